@@ -1,0 +1,12 @@
+// Builds dist/esm (ES modules) and dist/cjs (CommonJS), both with type declarations.
+import { execFileSync } from 'node:child_process'
+import { rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+rmSync('dist', { recursive: true, force: true })
+const run = (...args) => execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', ...args], { stdio: 'inherit' })
+run('--outDir', 'dist/esm')
+run('--outDir', 'dist/cjs', '--module', 'commonjs', '--moduleResolution', 'node10')
+writeFileSync('dist/esm/package.json', JSON.stringify({ type: 'module' }) + '\n')
+writeFileSync('dist/cjs/package.json', JSON.stringify({ type: 'commonjs' }) + '\n')

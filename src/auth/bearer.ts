@@ -1,0 +1,21 @@
+/**
+ * Bearer token authorization (RFC 6750).
+ * @module
+ */
+import { SECRET } from '../log.js'
+import type { Request } from '../request/model.js'
+import { change, invalid, makeStep } from '../request/step.js'
+
+/**
+ * Sends `Authorization: Bearer <token>`. Replaces any other auth scheme.
+ * @example
+ * pipe(req, addBearerAuthorization('eyJhbGciOi…'))
+ */
+export const addBearerAuthorization = (token: string): ((req: Request) => Request) =>
+  makeStep('addBearerAuthorization', () =>
+    typeof token !== 'string' || token === ''
+      ? invalid('the token must be a non-empty string')
+      : /[\r\n\0]/.test(token)
+        ? invalid('the token must not contain CR, LF or NUL')
+        : change({ auth: { _tag: 'Bearer', token } }, `Bearer authorization set, token ${SECRET}`),
+  )

@@ -1,0 +1,79 @@
+/**
+ * Whole-body steps: binary, string, JSON and form bodies. Bytes are encoded only when the
+ * request runs; the Content-Type follows the body unless `setDataType` fixed it.
+ * @module
+ */
+import * as E from 'fp-ts/Either'
+import { parseJson, toJson } from '../request/json.js'
+import type { Body, Json, Pairs, Request, Source } from '../request/model.js'
+import { isEmptySource, toSource, type BodyData } from '../request/sources.js'
+import { change, invalid, makeStep, note } from '../request/step.js'
+import { toPairs, type ParamsInput } from '../url/params.js'
+
+const describeSource = (b: Body): string => {
+  if (b._tag !== 'Binary') return ''
+  const s = b.source
+  return s._tag === 'File' ? `file ${s.path}` : s._tag === 'Url' ? `downloaded from ${s.url}` : s._tag === 'Text' ? `text, ${s.text.length} chars` : `${Buffer.byteLength(s.base64, 'base64')} bytes`
+}
+
+/**
+ * An `application/octet-stream` body from bytes, text, or `fromFile`/`fromUrl`/`fromBase64`.
+ * Empty data is skipped unless `setIfEmpty`.
+ * @example
+ * pipe(req, setBinaryBody(new Uint8Array([1, 2, 3])))
+ * pipe(req, setBinaryBody(fromFile('./video.mp4')))
+ */
+export const setBinaryBody = (data: BodyData, setIfEmpty = false): ((req: Request) => Request) =>
+  makeStep('setBinaryBody', () =>
+    E.match(invalid, (source: Source) => {
+      if (isEmptySource(source) && !setIfEmpty) return note('no data - skipped')
+      const body: Body = { _tag: 'Binary', source }
+      return change({ body }, `body set, ${describeSource(body)}`)
+    })(toSource(data)),
+  )
+
+/**
+ * A `text/plain; charset=<encoding>` body; with `writeBom` a byte order mark is written first.
+ * Empty text is skipped.
+ * @example
+ * pipe(req, setStringBody('Hello'))
+ */
+export const setStringBody = (text: string, writeBom = false): ((req: Request) => Request) =>
+  makeStep('setStringBody', () =>
+    typeof text !== 'string'
+      ? invalid(`text must be a string, got ${typeof text}`)
+      : text === ''
+        ? note('no data - skipped')
+        : change({ body: { _tag: 'String', text, bom: writeBom === true } }, `body set, ${text.length} chars${writeBom ? ', with BOM' : ''}`),
+  )
+
+/**
+ * An `application/json; charset=<encoding>` body, sent as compact JSON. Takes a value, or JSON
+ * text (parsed: invalid text is `InvalidInput`). An empty string is skipped.
+ * @example
+ * pipe(req, setJsonBody({ field1: 10, field2: 'Text' }))
+ * pipe(req, setJsonBody('{"field1":10}'))
+ */
+export const setJsonBody = (data: unknown): ((req: Request) => Request) =>
+  makeStep('setJsonBody', () => {
+    if (data === '') return note('no data - skipped')
+    const value = typeof data === 'string' ? parseJson(data) : toJson(data === undefined ? null : data)
+    return E.match(invalid, (v: Json) =>
+      change({ body: { _tag: 'Json', value: v, collection: false } }, `body set, ${JSON.stringify(v).length} chars of JSON`),
+    )(value)
+  })
+
+/**
+ * An `application/x-www-form-urlencoded; charset=<encoding>` body: a record or pairs rendered
+ * like URL params, or a string sent as is. Turns `useBodyFieldsAtOAuth` on.
+ * @example
+ * pipe(req, setFormBody({ name: 'Ann', tags: ['a', 'b'] }))
+ */
+export const setFormBody = (data: ParamsInput | string): ((req: Request) => Request) =>
+  makeStep('setFormBody', (req) => {
+    const settings = { ...req.settings, bodyFieldsAtOAuth: true }
+    if (typeof data === 'string') return change({ body: { _tag: 'FormText', text: data }, settings }, `body set, ${data.length} chars of form text`)
+    return E.match(invalid, (fields: Pairs) =>
+      change({ body: { _tag: 'Form', fields, collection: false }, settings }, `body set, ${fields.length} form fields`),
+    )(toPairs(data))
+  })

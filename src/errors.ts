@@ -1,0 +1,206 @@
+/**
+ * ClientError: every way running or reading a request can fail, as plain tagged values.
+ * Each carries a `message` (naming the step) and the full `log`; those raised after a
+ * response arrived carry it as `response`.
+ * @module
+ */
+import type * as t from 'io-ts'
+import type { Log } from './log.js'
+import type { HttpResponse } from './response/model.js'
+
+interface Base {
+  readonly message: string
+  readonly log: Log
+}
+
+/**
+ * A step got invalid input (recorded in the Request and returned without sending).
+ * @example
+ * invalidInput('setJsonBody', 'setJsonBody: invalid JSON text', [])
+ */
+export interface InvalidInput extends Base {
+  readonly _tag: 'InvalidInput'
+  readonly step: string
+}
+/**
+ * The connection failed (refused, reset, DNS, TLS, proxy), or `env.signal` aborted it.
+ * @example
+ * transportError('executeRequest: connection refused', 'ECONNREFUSED', [])
+ */
+export interface TransportError extends Base {
+  readonly _tag: 'TransportError'
+  readonly cause: string
+}
+/**
+ * An attempt took longer than `setTimeout` allows.
+ * @example
+ * timeout('executeRequest: no response within 100 ms', 100, [])
+ */
+export interface Timeout extends Base {
+  readonly _tag: 'Timeout'
+  readonly timeoutMs: number
+}
+/**
+ * A file could not be read or written (body source, response file, TLS PEM).
+ * @example
+ * fileError('prepareRequest: cannot read ./x', './x', 'ENOENT', [])
+ */
+export interface FileError extends Base {
+  readonly _tag: 'FileError'
+  readonly path: string
+  readonly cause: string
+}
+/**
+ * Authorization could not be done: a challenge that cannot be answered, a signing failure.
+ * @example
+ * authError('executeRequest: unsupported digest algorithm', [])
+ */
+export interface AuthError extends Base {
+  readonly _tag: 'AuthError'
+  readonly response?: HttpResponse
+}
+/**
+ * A body is not what it claims to be (invalid JSON, undecodable text).
+ * @example
+ * parseError('asJson: invalid JSON', [])
+ */
+export interface ParseError extends Base {
+  readonly _tag: 'ParseError'
+  readonly response?: HttpResponse
+}
+/**
+ * The JSON did not match the io-ts codec; `errors` are io-ts's, the message names the paths.
+ * @example
+ * decodeError('asJson: json.field1: expected number, got "x"', [], [])
+ */
+export interface DecodeError extends Base {
+  readonly _tag: 'DecodeError'
+  readonly errors: t.Errors
+  readonly response?: HttpResponse
+}
+/**
+ * The status did not pass `ensureStatus`.
+ * @example
+ * statusError('ensureStatus: status 404 Not Found', res)
+ */
+export interface StatusError extends Base {
+  readonly _tag: 'StatusError'
+  readonly status: number
+  readonly response: HttpResponse
+}
+/**
+ * A body was larger than allowed.
+ * @example
+ * responseTooLarge('executeRequest: body over 1048576 bytes', 1048576, [])
+ */
+export interface ResponseTooLarge extends Base {
+  readonly _tag: 'ResponseTooLarge'
+  readonly limit: number
+}
+
+/**
+ * Everything that can go wrong, as a tagged union; fold it with {@link matchClientError}.
+ * @example
+ * const describe = (e: ClientError) => `${e._tag}: ${e.message}`
+ */
+export type ClientError =
+  | InvalidInput
+  | TransportError
+  | Timeout
+  | FileError
+  | AuthError
+  | ParseError
+  | DecodeError
+  | StatusError
+  | ResponseTooLarge
+
+/**
+ * Builds an {@link InvalidInput}.
+ * @example
+ * invalidInput('addHeader', 'addHeader: header X: value contains CR, LF or NUL', [])
+ */
+export const invalidInput = (step: string, message: string, log: Log): ClientError => ({ _tag: 'InvalidInput', step, message, log })
+/**
+ * Builds a {@link TransportError}.
+ * @example
+ * transportError('executeRequest: connection refused', 'ECONNREFUSED', [])
+ */
+export const transportError = (message: string, cause: string, log: Log): ClientError => ({ _tag: 'TransportError', message, cause, log })
+/**
+ * Builds a {@link Timeout}.
+ * @example
+ * timeout('executeRequest: no response within 100 ms', 100, [])
+ */
+export const timeout = (message: string, timeoutMs: number, log: Log): ClientError => ({ _tag: 'Timeout', message, timeoutMs, log })
+/**
+ * Builds a {@link FileError}.
+ * @example
+ * fileError('executeRequest: cannot read ./x', './x', 'ENOENT', [])
+ */
+export const fileError = (message: string, path: string, cause: string, log: Log): ClientError => ({ _tag: 'FileError', message, path, cause, log })
+/**
+ * Builds an {@link AuthError}.
+ * @example
+ * authError('executeRequest: unsupported digest algorithm', [])
+ */
+export const authError = (message: string, log: Log, response?: HttpResponse): ClientError =>
+  response === undefined ? { _tag: 'AuthError', message, log } : { _tag: 'AuthError', message, log, response }
+/**
+ * Builds a {@link ParseError}.
+ * @example
+ * parseError('asJson: invalid JSON', [])
+ */
+export const parseError = (message: string, log: Log, response?: HttpResponse): ClientError =>
+  response === undefined ? { _tag: 'ParseError', message, log } : { _tag: 'ParseError', message, log, response }
+/**
+ * Builds a {@link DecodeError}.
+ * @example
+ * decodeError('asJson: json.field1: expected number', [], [])
+ */
+export const decodeError = (message: string, errors: t.Errors, log: Log, response?: HttpResponse): ClientError =>
+  response === undefined ? { _tag: 'DecodeError', message, errors, log } : { _tag: 'DecodeError', message, errors, log, response }
+/**
+ * Builds a {@link StatusError} from a response.
+ * @example
+ * statusError('ensureStatus: status 404 Not Found', res)
+ */
+export const statusError = (message: string, response: HttpResponse): ClientError => ({
+  _tag: 'StatusError',
+  message,
+  status: response.status,
+  response,
+  log: response.log,
+})
+/**
+ * Builds a {@link ResponseTooLarge}.
+ * @example
+ * responseTooLarge('executeRequest: body over 1048576 bytes', 1048576, [])
+ */
+export const responseTooLarge = (message: string, limit: number, log: Log): ClientError => ({ _tag: 'ResponseTooLarge', message, limit, log })
+
+/**
+ * Handlers for every kind of ClientError.
+ * @example
+ * const h: ClientErrorHandlers<string> = { InvalidInput: (e) => e.step, … }
+ */
+export type ClientErrorHandlers<B> = { readonly [K in ClientError['_tag']]: (e: Extract<ClientError, { _tag: K }>) => B }
+
+/**
+ * Folds a ClientError: one handler per `_tag`, checked exhaustively by the compiler.
+ * @example
+ * pipe(err, matchClientError({
+ *   InvalidInput: (e) => `bad input at ${e.step}`,
+ *   TransportError: (e) => `network: ${e.cause}`,
+ *   Timeout: (e) => `timed out after ${e.timeoutMs} ms`,
+ *   FileError: (e) => `file ${e.path}`,
+ *   AuthError: (e) => e.message,
+ *   ParseError: (e) => e.message,
+ *   DecodeError: (e) => e.message,
+ *   StatusError: (e) => `HTTP ${e.status}`,
+ *   ResponseTooLarge: (e) => `over ${e.limit} bytes`,
+ * }))
+ */
+export const matchClientError =
+  <B>(handlers: ClientErrorHandlers<B>) =>
+  (e: ClientError): B =>
+    (handlers[e._tag] as (e: ClientError) => B)(e)

@@ -1,0 +1,87 @@
+/**
+ * Turning a body description into bytes and a Content-Type, when a request is prepared.
+ * @module
+ */
+import * as iconv from 'iconv-lite'
+import type { Body, Settings } from '../request/model.js'
+import { renderPairs, type Encoder } from '../url/render.js'
+
+/**
+ * An encoder for a text encoding (UTF-8 natively, others through iconv-lite).
+ * @example
+ * encoderFor('windows-1251')('Я') // Uint8Array [0xdf]
+ */
+export const encoderFor = (encoding: string): Encoder => {
+  const enc = encoding.toLowerCase()
+  if (enc === 'utf-8' || enc === 'utf8') return (s) => Buffer.from(s, 'utf8')
+  return (s) => iconv.encode(s, enc)
+}
+
+const BOMS: Readonly<Record<string, Uint8Array>> = {
+  'utf-8': Uint8Array.of(0xef, 0xbb, 0xbf),
+  utf8: Uint8Array.of(0xef, 0xbb, 0xbf),
+  'utf-16le': Uint8Array.of(0xff, 0xfe),
+  'utf-16': Uint8Array.of(0xff, 0xfe),
+  'utf-16be': Uint8Array.of(0xfe, 0xff),
+}
+
+/**
+ * Text as bytes in an encoding, with its byte order mark when asked (UTF-8/16 only).
+ * @example
+ * encodeText('hi', 'utf-8', true) // Uint8Array [0xef, 0xbb, 0xbf, 0x68, 0x69]
+ */
+export const encodeText = (text: string, encoding: string, bom = false): Uint8Array => {
+  const bytes = encoderFor(encoding)(text)
+  const mark = bom ? BOMS[encoding.toLowerCase()] : undefined
+  return mark === undefined ? bytes : Buffer.concat([mark, bytes])
+}
+
+/**
+ * The default Content-Type of a body (before `setDataType`), or null when there is no body.
+ * @example
+ * defaultContentType({ _tag: 'Json', value: {}, collection: false }, 'utf-8') // 'application/json; charset=utf-8'
+ */
+export const defaultContentType = (body: Body, encoding: string): string | null => {
+  switch (body._tag) {
+    case 'None':
+      return null
+    case 'Binary':
+      return 'application/octet-stream'
+    case 'String':
+      return `text/plain; charset=${encoding}`
+    case 'Json':
+      return `application/json; charset=${encoding}`
+    case 'Form':
+    case 'FormText':
+      return `application/x-www-form-urlencoded; charset=${encoding}`
+  }
+}
+
+/**
+ * The bytes of an in-memory body (every kind but file and URL sources), or null for those.
+ * Form fields are always percent-encoded in the request's encoding; arrays follow
+ * `splitArraysInUrl`.
+ * @example
+ * bodyBytes({ _tag: 'Form', fields: [['a', 'b c']], collection: false }, defaultSettings) // bytes of 'a=b%20c'
+ */
+export const bodyBytes = (body: Body, s: Settings): Uint8Array | null => {
+  switch (body._tag) {
+    case 'None':
+      return new Uint8Array(0)
+    case 'String':
+      return encodeText(body.text, s.encoding, body.bom)
+    case 'Json':
+      return encodeText(JSON.stringify(body.value), s.encoding)
+    case 'Form':
+      return Buffer.from(
+        renderPairs(body.fields, { encode: true, splitArrays: s.splitArrayParams, squareBrackets: s.arraysSquareBrackets, encoder: encoderFor(s.encoding) }),
+        'latin1',
+      )
+    case 'FormText':
+      return encodeText(body.text, s.encoding)
+    case 'Binary': {
+      const src = body.source
+      return src._tag === 'Bytes' ? Buffer.from(src.base64, 'base64') : src._tag === 'Text' ? encodeText(src.text, s.encoding) : null
+    }
+  }
+}

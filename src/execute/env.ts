@@ -1,0 +1,88 @@
+/**
+ * The effects a request runs with, injected through `env` (for tests and tuning).
+ * @module
+ */
+import { defaultTransport } from '../transport/default.js'
+import { fromFetch } from '../transport/fetch.js'
+import type { FetchLike, Transport } from '../transport/types.js'
+
+/**
+ * Progress of a body transfer: bytes so far and the total when known.
+ * @example
+ * const p: Progress = { loaded: 512, total: 1024 }
+ */
+export interface Progress {
+  readonly loaded: number
+  readonly total: number | null
+}
+
+/**
+ * Injected effects. Every field is optional:
+ * - `transport`: httpipe's transport interface (default: cross-fetch with keep-alive agents);
+ * - `fetch`: any WHATWG fetch, adapted (shorthand for `transport: fromFetch(fetch)`);
+ * - `now`: epoch milliseconds (default `Date.now`), for the log, timings and Retry-After dates;
+ * - `random`: a number in [0, 1) (default `Math.random`), for backoff jitter;
+ * - `sleep`: waits between retries (default a timer, cut short by `signal`);
+ * - `signal`: aborts the whole run;
+ * - `onProgress`: called as response body bytes arrive;
+ * - `maxResponseBytes`: a larger in-memory body is a `ResponseTooLarge` error.
+ * @example
+ * pipe(req, H.processRequest('GET', { fetch: globalThis.fetch, now: () => 0, random: () => 0.5 }))
+ */
+export interface Env {
+  readonly transport?: Transport
+  readonly fetch?: FetchLike
+  readonly now?: () => number
+  readonly random?: () => number
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  readonly signal?: AbortSignal
+  readonly onProgress?: (p: Progress) => void
+  readonly maxResponseBytes?: number
+}
+
+/**
+ * An Env with every effect filled in.
+ * @example
+ * const env: ResolvedEnv = resolveEnv({})
+ */
+export interface ResolvedEnv {
+  readonly transport: Transport
+  readonly now: () => number
+  readonly random: () => number
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>
+  readonly signal: AbortSignal | undefined
+  readonly onProgress: ((p: Progress) => void) | undefined
+  readonly maxResponseBytes: number
+}
+
+/**
+ * Waits `ms`, or less when `signal` aborts.
+ * @example
+ * await realSleep(100)
+ */
+export const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted === true) return resolve()
+    const done = (): void => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal?.addEventListener('abort', done, { once: true })
+  })
+
+/**
+ * Fills in the defaults of an Env.
+ * @example
+ * resolveEnv({ now: () => 0 }).now() // 0
+ */
+export const resolveEnv = (env: Env = {}): ResolvedEnv => ({
+  transport: env.transport ?? (env.fetch !== undefined ? fromFetch(env.fetch) : defaultTransport),
+  now: env.now ?? Date.now,
+  random: env.random ?? Math.random,
+  sleep: env.sleep ?? realSleep,
+  signal: env.signal,
+  onProgress: env.onProgress,
+  maxResponseBytes: env.maxResponseBytes ?? Number.POSITIVE_INFINITY,
+})

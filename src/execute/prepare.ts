@@ -1,0 +1,173 @@
+/**
+ * prepareRequest: from a Request value to exactly what will be sent (URL, headers, body
+ * description, auth), without sending anything.
+ * @module
+ */
+import { stat } from 'node:fs/promises'
+import * as E from 'fp-ts/Either'
+import * as TE from 'fp-ts/TaskEither'
+import { pipe } from 'fp-ts/function'
+import { basicHeader } from '../auth/basic.js'
+import { fileError, invalidInput, type ClientError } from '../errors.js'
+import { putHeader, type HeaderList } from '../headers.js'
+import { appendLog, type Log } from '../log.js'
+import type { Auth, Proxy, Request, Settings, Tls } from '../request/model.js'
+import { redactHeaderValue, redactUrl } from '../redact.js'
+import { renderUrl } from '../url/render.js'
+import { VERSION } from '../version.js'
+import { bodyBytes, defaultContentType } from './encode.js'
+import type { Env } from './env.js'
+
+/**
+ * The body as it will be sent: bytes in memory, a file streamed from disk (its size known),
+ * or a URL downloaded when the request runs.
+ * @example
+ * const b: PreparedBody = { _tag: 'File', path: './a.bin', size: 1024 }
+ */
+export type PreparedBody =
+  | { readonly _tag: 'None' }
+  | { readonly _tag: 'Bytes'; readonly bytes: Uint8Array }
+  | { readonly _tag: 'File'; readonly path: string; readonly size: number }
+  | { readonly _tag: 'Url'; readonly url: string }
+
+/**
+ * A request ready to send: final method, URL and headers (auth included), the body
+ * description, and what the executor needs to follow redirects and retry.
+ * @example
+ * const p = await H.prepareRequest('GET')(req)() // right({ method: 'GET', url: 'http://…', … })
+ */
+export interface PreparedRequest {
+  readonly _tag: 'PreparedRequest'
+  readonly method: string
+  readonly url: string
+  readonly headers: HeaderList
+  readonly body: PreparedBody
+  readonly auth: Auth
+  readonly settings: Settings
+  readonly responseFile: string | null
+  readonly proxy: Proxy | null
+  readonly tls: Tls | null
+  readonly log: Log
+}
+
+const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+const STEP = 'prepareRequest'
+
+/**
+ * The headers every request starts with.
+ * @example
+ * defaultHeaders(true) // [['Accept', '*\/*'], ['User-Agent', 'httpipe/0.1.0'], ['Accept-Encoding', 'gzip, deflate, br']]
+ */
+export const defaultHeaders = (gzip: boolean): HeaderList => [
+  ['Accept', '*/*'],
+  ['User-Agent', `httpipe/${VERSION}`],
+  ...(gzip ? [['Accept-Encoding', 'gzip, deflate, br'] as const] : []),
+]
+
+/**
+ * The header an auth scheme adds before user headers (AWS4, OAuth1 and Digest sign later).
+ * @example
+ * authHeaders({ _tag: 'Bearer', token: 't' }) // [['Authorization', 'Bearer t']]
+ */
+export const authHeaders = (auth: Auth): HeaderList =>
+  auth._tag === 'Basic'
+    ? [['Authorization', basicHeader(auth.user, auth.password)]]
+    : auth._tag === 'Bearer'
+      ? [['Authorization', `Bearer ${auth.token}`]]
+      : []
+
+const merge = (...lists: ReadonlyArray<HeaderList>): HeaderList =>
+  lists.flat().reduce<HeaderList>((acc, [n, v]) => putHeader(acc, n, v), [])
+
+const describeBody = (b: PreparedBody): string =>
+  b._tag === 'None' ? 'no body' : b._tag === 'Bytes' ? `body ${b.bytes.byteLength} bytes` : b._tag === 'File' ? `body streamed from ${b.path} (${b.size} bytes)` : `body downloaded from ${redactUrl(b.url)}`
+
+const checkTarget = (req: Request, method: string, step: string): E.Either<ClientError, { method: string; url: string }> => {
+  if (req.error !== null) return E.left(invalidInput(req.error.step, req.error.message, req.log))
+  if (typeof method !== 'string' || !METHOD.test(method))
+    return E.left(invalidInput(step, `${step}: invalid method ${JSON.stringify(String(method))}`, req.log))
+  if (req.url === null)
+    return E.left(invalidInput(step, `${step}: no URL to send to: call initialize(url) or setUrl(url) first`, req.log))
+  const s = req.settings
+  const url = renderUrl(req.url, req.params, { encode: s.urlEncoding, splitArrays: s.splitArrayParams, squareBrackets: s.arraysSquareBrackets })
+  if (!URL.canParse(url)) return E.left(invalidInput(step, `${step}: the rendered URL is not valid: ${redactUrl(url)}`, req.log))
+  return E.right({ method: method.toUpperCase(), url })
+}
+
+const prepareBody = (req: Request, step: string): TE.TaskEither<ClientError, PreparedBody> => {
+  const b = req.body
+  if (b._tag === 'None') return TE.right({ _tag: 'None' })
+  if (b._tag === 'Binary' && b.source._tag === 'Url') return TE.right({ _tag: 'Url', url: b.source.url })
+  if (b._tag === 'Binary' && b.source._tag === 'File') {
+    const path = b.source.path
+    return pipe(
+      TE.tryCatch(
+        () => stat(path),
+        (e) => fileError(`${step}: cannot read body file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, path, String((e as NodeJS.ErrnoException).code ?? e), req.log),
+      ),
+      TE.flatMap((st) =>
+        st.isFile() ? TE.right<ClientError, PreparedBody>({ _tag: 'File', path, size: st.size }) : TE.left(fileError(`${step}: body file ${path} is not a regular file`, path, 'EISDIR', req.log)),
+      ),
+    )
+  }
+  const bytes = bodyBytes(b, req.settings)
+  return TE.right(bytes === null ? { _tag: 'None' } : { _tag: 'Bytes', bytes })
+}
+
+/**
+ * Builds the PreparedRequest of `req` for `method` (shared by prepareRequest and
+ * processRequest, whose log lines name their own step).
+ * @example
+ * prepareWith('processRequest', 'GET', Date.now)(req)
+ */
+export const prepareWith =
+  (step: string, method: string, now: () => number) =>
+  (req: Request): TE.TaskEither<ClientError, PreparedRequest> =>
+    pipe(
+      TE.fromEither(checkTarget(req, method, step)),
+      TE.flatMap((target) =>
+        pipe(
+          prepareBody(req, step),
+          TE.map((body): PreparedRequest => {
+            const contentType = body._tag === 'None' ? null : (req.dataType ?? defaultContentType(req.body, req.settings.encoding))
+            const length: HeaderList =
+              body._tag === 'Bytes' ? [['Content-Length', String(body.bytes.byteLength)]] : body._tag === 'File' ? [['Content-Length', String(body.size)]] : []
+            const headers = merge(
+              defaultHeaders(req.settings.gzip),
+              contentType === null ? [] : [['Content-Type', contentType]],
+              length,
+              authHeaders(req.auth),
+              req.headers,
+            )
+            const at = now()
+            const log = appendLog(
+              req.log,
+              { at, step, message: `${target.method} ${redactUrl(target.url)}, ${describeBody(body)}` },
+              ...headers.map(([n, v]) => ({ at, step, message: `header ${n}: ${redactHeaderValue(n, v)}` })),
+            )
+            return {
+              _tag: 'PreparedRequest',
+              method: target.method,
+              url: target.url,
+              headers,
+              body,
+              auth: req.auth,
+              settings: req.settings,
+              responseFile: req.responseFile,
+              proxy: req.proxy,
+              tls: req.tls,
+              log,
+            }
+          }),
+        ),
+      ),
+    )
+
+/**
+ * Renders what would be sent, without sending: final URL, headers (auth included), body
+ * description. File bodies are checked to exist.
+ * @example
+ * const prepared = await pipe(req, H.prepareRequest('POST'))()
+ */
+export const prepareRequest = (method: string, env?: Env): ((req: Request) => TE.TaskEither<ClientError, PreparedRequest>) =>
+  prepareWith(STEP, method, env?.now ?? Date.now)

@@ -1,0 +1,131 @@
+/**
+ * Reading a response body: decompressing (gzip, deflate, br), counting progress, enforcing a
+ * size limit, and collecting it in memory or streaming it to a file.
+ * @module
+ */
+import { createWriteStream } from 'node:fs'
+import { Readable, Transform, Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import zlib from 'node:zlib'
+import type { Progress } from './env.js'
+
+/**
+ * Why reading failed: the connection (`source`), the file (`file`), the compressed data
+ * (`decode`) or the size limit (`limit`).
+ * @example
+ * const f: ReadFailure = { kind: 'file', error: new Error('EACCES') }
+ */
+export type ReadFailure =
+  | { readonly kind: 'source'; readonly error: unknown }
+  | { readonly kind: 'file'; readonly error: unknown }
+  | { readonly kind: 'decode'; readonly error: unknown }
+  | { readonly kind: 'limit'; readonly limit: number }
+
+/** Inflates zlib-wrapped or raw deflate data, deciding on the first byte (servers send both). */
+const autoInflate = (): Transform => {
+  let inner: zlib.Inflate | zlib.InflateRaw | null = null
+  let ended: (() => void) | null = null
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      if (inner === null) {
+        inner = ((chunk[0] ?? 0) & 0x0f) === 0x08 ? zlib.createInflate() : zlib.createInflateRaw()
+        inner.on('data', (d: Buffer) => this.push(d))
+        inner.on('error', (e) => this.destroy(e))
+        inner.on('end', () => ended?.())
+      }
+      inner.write(chunk, () => cb())
+    },
+    flush(cb) {
+      if (inner === null) return cb()
+      ended = () => cb()
+      inner.end()
+    },
+  })
+}
+
+/**
+ * The decoders for a Content-Encoding header, outermost last (as the header lists them).
+ * Unknown codings give null: the body is then returned as it arrived.
+ * @example
+ * decodersFor('gzip')?.length // 1
+ */
+export const decodersFor = (contentEncoding: string | undefined): ReadonlyArray<Transform> | null => {
+  if (contentEncoding === undefined) return []
+  const codings = contentEncoding
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '' && c !== 'identity')
+  const make = (c: string): Transform | null =>
+    c === 'gzip' || c === 'x-gzip'
+      ? zlib.createGunzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH })
+      : c === 'deflate'
+        ? autoInflate()
+        : c === 'br'
+          ? zlib.createBrotliDecompress()
+          : null
+  const ts = codings.reverse().map(make)
+  return ts.every((t) => t !== null) ? (ts as Transform[]) : null
+}
+
+/**
+ * Options of {@link readBody}.
+ * @example
+ * const o: ReadOptions = { decoders: [], file: null, total: null, maxBytes: Infinity, onProgress: undefined }
+ */
+export interface ReadOptions {
+  readonly decoders: ReadonlyArray<Transform>
+  readonly file: string | null
+  readonly total: number | null
+  readonly maxBytes: number
+  readonly onProgress: ((p: Progress) => void) | undefined
+}
+
+class Tagged {
+  constructor(readonly failure: ReadFailure) {}
+}
+
+/**
+ * Reads a body stream to the end: bytes in memory (file null), or written to the file
+ * (returns empty bytes). Never throws: failures come back as a {@link ReadFailure}.
+ * @example
+ * const r = await readBody(stream, { decoders: [], file: null, total: 3, maxBytes: Infinity, onProgress: undefined })
+ */
+export const readBody = async (
+  body: AsyncIterable<Uint8Array> | null,
+  o: ReadOptions,
+): Promise<{ readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly failure: ReadFailure }> => {
+  let loaded = 0
+  async function* source(): AsyncGenerator<Uint8Array> {
+    if (body === null) return
+    try {
+      for await (const chunk of body) {
+        loaded += chunk.byteLength
+        o.onProgress?.({ loaded, total: o.total })
+        yield chunk
+      }
+    } catch (error) {
+      throw new Tagged({ kind: 'source', error })
+    }
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  const memory = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      size += chunk.byteLength
+      if (size > o.maxBytes) return cb(new Tagged({ kind: 'limit', limit: o.maxBytes }) as unknown as Error)
+      chunks.push(chunk)
+      cb()
+    },
+  })
+  let fileFailed: unknown = null
+  const sink = o.file === null ? memory : createWriteStream(o.file).on('error', (e) => (fileFailed = e))
+  try {
+    await pipeline([Readable.from(source(), { objectMode: false }), ...o.decoders, sink])
+    return { ok: true, bytes: o.file === null ? Buffer.concat(chunks, size) : new Uint8Array(0) }
+  } catch (e) {
+    if (fileFailed !== null) return { ok: false, failure: { kind: 'file', error: fileFailed } }
+    if (e instanceof Tagged) return { ok: false, failure: e.failure }
+    if (loaded === 0) return { ok: true, bytes: new Uint8Array(0) }
+    return { ok: false, failure: { kind: 'decode', error: e } }
+  }
+}

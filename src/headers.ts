@@ -1,0 +1,108 @@
+/**
+ * Header steps. Names match case-insensitively and keep the caller's spelling.
+ * @module
+ */
+import * as E from 'fp-ts/Either'
+import { redactHeaderValue } from './redact.js'
+import { change, invalid, makeStep, note } from './request/step.js'
+import type { Request } from './request/model.js'
+
+/**
+ * Header pairs in order.
+ * @example
+ * const h: HeaderList = [['Accept', 'application/json']]
+ */
+export type HeaderList = ReadonlyArray<readonly [string, string]>
+
+const TCHAR = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/**
+ * Checks a header name and value: a token name, no CR, LF or NUL in the value.
+ * @example
+ * checkHeader('X-A', 'b') // right(['X-A', 'b'])
+ * checkHeader('X-A', 'b\r\nEvil: 1') // left('header X-A: value contains CR, LF or NUL')
+ */
+export const checkHeader = (name: unknown, value: unknown): E.Either<string, readonly [string, string]> => {
+  if (typeof name !== 'string' || !TCHAR.test(name)) return E.left(`invalid header name ${JSON.stringify(String(name))}`)
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+    return E.left(`header ${name}: value must be a string, got ${value === null ? 'null' : typeof value}`)
+  const v = String(value)
+  if (/[\r\n\0]/.test(v)) return E.left(`header ${name}: value contains CR, LF or NUL`)
+  return E.right([name, v.trim()])
+}
+
+/**
+ * Sets one header in a list: replaces the first case-insensitive match in place (removing any
+ * later duplicates) or appends.
+ * @example
+ * putHeader([['accept', '*\/*']], 'Accept', 'text/html') // [['Accept', 'text/html']]
+ */
+export const putHeader = (list: HeaderList, name: string, value: string): HeaderList => {
+  const lower = name.toLowerCase()
+  const i = list.findIndex(([n]) => n.toLowerCase() === lower)
+  if (i === -1) return [...list, [name, value]]
+  return list.flatMap((h, j) => (j === i ? [[name, value] as const] : h[0].toLowerCase() === lower ? [] : [h]))
+}
+
+/**
+ * Removes headers by name, case-insensitively.
+ * @example
+ * dropHeaders([['Cookie', 'a=1'], ['Accept', '*\/*']], ['cookie']) // [['Accept', '*\/*']]
+ */
+export const dropHeaders = (list: HeaderList, names: ReadonlyArray<string>): HeaderList => {
+  const drop = new Set(names.map((n) => n.toLowerCase()))
+  return list.filter(([n]) => !drop.has(n.toLowerCase()))
+}
+
+/**
+ * Looks a header up, case-insensitively.
+ * @example
+ * findHeader([['Content-Type', 'text/plain']], 'content-type') // 'text/plain'
+ */
+export const findHeader = (list: HeaderList, name: string): string | undefined => {
+  const lower = name.toLowerCase()
+  return list.find(([n]) => n.toLowerCase() === lower)?.[1]
+}
+
+const isEmptyValue = (v: unknown): boolean => v === '' || v === null || v === undefined
+
+/**
+ * Adds or replaces one header. With `ignoreEmpty`, an empty value is skipped.
+ * @example
+ * pipe(req, addHeader('X-My-Header1', 'Hello'))
+ */
+export const addHeader = (name: string, value: string, ignoreEmpty = false): ((req: Request) => Request) =>
+  makeStep('addHeader', (req) => {
+    if (ignoreEmpty && isEmptyValue(value)) return note(`${String(name)}: empty value - skipped`)
+    return E.match(invalid, ([n, v]: readonly [string, string]) =>
+      change({ headers: putHeader(req.headers, n, v) }, `${n}: ${redactHeaderValue(n, v)}`),
+    )(checkHeader(name, value))
+  })
+
+/**
+ * Merges headers into the user headers (later wins), or with `fullReplace` replaces them all.
+ * Takes a record or an array of pairs.
+ * @example
+ * pipe(req, setHeaders({ Accept: 'application/json', 'X-Trace': '1' }))
+ */
+export const setHeaders = (
+  headers: Readonly<Record<string, string>> | HeaderList,
+  fullReplace = false,
+): ((req: Request) => Request) =>
+  makeStep('setHeaders', (req) => {
+    if (typeof headers !== 'object' || headers === null) return invalid('headers must be a record or an array of pairs')
+    const entries: ReadonlyArray<readonly [unknown, unknown]> = Array.isArray(headers)
+      ? (headers as ReadonlyArray<readonly [unknown, unknown]>)
+      : Object.entries(headers)
+    let list: HeaderList = fullReplace ? [] : req.headers
+    const lines: string[] = []
+    for (const entry of entries) {
+      if (!Array.isArray(entry) || entry.length !== 2) return invalid('each header must be a [name, value] pair')
+      const checked = checkHeader(entry[0], entry[1])
+      if (E.isLeft(checked)) return invalid(checked.left)
+      const [n, v] = checked.right
+      list = putHeader(list, n, v)
+      lines.push(`${n}: ${redactHeaderValue(n, v)}`)
+    }
+    return change({ headers: list }, `${fullReplace ? 'headers replaced' : 'headers merged'} (${lines.length})`, ...lines)
+  })

@@ -1,0 +1,83 @@
+/**
+ * httpipe: an HTTP client where a request is an immutable value. Build it with pure steps
+ * composed by fp-ts `pipe`/`flow`, run it as a `TaskEither<ClientError, HttpResponse>`, and
+ * decode JSON answers with io-ts codecs.
+ *
+ * @example
+ * import { pipe } from 'fp-ts/function'
+ * import * as TE from 'fp-ts/TaskEither'
+ * import * as H from 'httpipe'
+ *
+ * const result = await pipe(
+ *   H.newRequest(),
+ *   H.initialize('http://127.0.0.1:8080/post'),
+ *   H.setJsonBody({ field1: 10 }),
+ *   H.processRequest('POST'),
+ *   TE.flatMapEither(H.asJson()),
+ * )()
+ * @module
+ */
+
+// the request value
+export type { Auth, Body, Json, Pairs, Pem, Proxy, Request, Settings, Source, StepError, Tls } from './request/model.js'
+export { defaultSettings, newRequest } from './request/model.js'
+export { RequestCodec, JsonCodec } from './request/codec.js'
+export { initialize, setUrl, setResponseFile, setDataType, setProxy, setTls } from './request/init.js'
+export type { ProxyInput, TlsInput } from './request/init.js'
+export { fromBase64, fromFile, fromUrl } from './request/sources.js'
+export type { BodyData } from './request/sources.js'
+
+// URL params, headers, bodies, auth, settings
+export { addUrlParameter, setUrlParams } from './url/params.js'
+export type { ParamsInput } from './url/params.js'
+export { renderUrl } from './url/render.js'
+export { addHeader, setHeaders } from './headers.js'
+export type { HeaderList } from './headers.js'
+export { setBinaryBody, setFormBody, setJsonBody, setStringBody } from './body/setters.js'
+export { addValue, initializeFormBody, initializeJsonBody, insertBodyField } from './body/collection.js'
+export type { FieldType } from './body/convert.js'
+export { addBasicAuthorization } from './auth/basic.js'
+export { addBearerAuthorization } from './auth/bearer.js'
+export {
+  maxAttempts,
+  maxRedirects,
+  returnSettings,
+  setTimeout,
+  splitArraysInUrl,
+  useBodyFieldsAtOAuth,
+  useEncoding,
+  useGzipCompression,
+  useUrlEncoding,
+} from './settings.js'
+
+// running and reading
+export { prepareRequest } from './execute/prepare.js'
+export type { PreparedBody, PreparedRequest } from './execute/prepare.js'
+export { executeRequest, processRequest } from './execute/run.js'
+export type { Env, Progress } from './execute/env.js'
+export type { HttpResponse, Timings } from './response/model.js'
+export { asBinary, asJson, asString, ensureStatus, responseFilename } from './response/read.js'
+
+// errors and log
+export type {
+  AuthError,
+  ClientError,
+  ClientErrorHandlers,
+  DecodeError,
+  FileError,
+  InvalidInput,
+  ParseError,
+  ResponseTooLarge,
+  StatusError,
+  Timeout,
+  TransportError,
+} from './errors.js'
+export { matchClientError } from './errors.js'
+export { getLog } from './log.js'
+export type { HasLog, Log, LogEntry } from './log.js'
+
+// transports
+export type { FetchLike, Transport, TransportRequest, TransportResponse, TransportTls } from './transport/types.js'
+export { fromFetch } from './transport/fetch.js'
+export { defaultTransport } from './transport/default.js'
+export { VERSION } from './version.js'

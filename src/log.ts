@@ -1,0 +1,78 @@
+/**
+ * The step-by-step log that every Request, HttpResponse and ClientError carries.
+ *
+ * Builder steps are pure, so their entries carry no time (`at: null`); entries written while a
+ * request runs carry the epoch milliseconds of `env.now()`.
+ * @module
+ */
+
+/**
+ * One line of the log.
+ * @example
+ * const e: LogEntry = { at: null, step: 'setJsonBody', message: 'body set' }
+ */
+export interface LogEntry {
+  readonly at: number | null
+  readonly step: string
+  readonly message: string
+}
+
+/**
+ * The log: entries in the order they were written.
+ * @example
+ * const log: Log = [{ at: null, step: 'initialize', message: 'request initialized' }]
+ */
+export type Log = ReadonlyArray<LogEntry>
+
+/**
+ * What a secret is written as in the log and in error messages.
+ * @example
+ * SECRET // '***'
+ */
+export const SECRET = '***'
+
+const debugOn = (): boolean => typeof process !== 'undefined' && process.env['HTTPIPE_DEBUG'] === '1'
+
+/**
+ * Appends entries to a log, returning a new log; with `HTTPIPE_DEBUG=1` each line is also
+ * printed to stderr as it is written.
+ * @example
+ * appendLog([], { at: null, step: 'setUrl', message: 'url set' }).length // 1
+ */
+export const appendLog = (log: Log, ...entries: ReadonlyArray<LogEntry>): Log => {
+  if (entries.length === 0) return log
+  if (debugOn()) for (const e of entries) process.stderr.write(`[httpipe] ${renderEntry(e)}\n`)
+  return [...log, ...entries]
+}
+
+/**
+ * Renders one entry as `<step>: <message>`.
+ * @example
+ * renderEntry({ at: null, step: 'setJsonBody', message: 'body set' }) // 'setJsonBody: body set'
+ */
+export const renderEntry = (e: LogEntry): string => `${e.step}: ${e.message}`
+
+/**
+ * Anything that carries a log: a Request, a PreparedRequest, an HttpResponse or a ClientError.
+ * @example
+ * const x: HasLog = { log: [] }
+ */
+export interface HasLog {
+  readonly log: Log
+}
+
+/**
+ * The log of a Request, HttpResponse or ClientError, as entries or (with `asString`) as text,
+ * one `<step>: <message>` line per entry.
+ * @example
+ * getLog(pipe(newRequest(), initialize('http://127.0.0.1/')), true)
+ * // 'initialize: request initialized\nsetUrl: URL set to http://127.0.0.1/'
+ */
+export function getLog(x: HasLog): Log
+export function getLog(x: HasLog, asString: true): string
+export function getLog(x: HasLog, asString: false): Log
+export function getLog(x: HasLog, asString?: boolean): Log | string
+export function getLog(x: HasLog, asString = false): Log | string {
+  const log = x !== null && typeof x === 'object' && Array.isArray(x.log) ? x.log : []
+  return asString ? log.map(renderEntry).join('\n') : log
+}

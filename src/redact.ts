@@ -1,0 +1,67 @@
+/**
+ * Redaction of secrets before they reach a log line or an error message.
+ * @module
+ */
+import { SECRET } from './log.js'
+
+const SECRET_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-amz-security-token',
+])
+const SECRET_NAME = /(token|secret|passw|pwd|api[-_]?key|signature|credential|session)/i
+
+/**
+ * Whether a header's value must be hidden in logs: the credential headers and any name that
+ * looks like a token, secret, password or API key.
+ * @example
+ * isSecretHeader('Authorization') // true
+ * isSecretHeader('X-Api-Key') // true
+ * isSecretHeader('Accept') // false
+ */
+export const isSecretHeader = (name: string): boolean =>
+  SECRET_HEADERS.has(name.toLowerCase()) || SECRET_NAME.test(name)
+
+/**
+ * Whether a query parameter's value must be hidden in logs.
+ * @example
+ * isSecretParam('access_token') // true
+ */
+export const isSecretParam = (name: string): boolean => SECRET_NAME.test(name)
+
+/**
+ * A header value as the log shows it.
+ * @example
+ * redactHeaderValue('Authorization', 'Bearer abc') // '***'
+ */
+export const redactHeaderValue = (name: string, value: string): string =>
+  isSecretHeader(name) ? SECRET : value
+
+/**
+ * A URL as the log shows it: the password of the user info and the values of secret-looking
+ * query parameters are replaced by `***`. Text that is not a URL is returned as is.
+ * @example
+ * redactUrl('http://u:p@h/x?token=1&a=2') // 'http://u:***@h/x?token=***&a=2'
+ */
+export const redactUrl = (url: string): string =>
+  url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#@]*@/i, `$1${SECRET}@`)
+    .replace(/([?&])([^=&#]+)=([^&#]*)/g, (whole, sep: string, key: string) => {
+      let name = key
+      try {
+        name = decodeURIComponent(key)
+      } catch {
+        /* keep the raw key */
+      }
+      return isSecretParam(name) ? `${sep}${key}=${SECRET}` : whole
+    })
+
+/**
+ * Replaces every occurrence of the given secrets in a text by `***`.
+ * @example
+ * redactSecrets('user pw123 failed', ['pw123']) // 'user *** failed'
+ */
+export const redactSecrets = (text: string, secrets: ReadonlyArray<string>): string =>
+  secrets.filter((s) => s.length >= 3).reduce((acc, s) => acc.split(s).join(SECRET), text)

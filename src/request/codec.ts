@@ -1,0 +1,101 @@
+/**
+ * RequestCodec: the io-ts codec that saves and loads Request values (templates) as JSON.
+ * @module
+ */
+import * as t from 'io-ts'
+import type { Auth, Body, Json, Pairs, Pem, Proxy, Request, Settings, Source, Tls } from './model.js'
+
+const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null])
+
+/**
+ * JSON data (finite numbers only).
+ * @example
+ * JsonCodec.is({ a: [1, null] }) // true
+ */
+export const JsonCodec: t.Type<Json> = t.recursion('Json', () =>
+  t.union([t.null, t.boolean, t.refinement(t.number, Number.isFinite, 'FiniteNumber'), t.string, t.readonlyArray(JsonCodec), t.record(t.string, JsonCodec)]),
+)
+
+const PairsCodec: t.Type<Pairs> = t.readonlyArray(t.readonly(t.tuple([t.string, JsonCodec])), 'Pairs')
+
+const SourceCodec: t.Type<Source> = t.union([
+  t.type({ _tag: t.literal('Bytes'), base64: t.string }),
+  t.type({ _tag: t.literal('Text'), text: t.string }),
+  t.type({ _tag: t.literal('File'), path: t.string }),
+  t.type({ _tag: t.literal('Url'), url: t.string }),
+])
+
+const BodyCodec: t.Type<Body> = t.union([
+  t.type({ _tag: t.literal('None') }),
+  t.type({ _tag: t.literal('Binary'), source: SourceCodec }),
+  t.type({ _tag: t.literal('String'), text: t.string, bom: t.boolean }),
+  t.type({ _tag: t.literal('Json'), value: JsonCodec, collection: t.boolean }),
+  t.type({ _tag: t.literal('Form'), fields: PairsCodec, collection: t.boolean }),
+  t.type({ _tag: t.literal('FormText'), text: t.string }),
+])
+
+const AuthCodec: t.Type<Auth> = t.union([
+  t.type({ _tag: t.literal('None') }),
+  t.type({ _tag: t.literal('Basic'), user: t.string, password: t.string }),
+  t.type({ _tag: t.literal('Bearer'), token: t.string }),
+])
+
+const SettingsCodec: t.Type<Settings> = t.type({
+  encoding: t.string,
+  gzip: t.boolean,
+  bodyFieldsAtOAuth: t.boolean,
+  urlEncoding: t.boolean,
+  maxAttempts: t.number,
+  maxRedirects: t.number,
+  splitArrayParams: t.boolean,
+  arraysSquareBrackets: t.boolean,
+  timeout: t.number,
+})
+
+const ProxyCodec: t.Type<Proxy> = t.type({
+  protocol: t.union([t.literal('http'), t.literal('https')]),
+  host: t.string,
+  port: t.number,
+  user: nullable(t.string),
+  password: nullable(t.string),
+})
+
+const PemCodec: t.Type<Pem> = t.union([t.string, t.type({ _tag: t.literal('File'), path: t.string })])
+
+const TlsCodec: t.Type<Tls> = t.type({
+  ca: nullable(PemCodec),
+  cert: nullable(PemCodec),
+  key: nullable(PemCodec),
+  passphrase: nullable(t.string),
+  rejectUnauthorized: t.boolean,
+})
+
+const LogCodec = t.readonlyArray(t.type({ at: nullable(t.number), step: t.string, message: t.string }))
+
+/**
+ * Decodes a saved Request (for example `JSON.parse` of a template file) and encodes one for
+ * saving: bytes are base64 text and files are path references, so `JSON.stringify` of the
+ * encoded value is the template.
+ * @example
+ * const saved = JSON.stringify(RequestCodec.encode(req))
+ * const loaded = RequestCodec.decode(JSON.parse(saved)) // right(req)
+ */
+export const RequestCodec: t.Type<Request, Request, unknown> = t.type(
+  {
+    _tag: t.literal('Request'),
+    initialized: t.boolean,
+    url: nullable(t.string),
+    params: PairsCodec,
+    headers: t.readonlyArray(t.readonly(t.tuple([t.string, t.string]))),
+    dataType: nullable(t.string),
+    body: BodyCodec,
+    auth: AuthCodec,
+    settings: SettingsCodec,
+    responseFile: nullable(t.string),
+    proxy: nullable(ProxyCodec),
+    tls: nullable(TlsCodec),
+    error: nullable(t.type({ step: t.string, message: t.string })),
+    log: LogCodec,
+  },
+  'Request',
+)

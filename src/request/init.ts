@@ -1,0 +1,160 @@
+/**
+ * Initialization and the request-level steps: URL, response file, data type, proxy, TLS.
+ * @module
+ */
+import * as E from 'fp-ts/Either'
+import { flow } from 'fp-ts/function'
+import { SECRET } from '../log.js'
+import { redactUrl } from '../redact.js'
+import { change, invalid, makeStep, note } from './step.js'
+import { newRequest, type Pem, type Proxy, type Request, type Tls } from './model.js'
+
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
+
+const checkUrl = (step: string, url: unknown): E.Either<string, string> => {
+  if (typeof url !== 'string') return E.left(`URL must be a string, got ${typeof url}`)
+  const full = SCHEME.test(url) ? url : `https://${url}`
+  if (!URL.canParse(full.replace(/[\s"'<>{}|\\^`]/g, encodeURIComponent))) return E.left(`not a valid URL: ${redactUrl(url)}`)
+  const protocol = new URL(full).protocol
+  return protocol === 'http:' || protocol === 'https:' ? E.right(full) : E.left(`unsupported scheme ${protocol} (${step} takes http or https URLs)`)
+}
+
+/**
+ * Replaces the URL. No scheme means `https://`. An empty string is logged and ignored.
+ * Characters illegal in a URL are encoded when the request runs.
+ * @example
+ * pipe(newRequest(), setUrl('127.0.0.1:8443/api')) // url: 'https://127.0.0.1:8443/api'
+ */
+export const setUrl = (url: string): ((req: Request) => Request) =>
+  makeStep('setUrl', () =>
+    url === ''
+      ? note('empty URL - ignored')
+      : E.match(invalid, (full: string) => change({ url: full }, `URL set to ${redactUrl(full)}`))(checkUrl('setUrl', url)),
+  )
+
+/**
+ * Resets everything to the defaults (settings, params, headers, body, auth, file, proxy, TLS)
+ * and sets the URL when given. The log is kept.
+ * @example
+ * pipe(newRequest(), initialize('http://127.0.0.1:8080/get'))
+ */
+export const initialize = (url?: string): ((req: Request) => Request) => {
+  const reset = makeStep('initialize', (req) => {
+    const { _tag, log, error, ...defaults } = newRequest()
+    void _tag
+    void log
+    void error
+    void req
+    return change({ ...defaults, initialized: true }, 'request initialized with default settings')
+  })
+  return url === undefined ? reset : flow(reset, setUrl(url))
+}
+
+/**
+ * Streams the response body to this file instead of holding it in memory.
+ * @example
+ * pipe(req, setResponseFile('/tmp/download.bin'))
+ */
+export const setResponseFile = (path: string): ((req: Request) => Request) =>
+  makeStep('setResponseFile', () =>
+    typeof path !== 'string' || path === '' ? invalid('the path must be a non-empty string') : change({ responseFile: path }, `response will be saved to ${path}`),
+  )
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+(\s*;.*)?$/
+
+/**
+ * Sets an explicit Content-Type that body steps then keep (only `startMultipartBody`
+ * overrides it).
+ * @example
+ * pipe(req, setDataType('application/vnd.api+json'))
+ */
+export const setDataType = (mime: string): ((req: Request) => Request) =>
+  makeStep('setDataType', () =>
+    typeof mime !== 'string' || !TOKEN.test(mime) || /[\r\n\0]/.test(mime)
+      ? invalid(`not a media type: ${JSON.stringify(mime)}`)
+      : change({ dataType: mime }, `Content-Type set to ${mime}`),
+  )
+
+/**
+ * A proxy as a URL or as parts.
+ * @example
+ * const p: ProxyInput = { protocol: 'http', host: '127.0.0.1', port: 3128 }
+ */
+export type ProxyInput =
+  | string
+  | { readonly protocol?: 'http' | 'https'; readonly host: string; readonly port: number; readonly user?: string; readonly password?: string }
+
+const parseProxy = (p: ProxyInput): E.Either<string, Proxy> => {
+  if (typeof p === 'string') {
+    if (!URL.canParse(p)) return E.left(`not a proxy URL: ${redactUrl(p)}`)
+    const u = new URL(p)
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return E.left(`unsupported proxy scheme ${u.protocol}`)
+    const port = u.port === '' ? (u.protocol === 'https:' ? 443 : 80) : Number(u.port)
+    return E.right({
+      protocol: u.protocol === 'https:' ? 'https' : 'http',
+      host: u.hostname,
+      port,
+      user: u.username === '' ? null : decodeURIComponent(u.username),
+      password: u.password === '' ? null : decodeURIComponent(u.password),
+    })
+  }
+  if (typeof p !== 'object' || p === null || typeof p.host !== 'string' || p.host === '') return E.left('proxy needs a host')
+  if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) return E.left(`invalid proxy port ${String(p.port)}`)
+  const protocol = p.protocol ?? 'http'
+  if (protocol !== 'http' && protocol !== 'https') return E.left(`unsupported proxy protocol ${String(protocol)}`)
+  return E.right({ protocol, host: p.host, port: p.port, user: p.user ?? null, password: p.password ?? null })
+}
+
+/**
+ * Sends the request through an HTTP(S) proxy: `'http://user:pass@host:port'` or parts. HTTPS
+ * targets go through CONNECT.
+ * @example
+ * pipe(req, setProxy('http://127.0.0.1:3128'))
+ */
+export const setProxy = (proxy: ProxyInput): ((req: Request) => Request) =>
+  makeStep('setProxy', () =>
+    E.match(invalid, (p: Proxy) =>
+      change({ proxy: p }, `proxy set to ${p.protocol}://${p.user === null ? '' : `${p.user}:${SECRET}@`}${p.host}:${p.port}`),
+    )(parseProxy(proxy)),
+  )
+
+/**
+ * TLS options: PEM text or `fromFile(path)` (read when the request runs).
+ * @example
+ * const o: TlsInput = { ca: fromFile('./ca.pem'), rejectUnauthorized: true }
+ */
+export interface TlsInput {
+  readonly ca?: Pem
+  readonly cert?: Pem
+  readonly key?: Pem
+  readonly passphrase?: string
+  readonly rejectUnauthorized?: boolean
+}
+
+const isPem = (p: unknown): p is Pem =>
+  (typeof p === 'string' && p.includes('-----BEGIN')) ||
+  (typeof p === 'object' && p !== null && (p as { _tag?: unknown })._tag === 'File' && typeof (p as { path?: unknown }).path === 'string')
+
+/**
+ * Trusts a private CA and/or presents a client certificate.
+ * @example
+ * pipe(req, setTls({ ca: fromFile('./ca.pem') }))
+ */
+export const setTls = (options: TlsInput): ((req: Request) => Request) =>
+  makeStep('setTls', () => {
+    if (typeof options !== 'object' || options === null) return invalid('options must be an object')
+    for (const k of ['ca', 'cert', 'key'] as const) {
+      const v = options[k]
+      if (v !== undefined && !isPem(v)) return invalid(`${k} must be PEM text or fromFile(path)`)
+    }
+    if ((options.cert === undefined) !== (options.key === undefined)) return invalid('cert and key go together')
+    const tls: Tls = {
+      ca: options.ca ?? null,
+      cert: options.cert ?? null,
+      key: options.key ?? null,
+      passphrase: options.passphrase ?? null,
+      rejectUnauthorized: options.rejectUnauthorized ?? true,
+    }
+    const parts = [tls.ca !== null && 'CA', tls.cert !== null && 'client certificate', !tls.rejectUnauthorized && 'certificate checks OFF']
+    return change({ tls }, `TLS set: ${parts.filter(Boolean).join(', ') || 'defaults'}`)
+  })

@@ -1,0 +1,190 @@
+/**
+ * The Request value: plain, readonly, JSON-serialisable data describing a request.
+ * No functions, class instances or streams live inside it; bytes are kept as base64 text and
+ * files as path references, so `JSON.stringify` of a Request is a template that
+ * {@link RequestCodec} can load back.
+ * @module
+ */
+import type { Log } from '../log.js'
+
+/**
+ * A JSON value.
+ * @example
+ * const j: Json = { a: [1, 'two', null, true] }
+ */
+export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
+
+/**
+ * Where body bytes come from: in-memory bytes (base64), text (encoded with the request's
+ * encoding when it runs), a file (streamed when it runs) or a URL (downloaded when it runs).
+ * @example
+ * const s: Source = { _tag: 'File', path: './photo.jpg' }
+ */
+export type Source =
+  | { readonly _tag: 'Bytes'; readonly base64: string }
+  | { readonly _tag: 'Text'; readonly text: string }
+  | { readonly _tag: 'File'; readonly path: string }
+  | { readonly _tag: 'Url'; readonly url: string }
+
+/**
+ * An ordered list of name/value pairs (URL params, form fields).
+ * @example
+ * const p: Pairs = [['q', 'fp-ts'], ['page', 2]]
+ */
+export type Pairs = ReadonlyArray<readonly [string, Json]>
+
+/**
+ * The request body as data. `Json` and `Form` bodies are built whole or field by field
+ * (`collection: true` after `initializeJsonBody`/`initializeFormBody`).
+ * @example
+ * const b: Body = { _tag: 'Json', value: { a: 1 }, collection: false }
+ */
+export type Body =
+  | { readonly _tag: 'None' }
+  | { readonly _tag: 'Binary'; readonly source: Source }
+  | { readonly _tag: 'String'; readonly text: string; readonly bom: boolean }
+  | { readonly _tag: 'Json'; readonly value: Json; readonly collection: boolean }
+  | { readonly _tag: 'Form'; readonly fields: Pairs; readonly collection: boolean }
+  | { readonly _tag: 'FormText'; readonly text: string }
+
+/**
+ * The authorization scheme (one at a time; the last one set wins).
+ * @example
+ * const a: Auth = { _tag: 'Bearer', token: 't0k' }
+ */
+export type Auth =
+  | { readonly _tag: 'None' }
+  | { readonly _tag: 'Basic'; readonly user: string; readonly password: string }
+  | { readonly _tag: 'Bearer'; readonly token: string }
+
+/**
+ * Every setting of a request, with the defaults of {@link defaultSettings}.
+ * @example
+ * const s: Settings = { ...defaultSettings, maxAttempts: 3 }
+ */
+export interface Settings {
+  /** text bodies and charset labels (`useEncoding`) */
+  readonly encoding: string
+  /** advertise and decode gzip, deflate and br responses (`useGzipCompression`) */
+  readonly gzip: boolean
+  /** include form/JSON body fields in the OAuth1 base string (`useBodyFieldsAtOAuth`) */
+  readonly bodyFieldsAtOAuth: boolean
+  /** percent-encode URL params (`useUrlEncoding`) */
+  readonly urlEncoding: boolean
+  /** retries after a transport error or a status >= 500, 429 or 408 (`maxAttempts`) */
+  readonly maxAttempts: number
+  /** redirects followed before the 3xx is returned (`maxRedirects`) */
+  readonly maxRedirects: number
+  /** render arrays as repeated params (`splitArraysInUrl`) */
+  readonly splitArrayParams: boolean
+  /** with split arrays, `k[]=a&k[]=b` (`splitArraysInUrl(true, true)`) */
+  readonly arraysSquareBrackets: boolean
+  /** per-attempt timeout in milliseconds (`setTimeout`) */
+  readonly timeout: number
+}
+
+/**
+ * The defaults that `initialize` restores.
+ * @example
+ * defaultSettings.maxRedirects // 5
+ */
+export const defaultSettings: Settings = {
+  encoding: 'utf-8',
+  gzip: true,
+  bodyFieldsAtOAuth: false,
+  urlEncoding: true,
+  maxAttempts: 0,
+  maxRedirects: 5,
+  splitArrayParams: false,
+  arraysSquareBrackets: false,
+  timeout: 3_600_000,
+}
+
+/**
+ * An HTTP or HTTPS proxy.
+ * @example
+ * const p: Proxy = { protocol: 'http', host: '127.0.0.1', port: 3128, user: null, password: null }
+ */
+export interface Proxy {
+  readonly protocol: 'http' | 'https'
+  readonly host: string
+  readonly port: number
+  readonly user: string | null
+  readonly password: string | null
+}
+
+/**
+ * PEM text, or a file holding it (read when the request runs).
+ * @example
+ * const pem: Pem = { _tag: 'File', path: './ca.pem' }
+ */
+export type Pem = string | { readonly _tag: 'File'; readonly path: string }
+
+/**
+ * TLS options: trust a private CA, present a client certificate.
+ * @example
+ * const tls: Tls = { ca: { _tag: 'File', path: './ca.pem' }, cert: null, key: null, passphrase: null, rejectUnauthorized: true }
+ */
+export interface Tls {
+  readonly ca: Pem | null
+  readonly cert: Pem | null
+  readonly key: Pem | null
+  readonly passphrase: string | null
+  readonly rejectUnauthorized: boolean
+}
+
+/**
+ * The invalid input a step received: recorded in the Request, after which every step is a
+ * no-op and running the request returns it as an `InvalidInput` error.
+ * @example
+ * const e: StepError = { step: 'setJsonBody', message: 'setJsonBody: invalid JSON text' }
+ */
+export interface StepError {
+  readonly step: string
+  readonly message: string
+}
+
+/**
+ * An HTTP request as an immutable value. Build it with the steps (`initialize`, `setUrl`,
+ * `addHeader`, `setJsonBody`, …) and run it with `processRequest`.
+ * @example
+ * const req: Request = pipe(newRequest(), initialize('http://127.0.0.1:8080/get'))
+ */
+export interface Request {
+  readonly _tag: 'Request'
+  readonly initialized: boolean
+  readonly url: string | null
+  readonly params: Pairs
+  readonly headers: ReadonlyArray<readonly [string, string]>
+  readonly dataType: string | null
+  readonly body: Body
+  readonly auth: Auth
+  readonly settings: Settings
+  readonly responseFile: string | null
+  readonly proxy: Proxy | null
+  readonly tls: Tls | null
+  readonly error: StepError | null
+  readonly log: Log
+}
+
+/**
+ * An empty, not yet initialized Request.
+ * @example
+ * const req = newRequest() // { _tag: 'Request', initialized: false, url: null, … }
+ */
+export const newRequest = (): Request => ({
+  _tag: 'Request',
+  initialized: false,
+  url: null,
+  params: [],
+  headers: [],
+  dataType: null,
+  body: { _tag: 'None' },
+  auth: { _tag: 'None' },
+  settings: defaultSettings,
+  responseFile: null,
+  proxy: null,
+  tls: null,
+  error: null,
+  log: [],
+})

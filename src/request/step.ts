@@ -1,0 +1,62 @@
+/**
+ * The one way a builder step is made: sticky errors, logging and immutability in one place.
+ * @module
+ */
+import * as E from 'fp-ts/Either'
+import { appendLog, type LogEntry } from '../log.js'
+import type { Request } from './model.js'
+
+/**
+ * What a step's body decides: the fields to change and the log lines, or (Left) the reason the
+ * input is invalid.
+ * @example
+ * const c: Change = { patch: { url: 'https://x/' }, messages: ['URL set to https://x/'] }
+ */
+export interface Change {
+  readonly patch: Partial<Omit<Request, '_tag' | 'log' | 'error'>>
+  readonly messages: ReadonlyArray<string>
+}
+
+/**
+ * A change with these fields and one log line.
+ * @example
+ * change({ url: 'https://x/' }, 'URL set')
+ */
+export const change = (patch: Change['patch'], ...messages: ReadonlyArray<string>): E.Either<string, Change> =>
+  E.right({ patch, messages })
+
+/**
+ * A change that only logs (the step decided to ignore its input).
+ * @example
+ * note('empty value - skipped')
+ */
+export const note = (...messages: ReadonlyArray<string>): E.Either<string, Change> => E.right({ patch: {}, messages })
+
+/**
+ * Invalid input: the reason, recorded as the Request's sticky error.
+ * @example
+ * invalid('header value contains CR, LF or NUL')
+ */
+export const invalid = (reason: string): E.Either<string, Change> => E.left(reason)
+
+const entries = (step: string, messages: ReadonlyArray<string>): ReadonlyArray<LogEntry> =>
+  messages.map((message) => ({ at: null, step, message }))
+
+/**
+ * Makes a builder step named `step` from a pure decision. The step is a no-op once the
+ * Request holds an error; a Left records the error (message prefixed with the step name) and
+ * logs it; a Right applies the patch to a copy and logs its messages. Never mutates.
+ * @example
+ * const setUrlRaw = (url: string) => makeStep('setUrl', () => change({ url }, `URL set to ${url}`))
+ */
+export const makeStep =
+  (step: string, decide: (req: Request) => E.Either<string, Change>) =>
+  (req: Request): Request => {
+    if (req.error !== null) return req
+    const decision = decide(req)
+    if (E.isLeft(decision)) {
+      const message = `${step}: ${decision.left}`
+      return { ...req, error: { step, message }, log: appendLog(req.log, ...entries(step, [`error: ${decision.left}`])) }
+    }
+    return { ...req, ...decision.right.patch, log: appendLog(req.log, ...entries(step, decision.right.messages)) }
+  }

@@ -1,0 +1,131 @@
+/**
+ * Reading a response: `as*` readers, `ensureStatus`, `responseFilename`.
+ * @module
+ */
+import * as E from 'fp-ts/Either'
+import * as O from 'fp-ts/Option'
+import { pipe } from 'fp-ts/function'
+import * as t from 'io-ts'
+import { decodeError, invalidInput, parseError, statusError, type ClientError } from '../errors.js'
+import type { HttpResponse } from './model.js'
+
+/**
+ * The charset named by a Content-Type, if any.
+ * @example
+ * charsetOf('text/plain; charset="windows-1251"') // 'windows-1251'
+ */
+export const charsetOf = (contentType: string | undefined): string | undefined =>
+  contentType === undefined ? undefined : /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1]
+
+const decodeText = (step: string, res: HttpResponse, encoding?: string): E.Either<ClientError, string> => {
+  if (res.file !== null)
+    return E.left(invalidInput(step, `${step}: the body was saved to ${res.file}, not kept in memory; read the file`, res.log))
+  const label = encoding ?? charsetOf(res.headers['content-type']) ?? 'utf-8'
+  let decoder: TextDecoder
+  try {
+    decoder = new TextDecoder(label, { fatal: true })
+  } catch {
+    return E.left(invalidInput(step, `${step}: unknown encoding ${JSON.stringify(label)}`, res.log))
+  }
+  try {
+    return E.right(decoder.decode(res.body))
+  } catch {
+    return E.left(parseError(`${step}: the body is not valid ${label} text`, res.log, res))
+  }
+}
+
+/**
+ * The body as text, decoded with the given encoding, else the Content-Type charset, else UTF-8.
+ * A leading byte order mark is dropped.
+ * @example
+ * pipe(H.processRequest('GET')(req), TE.flatMapEither(H.asString()))
+ */
+export const asString =
+  (encoding?: string) =>
+  (res: HttpResponse): E.Either<ClientError, string> =>
+    decodeText('asString', res, encoding)
+
+/**
+ * The body bytes (empty when the body was streamed to a file, see {@link responseFilename}).
+ * @example
+ * pipe(H.processRequest('GET')(req), TE.map(H.asBinary))
+ */
+export const asBinary = (res: HttpResponse): Uint8Array => res.body
+
+/**
+ * The file the body was streamed to, when `setResponseFile` was used.
+ * @example
+ * pipe(res, H.responseFilename) // some('/tmp/out.bin')
+ */
+export const responseFilename = (res: HttpResponse): O.Option<string> => O.fromNullable(res.file)
+
+const shortJson = (v: unknown): string => {
+  let s: string
+  try {
+    s = JSON.stringify(v) ?? String(v)
+  } catch {
+    s = String(v)
+  }
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s
+}
+
+/**
+ * io-ts errors as `path: expected T, got V` lines.
+ * @example
+ * formatErrors(errors) // ['json.field1: expected number, got "x"']
+ */
+export const formatErrors = (errors: t.Errors): ReadonlyArray<string> =>
+  errors.map((e) => {
+    const path = e.context
+      .map((c) => c.key)
+      .filter((k) => k !== '')
+      .join('.')
+    const expected = e.context[e.context.length - 1]?.type.name ?? 'unknown'
+    return e.message ?? `${path === '' ? '<root>' : path}: expected ${expected}, got ${shortJson(e.value)}`
+  })
+
+/**
+ * Parses the body as JSON (an empty body is `{}`) and, with a codec, validates it.
+ * Invalid JSON is a `ParseError`; a codec mismatch a `DecodeError` naming the io-ts paths.
+ * @example
+ * const Echo = t.type({ json: t.type({ field1: t.number }) })
+ * pipe(H.processRequest('POST')(req), TE.flatMapEither(H.asJson(Echo)))
+ */
+export function asJson(): (res: HttpResponse) => E.Either<ClientError, unknown>
+export function asJson<A>(codec: t.Decoder<unknown, A>): (res: HttpResponse) => E.Either<ClientError, A>
+export function asJson<A>(codec?: t.Decoder<unknown, A>): (res: HttpResponse) => E.Either<ClientError, unknown> {
+  return (res) =>
+    pipe(
+      decodeText('asJson', res),
+      E.flatMap((text) => {
+        const trimmed = text.replace(/^\uFEFF/, '').trim()
+        if (trimmed === '') return E.right<ClientError, unknown>({})
+        return E.tryCatch(
+          () => JSON.parse(trimmed) as unknown,
+          (e) => parseError(`asJson: the body is not valid JSON (${e instanceof Error ? e.message : String(e)}): ${shortJson(trimmed)}`, res.log, res),
+        )
+      }),
+      E.flatMap((json) =>
+        codec === undefined
+          ? E.right(json)
+          : pipe(
+              codec.decode(json),
+              E.mapLeft((errors) => decodeError(`asJson: the body does not match ${codecName(codec)}: ${formatErrors(errors).join('; ')}`, errors, res.log, res)),
+            ),
+      ),
+    )
+}
+
+const codecName = (codec: t.Decoder<unknown, unknown>): string => ('name' in codec && typeof codec.name === 'string' ? codec.name : 'the codec')
+
+/**
+ * Passes a response whose status satisfies `pred` (default: 2xx), else a `StatusError`
+ * carrying it.
+ * @example
+ * pipe(H.processRequest('GET')(req), TE.flatMapEither(H.ensureStatus()))
+ * pipe(res, H.ensureStatus((s) => s === 200 || s === 404))
+ */
+export const ensureStatus =
+  (pred: (status: number) => boolean = (s) => s >= 200 && s < 300) =>
+  (res: HttpResponse): E.Either<ClientError, HttpResponse> =>
+    pred(res.status) ? E.right(res) : E.left(statusError(`ensureStatus: unexpected status ${res.status} ${res.statusText} from ${res.url}`, res))

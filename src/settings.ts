@@ -1,0 +1,133 @@
+/**
+ * Setting steps (`use*` toggles, limits, the timeout) and the `returnSettings` reader.
+ * @module
+ */
+import * as iconv from 'iconv-lite'
+import { defaultSettings, type Request, type Settings } from './request/model.js'
+import { change, invalid, makeStep, note } from './request/step.js'
+
+const setting = <K extends keyof Settings>(step: string, key: K, value: Settings[K], message: string) =>
+  makeStep(step, (req) => change({ settings: { ...req.settings, [key]: value } }, message))
+
+const flagStep = (step: string, key: 'gzip' | 'bodyFieldsAtOAuth' | 'urlEncoding', label: string) =>
+  (flag: boolean): ((req: Request) => Request) =>
+    typeof flag !== 'boolean'
+      ? makeStep(step, () => invalid(`flag must be a boolean, got ${typeof flag}`))
+      : setting(step, key, flag, `${label} ${flag ? 'on' : 'off'}`)
+
+const countStep = (step: string, key: 'maxAttempts' | 'maxRedirects', label: string) =>
+  (n: number): ((req: Request) => Request) =>
+    !Number.isInteger(n) || n < 0 || n > 1000
+      ? makeStep(step, () => invalid(`${label} must be a whole number from 0 to 1000, got ${String(n)}`))
+      : setting(step, key, n, `${label} set to ${n}`)
+
+/**
+ * Whether an encoding name is known (to Node's TextDecoder and to iconv-lite).
+ * @example
+ * isKnownEncoding('windows-1251') // true
+ * isKnownEncoding('klingon') // false
+ */
+export const isKnownEncoding = (enc: string): boolean => {
+  try {
+    new TextDecoder(enc)
+  } catch {
+    return false
+  }
+  return iconv.encodingExists(enc)
+}
+
+/**
+ * The encoding of text bodies and their charset labels (default `utf-8`): any encoding Node's
+ * TextDecoder knows.
+ * @example
+ * pipe(req, useEncoding('windows-1251'), setStringBody('Привет'))
+ */
+export const useEncoding = (enc: string): ((req: Request) => Request) =>
+  typeof enc !== 'string' || !isKnownEncoding(enc)
+    ? makeStep('useEncoding', () => invalid(`unknown encoding ${JSON.stringify(enc)}`))
+    : setting('useEncoding', 'encoding', enc.toLowerCase(), `encoding set to ${enc.toLowerCase()}`)
+
+/**
+ * Advertise (`Accept-Encoding: gzip, deflate, br`) and decode compressed responses (default on).
+ * Off: no Accept-Encoding is sent and bodies are returned as they arrive.
+ * @example
+ * pipe(req, useGzipCompression(false))
+ */
+export const useGzipCompression = flagStep('useGzipCompression', 'gzip', 'gzip compression')
+
+/**
+ * Include form/JSON body fields in the OAuth1 signature base string (default off).
+ * @example
+ * pipe(req, useBodyFieldsAtOAuth(true))
+ */
+export const useBodyFieldsAtOAuth = flagStep('useBodyFieldsAtOAuth', 'bodyFieldsAtOAuth', 'body fields at OAuth')
+
+/**
+ * Percent-encode URL params and illegal URL characters (default on). Off: inserted raw.
+ * @example
+ * pipe(req, useUrlEncoding(false))
+ */
+export const useUrlEncoding = flagStep('useUrlEncoding', 'urlEncoding', 'URL encoding')
+
+/**
+ * How many times to retry after a transport error, a timeout or a status >= 500, 429 or 408
+ * (default 0: one attempt only; `maxAttempts(3)` sends at most 4 times). Retries back off
+ * exponentially with full jitter and honour Retry-After.
+ * @example
+ * pipe(req, maxAttempts(3))
+ */
+export const maxAttempts = countStep('maxAttempts', 'maxAttempts', 'retries')
+
+/**
+ * How many redirects are followed before the 3xx is returned as the response (default 5).
+ * @example
+ * pipe(req, maxRedirects(0)) // never follow
+ */
+export const maxRedirects = countStep('maxRedirects', 'maxRedirects', 'max redirects')
+
+/**
+ * Render array params as repeated keys: `k=a&k=b`, or `k[]=a&k[]=b` with `squareBrackets`.
+ * @example
+ * pipe(req, splitArraysInUrl(true, true))
+ */
+export const splitArraysInUrl = (flag: boolean, squareBrackets = false): ((req: Request) => Request) =>
+  makeStep('splitArraysInUrl', (req) =>
+    typeof flag !== 'boolean' || typeof squareBrackets !== 'boolean'
+      ? invalid('flags must be booleans')
+      : change(
+          { settings: { ...req.settings, splitArrayParams: flag, arraysSquareBrackets: squareBrackets } },
+          `split arrays ${flag ? 'on' : 'off'}${flag && squareBrackets ? ', with square brackets' : ''}`,
+        ),
+  )
+
+/**
+ * Per-attempt timeout in milliseconds (default 3 600 000). Zero or negative is logged and
+ * ignored.
+ * @example
+ * pipe(req, setTimeout(5_000))
+ */
+export const setTimeout = (ms: number): ((req: Request) => Request) =>
+  typeof ms !== 'number' || Number.isNaN(ms)
+    ? makeStep('setTimeout', () => invalid(`timeout must be a number of milliseconds, got ${String(ms)}`))
+    : ms <= 0
+      ? makeStep('setTimeout', () => note(`timeout ${ms} ignored (must be positive)`))
+      : setting('setTimeout', 'timeout', Math.min(Math.round(ms), 2_147_483_647), `timeout set to ${Math.round(ms)} ms`)
+
+/**
+ * Reads the settings of a request: all of them, one value, or a subset.
+ * @example
+ * returnSettings()(req).maxRedirects // 5
+ * returnSettings('timeout')(req) // 3600000
+ * returnSettings(['gzip', 'encoding'])(req) // { gzip: true, encoding: 'utf-8' }
+ */
+export function returnSettings(): (req: Request) => Settings
+export function returnSettings<K extends keyof Settings>(filter: K): (req: Request) => Settings[K]
+export function returnSettings<K extends keyof Settings>(filter: ReadonlyArray<K>): (req: Request) => Pick<Settings, K>
+export function returnSettings(filter?: keyof Settings | ReadonlyArray<keyof Settings>): (req: Request) => unknown {
+  return (req) => {
+    const s: Settings = req?.settings ?? defaultSettings
+    if (filter === undefined) return s
+    if (typeof filter === 'string') return s[filter]
+    return Object.fromEntries(filter.filter((k) => k in s).map((k) => [k, s[k]]))
+  }
+}

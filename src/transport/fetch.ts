@@ -1,0 +1,70 @@
+/**
+ * Adapting any WHATWG fetch into a Transport.
+ * @module
+ */
+import { Readable } from 'node:stream'
+import type { FetchLike, Transport, TransportRequest, TransportResponse } from './types.js'
+
+/**
+ * Extra options an adapter passes to its fetch for one attempt (node-fetch's `agent`,
+ * `compress`, …).
+ * @example
+ * const extra: ExtraInit = () => ({ compress: false })
+ */
+export type ExtraInit = (req: TransportRequest) => Record<string, unknown>
+
+interface HeadersWithRaw {
+  raw?: () => Record<string, string[]>
+  getSetCookie?: () => string[]
+  forEach: (cb: (value: string, name: string) => void) => void
+}
+
+/**
+ * The response headers as pairs, keeping repeated Set-Cookie lines apart.
+ * @example
+ * responseHeaders(new Headers({ a: '1' })) // [['a', '1']]
+ */
+export const responseHeaders = (h: HeadersWithRaw): ReadonlyArray<readonly [string, string]> => {
+  if (typeof h.raw === 'function') return Object.entries(h.raw()).flatMap(([k, vs]) => vs.map((v) => [k, v] as const))
+  const out: Array<readonly [string, string]> = []
+  h.forEach((v, k) => {
+    if (k !== 'set-cookie') out.push([k, v])
+  })
+  const cookies = typeof h.getSetCookie === 'function' ? h.getSetCookie() : []
+  for (const c of cookies) out.push(['set-cookie', c])
+  return out
+}
+
+const requestBody = (body: TransportRequest['body']): unknown =>
+  body === null ? undefined : body instanceof Uint8Array ? body : Readable.from(body, { objectMode: false })
+
+/**
+ * A Transport over a fetch. Requests go out with `redirect: 'manual'` (httpipe follows
+ * redirects itself); streamed bodies with `duplex: 'half'`. `decodes` says whether this fetch
+ * undoes Content-Encoding itself (true for every WHATWG fetch; false for node-fetch with
+ * `compress: false`).
+ * @example
+ * const transport = fromFetch(globalThis.fetch)
+ * pipe(req, H.processRequest('GET', { transport }))
+ */
+export const fromFetch =
+  (fetch: FetchLike, options: { readonly decodes?: boolean; readonly extra?: ExtraInit } = {}): Transport =>
+  async (req): Promise<TransportResponse> => {
+    const init = {
+      method: req.method,
+      headers: req.headers.map(([k, v]): [string, string] => [k, v]),
+      body: requestBody(req.body),
+      redirect: 'manual',
+      signal: req.signal,
+      duplex: 'half',
+      ...(options.extra?.(req) ?? {}),
+    }
+    const res = await fetch(req.url, init as unknown as RequestInit)
+    return {
+      status: res.status,
+      statusText: res.statusText,
+      headers: responseHeaders(res.headers as unknown as HeadersWithRaw),
+      body: (res.body as unknown as AsyncIterable<Uint8Array> | null) ?? null,
+      decoded: options.decodes ?? true,
+    }
+  }

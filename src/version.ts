@@ -1,0 +1,6 @@
+/**
+ * The package version, sent in the default User-Agent.
+ * @example
+ * `httpipe/${VERSION}` // 'httpipe/0.1.0'
+ */
+export const VERSION = '0.1.0'
