@@ -11,21 +11,21 @@ import type { Source } from './model.js'
  * @example
  * pipe(req, setBinaryBody(fromFile('./photo.jpg')))
  */
-export const fromFile = (path: string): Source => ({ _tag: 'File', path })
+export const fromFile = (path: string): Extract<Source, { _tag: 'File' }> => ({ _tag: 'File', path })
 
 /**
  * A URL whose body is downloaded when the request runs.
  * @example
  * pipe(req, setBinaryBody(fromUrl('http://127.0.0.1:8080/bytes/10')))
  */
-export const fromUrl = (url: string): Source => ({ _tag: 'Url', url })
+export const fromUrl = (url: string): Extract<Source, { _tag: 'Url' }> => ({ _tag: 'Url', url })
 
 /**
  * Bytes given as base64 text (checked by the step that takes them).
  * @example
  * pipe(req, setBinaryBody(fromBase64('aGVsbG8=')))
  */
-export const fromBase64 = (text: string): Source => ({ _tag: 'Bytes', base64: text })
+export const fromBase64 = (text: string): Extract<Source, { _tag: 'Bytes' }> => ({ _tag: 'Bytes', base64: text })
 
 /**
  * What body steps accept: bytes, text, or an explicit source.

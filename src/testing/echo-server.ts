@@ -850,7 +850,7 @@ export const startEchoServer = async (options: EchoServerOptions = {}): Promise<
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve())
-        
+        for (const socket of sockets) socket.destroy()
       })),
   }
 }

@@ -32,9 +32,27 @@ const proxyUrl = (p: Proxy): string => {
   return `${p.protocol}://${auth}${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`
 }
 
+/**
+ * CONNECT through a proxy, then TLS to the target with the request's TLS options
+ * (https-proxy-agent applies its constructor options to the proxy connection only).
+ */
+class TunnelAgent extends HttpsProxyAgent<string> {
+  constructor(
+    proxy: string,
+    private readonly targetTls: https.AgentOptions,
+  ) {
+    super(proxy, { keepAlive: true })
+  }
+  override connect(req: http.ClientRequest, opts: Parameters<HttpsProxyAgent<string>['connect']>[1]): ReturnType<HttpsProxyAgent<string>['connect']> {
+    return super.connect(req, { ...opts, ...this.targetTls } as typeof opts)
+  }
+}
+
 const makeAgent = (secure: boolean, proxy: Proxy | null, tls: TransportTls | null): http.Agent => {
   const options = { keepAlive: true, ...(secure ? tlsOptions(tls) : {}) }
-  if (proxy !== null) return secure ? new HttpsProxyAgent(proxyUrl(proxy), options) : new HttpProxyAgent(proxyUrl(proxy), options)
+  // Plain forwarding through a proxy opens a connection per request: proxies such as
+  // tinyproxy close idle client connections without saying so, and a reused one then fails.
+  if (proxy !== null) return secure ? new TunnelAgent(proxyUrl(proxy), tlsOptions(tls)) : new HttpProxyAgent(proxyUrl(proxy), { keepAlive: false })
   return secure ? new https.Agent(options) : new http.Agent(options)
 }
 
