@@ -2,7 +2,7 @@
  * Header steps. Names match case-insensitively and keep the caller's spelling.
  * @module
  */
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { redactHeaderValue } from './redact.js'
 import { change, invalid, makeStep, note } from './request/step.js'
 import type { Request } from './request/model.js'

@@ -2,7 +2,7 @@
  * JSON and form bodies built field by field.
  * @module
  */
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { isJsonObject } from '../request/json.js'
 import type { Json, Pairs, Request } from '../request/model.js'
 import { change, invalid, makeStep } from '../request/step.js'

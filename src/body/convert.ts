@@ -2,8 +2,8 @@
  * The `type` conversions of body fields (`insertBodyField`, `addValue`).
  * @module
  */
-import * as E from 'fp-ts/Either'
-import { pipe } from 'fp-ts/function'
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { parseJson, toJson } from '../request/json.js'
 import type { Json } from '../request/model.js'
 import { scalarText } from '../url/render.js'

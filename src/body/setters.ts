@@ -3,7 +3,7 @@
  * request runs; the Content-Type follows the body unless `setDataType` fixed it.
  * @module
  */
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { parseJson, toJson } from '../request/json.js'
 import type { Body, Json, Pairs, Request, Source } from '../request/model.js'
 import { isEmptySource, toSource, type BodyData } from '../request/sources.js'

@@ -4,9 +4,9 @@
  * @module
  */
 import { stat } from 'node:fs/promises'
-import * as E from 'fp-ts/Either'
-import * as TE from 'fp-ts/TaskEither'
-import { pipe } from 'fp-ts/function'
+import * as E from 'fp-ts/lib/Either.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { basicHeader } from '../auth/basic.js'
 import { fileError, invalidInput, type ClientError } from '../errors.js'
 import { putHeader, type HeaderList } from '../headers.js'

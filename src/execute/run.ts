@@ -6,9 +6,9 @@
  */
 import { createReadStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import * as E from 'fp-ts/Either'
-import * as TE from 'fp-ts/TaskEither'
-import { identity, pipe } from 'fp-ts/function'
+import * as E from 'fp-ts/lib/Either.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import { identity, pipe } from 'fp-ts/lib/function.js'
 import { fileError, responseTooLarge, timeout, transportError, type ClientError } from '../errors.js'
 import { findHeader, putHeader, type HeaderList } from '../headers.js'
 import { appendLog, type Log } from '../log.js'

@@ -2,8 +2,8 @@
  * Initialization and the request-level steps: URL, response file, data type, proxy, TLS.
  * @module
  */
-import * as E from 'fp-ts/Either'
-import { flow } from 'fp-ts/function'
+import * as E from 'fp-ts/lib/Either.js'
+import { flow } from 'fp-ts/lib/function.js'
 import { SECRET } from '../log.js'
 import { redactUrl } from '../redact.js'
 import { change, invalid, makeStep, note } from './step.js'

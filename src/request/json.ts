@@ -2,7 +2,7 @@
  * Turning caller values into JSON data, with a clear reason when that is impossible.
  * @module
  */
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import type { Json } from './model.js'
 
 const describe = (v: unknown): string =>

@@ -3,7 +3,7 @@
  * path or a URL: files and URLs are named with these constructors.
  * @module
  */
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import type { Source } from './model.js'
 
 /**

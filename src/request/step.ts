@@ -2,7 +2,7 @@
  * The one way a builder step is made: sticky errors, logging and immutability in one place.
  * @module
  */
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { appendLog, type LogEntry } from '../log.js'
 import type { Request } from './model.js'
 

@@ -2,9 +2,9 @@
  * Reading a response: `as*` readers, `ensureStatus`, `responseFilename`.
  * @module
  */
-import * as E from 'fp-ts/Either'
-import * as O from 'fp-ts/Option'
-import { pipe } from 'fp-ts/function'
+import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { decodeError, invalidInput, parseError, statusError, type ClientError } from '../errors.js'
 import type { HttpResponse } from './model.js'

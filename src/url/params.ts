@@ -3,7 +3,7 @@
  * request runs, see `renderUrl`.
  * @module
  */
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { isSecretParam } from '../redact.js'
 import { SECRET } from '../log.js'
 import { toJson } from '../request/json.js'
