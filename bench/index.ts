@@ -1,0 +1,98 @@
+/**
+ * `npm run bench`: httpipe against the raw transport it runs on (cross-fetch with the same
+ * keep-alive agent), measured in the same run on a loopback node:http server. Reports
+ * requests per second and the ratio raw/httpipe (1.0 = no overhead), and the peak RSS growth
+ * of a 64 MiB download streamed to a file.
+ */
+import http from 'node:http'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import crossFetch from 'cross-fetch'
+import { pipe } from 'fp-ts/function'
+import * as H from '../src/index.js'
+
+const small = Buffer.from(JSON.stringify({ ok: true, items: Array.from({ length: 20 }, (_, i) => ({ i, name: `item ${i}` })) }))
+const chunk = Buffer.alloc(1 << 16, 7)
+const server = http.createServer((req, res) => {
+  req.resume()
+  req.on('end', () => {
+    if (req.url?.startsWith('/big/')) {
+      const total = Number(req.url.slice(5))
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(total) })
+      let sent = 0
+      const pump = (): void => {
+        while (sent < total) {
+          const n = Math.min(chunk.length, total - sent)
+          sent += n
+          if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void res.once('drain', pump)
+        }
+        res.end()
+      }
+      return pump()
+    }
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(small.length) })
+    res.end(small)
+  })
+})
+await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+const addr = server.address()
+const base = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`
+const agent = new http.Agent({ keepAlive: true })
+
+const time = async (n: number, f: () => Promise<void>): Promise<number> => {
+  for (let i = 0; i < 200; i++) await f() // warm up
+  const t0 = process.hrtime.bigint()
+  for (let i = 0; i < n; i++) await f()
+  return Number(process.hrtime.bigint() - t0) / 1e6
+}
+
+const N = Number(process.env['BENCH_N'] ?? 3000)
+const rawGet = async (): Promise<void> => {
+  const r = await crossFetch(`${base}/get?x=1`, { agent } as RequestInit)
+  await r.arrayBuffer()
+}
+const getReq = pipe(H.newRequest(), H.initialize(`${base}/get`), H.addUrlParameter('x', 1))
+const pipeGet = async (): Promise<void> => {
+  const r = await pipe(getReq, H.processRequest('GET'))()
+  if (r._tag === 'Left') throw new Error(r.left.message)
+}
+const body = JSON.stringify({ field1: 10, field2: 'Text', list: [1, 2, 3] })
+const rawPost = async (): Promise<void> => {
+  const r = await crossFetch(`${base}/post`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, agent } as RequestInit)
+  await r.arrayBuffer()
+}
+const pipePost = async (): Promise<void> => {
+  const r = await pipe(H.newRequest(), H.initialize(`${base}/post`), H.setJsonBody({ field1: 10, field2: 'Text', list: [1, 2, 3] }), H.processRequest('POST'))()
+  if (r._tag === 'Left') throw new Error(r.left.message)
+}
+
+const rows: Array<[string, number, number]> = []
+for (const [name, raw, ours] of [
+  ['GET small JSON', rawGet, pipeGet],
+  ['POST JSON (steps built per request)', rawPost, pipePost],
+] as const) {
+  const tRaw = await time(N, raw)
+  const tOurs = await time(N, ours)
+  rows.push([name, tRaw, tOurs])
+}
+console.log(`requests: ${N} sequential per case, loopback, keep-alive\n`)
+console.log('case                                   raw req/s   httpipe req/s   raw/httpipe time ratio')
+for (const [name, tRaw, tOurs] of rows)
+  console.log(`${name.padEnd(38)} ${((N / tRaw) * 1000).toFixed(0).padStart(9)}   ${((N / tOurs) * 1000).toFixed(0).padStart(13)}   ${(tOurs / tRaw).toFixed(2).padStart(8)}x`)
+
+// memory: a 64 MiB download streamed to a file should not grow RSS by anything like 64 MiB
+const dir = mkdtempSync(join(tmpdir(), 'httpipe-bench-'))
+const size = 64 << 20
+global.gc?.()
+const before = process.memoryUsage().rss
+let peak = before
+const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5)
+const t0 = process.hrtime.bigint()
+const r = await pipe(H.newRequest(), H.initialize(`${base}/big/${size}`), H.setResponseFile(join(dir, 'big.bin')), H.processRequest('GET'))()
+const ms = Number(process.hrtime.bigint() - t0) / 1e6
+clearInterval(sampler)
+console.log(`\n64 MiB to a file: ${r._tag === 'Right' ? 'ok' : r.left.message}, ${((size / (1 << 20)) / (ms / 1000)).toFixed(0)} MiB/s, peak RSS growth ${((peak - before) / (1 << 20)).toFixed(1)} MiB`)
+rmSync(dir, { recursive: true, force: true })
+server.closeAllConnections()
+server.close()
