@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import crossFetch from 'cross-fetch'
 import { pipe } from 'fp-ts/function'
-import * as H from '../src/index.js'
+import * as H from '../dist/esm/index.js'
 
 const small = Buffer.from(JSON.stringify({ ok: true, items: Array.from({ length: 20 }, (_, i) => ({ i, name: `item ${i}` })) }))
 const chunk = Buffer.alloc(1 << 16, 7)
@@ -41,7 +41,7 @@ const base = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? add
 const agent = new http.Agent({ keepAlive: true })
 
 const time = async (n: number, f: () => Promise<void>): Promise<number> => {
-  for (let i = 0; i < 200; i++) await f() // warm up
+  for (let i = 0; i < 100; i++) await f() // warm up
   const t0 = process.hrtime.bigint()
   for (let i = 0; i < n; i++) await f()
   return Number(process.hrtime.bigint() - t0) / 1e6
@@ -67,14 +67,21 @@ const pipePost = async (): Promise<void> => {
   if (r._tag === 'Left') throw new Error(r.left.message)
 }
 
+const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
+const ROUNDS = 5
 const rows: Array<[string, number, number]> = []
 for (const [name, raw, ours] of [
   ['GET small JSON', rawGet, pipeGet],
   ['POST JSON (steps built per request)', rawPost, pipePost],
 ] as const) {
-  const tRaw = await time(N, raw)
-  const tOurs = await time(N, ours)
-  rows.push([name, tRaw, tOurs])
+  // alternate the two in rounds and take medians, so drift in the machine hits both alike
+  const tRaw: number[] = []
+  const tOurs: number[] = []
+  for (let i = 0; i < ROUNDS; i++) {
+    tRaw.push(await time(Math.ceil(N / ROUNDS), raw))
+    tOurs.push(await time(Math.ceil(N / ROUNDS), ours))
+  }
+  rows.push([name, median(tRaw) * ROUNDS, median(tOurs) * ROUNDS])
 }
 console.log(`requests: ${N} sequential per case, loopback, keep-alive\n`)
 console.log('case                                   raw req/s   httpipe req/s   raw/httpipe time ratio')

@@ -109,6 +109,19 @@ export const readBody = async (
   }
   const chunks: Buffer[] = []
   let size = 0
+  if (o.file === null && o.decoders.length === 0) {
+    // the common case: no stream machinery, just collect what arrives
+    try {
+      for await (const chunk of source()) {
+        size += chunk.byteLength
+        if (size > o.maxBytes) return { ok: false, failure: { kind: 'limit', limit: o.maxBytes } }
+        chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+      }
+    } catch (e) {
+      return { ok: false, failure: e instanceof Tagged ? e.failure : { kind: 'source', error: e } }
+    }
+    return { ok: true, bytes: chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size) }
+  }
   const memory = new Writable({
     write(chunk: Buffer, _enc, cb) {
       size += chunk.byteLength

@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { pipe } from 'fp-ts/function'
+
+import * as H from '../src/index.js'
+import { assertInvalid, assertOk, base, lastLine } from './helpers.js'
+
+/** Applies a step, checks it logged under `step`, and that only `changes` moved in the settings. */
+const applyOk = (step: string, f: (r: H.Request) => H.Request, changes: Partial<H.Settings>): H.Request => {
+  const before = base()
+  const r = f(before)
+  assertOk(before, r, step)
+  assert.deepStrictEqual(r.settings, { ...before.settings, ...changes })
+  assert.deepStrictEqual({ ...r, settings: before.settings, log: before.log }, before, 'only the settings changed')
+  return r
+}
+
+describe('flag steps', () => {
+  const flags = [
+    ['useGzipCompression', H.useGzipCompression, 'gzip', /gzip compression (on|off)/],
+    ['useBodyFieldsAtOAuth', H.useBodyFieldsAtOAuth, 'bodyFieldsAtOAuth', /body fields at OAuth (on|off)/],
+    ['useUrlEncoding', H.useUrlEncoding, 'urlEncoding', /URL encoding (on|off)/],
+  ] as const
+
+  for (const [step, f, key, msg] of flags) {
+    test(`${step}(true/false) sets ${key} and logs it`, () => {
+      for (const flag of [true, false]) {
+        const r = applyOk(step, f(flag), { [key]: flag })
+        assert.match(lastLine(r), msg)
+        assert.ok(lastLine(r).endsWith(flag ? 'on' : 'off'))
+      }
+    })
+
+    test(`${step} with a non-boolean is InvalidInput`, () => {
+      for (const v of ['true', 1, 0, null, undefined]) {
+        const before = base()
+        assertInvalid(before, pipe(before, f(v as never)), step, /boolean/)
+      }
+    })
+  }
+})
+
+describe('useEncoding', () => {
+  test('known encodings are stored lower-case', () => {
+    applyOk('useEncoding', H.useEncoding('windows-1251'), { encoding: 'windows-1251' })
+    applyOk('useEncoding', H.useEncoding('UTF-8'), { encoding: 'utf-8' })
+    applyOk('useEncoding', H.useEncoding('ISO-8859-1'), { encoding: 'iso-8859-1' })
+    const r = applyOk('useEncoding', H.useEncoding('Shift_JIS'), { encoding: 'shift_jis' })
+    assert.match(lastLine(r), /shift_jis/)
+  })
+
+  test('an unknown encoding is InvalidInput naming it', () => {
+    for (const e of ['klingon', '', 'utf-9', 42, null]) {
+      const before = base()
+      assertInvalid(before, pipe(before, H.useEncoding(e as never)), 'useEncoding', /unknown encoding/)
+    }
+  })
+})
+
+describe('maxAttempts / maxRedirects', () => {
+  test('whole numbers from 0 are stored', () => {
+    applyOk('maxAttempts', H.maxAttempts(3), { maxAttempts: 3 })
+    applyOk('maxAttempts', H.maxAttempts(0), { maxAttempts: 0 })
+    applyOk('maxRedirects', H.maxRedirects(0), { maxRedirects: 0 })
+    const r = applyOk('maxRedirects', H.maxRedirects(20), { maxRedirects: 20 })
+    assert.match(lastLine(r), /20/)
+  })
+
+  test('negative, fractional, non-finite or non-numbers are InvalidInput', () => {
+    for (const [step, f] of [
+      ['maxAttempts', H.maxAttempts],
+      ['maxRedirects', H.maxRedirects],
+    ] as const) {
+      for (const n of [-1, 1.5, NaN, Infinity, '3', null, 100_000]) {
+        const before = base()
+        assertInvalid(before, pipe(before, f(n as never)), step, /whole number/)
+      }
+    }
+  })
+})
+
+describe('setTimeout', () => {
+  test('positive milliseconds are stored (rounded)', () => {
+    const r = applyOk('setTimeout', H.setTimeout(5000), { timeout: 5000 })
+    assert.match(lastLine(r), /5000 ms/)
+    applyOk('setTimeout', H.setTimeout(1234.6), { timeout: 1235 })
+  })
+
+  test('huge values are capped to what timers accept', () => {
+    const r = pipe(base(), H.setTimeout(1e12))
+    assert.equal(r.error, null)
+    assert.ok(r.settings.timeout > 0 && r.settings.timeout <= 2_147_483_647, String(r.settings.timeout))
+  })
+
+  test('0 or negative is logged and ignored', () => {
+    for (const ms of [0, -1, -5000]) {
+      const before = pipe(base(), H.setTimeout(777))
+      const r = pipe(before, H.setTimeout(ms))
+      assert.equal(r.error, null)
+      assert.equal(r.settings.timeout, 777)
+      assert.equal(r.log.length, before.log.length + 1)
+      assert.match(lastLine(r), /^setTimeout: .*ignored/)
+    }
+  })
+
+  // SUSPECTED BUG: a positive value below 0.5 is rounded to 0 and stored, i.e. the
+  // "0 is ignored" rule is bypassed and the request gets a zero timeout.
+  test('a positive value that rounds to 0 never stores a zero timeout', () => {
+    const r = pipe(base(), H.setTimeout(0.4))
+    assert.equal(r.error, null)
+    assert.ok(r.settings.timeout > 0, `timeout stored as ${r.settings.timeout}`)
+  })
+
+  test('NaN or a non-number is InvalidInput', () => {
+    for (const ms of [NaN, '100', null, undefined]) {
+      const before = base()
+      assertInvalid(before, pipe(before, H.setTimeout(ms as never)), 'setTimeout', /timeout/)
+    }
+  })
+})
+
+describe('splitArraysInUrl', () => {
+  test('sets both flags', () => {
+    const r = applyOk('splitArraysInUrl', H.splitArraysInUrl(true), { splitArrayParams: true, arraysSquareBrackets: false })
+    assert.match(lastLine(r), /split arrays on$/)
+    const r2 = applyOk('splitArraysInUrl', H.splitArraysInUrl(true, true), { splitArrayParams: true, arraysSquareBrackets: true })
+    assert.match(lastLine(r2), /square brackets/)
+    applyOk('splitArraysInUrl', H.splitArraysInUrl(false), { splitArrayParams: false, arraysSquareBrackets: false })
+  })
+
+  test('turning it off again resets the brackets', () => {
+    const r = pipe(base(), H.splitArraysInUrl(true, true), H.splitArraysInUrl(false))
+    assert.equal(r.settings.splitArrayParams, false)
+    assert.equal(r.settings.arraysSquareBrackets, false)
+  })
+
+  test('non-booleans are InvalidInput', () => {
+    for (const args of [['yes', false], [1, false], [true, 'x'], [null, false]] as const) {
+      const before = base()
+      assertInvalid(before, pipe(before, H.splitArraysInUrl(args[0] as never, args[1] as never)), 'splitArraysInUrl', /boolean/)
+    }
+  })
+})
+
+describe('returnSettings', () => {
+  const req = (): H.Request => pipe(base(), H.maxAttempts(2), H.useGzipCompression(false), H.useEncoding('windows-1251'), H.setTimeout(9000))
+
+  test('all settings', () => {
+    assert.deepStrictEqual(H.returnSettings()(base()), H.defaultSettings)
+    assert.deepStrictEqual(H.returnSettings()(req()), { ...H.defaultSettings, maxAttempts: 2, gzip: false, encoding: 'windows-1251', timeout: 9000 })
+    assert.deepStrictEqual(H.returnSettings()(H.newRequest()), H.defaultSettings)
+  })
+
+  test('one key', () => {
+    assert.equal(H.returnSettings('maxAttempts')(req()), 2)
+    assert.equal(H.returnSettings('gzip')(req()), false)
+    assert.equal(H.returnSettings('maxRedirects')(req()), 5)
+    assert.equal(H.returnSettings('timeout')(base()), 3_600_000)
+  })
+
+  test('a subset', () => {
+    assert.deepStrictEqual(H.returnSettings(['gzip', 'encoding'])(req()), { gzip: false, encoding: 'windows-1251' })
+    assert.deepStrictEqual(H.returnSettings([])(req()), {})
+  })
+
+  test('unknown keys in a subset are left out', () => {
+    assert.deepStrictEqual(H.returnSettings(['gzip', 'nope'] as never)(req()), { gzip: false })
+  })
+
+  test('reading changes nothing and logs nothing', () => {
+    const r = req()
+    const snapshot = JSON.stringify(r)
+    H.returnSettings()(r)
+    H.returnSettings('gzip')(r)
+    H.returnSettings(['timeout'])(r)
+    assert.equal(JSON.stringify(r), snapshot)
+  })
+
+  test('changing the returned record does not reach the request', () => {
+    const r = req()
+    const subset = H.returnSettings(['maxAttempts'])(r) as { maxAttempts: number }
+    subset.maxAttempts = 99
+    assert.equal(r.settings.maxAttempts, 2)
+  })
+})
+
+describe('setting steps are independent', () => {
+  test('a chain of settings keeps every value', () => {
+    const r = pipe(
+      base(),
+      H.useEncoding('windows-1252'),
+      H.useGzipCompression(false),
+      H.useBodyFieldsAtOAuth(true),
+      H.useUrlEncoding(false),
+      H.maxAttempts(7),
+      H.maxRedirects(1),
+      H.splitArraysInUrl(true, true),
+      H.setTimeout(100),
+    )
+    assert.deepStrictEqual(r.settings, {
+      encoding: 'windows-1252',
+      gzip: false,
+      bodyFieldsAtOAuth: true,
+      urlEncoding: false,
+      maxAttempts: 7,
+      maxRedirects: 1,
+      splitArrayParams: true,
+      arraysSquareBrackets: true,
+      timeout: 100,
+    })
+  })
+})
