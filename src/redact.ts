@@ -40,14 +40,14 @@ export const redactHeaderValue = (name: string, value: string): string =>
   isSecretHeader(name) ? SECRET : value
 
 /**
- * A URL as the log shows it: the password of the user info and the values of secret-looking
- * query parameters are replaced by `***`. Text that is not a URL is returned as is.
+ * A URL, or a text holding URLs, as the log shows it: the password of any user info and the
+ * values of secret-looking query parameters are replaced by `***`.
  * @example
  * redactUrl('http://u:p@h/x?token=1&a=2') // 'http://u:***@h/x?token=***&a=2'
  */
 export const redactUrl = (url: string): string =>
   url
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#@]*@/i, `$1${SECRET}@`)
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/?#@:\s]*:)[^/?#@\s]*@/gi, `$1${SECRET}@`)
     .replace(/([?&])([^=&#]+)=([^&#]*)/g, (whole, sep: string, key: string) => {
       let name = key
       try {

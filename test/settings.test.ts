@@ -176,6 +176,16 @@ describe('returnSettings', () => {
     assert.equal(JSON.stringify(r), snapshot)
   })
 
+  // SUSPECTED BUG: a filter that is neither a key nor an array (possible from JS or a cast)
+  // throws "filter.filter is not a function"; SPEC §8 says nothing throws through the public API.
+  test('a bad filter does not throw', () => {
+    for (const f of [42, null, {}, true]) assert.doesNotThrow(() => H.returnSettings(f as never)(base()), String(f))
+  })
+
+  test('an unknown single key gives undefined', () => {
+    assert.equal(H.returnSettings('nope' as never)(base()), undefined)
+  })
+
   test('changing the returned record does not reach the request', () => {
     const r = req()
     const subset = H.returnSettings(['maxAttempts'])(r) as { maxAttempts: number }

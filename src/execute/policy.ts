@@ -4,9 +4,23 @@
  */
 import { dropHeaders, type HeaderList } from '../headers.js'
 
-/** Base and cap of the exponential backoff, and the cap of Retry-After, in milliseconds. */
+/**
+ * Base of the exponential backoff, in milliseconds.
+ * @example
+ * BACKOFF_BASE_MS // 100
+ */
 export const BACKOFF_BASE_MS = 100
+/**
+ * Cap of the exponential backoff, in milliseconds.
+ * @example
+ * BACKOFF_CAP_MS // 10000
+ */
 export const BACKOFF_CAP_MS = 10_000
+/**
+ * Cap of a Retry-After wait, in milliseconds.
+ * @example
+ * RETRY_AFTER_CAP_MS // 60000
+ */
 export const RETRY_AFTER_CAP_MS = 60_000
 
 /**
@@ -60,9 +74,17 @@ export const redirectMethod = (status: number, method: string): { readonly metho
   return { method, keepBody: true }
 }
 
-/** Headers that describe a body, dropped with it. */
+/**
+ * Headers that describe a body, dropped with it.
+ * @example
+ * BODY_HEADERS.includes('content-type') // true
+ */
 export const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location', 'transfer-encoding']
-/** Headers that carry credentials, dropped on a cross-origin redirect. */
+/**
+ * Headers that carry credentials, dropped on a cross-origin redirect.
+ * @example
+ * CREDENTIAL_HEADERS.includes('cookie') // true
+ */
 export const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization']
 
 /**

@@ -82,7 +82,7 @@ const merge = (...lists: ReadonlyArray<HeaderList>): HeaderList =>
 const describeBody = (b: PreparedBody): string =>
   b._tag === 'None' ? 'no body' : b._tag === 'Bytes' ? `body ${b.bytes.byteLength} bytes` : b._tag === 'File' ? `body streamed from ${b.path} (${b.size} bytes)` : `body downloaded from ${redactUrl(b.url)}`
 
-const checkTarget = (req: Request, method: string, step: string): E.Either<ClientError, { method: string; url: string }> => {
+const checkTarget = (req: Request, method: string, step: string): E.Either<ClientError, { method: string; url: string; auth: Auth }> => {
   if (req.error !== null) return E.left(invalidInput(req.error.step, req.error.message, req.log))
   if (typeof method !== 'string' || !METHOD.test(method))
     return E.left(invalidInput(step, `${step}: invalid method ${JSON.stringify(String(method))}`, req.log))
@@ -91,7 +91,23 @@ const checkTarget = (req: Request, method: string, step: string): E.Either<Clien
   const s = req.settings
   const url = renderUrl(req.url, req.params, { encode: s.urlEncoding, splitArrays: s.splitArrayParams, squareBrackets: s.arraysSquareBrackets })
   if (!URL.canParse(url)) return E.left(invalidInput(step, `${step}: the rendered URL is not valid: ${redactUrl(url)}`, req.log))
-  return E.right({ method: method.toUpperCase(), url })
+  return E.right({ method: method.toUpperCase(), ...moveUserInfo(url, req.auth) })
+}
+
+/**
+ * User info in a URL (`http://user:pass@host/`) never travels in the URL: it is removed, and
+ * becomes Basic authorization when no other scheme is set (as curl and browsers do).
+ * @example
+ * moveUserInfo('http://ann:pw@h/x', { _tag: 'None' }) // { url: 'http://h/x', auth: { _tag: 'Basic', user: 'ann', password: 'pw' } }
+ */
+export const moveUserInfo = (url: string, auth: Auth): { readonly url: string; readonly auth: Auth } => {
+  const u = new URL(url)
+  if (u.username === '' && u.password === '') return { url, auth }
+  const user = decodeURIComponent(u.username)
+  const password = decodeURIComponent(u.password)
+  const at = url.indexOf('@', url.indexOf('//') + 2)
+  const stripped = at === -1 ? url : `${url.slice(0, url.indexOf('//') + 2)}${url.slice(at + 1)}`
+  return { url: stripped, auth: auth._tag === 'None' ? { _tag: 'Basic', user, password } : auth }
 }
 
 const prepareBody = (req: Request, step: string): TE.TaskEither<ClientError, PreparedBody> => {
@@ -136,7 +152,7 @@ export const prepareWith =
               defaultHeaders(req.settings.gzip),
               contentType === null ? [] : [['Content-Type', contentType]],
               length,
-              authHeaders(req.auth),
+              authHeaders(target.auth),
               req.headers,
             )
             const at = now()
@@ -151,7 +167,7 @@ export const prepareWith =
               url: target.url,
               headers,
               body,
-              auth: req.auth,
+              auth: target.auth,
               settings: req.settings,
               responseFile: req.responseFile,
               proxy: req.proxy,

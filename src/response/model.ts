@@ -30,7 +30,7 @@ export interface HttpResponse {
   readonly statusText: string
   /** lower-case names; repeated headers joined with `, ` (Set-Cookie with `\n`) */
   readonly headers: Readonly<Record<string, string>>
-  /** the headers as they arrived */
+  /** the headers as they arrived (the default transport, node-fetch, makes a Location absolute) */
   readonly rawHeaders: ReadonlyArray<readonly [string, string]>
   /** the final URL, after redirects */
   readonly url: string

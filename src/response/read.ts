@@ -7,6 +7,7 @@ import * as O from 'fp-ts/lib/Option.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { decodeError, invalidInput, parseError, statusError, type ClientError } from '../errors.js'
+import { redactUrl } from '../redact.js'
 import type { HttpResponse } from './model.js'
 
 /**
@@ -128,4 +129,4 @@ const codecName = (codec: t.Decoder<unknown, unknown>): string => ('name' in cod
 export const ensureStatus =
   (pred: (status: number) => boolean = (s) => s >= 200 && s < 300) =>
   (res: HttpResponse): E.Either<ClientError, HttpResponse> =>
-    pred(res.status) ? E.right(res) : E.left(statusError(`ensureStatus: unexpected status ${res.status} ${res.statusText} from ${res.url}`, res))
+    pred(res.status) ? E.right(res) : E.left(statusError(`ensureStatus: unexpected status ${res.status} ${res.statusText} from ${redactUrl(res.url)}`, res))

@@ -241,6 +241,12 @@ describe('prepareRequest: body', () => {
     assert.equal(header(p, 'content-length'), '6')
   })
 
+  test('form fields are percent-encoded in the request encoding', async () => {
+    const p = await prepare(pipe(base(), H.useEncoding('windows-1251'), H.setFormBody({ k: 'Я' })), 'POST')
+    assert.equal(bytesOf(p).toString('latin1'), 'k=%DF')
+    assert.equal(header(p, 'content-type'), 'application/x-www-form-urlencoded; charset=windows-1251')
+  })
+
   test('a file body is described by path and size, Content-Length from the file, not read into memory', async () => {
     const path = join(dir, 'body.bin')
     await writeFile(path, Buffer.alloc(12345, 7))
@@ -362,5 +368,26 @@ describe('prepareRequest: bad input', () => {
   test('a directory as body file is a FileError', async () => {
     const e = asTag(await ko(H.prepareRequest('POST')(pipe(base(), H.setBinaryBody(H.fromFile(dir))))), 'FileError')
     assert.equal(e.path, dir)
+  })
+})
+
+describe('user info in the URL', () => {
+  test('becomes Basic authorization and leaves the URL (it is never sent, logged or returned)', async () => {
+    const url = server.url.replace('http://', 'http://ann:p%40ss-w0rd@')
+    const req = pipe(H.newRequest(), H.initialize(`${url}/basic-auth/ann/p@ss-w0rd`))
+    const prepared = await ok(H.prepareRequest('GET')(req))
+    assert.equal(prepared.url, `${server.url}/basic-auth/ann/p@ss-w0rd`)
+    assert.deepEqual(prepared.auth, { _tag: 'Basic', user: 'ann', password: 'p@ss-w0rd' })
+    const res = await ok(H.processRequest('GET')(req))
+    assert.equal(res.status, 200)
+    assert.ok(!res.url.includes('p%40ss-w0rd') && !res.url.includes('ann:'), res.url)
+    assert.ok(!H.getLog(res, true).includes('p%40ss-w0rd'))
+  })
+
+  test('an auth scheme set by a step wins over user info, which is still removed', async () => {
+    const url = server.url.replace('http://', 'http://ann:pw@')
+    const prepared = await ok(H.prepareRequest('GET')(pipe(H.newRequest(), H.initialize(`${url}/bearer`), H.addBearerAuthorization('tok-123'))))
+    assert.equal(prepared.url, `${server.url}/bearer`)
+    assert.equal(prepared.auth._tag, 'Bearer')
   })
 })

@@ -170,6 +170,46 @@ describe('Location handling', () => {
   }
 })
 
+describe('relative Location resolved by httpipe itself (native fetch leaves Location as sent)', () => {
+  const env: H.Env = { fetch: globalThis.fetch }
+
+  test('path-absolute chain', async () => {
+    const res = await send(at('/redirect/3'), 'GET', env)
+    assert.equal(res.status, 200)
+    assert.equal(res.redirects, 3)
+    assert.equal(res.url, `${server.url}/get`)
+    assert.ok(lines(res).includes(`executeRequest: redirection 1/5, moving to ${server.url}/redirect/2`))
+  })
+
+  test('path-relative, with dot segments, with a fragment', async () => {
+    const rel = await send(redirectTo('anything/rel2?x=1'), 'GET', env)
+    assert.equal(rel.url, `${server.url}/anything/rel2?x=1`)
+    const dots = await send(redirectTo('./anything/../anything/dots2'), 'GET', env)
+    assert.equal(dots.url, `${server.url}/anything/dots2`)
+    const frag = await send(redirectTo('/anything/frag2#top'), 'GET', env)
+    assert.equal(frag.url, `${server.url}/anything/frag2`)
+    assert.equal(lastAt(server, '/anything/frag2').url, '/anything/frag2')
+  })
+
+  test('a returned 3xx keeps the relative Location', async () => {
+    const res = await send(pipe(at('/redirect/1'), H.maxRedirects(0)), 'GET', env)
+    assert.equal(res.status, 302)
+    assert.equal(res.headers['location'], '/get')
+  })
+
+  test('307 keeps method and body; 303 drops them', async () => {
+    await send(pipe(redirectTo('/anything/n307', 307), H.setStringBody('keep me')), 'POST', env)
+    const kept = lastAt(server, '/anything/n307')
+    assert.equal(kept.method, 'POST')
+    assert.equal(Buffer.from(kept.body).toString(), 'keep me')
+    await send(pipe(redirectTo('/anything/n303', 303), H.setStringBody('drop me')), 'POST', env)
+    const dropped = lastAt(server, '/anything/n303')
+    assert.equal(dropped.method, 'GET')
+    assert.equal(dropped.body.byteLength, 0)
+    assert.equal(dropped.headers['content-type'], undefined)
+  })
+})
+
 describe('maxRedirects', () => {
   test('a chain longer than the limit stops: the 3xx is a Right, with the log line', async () => {
     const sentBefore = server.requests.length
@@ -192,11 +232,15 @@ describe('maxRedirects', () => {
     assert.ok(lines(res).some((l) => l.includes('maximum number of redirections reached')))
   })
 
-  test('a returned 3xx keeps its Location header as the server sent it (rawHeaders are "as they arrived")', async () => {
-    const res = await send(pipe(at('/redirect/1'), H.maxRedirects(0)), 'GET')
-    // the echo server sends `Location: /get`; the default transport (node-fetch) rewrites it to an absolute URL
-    assert.equal(res.rawHeaders.find(([n]) => n.toLowerCase() === 'location')?.[1], '/get')
-    assert.equal(res.headers['location'], '/get')
+  test('a returned 3xx keeps its Location: absolute with the default transport (node-fetch resolves it), as sent with a WHATWG fetch', async () => {
+    // the echo server sends `Location: /get`
+    const viaDefault = await send(pipe(at('/redirect/1'), H.maxRedirects(0)), 'GET')
+    assert.equal(viaDefault.headers['location'], `${server.url}/get`)
+    const r = await pipe(at('/redirect/1'), H.maxRedirects(0), H.processRequest('GET', { fetch: globalThis.fetch }))()
+    assert.equal(r._tag, 'Right')
+    if (r._tag !== 'Right') return
+    assert.equal(r.right.rawHeaders.find(([n]) => n.toLowerCase() === 'location')?.[1], '/get')
+    assert.equal(r.right.headers['location'], '/get')
   })
 
   test('maxRedirects(2) follows exactly two', async () => {

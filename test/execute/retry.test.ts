@@ -144,6 +144,20 @@ describe('which outcomes are retried', () => {
     assert.deepEqual(sleeps, [])
   })
 
+  test('the default sleep is cut short by env.signal', { timeout: 10_000 }, async () => {
+    const key = freshKey('real-sleep')
+    const ac = new AbortController()
+    const timer = setTimeout(() => ac.abort(), 150)
+    const e = asTag(
+      await ko(H.processRequest('GET', { signal: ac.signal })(pipe(flaky(key, { failures: 1, retryAfter: '30' }), H.maxAttempts(1)))),
+      'TransportError',
+    )
+    clearTimeout(timer)
+    assert.equal(e.cause, 'ABORTED')
+    assert.equal(server.hits(key), 1)
+    assert.ok(lines(e).some((l) => l.includes('in 30000 ms (Retry-After)')))
+  })
+
   test('an abort while waiting between retries ends the run', async () => {
     const key = freshKey('abort-wait')
     const ac = new AbortController()

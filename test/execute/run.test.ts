@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { gunzipSync } from 'node:zlib'
+import { brotliCompressSync, deflateRawSync, deflateSync, gunzipSync, gzipSync } from 'node:zlib'
 import * as O from 'fp-ts/Option'
 import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
@@ -373,5 +373,99 @@ describe('executeRequest', () => {
     const got = received('/anything/twice')
     assert.equal(got.length, 2)
     assert.deepEqual(got.map((r) => Buffer.from(r.body).toString()), ['again', 'again'])
+  })
+})
+
+describe('custom env.transport', () => {
+  /** A transport answering one fixed response and recording what it was given. */
+  const fixed = (
+    body: Uint8Array | null,
+    headers: ReadonlyArray<readonly [string, string]>,
+    decoded = false,
+  ): { transport: H.Transport; seen: H.TransportRequest[] } => {
+    const seen: H.TransportRequest[] = []
+    const transport: H.Transport = async (req) => {
+      seen.push(req)
+      async function* chunks(): AsyncGenerator<Uint8Array> {
+        if (body === null) return
+        // two chunks, to exercise streaming decoders
+        const mid = Math.floor(body.byteLength / 2)
+        yield body.subarray(0, mid)
+        yield body.subarray(mid)
+      }
+      return { status: 200, statusText: 'OK', headers, body: body === null ? null : chunks(), decoded }
+    }
+    return { transport, seen }
+  }
+  const text = 'hello, compressed world '.repeat(50)
+  const req = pipe(H.newRequest(), H.initialize('http://127.0.0.1:9/custom'))
+
+  test('the transport receives the prepared method, URL, headers and body', async () => {
+    const { transport, seen } = fixed(null, [])
+    await send(pipe(req, H.addUrlParameter('a', 'b c'), H.setStringBody('payload'), H.addHeader('X-T', '1')), 'PATCH', { transport })
+    const t = seen[0]
+    assert.ok(t !== undefined)
+    assert.equal(t.method, 'PATCH')
+    assert.equal(t.url, 'http://127.0.0.1:9/custom?a=b%20c')
+    assert.deepEqual(t.headers.find(([n]) => n === 'X-T'), ['X-T', '1'])
+    assert.ok(t.body instanceof Uint8Array)
+    assert.equal(Buffer.from(t.body).toString(), 'payload')
+    assert.ok(t.signal instanceof AbortSignal)
+    assert.equal(t.proxy, null)
+  })
+
+  test('raw deflate (no zlib header) is decoded', async () => {
+    const { transport } = fixed(deflateRawSync(Buffer.from(text)), [['content-encoding', 'deflate']])
+    const res = await send(req, 'GET', { transport })
+    assert.equal(Buffer.from(res.body).toString(), text)
+  })
+
+  test('zlib deflate, gzip and br are decoded from a streamed body', async () => {
+    for (const [coding, data] of [
+      ['deflate', deflateSync(Buffer.from(text))],
+      ['gzip', gzipSync(Buffer.from(text))],
+      ['br', brotliCompressSync(Buffer.from(text))],
+    ] as const) {
+      const { transport } = fixed(data, [['Content-Encoding', coding]])
+      const res = await send(req, 'GET', { transport })
+      assert.equal(Buffer.from(res.body).toString(), text, coding)
+    }
+  })
+
+  test('stacked codings are undone in reverse order (Content-Encoding: deflate, gzip)', async () => {
+    const data = gzipSync(deflateSync(Buffer.from(text)))
+    const { transport } = fixed(data, [['content-encoding', 'deflate, gzip']])
+    const res = await send(req, 'GET', { transport })
+    assert.equal(Buffer.from(res.body).toString(), text)
+  })
+
+  test('an unknown coding is returned as received, with a log line', async () => {
+    const data = Buffer.from('opaque bytes')
+    const { transport } = fixed(data, [['content-encoding', 'x-custom']])
+    const res = await send(req, 'GET', { transport })
+    assert.ok(Buffer.from(res.body).equals(data))
+    assert.ok(lines(res).some((l) => l.includes('unknown Content-Encoding x-custom')))
+  })
+
+  test('a corrupt gzip body is an error, not garbage', async () => {
+    const { transport } = fixed(Buffer.from('definitely not gzip data at all'), [['content-encoding', 'gzip']])
+    const e = asTag(await fail(req, 'GET', { transport }), 'TransportError')
+    assert.equal(e.cause, 'DECODE')
+    assert.match(e.message, /^executeRequest: /)
+  })
+
+  test('a transport that already decoded is not decoded again', async () => {
+    const { transport } = fixed(Buffer.from(text), [['content-encoding', 'gzip']], true)
+    const res = await send(req, 'GET', { transport })
+    assert.equal(Buffer.from(res.body).toString(), text)
+  })
+
+  test('a rejecting transport is a TransportError with its code', async () => {
+    const transport: H.Transport = async () => {
+      throw Object.assign(new Error('boom'), { code: 'EBOOM' })
+    }
+    const e = asTag(await fail(req, 'GET', { transport }), 'TransportError')
+    assert.equal(e.cause, 'EBOOM')
+    assert.match(e.message, /boom/)
   })
 })

@@ -121,6 +121,14 @@ describe('initialize', () => {
     assert.match(lastLine(r), /^setUrl: error/)
   })
 
+  test('with a non-string URL records a setUrl error', () => {
+    const r = pipe(H.newRequest(), H.initialize(42 as never))
+    assert.equal(r.error?.step, 'setUrl')
+    assert.match(r.error?.message ?? '', /^setUrl: .*string/)
+    assert.match(lastLine(r), /^setUrl: error: /)
+    assert.equal(r.initialized, true)
+  })
+
   test('does not clear a recorded error (sticky)', () => {
     const bad = pipe(base(), H.setJsonBody('{nope'))
     assert.notEqual(bad.error, null)

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { promisify } from 'node:util'
+import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
+
+const run = promisify(execFile)
+
+let server: EchoServer
+let dir: string
+let script: string
+
+const INDEX = new URL('../../src/index.ts', import.meta.url).href
+
+before(async () => {
+  server = await startEchoServer()
+  dir = await mkdtemp(join(tmpdir(), 'httpipe-debug-'))
+  script = join(dir, 'child.mts')
+  // builds a request step by step, runs it against TARGET, prints the final log on stdout
+  await writeFile(
+    script,
+    `import * as H from ${JSON.stringify(INDEX)}
+const steps = [H.initialize(process.env.TARGET + '/get'), H.addHeader('X-Debug', 'yes'), H.addBearerAuthorization('debug-secret-token')]
+const req = steps.reduce((r, step) => step(r), H.newRequest())
+const result = await H.processRequest('GET')(req)()
+const x = result._tag === 'Right' ? result.right : result.left
+process.stdout.write(JSON.stringify({ tag: result._tag, log: H.getLog(x, true) }))
+`,
+  )
+})
+
+after(async () => {
+  await server.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+const child = async (debug: string | undefined): Promise<{ stdout: string; stderr: string; log: string; tag: string }> => {
+  const env: NodeJS.ProcessEnv = { ...process.env, TARGET: server.url }
+  delete env['HTTPIPE_DEBUG']
+  delete env['NODE_OPTIONS']
+  if (debug !== undefined) env['HTTPIPE_DEBUG'] = debug
+  const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', script], { env, cwd: process.cwd(), timeout: 20_000 })
+  const out = JSON.parse(stdout) as { tag: string; log: string }
+  return { stdout, stderr, log: out.log, tag: out.tag }
+}
+
+describe('HTTPIPE_DEBUG', () => {
+  test('HTTPIPE_DEBUG=1 prints each log line to stderr, in order, as it is written', async () => {
+    const r = await child('1')
+    assert.equal(r.tag, 'Right')
+    const printed = r.stderr.split('\n').filter((l) => l.startsWith('[httpipe] '))
+    assert.ok(printed.some((l) => l.startsWith('[httpipe] setUrl: ')), r.stderr)
+    assert.ok(printed.includes(`[httpipe] setUrl: URL set to ${server.url}/get`), r.stderr)
+    assert.ok(printed.some((l) => l.startsWith('[httpipe] executeRequest: response received, code 200')), r.stderr)
+    // exactly the log, line for line
+    assert.deepEqual(
+      printed.map((l) => l.slice('[httpipe] '.length)),
+      r.log.split('\n'),
+    )
+    // secrets stay redacted on stderr too
+    assert.ok(!r.stderr.includes('debug-secret-token'))
+  })
+
+  test('nothing is printed with HTTPIPE_DEBUG unset', async () => {
+    const r = await child(undefined)
+    assert.equal(r.tag, 'Right')
+    assert.ok(r.log.includes('setUrl: '), 'the log itself is still written')
+    assert.ok(!r.stderr.includes('[httpipe]'), r.stderr)
+  })
+
+  test('nothing is printed with HTTPIPE_DEBUG=0', async () => {
+    const r = await child('0')
+    assert.ok(!r.stderr.includes('[httpipe]'), r.stderr)
+  })
+})
