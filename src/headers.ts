@@ -4,6 +4,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { redactHeaderValue } from './redact.js'
+import { showValue } from './request/json.js'
 import { change, invalid, makeStep, note } from './request/step.js'
 import type { Request } from './request/model.js'
 
@@ -23,7 +24,7 @@ const TCHAR = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
  * checkHeader('X-A', 'b\r\nEvil: 1') // left('header X-A: value contains CR, LF or NUL')
  */
 export const checkHeader = (name: unknown, value: unknown): E.Either<string, readonly [string, string]> => {
-  if (typeof name !== 'string' || !TCHAR.test(name)) return E.left(`invalid header name ${JSON.stringify(String(name))}`)
+  if (typeof name !== 'string' || !TCHAR.test(name)) return E.left(`invalid header name ${JSON.stringify(showValue(name))}`)
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
     return E.left(`header ${name}: value must be a string, got ${value === null ? 'null' : typeof value}`)
   const v = String(value)
@@ -73,7 +74,7 @@ const isEmptyValue = (v: unknown): boolean => v === '' || v === null || v === un
  */
 export const addHeader = (name: string, value: string, ignoreEmpty = false): ((req: Request) => Request) =>
   makeStep('addHeader', (req) => {
-    if (ignoreEmpty && isEmptyValue(value)) return note(`${String(name)}: empty value - skipped`)
+    if (ignoreEmpty && isEmptyValue(value)) return E.match(invalid, () => note(`${name}: empty value - skipped`))(checkHeader(name, ''))
     return E.match(invalid, ([n, v]: readonly [string, string]) =>
       change({ headers: putHeader(req.headers, n, v) }, `${n}: ${redactHeaderValue(n, v)}`),
     )(checkHeader(name, value))

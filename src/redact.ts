@@ -47,8 +47,8 @@ export const redactHeaderValue = (name: string, value: string): string =>
  */
 export const redactUrl = (url: string): string =>
   url
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/?#@:\s]*:)[^/?#@\s]*@/gi, `$1${SECRET}@`)
-    .replace(/([?&])([^=&#]+)=([^&#]*)/g, (whole, sep: string, key: string) => {
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*/gi, redactUserInfo)
+    .replace(/([?&])([^=&#\s]+)=([^&#\s]*)/g, (whole, sep: string, key: string) => {
       let name = key
       try {
         name = decodeURIComponent(key)
@@ -57,6 +57,21 @@ export const redactUrl = (url: string): string =>
       }
       return isSecretParam(name) ? `${sep}${key}=${SECRET}` : whole
     })
+
+/**
+ * Hides the password of one URL's user info: up to the last `@` of the authority in a URL that
+ * parses (as the URL parser reads it), up to the last `@` of the text in one that does not.
+ * @example
+ * redactUserInfo('http://ann:p@ss@h/x') // 'http://ann:***@h/x'
+ */
+export const redactUserInfo = (url: string): string => {
+  const start = url.indexOf('://') + 3
+  const end = URL.canParse(url) ? url.slice(start).search(/[/?#]|$/) + start : url.length
+  const at = url.lastIndexOf('@', end - 1)
+  if (at < start) return url
+  const colon = url.indexOf(':', start)
+  return colon !== -1 && colon < at ? `${url.slice(0, colon + 1)}${SECRET}${url.slice(at)}` : url
+}
 
 /**
  * Replaces every occurrence of the given secrets in a text by `***`.

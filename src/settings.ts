@@ -4,6 +4,7 @@
  */
 import * as iconv from 'iconv-lite'
 import { defaultSettings, type Request, type Settings } from './request/model.js'
+import { showValue } from './request/json.js'
 import { change, invalid, makeStep, note } from './request/step.js'
 
 const setting = <K extends keyof Settings>(step: string, key: K, value: Settings[K], message: string) =>
@@ -18,7 +19,7 @@ const flagStep = (step: string, key: 'gzip' | 'bodyFieldsAtOAuth' | 'urlEncoding
 const countStep = (step: string, key: 'maxAttempts' | 'maxRedirects', label: string) =>
   (n: number): ((req: Request) => Request) =>
     !Number.isInteger(n) || n < 0 || n > 1000
-      ? makeStep(step, () => invalid(`${label} must be a whole number from 0 to 1000, got ${String(n)}`))
+      ? makeStep(step, () => invalid(`${label} must be a whole number from 0 to 1000, got ${showValue(n)}`))
       : setting(step, key, n, `${label} set to ${n}`)
 
 /**
@@ -106,15 +107,21 @@ export const splitArraysInUrl = (flag: boolean, squareBrackets = false): ((req: 
  * @example
  * pipe(req, setTimeout(5_000))
  */
-export const setTimeout = (ms: number): ((req: Request) => Request) =>
-  typeof ms !== 'number' || Number.isNaN(ms)
-    ? makeStep('setTimeout', () => invalid(`timeout must be a number of milliseconds, got ${String(ms)}`))
-    : ms <= 0
-      ? makeStep('setTimeout', () => note(`timeout ${ms} ignored (must be positive)`))
-      : setting('setTimeout', 'timeout', Math.min(Math.round(ms), 2_147_483_647), `timeout set to ${Math.round(ms)} ms`)
+export const setTimeout = (ms: number): ((req: Request) => Request) => {
+  if (typeof ms !== 'number' || Number.isNaN(ms))
+    return makeStep('setTimeout', () => invalid(`timeout must be a number of milliseconds, got ${showValue(ms)}`))
+  const whole = Math.min(Math.round(ms), MAX_TIMER_MS)
+  return whole <= 0
+    ? makeStep('setTimeout', () => note(`timeout ${ms} ignored (must be at least 1 ms)`))
+    : setting('setTimeout', 'timeout', whole, `timeout set to ${whole} ms`)
+}
+
+/** The longest timer Node.js keeps (about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647
 
 /**
- * Reads the settings of a request: all of them, one value, or a subset.
+ * Reads the settings of a request: all of them, one value, or a subset. An unknown name
+ * reads as `undefined` (and is left out of a subset).
  * @example
  * returnSettings()(req).maxRedirects // 5
  * returnSettings('timeout')(req) // 3600000
@@ -127,7 +134,9 @@ export function returnSettings(filter?: keyof Settings | ReadonlyArray<keyof Set
   return (req) => {
     const s: Settings = req?.settings ?? defaultSettings
     if (filter === undefined) return s
-    if (typeof filter === 'string') return s[filter]
-    return Object.fromEntries(filter.filter((k) => k in s).map((k) => [k, s[k]]))
+    if (typeof filter === 'string') return Object.prototype.hasOwnProperty.call(s, filter) ? s[filter] : undefined
+    if (!Array.isArray(filter)) return undefined
+    const keys: ReadonlyArray<unknown> = filter
+    return Object.fromEntries(keys.filter((k): k is keyof Settings => typeof k === 'string' && Object.prototype.hasOwnProperty.call(s, k)).map((k) => [k, s[k]]))
   }
 }

@@ -79,6 +79,25 @@ describe('maxAttempts / maxRedirects', () => {
   })
 })
 
+// Was a bug (fixed): the error message is built with String(n), which throws for an object without
+// a prototype, so the TypeError escapes from the step factory instead of being recorded.
+describe('never throws on a null-prototype argument', () => {
+  for (const [step, f] of [
+    ['maxAttempts', H.maxAttempts],
+    ['maxRedirects', H.maxRedirects],
+    ['setTimeout', H.setTimeout],
+  ] as const) {
+    test(step, () => {
+      const before = base()
+      let after: H.Request | undefined
+      assert.doesNotThrow(() => {
+        after = f(Object.create(null) as never)(before)
+      })
+      if (after !== undefined) assertInvalid(before, after, step)
+    })
+  }
+})
+
 describe('setTimeout', () => {
   test('positive milliseconds are stored (rounded)', () => {
     const r = applyOk('setTimeout', H.setTimeout(5000), { timeout: 5000 })
@@ -103,7 +122,7 @@ describe('setTimeout', () => {
     }
   })
 
-  // SUSPECTED BUG: a positive value below 0.5 is rounded to 0 and stored, i.e. the
+  // Was a bug (fixed): a positive value below 0.5 is rounded to 0 and stored, i.e. the
   // "0 is ignored" rule is bypassed and the request gets a zero timeout.
   test('a positive value that rounds to 0 never stores a zero timeout', () => {
     const r = pipe(base(), H.setTimeout(0.4))
@@ -176,7 +195,7 @@ describe('returnSettings', () => {
     assert.equal(JSON.stringify(r), snapshot)
   })
 
-  // SUSPECTED BUG: a filter that is neither a key nor an array (possible from JS or a cast)
+  // Was a bug (fixed): a filter that is neither a key nor an array (possible from JS or a cast)
   // throws "filter.filter is not a function"; SPEC §8 says nothing throws through the public API.
   test('a bad filter does not throw', () => {
     for (const f of [42, null, {}, true]) assert.doesNotThrow(() => H.returnSettings(f as never)(base()), String(f))

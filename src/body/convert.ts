@@ -4,7 +4,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { parseJson, toJson } from '../request/json.js'
+import { parseJson, showValue, toJson } from '../request/json.js'
 import type { Json } from '../request/model.js'
 import { scalarText } from '../url/render.js'
 
@@ -26,7 +26,8 @@ const FIELD_TYPES: ReadonlyArray<string> = ['string', 'number', 'boolean', 'json
  */
 export const toDate = (v: unknown): E.Either<string, Date> => {
   const d = v instanceof Date ? v : typeof v === 'string' || typeof v === 'number' ? new Date(v) : null
-  return d === null || Number.isNaN(d.getTime()) ? E.left(`${JSON.stringify(String(v))} is not a date`) : E.right(d)
+  if (d !== null && !Number.isNaN(d.getTime()) && (d.getUTCFullYear() < 0 || d.getUTCFullYear() > 9999)) return E.left(`${d.toISOString()} is outside the years 0000-9999`)
+  return d === null || Number.isNaN(d.getTime()) ? E.left(`${JSON.stringify(showValue(v))} is not a date`) : E.right(d)
 }
 
 const toText = (v: unknown): E.Either<string, string> =>
@@ -34,15 +35,15 @@ const toText = (v: unknown): E.Either<string, string> =>
 
 const toNumber = (v: unknown): E.Either<string, number> => {
   const n = typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN
-  return Number.isFinite(n) ? E.right(n) : E.left(`${JSON.stringify(String(v))} is not a number`)
+  return Number.isFinite(n) ? E.right(n) : E.left(`${JSON.stringify(showValue(v))} is not a number`)
 }
 
 const TRUE = new Set(['true', '1', 'yes', 'on'])
 const FALSE = new Set(['false', '0', 'no', 'off'])
 const toBoolean = (v: unknown): E.Either<string, boolean> => {
   if (typeof v === 'boolean') return E.right(v)
-  const s = String(v).trim().toLowerCase()
-  return TRUE.has(s) ? E.right(true) : FALSE.has(s) ? E.right(false) : E.left(`${JSON.stringify(String(v))} is not a boolean`)
+  const s = showValue(v).trim().toLowerCase()
+  return TRUE.has(s) ? E.right(true) : FALSE.has(s) ? E.right(false) : E.left(`${JSON.stringify(showValue(v))} is not a boolean`)
 }
 
 const iso = (d: Date): string => d.toISOString().slice(0, 19)

@@ -72,6 +72,7 @@ export const setJsonBody = (data: unknown): ((req: Request) => Request) =>
 export const setFormBody = (data: ParamsInput | string): ((req: Request) => Request) =>
   makeStep('setFormBody', (req) => {
     const settings = { ...req.settings, bodyFieldsAtOAuth: true }
+    if (data === '') return note('no data - skipped')
     if (typeof data === 'string') return change({ body: { _tag: 'FormText', text: data }, settings }, `body set, ${data.length} chars of form text`)
     return E.match(invalid, (fields: Pairs) =>
       change({ body: { _tag: 'Form', fields, collection: false }, settings }, `body set, ${fields.length} form fields`),

@@ -13,6 +13,7 @@ import { putHeader, type HeaderList } from '../headers.js'
 import { appendLog, type Log } from '../log.js'
 import type { Auth, Proxy, Request, Settings, Tls } from '../request/model.js'
 import { redactHeaderValue, redactUrl } from '../redact.js'
+import { showValue } from '../request/json.js'
 import { renderUrl } from '../url/render.js'
 import { VERSION } from '../version.js'
 import { bodyBytes, defaultContentType } from './encode.js'
@@ -85,7 +86,7 @@ const describeBody = (b: PreparedBody): string =>
 const checkTarget = (req: Request, method: string, step: string): E.Either<ClientError, { method: string; url: string; auth: Auth }> => {
   if (req.error !== null) return E.left(invalidInput(req.error.step, req.error.message, req.log))
   if (typeof method !== 'string' || !METHOD.test(method))
-    return E.left(invalidInput(step, `${step}: invalid method ${JSON.stringify(String(method))}`, req.log))
+    return E.left(invalidInput(step, `${step}: invalid method ${JSON.stringify(showValue(method))}`, req.log))
   if (req.url === null)
     return E.left(invalidInput(step, `${step}: no URL to send to: call initialize(url) or setUrl(url) first`, req.log))
   const s = req.settings

@@ -6,6 +6,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { flow } from 'fp-ts/lib/function.js'
 import { SECRET } from '../log.js'
 import { redactUrl } from '../redact.js'
+import { encodeIllegal } from '../url/render.js'
+import { showValue } from './json.js'
 import { change, invalid, makeStep, note } from './step.js'
 import { newRequest, type Pem, type Proxy, type Request, type Tls } from './model.js'
 
@@ -14,8 +16,9 @@ const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
 const checkUrl = (step: string, url: unknown): E.Either<string, string> => {
   if (typeof url !== 'string') return E.left(`URL must be a string, got ${typeof url}`)
   const full = SCHEME.test(url) ? url : `https://${url}`
-  if (!URL.canParse(full.replace(/[\s"'<>{}|\\^`]/g, encodeURIComponent))) return E.left(`not a valid URL: ${redactUrl(url)}`)
-  const protocol = new URL(full).protocol
+  const encoded = encodeIllegal(full)
+  if (!URL.canParse(encoded)) return E.left(`not a valid URL: ${redactUrl(url)}`)
+  const protocol = new URL(encoded).protocol
   return protocol === 'http:' || protocol === 'https:' ? E.right(full) : E.left(`unsupported scheme ${protocol} (${step} takes http or https URLs)`)
 }
 
@@ -84,24 +87,37 @@ export type ProxyInput =
   | string
   | { readonly protocol?: 'http' | 'https'; readonly host: string; readonly port: number; readonly user?: string; readonly password?: string }
 
+const decode = (text: string): E.Either<string, string> =>
+  E.tryCatch(
+    () => decodeURIComponent(text),
+    () => 'the user or password has an invalid %-escape',
+  )
+
 const parseProxy = (p: ProxyInput): E.Either<string, Proxy> => {
   if (typeof p === 'string') {
     if (!URL.canParse(p)) return E.left(`not a proxy URL: ${redactUrl(p)}`)
     const u = new URL(p)
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return E.left(`unsupported proxy scheme ${u.protocol}`)
     const port = u.port === '' ? (u.protocol === 'https:' ? 443 : 80) : Number(u.port)
+    if (port < 1 || port > 65535) return E.left(`invalid proxy port ${port}`)
+    const user = decode(u.username)
+    const password = decode(u.password)
+    if (E.isLeft(user)) return user
+    if (E.isLeft(password)) return password
     return E.right({
       protocol: u.protocol === 'https:' ? 'https' : 'http',
       host: u.hostname,
       port,
-      user: u.username === '' ? null : decodeURIComponent(u.username),
-      password: u.password === '' ? null : decodeURIComponent(u.password),
+      user: user.right === '' ? null : user.right,
+      password: password.right === '' ? null : password.right,
     })
   }
   if (typeof p !== 'object' || p === null || typeof p.host !== 'string' || p.host === '') return E.left('proxy needs a host')
-  if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) return E.left(`invalid proxy port ${String(p.port)}`)
+  if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) return E.left(`invalid proxy port ${showValue(p.port)}`)
   const protocol = p.protocol ?? 'http'
-  if (protocol !== 'http' && protocol !== 'https') return E.left(`unsupported proxy protocol ${String(protocol)}`)
+  if (protocol !== 'http' && protocol !== 'https') return E.left(`unsupported proxy protocol ${showValue(protocol)}`)
+  if ((p.user !== undefined && typeof p.user !== 'string') || (p.password !== undefined && typeof p.password !== 'string'))
+    return E.left('proxy user and password must be strings')
   return E.right({ protocol, host: p.host, port: p.port, user: p.user ?? null, password: p.password ?? null })
 }
 
@@ -148,6 +164,8 @@ export const setTls = (options: TlsInput): ((req: Request) => Request) =>
       if (v !== undefined && !isPem(v)) return invalid(`${k} must be PEM text or fromFile(path)`)
     }
     if ((options.cert === undefined) !== (options.key === undefined)) return invalid('cert and key go together')
+    if (options.passphrase !== undefined && typeof options.passphrase !== 'string') return invalid('passphrase must be a string')
+    if (options.rejectUnauthorized !== undefined && typeof options.rejectUnauthorized !== 'boolean') return invalid('rejectUnauthorized must be a boolean')
     const tls: Tls = {
       ca: options.ca ?? null,
       cert: options.cert ?? null,

@@ -5,8 +5,22 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { Json } from './model.js'
 
+/**
+ * Any value as short text for a message: never throws (null-prototype objects, symbols, …).
+ * @example
+ * showValue(Object.create(null)) // '[object Object]'
+ * showValue(Symbol('x')) // 'Symbol(x)'
+ */
+export const showValue = (v: unknown): string => {
+  try {
+    return String(v)
+  } catch {
+    return Object.prototype.toString.call(v)
+  }
+}
+
 const describe = (v: unknown): string =>
-  typeof v === 'function' ? 'a function' : typeof v === 'bigint' ? 'a bigint' : typeof v === 'symbol' ? 'a symbol' : String(v)
+  typeof v === 'function' ? 'a function' : typeof v === 'bigint' ? 'a bigint' : typeof v === 'symbol' ? 'a symbol' : showValue(v)
 
 /**
  * Converts a value to JSON data: `Date` becomes its ISO text, `Uint8Array` its base64 text,
@@ -44,7 +58,8 @@ export const toJson = (value: unknown): E.Either<string, Json> => {
         if (item === undefined) continue
         const r = go(item, path === '' ? k : `${path}.${k}`)
         if (E.isLeft(r)) return r
-        out[k] = r.right
+        // defineProperty, so that an own "__proto__" key stays a key
+        Object.defineProperty(out, k, { value: r.right, enumerable: true, writable: true, configurable: true })
       }
       return E.right(out)
     } finally {

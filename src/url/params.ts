@@ -58,7 +58,8 @@ export const setUrlParams = (params: ParamsInput): ((req: Request) => Request) =
 const isEmpty = (v: unknown): boolean => v === '' || v === null || v === undefined
 
 /**
- * Adds one URL param, or replaces the value of an existing one in place. An empty name is
+ * Adds one URL param, or replaces the value of an existing one in place (dropping any later
+ * duplicates of it). An empty name is
  * ignored; with `ignoreEmpty`, `''`, `null` and `undefined` values are skipped.
  * @example
  * pipe(req, addUrlParameter('page', 2), addUrlParameter('filter', '', true))
@@ -71,6 +72,7 @@ export const addUrlParameter = (name: string, value: unknown, ignoreEmpty = fals
     const v = toJson(value === undefined ? null : value)
     if (E.isLeft(v)) return invalid(`param ${name}: ${v.left}`)
     const i = req.params.findIndex(([k]) => k === name)
-    const params: Pairs = i === -1 ? [...req.params, [name, v.right]] : req.params.map((p, j) => (j === i ? [name, v.right] : p))
+    const params: Pairs =
+      i === -1 ? [...req.params, [name, v.right]] : req.params.flatMap((p, j) => (j === i ? [[name, v.right] as const] : p[0] === name ? [] : [p]))
     return change({ params }, `${i === -1 ? 'added' : 'replaced'} ${name}=${shown(name, v.right)}`)
   })

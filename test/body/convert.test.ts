@@ -139,3 +139,27 @@ describe('unknown type', () => {
     for (const t of ['float', 'String', '', 'bytes']) fails('1', t, /unknown type.*string, number, boolean, json, date, dateIso, dateIsoZ, dateOnly, base64/)
   })
 })
+
+// Was a bug (fixed): the error messages of the number/boolean/date conversions call String(value),
+// which throws for an object without a prototype (e.g. what querystring.parse returns), so the
+// TypeError escapes from insertBodyField/addValue instead of being recorded.
+describe('null-prototype objects', () => {
+  for (const [type, reason] of [
+    ['number', /not a number/],
+    ['boolean', /not a boolean/],
+    ['date', /not a date/],
+    ['dateIso', /not a date/],
+  ] as const) {
+    test(`'${type}' fails cleanly (no exception)`, () => {
+      const v: unknown = Object.assign(Object.create(null) as object, { a: '1' })
+      assert.doesNotThrow(() => H.insertBodyField('x', v, type)(collection()))
+      fails(v, type, reason)
+    })
+  }
+
+  test("'string' and no type accept them as JSON objects", () => {
+    const v: unknown = Object.assign(Object.create(null) as object, { a: '1' })
+    assert.equal(conv(v, 'string'), '{"a":"1"}')
+    assert.deepStrictEqual(conv(v), { a: '1' })
+  })
+})

@@ -175,7 +175,7 @@ describe('setJsonBody', () => {
     }
   })
 
-  // SUSPECTED BUG: toJson assigns keys with `out[k] = …`, so an own "__proto__" key (as
+  // Was a bug (fixed): toJson assigns keys with `out[k] = …`, so an own "__proto__" key (as
   // JSON.parse produces) sets the prototype of the copy instead of being kept: the field is
   // silently dropped from the body (and the copy inherits its properties).
   test('an own "__proto__" key of a value is kept as data', () => {

@@ -90,12 +90,53 @@ describe('setUrl', () => {
     assert.ok(!H.getLog(r, true).includes('topsecret'))
   })
 
-  // SUSPECTED BUG: redactUrl stops at '/', so a password containing '/' leaks into the error
+  // Was a bug (fixed): redactUrl stops at '/', so a password containing '/' leaks into the error
   test('the error message of an invalid URL does not contain a password holding "/"', () => {
     const r = pipe(base(), H.setUrl('http://ann:top/secret@127.0.0.1:99999/'))
     assert.notEqual(r.error, null)
     assert.ok(!JSON.stringify(r.error).includes('top/secret'), r.error?.message)
     assert.ok(!H.getLog(r, true).includes('top/secret'), H.getLog(r, true))
+  })
+})
+
+describe('setUrl: robustness', () => {
+  // Was a bug (fixed): redactUrl's userinfo pattern stops at the first '@', so a password holding
+  // an unescaped '@' (accepted by the WHATWG parser, which splits at the last '@') is only
+  // partly hidden in the success log line.
+  test('a password with an unescaped "@" is hidden completely in the log', () => {
+    const r = pipe(base(), H.setUrl('https://ann:p@ssw0rd@127.0.0.1/'))
+    assert.equal(r.error, null)
+    assert.ok(!H.getLog(r, true).includes('ssw0rd'), lastLine(r))
+  })
+
+  // Was a bug: checkUrl validated a copy with illegal characters encoded but then called
+  // `new URL(full)` on the raw text, so a TypeError escaped from the step.
+  test('never throws: inputs that only parse once encoded are InvalidInput', () => {
+    // with `<` and `\` encoded (SPEC §2) this is a URL with user info `%3C%5C`: accepted, and it renders to a parsable URL
+    const odd = pipe(base(), H.setUrl('http://<\\@127.0.0.1/'))
+    assert.equal(odd.error, null)
+    assert.ok(URL.canParse(H.renderUrl(odd.url ?? '', [], { encode: true, splitArrays: false, squareBrackets: false })))
+    for (const u of ['foo://a b', 'git://host name/x']) {
+      const before = base()
+      let after: H.Request | undefined
+      assert.doesNotThrow(() => {
+        after = pipe(before, H.setUrl(u))
+      }, JSON.stringify(u))
+      if (after !== undefined) assertInvalid(before, after, 'setUrl')
+    }
+    assert.doesNotThrow(() => pipe(H.newRequest(), H.initialize('foo://a b')))
+  })
+
+  // Was a bug (fixed): the WHATWG parser strips leading/trailing C0 controls, so checkUrl accepts
+  // them, but the URL that is sent has them percent-encoded into the host and no longer parses
+  // (the failure only shows up later, in prepareRequest).
+  test('a URL setUrl accepts renders to a URL that parses', () => {
+    for (const u of ['http://127.0.0.1\u0000', '127.0.0.1\u0001', 'http://127.0.0.1:8080\u001f']) {
+      const r = pipe(base(), H.setUrl(u))
+      if (r.error !== null) continue // rejecting it at the step is fine too
+      const sent = H.renderUrl(r.url ?? '', [], { encode: true, splitArrays: false, squareBrackets: false })
+      assert.ok(URL.canParse(sent), `${JSON.stringify(u)} accepted but sent as unparseable ${JSON.stringify(sent)}`)
+    }
   })
 })
 
@@ -188,7 +229,7 @@ describe('setProxy', () => {
     assertInvalid(before, pipe(before, H.setProxy('http://127.0.0.1:99999')), 'setProxy')
   })
 
-  // SUSPECTED BUG: the string form accepts port 0 although the parts form rejects it
+  // Was a bug (fixed): the string form accepts port 0 although the parts form rejects it
   test('string form with port 0 is InvalidInput, like the parts form', () => {
     const before = base()
     assertInvalid(before, pipe(before, H.setProxy('http://127.0.0.1:0')), 'setProxy')
@@ -212,6 +253,29 @@ describe('setProxy', () => {
     }
   })
 
+  // Was a bug (fixed): decodeURIComponent on the user/password of the proxy URL throws URIError
+  // for a malformed escape; the exception escapes from the step.
+  test('never throws: a malformed %-escape in the proxy credentials is InvalidInput', () => {
+    for (const u of ['http://a%zz@127.0.0.1:3128', 'http://bob:pa%zz@127.0.0.1:3128', 'http://bob:%E0%A4%A@127.0.0.1:3128']) {
+      const before = base()
+      let after: H.Request | undefined
+      assert.doesNotThrow(() => {
+        after = pipe(before, H.setProxy(u))
+      }, u)
+      if (after !== undefined) assertInvalid(before, after, 'setProxy')
+    }
+  })
+
+  // Was a bug (fixed): String(port) throws for an object without toString (null prototype)
+  test('never throws: a null-prototype port is InvalidInput', () => {
+    const before = base()
+    let after: H.Request | undefined
+    assert.doesNotThrow(() => {
+      after = pipe(before, H.setProxy({ host: '127.0.0.1', port: Object.create(null) as never }))
+    })
+    if (after !== undefined) assertInvalid(before, after, 'setProxy', /port/)
+  })
+
   test('the password of a rejected proxy URL is not in the error or the log', () => {
     const r = pipe(base(), H.setProxy('http://bob:Zq9secretpw@127.0.0.1:99999'))
     assert.equal(r.error?.step, 'setProxy')
@@ -219,7 +283,7 @@ describe('setProxy', () => {
     assert.ok(!H.getLog(r, true).includes('Zq9secretpw'))
   })
 
-  // SUSPECTED BUG: redactUrl mis-handles passwords holding '@' or '/'
+  // Was a bug (fixed): redactUrl mis-handles passwords holding '@' or '/'
   test('a rejected proxy URL with "@" or "/" in the password leaks no part of it', () => {
     for (const [url, secret] of [
       ['http://bob:pa@ssword9@127.0.0.1:99999', 'ssword9'],
@@ -287,14 +351,18 @@ describe('setTls', () => {
     }
   })
 
-  // SUSPECTED BUG: passphrase / rejectUnauthorized are stored unchecked; the Request then no
+  // Was a bug (fixed): passphrase / rejectUnauthorized are stored unchecked; the Request then no
   // longer decodes with RequestCodec (SPEC §1) and a truthy string would silently keep checks on.
   test('a non-boolean rejectUnauthorized or non-string passphrase is InvalidInput', () => {
     const before = base()
-    const r1 = pipe(before, H.setTls({ rejectUnauthorized: 'false' as never }))
-    assert.ok(r1.error !== null || roundTrips(r1), 'either rejected or still a valid Request')
-    assertInvalid(before, r1, 'setTls')
-    const r2 = pipe(before, H.setTls({ cert: PEM_CERT, key: PEM_KEY, passphrase: 1234 as never }))
-    assertInvalid(before, r2, 'setTls')
+    assertInvalid(before, pipe(before, H.setTls({ rejectUnauthorized: 'false' as never })), 'setTls')
+    assertInvalid(before, pipe(before, H.setTls({ cert: PEM_CERT, key: PEM_KEY, passphrase: 1234 as never })), 'setTls')
+  })
+
+  test('whatever setTls accepts still round-trips through RequestCodec', () => {
+    for (const o of [{ rejectUnauthorized: 'no' }, { passphrase: 5, cert: PEM_CERT, key: PEM_KEY }, { ca: PEM_CERT, rejectUnauthorized: 0 }]) {
+      const r = pipe(base(), H.setTls(o as never))
+      if (r.error === null) assert.ok(roundTrips(r), `accepted ${JSON.stringify(o)} but the Request no longer decodes`)
+    }
   })
 })

@@ -179,7 +179,7 @@ describe('addUrlParameter', () => {
     }
   })
 
-  // SUSPECTED BUG (or undocumented behaviour): when setUrlParams left duplicate names,
+  // Was a bug (fixed): when setUrlParams left duplicate names,
   // addUrlParameter replaces only the first one, so the old value is still sent. addHeader
   // removes later duplicates; "adds or replaces one param" suggests the same here.
   test('replacing a param that setUrlParams gave twice leaves one value', () => {
