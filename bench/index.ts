@@ -40,10 +40,15 @@ const addr = server.address()
 const base = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`
 const agent = new http.Agent({ keepAlive: true })
 
+/** Wall time in ms of n sequential calls; CPU time (user + system, this process: client and server) is added to `cpu`. */
+const cpu = new Map<() => Promise<void>, number>()
 const time = async (n: number, f: () => Promise<void>): Promise<number> => {
   for (let i = 0; i < 100; i++) await f() // warm up
+  const c0 = process.cpuUsage()
   const t0 = process.hrtime.bigint()
   for (let i = 0; i < n; i++) await f()
+  const c = process.cpuUsage(c0)
+  cpu.set(f, (cpu.get(f) ?? 0) + (c.user + c.system) / 1000)
   return Number(process.hrtime.bigint() - t0) / 1e6
 }
 
@@ -70,6 +75,7 @@ const pipePost = async (): Promise<void> => {
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
 const ROUNDS = 5
 const rows: Array<[string, number, number]> = []
+const cpuRows: Array<[string, number, number]> = []
 for (const [name, raw, ours] of [
   ['GET small JSON', rawGet, pipeGet],
   ['POST JSON (steps built per request)', rawPost, pipePost],
@@ -82,11 +88,16 @@ for (const [name, raw, ours] of [
     tOurs.push(await time(Math.ceil(N / ROUNDS), ours))
   }
   rows.push([name, median(tRaw) * ROUNDS, median(tOurs) * ROUNDS])
+  cpuRows.push([name, cpu.get(raw) ?? 0, cpu.get(ours) ?? 0])
 }
 console.log(`requests: ${N} sequential per case, loopback, keep-alive\n`)
 console.log('case                                   raw req/s   httpipe req/s   raw/httpipe time ratio')
 for (const [name, tRaw, tOurs] of rows)
   console.log(`${name.padEnd(38)} ${((N / tRaw) * 1000).toFixed(0).padStart(9)}   ${((N / tOurs) * 1000).toFixed(0).padStart(13)}   ${(tOurs / tRaw).toFixed(2).padStart(8)}x`)
+
+console.log('\nCPU per request (client + loopback server, this process)')
+for (const [name, cRaw, cOurs] of cpuRows)
+  console.log(`${name.padEnd(38)} raw ${((cRaw * 1000) / (N + 100 * ROUNDS)).toFixed(0).padStart(5)} us   httpipe ${((cOurs * 1000) / (N + 100 * ROUNDS)).toFixed(0).padStart(5)} us   ratio ${(cOurs / cRaw).toFixed(2)}x`)
 
 // memory: a 64 MiB download streamed to a file should not grow RSS by anything like 64 MiB
 const dir = mkdtempSync(join(tmpdir(), 'httpipe-bench-'))

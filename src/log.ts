@@ -31,7 +31,8 @@ export type Log = ReadonlyArray<LogEntry>
  */
 export const SECRET = '***'
 
-const debugOn = (): boolean => typeof process !== 'undefined' && process.env['HTTPIPE_DEBUG'] === '1'
+/** `HTTPIPE_DEBUG=1` in the environment the process started with. */
+const DEBUG = typeof process !== 'undefined' && process.env['HTTPIPE_DEBUG'] === '1'
 
 /**
  * Appends entries to a log, returning a new log; with `HTTPIPE_DEBUG=1` each line is also
@@ -41,8 +42,18 @@ const debugOn = (): boolean => typeof process !== 'undefined' && process.env['HT
  */
 export const appendLog = (log: Log, ...entries: ReadonlyArray<LogEntry>): Log => {
   if (entries.length === 0) return log
-  if (debugOn()) for (const e of entries) process.stderr.write(`[httpipe] ${renderEntry(e)}\n`)
+  traceEntries(entries)
   return [...log, ...entries]
+}
+
+/**
+ * With `HTTPIPE_DEBUG=1`, prints entries to stderr as `[httpipe] <step>: <message>`; else
+ * nothing. For code that builds a log in place (the executor).
+ * @example
+ * traceEntries([{ at: 0, step: 'executeRequest', message: 'sending GET …' }])
+ */
+export const traceEntries = (entries: ReadonlyArray<LogEntry>): void => {
+  if (DEBUG) for (const e of entries) process.stderr.write(`[httpipe] ${renderEntry(e)}\n`)
 }
 
 /**

@@ -46,7 +46,9 @@ export const redactHeaderValue = (name: string, value: string): string =>
  * redactUrl('http://u:p@h/x?token=1&a=2') // 'http://u:***@h/x?token=***&a=2'
  */
 export const redactUrl = (url: string): string =>
-  url
+  !url.includes('@') && !url.includes('=')
+    ? url
+    : url
     .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*/gi, redactUserInfo)
     .replace(/([?&])([^=&#\s]+)=([^&#\s]*)/g, (whole, sep: string, key: string) => {
       let name = key

@@ -9,7 +9,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { basicHeader } from '../auth/basic.js'
 import { fileError, invalidInput, type ClientError } from '../errors.js'
-import { putHeader, type HeaderList } from '../headers.js'
+import type { HeaderList } from '../headers.js'
 import { appendLog, type Log } from '../log.js'
 import type { Auth, Proxy, Request, Settings, Tls } from '../request/model.js'
 import { redactHeaderValue, redactUrl } from '../redact.js'
@@ -77,8 +77,12 @@ export const authHeaders = (auth: Auth): HeaderList =>
       ? [['Authorization', `Bearer ${auth.token}`]]
       : []
 
-const merge = (...lists: ReadonlyArray<HeaderList>): HeaderList =>
-  lists.flat().reduce<HeaderList>((acc, [n, v]) => putHeader(acc, n, v), [])
+/** Header lists merged in order, later names (case-insensitively) replacing earlier ones in place. */
+const merge = (...lists: ReadonlyArray<HeaderList>): HeaderList => {
+  const byName = new Map<string, readonly [string, string]>()
+  for (const list of lists) for (const [n, v] of list) byName.set(n.toLowerCase(), [n, v])
+  return [...byName.values()]
+}
 
 const describeBody = (b: PreparedBody): string =>
   b._tag === 'None' ? 'no body' : b._tag === 'Bytes' ? `body ${b.bytes.byteLength} bytes` : b._tag === 'File' ? `body streamed from ${b.path} (${b.size} bytes)` : `body downloaded from ${redactUrl(b.url)}`
@@ -91,8 +95,13 @@ const checkTarget = (req: Request, method: string, step: string): E.Either<Clien
     return E.left(invalidInput(step, `${step}: no URL to send to: call initialize(url) or setUrl(url) first`, req.log))
   const s = req.settings
   const url = renderUrl(req.url, req.params, { encode: s.urlEncoding, splitArrays: s.splitArrayParams, squareBrackets: s.arraysSquareBrackets })
-  if (!URL.canParse(url)) return E.left(invalidInput(step, `${step}: the rendered URL is not valid: ${redactUrl(url)}`, req.log))
-  return E.right({ method: method.toUpperCase(), ...moveUserInfo(url, req.auth) })
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return E.left(invalidInput(step, `${step}: the rendered URL is not valid: ${redactUrl(url)}`, req.log))
+  }
+  return E.right({ method: method.toUpperCase(), ...moveUserInfo(url, req.auth, parsed) })
 }
 
 /**
@@ -101,8 +110,8 @@ const checkTarget = (req: Request, method: string, step: string): E.Either<Clien
  * @example
  * moveUserInfo('http://ann:pw@h/x', { _tag: 'None' }) // { url: 'http://h/x', auth: { _tag: 'Basic', user: 'ann', password: 'pw' } }
  */
-export const moveUserInfo = (url: string, auth: Auth): { readonly url: string; readonly auth: Auth } => {
-  const u = new URL(url)
+export const moveUserInfo = (url: string, auth: Auth, parsed?: URL): { readonly url: string; readonly auth: Auth } => {
+  const u = parsed ?? new URL(url)
   if (u.username === '' && u.password === '') return { url, auth }
   const user = decodeURIComponent(u.username)
   const password = decodeURIComponent(u.password)

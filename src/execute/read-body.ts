@@ -80,6 +80,38 @@ export interface ReadOptions {
   readonly onProgress: ((p: Progress) => void) | undefined
 }
 
+type Collected = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly failure: ReadFailure }
+
+const isNodeReadable = (b: unknown): b is Readable =>
+  b instanceof Readable || (typeof b === 'object' && b !== null && typeof (b as Readable).on === 'function' && typeof (b as Readable).resume === 'function')
+
+/** Collects a Node stream with events (much cheaper than its async iterator). */
+const collectReadable = (body: Readable, o: ReadOptions): Promise<Collected> =>
+  new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const done = (r: Collected): void => {
+      body.removeListener('data', onData)
+      body.removeListener('end', onEnd)
+      body.removeListener('error', onError)
+      resolve(r)
+    }
+    const onData = (chunk: Buffer): void => {
+      size += chunk.byteLength
+      o.onProgress?.({ loaded: size, total: o.total })
+      if (size > o.maxBytes) {
+        body.destroy()
+        return done({ ok: false, failure: { kind: 'limit', limit: o.maxBytes } })
+      }
+      chunks.push(chunk)
+    }
+    const onEnd = (): void => done({ ok: true, bytes: chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size) })
+    const onError = (error: unknown): void => done({ ok: false, failure: { kind: 'source', error } })
+    body.on('data', onData)
+    body.once('end', onEnd)
+    body.once('error', onError)
+  })
+
 class Tagged {
   constructor(readonly failure: ReadFailure) {}
 }
@@ -111,6 +143,7 @@ export const readBody = async (
   let size = 0
   if (o.file === null && o.decoders.length === 0) {
     // the common case: no stream machinery, just collect what arrives
+    if (isNodeReadable(body)) return collectReadable(body, o)
     try {
       for await (const chunk of source()) {
         size += chunk.byteLength

@@ -11,7 +11,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import { identity, pipe } from 'fp-ts/lib/function.js'
 import { fileError, responseTooLarge, timeout, transportError, type ClientError } from '../errors.js'
 import { findHeader, putHeader, type HeaderList } from '../headers.js'
-import { appendLog, type Log } from '../log.js'
+import { traceEntries, type Log, type LogEntry } from '../log.js'
 import type { Pem, Request } from '../request/model.js'
 import { redactSecrets, redactUrl } from '../redact.js'
 import { headerRecord, type HttpResponse } from '../response/model.js'
@@ -25,18 +25,24 @@ const STEP = 'executeRequest'
 
 /** The log of one run, written as it goes (the only mutable state, local to the run). */
 class RunLog {
-  private entries: Log
+  private readonly entries: LogEntry[]
+  private snapshot: Log | null = null
   constructor(
     base: Log,
     private readonly now: () => number,
   ) {
-    this.entries = base
+    this.entries = [...base]
   }
   add(message: string): void {
-    this.entries = appendLog(this.entries, { at: this.now(), step: STEP, message })
+    const e = { at: this.now(), step: STEP, message }
+    traceEntries([e])
+    this.entries.push(e)
+    this.snapshot = null
   }
+  /** The log so far, as an immutable copy. */
   get log(): Log {
-    return this.entries
+    if (this.snapshot === null) this.snapshot = [...this.entries]
+    return this.snapshot
   }
 }
 
