@@ -19,7 +19,7 @@
  */
 
 // the request value
-export type { Auth, Body, Json, Pairs, Pem, Proxy, Request, Settings, Source, StepError, Tls } from './request/model.js'
+export type { Auth, Aws4Auth, Body, Json, OAuth1Algorithm, OAuth1Auth, Pairs, Pem, Proxy, Request, Settings, Source, StepError, Tls } from './request/model.js'
 export { defaultSettings, newRequest } from './request/model.js'
 export { RequestCodec, JsonCodec } from './request/codec.js'
 export { initialize, setUrl, setResponseFile, setDataType, setProxy, setTls } from './request/init.js'
@@ -38,6 +38,10 @@ export { addValue, initializeFormBody, initializeJsonBody, insertBodyField } fro
 export type { FieldType } from './body/convert.js'
 export { addBasicAuthorization } from './auth/basic.js'
 export { addBearerAuthorization } from './auth/bearer.js'
+export { addAws4Authorization } from './auth/aws4.js'
+export type { Aws4Options } from './auth/aws4.js'
+export { addOAuthV1Authorization, setOAuthV1Algorithm } from './auth/oauth1.js'
+export { addDigestAuthorization } from './auth/digest.js'
 export {
   maxAttempts,
   maxRedirects,

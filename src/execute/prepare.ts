@@ -8,16 +8,17 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { basicHeader } from '../auth/basic.js'
-import { fileError, invalidInput, type ClientError } from '../errors.js'
+import { authError, fileError, invalidInput, type ClientError } from '../errors.js'
 import type { HeaderList } from '../headers.js'
 import { appendLog, type Log } from '../log.js'
 import type { Auth, Proxy, Request, Settings, Tls } from '../request/model.js'
-import { redactHeaderValue, redactUrl } from '../redact.js'
+import { redactHeaderValue, redactSecrets, redactUrl } from '../redact.js'
 import { showValue } from '../request/json.js'
 import { renderUrl } from '../url/render.js'
 import { VERSION } from '../version.js'
 import { bodyBytes, defaultContentType } from './encode.js'
 import type { Env } from './env.js'
+import { bodyHasher, signAttempt } from './sign.js'
 
 /**
  * The body as it will be sent: bytes in memory, a file streamed from disk (its size known),
@@ -144,27 +145,22 @@ const prepareBody = (req: Request, step: string): TE.TaskEither<ClientError, Pre
  * Builds the PreparedRequest of `req` for `method` (shared by prepareRequest and
  * processRequest, whose log lines name their own step).
  * @example
- * prepareWith('processRequest', 'GET', Date.now)(req)
+ * prepareWith('processRequest', 'GET', {})(req)
  */
 export const prepareWith =
-  (step: string, method: string, now: () => number) =>
-  (req: Request): TE.TaskEither<ClientError, PreparedRequest> =>
-    pipe(
+  (step: string, method: string, env: Env = {}) =>
+  (req: Request): TE.TaskEither<ClientError, PreparedRequest> => {
+    const now = env.now ?? Date.now
+    return pipe(
       TE.fromEither(checkTarget(req, method, step)),
       TE.flatMap((target) =>
         pipe(
           prepareBody(req, step),
-          TE.map((body): PreparedRequest => {
+          TE.flatMap((body) => signPrepared(req, step, target, body, env)),
+          TE.map(({ body, headers }): PreparedRequest => {
             const contentType = body._tag === 'None' ? null : (req.dataType ?? defaultContentType(req.body, req.settings.encoding))
             const length: HeaderList =
               body._tag === 'Bytes' ? [['Content-Length', String(body.bytes.byteLength)]] : body._tag === 'File' ? [['Content-Length', String(body.size)]] : []
-            const headers = merge(
-              defaultHeaders(req.settings.gzip),
-              contentType === null ? [] : [['Content-Type', contentType]],
-              length,
-              authHeaders(target.auth),
-              req.headers,
-            )
             const at = now()
             const log = appendLog(
               req.log,
@@ -188,6 +184,81 @@ export const prepareWith =
         ),
       ),
     )
+  }
+
+/**
+ * The headers of a request in their final order (later wins): defaults, Content-Type and
+ * Content-Length from the body, Basic/Bearer auth, user headers.
+ * @example
+ * composeHeaders(req, auth, { _tag: 'None' })
+ */
+export const composeHeaders = (req: Request, auth: Auth, body: PreparedBody): HeaderList => {
+  const contentType = body._tag === 'None' ? null : (req.dataType ?? defaultContentType(req.body, req.settings.encoding))
+  const length: HeaderList =
+    body._tag === 'Bytes' ? [['Content-Length', String(body.bytes.byteLength)]] : body._tag === 'File' ? [['Content-Length', String(body.size)]] : []
+  return merge(defaultHeaders(req.settings.gzip), contentType === null ? [] : [['Content-Type', contentType]], length, authHeaders(auth), req.headers)
+}
+
+/** Composes the headers and signs them (AWS4, OAuth1) as the first attempt would be. */
+const signPrepared = (
+  req: Request,
+  step: string,
+  target: { readonly method: string; readonly url: string; readonly auth: Auth },
+  body: PreparedBody,
+  env: Env,
+): TE.TaskEither<ClientError, { readonly body: PreparedBody; readonly headers: HeaderList }> => {
+  const headers = composeHeaders(req, target.auth, body)
+  if ((target.auth._tag !== 'Aws4' && target.auth._tag !== 'OAuth1') || body._tag === 'Url') return TE.right({ body, headers })
+  const attempt = {
+    auth: target.auth,
+    method: target.method,
+    url: target.url,
+    headers,
+    body,
+    settings: req.settings,
+    now: (env.now ?? Date.now)(),
+    random: env.random ?? Math.random,
+    hash: bodyHasher(body),
+  }
+  return pipe(
+    TE.tryCatch(
+      () => signAttempt(attempt),
+      (e) => authError(`${step}: signing failed: ${e instanceof Error ? e.message : String(e)}`, req.log),
+    ),
+    TE.flatMap(
+      E.match(
+        (f): TE.TaskEither<ClientError, { readonly body: PreparedBody; readonly headers: HeaderList }> =>
+          TE.left(
+            f.kind === 'file'
+              ? fileError(`${step}: cannot read body file ${f.path} to sign it: ${f.code}`, f.path, f.code, req.log)
+              : authError(`${step}: ${redactSecrets(f.message, secretsOfAuth(target.auth))}`, req.log),
+          ),
+        (signed) => TE.right({ body, headers: signed }),
+      ),
+    ),
+  )
+}
+
+/**
+ * The secrets an auth scheme holds, to be kept out of messages.
+ * @example
+ * secretsOfAuth({ _tag: 'Bearer', token: 'abc' }) // ['abc']
+ */
+export const secretsOfAuth = (auth: Auth): ReadonlyArray<string> => {
+  switch (auth._tag) {
+    case 'None':
+      return []
+    case 'Basic':
+    case 'Digest':
+      return [auth.password]
+    case 'Bearer':
+      return [auth.token]
+    case 'Aws4':
+      return auth.sessionToken === null ? [auth.secretKey] : [auth.secretKey, auth.sessionToken]
+    case 'OAuth1':
+      return [auth.token, auth.tokenSecret, auth.consumerSecret]
+  }
+}
 
 /**
  * Renders what would be sent, without sending: final URL, headers (auth included), body
@@ -196,4 +267,4 @@ export const prepareWith =
  * const prepared = await pipe(req, H.prepareRequest('POST'))()
  */
 export const prepareRequest = (method: string, env?: Env): ((req: Request) => TE.TaskEither<ClientError, PreparedRequest>) =>
-  prepareWith(STEP, method, env?.now ?? Date.now)
+  prepareWith(STEP, method, env)

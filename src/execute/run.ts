@@ -9,16 +9,19 @@ import { readFile } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { identity, pipe } from 'fp-ts/lib/function.js'
-import { fileError, responseTooLarge, timeout, transportError, type ClientError } from '../errors.js'
+import { chooseDigest, DIGEST_NODE_HASH, digestAuthorization, type DigestChallenge } from '../auth/digest.js'
+import { makeNonce } from '../auth/oauth1.js'
+import { authError, fileError, responseTooLarge, timeout, transportError, type ClientError } from '../errors.js'
 import { findHeader, putHeader, type HeaderList } from '../headers.js'
 import { traceEntries, type Log, type LogEntry } from '../log.js'
-import type { Pem, Request } from '../request/model.js'
+import type { Auth, Pem, Request } from '../request/model.js'
 import { redactSecrets, redactUrl } from '../redact.js'
 import { headerRecord, type HttpResponse } from '../response/model.js'
 import type { TransportResponse, TransportTls } from '../transport/types.js'
 import { resolveEnv, type Env, type ResolvedEnv } from './env.js'
 import { backoffMs, isRedirect, isRetryableStatus, isCrossOrigin, redirectHeaders, redirectMethod, retryAfterMs } from './policy.js'
-import { prepareWith, type PreparedBody, type PreparedRequest } from './prepare.js'
+import { prepareWith, secretsOfAuth, type PreparedBody, type PreparedRequest } from './prepare.js'
+import { bodyHasher, signAttempt, type BodyHasher, type SignFailure } from './sign.js'
 import { decodersFor, readBody, type ReadFailure } from './read-body.js'
 
 const STEP = 'executeRequest'
@@ -55,9 +58,7 @@ interface Ctx {
 }
 
 const secretsOf = (p: PreparedRequest): ReadonlyArray<string> => {
-  const out: string[] = []
-  if (p.auth._tag === 'Basic') out.push(p.auth.password)
-  if (p.auth._tag === 'Bearer') out.push(p.auth.token)
+  const out: string[] = [...secretsOfAuth(p.auth)]
   if (p.proxy?.password != null) out.push(p.proxy.password)
   if (p.tls?.passphrase != null) out.push(p.tls.passphrase)
   return out
@@ -199,6 +200,47 @@ const readFailure = (ctx: Ctx, f: ReadFailure, timedOut: boolean, file: string |
   return classify(ctx, f.error, timedOut, 'reading the response body').error
 }
 
+/** The headers of one attempt: signed (AWS4, OAuth1) or answering a Digest challenge. */
+const signFor = async (
+  ctx: Ctx,
+  a: {
+    readonly auth: Auth
+    readonly method: string
+    readonly url: string
+    readonly headers: HeaderList
+    readonly body: PreparedBody
+    readonly hash: BodyHasher
+    readonly digest: { readonly challenge: DigestChallenge; nc: number } | null
+  },
+): Promise<E.Either<ClientError, HeaderList>> => {
+  const failed = (f: SignFailure): E.Either<ClientError, HeaderList> => {
+    if (f.kind === 'file') {
+      ctx.log.add(`cannot read body file ${f.path} to sign it: ${f.code}`)
+      return E.left(fileError(`${STEP}: cannot read body file ${f.path} to sign it: ${f.code}`, f.path, f.code, ctx.log.log))
+    }
+    const message = redactSecrets(f.message, ctx.secrets)
+    ctx.log.add(message)
+    return E.left(authError(`${STEP}: ${message}`, ctx.log.log))
+  }
+  if (a.auth._tag === 'Digest' && a.digest !== null) {
+    const c = a.digest.challenge
+    let bodyHash: string | null = null
+    if (c.qop === 'auth-int') {
+      const h = await a.hash(DIGEST_NODE_HASH[c.algorithm])
+      if (E.isLeft(h)) return failed(h.left)
+      bodyHash = h.right
+    }
+    a.digest.nc++
+    const u = new URL(a.url)
+    const cnonce = makeNonce(ctx.env.random).slice(0, 16)
+    const value = digestAuthorization(c, { user: a.auth.user, password: a.auth.password, method: a.method, uri: `${u.pathname}${u.search}`, nc: a.digest.nc, cnonce, bodyHash })
+    return E.right(putHeader(a.headers, 'Authorization', value))
+  }
+  if (a.auth._tag !== 'Aws4' && a.auth._tag !== 'OAuth1') return E.right(a.headers)
+  const signed = await signAttempt({ auth: a.auth, method: a.method, url: a.url, headers: a.headers, body: a.body, settings: ctx.p.settings, now: ctx.env.now(), random: ctx.env.random, hash: a.hash })
+  return E.isLeft(signed) ? failed(signed.left) : signed
+}
+
 /** Runs a prepared request to its final response. Never rejects. */
 const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<ClientError, HttpResponse>> => {
   const ctx: Ctx = { env, p, log: new RunLog(p.log, env.now), secrets: secretsOf(p) }
@@ -211,6 +253,7 @@ const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<Clien
   let url = p.url
   let headers = p.headers
   let body = p.body
+  let auth: Auth = p.auth
   let redirects = 0
   let attempts = 0
   if (body._tag === 'Url') {
@@ -219,13 +262,20 @@ const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<Clien
     body = { _tag: 'Bytes', bytes: bytes.right }
     headers = putHeader(headers, 'Content-Length', String(bytes.right.byteLength))
   }
+  let hash = bodyHasher(body)
+  /** the Digest challenge being answered, and the nonce count for it */
+  let digest: { readonly challenge: DigestChallenge; nc: number } | null = null
+  let digestAnswers = 0
   for (;;) {
     let got: Extract<AttemptResult, { _tag: 'Response' }> | null = null
+    let answeredThisHop = false
     for (let n = 1; got === null; n++) {
       attempts++
       ctx.log.add(`sending ${method} ${redactUrl(url)}${tries > 1 ? ` (attempt ${n}/${tries})` : ''}`)
+      const signed = await signFor(ctx, { auth, method, url, headers, body, hash, digest })
+      if (E.isLeft(signed)) return signed
       const t0 = env.now()
-      const r = await attempt(ctx, method, url, headers, body, tlsE.right)
+      const r = await attempt(ctx, method, url, signed.right, body, tlsE.right)
       if (r._tag === 'Failed') {
         if (!r.retryable || n >= tries) return E.left(r.error)
         const wait = backoffMs(n, env.random)
@@ -234,6 +284,34 @@ const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<Clien
         continue
       }
       ctx.log.add(`response received, code ${r.res.status} (${env.now() - t0} ms)`)
+      if (auth._tag === 'Digest' && r.res.status === 401) {
+        const challenge = chooseDigest(r.res.headers.filter(([k]) => k.toLowerCase() === 'www-authenticate').map(([, v]) => v).join(', '))
+        if (E.isLeft(challenge)) {
+          if (answeredThisHop) {
+            got = r
+            continue
+          }
+          ctx.log.add(`cannot answer the challenge: ${challenge.left}`)
+          const res = await finishResponse(ctx, r, { method, url, redirects, attempts, start })
+          if (E.isLeft(res)) return res
+          return E.left(authError(`${STEP}: Digest authorization: ${challenge.left}`, res.right.log, res.right))
+        }
+        const stale = challenge.right.stale && digest !== null && digest.challenge.nonce !== challenge.right.nonce
+        if ((!answeredThisHop || stale) && digestAnswers < 4) {
+          r.finish()
+          await drain(r.res)
+          const c = challenge.right
+          digest = { challenge: c, nc: 0 }
+          digestAnswers++
+          answeredThisHop = true
+          ctx.log.add(`Digest challenge${stale ? ' (stale nonce)' : ''}: ${c.algorithm}${c.sess ? '-sess' : ''}, qop ${c.qop ?? 'none'}, realm ${c.realm} - answering`)
+          n--
+          continue
+        }
+        ctx.log.add('Digest credentials refused')
+        got = r
+        continue
+      }
       if (isRetryableStatus(r.res.status) && n < tries) {
         r.finish()
         await drain(r.res)
@@ -267,7 +345,14 @@ const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<Clien
         const crossOrigin = isCrossOrigin(url, to)
         ctx.log.add(`redirection ${redirects}/${s.maxRedirects}, moving to ${redactUrl(to)}${m.method !== method ? ` as ${m.method}` : ''}${crossOrigin ? ', credentials dropped (other origin)' : ''}`)
         headers = redirectHeaders(headers, { keepBody: m.keepBody, crossOrigin })
-        if (!m.keepBody) body = { _tag: 'None' }
+        if (crossOrigin) {
+          auth = { _tag: 'None' }
+          digest = null
+        }
+        if (!m.keepBody) {
+          body = { _tag: 'None' }
+          hash = bodyHasher(body)
+        }
         method = m.method
         url = to
         continue
@@ -351,4 +436,4 @@ export const executeRequest =
 export const processRequest =
   (method: string, env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
-    pipe(prepareWith('processRequest', method, env?.now ?? Date.now)(req), TE.flatMap(executeRequest(env)))
+    pipe(prepareWith('processRequest', method, env)(req), TE.flatMap(executeRequest(env)))

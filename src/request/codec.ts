@@ -38,6 +38,26 @@ const AuthCodec: t.Type<Auth> = t.union([
   t.type({ _tag: t.literal('None') }),
   t.type({ _tag: t.literal('Basic'), user: t.string, password: t.string }),
   t.type({ _tag: t.literal('Bearer'), token: t.string }),
+  t.type({
+    _tag: t.literal('Aws4'),
+    accessKey: t.string,
+    secretKey: t.string,
+    region: t.string,
+    service: t.string,
+    sessionToken: nullable(t.string),
+    unsignedPayload: t.boolean,
+  }),
+  t.type({
+    _tag: t.literal('OAuth1'),
+    token: t.string,
+    tokenSecret: t.string,
+    consumerKey: t.string,
+    consumerSecret: t.string,
+    version: t.string,
+    algorithm: t.union([t.literal('HMAC'), t.literal('RSA'), t.literal('PLAINTEXT')]),
+    hash: t.union([t.literal('SHA1'), t.literal('SHA256')]),
+  }),
+  t.type({ _tag: t.literal('Digest'), user: t.string, password: t.string }),
 ])
 
 const SettingsCodec: t.Type<Settings> = t.type({

@@ -56,6 +56,48 @@ export type Auth =
   | { readonly _tag: 'None' }
   | { readonly _tag: 'Basic'; readonly user: string; readonly password: string }
   | { readonly _tag: 'Bearer'; readonly token: string }
+  | Aws4Auth
+  | OAuth1Auth
+  | { readonly _tag: 'Digest'; readonly user: string; readonly password: string }
+
+/**
+ * AWS Signature V4 credentials and scope, signed when the request runs.
+ * @example
+ * const a: Aws4Auth = { _tag: 'Aws4', accessKey: 'AKID', secretKey: 'SECRET', region: 'us-east-1', service: 's3', sessionToken: null, unsignedPayload: false }
+ */
+export interface Aws4Auth {
+  readonly _tag: 'Aws4'
+  readonly accessKey: string
+  readonly secretKey: string
+  readonly region: string
+  readonly service: string
+  readonly sessionToken: string | null
+  readonly unsignedPayload: boolean
+}
+
+/**
+ * OAuth 1.0a signature method: `HMAC`, `RSA` (consumer secret is a PEM private key) or
+ * `PLAINTEXT`, with `SHA1` or `SHA256`.
+ * @example
+ * const m: OAuth1Algorithm = 'HMAC'
+ */
+export type OAuth1Algorithm = 'HMAC' | 'RSA' | 'PLAINTEXT'
+
+/**
+ * OAuth 1.0a credentials and signature method, signed when the request runs.
+ * @example
+ * const o: OAuth1Auth = { _tag: 'OAuth1', token: 't', tokenSecret: 'ts', consumerKey: 'ck', consumerSecret: 'cs', version: '1.0', algorithm: 'HMAC', hash: 'SHA256' }
+ */
+export interface OAuth1Auth {
+  readonly _tag: 'OAuth1'
+  readonly token: string
+  readonly tokenSecret: string
+  readonly consumerKey: string
+  readonly consumerSecret: string
+  readonly version: string
+  readonly algorithm: OAuth1Algorithm
+  readonly hash: 'SHA1' | 'SHA256'
+}
 
 /**
  * Every setting of a request, with the defaults of {@link defaultSettings}.

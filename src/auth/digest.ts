@@ -1,0 +1,218 @@
+/**
+ * HTTP Digest authorization (RFC 7616, RFC 2617): nothing is sent pre-emptively; the first
+ * 401 challenge is answered. MD5 (also when the challenge names no algorithm), SHA-256 and
+ * SHA-512-256, each with `-sess`; qop `auth` and `auth-int`; `opaque` echoed; nc in hex.
+ * @module
+ */
+import { createHash } from 'node:crypto'
+import * as E from 'fp-ts/lib/Either.js'
+import { SECRET } from '../log.js'
+import type { Request } from '../request/model.js'
+import { change, invalid, makeStep } from '../request/step.js'
+
+/**
+ * Answers a Digest challenge with this user and password. Replaces any other auth scheme.
+ * @example
+ * pipe(req, addDigestAuthorization('Mufasa', 'Circle of Life'))
+ */
+export const addDigestAuthorization = (user: string, password: string): ((req: Request) => Request) =>
+  makeStep('addDigestAuthorization', () =>
+    typeof user !== 'string' || typeof password !== 'string'
+      ? invalid('user and password must be strings')
+      : /[\r\n\0"]/.test(user)
+        ? invalid('the user name must not contain CR, LF, NUL or a double quote')
+        : change({ auth: { _tag: 'Digest', user, password } }, `Digest authorization set for user ${user}, password ${SECRET}`),
+  )
+
+/**
+ * One challenge of a WWW-Authenticate header: its scheme and parameters (names lower-case).
+ * @example
+ * const c: Challenge = { scheme: 'digest', params: { realm: 'r', nonce: 'n' } }
+ */
+export interface Challenge {
+  readonly scheme: string
+  readonly params: Readonly<Record<string, string>>
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+/
+
+/**
+ * Parses a WWW-Authenticate value (several challenges, quoted strings with escapes, token68);
+ * a Left says where it is malformed.
+ * @example
+ * parseChallenges('Digest realm="a, b", nonce="n", Basic realm="x"')
+ * // right([{ scheme: 'digest', params: { realm: 'a, b', nonce: 'n' } }, { scheme: 'basic', params: { realm: 'x' } }])
+ */
+export const parseChallenges = (header: string): E.Either<string, ReadonlyArray<Challenge>> => {
+  const out: Array<{ scheme: string; params: Record<string, string> }> = []
+  let i = 0
+  const s = header
+  const ws = (): void => {
+    while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++
+  }
+  const token = (): string | null => {
+    const m = TOKEN.exec(s.slice(i))
+    if (m === null) return null
+    i += m[0].length
+    return m[0]
+  }
+  const quoted = (): string | null => {
+    if (s[i] !== '"') return null
+    i++
+    let v = ''
+    while (i < s.length && s[i] !== '"') {
+      if (s[i] === '\\' && i + 1 < s.length) i++
+      v += s[i]
+      i++
+    }
+    if (s[i] !== '"') return null
+    i++
+    return v
+  }
+  for (;;) {
+    ws()
+    while (s[i] === ',') (i++, ws())
+    if (i >= s.length) break
+    const scheme = token()
+    if (scheme === null) return E.left(`unexpected ${JSON.stringify(s.slice(i, i + 10))} where an auth scheme should start`)
+    const params: Record<string, string> = {}
+    out.push({ scheme: scheme.toLowerCase(), params })
+    for (;;) {
+      ws()
+      const save = i
+      const name = token()
+      if (name === null) break
+      ws()
+      if (s[i] !== '=') {
+        // the next challenge's scheme (or a token68 we ignore)
+        i = save
+        break
+      }
+      i++
+      ws()
+      const value = s[i] === '"' ? quoted() : token()
+      if (value === null) return E.left(`the value of ${name} is malformed`)
+      params[name.toLowerCase()] = value
+      ws()
+      if (s[i] === ',') {
+        i++
+        continue
+      }
+      if (i >= s.length) break
+      return E.left(`unexpected ${JSON.stringify(s.slice(i, i + 10))} after ${name}`)
+    }
+  }
+  return E.right(out)
+}
+
+/**
+ * Digest algorithms httpipe answers, strongest first.
+ * @example
+ * DIGEST_ALGORITHMS[0] // 'SHA-512-256'
+ */
+export const DIGEST_ALGORITHMS = ['SHA-512-256', 'SHA-256', 'MD5'] as const
+type Base = (typeof DIGEST_ALGORITHMS)[number]
+
+/**
+ * Node's name of each Digest algorithm's hash.
+ * @example
+ * DIGEST_NODE_HASH['SHA-512-256'] // 'sha512-256'
+ */
+export const DIGEST_NODE_HASH: Readonly<Record<Base, string>> = { 'SHA-512-256': 'sha512-256', 'SHA-256': 'sha256', MD5: 'md5' }
+
+/**
+ * A Digest challenge httpipe can answer.
+ * @example
+ * const c: DigestChallenge = { realm: 'r', nonce: 'n', opaque: null, algorithm: 'MD5', sess: false, qop: 'auth', stale: false }
+ */
+export interface DigestChallenge {
+  readonly realm: string
+  readonly nonce: string
+  readonly opaque: string | null
+  readonly algorithm: Base
+  readonly sess: boolean
+  /** the qop chosen: `auth` when offered, else `auth-int`; null for RFC 2069 challenges */
+  readonly qop: 'auth' | 'auth-int' | null
+  readonly stale: boolean
+}
+
+const readDigest = (c: Challenge): E.Either<string, DigestChallenge> => {
+  const p = c.params
+  if (p['realm'] === undefined || p['nonce'] === undefined) return E.left('a Digest challenge needs realm and nonce')
+  const alg = (p['algorithm'] ?? 'MD5').toUpperCase()
+  const sess = alg.endsWith('-SESS')
+  const base = (sess ? alg.slice(0, -5) : alg) as Base
+  if (!DIGEST_ALGORITHMS.includes(base)) return E.left(`unsupported Digest algorithm ${p['algorithm'] ?? ''}`)
+  const offered = p['qop'] === undefined ? null : p['qop'].split(',').map((q) => q.trim().toLowerCase())
+  const qop = offered === null ? null : offered.includes('auth') ? 'auth' : offered.includes('auth-int') ? 'auth-int' : undefined
+  if (qop === undefined) return E.left(`unsupported Digest qop ${p['qop'] ?? ''}`)
+  return E.right({ realm: p['realm'], nonce: p['nonce'], opaque: p['opaque'] ?? null, algorithm: base, sess, qop, stale: (p['stale'] ?? '').toLowerCase() === 'true' })
+}
+
+/**
+ * Picks the Digest challenge to answer from a WWW-Authenticate value: the strongest
+ * algorithm httpipe supports. A Left when there is none or the header is malformed.
+ * @example
+ * chooseDigest('Digest realm="r", nonce="n", algorithm=SHA-256, qop="auth"') // right({ algorithm: 'SHA-256', … })
+ */
+export const chooseDigest = (header: string): E.Either<string, DigestChallenge> => {
+  const parsed = parseChallenges(header)
+  if (E.isLeft(parsed)) return E.left(`malformed WWW-Authenticate: ${parsed.left}`)
+  const digests = parsed.right.filter((c) => c.scheme === 'digest')
+  if (digests.length === 0) return E.left(`no Digest challenge in WWW-Authenticate (schemes: ${parsed.right.map((c) => c.scheme).join(', ') || 'none'})`)
+  const readable = digests.map(readDigest)
+  const ok = readable.flatMap((r) => (E.isRight(r) ? [r.right] : []))
+  if (ok.length === 0) return E.left((readable[0] as E.Left<string>).left)
+  return E.right([...ok].sort((a, b) => DIGEST_ALGORITHMS.indexOf(a.algorithm) - DIGEST_ALGORITHMS.indexOf(b.algorithm))[0] as DigestChallenge)
+}
+
+/**
+ * The hex digest of text or bytes with a Digest algorithm.
+ * @example
+ * digestHex('MD5', 'abc') // '900150983cd24fb0d6963f7d28e17f72'
+ */
+export const digestHex = (algorithm: Base, data: string | Uint8Array): string => createHash(DIGEST_NODE_HASH[algorithm]).update(data).digest('hex')
+
+/**
+ * The answer to a challenge.
+ * @example
+ * const a: DigestAnswer = { user: 'Mufasa', password: 'Circle of Life', method: 'GET', uri: '/dir/index.html', nc: 1, cnonce: '0a4f113b', bodyHash: null }
+ */
+export interface DigestAnswer {
+  readonly user: string
+  readonly password: string
+  readonly method: string
+  /** the request target: path and query */
+  readonly uri: string
+  readonly nc: number
+  readonly cnonce: string
+  /** hex hash of the body with the challenge's algorithm, for qop auth-int */
+  readonly bodyHash: string | null
+}
+
+const q = (v: string): string => `"${v.replace(/(["\\])/g, '\\$1')}"`
+
+/**
+ * The Authorization header value answering a challenge (RFC 7616 §3.4).
+ * @example
+ * digestAuthorization(challenge, answer) // 'Digest username="Mufasa", realm="…", …, response="…"'
+ */
+export const digestAuthorization = (c: DigestChallenge, a: DigestAnswer): string => {
+  const H = (s: string): string => digestHex(c.algorithm, s)
+  const nc = a.nc.toString(16).padStart(8, '0')
+  const ha1base = H(`${a.user}:${c.realm}:${a.password}`)
+  const ha1 = c.sess ? H(`${ha1base}:${c.nonce}:${a.cnonce}`) : ha1base
+  const ha2 = c.qop === 'auth-int' ? H(`${a.method}:${a.uri}:${a.bodyHash ?? digestHex(c.algorithm, '')}`) : H(`${a.method}:${a.uri}`)
+  const response = c.qop === null ? H(`${ha1}:${c.nonce}:${ha2}`) : H(`${ha1}:${c.nonce}:${nc}:${a.cnonce}:${c.qop}:${ha2}`)
+  const parts = [
+    `username=${q(a.user)}`,
+    `realm=${q(c.realm)}`,
+    `nonce=${q(c.nonce)}`,
+    `uri=${q(a.uri)}`,
+    `algorithm=${c.algorithm}${c.sess ? '-sess' : ''}`,
+    `response=${q(response)}`,
+    ...(c.opaque === null ? [] : [`opaque=${q(c.opaque)}`]),
+    ...(c.qop === null ? [] : [`qop=${c.qop}`, `nc=${nc}`, `cnonce=${q(a.cnonce)}`]),
+  ]
+  return `Digest ${parts.join(', ')}`
+}

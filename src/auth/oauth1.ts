@@ -1,0 +1,176 @@
+/**
+ * OAuth 1.0a (RFC 5849) request signing: HMAC-SHA1, HMAC-SHA256 (default, as OPI), RSA-SHA1,
+ * RSA-SHA256 and PLAINTEXT, signed when the request runs with `env.now` and `env.random`.
+ * @module
+ */
+import { createHmac, createPrivateKey, sign as rsaSign } from 'node:crypto'
+import * as E from 'fp-ts/lib/Either.js'
+import { SECRET } from '../log.js'
+import type { OAuth1Algorithm, OAuth1Auth, Request } from '../request/model.js'
+import { change, invalid, makeStep } from '../request/step.js'
+import { encodeComponent } from '../url/render.js'
+
+const isText = (v: unknown): v is string => typeof v === 'string' && !/[\r\n\0]/.test(v)
+
+/**
+ * Signs the request with OAuth 1.0a when it runs (HMAC-SHA256 unless `setOAuthV1Algorithm`
+ * says otherwise). An empty token means two-legged OAuth (no `oauth_token`); an empty
+ * version leaves `oauth_version` out.
+ * @example
+ * pipe(req, addOAuthV1Authorization('token', 'tokenSecret', 'consumerKey', 'consumerSecret'))
+ */
+export const addOAuthV1Authorization = (
+  token: string,
+  secret: string,
+  consumerKey: string,
+  consumerSecret: string,
+  version = '1.0',
+): ((req: Request) => Request) =>
+  makeStep('addOAuthV1Authorization', (req) => {
+    if (![token, secret, consumerKey, consumerSecret, version].every(isText)) return invalid('token, secret, consumer key, consumer secret and version must be strings without CR, LF or NUL')
+    if (consumerKey === '') return invalid('the consumer key must not be empty')
+    const prev = req.auth._tag === 'OAuth1' ? req.auth : null
+    const auth: OAuth1Auth = {
+      _tag: 'OAuth1',
+      token,
+      tokenSecret: secret,
+      consumerKey,
+      consumerSecret,
+      version,
+      algorithm: prev?.algorithm ?? 'HMAC',
+      hash: prev?.hash ?? 'SHA256',
+    }
+    return change({ auth }, `OAuth1 authorization set: consumer key ${consumerKey}, token ${SECRET}, secrets ${SECRET}, ${methodName(auth)}`)
+  })
+
+/**
+ * The `oauth_signature_method` of an OAuth1 auth.
+ * @example
+ * methodName({ algorithm: 'HMAC', hash: 'SHA1' }) // 'HMAC-SHA1'
+ */
+export const methodName = (a: Pick<OAuth1Auth, 'algorithm' | 'hash'>): string => (a.algorithm === 'PLAINTEXT' ? 'PLAINTEXT' : `${a.algorithm}-${a.hash}`)
+
+/**
+ * Chooses the OAuth1 signature method; OAuth1 must be set first. RSA takes the consumer
+ * secret as a PEM private key, checked here.
+ * @example
+ * pipe(req, addOAuthV1Authorization(t, ts, ck, pem), setOAuthV1Algorithm('RSA', 'SHA1'))
+ */
+export const setOAuthV1Algorithm = (algorithm: OAuth1Algorithm, hash: 'SHA1' | 'SHA256'): ((req: Request) => Request) =>
+  makeStep('setOAuthV1Algorithm', (req) => {
+    if (req.auth._tag !== 'OAuth1') return invalid('OAuth1 is not set: call addOAuthV1Authorization first')
+    if (algorithm !== 'HMAC' && algorithm !== 'RSA' && algorithm !== 'PLAINTEXT') return invalid(`unknown algorithm ${JSON.stringify(String(algorithm))} (HMAC, RSA or PLAINTEXT)`)
+    if (hash !== 'SHA1' && hash !== 'SHA256') return invalid(`unknown hash ${JSON.stringify(String(hash))} (SHA1 or SHA256)`)
+    if (algorithm === 'RSA') {
+      try {
+        createPrivateKey(req.auth.consumerSecret)
+      } catch {
+        return invalid('RSA needs the consumer secret to be a PEM private key, and it is not one')
+      }
+    }
+    const auth: OAuth1Auth = { ...req.auth, algorithm, hash }
+    return change({ auth }, `OAuth1 signature method ${methodName(auth)}`)
+  })
+
+/**
+ * Percent-encoding of RFC 5849 §3.6 (unreserved characters kept, uppercase hex, UTF-8).
+ * @example
+ * oauthEncode('a b+c') // 'a%20b%2Bc'
+ */
+export const oauthEncode = (s: string): string => encodeComponent(s)
+
+/**
+ * What OAuth1 signs besides the credentials.
+ * @example
+ * const i: OAuth1Input = { method: 'GET', url: 'http://h/p?a=1', bodyFields: [], timestamp: '1318622958', nonce: 'kllo9940pd9333jh' }
+ */
+export interface OAuth1Input {
+  readonly method: string
+  readonly url: string
+  /** form (or, when enabled, JSON) body fields to include, already decoded */
+  readonly bodyFields: ReadonlyArray<readonly [string, string]>
+  readonly timestamp: string
+  readonly nonce: string
+}
+
+/**
+ * The `oauth_*` protocol parameters (without the signature).
+ * @example
+ * oauthParams(auth, '1318622958', 'kllo9940pd9333jh')
+ */
+export const oauthParams = (auth: OAuth1Auth, timestamp: string, nonce: string): ReadonlyArray<readonly [string, string]> => [
+  ['oauth_consumer_key', auth.consumerKey],
+  ['oauth_nonce', nonce],
+  ['oauth_signature_method', methodName(auth)],
+  ['oauth_timestamp', timestamp],
+  ...(auth.token === '' ? [] : [['oauth_token', auth.token] as const]),
+  ...(auth.version === '' ? [] : [['oauth_version', auth.version] as const]),
+]
+
+/**
+ * The signature base string of RFC 5849 §3.4.1: method, base string URI, and the normalized
+ * parameters (query, body fields, `oauth_*`), each encoded, sorted by name then value.
+ * @example
+ * baseString('POST', 'http://example.com/request?b5=%3D%253D', [['c2', '']], params)
+ */
+export const baseString = (
+  method: string,
+  url: string,
+  bodyFields: ReadonlyArray<readonly [string, string]>,
+  protocol: ReadonlyArray<readonly [string, string]>,
+): string => {
+  const u = new URL(url)
+  const baseUri = `${u.protocol}//${u.host}${u.pathname}`
+  const query = [...new URLSearchParams(u.search)]
+  const pairs = [...query, ...bodyFields, ...protocol]
+    .map(([k, v]) => [oauthEncode(k), oauthEncode(v)] as const)
+    .sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
+  return [method.toUpperCase(), oauthEncode(baseUri), oauthEncode(pairs.map(([k, v]) => `${k}=${v}`).join('&'))].join('&')
+}
+
+/**
+ * The signature of a base string.
+ * @example
+ * signature(auth, base) // 'tR3+Ty81lMeYAr/Fid0kMTYa/WM='
+ */
+export const signature = (auth: OAuth1Auth, base: string): E.Either<string, string> => {
+  const key = `${oauthEncode(auth.consumerSecret)}&${oauthEncode(auth.tokenSecret)}`
+  const alg = auth.hash === 'SHA1' ? 'sha1' : 'sha256'
+  switch (auth.algorithm) {
+    case 'PLAINTEXT':
+      return E.right(key)
+    case 'HMAC':
+      return E.right(createHmac(alg, key).update(base).digest('base64'))
+    case 'RSA':
+      return E.tryCatch(
+        () => rsaSign(alg, Buffer.from(base), createPrivateKey(auth.consumerSecret)).toString('base64'),
+        () => 'RSA signing failed: the consumer secret is not a usable PEM private key',
+      )
+  }
+}
+
+/**
+ * The Authorization header value: `OAuth oauth_consumer_key="…", …, oauth_signature="…"`.
+ * @example
+ * oauth1Header(auth, { method: 'GET', url, bodyFields: [], timestamp: '137131200', nonce: 'wIjqoS' })
+ */
+export const oauth1Header = (auth: OAuth1Auth, input: OAuth1Input): E.Either<string, string> => {
+  const protocol = oauthParams(auth, input.timestamp, input.nonce)
+  const base = baseString(input.method, input.url, input.bodyFields, protocol)
+  return E.map((sig: string) =>
+    `OAuth ${[...protocol, ['oauth_signature', sig] as const].map(([k, v]) => `${oauthEncode(k)}="${oauthEncode(v)}"`).join(', ')}`,
+  )(signature(auth, base))
+}
+
+const NONCE_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+
+/**
+ * A 32-character nonce from a random source.
+ * @example
+ * makeNonce(Math.random) // 'f3K9…'
+ */
+export const makeNonce = (random: () => number): string => {
+  let s = ''
+  for (let i = 0; i < 32; i++) s += NONCE_CHARS[Math.min(NONCE_CHARS.length - 1, Math.floor(random() * NONCE_CHARS.length))]
+  return s
+}
