@@ -1,10 +1,14 @@
 /**
  * AWS Signature Version 4, through the `aws4` package, signed when the request runs (on every
  * attempt and same-origin redirect), after user headers, so `x-amz-*` user headers are signed.
+ * The canonical path and query are taken from the URL exactly as it is sent; aws4 applies the
+ * S3 rules (path decoded and encoded once, not normalized) or the rules of other services
+ * (path normalized and encoded twice).
  * @module
  */
 import { createHash } from 'node:crypto'
 import aws4 from 'aws4'
+import querystring from 'node:querystring'
 import * as E from 'fp-ts/lib/Either.js'
 import { dropHeaders, type HeaderList } from '../headers.js'
 import { SECRET } from '../log.js'
@@ -91,7 +95,20 @@ export interface Aws4Input {
   readonly headers: HeaderList
   readonly payloadHash: string | null
   readonly now: number
+  /**
+   * Whether the payload hash travels as the X-Amz-Content-Sha256 header (default true: S3
+   * requires it). When false it is only signed (the last line of the canonical request), as in
+   * the AWS SigV4 test suite and for services that hash the body themselves.
+   */
+  readonly payloadHeader?: boolean
 }
+
+/**
+ * White space that JavaScript's `\s` matches but HTTP does not treat as space (U+00A0 and other
+ * Unicode spaces; CR and LF never reach here). aws4 trims and collapses header values with
+ * `\s`, AWS (and its SDKs) only with SP and HTAB, so such a value would be signed wrongly.
+ */
+const ODD_SPACE = /[^\S \t]/u
 
 /**
  * Signs: returns the headers with Authorization, X-Amz-Date, X-Amz-Content-Sha256 (and
@@ -100,19 +117,42 @@ export interface Aws4Input {
  * signAws4(auth, { method: 'GET', url: 'http://127.0.0.1:9000/bucket/key', headers: [], payloadHash: null, now: Date.now() })
  */
 export const signAws4 = (auth: Aws4Auth, input: Aws4Input): E.Either<string, HeaderList> => {
+  if (!URL.canParse(input.url)) return E.left('AWS4 signing failed: the URL is not valid')
   const u = new URL(input.url)
   const headers: Record<string, string> = {}
   for (const [n, v] of dropHeaders(input.headers, SIGNATURE_HEADERS)) headers[n] = v
   headers['X-Amz-Date'] = amzDate(input.now)
   headers['X-Amz-Content-Sha256'] = input.payloadHash ?? 'UNSIGNED-PAYLOAD'
   if (auth.sessionToken !== null) headers['X-Amz-Security-Token'] = auth.sessionToken
+  for (const [n, v] of Object.entries(headers))
+    if (ODD_SPACE.test(v)) return E.left(`AWS4 signing failed: header ${n} holds a space other than SP or HTAB (such as U+00A0), which aws4 would sign as a plain space`)
+  const payloadHeader = input.payloadHeader ?? true
   try {
-    const signed = aws4.sign(
-      { host: u.host, path: `${u.pathname}${u.search}`, method: input.method, service: auth.service, region: auth.region, headers },
+    const signer = new aws4.RequestSigner(
+      {
+        host: u.host,
+        path: `${u.pathname}${u.search}`,
+        method: input.method,
+        service: auth.service,
+        region: auth.region,
+        headers,
+        ...(payloadHeader ? {} : { extraHeadersToIgnore: { 'x-amz-content-sha256': true } }),
+      } as aws4.Request,
       { accessKeyId: auth.accessKey, secretAccessKey: auth.secretKey, ...(auth.sessionToken === null ? {} : { sessionToken: auth.sessionToken }) },
     )
+    signer.prepareRequest()
+    // aws4's own parsePath rewrites the whole target with encodeURI(decodeURI(…)) when it holds
+    // a character outside its safe set (`[` and `]` are enough, e.g. `k=[1,2]`): that encodes
+    // the `%` of reserved escapes (`%3B` becomes `%253B`) and decodes others, so the signed
+    // path or query is no longer the one sent. The canonical path and query are computed from
+    // the URL exactly as it is sent instead (aws4 then applies its S3 / other-service rules).
+    const query = querystring.parse(u.search.slice(1), '&', '=', { maxKeys: 0 }) as Record<string, string | string[]>
+    // aws4 collects the query into a plain object, where a `__proto__` name would vanish
+    if (Object.hasOwn(query, '__proto__')) return E.left('AWS4 signing failed: aws4 cannot sign a query parameter named __proto__')
+    signer.parsedPath = { path: u.pathname, query }
+    const signed = signer.sign()
     const out = Object.entries(signed.headers ?? {})
-      .filter(([n]) => n.toLowerCase() !== 'host')
+      .filter(([n]) => n.toLowerCase() !== 'host' && (payloadHeader || n.toLowerCase() !== 'x-amz-content-sha256'))
       .map(([n, v]) => [n, String(v)] as const)
     return E.right(out)
   } catch (e) {

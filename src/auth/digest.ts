@@ -35,6 +35,8 @@ export interface Challenge {
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+/
+/** a token68 (RFC 7235 §2.1) standing alone after a scheme: not followed by `=value` */
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*(?=[ \t]*(,|$))/
 
 /**
  * Parses a WWW-Authenticate value (several challenges, quoted strings with escapes, token68);
@@ -77,6 +79,13 @@ export const parseChallenges = (header: string): E.Either<string, ReadonlyArray<
     if (scheme === null) return E.left(`unexpected ${JSON.stringify(s.slice(i, i + 10))} where an auth scheme should start`)
     const params: Record<string, string> = {}
     out.push({ scheme: scheme.toLowerCase(), params })
+    ws()
+    const t68 = TOKEN68.exec(s.slice(i))
+    if (t68 !== null) {
+      // `Negotiate abc==`: a token68 instead of parameters (not kept: no scheme httpipe answers uses one)
+      i += t68[0].length
+      continue
+    }
     for (;;) {
       ws()
       const save = i
@@ -146,6 +155,8 @@ const readDigest = (c: Challenge): E.Either<string, DigestChallenge> => {
   const offered = p['qop'] === undefined ? null : p['qop'].split(',').map((q) => q.trim().toLowerCase())
   const qop = offered === null ? null : offered.includes('auth') ? 'auth' : offered.includes('auth-int') ? 'auth-int' : undefined
   if (qop === undefined) return E.left(`unsupported Digest qop ${p['qop'] ?? ''}`)
+  // -sess hashes the cnonce into A1, but without qop no cnonce may be sent (RFC 2617 §3.2.2)
+  if (sess && qop === null) return E.left(`Digest algorithm ${p['algorithm'] ?? ''} needs a qop`)
   return E.right({ realm: p['realm'], nonce: p['nonce'], opaque: p['opaque'] ?? null, algorithm: base, sess, qop, stale: (p['stale'] ?? '').toLowerCase() === 'true' })
 }
 

@@ -3,7 +3,7 @@
  * RSA-SHA256 and PLAINTEXT, signed when the request runs with `env.now` and `env.random`.
  * @module
  */
-import { createHmac, createPrivateKey, sign as rsaSign } from 'node:crypto'
+import { createHmac, createPrivateKey, sign as rsaSign, type KeyObject } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import { SECRET } from '../log.js'
 import type { OAuth1Algorithm, OAuth1Auth, Request } from '../request/model.js'
@@ -11,11 +11,29 @@ import { change, invalid, makeStep } from '../request/step.js'
 import { encodeComponent } from '../url/render.js'
 
 const isText = (v: unknown): v is string => typeof v === 'string' && !/[\r\n\0]/.test(v)
+/** The consumer secret may span lines: with RSA it is a PEM private key. */
+const isSecretText = (v: unknown): v is string => typeof v === 'string' && !v.includes('\0')
+
+/**
+ * The RSA private key of a consumer secret, or why it cannot sign RSA-SHA1/RSA-SHA256 (an
+ * unencrypted PEM RSA private key is needed: not a public key, not an EC key, not encrypted).
+ * The reason never quotes the secret.
+ */
+const rsaKey = (pem: string): E.Either<string, KeyObject> => {
+  try {
+    const key = createPrivateKey(pem)
+    return key.asymmetricKeyType === 'rsa' ? E.right(key) : E.left(`RSA needs an RSA private key, and the consumer secret is a ${key.asymmetricKeyType ?? 'different'} key`)
+  } catch {
+    return E.left('RSA needs the consumer secret to be an unencrypted PEM private key, and it is not one')
+  }
+}
+const rsaKeyProblem = (pem: string): string | null => E.match((why: string) => why, () => null)(rsaKey(pem))
 
 /**
  * Signs the request with OAuth 1.0a when it runs (HMAC-SHA256 unless `setOAuthV1Algorithm`
  * says otherwise). An empty token means two-legged OAuth (no `oauth_token`); an empty
- * version leaves `oauth_version` out.
+ * version leaves `oauth_version` out. With RSA the consumer secret is a PEM private key (it may
+ * span lines; the other arguments may not hold CR or LF). Adding again keeps the chosen method.
  * @example
  * pipe(req, addOAuthV1Authorization('token', 'tokenSecret', 'consumerKey', 'consumerSecret'))
  */
@@ -27,9 +45,14 @@ export const addOAuthV1Authorization = (
   version = '1.0',
 ): ((req: Request) => Request) =>
   makeStep('addOAuthV1Authorization', (req) => {
-    if (![token, secret, consumerKey, consumerSecret, version].every(isText)) return invalid('token, secret, consumer key, consumer secret and version must be strings without CR, LF or NUL')
+    if (![token, secret, consumerKey, version].every(isText) || !isSecretText(consumerSecret))
+      return invalid('token, secret, consumer key, consumer secret and version must be strings without CR, LF or NUL (the consumer secret may span lines: a PEM key)')
     if (consumerKey === '') return invalid('the consumer key must not be empty')
     const prev = req.auth._tag === 'OAuth1' ? req.auth : null
+    if (prev?.algorithm === 'RSA') {
+      const problem = rsaKeyProblem(consumerSecret)
+      if (problem !== null) return invalid(`the signature method is ${methodName(prev)}: ${problem}`)
+    }
     const auth: OAuth1Auth = {
       _tag: 'OAuth1',
       token,
@@ -62,11 +85,8 @@ export const setOAuthV1Algorithm = (algorithm: OAuth1Algorithm, hash: 'SHA1' | '
     if (algorithm !== 'HMAC' && algorithm !== 'RSA' && algorithm !== 'PLAINTEXT') return invalid(`unknown algorithm ${JSON.stringify(String(algorithm))} (HMAC, RSA or PLAINTEXT)`)
     if (hash !== 'SHA1' && hash !== 'SHA256') return invalid(`unknown hash ${JSON.stringify(String(hash))} (SHA1 or SHA256)`)
     if (algorithm === 'RSA') {
-      try {
-        createPrivateKey(req.auth.consumerSecret)
-      } catch {
-        return invalid('RSA needs the consumer secret to be a PEM private key, and it is not one')
-      }
+      const problem = rsaKeyProblem(req.auth.consumerSecret)
+      if (problem !== null) return invalid(problem)
     }
     const auth: OAuth1Auth = { ...req.auth, algorithm, hash }
     return change({ auth }, `OAuth1 signature method ${methodName(auth)}`)
@@ -108,8 +128,9 @@ export const oauthParams = (auth: OAuth1Auth, timestamp: string, nonce: string):
 ]
 
 /**
- * The signature base string of RFC 5849 §3.4.1: method, base string URI, and the normalized
- * parameters (query, body fields, `oauth_*`), each encoded, sorted by name then value.
+ * The signature base string of RFC 5849 §3.4.1: method (uppercase, encoded: custom methods may
+ * hold characters such as `!`), base string URI, and the normalized parameters (query, body
+ * fields, `oauth_*`), each encoded, sorted by name then value.
  * @example
  * baseString('POST', 'http://example.com/request?b5=%3D%253D', [['c2', '']], params)
  */
@@ -125,7 +146,7 @@ export const baseString = (
   const pairs = [...query, ...bodyFields, ...protocol]
     .map(([k, v]) => [oauthEncode(k), oauthEncode(v)] as const)
     .sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
-  return [method.toUpperCase(), oauthEncode(baseUri), oauthEncode(pairs.map(([k, v]) => `${k}=${v}`).join('&'))].join('&')
+  return [oauthEncode(method.toUpperCase()), oauthEncode(baseUri), oauthEncode(pairs.map(([k, v]) => `${k}=${v}`).join('&'))].join('&')
 }
 
 /**
@@ -141,11 +162,15 @@ export const signature = (auth: OAuth1Auth, base: string): E.Either<string, stri
       return E.right(key)
     case 'HMAC':
       return E.right(createHmac(alg, key).update(base).digest('base64'))
-    case 'RSA':
+    case 'RSA': {
+      const failed = (why: string): string => `${methodName(auth)} signing failed: ${why}`
+      const key = rsaKey(auth.consumerSecret)
+      if (E.isLeft(key)) return E.left(failed(key.left))
       return E.tryCatch(
-        () => rsaSign(alg, Buffer.from(base), createPrivateKey(auth.consumerSecret)).toString('base64'),
-        () => 'RSA signing failed: the consumer secret is not a usable PEM private key',
+        () => rsaSign(alg, Buffer.from(base, 'utf8'), key.right).toString('base64'),
+        () => failed('the consumer secret is not a usable RSA private key'),
       )
+    }
   }
 }
 

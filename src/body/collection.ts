@@ -21,12 +21,14 @@ export const initializeJsonBody = (root: 'object' | 'array' = 'object'): ((req: 
   )
 
 /**
- * Starts an empty form body collection.
+ * Starts an empty form body collection. Like `setFormBody`, turns `useBodyFieldsAtOAuth` on.
  * @example
  * pipe(req, initializeFormBody(), insertBodyField('name', 'Ann'))
  */
 export const initializeFormBody = (): ((req: Request) => Request) =>
-  makeStep('initializeFormBody', () => change({ body: { _tag: 'Form', fields: [], collection: true } }, 'empty form started'))
+  makeStep('initializeFormBody', (req) =>
+    change({ body: { _tag: 'Form', fields: [], collection: true }, settings: { ...req.settings, bodyFieldsAtOAuth: true } }, 'empty form started'),
+  )
 
 type Update = (current: Json | undefined) => E.Either<string, Json>
 

@@ -85,7 +85,7 @@ export const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding
  * @example
  * CREDENTIAL_HEADERS.includes('cookie') // true
  */
-export const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization']
+export const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization', 'x-amz-security-token']
 
 /**
  * Whether two URLs differ in scheme, host or port.

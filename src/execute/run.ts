@@ -12,7 +12,7 @@ import { identity, pipe } from 'fp-ts/lib/function.js'
 import { chooseDigest, DIGEST_NODE_HASH, digestAuthorization, type DigestChallenge } from '../auth/digest.js'
 import { makeNonce } from '../auth/oauth1.js'
 import { authError, fileError, responseTooLarge, timeout, transportError, type ClientError } from '../errors.js'
-import { findHeader, putHeader, type HeaderList } from '../headers.js'
+import { dropHeaders, findHeader, putHeader, type HeaderList } from '../headers.js'
 import { traceEntries, type Log, type LogEntry } from '../log.js'
 import type { Auth, Pem, Request } from '../request/model.js'
 import { redactSecrets, redactUrl } from '../redact.js'
@@ -301,7 +301,8 @@ const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<Clien
           r.finish()
           await drain(r.res)
           const c = challenge.right
-          digest = { challenge: c, nc: 0 }
+          // nc counts the requests made with one nonce: a new challenge with the same nonce continues it
+          digest = { challenge: c, nc: digest !== null && digest.challenge.nonce === c.nonce ? digest.nc : 0 }
           digestAnswers++
           answeredThisHop = true
           ctx.log.add(`Digest challenge${stale ? ' (stale nonce)' : ''}: ${c.algorithm}${c.sess ? '-sess' : ''}, qop ${c.qop ?? 'none'}, realm ${c.realm} - answering`)
@@ -346,6 +347,7 @@ const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<Clien
         ctx.log.add(`redirection ${redirects}/${s.maxRedirects}, moving to ${redactUrl(to)}${m.method !== method ? ` as ${m.method}` : ''}${crossOrigin ? ', credentials dropped (other origin)' : ''}`)
         headers = redirectHeaders(headers, { keepBody: m.keepBody, crossOrigin })
         if (crossOrigin) {
+          if (auth._tag === 'Aws4') headers = dropHeaders(headers, ['x-amz-date', 'x-amz-content-sha256'])
           auth = { _tag: 'None' }
           digest = null
         }

@@ -4,6 +4,7 @@
  * @module
  */
 import { createHash } from 'node:crypto'
+import * as iconv from 'iconv-lite'
 import { createReadStream } from 'node:fs'
 import * as E from 'fp-ts/lib/Either.js'
 import { signAws4 } from '../auth/aws4.js'
@@ -61,11 +62,12 @@ export const bodyHasher = (body: PreparedBody): BodyHasher => {
  * @example
  * oauthBodyFields([['Content-Type', 'application/x-www-form-urlencoded']], { _tag: 'Bytes', bytes: Buffer.from('a=1') }) // [['a', '1']]
  */
-export const oauthBodyFields = (headers: HeaderList, body: PreparedBody): ReadonlyArray<readonly [string, string]> => {
+export const oauthBodyFields = (headers: HeaderList, body: PreparedBody, encoding = 'utf-8'): ReadonlyArray<readonly [string, string]> => {
   if (body._tag !== 'Bytes') return []
   const type = (findHeader(headers, 'content-type') ?? '').toLowerCase()
-  const text = Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength).toString('utf8')
-  if (type.startsWith('application/x-www-form-urlencoded')) return [...new URLSearchParams(text)]
+  const bytes = Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength)
+  const text = bytes.toString('utf8')
+  if (type.startsWith('application/x-www-form-urlencoded')) return decodeForm(bytes.toString('latin1'), encoding)
   if (type.startsWith('application/json')) {
     try {
       const v: unknown = JSON.parse(text)
@@ -76,6 +78,24 @@ export const oauthBodyFields = (headers: HeaderList, body: PreparedBody): Readon
     }
   }
   return []
+}
+
+/**
+/**
+ * Parses `application/x-www-form-urlencoded` text whose escapes are bytes in `encoding`.
+ * @example
+ * decodeForm('a=%E6&b+c=1', 'windows-1251') // [['a', 'ж'], ['b c', '1']]
+ */
+export const decodeForm = (text: string, encoding: string): ReadonlyArray<readonly [string, string]> => {
+  const decode = (s: string): string =>
+    iconv.decode(Buffer.from(s.replace(/\+/g, ' ').replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1'), encoding)
+  return text
+    .split('&')
+    .filter((p) => p !== '')
+    .map((p) => {
+      const i = p.indexOf('=')
+      return i === -1 ? ([decode(p), ''] as const) : ([decode(p.slice(0, i)), decode(p.slice(i + 1))] as const)
+    })
 }
 
 /**
@@ -118,7 +138,7 @@ export const signAttempt = async (a: SignAttempt): Promise<E.Either<SignFailure,
     const header = oauth1Header(auth, {
       method: a.method,
       url: a.url,
-      bodyFields: a.settings.bodyFieldsAtOAuth ? oauthBodyFields(a.headers, a.body) : [],
+      bodyFields: a.settings.bodyFieldsAtOAuth ? oauthBodyFields(a.headers, a.body, a.settings.encoding) : [],
       timestamp: String(Math.floor(a.now / 1000)),
       nonce: makeNonce(a.random),
     })

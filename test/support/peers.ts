@@ -64,7 +64,8 @@ export const freePort = (): Promise<number> =>
     })
   })
 
-const waitForPort = async (port: number, ms: number): Promise<void> => {
+/** Waits until something accepts connections on 127.0.0.1:port (throws after `ms`). */
+export const waitForPort = async (port: number, ms: number): Promise<void> => {
   const until = Date.now() + ms
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
