@@ -227,3 +227,39 @@ export const digestAuthorization = (c: DigestChallenge, a: DigestAnswer): string
   ]
   return `Digest ${parts.join(', ')}`
 }
+
+/**
+ * The challenge being answered in a run, and how many requests used its nonce (`nc`).
+ * @example
+ * const d: DigestState = { challenge, nc: 1 }
+ */
+export interface DigestState {
+  readonly challenge: DigestChallenge
+  readonly nc: number
+}
+
+/**
+ * What a 401 means under Digest auth: `Answer` a (new or stale-renewed) challenge, accept the
+ * 401 as `Final` (the credentials were refused), or `Unanswerable` (no usable challenge
+ * before any answer). `answered` says whether this hop already answered one; `answers` counts
+ * the answers of the whole run (at most 4, so a server cannot loop us).
+ * @example
+ * onDigest401('Digest realm="r", nonce="n"', null, false, 0) // { _tag: 'Answer', state: { challenge, nc: 0 }, stale: false }
+ */
+export const onDigest401 = (
+  wwwAuthenticate: string,
+  current: DigestState | null,
+  answered: boolean,
+  answers: number,
+):
+  | { readonly _tag: 'Answer'; readonly state: DigestState; readonly stale: boolean }
+  | { readonly _tag: 'Final' }
+  | { readonly _tag: 'Unanswerable'; readonly reason: string } => {
+  const challenge = chooseDigest(wwwAuthenticate)
+  if (E.isLeft(challenge)) return answered ? { _tag: 'Final' } : { _tag: 'Unanswerable', reason: challenge.left }
+  const c = challenge.right
+  const stale = c.stale && current !== null && current.challenge.nonce !== c.nonce
+  if ((answered && !stale) || answers >= 4) return { _tag: 'Final' }
+  // nc counts the requests made with one nonce: a new challenge with the same nonce continues it
+  return { _tag: 'Answer', state: { challenge: c, nc: current !== null && current.challenge.nonce === c.nonce ? current.nc : 0 }, stale }
+}

@@ -102,3 +102,32 @@ export const isCrossOrigin = (from: string, to: string): boolean => new URL(from
  */
 export const redirectHeaders = (headers: HeaderList, o: { readonly keepBody: boolean; readonly crossOrigin: boolean }): HeaderList =>
   dropHeaders(headers, [...(o.keepBody ? [] : BODY_HEADERS), ...(o.crossOrigin ? CREDENTIAL_HEADERS : [])])
+
+/**
+ * What to do with a response that may redirect: follow it (to where, with which method,
+ * keeping the body or not, crossing origins or not), or stop with the reason to log; null
+ * when the response is no redirect at all.
+ * @example
+ * planRedirect(302, '/next', 'http://h/a', 'POST', 0, 5)
+ * // { _tag: 'Follow', to: 'http://h/next', method: 'GET', keepBody: false, crossOrigin: false }
+ */
+export const planRedirect = (
+  status: number,
+  location: string | undefined,
+  url: string,
+  method: string,
+  redirects: number,
+  maxRedirects: number,
+):
+  | { readonly _tag: 'Follow'; readonly to: string; readonly method: string; readonly keepBody: boolean; readonly crossOrigin: boolean }
+  | { readonly _tag: 'Stop'; readonly reason: string }
+  | null => {
+  if (!isRedirect(status) || location === undefined || location === '') return null
+  const next = URL.canParse(location, url) ? new URL(location, url) : null
+  if (next === null || (next.protocol !== 'http:' && next.protocol !== 'https:'))
+    return { _tag: 'Stop', reason: `redirect to ${next === null ? 'an invalid URL' : next.protocol} not followed` }
+  if (redirects >= maxRedirects) return { _tag: 'Stop', reason: `maximum number of redirections reached (${maxRedirects}), returning ${status}` }
+  next.hash = ''
+  const to = next.toString()
+  return { _tag: 'Follow', to, ...redirectMethod(status, method), crossOrigin: isCrossOrigin(url, to) }
+}

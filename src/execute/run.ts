@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { identity, pipe } from 'fp-ts/lib/function.js'
-import { chooseDigest, DIGEST_NODE_HASH, digestAuthorization, type DigestChallenge } from '../auth/digest.js'
+import { DIGEST_NODE_HASH, digestAuthorization, onDigest401, type DigestChallenge } from '../auth/digest.js'
 import { makeNonce } from '../auth/oauth1.js'
 import { authError, fileError, responseTooLarge, timeout, transportError, type ClientError } from '../errors.js'
 import { dropHeaders, findHeader, putHeader, type HeaderList } from '../headers.js'
@@ -19,7 +19,7 @@ import { redactSecrets, redactUrl } from '../redact.js'
 import { headerRecord, type HttpResponse } from '../response/model.js'
 import type { TransportResponse, TransportTls } from '../transport/types.js'
 import { resolveEnv, type Env, type ResolvedEnv } from './env.js'
-import { backoffMs, isRedirect, isRetryableStatus, isCrossOrigin, redirectHeaders, redirectMethod, retryAfterMs } from './policy.js'
+import { backoffMs, isRetryableStatus, planRedirect, redirectHeaders, retryAfterMs } from './policy.js'
 import { prepareWith, secretsOfAuth, type PreparedBody, type PreparedRequest } from './prepare.js'
 import { bodyHasher, signAttempt, type BodyHasher, type SignFailure } from './sign.js'
 import { decodersFor, readBody, type ReadFailure } from './read-body.js'
@@ -285,33 +285,26 @@ const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<Clien
       }
       ctx.log.add(`response received, code ${r.res.status} (${env.now() - t0} ms)`)
       if (auth._tag === 'Digest' && r.res.status === 401) {
-        const challenge = chooseDigest(r.res.headers.filter(([k]) => k.toLowerCase() === 'www-authenticate').map(([, v]) => v).join(', '))
-        if (E.isLeft(challenge)) {
-          if (answeredThisHop) {
-            got = r
-            continue
-          }
-          ctx.log.add(`cannot answer the challenge: ${challenge.left}`)
+        const www = r.res.headers.filter(([k]) => k.toLowerCase() === 'www-authenticate').map(([, v]) => v).join(', ')
+        const d = onDigest401(www, digest, answeredThisHop, digestAnswers)
+        if (d._tag === 'Unanswerable') {
+          ctx.log.add(`cannot answer the challenge: ${d.reason}`)
           const res = await finishResponse(ctx, r, { method, url, redirects, attempts, start })
           if (E.isLeft(res)) return res
-          return E.left(authError(`${STEP}: Digest authorization: ${challenge.left}`, res.right.log, res.right))
+          return E.left(authError(`${STEP}: Digest authorization: ${d.reason}`, res.right.log, res.right))
         }
-        const stale = challenge.right.stale && digest !== null && digest.challenge.nonce !== challenge.right.nonce
-        if ((!answeredThisHop || stale) && digestAnswers < 4) {
+        if (d._tag === 'Answer') {
           r.finish()
           await drain(r.res)
-          const c = challenge.right
-          // nc counts the requests made with one nonce: a new challenge with the same nonce continues it
-          digest = { challenge: c, nc: digest !== null && digest.challenge.nonce === c.nonce ? digest.nc : 0 }
+          const c = d.state.challenge
+          digest = { ...d.state }
           digestAnswers++
           answeredThisHop = true
-          ctx.log.add(`Digest challenge${stale ? ' (stale nonce)' : ''}: ${c.algorithm}${c.sess ? '-sess' : ''}, qop ${c.qop ?? 'none'}, realm ${c.realm} - answering`)
-          n--
+          ctx.log.add(`Digest challenge${d.stale ? ' (stale nonce)' : ''}: ${c.algorithm}${c.sess ? '-sess' : ''}, qop ${c.qop ?? 'none'}, realm ${c.realm} - answering`)
+          n-- // answering a challenge is no retry
           continue
         }
         ctx.log.add('Digest credentials refused')
-        got = r
-        continue
       }
       if (isRetryableStatus(r.res.status) && n < tries) {
         r.finish()
@@ -328,37 +321,28 @@ const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<Clien
       }
       got = r
     }
-    const res = got.res
-    const location = findHeader(res.headers, 'location')
-    if (isRedirect(res.status) && location !== undefined && location !== '') {
-      const next = URL.canParse(location, url) ? new URL(location, url) : null
-      if (next === null || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
-        ctx.log.add(`redirect to ${next === null ? 'an invalid URL' : next.protocol} not followed`)
-      } else if (redirects >= s.maxRedirects) {
-        ctx.log.add(`maximum number of redirections reached (${s.maxRedirects}), returning ${res.status}`)
-      } else {
-        redirects++
-        got.finish()
-        await drain(res)
-        next.hash = ''
-        const to = next.toString()
-        const m = redirectMethod(res.status, method)
-        const crossOrigin = isCrossOrigin(url, to)
-        ctx.log.add(`redirection ${redirects}/${s.maxRedirects}, moving to ${redactUrl(to)}${m.method !== method ? ` as ${m.method}` : ''}${crossOrigin ? ', credentials dropped (other origin)' : ''}`)
-        headers = redirectHeaders(headers, { keepBody: m.keepBody, crossOrigin })
-        if (crossOrigin) {
-          if (auth._tag === 'Aws4') headers = dropHeaders(headers, ['x-amz-date', 'x-amz-content-sha256'])
-          auth = { _tag: 'None' }
-          digest = null
-        }
-        if (!m.keepBody) {
-          body = { _tag: 'None' }
-          hash = bodyHasher(body)
-        }
-        method = m.method
-        url = to
-        continue
+    const plan = planRedirect(got.res.status, findHeader(got.res.headers, 'location'), url, method, redirects, s.maxRedirects)
+    if (plan?._tag === 'Stop') ctx.log.add(plan.reason)
+    if (plan?._tag === 'Follow') {
+      redirects++
+      got.finish()
+      await drain(got.res)
+      ctx.log.add(
+        `redirection ${redirects}/${s.maxRedirects}, moving to ${redactUrl(plan.to)}${plan.method !== method ? ` as ${plan.method}` : ''}${plan.crossOrigin ? ', credentials dropped (other origin)' : ''}`,
+      )
+      headers = redirectHeaders(headers, plan)
+      if (plan.crossOrigin) {
+        if (auth._tag === 'Aws4') headers = dropHeaders(headers, ['x-amz-date', 'x-amz-content-sha256'])
+        auth = { _tag: 'None' }
+        digest = null
       }
+      if (!plan.keepBody) {
+        body = { _tag: 'None' }
+        hash = bodyHasher(body)
+      }
+      method = plan.method
+      url = plan.to
+      continue
     }
     return finishResponse(ctx, got, { method, url, redirects, attempts, start })
   }

@@ -574,3 +574,22 @@ describe('Digest runs against a node:http Digest server', () => {
     assertNoSecret(res, PASSWORD)
   })
 })
+
+describe('onDigest401 (the decision the executor applies)', () => {
+  test('answers the first challenge, refuses to answer twice on a hop, renews on a stale nonce, fails without a usable one', async () => {
+    const { onDigest401 } = await import('../../src/auth/digest.js')
+    const first = onDigest401('Digest realm="r", nonce="n1", qop="auth"', null, false, 0)
+    assert.equal(first._tag, 'Answer')
+    if (first._tag !== 'Answer') return
+    assert.equal(first.state.nc, 0)
+    const used = { ...first.state, nc: 2 }
+    assert.deepEqual(onDigest401('Digest realm="r", nonce="n1", qop="auth"', used, true, 1), { _tag: 'Final' })
+    const stale = onDigest401('Digest realm="r", nonce="n2", qop="auth", stale=true', used, true, 1)
+    assert.equal(stale._tag === 'Answer' && stale.stale && stale.state.nc, 0)
+    const again = onDigest401('Digest realm="r", nonce="n1", qop="auth"', used, false, 1)
+    assert.equal(again._tag === 'Answer' && again.state.nc, 2)
+    assert.deepEqual(onDigest401('Digest realm="r", nonce="n3", stale=true', used, true, 4), { _tag: 'Final' })
+    assert.equal(onDigest401('Basic realm="x"', null, false, 0)._tag, 'Unanswerable')
+    assert.deepEqual(onDigest401('Basic realm="x"', used, true, 1), { _tag: 'Final' })
+  })
+})
