@@ -31,8 +31,27 @@ describe('live: apache2 mod_auth_digest', () => {
   })
   const req = (path: string, password = PASSWORD): H.Request => pipe(H.newRequest(), H.initialize(`${apache.url}${path}`), H.addDigestAuthorization(USER, password))
   const text = (res: H.HttpResponse): string => Buffer.from(res.body).toString('utf8')
-  /** the access log lines written since `from` chars */
-  const accessSince = (from: number): string[] => apache.accessLog().slice(from).split('\n').filter((l) => l !== '')
+  /**
+   * The access log lines written since `from` chars, once there are `count` of them (apache
+   * writes a line after the response has gone, so the client can be faster; waits up to 3 s).
+   */
+  const accessSince = async (from: number, count: number): Promise<string[]> => {
+    const until = Date.now() + 3000
+    for (;;) {
+      const lines = apache.accessLog().slice(from).split('\n').filter((l) => l !== '')
+      if (lines.length >= count || Date.now() > until) return lines
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+  /** The error log once it matches `re` (written asynchronously too; waits up to 3 s). */
+  const errorLogMatching = async (re: RegExp): Promise<string> => {
+    const until = Date.now() + 3000
+    for (;;) {
+      const log = apache.errorLog()
+      if (re.test(log) || Date.now() > until) return log
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
   const noSecret = (res: H.HttpResponse, secret: string): void => {
     const log = H.getLog(res, true)
     assert.ok(!log.includes(secret), log)
@@ -45,7 +64,7 @@ describe('live: apache2 mod_auth_digest', () => {
     assert.equal(text(res), apache.fileText)
     assert.equal(res.attempts, 2)
     assert.match(res.headers['authentication-info'] ?? '', /rspauth=/)
-    assert.deepStrictEqual(accessSince(mark), ['GET /protected/index.html 401 -', `GET /protected/index.html 200 ${USER}`])
+    assert.deepStrictEqual(await accessSince(mark, 2), ['GET /protected/index.html 401 -', `GET /protected/index.html 200 ${USER}`])
     noSecret(res, PASSWORD)
   })
 
@@ -58,7 +77,7 @@ describe('live: apache2 mod_auth_digest', () => {
     const [head, echoed] = text(res).split('\n\n')
     assert.deepStrictEqual(head?.split('\n'), ['method=POST', `length=${Buffer.byteLength(body)}`, `user=${USER}`])
     assert.deepStrictEqual(JSON.parse(echoed ?? ''), doc)
-    assert.deepStrictEqual(accessSince(mark), ['POST /protected/echo.cgi 401 -', `POST /protected/echo.cgi 200 ${USER}`])
+    assert.deepStrictEqual(await accessSince(mark, 2), ['POST /protected/echo.cgi 401 -', `POST /protected/echo.cgi 200 ${USER}`])
     noSecret(res, PASSWORD)
   })
 
@@ -78,8 +97,8 @@ describe('live: apache2 mod_auth_digest', () => {
     const res = await ok(pipe(req('/protected/index.html', WRONG), H.processRequest('GET')))
     assert.equal(res.status, 401)
     assert.match(res.headers['www-authenticate'] ?? '', /^Digest /)
-    assert.deepStrictEqual(accessSince(mark), ['GET /protected/index.html 401 -', `GET /protected/index.html 401 ${USER}`])
-    assert.match(apache.errorLog(), /user ann: password mismatch/)
+    assert.deepStrictEqual(await accessSince(mark, 2), ['GET /protected/index.html 401 -', `GET /protected/index.html 401 ${USER}`])
+    assert.match(await errorLogMatching(/user ann: password mismatch/), /user ann: password mismatch/)
     assert.match(H.getLog(res, true), /Digest credentials refused/)
     noSecret(res, WRONG)
     noSecret(res, PASSWORD)
@@ -91,6 +110,6 @@ describe('live: apache2 mod_auth_digest', () => {
     assert.equal(res.status, 200)
     assert.equal(text(res), 'open\n')
     assert.equal(res.attempts, 1)
-    assert.deepStrictEqual(accessSince(mark), ['GET /open.txt 200 -'])
+    assert.deepStrictEqual(await accessSince(mark, 1), ['GET /open.txt 200 -'])
   })
 })
