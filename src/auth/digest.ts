@@ -9,6 +9,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { SECRET } from '../log.js'
 import type { Request } from '../request/model.js'
 import { change, invalid, makeStep } from '../request/step.js'
+import { encodeComponent } from '../url/render.js'
 
 /**
  * Answers a Digest challenge with this user and password. Replaces any other auth scheme.
@@ -216,7 +217,8 @@ export const digestAuthorization = (c: DigestChallenge, a: DigestAnswer): string
   const ha2 = c.qop === 'auth-int' ? H(`${a.method}:${a.uri}:${a.bodyHash ?? digestHex(c.algorithm, '')}`) : H(`${a.method}:${a.uri}`)
   const response = c.qop === null ? H(`${ha1}:${c.nonce}:${ha2}`) : H(`${ha1}:${c.nonce}:${nc}:${a.cnonce}:${c.qop}:${ha2}`)
   const parts = [
-    `username=${q(a.user)}`,
+    // RFC 7616 §3.4.4: a name that a quoted string cannot carry goes as username* (UTF-8)
+    /^[\x20-\x7e]*$/.test(a.user) ? `username=${q(a.user)}` : `username*=UTF-8''${encodeComponent(a.user)}`,
     `realm=${q(c.realm)}`,
     `nonce=${q(c.nonce)}`,
     `uri=${q(a.uri)}`,

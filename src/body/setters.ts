@@ -16,6 +16,10 @@ const describeSource = (b: Body): string => {
   return s._tag === 'File' ? `file ${s.path}` : s._tag === 'Url' ? `downloaded from ${s.url}` : s._tag === 'Text' ? `text, ${s.text.length} chars` : `${Buffer.byteLength(s.base64, 'base64')} bytes`
 }
 
+/** A JSON value's shape for the log, without serialising it (bodies can be large). */
+const describeJson = (v: Json): string =>
+  Array.isArray(v) ? `JSON array of ${v.length} items` : typeof v === 'object' && v !== null ? `JSON object with ${Object.keys(v).length} keys` : `JSON ${v === null ? 'null' : typeof v}`
+
 /**
  * An `application/octet-stream` body from bytes, text, or `fromFile`/`fromUrl`/`fromBase64`.
  * Empty data is skipped unless `setIfEmpty`.
@@ -59,7 +63,7 @@ export const setJsonBody = (data: unknown): ((req: Request) => Request) =>
     if (data === '') return note('no data - skipped')
     const value = typeof data === 'string' ? parseJson(data) : toJson(data === undefined ? null : data)
     return E.match(invalid, (v: Json) =>
-      change({ body: { _tag: 'Json', value: v, collection: false } }, `body set, ${JSON.stringify(v).length} chars of JSON`),
+      change({ body: { _tag: 'Json', value: v, collection: false } }, `body set, ${describeJson(v)}`),
     )(value)
   })
 

@@ -593,3 +593,17 @@ describe('onDigest401 (the decision the executor applies)', () => {
     assert.deepEqual(onDigest401('Basic realm="x"', used, true, 1), { _tag: 'Final' })
   })
 })
+
+describe('non-ASCII user names (RFC 7616 §3.4.4)', () => {
+  test('go as username*=UTF-8\'\'…, hashed as UTF-8; ASCII names stay username="…"', async () => {
+    const { digestAuthorization, digestHex } = await import('../../src/auth/digest.js')
+    const c = { realm: 'r', nonce: 'n', opaque: null, algorithm: 'SHA-256', sess: false, qop: 'auth', stale: false } as const
+    const a = { user: 'J\u00e4s\u00f8n Doe', password: 'Secret, or not?', method: 'GET', uri: '/doe.json', nc: 1, cnonce: 'c', bodyHash: null }
+    const header = digestAuthorization(c, a)
+    assert.match(header, /^Digest username\*=UTF-8''J%C3%A4s%C3%B8n%20Doe, realm="r"/)
+    const ha1 = digestHex('SHA-256', `${a.user}:r:${a.password}`)
+    const ha2 = digestHex('SHA-256', 'GET:/doe.json')
+    assert.match(header, new RegExp(`response="${digestHex('SHA-256', `${ha1}:n:00000001:c:auth:${ha2}`)}"`))
+    assert.match(digestAuthorization(c, { ...a, user: 'ann' }), /^Digest username="ann", /)
+  })
+})
