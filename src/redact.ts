@@ -45,20 +45,18 @@ export const redactHeaderValue = (name: string, value: string): string =>
  * @example
  * redactUrl('http://u:p@h/x?token=1&a=2') // 'http://u:***@h/x?token=***&a=2'
  */
-export const redactUrl = (url: string): string =>
-  !url.includes('@') && !url.includes('=')
-    ? url
-    : url
-    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*/gi, redactUserInfo)
-    .replace(/([?&])([^=&#\s]+)=([^&#\s]*)/g, (whole, sep: string, key: string) => {
-      let name = key
-      try {
-        name = decodeURIComponent(key)
-      } catch {
-        /* keep the raw key */
-      }
-      return isSecretParam(name) ? `${sep}${key}=${SECRET}` : whole
-    })
+export const redactUrl = (url: string): string => {
+  if (!url.includes('@') && !url.includes('=')) return url // nothing that can hold a secret
+  return url.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*/gi, redactUserInfo).replace(/([?&])([^=&#\s]+)=([^&#\s]*)/g, (whole, sep: string, key: string) => {
+    let name = key
+    try {
+      name = decodeURIComponent(key)
+    } catch {
+      /* keep the raw key */
+    }
+    return isSecretParam(name) ? `${sep}${key}=${SECRET}` : whole
+  })
+}
 
 /**
  * Hides the password of one URL's user info: up to the last `@` of the authority in a URL that

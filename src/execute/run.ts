@@ -86,7 +86,6 @@ const loadTls = async (ctx: Ctx): Promise<E.Either<ClientError, TransportTls | n
     }
   }
   const [ca, cert, key] = await Promise.all([read(tls.ca), read(tls.cert), read(tls.key)])
-  if (ca === undefined || cert === undefined || key === undefined) return E.right(null)
   if (E.isLeft(ca)) return ca
   if (E.isLeft(cert)) return cert
   if (E.isLeft(key)) return key

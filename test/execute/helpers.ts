@@ -2,8 +2,6 @@
  * Small helpers shared by the test/execute suites (not a test file itself).
  */
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
 import * as E from 'fp-ts/Either'
 import type * as TE from 'fp-ts/TaskEither'
 import type { ClientError, HttpResponse } from '../../src/index.js'
@@ -40,16 +38,8 @@ export const echoOf = (res: HttpResponse): EchoPayload => JSON.parse(Buffer.from
 export const lines = (x: { readonly log: ReadonlyArray<{ readonly step: string; readonly message: string }> }): string[] =>
   x.log.map((e) => `${e.step}: ${e.message}`)
 
-/** A port on 127.0.0.1 that nothing listens on (a server is started and closed to find it). */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo
-      srv.close(() => resolve(port))
-    })
-  })
+/** A loopback port that was free a moment ago (the one helper of test/support). */
+export { freePort } from '../support/peers.js'
 
 /** The bytes /bytes/:n sends (seed 0): byte i is (i * 31) & 255. */
 export const patternBytes = (n: number, seed = 0): Buffer => {
