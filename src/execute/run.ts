@@ -143,7 +143,7 @@ const attempt = async (ctx: Ctx, method: string, url: string, headers: HeaderLis
   }
   if (ctx.env.signal?.aborted === true) controller.abort()
   try {
-    const res = await ctx.env.transport({ method, url, headers, body: openBody(body), signal: controller.signal, proxy: ctx.p.proxy, tls })
+    const res = await ctx.env.transport({ method, url, headers, body: openBody(body), signal: controller.signal, proxy: ctx.p.proxy, tls, timeouts: { connectMs: 10_000, idleMs: 300_000 } })
     return { _tag: 'Response', res, finish, timedOut: () => timedOut }
   } catch (e) {
     finish()

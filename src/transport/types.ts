@@ -20,10 +20,23 @@ export interface TransportTls {
 }
 
 /**
+ * Limits a transport applies where it can (the executor enforces the idle limit on every
+ * transport as well, and the attempt limit through `signal`):
+ * - `connectMs`: establishing the connection (TCP and TLS, or the proxy tunnel);
+ * - `idleMs`: the longest wait for the next byte of the response head or body.
+ * @example
+ * const t: TransportTimeouts = { connectMs: 10_000, idleMs: 300_000 }
+ */
+export interface TransportTimeouts {
+  readonly connectMs: number
+  readonly idleMs: number
+}
+
+/**
  * One attempt to send. `body` is bytes, a stream of bytes, or null; when a stream,
  * Content-Length is in `headers` where it is known.
  * @example
- * const r: TransportRequest = { method: 'GET', url: 'http://127.0.0.1:8080/get', headers: [], body: null, signal, proxy: null, tls: null }
+ * const r: TransportRequest = { method: 'GET', url: 'http://127.0.0.1:8080/get', headers: [], body: null, signal, proxy: null, tls: null, timeouts: { connectMs: 10_000, idleMs: 300_000 } }
  */
 export interface TransportRequest {
   readonly method: string
@@ -33,6 +46,7 @@ export interface TransportRequest {
   readonly signal: AbortSignal
   readonly proxy: Proxy | null
   readonly tls: TransportTls | null
+  readonly timeouts: TransportTimeouts
 }
 
 /**
@@ -50,12 +64,17 @@ export interface TransportResponse {
 }
 
 /**
- * A transport: sends one attempt. It may reject (connection errors); the executor turns that
- * into a ClientError. It must not follow redirects.
+ * A transport: sends one attempt. It may reject (connection errors, with the error's `code`
+ * kept, e.g. `ECONNREFUSED` or undici's `UND_ERR_CONNECT_TIMEOUT`); the executor turns that into
+ * a ClientError. It must not follow redirects nor decompress unless it says so with `decoded`.
+ * `close()`, where present, ends its pooled connections so that a script can exit at once.
  * @example
  * const t: Transport = async (req) => ({ status: 204, statusText: 'No Content', headers: [], body: null, decoded: false })
  */
-export type Transport = (req: TransportRequest) => Promise<TransportResponse>
+export interface Transport {
+  (req: TransportRequest): Promise<TransportResponse>
+  readonly close?: () => Promise<void>
+}
 
 /**
  * The part of the WHATWG fetch signature httpipe uses.

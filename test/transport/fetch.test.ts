@@ -24,6 +24,7 @@ const attempt = (url: string, over: Partial<H.TransportRequest> = {}): H.Transpo
   signal: new AbortController().signal,
   proxy: null,
   tls: null,
+  timeouts: { connectMs: 10_000, idleMs: 300_000 },
   ...over,
 })
 
