@@ -32,13 +32,23 @@ export interface TransportError extends Base {
   readonly cause: string
 }
 /**
- * An attempt took longer than `setTimeout` allows.
+ * Which limit a {@link Timeout} hit: the attempt (`setTimeout`), connecting
+ * (`setConnectTimeout`), waiting for the next byte (`setIdleTimeout`) or the whole run
+ * (`setDeadline`).
  * @example
- * timeout('executeRequest: no response within 100 ms', 100, [])
+ * const l: TimeoutLimit = 'idle'
+ */
+export type TimeoutLimit = 'attempt' | 'connect' | 'idle' | 'deadline'
+
+/**
+ * A limit passed: `limit` says which, `timeoutMs` its value.
+ * @example
+ * timeout('executeRequest: no response within 100 ms', 100, [], 'attempt')
  */
 export interface Timeout extends Base {
   readonly _tag: 'Timeout'
   readonly timeoutMs: number
+  readonly limit: TimeoutLimit
 }
 /**
  * A file could not be read or written (body source, response file, TLS PEM).
@@ -131,7 +141,13 @@ export const transportError = (message: string, cause: string, log: Log): Client
  * @example
  * timeout('executeRequest: no response within 100 ms', 100, [])
  */
-export const timeout = (message: string, timeoutMs: number, log: Log): ClientError => ({ _tag: 'Timeout', message, timeoutMs, log })
+export const timeout = (message: string, timeoutMs: number, log: Log, limit: TimeoutLimit = 'attempt'): ClientError => ({
+  _tag: 'Timeout',
+  message,
+  timeoutMs,
+  limit,
+  log,
+})
 /**
  * Builds a {@link FileError}.
  * @example

@@ -19,8 +19,8 @@
  */
 
 // the request value
-export type { Auth, Aws4Auth, Body, Json, OAuth1Algorithm, OAuth1Auth, Pairs, Pem, Proxy, Request, Settings, Source, StepError, Tls } from './request/model.js'
-export { defaultSettings, newRequest } from './request/model.js'
+export type { Auth, Aws4Auth, Body, Json, OAuth1Algorithm, OAuth1Auth, Pairs, Pem, Proxy, Request, RetryPolicy, Settings, Source, StepError, Tls } from './request/model.js'
+export { defaultRetryPolicy, defaultSettings, newRequest } from './request/model.js'
 export { RequestCodec, JsonCodec } from './request/codec.js'
 export { initialize, setUrl, setResponseFile, setDataType, setProxy, setTls } from './request/init.js'
 export type { ProxyInput, TlsInput } from './request/init.js'
@@ -46,6 +46,9 @@ export {
   maxAttempts,
   maxRedirects,
   returnSettings,
+  setConnectTimeout,
+  setDeadline,
+  setIdleTimeout,
   setTimeout,
   splitArraysInUrl,
   useBodyFieldsAtOAuth,
@@ -53,10 +56,12 @@ export {
   useGzipCompression,
   useUrlEncoding,
 } from './settings.js'
+export { setRetryPolicy } from './retry-policy.js'
+export type { RetryPolicyInput } from './retry-policy.js'
 
 // running and reading
 export { prepareRequest } from './execute/prepare.js'
-export type { PreparedBody, PreparedRequest } from './execute/prepare.js'
+export type { BodyHasher, Hop, PreparedBody, PreparedRequest, Segment, SignFailure, SignInput } from './model/prepared.js'
 export { executeRequest, processRequest } from './execute/run.js'
 export type { Env, Progress } from './execute/env.js'
 export type { HttpResponse, Timings } from './response/model.js'
@@ -74,6 +79,7 @@ export type {
   ResponseTooLarge,
   StatusError,
   Timeout,
+  TimeoutLimit,
   TransportError,
 } from './errors.js'
 export { matchClientError } from './errors.js'
@@ -81,7 +87,7 @@ export { getLog } from './log.js'
 export type { HasLog, Log, LogEntry } from './log.js'
 
 // transports
-export type { FetchLike, Transport, TransportRequest, TransportResponse, TransportTls } from './transport/types.js'
+export type { FetchLike, Transport, TransportRequest, TransportResponse, TransportTimeouts, TransportTls } from './transport/types.js'
 export { fromFetch } from './transport/fetch.js'
 export { defaultTransport } from './transport/default.js'
 export { VERSION } from './version.js'

@@ -101,23 +101,61 @@ export const splitArraysInUrl = (flag: boolean, squareBrackets = false): ((req: 
         ),
   )
 
-/**
- * Per-attempt timeout in milliseconds (default 3 600 000). Zero or negative is logged and
- * ignored.
- * @example
- * pipe(req, setTimeout(5_000))
- */
-export const setTimeout = (ms: number): ((req: Request) => Request) => {
-  if (typeof ms !== 'number' || Number.isNaN(ms))
-    return makeStep('setTimeout', () => invalid(`timeout must be a number of milliseconds, got ${showValue(ms)}`))
-  const whole = Math.min(Math.round(ms), MAX_TIMER_MS)
-  return whole <= 0
-    ? makeStep('setTimeout', () => note(`timeout ${ms} ignored (must be at least 1 ms)`))
-    : setting('setTimeout', 'timeout', whole, `timeout set to ${whole} ms`)
-}
-
 /** The longest timer Node.js keeps (about 24.8 days). */
 const MAX_TIMER_MS = 2_147_483_647
+
+/** A step that sets a limit in milliseconds: whole, at most MAX_TIMER_MS; zero or negative is logged and ignored. */
+const msStep =
+  (step: string, key: 'timeout' | 'connectTimeout' | 'idleTimeout' | 'deadline', label: string) =>
+  (ms: number): ((req: Request) => Request) => {
+    if (typeof ms !== 'number' || Number.isNaN(ms))
+      return makeStep(step, () => invalid(`${label} must be a number of milliseconds, got ${showValue(ms)}`))
+    const whole = Math.min(Math.round(ms), MAX_TIMER_MS)
+    return whole <= 0
+      ? makeStep(step, () => note(`${label} ${ms} ignored (must be at least 1 ms)`))
+      : setting(step, key, whole, `${label} set to ${whole} ms`)
+  }
+
+/**
+ * Per-attempt timeout in milliseconds (default 3 600 000): the whole attempt, from sending to
+ * the last byte of the body. Zero or negative is logged and ignored.
+ * @example
+ * pipe(req, setTimeout(5_000))
+ * @category settings
+ * @since 0.1.0
+ */
+export const setTimeout = msStep('setTimeout', 'timeout', 'timeout')
+
+/**
+ * Time to establish a connection (TCP and TLS, or the proxy tunnel), in milliseconds (default
+ * 10 000). A failure to connect is retried for every method.
+ * @example
+ * pipe(req, setConnectTimeout(2_000))
+ * @category settings
+ * @since 0.2.0
+ */
+export const setConnectTimeout = msStep('setConnectTimeout', 'connectTimeout', 'connect timeout')
+
+/**
+ * The longest wait for the next byte of the response head or body, in milliseconds (default
+ * 300 000, as undici): a server that stalls ends in a `Timeout` with `limit: 'idle'`.
+ * @example
+ * pipe(req, setIdleTimeout(30_000))
+ * @category settings
+ * @since 0.2.0
+ */
+export const setIdleTimeout = msStep('setIdleTimeout', 'idleTimeout', 'idle timeout')
+
+/**
+ * A limit for the whole run in milliseconds: every attempt, every wait between retries and
+ * every redirect (default none). When it passes, the run ends in a `Timeout` with
+ * `limit: 'deadline'`.
+ * @example
+ * pipe(req, maxAttempts(10), setDeadline(5_000))
+ * @category settings
+ * @since 0.2.0
+ */
+export const setDeadline = msStep('setDeadline', 'deadline', 'deadline')
 
 /**
  * Reads the settings of a request: all of them, one value, or a subset. An unknown name

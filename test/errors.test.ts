@@ -26,7 +26,7 @@ const response: H.HttpResponse = {
 const samples: ReadonlyArray<H.ClientError> = [
   { _tag: 'InvalidInput', step: 'setJsonBody', message: 'setJsonBody: invalid JSON text', log },
   { _tag: 'TransportError', cause: 'ECONNREFUSED', message: 'executeRequest: refused', log },
-  { _tag: 'Timeout', timeoutMs: 100, message: 'executeRequest: timed out', log },
+  { _tag: 'Timeout', timeoutMs: 100, limit: 'attempt', message: 'executeRequest: timed out', log },
   { _tag: 'FileError', path: './x', cause: 'ENOENT', message: 'prepareRequest: cannot read ./x', log },
   { _tag: 'AuthError', message: 'executeRequest: unsupported digest algorithm', log },
   { _tag: 'ParseError', message: 'asJson: invalid JSON', log },

@@ -99,3 +99,14 @@ export const everyStep: ReadonlyArray<readonly [string, (req: H.Request) => H.Re
   ['setJsonBody(invalid)', H.setJsonBody('{oops')],
   ['addHeader(invalid)', H.addHeader('X-C', 'a\r\nb')],
 ]
+
+/** The bytes of a prepared body held in memory (empty for no body; throws on file or URL segments). */
+export const sentBytes = (b: H.PreparedBody): Uint8Array => {
+  if (b._tag === 'None') return new Uint8Array()
+  return Buffer.concat(
+    b.segments.map((s) => {
+      if (s._tag !== 'Bytes') throw new Error(`a ${s._tag} segment is not in memory`)
+      return s.bytes
+    }),
+  )
+}

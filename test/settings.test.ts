@@ -86,6 +86,9 @@ describe('never throws on a null-prototype argument', () => {
     ['maxAttempts', H.maxAttempts],
     ['maxRedirects', H.maxRedirects],
     ['setTimeout', H.setTimeout],
+    ['setConnectTimeout', H.setConnectTimeout],
+    ['setIdleTimeout', H.setIdleTimeout],
+    ['setDeadline', H.setDeadline],
   ] as const) {
     test(step, () => {
       const before = base()
@@ -225,6 +228,10 @@ describe('setting steps are independent', () => {
       H.maxRedirects(1),
       H.splitArraysInUrl(true, true),
       H.setTimeout(100),
+      H.setConnectTimeout(200),
+      H.setIdleTimeout(300),
+      H.setDeadline(400),
+      H.setRetryPolicy({ methods: ['post'], statuses: [418], baseMs: 1, capMs: 2, retryAfterCapMs: 3 }),
     )
     assert.deepStrictEqual(r.settings, {
       encoding: 'windows-1252',
@@ -236,6 +243,80 @@ describe('setting steps are independent', () => {
       splitArrayParams: true,
       arraysSquareBrackets: true,
       timeout: 100,
+      connectTimeout: 200,
+      idleTimeout: 300,
+      deadline: 400,
+      retryPolicy: { methods: ['POST'], statuses: [418], baseMs: 1, capMs: 2, retryAfterCapMs: 3 },
     })
+  })
+})
+
+describe('setConnectTimeout, setIdleTimeout, setDeadline', () => {
+  for (const [step, f, key] of [
+    ['setConnectTimeout', H.setConnectTimeout, 'connectTimeout'],
+    ['setIdleTimeout', H.setIdleTimeout, 'idleTimeout'],
+    ['setDeadline', H.setDeadline, 'deadline'],
+  ] as const) {
+    test(`${step}: whole milliseconds, capped at the longest timer; 0 and negatives ignored; NaN and non-numbers invalid`, () => {
+      const r = applyOk(step, f(1234.6), { [key]: 1235 })
+      assert.match(lastLine(r), new RegExp(`^${step}: .*1235 ms`))
+      assert.equal(pipe(base(), f(1e15)).settings[key], 2_147_483_647)
+      const before = pipe(base(), f(50))
+      for (const ms of [0, -5, 0.4]) {
+        const after = pipe(before, f(ms))
+        assert.equal(after.settings[key], 50)
+        assert.match(lastLine(after), /ignored/)
+      }
+      for (const bad of [Number.NaN, '100', null, undefined, {}, 10n, Symbol('x')])
+        assertInvalid(before, pipe(before, f(bad as never)), step, /milliseconds/)
+    })
+  }
+})
+
+describe('setRetryPolicy', () => {
+  test('fields not given take the defaults; methods are upper-cased and deduplicated', () => {
+    const r = pipe(base(), H.setRetryPolicy({ statuses: [503] }), H.setRetryPolicy({ methods: ['post', 'POST', 'get'] }))
+    assert.deepStrictEqual(r.settings.retryPolicy, { ...H.defaultRetryPolicy, methods: ['POST', 'GET'] })
+    assert.match(lastLine(r), /^setRetryPolicy: retry policy set: methods POST, GET; statuses 408/)
+    assert.deepStrictEqual(pipe(base(), H.setRetryPolicy({})).settings.retryPolicy, H.defaultRetryPolicy)
+  })
+
+  test('empty lists turn retries off for every method or status', () => {
+    const r = pipe(base(), H.setRetryPolicy({ methods: [], statuses: [] }))
+    assert.deepStrictEqual(r.settings.retryPolicy.methods, [])
+    assert.match(lastLine(r), /methods none; statuses none/)
+  })
+
+  test('hostile input is InvalidInput naming the step and the field', () => {
+    const before = base()
+    const cases: ReadonlyArray<readonly [unknown, RegExp]> = [
+      [null, /object/],
+      ['GET', /object/],
+      [[], /object/],
+      [{ methods: 'GET' }, /methods/],
+      [{ methods: ['GET\r\nX: 1'] }, /methods/],
+      [{ methods: [1] }, /methods/],
+      [{ statuses: [99] }, /statuses/],
+      [{ statuses: [600] }, /statuses/],
+      [{ statuses: [503.5] }, /statuses/],
+      [{ statuses: '503' }, /statuses/],
+      [{ baseMs: -1 }, /baseMs/],
+      [{ capMs: Number.POSITIVE_INFINITY }, /capMs/],
+      [{ retryAfterCapMs: 10n }, /retryAfterCapMs/],
+      [{ retries: 3 }, /unknown field "retries"/],
+      [Object.create(null), /object|unknown/],
+    ]
+    for (const [input, reason] of cases) {
+      let after: H.Request | undefined
+      assert.doesNotThrow(() => {
+        after = H.setRetryPolicy(input as never)(before)
+      })
+      if (Object.getPrototypeOf(input ?? {}) === null) {
+        // a null-prototype empty object is a valid (empty) policy
+        assert.equal(after?.error, null)
+        continue
+      }
+      assertInvalid(before, after as H.Request, 'setRetryPolicy', reason)
+    }
   })
 })

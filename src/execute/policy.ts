@@ -2,42 +2,18 @@
  * The retry and redirect policies, as pure functions.
  * @module
  */
-import { dropHeaders, type HeaderList } from '../headers.js'
-
-/**
- * Base of the exponential backoff, in milliseconds.
- * @example
- * BACKOFF_BASE_MS // 100
- */
-export const BACKOFF_BASE_MS = 100
-/**
- * Cap of the exponential backoff, in milliseconds.
- * @example
- * BACKOFF_CAP_MS // 10000
- */
-export const BACKOFF_CAP_MS = 10_000
-/**
- * Cap of a Retry-After wait, in milliseconds.
- * @example
- * RETRY_AFTER_CAP_MS // 60000
- */
-export const RETRY_AFTER_CAP_MS = 60_000
-
-/**
- * Whether a status is worth retrying: 408, 429 and every 5xx.
- * @example
- * isRetryableStatus(503) // true
- * isRetryableStatus(404) // false
- */
-export const isRetryableStatus = (status: number): boolean => status >= 500 || status === 429 || status === 408
+import { schemeOf } from '../auth/schemes.js'
+import { dropHeaders, findHeader, type HeaderList } from '../headers.js'
+import { noBody, type Hop } from '../model/prepared.js'
+import { defaultRetryPolicy, type RetryPolicy, type Settings } from '../request/model.js'
 
 /**
  * Full-jitter exponential backoff before retry `n` (1-based): `random() * min(cap, base * 2^(n-1))`.
  * @example
- * backoffMs(3, () => 0.5) // 200
+ * backoffMs(3, () => 0.5, defaultRetryPolicy) // 200
  */
-export const backoffMs = (retry: number, random: () => number): number =>
-  Math.floor(random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, retry - 1)))
+export const backoffMs = (retry: number, random: () => number, p: Pick<RetryPolicy, 'baseMs' | 'capMs'> = defaultRetryPolicy): number =>
+  Math.floor(random() * Math.min(p.capMs, p.baseMs * 2 ** Math.max(0, retry - 1)))
 
 /**
  * The wait a Retry-After header asks for (seconds or an HTTP date), capped at 60 s; undefined
@@ -46,11 +22,11 @@ export const backoffMs = (retry: number, random: () => number): number =>
  * retryAfterMs('2', () => 0) // 2000
  * retryAfterMs('Wed, 21 Oct 2015 07:28:00 GMT', () => Date.parse('Wed, 21 Oct 2015 07:27:59 GMT')) // 1000
  */
-export const retryAfterMs = (value: string | undefined, now: () => number): number | undefined => {
+export const retryAfterMs = (value: string | undefined, now: () => number, capMs = defaultRetryPolicy.retryAfterCapMs): number | undefined => {
   if (value === undefined) return undefined
   const v = value.trim()
   const ms = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v) - now()
-  return Number.isNaN(ms) ? undefined : Math.min(RETRY_AFTER_CAP_MS, Math.max(0, ms))
+  return Number.isNaN(ms) ? undefined : Math.min(capMs, Math.max(0, ms))
 }
 
 /**
@@ -131,3 +107,79 @@ export const planRedirect = (
   const to = next.toString()
   return { _tag: 'Follow', to, ...redirectMethod(status, method), crossOrigin: isCrossOrigin(url, to) }
 }
+
+/**
+ * A redirect to follow, as {@link planRedirect} plans it.
+ * @example
+ * const f: RedirectPlan = { _tag: 'Follow', to: 'http://h/next', method: 'GET', keepBody: false, crossOrigin: false }
+ */
+export type RedirectPlan = Extract<ReturnType<typeof planRedirect>, { readonly _tag: 'Follow' }>
+
+/**
+ * The next hop of a redirect: the new method and URL, the body kept or dropped (with its
+ * headers), and on another origin no credentials: the credential headers, the scheme and the
+ * headers its signature added.
+ * @example
+ * nextHop(hop, { _tag: 'Follow', to: 'http://other/', method: 'GET', keepBody: false, crossOrigin: true }).auth // { _tag: 'None' }
+ */
+export const nextHop = (hop: Hop, plan: RedirectPlan): Hop => {
+  let headers = redirectHeaders(hop.headers, plan)
+  if (plan.crossOrigin) headers = dropHeaders(headers, schemeOf(hop.auth).crossOriginDrop)
+  return {
+    method: plan.method,
+    url: plan.to,
+    headers,
+    body: plan.keepBody ? hop.body : noBody,
+    auth: plan.crossOrigin ? { _tag: 'None' } : hop.auth,
+    attempt: 1,
+  }
+}
+
+/**
+ * What a finished send looks like to the retry policy: a failure (and whether it happened
+ * before anything was sent) or a status with its Retry-After header.
+ * @example
+ * const o: RetryOutcome = { _tag: 'Status', status: 503, retryAfter: '2' }
+ */
+export type RetryOutcome =
+  | { readonly _tag: 'Failed'; readonly phase: 'unsent' | 'sent' | 'final'; readonly error: string }
+  | { readonly _tag: 'Status'; readonly status: number; readonly retryAfter: string | undefined }
+
+/**
+ * The retry decision: done, or retry after `waitMs` (logged with `reason`).
+ * @example
+ * const d: RetryDecision = { _tag: 'Retry', waitMs: 100, reason: 'retry 1/3 in 100 ms after TransportError' }
+ */
+export type RetryDecision = { readonly _tag: 'Done' } | { readonly _tag: 'Retry'; readonly waitMs: number; readonly reason: string }
+
+/**
+ * Whether to retry after send `n` (1-based) of `method`: never past `maxAttempts` retries; a
+ * failure before sending is retried for every method; a failure after sending, and a status of
+ * the policy, only for the policy's methods. The wait is Retry-After (capped) or full-jitter
+ * backoff.
+ * @example
+ * retryDecision({ _tag: 'Status', status: 503, retryAfter: '1' }, 'GET', 1, { ...defaultSettings, maxAttempts: 2 }, () => 0.5, () => 0)
+ * // { _tag: 'Retry', waitMs: 1000, reason: 'status 503, retry 1/2 in 1000 ms (Retry-After)' }
+ */
+export const retryDecision = (o: RetryOutcome, method: string, n: number, s: Pick<Settings, 'maxAttempts' | 'retryPolicy'>, random: () => number, now: () => number): RetryDecision => {
+  if (n > s.maxAttempts) return { _tag: 'Done' }
+  const p = s.retryPolicy
+  const idempotent = p.methods.includes(method)
+  const counter = `${n}/${s.maxAttempts}`
+  if (o._tag === 'Failed') {
+    if (o.phase === 'final' || (o.phase === 'sent' && !idempotent)) return { _tag: 'Done' }
+    const waitMs = backoffMs(n, random, p)
+    return { _tag: 'Retry', waitMs, reason: `retry ${counter} in ${waitMs} ms after ${o.error}${o.phase === 'unsent' ? ' (nothing was sent)' : ''}` }
+  }
+  if (!idempotent || !p.statuses.includes(o.status)) return { _tag: 'Done' }
+  const after = retryAfterMs(o.retryAfter, now, p.retryAfterCapMs)
+  const waitMs = after ?? backoffMs(n, random, p)
+  return { _tag: 'Retry', waitMs, reason: `status ${o.status}, retry ${counter} in ${waitMs} ms${after === undefined ? '' : ' (Retry-After)'}` }
+}
+
+/**
+ * The Retry-After header of a response's raw headers.
+ * @example
+ * retryAfterOf([['retry-after', '2']]) // '2'
+ */
+export const retryAfterOf = (headers: HeaderList): string | undefined => findHeader(headers, 'retry-after')

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { basicHeader } from '../auth/basic.js'
+import { schemeOf } from '../auth/schemes.js'
 import { authError, fileError, invalidInput, type ClientError } from '../errors.js'
 import type { HeaderList } from '../headers.js'
 import { appendLog, type Log } from '../log.js'
@@ -16,41 +16,12 @@ import { redactHeaderValue, redactSecrets, redactUrl } from '../redact.js'
 import { showValue } from '../request/json.js'
 import { renderUrl } from '../url/render.js'
 import { VERSION } from '../version.js'
+import { noBody, segmentsBody, type PreparedBody, type PreparedRequest } from '../model/prepared.js'
+import { bodyHasher } from './body.js'
 import { bodyBytes, defaultContentType } from './encode.js'
 import type { Env } from './env.js'
-import { bodyHasher, signAttempt } from './sign.js'
 
-/**
- * The body as it will be sent: bytes in memory, a file streamed from disk (its size known),
- * or a URL downloaded when the request runs.
- * @example
- * const b: PreparedBody = { _tag: 'File', path: './a.bin', size: 1024 }
- */
-export type PreparedBody =
-  | { readonly _tag: 'None' }
-  | { readonly _tag: 'Bytes'; readonly bytes: Uint8Array }
-  | { readonly _tag: 'File'; readonly path: string; readonly size: number }
-  | { readonly _tag: 'Url'; readonly url: string }
-
-/**
- * A request ready to send: final method, URL and headers (auth included), the body
- * description, and what the executor needs to follow redirects and retry.
- * @example
- * const p = await H.prepareRequest('GET')(req)() // right({ method: 'GET', url: 'http://…', … })
- */
-export interface PreparedRequest {
-  readonly _tag: 'PreparedRequest'
-  readonly method: string
-  readonly url: string
-  readonly headers: HeaderList
-  readonly body: PreparedBody
-  readonly auth: Auth
-  readonly settings: Settings
-  readonly responseFile: string | null
-  readonly proxy: Proxy | null
-  readonly tls: Tls | null
-  readonly log: Log
-}
+export type { PreparedBody, PreparedRequest } from '../model/prepared.js'
 
 const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 const STEP = 'prepareRequest'
@@ -66,17 +37,6 @@ export const defaultHeaders = (gzip: boolean): HeaderList => [
   ...(gzip ? [['Accept-Encoding', 'gzip, deflate, br'] as const] : []),
 ]
 
-/**
- * The header an auth scheme adds before user headers (AWS4, OAuth1 and Digest sign later).
- * @example
- * authHeaders({ _tag: 'Bearer', token: 't' }) // [['Authorization', 'Bearer t']]
- */
-export const authHeaders = (auth: Auth): HeaderList =>
-  auth._tag === 'Basic'
-    ? [['Authorization', basicHeader(auth.user, auth.password)]]
-    : auth._tag === 'Bearer'
-      ? [['Authorization', `Bearer ${auth.token}`]]
-      : []
 
 /** Header lists merged in order, later names (case-insensitively) replacing earlier ones in place. */
 const merge = (...lists: ReadonlyArray<HeaderList>): HeaderList => {
@@ -85,8 +45,13 @@ const merge = (...lists: ReadonlyArray<HeaderList>): HeaderList => {
   return [...byName.values()]
 }
 
-const describeBody = (b: PreparedBody): string =>
-  b._tag === 'None' ? 'no body' : b._tag === 'Bytes' ? `body ${b.bytes.byteLength} bytes` : b._tag === 'File' ? `body streamed from ${b.path} (${b.size} bytes)` : `body downloaded from ${redactUrl(b.url)}`
+const describeBody = (b: PreparedBody): string => {
+  if (b._tag === 'None') return 'no body'
+  const [only] = b.segments
+  if (b.segments.length === 1 && only?._tag === 'File') return `body streamed from ${only.path} (${only.end - only.start} bytes)`
+  if (b.segments.length === 1 && only?._tag === 'Url') return `body downloaded from ${redactUrl(only.url)}`
+  return `body ${b.length ?? 'unknown'} bytes`
+}
 
 const checkTarget = (req: Request, method: string, step: string): E.Either<ClientError, { method: string; url: string; auth: Auth }> => {
   if (req.error !== null) return E.left(invalidInput(req.error.step, req.error.message, req.log))
@@ -123,8 +88,8 @@ export const moveUserInfo = (url: string, auth: Auth, parsed?: URL): { readonly 
 
 const prepareBody = (req: Request, step: string): TE.TaskEither<ClientError, PreparedBody> => {
   const b = req.body
-  if (b._tag === 'None') return TE.right({ _tag: 'None' })
-  if (b._tag === 'Binary' && b.source._tag === 'Url') return TE.right({ _tag: 'Url', url: b.source.url })
+  if (b._tag === 'None') return TE.right(noBody)
+  if (b._tag === 'Binary' && b.source._tag === 'Url') return TE.right(segmentsBody([{ _tag: 'Url', url: b.source.url }]))
   if (b._tag === 'Binary' && b.source._tag === 'File') {
     const path = b.source.path
     return pipe(
@@ -133,12 +98,12 @@ const prepareBody = (req: Request, step: string): TE.TaskEither<ClientError, Pre
         (e) => fileError(`${step}: cannot read body file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, path, String((e as NodeJS.ErrnoException).code ?? e), req.log),
       ),
       TE.flatMap((st) =>
-        st.isFile() ? TE.right<ClientError, PreparedBody>({ _tag: 'File', path, size: st.size }) : TE.left(fileError(`${step}: body file ${path} is not a regular file`, path, 'EISDIR', req.log)),
+        st.isFile() ? TE.right<ClientError, PreparedBody>(segmentsBody([{ _tag: 'File', path, start: 0, end: st.size, size: st.size }])) : TE.left(fileError(`${step}: body file ${path} is not a regular file`, path, 'EISDIR', req.log)),
       ),
     )
   }
   const bytes = bodyBytes(b, req.settings)
-  return TE.right(bytes === null ? { _tag: 'None' } : { _tag: 'Bytes', bytes })
+  return TE.right(bytes === null ? noBody : segmentsBody([{ _tag: 'Bytes', bytes }]))
 }
 
 /**
@@ -158,9 +123,6 @@ export const prepareWith =
           prepareBody(req, step),
           TE.flatMap((body) => signPrepared(req, step, target, body, env)),
           TE.map(({ body, headers }): PreparedRequest => {
-            const contentType = body._tag === 'None' ? null : (req.dataType ?? defaultContentType(req.body, req.settings.encoding))
-            const length: HeaderList =
-              body._tag === 'Bytes' ? [['Content-Length', String(body.bytes.byteLength)]] : body._tag === 'File' ? [['Content-Length', String(body.size)]] : []
             const at = now()
             const log = appendLog(
               req.log,
@@ -194,9 +156,8 @@ export const prepareWith =
  */
 export const composeHeaders = (req: Request, auth: Auth, body: PreparedBody): HeaderList => {
   const contentType = body._tag === 'None' ? null : (req.dataType ?? defaultContentType(req.body, req.settings.encoding))
-  const length: HeaderList =
-    body._tag === 'Bytes' ? [['Content-Length', String(body.bytes.byteLength)]] : body._tag === 'File' ? [['Content-Length', String(body.size)]] : []
-  return merge(defaultHeaders(req.settings.gzip), contentType === null ? [] : [['Content-Type', contentType]], length, authHeaders(auth), req.headers)
+  const length: HeaderList = body._tag === 'Segments' && body.length !== null ? [['Content-Length', String(body.length)]] : []
+  return merge(defaultHeaders(req.settings.gzip), contentType === null ? [] : [['Content-Type', contentType]], length, schemeOf(auth).preemptive(auth), req.headers)
 }
 
 /** Composes the headers and signs them (AWS4, OAuth1) as the first attempt would be. */
@@ -208,21 +169,13 @@ const signPrepared = (
   env: Env,
 ): TE.TaskEither<ClientError, { readonly body: PreparedBody; readonly headers: HeaderList }> => {
   const headers = composeHeaders(req, target.auth, body)
-  if ((target.auth._tag !== 'Aws4' && target.auth._tag !== 'OAuth1') || body._tag === 'Url') return TE.right({ body, headers })
-  const attempt = {
-    auth: target.auth,
-    method: target.method,
-    url: target.url,
-    headers,
-    body,
-    settings: req.settings,
-    now: (env.now ?? Date.now)(),
-    random: env.random ?? Math.random,
-    hash: bodyHasher(body),
-  }
+  const sign = schemeOf(target.auth).sign
+  if (sign === null || (body._tag === 'Segments' && body.segments.some((s) => s._tag === 'Url'))) return TE.right({ body, headers })
+  const hop = { method: target.method, url: target.url, headers, body, auth: target.auth, attempt: 1 }
+  const input = { hop, settings: req.settings, now: (env.now ?? Date.now)(), random: env.random ?? Math.random, hash: bodyHasher(body) }
   return pipe(
     TE.tryCatch(
-      () => signAttempt(attempt),
+      () => sign(target.auth, input),
       (e) => authError(`${step}: signing failed: ${e instanceof Error ? e.message : String(e)}`, req.log),
     ),
     TE.flatMap(
@@ -231,33 +184,12 @@ const signPrepared = (
           TE.left(
             f.kind === 'file'
               ? fileError(`${step}: cannot read body file ${f.path} to sign it: ${f.code}`, f.path, f.code, req.log)
-              : authError(`${step}: ${redactSecrets(f.message, secretsOfAuth(target.auth))}`, req.log),
+              : authError(`${step}: ${redactSecrets(f.message, schemeOf(target.auth).secrets(target.auth))}`, req.log),
           ),
         (signed) => TE.right({ body, headers: signed }),
       ),
     ),
   )
-}
-
-/**
- * The secrets an auth scheme holds, to be kept out of messages.
- * @example
- * secretsOfAuth({ _tag: 'Bearer', token: 'abc' }) // ['abc']
- */
-export const secretsOfAuth = (auth: Auth): ReadonlyArray<string> => {
-  switch (auth._tag) {
-    case 'None':
-      return []
-    case 'Basic':
-    case 'Digest':
-      return [auth.password]
-    case 'Bearer':
-      return [auth.token]
-    case 'Aws4':
-      return auth.sessionToken === null ? [auth.secretKey] : [auth.secretKey, auth.sessionToken]
-    case 'OAuth1':
-      return [auth.token, auth.tokenSecret, auth.consumerSecret]
-  }
 }
 
 /**

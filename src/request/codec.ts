@@ -70,6 +70,16 @@ const SettingsCodec: t.Type<Settings> = t.type({
   splitArrayParams: t.boolean,
   arraysSquareBrackets: t.boolean,
   timeout: t.number,
+  connectTimeout: t.number,
+  idleTimeout: t.number,
+  deadline: nullable(t.number),
+  retryPolicy: t.type({
+    methods: t.readonlyArray(t.string),
+    statuses: t.readonlyArray(t.number),
+    baseMs: t.number,
+    capMs: t.number,
+    retryAfterCapMs: t.number,
+  }),
 })
 
 const ProxyCodec: t.Type<Proxy> = t.type({

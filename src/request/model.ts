@@ -123,6 +123,44 @@ export interface Settings {
   readonly arraysSquareBrackets: boolean
   /** per-attempt timeout in milliseconds (`setTimeout`) */
   readonly timeout: number
+  /** time to establish a connection, in milliseconds (`setConnectTimeout`) */
+  readonly connectTimeout: number
+  /** longest wait for the next byte of the response head or body (`setIdleTimeout`) */
+  readonly idleTimeout: number
+  /** the whole run (attempts, waits, redirects) in milliseconds, or none (`setDeadline`) */
+  readonly deadline: number | null
+  /** what is retried and how long to wait (`setRetryPolicy`) */
+  readonly retryPolicy: RetryPolicy
+}
+
+/**
+ * What is retried (up to `maxAttempts` times) and how long to wait: requests with one of
+ * `methods` that failed with a transport error, a timeout or one of `statuses` (any method
+ * when the failure came before the request was sent); full-jitter exponential backoff from
+ * `baseMs` up to `capMs`; a `Retry-After` wait up to `retryAfterCapMs`.
+ * @example
+ * const p: RetryPolicy = { ...defaultRetryPolicy, methods: ['GET', 'POST'] }
+ */
+export interface RetryPolicy {
+  readonly methods: ReadonlyArray<string>
+  readonly statuses: ReadonlyArray<number>
+  readonly baseMs: number
+  readonly capMs: number
+  readonly retryAfterCapMs: number
+}
+
+/**
+ * The default retry policy, as got and ky have it: idempotent methods; 408, 413, 429, 500,
+ * 502, 503, 504; backoff from 100 ms to 10 s; Retry-After up to 60 s.
+ * @example
+ * defaultRetryPolicy.statuses.includes(503) // true
+ */
+export const defaultRetryPolicy: RetryPolicy = {
+  methods: ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE'],
+  statuses: [408, 413, 429, 500, 502, 503, 504],
+  baseMs: 100,
+  capMs: 10_000,
+  retryAfterCapMs: 60_000,
 }
 
 /**
@@ -140,6 +178,10 @@ export const defaultSettings: Settings = {
   splitArrayParams: false,
   arraysSquareBrackets: false,
   timeout: 3_600_000,
+  connectTimeout: 10_000,
+  idleTimeout: 300_000,
+  deadline: null,
+  retryPolicy: defaultRetryPolicy,
 }
 
 /**

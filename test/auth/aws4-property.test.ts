@@ -5,6 +5,7 @@
  * sent, the body bytes, the same X-Amz-Date. How a received request becomes smithy's input
  * (S3 vs other services) is explained in test/support/sigv4-verifier.ts.
  */
+import { sentBytes } from '../helpers.js'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { describe, test } from 'node:test'
@@ -107,7 +108,7 @@ const reference = async (c: Case, p: H.PreparedRequest, signedHeaders: ReadonlyA
     assert.ok(v !== undefined, `signed header ${name} is not sent`)
     headers[name] = v
   }
-  const sentBody = p.body._tag === 'Bytes' ? p.body.bytes : new Uint8Array()
+  const sentBody = sentBytes(p.body)
   assert.deepEqual(Buffer.from(sentBody), Buffer.from(withBody(c.method) ? c.body : new Uint8Array()), 'the body sent is the body set')
   // smithy takes the payload hash from the signed X-Amz-Content-Sha256 header: check it independently
   assert.equal(r.headers['x-amz-content-sha256'], c.settings.unsigned ? 'UNSIGNED-PAYLOAD' : sha256(sentBody))

@@ -33,7 +33,7 @@ import { pipe } from 'fp-ts/function'
 
 import * as H from '../../src/index.js'
 import { baseString, oauth1Header, oauthEncode, oauthParams, signature } from '../../src/auth/oauth1.js'
-import { oauthBodyFields } from '../../src/execute/sign.js'
+import { oauthBodyFields } from '../../src/auth/oauth1-fields.js'
 import { freePort, ko, ok } from '../execute/helpers.js'
 import { assertInvalid, assertOk, base, lastLine } from '../helpers.js'
 
@@ -64,7 +64,7 @@ const RFC_BASE =
   '9d7dh3k39sjv7'
 const RFC_URL = 'http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b'
 const FORM_TYPE: H.HeaderList = [['Content-Type', 'application/x-www-form-urlencoded']]
-const bytes = (s: string): { readonly _tag: 'Bytes'; readonly bytes: Uint8Array } => ({ _tag: 'Bytes', bytes: Buffer.from(s, 'utf8') })
+const bytes = (s: string): H.PreparedBody => ({ _tag: 'Segments', segments: [{ _tag: 'Bytes', bytes: Buffer.from(s, 'utf8') }], length: Buffer.byteLength(s) })
 
 const hmac = (alg: 'sha1' | 'sha256', key: string, text: string): string => createHmac(alg, key).update(text).digest('base64')
 
@@ -660,7 +660,7 @@ describe('secrets never reach the log or error messages', () => {
 
 describe('body fields in a non-UTF-8 form', () => {
   test('decodeForm reads escapes as bytes of the request encoding', async () => {
-    const { decodeForm } = await import('../../src/execute/sign.js')
+    const { decodeForm } = await import('../../src/auth/oauth1-fields.js')
     assert.deepEqual(decodeForm('a=%E6&b+c=1&d', 'windows-1251'), [['a', 'ж'], ['b c', '1'], ['d', '']])
     assert.deepEqual(decodeForm('a=%C3%A9', 'utf-8'), [['a', 'é']])
   })

@@ -1,9 +1,10 @@
 /**
  * The pure retry and redirect policies.
  */
+import * as H from '../../src/index.js'
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { backoffMs, isRetryableStatus, planRedirect, redirectHeaders, redirectMethod, retryAfterMs } from '../../src/execute/policy.js'
+import { backoffMs, planRedirect, retryDecision, redirectHeaders, redirectMethod, retryAfterMs } from '../../src/execute/policy.js'
 
 describe('planRedirect', () => {
   test('follows a relative Location with the browser method rules, dropping the fragment', () => {
@@ -59,8 +60,46 @@ describe('method rules and headers', () => {
 })
 
 describe('retry policy', () => {
-  test('retryable statuses', () => {
-    assert.deepEqual([408, 429, 500, 503, 599, 404, 400, 301].map(isRetryableStatus), [true, true, true, true, true, false, false, false])
+  const settings = (maxAttempts: number, over: Partial<H.RetryPolicy> = {}) => ({ maxAttempts, retryPolicy: { ...H.defaultRetryPolicy, ...over } })
+  const status = (code: number, retryAfter?: string) => ({ _tag: 'Status', status: code, retryAfter }) as const
+  const failed = (phase: 'unsent' | 'sent' | 'final') => ({ _tag: 'Failed', phase, error: 'TransportError' }) as const
+  const decide = (o: Parameters<typeof retryDecision>[0], method = 'GET', n = 1, s = settings(3)) => retryDecision(o, method, n, s, () => 0.5, () => 0)._tag
+
+  test('default statuses: 408, 413, 429, 500, 502, 503, 504; not 501, 505, 404, 301', () => {
+    const codes = [408, 413, 429, 500, 502, 503, 504, 501, 505, 599, 404, 400, 301, 200]
+    assert.deepEqual(
+      codes.map((c) => decide(status(c))),
+      [...Array(7).fill('Retry'), ...Array(7).fill('Done')],
+    )
+  })
+
+  test('default methods are the idempotent ones: a POST or PATCH with a 503 is not retried', () => {
+    for (const m of ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']) assert.equal(decide(status(503), m), 'Retry', m)
+    for (const m of ['POST', 'PATCH', 'CONNECT', 'PROPFIND']) assert.equal(decide(status(503), m), 'Done', m)
+    assert.equal(decide(status(503), 'POST', 1, settings(3, { methods: ['POST'] })), 'Retry')
+    assert.equal(decide(status(503), 'GET', 1, settings(3, { methods: ['POST'] })), 'Done')
+  })
+
+  test('a failure before sending is retried for every method; after sending only for idempotent ones; a final one never', () => {
+    assert.equal(decide(failed('unsent'), 'POST'), 'Retry')
+    assert.equal(decide(failed('sent'), 'POST'), 'Done')
+    assert.equal(decide(failed('sent'), 'GET'), 'Retry')
+    assert.equal(decide(failed('final'), 'GET'), 'Done')
+  })
+
+  test('never more than maxAttempts retries', () => {
+    assert.equal(decide(status(503), 'GET', 3, settings(3)), 'Retry')
+    assert.equal(decide(status(503), 'GET', 4, settings(3)), 'Done')
+    assert.equal(decide(failed('unsent'), 'GET', 1, settings(0)), 'Done')
+  })
+
+  test('the wait: Retry-After capped by the policy, else backoff from the policy', () => {
+    const d = retryDecision(status(503, '120'), 'GET', 1, settings(1, { retryAfterCapMs: 5000 }), () => 0.5, () => 0)
+    assert.deepEqual(d, { _tag: 'Retry', waitMs: 5000, reason: 'status 503, retry 1/1 in 5000 ms (Retry-After)' })
+    const b = retryDecision(status(503), 'GET', 3, settings(3, { baseMs: 10, capMs: 30 }), () => 0.5, () => 0)
+    assert.deepEqual(b, { _tag: 'Retry', waitMs: 15, reason: 'status 503, retry 3/3 in 15 ms' })
+    const f = retryDecision(failed('unsent'), 'POST', 2, settings(3, { baseMs: 10 }), () => 0.5, () => 0)
+    assert.deepEqual(f, { _tag: 'Retry', waitMs: 10, reason: 'retry 2/3 in 10 ms after TransportError (nothing was sent)' })
   })
 
   test('backoff is full jitter under min(10 s, 100 ms * 2^(n-1))', () => {

@@ -7,6 +7,7 @@ import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
 import { asTag, ko, lines, ok } from './helpers.js'
+import { sentBytes } from '../helpers.js'
 
 let server: EchoServer
 let dir: string
@@ -32,8 +33,8 @@ const headerNames = (p: H.PreparedRequest): string[] => p.headers.map(([n]) => n
 const header = (p: H.PreparedRequest, name: string): string | undefined => p.headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1]
 
 const bytesOf = (p: H.PreparedRequest): Buffer => {
-  assert.equal(p.body._tag, 'Bytes')
-  return Buffer.from((p.body as { bytes: Uint8Array }).bytes)
+  assert.equal(p.body._tag, 'Segments')
+  return Buffer.from(sentBytes(p.body))
 }
 
 describe('prepareRequest: final URL', () => {
@@ -251,7 +252,7 @@ describe('prepareRequest: body', () => {
     const path = join(dir, 'body.bin')
     await writeFile(path, Buffer.alloc(12345, 7))
     const p = await prepare(pipe(base(), H.setBinaryBody(H.fromFile(path))), 'PUT')
-    assert.deepEqual(p.body, { _tag: 'File', path, size: 12345 })
+    assert.deepEqual(p.body, { _tag: 'Segments', segments: [{ _tag: 'File', path, start: 0, end: 12345, size: 12345 }], length: 12345 })
     assert.equal(header(p, 'content-length'), '12345')
     assert.equal(header(p, 'content-type'), 'application/octet-stream')
     assert.ok(lines(p).some((l) => l.includes(`body streamed from ${path} (12345 bytes)`)))
@@ -260,7 +261,7 @@ describe('prepareRequest: body', () => {
   test('a fromUrl body is downloaded later: described by URL, no Content-Length yet', async () => {
     const src = `${server.url}/bytes/10`
     const p = await prepare(pipe(base(), H.setBinaryBody(H.fromUrl(src))), 'POST')
-    assert.deepEqual(p.body, { _tag: 'Url', url: src })
+    assert.deepEqual(p.body, { _tag: 'Segments', segments: [{ _tag: 'Url', url: src }], length: null })
     assert.equal(header(p, 'content-length'), undefined)
   })
 
@@ -276,7 +277,7 @@ describe('prepareRequest: body', () => {
     assert.deepEqual(skipped.body, { _tag: 'None' })
     assert.equal(header(skipped, 'content-type'), undefined)
     const kept = await prepare(pipe(base(), H.setBinaryBody(new Uint8Array(0), true)), 'POST')
-    assert.equal(kept.body._tag, 'Bytes')
+    assert.deepEqual(kept.body, { _tag: 'Segments', segments: [{ _tag: 'Bytes', bytes: Buffer.alloc(0) }], length: 0 })
     assert.equal(header(kept, 'content-length'), '0')
   })
 })

@@ -175,7 +175,7 @@ describe('Retry-After and backoff', () => {
     const res = await ok(H.processRequest('GET', env)(pipe(flaky(key, { failures: 1, status: 503, retryAfter: '3' }), H.maxAttempts(2))))
     assert.equal(res.status, 200)
     assert.deepEqual(sleeps, [3000])
-    assert.ok(lines(res).includes('executeRequest: server error, retry 1/2 in 3000 ms (Retry-After)'), lines(res).join('\n'))
+    assert.ok(lines(res).includes('executeRequest: status 503, retry 1/2 in 3000 ms (Retry-After)'), lines(res).join('\n'))
   })
 
   test('Retry-After as an HTTP date is honoured relative to env.now', async () => {
@@ -250,10 +250,10 @@ describe('attempts, bodies and log', () => {
       [
         `executeRequest: sending GET ${url} (attempt 1/4)`,
         'executeRequest: response received, code 503 (T ms)',
-        'executeRequest: server error, retry 1/3 in 50 ms',
+        'executeRequest: status 503, retry 1/3 in 50 ms',
         `executeRequest: sending GET ${url} (attempt 2/4)`,
         'executeRequest: response received, code 503 (T ms)',
-        'executeRequest: server error, retry 2/3 in 100 ms',
+        'executeRequest: status 503, retry 2/3 in 100 ms',
         `executeRequest: sending GET ${url} (attempt 3/4)`,
         'executeRequest: response received, code 200 (T ms)',
       ],

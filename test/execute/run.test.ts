@@ -292,7 +292,8 @@ describe('env effects and limits', () => {
   test('a slow answer beyond setTimeout is a Timeout', async () => {
     const e = asTag(await fail(pipe(at('/delay/2000'), H.setTimeout(200)), 'GET'), 'Timeout')
     assert.equal(e.timeoutMs, 200)
-    assert.match(e.message, /^executeRequest: .*timed out after 200 ms/)
+    assert.equal(e.limit, 'attempt')
+    assert.match(e.message, /^executeRequest: .*timed out \(attempt: no complete response within 200 ms\)/)
     assert.ok(lines(e).some((l) => l.startsWith('executeRequest: timeout')))
   })
 

@@ -37,6 +37,16 @@ describe('newRequest', () => {
       splitArrayParams: false,
       arraysSquareBrackets: false,
       timeout: 3_600_000,
+      connectTimeout: 10_000,
+      idleTimeout: 300_000,
+      deadline: null,
+      retryPolicy: {
+        methods: ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE'],
+        statuses: [408, 413, 429, 500, 502, 503, 504],
+        baseMs: 100,
+        capMs: 10_000,
+        retryAfterCapMs: 60_000,
+      },
     })
   })
 

@@ -1,0 +1,115 @@
+/**
+ * Bodies over segments: opening them for an attempt, hashing them for signing, each written
+ * once. A file segment is re-opened for every attempt and read as a stream, never whole.
+ * @module
+ */
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import * as E from 'fp-ts/lib/Either.js'
+import type { BodyHasher, PreparedBody, Segment, SignFailure } from '../model/prepared.js'
+
+/**
+ * A body file that could not be read, or that changed size since the request was prepared
+ * (`code` is then `EFILECHANGED`).
+ * @example
+ * const e = new BodyFileError('./a.bin', 'ENOENT')
+ * @internal
+ */
+export class BodyFileError extends Error {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+  ) {
+    super(`cannot read body file ${path}: ${code}`)
+  }
+}
+
+const codeOf = (e: unknown): string => String((e as NodeJS.ErrnoException | null)?.code ?? e)
+
+async function* fileSegment(s: Extract<Segment, { _tag: 'File' }>): AsyncGenerator<Uint8Array> {
+  let size: number
+  try {
+    size = (await stat(s.path)).size
+  } catch (e) {
+    throw new BodyFileError(s.path, codeOf(e))
+  }
+  if (size !== s.size) throw new BodyFileError(s.path, 'EFILECHANGED')
+  if (s.end <= s.start) return
+  let read = 0
+  try {
+    for await (const chunk of createReadStream(s.path, { start: s.start, end: s.end - 1 })) {
+      read += (chunk as Buffer).byteLength
+      yield chunk as Buffer
+    }
+  } catch (e) {
+    throw new BodyFileError(s.path, codeOf(e))
+  }
+  if (read !== s.end - s.start) throw new BodyFileError(s.path, 'EFILECHANGED')
+}
+
+async function* segmentStream(segments: ReadonlyArray<Segment>): AsyncGenerator<Uint8Array> {
+  for (const s of segments) {
+    if (s._tag === 'Bytes') {
+      if (s.bytes.byteLength > 0) yield s.bytes
+    } else if (s._tag === 'File') yield* fileSegment(s)
+    else throw new BodyFileError(s.url, 'EUNRESOLVED')
+  }
+}
+
+/**
+ * What an attempt sends: null for no body, the bytes when the body is one in-memory segment,
+ * else a stream over the segments (files read from disk as it goes).
+ * @example
+ * openBody({ _tag: 'Segments', segments: [{ _tag: 'Bytes', bytes }], length: bytes.byteLength }) // bytes
+ * @internal
+ */
+export const openBody = (body: PreparedBody): Uint8Array | AsyncIterable<Uint8Array> | null => {
+  if (body._tag === 'None') return null
+  const [only] = body.segments
+  if (body.segments.length === 0) return new Uint8Array(0)
+  if (body.segments.length === 1 && only?._tag === 'Bytes') return only.bytes
+  return segmentStream(body.segments)
+}
+
+/**
+ * The hashes of one body, caching each algorithm's result.
+ * @example
+ * await bodyHasher({ _tag: 'None' })('sha256')
+ * @internal
+ */
+export const bodyHasher = (body: PreparedBody): BodyHasher => {
+  const cache = new Map<string, Promise<E.Either<SignFailure, string>>>()
+  const compute = async (algorithm: string): Promise<E.Either<SignFailure, string>> => {
+    const h = createHash(algorithm)
+    const opened = openBody(body)
+    try {
+      if (opened instanceof Uint8Array) h.update(opened)
+      else if (opened !== null) for await (const chunk of opened) h.update(chunk)
+      return E.right(h.digest('hex'))
+    } catch (e) {
+      return E.left(e instanceof BodyFileError ? { kind: 'file', path: e.path, code: e.code } : { kind: 'file', path: '', code: codeOf(e) })
+    }
+  }
+  return (algorithm) => {
+    const found = cache.get(algorithm)
+    if (found !== undefined) return found
+    const p = compute(algorithm)
+    cache.set(algorithm, p)
+    return p
+  }
+}
+
+/**
+ * The bytes of a body held in memory (all segments bytes), or null when it has file or URL
+ * segments.
+ * @example
+ * memoryBytes({ _tag: 'Segments', segments: [{ _tag: 'Bytes', bytes }], length: 3 }) // bytes
+ * @internal
+ */
+export const memoryBytes = (body: PreparedBody): Uint8Array | null => {
+  if (body._tag === 'None') return null
+  if (!body.segments.every((s) => s._tag === 'Bytes')) return null
+  const parts = body.segments.map((s) => (s as Extract<Segment, { _tag: 'Bytes' }>).bytes)
+  return parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts)
+}

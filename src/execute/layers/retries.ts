@@ -1,0 +1,49 @@
+/**
+ * The retry layer: sends a hop again while the retry policy says so, waiting between sends
+ * with `env.sleep`, never past the run's deadline or `env.signal`.
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { transportError } from '../../errors.js'
+import { redactUrl } from '../../redact.js'
+import { retryAfterOf, retryDecision, type RetryOutcome } from '../policy.js'
+import { timeoutFailure } from '../attempt.js'
+import { EXECUTE_STEP as STEP, type Failure, type Layer, type Received, type RunCtx } from '../send.js'
+
+const outcome = (r: E.Either<Failure, Received>): RetryOutcome =>
+  E.isLeft(r) ? { _tag: 'Failed', phase: r.left.phase, error: r.left.error._tag } : { _tag: 'Status', status: r.right.status, retryAfter: retryAfterOf(r.right.headers) }
+
+/**
+ * Waits `ms` before a retry, unless the deadline would pass first (a `Timeout` with limit
+ * `deadline`) or `env.signal` aborts (a `TransportError`).
+ * @example
+ * await pause(ctx, 100, 'GET http://h/') // null: go on
+ * @internal
+ */
+export const pause = async (ctx: RunCtx, ms: number, what: string): Promise<Failure | null> => {
+  if (ctx.env.now() + ms >= ctx.deadlineAt) return timeoutFailure(ctx, 'deadline', what)
+  await ctx.env.sleep(ms, ctx.env.signal)
+  if (ctx.env.signal?.aborted !== true) return null
+  ctx.log.add('aborted by env.signal')
+  return { error: transportError(`${STEP}: ${what} aborted by env.signal`, 'ABORTED', ctx.log.log), phase: 'final' }
+}
+
+/**
+ * Retries a hop by the pure {@link retryDecision}: `hop.attempt` counts its sends.
+ * @example
+ * const send = withRetries(ctx)(withChallenge(ctx)(withSigning(ctx)(attempt(ctx))))
+ * @internal
+ */
+export const withRetries =
+  (ctx: RunCtx): Layer =>
+  (send) =>
+  async (hop) => {
+    for (let n = 1; ; n++) {
+      const r = await send(n === 1 ? hop : { ...hop, attempt: n })
+      const d = retryDecision(outcome(r), hop.method, n, ctx.p.settings, ctx.env.random, ctx.env.now)
+      if (d._tag === 'Done') return r
+      ctx.log.add(d.reason)
+      const stop = await pause(ctx, d.waitMs, `${hop.method} ${redactUrl(hop.url)}`)
+      if (stop !== null) return E.left(stop)
+    }
+  }

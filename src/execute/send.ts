@@ -1,0 +1,148 @@
+/**
+ * The executor's vocabulary: a `Send` sends one hop and answers with a whole response or a
+ * failure; every concern (signing, challenges, retries, redirects) is a `Send → Send` layer.
+ * The run context holds what a run shares: the prepared request, the effects, the log, the
+ * deadline and the counters.
+ * @module
+ */
+import type * as E from 'fp-ts/lib/Either.js'
+import type { ClientError } from '../errors.js'
+import type { HeaderList } from '../headers.js'
+import { traceEntries, type Log, type LogEntry } from '../log.js'
+import { bodyHasher } from './body.js'
+import type { BodyHasher, Hop, PreparedBody, PreparedRequest } from '../model/prepared.js'
+import type { TransportTls } from '../transport/types.js'
+import type { ResolvedEnv } from './env.js'
+
+const STEP = 'executeRequest'
+
+/**
+ * A response as the layers see it: status, headers and the whole body (read and decoded under
+ * the attempt's limits), or the file it was streamed to.
+ * @example
+ * const r: Received = { hop, status: 200, statusText: 'OK', headers: [], body: new Uint8Array(0), file: null, headersAt: 0 }
+ * @internal
+ */
+export interface Received {
+  readonly hop: Hop
+  readonly status: number
+  readonly statusText: string
+  readonly headers: HeaderList
+  readonly body: Uint8Array
+  readonly file: string | null
+  readonly headersAt: number
+}
+
+/**
+ * Why a send failed, and whether a retry may help: `unsent` (nothing reached the server:
+ * refused, DNS, connect timeout; any method may be retried), `sent` (a transport error or a
+ * timeout after sending; idempotent methods may be retried), `final` (never retried).
+ * @example
+ * const f: Failure = { error, phase: 'unsent' }
+ * @internal
+ */
+export interface Failure {
+  readonly error: ClientError
+  readonly phase: 'unsent' | 'sent' | 'final'
+}
+
+/**
+ * One send: a hop in, a whole response or a failure out. Never rejects.
+ * @example
+ * const send: Send = async (hop) => E.right({ hop, status: 204, statusText: '', headers: [], body: new Uint8Array(0), file: null, headersAt: 0 })
+ * @internal
+ */
+export type Send = (hop: Hop) => Promise<E.Either<Failure, Received>>
+
+/**
+ * A layer: wraps a Send with one concern.
+ * @example
+ * const logged: Layer = (send) => async (hop) => send(hop)
+ * @internal
+ */
+export type Layer = (send: Send) => Send
+
+/**
+ * The log of one run, written as it goes (the only mutable state besides the counters).
+ * @example
+ * const log = new RunLog([], Date.now); log.add('sending GET …')
+ * @internal
+ */
+export class RunLog {
+  private readonly entries: LogEntry[]
+  private snapshot: Log | null = null
+  constructor(
+    base: Log,
+    private readonly now: () => number,
+  ) {
+    this.entries = base.slice()
+  }
+  add(message: string): void {
+    const e = { at: this.now(), step: STEP, message }
+    traceEntries([e])
+    this.entries.push(e)
+    this.snapshot = null
+  }
+  /** The log so far, as an immutable copy. */
+  get log(): Log {
+    if (this.snapshot === null) this.snapshot = this.entries.slice()
+    return this.snapshot
+  }
+}
+
+/**
+ * What one run shares between its layers.
+ * @example
+ * const ctx = runContext(prepared, resolveEnv({}), null, secrets)
+ * @internal
+ */
+export interface RunCtx {
+  readonly p: PreparedRequest
+  readonly env: ResolvedEnv
+  readonly log: RunLog
+  readonly tls: TransportTls | null
+  readonly secrets: ReadonlyArray<string>
+  readonly start: number
+  /** epoch ms after which the run is over (`setDeadline`), Infinity without one */
+  readonly deadlineAt: number
+  /** hashes per body, computed once per run */
+  readonly hasher: (body: PreparedBody) => BodyHasher
+  /** counters: transport calls so far, redirects followed */
+  readonly stats: { attempts: number; redirects: number }
+}
+
+/**
+ * A run context.
+ * @example
+ * runContext(prepared, resolveEnv({}), null, [])
+ * @internal
+ */
+export const runContext = (p: PreparedRequest, env: ResolvedEnv, tls: TransportTls | null, secrets: ReadonlyArray<string>, log: RunLog): RunCtx => {
+  const start = env.now()
+  const hashers = new WeakMap<PreparedBody, BodyHasher>()
+  return {
+    p,
+    env,
+    log,
+    tls,
+    secrets,
+    start,
+    deadlineAt: p.settings.deadline === null ? Number.POSITIVE_INFINITY : start + p.settings.deadline,
+    hasher: (body) => {
+      const found = hashers.get(body)
+      if (found !== undefined) return found
+      const h = bodyHasher(body)
+      hashers.set(body, h)
+      return h
+    },
+    stats: { attempts: 0, redirects: 0 },
+  }
+}
+
+/**
+ * The step name every line of a run is logged under.
+ * @example
+ * EXECUTE_STEP // 'executeRequest'
+ * @internal
+ */
+export const EXECUTE_STEP = STEP

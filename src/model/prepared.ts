@@ -1,0 +1,146 @@
+/**
+ * A request ready to send, as data: its body as segments, and the hop type that the
+ * executor's layers pass down to one attempt.
+ * @module
+ */
+import type * as E from 'fp-ts/lib/Either.js'
+import type { HeaderList } from '../headers.js'
+import type { Log } from '../log.js'
+import type { Auth, Proxy, Settings, Tls } from '../request/model.js'
+
+/**
+ * A piece of a body: bytes in memory, the byte range `[start, end)` of a file whose size was
+ * `size` when the request was prepared (read when an attempt sends it, re-opened every time; a
+ * file whose size changed is an error, never extra or missing bytes), or a URL downloaded once
+ * before the first attempt.
+ * @example
+ * const s: Segment = { _tag: 'File', path: './a.bin', start: 0, end: 1024, size: 1024 }
+ * @category model
+ * @since 0.2.0
+ */
+export type Segment =
+  | { readonly _tag: 'Bytes'; readonly bytes: Uint8Array }
+  | { readonly _tag: 'File'; readonly path: string; readonly start: number; readonly end: number; readonly size: number }
+  | { readonly _tag: 'Url'; readonly url: string }
+
+/**
+ * The body as it will be sent: none, or segments sent one after the other; `length` is their
+ * total size in bytes, null while a URL segment is not downloaded yet.
+ * @example
+ * const b: PreparedBody = { _tag: 'Segments', segments: [{ _tag: 'Bytes', bytes: new Uint8Array([1, 2]) }], length: 2 }
+ * @category model
+ * @since 0.2.0
+ */
+export type PreparedBody =
+  | { readonly _tag: 'None' }
+  | { readonly _tag: 'Segments'; readonly segments: ReadonlyArray<Segment>; readonly length: number | null }
+
+/**
+ * No body.
+ * @example
+ * noBody._tag // 'None'
+ * @category model
+ * @since 0.2.0
+ */
+export const noBody: PreparedBody = { _tag: 'None' }
+
+/**
+ * The length a segment is known to have (null for a URL not downloaded yet).
+ * @example
+ * segmentLength({ _tag: 'File', path: 'a', start: 10, end: 30, size: 30 }) // 20
+ * @category model
+ * @since 0.2.0
+ */
+export const segmentLength = (s: Segment): number | null =>
+  s._tag === 'Bytes' ? s.bytes.byteLength : s._tag === 'File' ? s.end - s.start : null
+
+/**
+ * A body made of segments, its length summed when every segment's is known.
+ * @example
+ * segmentsBody([{ _tag: 'Bytes', bytes: new Uint8Array(3) }]).length // 3
+ * @category model
+ * @since 0.2.0
+ */
+export const segmentsBody = (segments: ReadonlyArray<Segment>): PreparedBody => {
+  let length: number | null = 0
+  for (const s of segments) {
+    const n = segmentLength(s)
+    length = n === null || length === null ? null : length + n
+  }
+  return { _tag: 'Segments', segments, length }
+}
+
+/**
+ * A request ready to send: final method, URL and headers (Basic/Bearer included, AWS4 and
+ * OAuth1 signed as the first attempt would be), the body as segments, and what the executor
+ * needs to follow redirects and retry.
+ * @example
+ * const p = await H.prepareRequest('GET')(req)() // right({ _tag: 'PreparedRequest', method: 'GET', url: 'http://…', … })
+ * @category model
+ * @since 0.1.0
+ */
+export interface PreparedRequest {
+  readonly _tag: 'PreparedRequest'
+  readonly method: string
+  readonly url: string
+  readonly headers: HeaderList
+  readonly body: PreparedBody
+  readonly auth: Auth
+  readonly settings: Settings
+  readonly responseFile: string | null
+  readonly proxy: Proxy | null
+  readonly tls: Tls | null
+  readonly log: Log
+}
+
+/**
+ * One hop of a run, as the executor's layers see it: what to send now. Redirects change the
+ * method, URL, headers, body and auth; `attempt` counts the sends of this hop (1-based).
+ * @example
+ * const hop: Hop = { method: 'GET', url: 'http://127.0.0.1/x', headers: [], body: noBody, auth: { _tag: 'None' }, attempt: 1 }
+ * @category model
+ * @since 0.2.0
+ */
+export interface Hop {
+  readonly method: string
+  readonly url: string
+  readonly headers: HeaderList
+  readonly body: PreparedBody
+  readonly auth: Auth
+  readonly attempt: number
+}
+
+/**
+ * Why signing an attempt failed: the body file could not be read, or the scheme could not sign.
+ * @example
+ * const f: SignFailure = { kind: 'auth', message: 'AWS4 signing failed: …' }
+ * @category model
+ * @since 0.2.0
+ */
+export type SignFailure = { readonly kind: 'auth'; readonly message: string } | { readonly kind: 'file'; readonly path: string; readonly code: string }
+
+/**
+ * Hashes of a body by algorithm (`sha256`, `md5`, …), each computed once per run; file
+ * segments are streamed through the hash.
+ * @example
+ * const h: BodyHasher = async () => E.right('e3b0c442…')
+ * @category model
+ * @since 0.2.0
+ */
+export type BodyHasher = (algorithm: string) => Promise<E.Either<SignFailure, string>>
+
+/**
+ * What a scheme that signs the request itself (AWS4, OAuth1) or answers a challenge (Digest)
+ * gets for one attempt: the hop, the settings, the clock, randomness and the body's hashes.
+ * @example
+ * const s: SignInput = { hop, settings, now: Date.now(), random: Math.random, hash }
+ * @category model
+ * @since 0.2.0
+ */
+export interface SignInput {
+  readonly hop: Hop
+  readonly settings: Settings
+  readonly now: number
+  readonly random: () => number
+  readonly hash: BodyHasher
+}
