@@ -114,39 +114,43 @@ const prepareBody = (req: Request, step: string): TE.TaskEither<ClientError, Pre
  */
 export const prepareWith =
   (step: string, method: string, env: Env = {}) =>
-  (req: Request): TE.TaskEither<ClientError, PreparedRequest> => {
-    const now = env.now ?? Date.now
-    return pipe(
-      TE.fromEither(checkTarget(req, method, step)),
-      TE.flatMap((target) =>
-        pipe(
-          prepareBody(req, step),
-          TE.flatMap((body) => signPrepared(req, step, target, body, env)),
-          TE.map(({ body, headers }): PreparedRequest => {
-            const at = now()
-            const log = appendLog(
-              req.log,
-              { at, step, message: `${target.method} ${redactUrl(target.url)}, ${describeBody(body)}` },
-              ...headers.map(([n, v]) => ({ at, step, message: `header ${n}: ${redactHeaderValue(n, v)}` })),
-            )
-            return {
-              _tag: 'PreparedRequest',
-              method: target.method,
-              url: target.url,
-              headers,
-              body,
-              auth: target.auth,
-              settings: req.settings,
-              responseFile: req.responseFile,
-              proxy: req.proxy,
-              tls: req.tls,
-              log,
-            }
-          }),
-        ),
-      ),
-    )
-  }
+  (req: Request): TE.TaskEither<ClientError, PreparedRequest> =>
+  () =>
+    prepareNow(step, method, env, req)
+
+/**
+ * The PreparedRequest of `req`, as a promise that never rejects (plain control flow: this
+ * runs once per request).
+ * @example
+ * await prepareNow('prepareRequest', 'GET', {}, req) // right({ _tag: 'PreparedRequest', … })
+ * @internal
+ */
+export const prepareNow = async (step: string, method: string, env: Env, req: Request): Promise<E.Either<ClientError, PreparedRequest>> => {
+  const target = checkTarget(req, method, step)
+  if (E.isLeft(target)) return target
+  const t = target.right
+  const prepared = await prepareBody(req, step)()
+  if (E.isLeft(prepared)) return prepared
+  const signed = await signPrepared(req, step, t, prepared.right, env)()
+  if (E.isLeft(signed)) return signed
+  const { body, headers } = signed.right
+  const at = (env.now ?? Date.now)()
+  const entries = [{ at, step, message: `${t.method} ${redactUrl(t.url)}, ${describeBody(body)}` }]
+  for (const [n, v] of headers) entries.push({ at, step, message: `header ${n}: ${redactHeaderValue(n, v)}` })
+  return E.right({
+    _tag: 'PreparedRequest',
+    method: t.method,
+    url: t.url,
+    headers,
+    body,
+    auth: t.auth,
+    settings: req.settings,
+    responseFile: req.responseFile,
+    proxy: req.proxy,
+    tls: req.tls,
+    log: appendLog(req.log, ...entries),
+  })
+}
 
 /**
  * The headers of a request in their final order (later wins): defaults, Content-Type and

@@ -5,9 +5,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import { flow, identity, pipe } from 'fp-ts/lib/function.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { schemeOf } from '../auth/schemes.js'
-import { transportError, type ClientError } from '../errors.js'
+import { invalidInput, transportError, type ClientError } from '../errors.js'
 import { putHeader } from '../headers.js'
 import type { PreparedRequest } from '../model/prepared.js'
 import type { Request } from '../request/model.js'
@@ -18,7 +18,7 @@ import { withChallenge } from './layers/challenge.js'
 import { withRedirects } from './layers/redirects.js'
 import { withRetries } from './layers/retries.js'
 import { withSigning } from './layers/signing.js'
-import { prepareWith } from './prepare.js'
+import { prepareNow } from './prepare.js'
 import { loadTls, resolveBody } from './resolve.js'
 import { toResponse } from './response.js'
 import { EXECUTE_STEP as STEP, RunLog, runContext } from './send.js'
@@ -45,7 +45,17 @@ const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<Clien
   return E.isLeft(r) ? E.left(r.left.error) : toResponse(ctx, r.right)
 }
 
-const unexpected = (p: PreparedRequest) => (e: unknown): ClientError => transportError(`${STEP}: unexpected failure: ${errText(e).text}`, errText(e).code, p.log)
+const unexpected = (p: PreparedRequest, e: unknown): E.Either<ClientError, never> =>
+  E.left(transportError(`${STEP}: unexpected failure: ${errText(e).text}`, errText(e).code, p.log))
+
+/** A run that never rejects: anything thrown is a TransportError with the log so far. */
+const runSafe = (p: PreparedRequest, env?: Env): Promise<E.Either<ClientError, HttpResponse>> => {
+  try {
+    return run(p, resolveEnv(env)).catch((e: unknown) => unexpected(p, e))
+  } catch (e) {
+    return Promise.resolve(unexpected(p, e))
+  }
+}
 
 /**
  * Sends a PreparedRequest: attempts with timeouts, retries, redirects; returns the final
@@ -58,10 +68,8 @@ const unexpected = (p: PreparedRequest) => (e: unknown): ClientError => transpor
 export const executeRequest =
   (env?: Env) =>
   (prepared: PreparedRequest): TE.TaskEither<ClientError, HttpResponse> =>
-    pipe(
-      TE.tryCatch(() => run(prepared, resolveEnv(env)), unexpected(prepared)),
-      TE.flatMapEither(identity),
-    )
+  () =>
+    runSafe(prepared, env)
 
 /**
  * Runs a Request: prepares it (an invalid or sticky-error request is returned as
@@ -71,5 +79,15 @@ export const executeRequest =
  * @category running
  * @since 0.1.0
  */
-export const processRequest = (method: string, env?: Env): ((req: Request) => TE.TaskEither<ClientError, HttpResponse>) =>
-  flow(prepareWith('processRequest', method, env), TE.flatMap(executeRequest(env)))
+export const processRequest =
+  (method: string, env?: Env) =>
+  (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
+  async () => {
+    let p: E.Either<ClientError, PreparedRequest>
+    try {
+      p = await prepareNow('processRequest', method, env ?? {}, req)
+    } catch (e) {
+      return E.left(invalidInput('processRequest', `processRequest: cannot prepare the request: ${errText(e).text}`, Array.isArray(req?.log) ? req.log : []))
+    }
+    return E.isLeft(p) ? p : runSafe(p.right, env)
+  }

@@ -4,7 +4,6 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
-import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
 import { decodeError, invalidInput, parseError, statusError, type ClientError } from '../errors.js'
 import { redactUrl } from '../redact.js'
@@ -18,16 +17,27 @@ import type { HttpResponse } from './model.js'
 export const charsetOf = (contentType: string | undefined): string | undefined =>
   contentType === undefined ? undefined : /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType)?.[1]
 
+/** Fatal decoders by label, made once (decode without `stream` keeps no state between calls). */
+const decoders = new Map<string, TextDecoder>()
+
+const decoderFor = (label: string): TextDecoder | null => {
+  const found = decoders.get(label)
+  if (found !== undefined) return found
+  try {
+    const d = new TextDecoder(label, { fatal: true })
+    if (decoders.size < 64) decoders.set(label, d)
+    return d
+  } catch {
+    return null
+  }
+}
+
 const decodeText = (step: string, res: HttpResponse, encoding?: string): E.Either<ClientError, string> => {
   if (res.file !== null)
     return E.left(invalidInput(step, `${step}: the body was saved to ${res.file}, not kept in memory; read the file`, res.log))
   const label = encoding ?? charsetOf(res.headers['content-type']) ?? 'utf-8'
-  let decoder: TextDecoder
-  try {
-    decoder = new TextDecoder(label, { fatal: true })
-  } catch {
-    return E.left(invalidInput(step, `${step}: unknown encoding ${JSON.stringify(label)}`, res.log))
-  }
+  const decoder = decoderFor(label)
+  if (decoder === null) return E.left(invalidInput(step, `${step}: unknown encoding ${JSON.stringify(label)}`, res.log))
   try {
     return E.right(decoder.decode(res.body))
   } catch {
@@ -95,26 +105,21 @@ export const formatErrors = (errors: t.Errors): ReadonlyArray<string> =>
 export function asJson(): (res: HttpResponse) => E.Either<ClientError, unknown>
 export function asJson<A>(codec: t.Decoder<unknown, A>): (res: HttpResponse) => E.Either<ClientError, A>
 export function asJson<A>(codec?: t.Decoder<unknown, A>): (res: HttpResponse) => E.Either<ClientError, unknown> {
-  return (res) =>
-    pipe(
-      decodeText('asJson', res),
-      E.flatMap((text) => {
-        const trimmed = text.replace(/^\uFEFF/, '').trim()
-        if (trimmed === '') return E.right<ClientError, unknown>({})
-        return E.tryCatch(
-          () => JSON.parse(trimmed) as unknown,
-          (e) => parseError(`asJson: the body is not valid JSON (${e instanceof Error ? e.message : String(e)}): ${shortJson(trimmed)}`, res.log, res),
-        )
-      }),
-      E.flatMap((json) =>
-        codec === undefined
-          ? E.right(json)
-          : pipe(
-              codec.decode(json),
-              E.mapLeft((errors) => decodeError(`asJson: the body does not match ${codecName(codec)}: ${formatErrors(errors).join('; ')}`, errors, res.log, res)),
-            ),
-      ),
-    )
+  // plain control flow: this runs once per response, so no combinator allocations here
+  return (res) => {
+    const text = decodeText('asJson', res)
+    if (E.isLeft(text)) return text
+    const body = text.right.charCodeAt(0) === 0xfeff ? text.right.slice(1) : text.right
+    let json: unknown
+    try {
+      json = body.trim() === '' ? {} : (JSON.parse(body) as unknown)
+    } catch (e) {
+      return E.left(parseError(`asJson: the body is not valid JSON (${e instanceof Error ? e.message : String(e)}): ${shortJson(body.trim())}`, res.log, res))
+    }
+    if (codec === undefined) return E.right(json)
+    const decoded = codec.decode(json)
+    return E.isRight(decoded) ? decoded : E.left(decodeError(`asJson: the body does not match ${codecName(codec)}: ${formatErrors(decoded.left).join('; ')}`, decoded.left, res.log, res))
+  }
 }
 
 const codecName = (codec: t.Decoder<unknown, unknown>): string => ('name' in codec && typeof codec.name === 'string' ? codec.name : 'the codec')

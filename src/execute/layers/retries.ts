@@ -36,14 +36,16 @@ export const pause = async (ctx: RunCtx, ms: number, what: string): Promise<Fail
  */
 export const withRetries =
   (ctx: RunCtx): Layer =>
-  (send) =>
-  async (hop) => {
-    for (let n = 1; ; n++) {
-      const r = await send(n === 1 ? hop : { ...hop, attempt: n })
-      const d = retryDecision(outcome(r), hop.method, n, ctx.p.settings, ctx.env.random, ctx.env.now)
-      if (d._tag === 'Done') return r
-      ctx.log.add(d.reason)
-      const stop = await pause(ctx, d.waitMs, `${hop.method} ${redactUrl(hop.url)}`)
-      if (stop !== null) return E.left(stop)
+  (send) => {
+    if (ctx.p.settings.maxAttempts === 0) return send
+    return async (hop) => {
+      for (let n = 1; ; n++) {
+        const r = await send(n === 1 ? hop : { ...hop, attempt: n })
+        const d = retryDecision(outcome(r), hop.method, n, ctx.p.settings, ctx.env.random, ctx.env.now)
+        if (d._tag === 'Done') return r
+        ctx.log.add(d.reason)
+        const stop = await pause(ctx, d.waitMs, `${hop.method} ${redactUrl(hop.url)}`)
+        if (stop !== null) return E.left(stop)
+      }
     }
   }

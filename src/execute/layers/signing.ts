@@ -42,10 +42,13 @@ export const signFailure = (ctx: RunCtx, f: SignFailure): Failure => {
  */
 export const withSigning =
   (ctx: RunCtx): Layer =>
-  (send) =>
-  async (hop) => {
-    const sign = schemeOf(hop.auth).sign
-    if (sign === null) return send(hop)
-    const signed = await sign(hop.auth, signInput(ctx, hop))
-    return E.isLeft(signed) ? E.left(signFailure(ctx, signed.left)) : send({ ...hop, headers: signed.right })
+  (send) => {
+    // a run's scheme only ever changes to none (on another origin): without signing, no layer
+    if (schemeOf(ctx.p.auth).sign === null) return send
+    return async (hop) => {
+      const sign = schemeOf(hop.auth).sign
+      if (sign === null) return send(hop)
+      const signed = await sign(hop.auth, signInput(ctx, hop))
+      return E.isLeft(signed) ? E.left(signFailure(ctx, signed.left)) : send({ ...hop, headers: signed.right })
+    }
   }
