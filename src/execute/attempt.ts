@@ -10,6 +10,7 @@ import { findHeader } from '../headers.js'
 import type { Hop } from '../model/prepared.js'
 import { redactSecrets, redactUrl } from '../redact.js'
 import { BodyFileError, openBody } from './body.js'
+import type { Progress } from './env.js'
 import { decodersFor, readBody, type ReadFailure } from './read-body.js'
 import { EXECUTE_STEP as STEP, type Failure, type RunCtx, type Send } from './send.js'
 
@@ -139,6 +140,40 @@ const watch = (ctx: RunCtx, controller: AbortController): Watch => {
 }
 
 /**
+ * A streamed body whose failure (a file that vanished or changed size) is kept and ends the
+ * attempt at once: transports react to a failing body stream slowly or vaguely (node-fetch
+ * waits for the socket to hang up), so the attempt aborts itself and reports the real cause.
+ */
+const guarded = (body: AsyncIterable<Uint8Array>, onError: (e: unknown) => void): AsyncIterable<Uint8Array> =>
+  (async function* () {
+    try {
+      yield* body
+    } catch (e) {
+      onError(e)
+      throw e
+    }
+  })()
+
+/**
+ * `env.onProgress`, made safe: a callback that throws is logged once and not called again for
+ * the run; the transfer goes on.
+ */
+const safeProgress = (ctx: RunCtx): ((p: Progress) => void) | undefined => {
+  const f = ctx.env.onProgress
+  if (f === undefined) return undefined
+  let broken = false
+  return (p) => {
+    if (broken) return
+    try {
+      f(p)
+    } catch (e) {
+      broken = true
+      ctx.log.add(`env.onProgress threw (${redactSecrets(errText(e).text, ctx.secrets)}) - not called again`)
+    }
+  }
+}
+
+/**
  * The innermost Send of a run: one transport call and the whole body, under the limits.
  * One AbortController serves every attempt of the run until one of them is aborted.
  * @example
@@ -151,6 +186,7 @@ export const attempt = (ctx: RunCtx): Send => {
   const s = ctx.p.settings
   const tries = s.maxAttempts + 1
   const timeouts = { connectMs: s.connectTimeout, idleMs: s.idleTimeout }
+  const onProgress = safeProgress(ctx)
   return async (hop: Hop) => {
     ctx.stats.attempts++
     const what = `${hop.method} ${redactUrl(hop.url)}`
@@ -159,12 +195,22 @@ export const attempt = (ctx: RunCtx): Send => {
     if (ctx.env.now() >= ctx.deadlineAt) return E.left(timeoutFailure(ctx, 'deadline', what))
     const w = watch(ctx, controller)
     const t0 = ctx.env.now()
+    const opened = openBody(hop.body)
+    let bodyError: unknown = null
+    const aborter = controller
+    const body =
+      opened === null || opened instanceof Uint8Array
+        ? opened
+        : guarded(opened, (e) => {
+            bodyError = e
+            aborter.abort()
+          })
     let res
     try {
-      res = await ctx.env.transport({ method: hop.method, url: hop.url, headers: hop.headers, body: openBody(hop.body), signal: w.signal, proxy: ctx.p.proxy, tls: ctx.tls, timeouts })
+      res = await ctx.env.transport({ method: hop.method, url: hop.url, headers: hop.headers, body, signal: w.signal, proxy: ctx.p.proxy, tls: ctx.tls, timeouts })
     } catch (e) {
       w.finish()
-      return E.left(classify(ctx, e, w.fired(), what))
+      return E.left(bodyError === null ? classify(ctx, e, w.fired(), what) : classify(ctx, bodyError, null, what))
     }
     const headersAt = ctx.env.now()
     ctx.log.add(`response received, code ${res.status} (${headersAt - t0} ms)`)
@@ -175,7 +221,6 @@ export const attempt = (ctx: RunCtx): Send => {
     if (decoders === null) ctx.log.add(`unknown Content-Encoding ${encoding ?? ''} - body returned as received`)
     const lengthText = findHeader(res.headers, 'content-length')
     const file = ctx.p.responseFile !== null && res.status >= 200 && res.status < 300 && !noBody ? ctx.p.responseFile : null
-    const onProgress = ctx.env.onProgress
     const r = await readBody(res.body, {
       decoders: decoders ?? [],
       file,
