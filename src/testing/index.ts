@@ -22,4 +22,4 @@ export type {
   Params,
   RecordedRequest,
   UploadedFile,
-} from './echo-server.js'
+} from './types.js'

@@ -1,0 +1,186 @@
+/**
+ * The public types of the echo server: its options, the running server, and the documents it
+ * records and answers with.
+ *
+ * @packageDocumentation
+ */
+import type { startEchoServer } from './echo-server.js'
+
+/**
+ * Where {@link startEchoServer} listens.
+ *
+ * @example
+ * ```ts
+ * const server = await startEchoServer({ host: '127.0.0.1', port: 0 })
+ * ```
+ * @category testing
+ * @since 0.1.0
+ */
+export interface EchoServerOptions {
+  /** Interface to bind. Default `'127.0.0.1'`. */
+  readonly host?: string
+  /** Port to bind; `0` (the default) picks a free port. */
+  readonly port?: number
+}
+
+/**
+ * One request as the server received it (recorded for every route, in arrival order).
+ *
+ * @example
+ * ```ts
+ * await fetch(`${server.url}/post`, { method: 'POST', body: 'hi' })
+ * const [request] = server.requests
+ * request?.method // 'POST'
+ * new TextDecoder().decode(request?.body) // 'hi'
+ * ```
+ * @category testing
+ * @since 0.1.0
+ */
+export interface RecordedRequest {
+  /** Request method, e.g. `'GET'`. */
+  readonly method: string
+  /** Request target (path and query) exactly as received. */
+  readonly url: string
+  /** Lower-case header name → value; repeated headers joined with `', '`. */
+  readonly headers: Readonly<Record<string, string>>
+  /** Header lines in order, with their original case. */
+  readonly rawHeaders: ReadonlyArray<readonly [string, string]>
+  /** The complete request body. */
+  readonly body: Uint8Array
+}
+
+/**
+ * A running echo server.
+ *
+ * @example
+ * ```ts
+ * const server = await startEchoServer()
+ * try {
+ *   const res = await fetch(`${server.url}/get?a=1`)
+ *   console.log(await res.json()) // { method: 'GET', args: { a: '1' }, ... }
+ * } finally {
+ *   await server.close()
+ * }
+ * ```
+ * @category testing
+ * @since 0.1.0
+ */
+export interface EchoServer {
+  /** Base URL without trailing slash, e.g. `'http://127.0.0.1:54321'`. */
+  readonly url: string
+  /** The port the server listens on. */
+  readonly port: number
+  /** Every request received so far, in order (a live view). */
+  readonly requests: ReadonlyArray<RecordedRequest>
+  /** How many times `/flaky/:key` was hit for `key` (0 when never). */
+  hits(key: string): number
+  /** Stops listening and destroys every open (keep-alive or pending) connection. Idempotent. */
+  close(): Promise<void>
+}
+
+/**
+ * Query-string-like record: a key maps to its value, or to all values when repeated.
+ *
+ * @example
+ * ```ts
+ * // for `?a=1&b=2&b=3`
+ * const args: Params = { a: '1', b: ['2', '3'] }
+ * ```
+ * @category testing
+ * @since 0.1.0
+ */
+export type Params = Readonly<Record<string, string | ReadonlyArray<string>>>
+
+/**
+ * A file uploaded in a `multipart/form-data` body (reported under the echo `files` key).
+ *
+ * @example
+ * ```ts
+ * const body = new FormData()
+ * body.append('doc', new Blob(['hello'], { type: 'text/plain' }), 'a.txt')
+ * const echo = (await (await fetch(`${server.url}/post`, { method: 'POST', body })).json()) as EchoPayload
+ * echo.files['doc'] // { filename: 'a.txt', contentType: 'text/plain', size: 5, base64: 'aGVsbG8=', headers: {...} }
+ * ```
+ * @category testing
+ * @since 0.1.0
+ */
+export interface UploadedFile {
+  /** The `filename` (or decoded `filename*`) from Content-Disposition. */
+  readonly filename: string
+  /** The part's Content-Type, `'text/plain'` when absent (RFC 7578 default). */
+  readonly contentType: string
+  /** Size in bytes. */
+  readonly size: number
+  /** The content, base64-encoded. */
+  readonly base64: string
+  /** The part's headers (lower-case names). */
+  readonly headers: Readonly<Record<string, string>>
+}
+
+/**
+ * One part of any `multipart/*` body, in order (reported under the echo `multipart` key).
+ *
+ * @example
+ * ```ts
+ * const echo = (await res.json()) as EchoPayload
+ * echo.multipart[0] // { headers: { 'content-disposition': 'form-data; name="a"' }, name: 'a', text: '1', base64: 'MQ==' }
+ * ```
+ * @category testing
+ * @since 0.1.0
+ */
+export interface MultipartPart {
+  /** The part's headers (lower-case names; repeated joined with `', '`). */
+  readonly headers: Readonly<Record<string, string>>
+  /** The Content-Disposition `name`, when present. */
+  readonly name?: string
+  /** The Content-Disposition `filename` (or decoded `filename*`), when present. */
+  readonly filename?: string
+  /** The content decoded as UTF-8. */
+  readonly text: string
+  /** The content, base64-encoded. */
+  readonly base64: string
+}
+
+/**
+ * The JSON document the echo routes (`/anything`, `/get`, `/post`, …) answer with.
+ *
+ * @example
+ * ```ts
+ * const res = await fetch(`${server.url}/anything/x?a=1&a=2`, { method: 'PUT', body: '{"k":1}' })
+ * const echo = (await res.json()) as EchoPayload
+ * echo.method // 'PUT'
+ * echo.path // '/anything/x'
+ * echo.args // { a: ['1', '2'] }
+ * echo.json // { k: 1 }
+ * ```
+ * @category testing
+ * @since 0.1.0
+ */
+export interface EchoPayload {
+  /** Request method. */
+  readonly method: string
+  /** Absolute URL: `http://` + Host header + the request target as received. */
+  readonly url: string
+  /** The path as received (still percent-encoded), without the query. */
+  readonly path: string
+  /** The query string parsed. */
+  readonly args: Params
+  /** The query string exactly as received, without `'?'`. */
+  readonly rawQuery: string
+  /** Lower-case header name → value; repeated headers joined with `', '`. */
+  readonly headers: Readonly<Record<string, string>>
+  /** The body decoded as UTF-8. */
+  readonly data: string
+  /** The body, base64-encoded. */
+  readonly bodyBase64: string
+  /** The body size in bytes. */
+  readonly bodyLength: number
+  /** The body parsed as JSON, or `null` when it is empty or not JSON. */
+  readonly json: unknown
+  /** Urlencoded fields, or the text fields of a `multipart/form-data` body; `{}` otherwise. */
+  readonly form: Params
+  /** Files of a `multipart/form-data` body by field name (the last one wins when a name repeats). */
+  readonly files: Readonly<Record<string, UploadedFile>>
+  /** Every part of a `multipart/*` body, in order; `[]` otherwise. */
+  readonly multipart: ReadonlyArray<MultipartPart>
+}
