@@ -1,127 +1,153 @@
 /**
- * `npm run bench`: httpipe against the raw transport it runs on (cross-fetch with the same
- * keep-alive agent), measured in the same run on a loopback node:http server. Reports
- * requests per second and the ratio raw/httpipe (1.0 = no overhead), and the peak RSS growth
- * of a 64 MiB download streamed to a file.
+ * `npm run bench`: httpipe side by side with the raw transports and the popular clients, in one
+ * run, against a node:http server in a child process (bench/server.ts) on 127.0.0.1.
+ *
+ * Measured, in this order (see bench/variants.ts for the clients, bench/harness.ts for the method):
+ * - httpipe's own cost per request through an in-memory transport, next to a bare decode;
+ * - AWS4 signing cost (bench/sign.ts), httpipe's step against aws4.sign;
+ * - peak RSS growth of a 64 MiB download streamed to a file with H.setResponseFile (next to
+ *   undici.request and fetch piping to a file);
+ * - throughput and latency for a 1 KiB and a 64 KiB JSON answer at concurrency 1, 16 and 64:
+ *   a closed loop of c workers; after a warm-up, rounds in which every client runs once per
+ *   (size, concurrency) for a time slice, in an order shuffled per round by a seeded PRNG;
+ *   medians over rounds of req/s, p50, p99 and client CPU per request, and of the ratio of
+ *   each req/s to raw `undici.request` in the same round. Every request checks status 200 and
+ *   decodes the answer with the same io-ts codec; a client with failures is reported broken.
+ *   An AWS4-signed httpipe variant runs at c=16.
+ *
+ * Options (`npm run bench -- <options>`):
+ *   --quick          3 short rounds (under a minute in all); the full run takes about 5 minutes
+ *   --only=a,b       only these clients (ids below; undici, the baseline, always runs) and/or
+ *                    sections (overhead, sign, memory); e.g. --only=httpipe,got or --only=memory
+ *   --write          write BENCHMARKS.md (the full run without --only writes it anyway)
+ *   --no-write       do not write BENCHMARKS.md
+ *   --rounds=N --slice=MS --seed=N   override the rounds, the slice length, the shuffle seed
+ * Client ids: undici, http, fetch, cross-fetch, httpipe, httpipe-fetch, httpipe-cross-fetch,
+ * httpipe-undici (the last two when this build exports them), httpipe-aws4, axios, got, ky.
+ *
+ * Uses the built package (dist/esm), so run `npm run build` first (`npm run bench` does).
  */
-import http from 'node:http'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import crossFetch from 'cross-fetch'
-import { pipe } from 'fp-ts/function'
-import * as H from '../dist/esm/index.js'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { dirname, join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { runRounds, summarize, type Cell, type Plan } from './harness.js'
+import { httpipeDownload, measureDownload, measureOverhead, rawDownloads } from './overhead.js'
+import { routes } from './payload.js'
+import { renderMarkdown, renderText, type Report } from './report.js'
+import { measureSigning } from './sign.js'
+import { makeClients } from './variants.js'
 
-const small = Buffer.from(JSON.stringify({ ok: true, items: Array.from({ length: 20 }, (_, i) => ({ i, name: `item ${i}` })) }))
-const chunk = Buffer.alloc(1 << 16, 7)
-const server = http.createServer((req, res) => {
-  req.resume()
-  req.on('end', () => {
-    if (req.url?.startsWith('/big/')) {
-      const total = Number(req.url.slice(5))
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(total) })
-      let sent = 0
-      const pump = (): void => {
-        while (sent < total) {
-          const n = Math.min(chunk.length, total - sent)
-          sent += n
-          if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void res.once('drain', pump)
-        }
-        res.end()
-      }
-      return pump()
-    }
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(small.length) })
-    res.end(small)
+const t0 = performance.now()
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const SECTIONS = ['overhead', 'sign', 'memory'] as const
+const CONCURRENCIES = [1, 16, 64] as const
+const MEMORY_BYTES = 64 << 20
+
+const usage = (msg: string): never => {
+  console.error(`bench: ${msg}\nusage: npm run bench -- [--quick] [--only=a,b] [--write|--no-write] [--rounds=N] [--slice=MS] [--seed=N]`)
+  process.exit(2)
+}
+const args = process.argv.slice(2)
+const opts = { quick: false, only: null as ReadonlySet<string> | null, write: null as boolean | null, rounds: null as number | null, slice: null as number | null, seed: 1 }
+for (const a of args) {
+  const [k, v] = a.split('=', 2) as [string, string | undefined]
+  const int = (): number => (v !== undefined && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : usage(`${k} wants a positive whole number`))
+  if (k === '--quick' && v === undefined) opts.quick = true
+  else if (k === '--only' && v !== undefined) opts.only = new Set(v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+  else if (k === '--write' && v === undefined) opts.write = true
+  else if (k === '--no-write' && v === undefined) opts.write = false
+  else if (k === '--rounds') opts.rounds = int()
+  else if (k === '--slice') opts.slice = int()
+  else if (k === '--seed') opts.seed = int()
+  else if (k === '--help' || k === '-h') usage('help')
+  else usage(`unknown option ${a}`)
+}
+const cfg = opts.quick
+  ? { rounds: 3, sliceMs: 100, warmupMs: 50, overheadN: 1000, overheadRounds: 5, signN: 6000, signRounds: 3 }
+  : { rounds: 7, sliceMs: 500, warmupMs: 250, overheadN: 4000, overheadRounds: 15, signN: 20000, signRounds: 5 }
+const rounds = opts.rounds ?? cfg.rounds
+const sliceMs = opts.slice ?? cfg.sliceMs
+const wants = (name: string): boolean => opts.only === null || opts.only.has(name)
+const write = opts.write ?? (!opts.quick && opts.only === null)
+const progress = (m: string): void => void process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${m}\n`)
+
+/** Starts bench/server.ts in a child process; resolves with its base URL once it listens. */
+const startServer = (): Promise<{ readonly child: ChildProcess; readonly base: string }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'server.ts')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error('the bench server did not report its port within 30 s'))), 30_000)
+    child.once('error', (e) => (clearTimeout(timer), reject(e)))
+    child.once('exit', (code, signal) => (clearTimeout(timer), reject(new Error(`the bench server exited (${code ?? signal}) before listening`))))
+    child.once('message', (m: { port?: unknown }) => {
+      clearTimeout(timer)
+      if (typeof m.port === 'number') resolve({ child, base: `http://127.0.0.1:${m.port}` })
+      else reject(new Error(`unexpected message from the bench server: ${JSON.stringify(m)}`))
+    })
   })
-})
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
-const addr = server.address()
-const base = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`
-const agent = new http.Agent({ keepAlive: true })
 
-/** Wall time in ms of n sequential calls; CPU time (user + system, this process: client and server) is added to `cpu`. */
-const cpu = new Map<() => Promise<void>, number>()
-const time = async (n: number, f: () => Promise<void>): Promise<number> => {
-  for (let i = 0; i < 100; i++) await f() // warm up
-  const c0 = process.cpuUsage()
-  const t0 = process.hrtime.bigint()
-  for (let i = 0; i < n; i++) await f()
-  const c = process.cpuUsage(c0)
-  cpu.set(f, (cpu.get(f) ?? 0) + (c.user + c.system) / 1000)
-  return Number(process.hrtime.bigint() - t0) / 1e6
+const stopServer = async (child: ChildProcess): Promise<void> => {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((r) => child.once('exit', () => r()))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+  await exited
+  clearTimeout(timer)
 }
 
-const N = Number(process.env['BENCH_N'] ?? 3000)
-const rawGet = async (): Promise<void> => {
-  const r = await crossFetch(`${base}/get?x=1`, { agent } as RequestInit)
-  await r.arrayBuffer()
-}
-const getReq = pipe(H.newRequest(), H.initialize(`${base}/get`), H.addUrlParameter('x', 1))
-const pipeGet = async (): Promise<void> => {
-  const r = await pipe(getReq, H.processRequest('GET'))()
-  if (r._tag === 'Left') throw new Error(r.left.message)
-}
-const body = JSON.stringify({ field1: 10, field2: 'Text', list: [1, 2, 3] })
-const rawPost = async (): Promise<void> => {
-  const r = await crossFetch(`${base}/post`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, agent } as RequestInit)
-  await r.arrayBuffer()
-}
-const pipePost = async (): Promise<void> => {
-  const r = await pipe(H.newRequest(), H.initialize(`${base}/post`), H.setJsonBody({ field1: 10, field2: 'Text', list: [1, 2, 3] }), H.processRequest('POST'))()
-  if (r._tag === 'Left') throw new Error(r.left.message)
-}
+const { child, base } = await startServer()
+process.on('exit', () => child.kill('SIGKILL'))
+progress(`server (pid ${child.pid}) on ${base}`)
+const clients = makeClients([16])
+try {
+  const known = new Set([...clients.contenders.map((c) => c.id), 'httpipe-cross-fetch', 'httpipe-undici', ...SECTIONS])
+  for (const name of opts.only ?? []) if (!known.has(name)) usage(`--only: unknown name ${name} (clients: ${clients.contenders.map((c) => c.id).join(', ')}; sections: ${SECTIONS.join(', ')})`)
+  const contenders = clients.contenders.filter((c) => c.id === 'undici' || wants(c.id))
+  const anyClient = opts.only === null || contenders.some((c) => c.id !== 'undici' || opts.only?.has('undici') === true)
+  const cells: Cell[] = anyClient
+    ? [
+        ['1k', '1 KiB', routes.small],
+        ['64k', '64 KiB', routes.large],
+      ].flatMap(([key, title, path]) => CONCURRENCIES.map((c): Cell => ({ key: `${key}-c${c}`, title: title as string, url: `${base}${path}`, concurrency: c })))
+    : []
+  const plan: Plan = { cells, contenders, baseline: 'undici', rounds, sliceMs, warmupMs: cfg.warmupMs, seed: opts.seed, onProgress: progress }
 
-const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
-const ROUNDS = 5
-const rows: Array<[string, number, number]> = []
-const cpuRows: Array<[string, number, number]> = []
-for (const [name, raw, ours] of [
-  ['GET small JSON', rawGet, pipeGet],
-  ['POST JSON (steps built per request)', rawPost, pipePost],
-] as const) {
-  // alternate the two in rounds and take medians, so drift in the machine hits both alike
-  const tRaw: number[] = []
-  const tOurs: number[] = []
-  for (let i = 0; i < ROUNDS; i++) {
-    tRaw.push(await time(Math.ceil(N / ROUNDS), raw))
-    tOurs.push(await time(Math.ceil(N / ROUNDS), ours))
+  // The micro-benchmarks first, in a fresh process: after the load rounds (hundreds of pooled
+  // sockets, a grown heap) the same code measures up to twice as slow, and not evenly.
+  const overhead = wants('overhead') ? (progress("httpipe's own cost (in memory)"), await measureOverhead(cfg.overheadN, cfg.overheadRounds, opts.seed)) : null
+  const signing = wants('sign') ? (progress('AWS4 signing cost'), await measureSigning(cfg.signN, cfg.signRounds, opts.seed)) : null
+  const memory = wants('memory') ? (progress('memory: 64 MiB downloads to a file'), await measureDownload(base, [...clients.httpipeTransports.map(([id, env]) => [id, httpipeDownload(env)] as const), ...rawDownloads], MEMORY_BYTES)) : null
+  const results = cells.length > 0 ? await runRounds(plan) : new Map()
+
+  const cpus = os.cpus()
+  const report: Report = {
+    machine: { cpu: cpus[0]?.model.trim() ?? 'unknown CPU', cores: cpus.length, memoryGiB: os.totalmem() / 2 ** 30, os: `${os.type()} ${os.release()} ${os.arch()}`, node: process.version },
+    command: `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`,
+    date: new Date().toISOString(),
+    mode: opts.quick ? 'quick' : 'full',
+    method:
+      `closed loop of c workers, requests back to back; a warm-up, then ${rounds} rounds; in each round every client runs ${sliceMs} ms per (answer size, concurrency), ` +
+      `in an order shuffled per round (seed ${opts.seed}); medians over rounds. Server: node:http in a child process on 127.0.0.1, keep-alive. ` +
+      'Every request checks status 200 and decodes the JSON with the same io-ts codec. CPU is the client process only (user + system).',
+    notes: clients.notes,
+    baselineLabel: 'undici.request',
+    cells,
+    summaries: summarize(plan, results),
+    overhead,
+    signing,
+    memory,
+    memoryBytes: MEMORY_BYTES,
+    seconds: (performance.now() - t0) / 1000,
   }
-  rows.push([name, median(tRaw) * ROUNDS, median(tOurs) * ROUNDS])
-  cpuRows.push([name, cpu.get(raw) ?? 0, cpu.get(ours) ?? 0])
+  console.log(`\n${renderText(report)}`)
+  if (write) {
+    writeFileSync(join(root, 'BENCHMARKS.md'), `${renderMarkdown(report)}\n`)
+    console.log('wrote BENCHMARKS.md')
+  }
+} finally {
+  await clients.close()
+  await stopServer(child)
 }
-console.log(`requests: ${N} sequential per case, loopback, keep-alive\n`)
-console.log('case                                   raw req/s   httpipe req/s   raw/httpipe time ratio')
-for (const [name, tRaw, tOurs] of rows)
-  console.log(`${name.padEnd(38)} ${((N / tRaw) * 1000).toFixed(0).padStart(9)}   ${((N / tOurs) * 1000).toFixed(0).padStart(13)}   ${(tOurs / tRaw).toFixed(2).padStart(8)}x`)
-
-console.log('\nCPU per request (client + loopback server, this process)')
-for (const [name, cRaw, cOurs] of cpuRows)
-  console.log(`${name.padEnd(38)} raw ${((cRaw * 1000) / (N + 100 * ROUNDS)).toFixed(0).padStart(5)} us   httpipe ${((cOurs * 1000) / (N + 100 * ROUNDS)).toFixed(0).padStart(5)} us   ratio ${(cOurs / cRaw).toFixed(2)}x`)
-
-// httpipe's own cost: the same request run through a transport that answers at once from memory
-const canned = Buffer.from('{"ok":true}')
-const instant: H.Transport = async () => ({ status: 200, statusText: 'OK', headers: [['content-type', 'application/json'], ['content-length', String(canned.length)]], body: null, decoded: false })
-const M = 20000
-for (let i = 0; i < 2000; i++) await pipe(getReq, H.processRequest('GET', { transport: instant }))()
-const tp = process.hrtime.bigint()
-for (let i = 0; i < M; i++) await pipe(getReq, H.processRequest('GET', { transport: instant }))()
-const tb = process.hrtime.bigint()
-for (let i = 0; i < M; i++) pipe(H.newRequest(), H.initialize(`${base}/post`), H.setJsonBody({ a: 1, b: 'x' }), H.addHeader('X-A', '1'))
-console.log(`\nhttpipe alone (no network): processRequest ${(Number(tb - tp) / M / 1000).toFixed(1)} us, building a 4-step request ${(Number(process.hrtime.bigint() - tb) / M / 1000).toFixed(1)} us`)
-
-// memory: a 64 MiB download streamed to a file should not grow RSS by anything like 64 MiB
-const dir = mkdtempSync(join(tmpdir(), 'httpipe-bench-'))
-const size = 64 << 20
-global.gc?.()
-const before = process.memoryUsage().rss
-let peak = before
-const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5)
-const t0 = process.hrtime.bigint()
-const r = await pipe(H.newRequest(), H.initialize(`${base}/big/${size}`), H.setResponseFile(join(dir, 'big.bin')), H.processRequest('GET'))()
-const ms = Number(process.hrtime.bigint() - t0) / 1e6
-clearInterval(sampler)
-console.log(`\n64 MiB to a file: ${r._tag === 'Right' ? 'ok' : r.left.message}, ${((size / (1 << 20)) / (ms / 1000)).toFixed(0)} MiB/s, peak RSS growth ${((peak - before) / (1 << 20)).toFixed(1)} MiB`)
-rmSync(dir, { recursive: true, force: true })
-server.closeAllConnections()
-server.close()
+process.exit(0)

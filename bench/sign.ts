@@ -1,17 +1,18 @@
 /**
  * AWS4 signing cost per request: httpipe's signing step (headers in, signed headers out, as the
  * executor runs it before every attempt) against calling `aws4.sign` directly on the same
- * request, measured in the same run. Prints the ratio (1.0 = no overhead).
+ * request, measured in the same run, interleaved in rounds. `npm run bench` runs it as one
+ * section; `node --import tsx bench/sign.ts` runs it alone (BENCH_SIGN_N signatures each).
  */
 import aws4 from 'aws4'
 import { createHash } from 'node:crypto'
-import { pipe } from 'fp-ts/function'
+import { pathToFileURL } from 'node:url'
+import { pipe } from 'fp-ts/lib/function.js'
 import * as H from '../dist/esm/index.js'
 import { schemes } from '../dist/esm/auth/schemes.js'
 import { bodyHasher } from '../dist/esm/execute/body.js'
+import { microRounds } from './harness.js'
 
-const N = Number(process.env['BENCH_SIGN_N'] ?? 20000)
-const ROUNDS = 5
 const body = Buffer.from(JSON.stringify({ field1: 10, field2: 'Text', list: [1, 2, 3] }))
 const url = 'https://examplebucket.s3.amazonaws.com/photos/2024/a%20b.jpg?x-id=PutObject&tag=%C3%A9'
 const headers: ReadonlyArray<readonly [string, string]> = [
@@ -32,27 +33,39 @@ const ours = async (): Promise<void> => {
   if (r._tag === 'Left') throw new Error('signing failed')
 }
 const u = new URL(url)
-const raw = async (): Promise<void> => {
+const raw = (): void => {
   const h: Record<string, string> = Object.fromEntries(headers)
   h['X-Amz-Date'] = '20240101T000000Z'
   h['X-Amz-Content-Sha256'] = createHash('sha256').update(body).digest('hex')
   aws4.sign({ host: u.host, path: `${u.pathname}${u.search}`, method: 'PUT', service: 's3', region: 'us-east-1', headers: h }, { accessKeyId: auth.accessKey, secretAccessKey: auth.secretKey })
 }
 
-const time = async (f: () => Promise<void>, n: number): Promise<number> => {
-  const t0 = process.hrtime.bigint()
-  for (let i = 0; i < n; i++) await f()
-  return Number(process.hrtime.bigint() - t0) / 1e3 / n
+export interface SignResult {
+  readonly n: number
+  readonly aws4Us: number
+  readonly httpipeUs: number
 }
-for (let i = 0; i < 2000; i++) (await ours(), await raw()) // warm up
-const a: number[] = []
-const b: number[] = []
-for (let r = 0; r < ROUNDS; r++) {
-  a.push(await time(raw, N / ROUNDS))
-  b.push(await time(ours, N / ROUNDS))
+
+export const SIGN_CASE = 'PUT with a JSON body, 5 headers, encoded path and query'
+
+/** µs per signature, aws4.sign directly and httpipe's AWS4 scheme; `n` signatures each, in `rounds` interleaved rounds. */
+export const measureSigning = async (n: number, rounds: number, seed = 1): Promise<SignResult> => {
+  const t = await microRounds(
+    [
+      ['aws4', raw],
+      ['httpipe', ours],
+    ],
+    Math.ceil(n / rounds),
+    rounds,
+    seed,
+  )
+  return { n, aws4Us: t.get('aws4') ?? NaN, httpipeUs: t.get('httpipe') ?? NaN }
 }
-const med = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0
-console.log(`AWS4 signing, ${N} signatures each (PUT with a JSON body, 5 headers, encoded path and query)`)
-console.log(`aws4.sign directly   ${med(a).toFixed(1)} us/request`)
-console.log(`httpipe AWS4 scheme  ${med(b).toFixed(1)} us/request`)
-console.log(`ratio httpipe/aws4   ${(med(b) / med(a)).toFixed(2)}x`)
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const r = await measureSigning(Number(process.env['BENCH_SIGN_N'] ?? 20000), 5)
+  console.log(`AWS4 signing, ${r.n} signatures each (${SIGN_CASE})`)
+  console.log(`aws4.sign directly   ${r.aws4Us.toFixed(1)} us/request`)
+  console.log(`httpipe AWS4 scheme  ${r.httpipeUs.toFixed(1)} us/request`)
+  console.log(`ratio httpipe/aws4   ${(r.httpipeUs / r.aws4Us).toFixed(2)}x`)
+}
