@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: httpipe against the raw transport it runs on (cross-fetch with the same
+ * `npm run bench`: httpipe against the raw transport it runs on (`undici.request` with a
  * keep-alive agent), measured in the same run on a loopback node:http server. Reports
  * requests per second and the ratio raw/httpipe (1.0 = no overhead), and the peak RSS growth
  * of a 64 MiB download streamed to a file.
@@ -8,9 +8,9 @@ import http from 'node:http'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import crossFetch from 'cross-fetch'
 import { pipe } from 'fp-ts/function'
 import * as H from '../dist/esm/index.js'
+import { Agent, request } from 'undici'
 
 const small = Buffer.from(JSON.stringify({ ok: true, items: Array.from({ length: 20 }, (_, i) => ({ i, name: `item ${i}` })) }))
 const chunk = Buffer.alloc(1 << 16, 7)
@@ -38,7 +38,7 @@ const server = http.createServer((req, res) => {
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
 const addr = server.address()
 const base = `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`
-const agent = new http.Agent({ keepAlive: true })
+const agent = new Agent()
 
 /** Wall time in ms of n sequential calls; CPU time (user + system, this process: client and server) is added to `cpu`. */
 const cpu = new Map<() => Promise<void>, number>()
@@ -54,8 +54,8 @@ const time = async (n: number, f: () => Promise<void>): Promise<number> => {
 
 const N = Number(process.env['BENCH_N'] ?? 3000)
 const rawGet = async (): Promise<void> => {
-  const r = await crossFetch(`${base}/get?x=1`, { agent } as RequestInit)
-  await r.arrayBuffer()
+  const r = await request(`${base}/get?x=1`, { dispatcher: agent })
+  await r.body.arrayBuffer()
 }
 const getReq = pipe(H.newRequest(), H.initialize(`${base}/get`), H.addUrlParameter('x', 1))
 const pipeGet = async (): Promise<void> => {
@@ -64,8 +64,8 @@ const pipeGet = async (): Promise<void> => {
 }
 const body = JSON.stringify({ field1: 10, field2: 'Text', list: [1, 2, 3] })
 const rawPost = async (): Promise<void> => {
-  const r = await crossFetch(`${base}/post`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, agent } as RequestInit)
-  await r.arrayBuffer()
+  const r = await request(`${base}/post`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, dispatcher: agent })
+  await r.body.arrayBuffer()
 }
 const pipePost = async (): Promise<void> => {
   const r = await pipe(H.newRequest(), H.initialize(`${base}/post`), H.setJsonBody({ field1: 10, field2: 'Text', list: [1, 2, 3] }), H.processRequest('POST'))()
@@ -123,5 +123,6 @@ const ms = Number(process.hrtime.bigint() - t0) / 1e6
 clearInterval(sampler)
 console.log(`\n64 MiB to a file: ${r._tag === 'Right' ? 'ok' : r.left.message}, ${((size / (1 << 20)) / (ms / 1000)).toFixed(0)} MiB/s, peak RSS growth ${((peak - before) / (1 << 20)).toFixed(1)} MiB`)
 rmSync(dir, { recursive: true, force: true })
+await Promise.all([agent.close(), H.defaultTransport.close()])
 server.closeAllConnections()
 server.close()
