@@ -18,7 +18,7 @@ export interface Progress {
 
 /**
  * Injected effects. Every field is optional:
- * - `transport`: httpipe's transport interface (default: cross-fetch with keep-alive agents);
+ * - `transport`: httpipe's transport interface (default: `undiciTransport()` on Node.js);
  * - `fetch`: any WHATWG fetch, adapted (shorthand for `transport: fromFetch(fetch)`);
  * - `now`: epoch milliseconds (default `Date.now`), for the log, timings and Retry-After dates;
  * - `random`: a number in [0, 1) (default `Math.random`), for backoff jitter;

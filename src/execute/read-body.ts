@@ -85,6 +85,8 @@ type Collected = { readonly ok: true; readonly bytes: Uint8Array } | { readonly 
 const isNodeReadable = (b: unknown): b is Readable =>
   b instanceof Readable || (typeof b === 'object' && b !== null && typeof (b as Readable).on === 'function' && typeof (b as Readable).resume === 'function')
 
+const ignore = (): void => undefined
+
 /** Collects a Node stream with events (much cheaper than its async iterator). */
 const collectReadable = (body: Readable, o: ReadOptions): Promise<Collected> =>
   new Promise((resolve) => {
@@ -93,7 +95,10 @@ const collectReadable = (body: Readable, o: ReadOptions): Promise<Collected> =>
     const done = (r: Collected): void => {
       body.removeListener('data', onData)
       body.removeListener('end', onEnd)
+      // the error listener stays (as a no-op once done): a stream destroyed here may still
+      // emit its error later, and an error without a listener would end the process
       body.removeListener('error', onError)
+      body.on('error', ignore)
       resolve(r)
     }
     const onData = (chunk: Buffer): void => {

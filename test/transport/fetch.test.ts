@@ -1,6 +1,6 @@
 /**
  * The transports on their own: fromFetch over Node's WHATWG fetch, and the default
- * cross-fetch transport, against the echo server.
+ * transport (undici), against the echo server.
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'

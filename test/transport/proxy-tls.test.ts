@@ -1,6 +1,7 @@
 /**
  * setProxy and setTls against real peers: Debian's tinyproxy (Basic auth, plain forwarding and
- * CONNECT) and a node:https server with certificates made by openssl for this run.
+ * CONNECT) and a node:https server with certificates made by openssl for this run, on both
+ * Node transports (undici, the default, and cross-fetch).
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -19,8 +20,12 @@ let proxy: Tinyproxy
 let pki: Pki
 let tlsServer: Server
 let tlsUrl = ''
+const undici = H.undiciTransport()
+const TRANSPORTS: ReadonlyArray<readonly [string, H.Transport]> = [
+  ['undici', undici],
+  ['cross-fetch', H.crossFetchTransport],
+]
 
-const run = (req: H.Request, method = 'GET') => pipe(req, H.processRequest(method))()
 
 before(async () => {
   echo = await startEchoServer()
@@ -46,97 +51,102 @@ after(async () => {
   tlsServer.closeAllConnections()
   await new Promise((r) => tlsServer.close(r))
   pki.cleanup()
+  await undici.close()
 })
 
 const proxyUrl = (password = PROXY_PASSWORD) => `http://${PROXY_USER}:${password}@127.0.0.1:${proxy.port}`
 
-describe('setProxy through tinyproxy', () => {
-  test('an http target is forwarded by the proxy, with proxy Basic auth', async () => {
-    const r = await run(pipe(H.newRequest(), H.initialize(`${echo.url}/get?via=proxy`), H.setProxy(proxyUrl())))
-    assert.equal(r._tag, 'Right')
-    if (r._tag !== 'Right') return
-    assert.equal(r.right.status, 200)
-    const body = JSON.parse(Buffer.from(r.right.body).toString()) as { headers: Record<string, string>; args: Record<string, string> }
-    assert.match(body.headers['via'] ?? '', /tinyproxy/)
-    assert.equal(body.args['via'], 'proxy')
-    assert.match(proxy.log(), new RegExp(`GET http://127\\.0\\.0\\.1:${echo.port}/get\\?via=proxy`))
+for (const [name, transport] of TRANSPORTS) {
+  const run = (req: H.Request, method = 'GET') => pipe(req, H.processRequest(method, { transport }))()
+
+  describe(`setProxy through tinyproxy (${name})`, () => {
+    test('an http target is forwarded by the proxy, with proxy Basic auth', async () => {
+      const r = await run(pipe(H.newRequest(), H.initialize(`${echo.url}/get?via=proxy`), H.setProxy(proxyUrl())))
+      assert.equal(r._tag, 'Right')
+      if (r._tag !== 'Right') return
+      assert.equal(r.right.status, 200)
+      const body = JSON.parse(Buffer.from(r.right.body).toString()) as { headers: Record<string, string>; args: Record<string, string> }
+      assert.match(body.headers['via'] ?? '', /tinyproxy/)
+      assert.equal(body.args['via'], 'proxy')
+      assert.match(proxy.log(), new RegExp(`GET http://127\\.0\\.0\\.1:${echo.port}/get\\?via=proxy`))
+    })
+
+    test('the proxy given as parts works the same', async () => {
+      const r = await run(
+        pipe(H.newRequest(), H.initialize(`${echo.url}/get`), H.setProxy({ host: '127.0.0.1', port: proxy.port, user: PROXY_USER, password: PROXY_PASSWORD })),
+      )
+      assert.equal(r._tag === 'Right' ? r.right.status : r.left.message, 200)
+    })
+
+    test('a wrong proxy password comes back as the proxy\'s refusal (tinyproxy answers 401), and no password is logged', async () => {
+      const r = await run(pipe(H.newRequest(), H.initialize(`${echo.url}/get`), H.setProxy(proxyUrl('wrong-pw-123'))))
+      assert.equal(r._tag, 'Right')
+      if (r._tag !== 'Right') return
+      assert.ok([401, 407].includes(r.right.status), `status ${r.right.status}`)
+      assert.match(r.right.headers['server'] ?? '', /tinyproxy/)
+      const log = H.getLog(r.right, true)
+      assert.ok(!log.includes('wrong-pw-123'), log)
+      assert.match(log, /proxy set to http:\/\/ann:\*\*\*@127\.0\.0\.1/)
+    })
+
+    test('an https target goes through CONNECT and trusts the CA given to setTls', async () => {
+      const r = await run(pipe(H.newRequest(), H.initialize(`${tlsUrl}/secure`), H.setProxy(proxyUrl()), H.setTls({ ca: H.fromFile(pki.caPath) })))
+      assert.equal(r._tag, 'Right', r._tag === 'Left' ? r.left.message : '')
+      if (r._tag !== 'Right') return
+      assert.deepEqual(JSON.parse(Buffer.from(r.right.body).toString()).path, '/secure')
+      assert.match(proxy.log(), new RegExp(`CONNECT 127\\.0\\.0\\.1:${new URL(tlsUrl).port}`))
+      assert.ok(!H.getLog(r.right, true).includes(PROXY_PASSWORD))
+    })
+
+    test('an unreachable proxy is a TransportError without the proxy password in it', async () => {
+      const r = await run(pipe(H.newRequest(), H.initialize(`${echo.url}/get`), H.setProxy(`http://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:1`)))
+      assert.equal(r._tag, 'Left')
+      if (r._tag !== 'Left') return
+      assert.equal(r.left._tag, 'TransportError')
+      assert.match(r.left.message, /executeRequest/)
+      assert.ok(!r.left.message.includes(PROXY_PASSWORD))
+      assert.ok(!H.getLog(r.left, true).includes(PROXY_PASSWORD))
+    })
   })
 
-  test('the proxy given as parts works the same', async () => {
-    const r = await run(
-      pipe(H.newRequest(), H.initialize(`${echo.url}/get`), H.setProxy({ host: '127.0.0.1', port: proxy.port, user: PROXY_USER, password: PROXY_PASSWORD })),
-    )
-    assert.equal(r._tag === 'Right' ? r.right.status : r.left.message, 200)
-  })
+  describe(`setTls against node:https (${name})`, () => {
+    test('without the CA the self-made certificate is refused', async () => {
+      const r = await run(pipe(H.newRequest(), H.initialize(`${tlsUrl}/x`)))
+      assert.equal(r._tag === 'Left' && r.left._tag, 'TransportError')
+    })
 
-  test('a wrong proxy password comes back as the proxy\'s refusal (tinyproxy answers 401), and no password is logged', async () => {
-    const r = await run(pipe(H.newRequest(), H.initialize(`${echo.url}/get`), H.setProxy(proxyUrl('wrong-pw-123'))))
-    assert.equal(r._tag, 'Right')
-    if (r._tag !== 'Right') return
-    assert.ok([401, 407].includes(r.right.status), `status ${r.right.status}`)
-    assert.match(r.right.headers['server'] ?? '', /tinyproxy/)
-    const log = H.getLog(r.right, true)
-    assert.ok(!log.includes('wrong-pw-123'), log)
-    assert.match(log, /proxy set to http:\/\/ann:\*\*\*@127\.0\.0\.1/)
-  })
+    test('a CA as PEM text is trusted', async () => {
+      const r = await run(pipe(H.newRequest(), H.initialize(`${tlsUrl}/x`), H.setTls({ ca: pki.ca })))
+      assert.equal(r._tag === 'Right' && r.right.status, 200)
+    })
 
-  test('an https target goes through CONNECT and trusts the CA given to setTls', async () => {
-    const r = await run(pipe(H.newRequest(), H.initialize(`${tlsUrl}/secure`), H.setProxy(proxyUrl()), H.setTls({ ca: H.fromFile(pki.caPath) })))
-    assert.equal(r._tag, 'Right', r._tag === 'Left' ? r.left.message : '')
-    if (r._tag !== 'Right') return
-    assert.deepEqual(JSON.parse(Buffer.from(r.right.body).toString()).path, '/secure')
-    assert.match(proxy.log(), new RegExp(`CONNECT 127\\.0\\.0\\.1:${new URL(tlsUrl).port}`))
-    assert.ok(!H.getLog(r.right, true).includes(PROXY_PASSWORD))
-  })
+    test('rejectUnauthorized: false accepts the certificate without a CA', async () => {
+      const r = await run(pipe(H.newRequest(), H.initialize(`${tlsUrl}/x`), H.setTls({ rejectUnauthorized: false })))
+      assert.equal(r._tag === 'Right' && r.right.status, 200)
+    })
 
-  test('an unreachable proxy is a TransportError without the proxy password in it', async () => {
-    const r = await run(pipe(H.newRequest(), H.initialize(`${echo.url}/get`), H.setProxy(`http://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:1`)))
-    assert.equal(r._tag, 'Left')
-    if (r._tag !== 'Left') return
-    assert.equal(r.left._tag, 'TransportError')
-    assert.match(r.left.message, /executeRequest/)
-    assert.ok(!r.left.message.includes(PROXY_PASSWORD))
-    assert.ok(!H.getLog(r.left, true).includes(PROXY_PASSWORD))
-  })
-})
+    test('a client certificate from files is presented and verified by the server', async () => {
+      const r = await run(
+        pipe(H.newRequest(), H.initialize(`${tlsUrl}/mtls`), H.setTls({ ca: pki.ca, cert: H.fromFile(pki.clientCertPath), key: H.fromFile(pki.clientKeyPath) })),
+      )
+      assert.equal(r._tag, 'Right')
+      if (r._tag !== 'Right') return
+      const body = JSON.parse(Buffer.from(r.right.body).toString()) as { clientAuthorized: boolean; clientCn: string | null }
+      assert.equal(body.clientAuthorized, true)
+      assert.equal(body.clientCn, 'httpipe client')
+    })
 
-describe('setTls against node:https', () => {
-  test('without the CA the self-made certificate is refused', async () => {
-    const r = await run(pipe(H.newRequest(), H.initialize(`${tlsUrl}/x`)))
-    assert.equal(r._tag === 'Left' && r.left._tag, 'TransportError')
-  })
+    test('without a client certificate the server sees none', async () => {
+      const r = await run(pipe(H.newRequest(), H.initialize(`${tlsUrl}/mtls`), H.setTls({ ca: pki.ca })))
+      assert.equal(r._tag === 'Right' && JSON.parse(Buffer.from(r.right.body).toString()).clientAuthorized, false)
+    })
 
-  test('a CA as PEM text is trusted', async () => {
-    const r = await run(pipe(H.newRequest(), H.initialize(`${tlsUrl}/x`), H.setTls({ ca: pki.ca })))
-    assert.equal(r._tag === 'Right' && r.right.status, 200)
+    test('a missing PEM file is a FileError naming the file', async () => {
+      const r = await run(pipe(H.newRequest(), H.initialize(`${tlsUrl}/x`), H.setTls({ ca: H.fromFile(`${pki.dir}/missing.pem`) })))
+      assert.equal(r._tag, 'Left')
+      if (r._tag !== 'Left') return
+      assert.equal(r.left._tag, 'FileError')
+      assert.match(r.left.message, /missing\.pem/)
+    })
   })
-
-  test('rejectUnauthorized: false accepts the certificate without a CA', async () => {
-    const r = await run(pipe(H.newRequest(), H.initialize(`${tlsUrl}/x`), H.setTls({ rejectUnauthorized: false })))
-    assert.equal(r._tag === 'Right' && r.right.status, 200)
-  })
-
-  test('a client certificate from files is presented and verified by the server', async () => {
-    const r = await run(
-      pipe(H.newRequest(), H.initialize(`${tlsUrl}/mtls`), H.setTls({ ca: pki.ca, cert: H.fromFile(pki.clientCertPath), key: H.fromFile(pki.clientKeyPath) })),
-    )
-    assert.equal(r._tag, 'Right')
-    if (r._tag !== 'Right') return
-    const body = JSON.parse(Buffer.from(r.right.body).toString()) as { clientAuthorized: boolean; clientCn: string | null }
-    assert.equal(body.clientAuthorized, true)
-    assert.equal(body.clientCn, 'httpipe client')
-  })
-
-  test('without a client certificate the server sees none', async () => {
-    const r = await run(pipe(H.newRequest(), H.initialize(`${tlsUrl}/mtls`), H.setTls({ ca: pki.ca })))
-    assert.equal(r._tag === 'Right' && JSON.parse(Buffer.from(r.right.body).toString()).clientAuthorized, false)
-  })
-
-  test('a missing PEM file is a FileError naming the file', async () => {
-    const r = await run(pipe(H.newRequest(), H.initialize(`${tlsUrl}/x`), H.setTls({ ca: H.fromFile(`${pki.dir}/missing.pem`) })))
-    assert.equal(r._tag, 'Left')
-    if (r._tag !== 'Left') return
-    assert.equal(r.left._tag, 'FileError')
-    assert.match(r.left.message, /missing\.pem/)
-  })
-})
+}

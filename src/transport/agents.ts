@@ -1,0 +1,181 @@
+/**
+ * The undici dispatchers of a transport: one keep-alive `Agent` or `ProxyAgent` per
+ * configuration (connect timeout, proxy, TLS material), kept in a small least-recently-used
+ * cache whose keys hold no secret.
+ * @module
+ */
+import './bundled-fetch.js'
+import { createHmac, randomBytes } from 'node:crypto'
+import { Agent, ProxyAgent, type Dispatcher } from 'undici'
+import type { Proxy } from '../request/model.js'
+import type { TransportRequest, TransportTls } from './types.js'
+
+/**
+ * Settings shared by every dispatcher of one transport.
+ * @example
+ * const s: AgentSettings = { connections: null, allowH2: false, keepAliveTimeoutMs: 4000 }
+ * @category transports
+ * @since 0.2.0
+ * @internal
+ */
+export interface AgentSettings {
+  readonly connections: number | null
+  readonly allowH2: boolean
+  readonly keepAliveTimeoutMs: number | null
+}
+
+/** Keys fingerprints with a per-process random key: a fingerprint cannot be guessed back offline. */
+const FINGERPRINT_KEY = randomBytes(32)
+
+/**
+ * A short keyed hash (HMAC-SHA256) of secret material, for cache keys.
+ * @example
+ * fingerprint(['ann', 's3cret']).length // 32
+ * @category transports
+ * @since 0.2.0
+ * @internal
+ */
+export const fingerprint = (value: unknown): string => createHmac('sha256', FINGERPRINT_KEY).update(JSON.stringify(value)).digest('hex').slice(0, 32)
+
+/**
+ * A milliseconds limit as undici takes it: a non-negative integer, 0 meaning none.
+ * @example
+ * undiciMs(Infinity) // 0
+ * @category transports
+ * @since 0.2.0
+ * @internal
+ */
+export const undiciMs = (ms: number): number => (Number.isFinite(ms) && ms > 0 ? Math.ceil(ms) : 0)
+
+/**
+ * The Proxy-Authorization value for a proxy: Basic from its user and password, else the one
+ * the caller put in the request headers (undici sends it to the proxy only), else null.
+ * @example
+ * proxyToken({ protocol: 'http', host: 'p', port: 3128, user: 'ann', password: 'pw' }, []) // 'Basic YW5uOnB3'
+ * @category transports
+ * @since 0.2.0
+ * @internal
+ */
+export const proxyToken = (proxy: Proxy, headers: TransportRequest['headers']): string | null => {
+  if (proxy.user !== null) return `Basic ${Buffer.from(`${proxy.user}:${proxy.password ?? ''}`).toString('base64')}`
+  return headers.find(([n]) => n.toLowerCase() === 'proxy-authorization')?.[1] ?? null
+}
+
+const proxyOrigin = (p: Proxy): string => `${p.protocol}://${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`
+
+/**
+ * The cache key of the dispatcher for an attempt: the connect timeout, the proxy's origin and
+ * the target's security in clear; proxy credentials and TLS material only as fingerprints.
+ * TLS options count for `https:` targets only (plain ones share the agent without them).
+ * @example
+ * dispatcherKey(new URL('http://127.0.0.1/'), { proxy: null, tls: null, headers: [], timeouts: { connectMs: 10_000, idleMs: 0 } }) // '[10000,false,null,null]'
+ * @category transports
+ * @since 0.2.0
+ * @internal
+ */
+export const dispatcherKey = (url: URL, req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>): string => {
+  const secure = url.protocol === 'https:'
+  const proxy = req.proxy === null ? null : [proxyOrigin(req.proxy), fingerprint(proxyToken(req.proxy, req.headers))]
+  const tls = secure && req.tls !== null ? fingerprint(req.tls) : null
+  return JSON.stringify([undiciMs(req.timeouts.connectMs), secure, proxy, tls])
+}
+
+const tlsConnect = (tls: TransportTls | null): Record<string, unknown> =>
+  tls === null
+    ? {}
+    : {
+        ...(tls.ca === null ? {} : { ca: tls.ca }),
+        ...(tls.cert === null ? {} : { cert: tls.cert }),
+        ...(tls.key === null ? {} : { key: tls.key }),
+        ...(tls.passphrase === null ? {} : { passphrase: tls.passphrase }),
+        rejectUnauthorized: tls.rejectUnauthorized,
+      }
+
+/**
+ * A new dispatcher for an attempt's configuration: an `Agent`, or a `ProxyAgent` that forwards
+ * `http:` targets and tunnels `https:` ones through CONNECT, with the TLS options applied to
+ * the target connection (inside the tunnel too) and the connect timeout to every connection.
+ * @example
+ * makeDispatcher({ connections: null, allowH2: false, keepAliveTimeoutMs: null }, new URL('http://127.0.0.1/'), req)
+ * @category transports
+ * @since 0.2.0
+ * @internal
+ */
+export const makeDispatcher = (s: AgentSettings, url: URL, req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>): Dispatcher => {
+  const timeout = undiciMs(req.timeouts.connectMs)
+  const tls = url.protocol === 'https:' ? tlsConnect(req.tls) : {}
+  const base = {
+    allowH2: s.allowH2,
+    ...(s.connections === null ? {} : { connections: s.connections }),
+    ...(s.keepAliveTimeoutMs === null ? {} : { keepAliveTimeout: s.keepAliveTimeoutMs }),
+  }
+  if (req.proxy === null) return new Agent({ ...base, connect: { ...tls, timeout } })
+  const token = proxyToken(req.proxy, req.headers)
+  return new ProxyAgent({
+    ...base,
+    uri: proxyOrigin(req.proxy),
+    ...(token === null ? {} : { token }),
+    proxyTunnel: false,
+    proxyTls: { timeout },
+    requestTls: { ...tls, timeout, allowH2: s.allowH2 },
+  })
+}
+
+/**
+ * A bounded least-recently-used cache of dispatchers. An evicted dispatcher is closed
+ * gracefully (its running requests finish); `closeAll` closes every one and empties the cache.
+ * @example
+ * const cache = dispatcherCache(32)
+ * const agent = cache.get('key', () => new Agent())
+ * @category transports
+ * @since 0.2.0
+ * @internal
+ */
+export interface DispatcherCache {
+  readonly get: (key: string, make: () => Dispatcher) => Dispatcher
+  readonly keys: () => ReadonlyArray<string>
+  readonly closeAll: () => Promise<void>
+}
+
+const closeQuietly = (d: Dispatcher): Promise<void> =>
+  d.close().then(
+    () => undefined,
+    () => undefined,
+  )
+
+/**
+ * Makes a {@link DispatcherCache} holding at most `max` dispatchers.
+ * @example
+ * dispatcherCache(2).keys() // []
+ * @category transports
+ * @since 0.2.0
+ * @internal
+ */
+export const dispatcherCache = (max: number): DispatcherCache => {
+  const bound = Math.max(1, Math.floor(max))
+  const entries = new Map<string, Dispatcher>()
+  return {
+    get: (key, make) => {
+      const found = entries.get(key)
+      if (found !== undefined) {
+        entries.delete(key)
+        entries.set(key, found)
+        return found
+      }
+      const made = make()
+      entries.set(key, made)
+      for (const [oldKey, old] of entries) {
+        if (entries.size <= bound) break
+        entries.delete(oldKey)
+        void closeQuietly(old)
+      }
+      return made
+    },
+    keys: () => [...entries.keys()],
+    closeAll: async () => {
+      const all = [...entries.values()]
+      entries.clear()
+      await Promise.all(all.map(closeQuietly))
+    },
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The Node.js transport on `undici.request`: keep-alive agents per configuration, HTTP(S)
+ * proxies (forwarding and CONNECT), TLS options, optional HTTP/2, bytes as they arrived.
+ * @module
+ */
+import './bundled-fetch.js'
+import { STATUS_CODES } from 'node:http'
+import { request, type Dispatcher } from 'undici'
+import { dispatcherCache, dispatcherKey, makeDispatcher, undiciMs, type AgentSettings } from './agents.js'
+import type { Transport, TransportRequest, TransportResponse } from './types.js'
+
+/**
+ * Options of {@link undiciTransport}.
+ * - `connections`: the most connections per origin (default: undici's, no limit);
+ * - `allowH2`: offer HTTP/2 through ALPN on `https:` connections (default false);
+ * - `keepAliveTimeoutMs`: how long an idle connection is kept when the server gives no
+ *   `Keep-Alive` hint (default: undici's, 4 s);
+ * - `maxAgents`: how many agents (one per connect timeout, proxy and TLS configuration) are
+ *   kept; the least recently used one is closed past it (default 32).
+ * @example
+ * const options: H.UndiciOptions = { connections: 16, allowH2: true }
+ * @category transports
+ * @since 0.2.0
+ */
+export interface UndiciOptions {
+  readonly connections?: number
+  readonly allowH2?: boolean
+  readonly keepAliveTimeoutMs?: number
+  readonly maxAgents?: number
+}
+
+type HeaderValues = Record<string, string | string[]>
+
+/**
+ * Request headers as undici takes them: one entry per name (the first spelling kept), repeated
+ * names as arrays, so that nothing collapses (undici's ProxyAgent turns pairs into a record).
+ * `Proxy-Authorization` is dropped when a proxy is used: it goes into the proxy agent.
+ * @example
+ * requestHeaders([['X-A', '1'], ['x-a', '2']], false) // { 'X-A': ['1', '2'] }
+ * @category transports
+ * @since 0.2.0
+ * @internal
+ */
+export const requestHeaders = (headers: TransportRequest['headers'], viaProxy: boolean): HeaderValues => {
+  const out: HeaderValues = {}
+  const spelling = new Map<string, string>()
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase()
+    if (viaProxy && lower === 'proxy-authorization') continue
+    const key = spelling.get(lower) ?? name
+    spelling.set(lower, key)
+    const prev = out[key]
+    out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value]
+  }
+  return out
+}
+
+/**
+ * The response headers from undici's raw list (name, value, name, value, …): pairs in arrival
+ * order with lower-case names, repeated lines (Set-Cookie) kept apart.
+ * @example
+ * responsePairs(['Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']) // [['set-cookie', 'a=1'], ['set-cookie', 'b=2']]
+ * @category transports
+ * @since 0.2.0
+ * @internal
+ */
+export const responsePairs = (raw: ReadonlyArray<string | Buffer>): ReadonlyArray<readonly [string, string]> => {
+  const out: Array<readonly [string, string]> = []
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([String(raw[i]).toLowerCase(), String(raw[i + 1])])
+  return out
+}
+
+/**
+ * The reason phrase: the server's, or the standard one where none came (HTTP/2 has none).
+ * @example
+ * statusText(404, '') // 'Not Found'
+ * @category transports
+ * @since 0.2.0
+ * @internal
+ */
+export const statusText = (status: number, given: string | undefined): string =>
+  given !== undefined && given !== '' ? given : (STATUS_CODES[status] ?? '')
+
+const ignore = (): void => undefined
+
+const withoutBody = (method: string, status: number): boolean => method === 'HEAD' || status === 204 || status === 304
+
+const sendWith = (agentFor: (url: URL, req: TransportRequest) => Dispatcher) => async (req: TransportRequest): Promise<TransportResponse> => {
+  const url = new URL(req.url)
+  const idle = undiciMs(req.timeouts.idleMs)
+  const res = await request(url, {
+    dispatcher: agentFor(url, req),
+    method: req.method as Dispatcher.HttpMethod,
+    headers: requestHeaders(req.headers, req.proxy !== null),
+    body: req.body as Dispatcher.DispatchOptions['body'],
+    signal: req.signal,
+    headersTimeout: idle,
+    bodyTimeout: idle,
+    responseHeaders: 'raw',
+  })
+  const status = res.statusCode
+  const body = res.body
+  // A consumer that destroys the body (a size limit) may stop listening before undici's
+  // abort error arrives: without a listener of its own that error would crash the process.
+  body.on('error', ignore)
+  const empty = withoutBody(req.method.toUpperCase(), status)
+  if (empty) body.resume()
+  return {
+    status,
+    statusText: statusText(status, res.statusText),
+    headers: responsePairs(res.headers as unknown as ReadonlyArray<string | Buffer>),
+    body: empty ? null : body,
+    decoded: false,
+  }
+}
+
+/**
+ * A transport on `undici.request` (Node's own HTTP client): a keep-alive agent per connect
+ * timeout, proxy and TLS configuration (at most `maxAgents`, the least recently used closed
+ * past it); proxies forward `http:` targets and tunnel `https:` ones with CONNECT, with Basic
+ * proxy authentication from the proxy's user and password (or, without a user, the caller's
+ * `Proxy-Authorization` header, sent to the proxy only); TLS options apply to the target,
+ * through a tunnel too; `connectMs` bounds each connection, `idleMs` the wait for the head and
+ * for each body chunk (undici checks these about once a second). No redirects are followed and
+ * nothing is decompressed (`decoded: false`). Errors reject as undici raised them, `code` kept
+ * (`ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`, `UND_ERR_HEADERS_TIMEOUT`, `UND_ERR_BODY_TIMEOUT`,
+ * `UND_ERR_SOCKET`; `UND_ERR_INVALID_ARG` or `UND_ERR_NOT_SUPPORTED` for a header undici manages
+ * itself: `Transfer-Encoding`, `Keep-Alive`, `Upgrade`, `Expect`; `UND_ERR_ABORTED` with
+ * `Proxy response (407) !== 200` when a proxy refuses a tunnel). `close()` closes every agent
+ * once their running requests are done; a later request opens new connections.
+ * @example
+ * const transport = H.undiciTransport({ allowH2: true })
+ * const result = await pipe(H.newRequest(), H.initialize('https://example.com/'), H.processRequest('GET', { transport }))()
+ * await transport.close()
+ * @category transports
+ * @since 0.2.0
+ */
+export const undiciTransport = (options: UndiciOptions = {}): Transport & { readonly close: () => Promise<void> } => {
+  const settings: AgentSettings = {
+    connections: options.connections ?? null,
+    allowH2: options.allowH2 ?? false,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? null,
+  }
+  const cache = dispatcherCache(options.maxAgents ?? 32)
+  const send = sendWith((url, req) => cache.get(dispatcherKey(url, req), () => makeDispatcher(settings, url, req)))
+  return Object.assign(send, { close: cache.closeAll })
+}
