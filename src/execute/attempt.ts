@@ -11,6 +11,7 @@ import type { Hop } from '../model/prepared.js'
 import { redactSecrets, redactUrl } from '../redact.js'
 import { BodyFileError, openBody } from './body.js'
 import type { Progress } from './env.js'
+import { LazyAbort } from '../transport/abort.js'
 import { decodersFor, readBody, type ReadFailure } from './read-body.js'
 import { EXECUTE_STEP as STEP, type Failure, type RunCtx, type Send } from './send.js'
 
@@ -104,23 +105,37 @@ const readFailure = (ctx: RunCtx, f: ReadFailure, fired: Fired, file: string | n
 
 /** The limits of one attempt: the attempt (or what is left of the deadline), idle, env.signal. */
 interface Watch {
-  readonly signal: AbortSignal
+  readonly abort: LazyAbort
   readonly fired: () => Fired
   readonly touch: () => void
   readonly finish: () => void
 }
 
-const watch = (ctx: RunCtx, controller: AbortController): Watch => {
+const watch = (ctx: RunCtx): Watch => {
   const s = ctx.p.settings
+  const controller = new LazyAbort()
   let fired: Fired = null
   const fire = (why: Exclude<Fired, null>) => (): void => {
     if (fired !== null) return
     fired = why
     controller.abort()
   }
+  // one timer for both limits: it fires at the earlier one, and re-arms itself while bytes
+  // keep coming (touch only notes the time, which is far cheaper than moving a timer per chunk)
+  const start = Date.now()
   const left = ctx.deadlineAt - ctx.env.now()
-  const attemptTimer = setTimeout(fire(left < s.timeout ? 'deadline' : 'attempt'), Math.max(0, Math.min(s.timeout, left)))
-  const idleTimer = setTimeout(fire('idle'), s.idleTimeout)
+  const whole = Math.max(0, Math.min(s.timeout, left))
+  const wholeLimit: TimeoutLimit = left < s.timeout ? 'deadline' : 'attempt'
+  let lastByte = start
+  const check = (): void => {
+    const t = Date.now()
+    const wholeIn = start + whole - t
+    const idleIn = lastByte + s.idleTimeout - t
+    if (wholeIn <= 0) return fire(wholeLimit)()
+    if (idleIn <= 0) return fire('idle')()
+    timer = setTimeout(check, Math.min(wholeIn, idleIn))
+  }
+  let timer = setTimeout(check, Math.min(whole, s.idleTimeout))
   const signal = ctx.env.signal
   const onAbort = fire('signal')
   if (signal !== undefined) {
@@ -128,12 +143,11 @@ const watch = (ctx: RunCtx, controller: AbortController): Watch => {
     else signal.addEventListener('abort', onAbort, { once: true })
   }
   return {
-    signal: controller.signal,
+    abort: controller,
     fired: () => fired,
-    touch: () => void idleTimer.refresh(),
+    touch: () => void (lastByte = Date.now()),
     finish: () => {
-      clearTimeout(attemptTimer)
-      clearTimeout(idleTimer)
+      clearTimeout(timer)
       signal?.removeEventListener('abort', onAbort)
     },
   }
@@ -175,14 +189,12 @@ const safeProgress = (ctx: RunCtx): ((p: Progress) => void) | undefined => {
 
 /**
  * The innermost Send of a run: one transport call and the whole body, under the limits.
- * One AbortController serves every attempt of the run until one of them is aborted.
  * @example
  * const send = attempt(ctx)
  * await send(hop) // right({ status: 200, body, … }) or left({ error, phase })
  * @internal
  */
 export const attempt = (ctx: RunCtx): Send => {
-  let controller = new AbortController()
   const s = ctx.p.settings
   const tries = s.maxAttempts + 1
   const timeouts = { connectMs: s.connectTimeout, idleMs: s.idleTimeout }
@@ -191,23 +203,36 @@ export const attempt = (ctx: RunCtx): Send => {
     ctx.stats.attempts++
     const what = `${hop.method} ${redactUrl(hop.url)}`
     ctx.log.add(`sending ${what}${tries > 1 ? ` (attempt ${hop.attempt}/${tries})` : ''}`)
-    if (controller.signal.aborted) controller = new AbortController()
     if (ctx.env.now() >= ctx.deadlineAt) return E.left(timeoutFailure(ctx, 'deadline', what))
-    const w = watch(ctx, controller)
+    const w = watch(ctx)
     const t0 = ctx.env.now()
     const opened = openBody(hop.body)
     let bodyError: unknown = null
-    const aborter = controller
+    const abort = w.abort
     const body =
       opened === null || opened instanceof Uint8Array
         ? opened
         : guarded(opened, (e) => {
             bodyError = e
-            aborter.abort()
+            abort.abort()
           })
+    const { proxy } = ctx.p
+    const tls = ctx.tls
     let res
     try {
-      res = await ctx.env.transport({ method: hop.method, url: hop.url, headers: hop.headers, body, signal: w.signal, proxy: ctx.p.proxy, tls: ctx.tls, timeouts })
+      res = await ctx.env.transport({
+        method: hop.method,
+        url: hop.url,
+        headers: hop.headers,
+        body,
+        get signal() {
+          return abort.signal
+        },
+        onAbort: (listener) => abort.onAbort(listener),
+        proxy,
+        tls,
+        timeouts,
+      })
     } catch (e) {
       w.finish()
       return E.left(bodyError === null ? classify(ctx, e, w.fired(), what) : classify(ctx, bodyError, null, what))

@@ -119,7 +119,7 @@ export interface RunCtx {
  */
 export const runContext = (p: PreparedRequest, env: ResolvedEnv, tls: TransportTls | null, secrets: ReadonlyArray<string>, log: RunLog): RunCtx => {
   const start = env.now()
-  const hashers = new WeakMap<PreparedBody, BodyHasher>()
+  let hashers: WeakMap<PreparedBody, BodyHasher> | null = null // made when a scheme first hashes
   return {
     p,
     env,
@@ -129,6 +129,7 @@ export const runContext = (p: PreparedRequest, env: ResolvedEnv, tls: TransportT
     start,
     deadlineAt: p.settings.deadline === null ? Number.POSITIVE_INFINITY : start + p.settings.deadline,
     hasher: (body) => {
+      hashers ??= new WeakMap()
       const found = hashers.get(body)
       if (found !== undefined) return found
       const h = bodyHasher(body)

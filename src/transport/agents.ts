@@ -61,6 +61,9 @@ export const proxyToken = (proxy: Proxy, headers: TransportRequest['headers']): 
   return headers.find(([n]) => n.toLowerCase() === 'proxy-authorization')?.[1] ?? null
 }
 
+/** Whether a target URL (a URL or its text, any case) is `https:`. */
+const isSecure = (url: URL | string): boolean => (typeof url === 'string' ? /^https:/i.test(url) : url.protocol === 'https:')
+
 const proxyOrigin = (p: Proxy): string => `${p.protocol}://${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`
 
 /**
@@ -73,8 +76,9 @@ const proxyOrigin = (p: Proxy): string => `${p.protocol}://${p.host.includes(':'
  * @since 0.2.0
  * @internal
  */
-export const dispatcherKey = (url: URL, req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>): string => {
-  const secure = url.protocol === 'https:'
+export const dispatcherKey = (url: URL | string, req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>): string => {
+  const secure = isSecure(url)
+  if (req.proxy === null && (req.tls === null || !secure)) return `[${undiciMs(req.timeouts.connectMs)},${secure},null,null]`
   const proxy = req.proxy === null ? null : [proxyOrigin(req.proxy), fingerprint(proxyToken(req.proxy, req.headers))]
   const tls = secure && req.tls !== null ? fingerprint(req.tls) : null
   return JSON.stringify([undiciMs(req.timeouts.connectMs), secure, proxy, tls])
@@ -101,9 +105,9 @@ const tlsConnect = (tls: TransportTls | null): Record<string, unknown> =>
  * @since 0.2.0
  * @internal
  */
-export const makeDispatcher = (s: AgentSettings, url: URL, req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>): Dispatcher => {
+export const makeDispatcher = (s: AgentSettings, url: URL | string, req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>): Dispatcher => {
   const timeout = undiciMs(req.timeouts.connectMs)
-  const tls = url.protocol === 'https:' ? tlsConnect(req.tls) : {}
+  const tls = isSecure(url) ? tlsConnect(req.tls) : {}
   const base = {
     allowH2: s.allowH2,
     ...(s.connections === null ? {} : { connections: s.connections }),

@@ -47,6 +47,12 @@ export interface TransportRequest {
   readonly proxy: Proxy | null
   readonly tls: TransportTls | null
   readonly timeouts: TransportTimeouts
+  /**
+   * Where present, a cheaper way than `signal` to learn of an abort: the listener is called
+   * once when the attempt is aborted. A transport that uses it need not read `signal`, which
+   * the executor then never has to make.
+   */
+  readonly onAbort?: (listener: () => void) => void
 }
 
 /**

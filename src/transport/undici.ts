@@ -4,6 +4,7 @@
  * @module
  */
 import './bundled-fetch.js'
+import { EventEmitter } from 'node:events'
 import { STATUS_CODES } from 'node:http'
 import { request, type Dispatcher } from 'undici'
 import { dispatcherCache, dispatcherKey, makeDispatcher, undiciMs, type AgentSettings } from './agents.js'
@@ -85,15 +86,32 @@ const ignore = (): void => undefined
 
 const withoutBody = (method: string, status: number): boolean => method === 'HEAD' || status === 204 || status === 304
 
-const sendWith = (agentFor: (url: URL, req: TransportRequest) => Dispatcher) => async (req: TransportRequest): Promise<TransportResponse> => {
-  const url = new URL(req.url)
+/** An abort signal as undici also takes it: an EventEmitter, far cheaper than an EventTarget. */
+class EmitterSignal extends EventEmitter {
+  aborted = false
+  reason: unknown = undefined
+}
+
+/** The attempt's abort as an EventEmitter signal, when the executor offers `onAbort`. */
+const signalOf = (req: TransportRequest): AbortSignal | EmitterSignal => {
+  if (req.onAbort === undefined) return req.signal
+  const s = new EmitterSignal()
+  req.onAbort(() => {
+    s.aborted = true
+    s.reason = new DOMException('This operation was aborted', 'AbortError')
+    s.emit('abort')
+  })
+  return s
+}
+
+const sendWith = (agentFor: (url: string, req: TransportRequest) => Dispatcher) => async (req: TransportRequest): Promise<TransportResponse> => {
   const idle = undiciMs(req.timeouts.idleMs)
-  const res = await request(url, {
-    dispatcher: agentFor(url, req),
+  const res = await request(req.url, {
+    dispatcher: agentFor(req.url, req),
     method: req.method as Dispatcher.HttpMethod,
     headers: requestHeaders(req.headers, req.proxy !== null),
     body: req.body as Dispatcher.DispatchOptions['body'],
-    signal: req.signal,
+    signal: signalOf(req) as AbortSignal,
     headersTimeout: idle,
     bodyTimeout: idle,
     responseHeaders: 'raw',
