@@ -71,11 +71,14 @@ export const useBodyFieldsAtOAuth = flagStep('useBodyFieldsAtOAuth', 'bodyFields
 export const useUrlEncoding = flagStep('useUrlEncoding', 'urlEncoding', 'URL encoding')
 
 /**
- * How many times to retry after a transport error, a timeout or a status >= 500, 429 or 408
- * (default 0: one attempt only; `maxAttempts(3)` sends at most 4 times). Retries back off
- * exponentially with full jitter and honour Retry-After.
+ * How many retries the retry policy may make (default 0: one attempt only; `maxAttempts(3)`
+ * sends at most 4 times). What is retried and how long to wait is the retry policy's (see
+ * `setRetryPolicy`): by default idempotent methods after a transport error, a timeout or a
+ * status 408, 413, 429, 500, 502, 503 or 504, and any method when nothing was sent.
  * @example
  * pipe(req, maxAttempts(3))
+ * @category settings
+ * @since 0.1.0
  */
 export const maxAttempts = countStep('maxAttempts', 'maxAttempts', 'retries')
 

@@ -113,7 +113,7 @@ export interface Settings {
   readonly bodyFieldsAtOAuth: boolean
   /** percent-encode URL params (`useUrlEncoding`) */
   readonly urlEncoding: boolean
-  /** retries after a transport error or a status >= 500, 429 or 408 (`maxAttempts`) */
+  /** how many retries the retry policy may make (`maxAttempts`) */
   readonly maxAttempts: number
   /** redirects followed before the 3xx is returned (`maxRedirects`) */
   readonly maxRedirects: number
