@@ -1,0 +1,123 @@
+/**
+ * A script using httpipe exits promptly: no keep-alive socket, timer or listener of httpipe's
+ * keeps Node's event loop alive once the script's work is done. Each test runs a small .mts
+ * script in a child `node --import tsx` that imports the tree under test by absolute path.
+ */
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { after, before, describe, test } from 'node:test'
+import { closeAllServers, withFaultyServer } from '../support/faulty.js'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const index = pathToFileURL(join(root, 'src', 'index.ts')).href
+
+let dir = ''
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'httpipe-exit-'))
+})
+after(async () => {
+  await closeAllServers()
+  await rm(dir, { recursive: true, force: true })
+})
+
+interface Exit {
+  readonly code: number | null
+  readonly out: string
+  readonly err: string
+  /** from the script's `start` line (imports done) to the exit of the process */
+  readonly msAfterStart: number
+}
+
+/**
+ * Runs `body` as a module script (after `import * as H from <src/index.ts>` and a `start` line)
+ * with the URL as argv[2]; `onLine` sees each line the script prints. Killed after `killMs`
+ * if still running.
+ */
+const runScript = async (name: string, body: string, url: string, onLine: (line: string) => void = () => undefined, killMs = 15_000): Promise<Exit> => {
+  const file = join(dir, `${name}.mts`)
+  await writeFile(file, `import * as H from ${JSON.stringify(index)}\nconst url = process.argv[2]\nconsole.log('start')\n${body}\n`)
+  const child = spawn(process.execPath, ['--import', 'tsx', file, url], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HTTPIPE_DEBUG: '' } })
+  let out = ''
+  let err = ''
+  let startedAt: number | null = null
+  let partial = ''
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString()
+    partial += d.toString()
+    const complete = partial.split('\n')
+    partial = complete.pop() ?? ''
+    for (const line of complete) {
+      if (line === 'start' && startedAt === null) startedAt = performance.now()
+      onLine(line)
+    }
+  })
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+  const killer = setTimeout(() => child.kill(), killMs)
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)))
+  clearTimeout(killer)
+  const end = performance.now()
+  return { code, out, err, msAfterStart: startedAt === null ? Number.POSITIVE_INFINITY : end - startedAt }
+}
+
+describe('a script exits promptly', () => {
+  const transports = [
+    ['the default transport', '{}'],
+    ['crossFetchTransport', '{ transport: H.crossFetchTransport }'],
+    ['env.fetch = globalThis.fetch', '{ fetch: globalThis.fetch }'],
+  ] as const
+  for (const [label, env] of transports) {
+    test(`after a Timeout (setTimeout(300), a server that never answers), with ${label}`, { timeout: 20_000 }, () =>
+      withFaultyServer('never-answers', async (server) => {
+        const r = await runScript(
+          `timeout-${label.replace(/\W+/g, '-')}`,
+          `const r = await H.processRequest('GET', ${env})(H.setTimeout(300)(H.initialize(url)(H.newRequest())))()\n` +
+            `console.log(r._tag === 'Left' ? r.left._tag : 'Right ' + r.right.status)`,
+          `${server.url}/never`,
+        )
+        assert.equal(r.code, 0, `exit code (killed: the process did not exit by itself)\n${r.err}`)
+        assert.match(r.out, /^start\nTimeout\n$/, r.err)
+        assert.equal(server.count(), 1)
+        assert.ok(r.msAfterStart < 3000, `exited ${Math.round(r.msAfterStart)} ms after start (the request itself takes 300 ms)`)
+      }),
+    )
+  }
+
+  test('after keep-alive requests with H.undiciTransport() and await t.close()', { timeout: 20_000 }, () =>
+    withFaultyServer('ok', async (server) => {
+      // The 'ok' server keeps every connection open, so only the client can end it: once the
+      // script says 'closed' it stays alive 600 ms more, while this side checks that close()
+      // really ended the pooled connection (undici unrefs idle sockets, so exiting alone
+      // would not prove it).
+      let openAfterClose: Promise<number> | null = null
+      const r = await runScript(
+        'undici-close',
+        [
+          'const t = H.undiciTransport()',
+          'const req = H.initialize(url)(H.newRequest())',
+          'for (let i = 0; i < 2; i++) {',
+          "  const r = await H.processRequest('GET', { transport: t })(req)()",
+          "  console.log(r._tag === 'Left' ? r.left._tag + ' ' + r.left.message : 'Right ' + r.right.status + ' ' + Buffer.from(r.right.body).toString())",
+          '  await new Promise((resolve) => setTimeout(resolve, 50)) // lets the pool take the connection back',
+          '}',
+          'await t.close?.()',
+          "console.log('closed')",
+          'await new Promise((resolve) => setTimeout(resolve, 600))',
+        ].join('\n'),
+        `${server.url}/ok`,
+        (line) => {
+          if (line === 'closed') openAfterClose = new Promise((resolve) => setTimeout(() => resolve(server.openConnections()), 200))
+        },
+      )
+      assert.equal(r.code, 0, `exit code (killed: the process did not exit by itself)\n${r.err}`)
+      assert.match(r.out, /^start\nRight 200 ok\nRight 200 ok\nclosed\n$/, r.err)
+      assert.equal(server.count(), 2)
+      assert.equal(server.connections(), 1, 'the second request reused the kept-alive connection')
+      assert.equal(await openAfterClose, 0, 'connections still open 200 ms after close() resolved')
+      assert.ok(r.msAfterStart < 2000, `exited ${Math.round(r.msAfterStart)} ms after start`)
+    }),
+  )
+})

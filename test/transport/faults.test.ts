@@ -1,0 +1,230 @@
+/**
+ * Faults × transports: every misbehaving server of test/support/faulty.ts against each of
+ * the three transports (undici, crossFetchTransport = node-fetch v2, fromFetch(globalThis.fetch)).
+ * Each run must end in the right ClientError within its limit (elapsed time measured), the
+ * server must count exactly the sends the retry policy allows (GET with maxAttempts(2): 3 for
+ * a retryable fault, timeouts included), and the log must name each attempt and its cause.
+ * Waits between retries are instant (`sleep: async () => {}`), so the suite stays fast.
+ */
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { pipe } from 'fp-ts/function'
+import * as H from '../../src/index.js'
+import { lines } from '../execute/helpers.js'
+import { closeAllServers, startBlockedListener, withFaultyServer, type BlockedListener, type FaultKind } from '../support/faulty.js'
+
+const undici = H.undiciTransport()
+let dir = ''
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'httpipe-faults-'))
+})
+after(async () => {
+  await closeAllServers()
+  await undici.close?.()
+  await rm(dir, { recursive: true, force: true })
+})
+
+type TransportName = 'undici' | 'crossFetch' | 'fromFetch(globalThis.fetch)'
+const transports: ReadonlyArray<readonly [TransportName, H.Transport]> = [
+  ['undici', undici],
+  ['crossFetch', H.crossFetchTransport],
+  ['fromFetch(globalThis.fetch)', H.fromFetch(globalThis.fetch)],
+]
+
+type Limit = 'attempt' | 'connect' | 'idle' | 'deadline'
+/** One acceptable end of a run, with the number of requests the server must have counted. */
+type Outcome =
+  | { readonly tag: 'TransportError'; readonly sends: number }
+  | { readonly tag: 'Timeout'; readonly limit: Limit; readonly ms: number; readonly sends: number }
+  | { readonly tag: 'Right'; readonly status: number; readonly sends: number }
+
+interface Case {
+  readonly title: string
+  readonly kind: FaultKind
+  readonly method?: string
+  readonly steps: (r: H.Request) => H.Request
+  /** retries allowed (default 2, so 3 sends at most) */
+  readonly retries?: number
+  /** acceptable outcomes (the first is the expected one), per transport where they differ */
+  readonly outcomes: ReadonlyArray<Outcome> | ((t: TransportName) => ReadonlyArray<Outcome>)
+  /** the run must end before this many ms */
+  readonly budgetMs: number
+  /** save the body with setResponseFile */
+  readonly file?: boolean
+}
+
+const transportError: Outcome = { tag: 'TransportError', sends: 3 }
+const timeoutOf = (limit: Limit, ms: number, sends = 3): Outcome => ({ tag: 'Timeout', limit, ms, sends })
+/** sends × limit, plus a second and a half for connections, the clock and a loaded machine */
+const within = (ms: number, sends = 3): number => sends * ms + 1500
+
+const idle = (ms: number) => (r: H.Request) => pipe(r, H.setIdleTimeout(ms))
+
+const base: ReadonlyArray<Case> = [
+  { title: 'a normal 200', kind: 'ok', steps: (r) => r, outcomes: [{ tag: 'Right', status: 200, sends: 1 }], budgetMs: 1500 },
+  { title: 'reset before headers', kind: 'reset-before-headers', steps: (r) => r, outcomes: [transportError], budgetMs: 2000 },
+  { title: 'reset mid-body (a body read failure is retried for GET)', kind: 'reset-mid-body', steps: (r) => r, outcomes: [transportError], budgetMs: 2000 },
+  { title: 'never answers, setIdleTimeout(300)', kind: 'never-answers', steps: idle(300), outcomes: [timeoutOf('idle', 300)], budgetMs: within(300) },
+  {
+    title: 'never answers, setTimeout(300) and a large idle limit',
+    kind: 'never-answers',
+    steps: (r) => pipe(r, H.setTimeout(300), H.setIdleTimeout(60_000)),
+    outcomes: [timeoutOf('attempt', 300)],
+    budgetMs: within(300),
+  },
+  {
+    title: 'trickles a byte a second, setTimeout(1500) and idle 5000',
+    kind: 'trickle',
+    steps: (r) => pipe(r, H.setTimeout(1500), H.setIdleTimeout(5000)),
+    outcomes: [timeoutOf('attempt', 1500)],
+    budgetMs: within(1500),
+  },
+  { title: 'malformed status line (HTTP/1.1 abc nonsense)', kind: 'malformed-status', steps: idle(2000), outcomes: [transportError], budgetMs: 2000 },
+  { title: 'garbage protocol (HTXP/1.1 200 OK)', kind: 'malformed-protocol', steps: idle(2000), outcomes: [transportError], budgetMs: 2000 },
+  {
+    title: 'short body then FIN (Content-Length 50, 10 bytes)',
+    kind: 'short-body-fin',
+    steps: idle(500),
+    // node-fetch v2 (crossFetchTransport) cannot tell a body cut short by a FIN from one still
+    // coming (it never checks Content-Length): its body stream just hangs. There, and only
+    // there, the run may end by the idle limit instead of a TransportError.
+    outcomes: (t) => (t === 'crossFetch' ? [transportError, timeoutOf('idle', 500)] : [transportError]),
+    budgetMs: within(500),
+  },
+  { title: 'chunked body that never ends', kind: 'chunked-never-ends', steps: idle(300), outcomes: [timeoutOf('idle', 300)], budgetMs: within(300) },
+  { title: 'GET: a head with Content-Length 1000, then silence', kind: 'head-then-silence', steps: idle(300), outcomes: [timeoutOf('idle', 300)], budgetMs: within(300) },
+  {
+    title: 'HEAD: a head with Content-Length 1000, then silence (no body is awaited)',
+    kind: 'head-then-silence',
+    method: 'HEAD',
+    steps: idle(1000),
+    outcomes: [{ tag: 'Right', status: 200, sends: 1 }],
+    budgetMs: 800,
+  },
+  {
+    title: 'maxRedirects(0): a 302 whose body never ends is the response, read until the idle limit',
+    kind: 'redirect-never-ends',
+    retries: 0,
+    steps: (r) => pipe(r, H.maxRedirects(0), H.setIdleTimeout(300)),
+    outcomes: [timeoutOf('idle', 300, 1)],
+    budgetMs: within(300, 1),
+  },
+  {
+    title: 'a 302 whose body never ends, followed: the discarded body cannot hold the run past the idle limit',
+    kind: 'redirect-never-ends',
+    retries: 0,
+    steps: idle(300),
+    // Discarding the 302's body may cancel it (then /ok is fetched: 200 after 2 requests) or
+    // drain it (then the idle limit ends the run); hanging, or anything else, is wrong.
+    outcomes: [
+      { tag: 'Right', status: 200, sends: 2 },
+      timeoutOf('idle', 300, 1),
+    ],
+    budgetMs: within(300, 1),
+  },
+]
+/** The body faults again, with the body streamed to a file (setResponseFile). */
+const cases: ReadonlyArray<Case> = [
+  ...base,
+  ...base.filter((c) => ['reset-mid-body', 'short-body-fin', 'chunked-never-ends'].includes(c.kind)).map((c): Case => ({ ...c, title: `${c.title}, saved to a file`, file: true })),
+]
+
+const sendingLines = (l: ReadonlyArray<string>, method: string): string[] => l.filter((x) => new RegExp(`^executeRequest: sending ${method} http://127\\.0\\.0\\.1:\\d+/`).test(x))
+/** Lines that are neither a 'sending' line nor a 'retry n/N' line: where each cause is told. */
+const causeLines = (l: ReadonlyArray<string>): string[] => l.filter((x) => !/sending|retry \d+\/\d+/i.test(x))
+const causeOf = (o: Outcome): RegExp => (o.tag === 'Timeout' ? new RegExp(`timeout\\b.*\\b${o.limit}\\b|\\b${o.limit}\\b.*timeout`, 'i') : /transport error/i)
+
+/** Checks that the log names each attempt (n/N), the cause of each failure and each retry. */
+const assertAttemptLog = (l: ReadonlyArray<string>, o: Outcome, method: string, retries: number): void => {
+  const text = l.join('\n')
+  const sending = sendingLines(l, method)
+  if (o.tag === 'Right') {
+    assert.equal(sending.length, o.sends, text)
+    if (retries > 0) assert.match(sending[0] ?? '', new RegExp(`attempt 1/${retries + 1}`), text)
+    return
+  }
+  assert.equal(sending.length, o.sends, `one 'sending' line per attempt\n${text}`)
+  if (retries > 0) sending.forEach((x, i) => assert.match(x, new RegExp(`attempt ${i + 1}/${retries + 1}`), text))
+  else assert.ok(sending.every((x) => !/attempt \d/.test(x)), `no (attempt n/N) without retries\n${text}`)
+  for (let n = 1; n < o.sends; n++) assert.ok(l.some((x) => new RegExp(`retry ${n}/${retries}\\b`).test(x)), `retry ${n}/${retries} logged\n${text}`)
+  assert.ok(causeLines(l).filter((x) => causeOf(o).test(x)).length >= o.sends, `the cause (${causeOf(o)}) of each of the ${o.sends} failures\n${text}`)
+}
+
+describe('faults × transports', { concurrency: true }, () => {
+  for (const [name, transport] of transports) {
+    describe(name, () => {
+      for (const c of cases) {
+        test(c.title, { timeout: c.budgetMs + 10_000 }, () =>
+          withFaultyServer(c.kind, async (server) => {
+            const method = c.method ?? 'GET'
+            const retries = c.retries ?? 2
+            const file = c.file === true ? join(dir, `${name.replace(/\W+/g, '-')}-${c.kind}.bin`) : null
+            const req = pipe(H.newRequest(), H.initialize(`${server.url}/fault`), H.maxAttempts(retries), c.steps, (r) => (file === null ? r : H.setResponseFile(file)(r)))
+            assert.equal(req.error, null, `the request is valid: ${req.error?.message ?? ''}`)
+            const t0 = performance.now()
+            const r = await H.processRequest(method, { transport, sleep: async () => {} })(req)()
+            const elapsed = performance.now() - t0
+            const got = r._tag === 'Right' ? `Right ${r.right.status}` : `${r.left._tag}${r.left._tag === 'Timeout' ? ` (${r.left.limit})` : ''}: ${r.left.message}`
+            const outcomes = typeof c.outcomes === 'function' ? c.outcomes(name) : c.outcomes
+            const o = outcomes.find((x) =>
+              r._tag === 'Right' ? x.tag === 'Right' && x.status === r.right.status : x.tag === r.left._tag && (x.tag !== 'Timeout' || (r.left._tag === 'Timeout' && r.left.limit === x.limit)),
+            )
+            const log = r._tag === 'Right' ? lines(r.right) : lines(r.left)
+            assert.ok(o !== undefined, `expected ${outcomes.map((x) => (x.tag === 'Timeout' ? `Timeout (${x.limit})` : x.tag)).join(' or ')}, got ${got}\n${log.join('\n')}`)
+            assert.equal(server.count(), o.sends, `requests the server received (${got})`)
+            assert.ok(elapsed < c.budgetMs, `ended after ${Math.round(elapsed)} ms, budget ${c.budgetMs} ms (${got})`)
+            if (r._tag === 'Left') {
+              assert.match(r.left.message, /^executeRequest: /)
+              assert.match(H.getLog(r.left, true), /^executeRequest: sending /m)
+              if (r.left._tag === 'TransportError') assert.match(r.left.cause, /^[A-Za-z][\w.-]*$/, 'cause is a code string')
+              if (r.left._tag === 'Timeout' && o.tag === 'Timeout') {
+                assert.equal(r.left.timeoutMs, o.ms)
+                assert.ok(elapsed >= o.sends * o.ms * 0.9, `a ${o.ms} ms limit fired after ${Math.round(elapsed)} ms over ${o.sends} attempts: too early`)
+              }
+            } else if (o.tag === 'Right') {
+              if (method === 'HEAD') assert.equal(r.right.body.byteLength, 0)
+              else if (file === null) assert.equal(Buffer.from(r.right.body).toString(), 'ok')
+            }
+            assertAttemptLog(log, o, method, retries)
+          }),
+        )
+      }
+    })
+  }
+})
+
+// Connect timeouts only for undici: a fetch cannot tell "connecting" from "waiting for the
+// head" (both are a pending promise), so over fromFetch or node-fetch a connect that hangs
+// ends by the attempt or idle limit instead. Loopback never drops a SYN on its own, so the
+// listener below is one whose accept queue is full (see startBlockedListener); it is skipped
+// where the kernel does not drop SYNs then.
+describe('connect timeout (undici)', () => {
+  let blocked: BlockedListener | null = null
+  before(async () => {
+    blocked = await startBlockedListener()
+  })
+  after(() => blocked?.close())
+
+  for (const method of ['GET', 'POST']) {
+    test(`${method}: setConnectTimeout(300) → Timeout 'connect', retried (nothing was sent)`, { timeout: 15_000 }, async (t) => {
+      if (blocked === null || !blocked.reliable) return t.skip('the accept queue did not fill: connect never hangs here')
+      const req = pipe(H.newRequest(), H.initialize(`${blocked.url}/`), H.setConnectTimeout(300), H.setIdleTimeout(60_000), H.setTimeout(60_000), H.maxAttempts(1), (r) =>
+        method === 'POST' ? H.setStringBody('x')(r) : r,
+      )
+      const t0 = performance.now()
+      const r = await H.processRequest(method, { transport: undici, sleep: async () => {} })(req)()
+      const elapsed = performance.now() - t0
+      assert.equal(r._tag, 'Left')
+      if (r._tag !== 'Left') return
+      assert.equal(r.left._tag, 'Timeout', r.left.message)
+      if (r.left._tag !== 'Timeout') return
+      assert.equal(r.left.limit, 'connect')
+      assert.equal(r.left.timeoutMs, 300)
+      assert.ok(elapsed >= 2 * 300 * 0.9 && elapsed < within(300, 2), `${Math.round(elapsed)} ms`)
+      assertAttemptLog(lines(r.left), timeoutOf('connect', 300, 2), method, 1)
+    })
+  }
+})
