@@ -4,6 +4,7 @@
  * cache whose keys hold no secret.
  * @module
  */
+import { tlsConnectOptions } from './tls.js'
 import './bundled-fetch.js'
 import { createHmac, randomBytes } from 'node:crypto'
 import { Agent, ProxyAgent, type Dispatcher } from 'undici'
@@ -84,16 +85,7 @@ export const dispatcherKey = (url: URL | string, req: Pick<TransportRequest, 'pr
   return JSON.stringify([undiciMs(req.timeouts.connectMs), secure, proxy, tls])
 }
 
-const tlsConnect = (tls: TransportTls | null): Record<string, unknown> =>
-  tls === null
-    ? {}
-    : {
-        ...(tls.ca === null ? {} : { ca: tls.ca }),
-        ...(tls.cert === null ? {} : { cert: tls.cert }),
-        ...(tls.key === null ? {} : { key: tls.key }),
-        ...(tls.passphrase === null ? {} : { passphrase: tls.passphrase }),
-        rejectUnauthorized: tls.rejectUnauthorized,
-      }
+const tlsConnect = tlsConnectOptions
 
 /**
  * A new dispatcher for an attempt's configuration: an `Agent`, or a `ProxyAgent` that forwards

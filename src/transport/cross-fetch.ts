@@ -3,6 +3,7 @@
  * HTTP(S) proxies, asked not to decompress (httpipe decodes bodies itself).
  * @module
  */
+import { tlsConnectOptions } from './tls.js'
 import crossFetch from 'cross-fetch'
 import http from 'node:http'
 import https from 'node:https'
@@ -16,16 +17,7 @@ const defaultHttp = new http.Agent({ keepAlive: true })
 const defaultHttps = new https.Agent({ keepAlive: true })
 const agents = new Map<string, http.Agent>()
 
-const tlsOptions = (tls: TransportTls | null): https.AgentOptions =>
-  tls === null
-    ? {}
-    : {
-        ...(tls.ca === null ? {} : { ca: tls.ca }),
-        ...(tls.cert === null ? {} : { cert: tls.cert }),
-        ...(tls.key === null ? {} : { key: tls.key }),
-        ...(tls.passphrase === null ? {} : { passphrase: tls.passphrase }),
-        rejectUnauthorized: tls.rejectUnauthorized,
-      }
+const tlsOptions = tlsConnectOptions
 
 const proxyUrl = (p: Proxy): string => {
   const auth = p.user === null ? '' : `${encodeURIComponent(p.user)}:${encodeURIComponent(p.password ?? '')}@`

@@ -2,6 +2,7 @@
  * The transports on their own: fromFetch over Node's WHATWG fetch, and the default
  * transport (undici), against the echo server.
  */
+import { attempt } from './helpers.js'
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { gunzipSync } from 'node:zlib'
@@ -16,17 +17,6 @@ before(async () => {
 })
 after(() => server.close())
 
-const attempt = (url: string, over: Partial<H.TransportRequest> = {}): H.TransportRequest => ({
-  method: 'GET',
-  url,
-  headers: [],
-  body: null,
-  signal: new AbortController().signal,
-  proxy: null,
-  tls: null,
-  timeouts: { connectMs: 10_000, idleMs: 300_000 },
-  ...over,
-})
 
 const collect = async (body: AsyncIterable<Uint8Array> | null): Promise<Buffer> => {
   const parts: Buffer[] = []

@@ -3,6 +3,7 @@
  * HEAD/204, redirects left alone), small servers that stall or cut a body, hostile headers,
  * close() in a child process, and the bounded agent cache.
  */
+import { attempt } from './helpers.js'
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -61,17 +62,6 @@ after(async () => {
 const at = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${echo.url}${path}`))
 const env = { transport }
 
-const attempt = (url: string, over: Partial<H.TransportRequest> = {}): H.TransportRequest => ({
-  method: 'GET',
-  url,
-  headers: [],
-  body: null,
-  signal: new AbortController().signal,
-  proxy: null,
-  tls: null,
-  timeouts: { connectMs: 10_000, idleMs: 300_000 },
-  ...over,
-})
 
 const collect = async (body: AsyncIterable<Uint8Array> | null): Promise<Buffer> => {
   const parts: Buffer[] = []
