@@ -1,5 +1,8 @@
 // Runs every test/**/*.test.ts file with node's built-in test runner (TypeScript through tsx).
-// Node 20's --test takes no globs, so the files are listed here.
+// Node 20's --test takes no globs, so the files are listed here. The executor suites then run
+// once more on each of the other transports (HTTPIPE_TEST_TRANSPORT, read by the tests only),
+// so that what holds on the default undici transport is seen to hold on cross-fetch and on
+// Node's global fetch as well. The whole suite runs last, so its closing lines are the summary.
 import { spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -10,5 +13,19 @@ const walk = (dir) =>
   )
 const filter = process.argv[2]
 const files = walk('test').filter((f) => !filter || f.includes(filter)).sort()
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' })
-process.exit(r.status ?? 1)
+const ACROSS = ['test/execute/run.test.ts', 'test/execute/redirect.test.ts', 'test/execute/retry.test.ts']
+const runs = [
+  { label: 'other transports', files: ACROSS.filter((f) => files.includes(f)), envs: ['cross-fetch', 'fetch'] },
+  { label: 'all', files, envs: [undefined] },
+]
+let status = 0
+for (const run of runs) {
+  for (const transport of run.envs) {
+    if (run.files.length === 0) continue
+    if (transport !== undefined) console.log(`# executor suites on HTTPIPE_TEST_TRANSPORT=${transport}`)
+    const env = transport === undefined ? process.env : { ...process.env, HTTPIPE_TEST_TRANSPORT: transport }
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...run.files], { stdio: 'inherit', env })
+    if ((r.status ?? 1) !== 0) status = r.status ?? 1
+  }
+}
+process.exit(status)

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict'
 import * as E from 'fp-ts/Either'
 import type * as TE from 'fp-ts/TaskEither'
+import * as H from '../../src/index.js'
 import type { ClientError, HttpResponse } from '../../src/index.js'
 import type { EchoPayload } from '../../src/testing/index.js'
 
@@ -46,4 +47,17 @@ export const patternBytes = (n: number, seed = 0): Buffer => {
   const b = Buffer.alloc(n)
   for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) & 255
   return b
+}
+
+/**
+ * The transport the executor suites run on: the default (undici) unless the test runner sets
+ * `HTTPIPE_TEST_TRANSPORT` (`cross-fetch`, or `fetch` for Node's global fetch), so that the
+ * same tests also check the other transports (scripts/run-tests.mjs runs them once more).
+ */
+export const TEST_TRANSPORT = process.env['HTTPIPE_TEST_TRANSPORT'] ?? 'undici'
+
+/** `env` with the suite's transport, unless `env` names a transport or a fetch of its own. */
+export const onTestTransport = (env: H.Env = {}): H.Env => {
+  if (env.transport !== undefined || env.fetch !== undefined || TEST_TRANSPORT === 'undici') return env
+  return { ...env, transport: TEST_TRANSPORT === 'cross-fetch' ? H.crossFetchTransport : H.fromFetch(globalThis.fetch) }
 }

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { startEchoServer, type EchoServer, type RecordedRequest } from '../../src/testing/index.js'
-import { echoOf, lines, ok } from './helpers.js'
+import { echoOf, lines, ok, onTestTransport } from './helpers.js'
 
 let server: EchoServer
 let other: EchoServer
@@ -24,7 +24,7 @@ const at = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${ser
 const redirectTo = (location: string, status = 302): H.Request =>
   pipe(at('/redirect-to'), H.setUrlParams({ url: location, status_code: status }))
 
-const send = (req: H.Request, method: string, env?: H.Env): Promise<H.HttpResponse> => ok(H.processRequest(method, env)(req))
+const send = (req: H.Request, method: string, env?: H.Env): Promise<H.HttpResponse> => ok(H.processRequest(method, onTestTransport(env))(req))
 
 const receivedBy = (s: EchoServer, path: string): RecordedRequest[] => s.requests.filter((r) => r.url.split('?')[0] === path)
 
@@ -234,7 +234,7 @@ describe('maxRedirects', () => {
 
   test('a returned 3xx keeps its Location as sent with the default (undici) transport and a WHATWG fetch; absolute with crossFetchTransport (node-fetch resolves it)', async () => {
     // the echo server sends `Location: /get`
-    const viaDefault = await send(pipe(at('/redirect/1'), H.maxRedirects(0)), 'GET')
+    const viaDefault = await send(pipe(at('/redirect/1'), H.maxRedirects(0)), 'GET', { transport: H.defaultTransport })
     assert.equal(viaDefault.headers['location'], '/get')
     const viaCrossFetch = await send(pipe(at('/redirect/1'), H.maxRedirects(0)), 'GET', { transport: H.crossFetchTransport })
     assert.equal(viaCrossFetch.headers['location'], `${server.url}/get`)

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
-import { asTag, freePort, ko, lines, ok } from './helpers.js'
+import { asTag, freePort, ko, lines, ok, onTestTransport } from './helpers.js'
 
 let server: EchoServer
 let dir: string
@@ -35,7 +35,7 @@ const fakeEnv = (random: () => number = () => 0.5, extra: H.Env = {}): { env: H.
     now: () => NOW,
     ...extra,
   }
-  return { env, sleeps }
+  return { env: onTestTransport(env), sleeps }
 }
 
 let keyN = 0

@@ -10,7 +10,7 @@ import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { startEchoServer, type EchoServer, type RecordedRequest } from '../../src/testing/index.js'
-import { asTag, echoOf, freePort, ko, lines, ok, patternBytes } from './helpers.js'
+import { asTag, echoOf, freePort, ko, lines, ok, onTestTransport, patternBytes, TEST_TRANSPORT } from './helpers.js'
 
 let server: EchoServer
 let dir: string
@@ -27,9 +27,9 @@ after(async () => {
 
 const at = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${server.url}${path}`))
 
-const send = (req: H.Request, method: string, env?: H.Env): Promise<H.HttpResponse> => ok(H.processRequest(method, env)(req))
+const send = (req: H.Request, method: string, env?: H.Env): Promise<H.HttpResponse> => ok(H.processRequest(method, onTestTransport(env))(req))
 
-const fail = (req: H.Request, method: string, env?: H.Env): Promise<H.ClientError> => ko(H.processRequest(method, env)(req))
+const fail = (req: H.Request, method: string, env?: H.Env): Promise<H.ClientError> => ko(H.processRequest(method, onTestTransport(env))(req))
 
 /** The requests the server recorded for a path (query ignored). */
 const received = (path: string): RecordedRequest[] => server.requests.filter((r) => r.url.split('?')[0] === path)
@@ -203,7 +203,9 @@ describe('request bodies arrive byte-exact', () => {
   })
 })
 
-describe('compressed responses', () => {
+// A WHATWG fetch undoes Content-Encoding itself (and cannot be told not to), so httpipe's own
+// decoding, and `useGzipCompression(false)` returning raw bytes, are not seen through it.
+describe('compressed responses', { skip: TEST_TRANSPORT === 'fetch' ? 'a WHATWG fetch decodes bodies itself' : false }, () => {
   for (const [path, flag, coding] of [
     ['/gzip', 'gzipped', 'gzip'],
     ['/deflate', 'deflated', 'deflate'],
