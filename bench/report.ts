@@ -93,7 +93,7 @@ const signTable = (s: SignResult): Table => ({
   head: ['signer', 'µs/signature'],
   rows: [
     ['aws4.sign directly', num(s.aws4Us, 1)],
-    ['httpipe signAttempt', num(s.httpipeUs, 1)],
+    ['httpipe AWS4 scheme', num(s.httpipeUs, 1)],
     ['ratio httpipe/aws4', num(s.httpipeUs / s.aws4Us, 2)],
   ],
   left: 1,

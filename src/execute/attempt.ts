@@ -199,9 +199,16 @@ export const attempt = (ctx: RunCtx): Send => {
   const tries = s.maxAttempts + 1
   const timeouts = { connectMs: s.connectTimeout, idleMs: s.idleTimeout }
   const onProgress = safeProgress(ctx)
+  // the redacted URL of the last hop: retries of a hop reuse it
+  let shownUrl = ''
+  let shown = ''
   return async (hop: Hop) => {
     ctx.stats.attempts++
-    const what = `${hop.method} ${redactUrl(hop.url)}`
+    if (hop.url !== shownUrl) {
+      shownUrl = hop.url
+      shown = redactUrl(hop.url)
+    }
+    const what = `${hop.method} ${shown}`
     ctx.log.add(`sending ${what}${tries > 1 ? ` (attempt ${hop.attempt}/${tries})` : ''}`)
     if (ctx.env.now() >= ctx.deadlineAt) return E.left(timeoutFailure(ctx, 'deadline', what))
     const w = watch(ctx)

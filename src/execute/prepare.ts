@@ -86,10 +86,17 @@ export const moveUserInfo = (url: string, auth: Auth, parsed?: URL): { readonly 
   return { url: stripped, auth: auth._tag === 'None' ? { _tag: 'Basic', user, password } : auth }
 }
 
+/** The prepared body of every body kind but a file (which needs a stat). */
+const syncBody = (req: Request): PreparedBody => {
+  const b = req.body
+  if (b._tag === 'None') return noBody
+  if (b._tag === 'Binary' && b.source._tag === 'Url') return segmentsBody([{ _tag: 'Url', url: b.source.url }])
+  const bytes = bodyBytes(b, req.settings)
+  return bytes === null ? noBody : segmentsBody([{ _tag: 'Bytes', bytes }])
+}
+
 const prepareBody = (req: Request, step: string): TE.TaskEither<ClientError, PreparedBody> => {
   const b = req.body
-  if (b._tag === 'None') return TE.right(noBody)
-  if (b._tag === 'Binary' && b.source._tag === 'Url') return TE.right(segmentsBody([{ _tag: 'Url', url: b.source.url }]))
   if (b._tag === 'Binary' && b.source._tag === 'File') {
     const path = b.source.path
     return pipe(
@@ -102,8 +109,7 @@ const prepareBody = (req: Request, step: string): TE.TaskEither<ClientError, Pre
       ),
     )
   }
-  const bytes = bodyBytes(b, req.settings)
-  return TE.right(bytes === null ? noBody : segmentsBody([{ _tag: 'Bytes', bytes }]))
+  return TE.right(syncBody(req))
 }
 
 /**
@@ -129,9 +135,11 @@ export const prepareNow = async (step: string, method: string, env: Env, req: Re
   const target = checkTarget(req, method, step)
   if (E.isLeft(target)) return target
   const t = target.right
-  const prepared = await prepareBody(req, step)()
+  // only a file body (stat) and a signing scheme need to wait: the common request does not
+  const b = req.body
+  const prepared = b._tag === 'Binary' && b.source._tag === 'File' ? await prepareBody(req, step)() : E.right(syncBody(req))
   if (E.isLeft(prepared)) return prepared
-  const signed = await signPrepared(req, step, t, prepared.right, env)()
+  const signed = schemeOf(t.auth).sign === null ? E.right({ body: prepared.right, headers: composeHeaders(req, t.auth, prepared.right) }) : await signPrepared(req, step, t, prepared.right, env)()
   if (E.isLeft(signed)) return signed
   const { body, headers } = signed.right
   const at = (env.now ?? Date.now)()

@@ -33,10 +33,10 @@ const secretsOf = (p: PreparedRequest): ReadonlyArray<string> => {
 /** Runs a prepared request to its final response. Never rejects. */
 const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<ClientError, HttpResponse>> => {
   const log = new RunLog(p.log, env.now)
-  const tls = await loadTls(p, log)
+  const tls = p.tls === null ? E.right(null) : await loadTls(p, log)
   if (E.isLeft(tls)) return tls
   const ctx = runContext(p, env, tls.right, secretsOf(p), log)
-  const body = await resolveBody(ctx, p.body, run)
+  const body = p.body._tag === 'None' || p.body.length !== null ? E.right(p.body) : await resolveBody(ctx, p.body, run)
   if (E.isLeft(body)) return body
   const length = body.right._tag === 'Segments' ? body.right.length : null
   const headers = length !== null && body.right !== p.body ? putHeader(p.headers, 'Content-Length', String(length)) : p.headers

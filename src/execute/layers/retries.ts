@@ -17,11 +17,14 @@ const outcome = (r: E.Either<Failure, Received>): RetryOutcome =>
  * Waits `ms` before a retry, unless the deadline would pass first (a `Timeout` with limit
  * `deadline`) or `env.signal` aborts (a `TransportError`).
  * @example
- * await pause(ctx, 100, 'GET http://h/') // null: go on
+ * await pause(ctx, 100, 'GET http://h/', 1) // null: go on
  * @internal
  */
-export const pause = async (ctx: RunCtx, ms: number, what: string): Promise<Failure | null> => {
-  if (ctx.env.now() + ms >= ctx.deadlineAt) return timeoutFailure(ctx, 'deadline', what)
+export const pause = async (ctx: RunCtx, ms: number, what: string, retry: number): Promise<Failure | null> => {
+  if (ctx.env.now() + ms >= ctx.deadlineAt) {
+    ctx.log.add(`the wait of ${ms} ms before retry ${retry} would pass the deadline of ${ctx.p.settings.deadline ?? 0} ms - stopping`)
+    return timeoutFailure(ctx, 'deadline', what)
+  }
   await ctx.env.sleep(ms, ctx.env.signal)
   if (ctx.env.signal?.aborted !== true) return null
   ctx.log.add('aborted by env.signal')
@@ -44,7 +47,7 @@ export const withRetries =
         const d = retryDecision(outcome(r), hop.method, n, ctx.p.settings, ctx.env.random, ctx.env.now)
         if (d._tag === 'Done') return r
         ctx.log.add(d.reason)
-        const stop = await pause(ctx, d.waitMs, `${hop.method} ${redactUrl(hop.url)}`)
+        const stop = await pause(ctx, d.waitMs, `${hop.method} ${redactUrl(hop.url)}`, n)
         if (stop !== null) return E.left(stop)
       }
     }
