@@ -31,29 +31,21 @@ export type Log = ReadonlyArray<LogEntry>
  */
 export const SECRET = '***'
 
-/** `HTTPIPE_DEBUG=1` in the environment the process started with. */
-const DEBUG = typeof process !== 'undefined' && process.env['HTTPIPE_DEBUG'] === '1'
-
 /**
- * Appends entries to a log, returning a new log; with `HTTPIPE_DEBUG=1` each line is also
- * printed to stderr as it is written.
+ * Appends entries to a log, returning a new log (pure: nothing is printed here; the executor
+ * prints a run's lines with `HTTPIPE_DEBUG=1`).
  * @example
  * appendLog([], { at: null, step: 'setUrl', message: 'url set' }).length // 1
  */
-export const appendLog = (log: Log, ...entries: ReadonlyArray<LogEntry>): Log => {
-  if (entries.length === 0) return log
-  traceEntries(entries)
-  return [...log, ...entries]
-}
+export const appendLog = (log: Log, ...entries: ReadonlyArray<LogEntry>): Log => (entries.length === 0 ? log : [...log, ...entries])
 
 /**
- * With `HTTPIPE_DEBUG=1`, prints entries to stderr as `[httpipe] <step>: <message>`; else
- * nothing. For code that builds a log in place (the executor).
+ * Prints entries to stderr as `[httpipe] <step>: <message>` (the executor's debug output).
  * @example
  * traceEntries([{ at: 0, step: 'executeRequest', message: 'sending GET …' }])
  */
 export const traceEntries = (entries: ReadonlyArray<LogEntry>): void => {
-  if (DEBUG) for (const e of entries) process.stderr.write(`[httpipe] ${renderEntry(e)}\n`)
+  for (const e of entries) process.stderr.write(`[httpipe] ${renderEntry(e)}\n`)
 }
 
 /**

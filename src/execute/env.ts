@@ -25,7 +25,9 @@ export interface Progress {
  * - `sleep`: waits between retries (default a timer, cut short by `signal`);
  * - `signal`: aborts the whole run;
  * - `onProgress`: called as response body bytes arrive;
- * - `maxResponseBytes`: a larger in-memory body is a `ResponseTooLarge` error.
+ * - `maxResponseBytes`: a larger in-memory body is a `ResponseTooLarge` error;
+ * - `debug`: print every line of a run to stderr as it is written (default: `HTTPIPE_DEBUG=1`
+ *   in the environment when the request runs).
  * @example
  * pipe(req, H.processRequest('GET', { fetch: globalThis.fetch, now: () => 0, random: () => 0.5 }))
  */
@@ -38,6 +40,7 @@ export interface Env {
   readonly signal?: AbortSignal
   readonly onProgress?: (p: Progress) => void
   readonly maxResponseBytes?: number
+  readonly debug?: boolean
 }
 
 /**
@@ -53,6 +56,7 @@ export interface ResolvedEnv {
   readonly signal: AbortSignal | undefined
   readonly onProgress: ((p: Progress) => void) | undefined
   readonly maxResponseBytes: number
+  readonly debug: boolean
 }
 
 /**
@@ -85,4 +89,6 @@ export const resolveEnv = (env: Env = {}): ResolvedEnv => ({
   signal: env.signal,
   onProgress: env.onProgress,
   maxResponseBytes: env.maxResponseBytes ?? Number.POSITIVE_INFINITY,
+  // read here, when a request runs (never at import, never by a builder step)
+  debug: env.debug ?? (typeof process !== 'undefined' && process.env['HTTPIPE_DEBUG'] === '1'),
 })

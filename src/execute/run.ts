@@ -32,7 +32,7 @@ const secretsOf = (p: PreparedRequest): ReadonlyArray<string> => {
 
 /** Runs a prepared request to its final response. Never rejects. */
 const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<ClientError, HttpResponse>> => {
-  const log = new RunLog(p.log, env.now)
+  const log = new RunLog(p.log, env.now, env.debug)
   const tls = p.tls === null ? E.right(null) : await loadTls(p, log)
   if (E.isLeft(tls)) return tls
   const ctx = runContext(p, env, tls.right, secretsOf(p), log)

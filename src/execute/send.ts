@@ -71,15 +71,18 @@ export type Layer = (send: Send) => Send
 export class RunLog {
   private readonly entries: LogEntry[]
   private snapshot: Log | null = null
+  /** With `debug`, the lines so far and every line added are printed to stderr. */
   constructor(
     base: Log,
     private readonly now: () => number,
+    private readonly debug = false,
   ) {
     this.entries = base.slice()
+    if (debug) traceEntries(base)
   }
   add(message: string): void {
     const e = { at: this.now(), step: STEP, message }
-    traceEntries([e])
+    if (this.debug) traceEntries([e])
     this.entries.push(e)
     this.snapshot = null
   }

@@ -25,6 +25,10 @@ before(async () => {
     `import * as H from ${JSON.stringify(INDEX)}
 const steps = [H.initialize(process.env.TARGET + '/get'), H.addHeader('X-Debug', 'yes'), H.addBearerAuthorization('debug-secret-token')]
 const req = steps.reduce((r, step) => step(r), H.newRequest())
+if (process.env.BUILD_ONLY === '1') {
+  process.stdout.write(JSON.stringify({ tag: 'built', log: H.getLog(req, true) }))
+  process.exit(0)
+}
 const result = await H.processRequest('GET')(req)()
 const x = result._tag === 'Right' ? result.right : result.left
 process.stdout.write(JSON.stringify({ tag: result._tag, log: H.getLog(x, true) }))
@@ -37,8 +41,8 @@ after(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-const child = async (debug: string | undefined): Promise<{ stdout: string; stderr: string; log: string; tag: string }> => {
-  const env: NodeJS.ProcessEnv = { ...process.env, TARGET: server.url }
+const child = async (debug: string | undefined, buildOnly = false): Promise<{ stdout: string; stderr: string; log: string; tag: string }> => {
+  const env: NodeJS.ProcessEnv = { ...process.env, TARGET: server.url, BUILD_ONLY: buildOnly ? '1' : '0' }
   delete env['HTTPIPE_DEBUG']
   delete env['NODE_OPTIONS']
   if (debug !== undefined) env['HTTPIPE_DEBUG'] = debug
@@ -67,6 +71,13 @@ describe('HTTPIPE_DEBUG', () => {
   test('nothing is printed with HTTPIPE_DEBUG unset', async () => {
     const r = await child(undefined)
     assert.equal(r.tag, 'Right')
+    assert.ok(r.log.includes('setUrl: '), 'the log itself is still written')
+    assert.ok(!r.stderr.includes('[httpipe]'), r.stderr)
+  })
+
+  test('builder steps stay pure: a request only built, never run, prints nothing even with HTTPIPE_DEBUG=1', async () => {
+    const r = await child('1', true)
+    assert.equal(r.tag, 'built')
     assert.ok(r.log.includes('setUrl: '), 'the log itself is still written')
     assert.ok(!r.stderr.includes('[httpipe]'), r.stderr)
   })
