@@ -12,6 +12,8 @@ const SECRET_HEADERS = new Set([
   'x-amz-security-token',
 ])
 const SECRET_NAME = /(token|secret|passw|pwd|api[-_]?key|signature|credential|session)/i
+/** Short words that mark a secret only as a whole part of a name (`X-Client-Key`, `sig`), and `code` (OAuth) as the whole name. */
+const SECRET_PART = /(^|[-_. ])(key|sig)([-_. ]|$)|^code$/i
 
 /**
  * Whether a header's value must be hidden in logs: the credential headers and any name that
@@ -19,17 +21,18 @@ const SECRET_NAME = /(token|secret|passw|pwd|api[-_]?key|signature|credential|se
  * @example
  * isSecretHeader('Authorization') // true
  * isSecretHeader('X-Api-Key') // true
+ * isSecretHeader('Ocp-Apim-Subscription-Key') // true
  * isSecretHeader('Accept') // false
  */
 export const isSecretHeader = (name: string): boolean =>
-  SECRET_HEADERS.has(name.toLowerCase()) || SECRET_NAME.test(name)
+  SECRET_HEADERS.has(name.toLowerCase()) || SECRET_NAME.test(name) || SECRET_PART.test(name)
 
 /**
  * Whether a query parameter's value must be hidden in logs.
  * @example
  * isSecretParam('access_token') // true
  */
-export const isSecretParam = (name: string): boolean => SECRET_NAME.test(name)
+export const isSecretParam = (name: string): boolean => SECRET_NAME.test(name) || SECRET_PART.test(name)
 
 /**
  * A header value as the log shows it.

@@ -5,6 +5,7 @@
 import { schemeOf } from '../auth/schemes.js'
 import { dropHeaders, findHeader, type HeaderList } from '../headers.js'
 import { noBody, type Hop } from '../model/prepared.js'
+import { isSecretHeader } from '../redact.js'
 import { defaultRetryPolicy, type RetryPolicy, type Settings } from '../request/model.js'
 
 /**
@@ -104,6 +105,9 @@ export const planRedirect = (
     return { _tag: 'Stop', reason: `redirect to ${next === null ? 'an invalid URL' : next.protocol} not followed` }
   if (redirects >= maxRedirects) return { _tag: 'Stop', reason: `maximum number of redirections reached (${maxRedirects}), returning ${status}` }
   next.hash = ''
+  // user info in a Location is never followed, sent, logged or returned
+  next.username = ''
+  next.password = ''
   const to = next.toString()
   return { _tag: 'Follow', to, ...redirectMethod(status, method), crossOrigin: isCrossOrigin(url, to) }
 }
@@ -117,14 +121,17 @@ export type RedirectPlan = Extract<ReturnType<typeof planRedirect>, { readonly _
 
 /**
  * The next hop of a redirect: the new method and URL, the body kept or dropped (with its
- * headers), and on another origin no credentials: the credential headers, the scheme and the
- * headers its signature added.
+ * headers), and on another origin no credentials: the credential headers and every header
+ * named like a secret, the scheme and the headers its signature added.
  * @example
  * nextHop(hop, { _tag: 'Follow', to: 'http://other/', method: 'GET', keepBody: false, crossOrigin: true }).auth // { _tag: 'None' }
  */
 export const nextHop = (hop: Hop, plan: RedirectPlan): Hop => {
   let headers = redirectHeaders(hop.headers, plan)
-  if (plan.crossOrigin) headers = dropHeaders(headers, schemeOf(hop.auth).crossOriginDrop)
+  if (plan.crossOrigin) {
+    // every header the log treats as secret (X-Api-Key, Private-Token, …) stays with its origin
+    headers = dropHeaders(headers, schemeOf(hop.auth).crossOriginDrop).filter(([n]) => !isSecretHeader(n))
+  }
   return {
     method: plan.method,
     url: plan.to,

@@ -4,7 +4,8 @@
 import * as H from '../../src/index.js'
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { backoffMs, planRedirect, retryDecision, redirectHeaders, redirectMethod, retryAfterMs } from '../../src/execute/policy.js'
+import { backoffMs, nextHop, planRedirect, retryDecision, redirectHeaders, redirectMethod, retryAfterMs } from '../../src/execute/policy.js'
+import { isSecretHeader } from '../../src/redact.js'
 
 describe('planRedirect', () => {
   test('follows a relative Location with the browser method rules, dropping the fragment', () => {
@@ -117,5 +118,53 @@ describe('retry policy', () => {
     assert.equal(retryAfterMs('3600', now), 60_000)
     assert.equal(retryAfterMs('soon', now), undefined)
     assert.equal(retryAfterMs(undefined, now), undefined)
+  })
+})
+
+describe('credentials stay with their origin', () => {
+  const hop = (headers: ReadonlyArray<readonly [string, string]>): H.Hop => ({ method: 'GET', url: 'http://a.test/x', headers, body: { _tag: 'None' }, auth: { _tag: 'None' }, attempt: 2 })
+  const secretHeaders = [
+    ['Authorization', 'Bearer t'],
+    ['Cookie', 'c=1'],
+    ['X-Api-Key', 'k1'],
+    ['X-Auth-Token', 't1'],
+    ['Private-Token', 'p1'],
+    ['Ocp-Apim-Subscription-Key', 's1'],
+    ['x-amz-server-side-encryption-customer-key', 'sse'],
+    ['X-Client-Sig', 'sig'],
+  ] as const
+  const plain = [
+    ['Accept', '*/*'],
+    ['X-Trace', 'abc'],
+    ['Keyboard', 'not a key'],
+  ] as const
+
+  test('another origin: every header the log treats as secret is dropped, the rest kept', () => {
+    const plan = planRedirect(302, 'http://b.test/y', 'http://a.test/x', 'GET', 0, 5)
+    assert.equal(plan?._tag, 'Follow')
+    if (plan?._tag !== 'Follow') return
+    const next = nextHop(hop([...secretHeaders, ...plain]), plan)
+    assert.deepEqual(next.headers, plain)
+    assert.equal(next.attempt, 1)
+  })
+
+  test('the same origin keeps them', () => {
+    const plan = planRedirect(302, '/y', 'http://a.test/x', 'GET', 0, 5)
+    if (plan?._tag !== 'Follow') return assert.fail('expected Follow')
+    assert.deepEqual(nextHop(hop([...secretHeaders, ...plain]), plan).headers, [...secretHeaders, ...plain])
+  })
+
+  test('user info in a Location is removed before it is followed', () => {
+    const plan = planRedirect(302, 'http://eve:s3cret@b.test/y?q=1#f', 'http://a.test/x', 'GET', 0, 5)
+    assert.deepEqual(plan, { _tag: 'Follow', to: 'http://b.test/y?q=1', method: 'GET', keepBody: true, crossOrigin: true })
+    const same = planRedirect(301, '//ann:pw@a.test/z', 'http://a.test/x', 'GET', 0, 5)
+    assert.equal(same?._tag === 'Follow' && same.to, 'http://a.test/z')
+  })
+
+  test('isSecretHeader: credential headers, secret-looking names and whole words key, sig, code', () => {
+    for (const [n] of secretHeaders) assert.equal(isSecretHeader(n), true, n)
+    for (const n of ['code', 'sig', 'Idempotency-Key']) assert.equal(isSecretHeader(n), true, n)
+    for (const [n] of plain) assert.equal(isSecretHeader(n), false, n)
+    for (const n of ['Content-Encoding', 'Accept-Encoding', 'Design', 'Monkey', 'status_code']) assert.equal(isSecretHeader(n), false, n)
   })
 })

@@ -304,4 +304,39 @@ describe('credentials across origins', () => {
     assert.equal(res.redirects, 2)
     assert.equal(lastAt(server, '/anything/back-home').headers['authorization'], undefined)
   })
+
+  test('custom credential headers (X-Api-Key, Private-Token, an SSE-C key) stay with their origin', async () => {
+    const target = `${other.url}/anything/xo-custom`
+    await send(
+      pipe(
+        redirectTo(target),
+        H.addHeader('X-Api-Key', 'k-123'),
+        H.addHeader('Private-Token', 'p-456'),
+        H.addHeader('x-amz-server-side-encryption-customer-key', 'c2VjcmV0'),
+        H.addHeader('X-Keep', 'yes'),
+      ),
+      'GET',
+    )
+    const first = lastAt(server, '/redirect-to')
+    assert.equal(first.headers['x-api-key'], 'k-123')
+    const second = lastAt(other, '/anything/xo-custom')
+    assert.equal(second.headers['x-api-key'], undefined)
+    assert.equal(second.headers['private-token'], undefined)
+    assert.equal(second.headers['x-amz-server-side-encryption-customer-key'], undefined)
+    assert.equal(second.headers['x-keep'], 'yes')
+  })
+
+  test('user info in a Location is not sent, logged or returned', async () => {
+    const target = `${other.url}/anything/xo-userinfo`.replace('http://', 'http://eve:loc-s3cret@')
+    const res = await send(redirectTo(target), 'GET')
+    assert.equal(res.status, 200)
+    assert.equal(res.url, `${other.url}/anything/xo-userinfo`)
+    assert.equal(lastAt(other, '/anything/xo-userinfo').headers['authorization'], undefined)
+    // the request's own URL carries the Location in its query (so its first lines do); from the
+    // redirect on, no line has it
+    const log = lines(res)
+    const from = log.findIndex((l) => l.includes('redirection 1/5'))
+    assert.ok(from > 0)
+    assert.ok(log.slice(from).every((l) => !l.includes('loc-s3cret')), log.join('\n'))
+  })
 })
