@@ -64,6 +64,7 @@ export { prepareRequest } from './execute/prepare.js'
 export type { BodyHasher, Hop, PreparedBody, PreparedRequest, Segment, SignFailure, SignInput } from './model/prepared.js'
 export { executeRequest, processRequest } from './execute/run.js'
 export type { Env, Progress } from './execute/env.js'
+export { cryptoRandom } from './execute/env.js'
 export type { HttpResponse, Timings } from './response/model.js'
 export { asBinary, asJson, asString, ensureStatus, responseFilename } from './response/read.js'
 

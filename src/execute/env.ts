@@ -2,6 +2,7 @@
  * The effects a request runs with, injected through `env` (for tests and tuning).
  * @module
  */
+import { randomFillSync } from 'node:crypto'
 import { defaultTransport } from '../transport/default.js'
 import { fromFetch } from '../transport/fetch.js'
 import type { FetchLike, Transport } from '../transport/types.js'
@@ -21,7 +22,8 @@ export interface Progress {
  * - `transport`: httpipe's transport interface (default: `undiciTransport()` on Node.js);
  * - `fetch`: any WHATWG fetch, adapted (shorthand for `transport: fromFetch(fetch)`);
  * - `now`: epoch milliseconds (default `Date.now`), for the log, timings and Retry-After dates;
- * - `random`: a number in [0, 1) (default `Math.random`), for backoff jitter;
+ * - `random`: a number in [0, 1) (default {@link cryptoRandom}, cryptographically random), for
+ *   OAuth1 nonces, Digest cnonces and backoff jitter;
  * - `sleep`: waits between retries (default a timer, cut short by `signal`);
  * - `signal`: aborts the whole run;
  * - `onProgress`: called as response body bytes arrive;
@@ -59,6 +61,25 @@ export interface ResolvedEnv {
   readonly debug: boolean
 }
 
+const POOL = new Uint32Array(256)
+let pooled = POOL.length
+
+/**
+ * A cryptographically random number in [0, 1), from the operating system's generator (drawn
+ * 256 at a time): the default `env.random`, so nonces, cnonces and boundaries cannot be guessed.
+ * @example
+ * const x = cryptoRandom() // 0 <= x < 1
+ * @category running
+ * @since 0.2.0
+ */
+export const cryptoRandom = (): number => {
+  if (pooled >= POOL.length) {
+    randomFillSync(POOL)
+    pooled = 0
+  }
+  return (POOL[pooled++] ?? 0) / 4_294_967_296
+}
+
 /**
  * Waits `ms`, or less when `signal` aborts.
  * @example
@@ -84,7 +105,7 @@ export const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 export const resolveEnv = (env: Env = {}): ResolvedEnv => ({
   transport: env.transport ?? (env.fetch !== undefined ? fromFetch(env.fetch) : defaultTransport),
   now: env.now ?? Date.now,
-  random: env.random ?? Math.random,
+  random: env.random ?? cryptoRandom,
   sleep: env.sleep ?? realSleep,
   signal: env.signal,
   onProgress: env.onProgress,

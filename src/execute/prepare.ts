@@ -19,7 +19,7 @@ import { VERSION } from '../version.js'
 import { noBody, segmentsBody, type PreparedBody, type PreparedRequest } from '../model/prepared.js'
 import { bodyHasher } from './body.js'
 import { bodyBytes, defaultContentType } from './encode.js'
-import type { Env } from './env.js'
+import { cryptoRandom, type Env } from './env.js'
 
 export type { PreparedBody, PreparedRequest } from '../model/prepared.js'
 
@@ -184,7 +184,7 @@ const signPrepared = (
   const sign = schemeOf(target.auth).sign
   if (sign === null || (body._tag === 'Segments' && body.segments.some((s) => s._tag === 'Url'))) return TE.right({ body, headers })
   const hop = { method: target.method, url: target.url, headers, body, auth: target.auth, attempt: 1 }
-  const input = { hop, settings: req.settings, now: (env.now ?? Date.now)(), random: env.random ?? Math.random, hash: bodyHasher(body) }
+  const input = { hop, settings: req.settings, now: (env.now ?? Date.now)(), random: env.random ?? cryptoRandom, hash: bodyHasher(body) }
   return pipe(
     TE.tryCatch(
       () => sign(target.auth, input),
