@@ -20,7 +20,7 @@
 
 // the request value
 export type { Auth, Aws4Auth, Body, Json, OAuth1Algorithm, OAuth1Auth, Pairs, Pem, Proxy, Request, RetryPolicy, Settings, Source, StepError, Tls } from './request/model.js'
-export { defaultRetryPolicy, defaultSettings, newRequest } from './request/model.js'
+export { DEFAULT_MAX_MEMORY_BYTES, defaultRetryPolicy, defaultSettings, newRequest } from './request/model.js'
 export { RequestCodec, JsonCodec } from './request/codec.js'
 export { initialize, setUrl, setResponseFile, setDataType, setProxy, setTls } from './request/init.js'
 export type { ProxyInput, TlsInput } from './request/init.js'
@@ -49,6 +49,7 @@ export {
   setConnectTimeout,
   setDeadline,
   setIdleTimeout,
+  setMaxResponseSize,
   setTimeout,
   splitArraysInUrl,
   useBodyFieldsAtOAuth,

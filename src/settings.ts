@@ -161,6 +161,21 @@ export const setIdleTimeout = msStep('setIdleTimeout', 'idleTimeout', 'idle time
 export const setDeadline = msStep('setDeadline', 'deadline', 'deadline')
 
 /**
+ * The most decoded bytes of one response body, in memory and streamed to a file (default: 100
+ * MiB in memory, no limit to a file). Past it the body is cut off, a partial file removed, and
+ * the run ends in `ResponseTooLarge`. Applies to every body of the run (redirects and retried
+ * answers too); `env.maxResponseBytes`, where given, takes its place.
+ * @example
+ * pipe(req, setMaxResponseSize(10 * 1024 * 1024))
+ * @category settings
+ * @since 0.2.0
+ */
+export const setMaxResponseSize = (bytes: number): ((req: Request) => Request) =>
+  !Number.isSafeInteger(bytes) || bytes < 0
+    ? makeStep('setMaxResponseSize', () => invalid(`the size must be a whole number of bytes from 0 to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(showValue(bytes))}`))
+    : setting('setMaxResponseSize', 'maxResponseSize', bytes, `max response size set to ${bytes} bytes`)
+
+/**
  * Reads the settings of a request: all of them, one value, or a subset. An unknown name
  * reads as `undefined` (and is left out of a subset).
  * @example

@@ -232,6 +232,7 @@ describe('setting steps are independent', () => {
       H.setIdleTimeout(300),
       H.setDeadline(400),
       H.setRetryPolicy({ methods: ['post'], statuses: [418], baseMs: 1, capMs: 2, retryAfterCapMs: 3 }),
+      H.setMaxResponseSize(1024),
     )
     assert.deepStrictEqual(r.settings, {
       encoding: 'windows-1252',
@@ -247,6 +248,7 @@ describe('setting steps are independent', () => {
       idleTimeout: 300,
       deadline: 400,
       retryPolicy: { methods: ['POST'], statuses: [418], baseMs: 1, capMs: 2, retryAfterCapMs: 3 },
+      maxResponseSize: 1024,
     })
   })
 })
@@ -318,5 +320,19 @@ describe('setRetryPolicy', () => {
       }
       assertInvalid(before, after as H.Request, 'setRetryPolicy', reason)
     }
+  })
+})
+
+describe('setMaxResponseSize', () => {
+  test('a whole number of bytes, 0 included', () => {
+    applyOk('setMaxResponseSize', H.setMaxResponseSize(1_000_000), { maxResponseSize: 1_000_000 })
+    applyOk('setMaxResponseSize', H.setMaxResponseSize(0), { maxResponseSize: 0 })
+    assert.equal(H.returnSettings('maxResponseSize')(base()), null)
+  })
+
+  test('hostile input is InvalidInput naming the step', () => {
+    const before = base()
+    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60, '10', null, 10n, {}, Symbol('s'), Object.create(null)])
+      assertInvalid(before, pipe(before, H.setMaxResponseSize(bad as never)), 'setMaxResponseSize', /whole number of bytes/)
   })
 })

@@ -4,104 +4,19 @@
  * file for a 2xx when one is set, else to memory), and classifies every failure.
  * @module
  */
+import { rm } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
-import { fileError, responseTooLarge, timeout, transportError, type ClientError, type TimeoutLimit } from '../errors.js'
+import type { TimeoutLimit } from '../errors.js'
 import { findHeader } from '../headers.js'
 import type { Hop } from '../model/prepared.js'
+import { DEFAULT_MAX_MEMORY_BYTES } from '../request/model.js'
 import { redactSecrets, redactUrl } from '../redact.js'
-import { BodyFileError, openBody } from './body.js'
+import { openBody } from './body.js'
 import type { Progress } from './env.js'
 import { LazyAbort } from '../transport/abort.js'
-import { decodersFor, readBody, type ReadFailure } from './read-body.js'
-import { EXECUTE_STEP as STEP, type Failure, type RunCtx, type Send } from './send.js'
-
-/**
- * The code and text of a thrown error (its own, or its cause's for fetch's `TypeError`).
- * @example
- * errText(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })) // { code: 'ECONNREFUSED', text: 'refused' }
- * @internal
- */
-export const errText = (e: unknown): { readonly code: string; readonly text: string } => {
-  const err = e as { code?: unknown; errno?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | null
-  const code = String(err?.code ?? err?.cause?.code ?? err?.errno ?? 'ERROR')
-  const text = String(err?.cause?.message ?? err?.message ?? e)
-  return { code, text }
-}
-
-/** Codes of failures that happen before anything reached the server. */
-const UNSENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CONNECT'])
-/** Transport codes that mean an idle limit fired inside the transport (undici's head and body timeouts). */
-const IDLE = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
-
-type Fired = TimeoutLimit | 'signal' | null
-
-const limitMs = (ctx: RunCtx, limit: TimeoutLimit): number => {
-  const s = ctx.p.settings
-  return limit === 'attempt' ? s.timeout : limit === 'connect' ? s.connectTimeout : limit === 'idle' ? s.idleTimeout : (s.deadline ?? 0)
-}
-
-const TIMEOUT_TEXT: Readonly<Record<TimeoutLimit, string>> = {
-  attempt: 'no complete response within',
-  connect: 'no connection within',
-  idle: 'no byte received for',
-  deadline: 'the run did not end within',
-}
-
-/**
- * The failure of a limit: a `Timeout` naming it (the deadline is never retried).
- * @example
- * timeoutFailure(ctx, 'idle', 'GET http://h/')
- * @internal
- */
-export const timeoutFailure = (ctx: RunCtx, limit: TimeoutLimit, what: string): Failure => {
-  const ms = limitMs(ctx, limit)
-  ctx.log.add(`timeout (${limit}): ${TIMEOUT_TEXT[limit]} ${ms} ms`)
-  return { error: timeout(`${STEP}: ${what} timed out (${limit}: ${TIMEOUT_TEXT[limit]} ${ms} ms)`, ms, ctx.log.log, limit), phase: limit === 'deadline' ? 'final' : limit === 'connect' ? 'unsent' : 'sent' }
-}
-
-/**
- * The failure an error of the transport (or of reading the body) stands for.
- * @example
- * classify(ctx, e, null, 'GET http://h/')
- * @internal
- */
-export const classify = (ctx: RunCtx, e: unknown, fired: Fired, what: string): Failure => {
-  if (fired === 'signal' || (fired === null && ctx.env.signal?.aborted === true)) {
-    ctx.log.add('aborted by env.signal')
-    return { error: transportError(`${STEP}: ${what} aborted by env.signal`, 'ABORTED', ctx.log.log), phase: 'final' }
-  }
-  if (fired !== null) return timeoutFailure(ctx, fired, what)
-  if (e instanceof BodyFileError) {
-    const why = e.code === 'EFILECHANGED' ? 'changed size since the request was prepared' : e.code
-    ctx.log.add(`cannot read body file ${e.path}: ${why}`)
-    return { error: fileError(`${STEP}: cannot read body file ${e.path}: ${why}`, e.path, e.code, ctx.log.log), phase: 'final' }
-  }
-  const { code, text } = errText(e)
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return timeoutFailure(ctx, 'connect', what)
-  if (IDLE.has(code)) return timeoutFailure(ctx, 'idle', what)
-  const reason = redactSecrets(redactUrl(text), ctx.secrets)
-  ctx.log.add(`transport error ${code}: ${reason}`)
-  const invalid = code === 'UND_ERR_INVALID_ARG' || code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_HTTP_TOKEN'
-  return { error: transportError(`${STEP}: ${what} failed: ${code}: ${reason}`, code, ctx.log.log), phase: UNSENT.has(code) ? 'unsent' : invalid ? 'final' : 'sent' }
-}
-
-const readFailure = (ctx: RunCtx, f: ReadFailure, fired: Fired, file: string | null): Failure => {
-  if (f.kind === 'limit') {
-    ctx.log.add(`response body over ${f.limit} bytes - stopped`)
-    return { error: responseTooLarge(`${STEP}: the response body is over the limit of ${f.limit} bytes`, f.limit, ctx.log.log), phase: 'final' }
-  }
-  if (f.kind === 'file') {
-    const { code } = errText(f.error)
-    ctx.log.add(`cannot write response file ${file ?? ''}: ${code}`)
-    return { error: fileError(`${STEP}: cannot write response file ${file ?? ''}: ${code}`, file ?? '', code, ctx.log.log), phase: 'final' }
-  }
-  if (f.kind === 'decode' && fired === null) {
-    const { text } = errText(f.error)
-    ctx.log.add(`cannot decode the compressed body: ${text}`)
-    return { error: transportError(`${STEP}: cannot decode the compressed response body: ${text}`, 'DECODE', ctx.log.log), phase: 'final' }
-  }
-  return classify(ctx, f.error, fired, 'reading the response body')
-}
+import { classify, errText, readFailure, timeoutFailure, type Fired } from './failures.js'
+import { decodersFor, readBody } from './read-body.js'
+import type { Failure, RunCtx, Send } from './send.js'
 
 /** The limits of one attempt: the attempt (or what is left of the deadline), idle, env.signal. */
 interface Watch {
@@ -150,6 +65,16 @@ const watch = (ctx: RunCtx): Watch => {
       clearTimeout(timer)
       signal?.removeEventListener('abort', onAbort)
     },
+  }
+}
+
+/** A download to a file that failed or was cut off leaves no partial file behind. */
+const removePartial = async (ctx: RunCtx, file: string): Promise<void> => {
+  try {
+    await rm(file, { force: true })
+    ctx.log.add(`partial response file ${file} removed`)
+  } catch (e) {
+    ctx.log.add(`cannot remove the partial response file ${file}: ${errText(e).code}`)
   }
 }
 
@@ -257,22 +182,17 @@ export const attempt = (ctx: RunCtx): Send => {
       decoders: decoders ?? [],
       file,
       total: lengthText !== undefined && /^\d+$/.test(lengthText) ? Number(lengthText) : null,
-      maxBytes: file === null ? ctx.env.maxResponseBytes : Number.POSITIVE_INFINITY,
+      maxBytes: ctx.env.maxResponseBytes ?? s.maxResponseSize ?? (file === null ? DEFAULT_MAX_MEMORY_BYTES : Number.POSITIVE_INFINITY),
       onProgress: onProgress === undefined ? w.touch : (p) => (w.touch(), onProgress(p)),
     })
     w.finish()
     const fired = w.fired()
-    if (!r.ok) return E.left(readFailure(ctx, r.failure, fired, file))
+    if (!r.ok) {
+      if (file !== null) await removePartial(ctx, file)
+      return E.left(readFailure(ctx, r.failure, fired, file))
+    }
     if (fired !== null) return E.left(classify(ctx, null, fired, what))
     if (decoders !== null && decoders.length > 0) ctx.log.add(`body decoded from ${encoding ?? ''}`)
     return E.right({ hop, status: res.status, statusText: res.statusText, headers: res.headers, body: noBody ? new Uint8Array(0) : r.bytes, file, headersAt })
   }
 }
-
-/**
- * The ClientError of a failure.
- * @example
- * failureError({ error, phase: 'final' }) // error
- * @internal
- */
-export const failureError = (f: Failure): ClientError => f.error

@@ -27,7 +27,8 @@ export interface Progress {
  * - `sleep`: waits between retries (default a timer, cut short by `signal`);
  * - `signal`: aborts the whole run;
  * - `onProgress`: called as response body bytes arrive;
- * - `maxResponseBytes`: a larger in-memory body is a `ResponseTooLarge` error;
+ * - `maxResponseBytes`: the most decoded bytes of one response body, in memory or to a file
+ *   (in place of `setMaxResponseSize`); past it a `ResponseTooLarge` error;
  * - `debug`: print every line of a run to stderr as it is written (default: `HTTPIPE_DEBUG=1`
  *   in the environment when the request runs).
  * @example
@@ -57,7 +58,7 @@ export interface ResolvedEnv {
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>
   readonly signal: AbortSignal | undefined
   readonly onProgress: ((p: Progress) => void) | undefined
-  readonly maxResponseBytes: number
+  readonly maxResponseBytes: number | undefined
   readonly debug: boolean
 }
 
@@ -109,7 +110,7 @@ export const resolveEnv = (env: Env = {}): ResolvedEnv => ({
   sleep: env.sleep ?? realSleep,
   signal: env.signal,
   onProgress: env.onProgress,
-  maxResponseBytes: env.maxResponseBytes ?? Number.POSITIVE_INFINITY,
+  maxResponseBytes: env.maxResponseBytes,
   // read here, when a request runs (never at import, never by a builder step)
   debug: env.debug ?? (typeof process !== 'undefined' && process.env['HTTPIPE_DEBUG'] === '1'),
 })

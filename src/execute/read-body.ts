@@ -170,8 +170,21 @@ export const readBody = async (
   })
   let fileFailed: unknown = null
   const sink = o.file === null ? memory : createWriteStream(o.file).on('error', (e) => (fileFailed = e))
+  // decoded bytes on their way to a file count against the limit too (a gzip bomb stops here)
+  const counted =
+    o.file === null || o.maxBytes === Number.POSITIVE_INFINITY
+      ? []
+      : [
+          new Transform({
+            transform(chunk: Buffer, _enc, cb) {
+              size += chunk.byteLength
+              if (size > o.maxBytes) return cb(new Tagged({ kind: 'limit', limit: o.maxBytes }) as unknown as Error)
+              cb(null, chunk)
+            },
+          }),
+        ]
   try {
-    await pipeline([Readable.from(source(), { objectMode: false }), ...o.decoders, sink])
+    await pipeline([Readable.from(source(), { objectMode: false }), ...o.decoders, ...counted, sink])
     return { ok: true, bytes: o.file === null ? Buffer.concat(chunks, size) : new Uint8Array(0) }
   } catch (e) {
     if (fileFailed !== null) return { ok: false, failure: { kind: 'file', error: fileFailed } }

@@ -11,7 +11,7 @@ import type { Pem } from '../request/model.js'
 import { redactUrl } from '../redact.js'
 import type { HttpResponse } from '../response/model.js'
 import type { TransportTls } from '../transport/types.js'
-import { errText } from './attempt.js'
+import { errText } from './failures.js'
 import type { ResolvedEnv } from './env.js'
 import { EXECUTE_STEP as STEP, type RunCtx, type RunLog } from './send.js'
 

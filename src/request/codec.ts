@@ -80,6 +80,7 @@ const SettingsCodec: t.Type<Settings> = t.type({
     capMs: t.number,
     retryAfterCapMs: t.number,
   }),
+  maxResponseSize: nullable(t.number),
 })
 
 const ProxyCodec: t.Type<Proxy> = t.type({

@@ -131,7 +131,21 @@ export interface Settings {
   readonly deadline: number | null
   /** what is retried and how long to wait (`setRetryPolicy`) */
   readonly retryPolicy: RetryPolicy
+  /**
+   * the most decoded bytes of one response body, in memory and to a file (`setMaxResponseSize`);
+   * null: {@link DEFAULT_MAX_MEMORY_BYTES} in memory, no limit to a file
+   */
+  readonly maxResponseSize: number | null
 }
+
+/**
+ * The most bytes a response body held in memory may have when `setMaxResponseSize` was not
+ * used (100 MiB): a larger body is a `ResponseTooLarge` error, not an exhausted process.
+ * Bodies streamed to a file have no default limit.
+ * @example
+ * DEFAULT_MAX_MEMORY_BYTES // 104857600
+ */
+export const DEFAULT_MAX_MEMORY_BYTES = 100 * 1024 * 1024
 
 /**
  * What is retried (up to `maxAttempts` times) and how long to wait: requests with one of
@@ -182,6 +196,7 @@ export const defaultSettings: Settings = {
   idleTimeout: 300_000,
   deadline: null,
   retryPolicy: defaultRetryPolicy,
+  maxResponseSize: null,
 }
 
 /**

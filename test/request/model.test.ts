@@ -47,6 +47,7 @@ describe('newRequest', () => {
         capMs: 10_000,
         retryAfterCapMs: 60_000,
       },
+      maxResponseSize: null,
     })
   })
 

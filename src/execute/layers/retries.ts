@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { transportError } from '../../errors.js'
 import { redactUrl } from '../../redact.js'
 import { retryAfterOf, retryDecision, type RetryOutcome } from '../policy.js'
-import { timeoutFailure } from '../attempt.js'
+import { timeoutFailure } from '../failures.js'
 import { EXECUTE_STEP as STEP, type Failure, type Layer, type Received, type RunCtx } from '../send.js'
 
 const outcome = (r: E.Either<Failure, Received>): RetryOutcome =>

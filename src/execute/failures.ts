@@ -1,0 +1,112 @@
+/**
+ * What a failed attempt stands for: a `ClientError` and whether a retry may help (`Failure`),
+ * from a transport's error, a limit that fired, or a body that could not be read.
+ * @module
+ */
+import { fileError, responseTooLarge, timeout, transportError, type TimeoutLimit } from '../errors.js'
+import { redactSecrets, redactUrl } from '../redact.js'
+import { BodyFileError } from './body.js'
+import type { ReadFailure } from './read-body.js'
+import { EXECUTE_STEP as STEP, type Failure, type RunCtx } from './send.js'
+
+/**
+ * The code and text of a thrown error (its own, or its cause's for fetch's `TypeError`).
+ * @example
+ * errText(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })) // { code: 'ECONNREFUSED', text: 'refused' }
+ * @internal
+ */
+export const errText = (e: unknown): { readonly code: string; readonly text: string } => {
+  const err = e as { code?: unknown; errno?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | null
+  const code = String(err?.code ?? err?.cause?.code ?? err?.errno ?? 'ERROR')
+  const text = String(err?.cause?.message ?? err?.message ?? e)
+  return { code, text }
+}
+
+/** Codes of failures that happen before anything reached the server. */
+const UNSENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CONNECT'])
+/** Transport codes that mean an idle limit fired inside the transport (undici's head and body timeouts). */
+const IDLE = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
+
+/**
+ * What ended an attempt early: a limit, `env.signal`, or nothing.
+ * @example
+ * const f: Fired = 'idle'
+ * @internal
+ */
+export type Fired = TimeoutLimit | 'signal' | null
+
+const limitMs = (ctx: RunCtx, limit: TimeoutLimit): number => {
+  const s = ctx.p.settings
+  return limit === 'attempt' ? s.timeout : limit === 'connect' ? s.connectTimeout : limit === 'idle' ? s.idleTimeout : (s.deadline ?? 0)
+}
+
+const TIMEOUT_TEXT: Readonly<Record<TimeoutLimit, string>> = {
+  attempt: 'no complete response within',
+  connect: 'no connection within',
+  idle: 'no byte received for',
+  deadline: 'the run did not end within',
+}
+
+/**
+ * The failure of a limit: a `Timeout` naming it (the deadline is never retried).
+ * @example
+ * timeoutFailure(ctx, 'idle', 'GET http://h/')
+ * @internal
+ */
+export const timeoutFailure = (ctx: RunCtx, limit: TimeoutLimit, what: string): Failure => {
+  const ms = limitMs(ctx, limit)
+  ctx.log.add(`timeout (${limit}): ${TIMEOUT_TEXT[limit]} ${ms} ms`)
+  return { error: timeout(`${STEP}: ${what} timed out (${limit}: ${TIMEOUT_TEXT[limit]} ${ms} ms)`, ms, ctx.log.log, limit), phase: limit === 'deadline' ? 'final' : limit === 'connect' ? 'unsent' : 'sent' }
+}
+
+/**
+ * The failure an error of the transport (or of reading the body) stands for.
+ * @example
+ * classify(ctx, e, null, 'GET http://h/')
+ * @internal
+ */
+export const classify = (ctx: RunCtx, e: unknown, fired: Fired, what: string): Failure => {
+  if (fired === 'signal' || (fired === null && ctx.env.signal?.aborted === true)) {
+    ctx.log.add('aborted by env.signal')
+    return { error: transportError(`${STEP}: ${what} aborted by env.signal`, 'ABORTED', ctx.log.log), phase: 'final' }
+  }
+  if (fired !== null) return timeoutFailure(ctx, fired, what)
+  if (e instanceof BodyFileError) {
+    const why = e.code === 'EFILECHANGED' ? 'changed size since the request was prepared' : e.code
+    ctx.log.add(`cannot read body file ${e.path}: ${why}`)
+    return { error: fileError(`${STEP}: cannot read body file ${e.path}: ${why}`, e.path, e.code, ctx.log.log), phase: 'final' }
+  }
+  const { code, text } = errText(e)
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return timeoutFailure(ctx, 'connect', what)
+  if (IDLE.has(code)) return timeoutFailure(ctx, 'idle', what)
+  const reason = redactSecrets(redactUrl(text), ctx.secrets)
+  ctx.log.add(`transport error ${code}: ${reason}`)
+  const invalid = code === 'UND_ERR_INVALID_ARG' || code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_HTTP_TOKEN'
+  return { error: transportError(`${STEP}: ${what} failed: ${code}: ${reason}`, code, ctx.log.log), phase: UNSENT.has(code) ? 'unsent' : invalid ? 'final' : 'sent' }
+}
+
+/**
+ * The failure of a body that could not be read: the size limit, the file, the compressed data,
+ * or the connection (as a transport error or the limit that fired).
+ * @example
+ * readFailure(ctx, { kind: 'limit', limit: 10 }, null, null)
+ * @internal
+ */
+export const readFailure = (ctx: RunCtx, f: ReadFailure, fired: Fired, file: string | null): Failure => {
+  if (f.kind === 'limit') {
+    ctx.log.add(`response body over ${f.limit} bytes - stopped`)
+    return { error: responseTooLarge(`${STEP}: the response body is over the limit of ${f.limit} bytes`, f.limit, ctx.log.log), phase: 'final' }
+  }
+  if (f.kind === 'file') {
+    const { code } = errText(f.error)
+    ctx.log.add(`cannot write response file ${file ?? ''}: ${code}`)
+    return { error: fileError(`${STEP}: cannot write response file ${file ?? ''}: ${code}`, file ?? '', code, ctx.log.log), phase: 'final' }
+  }
+  if (f.kind === 'decode' && fired === null) {
+    const { text } = errText(f.error)
+    ctx.log.add(`cannot decode the compressed body: ${text}`)
+    return { error: transportError(`${STEP}: cannot decode the compressed response body: ${text}`, 'DECODE', ctx.log.log), phase: 'final' }
+  }
+  return classify(ctx, f.error, fired, 'reading the response body')
+}
+
