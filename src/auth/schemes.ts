@@ -7,7 +7,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { putHeader, type HeaderList } from '../headers.js'
 import type { SignFailure, SignInput } from '../model/prepared.js'
-import type { Auth } from '../request/model.js'
+import type { Auth, Proxy, Tls } from '../request/model.js'
 import { signAws4 } from './aws4.js'
 import { basicHeader } from './basic.js'
 import { DIGEST_NODE_HASH, digestAuthorization, onDigest401, type DigestState } from './digest.js'
@@ -131,3 +131,19 @@ export const schemes: Schemes = {
  * @since 0.2.0
  */
 export const schemeOf = <A extends Auth>(a: A): Scheme<A> => schemes[a._tag] as unknown as Scheme<A>
+
+/**
+ * Every secret a request holds: its scheme's, the proxy password and the TLS passphrase. The
+ * executor masks each wherever it appears in a log line or an error message (a URL path, a
+ * server's text), whatever the name around it.
+ * @example
+ * secretsOf({ auth: { _tag: 'Bearer', token: 'tok' }, proxy: null, tls: null }) // ['tok']
+ * @category auth
+ * @since 0.2.0
+ */
+export const secretsOf = (p: { readonly auth: Auth; readonly proxy: Proxy | null; readonly tls: Tls | null }): ReadonlyArray<string> => {
+  const out: string[] = [...schemeOf(p.auth).secrets(p.auth)]
+  if (p.proxy?.password != null) out.push(p.proxy.password)
+  if (p.tls?.passphrase != null) out.push(p.tls.passphrase)
+  return out
+}

@@ -78,20 +78,33 @@ const removePartial = async (ctx: RunCtx, file: string): Promise<void> => {
   }
 }
 
+/** Byte bodies larger than this go out in chunks of it, so that the idle limit sees the upload move. */
+const CHUNK = 64 * 1024
+
 /**
- * A streamed body whose failure (a file that vanished or changed size) is kept and ends the
- * attempt at once: transports react to a failing body stream slowly or vaguely (node-fetch
- * waits for the socket to hang up), so the attempt aborts itself and reports the real cause.
+ * The outgoing body as a stream the attempt watches: each chunk handed to the transport counts
+ * as progress for the idle limit (an upload that moves is not idle); a failure of the body (a
+ * file that vanished or changed size) is kept and ends the attempt at once, since transports
+ * react to a failing body slowly or vaguely (node-fetch waits for the socket to hang up).
  */
-const guarded = (body: AsyncIterable<Uint8Array>, onError: (e: unknown) => void): AsyncIterable<Uint8Array> =>
-  (async function* () {
-    try {
-      yield* body
-    } catch (e) {
-      onError(e)
-      throw e
+async function* outgoing(src: Uint8Array | AsyncIterable<Uint8Array>, touch: () => void, onError: (e: unknown) => void): AsyncGenerator<Uint8Array> {
+  try {
+    if (src instanceof Uint8Array) {
+      for (let at = 0; at < src.byteLength; at += CHUNK) {
+        touch()
+        yield src.subarray(at, at + CHUNK)
+      }
+      return
     }
-  })()
+    for await (const chunk of src) {
+      touch()
+      yield chunk
+    }
+  } catch (e) {
+    onError(e)
+    throw e
+  }
+}
 
 /**
  * `env.onProgress`, made safe: a callback that throws is logged once and not called again for
@@ -131,7 +144,7 @@ export const attempt = (ctx: RunCtx): Send => {
     ctx.stats.attempts++
     if (hop.url !== shownUrl) {
       shownUrl = hop.url
-      shown = redactUrl(hop.url)
+      shown = redactSecrets(redactUrl(hop.url), ctx.secrets)
     }
     const what = `${hop.method} ${shown}`
     ctx.log.add(`sending ${what}${tries > 1 ? ` (attempt ${hop.attempt}/${tries})` : ''}`)
@@ -141,13 +154,19 @@ export const attempt = (ctx: RunCtx): Send => {
     const opened = openBody(hop.body)
     let bodyError: unknown = null
     const abort = w.abort
-    const body =
-      opened === null || opened instanceof Uint8Array
-        ? opened
-        : guarded(opened, (e) => {
+    const stream =
+      opened === null || (opened instanceof Uint8Array && opened.byteLength <= CHUNK)
+        ? null
+        : outgoing(opened, w.touch, (e) => {
             bodyError = e
             abort.abort()
           })
+    const body = stream ?? opened
+    // whatever the transport did with the body, the attempt closes it (a file is never left open)
+    const done = (): void => {
+      w.finish()
+      if (stream !== null) void stream.return(undefined).catch(() => undefined)
+    }
     const { proxy } = ctx.p
     const tls = ctx.tls
     let res
@@ -166,7 +185,7 @@ export const attempt = (ctx: RunCtx): Send => {
         timeouts,
       })
     } catch (e) {
-      w.finish()
+      done()
       return E.left(bodyError === null ? classify(ctx, e, w.fired(), what) : classify(ctx, bodyError, null, what))
     }
     const headersAt = ctx.env.now()
@@ -185,7 +204,7 @@ export const attempt = (ctx: RunCtx): Send => {
       maxBytes: ctx.env.maxResponseBytes ?? s.maxResponseSize ?? (file === null ? DEFAULT_MAX_MEMORY_BYTES : Number.POSITIVE_INFINITY),
       onProgress: onProgress === undefined ? w.touch : (p) => (w.touch(), onProgress(p)),
     })
-    w.finish()
+    done()
     const fired = w.fired()
     if (!r.ok) {
       if (file !== null) await removePartial(ctx, file)

@@ -24,6 +24,20 @@ export const errText = (e: unknown): { readonly code: string; readonly text: str
 
 /** Codes of failures that happen before anything reached the server. */
 const UNSENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CONNECT'])
+/** Codes of failures that another try cannot mend: the request itself is refused before it goes out. */
+const FINAL = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED', 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH', 'ERR_INVALID_ARG_VALUE', 'ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN'])
+
+/**
+ * A proxy that refused a CONNECT tunnel (undici: `Proxy response (407) !== 200 when HTTP
+ * Tunneling`): nothing reached the target. A 4xx (wrong or missing proxy credentials) will not
+ * change on a retry; a 5xx may.
+ */
+const refusedTunnel = (text: string): 'final' | 'unsent' | null => {
+  const m = /Proxy response \((\d{3})\)/.exec(text)
+  if (m === null) return null
+  return Number(m[1]) >= 500 ? 'unsent' : 'final'
+}
+
 /** Transport codes that mean an idle limit fired inside the transport (undici's head and body timeouts). */
 const IDLE = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 
@@ -81,8 +95,8 @@ export const classify = (ctx: RunCtx, e: unknown, fired: Fired, what: string): F
   if (IDLE.has(code)) return timeoutFailure(ctx, 'idle', what)
   const reason = redactSecrets(redactUrl(text), ctx.secrets)
   ctx.log.add(`transport error ${code}: ${reason}`)
-  const invalid = code === 'UND_ERR_INVALID_ARG' || code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_HTTP_TOKEN'
-  return { error: transportError(`${STEP}: ${what} failed: ${code}: ${reason}`, code, ctx.log.log), phase: UNSENT.has(code) ? 'unsent' : invalid ? 'final' : 'sent' }
+  const invalid = FINAL.has(code) || refusedTunnel(text) === 'final'
+  return { error: transportError(`${STEP}: ${what} failed: ${code}: ${reason}`, code, ctx.log.log), phase: UNSENT.has(code) || refusedTunnel(text) === 'unsent' ? 'unsent' : invalid ? 'final' : 'sent' }
 }
 
 /**

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { schemeOf } from '../auth/schemes.js'
+import { schemeOf, secretsOf } from '../auth/schemes.js'
 import { authError, fileError, invalidInput, type ClientError } from '../errors.js'
 import type { HeaderList } from '../headers.js'
 import { appendLog, type Log } from '../log.js'
@@ -125,6 +125,24 @@ export const prepareWith =
     prepareNow(step, method, env, req)
 
 /**
+ * The body's framing is httpipe's: a user `Transfer-Encoding` header, or a `Content-Length`
+ * that differs from the body's length, would make the bytes on the wire differ from what the
+ * request declares, so it is `InvalidInput` before anything is sent.
+ */
+const checkFraming = (req: Request, body: PreparedBody, step: string): E.Either<ClientError, void> => {
+  for (const [name, value] of req.headers) {
+    const n = name.toLowerCase()
+    if (n === 'transfer-encoding')
+      return E.left(invalidInput(step, `${step}: a Transfer-Encoding header cannot be set: the body's framing is chosen when it is sent`, req.log))
+    if (n !== 'content-length') continue
+    const length = body._tag === 'None' ? 0 : body.length
+    if (length !== null && value.trim() !== String(length))
+      return E.left(invalidInput(step, `${step}: the Content-Length header says ${JSON.stringify(value)} but the body has ${length} bytes`, req.log))
+  }
+  return E.right(undefined)
+}
+
+/**
  * The PreparedRequest of `req`, as a promise that never rejects (plain control flow: this
  * runs once per request).
  * @example
@@ -139,11 +157,14 @@ export const prepareNow = async (step: string, method: string, env: Env, req: Re
   const b = req.body
   const prepared = b._tag === 'Binary' && b.source._tag === 'File' ? await prepareBody(req, step)() : E.right(syncBody(req))
   if (E.isLeft(prepared)) return prepared
+  const framing = checkFraming(req, prepared.right, step)
+  if (E.isLeft(framing)) return framing
   const signed = schemeOf(t.auth).sign === null ? E.right({ body: prepared.right, headers: composeHeaders(req, t.auth, prepared.right) }) : await signPrepared(req, step, t, prepared.right, env)()
   if (E.isLeft(signed)) return signed
   const { body, headers } = signed.right
   const at = (env.now ?? Date.now)()
-  const entries = [{ at, step, message: `${t.method} ${redactUrl(t.url)}, ${describeBody(body)}` }]
+  const secrets = secretsOf({ auth: t.auth, proxy: req.proxy, tls: req.tls })
+  const entries = [{ at, step, message: redactSecrets(`${t.method} ${redactUrl(t.url)}, ${describeBody(body)}`, secrets) }]
   for (const [n, v] of headers) entries.push({ at, step, message: `header ${n}: ${redactHeaderValue(n, v)}` })
   return E.right({
     _tag: 'PreparedRequest',
@@ -169,6 +190,7 @@ export const prepareNow = async (step: string, method: string, env: Env, req: Re
 export const composeHeaders = (req: Request, auth: Auth, body: PreparedBody): HeaderList => {
   const contentType = body._tag === 'None' ? null : (req.dataType ?? defaultContentType(req.body, req.settings.encoding))
   const length: HeaderList = body._tag === 'Segments' && body.length !== null ? [['Content-Length', String(body.length)]] : []
+  // a user Content-Length can only repeat the body's length: checkFraming refuses any other
   return merge(defaultHeaders(req.settings.gzip), contentType === null ? [] : [['Content-Type', contentType]], length, schemeOf(auth).preemptive(auth), req.headers)
 }
 

@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { schemeOf } from '../auth/schemes.js'
+import { secretsOf } from '../auth/schemes.js'
 import { invalidInput, transportError, type ClientError } from '../errors.js'
 import { putHeader } from '../headers.js'
 import type { PreparedRequest } from '../model/prepared.js'
@@ -24,19 +24,13 @@ import { loadTls, resolveBody } from './resolve.js'
 import { toResponse } from './response.js'
 import { EXECUTE_STEP as STEP, RunLog, runContext } from './send.js'
 
-const secretsOf = (p: PreparedRequest): ReadonlyArray<string> => {
-  const out: string[] = [...schemeOf(p.auth).secrets(p.auth)]
-  if (p.proxy?.password != null) out.push(p.proxy.password)
-  if (p.tls?.passphrase != null) out.push(p.tls.passphrase)
-  return out
-}
-
 /** Runs a prepared request to its final response. Never rejects. */
 const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<ClientError, HttpResponse>> => {
-  const log = new RunLog(p.log, env.now, env.debug)
+  const secrets = secretsOf(p)
+  const log = new RunLog(p.log, env.now, env.debug, secrets)
   const tls = p.tls === null ? E.right(null) : await loadTls(p, log)
   if (E.isLeft(tls)) return tls
-  const ctx = runContext(p, env, tls.right, secretsOf(p), log)
+  const ctx = runContext(p, env, tls.right, secrets, log)
   const body = p.body._tag === 'None' || p.body.length !== null ? E.right(p.body) : await resolveBody(ctx, p.body, run)
   if (E.isLeft(body)) return body
   const length = body.right._tag === 'Segments' ? body.right.length : null

@@ -9,6 +9,7 @@ import type * as E from 'fp-ts/lib/Either.js'
 import type { ClientError } from '../errors.js'
 import type { HeaderList } from '../headers.js'
 import { traceEntries, type Log, type LogEntry } from '../log.js'
+import { redactSecrets } from '../redact.js'
 import { bodyHasher } from './body.js'
 import type { BodyHasher, Hop, PreparedBody, PreparedRequest } from '../model/prepared.js'
 import type { TransportTls } from '../transport/types.js'
@@ -71,17 +72,22 @@ export type Layer = (send: Send) => Send
 export class RunLog {
   private readonly entries: LogEntry[]
   private snapshot: Log | null = null
-  /** With `debug`, the lines so far and every line added are printed to stderr. */
+  /**
+   * With `debug`, the lines so far and every line added are printed to stderr. Every secret of
+   * `secrets` is masked in every line, wherever it appears (a URL path, a server's text).
+   */
   constructor(
     base: Log,
     private readonly now: () => number,
     private readonly debug = false,
+    private readonly secrets: ReadonlyArray<string> = [],
   ) {
-    this.entries = base.slice()
-    if (debug) traceEntries(base)
+    // lines written before a secret was known (a URL set before the token) are masked too
+    this.entries = secrets.length === 0 ? base.slice() : base.map((e) => ({ ...e, message: redactSecrets(e.message, secrets) }))
+    if (debug) traceEntries(this.entries)
   }
   add(message: string): void {
-    const e = { at: this.now(), step: STEP, message }
+    const e = { at: this.now(), step: STEP, message: this.secrets.length === 0 ? message : redactSecrets(message, this.secrets) }
     if (this.debug) traceEntries([e])
     this.entries.push(e)
     this.snapshot = null

@@ -6,7 +6,7 @@
  */
 import { tlsConnectOptions } from './tls.js'
 import './bundled-fetch.js'
-import { createHmac, randomBytes } from 'node:crypto'
+import { fingerprint, lruCache, type LruCache } from './cache.js'
 import { Agent, ProxyAgent, type Dispatcher } from 'undici'
 import type { Proxy } from '../request/model.js'
 import type { TransportRequest, TransportTls } from './types.js'
@@ -25,18 +25,7 @@ export interface AgentSettings {
   readonly keepAliveTimeoutMs: number | null
 }
 
-/** Keys fingerprints with a per-process random key: a fingerprint cannot be guessed back offline. */
-const FINGERPRINT_KEY = randomBytes(32)
-
-/**
- * A short keyed hash (HMAC-SHA256) of secret material, for cache keys.
- * @example
- * fingerprint(['ann', 's3cret']).length // 32
- * @category transports
- * @since 0.2.0
- * @internal
- */
-export const fingerprint = (value: unknown): string => createHmac('sha256', FINGERPRINT_KEY).update(JSON.stringify(value)).digest('hex').slice(0, 32)
+export { fingerprint } from './cache.js'
 
 /**
  * A milliseconds limit as undici takes it: a non-negative integer, 0 meaning none.
@@ -127,17 +116,7 @@ export const makeDispatcher = (s: AgentSettings, url: URL | string, req: Pick<Tr
  * @since 0.2.0
  * @internal
  */
-export interface DispatcherCache {
-  readonly get: (key: string, make: () => Dispatcher) => Dispatcher
-  readonly keys: () => ReadonlyArray<string>
-  readonly closeAll: () => Promise<void>
-}
-
-const closeQuietly = (d: Dispatcher): Promise<void> =>
-  d.close().then(
-    () => undefined,
-    () => undefined,
-  )
+export type DispatcherCache = LruCache<Dispatcher>
 
 /**
  * Makes a {@link DispatcherCache} holding at most `max` dispatchers.
@@ -147,31 +126,4 @@ const closeQuietly = (d: Dispatcher): Promise<void> =>
  * @since 0.2.0
  * @internal
  */
-export const dispatcherCache = (max: number): DispatcherCache => {
-  const bound = Math.max(1, Math.floor(max))
-  const entries = new Map<string, Dispatcher>()
-  return {
-    get: (key, make) => {
-      const found = entries.get(key)
-      if (found !== undefined) {
-        entries.delete(key)
-        entries.set(key, found)
-        return found
-      }
-      const made = make()
-      entries.set(key, made)
-      for (const [oldKey, old] of entries) {
-        if (entries.size <= bound) break
-        entries.delete(oldKey)
-        void closeQuietly(old)
-      }
-      return made
-    },
-    keys: () => [...entries.keys()],
-    closeAll: async () => {
-      const all = [...entries.values()]
-      entries.clear()
-      await Promise.all(all.map(closeQuietly))
-    },
-  }
-}
+export const dispatcherCache = (max: number): DispatcherCache => lruCache<Dispatcher>(max, (d) => d.close())

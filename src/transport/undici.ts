@@ -112,7 +112,9 @@ const sendWith = (agentFor: (url: string, req: TransportRequest) => Dispatcher) 
     headers: requestHeaders(req.headers, req.proxy !== null),
     body: req.body as Dispatcher.DispatchOptions['body'],
     signal: signalOf(req) as AbortSignal,
-    headersTimeout: idle,
+    // undici's head timer runs while a streamed body is still going out, and an upload that
+    // moves is not idle: with a stream the wait for the head is left to the executor's timer
+    headersTimeout: req.body === null || req.body instanceof Uint8Array ? idle : 0,
     bodyTimeout: idle,
     responseHeaders: 'raw',
   })

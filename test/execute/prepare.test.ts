@@ -392,3 +392,20 @@ describe('user info in the URL', () => {
     assert.equal(prepared.auth._tag, 'Bearer')
   })
 })
+
+describe('prepareRequest: the body is framed by httpipe', () => {
+  test('a Transfer-Encoding header is InvalidInput, before anything is sent', async () => {
+    const e = asTag(await ko(pipe(base(), H.setStringBody('0123456789'), H.addHeader('Transfer-Encoding', 'chunked'), H.prepareRequest('POST'))), 'InvalidInput')
+    assert.equal(e.step, 'prepareRequest')
+    assert.match(e.message, /Transfer-Encoding/)
+  })
+
+  test('a Content-Length other than the body\'s is InvalidInput; the same one is kept', async () => {
+    const e = asTag(await ko(pipe(base(), H.setStringBody('0123456789'), H.addHeader('Content-Length', '3'), H.prepareRequest('POST'))), 'InvalidInput')
+    assert.match(e.message, /Content-Length header says "3" but the body has 10 bytes/)
+    const none = asTag(await ko(pipe(base(), H.addHeader('content-length', '5'), H.prepareRequest('GET'))), 'InvalidInput')
+    assert.match(none.message, /body has 0 bytes/)
+    const same = await prepare(pipe(base(), H.setStringBody('0123456789'), H.addHeader('content-length', '10')), 'POST')
+    assert.equal(header(same, 'content-length'), '10')
+  })
+})

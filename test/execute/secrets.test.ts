@@ -161,3 +161,15 @@ describe('the secret is still sent', () => {
     assert.ok(first.url.includes(`access_token=${ACCESS_TOKEN}`))
   })
 })
+
+describe('a secret wherever it appears', () => {
+  test('a token that a server puts in a Location path is masked in every log line', async () => {
+    const token = 'pathTOKEN-s3cr3t-777'
+    const res = await ok(pipe(H.newRequest(), H.initialize(`${server.url}/redirect-to?url=${encodeURIComponent(`/anything/${token}`)}`), H.addBearerAuthorization(token), H.processRequest('GET')))
+    assert.equal(res.status, 200)
+    const log = H.getLog(res, true)
+    assert.ok(!log.includes(token), log)
+    assert.match(log, /moving to http:\/\/127\.0\.0\.1:\d+\/anything\/\*\*\*/)
+    assert.match(log, /sending GET http:\/\/127\.0\.0\.1:\d+\/anything\/\*\*\*/)
+  })
+})

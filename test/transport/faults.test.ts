@@ -201,21 +201,25 @@ describe('faults × transports', { concurrency: true }, () => {
 // ends by the attempt or idle limit instead. Loopback never drops a SYN on its own, so the
 // listener below is one whose accept queue is full (see startBlockedListener); it is skipped
 // where the kernel does not drop SYNs then.
-describe('connect timeout (undici)', () => {
+describe('connect timeout (undici, cross-fetch)', () => {
   let blocked: BlockedListener | null = null
   before(async () => {
     blocked = await startBlockedListener()
   })
   after(() => blocked?.close())
 
+  for (const [tname, transport] of [
+    ['undici', undici],
+    ['cross-fetch', H.crossFetchTransport],
+  ] as const)
   for (const method of ['GET', 'POST']) {
-    test(`${method}: setConnectTimeout(300) → Timeout 'connect', retried (nothing was sent)`, { timeout: 15_000 }, async (t) => {
+    test(`${tname} ${method}: setConnectTimeout(300) → Timeout 'connect', retried (nothing was sent)`, { timeout: 15_000 }, async (t) => {
       if (blocked === null || !blocked.reliable) return t.skip('the accept queue did not fill: connect never hangs here')
       const req = pipe(H.newRequest(), H.initialize(`${blocked.url}/`), H.setConnectTimeout(300), H.setIdleTimeout(60_000), H.setTimeout(60_000), H.maxAttempts(1), (r) =>
         method === 'POST' ? H.setStringBody('x')(r) : r,
       )
       const t0 = performance.now()
-      const r = await H.processRequest(method, { transport: undici, sleep: async () => {} })(req)()
+      const r = await H.processRequest(method, { transport, sleep: async () => {} })(req)()
       const elapsed = performance.now() - t0
       assert.equal(r._tag, 'Left')
       if (r._tag !== 'Left') return

@@ -37,7 +37,7 @@ before(async () => {
       const socket = req.socket as TLSSocket
       const peer = socket.getPeerCertificate()
       res.setHeader('content-type', 'application/json')
-      res.end(JSON.stringify({ path: req.url, clientAuthorized: socket.authorized, clientCn: peer?.subject?.CN ?? null }))
+      res.end(JSON.stringify({ path: req.url, clientAuthorized: socket.authorized, clientCn: peer?.subject?.CN ?? null, proxyAuthorization: req.headers['proxy-authorization'] ?? null }))
     },
   )
   await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', () => resolve()))
@@ -87,6 +87,16 @@ for (const [name, transport] of TRANSPORTS) {
       const log = H.getLog(r.right, true)
       assert.ok(!log.includes('wrong-pw-123'), log)
       assert.match(log, /proxy set to http:\/\/ann:\*\*\*@127\.0\.0\.1/)
+    })
+
+    test("a caller's Proxy-Authorization header authenticates the CONNECT and never reaches the https target", async () => {
+      const token = `Basic ${Buffer.from(`${PROXY_USER}:${PROXY_PASSWORD}`).toString('base64')}`
+      const r = await run(pipe(H.newRequest(), H.initialize(`${tlsUrl}/pa`), H.setProxy(`http://127.0.0.1:${proxy.port}`), H.addHeader('Proxy-Authorization', token), H.setTls({ ca: pki.ca })))
+      assert.equal(r._tag, 'Right', r._tag === 'Left' ? r.left.message : '')
+      if (r._tag !== 'Right') return
+      const seen = JSON.parse(Buffer.from(r.right.body).toString()) as { path: string; proxyAuthorization: string | null }
+      assert.equal(seen.path, '/pa')
+      assert.equal(seen.proxyAuthorization, null)
     })
 
     test('an https target goes through CONNECT and trusts the CA given to setTls', async () => {

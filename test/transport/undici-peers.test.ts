@@ -123,8 +123,13 @@ describe('undiciTransport through tinyproxy', () => {
     assert.equal(forwarded.status, 401)
     assert.match(forwarded.headers['server'] ?? '', /tinyproxy/)
     assert.ok(!H.getLog(forwarded, true).includes(wrong))
-    const tunnel = asTag(await ko(pipe(H.newRequest(), H.initialize(`${tlsUrl}/x`), H.setTls({ ca: pki.ca }), H.setProxy(proxyUrl(wrong)), H.processRequest('GET', env))), 'TransportError')
+    const tunnel = asTag(
+      await ko(pipe(H.newRequest(), H.initialize(`${tlsUrl}/x`), H.setTls({ ca: pki.ca }), H.setProxy(proxyUrl(wrong)), H.maxAttempts(2), H.processRequest('GET', { ...env, sleep: async () => {} }))),
+      'TransportError',
+    )
     assert.match(tunnel.message, /Proxy response \(401\)/)
+    // a proxy that refused the credentials will refuse them again: no retry
+    assert.equal(H.getLog(tunnel).filter((e) => /^sending GET/.test(e.message)).length, 1, H.getLog(tunnel, true))
     for (const text of [tunnel.message, H.getLog(tunnel, true)]) {
       assert.ok(!text.includes(wrong), text)
       assert.ok(!text.includes(Buffer.from(`${USER}:${wrong}`).toString('base64')), text)

@@ -5,7 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { transportError } from '../../errors.js'
-import { redactUrl } from '../../redact.js'
+import { redactSecrets, redactUrl } from '../../redact.js'
 import { retryAfterOf, retryDecision, type RetryOutcome } from '../policy.js'
 import { timeoutFailure } from '../failures.js'
 import { EXECUTE_STEP as STEP, type Failure, type Layer, type Received, type RunCtx } from '../send.js'
@@ -47,7 +47,7 @@ export const withRetries =
         const d = retryDecision(outcome(r), hop.method, n, ctx.p.settings, ctx.env.random, ctx.env.now)
         if (d._tag === 'Done') return r
         ctx.log.add(d.reason)
-        const stop = await pause(ctx, d.waitMs, `${hop.method} ${redactUrl(hop.url)}`, n)
+        const stop = await pause(ctx, d.waitMs, `${hop.method} ${redactSecrets(redactUrl(hop.url), ctx.secrets)}`, n)
         if (stop !== null) return E.left(stop)
       }
     }
