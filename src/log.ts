@@ -48,12 +48,25 @@ export const traceEntries = (entries: ReadonlyArray<LogEntry>): void => {
   for (const e of entries) process.stderr.write(`[httpipe] ${renderEntry(e)}\n`)
 }
 
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
+const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+const ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
+
 /**
- * Renders one entry as `<step>: <message>`.
+ * A text with its control characters escaped (`\n`, `\r`, `\t`, `\u001b`, …), so that no value
+ * can start a line of its own in a rendered log.
+ * @example
+ * escapeControls('a\r\nb') // 'a\\r\\nb'
+ */
+export const escapeControls = (text: string): string =>
+  HAS_CONTROL.test(text) ? text.replace(CONTROL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : text
+
+/**
+ * Renders one entry as `<step>: <message>`, control characters escaped: one entry is one line.
  * @example
  * renderEntry({ at: null, step: 'setJsonBody', message: 'body set' }) // 'setJsonBody: body set'
  */
-export const renderEntry = (e: LogEntry): string => `${e.step}: ${e.message}`
+export const renderEntry = (e: LogEntry): string => `${escapeControls(e.step)}: ${escapeControls(e.message)}`
 
 /**
  * Anything that carries a log: a Request, a PreparedRequest, an HttpResponse or a ClientError.
