@@ -22,7 +22,7 @@
 export type { Auth, Aws4Auth, Body, Json, OAuth1Algorithm, OAuth1Auth, Pairs, Pem, Proxy, Request, RetryPolicy, Settings, Source, StepError, Tls } from './request/model.js'
 export { DEFAULT_MAX_MEMORY_BYTES, defaultRetryPolicy, defaultSettings, newRequest } from './request/model.js'
 export { RequestCodec, JsonCodec } from './request/codec.js'
-export { initialize, setUrl, setResponseFile, setDataType, setProxy, setTls } from './request/init.js'
+export { initialize, setBaseUrl, setUrl, setResponseFile, setDataType, setProxy, setTls, targetUrl } from './request/init.js'
 export type { ProxyInput, TlsInput } from './request/init.js'
 export { fromBase64, fromFile, fromUrl } from './request/sources.js'
 export type { BodyData } from './request/sources.js'

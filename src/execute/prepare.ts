@@ -15,6 +15,7 @@ import type { Auth, Proxy, Request, Settings, Tls } from '../request/model.js'
 import { redactHeaderValue, redactSecrets, redactUrl } from '../redact.js'
 import { showValue } from '../request/json.js'
 import { renderUrl } from '../url/render.js'
+import { targetUrl } from '../request/init.js'
 import { VERSION } from '../version.js'
 import { noBody, segmentsBody, type PreparedBody, type PreparedRequest } from '../model/prepared.js'
 import { bodyHasher } from './body.js'
@@ -57,10 +58,17 @@ const checkTarget = (req: Request, method: string, step: string): E.Either<Clien
   if (req.error !== null) return E.left(invalidInput(req.error.step, req.error.message, req.log))
   if (typeof method !== 'string' || !METHOD.test(method))
     return E.left(invalidInput(step, `${step}: invalid method ${JSON.stringify(showValue(method))}`, req.log))
-  if (req.url === null)
-    return E.left(invalidInput(step, `${step}: no URL to send to: call initialize(url) or setUrl(url) first`, req.log))
+  const target = targetUrl(req)
+  if (target === null)
+    return E.left(
+      invalidInput(
+        step,
+        req.url === null ? `${step}: no URL to send to: call initialize(url) or setUrl(url) first` : `${step}: the URL is the path ${redactUrl(req.url)} and there is no base URL to join it onto: call setBaseUrl(url)`,
+        req.log,
+      ),
+    )
   const s = req.settings
-  const url = renderUrl(req.url, req.params, { encode: s.urlEncoding, splitArrays: s.splitArrayParams, squareBrackets: s.arraysSquareBrackets })
+  const url = renderUrl(target, req.params, { encode: s.urlEncoding, splitArrays: s.splitArrayParams, squareBrackets: s.arraysSquareBrackets })
   let parsed: URL
   try {
     parsed = new URL(url)

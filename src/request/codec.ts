@@ -116,6 +116,7 @@ export const RequestCodec: t.Type<Request, Request, unknown> = t.type(
     _tag: t.literal('Request'),
     initialized: t.boolean,
     url: nullable(t.string),
+    baseUrl: nullable(t.string),
     params: PairsCodec,
     headers: t.readonlyArray(t.readonly(t.tuple([t.string, t.string]))),
     dataType: nullable(t.string),

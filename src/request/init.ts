@@ -15,6 +15,7 @@ const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
 
 const checkUrl = (step: string, url: unknown): E.Either<string, string> => {
   if (typeof url !== 'string') return E.left(`URL must be a string, got ${typeof url}`)
+  if (url.startsWith('//')) return E.left(`a protocol-relative URL is not taken: give the scheme (${redactUrl(url)})`)
   const full = SCHEME.test(url) ? url : `https://${url}`
   const encoded = encodeIllegal(full)
   if (!URL.canParse(encoded)) return E.left(`not a valid URL: ${redactUrl(url)}`)
@@ -22,18 +23,63 @@ const checkUrl = (step: string, url: unknown): E.Either<string, string> => {
   return protocol === 'http:' || protocol === 'https:' ? E.right(full) : E.left(`unsupported scheme ${protocol} (${step} takes http or https URLs)`)
 }
 
+/** A path to join onto the base URL: it starts with one `/` (`//host` would name a host). */
+const isRelative = (url: string): boolean => url.startsWith('/') && !url.startsWith('//')
+
+const checkPath = (url: string): E.Either<string, string> =>
+  URL.canParse(encodeIllegal(url), 'http://base.invalid') && !/[\\\r\n\t]/.test(url) ? E.right(url) : E.left(`not a valid path: ${redactUrl(url)}`)
+
 /**
- * Replaces the URL. No scheme means `https://`. An empty string is logged and ignored.
+ * Replaces the URL. No scheme means `https://`; a path (`/users`, with its query) is joined onto
+ * the base of `setBaseUrl` when the request runs. An empty string is logged and ignored.
  * Characters illegal in a URL are encoded when the request runs.
  * @example
  * pipe(newRequest(), setUrl('127.0.0.1:8443/api')) // url: 'https://127.0.0.1:8443/api'
+ * pipe(newRequest(), setBaseUrl('https://api.example.com/v2'), setUrl('/users')) // sent to https://api.example.com/v2/users
+ * @category request
+ * @since 0.1.0
  */
 export const setUrl = (url: string): ((req: Request) => Request) =>
   makeStep('setUrl', () =>
     url === ''
       ? note('empty URL - ignored')
-      : E.match(invalid, (full: string) => change({ url: full }, `URL set to ${redactUrl(full)}`))(checkUrl('setUrl', url)),
+      : typeof url === 'string' && isRelative(url)
+        ? E.match(invalid, (path: string) => change({ url: path }, `URL set to the path ${redactUrl(path)} (joined onto the base URL when sent)`))(checkPath(url))
+        : E.match(invalid, (full: string) => change({ url: full }, `URL set to ${redactUrl(full)}`))(checkUrl('setUrl', url)),
   )
+
+/**
+ * A base for relative URLs, as ky's `prefixUrl`: a later (or earlier) `setUrl('/users')` is
+ * sent to the base and the path joined with exactly one slash, so a template of base and auth
+ * composes with any path. No scheme means `https://`. Without a base a path is `InvalidInput`
+ * when the request is prepared; a request with a base and no URL goes to the base.
+ * @example
+ * const api = flow(H.setBaseUrl('https://api.example.com/v2'), H.addBearerAuthorization(token))
+ * pipe(H.newRequest(), api, H.setUrl('/users')) // sent to https://api.example.com/v2/users
+ * @category request
+ * @since 0.2.0
+ */
+export const setBaseUrl = (url: string): ((req: Request) => Request) =>
+  makeStep('setBaseUrl', () =>
+    typeof url === 'string' && isRelative(url)
+      ? invalid('the base URL must name a host (a path cannot be a base)')
+      : E.match(invalid, (full: string) => change({ baseUrl: full }, `base URL set to ${redactUrl(full)}`))(checkUrl('setBaseUrl', url)),
+  )
+
+/**
+ * The URL a request goes to: its URL, or its path joined onto the base with exactly one slash.
+ * Null when a path has no base (or there is no URL at all).
+ * @example
+ * targetUrl({ url: '/users', baseUrl: 'https://api.example.com/v2/' }) // 'https://api.example.com/v2/users'
+ * @category request
+ * @since 0.2.0
+ */
+export const targetUrl = (req: Pick<Request, 'url' | 'baseUrl'>): string | null => {
+  if (req.url === null) return req.baseUrl
+  if (!isRelative(req.url)) return req.url
+  if (req.baseUrl === null) return null
+  return `${req.baseUrl.replace(/\/+$/, '')}/${req.url.replace(/^\/+/, '')}`
+}
 
 /**
  * Resets everything to the defaults (settings, params, headers, body, auth, file, proxy, TLS)

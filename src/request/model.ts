@@ -252,7 +252,10 @@ export interface StepError {
 export interface Request {
   readonly _tag: 'Request'
   readonly initialized: boolean
+  /** the URL, or a path (`/users`) joined onto `baseUrl` when the request runs */
   readonly url: string | null
+  /** the base of a relative URL (`setBaseUrl`) */
+  readonly baseUrl: string | null
   readonly params: Pairs
   readonly headers: ReadonlyArray<readonly [string, string]>
   readonly dataType: string | null
@@ -275,6 +278,7 @@ export const newRequest = (): Request => ({
   _tag: 'Request',
   initialized: false,
   url: null,
+  baseUrl: null,
   params: [],
   headers: [],
   dataType: null,

@@ -12,6 +12,7 @@ describe('newRequest', () => {
       _tag: 'Request',
       initialized: false,
       url: null,
+      baseUrl: null,
       params: [],
       headers: [],
       dataType: null,
