@@ -4,7 +4,7 @@
  */
 import * as iconv from 'iconv-lite'
 import { defaultSettings, type Request, type Settings } from './request/model.js'
-import { showValue } from './request/json.js'
+import { quote, showValue } from './request/json.js'
 import { change, invalid, makeStep, note } from './request/step.js'
 
 const setting = <K extends keyof Settings>(step: string, key: K, value: Settings[K], message: string) =>
@@ -45,7 +45,7 @@ export const isKnownEncoding = (enc: string): boolean => {
  */
 export const useEncoding = (enc: string): ((req: Request) => Request) =>
   typeof enc !== 'string' || !isKnownEncoding(enc)
-    ? makeStep('useEncoding', () => invalid(`unknown encoding ${JSON.stringify(enc)}`))
+    ? makeStep('useEncoding', () => invalid(`unknown encoding ${quote(enc)}`))
     : setting('useEncoding', 'encoding', enc.toLowerCase(), `encoding set to ${enc.toLowerCase()}`)
 
 /**

@@ -3,7 +3,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { isJsonObject } from '../request/json.js'
+import { isJsonObject, quote } from '../request/json.js'
 import type { Json, Pairs, Request } from '../request/model.js'
 import { change, invalid, makeStep } from '../request/step.js'
 import { convertValue, type FieldType } from './convert.js'
@@ -16,7 +16,7 @@ import { convertValue, type FieldType } from './convert.js'
 export const initializeJsonBody = (root: 'object' | 'array' = 'object'): ((req: Request) => Request) =>
   makeStep('initializeJsonBody', () =>
     root !== 'object' && root !== 'array'
-      ? invalid(`root must be 'object' or 'array', got ${JSON.stringify(root)}`)
+      ? invalid(`root must be 'object' or 'array', got ${quote(root)}`)
       : change({ body: { _tag: 'Json', value: root === 'object' ? {} : [], collection: true } }, `empty JSON ${root} started`),
   )
 

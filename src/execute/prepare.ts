@@ -14,6 +14,7 @@ import { appendLog, type Log } from '../log.js'
 import type { Auth, Proxy, Request, Settings, Tls } from '../request/model.js'
 import { redactHeaderValue, redactSecrets, redactUrl } from '../redact.js'
 import { showValue } from '../request/json.js'
+import { isRequest } from '../request/step.js'
 import { renderUrl } from '../url/render.js'
 import { targetUrl } from '../request/init.js'
 import { VERSION } from '../version.js'
@@ -129,8 +130,13 @@ const prepareBody = (req: Request, step: string): TE.TaskEither<ClientError, Pre
 export const prepareWith =
   (step: string, method: string, env: Env = {}) =>
   (req: Request): TE.TaskEither<ClientError, PreparedRequest> =>
-  () =>
-    prepareNow(step, method, env, req)
+  async () => {
+    try {
+      return await prepareNow(step, method, env, req)
+    } catch (e) {
+      return E.left(invalidInput(step, `${step}: cannot prepare the request: ${e instanceof Error ? e.message : showValue(e)}`, isRequest(req) ? req.log : []))
+    }
+  }
 
 /**
  * The body's framing is httpipe's: a user `Transfer-Encoding` header, or a `Content-Length`
@@ -158,6 +164,7 @@ const checkFraming = (req: Request, body: PreparedBody, step: string): E.Either<
  * @internal
  */
 export const prepareNow = async (step: string, method: string, env: Env, req: Request): Promise<E.Either<ClientError, PreparedRequest>> => {
+  if (!isRequest(req)) return E.left(invalidInput(step, `${step}: the input is not a Request`, []))
   const target = checkTarget(req, method, step)
   if (E.isLeft(target)) return target
   const t = target.right

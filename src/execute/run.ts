@@ -43,8 +43,12 @@ const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<Clien
 const unexpected = (p: PreparedRequest, e: unknown): E.Either<ClientError, never> =>
   E.left(transportError(`${STEP}: unexpected failure: ${errText(e).text}`, errText(e).code, p.log))
 
+const isPrepared = (x: unknown): x is PreparedRequest =>
+  typeof x === 'object' && x !== null && (x as { _tag?: unknown })._tag === 'PreparedRequest' && Array.isArray((x as { log?: unknown }).log)
+
 /** A run that never rejects: anything thrown is a TransportError with the log so far. */
 const runSafe = (p: PreparedRequest, env?: Env): Promise<E.Either<ClientError, HttpResponse>> => {
+  if (!isPrepared(p)) return Promise.resolve(E.left(invalidInput('executeRequest', 'executeRequest: the input is not a PreparedRequest (from prepareRequest)', [])))
   try {
     return run(p, resolveEnv(env)).catch((e: unknown) => unexpected(p, e))
   } catch (e) {

@@ -7,7 +7,7 @@ import { flow } from 'fp-ts/lib/function.js'
 import { SECRET } from '../log.js'
 import { redactUrl } from '../redact.js'
 import { encodeIllegal } from '../url/render.js'
-import { showValue } from './json.js'
+import { quote, showValue } from './json.js'
 import { change, invalid, makeStep, note } from './step.js'
 import { newRequest, type Pem, type Proxy, type Request, type Tls } from './model.js'
 
@@ -75,7 +75,8 @@ export const setBaseUrl = (url: string): ((req: Request) => Request) =>
  * @since 0.2.0
  */
 export const targetUrl = (req: Pick<Request, 'url' | 'baseUrl'>): string | null => {
-  if (req.url === null) return req.baseUrl
+  if (typeof req !== 'object' || req === null) return null
+  if (typeof req.url !== 'string') return typeof req.baseUrl === 'string' ? req.baseUrl : null
   if (!isRelative(req.url)) return req.url
   if (req.baseUrl === null) return null
   return `${req.baseUrl.replace(/\/+$/, '')}/${req.url.replace(/^\/+/, '')}`
@@ -120,7 +121,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+(\s*;.*)
 export const setDataType = (mime: string): ((req: Request) => Request) =>
   makeStep('setDataType', () =>
     typeof mime !== 'string' || !TOKEN.test(mime) || /[\r\n\0]/.test(mime)
-      ? invalid(`not a media type: ${JSON.stringify(mime)}`)
+      ? invalid(`not a media type: ${quote(mime)}`)
       : change({ dataType: mime }, `Content-Type set to ${mime}`),
   )
 

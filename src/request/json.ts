@@ -19,6 +19,23 @@ export const showValue = (v: unknown): string => {
   }
 }
 
+/**
+ * A value quoted for a message, as JSON where it can be (a string in quotes), never throwing (a
+ * bigint, a symbol, a cycle or a huge text are shown shortly).
+ * @example
+ * quote('utf-9') // '"utf-9"'
+ * quote(10n) // '10n'
+ */
+export const quote = (v: unknown): string => {
+  let s: string
+  try {
+    s = typeof v === 'bigint' ? `${v}n` : typeof v === 'symbol' ? v.toString() : (JSON.stringify(v) ?? showValue(v))
+  } catch {
+    s = showValue(v)
+  }
+  return s.length > 200 ? `${s.slice(0, 197)}...` : s
+}
+
 const describe = (v: unknown): string =>
   typeof v === 'function' ? 'a function' : typeof v === 'bigint' ? 'a bigint' : typeof v === 'symbol' ? 'a symbol' : showValue(v)
 

@@ -4,7 +4,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { appendLog, type LogEntry } from '../log.js'
-import type { Request } from './model.js'
+import { newRequest, type Request } from './model.js'
+import { showValue } from './json.js'
 
 /**
  * What a step's body decides: the fields to change and the log lines, or (Left) the reason the
@@ -39,6 +40,23 @@ export const note = (...messages: ReadonlyArray<string>): E.Either<string, Chang
  */
 export const invalid = (reason: string): E.Either<string, Change> => E.left(reason)
 
+/**
+ * Whether a value is a Request (a plain object tagged `Request` with a log), as a step or a
+ * runner checks its input before reading it.
+ * @example
+ * isRequest(newRequest()) // true
+ * isRequest(E.right(newRequest())) // false
+ */
+export const isRequest = (x: unknown): x is Request =>
+  typeof x === 'object' && x !== null && (x as { _tag?: unknown })._tag === 'Request' && Array.isArray((x as { log?: unknown }).log)
+
+/** What a step gives for an input that is no Request: a new Request holding the error. */
+const notARequest = (step: string, x: unknown): Request => {
+  const what = x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x === 'object' ? `an object${typeof (x as { _tag?: unknown })._tag === 'string' ? ` tagged ${showValue((x as { _tag: string })._tag)}` : ''}` : typeof x
+  const reason = `the input is not a Request (got ${what})`
+  return { ...newRequest(), error: { step, message: `${step}: ${reason}` }, log: [{ at: null, step, message: `error: ${reason}` }] }
+}
+
 const entries = (step: string, messages: ReadonlyArray<string>): ReadonlyArray<LogEntry> =>
   messages.map((message) => ({ at: null, step, message }))
 
@@ -52,6 +70,7 @@ const entries = (step: string, messages: ReadonlyArray<string>): ReadonlyArray<L
 export const makeStep =
   (step: string, decide: (req: Request) => E.Either<string, Change>) =>
   (req: Request): Request => {
+    if (!isRequest(req)) return notARequest(step, req)
     if (req.error !== null) return req
     const decision = decide(req)
     if (E.isLeft(decision)) {

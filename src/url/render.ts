@@ -103,6 +103,9 @@ export const encodeIllegal = (url: string): string => url.replace(ILLEGAL_IN_URL
  * // 'http://h/p?x=1&q=a%20b'
  */
 export const renderUrl = (url: string, params: Pairs, o: RenderOptions): string => {
+  if (typeof url !== 'string') return ''
+  if (!Array.isArray(params)) params = []
+  if (typeof o !== 'object' || o === null) o = { encode: true, splitArrays: false, squareBrackets: false }
   const hash = url.indexOf('#')
   const base0 = hash === -1 ? url : url.slice(0, hash)
   const base = o.encode ? encodeIllegal(base0) : base0

@@ -1,0 +1,92 @@
+/**
+ * No public function throws or rejects, whatever it is given: every exported step, runner and
+ * reader is called with hostile arguments (BigInt, Symbol, cycles, null-prototype objects, huge
+ * strings, an Either where a Request goes, …) and applied to hostile inputs.
+ */
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import * as E from 'fp-ts/Either'
+import * as H from '../src/index.js'
+
+const cyclic: Record<string, unknown> = {}
+cyclic['self'] = cyclic
+const HOSTILE: ReadonlyArray<readonly [string, unknown]> = [
+  ['undefined', undefined],
+  ['null', null],
+  ['a bigint', 10n],
+  ['a symbol', Symbol('s')],
+  ['a null-prototype object', Object.create(null)],
+  ['a cycle', cyclic],
+  ['a 1 MiB string', 'x'.repeat(1 << 20)],
+  ['an Either', E.right(H.newRequest())],
+  ['an array', []],
+  ['a function', () => 1],
+  ['NaN', Number.NaN],
+  ['-1', -1],
+  ['an empty object', {}],
+]
+
+// Excluded, with the reason: transports are Promise-returning effects called by the executor
+// with a TransportRequest (their rejections are turned into ClientErrors there);
+// matchClientError's handlers are a record of functions the type demands (a fold cannot make
+// up a value of the caller's type). Values that are not functions are skipped.
+const EXCLUDED = new Set(['fromFetch', 'undiciTransport', 'crossFetchTransport', 'defaultTransport', 'matchClientError'])
+
+const settle = async (x: unknown): Promise<unknown> => {
+  if (typeof x === 'function') return settle((x as () => unknown)())
+  return x instanceof Promise ? await x : x
+}
+
+const request = H.initialize('http://127.0.0.1:9/x')(H.newRequest())
+
+describe('every public function with hostile arguments', () => {
+  for (const [name, f] of Object.entries(H)) {
+    if (typeof f !== 'function' || EXCLUDED.has(name)) continue
+    test(`${name} never throws or rejects`, async () => {
+      for (const [what, h] of HOSTILE)
+        for (const arity of [1, 2, 3]) {
+          const args = Array.from({ length: arity }, () => h)
+          await assert.doesNotReject(async () => {
+            const made = (f as (...a: unknown[]) => unknown)(...args)
+            // a step or runner made from hostile arguments, applied to a valid request
+            if (typeof made === 'function') await settle((made as (r: unknown) => unknown)(request))
+            else await settle(made)
+          }, `${name}(${what} × ${arity})`)
+        }
+    })
+  }
+})
+
+describe('steps, runners and readers applied to hostile inputs', () => {
+  const made: ReadonlyArray<readonly [string, (x: unknown) => unknown, 'request' | 'left' | 'value']> = [
+    ['setUrl', H.setUrl('http://h/') as (x: unknown) => unknown, 'request'],
+    ['addHeader', H.addHeader('a', 'b') as (x: unknown) => unknown, 'request'],
+    ['setJsonBody', H.setJsonBody({ a: 1 }) as (x: unknown) => unknown, 'request'],
+    ['addBearerAuthorization', H.addBearerAuthorization('t') as (x: unknown) => unknown, 'request'],
+    ['processRequest', H.processRequest('GET') as (x: unknown) => unknown, 'left'],
+    ['prepareRequest', H.prepareRequest('GET') as (x: unknown) => unknown, 'left'],
+    ['executeRequest', H.executeRequest() as (x: unknown) => unknown, 'left'],
+    ['asJson', H.asJson() as (x: unknown) => unknown, 'left'],
+    ['asString', H.asString() as (x: unknown) => unknown, 'left'],
+    ['ensureStatus', H.ensureStatus() as (x: unknown) => unknown, 'left'],
+    ['asBinary', H.asBinary as (x: unknown) => unknown, 'value'],
+    ['responseFilename', H.responseFilename as (x: unknown) => unknown, 'value'],
+    ['returnSettings', H.returnSettings() as (x: unknown) => unknown, 'value'],
+  ]
+  for (const [name, f, kind] of made)
+    test(`${name} answers a non-${kind === 'request' ? 'Request' : 'input'} without throwing`, async () => {
+      for (const [what, h] of HOSTILE) {
+        const out = await settle(f(h))
+        if (kind === 'request') {
+          const r = out as H.Request
+          assert.equal(r._tag, 'Request', what)
+          assert.equal(r.error?.step, name, what)
+          assert.match(r.error?.message ?? '', /not a Request/, what)
+        }
+        if (kind === 'left') {
+          assert.ok(E.isLeft(out as E.Either<H.ClientError, unknown>), `${name}(${what}) should be a Left`)
+          assert.equal((out as E.Left<H.ClientError>).left._tag, 'InvalidInput', what)
+        }
+      }
+    })
+})
