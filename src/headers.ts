@@ -2,6 +2,7 @@
  * Header steps. Names match case-insensitively and keep the caller's spelling.
  * @module
  */
+import { isSecretRef, showSecret, type Secret, type SecretRef } from './request/secret.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { redactHeaderValue } from './redact.js'
 import { showValue } from './request/json.js'
@@ -13,7 +14,7 @@ import type { Request } from './request/model.js'
  * @example
  * const h: HeaderList = [['Accept', 'application/json']]
  */
-export type HeaderList = ReadonlyArray<readonly [string, string]>
+export type HeaderList<V = string> = ReadonlyArray<readonly [string, V]>
 
 const TCHAR = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
@@ -23,8 +24,9 @@ const TCHAR = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
  * checkHeader('X-A', 'b') // right(['X-A', 'b'])
  * checkHeader('X-A', 'b\r\nEvil: 1') // left('header X-A: value contains CR, LF or NUL')
  */
-export const checkHeader = (name: unknown, value: unknown): E.Either<string, readonly [string, string]> => {
+export const checkHeader = (name: unknown, value: unknown): E.Either<string, readonly [string, string | SecretRef]> => {
   if (typeof name !== 'string' || !TCHAR.test(name)) return E.left(`invalid header name ${JSON.stringify(showValue(name))}`)
+  if (isSecretRef(value)) return E.right([name, value])
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
     return E.left(`header ${name}: value must be a string, got ${value === null ? 'null' : typeof value}`)
   const v = String(value)
@@ -38,7 +40,7 @@ export const checkHeader = (name: unknown, value: unknown): E.Either<string, rea
  * @example
  * putHeader([['accept', '*\/*']], 'Accept', 'text/html') // [['Accept', 'text/html']]
  */
-export const putHeader = (list: HeaderList, name: string, value: string): HeaderList => {
+export const putHeader = <V>(list: HeaderList<V>, name: string, value: V): HeaderList<V> => {
   const lower = name.toLowerCase()
   const i = list.findIndex(([n]) => n.toLowerCase() === lower)
   if (i === -1) return [...list, [name, value]]
@@ -50,7 +52,7 @@ export const putHeader = (list: HeaderList, name: string, value: string): Header
  * @example
  * dropHeaders([['Cookie', 'a=1'], ['Accept', '*\/*']], ['cookie']) // [['Accept', '*\/*']]
  */
-export const dropHeaders = (list: HeaderList, names: ReadonlyArray<string>): HeaderList => {
+export const dropHeaders = <V>(list: HeaderList<V>, names: ReadonlyArray<string>): HeaderList<V> => {
   const drop = new Set(names.map((n) => n.toLowerCase()))
   return list.filter(([n]) => !drop.has(n.toLowerCase()))
 }
@@ -60,7 +62,7 @@ export const dropHeaders = (list: HeaderList, names: ReadonlyArray<string>): Hea
  * @example
  * findHeader([['Content-Type', 'text/plain']], 'content-type') // 'text/plain'
  */
-export const findHeader = (list: HeaderList, name: string): string | undefined => {
+export const findHeader = <V>(list: HeaderList<V>, name: string): V | undefined => {
   const lower = name.toLowerCase()
   return list.find(([n]) => n.toLowerCase() === lower)?.[1]
 }
@@ -72,11 +74,11 @@ const isEmptyValue = (v: unknown): boolean => v === '' || v === null || v === un
  * @example
  * pipe(req, addHeader('X-My-Header1', 'Hello'))
  */
-export const addHeader = (name: string, value: string, ignoreEmpty = false): ((req: Request) => Request) =>
+export const addHeader = (name: string, value: string | SecretRef, ignoreEmpty = false): ((req: Request) => Request) =>
   makeStep('addHeader', (req) => {
     if (ignoreEmpty && isEmptyValue(value)) return E.match(invalid, () => note(`${name}: empty value - skipped`))(checkHeader(name, ''))
-    return E.match(invalid, ([n, v]: readonly [string, string]) =>
-      change({ headers: putHeader(req.headers, n, v) }, `${n}: ${redactHeaderValue(n, v)}`),
+    return E.match(invalid, ([n, v]: readonly [string, string | SecretRef]) =>
+      change({ headers: putHeader<Secret>(req.headers, n, v) }, `${n}: ${typeof v === 'string' ? redactHeaderValue(n, v) : showSecret(v)}`),
     )(checkHeader(name, value))
   })
 
@@ -87,7 +89,7 @@ export const addHeader = (name: string, value: string, ignoreEmpty = false): ((r
  * pipe(req, setHeaders({ Accept: 'application/json', 'X-Trace': '1' }))
  */
 export const setHeaders = (
-  headers: Readonly<Record<string, string>> | HeaderList,
+  headers: Readonly<Record<string, string | SecretRef>> | HeaderList<string | SecretRef>,
   fullReplace = false,
 ): ((req: Request) => Request) =>
   makeStep('setHeaders', (req) => {
@@ -95,7 +97,7 @@ export const setHeaders = (
     const entries: ReadonlyArray<readonly [unknown, unknown]> = Array.isArray(headers)
       ? (headers as ReadonlyArray<readonly [unknown, unknown]>)
       : Object.entries(headers)
-    let list: HeaderList = fullReplace ? [] : req.headers
+    let list: HeaderList<Secret> = fullReplace ? [] : req.headers
     const lines: string[] = []
     for (const entry of entries) {
       if (!Array.isArray(entry) || entry.length !== 2) return invalid('each header must be a [name, value] pair')
@@ -103,7 +105,7 @@ export const setHeaders = (
       if (E.isLeft(checked)) return invalid(checked.left)
       const [n, v] = checked.right
       list = putHeader(list, n, v)
-      lines.push(`${n}: ${redactHeaderValue(n, v)}`)
+      lines.push(`${n}: ${typeof v === 'string' ? redactHeaderValue(n, v) : showSecret(v)}`)
     }
     return change({ headers: list }, `${fullReplace ? 'headers replaced' : 'headers merged'} (${lines.length})`, ...lines)
   })

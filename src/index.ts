@@ -19,12 +19,16 @@
  */
 
 // the request value
-export type { Auth, Aws4Auth, Body, Json, OAuth1Algorithm, OAuth1Auth, Pairs, Pem, Proxy, Request, RetryPolicy, Settings, Source, StepError, Tls } from './request/model.js'
+export type { Auth, Aws4Auth, Body, Json, OAuth1Algorithm, OAuth1Auth, Pairs, Pem, Proxy, Request, ResolvedAuth, RetryPolicy, Settings, Source, StepError, Tls } from './request/model.js'
 export { DEFAULT_MAX_MEMORY_BYTES, defaultRetryPolicy, defaultSettings, newRequest } from './request/model.js'
 export { RequestCodec, JsonCodec } from './request/codec.js'
 export { initialize, setBaseUrl, setUrl, setResponseFile, setDataType, setProxy, setTls, targetUrl } from './request/init.js'
 export type { ProxyInput, TlsInput } from './request/init.js'
 export { fromBase64, fromFile, fromUrl } from './request/sources.js'
+export { isSecretRef, secretFromEnv } from './request/secret.js'
+export type { Secret, SecretRef, Withheld } from './request/secret.js'
+export { fromTemplate, TEMPLATE_VERSION, toTemplate } from './request/template.js'
+export type { SecretLookup } from './execute/secrets.js'
 export type { BodyData } from './request/sources.js'
 
 // URL params, headers, bodies, auth, settings

@@ -6,6 +6,7 @@
  * (path normalized and encoded twice).
  * @module
  */
+import { isSecretInput, isSecretRef, showSecret, type SecretRef } from '../request/secret.js'
 import { createHash } from 'node:crypto'
 import aws4 from 'aws4'
 import querystring from 'node:querystring'
@@ -21,7 +22,7 @@ import { change, invalid, makeStep } from '../request/step.js'
  * const o: Aws4Options = { sessionToken: 'FQoGZX…', unsignedPayload: true }
  */
 export interface Aws4Options {
-  readonly sessionToken?: string
+  readonly sessionToken?: string | SecretRef
   readonly unsignedPayload?: boolean
 }
 
@@ -37,19 +38,20 @@ const SERVICE = /^[a-z0-9-]+$/i
  */
 export const addAws4Authorization = (
   accessKey: string,
-  secretKey: string,
+  secretKey: string | SecretRef,
   region: string,
   service = 's3',
   options: Aws4Options = {},
 ): ((req: Request) => Request) =>
   makeStep('addAws4Authorization', () => {
     if (typeof accessKey !== 'string' || accessKey === '' || /[\s/]/.test(accessKey)) return invalid('the access key must be a non-empty string without spaces or slashes')
-    if (typeof secretKey !== 'string' || secretKey === '') return invalid('the secret key must be a non-empty string')
+    if (!isSecretInput(secretKey) || secretKey === '') return invalid('the secret key must be a non-empty string or secretFromEnv(name)')
     if (typeof region !== 'string' || !REGION.test(region)) return invalid(`invalid region ${JSON.stringify(String(region))}`)
     if (typeof service !== 'string' || !SERVICE.test(service)) return invalid(`invalid service ${JSON.stringify(String(service))}`)
     if (typeof options !== 'object' || options === null) return invalid('options must be an object')
-    if (options.sessionToken !== undefined && (typeof options.sessionToken !== 'string' || /[\r\n\0]/.test(options.sessionToken)))
-      return invalid('sessionToken must be a string without CR, LF or NUL')
+    const st = options.sessionToken
+    if (st !== undefined && !isSecretRef(st) && (typeof st !== 'string' || /[\r\n\0]/.test(st)))
+      return invalid('sessionToken must be a string without CR, LF or NUL, or secretFromEnv(name)')
     if (options.unsignedPayload !== undefined && typeof options.unsignedPayload !== 'boolean') return invalid('unsignedPayload must be a boolean')
     const auth: Aws4Auth = {
       _tag: 'Aws4',
@@ -62,7 +64,7 @@ export const addAws4Authorization = (
     }
     return change(
       { auth },
-      `AWS4 authorization set: key ${accessKey}, secret ${SECRET}, ${region}/${auth.service}${auth.sessionToken === null ? '' : `, session token ${SECRET}`}${auth.unsignedPayload ? ', unsigned payload' : ''}`,
+      `AWS4 authorization set: key ${accessKey}, secret ${showSecret(auth.secretKey)}, ${region}/${auth.service}${auth.sessionToken === null ? '' : `, session token ${showSecret(auth.sessionToken)}`}${auth.unsignedPayload ? ', unsigned payload' : ''}`,
     )
   })
 
@@ -116,7 +118,7 @@ const ODD_SPACE = /[^\S \t]/u
  * @example
  * signAws4(auth, { method: 'GET', url: 'http://127.0.0.1:9000/bucket/key', headers: [], payloadHash: null, now: Date.now() })
  */
-export const signAws4 = (auth: Aws4Auth, input: Aws4Input): E.Either<string, HeaderList> => {
+export const signAws4 = (auth: Aws4Auth<string>, input: Aws4Input): E.Either<string, HeaderList> => {
   if (!URL.canParse(input.url)) return E.left('AWS4 signing failed: the URL is not valid')
   const u = new URL(input.url)
   const headers: Record<string, string> = {}

@@ -2,7 +2,7 @@
  * HTTP Basic authorization (RFC 7617), sent pre-emptively.
  * @module
  */
-import { SECRET } from '../log.js'
+import { isSecretInput, showSecret, type SecretRef } from '../request/secret.js'
 import type { Request } from '../request/model.js'
 import { change, invalid, makeStep } from '../request/step.js'
 
@@ -10,12 +10,13 @@ import { change, invalid, makeStep } from '../request/step.js'
  * Sends `Authorization: Basic base64(user:password)` (UTF-8). Replaces any other auth scheme.
  * @example
  * pipe(req, addBasicAuthorization('ann', 's3cret'))
+ * pipe(req, addBasicAuthorization('ann', H.secretFromEnv('ANN_PASSWORD')))
  */
-export const addBasicAuthorization = (user: string, password: string): ((req: Request) => Request) =>
+export const addBasicAuthorization = (user: string, password: string | SecretRef): ((req: Request) => Request) =>
   makeStep('addBasicAuthorization', () => {
-    if (typeof user !== 'string' || typeof password !== 'string') return invalid('user and password must be strings')
+    if (typeof user !== 'string' || !isSecretInput(password)) return invalid('user must be a string and password a string or secretFromEnv(name)')
     if (user.includes(':')) return invalid('the user name must not contain ":" (RFC 7617)')
-    return change({ auth: { _tag: 'Basic', user, password } }, `Basic authorization set for user ${user}, password ${SECRET}`)
+    return change({ auth: { _tag: 'Basic', user, password } }, `Basic authorization set for user ${user}, password ${showSecret(password)}`)
   })
 
 /**

@@ -2,6 +2,7 @@
  * Bearer token authorization (RFC 6750).
  * @module
  */
+import { isSecretRef, showSecret, type SecretRef } from '../request/secret.js'
 import { SECRET } from '../log.js'
 import type { Request } from '../request/model.js'
 import { change, invalid, makeStep } from '../request/step.js'
@@ -11,11 +12,13 @@ import { change, invalid, makeStep } from '../request/step.js'
  * @example
  * pipe(req, addBearerAuthorization('eyJhbGciOi…'))
  */
-export const addBearerAuthorization = (token: string): ((req: Request) => Request) =>
+export const addBearerAuthorization = (token: string | SecretRef): ((req: Request) => Request) =>
   makeStep('addBearerAuthorization', () =>
-    typeof token !== 'string' || token === ''
-      ? invalid('the token must be a non-empty string')
-      : /[\r\n\0]/.test(token)
-        ? invalid('the token must not contain CR, LF or NUL')
-        : change({ auth: { _tag: 'Bearer', token } }, `Bearer authorization set, token ${SECRET}`),
+    isSecretRef(token)
+      ? change({ auth: { _tag: 'Bearer', token } }, `Bearer authorization set, token ${showSecret(token)}`)
+      : typeof token !== 'string' || token === ''
+        ? invalid('the token must be a non-empty string or secretFromEnv(name)')
+        : /[\r\n\0]/.test(token)
+          ? invalid('the token must not contain CR, LF or NUL')
+          : change({ auth: { _tag: 'Bearer', token } }, `Bearer authorization set, token ${SECRET}`),
   )

@@ -4,6 +4,7 @@
  * SHA-512-256, each with `-sess`; qop `auth` and `auth-int`; `opaque` echoed; nc in hex.
  * @module
  */
+import { isSecretInput, showSecret, type SecretRef } from '../request/secret.js'
 import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import { SECRET } from '../log.js'
@@ -16,13 +17,13 @@ import { encodeComponent } from '../url/render.js'
  * @example
  * pipe(req, addDigestAuthorization('Mufasa', 'Circle of Life'))
  */
-export const addDigestAuthorization = (user: string, password: string): ((req: Request) => Request) =>
+export const addDigestAuthorization = (user: string, password: string | SecretRef): ((req: Request) => Request) =>
   makeStep('addDigestAuthorization', () =>
-    typeof user !== 'string' || typeof password !== 'string'
-      ? invalid('user and password must be strings')
+    typeof user !== 'string' || !isSecretInput(password)
+      ? invalid('user must be a string and password a string or secretFromEnv(name)')
       : /[\r\n\0"]/.test(user)
         ? invalid('the user name must not contain CR, LF, NUL or a double quote')
-        : change({ auth: { _tag: 'Digest', user, password } }, `Digest authorization set for user ${user}, password ${SECRET}`),
+        : change({ auth: { _tag: 'Digest', user, password } }, `Digest authorization set for user ${user}, password ${showSecret(password)}`),
   )
 
 /**

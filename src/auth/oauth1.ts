@@ -3,6 +3,7 @@
  * RSA-SHA256 and PLAINTEXT, signed when the request runs with `env.now` and `env.random`.
  * @module
  */
+import { isSecretRef, type SecretRef } from '../request/secret.js'
 import { createHmac, createPrivateKey, sign as rsaSign, type KeyObject } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import { SECRET } from '../log.js'
@@ -38,18 +39,18 @@ const rsaKeyProblem = (pem: string): string | null => E.match((why: string) => w
  * pipe(req, addOAuthV1Authorization('token', 'tokenSecret', 'consumerKey', 'consumerSecret'))
  */
 export const addOAuthV1Authorization = (
-  token: string,
-  secret: string,
+  token: string | SecretRef,
+  secret: string | SecretRef,
   consumerKey: string,
-  consumerSecret: string,
+  consumerSecret: string | SecretRef,
   version = '1.0',
 ): ((req: Request) => Request) =>
   makeStep('addOAuthV1Authorization', (req) => {
-    if (![token, secret, consumerKey, version].every(isText) || !isSecretText(consumerSecret))
+    if (![token, secret].every((x) => isSecretRef(x) || isText(x)) || ![consumerKey, version].every(isText) || !(isSecretRef(consumerSecret) || isSecretText(consumerSecret)))
       return invalid('token, secret, consumer key, consumer secret and version must be strings without CR, LF or NUL (the consumer secret may span lines: a PEM key)')
     if (consumerKey === '') return invalid('the consumer key must not be empty')
     const prev = req.auth._tag === 'OAuth1' ? req.auth : null
-    if (prev?.algorithm === 'RSA') {
+    if (prev?.algorithm === 'RSA' && typeof consumerSecret === 'string') {
       const problem = rsaKeyProblem(consumerSecret)
       if (problem !== null) return invalid(`the signature method is ${methodName(prev)}: ${problem}`)
     }
@@ -84,7 +85,8 @@ export const setOAuthV1Algorithm = (algorithm: OAuth1Algorithm, hash: 'SHA1' | '
     if (req.auth._tag !== 'OAuth1') return invalid('OAuth1 is not set: call addOAuthV1Authorization first')
     if (algorithm !== 'HMAC' && algorithm !== 'RSA' && algorithm !== 'PLAINTEXT') return invalid(`unknown algorithm ${JSON.stringify(String(algorithm))} (HMAC, RSA or PLAINTEXT)`)
     if (hash !== 'SHA1' && hash !== 'SHA256') return invalid(`unknown hash ${JSON.stringify(String(hash))} (SHA1 or SHA256)`)
-    if (algorithm === 'RSA') {
+    // a key given as secretFromEnv is checked when it is read, at send time
+    if (algorithm === 'RSA' && typeof req.auth.consumerSecret === 'string') {
       const problem = rsaKeyProblem(req.auth.consumerSecret)
       if (problem !== null) return invalid(problem)
     }
@@ -118,7 +120,7 @@ export interface OAuth1Input {
  * @example
  * oauthParams(auth, '1318622958', 'kllo9940pd9333jh')
  */
-export const oauthParams = (auth: OAuth1Auth, timestamp: string, nonce: string): ReadonlyArray<readonly [string, string]> => [
+export const oauthParams = (auth: OAuth1Auth<string>, timestamp: string, nonce: string): ReadonlyArray<readonly [string, string]> => [
   ['oauth_consumer_key', auth.consumerKey],
   ['oauth_nonce', nonce],
   ['oauth_signature_method', methodName(auth)],
@@ -154,7 +156,7 @@ export const baseString = (
  * @example
  * signature(auth, base) // 'tR3+Ty81lMeYAr/Fid0kMTYa/WM='
  */
-export const signature = (auth: OAuth1Auth, base: string): E.Either<string, string> => {
+export const signature = (auth: OAuth1Auth<string>, base: string): E.Either<string, string> => {
   const key = `${oauthEncode(auth.consumerSecret)}&${oauthEncode(auth.tokenSecret)}`
   const alg = auth.hash === 'SHA1' ? 'sha1' : 'sha256'
   switch (auth.algorithm) {
@@ -179,7 +181,7 @@ export const signature = (auth: OAuth1Auth, base: string): E.Either<string, stri
  * @example
  * oauth1Header(auth, { method: 'GET', url, bodyFields: [], timestamp: '137131200', nonce: 'wIjqoS' })
  */
-export const oauth1Header = (auth: OAuth1Auth, input: OAuth1Input): E.Either<string, string> => {
+export const oauth1Header = (auth: OAuth1Auth<string>, input: OAuth1Input): E.Either<string, string> => {
   const protocol = oauthParams(auth, input.timestamp, input.nonce)
   const base = baseString(input.method, input.url, input.bodyFields, protocol)
   return E.map((sig: string) =>

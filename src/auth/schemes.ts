@@ -7,7 +7,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { putHeader, type HeaderList } from '../headers.js'
 import type { SignFailure, SignInput } from '../model/prepared.js'
-import type { Auth, Proxy, Tls } from '../request/model.js'
+import type { Proxy, ResolvedAuth as Auth, Tls } from '../request/model.js'
 import { signAws4 } from './aws4.js'
 import { basicHeader } from './basic.js'
 import { DIGEST_NODE_HASH, digestAuthorization, onDigest401, type DigestState } from './digest.js'
@@ -141,8 +141,8 @@ export const schemeOf = <A extends Auth>(a: A): Scheme<A> => schemes[a._tag] as 
  * @category auth
  * @since 0.2.0
  */
-export const secretsOf = (p: { readonly auth: Auth; readonly proxy: Proxy | null; readonly tls: Tls | null }): ReadonlyArray<string> => {
-  const out: string[] = [...schemeOf(p.auth).secrets(p.auth)]
+export const secretsOf = (p: { readonly auth: Auth; readonly proxy: Proxy<string> | null; readonly tls: Tls<string> | null; readonly masked?: ReadonlyArray<string> }): ReadonlyArray<string> => {
+  const out: string[] = [...schemeOf(p.auth).secrets(p.auth), ...(p.masked ?? [])]
   if (p.proxy?.password != null) out.push(p.proxy.password)
   if (p.tls?.passphrase != null) out.push(p.tls.passphrase)
   return out

@@ -29,6 +29,8 @@ export interface Progress {
  * - `onProgress`: called as response body bytes arrive;
  * - `maxResponseBytes`: the most decoded bytes of one response body, in memory or to a file
  *   (in place of `setMaxResponseSize`); past it a `ResponseTooLarge` error;
+ * - `secrets`: where `secretFromEnv` references are read (default: the process environment,
+ *   read when the request runs);
  * - `debug`: print every line of a run to stderr as it is written (default: `HTTPIPE_DEBUG=1`
  *   in the environment when the request runs).
  * @example
@@ -44,6 +46,7 @@ export interface Env {
   readonly onProgress?: (p: Progress) => void
   readonly maxResponseBytes?: number
   readonly debug?: boolean
+  readonly secrets?: (name: string) => string | undefined
 }
 
 /**

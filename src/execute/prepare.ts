@@ -11,7 +11,8 @@ import { schemeOf, secretsOf } from '../auth/schemes.js'
 import { authError, fileError, invalidInput, type ClientError } from '../errors.js'
 import type { HeaderList } from '../headers.js'
 import { appendLog, type Log } from '../log.js'
-import type { Auth, Proxy, Request, Settings, Tls } from '../request/model.js'
+import type { Request, ResolvedAuth as Auth, Settings } from '../request/model.js'
+import { processSecrets, referencedValues, resolveSecrets, type Resolved } from './secrets.js'
 import { redactHeaderValue, redactSecrets, redactUrl } from '../redact.js'
 import { showValue } from '../request/json.js'
 import { isRequest } from '../request/step.js'
@@ -55,7 +56,10 @@ const describeBody = (b: PreparedBody): string => {
   return `body ${b.length ?? 'unknown'} bytes`
 }
 
-const checkTarget = (req: Request, method: string, step: string): E.Either<ClientError, { method: string; url: string; auth: Auth }> => {
+/** A request whose secrets were read: what every step of prepare works on. */
+type ResolvedRequest = Omit<Request, keyof Resolved> & Resolved
+
+const checkTarget = (req: ResolvedRequest, method: string, step: string): E.Either<ClientError, { method: string; url: string; auth: Auth }> => {
   if (req.error !== null) return E.left(invalidInput(req.error.step, req.error.message, req.log))
   if (typeof method !== 'string' || !METHOD.test(method))
     return E.left(invalidInput(step, `${step}: invalid method ${JSON.stringify(showValue(method))}`, req.log))
@@ -96,7 +100,7 @@ export const moveUserInfo = (url: string, auth: Auth, parsed?: URL): { readonly 
 }
 
 /** The prepared body of every body kind but a file (which needs a stat). */
-const syncBody = (req: Request): PreparedBody => {
+const syncBody = (req: ResolvedRequest): PreparedBody => {
   const b = req.body
   if (b._tag === 'None') return noBody
   if (b._tag === 'Binary' && b.source._tag === 'Url') return segmentsBody([{ _tag: 'Url', url: b.source.url }])
@@ -104,7 +108,7 @@ const syncBody = (req: Request): PreparedBody => {
   return bytes === null ? noBody : segmentsBody([{ _tag: 'Bytes', bytes }])
 }
 
-const prepareBody = (req: Request, step: string): TE.TaskEither<ClientError, PreparedBody> => {
+const prepareBody = (req: ResolvedRequest, step: string): TE.TaskEither<ClientError, PreparedBody> => {
   const b = req.body
   if (b._tag === 'Binary' && b.source._tag === 'File') {
     const path = b.source.path
@@ -143,7 +147,7 @@ export const prepareWith =
  * that differs from the body's length, would make the bytes on the wire differ from what the
  * request declares, so it is `InvalidInput` before anything is sent.
  */
-const checkFraming = (req: Request, body: PreparedBody, step: string): E.Either<ClientError, void> => {
+const checkFraming = (req: ResolvedRequest, body: PreparedBody, step: string): E.Either<ClientError, void> => {
   for (const [name, value] of req.headers) {
     const n = name.toLowerCase()
     if (n === 'transfer-encoding')
@@ -163,8 +167,13 @@ const checkFraming = (req: Request, body: PreparedBody, step: string): E.Either<
  * await prepareNow('prepareRequest', 'GET', {}, req) // right({ _tag: 'PreparedRequest', … })
  * @internal
  */
-export const prepareNow = async (step: string, method: string, env: Env, req: Request): Promise<E.Either<ClientError, PreparedRequest>> => {
-  if (!isRequest(req)) return E.left(invalidInput(step, `${step}: the input is not a Request`, []))
+export const prepareNow = async (step: string, method: string, env: Env, req0: Request): Promise<E.Either<ClientError, PreparedRequest>> => {
+  if (!isRequest(req0)) return E.left(invalidInput(step, `${step}: the input is not a Request`, []))
+  if (req0.error !== null) return E.left(invalidInput(req0.error.step, req0.error.message, req0.log))
+  const resolved = resolveSecrets(req0, env.secrets ?? processSecrets)
+  if (E.isLeft(resolved)) return E.left(invalidInput(step, `${step}: ${resolved.left}`, req0.log))
+  const req: ResolvedRequest = { ...req0, ...resolved.right }
+  const masked = referencedValues(req0, resolved.right)
   const target = checkTarget(req, method, step)
   if (E.isLeft(target)) return target
   const t = target.right
@@ -178,9 +187,9 @@ export const prepareNow = async (step: string, method: string, env: Env, req: Re
   if (E.isLeft(signed)) return signed
   const { body, headers } = signed.right
   const at = (env.now ?? Date.now)()
-  const secrets = secretsOf({ auth: t.auth, proxy: req.proxy, tls: req.tls })
+  const secrets = [...secretsOf({ auth: t.auth, proxy: req.proxy, tls: req.tls }), ...masked]
   const entries = [{ at, step, message: redactSecrets(`${t.method} ${redactUrl(t.url)}, ${describeBody(body)}`, secrets) }]
-  for (const [n, v] of headers) entries.push({ at, step, message: `header ${n}: ${redactHeaderValue(n, v)}` })
+  for (const [n, v] of headers) entries.push({ at, step, message: redactSecrets(`header ${n}: ${redactHeaderValue(n, v)}`, secrets) })
   return E.right({
     _tag: 'PreparedRequest',
     method: t.method,
@@ -192,6 +201,7 @@ export const prepareNow = async (step: string, method: string, env: Env, req: Re
     responseFile: req.responseFile,
     proxy: req.proxy,
     tls: req.tls,
+    masked,
     log: appendLog(req.log, ...entries),
   })
 }
@@ -202,7 +212,7 @@ export const prepareNow = async (step: string, method: string, env: Env, req: Re
  * @example
  * composeHeaders(req, auth, { _tag: 'None' })
  */
-export const composeHeaders = (req: Request, auth: Auth, body: PreparedBody): HeaderList => {
+export const composeHeaders = (req: ResolvedRequest, auth: Auth, body: PreparedBody): HeaderList => {
   const contentType = body._tag === 'None' ? null : (req.dataType ?? defaultContentType(req.body, req.settings.encoding))
   const length: HeaderList = body._tag === 'Segments' && body.length !== null ? [['Content-Length', String(body.length)]] : []
   // a user Content-Length can only repeat the body's length: checkFraming refuses any other
@@ -211,7 +221,7 @@ export const composeHeaders = (req: Request, auth: Auth, body: PreparedBody): He
 
 /** Composes the headers and signs them (AWS4, OAuth1) as the first attempt would be. */
 const signPrepared = (
-  req: Request,
+  req: ResolvedRequest,
   step: string,
   target: { readonly method: string; readonly url: string; readonly auth: Auth },
   body: PreparedBody,

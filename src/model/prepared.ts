@@ -6,7 +6,7 @@
 import type * as E from 'fp-ts/lib/Either.js'
 import type { HeaderList } from '../headers.js'
 import type { Log } from '../log.js'
-import type { Auth, Proxy, Settings, Tls } from '../request/model.js'
+import type { Proxy, ResolvedAuth as Auth, Settings, Tls } from '../request/model.js'
 
 /**
  * A piece of a body: bytes in memory, the byte range `[start, end)` of a file whose size was
@@ -88,8 +88,10 @@ export interface PreparedRequest {
   readonly auth: Auth
   readonly settings: Settings
   readonly responseFile: string | null
-  readonly proxy: Proxy | null
-  readonly tls: Tls | null
+  readonly proxy: Proxy<string> | null
+  readonly tls: Tls<string> | null
+  /** values read from `secretFromEnv` references (header values), masked in the log like every secret */
+  readonly masked?: ReadonlyArray<string>
   readonly log: Log
 }
 

@@ -4,6 +4,7 @@
  */
 import * as t from 'io-ts'
 import type { Auth, Body, Json, Pairs, Pem, Proxy, Request, Settings, Source, Tls } from './model.js'
+import type { Secret, SecretRef } from './secret.js'
 
 const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null])
 
@@ -34,30 +35,33 @@ const BodyCodec: t.Type<Body> = t.union([
   t.type({ _tag: t.literal('FormText'), text: t.string }),
 ])
 
+const SecretRefCodec: t.Type<SecretRef> = t.type({ _tag: t.literal('SecretRef'), env: t.string })
+const SecretCodec: t.Type<Secret> = t.union([t.string, SecretRefCodec, t.type({ _tag: t.literal('Withheld'), field: t.string })])
+
 const AuthCodec: t.Type<Auth> = t.union([
   t.type({ _tag: t.literal('None') }),
-  t.type({ _tag: t.literal('Basic'), user: t.string, password: t.string }),
-  t.type({ _tag: t.literal('Bearer'), token: t.string }),
+  t.type({ _tag: t.literal('Basic'), user: t.string, password: SecretCodec }),
+  t.type({ _tag: t.literal('Bearer'), token: SecretCodec }),
   t.type({
     _tag: t.literal('Aws4'),
     accessKey: t.string,
-    secretKey: t.string,
+    secretKey: SecretCodec,
     region: t.string,
     service: t.string,
-    sessionToken: nullable(t.string),
+    sessionToken: nullable(SecretCodec),
     unsignedPayload: t.boolean,
   }),
   t.type({
     _tag: t.literal('OAuth1'),
-    token: t.string,
-    tokenSecret: t.string,
+    token: SecretCodec,
+    tokenSecret: SecretCodec,
     consumerKey: t.string,
-    consumerSecret: t.string,
+    consumerSecret: SecretCodec,
     version: t.string,
     algorithm: t.union([t.literal('HMAC'), t.literal('RSA'), t.literal('PLAINTEXT')]),
     hash: t.union([t.literal('SHA1'), t.literal('SHA256')]),
   }),
-  t.type({ _tag: t.literal('Digest'), user: t.string, password: t.string }),
+  t.type({ _tag: t.literal('Digest'), user: t.string, password: SecretCodec }),
 ])
 
 const SettingsCodec: t.Type<Settings> = t.type({
@@ -88,7 +92,7 @@ const ProxyCodec: t.Type<Proxy> = t.type({
   host: t.string,
   port: t.number,
   user: nullable(t.string),
-  password: nullable(t.string),
+  password: nullable(SecretCodec),
 })
 
 const PemCodec: t.Type<Pem> = t.union([t.string, t.type({ _tag: t.literal('File'), path: t.string })])
@@ -97,7 +101,7 @@ const TlsCodec: t.Type<Tls> = t.type({
   ca: nullable(PemCodec),
   cert: nullable(PemCodec),
   key: nullable(PemCodec),
-  passphrase: nullable(t.string),
+  passphrase: nullable(SecretCodec),
   rejectUnauthorized: t.boolean,
 })
 
@@ -118,7 +122,7 @@ export const RequestCodec: t.Type<Request, Request, unknown> = t.type(
     url: nullable(t.string),
     baseUrl: nullable(t.string),
     params: PairsCodec,
-    headers: t.readonlyArray(t.readonly(t.tuple([t.string, t.string]))),
+    headers: t.readonlyArray(t.readonly(t.tuple([t.string, SecretCodec]))),
     dataType: nullable(t.string),
     body: BodyCodec,
     auth: AuthCodec,

@@ -2,6 +2,7 @@
  * Initialization and the request-level steps: URL, response file, data type, proxy, TLS.
  * @module
  */
+import { isSecretInput, type SecretRef } from './secret.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { flow } from 'fp-ts/lib/function.js'
 import { SECRET } from '../log.js'
@@ -132,7 +133,7 @@ export const setDataType = (mime: string): ((req: Request) => Request) =>
  */
 export type ProxyInput =
   | string
-  | { readonly protocol?: 'http' | 'https'; readonly host: string; readonly port: number; readonly user?: string; readonly password?: string }
+  | { readonly protocol?: 'http' | 'https'; readonly host: string; readonly port: number; readonly user?: string; readonly password?: string | SecretRef }
 
 const decode = (text: string): E.Either<string, string> =>
   E.tryCatch(
@@ -163,8 +164,8 @@ const parseProxy = (p: ProxyInput): E.Either<string, Proxy> => {
   if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) return E.left(`invalid proxy port ${showValue(p.port)}`)
   const protocol = p.protocol ?? 'http'
   if (protocol !== 'http' && protocol !== 'https') return E.left(`unsupported proxy protocol ${showValue(protocol)}`)
-  if ((p.user !== undefined && typeof p.user !== 'string') || (p.password !== undefined && typeof p.password !== 'string'))
-    return E.left('proxy user and password must be strings')
+  if ((p.user !== undefined && typeof p.user !== 'string') || (p.password !== undefined && !isSecretInput(p.password)))
+    return E.left('proxy user must be a string and password a string or secretFromEnv(name)')
   return E.right({ protocol, host: p.host, port: p.port, user: p.user ?? null, password: p.password ?? null })
 }
 
@@ -190,7 +191,7 @@ export interface TlsInput {
   readonly ca?: Pem
   readonly cert?: Pem
   readonly key?: Pem
-  readonly passphrase?: string
+  readonly passphrase?: string | SecretRef
   readonly rejectUnauthorized?: boolean
 }
 
@@ -211,7 +212,7 @@ export const setTls = (options: TlsInput): ((req: Request) => Request) =>
       if (v !== undefined && !isPem(v)) return invalid(`${k} must be PEM text or fromFile(path)`)
     }
     if ((options.cert === undefined) !== (options.key === undefined)) return invalid('cert and key go together')
-    if (options.passphrase !== undefined && typeof options.passphrase !== 'string') return invalid('passphrase must be a string')
+    if (options.passphrase !== undefined && !isSecretInput(options.passphrase)) return invalid('passphrase must be a string or secretFromEnv(name)')
     if (options.rejectUnauthorized !== undefined && typeof options.rejectUnauthorized !== 'boolean') return invalid('rejectUnauthorized must be a boolean')
     const tls: Tls = {
       ca: options.ca ?? null,

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Log } from '../log.js'
+import type { Secret, SecretRef } from './secret.js'
 
 /**
  * A JSON value.
@@ -48,30 +49,38 @@ export type Body =
   | { readonly _tag: 'FormText'; readonly text: string }
 
 /**
- * The authorization scheme (one at a time; the last one set wins).
+ * The authorization scheme (one at a time; the last one set wins). Its credentials are `S`: in a
+ * Request a {@link Secret} (a value or a `secretFromEnv` reference), once prepared a string.
  * @example
  * const a: Auth = { _tag: 'Bearer', token: 't0k' }
  */
-export type Auth =
+export type Auth<S = Secret> =
   | { readonly _tag: 'None' }
-  | { readonly _tag: 'Basic'; readonly user: string; readonly password: string }
-  | { readonly _tag: 'Bearer'; readonly token: string }
-  | Aws4Auth
-  | OAuth1Auth
-  | { readonly _tag: 'Digest'; readonly user: string; readonly password: string }
+  | { readonly _tag: 'Basic'; readonly user: string; readonly password: S }
+  | { readonly _tag: 'Bearer'; readonly token: S }
+  | Aws4Auth<S>
+  | OAuth1Auth<S>
+  | { readonly _tag: 'Digest'; readonly user: string; readonly password: S }
+
+/**
+ * An auth scheme with its secrets resolved, as a prepared request and the executor hold it.
+ * @example
+ * const a: ResolvedAuth = { _tag: 'Basic', user: 'ann', password: 's3cret' }
+ */
+export type ResolvedAuth = Auth<string>
 
 /**
  * AWS Signature V4 credentials and scope, signed when the request runs.
  * @example
  * const a: Aws4Auth = { _tag: 'Aws4', accessKey: 'AKID', secretKey: 'SECRET', region: 'us-east-1', service: 's3', sessionToken: null, unsignedPayload: false }
  */
-export interface Aws4Auth {
+export interface Aws4Auth<S = Secret> {
   readonly _tag: 'Aws4'
   readonly accessKey: string
-  readonly secretKey: string
+  readonly secretKey: S
   readonly region: string
   readonly service: string
-  readonly sessionToken: string | null
+  readonly sessionToken: S | null
   readonly unsignedPayload: boolean
 }
 
@@ -88,12 +97,12 @@ export type OAuth1Algorithm = 'HMAC' | 'RSA' | 'PLAINTEXT'
  * @example
  * const o: OAuth1Auth = { _tag: 'OAuth1', token: 't', tokenSecret: 'ts', consumerKey: 'ck', consumerSecret: 'cs', version: '1.0', algorithm: 'HMAC', hash: 'SHA256' }
  */
-export interface OAuth1Auth {
+export interface OAuth1Auth<S = Secret> {
   readonly _tag: 'OAuth1'
-  readonly token: string
-  readonly tokenSecret: string
+  readonly token: S
+  readonly tokenSecret: S
   readonly consumerKey: string
-  readonly consumerSecret: string
+  readonly consumerSecret: S
   readonly version: string
   readonly algorithm: OAuth1Algorithm
   readonly hash: 'SHA1' | 'SHA256'
@@ -204,12 +213,12 @@ export const defaultSettings: Settings = {
  * @example
  * const p: Proxy = { protocol: 'http', host: '127.0.0.1', port: 3128, user: null, password: null }
  */
-export interface Proxy {
+export interface Proxy<S = Secret> {
   readonly protocol: 'http' | 'https'
   readonly host: string
   readonly port: number
   readonly user: string | null
-  readonly password: string | null
+  readonly password: S | null
 }
 
 /**
@@ -224,11 +233,11 @@ export type Pem = string | { readonly _tag: 'File'; readonly path: string }
  * @example
  * const tls: Tls = { ca: { _tag: 'File', path: './ca.pem' }, cert: null, key: null, passphrase: null, rejectUnauthorized: true }
  */
-export interface Tls {
+export interface Tls<S = Secret> {
   readonly ca: Pem | null
   readonly cert: Pem | null
   readonly key: Pem | null
-  readonly passphrase: string | null
+  readonly passphrase: S | null
   readonly rejectUnauthorized: boolean
 }
 
@@ -257,7 +266,8 @@ export interface Request {
   /** the base of a relative URL (`setBaseUrl`) */
   readonly baseUrl: string | null
   readonly params: Pairs
-  readonly headers: ReadonlyArray<readonly [string, string]>
+  /** user headers; a value may be a `secretFromEnv` reference */
+  readonly headers: ReadonlyArray<readonly [string, Secret]>
   readonly dataType: string | null
   readonly body: Body
   readonly auth: Auth

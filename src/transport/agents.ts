@@ -46,7 +46,7 @@ export const undiciMs = (ms: number): number => (Number.isFinite(ms) && ms > 0 ?
  * @since 0.2.0
  * @internal
  */
-export const proxyToken = (proxy: Proxy, headers: TransportRequest['headers']): string | null => {
+export const proxyToken = (proxy: Proxy<string>, headers: TransportRequest['headers']): string | null => {
   if (proxy.user !== null) return `Basic ${Buffer.from(`${proxy.user}:${proxy.password ?? ''}`).toString('base64')}`
   return headers.find(([n]) => n.toLowerCase() === 'proxy-authorization')?.[1] ?? null
 }
@@ -54,7 +54,7 @@ export const proxyToken = (proxy: Proxy, headers: TransportRequest['headers']): 
 /** Whether a target URL (a URL or its text, any case) is `https:`. */
 const isSecure = (url: URL | string): boolean => (typeof url === 'string' ? /^https:/i.test(url) : url.protocol === 'https:')
 
-const proxyOrigin = (p: Proxy): string => `${p.protocol}://${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`
+const proxyOrigin = (p: Proxy<string>): string => `${p.protocol}://${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`
 
 /**
  * The cache key of the dispatcher for an attempt: the connect timeout, the proxy's origin and

@@ -17,7 +17,7 @@ import type { FetchLike, Transport, TransportRequest } from './types.js'
 
 const cache = lruCache<http.Agent>(32, (a) => a.destroy())
 
-const proxyUrl = (p: Proxy): string => {
+const proxyUrl = (p: Proxy<string>): string => {
   const auth = p.user === null ? '' : `${encodeURIComponent(p.user)}:${encodeURIComponent(p.password ?? '')}@`
   return `${p.protocol}://${auth}${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`
 }

@@ -44,7 +44,7 @@ export interface TransportRequest {
   readonly headers: ReadonlyArray<readonly [string, string]>
   readonly body: Uint8Array | AsyncIterable<Uint8Array> | null
   readonly signal: AbortSignal
-  readonly proxy: Proxy | null
+  readonly proxy: Proxy<string> | null
   readonly tls: TransportTls | null
   readonly timeouts: TransportTimeouts
   /**

@@ -41,7 +41,7 @@ import { assertInvalid, assertOk, base, lastLine } from '../helpers.js'
 // helpers
 // ---------------------------------------------------------------------------
 
-type Auth = H.OAuth1Auth
+type Auth = H.OAuth1Auth<string>
 
 const rfcAuth = (over: Partial<Auth> = {}): Auth => ({
   _tag: 'OAuth1',

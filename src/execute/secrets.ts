@@ -1,0 +1,121 @@
+/**
+ * Resolving a request's secrets when it runs: each `secretFromEnv` reference is read through
+ * `env.secrets` (by default the process environment, read here and nowhere else); a missing
+ * variable, or a value a template withheld, is an `InvalidInput` naming the field and the
+ * variable, never the value.
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import type { HeaderList } from '../headers.js'
+import type { Proxy, Request, ResolvedAuth, Tls } from '../request/model.js'
+import type { Secret } from '../request/secret.js'
+
+/**
+ * Where `secretFromEnv` references are read: a variable's value, or undefined when it is not set.
+ * @example
+ * const secrets: SecretLookup = (name) => ({ API_TOKEN: 't0k' })[name]
+ * @category secrets
+ * @since 0.2.0
+ */
+export type SecretLookup = (name: string) => string | undefined
+
+/**
+ * The default lookup: the process environment, read when the request runs.
+ * @example
+ * processSecrets('HOME') // '/root'
+ * @category secrets
+ * @since 0.2.0
+ */
+export const processSecrets: SecretLookup = (name) => (typeof process === 'undefined' ? undefined : process.env[name])
+
+/** The request's credentials with every reference read. */
+export interface Resolved {
+  readonly auth: ResolvedAuth
+  readonly proxy: Proxy<string> | null
+  readonly tls: Tls<string> | null
+  readonly headers: HeaderList
+}
+
+const one = (s: Secret, field: string, lookup: SecretLookup): E.Either<string, string> => {
+  if (typeof s === 'string') return E.right(s)
+  if (s._tag === 'Withheld') return E.left(`${field} was not saved in the template: set it again (or give it as secretFromEnv)`)
+  let v: string | undefined
+  try {
+    v = lookup(s.env)
+  } catch {
+    v = undefined
+  }
+  return typeof v === 'string' ? E.right(v) : E.left(`${field}: the environment variable ${s.env} is not set`)
+}
+
+const maybe = (s: Secret | null, field: string, lookup: SecretLookup): E.Either<string, string | null> => (s === null ? E.right(null) : one(s, field, lookup))
+
+const resolveAuth = (a: Request['auth'], lookup: SecretLookup): E.Either<string, ResolvedAuth> => {
+  switch (a._tag) {
+    case 'None':
+      return E.right(a)
+    case 'Basic':
+    case 'Digest':
+      return E.map((password: string) => ({ ...a, password }))(one(a.password, 'auth.password', lookup))
+    case 'Bearer':
+      return E.map((token: string) => ({ ...a, token }))(one(a.token, 'auth.token', lookup))
+    case 'Aws4': {
+      const secretKey = one(a.secretKey, 'auth.secretKey', lookup)
+      if (E.isLeft(secretKey)) return secretKey
+      const sessionToken = maybe(a.sessionToken, 'auth.sessionToken', lookup)
+      return E.map((t: string | null) => ({ ...a, secretKey: secretKey.right, sessionToken: t }))(sessionToken)
+    }
+    case 'OAuth1': {
+      const token = one(a.token, 'auth.token', lookup)
+      if (E.isLeft(token)) return token
+      const tokenSecret = one(a.tokenSecret, 'auth.tokenSecret', lookup)
+      if (E.isLeft(tokenSecret)) return tokenSecret
+      const consumerSecret = one(a.consumerSecret, 'auth.consumerSecret', lookup)
+      return E.map((c: string) => ({ ...a, token: token.right, tokenSecret: tokenSecret.right, consumerSecret: c }))(consumerSecret)
+    }
+  }
+}
+
+/**
+ * Reads every reference of a request (auth, proxy password, TLS passphrase, header values).
+ * Left: why one could not be read, naming the field and the variable.
+ * @example
+ * resolveSecrets(req, processSecrets) // right({ auth, proxy, tls, headers })
+ * @internal
+ */
+export const resolveSecrets = (req: Request, lookup: SecretLookup): E.Either<string, Resolved> => {
+  const auth = resolveAuth(req.auth, lookup)
+  if (E.isLeft(auth)) return auth
+  let proxy: Proxy<string> | null = null
+  if (req.proxy !== null) {
+    const password = maybe(req.proxy.password, 'proxy.password', lookup)
+    if (E.isLeft(password)) return password
+    proxy = { ...req.proxy, password: password.right }
+  }
+  let tls: Tls<string> | null = null
+  if (req.tls !== null) {
+    const passphrase = maybe(req.tls.passphrase, 'tls.passphrase', lookup)
+    if (E.isLeft(passphrase)) return passphrase
+    tls = { ...req.tls, passphrase: passphrase.right }
+  }
+  const headers: Array<readonly [string, string]> = []
+  for (const [i, [n, v]] of req.headers.entries()) {
+    if (typeof v === 'string') {
+      headers.push([n, v])
+      continue
+    }
+    const r = one(v, `headers[${i}] (${n})`, lookup)
+    if (E.isLeft(r)) return r
+    headers.push([n, r.right])
+  }
+  return E.right({ auth: auth.right, proxy, tls, headers })
+}
+
+/**
+ * The values of a request's references, to be masked in its log like every literal secret.
+ * @example
+ * referencedValues(req, processSecrets) // ['t0k']
+ * @internal
+ */
+export const referencedValues = (req: Request, r: Resolved): ReadonlyArray<string> =>
+  req.headers.flatMap(([, v], i) => (typeof v === 'string' ? [] : [r.headers[i]?.[1] ?? '']))

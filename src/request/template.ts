@@ -1,0 +1,104 @@
+/**
+ * Templates: a request saved to share, with no literal secret and no build log, and loaded back.
+ * Secrets given as `secretFromEnv` are saved as the name of their variable; a literal secret is
+ * withheld (saved as a marker that fails with a clear `InvalidInput` when the request runs).
+ * `RequestCodec` stays the lossless codec: it carries every secret.
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import type * as t from 'io-ts'
+import { invalidInput, type ClientError } from '../errors.js'
+import { isSecretHeader } from '../redact.js'
+import { RequestCodec } from './codec.js'
+import type { Auth, Json, Request } from './model.js'
+import type { Secret } from './secret.js'
+import { isRequest } from './step.js'
+
+/**
+ * The version of the template format written by {@link toTemplate}.
+ * @example
+ * TEMPLATE_VERSION // 1
+ * @category templates
+ * @since 0.2.0
+ */
+export const TEMPLATE_VERSION = 1
+
+const withhold = (s: Secret, field: string): Secret => (typeof s === 'string' ? { _tag: 'Withheld', field } : s)
+const withholdOrNull = (s: Secret | null, field: string): Secret | null => (s === null ? null : withhold(s, field))
+
+const withholdAuth = (a: Auth): Auth => {
+  switch (a._tag) {
+    case 'None':
+      return a
+    case 'Basic':
+    case 'Digest':
+      return { ...a, password: withhold(a.password, 'auth.password') }
+    case 'Bearer':
+      return { ...a, token: withhold(a.token, 'auth.token') }
+    case 'Aws4':
+      return { ...a, secretKey: withhold(a.secretKey, 'auth.secretKey'), sessionToken: withholdOrNull(a.sessionToken, 'auth.sessionToken') }
+    case 'OAuth1':
+      return { ...a, token: withhold(a.token, 'auth.token'), tokenSecret: withhold(a.tokenSecret, 'auth.tokenSecret'), consumerSecret: withhold(a.consumerSecret, 'auth.consumerSecret') }
+  }
+}
+
+/** The URL without the password of its user info (which would be a literal secret). */
+const withoutPassword = (url: string | null): string | null => {
+  if (url === null || !URL.canParse(url)) return url
+  const u = new URL(url)
+  if (u.password === '') return url
+  const at = url.indexOf('@', url.indexOf('//') + 2)
+  const colon = url.indexOf(':', url.indexOf('//') + 2)
+  return colon !== -1 && colon < at ? `${url.slice(0, colon)}${url.slice(at)}` : url
+}
+
+/**
+ * A request as a shareable template (JSON data): every literal secret withheld (auth
+ * credentials, the proxy password, the TLS passphrase, the value of every header named like a
+ * secret, the password in the URL), `secretFromEnv` references kept as the names of their
+ * variables, and no log. Load it with {@link fromTemplate}.
+ * @example
+ * const saved = JSON.stringify(H.toTemplate(pipe(req, H.addBearerAuthorization(H.secretFromEnv('API_TOKEN')))))
+ * @category templates
+ * @since 0.2.0
+ */
+export const toTemplate = (req: Request): Json => {
+  if (!isRequest(req)) return { httpipeTemplate: TEMPLATE_VERSION, request: null }
+  const safe: Request = {
+    ...req,
+    url: withoutPassword(req.url),
+    baseUrl: withoutPassword(req.baseUrl),
+    auth: withholdAuth(req.auth),
+    proxy: req.proxy === null ? null : { ...req.proxy, password: withholdOrNull(req.proxy.password, 'proxy.password') },
+    tls: req.tls === null ? null : { ...req.tls, passphrase: withholdOrNull(req.tls.passphrase, 'tls.passphrase') },
+    headers: req.headers.map(([n, v], i) => [n, isSecretHeader(n) ? withhold(v, `headers[${i}] (${n})`) : v] as const),
+    log: [],
+  }
+  return { httpipeTemplate: TEMPLATE_VERSION, request: RequestCodec.encode(safe) as unknown as Json }
+}
+
+const pathOf = (e: t.ValidationError): string =>
+  e.context
+    .map((c) => c.key)
+    .filter((k) => k !== '')
+    .join('.')
+
+/**
+ * Loads a template saved by {@link toTemplate} (for example `JSON.parse` of a file): a Right
+ * Request, or an `InvalidInput` naming the first field that is not as a template has it.
+ * @example
+ * const req = H.fromTemplate(JSON.parse(readFileSync('github.json', 'utf8'))) // right(Request)
+ * @category templates
+ * @since 0.2.0
+ */
+export const fromTemplate = (json: unknown): E.Either<ClientError, Request> => {
+  const o = json as { httpipeTemplate?: unknown; request?: unknown } | null
+  if (typeof o !== 'object' || o === null || o.httpipeTemplate !== TEMPLATE_VERSION)
+    return E.left(invalidInput('fromTemplate', `fromTemplate: not an httpipe template of version ${TEMPLATE_VERSION}`, []))
+  const decoded = RequestCodec.decode(o.request)
+  if (E.isLeft(decoded)) {
+    const first = decoded.left[0]
+    return E.left(invalidInput('fromTemplate', `fromTemplate: the template's request is not valid at ${first === undefined ? '<root>' : pathOf(first) || '<root>'}`, []))
+  }
+  return E.right({ ...decoded.right, log: [{ at: null, step: 'fromTemplate', message: 'request loaded from a template' }] })
+}
