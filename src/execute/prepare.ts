@@ -17,7 +17,7 @@ import { redactHeaderValue, redactSecrets, redactUrl } from '../redact.js'
 import { showValue } from '../request/json.js'
 import { isRequest } from '../request/step.js'
 import { renderUrl } from '../url/render.js'
-import { targetUrl } from '../request/init.js'
+import { targetUrl, urlProblem } from '../request/init.js'
 import { VERSION } from '../version.js'
 import { noBody, segmentsBody, type PreparedBody, type PreparedRequest } from '../model/prepared.js'
 import { bodyHasher } from './body.js'
@@ -72,6 +72,9 @@ const checkTarget = (req: ResolvedRequest, method: string, step: string): E.Eith
         req.log,
       ),
     )
+  // a template is checked as the steps check a URL: the host sent is the one new URL() reads
+  const problem = urlProblem(target)
+  if (problem !== null) return E.left(invalidInput(step, `${step}: ${problem}`, req.log))
   const s = req.settings
   const url = renderUrl(target, req.params, { encode: s.urlEncoding, splitArrays: s.splitArrayParams, squareBrackets: s.arraysSquareBrackets })
   let parsed: URL

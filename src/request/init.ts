@@ -13,14 +13,49 @@ import { change, invalid, makeStep, note } from './step.js'
 import { newRequest, type Pem, type Proxy, type Request, type Tls } from './model.js'
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
+/** A scheme without `//host` (`mailto:x`, `http:/h`); a digit after the colon is a port (`localhost:8080`). */
+const SCHEME_ONLY = /^([a-z][a-z0-9+.-]*):(?!\d)/i
+const NO_HOST = /^[a-z][a-z0-9+.-]*:\/\/[/\\?#]/i
+
+/**
+ * Why an absolute URL cannot be taken, or null: it must parse, name a host, and name the same
+ * host and user info to the WHATWG URL parser as it does once its illegal characters are
+ * encoded (a backslash or a space in the authority would otherwise send the request to a host
+ * other than the one `new URL()` reports).
+ * @example
+ * urlProblem('http://evil.example\\@good.example/') // 'the authority is ambiguous: …'
+ * @category request
+ * @since 0.2.0
+ * @internal
+ */
+export const urlProblem = (full: string): string | null => {
+  if (NO_HOST.test(full)) return `the URL names no host: ${redactUrl(full)}`
+  const encoded = encodeIllegal(full)
+  if (!URL.canParse(encoded)) return `not a valid URL: ${redactUrl(full)}`
+  const enc = new URL(encoded)
+  if (enc.hostname === '') return `the URL names no host: ${redactUrl(full)}`
+  if (URL.canParse(full)) {
+    const raw = new URL(full)
+    if (raw.host !== enc.host || raw.username !== enc.username || raw.password !== enc.password)
+      return `the authority is ambiguous: the URL parser reads the host ${raw.hostname}, its encoded form ${enc.hostname} (a backslash or a space in the host or user info?)`
+  } else if (/[\s\\]/.test(full.slice(0, full.indexOf('/', full.indexOf('//') + 2) >>> 0))) {
+    return `the authority holds a space or a backslash: ${redactUrl(full)}`
+  }
+  return null
+}
 
 const checkUrl = (step: string, url: unknown): E.Either<string, string> => {
   if (typeof url !== 'string') return E.left(`URL must be a string, got ${typeof url}`)
   if (url.startsWith('//')) return E.left(`a protocol-relative URL is not taken: give the scheme (${redactUrl(url)})`)
+  if (!SCHEME.test(url)) {
+    const scheme = SCHEME_ONLY.exec(url)?.[1]?.toLowerCase()
+    if (scheme === 'http' || scheme === 'https') return E.left(`the URL has a scheme but no //host: ${redactUrl(url)}`)
+    if (scheme !== undefined) return E.left(`unsupported scheme ${scheme}: (${step} takes http or https URLs; user info needs the scheme, as in https://user:pass@host)`)
+  }
   const full = SCHEME.test(url) ? url : `https://${url}`
-  const encoded = encodeIllegal(full)
-  if (!URL.canParse(encoded)) return E.left(`not a valid URL: ${redactUrl(url)}`)
-  const protocol = new URL(encoded).protocol
+  const problem = urlProblem(full)
+  if (problem !== null) return E.left(problem)
+  const protocol = new URL(encodeIllegal(full)).protocol
   return protocol === 'http:' || protocol === 'https:' ? E.right(full) : E.left(`unsupported scheme ${protocol} (${step} takes http or https URLs)`)
 }
 
