@@ -2,6 +2,7 @@
  * Header steps. Names match case-insensitively and keep the caller's spelling.
  * @module
  */
+import { putHeader, type HeaderList } from './model/headers.js'
 import { isSecretRef, showSecret, type Secret, type SecretRef } from './request/secret.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { redactHeaderValue } from './redact.js'
@@ -9,12 +10,8 @@ import { showValue } from './request/json.js'
 import { change, invalid, makeStep, note } from './request/step.js'
 import type { Request } from './request/model.js'
 
-/**
- * Header pairs in order.
- * @example
- * const h: HeaderList = [['Accept', 'application/json']]
- */
-export type HeaderList<V = string> = ReadonlyArray<readonly [string, V]>
+export { dropHeaders, findHeader, putHeader } from './model/headers.js'
+export type { HeaderList } from './model/headers.js'
 
 const TCHAR = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
@@ -32,39 +29,6 @@ export const checkHeader = (name: unknown, value: unknown): E.Either<string, rea
   const v = String(value)
   if (/[\r\n\0]/.test(v)) return E.left(`header ${name}: value contains CR, LF or NUL`)
   return E.right([name, v.trim()])
-}
-
-/**
- * Sets one header in a list: replaces the first case-insensitive match in place (removing any
- * later duplicates) or appends.
- * @example
- * putHeader([['accept', '*\/*']], 'Accept', 'text/html') // [['Accept', 'text/html']]
- */
-export const putHeader = <V>(list: HeaderList<V>, name: string, value: V): HeaderList<V> => {
-  const lower = name.toLowerCase()
-  const i = list.findIndex(([n]) => n.toLowerCase() === lower)
-  if (i === -1) return [...list, [name, value]]
-  return list.flatMap((h, j) => (j === i ? [[name, value] as const] : h[0].toLowerCase() === lower ? [] : [h]))
-}
-
-/**
- * Removes headers by name, case-insensitively.
- * @example
- * dropHeaders([['Cookie', 'a=1'], ['Accept', '*\/*']], ['cookie']) // [['Accept', '*\/*']]
- */
-export const dropHeaders = <V>(list: HeaderList<V>, names: ReadonlyArray<string>): HeaderList<V> => {
-  const drop = new Set(names.map((n) => n.toLowerCase()))
-  return list.filter(([n]) => !drop.has(n.toLowerCase()))
-}
-
-/**
- * Looks a header up, case-insensitively.
- * @example
- * findHeader([['Content-Type', 'text/plain']], 'content-type') // 'text/plain'
- */
-export const findHeader = <V>(list: HeaderList<V>, name: string): V | undefined => {
-  const lower = name.toLowerCase()
-  return list.find(([n]) => n.toLowerCase() === lower)?.[1]
 }
 
 const isEmptyValue = (v: unknown): boolean => v === '' || v === null || v === undefined

@@ -67,7 +67,7 @@ export type { RetryPolicyInput } from './retry-policy.js'
 // running and reading
 export { prepareRequest } from './execute/prepare.js'
 export type { BodyHasher, Hop, PreparedBody, PreparedRequest, Segment, SignFailure, SignInput } from './model/prepared.js'
-export { executeRequest, processRequest } from './execute/run.js'
+export { executeRequest, processRequest } from './client.js'
 export type { Env, Progress } from './execute/env.js'
 export { cryptoRandom } from './execute/env.js'
 export type { HttpResponse, Timings } from './response/model.js'
@@ -93,7 +93,7 @@ export { getLog } from './log.js'
 export type { HasLog, Log, LogEntry } from './log.js'
 
 // transports
-export type { FetchLike, Transport, TransportRequest, TransportResponse, TransportTimeouts, TransportTls } from './transport/types.js'
+export type { FetchLike, Transport, TransportRequest, TransportResponse, TransportTimeouts, TransportTls } from './model/transport.js'
 export { fromFetch } from './transport/fetch.js'
 export { defaultTransport } from './transport/default.js'
 export { undiciTransport } from './transport/undici.js'

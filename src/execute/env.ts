@@ -3,9 +3,7 @@
  * @module
  */
 import { randomFillSync } from 'node:crypto'
-import { defaultTransport } from '../transport/default.js'
-import { fromFetch } from '../transport/fetch.js'
-import type { FetchLike, Transport } from '../transport/types.js'
+import type { FetchLike, Transport } from '../model/transport.js'
 
 /**
  * Progress of a body transfer: bytes so far and the total when known.
@@ -102,12 +100,30 @@ export const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   })
 
 /**
+ * The transports an Env falls back on, given by the layer that knows them (the executor itself
+ * depends on the transport interface only).
+ * @example
+ * const d: TransportDefaults = { transport: H.defaultTransport, fromFetch: H.fromFetch }
+ * @internal
+ */
+export interface TransportDefaults {
+  readonly transport: Transport
+  readonly fromFetch: (fetch: FetchLike) => Transport
+}
+
+/** Without a transport to fall back on, every attempt says so (instead of a crash). */
+const noTransport: Transport = async () => {
+  throw Object.assign(new Error('no transport: give env.transport or env.fetch'), { code: 'ENOTRANSPORT' })
+}
+
+/**
  * Fills in the defaults of an Env.
  * @example
- * resolveEnv({ now: () => 0 }).now() // 0
+ * resolveEnv({ now: () => 0 }, defaults).now() // 0
+ * @internal
  */
-export const resolveEnv = (env: Env = {}): ResolvedEnv => ({
-  transport: env.transport ?? (env.fetch !== undefined ? fromFetch(env.fetch) : defaultTransport),
+export const resolveEnv = (env: Env = {}, defaults?: TransportDefaults): ResolvedEnv => ({
+  transport: env.transport ?? (env.fetch !== undefined ? (defaults?.fromFetch(env.fetch) ?? noTransport) : (defaults?.transport ?? noTransport)),
   now: env.now ?? Date.now,
   random: env.random ?? cryptoRandom,
   sleep: env.sleep ?? realSleep,

@@ -10,7 +10,7 @@ import { segmentsBody, type PreparedBody, type PreparedRequest, type Segment } f
 import type { Pem } from '../request/model.js'
 import { redactUrl } from '../redact.js'
 import type { HttpResponse } from '../response/model.js'
-import type { TransportTls } from '../transport/types.js'
+import type { TransportTls } from '../model/transport.js'
 import { errText } from './failures.js'
 import type { ResolvedEnv } from './env.js'
 import { EXECUTE_STEP as STEP, type RunCtx, type RunLog } from './send.js'

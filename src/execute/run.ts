@@ -4,7 +4,6 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import * as TE from 'fp-ts/lib/TaskEither.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { secretsOf } from '../auth/schemes.js'
 import { invalidInput, transportError, type ClientError } from '../errors.js'
@@ -14,7 +13,7 @@ import type { Request } from '../request/model.js'
 import type { HttpResponse } from '../response/model.js'
 import { attempt } from './attempt.js'
 import { errText } from './failures.js'
-import { resolveEnv, type Env, type ResolvedEnv } from './env.js'
+import { resolveEnv, type Env, type ResolvedEnv, type TransportDefaults } from './env.js'
 import { withChallenge } from './layers/challenge.js'
 import { withRedirects } from './layers/redirects.js'
 import { withRetries } from './layers/retries.js'
@@ -46,47 +45,34 @@ const unexpected = (p: PreparedRequest, e: unknown): E.Either<ClientError, never
 const isPrepared = (x: unknown): x is PreparedRequest =>
   typeof x === 'object' && x !== null && (x as { _tag?: unknown })._tag === 'PreparedRequest' && Array.isArray((x as { log?: unknown }).log)
 
-/** A run that never rejects: anything thrown is a TransportError with the log so far. */
-const runSafe = (p: PreparedRequest, env?: Env): Promise<E.Either<ClientError, HttpResponse>> => {
+/**
+ * A run that never rejects: anything thrown is a TransportError with the log so far.
+ * @example
+ * await runSafe(prepared, {}, defaults) // right(HttpResponse) or left(ClientError)
+ * @internal
+ */
+export const runSafe = (p: PreparedRequest, env: Env | undefined, defaults: TransportDefaults): Promise<E.Either<ClientError, HttpResponse>> => {
   if (!isPrepared(p)) return Promise.resolve(E.left(invalidInput('executeRequest', 'executeRequest: the input is not a PreparedRequest (from prepareRequest)', [])))
   try {
-    return run(p, resolveEnv(env)).catch((e: unknown) => unexpected(p, e))
+    return run(p, resolveEnv(env, defaults)).catch((e: unknown) => unexpected(p, e))
   } catch (e) {
     return Promise.resolve(unexpected(p, e))
   }
 }
 
 /**
- * Sends a PreparedRequest: attempts with timeouts, retries, redirects; returns the final
- * response (any status) or a ClientError with the full log.
+ * Prepares and runs a Request, never rejecting (an invalid or sticky-error request is returned
+ * as `InvalidInput` without sending).
  * @example
- * pipe(req, H.prepareRequest('GET'), TE.flatMap(H.executeRequest()))
- * @category running
- * @since 0.1.0
+ * await processNow('GET', {}, req, defaults)
+ * @internal
  */
-export const executeRequest =
-  (env?: Env) =>
-  (prepared: PreparedRequest): TE.TaskEither<ClientError, HttpResponse> =>
-  () =>
-    runSafe(prepared, env)
-
-/**
- * Runs a Request: prepares it (an invalid or sticky-error request is returned as
- * `InvalidInput` without sending) and executes it. Any HTTP status that arrives is a Right.
- * @example
- * const result = await pipe(H.newRequest(), H.initialize('http://127.0.0.1:8080/get'), H.processRequest('GET'))()
- * @category running
- * @since 0.1.0
- */
-export const processRequest =
-  (method: string, env?: Env) =>
-  (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
-  async () => {
-    let p: E.Either<ClientError, PreparedRequest>
-    try {
-      p = await prepareNow('processRequest', method, env ?? {}, req)
-    } catch (e) {
-      return E.left(invalidInput('processRequest', `processRequest: cannot prepare the request: ${errText(e).text}`, Array.isArray(req?.log) ? req.log : []))
-    }
-    return E.isLeft(p) ? p : runSafe(p.right, env)
+export const processNow = async (method: string, env: Env | undefined, req: Request, defaults: TransportDefaults): Promise<E.Either<ClientError, HttpResponse>> => {
+  let p: E.Either<ClientError, PreparedRequest>
+  try {
+    p = await prepareNow('processRequest', method, env ?? {}, req)
+  } catch (e) {
+    return E.left(invalidInput('processRequest', `processRequest: cannot prepare the request: ${errText(e).text}`, Array.isArray(req?.log) ? req.log : []))
   }
+  return E.isLeft(p) ? p : runSafe(p.right, env, defaults)
+}

@@ -12,7 +12,7 @@ import { traceEntries, type Log, type LogEntry } from '../log.js'
 import { redactSecrets } from '../redact.js'
 import { bodyHasher } from './body.js'
 import type { BodyHasher, Hop, PreparedBody, PreparedRequest } from '../model/prepared.js'
-import type { TransportTls } from '../transport/types.js'
+import type { TransportTls } from '../model/transport.js'
 import type { ResolvedEnv } from './env.js'
 
 const STEP = 'executeRequest'

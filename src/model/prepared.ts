@@ -4,7 +4,7 @@
  * @module
  */
 import type * as E from 'fp-ts/lib/Either.js'
-import type { HeaderList } from '../headers.js'
+import type { HeaderList } from './headers.js'
 import type { Log } from '../log.js'
 import type { Proxy, ResolvedAuth as Auth, Settings, Tls } from '../request/model.js'
 

@@ -1,0 +1,90 @@
+/**
+ * httpipe's own small transport interface: a prepared attempt in; status, headers and a body
+ * stream out. The executor owns everything else (redirects, retries, timeouts, decoding,
+ * signing), so a transport is a thin adapter over fetch, undici or node:http.
+ * @module
+ */
+import type { Proxy } from '../request/model.js'
+
+/**
+ * TLS material, already read from files.
+ * @example
+ * const t: TransportTls = { ca: '-----BEGIN CERTIFICATE-----…', cert: null, key: null, passphrase: null, rejectUnauthorized: true }
+ */
+export interface TransportTls {
+  readonly ca: string | null
+  readonly cert: string | null
+  readonly key: string | null
+  readonly passphrase: string | null
+  readonly rejectUnauthorized: boolean
+}
+
+/**
+ * Limits a transport applies where it can (the executor enforces the idle limit on every
+ * transport as well, and the attempt limit through `signal`):
+ * - `connectMs`: establishing the connection (TCP and TLS, or the proxy tunnel);
+ * - `idleMs`: the longest wait for the next byte of the response head or body.
+ * @example
+ * const t: TransportTimeouts = { connectMs: 10_000, idleMs: 300_000 }
+ */
+export interface TransportTimeouts {
+  readonly connectMs: number
+  readonly idleMs: number
+}
+
+/**
+ * One attempt to send. `body` is bytes, a stream of bytes, or null; when a stream,
+ * Content-Length is in `headers` where it is known.
+ * @example
+ * const r: TransportRequest = { method: 'GET', url: 'http://127.0.0.1:8080/get', headers: [], body: null, signal, proxy: null, tls: null, timeouts: { connectMs: 10_000, idleMs: 300_000 } }
+ */
+export interface TransportRequest {
+  readonly method: string
+  readonly url: string
+  readonly headers: ReadonlyArray<readonly [string, string]>
+  readonly body: Uint8Array | AsyncIterable<Uint8Array> | null
+  readonly signal: AbortSignal
+  readonly proxy: Proxy<string> | null
+  readonly tls: TransportTls | null
+  readonly timeouts: TransportTimeouts
+  /**
+   * Where present, a cheaper way than `signal` to learn of an abort: the listener is called
+   * once when the attempt is aborted. A transport that uses it need not read `signal`, which
+   * the executor then never has to make.
+   */
+  readonly onAbort?: (listener: () => void) => void
+}
+
+/**
+ * What came back. `body` yields the bytes as they arrived; `decoded` is true when the
+ * transport already undid the Content-Encoding (every WHATWG fetch does).
+ * @example
+ * const r: TransportResponse = { status: 200, statusText: 'OK', headers: [['content-type', 'text/plain']], body: stream, decoded: false }
+ */
+export interface TransportResponse {
+  readonly status: number
+  readonly statusText: string
+  readonly headers: ReadonlyArray<readonly [string, string]>
+  readonly body: AsyncIterable<Uint8Array> | null
+  readonly decoded: boolean
+}
+
+/**
+ * A transport: sends one attempt. It may reject (connection errors, with the error's `code`
+ * kept, e.g. `ECONNREFUSED` or undici's `UND_ERR_CONNECT_TIMEOUT`); the executor turns that into
+ * a ClientError. It must not follow redirects nor decompress unless it says so with `decoded`.
+ * `close()`, where present, ends its pooled connections so that a script can exit at once.
+ * @example
+ * const t: Transport = async (req) => ({ status: 204, statusText: 'No Content', headers: [], body: null, decoded: false })
+ */
+export interface Transport {
+  (req: TransportRequest): Promise<TransportResponse>
+  readonly close?: () => Promise<void>
+}
+
+/**
+ * The part of the WHATWG fetch signature httpipe uses.
+ * @example
+ * const f: FetchLike = globalThis.fetch
+ */
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
