@@ -2,6 +2,7 @@
  * Header steps. Names match case-insensitively and keep the caller's spelling.
  * @module
  */
+import { isFieldValue, isToken } from './model/valid.js'
 import { putHeader, type HeaderList } from './model/headers.js'
 import { isSecretRef, showSecret, type Secret, type SecretRef } from './request/secret.js'
 import * as E from 'fp-ts/lib/Either.js'
@@ -13,7 +14,6 @@ import type { Request } from './request/model.js'
 export { dropHeaders, findHeader, putHeader } from './model/headers.js'
 export type { HeaderList } from './model/headers.js'
 
-const TCHAR = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 /**
  * Checks a header name and value: a token name, no CR, LF or NUL in the value.
@@ -22,12 +22,13 @@ const TCHAR = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
  * checkHeader('X-A', 'b\r\nEvil: 1') // left('header X-A: value contains CR, LF or NUL')
  */
 export const checkHeader = (name: unknown, value: unknown): E.Either<string, readonly [string, string | SecretRef]> => {
-  if (typeof name !== 'string' || !TCHAR.test(name)) return E.left(`invalid header name ${JSON.stringify(showValue(name))}`)
+  if (!isToken(name)) return E.left(`invalid header name ${JSON.stringify(showValue(name))}`)
   if (isSecretRef(value)) return E.right([name, value])
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
     return E.left(`header ${name}: value must be a string, got ${value === null ? 'null' : typeof value}`)
   const v = String(value)
   if (/[\r\n\0]/.test(v)) return E.left(`header ${name}: value contains CR, LF or NUL`)
+  if (!isFieldValue(v)) return E.left(`header ${name}: value has a character that cannot be sent in a header (controls, or beyond U+00FF: encode it, e.g. RFC 8187)`)
   return E.right([name, v.trim()])
 }
 

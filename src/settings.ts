@@ -2,6 +2,7 @@
  * Setting steps (`use*` toggles, limits, the timeout) and the `returnSettings` reader.
  * @module
  */
+import { isCount, MAX_TIMER_MS } from './model/valid.js'
 import * as iconv from 'iconv-lite'
 import { defaultSettings, type Request, type Settings } from './request/model.js'
 import { quote, showValue } from './request/json.js'
@@ -18,7 +19,7 @@ const flagStep = (step: string, key: 'gzip' | 'bodyFieldsAtOAuth' | 'urlEncoding
 
 const countStep = (step: string, key: 'maxAttempts' | 'maxRedirects', label: string) =>
   (n: number): ((req: Request) => Request) =>
-    !Number.isInteger(n) || n < 0 || n > 1000
+    !isCount(n)
       ? makeStep(step, () => invalid(`${label} must be a whole number from 0 to 1000, got ${showValue(n)}`))
       : setting(step, key, n, `${label} set to ${n}`)
 
@@ -104,8 +105,6 @@ export const splitArraysInUrl = (flag: boolean, squareBrackets = false): ((req: 
         ),
   )
 
-/** The longest timer Node.js keeps (about 24.8 days). */
-const MAX_TIMER_MS = 2_147_483_647
 
 /** A step that sets a limit in milliseconds: whole, at most MAX_TIMER_MS; zero or negative is logged and ignored. */
 const msStep =

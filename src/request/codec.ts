@@ -2,6 +2,7 @@
  * RequestCodec: the io-ts codec that saves and loads Request values (templates) as JSON.
  * @module
  */
+import { MAX_TIMER_MS, Valid } from '../model/valid.js'
 import * as t from 'io-ts'
 import type { Auth, Body, Json, Pairs, Pem, Proxy, Request, Settings, Source, Tls } from './model.js'
 import type { Secret, SecretRef } from './secret.js'
@@ -64,27 +65,29 @@ const AuthCodec: t.Type<Auth> = t.union([
   t.type({ _tag: t.literal('Digest'), user: t.string, password: SecretCodec }),
 ])
 
+const Ms = t.refinement(t.number, (n): n is number => Number.isInteger(n) && n >= 0 && n <= MAX_TIMER_MS, 'Ms')
+
 const SettingsCodec: t.Type<Settings> = t.type({
-  encoding: t.string,
+  encoding: Valid.Encoding,
   gzip: t.boolean,
   bodyFieldsAtOAuth: t.boolean,
   urlEncoding: t.boolean,
-  maxAttempts: t.number,
-  maxRedirects: t.number,
+  maxAttempts: Valid.Count,
+  maxRedirects: Valid.Count,
   splitArrayParams: t.boolean,
   arraysSquareBrackets: t.boolean,
-  timeout: t.number,
-  connectTimeout: t.number,
-  idleTimeout: t.number,
-  deadline: nullable(t.number),
+  timeout: Valid.LimitMs,
+  connectTimeout: Valid.LimitMs,
+  idleTimeout: Valid.LimitMs,
+  deadline: nullable(Valid.LimitMs),
   retryPolicy: t.type({
-    methods: t.readonlyArray(t.string),
-    statuses: t.readonlyArray(t.number),
-    baseMs: t.number,
-    capMs: t.number,
-    retryAfterCapMs: t.number,
+    methods: t.readonlyArray(Valid.Token),
+    statuses: t.readonlyArray(Valid.Status),
+    baseMs: Ms,
+    capMs: Ms,
+    retryAfterCapMs: Ms,
   }),
-  maxResponseSize: nullable(t.number),
+  maxResponseSize: nullable(Valid.ByteCount),
 })
 
 const ProxyCodec: t.Type<Proxy> = t.type({
@@ -119,10 +122,10 @@ export const RequestCodec: t.Type<Request, Request, unknown> = t.type(
   {
     _tag: t.literal('Request'),
     initialized: t.boolean,
-    url: nullable(t.string),
-    baseUrl: nullable(t.string),
+    url: nullable(Valid.RequestUrl),
+    baseUrl: nullable(Valid.RequestUrl),
     params: PairsCodec,
-    headers: t.readonlyArray(t.readonly(t.tuple([t.string, SecretCodec]))),
+    headers: t.readonlyArray(t.readonly(t.tuple([Valid.Token, t.union([Valid.FieldValue, SecretRefCodec, t.type({ _tag: t.literal('Withheld'), field: t.string })])]))),
     dataType: nullable(t.string),
     body: BodyCodec,
     auth: AuthCodec,

@@ -77,11 +77,13 @@ export const toTemplate = (req: Request): Json => {
   return { httpipeTemplate: TEMPLATE_VERSION, request: RequestCodec.encode(safe) as unknown as Json }
 }
 
+/** The field of a validation error as code would name it: `headers[0][1]`, `settings.timeout`. */
 const pathOf = (e: t.ValidationError): string =>
   e.context
+    // a union adds an entry per member it tried: not a field
+    .filter((c, i) => c.key !== '' && !((e.context[i - 1]?.type as { _tag?: string } | undefined)?._tag === 'UnionType'))
     .map((c) => c.key)
-    .filter((k) => k !== '')
-    .join('.')
+    .reduce((acc, k) => (/^\d+$/.test(k) ? `${acc}[${k}]` : acc === '' ? k : `${acc}.${k}`), '')
 
 /**
  * Loads a template saved by {@link toTemplate} (for example `JSON.parse` of a file): a Right
@@ -98,7 +100,8 @@ export const fromTemplate = (json: unknown): E.Either<ClientError, Request> => {
   const decoded = RequestCodec.decode(o.request)
   if (E.isLeft(decoded)) {
     const first = decoded.left[0]
-    return E.left(invalidInput('fromTemplate', `fromTemplate: the template's request is not valid at ${first === undefined ? '<root>' : pathOf(first) || '<root>'}`, []))
+    const expected = first?.context[first.context.length - 1]?.type.name ?? 'a valid value'
+    return E.left(invalidInput('fromTemplate', `fromTemplate: the template's request is not valid at ${first === undefined ? '<root>' : pathOf(first) || '<root>'} (expected ${expected})`, []))
   }
   return E.right({ ...decoded.right, log: [{ at: null, step: 'fromTemplate', message: 'request loaded from a template' }] })
 }

@@ -162,3 +162,30 @@ process.stdout.write(JSON.stringify(r._tag === 'Right' ? { tag: 'Right', detail:
     assert.match(without.detail, /HTTPIPE_CHILD_TOKEN is not set/)
   })
 })
+
+describe('a template is exactly as valid as a request built step by step', () => {
+  const template = (patch: (r: Record<string, unknown>) => Record<string, unknown>) => {
+    const json = H.toTemplate(base()) as { httpipeTemplate: number; request: Record<string, unknown> }
+    return { ...json, request: patch(json.request) }
+  }
+  for (const [what, patch, field] of [
+    ['a header value with CR/LF', (r: Record<string, unknown>) => ({ ...r, headers: [['X-A', 'a\r\nEvil: 1']] }), /headers\[0\]\[1\]/],
+    ['a header name that is no token', (r: Record<string, unknown>) => ({ ...r, headers: [['Bad Name', 'x']] }), /headers\[0\]\[0\]/],
+    ['an ftp: URL', (r: Record<string, unknown>) => ({ ...r, url: 'ftp://h/x' }), /at url /],
+    ['timeout 0', (r: Record<string, unknown>) => ({ ...r, settings: { ...(r['settings'] as object), timeout: 0 } }), /settings\.timeout/],
+    ['an unknown encoding', (r: Record<string, unknown>) => ({ ...r, settings: { ...(r['settings'] as object), encoding: 'klingon' } }), /settings\.encoding/],
+    ['a retry status of 99', (r: Record<string, unknown>) => ({ ...r, settings: { ...(r['settings'] as object), retryPolicy: { ...H.defaultRetryPolicy, statuses: [99] } } }), /settings\.retryPolicy\.statuses\[0\]/],
+  ] as const)
+    test(`${what} is InvalidInput naming the field, at load`, () => {
+      const r = H.fromTemplate(template(patch))
+      assert.ok(E.isLeft(r), what)
+      assert.equal(r.left._tag, 'InvalidInput')
+      assert.match(r.left.message, field)
+    })
+
+  test('a header value beyond Latin-1 is refused by addHeader too (it cannot go on the wire)', () => {
+    const b = base()
+    assertInvalid(b, H.addHeader('X-Price', '10 €')(b), 'addHeader', /cannot be sent in a header/)
+    assert.equal(H.addHeader('X-Name', 'café')(b).error, null)
+  })
+})

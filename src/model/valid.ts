@@ -1,0 +1,108 @@
+/**
+ * One definition of "valid" for every constrained value, as predicates the builder steps use
+ * and as io-ts refinements `RequestCodec` is built from, so that a decoded template is exactly
+ * as valid as a request built step by step.
+ * @module
+ */
+import * as t from 'io-ts'
+
+/**
+ * An RFC 9110 token (§5.6.2): a header name, a method.
+ * @example
+ * isToken('X-Trace') // true
+ * isToken('Bad Name') // false
+ * @category model
+ * @since 0.2.0
+ */
+export const isToken = (s: unknown): s is string => typeof s === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(s)
+
+/**
+ * A header value that can go on the wire as it is (RFC 9110 §5.5): tab, 0x20–0x7E and
+ * 0x80–0xFF (as Latin-1), nothing else (no CR, LF, NUL, other controls, or characters beyond
+ * U+00FF, which no transport can send).
+ * @example
+ * isFieldValue('text/plain; q=0.5') // true
+ * isFieldValue('a\r\nb') // false
+ * isFieldValue('€') // false
+ * @category model
+ * @since 0.2.0
+ */
+export const isFieldValue = (s: unknown): s is string => typeof s === 'string' && /^[\t\x20-\x7e\x80-\xff]*$/.test(s)
+
+/** The longest timer Node.js keeps (about 24.8 days). */
+export const MAX_TIMER_MS = 2_147_483_647
+
+/**
+ * A limit in milliseconds: a whole number from 1 to the longest timer.
+ * @example
+ * isLimitMs(5000) // true
+ * isLimitMs(0) // false
+ * @category model
+ * @since 0.2.0
+ */
+export const isLimitMs = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= MAX_TIMER_MS
+
+/**
+ * A count of retries or redirects: a whole number from 0 to 1000.
+ * @example
+ * isCount(3) // true
+ * @category model
+ * @since 0.2.0
+ */
+export const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 1000
+
+/**
+ * A size in bytes: a whole number from 0 up.
+ * @example
+ * isByteCount(1024) // true
+ * @category model
+ * @since 0.2.0
+ */
+export const isByteCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0
+
+/**
+ * An encoding name Node's TextDecoder knows (iconv-lite is asked by the step that sets one).
+ * @example
+ * isEncodingName('windows-1251') // true
+ * @category model
+ * @since 0.2.0
+ */
+export const isEncodingName = (s: unknown): s is string => {
+  if (typeof s !== 'string') return false
+  try {
+    new TextDecoder(s)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A URL a request may name: `http:` or `https:` with a host, or a path (`/users`) for a base.
+ * The steps check more (that the host is unambiguous); this is the shape a template must have.
+ * @example
+ * isRequestUrl('https://api.example.com/v1') // true
+ * isRequestUrl('ftp://h/') // false
+ * @category model
+ * @since 0.2.0
+ */
+export const isRequestUrl = (s: unknown): s is string =>
+  typeof s === 'string' && ((s.startsWith('/') && !s.startsWith('//')) || /^https?:\/\/[^/\\?#\s]/i.test(s)) && !/[\r\n\0]/.test(s)
+
+/**
+ * The refinements `RequestCodec` is built from (same predicates as the steps).
+ * @example
+ * Valid.FieldValue.is('ok') // true
+ * @category model
+ * @since 0.2.0
+ */
+export const Valid = {
+  Token: t.refinement(t.string, isToken, 'Token'),
+  FieldValue: t.refinement(t.string, isFieldValue, 'FieldValue'),
+  LimitMs: t.refinement(t.number, isLimitMs, 'LimitMs'),
+  Count: t.refinement(t.number, isCount, 'Count'),
+  ByteCount: t.refinement(t.number, isByteCount, 'ByteCount'),
+  Encoding: t.refinement(t.string, isEncodingName, 'Encoding'),
+  RequestUrl: t.refinement(t.string, isRequestUrl, 'RequestUrl'),
+  Status: t.refinement(t.number, (n): n is number => Number.isInteger(n) && n >= 100 && n <= 599, 'Status'),
+} as const
