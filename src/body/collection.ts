@@ -2,6 +2,8 @@
  * JSON and form bodies built field by field.
  * @module
  */
+import { SECRET } from '../log.js'
+import { isSecretParam } from '../redact.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { isJsonObject, quote } from '../request/json.js'
 import type { Json, Pairs, Request } from '../request/model.js'
@@ -70,6 +72,9 @@ const updateBody = (req: Request, step: string, key: string, update: Update): E.
   return E.left(`no JSON or form body to add to: call initializeJsonBody() or initializeFormBody() before ${step}`)
 }
 
+/** A field's value as the log shows it: `***` when its name (its last dotted part) looks like a secret. */
+const shown = (key: string, v: Json): string => (isSecretParam(key.split('.').pop() ?? key) ? SECRET : show(v))
+
 const show = (v: Json): string => {
   const s = JSON.stringify(v)
   return s.length > 80 ? `${s.slice(0, 77)}...` : s
@@ -87,7 +92,7 @@ export const insertBodyField = (key: string, value: unknown, type?: FieldType): 
     if (typeof key !== 'string' || key === '') return invalid('key must be a non-empty string')
     const v = convertValue(value, type)
     if (E.isLeft(v)) return invalid(`${key}: ${v.left}`)
-    return E.match(invalid, (body: Request['body']) => change({ body }, `${key} = ${show(v.right)}`))(
+    return E.match(invalid, (body: Request['body']) => change({ body }, `${key} = ${shown(key, v.right)}`))(
       updateBody(req, 'insertBodyField', key, () => E.right(v.right)),
     )
   })
@@ -105,7 +110,7 @@ export const addValue = (key: string, value: unknown, type?: FieldType): ((req: 
     if (E.isLeft(v)) return invalid(`${key}: ${v.left}`)
     const append: Update = (current) =>
       current === undefined ? E.right([v.right]) : Array.isArray(current) ? E.right([...(current as ReadonlyArray<Json>), v.right]) : E.left(`${key === '' ? 'the root' : key} is not an array`)
-    return E.match(invalid, (body: Request['body']) => change({ body }, `${key === '' ? '[]' : `${key}[]`} += ${show(v.right)}`))(
+    return E.match(invalid, (body: Request['body']) => change({ body }, `${key === '' ? '[]' : `${key}[]`} += ${shown(key, v.right)}`))(
       updateBody(req, 'addValue', key, append),
     )
   })

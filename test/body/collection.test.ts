@@ -200,3 +200,22 @@ describe('addValue', () => {
     assertInvalid(before, pipe(before, H.addValue('', 'x', 'bytes' as never)), 'addValue', /unknown type/)
   })
 })
+
+describe('secret-named body fields are masked in the log', () => {
+  test('insertBodyField and addValue write *** for password, token, api_key, code; the body keeps the value', () => {
+    const r = pipe(
+      H.newRequest(),
+      H.initialize('http://127.0.0.1:9/x'),
+      H.initializeJsonBody(),
+      H.insertBodyField('user.password', 'pw-in-body-1'),
+      H.insertBodyField('api_key', 'key-in-body-2'),
+      H.addValue('tokens', 'tok-in-body-3'),
+      H.insertBodyField('name', 'Ann'),
+    )
+    const log = H.getLog(r, true)
+    for (const s of ['pw-in-body-1', 'key-in-body-2', 'tok-in-body-3']) assert.ok(!log.includes(s), log)
+    assert.match(log, /user\.password = \*\*\*/)
+    assert.match(log, /name = "?Ann"?/)
+    assert.deepEqual(r.body, { _tag: 'Json', value: { user: { password: 'pw-in-body-1' }, api_key: 'key-in-body-2', tokens: ['tok-in-body-3'], name: 'Ann' }, collection: true })
+  })
+})
