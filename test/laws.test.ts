@@ -359,3 +359,45 @@ describe('law: last write wins', () => {
     )
   })
 })
+
+describe('law: a template decoded from RequestCodec prepares exactly as the original', () => {
+  test('same PreparedRequest (or the same error), log aside', async () => {
+    const env = { now: () => 0, random: () => 0.5, secrets: () => 'from-env' }
+    const strip = (r: E.Either<H.ClientError, H.PreparedRequest>): unknown =>
+      E.isLeft(r) ? { left: r.left._tag, message: r.left.message } : { ...r.right, log: [] }
+    await fc.assert(
+      fc.asyncProperty(startArb, ops, async (start, steps) => {
+        const req = run(start(), steps)
+        const loaded = H.RequestCodec.decode(JSON.parse(JSON.stringify(H.RequestCodec.encode(req))))
+        assert.ok(E.isRight(loaded))
+        const [a, b] = [await H.prepareRequest('POST', env)(req)(), await H.prepareRequest('POST', env)(loaded.right)()]
+        assert.deepStrictEqual(strip(b), strip(a))
+      }),
+      { numRuns: 100 },
+    )
+  })
+
+  test('a template with a generated invalid field is InvalidInput naming that field', () => {
+    const invalid = fc.constantFrom<readonly [string, (r: Record<string, unknown>) => Record<string, unknown>, RegExp]>(
+      ['header value', (r) => ({ ...r, headers: [['X-A', 'ok'], ['X-B', 'bad\r\nvalue']] }), /headers\[1\]\[1\]/],
+      ['header name', (r) => ({ ...r, headers: [['X A', 'v']] }), /headers\[0\]\[0\]/],
+      ['url scheme', (r) => ({ ...r, url: 'gopher://h/' }), /\burl\b/],
+      ['timeout', (r) => ({ ...r, settings: { ...(r['settings'] as object), timeout: -5 } }), /settings\.timeout/],
+      ['idle timeout', (r) => ({ ...r, settings: { ...(r['settings'] as object), idleTimeout: 1.5 } }), /settings\.idleTimeout/],
+      ['retries', (r) => ({ ...r, settings: { ...(r['settings'] as object), maxAttempts: 1001 } }), /settings\.maxAttempts/],
+      ['encoding', (r) => ({ ...r, settings: { ...(r['settings'] as object), encoding: 'utf-9' } }), /settings\.encoding/],
+      ['retry method', (r) => ({ ...r, settings: { ...(r['settings'] as object), retryPolicy: { ...H.defaultRetryPolicy, methods: ['GE T'] } } }), /settings\.retryPolicy\.methods\[0\]/],
+    )
+    fc.assert(
+      fc.property(startArb, ops, invalid, (start, steps, [, patch, field]) => {
+        const json = H.toTemplate(run(start(), steps)) as { httpipeTemplate: number; request: Record<string, unknown> | null }
+        fc.pre(json.request !== null)
+        const r = H.fromTemplate({ ...json, request: patch(json.request as Record<string, unknown>) })
+        assert.ok(E.isLeft(r))
+        assert.equal(r.left._tag, 'InvalidInput')
+        assert.match(r.left.message, field)
+      }),
+      { numRuns: 100 },
+    )
+  })
+})

@@ -124,13 +124,14 @@ export type RedirectPlan = Extract<ReturnType<typeof planRedirect>, { readonly _
  * headers), and on another origin no credentials: the credential headers and every header
  * named like a secret, the scheme and the headers its signature added.
  * @example
- * nextHop(hop, { _tag: 'Follow', to: 'http://other/', method: 'GET', keepBody: false, crossOrigin: true }).auth // { _tag: 'None' }
+ * nextHop(hop, { _tag: 'Follow', to: 'http://other/', method: 'GET', keepBody: false, crossOrigin: true }, []).auth // { _tag: 'None' }
  */
-export const nextHop = (hop: Hop, plan: RedirectPlan): Hop => {
+export const nextHop = (hop: Hop, plan: RedirectPlan, secretValues: ReadonlyArray<string> = []): Hop => {
   let headers = redirectHeaders(hop.headers, plan)
   if (plan.crossOrigin) {
-    // every header the log treats as secret (X-Api-Key, Private-Token, …) stays with its origin
-    headers = dropHeaders(headers, schemeOf(hop.auth).crossOriginDrop).filter(([n]) => !isSecretHeader(n))
+    // every header the log treats as secret (X-Api-Key, Private-Token, …), and every header whose
+    // value was given as a secret (secretFromEnv), stays with its origin
+    headers = dropHeaders(headers, schemeOf(hop.auth).crossOriginDrop).filter(([n, v]) => !isSecretHeader(n) && !secretValues.includes(v))
   }
   return {
     method: plan.method,

@@ -76,6 +76,20 @@ const resolveAuth = (a: Request['auth'], lookup: SecretLookup): E.Either<string,
   }
 }
 
+const isText = (s: Secret | null): boolean => s === null || typeof s === 'string'
+
+/** Whether a request holds no reference and no withheld value at all. */
+const plain = (req: Request): boolean => {
+  const a = req.auth
+  const authPlain =
+    a._tag === 'None' ||
+    ((a._tag === 'Basic' || a._tag === 'Digest') && isText(a.password)) ||
+    (a._tag === 'Bearer' && isText(a.token)) ||
+    (a._tag === 'Aws4' && isText(a.secretKey) && isText(a.sessionToken)) ||
+    (a._tag === 'OAuth1' && isText(a.token) && isText(a.tokenSecret) && isText(a.consumerSecret))
+  return authPlain && (req.proxy === null || isText(req.proxy.password)) && (req.tls === null || isText(req.tls.passphrase)) && req.headers.every(([, v]) => typeof v === 'string')
+}
+
 /**
  * Reads every reference of a request (auth, proxy password, TLS passphrase, header values).
  * Left: why one could not be read, naming the field and the variable.
@@ -84,6 +98,7 @@ const resolveAuth = (a: Request['auth'], lookup: SecretLookup): E.Either<string,
  * @internal
  */
 export const resolveSecrets = (req: Request, lookup: SecretLookup): E.Either<string, Resolved> => {
+  if (plain(req)) return E.right(req as unknown as Resolved) // nothing to read: the common request
   const auth = resolveAuth(req.auth, lookup)
   if (E.isLeft(auth)) return auth
   let proxy: Proxy<string> | null = null

@@ -29,6 +29,18 @@ const NO_HOST = /^[a-z][a-z0-9+.-]*:\/\/[/\\?#]/i
  * @internal
  */
 export const urlProblem = (full: string): string | null => {
+  // a pure function of the text, asked by the step and again at prepare: remembered (bounded)
+  const known = checked.get(full)
+  if (known !== undefined) return known
+  const problem = findUrlProblem(full)
+  if (checked.size >= 512) checked.clear()
+  checked.set(full, problem)
+  return problem
+}
+
+const checked = new Map<string, string | null>()
+
+const findUrlProblem = (full: string): string | null => {
   if (NO_HOST.test(full)) return `the URL names no host: ${redactUrl(full)}`
   const encoded = encodeIllegal(full)
   if (!URL.canParse(encoded)) return `not a valid URL: ${redactUrl(full)}`

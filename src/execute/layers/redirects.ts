@@ -34,6 +34,6 @@ export const withRedirects =
       ctx.log.add(
         `redirection ${n}/${max}, moving to ${redactUrl(plan.to)}${plan.method !== hop.method ? ` as ${plan.method}` : ''}${plan.crossOrigin ? ', credentials dropped (other origin)' : ''}`,
       )
-      hop = nextHop(hop, plan)
+      hop = nextHop(hop, plan, ctx.p.masked ?? [])
     }
   }
