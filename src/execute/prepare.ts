@@ -72,6 +72,11 @@ const checkTarget = (req: ResolvedRequest, method: string, step: string): E.Eith
         req.log,
       ),
     )
+  const withheld = req.params.findIndex(([, v]) => typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { _tag?: unknown })._tag === 'Withheld')
+  if (withheld !== -1) {
+    const [name] = req.params[withheld] ?? ['']
+    return E.left(invalidInput(step, `${step}: the query param ${name} was not saved in the template: set it again (addUrlParameter)`, req.log))
+  }
   // a template is checked as the steps check a URL: the host sent is the one new URL() reads
   const problem = urlProblem(target)
   if (problem !== null) return E.left(invalidInput(step, `${step}: ${problem}`, req.log))

@@ -8,9 +8,9 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import { invalidInput, type ClientError } from '../errors.js'
-import { isSecretHeader } from '../redact.js'
+import { isSecretHeader, isSecretParam } from '../redact.js'
 import { RequestCodec } from './codec.js'
-import type { Auth, Json, Request } from './model.js'
+import type { Auth, Json, Pairs, Request } from './model.js'
 import type { Secret } from './secret.js'
 import { isRequest } from './step.js'
 
@@ -42,6 +42,37 @@ const withholdAuth = (a: Auth): Auth => {
   }
 }
 
+/** A param value a template withheld: JSON data, refused when the request is prepared. */
+const withheldParam = (field: string): Json => ({ _tag: 'Withheld', field })
+
+/**
+ * The URL without the values of its secret-named query params (moved to the params, withheld,
+ * in the same order after the rest of the query).
+ */
+const withoutQuerySecrets = (url: string | null): { readonly url: string | null; readonly moved: Pairs } => {
+  if (url === null) return { url, moved: [] }
+  const q = url.indexOf('?')
+  if (q === -1) return { url, moved: [] }
+  const hash = url.indexOf('#', q)
+  const query = url.slice(q + 1, hash === -1 ? undefined : hash)
+  const kept: string[] = []
+  const moved: Array<readonly [string, Json]> = []
+  for (const part of query.split('&')) {
+    const raw = part.split('=')[0] ?? ''
+    let name = raw
+    try {
+      name = decodeURIComponent(raw.replace(/\+/g, ' '))
+    } catch {
+      /* keep the raw name */
+    }
+    if (part !== '' && isSecretParam(name)) moved.push([name, withheldParam(`url query ${name}`)])
+    else kept.push(part)
+  }
+  if (moved.length === 0) return { url, moved: [] }
+  const rest = kept.join('&')
+  return { url: `${url.slice(0, q)}${rest === '' ? '' : `?${rest}`}${hash === -1 ? '' : url.slice(hash)}`, moved }
+}
+
 /** The URL without the password of its user info (which would be a literal secret). */
 const withoutPassword = (url: string | null): string | null => {
   if (url === null || !URL.canParse(url)) return url
@@ -54,9 +85,9 @@ const withoutPassword = (url: string | null): string | null => {
 
 /**
  * A request as a shareable template (JSON data): every literal secret withheld (auth
- * credentials, the proxy password, the TLS passphrase, the value of every header named like a
- * secret, the password in the URL), `secretFromEnv` references kept as the names of their
- * variables, and no log. Load it with {@link fromTemplate}.
+ * credentials, the proxy password, the TLS passphrase, the value of every header and query param
+ * named like a secret, the password in the URL), `secretFromEnv` references kept as the names of
+ * their variables, and no log. Load it with {@link fromTemplate}.
  * @example
  * const saved = JSON.stringify(H.toTemplate(pipe(req, H.addBearerAuthorization(H.secretFromEnv('API_TOKEN')))))
  * @category templates
@@ -64,9 +95,12 @@ const withoutPassword = (url: string | null): string | null => {
  */
 export const toTemplate = (req: Request): Json => {
   if (!isRequest(req)) return { httpipeTemplate: TEMPLATE_VERSION, request: null }
+  const query = withoutQuerySecrets(withoutPassword(req.url))
+  const params: Pairs = [...query.moved, ...req.params.map(([k, v], i): readonly [string, Json] => [k, isSecretParam(k) && v !== null ? withheldParam(`params[${i}] (${k})`) : v])]
   const safe: Request = {
     ...req,
-    url: withoutPassword(req.url),
+    url: query.url,
+    params,
     baseUrl: withoutPassword(req.baseUrl),
     auth: withholdAuth(req.auth),
     proxy: req.proxy === null ? null : { ...req.proxy, password: withholdOrNull(req.proxy.password, 'proxy.password') },

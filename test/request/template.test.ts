@@ -189,3 +189,18 @@ describe('a template is exactly as valid as a request built step by step', () =>
     assert.equal(H.addHeader('X-Name', 'café')(b).error, null)
   })
 })
+
+describe('secret-named query params in templates', () => {
+  test('are withheld, in the params and in the URL, and must be set again before the request runs', async () => {
+    const req = pipe(H.newRequest(), H.initialize('http://127.0.0.1:9/x?page=2&access_token=url-TOKEN-1&q=a'), H.addUrlParameter('api_key', 'param-KEY-2'), H.addUrlParameter('n', 1))
+    const saved = JSON.stringify(H.toTemplate(req))
+    assert.ok(!saved.includes('url-TOKEN-1') && !saved.includes('param-KEY-2'), saved)
+    const loaded = H.fromTemplate(JSON.parse(saved))
+    assert.ok(E.isRight(loaded))
+    const e = asTag(await ko(H.prepareRequest('GET')(loaded.right)), 'InvalidInput')
+    assert.match(e.message, /query param (access_token|api_key) was not saved in the template/)
+    const fixed = pipe(loaded.right, H.addUrlParameter('access_token', 'T'), H.addUrlParameter('api_key', 'K'))
+    const p = await ok(H.prepareRequest('GET')(fixed))
+    assert.equal(p.url, 'http://127.0.0.1:9/x?page=2&q=a&access_token=T&api_key=K&n=1')
+  })
+})
