@@ -2,6 +2,7 @@
  * Limits that hold: the response size cap applies to decoded bytes, in memory and to files; a
  * failed or cut-off download leaves no partial file; in-memory bodies have a finite default.
  */
+import { closeServer, listenLoopback } from '../support/peers.js'
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
@@ -50,14 +51,11 @@ before(async () => {
     }
     res.writeHead(404).end()
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const a = server.address()
-  url = `http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}`
+  url = await listenLoopback(server)
 })
 
 after(async () => {
-  server.closeAllConnections()
-  await new Promise((r) => server.close(r))
+  await closeServer(server)
   await rm(dir, { recursive: true, force: true })
 })
 

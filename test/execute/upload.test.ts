@@ -2,6 +2,7 @@
  * Uploads on every transport: an upload that moves is not idle, and a body file is closed
  * whatever the transport did with it (refused, answered early), so no descriptor leaks.
  */
+import { closeServer, listenLoopback } from '../support/peers.js'
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readdirSync, readlinkSync } from 'node:fs'
@@ -57,14 +58,11 @@ before(async () => {
     req.resume()
     req.on('end', () => res.end('ok'))
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const a = server.address()
-  url = `http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}`
+  url = await listenLoopback(server)
 })
 
 after(async () => {
-  server.closeAllConnections()
-  await new Promise((r) => server.close(r))
+  await closeServer(server)
   await rm(dir, { recursive: true, force: true })
 })
 

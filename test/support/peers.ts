@@ -110,3 +110,16 @@ export const startTinyproxy = async (user: string, password: string): Promise<Ti
     },
   }
 }
+
+/** Listens on 127.0.0.1 (port 0); resolves with its base URL. */
+export const listenLoopback = async (server: import('node:http').Server): Promise<string> => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const a = server.address()
+  return `http://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}`
+}
+
+/** Closes a server and every connection it holds. */
+export const closeServer = async (server: import('node:http').Server): Promise<void> => {
+  server.closeAllConnections()
+  await new Promise((r) => server.close(r))
+}
