@@ -7,7 +7,7 @@ import { putHeader, type HeaderList } from './model/headers.js'
 import { isSecretRef, showSecret, type Secret, type SecretRef } from './request/secret.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { redactHeaderValue } from './redact.js'
-import { showValue } from './request/json.js'
+import { showValue } from './encoding/json.js'
 import { change, invalid, makeStep, note } from './request/step.js'
 import type { Request } from './request/model.js'
 

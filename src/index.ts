@@ -34,7 +34,7 @@ export type { BodyData } from './request/sources.js'
 // URL params, headers, bodies, auth, settings
 export { addUrlParameter, setUrlParams } from './url/params.js'
 export type { ParamsInput } from './url/params.js'
-export { renderUrl } from './url/render.js'
+export { renderUrl } from './encoding/url.js'
 export { addHeader, setHeaders } from './headers.js'
 export type { HeaderList } from './headers.js'
 export { setBinaryBody, setFormBody, setJsonBody, setStringBody } from './body/setters.js'

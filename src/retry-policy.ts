@@ -3,7 +3,7 @@
  * @module
  */
 import { defaultRetryPolicy, type Request, type RetryPolicy } from './request/model.js'
-import { showValue } from './request/json.js'
+import { showValue } from './encoding/json.js'
 import { change, invalid, makeStep } from './request/step.js'
 
 /**

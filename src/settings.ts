@@ -5,7 +5,7 @@
 import { isCount, MAX_TIMER_MS } from './model/valid.js'
 import * as iconv from 'iconv-lite'
 import { defaultSettings, type Request, type Settings } from './request/model.js'
-import { quote, showValue } from './request/json.js'
+import { quote, showValue } from './encoding/json.js'
 import { change, invalid, makeStep, note } from './request/step.js'
 
 const setting = <K extends keyof Settings>(step: string, key: K, value: Settings[K], message: string) =>

@@ -10,7 +10,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { SECRET } from '../log.js'
 import type { Request } from '../request/model.js'
 import { change, invalid, makeStep } from '../request/step.js'
-import { encodeComponent } from '../url/render.js'
+import { encodeComponent } from '../encoding/url.js'
 
 /**
  * Answers a Digest challenge with this user and password. Replaces any other auth scheme.

@@ -9,7 +9,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { SECRET } from '../log.js'
 import type { OAuth1Algorithm, OAuth1Auth, Request } from '../request/model.js'
 import { change, invalid, makeStep } from '../request/step.js'
-import { encodeComponent } from '../url/render.js'
+import { encodeComponent } from '../encoding/url.js'
 
 const isText = (v: unknown): v is string => typeof v === 'string' && !/[\r\n\0]/.test(v)
 /** The consumer secret may span lines: with RSA it is a PEM private key. */

@@ -5,7 +5,7 @@
 import { SECRET } from '../log.js'
 import { isSecretParam } from '../redact.js'
 import * as E from 'fp-ts/lib/Either.js'
-import { isJsonObject, quote } from '../request/json.js'
+import { isJsonObject, quote } from '../encoding/json.js'
 import type { Json, Pairs, Request } from '../request/model.js'
 import { change, invalid, makeStep } from '../request/step.js'
 import { convertValue, type FieldType } from './convert.js'

@@ -4,9 +4,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { parseJson, showValue, toJson } from '../request/json.js'
+import { parseJson, showValue, toJson } from '../encoding/json.js'
 import type { Json } from '../request/model.js'
-import { scalarText } from '../url/render.js'
+import { scalarText } from '../encoding/url.js'
 
 /**
  * How a field value is converted: `'string'`, `'number'`, `'boolean'`, `'json'` (parse text),

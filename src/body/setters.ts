@@ -4,7 +4,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { parseJson, toJson } from '../request/json.js'
+import { parseJson, toJson } from '../encoding/json.js'
 import type { Body, Json, Pairs, Request, Source } from '../request/model.js'
 import { isEmptySource, toSource, type BodyData } from '../request/sources.js'
 import { change, invalid, makeStep, note } from '../request/step.js'

@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { appendLog, type LogEntry } from '../log.js'
 import { newRequest, type Request } from './model.js'
-import { showValue } from './json.js'
+import { showValue } from '../encoding/json.js'
 
 /**
  * What a step's body decides: the fields to change and the log lines, or (Left) the reason the

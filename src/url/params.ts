@@ -6,10 +6,10 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { isSecretParam } from '../redact.js'
 import { SECRET } from '../log.js'
-import { toJson } from '../request/json.js'
+import { toJson } from '../encoding/json.js'
 import type { Json, Pairs, Request } from '../request/model.js'
 import { change, invalid, makeStep, note } from '../request/step.js'
-import { scalarText } from './render.js'
+import { scalarText } from '../encoding/url.js'
 
 /**
  * Params as a record or as ordered pairs (values: strings, numbers, booleans, null, arrays,

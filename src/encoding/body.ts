@@ -4,7 +4,7 @@
  */
 import * as iconv from 'iconv-lite'
 import type { Body, Settings } from '../request/model.js'
-import { renderPairs, type Encoder } from '../url/render.js'
+import { renderPairs, type Encoder } from './url.js'
 
 /**
  * An encoder for a text encoding (UTF-8 natively, others through iconv-lite).
