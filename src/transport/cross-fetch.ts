@@ -97,7 +97,7 @@ const targetHeaders = (req: TransportRequest): TransportRequest =>
   req.proxy === null || proxyAuthorization(req.headers) === null ? req : { ...req, headers: req.headers.filter(([n]) => n.toLowerCase() !== 'proxy-authorization'), signal: req.signal }
 
 /** One attempt: the agent is chosen from the request as given (its Proxy-Authorization included). */
-const send = (req: TransportRequest): ReturnType<Transport> =>
+const send = async (req: TransportRequest): ReturnType<Transport> =>
   fromFetch(crossFetch as unknown as FetchLike, {
     decodes: false,
     extra: () => ({ compress: false, follow: 0, agent: (url: URL) => agentFor(url, req) }),

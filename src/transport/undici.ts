@@ -155,7 +155,8 @@ const sendWith = (agentFor: (url: string, req: TransportRequest) => Dispatcher) 
  * @category transports
  * @since 0.2.0
  */
-export const undiciTransport = (options: UndiciOptions = {}): Transport & { readonly close: () => Promise<void> } => {
+export const undiciTransport = (options0: UndiciOptions = {}): Transport & { readonly close: () => Promise<void> } => {
+  const options: UndiciOptions = typeof options0 === 'object' && options0 !== null ? options0 : {}
   const settings: AgentSettings = {
     connections: options.connections ?? null,
     allowH2: options.allowH2 ?? false,

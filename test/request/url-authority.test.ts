@@ -84,6 +84,27 @@ describe('on the wire: 127.0.0.1 and ::1 record the Host that arrives', () => {
     for (const s of servers) await new Promise((r) => s.close(r))
   })
 
+  test('property: a generated URL that is taken reaches the server its parsed host names, with that Host', async () => {
+    const [v4, v6] = ports
+    const hosts = [`127.0.0.1:${v4}`, ...(v6 === 0 ? [] : [`[::1]:${v6}`])]
+    const part = fc.constantFrom('a', '@', '\\', '%', '%40', ':', '.', '/', '?', '#', ' ', 'é', '[', ']', '%5C')
+    await fc.assert(
+      fc.asyncProperty(fc.array(part, { maxLength: 4 }), fc.constantFrom(...hosts), fc.array(part, { maxLength: 4 }), async (before, host, after) => {
+        const input = `http://${before.join('')}${host}${after.join('')}`
+        const req = H.setUrl(input)(H.newRequest())
+        if (req.error !== null) return
+        const parsed = new URL(input)
+        fc.pre(hosts.includes(parsed.host)) // a URL whose parsed host is elsewhere is never sent here
+        seen.length = 0
+        const r = await pipe(req, H.setTimeout(2000), H.processRequest('GET'))()
+        assert.equal(r._tag, 'Right', `${input}: ${r._tag === 'Left' ? r.left.message : ''}`)
+        const server = parsed.hostname === '[::1]' ? '::1' : '127.0.0.1'
+        assert.deepEqual(seen, [`${server} ${parsed.host}`], input)
+      }),
+      { numRuns: 150 },
+    )
+  })
+
   test('each URL reaches the server its parsed host names', async () => {
     const [v4, v6] = ports
     for (const [url, expected] of [
