@@ -90,6 +90,36 @@ export const isRequestUrl = (s: unknown): s is string =>
   typeof s === 'string' && ((s.startsWith('/') && !s.startsWith('//')) || /^https?:\/\/[^/\\?#\s]/i.test(s)) && !/[\r\n\0]/.test(s)
 
 /**
+ * A media type as a Content-Type value: `type/subtype`, parameters after `;`, nothing that
+ * cannot go in a header.
+ * @example
+ * isMediaType('application/vnd.api+json; charset=utf-8') // true
+ * isMediaType('json') // false
+ * @category model
+ * @since 0.2.0
+ */
+export const isMediaType = (s: unknown): s is string =>
+  typeof s === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+(\s*;.*)?$/.test(s) && isFieldValue(s)
+
+/**
+ * A TCP port: a whole number from 1 to 65535.
+ * @example
+ * isPort(3128) // true
+ * @category model
+ * @since 0.2.0
+ */
+export const isPort = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 65535
+
+/**
+ * A host name or address as a proxy is given (no spaces, slashes, `@` or controls).
+ * @example
+ * isHostName('127.0.0.1') // true
+ * @category model
+ * @since 0.2.0
+ */
+export const isHostName = (s: unknown): s is string => typeof s === 'string' && /^[^\s/\\@?#\x00-\x1f\x7f]+$/.test(s)
+
+/**
  * The refinements `RequestCodec` is built from (same predicates as the steps).
  * @example
  * Valid.FieldValue.is('ok') // true
@@ -105,4 +135,7 @@ export const Valid = {
   Encoding: t.refinement(t.string, isEncodingName, 'Encoding'),
   RequestUrl: t.refinement(t.string, isRequestUrl, 'RequestUrl'),
   Status: t.refinement(t.number, (n): n is number => Number.isInteger(n) && n >= 100 && n <= 599, 'Status'),
+  MediaType: t.refinement(t.string, isMediaType, 'MediaType'),
+  Port: t.refinement(t.number, isPort, 'Port'),
+  HostName: t.refinement(t.string, isHostName, 'HostName'),
 } as const

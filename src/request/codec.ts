@@ -92,8 +92,8 @@ const SettingsCodec: t.Type<Settings> = t.type({
 
 const ProxyCodec: t.Type<Proxy> = t.type({
   protocol: t.union([t.literal('http'), t.literal('https')]),
-  host: t.string,
-  port: t.number,
+  host: Valid.HostName,
+  port: Valid.Port,
   user: nullable(t.string),
   password: nullable(SecretCodec),
 })
@@ -126,7 +126,7 @@ export const RequestCodec: t.Type<Request, Request, unknown> = t.type(
     baseUrl: nullable(Valid.RequestUrl),
     params: PairsCodec,
     headers: t.readonlyArray(t.readonly(t.tuple([Valid.Token, t.union([Valid.FieldValue, SecretRefCodec, t.type({ _tag: t.literal('Withheld'), field: t.string })])]))),
-    dataType: nullable(t.string),
+    dataType: nullable(Valid.MediaType),
     body: BodyCodec,
     auth: AuthCodec,
     settings: SettingsCodec,

@@ -2,6 +2,7 @@
  * Initialization and the request-level steps: URL, response file, data type, proxy, TLS.
  * @module
  */
+import { isMediaType } from '../model/valid.js'
 import { isSecretInput, type SecretRef } from './secret.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { flow } from 'fp-ts/lib/function.js'
@@ -158,7 +159,6 @@ export const setResponseFile = (path: string): ((req: Request) => Request) =>
     typeof path !== 'string' || path === '' ? invalid('the path must be a non-empty string') : change({ responseFile: path }, `response will be saved to ${path}`),
   )
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+(\s*;.*)?$/
 
 /**
  * Sets an explicit Content-Type that body steps then keep (only `startMultipartBody`
@@ -168,7 +168,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+(\s*;.*)
  */
 export const setDataType = (mime: string): ((req: Request) => Request) =>
   makeStep('setDataType', () =>
-    typeof mime !== 'string' || !TOKEN.test(mime) || /[\r\n\0]/.test(mime)
+    !isMediaType(mime)
       ? invalid(`not a media type: ${quote(mime)}`)
       : change({ dataType: mime }, `Content-Type set to ${mime}`),
   )

@@ -174,6 +174,9 @@ describe('a template is exactly as valid as a request built step by step', () =>
     ['an ftp: URL', (r: Record<string, unknown>) => ({ ...r, url: 'ftp://h/x' }), /at url /],
     ['timeout 0', (r: Record<string, unknown>) => ({ ...r, settings: { ...(r['settings'] as object), timeout: 0 } }), /settings\.timeout/],
     ['an unknown encoding', (r: Record<string, unknown>) => ({ ...r, settings: { ...(r['settings'] as object), encoding: 'klingon' } }), /settings\.encoding/],
+    ['a data type with CR/LF', (r: Record<string, unknown>) => ({ ...r, dataType: 'text/plain\r\nX: 1' }), /dataType/],
+    ['a proxy port of 0', (r: Record<string, unknown>) => ({ ...r, proxy: { protocol: 'http', host: '127.0.0.1', port: 0, user: null, password: null } }), /proxy\.port/],
+    ['a proxy host with a slash', (r: Record<string, unknown>) => ({ ...r, proxy: { protocol: 'http', host: 'a/b', port: 8080, user: null, password: null } }), /proxy\.host/],
     ['a retry status of 99', (r: Record<string, unknown>) => ({ ...r, settings: { ...(r['settings'] as object), retryPolicy: { ...H.defaultRetryPolicy, statuses: [99] } } }), /settings\.retryPolicy\.statuses\[0\]/],
   ] as const)
     test(`${what} is InvalidInput naming the field, at load`, () => {
