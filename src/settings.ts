@@ -2,8 +2,7 @@
  * Setting steps (`use*` toggles, limits, the timeout) and the `returnSettings` reader.
  * @module
  */
-import { isCount, MAX_TIMER_MS } from './model/valid.js'
-import * as iconv from 'iconv-lite'
+import { isCount, isEncodingName, MAX_TIMER_MS } from './model/valid.js'
 import { defaultSettings, type Request, type Settings } from './request/model.js'
 import { quote, showValue } from './encoding/json.js'
 import { change, invalid, makeStep, note } from './request/step.js'
@@ -24,19 +23,13 @@ const countStep = (step: string, key: 'maxAttempts' | 'maxRedirects', label: str
       : setting(step, key, n, `${label} set to ${n}`)
 
 /**
- * Whether an encoding name is known (to Node's TextDecoder and to iconv-lite).
+ * Whether an encoding name is known (to Node's TextDecoder and to iconv-lite): the one
+ * definition in model/valid.ts, which RequestCodec uses too.
  * @example
  * isKnownEncoding('windows-1251') // true
  * isKnownEncoding('klingon') // false
  */
-export const isKnownEncoding = (enc: string): boolean => {
-  try {
-    new TextDecoder(enc)
-  } catch {
-    return false
-  }
-  return iconv.encodingExists(enc)
-}
+export const isKnownEncoding = isEncodingName
 
 /**
  * The encoding of text bodies and their charset labels (default `utf-8`): any encoding Node's

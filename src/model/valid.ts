@@ -4,6 +4,7 @@
  * as valid as a request built step by step.
  * @module
  */
+import * as iconv from 'iconv-lite'
 import * as t from 'io-ts'
 
 /**
@@ -61,9 +62,10 @@ export const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as
 export const isByteCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0
 
 /**
- * An encoding name Node's TextDecoder knows (iconv-lite is asked by the step that sets one).
+ * An encoding name both Node's TextDecoder (to read) and iconv-lite (to write) know.
  * @example
  * isEncodingName('windows-1251') // true
+ * isEncodingName('klingon') // false
  * @category model
  * @since 0.2.0
  */
@@ -71,10 +73,10 @@ export const isEncodingName = (s: unknown): s is string => {
   if (typeof s !== 'string') return false
   try {
     new TextDecoder(s)
-    return true
   } catch {
     return false
   }
+  return iconv.encodingExists(s)
 }
 
 /**
