@@ -91,6 +91,15 @@ const checkTarget = (req: ResolvedRequest, method: string, step: string): E.Eith
   return E.right({ method: method.toUpperCase(), ...moveUserInfo(url, req.auth, parsed) })
 }
 
+/** A %-escaped text decoded, or as it is when an escape is malformed (`%` alone). */
+const decodeOrRaw = (s: string): string => {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
+}
+
 /**
  * User info in a URL (`http://user:pass@host/`) never travels in the URL: it is removed, and
  * becomes Basic authorization when no other scheme is set (as curl and browsers do).
@@ -100,8 +109,8 @@ const checkTarget = (req: ResolvedRequest, method: string, step: string): E.Eith
 export const moveUserInfo = (url: string, auth: Auth, parsed?: URL): { readonly url: string; readonly auth: Auth } => {
   const u = parsed ?? new URL(url)
   if (u.username === '' && u.password === '') return { url, auth }
-  const user = decodeURIComponent(u.username)
-  const password = decodeURIComponent(u.password)
+  const user = decodeOrRaw(u.username)
+  const password = decodeOrRaw(u.password)
   const at = url.indexOf('@', url.indexOf('//') + 2)
   const stripped = at === -1 ? url : `${url.slice(0, url.indexOf('//') + 2)}${url.slice(at + 1)}`
   return { url: stripped, auth: auth._tag === 'None' ? { _tag: 'Basic', user, password } : auth }
