@@ -7,6 +7,9 @@
  */
 import type { Log } from '../log.js'
 import type { Secret, SecretRef } from './secret.js'
+import { defaultRetryPolicy, type RetryPolicy } from '../model/retry-policy.js'
+
+export { defaultRetryPolicy, type RetryPolicy } from '../model/retry-policy.js'
 
 /**
  * A JSON value.
@@ -155,36 +158,6 @@ export interface Settings {
  * DEFAULT_MAX_MEMORY_BYTES // 104857600
  */
 export const DEFAULT_MAX_MEMORY_BYTES = 100 * 1024 * 1024
-
-/**
- * What is retried (up to `maxAttempts` times) and how long to wait: requests with one of
- * `methods` that failed with a transport error, a timeout or one of `statuses` (any method
- * when the failure came before the request was sent); full-jitter exponential backoff from
- * `baseMs` up to `capMs`; a `Retry-After` wait up to `retryAfterCapMs`.
- * @example
- * const p: RetryPolicy = { ...defaultRetryPolicy, methods: ['GET', 'POST'] }
- */
-export interface RetryPolicy {
-  readonly methods: ReadonlyArray<string>
-  readonly statuses: ReadonlyArray<number>
-  readonly baseMs: number
-  readonly capMs: number
-  readonly retryAfterCapMs: number
-}
-
-/**
- * The default retry policy, as got and ky have it: idempotent methods; 408, 413, 429, 500,
- * 502, 503, 504; backoff from 100 ms to 10 s; Retry-After up to 60 s.
- * @example
- * defaultRetryPolicy.statuses.includes(503) // true
- */
-export const defaultRetryPolicy: RetryPolicy = {
-  methods: ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE'],
-  statuses: [408, 413, 429, 500, 502, 503, 504],
-  baseMs: 100,
-  capMs: 10_000,
-  retryAfterCapMs: 60_000,
-}
 
 /**
  * The defaults that `initialize` restores.
