@@ -95,8 +95,9 @@ export const classify = (ctx: RunCtx, e: unknown, fired: Fired, what: string): F
   if (IDLE.has(code)) return timeoutFailure(ctx, 'idle', what)
   const reason = redactSecrets(redactUrl(text), ctx.secrets)
   ctx.log.add(`transport error ${code}: ${reason}`)
-  const invalid = FINAL.has(code) || refusedTunnel(text) === 'final'
-  return { error: transportError(`${STEP}: ${what} failed: ${code}: ${reason}`, code, ctx.log.log), phase: UNSENT.has(code) || refusedTunnel(text) === 'unsent' ? 'unsent' : invalid ? 'final' : 'sent' }
+  const tunnel = refusedTunnel(text)
+  const phase = UNSENT.has(code) || tunnel === 'unsent' ? 'unsent' : FINAL.has(code) || tunnel === 'final' ? 'final' : 'sent'
+  return { error: transportError(`${STEP}: ${what} failed: ${code}: ${reason}`, code, ctx.log.log), phase }
 }
 
 /**

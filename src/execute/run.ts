@@ -3,6 +3,7 @@
  * in layers — signing, the challenge answer, retries, redirects — each in its own module.
  * @module
  */
+import { isTagged } from '../model/valid.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { secretsOf } from '../auth/schemes.js'
@@ -42,8 +43,7 @@ const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<Clien
 const unexpected = (p: PreparedRequest, e: unknown): E.Either<ClientError, never> =>
   E.left(transportError(`${STEP}: unexpected failure: ${errText(e).text}`, errText(e).code, p.log))
 
-const isPrepared = (x: unknown): x is PreparedRequest =>
-  typeof x === 'object' && x !== null && (x as { _tag?: unknown })._tag === 'PreparedRequest' && Array.isArray((x as { log?: unknown }).log)
+const isPrepared = isTagged<PreparedRequest>('PreparedRequest')
 
 /**
  * A run that never rejects: anything thrown is a TransportError with the log so far.

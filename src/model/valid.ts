@@ -122,6 +122,21 @@ export const isPort = (n: unknown): n is number => Number.isInteger(n) && (n as 
 export const isHostName = (s: unknown): s is string => typeof s === 'string' && /^[^\s/\\@?#\x00-\x1f\x7f]+$/.test(s)
 
 /**
+ * Whether a value is one of httpipe's tagged values (`Request`, `PreparedRequest`,
+ * `HttpResponse`): a plain object with that `_tag` and a log. Steps, runners and readers check
+ * their input with it before reading it.
+ * @example
+ * isTagged('Request')(newRequest()) // true
+ * isTagged('Request')(E.right(newRequest())) // false
+ * @category model
+ * @since 0.2.0
+ */
+export const isTagged =
+  <T>(tag: string) =>
+  (x: unknown): x is T =>
+    typeof x === 'object' && x !== null && (x as { _tag?: unknown })._tag === tag && Array.isArray((x as { log?: unknown }).log)
+
+/**
  * The refinements `RequestCodec` is built from (same predicates as the steps).
  * @example
  * Valid.FieldValue.is('ok') // true

@@ -2,6 +2,7 @@
  * The one way a builder step is made: sticky errors, logging and immutability in one place.
  * @module
  */
+import { isTagged } from '../model/valid.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { appendLog, type LogEntry } from '../log.js'
 import { newRequest, type Request } from './model.js'
@@ -47,8 +48,7 @@ export const invalid = (reason: string): E.Either<string, Change> => E.left(reas
  * isRequest(newRequest()) // true
  * isRequest(E.right(newRequest())) // false
  */
-export const isRequest = (x: unknown): x is Request =>
-  typeof x === 'object' && x !== null && (x as { _tag?: unknown })._tag === 'Request' && Array.isArray((x as { log?: unknown }).log)
+export const isRequest: (x: unknown) => x is Request = isTagged<Request>('Request')
 
 /** What a step gives for an input that is no Request: a new Request holding the error. */
 const notARequest = (step: string, x: unknown): Request => {

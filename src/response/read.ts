@@ -2,6 +2,7 @@
  * Reading a response: `as*` readers, `ensureStatus`, `responseFilename`.
  * @module
  */
+import { isTagged } from '../model/valid.js'
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as t from 'io-ts'
@@ -33,8 +34,7 @@ const decoderFor = (label: string): TextDecoder | null => {
 }
 
 /** Whether a value is an HttpResponse (readers check their input before reading it). */
-const isResponse = (x: unknown): x is HttpResponse =>
-  typeof x === 'object' && x !== null && (x as { _tag?: unknown })._tag === 'HttpResponse' && (x as { body?: unknown }).body instanceof Uint8Array
+const isResponse = (x: unknown): x is HttpResponse => isTagged<HttpResponse>('HttpResponse')(x) && x.body instanceof Uint8Array
 
 const notAResponse = (step: string): E.Either<ClientError, never> => E.left(invalidInput(step, `${step}: the input is not an HttpResponse`, []))
 
