@@ -7,6 +7,8 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { ClientError } from './errors.js'
 import type { Env, TransportDefaults } from './execute/env.js'
+import { DEFAULT_CHUNK_SIZE, sendInPartsNow, sendPartNow } from './execute/parts.js'
+import { getInPartsNow, getPartNow } from './execute/ranged.js'
 import { processNow, runSafe } from './execute/run.js'
 import type { PreparedRequest } from './model/prepared.js'
 import type { Request } from './request/model.js'
@@ -43,3 +45,66 @@ export const processRequest =
   (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
   () =>
     processNow(method, env, req, defaults)
+
+/**
+ * Sends the bytes `[start, start + count)` of the body (cut at its end) with
+ * `Content-Range: bytes s-e/total`, as one run (signed, retried and redirected like any).
+ * @example
+ * pipe(req, H.setBinaryBody(H.fromFile('./video.mp4')), H.sendPart(0, 5 * 1024 * 1024))
+ * @category running
+ * @since 0.3.0
+ */
+export const sendPart =
+  (start: number, count: number, method = 'PUT', env?: Env) =>
+  (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
+  () =>
+    sendPartNow(start, count, method, env, req, defaults)
+
+/**
+ * Sends the whole body in chunks of `chunkSize` (5 MiB by default), each with its Content-Range,
+ * following a resumable-upload server: a `308` with `Range: bytes=0-N` says what it holds, and
+ * the next chunk starts there (also when it kept fewer bytes than were sent). A chunk that fails
+ * with a retryable status or transport error is retried (at least 2 retries). Returns the answer
+ * that completes the upload, or the first that is neither `308` nor `2xx`; upload progress is
+ * reported across all chunks.
+ * @example
+ * pipe(req, H.setUrl(sessionUrl), H.setBinaryBody(H.fromFile('./backup.tar')), H.sendDataInParts(8 * 1024 * 1024))
+ * @category running
+ * @since 0.3.0
+ */
+export const sendDataInParts =
+  (chunkSize: number = DEFAULT_CHUNK_SIZE, method = 'PUT', env?: Env) =>
+  (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
+  () =>
+    sendInPartsNow(chunkSize, method, env, req, defaults)
+
+/**
+ * Fetches the bytes `[start, start + count)` with `Range: bytes=s-e` (and no compression, so the
+ * range counts the bytes of the file): the `206` whose Content-Range starts at `start`, or a
+ * `StatusError` — a `200` means the server ignored the range. A response file set with
+ * `setResponseFile` is written only with the part asked for.
+ * @example
+ * pipe(req, H.initialize('http://127.0.0.1:8080/range/1000'), H.getPart(100, 50), TE.flatMapEither(H.asBinary))
+ * @category running
+ * @since 0.3.0
+ */
+export const getPart =
+  (start: number, count: number, method = 'GET', env?: Env) =>
+  (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
+  () =>
+    getPartNow(start, count, method, env, req, defaults)
+
+/**
+ * Downloads the whole representation to the file set with `setResponseFile`, in ranged parts of
+ * `chunkSize` (5 MiB by default), each checked before it is appended; an existing partial file is
+ * continued from its size, so an interrupted download resumes. Memory holds one part at a time.
+ * @example
+ * pipe(req, H.initialize('http://127.0.0.1:8080/range/100000'), H.setResponseFile('./big.bin'), H.getDataInParts(16 * 1024))
+ * @category running
+ * @since 0.3.0
+ */
+export const getDataInParts =
+  (chunkSize: number = DEFAULT_CHUNK_SIZE, method = 'GET', env?: Env) =>
+  (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
+  () =>
+    getInPartsNow(chunkSize, method, env, req, defaults)

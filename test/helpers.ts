@@ -95,6 +95,11 @@ export const everyStep: ReadonlyArray<readonly [string, (req: H.Request) => H.Re
   ['setTimeout', H.setTimeout(1000)],
   ['setTimeout(0)', H.setTimeout(0)],
   ['splitArraysInUrl', H.splitArraysInUrl(true, true)],
+  ['startMultipartBody', H.startMultipartBody()],
+  ['addMultipartFormDataField', H.addMultipartFormDataField('f', 'v')],
+  ['addMultipartFormDataFile', H.addMultipartFormDataFile('f', 'a.txt', 'text', 'text/plain')],
+  ['startMultipartBody(related)', H.startMultipartBody('related', 'application/json')],
+  ['addDataAsRelated', H.addDataAsRelated('{}', 'application/json', 'meta')],
   // invalid ones must be no-ops too (they must not replace the first error)
   ['setJsonBody(invalid)', H.setJsonBody('{oops')],
   ['addHeader(invalid)', H.addHeader('X-C', 'a\r\nb')],

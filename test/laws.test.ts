@@ -153,6 +153,14 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.tuple(fc.integer({ min: -1, max: 20 })).map(op('maxRedirects', H.maxRedirects)),
   fc.tuple(fc.integer({ min: -10, max: 100_000 })).map(op('setTimeout', H.setTimeout)),
   fc.tuple(fc.boolean(), fc.boolean()).map(op('splitArraysInUrl', H.splitArraysInUrl)),
+  fc.tuple(fc.constantFrom<H.MultipartKind>('form-data', 'related', 'mixed'), fc.option(fc.constantFrom('application/json', 'bad type'), { nil: undefined })).map(op('startMultipartBody', H.startMultipartBody)),
+  fc.tuple(text, fc.oneof(text, fc.integer(), fc.boolean())).map(op('addMultipartFormDataField', H.addMultipartFormDataField)),
+  fc.tuple(text, text, binaryData, fc.option(fc.constantFrom('image/png', 'text/plain; charset=utf-8', 'nope'), { nil: undefined }), fc.boolean()).map(
+    op('addMultipartFormDataFile', (n, f, d, m, i) => H.addMultipartFormDataFile(n, f, anyCast<H.BodyData>(d), m, i)),
+  ),
+  fc.tuple(binaryData, fc.constantFrom('application/json', 'text/plain', 'x'), fc.option(fc.constantFrom('meta', '<a@b>', 'a b'), { nil: undefined })).map(
+    op('addDataAsRelated', (d, m, c) => H.addDataAsRelated(anyCast<H.BodyData>(d), m, c)),
+  ),
 )
 
 const startArb = fc.constantFrom<() => H.Request>(
@@ -161,6 +169,8 @@ const startArb = fc.constantFrom<() => H.Request>(
   () => H.initializeJsonBody()(base()),
   () => H.initializeJsonBody('array')(base()),
   () => H.initializeFormBody()(base()),
+  () => H.startMultipartBody()(base()),
+  () => H.startMultipartBody('related')(base()),
 )
 const ops = fc.array(opArb, { maxLength: 15 })
 

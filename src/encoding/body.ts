@@ -54,6 +54,9 @@ export const defaultContentType = (body: Body, encoding: string): string | null 
     case 'Form':
     case 'FormText':
       return `application/x-www-form-urlencoded; charset=${encoding}`
+    case 'Multipart':
+      // its boundary is drawn when the request is prepared (encoding/multipart.ts)
+      return `multipart/${body.kind}`
   }
 }
 
@@ -83,5 +86,7 @@ export const bodyBytes = (body: Body, s: Settings): Uint8Array | null => {
       const src = body.source
       return src._tag === 'Bytes' ? Buffer.from(src.base64, 'base64') : src._tag === 'Text' ? encodeText(src.text, s.encoding) : null
     }
+    case 'Multipart':
+      return null
   }
 }

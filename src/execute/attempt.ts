@@ -16,6 +16,7 @@ import type { Progress } from './env.js'
 import { LazyAbort } from './abort.js'
 import { classify, errText, readFailure, timeoutFailure, type Fired } from './failures.js'
 import { decodersFor, readBody } from './read-body.js'
+import { isExpectedPart } from './ranges.js'
 import type { Failure, RunCtx, Send } from './send.js'
 
 /** The limits of one attempt: the attempt (or what is left of the deadline), idle, env.signal. */
@@ -78,27 +79,39 @@ const removePartial = async (ctx: RunCtx, file: string): Promise<void> => {
   }
 }
 
+/** How much of an answer that is not the part a ranged request asked for is kept (for its error). */
+const UNWANTED_BYTES = 64 * 1024
+
 /** Byte bodies larger than this go out in chunks of it, so that the idle limit sees the upload move. */
 const CHUNK = 64 * 1024
 
+/** Notes how many body bytes the transport has taken so far. */
+type Sent = (loaded: number) => void
+
 /**
  * The outgoing body as a stream the attempt watches: each chunk handed to the transport counts
- * as progress for the idle limit (an upload that moves is not idle); a failure of the body (a
+ * as progress for the idle limit (an upload that moves is not idle) and, after the transport
+ * took it, as upload progress (the one place upload bytes are counted); a failure of the body (a
  * file that vanished or changed size) is kept and ends the attempt at once, since transports
  * react to a failing body slowly or vaguely (node-fetch waits for the socket to hang up).
  */
-async function* outgoing(src: Uint8Array | AsyncIterable<Uint8Array>, touch: () => void, onError: (e: unknown) => void): AsyncGenerator<Uint8Array> {
+async function* outgoing(src: Uint8Array | AsyncIterable<Uint8Array>, touch: () => void, onError: (e: unknown) => void, sent: Sent | undefined): AsyncGenerator<Uint8Array> {
+  let loaded = 0
   try {
     if (src instanceof Uint8Array) {
       for (let at = 0; at < src.byteLength; at += CHUNK) {
         touch()
-        yield src.subarray(at, at + CHUNK)
+        const chunk = src.subarray(at, at + CHUNK)
+        yield chunk
+        // the transport asked for more: this chunk is written (or buffered to be)
+        if (sent !== undefined) sent((loaded += chunk.byteLength))
       }
       return
     }
     for await (const chunk of src) {
       touch()
       yield chunk
+      if (sent !== undefined) sent((loaded += chunk.byteLength))
     }
   } catch (e) {
     onError(e)
@@ -154,13 +167,20 @@ export const attempt = (ctx: RunCtx): Send => {
     const opened = openBody(hop.body)
     let bodyError: unknown = null
     const abort = w.abort
+    const total = hop.body._tag === 'Segments' ? hop.body.length : null
+    const sent: Sent | undefined = onProgress === undefined ? undefined : (loaded) => onProgress({ direction: 'upload', loaded, total })
     const stream =
-      opened === null || (opened instanceof Uint8Array && opened.byteLength <= CHUNK)
+      opened === null || (opened instanceof Uint8Array && opened.byteLength <= CHUNK && sent === undefined) || (opened instanceof Uint8Array && opened.byteLength === 0)
         ? null
-        : outgoing(opened, w.touch, (e) => {
-            bodyError = e
-            abort.abort()
-          })
+        : outgoing(
+            opened,
+            w.touch,
+            (e) => {
+              bodyError = e
+              abort.abort()
+            },
+            sent,
+          )
     const body = stream ?? opened
     // whatever the transport did with the body, the attempt closes it (a file is never left open)
     const done = (): void => {
@@ -196,16 +216,24 @@ export const attempt = (ctx: RunCtx): Send => {
     const decoders = s.gzip && !res.decoded && !noBody ? decodersFor(encoding) : []
     if (decoders === null) ctx.log.add(`unknown Content-Encoding ${encoding ?? ''} - body returned as received`)
     const lengthText = findHeader(res.headers, 'content-length')
-    const file = ctx.p.responseFile !== null && res.status >= 200 && res.status < 300 && !noBody ? ctx.p.responseFile : null
+    const want = ctx.p.expectRange
+    const saves = want === undefined ? res.status >= 200 && res.status < 300 : isExpectedPart(want, res.status, findHeader(res.headers, 'content-range'))
+    const file = ctx.p.responseFile !== null && saves && !noBody ? ctx.p.responseFile : null
+    // a ranged request answered with something else: its start is kept for the error, the rest dropped
+    const unwanted = want !== undefined && !saves
     const r = await readBody(res.body, {
       decoders: decoders ?? [],
       file,
       total: lengthText !== undefined && /^\d+$/.test(lengthText) ? Number(lengthText) : null,
-      maxBytes: ctx.env.maxResponseBytes ?? s.maxResponseSize ?? (file === null ? DEFAULT_MAX_MEMORY_BYTES : Number.POSITIVE_INFINITY),
+      maxBytes: unwanted ? UNWANTED_BYTES : (ctx.env.maxResponseBytes ?? s.maxResponseSize ?? (file === null ? DEFAULT_MAX_MEMORY_BYTES : Number.POSITIVE_INFINITY)),
       onProgress: onProgress === undefined ? w.touch : (p) => (w.touch(), onProgress(p)),
     })
     done()
     const fired = w.fired()
+    if (!r.ok && unwanted && r.failure.kind === 'limit' && fired === null) {
+      ctx.log.add(`not the part asked for: body dropped after ${UNWANTED_BYTES} bytes`)
+      return E.right({ hop, status: res.status, statusText: res.statusText, headers: res.headers, body: new Uint8Array(0), file: null, headersAt })
+    }
     if (!r.ok) {
       if (file !== null) await removePartial(ctx, file)
       return E.left(readFailure(ctx, r.failure, fired, file))

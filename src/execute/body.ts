@@ -25,7 +25,13 @@ export class BodyFileError extends Error {
   }
 }
 
-const codeOf = (e: unknown): string => String((e as NodeJS.ErrnoException | null)?.code ?? e)
+/**
+ * The error code of a failed file operation (`ENOENT`, …), or the error as text.
+ * @example
+ * codeOf(Object.assign(new Error(), { code: "ENOENT" })) // "ENOENT"
+ * @internal
+ */
+export const codeOf = (e: unknown): string => String((e as NodeJS.ErrnoException | null)?.code ?? e)
 
 async function* fileSegment(s: Extract<Segment, { _tag: 'File' }>): AsyncGenerator<Uint8Array> {
   let size: number
@@ -46,6 +52,9 @@ async function* fileSegment(s: Extract<Segment, { _tag: 'File' }>): AsyncGenerat
     throw new BodyFileError(s.path, codeOf(e))
   }
   if (read !== s.end - s.start) throw new BodyFileError(s.path, 'EFILECHANGED')
+  // a file that grew while it was sent: its range was read whole, but it is not what was prepared
+  const after = await stat(s.path).then((st) => st.size, () => -1)
+  if (after !== s.size) throw new BodyFileError(s.path, 'EFILECHANGED')
 }
 
 async function* segmentStream(segments: ReadonlyArray<Segment>): AsyncGenerator<Uint8Array> {

@@ -6,11 +6,13 @@ import { randomFillSync } from 'node:crypto'
 import type { FetchLike, Transport } from '../model/transport.js'
 
 /**
- * Progress of a body transfer: bytes so far and the total when known.
+ * Progress of a body transfer: which way (`upload`: request body bytes the transport took;
+ * `download`: response body bytes that arrived), bytes so far and the total when known.
  * @example
- * const p: Progress = { loaded: 512, total: 1024 }
+ * const p: Progress = { direction: 'upload', loaded: 512, total: 1024 }
  */
 export interface Progress {
+  readonly direction: 'upload' | 'download'
   readonly loaded: number
   readonly total: number | null
 }
@@ -24,7 +26,8 @@ export interface Progress {
  *   OAuth1 nonces, Digest cnonces and backoff jitter;
  * - `sleep`: waits between retries (default a timer, cut short by `signal`);
  * - `signal`: aborts the whole run;
- * - `onProgress`: called as response body bytes arrive;
+ * - `onProgress`: called as request body bytes are sent (`direction: 'upload'`) and as response
+ *   body bytes arrive (`direction: 'download'`), with the total when it is known;
  * - `maxResponseBytes`: the most decoded bytes of one response body, in memory or to a file
  *   (in place of `setMaxResponseSize`); past it a `ResponseTooLarge` error;
  * - `secrets`: where `secretFromEnv` references are read (default: the process environment,

@@ -3,15 +3,14 @@
  * description, auth), without sending anything.
  * @module
  */
-import { stat } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { schemeOf, secretsOf } from '../auth/schemes.js'
 import { authError, fileError, invalidInput, type ClientError } from '../errors.js'
 import type { HeaderList } from '../headers.js'
-import { appendLog, type Log } from '../log.js'
-import type { Request, ResolvedAuth as Auth, Settings } from '../request/model.js'
+import { appendLog } from '../log.js'
+import type { Request, ResolvedAuth as Auth } from '../request/model.js'
 import { processSecrets, referencedValues, resolveSecrets, type Resolved } from './secrets.js'
 import { redactHeaderValue, redactSecrets, redactUrl } from '../redact.js'
 import { showValue } from '../encoding/json.js'
@@ -19,9 +18,9 @@ import { isRequest } from '../request/step.js'
 import { renderUrl } from '../encoding/url.js'
 import { targetUrl, urlProblem } from '../request/init.js'
 import { VERSION } from '../version.js'
-import { noBody, segmentsBody, type PreparedBody, type PreparedRequest } from '../model/prepared.js'
+import type { PreparedBody, PreparedRequest } from '../model/prepared.js'
 import { bodyHasher } from './body.js'
-import { bodyBytes, defaultContentType } from '../encoding/body.js'
+import { describeBody, prepareBody, syncBody, type BodyOut } from './prepare-body.js'
 import { cryptoRandom, type Env } from './env.js'
 
 export type { PreparedBody, PreparedRequest } from '../model/prepared.js'
@@ -46,14 +45,6 @@ const merge = (...lists: ReadonlyArray<HeaderList>): HeaderList => {
   const byName = new Map<string, readonly [string, string]>()
   for (const list of lists) for (const [n, v] of list) byName.set(n.toLowerCase(), [n, v])
   return [...byName.values()]
-}
-
-const describeBody = (b: PreparedBody): string => {
-  if (b._tag === 'None') return 'no body'
-  const [only] = b.segments
-  if (b.segments.length === 1 && only?._tag === 'File') return `body streamed from ${only.path} (${only.end - only.start} bytes)`
-  if (b.segments.length === 1 && only?._tag === 'Url') return `body downloaded from ${redactUrl(only.url)}`
-  return `body ${b.length ?? 'unknown'} bytes`
 }
 
 /** A request whose secrets were read: what every step of prepare works on. */
@@ -116,32 +107,6 @@ export const moveUserInfo = (url: string, auth: Auth, parsed?: URL): { readonly 
   return { url: stripped, auth: auth._tag === 'None' ? { _tag: 'Basic', user, password } : auth }
 }
 
-/** The prepared body of every body kind but a file (which needs a stat). */
-const syncBody = (req: ResolvedRequest): PreparedBody => {
-  const b = req.body
-  if (b._tag === 'None') return noBody
-  if (b._tag === 'Binary' && b.source._tag === 'Url') return segmentsBody([{ _tag: 'Url', url: b.source.url }])
-  const bytes = bodyBytes(b, req.settings)
-  return bytes === null ? noBody : segmentsBody([{ _tag: 'Bytes', bytes }])
-}
-
-const prepareBody = (req: ResolvedRequest, step: string): TE.TaskEither<ClientError, PreparedBody> => {
-  const b = req.body
-  if (b._tag === 'Binary' && b.source._tag === 'File') {
-    const path = b.source.path
-    return pipe(
-      TE.tryCatch(
-        () => stat(path),
-        (e) => fileError(`${step}: cannot read body file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, path, String((e as NodeJS.ErrnoException).code ?? e), req.log),
-      ),
-      TE.flatMap((st) =>
-        st.isFile() ? TE.right<ClientError, PreparedBody>(segmentsBody([{ _tag: 'File', path, start: 0, end: st.size, size: st.size }])) : TE.left(fileError(`${step}: body file ${path} is not a regular file`, path, 'EISDIR', req.log)),
-      ),
-    )
-  }
-  return TE.right(syncBody(req))
-}
-
 /**
  * Builds the PreparedRequest of `req` for `method` (shared by prepareRequest and
  * processRequest, whose log lines name their own step).
@@ -160,13 +125,15 @@ export const prepareWith =
   }
 
 /**
- * The body's framing is httpipe's: a user `Transfer-Encoding` header, or a `Content-Length`
+ * The body's framing is httpipe's: a user `Transfer-Encoding` header, a Content-Type on a multipart body, or a `Content-Length`
  * that differs from the body's length, would make the bytes on the wire differ from what the
  * request declares, so it is `InvalidInput` before anything is sent.
  */
 const checkFraming = (req: ResolvedRequest, body: PreparedBody, step: string): E.Either<ClientError, void> => {
   for (const [name, value] of req.headers) {
     const n = name.toLowerCase()
+    if (n === 'content-type' && req.body._tag === 'Multipart')
+      return E.left(invalidInput(step, `${step}: a Content-Type header cannot be set on a multipart body: its Content-Type carries the boundary drawn when it is prepared`, req.log))
     if (n === 'transfer-encoding')
       return E.left(invalidInput(step, `${step}: a Transfer-Encoding header cannot be set: the body's framing is chosen when it is sent`, req.log))
     if (n !== 'content-length') continue
@@ -196,16 +163,16 @@ export const prepareNow = async (step: string, method: string, env: Env, req0: R
   const t = target.right
   // only a file body (stat) and a signing scheme need to wait: the common request does not
   const b = req.body
-  const prepared = b._tag === 'Binary' && b.source._tag === 'File' ? await prepareBody(req, step)() : E.right(syncBody(req))
+  const prepared = (b._tag === 'Binary' && b.source._tag === 'File') || b._tag === 'Multipart' ? await prepareBody(req, step, env) : E.right(syncBody(req))
   if (E.isLeft(prepared)) return prepared
-  const framing = checkFraming(req, prepared.right, step)
+  const framing = checkFraming(req, prepared.right.body, step)
   if (E.isLeft(framing)) return framing
-  const signed = schemeOf(t.auth).sign === null ? E.right({ body: prepared.right, headers: composeHeaders(req, t.auth, prepared.right) }) : await signPrepared(req, step, t, prepared.right, env)()
+  const signed = schemeOf(t.auth).sign === null ? E.right({ body: prepared.right.body, headers: composeHeaders(req, t.auth, prepared.right) }) : await signPrepared(req, step, t, prepared.right, env)()
   if (E.isLeft(signed)) return signed
   const { body, headers } = signed.right
   const at = (env.now ?? Date.now)()
   const secrets = [...secretsOf({ auth: t.auth, proxy: req.proxy, tls: req.tls }), ...masked]
-  const entries = [{ at, step, message: redactSecrets(`${t.method} ${redactUrl(t.url)}, ${describeBody(body)}`, secrets) }]
+  const entries = [{ at, step, message: redactSecrets(`${t.method} ${redactUrl(t.url)}, ${describeBody(body, prepared.right.summary)}`, secrets) }]
   for (const [n, v] of headers) entries.push({ at, step, message: redactSecrets(`header ${n}: ${redactHeaderValue(n, v)}`, secrets) })
   return E.right({
     _tag: 'PreparedRequest',
@@ -229,8 +196,7 @@ export const prepareNow = async (step: string, method: string, env: Env, req0: R
  * @example
  * composeHeaders(req, auth, { _tag: 'None' })
  */
-export const composeHeaders = (req: ResolvedRequest, auth: Auth, body: PreparedBody): HeaderList => {
-  const contentType = body._tag === 'None' ? null : (req.dataType ?? defaultContentType(req.body, req.settings.encoding))
+const composeHeaders = (req: ResolvedRequest, auth: Auth, { body, contentType }: BodyOut): HeaderList => {
   const length: HeaderList = body._tag === 'Segments' && body.length !== null ? [['Content-Length', String(body.length)]] : []
   // a user Content-Length can only repeat the body's length: checkFraming refuses any other
   return merge(defaultHeaders(req.settings.gzip), contentType === null ? [] : [['Content-Type', contentType]], length, schemeOf(auth).preemptive(auth), req.headers)
@@ -241,10 +207,11 @@ const signPrepared = (
   req: ResolvedRequest,
   step: string,
   target: { readonly method: string; readonly url: string; readonly auth: Auth },
-  body: PreparedBody,
+  out: BodyOut,
   env: Env,
 ): TE.TaskEither<ClientError, { readonly body: PreparedBody; readonly headers: HeaderList }> => {
-  const headers = composeHeaders(req, target.auth, body)
+  const body = out.body
+  const headers = composeHeaders(req, target.auth, out)
   const sign = schemeOf(target.auth).sign
   if (sign === null || (body._tag === 'Segments' && body.segments.some((s) => s._tag === 'Url'))) return TE.right({ body, headers })
   const hop = { method: target.method, url: target.url, headers, body, auth: target.auth, attempt: 1 }

@@ -103,7 +103,7 @@ const collectReadable = (body: Readable, o: ReadOptions): Promise<Collected> =>
     }
     const onData = (chunk: Buffer): void => {
       size += chunk.byteLength
-      o.onProgress?.({ loaded: size, total: o.total })
+      o.onProgress?.({ direction: 'download', loaded: size, total: o.total })
       if (size > o.maxBytes) {
         body.destroy()
         return done({ ok: false, failure: { kind: 'limit', limit: o.maxBytes } })
@@ -137,7 +137,7 @@ export const readBody = async (
     try {
       for await (const chunk of body) {
         loaded += chunk.byteLength
-        o.onProgress?.({ loaded, total: o.total })
+        o.onProgress?.({ direction: 'download', loaded, total: o.total })
         yield chunk
       }
     } catch (error) {

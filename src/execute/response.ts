@@ -20,7 +20,8 @@ export const toResponse = async (ctx: RunCtx, r: Received): Promise<E.Either<Cli
   let file = r.file
   let body = r.body
   const target = ctx.p.responseFile
-  if (target !== null && file === null) {
+  // a ranged request's file only ever holds the part asked for (attempt.ts saved it, or not)
+  if (target !== null && file === null && ctx.p.expectRange === undefined) {
     try {
       await writeFile(target, body)
     } catch (e) {

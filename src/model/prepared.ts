@@ -92,6 +92,11 @@ export interface PreparedRequest {
   readonly tls: Tls<string> | null
   /** values read from `secretFromEnv` references (header values), masked in the log like every secret */
   readonly masked?: ReadonlyArray<string>
+  /**
+   * the bytes `[start, end)` a ranged request asked for (`getPart`): a response is saved to the
+   * response file only when it is the `206` of a range starting there and ending by `end`
+   */
+  readonly expectRange?: { readonly start: number; readonly end: number }
   readonly log: Log
 }
 
@@ -145,4 +150,29 @@ export interface SignInput {
   readonly now: number
   readonly random: () => number
   readonly hash: BodyHasher
+}
+
+/**
+ * The bytes `[start, end)` of a body, as segments (file ranges narrowed, bytes sliced without
+ * copying). Needs a body of known length (no URL segment left).
+ * @example
+ * sliceBody(segmentsBody([{ _tag: 'Bytes', bytes: Buffer.from('abcdef') }]), 1, 4) // the segments of 'bcd'
+ * @category model
+ * @since 0.3.0
+ */
+export const sliceBody = (body: PreparedBody, start: number, end: number): PreparedBody => {
+  if (body._tag === 'None') return body
+  const out: Segment[] = []
+  let at = 0
+  for (const s of body.segments) {
+    const n = segmentLength(s) ?? 0
+    const from = Math.max(start, at)
+    const to = Math.min(end, at + n)
+    if (from < to) {
+      if (s._tag === 'Bytes') out.push({ _tag: 'Bytes', bytes: s.bytes.subarray(from - at, to - at) })
+      else if (s._tag === 'File') out.push({ ...s, start: s.start + (from - at), end: s.start + (to - at) })
+    }
+    at += n
+  }
+  return segmentsBody(out)
 }

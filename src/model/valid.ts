@@ -122,6 +122,27 @@ export const isPort = (n: unknown): n is number => Number.isInteger(n) && (n as 
 export const isHostName = (s: unknown): s is string => typeof s === 'string' && /^[^\s/\\@?#\x00-\x1f\x7f]+$/.test(s)
 
 /**
+ * A bare media type (`type/subtype`, no parameters), as the `type` parameter of
+ * `multipart/related` names its root part's type.
+ * @example
+ * isBareMediaType('application/json') // true
+ * isBareMediaType('text/plain; charset=utf-8') // false
+ * @category model
+ * @since 0.3.0
+ */
+export const isBareMediaType = (s: unknown): s is string => typeof s === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(s)
+
+/**
+ * A Content-ID (RFC 2045 `msg-id`, angle brackets optional): printable ASCII, no spaces.
+ * @example
+ * isContentId('meta@example.com') // true
+ * isContentId('a b') // false
+ * @category model
+ * @since 0.3.0
+ */
+export const isContentId = (s: unknown): s is string => typeof s === 'string' && /^<?[\x21-\x3b\x3d\x3f-\x7e]+>?$/.test(s)
+
+/**
  * Whether a value is one of httpipe's tagged values (`Request`, `PreparedRequest`,
  * `HttpResponse`): a plain object with that `_tag` and a log. Steps, runners and readers check
  * their input with it before reading it.
@@ -155,4 +176,6 @@ export const Valid = {
   MediaType: t.refinement(t.string, isMediaType, 'MediaType'),
   Port: t.refinement(t.number, isPort, 'Port'),
   HostName: t.refinement(t.string, isHostName, 'HostName'),
+  BareMediaType: t.refinement(t.string, isBareMediaType, 'BareMediaType'),
+  ContentId: t.refinement(t.string, isContentId, 'ContentId'),
 } as const

@@ -6,6 +6,7 @@ import { MAX_TIMER_MS, Valid } from '../model/valid.js'
 import * as t from 'io-ts'
 import type { Auth, Body, Json, Pairs, Pem, Proxy, Request, Settings, Source, Tls } from './model.js'
 import type { Secret, SecretRef } from './secret.js'
+import type { MultipartBody, Part } from '../model/multipart.js'
 
 const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null])
 
@@ -27,6 +28,19 @@ const SourceCodec: t.Type<Source> = t.union([
   t.type({ _tag: t.literal('Url'), url: t.string }),
 ])
 
+const PartCodec: t.Type<Part> = t.union([
+  t.type({ _tag: t.literal('Field'), name: t.string, value: t.string }),
+  t.type({ _tag: t.literal('File'), name: t.string, filename: t.string, source: SourceCodec, mime: Valid.MediaType, ignoreEmpty: t.boolean }),
+  t.type({ _tag: t.literal('Related'), source: SourceCodec, mime: Valid.MediaType, contentId: nullable(Valid.ContentId) }),
+])
+
+const MultipartCodec: t.Type<MultipartBody> = t.type({
+  _tag: t.literal('Multipart'),
+  kind: t.union([t.literal('form-data'), t.literal('related'), t.literal('mixed')]),
+  rootType: nullable(Valid.BareMediaType),
+  parts: t.readonlyArray(PartCodec),
+})
+
 const BodyCodec: t.Type<Body> = t.union([
   t.type({ _tag: t.literal('None') }),
   t.type({ _tag: t.literal('Binary'), source: SourceCodec }),
@@ -34,6 +48,7 @@ const BodyCodec: t.Type<Body> = t.union([
   t.type({ _tag: t.literal('Json'), value: JsonCodec, collection: t.boolean }),
   t.type({ _tag: t.literal('Form'), fields: PairsCodec, collection: t.boolean }),
   t.type({ _tag: t.literal('FormText'), text: t.string }),
+  MultipartCodec,
 ])
 
 const SecretRefCodec: t.Type<SecretRef> = t.type({ _tag: t.literal('SecretRef'), env: t.string })

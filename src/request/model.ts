@@ -8,6 +8,7 @@
 import type { Log } from '../log.js'
 import type { Secret, SecretRef } from './secret.js'
 import { defaultRetryPolicy, type RetryPolicy } from '../model/retry-policy.js'
+import type { MultipartBody } from '../model/multipart.js'
 
 export { defaultRetryPolicy, type RetryPolicy } from '../model/retry-policy.js'
 
@@ -39,7 +40,7 @@ export type Pairs = ReadonlyArray<readonly [string, Json]>
 
 /**
  * The request body as data. `Json` and `Form` bodies are built whole or field by field
- * (`collection: true` after `initializeJsonBody`/`initializeFormBody`).
+ * (`collection: true` after `initializeJsonBody`/`initializeFormBody`); `Multipart` part by part.
  * @example
  * const b: Body = { _tag: 'Json', value: { a: 1 }, collection: false }
  */
@@ -50,6 +51,7 @@ export type Body =
   | { readonly _tag: 'Json'; readonly value: Json; readonly collection: boolean }
   | { readonly _tag: 'Form'; readonly fields: Pairs; readonly collection: boolean }
   | { readonly _tag: 'FormText'; readonly text: string }
+  | MultipartBody
 
 /**
  * The authorization scheme (one at a time; the last one set wins). Its credentials are `S`: in a

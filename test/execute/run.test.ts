@@ -267,7 +267,8 @@ describe('env effects and limits', () => {
     assert.equal(res.body.byteLength, 300_000)
     assert.ok(seen.length >= 2, `only ${seen.length} progress calls`)
     for (let i = 1; i < seen.length; i++) assert.ok((seen[i]?.loaded ?? 0) > (seen[i - 1]?.loaded ?? 0))
-    assert.deepEqual(seen.at(-1), { loaded: 300_000, total: 300_000 })
+    assert.deepEqual(seen.at(-1), { direction: 'download', loaded: 300_000, total: 300_000 })
+    assert.ok(seen.every((p) => p.direction === 'download'), 'a GET without a body uploads nothing')
   })
 
   test('maxResponseBytes: a larger body is ResponseTooLarge; a smaller one passes', async () => {

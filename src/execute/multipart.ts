@@ -1,0 +1,106 @@
+/**
+ * Preparing a multipart body: every part's content as a segment (text and bytes encoded, files
+ * measured and checked readable, URLs left to download before the first attempt), a boundary
+ * drawn from `env.random` that occurs in none of the in-memory bytes, and the whole body laid out
+ * as segments with an exact length. Files are not read here: an attempt streams them.
+ * @module
+ */
+import { open } from 'node:fs/promises'
+import * as E from 'fp-ts/lib/Either.js'
+import { fileError, invalidInput, type ClientError } from '../errors.js'
+import type { Log } from '../log.js'
+import { encodeText } from '../encoding/body.js'
+import { closeDelimiter, drawBoundary, multipartContentType, partHead, partHeaders } from '../encoding/multipart.js'
+import type { MultipartBody, Part } from '../model/multipart.js'
+import { segmentsBody, type PreparedBody, type Segment } from '../model/prepared.js'
+import type { Settings, Source } from '../request/model.js'
+import { quote } from '../encoding/json.js'
+import { codeOf } from './body.js'
+
+/** How many boundaries are drawn before giving up (only a broken `env.random` gets that far). */
+const DRAWS = 8
+
+/**
+ * A file as a body segment: opened to see that it can be read, measured, closed again (an
+ * attempt re-opens it and checks the size is unchanged).
+ * @example
+ * await fileSegmentOf('./a.bin') // right({ _tag: 'File', path: './a.bin', start: 0, end: 3, size: 3 })
+ * @internal
+ */
+export const fileSegmentOf = async (path: string): Promise<E.Either<string, Segment>> => {
+  let fh
+  try {
+    fh = await open(path, 'r')
+    const st = await fh.stat()
+    if (!st.isFile()) return E.left('EISDIR')
+    return E.right({ _tag: 'File', path, start: 0, end: st.size, size: st.size })
+  } catch (e) {
+    return E.left(codeOf(e))
+  } finally {
+    await fh?.close().catch(() => undefined)
+  }
+}
+
+const sourceSegment = async (s: Source, settings: Settings): Promise<E.Either<string, Segment>> => {
+  switch (s._tag) {
+    case 'Bytes':
+      return E.right({ _tag: 'Bytes', bytes: Buffer.from(s.base64, 'base64') })
+    case 'Text':
+      return E.right({ _tag: 'Bytes', bytes: encodeText(s.text, settings.encoding) })
+    case 'Url':
+      return E.right({ _tag: 'Url', url: s.url })
+    case 'File':
+      return fileSegmentOf(s.path)
+  }
+}
+
+const partName = (p: Part, i: number): string =>
+  p._tag === 'Related' ? `related part ${i + 1} (${p.mime})` : `part ${i + 1} (${quote(p.name)}${p._tag === 'File' ? `, file ${quote(p.filename)}` : ''})`
+
+/** Whether `boundary` is free to use: no in-memory content or head holds its delimiter. */
+const isFree = (boundary: string, chunks: ReadonlyArray<Uint8Array>): boolean => {
+  const delimiter = `--${boundary}`
+  return chunks.every((c) => !Buffer.from(c.buffer, c.byteOffset, c.byteLength).includes(delimiter))
+}
+
+/**
+ * The prepared body of a multipart body and its Content-Type (with the boundary). A part whose
+ * file cannot be read is a `FileError` naming `step`, the part and the path; an empty file part
+ * added with `ignoreEmpty` is left out.
+ * @example
+ * await prepareMultipart(body, defaultSettings, cryptoRandom, 'prepareRequest', []) // right({ body, contentType: 'multipart/form-data; boundary=httpipe-…' })
+ * @internal
+ */
+export const prepareMultipart = async (
+  body: MultipartBody,
+  settings: Settings,
+  random: () => number,
+  step: string,
+  log: Log,
+): Promise<E.Either<ClientError, { readonly body: PreparedBody; readonly contentType: string; readonly parts: number }>> => {
+  const contents: Array<{ readonly part: Part; readonly segment: Segment }> = []
+  for (const [i, part] of body.parts.entries()) {
+    const segment = part._tag === 'Field' ? E.right<string, Segment>({ _tag: 'Bytes', bytes: encodeText(part.value, settings.encoding) }) : await sourceSegment(part.source, settings)
+    if (E.isLeft(segment)) {
+      const path = part._tag === 'Field' || part.source._tag !== 'File' ? '' : part.source.path
+      return E.left(fileError(`${step}: cannot read the file of ${partName(part, i)} ${path}: ${segment.left}`, path, segment.left, log))
+    }
+    const s = segment.right
+    if (part._tag === 'File' && part.ignoreEmpty && s._tag === 'File' && s.size === 0) continue
+    contents.push({ part, segment: s })
+  }
+  const heads = (boundary: string): ReadonlyArray<Uint8Array> => contents.map(({ part }, i) => Buffer.from(partHead(boundary, part, i === 0), 'utf8'))
+  // the bytes a boundary must not occur in: in-memory contents and the part headers (a file
+  // written before the boundary was drawn holds it with probability 2^-190)
+  const memory = contents.flatMap(({ part, segment }) => [Buffer.from(partHeaders(part), 'utf8'), ...(segment._tag === 'Bytes' ? [segment.bytes] : [])])
+  for (let draw = 0; draw < DRAWS; draw++) {
+    const boundary = drawBoundary(random)
+    if (!isFree(boundary, memory)) continue
+    const h = heads(boundary)
+    const segments: Segment[] = []
+    contents.forEach(({ segment }, i) => segments.push({ _tag: 'Bytes', bytes: h[i] ?? new Uint8Array(0) }, segment))
+    segments.push({ _tag: 'Bytes', bytes: Buffer.from(closeDelimiter(boundary, contents.length > 0), 'utf8') })
+    return E.right({ body: segmentsBody(segments), contentType: multipartContentType(body, boundary), parts: contents.length })
+  }
+  return E.left(invalidInput(step, `${step}: every multipart boundary drawn from env.random occurs in the body (${DRAWS} draws): is env.random random?`, log))
+}

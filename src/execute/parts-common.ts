@@ -1,0 +1,93 @@
+/**
+ * What the transfers in parts share: preparing a request whose body length is known, checked
+ * numbers, log notes, and a runner that never rejects.
+ * @module
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { invalidInput, transportError, type ClientError } from '../errors.js'
+import { appendLog, type Log } from '../log.js'
+import type { PreparedRequest } from '../model/prepared.js'
+import type { Request } from '../request/model.js'
+import type { HttpResponse } from '../response/model.js'
+import type { Env, Progress, TransportDefaults } from './env.js'
+import { errText } from './failures.js'
+import { prepareNow } from './prepare.js'
+
+/**
+ * What a transfer in parts ends with.
+ * @example
+ * const r: Result = E.left(error)
+ * @internal
+ */
+export type Result = E.Either<ClientError, HttpResponse>
+
+/**
+ * The log with one more line of `step`.
+ * @example
+ * note(log, 'sendPart', 'sending bytes 0-9 of 10')
+ * @internal
+ */
+export const note = (log: Log, step: string, message: string, env?: Env): Log => appendLog(log, { at: (env?.now ?? Date.now)(), step, message })
+
+/**
+ * Whether `n` is a safe whole number of at least `min`.
+ * @example
+ * isWhole(3, 1) // true
+ * @internal
+ */
+export const isWhole = (n: unknown, min: number): n is number => Number.isSafeInteger(n) && (n as number) >= min
+
+/**
+ * Prepares `req` for a transfer in parts: checked input, and (with `needsBody`) a body of known length.
+ * @example
+ * await prepared('sendPart', 'PUT', {}, req, true) // right({ p, total })
+ * @internal
+ */
+export const prepared = async (step: string, method: string, env: Env, req: Request, needsBody: boolean): Promise<E.Either<ClientError, { p: PreparedRequest; total: number }>> => {
+  const r = await prepareNow(step, method, env, req)
+  if (E.isLeft(r)) return r
+  const p = r.right
+  if (!needsBody) return E.right({ p, total: 0 })
+  const total = p.body._tag === 'None' ? 0 : p.body.length
+  if (total === null) return E.left(invalidInput(step, `${step}: the body's length is not known before it is sent (a fromUrl body): set it from bytes, text or a file`, p.log))
+  return E.right({ p, total })
+}
+
+/**
+ * A transfer in parts that never rejects: anything thrown is a TransportError with the request's log.
+ * @example
+ * const run = safely<[number]>('getPart', unsafeRun)
+ * @internal
+ */
+export const safely =
+  <A extends ReadonlyArray<unknown>>(step: string, f: (...a: [...A, Env | undefined, Request, TransportDefaults]) => Promise<Result>) =>
+  async (...a: [...A, Env | undefined, Request, TransportDefaults]): Promise<Result> => {
+    try {
+      return await f(...a)
+    } catch (e) {
+      const req = a[a.length - 2] as Request | undefined
+      return E.left(transportError(`${step}: unexpected failure: ${errText(e).text}`, errText(e).code, Array.isArray(req?.log) ? req.log : []))
+    }
+  }
+
+/**
+ * `env.onProgress` for a part at `offset`: totals over all parts in one direction, never falling
+ * back (a resent or shorter-acknowledged chunk does not move the bar backwards).
+ * @example
+ * const envAt = partsProgress(env, 'upload', () => total)
+ * @internal
+ */
+export const partsProgress = (env: Env, direction: Progress['direction'], total: () => number | null): ((offset: number) => Env) => {
+  const f = env.onProgress
+  if (f === undefined) return () => env
+  let shown = 0
+  return (offset) => ({
+    ...env,
+    onProgress: (e: Progress) => {
+      if (e.direction !== direction) return f(e)
+      const all = total()
+      const loaded = all === null ? offset + e.loaded : Math.min(all, offset + e.loaded)
+      if (loaded > shown) f({ direction, loaded: (shown = loaded), total: all })
+    },
+  })
+}

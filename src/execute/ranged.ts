@@ -1,0 +1,129 @@
+/**
+ * Ranged downloads: one part fetched with `Range` and checked (`getPart`), and a whole file
+ * downloaded part by part that continues a partial file (`getDataInParts`).
+ * @module
+ */
+import { appendFile, stat } from 'node:fs/promises'
+import * as E from 'fp-ts/lib/Either.js'
+import { fileError, invalidInput, statusError, transportError, type ClientError } from '../errors.js'
+import { putHeader } from '../headers.js'
+import type { Log } from '../log.js'
+import { rangeHeader, unsatisfiedTotal, parseContentRange } from '../encoding/range.js'
+import { showValue } from '../encoding/json.js'
+import type { PreparedRequest } from '../model/prepared.js'
+import type { Request } from '../request/model.js'
+import type { HttpResponse } from '../response/model.js'
+import type { Env, TransportDefaults } from './env.js'
+import { errText } from './failures.js'
+import { isWhole, note, partsProgress, prepared, safely, type Result } from './parts-common.js'
+import { partProblem } from './ranges.js'
+import { runSafe } from './run.js'
+
+/** The ranged request for `[start, end)`: identity encoding, so the range counts the bytes of the file. */
+const rangeRequest = (p: PreparedRequest, start: number, end: number, log: Log): PreparedRequest => ({
+  ...p,
+  headers: putHeader(putHeader(p.headers, 'Range', rangeHeader(start, end)), 'Accept-Encoding', 'identity'),
+  expectRange: { start, end },
+  log,
+})
+
+/** A response that is not the part asked for, as a `StatusError` that says why. */
+const notThePart = (step: string, res: HttpResponse, start: number, end: number): E.Either<ClientError, never> => {
+  const why = partProblem({ start, end }, res.status, res.headers['content-range']) ?? 'not the part asked for'
+  return E.left(statusError(`${step}: ${why}`, { ...res, log: note(res.log, step, why) }))
+}
+
+/**
+ * Fetches the bytes `[start, start + count)` with `Range: bytes=s-e`: the `206` whose
+ * Content-Range starts at `start`, else a `StatusError` (a `200` means the server ignored the
+ * range); a response file is written only with the part asked for.
+ * @example
+ * await getPartNow(0, 1024, 'GET', {}, req, defaults)
+ * @internal
+ */
+const getPartNowUnsafe = async (start: number, count: number, method: string, env: Env | undefined, req: Request, defaults: TransportDefaults): Promise<Result> => {
+  const step = 'getPart'
+  const r = await prepared(step, method, env ?? {}, req, false)
+  if (E.isLeft(r)) return r
+  const { p } = r.right
+  if (!isWhole(start, 0) || !isWhole(count, 1)) return E.left(invalidInput(step, `${step}: start must be a whole number >= 0 and count one >= 1, got ${showValue(start)} and ${showValue(count)}`, p.log))
+  const res = await runSafe(rangeRequest(p, start, start + count, note(p.log, step, `asking for bytes ${start}-${start + count - 1}`, env)), env, defaults)
+  if (E.isLeft(res)) return res
+  return partProblem({ start, end: start + count }, res.right.status, res.right.headers['content-range']) === null ? res : notThePart(step, res.right, start, start + count)
+}
+
+/** The size of a partial download already on disk (0 when there is none). */
+const sizeOnDisk = async (path: string): Promise<E.Either<string, number>> => {
+  try {
+    const st = await stat(path)
+    return st.isFile() ? E.right(st.size) : E.left('EISDIR')
+  } catch (e) {
+    const { code } = errText(e)
+    return code === 'ENOENT' ? E.right(0) : E.left(code)
+  }
+}
+
+/**
+ * Downloads the whole representation to the request's response file in parts of `chunkSize`,
+ * continuing a partial file from its size; each part is checked (`206`, its Content-Range)
+ * before it is appended, so the file only ever holds the bytes from 0 up to a part boundary.
+ * @example
+ * await getInPartsNow(5 << 20, 'GET', {}, req, defaults)
+ * @internal
+ */
+const getInPartsNowUnsafe = async (chunkSize: number, method: string, env: Env | undefined, req: Request, defaults: TransportDefaults): Promise<Result> => {
+  const step = 'getDataInParts'
+  const r = await prepared(step, method, env ?? {}, req, false)
+  if (E.isLeft(r)) return r
+  const p0 = r.right.p
+  const file = p0.responseFile
+  if (file === null) return E.left(invalidInput(step, `${step}: no file to download to: call setResponseFile(path) first`, p0.log))
+  if (!isWhole(chunkSize, 1)) return E.left(invalidInput(step, `${step}: the chunk size must be a whole number >= 1, got ${showValue(chunkSize)}`, p0.log))
+  const had = await sizeOnDisk(file)
+  if (E.isLeft(had)) return E.left(fileError(`${step}: cannot continue the download in ${file}: ${had.left}`, file, had.left, p0.log))
+  // parts come to memory (one chunk at a time) and are appended once checked
+  const p: PreparedRequest = { ...p0, responseFile: null, settings: { ...p0.settings, maxResponseSize: Math.max(chunkSize, p0.settings.maxResponseSize ?? 0) } }
+  let offset = had.right
+  let log = offset > 0 ? note(p.log, step, `${file} holds ${offset} bytes: continuing from there`, env) : p.log
+  let attempts = 0
+  let known: number | null = null
+  const progress = partsProgress(env ?? {}, 'download', () => known)
+  for (;;) {
+    const end = offset + chunkSize
+    const got = await runSafe(rangeRequest(p, offset, end, note(log, step, `asking for bytes ${offset}-${end - 1}`, env)), progress(offset), defaults)
+    if (E.isLeft(got)) return got
+    const res = { ...got.right, attempts: (attempts += got.right.attempts) }
+    log = res.log
+    if (res.status === 416 && unsatisfiedTotal(res.headers['content-range']) === offset) return E.right({ ...res, body: new Uint8Array(0), file, log: note(log, step, `${file} is complete, ${offset} bytes`) })
+    if (partProblem({ start: offset, end }, res.status, res.headers['content-range']) !== null) return notThePart(step, res, offset, end)
+    const range = parseContentRange(res.headers['content-range'])
+    const expected = range === null ? -1 : range.end - range.start + 1
+    if (range === null || res.body.byteLength !== expected)
+      return E.left(transportError(`${step}: the part holds ${res.body.byteLength} bytes, its Content-Range says ${expected}`, 'ESHORTPART', res.log))
+    try {
+      await appendFile(file, res.body)
+    } catch (e) {
+      const { code } = errText(e)
+      return E.left(fileError(`${step}: cannot write to ${file}: ${code}`, file, code, log))
+    }
+    offset = range.end + 1
+    known = range.total
+    if (range.total === null ? expected < chunkSize : offset >= range.total) return E.right({ ...res, body: new Uint8Array(0), file, log: note(log, step, `${file} is complete, ${offset} bytes`) })
+  }
+}
+
+/**
+ * `getPart` as a promise that never rejects.
+ * @example
+ * await getPartNow(0, 1024, 'GET', {}, req, defaults)
+ * @internal
+ */
+export const getPartNow = safely<[number, number, string]>('getPart', getPartNowUnsafe)
+
+/**
+ * `getDataInParts` as a promise that never rejects.
+ * @example
+ * await getInPartsNow(5 << 20, 'GET', {}, req, defaults)
+ * @internal
+ */
+export const getInPartsNow = safely<[number, string]>('getDataInParts', getInPartsNowUnsafe)
