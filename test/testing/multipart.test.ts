@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 
-import { MALFORMED_MULTIPART, call, echoOf, jsonOf, sendBody, useSharedServer } from './support.js'
+import { MALFORMED_MULTIPART, call, echoOf, jsonOf, sendBody, sha256, useSharedServer } from './support.js'
 
 useSharedServer()
 
@@ -22,6 +22,7 @@ describe('multipart', () => {
     assert.equal(doc.contentType, 'application/x-bin')
     assert.equal(doc.size, binary.length)
     assert.deepEqual(new Uint8Array(Buffer.from(doc.base64, 'base64')), binary)
+    assert.equal(doc.sha256, sha256(binary))
     assert.equal(doc.headers['content-type'], 'application/x-bin')
     assert.deepEqual(
       echo.multipart.map((p) => [p.name, p.filename, p.text]),
@@ -49,13 +50,17 @@ describe('multipart', () => {
       'epilogue',
     ].join('\r\n')
     const echo = await echoOf(await multipart(body, 'multipart/mixed; boundary="XyZ"'))
+    const first = 'first\r\nnot at line start --XyZ'
     assert.deepEqual(echo.multipart, [
       {
         headers: { 'content-type': 'text/plain', 'x-part': '1' },
-        text: 'first\r\nnot at line start --XyZ',
-        base64: Buffer.from('first\r\nnot at line start --XyZ').toString('base64'),
+        contentType: 'text/plain',
+        size: first.length,
+        sha256: sha256(first),
+        text: first,
+        base64: Buffer.from(first).toString('base64'),
       },
-      { headers: {}, text: 'no headers', base64: Buffer.from('no headers').toString('base64') },
+      { headers: {}, size: 10, sha256: sha256('no headers'), text: 'no headers', base64: Buffer.from('no headers').toString('base64') },
     ])
     assert.deepEqual(echo.form, {})
     assert.deepEqual(echo.files, {})

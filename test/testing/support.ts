@@ -101,4 +101,5 @@ export const MALFORMED_MULTIPART: ReadonlyArray<readonly [string, string, string
   ['unterminated part headers', 'multipart/mixed; boundary=b', '--b\r\nX-A: 1\r\n--b--'],
   ['invalid header line', 'multipart/mixed; boundary=b', '--b\r\nnot a header\r\n\r\nx\r\n--b--'],
   ['form-data part without name', 'multipart/form-data; boundary=b', '--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--'],
+  ['form-data part that is not form-data', 'multipart/form-data; boundary=b', '--b\r\nContent-Disposition: attachment; name="a"\r\n\r\nx\r\n--b--'],
 ]
