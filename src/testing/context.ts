@@ -5,10 +5,11 @@
  * @packageDocumentation
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { formDataFields, multipartBoundary, parseMultipart } from './multipart.js'
+import { formDataEntries, multipartBoundary, parseMultipart } from './multipart.js'
 import { groupPairs, parseHeaderParams, parseInteger, parseJson } from './parse.js'
 import type { BadRequest } from './parse.js'
 import type { EchoPayload, RecordedRequest } from './types.js'
+import type { UploadStore } from './uploads.js'
 
 const CHUNK_SIZE = 64 * 1024
 
@@ -49,6 +50,8 @@ export interface Context {
   /** Decoded `:name` path parameters of the matched route. */
   readonly params: Readonly<Record<string, string>>
   readonly hits: Map<string, number>
+  /** The resumable uploads of this server (`/upload/:id`). */
+  readonly uploads: UploadStore
 }
 
 /**
@@ -112,9 +115,9 @@ export const queryInteger = (ctx: Context, name: string, fallback: number, min: 
 export const echoPayload = (ctx: Context): EchoPayload => {
   const contentType = parseHeaderParams(ctx.request.headers['content-type'] ?? '')
   const isMultipart = contentType.value.startsWith('multipart/')
-  const multipart = isMultipart ? parseMultipart(ctx.body, multipartBoundary(contentType)) : []
+  const multipart = isMultipart ? parseMultipart(ctx.body, multipartBoundary(contentType)).parts : []
   const data = ctx.body.toString('utf8')
-  const formData = contentType.value === 'multipart/form-data' ? formDataFields(multipart) : undefined
+  const formData = contentType.value === 'multipart/form-data' ? formDataEntries(multipart) : undefined
   const urlencoded = contentType.value === 'application/x-www-form-urlencoded'
   return {
     method: ctx.request.method,
@@ -127,14 +130,23 @@ export const echoPayload = (ctx: Context): EchoPayload => {
     bodyBase64: ctx.body.toString('base64'),
     bodyLength: ctx.body.length,
     json: ctx.body.length === 0 ? null : parseJson(data),
-    form: formData?.form ?? (urlencoded ? groupPairs(new URLSearchParams(data)) : {}),
-    files: formData?.files ?? {},
+    form: formData === undefined ? (urlencoded ? groupPairs(new URLSearchParams(data)) : {}) : groupPairs(formData.fields),
+    // The last file wins when a name repeats (`/multipart` lists them all).
+    files: Object.fromEntries(formData?.files ?? []),
     multipart,
   }
 }
 
 /**
- * Writes `length` bytes made by repeating `chunk` (whose length is a multiple of the pattern period).
+ * The largest generated body (`/bytes/:n`, `/range/:n`): 100 MiB.
+ * @internal
+ */
+export const MAX_BYTES = 100 * 1024 * 1024
+
+/**
+ * Writes `length` bytes made by repeating `chunk` (whose length is a multiple of the pattern period),
+ * announced with `Content-Length: length`. With `cutAfter` (at least 1), only that many bytes are
+ * written, then the connection is destroyed (a transfer broken mid-body).
  * @internal
  */
 export const streamRepeated = (
@@ -143,20 +155,25 @@ export const streamRepeated = (
   headers: HeaderList,
   length: number,
   chunk: Buffer,
+  cutAfter = length,
 ): void => {
   const { res } = ctx
   for (const [name, value] of headers) res.setHeader(name, value)
   res.setHeader('Content-Length', length)
   res.writeHead(status)
   if (ctx.req.method === 'HEAD') return void res.end()
-  let remaining = length
+  const cut = cutAfter < length
+  let remaining = cut ? cutAfter : length
+  // The write that ends a cut body breaks the connection once its bytes are flushed.
+  const breakOff = (): void => void res.destroy()
   const pump = (): void => {
     while (remaining > 0 && !res.destroyed) {
       const size = Math.min(remaining, chunk.length)
       remaining -= size
-      if (!res.write(size === chunk.length ? chunk : chunk.subarray(0, size))) return void res.once('drain', pump)
+      const piece = size === chunk.length ? chunk : chunk.subarray(0, size)
+      if (!res.write(piece, cut && remaining === 0 ? breakOff : undefined)) return void res.once('drain', pump)
     }
-    if (!res.destroyed) res.end()
+    if (!cut && !res.destroyed) res.end()
   }
   pump()
 }

@@ -11,7 +11,10 @@ import { sendJson } from './context.js'
 import type { Context } from './context.js'
 import { BadRequest, headerRecord, rawHeaderPairs } from './parse.js'
 import { findRoute } from './router.js'
+import type { MultipartEcho, UploadStatus } from './types-transfer.js'
 import type { EchoPayload, EchoServer, EchoServerOptions, RecordedRequest } from './types.js'
+import { uploadBytes } from './uploads.js'
+import type { UploadStore } from './uploads.js'
 
 const readBody = (req: IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
@@ -51,6 +54,7 @@ interface ServerState {
   readonly host: string
   readonly requests: RecordedRequest[]
   readonly hits: Map<string, number>
+  readonly uploads: UploadStore
 }
 
 const fail = (ctx: Pick<Context, 'req' | 'res'>, error: unknown): void => {
@@ -67,7 +71,7 @@ const route = (state: ServerState, req: IncomingMessage, res: ServerResponse, bo
   if (found === undefined) return sendJson({ req, res }, 404, { error: 'not found', path })
   const origin = `http://${request.headers['host'] ?? authority(state.host, req.socket.localPort ?? 0)}`
   const query = new URLSearchParams(rawQuery)
-  found.handler({ req, res, request, body, origin, path, rawQuery, query, params: found.params, hits: state.hits })
+  found.handler({ req, res, request, body, origin, path, rawQuery, query, params: found.params, hits: state.hits, uploads: state.uploads })
 }
 
 const onRequest =
@@ -103,7 +107,19 @@ const trackSockets = (server: Server): Set<Socket> => {
  * - `/`, `/anything[/*]`, `/get`, `/post`, `/put`, `/patch`, `/delete`, `/headers`: 200 with an {@link EchoPayload}
  * - `/status/:code` (200-599), `/redirect/:n`, `/absolute-redirect/:n` (1-100), `/redirect-to?url=&status_code=`
  * - `/delay/:ms` (0-60000), `/gzip`, `/deflate`, `/brotli`
- * - `/bytes/:n?seed=` (deterministic bytes), `/range/:n` (honours `Range`)
+ * - `/bytes/:n?seed=` (deterministic bytes)
+ * - `/range/:n?ignoreRange=&badRange=&etag=&dropAfter=`: `a-z` repeated, honours one `Range` (206 with
+ *   Content-Range, 416) and `If-Range`, with an ETag; `ignoreRange=1` answers 200, `badRange=shift|total|length|missing|garbage`
+ *   a wrong 206, `dropAfter=B` breaks the connection after B body bytes
+ * - `/multipart`: parses a `multipart/*` body and answers a {@link MultipartEcho} (parts with sizes
+ *   and SHA-256, form-data fields and files); 400 when it is not multipart or malformed
+ * - `/upload/:id?fail=&failStatus=&short=&drop=`: a resumable upload (Google Drive / Cloud Storage):
+ *   PUT/POST/PATCH with `Content-Range: bytes s-e/total` append a chunk when `s` is the stored size
+ *   (else 416 with the stored `Range`), answering `308` with `Range: bytes=0-N` (none while empty) until
+ *   complete, then `200` {@link UploadStatus}; a `*` range (`bytes *` + `/total`) with an empty body asks
+ *   for the status. GET → {@link UploadStatus} (404 unknown), DELETE forgets it. `fail=K` answers the
+ *   K-th chunk request with `failStatus` (503) unstored, `short=N` keeps N bytes fewer of each
+ *   non-final chunk, `drop=K` stores the K-th chunk then drops the connection
  * - `/basic-auth/:user/:pass`, `/bearer`
  * - `/flaky/:key?failures=&status=&retryAfter=` (fails the first N hits per key)
  * - `/response-headers?Name=Value`, `/cookies/set?name=value`
@@ -128,7 +144,7 @@ const trackSockets = (server: Server): Set<Socket> => {
  * @since 0.1.0
  */
 export const startEchoServer = async (options: EchoServerOptions = {}): Promise<EchoServer> => {
-  const state: ServerState = { host: options.host ?? '127.0.0.1', requests: [], hits: new Map() }
+  const state: ServerState = { host: options.host ?? '127.0.0.1', requests: [], hits: new Map(), uploads: new Map() }
   const server = createServer(onRequest(state))
   const sockets = trackSockets(server)
   const { port } = await listen(server, state.host, options.port ?? 0)
@@ -138,6 +154,10 @@ export const startEchoServer = async (options: EchoServerOptions = {}): Promise<
     port,
     requests: state.requests,
     hits: (key) => state.hits.get(key) ?? 0,
+    uploaded: (id) => {
+      const upload = state.uploads.get(id)
+      return upload === undefined ? undefined : uploadBytes(upload)
+    },
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve())

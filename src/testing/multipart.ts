@@ -3,9 +3,10 @@
  *
  * @packageDocumentation
  */
-import { badRequest, decodeExtendedValue, groupPairs, headerRecord, parseHeaderParams } from './parse.js'
+import { createHash } from 'node:crypto'
+import { badRequest, decodeExtendedValue, headerRecord, parseHeaderParams } from './parse.js'
 import type { BadRequest, HeaderParts } from './parse.js'
-import type { MultipartPart, Params, UploadedFile } from './types.js'
+import type { MultipartPart, UploadedFile } from './types.js'
 
 const CRLF = Buffer.from('\r\n')
 const BOUNDARY = /^[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]$/
@@ -32,13 +33,31 @@ const parsePart = (raw: Buffer): MultipartPart => {
   const disposition = parseHeaderParams(headers['content-disposition'] ?? '').params
   const extended = disposition['filename*'] === undefined ? undefined : decodeExtendedValue(disposition['filename*'])
   const filename = extended ?? disposition['filename']
+  const contentType = headers['content-type']
+  const contentId = headers['content-id']
   return {
     headers,
     ...(disposition['name'] === undefined ? {} : { name: disposition['name'] }),
     ...(filename === undefined ? {} : { filename }),
+    ...(contentType === undefined ? {} : { contentType }),
+    ...(contentId === undefined ? {} : { contentId }),
+    size: content.length,
+    sha256: createHash('sha256').update(content).digest('hex'),
     text: content.toString('utf8'),
     base64: content.toString('base64'),
   }
+}
+
+/**
+ * A multipart body split into its parts, with the sizes of what surrounds them.
+ * @internal
+ */
+export interface MultipartBody {
+  readonly parts: MultipartPart[]
+  /** Bytes before the first `--boundary` line (0 when the body starts with it). */
+  readonly preambleSize: number
+  /** Bytes after the closing `--boundary--` (a trailing CRLF counts 2). */
+  readonly epilogueSize: number
 }
 
 /**
@@ -46,17 +65,18 @@ const parsePart = (raw: Buffer): MultipartPart => {
  * introduced by `--boundary` CRLF, then `--boundary--` and an optional epilogue. Works on bytes.
  * @internal
  */
-export const parseMultipart = (body: Buffer, boundary: string): MultipartPart[] => {
+export const parseMultipart = (body: Buffer, boundary: string): MultipartBody => {
   const delimiter = Buffer.from(`\r\n--${boundary}`)
   // A leading CRLF lets the first delimiter be found like the others.
   const data = Buffer.concat([CRLF, body])
   const parts: MultipartPart[] = []
   let position = data.indexOf(delimiter)
   if (position < 0) throw malformed('missing opening boundary')
+  const preambleSize = position
   for (;;) {
     position += delimiter.length
     const after = data.subarray(position, position + 2).toString('latin1')
-    if (after === '--') return parts
+    if (after === '--') return { parts, preambleSize, epilogueSize: data.length - position - 2 }
     if (after !== '\r\n') throw malformed('boundary must be followed by CRLF or "--"')
     const next = data.indexOf(delimiter, position + 2)
     if (next < 0) throw malformed('missing closing boundary')
@@ -76,26 +96,30 @@ export const multipartBoundary = (contentType: HeaderParts): string => {
 }
 
 /**
- * The text fields and files of a `multipart/form-data` body (RFC 7578: every part needs a name).
+ * The text fields and the files of a `multipart/form-data` body, in order (RFC 7578: every part
+ * is `Content-Disposition: form-data` with a name; a part with a filename is a file).
  * @internal
  */
-export const formDataFields = (
+export const formDataEntries = (
   parts: ReadonlyArray<MultipartPart>,
-): { form: Params; files: Record<string, UploadedFile> } => {
+): { fields: Array<readonly [string, string]>; files: Array<readonly [string, UploadedFile]> } => {
   const fields: Array<readonly [string, string]> = []
-  const files = new Map<string, UploadedFile>()
+  const files: Array<readonly [string, UploadedFile]> = []
   for (const part of parts) {
+    const disposition = parseHeaderParams(part.headers['content-disposition'] ?? '').value
+    if (disposition !== 'form-data') throw malformed('form-data part without Content-Disposition: form-data')
     if (part.name === undefined) throw malformed('form-data part without a name')
     if (part.filename === undefined) fields.push([part.name, part.text])
-    else files.set(part.name, uploadedFile(part, part.filename))
+    else files.push([part.name, uploadedFile(part, part.filename)])
   }
-  return { form: groupPairs(fields), files: Object.fromEntries(files) }
+  return { fields, files }
 }
 
 const uploadedFile = (part: MultipartPart, filename: string): UploadedFile => ({
   filename,
   contentType: part.headers['content-type'] ?? 'text/plain',
-  size: Buffer.byteLength(part.base64, 'base64'),
+  size: part.size,
+  sha256: part.sha256,
   base64: part.base64,
   headers: part.headers,
 })

@@ -11,12 +11,14 @@ import {
   compressed,
   ENCODINGS,
   hang,
-  range,
   responseHeaders,
   setCookies,
   stream,
 } from './routes-bytes.js'
 import { basicAuth, bearer, delay, echo, flaky, redirect, redirectTo, status } from './routes-echo.js'
+import { multipartEcho } from './routes-multipart.js'
+import { range } from './routes-range.js'
+import { upload } from './routes-upload.js'
 
 /** Route patterns: literal segments, `:name` (one non-empty segment), or a final `*` (any rest). */
 const ROUTES: ReadonlyArray<readonly [string, Handler]> = [
@@ -39,6 +41,8 @@ const ROUTES: ReadonlyArray<readonly [string, Handler]> = [
   ['/brotli', compressed(ENCODINGS.brotli)],
   ['/bytes/:n', bytes],
   ['/range/:n', range],
+  ['/multipart', multipartEcho],
+  ['/upload/:id', upload],
   ['/basic-auth/:user/:pass', basicAuth],
   ['/bearer', bearer],
   ['/flaky/:key', flaky],

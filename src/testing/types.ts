@@ -74,6 +74,12 @@ export interface EchoServer {
   readonly requests: ReadonlyArray<RecordedRequest>
   /** How many times `/flaky/:key` was hit for `key` (0 when never). */
   hits(key: string): number
+  /**
+   * The bytes `/upload/:id` has stored for `id` so far (a copy), or undefined when the server has
+   * no upload `id`. Each server keeps its own uploads; `DELETE /upload/:id` forgets one.
+   * @since 0.3.0
+   */
+  uploaded(id: string): Uint8Array | undefined
   /** Stops listening and destroys every open (keep-alive or pending) connection. Idempotent. */
   close(): Promise<void>
 }
@@ -99,7 +105,7 @@ export type Params = Readonly<Record<string, string | ReadonlyArray<string>>>
  * const body = new FormData()
  * body.append('doc', new Blob(['hello'], { type: 'text/plain' }), 'a.txt')
  * const echo = (await (await fetch(`${server.url}/post`, { method: 'POST', body })).json()) as EchoPayload
- * echo.files['doc'] // { filename: 'a.txt', contentType: 'text/plain', size: 5, base64: 'aGVsbG8=', headers: {...} }
+ * echo.files['doc'] // { filename: 'a.txt', contentType: 'text/plain', size: 5, sha256: '2cf2…', base64: 'aGVsbG8=', headers: {...} }
  * ```
  * @category testing
  * @since 0.1.0
@@ -111,10 +117,44 @@ export interface UploadedFile {
   readonly contentType: string
   /** Size in bytes. */
   readonly size: number
+  /**
+   * SHA-256 of the content, lower-case hex.
+   * @since 0.3.0
+   */
+  readonly sha256: string
   /** The content, base64-encoded. */
   readonly base64: string
   /** The part's headers (lower-case names). */
   readonly headers: Readonly<Record<string, string>>
+}
+
+/**
+ * What the echo server reports about one part of a `multipart/*` body, without its content (the
+ * parts of a {@link MultipartEcho}; {@link MultipartPart} adds the content).
+ *
+ * @example
+ * ```ts
+ * const echo = (await (await fetch(`${server.url}/multipart`, { method: 'POST', body })).json()) as MultipartEcho
+ * echo.parts[0] // { headers: {...}, name: 'a', size: 1, sha256: '6b86…' }
+ * ```
+ * @category testing
+ * @since 0.3.0
+ */
+export interface MultipartPartInfo {
+  /** The part's headers (lower-case names; repeated joined with `', '`). */
+  readonly headers: Readonly<Record<string, string>>
+  /** The Content-Disposition `name`, unquoted (`\"` → `"`) but not %-decoded (browsers send `"` as `%22`), when present. */
+  readonly name?: string
+  /** The Content-Disposition `filename*` (RFC 5987, decoded) or else `filename`, when present. */
+  readonly filename?: string
+  /** The part's Content-Type header as sent, when present (no default filled in). */
+  readonly contentType?: string
+  /** The part's Content-ID header as sent (e.g. `'<meta@x>'`), when present. */
+  readonly contentId?: string
+  /** The content's size in bytes. */
+  readonly size: number
+  /** SHA-256 of the content, lower-case hex. */
+  readonly sha256: string
 }
 
 /**
@@ -123,18 +163,12 @@ export interface UploadedFile {
  * @example
  * ```ts
  * const echo = (await res.json()) as EchoPayload
- * echo.multipart[0] // { headers: { 'content-disposition': 'form-data; name="a"' }, name: 'a', text: '1', base64: 'MQ==' }
+ * echo.multipart[0] // { headers: { 'content-disposition': 'form-data; name="a"' }, name: 'a', size: 1, sha256: '6b86…', text: '1', base64: 'MQ==' }
  * ```
  * @category testing
  * @since 0.1.0
  */
-export interface MultipartPart {
-  /** The part's headers (lower-case names; repeated joined with `', '`). */
-  readonly headers: Readonly<Record<string, string>>
-  /** The Content-Disposition `name`, when present. */
-  readonly name?: string
-  /** The Content-Disposition `filename` (or decoded `filename*`), when present. */
-  readonly filename?: string
+export interface MultipartPart extends MultipartPartInfo {
   /** The content decoded as UTF-8. */
   readonly text: string
   /** The content, base64-encoded. */
