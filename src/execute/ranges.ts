@@ -38,7 +38,8 @@ export const partProblem = (want: { readonly start: number; readonly end: number
 /**
  * Where a chunked upload goes on after the answer to the chunk `[start, end)` of `total`:
  * - `next`: send from `offset` (a `308` names what the server holds with `Range: bytes=0-N`, and
- *   may hold fewer bytes than were sent; a `2xx` before the end without a Range took the chunk);
+ *   may hold fewer bytes than were sent; a `416` with such a Range says a resent chunk was already
+ *   there; a `2xx` before the end without a Range took the chunk);
  * - `done`: the upload is complete (a `2xx` or the server holds every byte);
  * - `stop`: any other answer is the final response;
  * - `fail`: the server's answer makes no sense (it claims bytes that were never sent).
@@ -55,7 +56,9 @@ export const nextChunk = (
   total: number,
 ): { readonly _tag: 'next'; readonly offset: number } | { readonly _tag: 'done' } | { readonly _tag: 'stop' } | { readonly _tag: 'fail'; readonly reason: string } => {
   const ok = status >= 200 && status < 300
-  if (status !== 308 && !ok) return { _tag: 'stop' }
+  // a 416 that says what the server holds: a chunk it already had (its answer was lost) was resent
+  const resync = status === 416 && range !== undefined && acknowledgedBytes(range) !== null
+  if (status !== 308 && !ok && !resync) return { _tag: 'stop' }
   if (ok && end >= total) return { _tag: 'done' }
   const held = range === undefined && ok ? end : acknowledgedBytes(range)
   if (held === null) return { _tag: 'fail', reason: `the server answered ${status} with a Range header that is not bytes=0-N: ${JSON.stringify(range)}` }
