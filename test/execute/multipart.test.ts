@@ -170,6 +170,13 @@ describe('files that cannot be sent', () => {
 })
 
 describe('multipart through the other layers', () => {
+  test('a fromUrl part is downloaded before the first attempt; the Content-Length then counts it', async () => {
+    const res = await ok(pipe(H.newRequest(), H.initialize(`${echo.url}/multipart`), H.startMultipartBody(), H.addMultipartFormDataFile('u', 'u.bin', H.fromUrl(`${echo.url}/bytes/1000`)), H.addMultipartFormDataField('a', 'b'), H.processRequest('POST')))
+    const seen = JSON.parse(Buffer.from(res.body).toString()) as { bodySize: number; parts: Array<{ name: string; size: number }> }
+    assert.deepEqual(seen.parts.map((p) => [p.name, p.size]), [['u', 1000], ['a', 1]])
+    assert.equal(String(seen.bodySize), echo.requests.at(-1)?.headers['content-length'])
+  })
+
   test('a retried request re-opens its file parts: the second attempt carries the whole body', async () => {
     const path = join(dir, 'retry.bin')
     const data = Buffer.alloc(300_000, 'r')
