@@ -10,6 +10,7 @@ import * as formPost from './form-post.js'
 import * as getWithCodec from './get-with-codec.js'
 import * as jsonPost from './json-post.js'
 import * as template from './template.js'
+import * as upload from './upload.js'
 
 const examples: ReadonlyArray<readonly [string, { main: (baseUrl: string) => Promise<string> }]> = [
   ['GET with params, decoded by a codec', getWithCodec],
@@ -17,6 +18,7 @@ const examples: ReadonlyArray<readonly [string, { main: (baseUrl: string) => Pro
   ['a reusable request template', template],
   ['form posts', formPost],
   ['download to a file', download],
+  ['uploads: multipart, resumable in chunks, ranged download', upload],
 ]
 
 const server = await startEchoServer()
