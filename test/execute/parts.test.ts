@@ -13,6 +13,7 @@ import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
 import { asTag, ko, lines, ok, onTestTransport, TEST_TRANSPORT } from './helpers.js'
+import { startSigV4Verifier } from '../support/sigv4-verifier.js'
 
 let dir = ''
 let server: EchoServer
@@ -59,6 +60,18 @@ describe('sendPart', () => {
     assert.equal(last.status, 200)
     assert.equal(statusOf(last).sha256, sha(data))
     assert.equal(sha(server.uploaded(id) ?? new Uint8Array()), sha(data))
+  })
+  test('with AWS4 each part is signed as it is sent: its own bytes, Content-Range and length', async () => {
+    const v = await startSigV4Verifier({ accessKey: 'AKID', secretKey: 'SECRET', region: 'us-east-1', service: 's3' })
+    try {
+      const res = await ok(pipe(H.newRequest(), H.initialize(`${v.url}/b/k`), H.setBinaryBody(H.fromFile(source)), H.addAws4Authorization('AKID', 'SECRET', 'us-east-1'), H.sendPart(100, 200, 'PUT', onTestTransport())))
+      const seen = v.requests.at(-1)
+      assert.equal(res.status, 200, seen?.reason ?? '')
+      assert.equal(seen?.bodySha256, sha(data.subarray(100, 300)))
+      assert.ok(seen?.signedHeaders.includes('content-range'))
+    } finally {
+      await v.close()
+    }
   })
   test('bad numbers, a start past the end and a body of unknown length are InvalidInput naming sendPart', async () => {
     const { req } = upload()
