@@ -7,7 +7,9 @@
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { ClientError } from './errors.js'
 import type { Env, TransportDefaults } from './execute/env.js'
+import { prepareRequest as prepare } from './execute/prepare.js'
 import { processNow, runSafe } from './execute/run.js'
+import type { Method } from './model/method.js'
 import type { PreparedRequest } from './model/prepared.js'
 import type { Request } from './request/model.js'
 import type { HttpResponse } from './response/model.js'
@@ -39,7 +41,18 @@ export const executeRequest =
  * @since 0.1.0
  */
 export const processRequest =
-  (method: string, env?: Env) =>
+  (method: Method, env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
   () =>
     processNow(method, env, req, defaults)
+
+/**
+ * What a Request would send, with nothing sent: the final URL, headers (auth composed, AWS4 and
+ * OAuth1 signed as the first attempt would be) and the body as segments. An invalid or
+ * sticky-error request is `InvalidInput`. Run the result with {@link executeRequest}.
+ * @example
+ * const prepared = await pipe(H.newRequest(), H.initialize(`${url}/get`), H.addHeader('X-A', '1'), H.prepareRequest('GET'))()
+ * @category running
+ * @since 0.1.0
+ */
+export const prepareRequest: (method: Method, env?: Env) => (req: Request) => TE.TaskEither<ClientError, PreparedRequest> = prepare

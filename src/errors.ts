@@ -195,28 +195,19 @@ export const statusError = (message: string, response: HttpResponse): ClientErro
 export const responseTooLarge = (message: string, limit: number, log: Log): ClientError => ({ _tag: 'ResponseTooLarge', message, limit, log })
 
 /**
+ * The nine kinds of {@link ClientError}, by their `_tag`.
+ * @example
+ * const retryable: ReadonlyArray<ClientErrorTag> = ['Timeout', 'TransportError']
+ * @category errors
+ * @since 0.3.0
+ */
+export type ClientErrorTag = ClientError['_tag']
+
+/**
  * Handlers for every kind of ClientError.
  * @example
  * const h: ClientErrorHandlers<string> = { InvalidInput: (e) => e.step, … }
+ * @category errors
+ * @since 0.1.0
  */
-export type ClientErrorHandlers<B> = { readonly [K in ClientError['_tag']]: (e: Extract<ClientError, { _tag: K }>) => B }
-
-/**
- * Folds a ClientError: one handler per `_tag`, checked exhaustively by the compiler.
- * @example
- * pipe(err, matchClientError({
- *   InvalidInput: (e) => `bad input at ${e.step}`,
- *   TransportError: (e) => `network: ${e.cause}`,
- *   Timeout: (e) => `timed out after ${e.timeoutMs} ms`,
- *   FileError: (e) => `file ${e.path}`,
- *   AuthError: (e) => e.message,
- *   ParseError: (e) => e.message,
- *   DecodeError: (e) => e.message,
- *   StatusError: (e) => `HTTP ${e.status}`,
- *   ResponseTooLarge: (e) => `over ${e.limit} bytes`,
- * }))
- */
-export const matchClientError =
-  <B>(handlers: ClientErrorHandlers<B>) =>
-  (e: ClientError): B =>
-    (handlers[e._tag] as (e: ClientError) => B)(e)
+export type ClientErrorHandlers<B> = { readonly [K in ClientErrorTag]: (e: Extract<ClientError, { _tag: K }>) => B }

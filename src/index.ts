@@ -65,9 +65,11 @@ export { setRetryPolicy } from './retry-policy.js'
 export type { RetryPolicyInput } from './retry-policy.js'
 
 // running and reading
-export { prepareRequest } from './execute/prepare.js'
 export type { BodyHasher, Hop, PreparedBody, PreparedRequest, Segment, SignFailure, SignInput } from './model/prepared.js'
-export { executeRequest, processRequest } from './client.js'
+export { executeRequest, prepareRequest, processRequest } from './client.js'
+export type { Method } from './model/method.js'
+export { del as delete, deleteWithBody, get, head, patchWithBody, postWithBody, put, putWithBody } from './shortcuts.js'
+export type { BodyShortcut, BodyShortcutOptions, Shortcut, ShortcutOptions } from './shortcuts.js'
 export type { Env, Progress } from './execute/env.js'
 export { cryptoRandom } from './execute/env.js'
 export type { HttpResponse, Timings } from './response/model.js'
@@ -78,6 +80,7 @@ export type {
   AuthError,
   ClientError,
   ClientErrorHandlers,
+  ClientErrorTag,
   DecodeError,
   FileError,
   InvalidInput,
@@ -88,7 +91,8 @@ export type {
   TimeoutLimit,
   TransportError,
 } from './errors.js'
-export { matchClientError } from './errors.js'
+export type { SomeClientErrorHandlers } from './match-error.js'
+export { matchClientError, matchClientErrorOr, matchClientErrorW } from './match-error.js'
 export { getLog } from './log.js'
 export type { HasLog, Log, LogEntry } from './log.js'
 
