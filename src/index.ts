@@ -4,8 +4,8 @@
  * decode JSON answers with io-ts codecs.
  *
  * @example
- * import { pipe } from 'fp-ts/function'
- * import * as TE from 'fp-ts/TaskEither'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as TE from 'fp-ts/lib/TaskEither.js'
  * import * as H from 'httpipe'
  *
  * const result = await pipe(
@@ -15,7 +15,8 @@
  *   H.processRequest('POST'),
  *   TE.flatMapEither(H.asJson()),
  * )()
- * @module
+ * result._tag // 'Right'
+ * @module httpipe
  */
 
 // the request value
@@ -35,6 +36,7 @@ export type { BodyData } from './request/sources.js'
 export { addUrlParameter, setUrlParams } from './url/params.js'
 export type { ParamsInput } from './url/params.js'
 export { renderUrl } from './encoding/url.js'
+export type { Encoder, RenderOptions } from './encoding/url.js'
 export { addHeader, setHeaders } from './headers.js'
 export type { HeaderList } from './headers.js'
 export { setBinaryBody, setFormBody, setJsonBody, setStringBody } from './body/setters.js'
@@ -99,6 +101,7 @@ export type { HasLog, Log, LogEntry } from './log.js'
 // transports
 export type { FetchLike, Transport, TransportRequest, TransportResponse, TransportTimeouts, TransportTls } from './model/transport.js'
 export { fromFetch } from './transport/fetch.js'
+export type { ExtraInit } from './transport/fetch.js'
 export { defaultTransport } from './transport/default.js'
 export { undiciTransport } from './transport/undici.js'
 export type { UndiciOptions } from './transport/undici.js'

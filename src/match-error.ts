@@ -72,7 +72,7 @@ const describeTag = (e: unknown): string => {
  *   DecodeError: (e) => e.message,
  *   StatusError: (e) => `HTTP ${e.status}`,
  *   ResponseTooLarge: (e) => `over ${e.limit} bytes`,
- * }))
+ * })) // 'HTTP 404'
  * @throws TypeError only when called against its type: no handler for the tag of `e`
  * @category errors
  * @since 0.1.0
@@ -99,6 +99,7 @@ export const matchClientError =
  *   { Timeout: (e) => `slow (${e.limit})`, StatusError: (e) => e.status },
  *   (other) => other.message, // other: every kind but Timeout and StatusError
  * ) // (e: ClientError) => string | number
+ * describe(err) // 404
  * @category errors
  * @since 0.3.0
  */
@@ -112,6 +113,7 @@ export const matchClientErrorW =
  * `otherwise`, which gets any ClientError: the form to annotate, `matchClientErrorOr<B>(…)`.
  * @example
  * const exitCode = H.matchClientErrorOr<number>({ InvalidInput: () => 2, Timeout: () => 124 }, () => 1)
+ * exitCode(err) // 1
  * @category errors
  * @since 0.3.0
  */

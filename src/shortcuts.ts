@@ -148,6 +148,7 @@ const bodyShortcut = (name: string, method: Method): BodyShortcut =>
  * GET `url`: `newRequest`, `initialize(url)`, the options' steps, `processRequest('GET')`.
  * @example
  * const res = await H.get(`${url}/get`, { params: { q: 'fp' }, headers: { Accept: 'application/json' } })()
+ * res._tag === 'Right' && res.right.status // 200
  * @category shortcuts
  * @since 0.3.0
  */
@@ -186,6 +187,7 @@ export const del: Shortcut = shortcut('delete', 'DELETE')
  * @example
  * const created = await H.postWithBody(`${url}/post`, { field1: 10 })()
  * const viaForm = await H.postWithBody(`${url}/post`, { name: 'Ann' }, { bodyType: 'form' })()
+ * pipe(viaForm, E.flatMap(H.asJson()), E.map((echo) => (echo as { form: unknown }).form)) // { _tag: 'Right', right: { name: 'Ann' } }
  * @category shortcuts
  * @since 0.3.0
  */
