@@ -11,7 +11,7 @@
  * await server.close()
  * ```
  *
- * @packageDocumentation
+ * @module httpipe/testing
  */
 export { startEchoServer } from './echo-server.js'
 export type {

@@ -12,6 +12,8 @@ import type { startEchoServer } from './echo-server.js'
  * @example
  * ```ts
  * const server = await startEchoServer({ host: '127.0.0.1', port: 0 })
+ * server.url.startsWith('http://127.0.0.1:') // true
+ * await server.close()
  * ```
  * @category testing
  * @since 0.1.0
@@ -29,7 +31,7 @@ export interface EchoServerOptions {
  * @example
  * ```ts
  * await fetch(`${server.url}/post`, { method: 'POST', body: 'hi' })
- * const [request] = server.requests
+ * const request = server.requests.at(-1) // the last one received
  * request?.method // 'POST'
  * new TextDecoder().decode(request?.body) // 'hi'
  * ```
@@ -122,7 +124,9 @@ export interface UploadedFile {
  *
  * @example
  * ```ts
- * const echo = (await res.json()) as EchoPayload
+ * const body = new FormData()
+ * body.append('a', '1')
+ * const echo = (await (await fetch(`${server.url}/post`, { method: 'POST', body })).json()) as EchoPayload
  * echo.multipart[0] // { headers: { 'content-disposition': 'form-data; name="a"' }, name: 'a', text: '1', base64: 'MQ==' }
  * ```
  * @category testing
