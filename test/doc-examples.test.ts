@@ -1,12 +1,12 @@
 /**
- * Every `@example` in the TSDoc of the public API is type-checked against the built package
- * and run, so that none goes stale (the scheme, its prelude and fixtures are described in
+ * Every `@example` in the TSDoc of the public API, and every TypeScript snippet of the README,
+ * is type-checked against the built package and run, so that none goes stale (the scheme, its prelude and fixtures are described in
  * test/support/doc-examples.ts); the modules it imports resolve in plain Node ESM.
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -30,6 +30,10 @@ const examples: ReadonlyArray<Example> = [
       .map((tag, i, all) => parseExample(`${x.module === 'httpipe' ? '' : `${x.module}:`}${x.name}${all.length > 1 ? `#${i + 1}` : ''}`, `${x.file}:${x.line}`, tag.text)),
   ),
   ...moduleExamples(ROOT).flatMap((m) => m.examples.map((text, i) => parseExample(`module ${m.module}#${i + 1}`, m.file, text))),
+  // the README's TypeScript snippets (its quick start is JavaScript, run by test/readme.test.ts)
+  ...[...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m, i, all) =>
+    parseExample(`README#${i + 1}/${all.length}`, `README.md:${(m.input?.slice(0, m.index).split('\n').length ?? 0) + 1}`, m[1] ?? ''),
+  ),
 ]
 const names = (module: string, kinds: ReadonlyArray<string>) => api.filter((x) => x.module === module && kinds.includes(x.kind)).map((x) => x.name)
 const apiNames: Api = {
