@@ -9,7 +9,9 @@ import type { ClientError } from './errors.js'
 import type { Env, TransportDefaults } from './execute/env.js'
 import { DEFAULT_CHUNK_SIZE, sendInPartsNow, sendPartNow } from './execute/parts.js'
 import { getInPartsNow, getPartNow } from './execute/ranged.js'
+import { prepareRequest as prepare } from './execute/prepare.js'
 import { processNow, runSafe } from './execute/run.js'
+import type { Method } from './model/method.js'
 import type { PreparedRequest } from './model/prepared.js'
 import type { Request } from './request/model.js'
 import type { HttpResponse } from './response/model.js'
@@ -41,7 +43,7 @@ export const executeRequest =
  * @since 0.1.0
  */
 export const processRequest =
-  (method: string, env?: Env) =>
+  (method: Method, env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
   () =>
     processNow(method, env, req, defaults)
@@ -50,12 +52,12 @@ export const processRequest =
  * Sends the bytes `[start, start + count)` of the body (cut at its end) with
  * `Content-Range: bytes s-e/total`, as one run (signed, retried and redirected like any).
  * @example
- * pipe(req, H.setBinaryBody(H.fromFile('./video.mp4')), H.sendPart(0, 5 * 1024 * 1024))
+ * const res = await pipe(H.newRequest(), H.initialize(`${url}/put`), H.setBinaryBody(new Uint8Array(1000)), H.sendPart(0, 500))()
  * @category running
  * @since 0.3.0
  */
 export const sendPart =
-  (start: number, count: number, method = 'PUT', env?: Env) =>
+  (start: number, count: number, method: Method = 'PUT', env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
   () =>
     sendPartNow(start, count, method, env, req, defaults)
@@ -68,12 +70,12 @@ export const sendPart =
  * that completes the upload, or the first that is neither `308` nor `2xx`; upload progress is
  * reported across all chunks.
  * @example
- * pipe(req, H.setUrl(sessionUrl), H.setBinaryBody(H.fromFile('./backup.tar')), H.sendDataInParts(8 * 1024 * 1024))
+ * const res = await pipe(H.newRequest(), H.initialize(`${url}/upload/backup`), H.setBinaryBody(new Uint8Array(100_000)), H.sendDataInParts(32 * 1024))()
  * @category running
  * @since 0.3.0
  */
 export const sendDataInParts =
-  (chunkSize: number = DEFAULT_CHUNK_SIZE, method = 'PUT', env?: Env) =>
+  (chunkSize: number = DEFAULT_CHUNK_SIZE, method: Method = 'PUT', env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
   () =>
     sendInPartsNow(chunkSize, method, env, req, defaults)
@@ -84,12 +86,12 @@ export const sendDataInParts =
  * `StatusError` — a `200` means the server ignored the range. A response file set with
  * `setResponseFile` is written only with the part asked for.
  * @example
- * pipe(req, H.initialize('http://127.0.0.1:8080/range/1000'), H.getPart(100, 50), TE.flatMapEither(H.asBinary))
+ * const part = await pipe(H.newRequest(), H.initialize('http://127.0.0.1:8080/range/1000'), H.getPart(100, 50), TE.map(H.asBinary))()
  * @category running
  * @since 0.3.0
  */
 export const getPart =
-  (start: number, count: number, method = 'GET', env?: Env) =>
+  (start: number, count: number, method: Method = 'GET', env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
   () =>
     getPartNow(start, count, method, env, req, defaults)
@@ -99,12 +101,23 @@ export const getPart =
  * `chunkSize` (5 MiB by default), each checked before it is appended; an existing partial file is
  * continued from its size, so an interrupted download resumes. Memory holds one part at a time.
  * @example
- * pipe(req, H.initialize('http://127.0.0.1:8080/range/100000'), H.setResponseFile('./big.bin'), H.getDataInParts(16 * 1024))
+ * const res = await pipe(H.newRequest(), H.initialize('http://127.0.0.1:8080/range/100000'), H.setResponseFile('/tmp/httpipe-doc-range.bin'), H.getDataInParts(16 * 1024))()
  * @category running
  * @since 0.3.0
  */
 export const getDataInParts =
-  (chunkSize: number = DEFAULT_CHUNK_SIZE, method = 'GET', env?: Env) =>
+  (chunkSize: number = DEFAULT_CHUNK_SIZE, method: Method = 'GET', env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
   () =>
     getInPartsNow(chunkSize, method, env, req, defaults)
+
+/**
+ * What a Request would send, with nothing sent: the final URL, headers (auth composed, AWS4 and
+ * OAuth1 signed as the first attempt would be) and the body as segments. An invalid or
+ * sticky-error request is `InvalidInput`. Run the result with {@link executeRequest}.
+ * @example
+ * const prepared = await pipe(H.newRequest(), H.initialize(`${url}/get`), H.addHeader('X-A', '1'), H.prepareRequest('GET'))()
+ * @category running
+ * @since 0.1.0
+ */
+export const prepareRequest: (method: Method, env?: Env) => (req: Request) => TE.TaskEither<ClientError, PreparedRequest> = prepare

@@ -16,7 +16,10 @@ interface Base {
 /**
  * A step got invalid input (recorded in the Request and returned without sending).
  * @example
- * invalidInput('setJsonBody', 'setJsonBody: invalid JSON text', [])
+ * const r = await pipe(H.newRequest(), H.initialize('http://127.0.0.1:8080/post'), H.setJsonBody('{oops'), H.processRequest('POST'))()
+ * r._tag === 'Left' && r.left._tag === 'InvalidInput' && r.left.step // 'setJsonBody'
+ * @category errors
+ * @since 0.1.0
  */
 export interface InvalidInput extends Base {
   readonly _tag: 'InvalidInput'
@@ -25,7 +28,10 @@ export interface InvalidInput extends Base {
 /**
  * The connection failed (refused, reset, DNS, TLS, proxy), or `env.signal` aborted it.
  * @example
- * transportError('executeRequest: connection refused', 'ECONNREFUSED', [])
+ * const r = await H.get('http://127.0.0.1:9/')() // nothing listens on port 9
+ * r._tag === 'Left' && r.left._tag === 'TransportError' && r.left.cause // 'ECONNREFUSED'
+ * @category errors
+ * @since 0.1.0
  */
 export interface TransportError extends Base {
   readonly _tag: 'TransportError'
@@ -37,13 +43,18 @@ export interface TransportError extends Base {
  * (`setDeadline`).
  * @example
  * const l: TimeoutLimit = 'idle'
+ * @category errors
+ * @since 0.2.0
  */
 export type TimeoutLimit = 'attempt' | 'connect' | 'idle' | 'deadline'
 
 /**
  * A limit passed: `limit` says which, `timeoutMs` its value.
  * @example
- * timeout('executeRequest: no response within 100 ms', 100, [], 'attempt')
+ * const r = await pipe(H.newRequest(), H.initialize('http://127.0.0.1:8080/delay/2000'), H.setTimeout(50), H.processRequest('GET'))()
+ * r._tag === 'Left' && r.left._tag === 'Timeout' && [r.left.limit, r.left.timeoutMs] // ['attempt', 50]
+ * @category errors
+ * @since 0.1.0
  */
 export interface Timeout extends Base {
   readonly _tag: 'Timeout'
@@ -53,7 +64,10 @@ export interface Timeout extends Base {
 /**
  * A file could not be read or written (body source, response file, TLS PEM).
  * @example
- * fileError('prepareRequest: cannot read ./x', './x', 'ENOENT', [])
+ * const r = await pipe(H.newRequest(), H.initialize('http://127.0.0.1:8080/put'), H.setBinaryBody(H.fromFile('./no-such-file')), H.processRequest('PUT'))()
+ * r._tag === 'Left' && r.left._tag === 'FileError' && [r.left.path, r.left.cause] // ['./no-such-file', 'ENOENT']
+ * @category errors
+ * @since 0.1.0
  */
 export interface FileError extends Base {
   readonly _tag: 'FileError'
@@ -63,7 +77,9 @@ export interface FileError extends Base {
 /**
  * Authorization could not be done: a challenge that cannot be answered, a signing failure.
  * @example
- * authError('executeRequest: unsupported digest algorithm', [])
+ * const e: AuthError = { _tag: 'AuthError', message: 'executeRequest: unsupported digest algorithm', log: [] }
+ * @category errors
+ * @since 0.1.0
  */
 export interface AuthError extends Base {
   readonly _tag: 'AuthError'
@@ -72,7 +88,10 @@ export interface AuthError extends Base {
 /**
  * A body is not what it claims to be (invalid JSON, undecodable text).
  * @example
- * parseError('asJson: invalid JSON', [])
+ * const r = pipe(await H.get('http://127.0.0.1:8080/bytes/8')(), E.flatMap(H.asJson()))
+ * r._tag === 'Left' && r.left._tag // 'ParseError'
+ * @category errors
+ * @since 0.1.0
  */
 export interface ParseError extends Base {
   readonly _tag: 'ParseError'
@@ -81,7 +100,10 @@ export interface ParseError extends Base {
 /**
  * The JSON did not match the io-ts codec; `errors` are io-ts's, the message names the paths.
  * @example
- * decodeError('asJson: json.field1: expected number, got "x"', [], [])
+ * const r = pipe(await H.postWithBody('http://127.0.0.1:8080/post', { field1: 'x' })(), E.flatMap(H.asJson(t.type({ json: t.type({ field1: t.number }) }))))
+ * r._tag === 'Left' && r.left._tag // 'DecodeError'
+ * @category errors
+ * @since 0.1.0
  */
 export interface DecodeError extends Base {
   readonly _tag: 'DecodeError'
@@ -91,7 +113,10 @@ export interface DecodeError extends Base {
 /**
  * The status did not pass `ensureStatus`.
  * @example
- * statusError('ensureStatus: status 404 Not Found', res)
+ * const r = await pipe(H.get('http://127.0.0.1:8080/status/404'), TE.flatMapEither(H.ensureStatus()))()
+ * r._tag === 'Left' && r.left._tag === 'StatusError' && r.left.status // 404
+ * @category errors
+ * @since 0.1.0
  */
 export interface StatusError extends Base {
   readonly _tag: 'StatusError'
@@ -101,7 +126,10 @@ export interface StatusError extends Base {
 /**
  * A body was larger than allowed.
  * @example
- * responseTooLarge('executeRequest: body over 1048576 bytes', 1048576, [])
+ * const r = await H.get('http://127.0.0.1:8080/bytes/4096', { configure: H.setMaxResponseSize(1024) })()
+ * r._tag === 'Left' && r.left._tag === 'ResponseTooLarge' && r.left.limit // 1024
+ * @category errors
+ * @since 0.1.0
  */
 export interface ResponseTooLarge extends Base {
   readonly _tag: 'ResponseTooLarge'
@@ -112,6 +140,8 @@ export interface ResponseTooLarge extends Base {
  * Everything that can go wrong, as a tagged union; fold it with {@link matchClientError}.
  * @example
  * const describe = (e: ClientError) => `${e._tag}: ${e.message}`
+ * @category errors
+ * @since 0.1.0
  */
 export type ClientError =
   | InvalidInput
@@ -195,28 +225,30 @@ export const statusError = (message: string, response: HttpResponse): ClientErro
 export const responseTooLarge = (message: string, limit: number, log: Log): ClientError => ({ _tag: 'ResponseTooLarge', message, limit, log })
 
 /**
- * Handlers for every kind of ClientError.
+ * The nine kinds of {@link ClientError}, by their `_tag`.
  * @example
- * const h: ClientErrorHandlers<string> = { InvalidInput: (e) => e.step, … }
+ * const retryable: ReadonlyArray<ClientErrorTag> = ['Timeout', 'TransportError']
+ * @category errors
+ * @since 0.3.0
  */
-export type ClientErrorHandlers<B> = { readonly [K in ClientError['_tag']]: (e: Extract<ClientError, { _tag: K }>) => B }
+export type ClientErrorTag = ClientError['_tag']
 
 /**
- * Folds a ClientError: one handler per `_tag`, checked exhaustively by the compiler.
+ * Handlers for every kind of ClientError.
  * @example
- * pipe(err, matchClientError({
- *   InvalidInput: (e) => `bad input at ${e.step}`,
- *   TransportError: (e) => `network: ${e.cause}`,
- *   Timeout: (e) => `timed out after ${e.timeoutMs} ms`,
- *   FileError: (e) => `file ${e.path}`,
+ * const h: ClientErrorHandlers<string> = {
+ *   InvalidInput: (e) => e.step,
+ *   TransportError: (e) => e.cause,
+ *   Timeout: (e) => e.limit,
+ *   FileError: (e) => e.path,
  *   AuthError: (e) => e.message,
  *   ParseError: (e) => e.message,
  *   DecodeError: (e) => e.message,
- *   StatusError: (e) => `HTTP ${e.status}`,
- *   ResponseTooLarge: (e) => `over ${e.limit} bytes`,
- * }))
+ *   StatusError: (e) => String(e.status),
+ *   ResponseTooLarge: (e) => String(e.limit),
+ * }
+ * H.matchClientError(h)(err) // '404'
+ * @category errors
+ * @since 0.1.0
  */
-export const matchClientError =
-  <B>(handlers: ClientErrorHandlers<B>) =>
-  (e: ClientError): B =>
-    (handlers[e._tag] as (e: ClientError) => B)(e)
+export type ClientErrorHandlers<B> = { readonly [K in ClientErrorTag]: (e: Extract<ClientError, { _tag: K }>) => B }

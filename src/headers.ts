@@ -38,6 +38,8 @@ const isEmptyValue = (v: unknown): boolean => v === '' || v === null || v === un
  * Adds or replaces one header. With `ignoreEmpty`, an empty value is skipped.
  * @example
  * pipe(req, addHeader('X-My-Header1', 'Hello'))
+ * @category headers
+ * @since 0.1.0
  */
 export const addHeader = (name: string, value: string | SecretRef, ignoreEmpty = false): ((req: Request) => Request) =>
   makeStep('addHeader', (req) => {
@@ -52,6 +54,8 @@ export const addHeader = (name: string, value: string | SecretRef, ignoreEmpty =
  * Takes a record or an array of pairs.
  * @example
  * pipe(req, setHeaders({ Accept: 'application/json', 'X-Trace': '1' }))
+ * @category headers
+ * @since 0.1.0
  */
 export const setHeaders = (
   headers: Readonly<Record<string, string | SecretRef>> | HeaderList<string | SecretRef>,

@@ -4,8 +4,8 @@
  * decode JSON answers with io-ts codecs.
  *
  * @example
- * import { pipe } from 'fp-ts/function'
- * import * as TE from 'fp-ts/TaskEither'
+ * import { pipe } from 'fp-ts/lib/function.js'
+ * import * as TE from 'fp-ts/lib/TaskEither.js'
  * import * as H from 'httpipe'
  *
  * const result = await pipe(
@@ -15,7 +15,8 @@
  *   H.processRequest('POST'),
  *   TE.flatMapEither(H.asJson()),
  * )()
- * @module
+ * result._tag // 'Right'
+ * @module httpipe
  */
 
 // the request value
@@ -35,6 +36,7 @@ export type { BodyData } from './request/sources.js'
 export { addUrlParameter, setUrlParams } from './url/params.js'
 export type { ParamsInput } from './url/params.js'
 export { renderUrl } from './encoding/url.js'
+export type { Encoder, RenderOptions } from './encoding/url.js'
 export { addHeader, setHeaders } from './headers.js'
 export type { HeaderList } from './headers.js'
 export { setBinaryBody, setFormBody, setJsonBody, setStringBody } from './body/setters.js'
@@ -67,10 +69,12 @@ export { setRetryPolicy } from './retry-policy.js'
 export type { RetryPolicyInput } from './retry-policy.js'
 
 // running and reading
-export { prepareRequest } from './execute/prepare.js'
 export type { BodyHasher, Hop, PreparedBody, PreparedRequest, Segment, SignFailure, SignInput } from './model/prepared.js'
-export { executeRequest, getDataInParts, getPart, processRequest, sendDataInParts, sendPart } from './client.js'
+export { executeRequest, getDataInParts, getPart, prepareRequest, processRequest, sendDataInParts, sendPart } from './client.js'
 export { DEFAULT_CHUNK_SIZE } from './execute/parts.js'
+export type { Method } from './model/method.js'
+export { del as delete, deleteWithBody, get, head, patchWithBody, postWithBody, put, putWithBody } from './shortcuts.js'
+export type { BodyShortcut, BodyShortcutOptions, Shortcut, ShortcutOptions } from './shortcuts.js'
 export type { Env, Progress } from './execute/env.js'
 export { cryptoRandom } from './execute/env.js'
 export type { HttpResponse, Timings } from './response/model.js'
@@ -81,6 +85,7 @@ export type {
   AuthError,
   ClientError,
   ClientErrorHandlers,
+  ClientErrorTag,
   DecodeError,
   FileError,
   InvalidInput,
@@ -91,13 +96,15 @@ export type {
   TimeoutLimit,
   TransportError,
 } from './errors.js'
-export { matchClientError } from './errors.js'
+export type { SomeClientErrorHandlers } from './match-error.js'
+export { matchClientError, matchClientErrorOr, matchClientErrorW } from './match-error.js'
 export { getLog } from './log.js'
 export type { HasLog, Log, LogEntry } from './log.js'
 
 // transports
 export type { FetchLike, Transport, TransportRequest, TransportResponse, TransportTimeouts, TransportTls } from './model/transport.js'
 export { fromFetch } from './transport/fetch.js'
+export type { ExtraInit } from './transport/fetch.js'
 export { defaultTransport } from './transport/default.js'
 export { undiciTransport } from './transport/undici.js'
 export type { UndiciOptions } from './transport/undici.js'

@@ -10,6 +10,8 @@
  * One line of the log.
  * @example
  * const e: LogEntry = { at: null, step: 'setJsonBody', message: 'body set' }
+ * @category log
+ * @since 0.1.0
  */
 export interface LogEntry {
   readonly at: number | null
@@ -21,6 +23,8 @@ export interface LogEntry {
  * The log: entries in the order they were written.
  * @example
  * const log: Log = [{ at: null, step: 'initialize', message: 'request initialized' }]
+ * @category log
+ * @since 0.1.0
  */
 export type Log = ReadonlyArray<LogEntry>
 
@@ -72,6 +76,8 @@ export const renderEntry = (e: LogEntry): string => `${escapeControls(e.step)}: 
  * Anything that carries a log: a Request, a PreparedRequest, an HttpResponse or a ClientError.
  * @example
  * const x: HasLog = { log: [] }
+ * @category log
+ * @since 0.1.0
  */
 export interface HasLog {
   readonly log: Log
@@ -81,8 +87,10 @@ export interface HasLog {
  * The log of a Request, HttpResponse or ClientError, as entries or (with `asString`) as text,
  * one `<step>: <message>` line per entry.
  * @example
- * getLog(pipe(newRequest(), initialize('http://127.0.0.1/')), true)
- * // 'initialize: request initialized\nsetUrl: URL set to http://127.0.0.1/'
+ * getLog(pipe(newRequest(), initialize('http://127.0.0.1/')), true) // 'initialize: request initialized with default settings\nsetUrl: URL set to http://127.0.0.1/'
+ * getLog(pipe(newRequest(), initialize('http://127.0.0.1/')))[0]?.step // 'initialize'
+ * @category log
+ * @since 0.1.0
  */
 export function getLog(x: HasLog): Log
 export function getLog(x: HasLog, asString: true): string

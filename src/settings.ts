@@ -36,6 +36,8 @@ export const isKnownEncoding = isEncodingName
  * TextDecoder knows.
  * @example
  * pipe(req, useEncoding('windows-1251'), setStringBody('Привет'))
+ * @category settings
+ * @since 0.1.0
  */
 export const useEncoding = (enc: string): ((req: Request) => Request) =>
   typeof enc !== 'string' || !isKnownEncoding(enc)
@@ -47,6 +49,8 @@ export const useEncoding = (enc: string): ((req: Request) => Request) =>
  * Off: no Accept-Encoding is sent and bodies are returned as they arrive.
  * @example
  * pipe(req, useGzipCompression(false))
+ * @category settings
+ * @since 0.1.0
  */
 export const useGzipCompression = flagStep('useGzipCompression', 'gzip', 'gzip compression')
 
@@ -54,6 +58,8 @@ export const useGzipCompression = flagStep('useGzipCompression', 'gzip', 'gzip c
  * Include form/JSON body fields in the OAuth1 signature base string (default off).
  * @example
  * pipe(req, useBodyFieldsAtOAuth(true))
+ * @category settings
+ * @since 0.1.0
  */
 export const useBodyFieldsAtOAuth = flagStep('useBodyFieldsAtOAuth', 'bodyFieldsAtOAuth', 'body fields at OAuth')
 
@@ -61,6 +67,8 @@ export const useBodyFieldsAtOAuth = flagStep('useBodyFieldsAtOAuth', 'bodyFields
  * Percent-encode URL params and illegal URL characters (default on). Off: inserted raw.
  * @example
  * pipe(req, useUrlEncoding(false))
+ * @category settings
+ * @since 0.1.0
  */
 export const useUrlEncoding = flagStep('useUrlEncoding', 'urlEncoding', 'URL encoding')
 
@@ -80,6 +88,8 @@ export const maxAttempts = countStep('maxAttempts', 'maxAttempts', 'retries')
  * How many redirects are followed before the 3xx is returned as the response (default 5).
  * @example
  * pipe(req, maxRedirects(0)) // never follow
+ * @category settings
+ * @since 0.1.0
  */
 export const maxRedirects = countStep('maxRedirects', 'maxRedirects', 'max redirects')
 
@@ -87,6 +97,8 @@ export const maxRedirects = countStep('maxRedirects', 'maxRedirects', 'max redir
  * Render array params as repeated keys: `k=a&k=b`, or `k[]=a&k[]=b` with `squareBrackets`.
  * @example
  * pipe(req, splitArraysInUrl(true, true))
+ * @category settings
+ * @since 0.1.0
  */
 export const splitArraysInUrl = (flag: boolean, squareBrackets = false): ((req: Request) => Request) =>
   makeStep('splitArraysInUrl', (req) =>
@@ -174,6 +186,8 @@ export const setMaxResponseSize = (bytes: number): ((req: Request) => Request) =
  * returnSettings()(req).maxRedirects // 5
  * returnSettings('timeout')(req) // 3600000
  * returnSettings(['gzip', 'encoding'])(req) // { gzip: true, encoding: 'utf-8' }
+ * @category settings
+ * @since 0.1.0
  */
 export function returnSettings(): (req: Request) => Settings
 export function returnSettings<K extends keyof Settings>(filter: K): (req: Request) => Settings[K]

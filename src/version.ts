@@ -1,6 +1,8 @@
 /**
  * The package version, sent in the default User-Agent.
  * @example
- * `httpipe/${VERSION}` // 'httpipe/0.1.0'
+ * `httpipe/${VERSION}` // 'httpipe/0.2.0'
+ * @category package
+ * @since 0.1.0
  */
-export const VERSION = '0.1.0'
+export const VERSION = '0.2.0'

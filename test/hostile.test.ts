@@ -28,10 +28,11 @@ const HOSTILE: ReadonlyArray<readonly [string, unknown]> = [
 
 // Made with hostile arguments but not applied, with the reason: a transport is a
 // Promise-returning effect the executor calls with a TransportRequest (it may reject: the
-// executor turns that into a ClientError, see the fault tests), and matchClientError's handlers
-// are a record of functions the type demands (a fold cannot make up a value of the caller's
-// type). Values that are not functions are skipped.
-const NOT_APPLIED = new Set(['fromFetch', 'undiciTransport', 'matchClientError'])
+// executor turns that into a ClientError, see the fault tests), and the folds' handlers (and
+// matchClientErrorW's otherwise) are functions the type demands: a fold cannot make up a value
+// of the caller's type, so one given no function throws a TypeError naming the tag, see
+// test/match-error.test.ts. Values that are not functions are skipped.
+const NOT_APPLIED = new Set(['fromFetch', 'undiciTransport', 'matchClientError', 'matchClientErrorW', 'matchClientErrorOr'])
 // a transport called with hostile input rejects (the executor's contract), never throws
 const TRANSPORTS = new Set(['crossFetchTransport', 'defaultTransport'])
 

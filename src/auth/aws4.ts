@@ -20,6 +20,8 @@ import { change, invalid, makeStep } from '../request/step.js'
  * Options of AWS4 signing.
  * @example
  * const o: Aws4Options = { sessionToken: 'FQoGZX…', unsignedPayload: true }
+ * @category auth
+ * @since 0.1.0
  */
 export interface Aws4Options {
   readonly sessionToken?: string | SecretRef
@@ -35,6 +37,8 @@ const SERVICE = /^[a-z0-9-]+$/i
  * `options.unsignedPayload` signs `UNSIGNED-PAYLOAD` instead of the body hash.
  * @example
  * pipe(req, addAws4Authorization('AKIDEXAMPLE', 'wJalrXUtnFEMI/K7MDENG', 'us-east-1'))
+ * @category auth
+ * @since 0.1.0
  */
 export const addAws4Authorization = (
   accessKey: string,

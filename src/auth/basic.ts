@@ -11,6 +11,8 @@ import { change, invalid, makeStep } from '../request/step.js'
  * @example
  * pipe(req, addBasicAuthorization('ann', 's3cret'))
  * pipe(req, addBasicAuthorization('ann', H.secretFromEnv('ANN_PASSWORD')))
+ * @category auth
+ * @since 0.1.0
  */
 export const addBasicAuthorization = (user: string, password: string | SecretRef): ((req: Request) => Request) =>
   makeStep('addBasicAuthorization', () => {

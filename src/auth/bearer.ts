@@ -11,6 +11,8 @@ import { change, invalid, makeStep } from '../request/step.js'
  * Sends `Authorization: Bearer <token>`. Replaces any other auth scheme.
  * @example
  * pipe(req, addBearerAuthorization('eyJhbGciOi…'))
+ * @category auth
+ * @since 0.1.0
  */
 export const addBearerAuthorization = (token: string | SecretRef): ((req: Request) => Request) =>
   makeStep('addBearerAuthorization', () =>

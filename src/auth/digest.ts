@@ -16,6 +16,8 @@ import { encodeComponent } from '../encoding/url.js'
  * Answers a Digest challenge with this user and password. Replaces any other auth scheme.
  * @example
  * pipe(req, addDigestAuthorization('Mufasa', 'Circle of Life'))
+ * @category auth
+ * @since 0.1.0
  */
 export const addDigestAuthorization = (user: string, password: string | SecretRef): ((req: Request) => Request) =>
   makeStep('addDigestAuthorization', () =>

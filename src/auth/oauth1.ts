@@ -37,6 +37,8 @@ const rsaKeyProblem = (pem: string): string | null => E.match((why: string) => w
  * span lines; the other arguments may not hold CR or LF). Adding again keeps the chosen method.
  * @example
  * pipe(req, addOAuthV1Authorization('token', 'tokenSecret', 'consumerKey', 'consumerSecret'))
+ * @category auth
+ * @since 0.1.0
  */
 export const addOAuthV1Authorization = (
   token: string | SecretRef,
@@ -78,7 +80,11 @@ export const methodName = (a: Pick<OAuth1Auth, 'algorithm' | 'hash'>): string =>
  * Chooses the OAuth1 signature method; OAuth1 must be set first. RSA takes the consumer
  * secret as a PEM private key, checked here.
  * @example
- * pipe(req, addOAuthV1Authorization(t, ts, ck, pem), setOAuthV1Algorithm('RSA', 'SHA1'))
+ * pipe(req, addOAuthV1Authorization('token', 'tokenSecret', 'consumerKey', 'consumerSecret'), setOAuthV1Algorithm('HMAC', 'SHA1'))
+ * // RSA: the consumer secret is the PEM private key
+ * pipe(req, addOAuthV1Authorization('token', 'tokenSecret', 'consumerKey', '-----BEGIN PRIVATE KEY-----…'), setOAuthV1Algorithm('RSA', 'SHA1')).error?.step // 'setOAuthV1Algorithm'
+ * @category auth
+ * @since 0.1.0
  */
 export const setOAuthV1Algorithm = (algorithm: OAuth1Algorithm, hash: 'SHA1' | 'SHA256'): ((req: Request) => Request) =>
   makeStep('setOAuthV1Algorithm', (req) => {

@@ -14,6 +14,8 @@ import { convertValue, type FieldType } from './convert.js'
  * Starts an empty JSON body collection, an object (default) or an array.
  * @example
  * pipe(req, initializeJsonBody(), insertBodyField('a', 1))
+ * @category bodies
+ * @since 0.1.0
  */
 export const initializeJsonBody = (root: 'object' | 'array' = 'object'): ((req: Request) => Request) =>
   makeStep('initializeJsonBody', () =>
@@ -26,6 +28,8 @@ export const initializeJsonBody = (root: 'object' | 'array' = 'object'): ((req: 
  * Starts an empty form body collection. Like `setFormBody`, turns `useBodyFieldsAtOAuth` on.
  * @example
  * pipe(req, initializeFormBody(), insertBodyField('name', 'Ann'))
+ * @category bodies
+ * @since 0.1.0
  */
 export const initializeFormBody = (): ((req: Request) => Request) =>
   makeStep('initializeFormBody', (req) =>
@@ -86,6 +90,8 @@ const show = (v: Json): string => {
  * converts the value (see {@link FieldType}).
  * @example
  * pipe(req, initializeJsonBody(), insertBodyField('user.name', 'Ann'), insertBodyField('since', new Date(), 'dateOnly'))
+ * @category bodies
+ * @since 0.1.0
  */
 export const insertBodyField = (key: string, value: unknown, type?: FieldType): ((req: Request) => Request) =>
   makeStep('insertBodyField', (req) => {
@@ -102,6 +108,8 @@ export const insertBodyField = (key: string, value: unknown, type?: FieldType): 
  * key becomes a new array. `type` converts the value.
  * @example
  * pipe(req, initializeJsonBody('array'), addValue('', 1), addValue('', '2', 'number'))
+ * @category bodies
+ * @since 0.1.0
  */
 export const addValue = (key: string, value: unknown, type?: FieldType): ((req: Request) => Request) =>
   makeStep('addValue', (req) => {

@@ -14,6 +14,8 @@ import { scalarText } from '../encoding/url.js'
  * with `Z`), `'dateOnly'` (`YYYY-MM-DD`), `'base64'` (bytes or UTF-8 text as base64).
  * @example
  * const t: FieldType = 'dateIso'
+ * @category bodies
+ * @since 0.1.0
  */
 export type FieldType = 'string' | 'number' | 'boolean' | 'json' | 'date' | 'dateIso' | 'dateIsoZ' | 'dateOnly' | 'base64'
 

@@ -26,6 +26,8 @@ const describeJson = (v: Json): string =>
  * @example
  * pipe(req, setBinaryBody(new Uint8Array([1, 2, 3])))
  * pipe(req, setBinaryBody(fromFile('./video.mp4')))
+ * @category bodies
+ * @since 0.1.0
  */
 export const setBinaryBody = (data: BodyData, setIfEmpty = false): ((req: Request) => Request) =>
   makeStep('setBinaryBody', () =>
@@ -41,6 +43,8 @@ export const setBinaryBody = (data: BodyData, setIfEmpty = false): ((req: Reques
  * Empty text is skipped.
  * @example
  * pipe(req, setStringBody('Hello'))
+ * @category bodies
+ * @since 0.1.0
  */
 export const setStringBody = (text: string, writeBom = false): ((req: Request) => Request) =>
   makeStep('setStringBody', () =>
@@ -57,6 +61,8 @@ export const setStringBody = (text: string, writeBom = false): ((req: Request) =
  * @example
  * pipe(req, setJsonBody({ field1: 10, field2: 'Text' }))
  * pipe(req, setJsonBody('{"field1":10}'))
+ * @category bodies
+ * @since 0.1.0
  */
 export const setJsonBody = (data: unknown): ((req: Request) => Request) =>
   makeStep('setJsonBody', () => {
@@ -72,6 +78,8 @@ export const setJsonBody = (data: unknown): ((req: Request) => Request) =>
  * like URL params, or a string sent as is. Turns `useBodyFieldsAtOAuth` on.
  * @example
  * pipe(req, setFormBody({ name: 'Ann', tags: ['a', 'b'] }))
+ * @category bodies
+ * @since 0.1.0
  */
 export const setFormBody = (data: ParamsInput | string): ((req: Request) => Request) =>
   makeStep('setFormBody', (req) => {

@@ -20,9 +20,12 @@ export const percentEncodeBytes = (bytes: Uint8Array): string => {
 }
 
 /**
- * Text to bytes in some encoding.
+ * Text to bytes in some encoding (the `encoder` of {@link RenderOptions}).
  * @example
  * const utf8: Encoder = (s) => Buffer.from(s, 'utf8')
+ * utf8('é').length // 2
+ * @category url
+ * @since 0.1.0
  */
 export type Encoder = (text: string) => Uint8Array
 
@@ -44,6 +47,8 @@ export const encodeComponent = (text: string, encoder: Encoder = utf8): string =
  * How params (and form fields) are rendered.
  * @example
  * const o: RenderOptions = { encode: true, splitArrays: false, squareBrackets: false }
+ * @category url
+ * @since 0.1.0
  */
 export interface RenderOptions {
   readonly encode: boolean
@@ -99,8 +104,9 @@ export const encodeIllegal = (url: string): string => url.replace(ILLEGAL_IN_URL
  * The URL that is sent: the fragment removed, illegal characters encoded (when encoding is
  * on), params appended with `?`, or `&` when the URL already has a query.
  * @example
- * renderUrl('http://h/p?x=1#top', [['q', 'a b']], { encode: true, splitArrays: false, squareBrackets: false })
- * // 'http://h/p?x=1&q=a%20b'
+ * renderUrl('http://h/p?x=1#top', [['q', 'a b']], { encode: true, splitArrays: false, squareBrackets: false }) // 'http://h/p?x=1&q=a%20b'
+ * @category url
+ * @since 0.1.0
  */
 export const renderUrl = (url: string, params: Pairs, o: RenderOptions): string => {
   if (typeof url !== 'string') return ''

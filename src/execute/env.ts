@@ -10,6 +10,8 @@ import type { FetchLike, Transport } from '../model/transport.js'
  * `download`: response body bytes that arrived), bytes so far and the total when known.
  * @example
  * const p: Progress = { direction: 'upload', loaded: 512, total: 1024 }
+ * @category running
+ * @since 0.1.0
  */
 export interface Progress {
   readonly direction: 'upload' | 'download'
@@ -36,6 +38,8 @@ export interface Progress {
  *   in the environment when the request runs).
  * @example
  * pipe(req, H.processRequest('GET', { fetch: globalThis.fetch, now: () => 0, random: () => 0.5 }))
+ * @category running
+ * @since 0.1.0
  */
 export interface Env {
   readonly transport?: Transport

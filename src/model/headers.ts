@@ -8,6 +8,8 @@
  * Header pairs in order.
  * @example
  * const h: HeaderList = [['Accept', 'application/json']]
+ * @category headers
+ * @since 0.1.0
  */
 export type HeaderList<V = string> = ReadonlyArray<readonly [string, V]>
 

@@ -104,7 +104,7 @@ export interface PreparedRequest {
  * One hop of a run, as the executor's layers see it: what to send now. Redirects change the
  * method, URL, headers, body and auth; `attempt` counts the sends of this hop (1-based).
  * @example
- * const hop: Hop = { method: 'GET', url: 'http://127.0.0.1/x', headers: [], body: noBody, auth: { _tag: 'None' }, attempt: 1 }
+ * const hop: Hop = { method: 'GET', url: 'http://127.0.0.1/x', headers: [], body: { _tag: 'None' }, auth: { _tag: 'None' }, attempt: 1 }
  * @category model
  * @since 0.2.0
  */
@@ -140,7 +140,8 @@ export type BodyHasher = (algorithm: string) => Promise<E.Either<SignFailure, st
  * What a scheme that signs the request itself (AWS4, OAuth1) or answers a challenge (Digest)
  * gets for one attempt: the hop, the settings, the clock, randomness and the body's hashes.
  * @example
- * const s: SignInput = { hop, settings, now: Date.now(), random: Math.random, hash }
+ * const hash: BodyHasher = async () => E.right('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
+ * const s: SignInput = { hop, settings: H.defaultSettings, now: Date.now(), random: Math.random, hash }
  * @category model
  * @since 0.2.0
  */

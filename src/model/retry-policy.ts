@@ -10,6 +10,8 @@
  * `baseMs` up to `capMs`; a `Retry-After` wait up to `retryAfterCapMs`.
  * @example
  * const p: RetryPolicy = { ...defaultRetryPolicy, methods: ['GET', 'POST'] }
+ * @category settings
+ * @since 0.2.0
  */
 export interface RetryPolicy {
   readonly methods: ReadonlyArray<string>
@@ -24,6 +26,8 @@ export interface RetryPolicy {
  * 502, 503, 504; backoff from 100 ms to 10 s; Retry-After up to 60 s.
  * @example
  * defaultRetryPolicy.statuses.includes(503) // true
+ * @category settings
+ * @since 0.2.0
  */
 export const defaultRetryPolicy: RetryPolicy = {
   methods: ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE'],

@@ -10,6 +10,8 @@ import type { Proxy } from '../request/model.js'
  * TLS material, already read from files.
  * @example
  * const t: TransportTls = { ca: '-----BEGIN CERTIFICATE-----…', cert: null, key: null, passphrase: null, rejectUnauthorized: true }
+ * @category transports
+ * @since 0.1.0
  */
 export interface TransportTls {
   readonly ca: string | null
@@ -26,6 +28,8 @@ export interface TransportTls {
  * - `idleMs`: the longest wait for the next byte of the response head or body.
  * @example
  * const t: TransportTimeouts = { connectMs: 10_000, idleMs: 300_000 }
+ * @category transports
+ * @since 0.2.0
  */
 export interface TransportTimeouts {
   readonly connectMs: number
@@ -37,6 +41,8 @@ export interface TransportTimeouts {
  * Content-Length is in `headers` where it is known.
  * @example
  * const r: TransportRequest = { method: 'GET', url: 'http://127.0.0.1:8080/get', headers: [], body: null, signal, proxy: null, tls: null, timeouts: { connectMs: 10_000, idleMs: 300_000 } }
+ * @category transports
+ * @since 0.1.0
  */
 export interface TransportRequest {
   readonly method: string
@@ -60,6 +66,8 @@ export interface TransportRequest {
  * transport already undid the Content-Encoding (every WHATWG fetch does).
  * @example
  * const r: TransportResponse = { status: 200, statusText: 'OK', headers: [['content-type', 'text/plain']], body: stream, decoded: false }
+ * @category transports
+ * @since 0.1.0
  */
 export interface TransportResponse {
   readonly status: number
@@ -76,6 +84,8 @@ export interface TransportResponse {
  * `close()`, where present, ends its pooled connections so that a script can exit at once.
  * @example
  * const t: Transport = async (req) => ({ status: 204, statusText: 'No Content', headers: [], body: null, decoded: false })
+ * @category transports
+ * @since 0.1.0
  */
 export interface Transport {
   (req: TransportRequest): Promise<TransportResponse>
@@ -86,5 +96,7 @@ export interface Transport {
  * The part of the WHATWG fetch signature httpipe uses.
  * @example
  * const f: FetchLike = globalThis.fetch
+ * @category transports
+ * @since 0.1.0
  */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>

@@ -14,6 +14,8 @@ const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null])
  * JSON data (finite numbers only).
  * @example
  * JsonCodec.is({ a: [1, null] }) // true
+ * @category request
+ * @since 0.1.0
  */
 export const JsonCodec: t.Type<Json> = t.recursion('Json', () =>
   t.union([t.null, t.boolean, t.refinement(t.number, Number.isFinite, 'FiniteNumber'), t.string, t.readonlyArray(JsonCodec), t.record(t.string, JsonCodec)]),
@@ -132,6 +134,8 @@ const LogCodec = t.readonlyArray(t.type({ at: nullable(t.number), step: t.string
  * @example
  * const saved = JSON.stringify(RequestCodec.encode(req))
  * const loaded = RequestCodec.decode(JSON.parse(saved)) // right(req)
+ * @category request
+ * @since 0.1.0
  */
 export const RequestCodec: t.Type<Request, Request, unknown> = t.type(
   {

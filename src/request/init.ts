@@ -136,6 +136,8 @@ export const targetUrl = (req: Pick<Request, 'url' | 'baseUrl'>): string | null 
  * and sets the URL when given. The log is kept.
  * @example
  * pipe(newRequest(), initialize('http://127.0.0.1:8080/get'))
+ * @category request
+ * @since 0.1.0
  */
 export const initialize = (url?: string): ((req: Request) => Request) => {
   const reset = makeStep('initialize', (req) => {
@@ -153,6 +155,8 @@ export const initialize = (url?: string): ((req: Request) => Request) => {
  * Streams the response body to this file instead of holding it in memory.
  * @example
  * pipe(req, setResponseFile('/tmp/download.bin'))
+ * @category request
+ * @since 0.1.0
  */
 export const setResponseFile = (path: string): ((req: Request) => Request) =>
   makeStep('setResponseFile', () =>
@@ -165,6 +169,8 @@ export const setResponseFile = (path: string): ((req: Request) => Request) =>
  * overrides it).
  * @example
  * pipe(req, setDataType('application/vnd.api+json'))
+ * @category request
+ * @since 0.1.0
  */
 export const setDataType = (mime: string): ((req: Request) => Request) =>
   makeStep('setDataType', () =>
@@ -177,6 +183,8 @@ export const setDataType = (mime: string): ((req: Request) => Request) =>
  * A proxy as a URL or as parts.
  * @example
  * const p: ProxyInput = { protocol: 'http', host: '127.0.0.1', port: 3128 }
+ * @category request
+ * @since 0.1.0
  */
 export type ProxyInput =
   | string
@@ -221,6 +229,8 @@ const parseProxy = (p: ProxyInput): E.Either<string, Proxy> => {
  * targets go through CONNECT.
  * @example
  * pipe(req, setProxy('http://127.0.0.1:3128'))
+ * @category request
+ * @since 0.1.0
  */
 export const setProxy = (proxy: ProxyInput): ((req: Request) => Request) =>
   makeStep('setProxy', () =>
@@ -233,6 +243,8 @@ export const setProxy = (proxy: ProxyInput): ((req: Request) => Request) =>
  * TLS options: PEM text or `fromFile(path)` (read when the request runs).
  * @example
  * const o: TlsInput = { ca: fromFile('./ca.pem'), rejectUnauthorized: true }
+ * @category request
+ * @since 0.1.0
  */
 export interface TlsInput {
   readonly ca?: Pem
@@ -250,6 +262,8 @@ const isPem = (p: unknown): p is Pem =>
  * Trusts a private CA and/or presents a client certificate.
  * @example
  * pipe(req, setTls({ ca: fromFile('./ca.pem') }))
+ * @category request
+ * @since 0.1.0
  */
 export const setTls = (options: TlsInput): ((req: Request) => Request) =>
   makeStep('setTls', () => {

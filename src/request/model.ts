@@ -16,6 +16,8 @@ export { defaultRetryPolicy, type RetryPolicy } from '../model/retry-policy.js'
  * A JSON value.
  * @example
  * const j: Json = { a: [1, 'two', null, true] }
+ * @category request
+ * @since 0.1.0
  */
 export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
 
@@ -24,6 +26,8 @@ export type Json = null | boolean | number | string | ReadonlyArray<Json> | { re
  * encoding when it runs), a file (streamed when it runs) or a URL (downloaded when it runs).
  * @example
  * const s: Source = { _tag: 'File', path: './photo.jpg' }
+ * @category request
+ * @since 0.1.0
  */
 export type Source =
   | { readonly _tag: 'Bytes'; readonly base64: string }
@@ -35,6 +39,8 @@ export type Source =
  * An ordered list of name/value pairs (URL params, form fields).
  * @example
  * const p: Pairs = [['q', 'fp-ts'], ['page', 2]]
+ * @category request
+ * @since 0.1.0
  */
 export type Pairs = ReadonlyArray<readonly [string, Json]>
 
@@ -43,6 +49,8 @@ export type Pairs = ReadonlyArray<readonly [string, Json]>
  * (`collection: true` after `initializeJsonBody`/`initializeFormBody`); `Multipart` part by part.
  * @example
  * const b: Body = { _tag: 'Json', value: { a: 1 }, collection: false }
+ * @category bodies
+ * @since 0.1.0
  */
 export type Body =
   | { readonly _tag: 'None' }
@@ -58,6 +66,8 @@ export type Body =
  * Request a {@link Secret} (a value or a `secretFromEnv` reference), once prepared a string.
  * @example
  * const a: Auth = { _tag: 'Bearer', token: 't0k' }
+ * @category auth
+ * @since 0.1.0
  */
 export type Auth<S = Secret> =
   | { readonly _tag: 'None' }
@@ -71,6 +81,8 @@ export type Auth<S = Secret> =
  * An auth scheme with its secrets resolved, as a prepared request and the executor hold it.
  * @example
  * const a: ResolvedAuth = { _tag: 'Basic', user: 'ann', password: 's3cret' }
+ * @category auth
+ * @since 0.2.0
  */
 export type ResolvedAuth = Auth<string>
 
@@ -78,6 +90,8 @@ export type ResolvedAuth = Auth<string>
  * AWS Signature V4 credentials and scope, signed when the request runs.
  * @example
  * const a: Aws4Auth = { _tag: 'Aws4', accessKey: 'AKID', secretKey: 'SECRET', region: 'us-east-1', service: 's3', sessionToken: null, unsignedPayload: false }
+ * @category auth
+ * @since 0.1.0
  */
 export interface Aws4Auth<S = Secret> {
   readonly _tag: 'Aws4'
@@ -94,6 +108,8 @@ export interface Aws4Auth<S = Secret> {
  * `PLAINTEXT`, with `SHA1` or `SHA256`.
  * @example
  * const m: OAuth1Algorithm = 'HMAC'
+ * @category auth
+ * @since 0.1.0
  */
 export type OAuth1Algorithm = 'HMAC' | 'RSA' | 'PLAINTEXT'
 
@@ -101,6 +117,8 @@ export type OAuth1Algorithm = 'HMAC' | 'RSA' | 'PLAINTEXT'
  * OAuth 1.0a credentials and signature method, signed when the request runs.
  * @example
  * const o: OAuth1Auth = { _tag: 'OAuth1', token: 't', tokenSecret: 'ts', consumerKey: 'ck', consumerSecret: 'cs', version: '1.0', algorithm: 'HMAC', hash: 'SHA256' }
+ * @category auth
+ * @since 0.1.0
  */
 export interface OAuth1Auth<S = Secret> {
   readonly _tag: 'OAuth1'
@@ -117,6 +135,8 @@ export interface OAuth1Auth<S = Secret> {
  * Every setting of a request, with the defaults of {@link defaultSettings}.
  * @example
  * const s: Settings = { ...defaultSettings, maxAttempts: 3 }
+ * @category settings
+ * @since 0.1.0
  */
 export interface Settings {
   /** text bodies and charset labels (`useEncoding`) */
@@ -158,6 +178,8 @@ export interface Settings {
  * Bodies streamed to a file have no default limit.
  * @example
  * DEFAULT_MAX_MEMORY_BYTES // 104857600
+ * @category settings
+ * @since 0.2.0
  */
 export const DEFAULT_MAX_MEMORY_BYTES = 100 * 1024 * 1024
 
@@ -165,6 +187,8 @@ export const DEFAULT_MAX_MEMORY_BYTES = 100 * 1024 * 1024
  * The defaults that `initialize` restores.
  * @example
  * defaultSettings.maxRedirects // 5
+ * @category settings
+ * @since 0.1.0
  */
 export const defaultSettings: Settings = {
   encoding: 'utf-8',
@@ -187,6 +211,8 @@ export const defaultSettings: Settings = {
  * An HTTP or HTTPS proxy.
  * @example
  * const p: Proxy = { protocol: 'http', host: '127.0.0.1', port: 3128, user: null, password: null }
+ * @category request
+ * @since 0.1.0
  */
 export interface Proxy<S = Secret> {
   readonly protocol: 'http' | 'https'
@@ -200,6 +226,8 @@ export interface Proxy<S = Secret> {
  * PEM text, or a file holding it (read when the request runs).
  * @example
  * const pem: Pem = { _tag: 'File', path: './ca.pem' }
+ * @category request
+ * @since 0.1.0
  */
 export type Pem = string | { readonly _tag: 'File'; readonly path: string }
 
@@ -207,6 +235,8 @@ export type Pem = string | { readonly _tag: 'File'; readonly path: string }
  * TLS options: trust a private CA, present a client certificate.
  * @example
  * const tls: Tls = { ca: { _tag: 'File', path: './ca.pem' }, cert: null, key: null, passphrase: null, rejectUnauthorized: true }
+ * @category request
+ * @since 0.1.0
  */
 export interface Tls<S = Secret> {
   readonly ca: Pem | null
@@ -221,6 +251,8 @@ export interface Tls<S = Secret> {
  * no-op and running the request returns it as an `InvalidInput` error.
  * @example
  * const e: StepError = { step: 'setJsonBody', message: 'setJsonBody: invalid JSON text' }
+ * @category request
+ * @since 0.1.0
  */
 export interface StepError {
   readonly step: string
@@ -232,6 +264,8 @@ export interface StepError {
  * `addHeader`, `setJsonBody`, …) and run it with `processRequest`.
  * @example
  * const req: Request = pipe(newRequest(), initialize('http://127.0.0.1:8080/get'))
+ * @category request
+ * @since 0.1.0
  */
 export interface Request {
   readonly _tag: 'Request'
@@ -258,6 +292,8 @@ export interface Request {
  * An empty, not yet initialized Request.
  * @example
  * const req = newRequest() // { _tag: 'Request', initialized: false, url: null, … }
+ * @category request
+ * @since 0.1.0
  */
 export const newRequest = (): Request => ({
   _tag: 'Request',

@@ -10,6 +10,8 @@ import type { Source } from './model.js'
  * A file, streamed from disk when the request runs (re-opened on every attempt).
  * @example
  * pipe(req, setBinaryBody(fromFile('./photo.jpg')))
+ * @category bodies
+ * @since 0.1.0
  */
 export const fromFile = (path: string): Extract<Source, { _tag: 'File' }> => ({ _tag: 'File', path })
 
@@ -17,6 +19,8 @@ export const fromFile = (path: string): Extract<Source, { _tag: 'File' }> => ({ 
  * A URL whose body is downloaded when the request runs.
  * @example
  * pipe(req, setBinaryBody(fromUrl('http://127.0.0.1:8080/bytes/10')))
+ * @category bodies
+ * @since 0.1.0
  */
 export const fromUrl = (url: string): Extract<Source, { _tag: 'Url' }> => ({ _tag: 'Url', url })
 
@@ -24,6 +28,8 @@ export const fromUrl = (url: string): Extract<Source, { _tag: 'Url' }> => ({ _ta
  * Bytes given as base64 text (checked by the step that takes them).
  * @example
  * pipe(req, setBinaryBody(fromBase64('aGVsbG8=')))
+ * @category bodies
+ * @since 0.1.0
  */
 export const fromBase64 = (text: string): Extract<Source, { _tag: 'Bytes' }> => ({ _tag: 'Bytes', base64: text })
 
@@ -31,6 +37,8 @@ export const fromBase64 = (text: string): Extract<Source, { _tag: 'Bytes' }> => 
  * What body steps accept: bytes, text, or an explicit source.
  * @example
  * const d: BodyData = new Uint8Array([1, 2, 3])
+ * @category bodies
+ * @since 0.1.0
  */
 export type BodyData = Uint8Array | string | Source
 

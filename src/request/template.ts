@@ -123,7 +123,9 @@ const pathOf = (e: t.ValidationError): string =>
  * Loads a template saved by {@link toTemplate} (for example `JSON.parse` of a file): a Right
  * Request, or an `InvalidInput` naming the first field that is not as a template has it.
  * @example
- * const req = H.fromTemplate(JSON.parse(readFileSync('github.json', 'utf8'))) // right(Request)
+ * const saved = JSON.stringify(H.toTemplate(pipe(H.newRequest(), H.setBaseUrl('https://api.github.com'))))
+ * const loaded = H.fromTemplate(JSON.parse(saved)) // Either<ClientError, Request>: here a Right
+ * H.fromTemplate({ httpipeTemplate: 99 })._tag // 'Left'
  * @category templates
  * @since 0.2.0
  */

@@ -9,6 +9,8 @@ import type { Log } from '../log.js'
  * response's headers arrived, and at the end; `total` is `end - start`.
  * @example
  * const t: Timings = { start: 0, headers: 12, end: 15, total: 15 }
+ * @category responses
+ * @since 0.1.0
  */
 export interface Timings {
   readonly start: number
@@ -23,6 +25,8 @@ export interface Timings {
  * @example
  * res.status // 200
  * res.headers['content-type'] // 'application/json'
+ * @category responses
+ * @since 0.1.0
  */
 export interface HttpResponse {
   readonly _tag: 'HttpResponse'

@@ -58,6 +58,8 @@ const decodeText = (step: string, res: HttpResponse, encoding?: string): E.Eithe
  * A leading byte order mark is dropped.
  * @example
  * pipe(H.processRequest('GET')(req), TE.flatMapEither(H.asString()))
+ * @category responses
+ * @since 0.1.0
  */
 export const asString =
   (encoding?: string) =>
@@ -68,6 +70,8 @@ export const asString =
  * The body bytes (empty when the body was streamed to a file, see {@link responseFilename}).
  * @example
  * pipe(H.processRequest('GET')(req), TE.map(H.asBinary))
+ * @category responses
+ * @since 0.1.0
  */
 export const asBinary = (res: HttpResponse): Uint8Array => (isResponse(res) ? res.body : new Uint8Array(0))
 
@@ -75,6 +79,8 @@ export const asBinary = (res: HttpResponse): Uint8Array => (isResponse(res) ? re
  * The file the body was streamed to, when `setResponseFile` was used.
  * @example
  * pipe(res, H.responseFilename) // some('/tmp/out.bin')
+ * @category responses
+ * @since 0.1.0
  */
 export const responseFilename = (res: HttpResponse): O.Option<string> => (isResponse(res) && typeof res.file === 'string' ? O.some(res.file) : O.none)
 
@@ -109,6 +115,8 @@ export const formatErrors = (errors: t.Errors): ReadonlyArray<string> =>
  * @example
  * const Echo = t.type({ json: t.type({ field1: t.number }) })
  * pipe(H.processRequest('POST')(req), TE.flatMapEither(H.asJson(Echo)))
+ * @category responses
+ * @since 0.1.0
  */
 export function asJson(): (res: HttpResponse) => E.Either<ClientError, unknown>
 export function asJson<A>(codec: t.Decoder<unknown, A>): (res: HttpResponse) => E.Either<ClientError, A>
@@ -139,6 +147,8 @@ const codecName = (codec: t.Decoder<unknown, unknown>): string => ('name' in cod
  * @example
  * pipe(H.processRequest('GET')(req), TE.flatMapEither(H.ensureStatus()))
  * pipe(res, H.ensureStatus((s) => s === 200 || s === 404))
+ * @category responses
+ * @since 0.1.0
  */
 export const ensureStatus =
   (pred: (status: number) => boolean = (s) => s >= 200 && s < 300) =>

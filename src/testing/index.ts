@@ -22,7 +22,7 @@
  * await server.close()
  * ```
  *
- * @packageDocumentation
+ * @module httpipe/testing
  */
 export { startEchoServer } from './echo-server.js'
 export type {

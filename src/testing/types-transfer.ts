@@ -11,8 +11,10 @@ import type { MultipartPartInfo, Params } from './types.js'
  *
  * @example
  * ```ts
- * const echo = (await res.json()) as MultipartEcho
- * echo.files['doc'] // [{ filename: 'a.txt', contentType: 'text/plain', size: 5, sha256: '2cf2…' }]
+ * const body = new FormData()
+ * body.append('doc', new Blob(['hello'], { type: 'text/plain' }), 'a.txt')
+ * const echo = (await (await fetch(`${server.url}/multipart`, { method: 'POST', body })).json()) as MultipartEcho
+ * echo.files['doc']?.[0]?.size // 5
  * ```
  * @category testing
  * @since 0.3.0

@@ -12,6 +12,8 @@ import type { startEchoServer } from './echo-server.js'
  * @example
  * ```ts
  * const server = await startEchoServer({ host: '127.0.0.1', port: 0 })
+ * server.url.startsWith('http://127.0.0.1:') // true
+ * await server.close()
  * ```
  * @category testing
  * @since 0.1.0
@@ -29,7 +31,7 @@ export interface EchoServerOptions {
  * @example
  * ```ts
  * await fetch(`${server.url}/post`, { method: 'POST', body: 'hi' })
- * const [request] = server.requests
+ * const request = server.requests.at(-1) // the last one received
  * request?.method // 'POST'
  * new TextDecoder().decode(request?.body) // 'hi'
  * ```
@@ -134,8 +136,10 @@ export interface UploadedFile {
  *
  * @example
  * ```ts
+ * const body = new FormData()
+ * body.append('a', '1')
  * const echo = (await (await fetch(`${server.url}/multipart`, { method: 'POST', body })).json()) as MultipartEcho
- * echo.parts[0] // { headers: {...}, name: 'a', size: 1, sha256: '6b86…' }
+ * echo.parts[0]?.sha256 // '6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b'
  * ```
  * @category testing
  * @since 0.3.0
@@ -162,8 +166,10 @@ export interface MultipartPartInfo {
  *
  * @example
  * ```ts
- * const echo = (await res.json()) as EchoPayload
- * echo.multipart[0] // { headers: { 'content-disposition': 'form-data; name="a"' }, name: 'a', size: 1, sha256: '6b86…', text: '1', base64: 'MQ==' }
+ * const body = new FormData()
+ * body.append('a', '1')
+ * const echo = (await (await fetch(`${server.url}/post`, { method: 'POST', body })).json()) as EchoPayload
+ * echo.multipart[0] // { headers: { 'content-disposition': 'form-data; name="a"' }, name: 'a', size: 1, sha256: '6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b', text: '1', base64: 'MQ==' }
  * ```
  * @category testing
  * @since 0.1.0

@@ -10,6 +10,9 @@ import type { FetchLike, Transport, TransportRequest, TransportResponse } from '
  * `compress`, …).
  * @example
  * const extra: ExtraInit = () => ({ compress: false })
+ * const transport = H.fromFetch(globalThis.fetch, { extra })
+ * @category transports
+ * @since 0.1.0
  */
 export type ExtraInit = (req: TransportRequest) => Record<string, unknown>
 
@@ -46,6 +49,8 @@ const requestBody = (body: TransportRequest['body']): unknown =>
  * @example
  * const transport = fromFetch(globalThis.fetch)
  * pipe(req, H.processRequest('GET', { transport }))
+ * @category transports
+ * @since 0.1.0
  */
 export const fromFetch =
   (fetch: FetchLike, options: { readonly decodes?: boolean; readonly extra?: ExtraInit } = {}): Transport =>

@@ -150,7 +150,8 @@ const sendWith = (agentFor: (url: string, req: TransportRequest) => Dispatcher) 
  * once their running requests are done; a later request opens new connections.
  * @example
  * const transport = H.undiciTransport({ allowH2: true })
- * const result = await pipe(H.newRequest(), H.initialize('https://example.com/'), H.processRequest('GET', { transport }))()
+ * const result = await pipe(H.newRequest(), H.initialize('http://127.0.0.1:8080/get'), H.processRequest('GET', { transport }))()
+ * result._tag // 'Right'
  * await transport.close()
  * @category transports
  * @since 0.2.0

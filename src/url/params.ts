@@ -16,6 +16,8 @@ import { scalarText } from '../encoding/url.js'
  * objects, Dates).
  * @example
  * const p: ParamsInput = [['q', 'fp-ts'], ['tags', ['a', 'b']]]
+ * @category url
+ * @since 0.1.0
  */
 export type ParamsInput = Readonly<Record<string, unknown>> | ReadonlyArray<readonly [string, unknown]>
 
@@ -47,6 +49,8 @@ export const toPairs = (params: unknown): E.Either<string, Pairs> => {
  * dropped.
  * @example
  * pipe(req, setUrlParams({ q: 'fp ts', page: 2, tags: ['a', 'b'] }))
+ * @category url
+ * @since 0.1.0
  */
 export const setUrlParams = (params: ParamsInput): ((req: Request) => Request) =>
   makeStep('setUrlParams', () =>
@@ -63,6 +67,8 @@ const isEmpty = (v: unknown): boolean => v === '' || v === null || v === undefin
  * ignored; with `ignoreEmpty`, `''`, `null` and `undefined` values are skipped.
  * @example
  * pipe(req, addUrlParameter('page', 2), addUrlParameter('filter', '', true))
+ * @category url
+ * @since 0.1.0
  */
 export const addUrlParameter = (name: string, value: unknown, ignoreEmpty = false): ((req: Request) => Request) =>
   makeStep('addUrlParameter', (req) => {

@@ -1,0 +1,72 @@
+/**
+ * The README's quick start runs as written, with plain `node` (no tsx), as an ES module and
+ * as CommonJS, in a fresh folder where `httpipe` is the packed package (`npm pack`, unpacked
+ * into node_modules, its dependencies linked): what it prints is what the README says.
+ */
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { installPacked, ROOT } from './support/pack.js'
+
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+const section = (title: string): string => {
+  const start = readme.indexOf(`\n## ${title}\n`)
+  assert.ok(start >= 0, `README has a section ${title}`)
+  const end = readme.indexOf('\n## ', start + 1)
+  return readme.slice(start, end < 0 ? undefined : end)
+}
+const snippet = (file: string): string => {
+  const block = [...section('Quick start').matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1] ?? '').find((code) => code.startsWith(`// ${file}\n`))
+  assert.ok(block !== undefined, `the quick start has a js block starting // ${file}`)
+  return block
+}
+/** The lines the snippet says it prints: `// prints: x` or `// prints:` and `// x` lines after it. */
+const printed = (code: string): string => {
+  const lines = code.trimEnd().split('\n')
+  const at = lines.findIndex((l) => l.startsWith('// prints:'))
+  assert.ok(at >= 0, 'the snippet says what it prints')
+  const first = (lines[at] ?? '').slice('// prints:'.length).trim()
+  return [...(first === '' ? [] : [first]), ...lines.slice(at + 1).map((l) => l.replace(/^\/\/ ?/, ''))].join('\n')
+}
+
+let dir: string
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'httpipe-readme-'))
+  installPacked(dir)
+})
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+const run = (file: string, code: string) => {
+  writeFileSync(join(dir, file), code)
+  const env = { ...process.env }
+  delete env['NODE_OPTIONS']
+  return spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', env, timeout: 30_000 })
+}
+
+describe('README', () => {
+  test('has the install line', () => {
+    assert.match(section('Install'), /^npm install httpipe fp-ts io-ts$/m)
+  })
+
+  for (const file of ['quickstart.mjs', 'quickstart.cjs'])
+    test(`the quick start ${file} runs with plain node against the packed package and prints what the README says`, () => {
+      const code = snippet(file)
+      const r = run(file, code)
+      assert.equal(r.status, 0, r.stderr)
+      assert.equal(r.stdout.trim(), printed(code))
+      assert.equal(r.stderr, '')
+    })
+
+  test('what the README says of fp-ts/function holds: plain Node ESM refuses it, CommonJS takes it', () => {
+    const esm = run('dir-import.mjs', "import { pipe } from 'fp-ts/function'\nconsole.log(typeof pipe)\n")
+    assert.notEqual(esm.status, 0)
+    assert.match(esm.stderr, /ERR_UNSUPPORTED_DIR_IMPORT/)
+    assert.match(section('Quick start'), /ERR_UNSUPPORTED_DIR_IMPORT/)
+    const cjs = run('dir-import.cjs', "const { pipe } = require('fp-ts/function')\nconsole.log(typeof pipe)\n")
+    assert.equal(cjs.stdout.trim(), 'function')
+  })
+})
