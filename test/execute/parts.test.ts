@@ -180,6 +180,28 @@ describe('getDataInParts', () => {
     const cut = join(dir, 'cut.bin')
     const e = await ko(pipe(big('?dropAfter=1000'), H.setResponseFile(cut), H.getDataInParts(65_536)))
     assert.equal(e._tag, 'TransportError')
+    assert.equal(existsSync(cut), false)
+  })
+  test('a part cut off mid-body is cut from the file again: it ends at the last whole part', async () => {
+    const out = join(dir, 'cut-mid.bin')
+    await writeFile(out, letters(0, 100_000))
+    const e = await ko(pipe(big('?dropAfter=1000'), H.setResponseFile(out), H.getDataInParts(65_536)))
+    assert.equal(e._tag, 'TransportError')
+    assert.ok(lines(e).some((l) => /partial part cut from .*: back to 100000 bytes/.test(l)), lines(e).join('\n'))
+    assert.deepEqual(await readFile(out), letters(0, 100_000))
+    // run again without the break: it continues from the part boundary
+    await ok(pipe(big(), H.setResponseFile(out), H.getDataInParts(65_536)))
+    assert.deepEqual(await readFile(out), letters(0, 300_000))
+  })
+  test('a part shorter than its Content-Range is cut from the file again, with an error that says so', async () => {
+    const out = join(dir, 'short.bin')
+    await writeFile(out, letters(0, 100_000))
+    const e = asTag(await ko(pipe(big('?badRange=length'), H.setResponseFile(out), H.getDataInParts(65_536))), 'TransportError')
+    assert.match(e.message, /^getDataInParts: the part holds 65535 bytes, its Content-Range says 65536/)
+    assert.deepEqual(await readFile(out), letters(0, 100_000))
+    const fresh = join(dir, 'short-fresh.bin')
+    asTag(await ko(pipe(big('?badRange=length'), H.setResponseFile(fresh), H.getDataInParts(65_536))), 'TransportError')
+    assert.equal(existsSync(fresh), false)
   })
   test('a file already complete is left as it is (the server answers 416 for its size)', async () => {
     const out = join(dir, 'complete.bin')
