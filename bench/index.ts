@@ -13,15 +13,23 @@
  *   medians over rounds of req/s, p50, p99 and client CPU per request, and of the ratio of
  *   each req/s to raw `undici.request` in the same round. Every request checks status 200 and
  *   decodes the answer with the same io-ts codec; a client with failures is reported broken.
- *   An AWS4-signed httpipe variant runs at c=16.
+ *   An AWS4-signed httpipe variant runs at c=16;
+ * - transfers (bench/transfers.ts): a 1 GiB file uploaded as a multipart part, as a file body
+ *   and with sendDataInParts, and 1 GiB downloaded to a file with setResponseFile and with
+ *   getDataInParts, each case in a process of its own: MiB/s next to a raw node:http pipe of the
+ *   same bytes, peak RSS against the 150 MiB target, the bytes checked by SHA-256.
  *
  * Options (`npm run bench -- <options>`):
- *   --quick          3 short rounds (under a minute in all); the full run takes about 5 minutes
- *   --only=a,b       only these clients (ids below; undici, the baseline, always runs) and/or
- *                    sections (overhead, sign, memory); e.g. --only=httpipe,got or --only=memory
+ *   --quick          3 short rounds, transfers of 256 MiB in 1 round (about a minute and a half
+ *                    in all); the full run takes about 7 minutes
+ *   --only=a,b       only these clients (ids below; undici, the baseline, always runs), sections
+ *                    (overhead, sign, memory, transfers) and/or transfer cases (ids in
+ *                    bench/transfer-cases.ts; the raw pipes always run); e.g. --only=httpipe,got,
+ *                    --only=memory or --only=up-multipart,down-file
  *   --write          write BENCHMARKS.md (the full run without --only writes it anyway)
  *   --no-write       do not write BENCHMARKS.md
  *   --rounds=N --slice=MS --seed=N   override the rounds, the slice length, the shuffle seed
+ *   --transfer-mib=N --transfer-rounds=N   override the transfers' size and rounds
  * Client ids: undici, http, fetch, cross-fetch, httpipe, httpipe-fetch, httpipe-cross-fetch,
  * httpipe-undici (the last two when this build exports them), httpipe-aws4, axios, got, ky.
  *
@@ -38,20 +46,22 @@ import { httpipeDownload, measureDownload, measureOverhead, rawDownloads } from 
 import { routes } from './payload.js'
 import { renderMarkdown, renderText, type Report } from './report.js'
 import { measureSigning } from './sign.js'
+import { transferCases } from './transfer-cases.js'
+import { measureTransfers } from './transfers.js'
 import { makeClients } from './variants.js'
 
 const t0 = performance.now()
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const SECTIONS = ['overhead', 'sign', 'memory'] as const
+const SECTIONS = ['overhead', 'sign', 'memory', 'transfers'] as const
 const CONCURRENCIES = [1, 16, 64] as const
 const MEMORY_BYTES = 64 << 20
 
 const usage = (msg: string): never => {
-  console.error(`bench: ${msg}\nusage: npm run bench -- [--quick] [--only=a,b] [--write|--no-write] [--rounds=N] [--slice=MS] [--seed=N]`)
+  console.error(`bench: ${msg}\nusage: npm run bench -- [--quick] [--only=a,b] [--write|--no-write] [--rounds=N] [--slice=MS] [--seed=N] [--transfer-mib=N] [--transfer-rounds=N]`)
   process.exit(2)
 }
 const args = process.argv.slice(2)
-const opts = { quick: false, only: null as ReadonlySet<string> | null, write: null as boolean | null, rounds: null as number | null, slice: null as number | null, seed: 1 }
+const opts = { quick: false, only: null as ReadonlySet<string> | null, write: null as boolean | null, rounds: null as number | null, slice: null as number | null, seed: 1, transferMiB: null as number | null, transferRounds: null as number | null }
 for (const a of args) {
   const [k, v] = a.split('=', 2) as [string, string | undefined]
   const int = (): number => (v !== undefined && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : usage(`${k} wants a positive whole number`))
@@ -62,15 +72,20 @@ for (const a of args) {
   else if (k === '--rounds') opts.rounds = int()
   else if (k === '--slice') opts.slice = int()
   else if (k === '--seed') opts.seed = int()
+  else if (k === '--transfer-mib') opts.transferMiB = int()
+  else if (k === '--transfer-rounds') opts.transferRounds = int()
   else if (k === '--help' || k === '-h') usage('help')
   else usage(`unknown option ${a}`)
 }
 const cfg = opts.quick
-  ? { rounds: 3, sliceMs: 100, warmupMs: 50, overheadN: 1000, overheadRounds: 5, signN: 6000, signRounds: 3 }
-  : { rounds: 7, sliceMs: 500, warmupMs: 250, overheadN: 4000, overheadRounds: 15, signN: 20000, signRounds: 5 }
+  ? { rounds: 3, sliceMs: 100, warmupMs: 50, overheadN: 1000, overheadRounds: 5, signN: 6000, signRounds: 3, transferMiB: 256, transferRounds: 1 }
+  : { rounds: 7, sliceMs: 500, warmupMs: 250, overheadN: 4000, overheadRounds: 15, signN: 20000, signRounds: 5, transferMiB: 1024, transferRounds: 3 }
 const rounds = opts.rounds ?? cfg.rounds
 const sliceMs = opts.slice ?? cfg.sliceMs
 const wants = (name: string): boolean => opts.only === null || opts.only.has(name)
+const transferIds = new Set(transferCases.map((c) => c.id))
+const onlyCases = opts.only === null ? [] : [...opts.only].filter((n) => transferIds.has(n))
+const transferBytes = (opts.transferMiB ?? cfg.transferMiB) * (1 << 20)
 const write = opts.write ?? (!opts.quick && opts.only === null)
 const progress = (m: string): void => void process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${m}\n`)
 
@@ -102,8 +117,9 @@ process.on('exit', () => child.kill('SIGKILL'))
 progress(`server (pid ${child.pid}) on ${base}`)
 const clients = makeClients([16])
 try {
-  const known = new Set([...clients.contenders.map((c) => c.id), 'httpipe-cross-fetch', 'httpipe-undici', ...SECTIONS])
-  for (const name of opts.only ?? []) if (!known.has(name)) usage(`--only: unknown name ${name} (clients: ${clients.contenders.map((c) => c.id).join(', ')}; sections: ${SECTIONS.join(', ')})`)
+  const known = new Set([...clients.contenders.map((c) => c.id), 'httpipe-cross-fetch', 'httpipe-undici', ...SECTIONS, ...transferIds])
+  for (const name of opts.only ?? [])
+    if (!known.has(name)) usage(`--only: unknown name ${name} (clients: ${clients.contenders.map((c) => c.id).join(', ')}; sections: ${SECTIONS.join(', ')}; transfer cases: ${[...transferIds].join(', ')})`)
   const contenders = clients.contenders.filter((c) => c.id === 'undici' || wants(c.id))
   const anyClient = opts.only === null || contenders.some((c) => c.id !== 'undici' || opts.only?.has('undici') === true)
   const cells: Cell[] = anyClient
@@ -120,6 +136,20 @@ try {
   const signing = wants('sign') ? (progress('AWS4 signing cost'), await measureSigning(cfg.signN, cfg.signRounds, opts.seed)) : null
   const memory = wants('memory') ? (progress('memory: 64 MiB downloads to a file'), await measureDownload(base, [...clients.httpipeTransports.map(([id, env]) => [id, httpipeDownload(env)] as const), ...rawDownloads], MEMORY_BYTES)) : null
   const results = cells.length > 0 ? await runRounds(plan) : new Map()
+  // last: the transfers run in child processes of their own and leave the parent's state alone,
+  // but move gigabytes through the server and the page cache
+  const transfers =
+    wants('transfers') || onlyCases.length > 0
+      ? await measureTransfers({
+          root,
+          base,
+          bytes: transferBytes,
+          rounds: opts.transferRounds ?? cfg.transferRounds,
+          seed: opts.seed,
+          only: onlyCases.length > 0 ? new Set(onlyCases) : null,
+          onProgress: progress,
+        })
+      : null
 
   const cpus = os.cpus()
   const report: Report = {
@@ -139,6 +169,8 @@ try {
     signing,
     memory,
     memoryBytes: MEMORY_BYTES,
+    transfers,
+    transfersQuick: opts.quick && opts.transferMiB === null,
     seconds: (performance.now() - t0) / 1000,
   }
   console.log(`\n${renderText(report)}`)

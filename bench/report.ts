@@ -6,6 +6,7 @@ import type { Cell, Summary } from './harness.js'
 import type { MemoryRow, OverheadRow } from './overhead.js'
 import type { SignResult } from './sign.js'
 import { SIGN_CASE } from './sign.js'
+import { RSS_TARGET, type TransferResult, type TransferRow } from './transfers.js'
 
 export interface Machine {
   readonly cpu: string
@@ -29,6 +30,9 @@ export interface Report {
   readonly signing: SignResult | null
   readonly memory: ReadonlyArray<MemoryRow> | null
   readonly memoryBytes: number
+  readonly transfers: TransferResult | null
+  /** the transfers moved the quick mode's smaller size */
+  readonly transfersQuick: boolean
   readonly seconds: number
 }
 
@@ -105,6 +109,37 @@ const memoryTable = (rows: ReadonlyArray<MemoryRow>): Table => ({
   left: 2,
 })
 
+const MiB = 1 << 20
+const mib = (bytes: number): string => num(bytes / MiB, 0)
+const sizeText = (bytes: number): string => (bytes >= 1 << 30 ? `${bytes / (1 << 30)} GiB` : sizeOf(bytes))
+const meets = (t: TransferRow): string => (!Number.isFinite(t.peakRss) ? '–' : t.peakRss < RSS_TARGET ? 'yes' : 'NO')
+
+const transferTable = (rows: ReadonlyArray<TransferRow>): Table => ({
+  head: ['direction', 'case', 'result', 'MiB/s', '× raw pipe', 'peak RSS MiB', `< ${RSS_TARGET / MiB} MiB`, 'RSS at start MiB', 'peak V8 heap / ArrayBuffers MiB'],
+  rows: rows.map((t) => [
+    t.direction,
+    t.label,
+    t.failures === 0 ? `ok ×${t.runs}` : `${t.failures}/${t.runs} failed: ${t.firstError ?? ''}`,
+    num(t.mibPerS, 0),
+    t.baseline ? '1.00' : num(t.ratio, 2),
+    mib(t.peakRss),
+    meets(t),
+    mib(t.startRss),
+    `${mib(t.peakHeapTotal)} / ${mib(t.peakArrayBuffers)}`,
+  ]),
+  left: 3,
+})
+
+const transferTitle = (r: Report, t: TransferResult): string =>
+  `Transfers: ${sizeText(t.bytes)} through loopback${r.transfersQuick ? ' (quick mode; the full run moves 1 GiB)' : ''}`
+
+const transferMethod = (t: TransferResult): string =>
+  `Every case runs in a Node process of its own (plain JavaScript, no loader), once per round in an order shuffled per round, ${t.rounds} round${t.rounds === 1 ? '' : 's'}; MiB/s and "× raw pipe" (the same-round ratio to the node:http pipe of the same direction) are medians over rounds, peak RSS the largest (the kernel's high-water mark, VmHWM). ` +
+  'Uploads read a file on disk (the page cache is warm), downloads write one; the server (a child process) keeps nothing: it counts and SHA-256s what arrives (the first part\'s content of a multipart body, found by a streaming boundary scan; a resumable upload keeps a running size and hash per upload id) and generates the download. ' +
+  `Every run is checked: the server's size and SHA-256 of an upload, the downloaded file's, against the resource's. Target: peak RSS under ${RSS_TARGET / MiB} MiB in every case. ` +
+  '"RSS at start" is the process just before the transfer, after its imports (Node alone is about 40 MiB; undici and httpipe add about 28); "V8 heap" is the heap V8 holds, used or not (its young generation grows under per-chunk allocation), "ArrayBuffers" the buffers alive or awaiting GC (samples every 10 ms). ' +
+  'The rows "by hand" speak the same parts protocols with node:http on one keep-alive socket: what the protocol itself costs next to one streamed request.'
+
 const machineLine = (m: Machine): string => `${m.cpu}, ${m.cores} cores, ${m.memoryGiB.toFixed(1)} GiB RAM, ${m.os}, Node ${m.node}`
 
 /** The report as text, for stdout. */
@@ -120,6 +155,7 @@ export const renderText = (r: Report): string => {
   if (r.overhead !== null) out.push("httpipe's own cost per request (in-memory transport, no I/O)", textTable(overheadTable(r.overhead)), '')
   if (r.signing !== null) out.push(`AWS4 signing cost (${SIGN_CASE})`, textTable(signTable(r.signing)), '')
   if (r.memory !== null) out.push(`${sizeOf(r.memoryBytes)} download streamed to a file (H.setResponseFile)`, textTable(memoryTable(r.memory)), '')
+  if (r.transfers !== null) out.push(transferTitle(r, r.transfers), textTable(transferTable(r.transfers.rows)), '')
   out.push(`took ${r.seconds.toFixed(0)} s`)
   return out.join('\n')
 }
@@ -155,5 +191,6 @@ export const renderMarkdown = (r: Report): string => {
     )
   if (r.signing !== null) out.push('## AWS4 signing cost', '', `${SIGN_CASE}; ${r.signing.n} signatures each.`, '', mdTable(signTable(r.signing)), '')
   if (r.memory !== null) out.push(`## Memory: a ${sizeOf(r.memoryBytes)} download streamed to a file`, '', 'Peak RSS growth of the client process over the RSS just before (after a GC), with `H.setResponseFile`.', '', mdTable(memoryTable(r.memory)), '')
+  if (r.transfers !== null) out.push(`## ${transferTitle(r, r.transfers)}`, '', transferMethod(r.transfers), '', mdTable(transferTable(r.transfers.rows)), '')
   return out.join('\n')
 }

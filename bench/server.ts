@@ -6,10 +6,12 @@
  * when started by hand). Exits when the parent goes away.
  *
  * Routes: GET /json/1k and /json/64k (exactly 1 KiB / 64 KiB of JSON, see payload.ts);
- * GET /big/<bytes> (that many bytes of application/octet-stream, streamed with backpressure).
+ * GET /big/<bytes> (that many bytes of application/octet-stream, streamed with backpressure);
+ * the transfer routes /sink, /upload/<id> and /blob/<n> (see transfer-routes.ts).
  */
 import http from 'node:http'
 import { makePayload, routes } from './payload.js'
+import { transferRoute } from './transfer-routes.js'
 
 const bodies = new Map<string, Buffer>([
   [routes.small, makePayload(1024)],
@@ -32,9 +34,10 @@ const stream = (res: http.ServerResponse, total: number): void => {
 }
 
 const server = http.createServer((req, res) => {
-  req.resume()
   const url = req.url ?? '/'
   const path = url.split('?', 1)[0] ?? url
+  if (transferRoute(req, res, path)) return
+  req.resume()
   const body = bodies.get(path)
   if (body !== undefined) {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) })

@@ -4,7 +4,7 @@
  * file for a 2xx when one is set, else to memory), and classifies every failure.
  * @module
  */
-import { rm } from 'node:fs/promises'
+import { rm, truncate } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import type { TimeoutLimit } from '../errors.js'
 import { findHeader } from '../headers.js'
@@ -76,6 +76,20 @@ const removePartial = async (ctx: RunCtx, file: string): Promise<void> => {
     ctx.log.add(`partial response file ${file} removed`)
   } catch (e) {
     ctx.log.add(`cannot remove the partial response file ${file}: ${errText(e).code}`)
+  }
+}
+
+/**
+ * A part appended to a file (getDataInParts) that failed is cut off again: the file goes back to
+ * the `start` bytes it held before (a file that held none is removed, as it was not there).
+ */
+const cutPartial = async (ctx: RunCtx, file: string, start: number): Promise<void> => {
+  if (start === 0) return removePartial(ctx, file)
+  try {
+    await truncate(file, start)
+    ctx.log.add(`partial part cut from ${file}: back to ${start} bytes`)
+  } catch (e) {
+    ctx.log.add(`cannot cut the partial part from ${file}: ${errText(e).code}`)
   }
 }
 
@@ -221,9 +235,11 @@ export const attempt = (ctx: RunCtx): Send => {
     const file = ctx.p.responseFile !== null && saves && !noBody ? ctx.p.responseFile : null
     // a ranged request answered with something else: its start is kept for the error, the rest dropped
     const unwanted = want !== undefined && !saves
+    const append = want?.append === true
     const r = await readBody(res.body, {
       decoders: decoders ?? [],
       file,
+      append,
       total: lengthText !== undefined && /^\d+$/.test(lengthText) ? Number(lengthText) : null,
       maxBytes: unwanted ? UNWANTED_BYTES : (ctx.env.maxResponseBytes ?? s.maxResponseSize ?? (file === null ? DEFAULT_MAX_MEMORY_BYTES : Number.POSITIVE_INFINITY)),
       onProgress: onProgress === undefined ? w.touch : (p) => (w.touch(), onProgress(p)),
@@ -235,7 +251,7 @@ export const attempt = (ctx: RunCtx): Send => {
       return E.right({ hop, status: res.status, statusText: res.statusText, headers: res.headers, body: new Uint8Array(0), file: null, headersAt })
     }
     if (!r.ok) {
-      if (file !== null) await removePartial(ctx, file)
+      if (file !== null) await (append && want !== undefined ? cutPartial(ctx, file, want.start) : removePartial(ctx, file))
       return E.left(readFailure(ctx, r.failure, fired, file))
     }
     if (fired !== null) return E.left(classify(ctx, null, fired, what))

@@ -3,7 +3,7 @@
  * downloaded part by part that continues a partial file (`getDataInParts`).
  * @module
  */
-import { appendFile, stat } from 'node:fs/promises'
+import { rm, stat, truncate } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import { fileError, invalidInput, statusError, transportError, type ClientError } from '../errors.js'
 import { putHeader } from '../headers.js'
@@ -19,11 +19,14 @@ import { isWhole, note, partsProgress, prepared, safely, type Result } from './p
 import { partProblem } from './ranges.js'
 import { runSafe } from './run.js'
 
-/** The ranged request for `[start, end)`: identity encoding, so the range counts the bytes of the file. */
-const rangeRequest = (p: PreparedRequest, start: number, end: number, log: Log): PreparedRequest => ({
+/**
+ * The ranged request for `[start, end)`: identity encoding, so the range counts the bytes of the
+ * file; with `append`, the part is appended to the response file (which holds `start` bytes).
+ */
+const rangeRequest = (p: PreparedRequest, start: number, end: number, log: Log, append = false): PreparedRequest => ({
   ...p,
   headers: putHeader(putHeader(p.headers, 'Range', rangeHeader(start, end)), 'Accept-Encoding', 'identity'),
-  expectRange: { start, end },
+  expectRange: append ? { start, end, append } : { start, end },
   log,
 })
 
@@ -63,10 +66,22 @@ const sizeOnDisk = async (path: string): Promise<E.Either<string, number>> => {
   }
 }
 
+/** Cuts a file back to `size` bytes (removes it when `size` is 0); the error code, or null. */
+const cutBack = async (path: string, size: number): Promise<string | null> => {
+  try {
+    await (size === 0 ? rm(path, { force: true }) : truncate(path, size))
+    return null
+  } catch (e) {
+    return errText(e).code
+  }
+}
+
 /**
  * Downloads the whole representation to the request's response file in parts of `chunkSize`,
- * continuing a partial file from its size; each part is checked (`206`, its Content-Range)
- * before it is appended, so the file only ever holds the bytes from 0 up to a part boundary.
+ * continuing a partial file from its size. A part is streamed onto the end of the file once its
+ * answer is checked (`206`, its Content-Range), so memory never holds a part; a part that is cut
+ * off or shorter than its Content-Range is cut from the file again, which so holds the bytes
+ * from 0 up to a part boundary whenever a run ends.
  * @example
  * await getInPartsNow(5 << 20, 'GET', {}, req, defaults)
  * @internal
@@ -81,8 +96,8 @@ const getInPartsNowUnsafe = async (chunkSize: number, method: string, env: Env |
   if (!isWhole(chunkSize, 1)) return E.left(invalidInput(step, `${step}: the chunk size must be a whole number >= 1, got ${showValue(chunkSize)}`, p0.log))
   const had = await sizeOnDisk(file)
   if (E.isLeft(had)) return E.left(fileError(`${step}: cannot continue the download in ${file}: ${had.left}`, file, had.left, p0.log))
-  // parts come to memory (one chunk at a time) and are appended once checked
-  const p: PreparedRequest = { ...p0, responseFile: null, settings: { ...p0.settings, maxResponseSize: Math.max(chunkSize, p0.settings.maxResponseSize ?? 0) } }
+  // the size limit is one of a part: a part is never held whole, but a limit below it would cut each one
+  const p: PreparedRequest = { ...p0, settings: { ...p0.settings, maxResponseSize: Math.max(chunkSize, p0.settings.maxResponseSize ?? 0) } }
   let offset = had.right
   let log = offset > 0 ? note(p.log, step, `${file} holds ${offset} bytes: continuing from there`, env) : p.log
   let attempts = 0
@@ -90,21 +105,22 @@ const getInPartsNowUnsafe = async (chunkSize: number, method: string, env: Env |
   const progress = partsProgress(env ?? {}, 'download', () => known)
   for (;;) {
     const end = offset + chunkSize
-    const got = await runSafe(rangeRequest(p, offset, end, note(log, step, `asking for bytes ${offset}-${end - 1}`, env)), progress(offset), defaults)
-    if (E.isLeft(got)) return got
+    const got = await runSafe(rangeRequest(p, offset, end, note(log, step, `asking for bytes ${offset}-${end - 1}`, env), true), progress(offset), defaults)
+    // a part read whole but failed after (a limit that fired at its end) is not kept either
+    if (E.isLeft(got)) return (await cutBack(file, offset), got)
     const res = { ...got.right, attempts: (attempts += got.right.attempts) }
     log = res.log
     if (res.status === 416 && unsatisfiedTotal(res.headers['content-range']) === offset) return E.right({ ...res, body: new Uint8Array(0), file, log: note(log, step, `${file} is complete, ${offset} bytes`) })
     if (partProblem({ start: offset, end }, res.status, res.headers['content-range']) !== null) return notThePart(step, res, offset, end)
     const range = parseContentRange(res.headers['content-range'])
     const expected = range === null ? -1 : range.end - range.start + 1
-    if (range === null || res.body.byteLength !== expected)
-      return E.left(transportError(`${step}: the part holds ${res.body.byteLength} bytes, its Content-Range says ${expected}`, 'ESHORTPART', res.log))
-    try {
-      await appendFile(file, res.body)
-    } catch (e) {
-      const { code } = errText(e)
-      return E.left(fileError(`${step}: cannot write to ${file}: ${code}`, file, code, log))
+    const now = await sizeOnDisk(file)
+    if (E.isLeft(now)) return E.left(fileError(`${step}: cannot read the size of ${file}: ${now.left}`, file, now.left, log))
+    if (range === null || now.right - offset !== expected) {
+      const cut = await cutBack(file, offset)
+      const why = `${step}: the part holds ${now.right - offset} bytes, its Content-Range says ${expected}`
+      if (cut !== null) return E.left(fileError(`${why}, and ${file} cannot be cut back to ${offset} bytes: ${cut}`, file, cut, log))
+      return E.left(transportError(why, 'ESHORTPART', note(log, step, `the part was cut from ${file}: back to ${offset} bytes`)))
     }
     offset = range.end + 1
     known = range.total

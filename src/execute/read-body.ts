@@ -75,6 +75,8 @@ export const decodersFor = (contentEncoding: string | undefined): ReadonlyArray<
 export interface ReadOptions {
   readonly decoders: ReadonlyArray<Transform>
   readonly file: string | null
+  /** append to the file instead of replacing it */
+  readonly append?: boolean
   readonly total: number | null
   readonly maxBytes: number
   readonly onProgress: ((p: Progress) => void) | undefined
@@ -169,7 +171,7 @@ export const readBody = async (
     },
   })
   let fileFailed: unknown = null
-  const sink = o.file === null ? memory : createWriteStream(o.file).on('error', (e) => (fileFailed = e))
+  const sink = o.file === null ? memory : createWriteStream(o.file, { flags: o.append === true ? 'a' : 'w' }).on('error', (e) => (fileFailed = e))
   // decoded bytes on their way to a file count against the limit too (a gzip bomb stops here)
   const counted =
     o.file === null || o.maxBytes === Number.POSITIVE_INFINITY

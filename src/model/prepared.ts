@@ -94,9 +94,11 @@ export interface PreparedRequest {
   readonly masked?: ReadonlyArray<string>
   /**
    * the bytes `[start, end)` a ranged request asked for (`getPart`): a response is saved to the
-   * response file only when it is the `206` of a range starting there and ending by `end`
+   * response file only when it is the `206` of a range starting there and ending by `end`; with
+   * `append` (`getDataInParts`) the file holds the `start` bytes before the part, the part is
+   * appended to it as it arrives, and an attempt that fails cuts the file back to `start` bytes
    */
-  readonly expectRange?: { readonly start: number; readonly end: number }
+  readonly expectRange?: { readonly start: number; readonly end: number; readonly append?: boolean }
   readonly log: Log
 }
 

@@ -195,6 +195,28 @@ describe('getDataInParts', () => {
     // node-fetch (cross-fetch) cannot tell a cut body from a slow one: the idle limit ends it
     const e = await ko(pipe(big('?dropAfter=1000'), H.setResponseFile(cut), H.setIdleTimeout(1000), H.getDataInParts(65_536, 'GET', onTestTransport())))
     assert.equal(e._tag, TEST_TRANSPORT === 'cross-fetch' ? 'Timeout' : 'TransportError', e.message)
+    assert.equal(existsSync(cut), false)
+  })
+  test('a part cut off mid-body is cut from the file again: it ends at the last whole part', async () => {
+    const out = join(dir, 'cut-mid.bin')
+    await writeFile(out, letters(0, 100_000))
+    const e = await ko(pipe(big('?dropAfter=1000'), H.setResponseFile(out), H.setIdleTimeout(1000), H.getDataInParts(65_536, 'GET', onTestTransport())))
+    assert.equal(e._tag, TEST_TRANSPORT === 'cross-fetch' ? 'Timeout' : 'TransportError', e.message)
+    assert.ok(lines(e).some((l) => /partial part cut from .*: back to 100000 bytes/.test(l)), lines(e).join('\n'))
+    assert.deepEqual(await readFile(out), letters(0, 100_000))
+    // run again without the break: it continues from the part boundary
+    await ok(pipe(big(), H.setResponseFile(out), H.getDataInParts(65_536, 'GET', onTestTransport())))
+    assert.deepEqual(await readFile(out), letters(0, 300_000))
+  })
+  test('a part shorter than its Content-Range is cut from the file again, with an error that says so', async () => {
+    const out = join(dir, 'short.bin')
+    await writeFile(out, letters(0, 100_000))
+    const e = asTag(await ko(pipe(big('?badRange=length'), H.setResponseFile(out), H.getDataInParts(65_536, 'GET', onTestTransport()))), 'TransportError')
+    assert.match(e.message, /^getDataInParts: the part holds 65535 bytes, its Content-Range says 65536/)
+    assert.deepEqual(await readFile(out), letters(0, 100_000))
+    const fresh = join(dir, 'short-fresh.bin')
+    asTag(await ko(pipe(big('?badRange=length'), H.setResponseFile(fresh), H.getDataInParts(65_536, 'GET', onTestTransport()))), 'TransportError')
+    assert.equal(existsSync(fresh), false)
   })
   test('a file already complete is left as it is (the server answers 416 for its size)', async () => {
     const out = join(dir, 'complete.bin')
