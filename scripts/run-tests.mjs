@@ -13,7 +13,7 @@ const walk = (dir) =>
   )
 const filter = process.argv[2]
 const files = walk('test').filter((f) => !filter || f.includes(filter)).sort()
-const ACROSS = ['test/execute/run.test.ts', 'test/execute/redirect.test.ts', 'test/execute/retry.test.ts', 'test/execute/limits.test.ts']
+const ACROSS = ['test/execute/run.test.ts', 'test/execute/redirect.test.ts', 'test/execute/retry.test.ts', 'test/execute/limits.test.ts', 'test/execute/parts.test.ts', 'test/execute/progress.test.ts']
 const runs = [
   { label: 'other transports', files: ACROSS.filter((f) => files.includes(f)), envs: ['cross-fetch', 'fetch'] },
   { label: 'all', files, envs: [undefined] },

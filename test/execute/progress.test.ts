@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
-import { ok } from './helpers.js'
+import { ok, onTestTransport } from './helpers.js'
 
 let dir = ''
 let server: EchoServer
@@ -26,7 +26,7 @@ after(async () => {
 /** Runs `req` as a PUT, returning the upload events and the Content-Length that was sent. */
 const uploads = async (req: H.Request): Promise<{ readonly events: H.Progress[]; readonly length: number }> => {
   const events: H.Progress[] = []
-  const res = await ok(H.processRequest('PUT', { onProgress: (p) => events.push(p) })(req))
+  const res = await ok(H.processRequest('PUT', onTestTransport({ onProgress: (p) => events.push(p) }))(req))
   assert.equal(res.status, 200)
   const length = Number(server.requests.at(-1)?.headers['content-length'])
   return { events: events.filter((e) => e.direction === 'upload'), length }
