@@ -14,7 +14,7 @@ import { FLAGS, type Flag, type Values } from './flags.js'
  * @category cli
  * @since 0.3.0
  */
-export const EXIT = { ok: 0, clientError: 1, usage: 2, httpError: 22 } as const
+export const EXIT = { ok: 0, clientError: 1, usage: 2, httpError: 22, interrupted: 130 } as const
 
 const EXAMPLES = `
 Method: GET, or POST when a body is given; any other as the first argument (httpipe PUT URL …).
@@ -40,6 +40,7 @@ Exit codes:
   1   the request failed (a ClientError: connection, timeout, TLS, file, auth, size …)
   2   usage error: a bad flag or value, or a template that cannot be loaded
   22  with --fail: the status was 400 or above
+  130 interrupted (Ctrl-C)
 `
 
 /** The attribute name commander gives a flag's value (`--max-redirects` → `maxRedirects`, `--no-gzip` → `gzip`). */

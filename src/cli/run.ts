@@ -115,7 +115,8 @@ const printResponse = async (H: Lib, res: HttpResponse, values: Values, io: Io):
 /**
  * Runs the command line once it is read: builds the request, then saves it (`--save-template`),
  * prints it as curl (`--curl`), or sends it and prints the answer. The exit code: 0, 1 for a
- * ClientError, 2 for a usage error, 22 with `--fail` on a status of 400 or above.
+ * ClientError, 2 for a usage error, 22 with `--fail` on a status of 400 or above, 130 when
+ * interrupted (SIGINT, Ctrl-C).
  * @example
  * process.exitCode = await run(['http://127.0.0.1:8080/get'], { verbose: true }, { stdout: process.stdout, stderr: process.stderr, env: process.env })
  * @category cli
@@ -151,8 +152,17 @@ export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): 
   }
   if (typeof values['saveTemplate'] === 'string') return EXIT.ok
   const bar = progressEnv(req, values, io)
-  const result = await H.processRequest(method, { secrets: (n) => io.env[n], ...(bar === null ? {} : { onProgress: bar.onProgress }) })(req)()
+  // Ctrl-C aborts the run through env.signal: files are closed, and the exit is 130 as for any interrupted command
+  const interrupt = new AbortController()
+  const onSigint = (): void => interrupt.abort()
+  process.once('SIGINT', onSigint)
+  const result = await H.processRequest(method, { secrets: (n) => io.env[n], signal: interrupt.signal, ...(bar === null ? {} : { onProgress: bar.onProgress }) })(req)()
+  process.off('SIGINT', onSigint)
   bar?.done()
+  if (interrupt.signal.aborted) {
+    await write(io.stderr, 'httpipe: interrupted\n')
+    return EXIT.interrupted
+  }
   if (result._tag === 'Left') {
     await write(io.stderr, `httpipe: ${result.left.message}\n`)
     if (values['log'] === true) await write(io.stderr, `${H.getLog(result.left, true)}\n`)

@@ -6,12 +6,13 @@
  */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startEchoServer } from '../../src/testing/index.js'
 import { FLAGS } from '../../src/cli/flags.js'
-import { httpipe, onTerminal, useFixtures } from './helpers.js'
+import { MAIN, httpipe, onTerminal, useFixtures } from './helpers.js'
 
 const ESC = '\u001b['
 const fx = useFixtures()
@@ -70,12 +71,24 @@ describe('exit codes', () => {
     assert.match(many.err, /too many arguments/)
     assert.equal(fx.server.requests.filter((r) => r.url.includes('extra')).length, 0)
   })
+  test('130 when interrupted (SIGINT) while waiting for an answer', async () => {
+    const seen = () => fx.server.requests.filter((r) => r.url === '/hang?cli-sigint').length
+    const child = spawn(process.execPath, [MAIN, `${fx.server.url}/hang?cli-sigint`], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let err = ''
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()))
+    for (let waited = 0; seen() === 0 && waited < 20_000; waited += 50) await new Promise((r) => setTimeout(r, 50))
+    assert.equal(seen(), 1, 'the request is on its way')
+    child.kill('SIGINT')
+    const code = await new Promise<number | null>((r) => child.on('close', r))
+    assert.equal(code, 130)
+    assert.equal(err, 'httpipe: interrupted\n')
+  })
   test('--help lists every flag of the table, examples and the exit codes; --version is the package version', async () => {
     const help = await httpipe(['--help'])
     assert.equal(help.code, 0)
     for (const f of FLAGS) assert.ok(help.out.includes(f.flags), `--help lists ${f.flags}`)
     assert.match(help.out, /Examples:\n {2}httpipe /)
-    assert.match(help.out, /Exit codes:\n {2}0 +success[^]*\n {2}1 +[^]*\n {2}2 +usage error[^]*\n {2}22 +with --fail/)
+    assert.match(help.out, /Exit codes:\n {2}0 +success[^]*\n {2}1 +[^]*\n {2}2 +usage error[^]*\n {2}22 +with --fail[^]*\n {2}130 +interrupted/)
     const version = await httpipe(['--version'])
     assert.equal(version.out, `${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n`)
   })
