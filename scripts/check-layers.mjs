@@ -1,6 +1,7 @@
 // Checks the import graph of src/: no cycles (of imports that remain at run time), and every import points from a layer to the same
 // or an earlier one: model → encoding → steps → auth → execute → transport → client (→ cli),
-// with testing/ (the echo server) on its own and index.ts the barrel. Run by `npm test`; exits 1 naming each offence.
+// with testing/ (the echo server) on its own and index.ts the barrel, which may import any layer but one
+// marked notFromIndex (cli/: the command line, never loaded by the library). Run by `npm test`; exits 1 naming each offence.
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, normalize, relative } from 'node:path'
 
@@ -51,6 +52,7 @@ for (const [f, ts] of imports) {
   for (const t of ts) {
     const lt = layerOf(t)
     if (lt !== null && lt > lf && LAYERS[lf].name !== 'index') problems.push(`layer: ${relative(SRC, f)} (${LAYERS[lf].name}) imports ${relative(SRC, t)} (${LAYERS[lt].name}), a later layer`)
+    if (lt !== null && LAYERS[lf].name === 'index' && LAYERS[lt].notFromIndex === true) problems.push(`layer: ${relative(SRC, f)} (the library entry) imports ${relative(SRC, t)} (${LAYERS[lt].name}), which the library never loads`)
   }
 }
 const unique = [...new Set(problems)]

@@ -1,0 +1,143 @@
+/**
+ * What the command line prints: the body (pretty, coloured JSON on a terminal, the bytes as
+ * they came otherwise), the status line and headers, and when to use colour (a terminal, and
+ * never with `NO_COLOR`).
+ * @module
+ */
+
+/**
+ * The ANSI styles used, or none.
+ * @example
+ * paint(true).green('ok') // '\u001b[32mok\u001b[39m'
+ * @category cli
+ * @since 0.3.0
+ */
+export const paint = (on: boolean) => {
+  const style =
+    (open: number, close: number) =>
+    (s: string): string =>
+      on ? `\u001b[${open}m${s}\u001b[${close}m` : s
+  return { bold: style(1, 22), dim: style(2, 22), red: style(31, 39), green: style(32, 39), yellow: style(33, 39), blue: style(34, 39), magenta: style(35, 39), cyan: style(36, 39) }
+}
+
+/**
+ * Whether to colour what is written to a stream: only a terminal, and never when `NO_COLOR`
+ * is set to a non-empty value (no-color.org).
+ * @example
+ * useColour(process.stdout, process.env) // true on a terminal without NO_COLOR
+ * @category cli
+ * @since 0.3.0
+ */
+export const useColour = (stream: { readonly isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>): boolean =>
+  stream.isTTY === true && (env['NO_COLOR'] ?? '') === ''
+
+/**
+ * JSON text indented by two spaces, coloured when asked (keys blue, strings green, numbers
+ * yellow, `true`/`false`/`null` magenta). The text is re-laid out token by token, never parsed
+ * into numbers, so no digit of a large number is lost; control characters in strings are
+ * written as `\u` escapes (the same JSON, safe on a terminal). The caller checks that it is JSON.
+ * @example
+ * prettyJson('{"a":[1,2]}', false) // '{\n  "a": [\n    1,\n    2\n  ]\n}'
+ * @category cli
+ * @since 0.3.0
+ */
+export const prettyJson = (text: string, colour: boolean): string => {
+  const c = paint(colour)
+  const token = /"(?:[^"\\]|\\.)*"|[{}[\]:,]|true|false|null|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/gy
+  const tokens: string[] = []
+  for (let i = 0; i < text.length; ) {
+    if (/\s/.test(text[i] ?? '')) {
+      i += 1
+      continue
+    }
+    token.lastIndex = i
+    const m = token.exec(text)
+    if (m === null) return text // not JSON after all: as it came
+    tokens.push(m[0])
+    i = token.lastIndex
+  }
+  let out = ''
+  let depth = 0
+  const newline = (): string => `\n${'  '.repeat(depth)}`
+  for (const [i, t] of tokens.entries()) {
+    const next = tokens[i + 1]
+    if (t === '{' || t === '[') {
+      const empty = next === (t === '{' ? '}' : ']')
+      depth += 1
+      out += t + (empty ? '' : newline())
+    } else if (t === '}' || t === ']') {
+      depth -= 1
+      out += (tokens[i - 1] === (t === '}' ? '{' : '[') ? '' : newline()) + t
+    } else if (t === ',') out += `,${newline()}`
+    else if (t === ':') out += ': '
+    else if (t.startsWith('"')) out += next === ':' ? c.blue(escapeControls(t)) : c.green(escapeControls(t))
+    else if (t === 'true' || t === 'false' || t === 'null') out += c.magenta(t)
+    else out += c.yellow(t)
+  }
+  return out
+}
+
+// in a JSON string, as JSON escapes: C1 controls, which JSON.stringify leaves raw and a terminal would act on
+const escapeControls = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+// control characters a terminal would act on (escape sequences, bell, backspace…); tab, LF and CR are text
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u009b]/
+
+const isJsonType = (contentType: string | undefined): boolean => /^application\/(?:[\w.+-]+\+)?json\b|^text\/json\b/i.test(contentType ?? '')
+
+const isJson = (text: string): boolean => {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * What to write to stdout for a body: the bytes as they came when stdout is not a terminal or
+ * `raw` is asked for; on a terminal pretty JSON (coloured when `colour`) for a JSON body, the
+ * text for a text body, and nothing for a body a terminal cannot show (with the reason).
+ * @example
+ * bodyOutput(bytes, 'application/json', { terminal: true, raw: false, colour: true }) // { data: '{\n  "a": 1\n}\n', note: null }
+ * @category cli
+ * @since 0.3.0
+ */
+export const bodyOutput = (
+  body: Uint8Array,
+  contentType: string | undefined,
+  o: { readonly terminal: boolean; readonly raw: boolean; readonly colour: boolean },
+): { readonly data: Uint8Array | string; readonly note: string | null } => {
+  if (!o.terminal || o.raw || body.byteLength === 0) return { data: body, note: null }
+  let decoded: string | null = null
+  try {
+    decoded = UTF8.decode(body)
+  } catch {
+    /* not UTF-8: binary */
+  }
+  if (decoded !== null && isJsonType(contentType) && isJson(decoded)) return { data: `${prettyJson(decoded, o.colour)}\n`, note: null }
+  const text = decoded !== null && !TERMINAL_CONTROL.test(decoded) ? decoded : null
+  if (text === null)
+    return { data: '', note: `the body (${body.byteLength} bytes) is binary or holds terminal control characters: not written to the terminal (use --out FILE, a pipe, or --raw)` }
+  return { data: text.endsWith('\n') ? text : `${text}\n`, note: null }
+}
+
+/**
+ * The status line and headers as `-v` shows them on stderr.
+ * @example
+ * statusAndHeaders({ status: 200, statusText: 'OK', rawHeaders: [['Content-Type', 'text/plain']], url: 'http://h/', redirects: 0 }, false) // 'HTTP 200 OK\nContent-Type: text/plain\n\n'
+ * @category cli
+ * @since 0.3.0
+ */
+export const statusAndHeaders = (
+  res: { readonly status: number; readonly statusText: string; readonly rawHeaders: ReadonlyArray<readonly [string, string]>; readonly url: string; readonly redirects: number },
+  colour: boolean,
+): string => {
+  const c = paint(colour)
+  const tint = res.status >= 400 ? c.red : res.status >= 300 ? c.yellow : c.green
+  const moved = res.redirects > 0 ? c.dim(`  (${res.url} after ${res.redirects} redirect${res.redirects === 1 ? '' : 's'})`) : ''
+  const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  const lines = [c.bold(tint(`HTTP ${res.status} ${clean(res.statusText)}`.trimEnd())) + moved, ...res.rawHeaders.map(([n, v]) => `${c.cyan(clean(n))}: ${clean(v)}`)]
+  return `${lines.join('\n')}\n\n`
+}

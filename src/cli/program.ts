@@ -1,0 +1,104 @@
+/**
+ * The command line read by commander, built from the flag table: the usage, the help with
+ * examples and exit codes, `--version`, and usage errors (exit 2) that name the flag.
+ * @module
+ */
+import { Command, CommanderError, Option } from 'commander'
+import { VERSION } from '../version.js'
+import { FLAGS, type Flag, type Values } from './flags.js'
+
+/**
+ * The exit codes, as `--help` and the README list them.
+ * @example
+ * EXIT.usage // 2
+ * @category cli
+ * @since 0.3.0
+ */
+export const EXIT = { ok: 0, clientError: 1, usage: 2, httpError: 22, interrupted: 130 } as const
+
+const EXAMPLES = `
+Method: GET, or POST when a body is given; any other as the first argument (httpipe PUT URL …).
+A secret (password, token, AWS or OAuth secret, key passphrase, secret-named header) given as
+env:NAME is read from the environment variable NAME when the request runs, and a template saves
+the name, never the value.
+
+Examples:
+  httpipe https://api.example.com/users --param page=2 -H 'Accept: application/json'
+  httpipe POST https://api.example.com/users --json '{"name":"Ann"}' --bearer env:API_TOKEN
+  httpipe https://example.com/upload --form title=Report --file 'doc=@report.pdf;type=application/pdf'
+  httpipe https://example.com/big.iso --out big.iso --retries 3 --timeout 10m
+  httpipe https://api.example.com/users --bearer env:API_TOKEN --save-template users.json
+  httpipe --template users.json --param page=3 -v
+  httpipe POST https://api.example.com/items --json '{"a":1}' --curl
+
+Output: the body on stdout (pretty, coloured JSON on a terminal; the bytes as they came when
+piped or with --raw); -v the status line and headers, --log the log, on stderr; a progress bar
+on stderr for --out downloads and uploads on a terminal. No colour when NO_COLOR is set.
+
+Exit codes:
+  0   success (any HTTP status, unless --fail)
+  1   the request failed (a ClientError: connection, timeout, TLS, file, auth, size …)
+  2   usage error: a bad flag or value, or a template that cannot be loaded
+  22  with --fail: the status was 400 or above
+  130 interrupted (Ctrl-C)
+`
+
+/** The attribute name commander gives a flag's value (`--max-redirects` → `maxRedirects`, `--no-gzip` → `gzip`). */
+export const attributeOf = (f: Flag): string => new Option(f.flags).attributeName()
+
+const collect =
+  (parse: (text: string) => unknown) =>
+  (text: string, previous: unknown): unknown =>
+    [...(Array.isArray(previous) ? previous : []), parse(text)]
+
+/**
+ * The program: the table's flags, `[METHOD] URL`, `--help` and `--version`; errors are thrown
+ * (commander's exitOverride), written to `stderr` with the `httpipe:` prefix.
+ * @example
+ * makeProgram((s) => process.stderr.write(s), (s) => process.stdout.write(s))
+ * @category cli
+ * @since 0.3.0
+ */
+export const makeProgram = (writeErr: (s: string) => void, writeOut: (s: string) => void): Command => {
+  const program = new Command('httpipe')
+    .usage('[METHOD] URL [options]')
+    .description('Send an HTTP request built from flags that mirror httpipe\'s builder steps.')
+    .argument('[method]', 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or another token')
+    .argument('[url]', 'the URL (no scheme: https://), or a path with --base-url or --template')
+    .version(VERSION, '--version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .exitOverride()
+    .configureOutput({ writeErr, writeOut, outputError: (s, write) => write(`httpipe: ${s.replace(/^error: /, '')}`) })
+    .showHelpAfterError('(httpipe --help lists the flags)')
+    .addHelpText('after', EXAMPLES)
+  for (const f of FLAGS) {
+    const o = new Option(f.flags, f.help).helpGroup(f.group)
+    if (f.parse !== undefined) o.argParser(f.repeat === true ? collect(f.parse) : f.parse)
+    if (f.conflicts !== undefined) o.conflicts([...f.conflicts])
+    program.addOption(o)
+  }
+  return program
+}
+
+/**
+ * The command line read: the positional arguments and every flag's value, or the exit code when
+ * commander has already answered (help, version: 0; a usage error: 2, its message on stderr).
+ * @example
+ * readCommandLine(['GET', 'http://127.0.0.1/x', '-v'], write, write) // { args: ['GET', 'http://127.0.0.1/x'], values: { verbose: true, … } }
+ * @category cli
+ * @since 0.3.0
+ */
+export const readCommandLine = (
+  argv: ReadonlyArray<string>,
+  writeErr: (s: string) => void,
+  writeOut: (s: string) => void,
+): { readonly args: ReadonlyArray<string>; readonly values: Values } | { readonly exit: number } => {
+  const program = makeProgram(writeErr, writeOut)
+  try {
+    program.parse([...argv], { from: 'user' })
+  } catch (e) {
+    if (e instanceof CommanderError) return { exit: e.exitCode === 0 ? EXIT.ok : EXIT.usage }
+    throw e
+  }
+  return { args: program.args, values: program.opts() }
+}

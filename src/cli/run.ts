@@ -1,0 +1,172 @@
+/**
+ * The command line's run: the request built from a template or the URL and then the flag
+ * table's rows, and then saved as a template, printed as curl, or sent and printed.
+ * @module
+ */
+import { readFileSync, writeFileSync } from 'node:fs'
+import type { Request } from '../request/model.js'
+import type { HttpResponse } from '../response/model.js'
+import { FLAGS, type Lib, type Values } from './flags.js'
+import { bodyOutput, statusAndHeaders, useColour } from './output.js'
+import { attributeOf, EXIT } from './program.js'
+import { progressBar } from './progress.js'
+
+/**
+ * Where the command writes and what it reads from its process.
+ * @example
+ * const io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }
+ * @category cli
+ * @since 0.3.0
+ */
+export interface Io {
+  readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean }
+  readonly stderr: NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number }
+  readonly env: Readonly<Record<string, string | undefined>>
+}
+
+const KNOWN_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT']
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/** A usage error: the message on stderr and exit 2. */
+class Usage extends Error {}
+
+const write = (stream: NodeJS.WritableStream, data: string | Uint8Array): Promise<void> =>
+  new Promise((resolve) => {
+    if (data.length === 0) return resolve()
+    stream.write(data, () => resolve())
+  })
+
+/** The method and URL from the positional arguments: `[METHOD] URL`, or a lone method name with a template. */
+const target = (args: ReadonlyArray<string>): { readonly method: string | undefined; readonly url: string | undefined } => {
+  const [a, b] = args
+  const lone = a !== undefined && b === undefined && KNOWN_METHODS.includes(a.toUpperCase())
+  const method = b !== undefined || lone ? a : undefined
+  if (method !== undefined && !TOKEN.test(method)) throw new Usage(`not a method name: ${JSON.stringify(method)}`)
+  return { method: method === undefined ? undefined : KNOWN_METHODS.includes(method.toUpperCase()) ? method.toUpperCase() : method, url: lone ? undefined : (b ?? a) }
+}
+
+const loadTemplate = (H: Lib, path: string): Request => {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (e) {
+    throw new Usage(`cannot read the template ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    throw new Usage(`the template ${path} is not JSON: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  const loaded = H.fromTemplate(json)
+  if (loaded._tag === 'Left') throw new Usage(`the template ${path}: ${loaded.left.message.replace(/^fromTemplate: /, '')}`)
+  return loaded.right
+}
+
+/** The request: the template or `initialize(URL)`, then every row with a value, in table order. */
+const build = (H: Lib, args: ReadonlyArray<string>, values: Values): { readonly req: Request; readonly method: string } => {
+  const { method, url } = target(args)
+  const template = values['template']
+  if (url === undefined && template === undefined && values['baseUrl'] === undefined && values['saveTemplate'] === undefined)
+    throw new Usage('a URL is required: httpipe [METHOD] URL [options] (httpipe --help lists the flags)')
+  let req = typeof template === 'string' ? loadTemplate(H, template) : H.initialize(url)(H.newRequest())
+  if (typeof template === 'string' && url !== undefined) req = H.setUrl(url)(req)
+  for (const f of FLAGS) {
+    const v = values[attributeOf(f)]
+    if (v === undefined || f.step === undefined) continue
+    const steps = f.step(v as never, H, values)
+    for (const s of Array.isArray(steps) ? steps : [steps]) req = s(req)
+  }
+  if (req.error !== null) throw new Usage(req.error.message)
+  return { req, method: method ?? (req.body._tag === 'None' ? 'GET' : 'POST') }
+}
+
+const saveTemplate = async (H: Lib, req: Request, path: string, io: Io): Promise<void> => {
+  const json = JSON.stringify(H.toTemplate(req), null, 2)
+  writeFileSync(path, `${json}\n`)
+  const withheld = [...json.matchAll(/"_tag": "Withheld",\s*"field": "((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1] ?? ''}"`) as string)
+  await write(io.stderr, `httpipe: template saved to ${path}\n`)
+  if (withheld.length > 0)
+    await write(io.stderr, `httpipe: withheld from the template (give them as env:NAME to save a reference): ${withheld.join(', ')}\n`)
+}
+
+/** The env of the run: a progress bar on a terminal, for uploads, and downloads to a file. */
+const progressEnv = (req: Request, values: Values, io: Io) => {
+  if (values['progress'] === false || io.stderr.isTTY !== true) return null
+  const toFile = req.responseFile !== null
+  return progressBar(io.stderr, (p) => p.direction === 'upload' || toFile)
+}
+
+const printResponse = async (H: Lib, res: HttpResponse, values: Values, io: Io): Promise<number> => {
+  if (values['verbose'] === true) await write(io.stderr, statusAndHeaders(res, useColour(io.stderr, io.env)))
+  if (res.file === null) {
+    const out = bodyOutput(res.body, res.headers['content-type'], { terminal: io.stdout.isTTY === true, raw: values['raw'] === true, colour: useColour(io.stdout, io.env) })
+    await write(io.stdout, out.data)
+    if (out.note !== null) await write(io.stderr, `httpipe: ${out.note}\n`)
+  }
+  if (values['log'] === true) await write(io.stderr, `${H.getLog(res, true)}\n`)
+  if (values['fail'] === true && res.status >= 400) {
+    await write(io.stderr, `httpipe: HTTP ${res.status} ${res.statusText}`.trimEnd() + '\n')
+    return EXIT.httpError
+  }
+  return EXIT.ok
+}
+
+/**
+ * Runs the command line once it is read: builds the request, then saves it (`--save-template`),
+ * prints it as curl (`--curl`), or sends it and prints the answer. The exit code: 0, 1 for a
+ * ClientError, 2 for a usage error, 22 with `--fail` on a status of 400 or above, 130 when
+ * interrupted (SIGINT, Ctrl-C).
+ * @example
+ * process.exitCode = await run(['http://127.0.0.1:8080/get'], { verbose: true }, { stdout: process.stdout, stderr: process.stderr, env: process.env })
+ * @category cli
+ * @since 0.3.0
+ */
+export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): Promise<number> => {
+  const H: Lib = await import('../index.js')
+  let built: { readonly req: Request; readonly method: string }
+  try {
+    built = build(H, args, values)
+  } catch (e) {
+    if (!(e instanceof Usage)) throw e
+    await write(io.stderr, `httpipe: ${e.message}\n`)
+    return EXIT.usage
+  }
+  const { req, method } = built
+  if (typeof values['saveTemplate'] === 'string') {
+    try {
+      await saveTemplate(H, req, values['saveTemplate'], io)
+    } catch (e) {
+      await write(io.stderr, `httpipe: cannot save the template: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`)
+      return EXIT.clientError
+    }
+  }
+  if (values['curl'] === true) {
+    const prepared = await H.prepareRequest(method, { secrets: (n) => io.env[n] })(req)()
+    if (prepared._tag === 'Left') {
+      await write(io.stderr, `httpipe: ${prepared.left.message}\n`)
+      return EXIT.clientError
+    }
+    await write(io.stdout, `${H.toCurl(prepared.right, { showSecrets: values['showSecrets'] === true })}\n`)
+    return EXIT.ok
+  }
+  if (typeof values['saveTemplate'] === 'string') return EXIT.ok
+  const bar = progressEnv(req, values, io)
+  // Ctrl-C aborts the run through env.signal: files are closed, and the exit is 130 as for any interrupted command
+  const interrupt = new AbortController()
+  const onSigint = (): void => interrupt.abort()
+  process.once('SIGINT', onSigint)
+  const result = await H.processRequest(method, { secrets: (n) => io.env[n], signal: interrupt.signal, ...(bar === null ? {} : { onProgress: bar.onProgress }) })(req)()
+  process.off('SIGINT', onSigint)
+  bar?.done()
+  if (interrupt.signal.aborted) {
+    await write(io.stderr, 'httpipe: interrupted\n')
+    return EXIT.interrupted
+  }
+  if (result._tag === 'Left') {
+    await write(io.stderr, `httpipe: ${result.left.message}\n`)
+    if (values['log'] === true) await write(io.stderr, `${H.getLog(result.left, true)}\n`)
+    return EXIT.clientError
+  }
+  return printResponse(H, result.right, values, io)
+}

@@ -1,0 +1,79 @@
+/**
+ * Shared helpers for the command-line tests (not a test file itself): the BUILT command
+ * (dist/esm/cli/main.js, which `npm test` builds first) spawned as a user would run it, with
+ * its exit code, stdout bytes and stderr text; a shell for curl commands; the echo payload.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { after, before } from 'node:test'
+import { startEchoServer, type EchoPayload, type EchoServer } from '../../src/testing/index.js'
+
+export const MAIN = resolve('dist/esm/cli/main.js')
+if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`)
+
+export interface Ran {
+  readonly code: number | null
+  readonly stdout: Buffer
+  readonly out: string
+  readonly err: string
+}
+
+/** The environment a run gets: none of the caller's secrets or colour settings, unless given. */
+const baseEnv = (): NodeJS.ProcessEnv => {
+  const { NO_COLOR: _n, FORCE_COLOR: _f, HTTPIPE_DEBUG: _d, ...rest } = process.env
+  return rest
+}
+
+/** Spawns a program and collects what it writes (stdin closed, or given). */
+export const spawnCollect = (command: string, args: ReadonlyArray<string>, o: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string; readonly input?: string } = {}): Promise<Ran> =>
+  new Promise((done, fail) => {
+    const child = spawn(command, [...args], { env: { ...baseEnv(), ...o.env }, cwd: o.cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+    const out: Buffer[] = []
+    const err: Buffer[] = []
+    child.stdout.on('data', (b: Buffer) => out.push(b))
+    child.stderr.on('data', (b: Buffer) => err.push(b))
+    child.on('error', fail)
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      const stdout = Buffer.concat(out)
+      done({ code, stdout, out: stdout.toString('utf8'), err: Buffer.concat(err).toString('utf8') })
+    })
+    child.stdin.end(o.input ?? '')
+  })
+
+/** Runs `httpipe …args` (the built command). */
+export const httpipe = (args: ReadonlyArray<string>, o: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string } = {}): Promise<Ran> => spawnCollect(process.execPath, [MAIN, ...args], o)
+
+/** Runs a script in sh, given on its stdin (a command line may be longer than one argument can be). */
+export const shell = (script: string, env?: NodeJS.ProcessEnv): Promise<Ran> => spawnCollect('sh', [], { input: script, ...(env === undefined ? {} : { env }) })
+
+/** Runs `httpipe …args` and reads its stdout as the echo server's JSON, failing on a non-zero exit. */
+export const echo = async (args: ReadonlyArray<string>, o: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string } = {}): Promise<EchoPayload> => {
+  const r = await httpipe(args, o)
+  if (r.code !== 0) throw new Error(`httpipe ${args.join(' ')} exited ${r.code}: ${r.err}`)
+  return JSON.parse(r.out) as EchoPayload
+}
+
+/** Runs a command under a pseudo-terminal (util-linux `script`): what a person sees on the screen. */
+export const onTerminal = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Promise<Ran> => {
+  const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
+  return spawnCollect('script', ['-qec', [process.execPath, MAIN, ...args].map(quote).join(' '), '/dev/null'], { env: { TERM: 'xterm', COLUMNS: '100', ...env } })
+}
+
+/** An echo server and a temporary folder for the tests of one file, started before them and removed after. */
+export const useFixtures = (): { readonly server: EchoServer; readonly dir: string } => {
+  const fx = { server: undefined as unknown as EchoServer, dir: '' }
+  before(async () => {
+    fx.server = await startEchoServer()
+    fx.dir = await mkdtemp(join(tmpdir(), 'httpipe-cli-'))
+  })
+  after(async () => {
+    await fx.server.close()
+    await rm(fx.dir, { recursive: true, force: true })
+  })
+  return fx
+}
