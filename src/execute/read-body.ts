@@ -7,6 +7,7 @@ import { createWriteStream } from 'node:fs'
 import { Readable, Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import zlib from 'node:zlib'
+import { isPushBody, type PushBody } from '../model/transport.js'
 import type { Progress } from './env.js'
 
 /**
@@ -117,6 +118,38 @@ const collectReadable = (body: Readable, o: ReadOptions): Promise<Collected> =>
     body.once('error', onError)
   })
 
+/** Collects a body that pushes its chunks (undiciTransport's): no stream, no iterator, no events. */
+const collectPushed = (body: PushBody, o: ReadOptions): Promise<Collected> =>
+  new Promise((resolve) => {
+    const chunks: Uint8Array[] = []
+    let size = 0
+    let done = false
+    body.listen({
+      data: (chunk) => {
+        if (done) return
+        size += chunk.byteLength
+        o.onProgress?.({ direction: 'download', loaded: size, total: o.total })
+        if (size > o.maxBytes) {
+          done = true
+          body.cancel()
+          return resolve({ ok: false, failure: { kind: 'limit', limit: o.maxBytes } })
+        }
+        chunks.push(chunk)
+      },
+      end: () => {
+        if (done) return
+        done = true
+        const only = chunks.length === 1 ? chunks[0] : undefined
+        resolve({ ok: true, bytes: only !== undefined ? only : Buffer.concat(chunks, size) })
+      },
+      error: (error) => {
+        if (done) return
+        done = true
+        resolve({ ok: false, failure: { kind: 'source', error } })
+      },
+    })
+  })
+
 class Tagged {
   constructor(readonly failure: ReadFailure) {}
 }
@@ -148,6 +181,7 @@ export const readBody = async (
   let size = 0
   if (o.file === null && o.decoders.length === 0) {
     // the common case: no stream machinery, just collect what arrives
+    if (isPushBody(body)) return collectPushed(body, o)
     if (isNodeReadable(body)) return collectReadable(body, o)
     try {
       for await (const chunk of source()) {

@@ -1,0 +1,278 @@
+/**
+ * One attempt on an undici dispatcher through its handler interface (`dispatcher.dispatch`),
+ * without `undici.request`'s per-request machinery (an AsyncResource, a Node Readable for the
+ * body, the headers parsed twice, an abort signal): the head resolves the promise, the body is a
+ * {@link DispatchBody} that pushes its chunks to one reader or is iterated with backpressure.
+ * @module
+ */
+import { STATUS_CODES } from 'node:http'
+import { errors, type Dispatcher } from 'undici'
+import type { BodyReader, PushBody, TransportRequest, TransportResponse } from '../model/transport.js'
+
+/** Bytes a body holds for an iterating reader before the connection is paused (as undici's Readable). */
+const HIGH_WATER = 64 * 1024
+
+/**
+ * A response body as undici delivers it: chunks are pushed by the handler, and either handed at
+ * once to the one reader that `listen`ed, or queued for an iterator (the connection is paused
+ * past {@link HIGH_WATER} queued bytes, and resumed as the iterator drains). A reader that stops
+ * early (`cancel`, or an iterator left before the end) drops the connection.
+ * @example
+ * const body = new DispatchBody(resume, abort)
+ * body.listen({ data: (c) => chunks.push(c), end: () => done(), error: (e) => fail(e) })
+ * @category transports
+ * @since 0.3.0
+ * @internal
+ */
+export class DispatchBody implements PushBody {
+  private queue: Uint8Array[] = []
+  private queued = 0
+  private paused = false
+  /** set once: the body ended (`end`), failed (`fail`) or was cancelled */
+  private finished = false
+  private failure: { readonly error: unknown } | null = null
+  private reader: BodyReader | null = null
+  private wake: (() => void) | null = null
+
+  constructor(
+    private readonly resumeSource: () => void,
+    private readonly abortSource: (error: Error) => void,
+  ) {}
+
+  /** A chunk from undici; false asks undici to pause the connection. */
+  push(chunk: Uint8Array): boolean {
+    if (this.finished) return true
+    if (this.reader !== null) {
+      this.reader.data(chunk)
+      return true
+    }
+    this.queue.push(chunk)
+    this.queued += chunk.byteLength
+    this.notify()
+    if (this.queued < HIGH_WATER) return true
+    this.paused = true
+    return false
+  }
+
+  /** The whole body came. */
+  end(): void {
+    if (this.finished) return
+    this.finished = true
+    if (this.reader !== null) this.reader.end()
+    else this.notify()
+  }
+
+  /** The body cannot be read to its end (a reset, a timeout, an abort). */
+  fail(error: unknown): void {
+    if (this.finished) return
+    this.finished = true
+    this.failure = { error }
+    this.queue = []
+    if (this.reader !== null) this.reader.error(error)
+    else this.notify()
+  }
+
+  readonly listen = (reader: BodyReader): void => {
+    if (this.reader !== null) throw new Error('the body already has a reader')
+    this.reader = reader
+    const queued = this.queue
+    this.queue = []
+    this.queued = 0
+    for (const chunk of queued) reader.data(chunk)
+    if (this.failure !== null) reader.error(this.failure.error)
+    else if (this.finished) reader.end()
+    else this.resumeIfPaused()
+  }
+
+  readonly cancel = (): void => {
+    if (this.finished) return
+    this.finished = true
+    this.queue = []
+    this.abortSource(new errors.RequestAbortedError())
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    try {
+      for (;;) {
+        const chunk = this.queue.shift()
+        if (chunk !== undefined) {
+          this.queued -= chunk.byteLength
+          if (this.queued < HIGH_WATER) this.resumeIfPaused()
+          yield chunk
+          continue
+        }
+        if (this.failure !== null) throw this.failure.error
+        if (this.finished) return
+        await new Promise<void>((resolve) => (this.wake = resolve))
+      }
+    } finally {
+      // a reader that leaves before the end: the rest is not wanted
+      this.cancel()
+    }
+  }
+
+  private notify(): void {
+    const wake = this.wake
+    this.wake = null
+    wake?.()
+  }
+
+  private resumeIfPaused(): void {
+    if (!this.paused) return
+    this.paused = false
+    this.resumeSource()
+  }
+}
+
+/** A request body that is a Node stream (as undici tells one): destroyed when the request fails. */
+const isStream = (x: unknown): x is { on: (e: string, f: () => void) => unknown; destroy: (e?: Error) => void } =>
+  typeof x === 'object' && x !== null && typeof (x as { pipe?: unknown }).pipe === 'function' && typeof (x as { on?: unknown }).on === 'function'
+
+const ignore = (): void => undefined
+
+const withoutBody = (method: string, status: number): boolean => method === 'HEAD' || status === 204 || status === 304
+
+/**
+ * The response headers from undici's raw list (name, value, name, value, …, as Buffers): pairs
+ * in arrival order with lower-case names, repeated lines (Set-Cookie) kept apart; names read as
+ * UTF-8 and values as Latin-1, as undici reads them.
+ * @example
+ * responsePairs([Buffer.from('Set-Cookie'), Buffer.from('a=1')]) // [['set-cookie', 'a=1']]
+ * @category transports
+ * @since 0.2.0
+ * @internal
+ */
+export const responsePairs = (raw: ReadonlyArray<string | Buffer>): ReadonlyArray<readonly [string, string]> => {
+  const out: Array<readonly [string, string]> = []
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string | Buffer
+    const value = raw[i + 1] as string | Buffer
+    out.push([(typeof name === 'string' ? name : name.toString()).toLowerCase(), typeof value === 'string' ? value : value.toString('latin1')])
+  }
+  return out
+}
+
+/**
+ * The reason phrase: the server's, or the standard one where none came (HTTP/2 has none).
+ * @example
+ * statusText(404, '') // 'Not Found'
+ * @category transports
+ * @since 0.2.0
+ * @internal
+ */
+export const statusText = (status: number, given: string | undefined): string =>
+  given !== undefined && given !== '' ? given : (STATUS_CODES[status] ?? '')
+
+/** The handler of one dispatched request (undici's handler interface). */
+class Handler {
+  private abortSource: ((error: Error) => void) | null = null
+  private reason: Error | null = null
+  private body: DispatchBody | null = null
+  private settled = false
+
+  constructor(
+    private readonly method: string,
+    private readonly requestBody: unknown,
+    private readonly resolve: (r: TransportResponse) => void,
+    private readonly reject: (e: unknown) => void,
+    private readonly cleanup: () => void,
+  ) {}
+
+  /** The attempt is aborted: before the head the request fails with `reason`, after it the body does. */
+  abort(reason: Error): void {
+    if (this.reason !== null) return
+    this.reason = reason
+    this.body?.fail(reason)
+    this.abortSource?.(reason)
+  }
+
+  onConnect(abort: (error: Error) => void): void {
+    if (this.reason !== null) return abort(this.reason)
+    this.abortSource = abort
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void, message: string): boolean {
+    if (status < 200 || this.settled) return true
+    this.settled = true
+    const body = withoutBody(this.method, status) ? null : new DispatchBody(resume, (e) => this.abortSource?.(e))
+    this.body = body
+    this.resolve({ status, statusText: statusText(status, message), headers: responsePairs(raw), body, decoded: false })
+    return true
+  }
+
+  onData(chunk: Buffer): boolean {
+    return this.body === null ? true : this.body.push(chunk)
+  }
+
+  onComplete(): void {
+    this.cleanup()
+    this.body?.end()
+  }
+
+  onError(error: unknown): void {
+    this.cleanup()
+    if (!this.settled) {
+      this.settled = true
+      this.reject(error)
+    } else this.body?.fail(error)
+    if (isStream(this.requestBody)) {
+      this.requestBody.on('error', ignore)
+      this.requestBody.destroy(error instanceof Error ? error : undefined)
+    }
+  }
+}
+
+/** Where a URL is sent, as `undici.request` splits it: the origin, and the path with the query (no fragment). */
+const target = (url: string): { readonly origin: string; readonly path: string } => {
+  const u = new URL(url)
+  if (!/^https?:/.test(u.origin || u.protocol)) throw new errors.InvalidArgumentError('Invalid URL protocol: the URL must start with `http:` or `https:`.')
+  return { origin: u.origin, path: u.search ? `${u.pathname}${u.search}` : u.pathname }
+}
+
+/**
+ * Options of {@link dispatchRequest} that are undici's: the request headers as undici takes
+ * them and its head and body timeouts.
+ * @example
+ * const o: DispatchOptions = { headers: { Accept: '*\/*' }, headersTimeout: 0, bodyTimeout: 300_000 }
+ * @category transports
+ * @since 0.3.0
+ * @internal
+ */
+export interface DispatchOptions {
+  readonly headers: Record<string, string | string[]>
+  readonly headersTimeout: number
+  readonly bodyTimeout: number
+}
+
+/**
+ * Sends one attempt on `dispatcher`: resolves with the head (the body to be read), rejects with
+ * undici's error (its `code` kept) when no head came. The attempt's abort (`onAbort`, else
+ * `signal`) fails the request, or the body once the head is in.
+ * @example
+ * const res = await dispatchRequest(new Agent(), req, { headers: {}, headersTimeout: 0, bodyTimeout: 0 })
+ * @category transports
+ * @since 0.3.0
+ * @internal
+ */
+export const dispatchRequest = (dispatcher: Dispatcher, req: TransportRequest, o: DispatchOptions): Promise<TransportResponse> => {
+  const { origin, path } = target(req.url)
+  const method = req.method
+  return new Promise<TransportResponse>((resolve, reject) => {
+    let cleanup = ignore
+    const handler = new Handler(method.toUpperCase(), req.body, resolve, reject, () => cleanup())
+    const aborted = (): void => handler.abort(new DOMException('This operation was aborted', 'AbortError'))
+    if (req.onAbort !== undefined) req.onAbort(aborted)
+    else if (req.signal !== undefined && req.signal !== null) {
+      const signal = req.signal
+      if (signal.aborted) aborted()
+      else {
+        signal.addEventListener('abort', aborted, { once: true })
+        cleanup = () => signal.removeEventListener('abort', aborted)
+      }
+    }
+    dispatcher.dispatch(
+      { origin, path, method: method as Dispatcher.HttpMethod, headers: o.headers, body: req.body as Dispatcher.DispatchOptions['body'], headersTimeout: o.headersTimeout, bodyTimeout: o.bodyTimeout },
+      handler as unknown as Dispatcher.DispatchHandler,
+    )
+  })
+}
