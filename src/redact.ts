@@ -68,6 +68,7 @@ export const redactUrl = (url: string): string => {
  * redactUserInfo('http://ann:p@ss@h/x') // 'http://ann:***@h/x'
  */
 export const redactUserInfo = (url: string): string => {
+  if (!url.includes('@')) return url // no user info (and no parse needed to tell)
   const start = url.indexOf('://') + 3
   const end = URL.canParse(url) ? url.slice(start).search(/[/?#]|$/) + start : url.length
   const at = url.lastIndexOf('@', end - 1)
@@ -81,5 +82,8 @@ export const redactUserInfo = (url: string): string => {
  * @example
  * redactSecrets('user pw123 failed', ['pw123']) // 'user *** failed'
  */
-export const redactSecrets = (text: string, secrets: ReadonlyArray<string>): string =>
-  secrets.filter((s) => s.length >= 3).reduce((acc, s) => acc.split(s).join(SECRET), text)
+export const redactSecrets = (text: string, secrets: ReadonlyArray<string>): string => {
+  let out = text
+  for (const s of secrets) if (s.length >= 3) out = out.split(s).join(SECRET)
+  return out
+}

@@ -183,14 +183,17 @@ export const readBody = async (
     // the common case: no stream machinery, just collect what arrives
     if (isPushBody(body)) return collectPushed(body, o)
     if (isNodeReadable(body)) return collectReadable(body, o)
+    if (body === null) return { ok: true, bytes: Buffer.concat(chunks, 0) }
+    // any other iterable, read directly (one iterator, not two)
     try {
-      for await (const chunk of source()) {
+      for await (const chunk of body) {
         size += chunk.byteLength
+        o.onProgress?.({ direction: 'download', loaded: size, total: o.total })
         if (size > o.maxBytes) return { ok: false, failure: { kind: 'limit', limit: o.maxBytes } }
         chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
       }
-    } catch (e) {
-      return { ok: false, failure: e instanceof Tagged ? e.failure : { kind: 'source', error: e } }
+    } catch (error) {
+      return { ok: false, failure: { kind: 'source', error } }
     }
     return { ok: true, bytes: chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size) }
   }
