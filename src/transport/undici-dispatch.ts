@@ -13,12 +13,26 @@ import type { BodyReader, PushBody, TransportRequest, TransportResponse } from '
 const HIGH_WATER = 64 * 1024
 
 /**
+ * What a {@link DispatchBody} asks of the request it belongs to: to resume the connection it
+ * paused, or to drop it.
+ * @example
+ * const source: BodySource = { resumeSource: () => undefined, abortSource: (e) => console.error(e) }
+ * @category transports
+ * @since 0.3.0
+ * @internal
+ */
+export interface BodySource {
+  resumeSource(): void
+  abortSource(error: Error): void
+}
+
+/**
  * A response body as undici delivers it: chunks are pushed by the handler, and either handed at
  * once to the one reader that `listen`ed, or queued for an iterator (the connection is paused
  * past {@link HIGH_WATER} queued bytes, and resumed as the iterator drains). A reader that stops
  * early (`cancel`, or an iterator left before the end) drops the connection.
  * @example
- * const body = new DispatchBody(resume, abort)
+ * const body = new DispatchBody({ resumeSource: resume, abortSource: abort })
  * body.listen({ data: (c) => chunks.push(c), end: () => done(), error: (e) => fail(e) })
  * @category transports
  * @since 0.3.0
@@ -34,10 +48,7 @@ export class DispatchBody implements PushBody {
   private reader: BodyReader | null = null
   private wake: (() => void) | null = null
 
-  constructor(
-    private readonly resumeSource: () => void,
-    private readonly abortSource: (error: Error) => void,
-  ) {}
+  constructor(private readonly source: BodySource) {}
 
   /** A chunk from undici; false asks undici to pause the connection. */
   push(chunk: Uint8Array): boolean {
@@ -72,7 +83,7 @@ export class DispatchBody implements PushBody {
     else this.notify()
   }
 
-  readonly listen = (reader: BodyReader): void => {
+  listen(reader: BodyReader): void {
     if (this.reader !== null) throw new Error('the body already has a reader')
     this.reader = reader
     const queued = this.queue
@@ -84,11 +95,11 @@ export class DispatchBody implements PushBody {
     else this.resumeIfPaused()
   }
 
-  readonly cancel = (): void => {
+  cancel(): void {
     if (this.finished) return
     this.finished = true
     this.queue = []
-    this.abortSource(new errors.RequestAbortedError())
+    this.source.abortSource(new errors.RequestAbortedError())
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
@@ -120,7 +131,7 @@ export class DispatchBody implements PushBody {
   private resumeIfPaused(): void {
     if (!this.paused) return
     this.paused = false
-    this.resumeSource()
+    this.source.resumeSource()
   }
 }
 
@@ -163,9 +174,10 @@ export const responsePairs = (raw: ReadonlyArray<string | Buffer>): ReadonlyArra
 export const statusText = (status: number, given: string | undefined): string =>
   given !== undefined && given !== '' ? given : (STATUS_CODES[status] ?? '')
 
-/** The handler of one dispatched request (undici's handler interface). */
-class Handler {
-  private abortSource: ((error: Error) => void) | null = null
+/** The handler of one dispatched request (undici's handler interface), and the source of its body. */
+class Handler implements BodySource {
+  private abortConnection: ((error: Error) => void) | null = null
+  private resumeConnection: (() => void) | null = null
   private reason: Error | null = null
   private body: DispatchBody | null = null
   private settled = false
@@ -183,18 +195,27 @@ class Handler {
     if (this.reason !== null) return
     this.reason = reason
     this.body?.fail(reason)
-    this.abortSource?.(reason)
+    this.abortConnection?.(reason)
+  }
+
+  resumeSource(): void {
+    this.resumeConnection?.()
+  }
+
+  abortSource(error: Error): void {
+    this.abortConnection?.(error)
   }
 
   onConnect(abort: (error: Error) => void): void {
     if (this.reason !== null) return abort(this.reason)
-    this.abortSource = abort
+    this.abortConnection = abort
   }
 
   onHeaders(status: number, raw: Buffer[], resume: () => void, message: string): boolean {
     if (status < 200 || this.settled) return true
     this.settled = true
-    const body = withoutBody(this.method, status) ? null : new DispatchBody(resume, (e) => this.abortSource?.(e))
+    this.resumeConnection = resume
+    const body = withoutBody(this.method, status) ? null : new DispatchBody(this)
     this.body = body
     this.resolve({ status, statusText: statusText(status, message), headers: responsePairs(raw), body, decoded: false })
     return true
@@ -222,11 +243,28 @@ class Handler {
   }
 }
 
+interface Target {
+  readonly origin: string
+  readonly path: string
+}
+
 /** Where a URL is sent, as `undici.request` splits it: the origin, and the path with the query (no fragment). */
-const target = (url: string): { readonly origin: string; readonly path: string } => {
+const split = (url: string): Target => {
   const u = new URL(url)
   if (!/^https?:/.test(u.origin || u.protocol)) throw new errors.InvalidArgumentError('Invalid URL protocol: the URL must start with `http:` or `https:`.')
   return { origin: u.origin, path: u.search ? `${u.pathname}${u.search}` : u.pathname }
+}
+
+/** Splits of recent URLs (a pure function of the text; bounded, as the URL checks of the steps). */
+const targets = new Map<string, Target>()
+
+const target = (url: string): Target => {
+  const known = targets.get(url)
+  if (known !== undefined) return known
+  const t = split(url)
+  if (targets.size >= 256) targets.clear()
+  targets.set(url, t)
+  return t
 }
 
 /**

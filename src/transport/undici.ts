@@ -43,14 +43,22 @@ type HeaderValues = Record<string, string | string[]>
  */
 export const requestHeaders = (headers: TransportRequest['headers'], viaProxy: boolean): HeaderValues => {
   const out: HeaderValues = {}
-  const spelling = new Map<string, string>()
+  // the names so far, lower-cased, next to their first spelling (a handful: a scan beats a Map)
+  const lowers: string[] = []
+  const keys: string[] = []
   for (const [name, value] of headers) {
     const lower = name.toLowerCase()
     if (viaProxy && lower === 'proxy-authorization') continue
-    const key = spelling.get(lower) ?? name
-    spelling.set(lower, key)
-    const prev = out[key]
-    out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value]
+    const at = lowers.indexOf(lower)
+    if (at === -1) {
+      lowers.push(lower)
+      keys.push(name)
+      out[name] = value
+      continue
+    }
+    const key = keys[at] as string
+    const prev = out[key] as string | string[]
+    out[key] = Array.isArray(prev) ? [...prev, value] : [prev, value]
   }
   return out
 }

@@ -42,10 +42,7 @@ const iterable = (fail: Error | null = null): AsyncIterable<Uint8Array> & { retu
 /** A DispatchBody fed the parts, then ended or failed (on the next tick). */
 const pushed = (fail: Error | null = null): DispatchBody & { cancelled: number } => {
   const b = Object.assign(
-    new DispatchBody(
-      () => undefined,
-      () => void b.cancelled++,
-    ),
+    new DispatchBody({ resumeSource: () => undefined, abortSource: () => void b.cancelled++ }),
     { cancelled: 0 },
   )
   setImmediate(() => {

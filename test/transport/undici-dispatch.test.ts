@@ -19,10 +19,7 @@ const text = (chunks: ReadonlyArray<Uint8Array>): string => Buffer.concat(chunks
 const fakeBody = (): { body: DispatchBody; resumed: () => number; aborted: () => ReadonlyArray<Error> } => {
   let resumes = 0
   const aborts: Error[] = []
-  const body = new DispatchBody(
-    () => void resumes++,
-    (e) => void aborts.push(e),
-  )
+  const body = new DispatchBody({ resumeSource: () => void resumes++, abortSource: (e) => void aborts.push(e) })
   return { body, resumed: () => resumes, aborted: () => aborts }
 }
 
@@ -135,6 +132,7 @@ describe('undiciTransport: abort and cancel on the wire', () => {
   before(async () => {
     server = createServer((req, res) => {
       if (req.url === '/stall') return // never answers
+      if (req.url?.startsWith('/path') === true) return void res.end(req.url)
       res.writeHead(200, { 'content-length': String(1 << 20) })
       res.write(Buffer.alloc(1024))
       res.on('close', () => void (res.writableEnded ? undefined : closedMidBody++))
@@ -148,6 +146,22 @@ describe('undiciTransport: abort and cancel on the wire', () => {
     await transport.close()
     for (const s of sockets) s.destroy()
     await new Promise((r) => server.close(r))
+  })
+
+  test('the path sent is the path and query of the URL, as undici.request sends it (asked twice: the split is remembered)', async () => {
+    const read = async (url: string): Promise<string> => {
+      const res = await transport(attempt(url))
+      const chunks: Uint8Array[] = []
+      for await (const c of res.body ?? []) chunks.push(c)
+      return Buffer.concat(chunks).toString()
+    }
+    for (let i = 0; i < 2; i++) {
+      assert.equal(await read(`${base}/path/a%20b?x=1&y=%2F#frag`), '/path/a%20b?x=1&y=%2F')
+      assert.equal(await read(`${base}/path?`), '/path')
+      assert.equal(await read(`${base}/path/../path/./q`), '/path/q')
+      await assert.rejects(transport(attempt('ftp://127.0.0.1/x')), (e: Error & { code?: string }) => e.code === 'UND_ERR_INVALID_ARG')
+      await assert.rejects(transport(attempt('not a url')), TypeError)
+    }
   })
 
   test('onAbort before the head rejects with an AbortError', async () => {
