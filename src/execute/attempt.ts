@@ -13,7 +13,7 @@ import { DEFAULT_MAX_MEMORY_BYTES } from '../request/model.js'
 import { redactSecrets, redactUrl } from '../redact.js'
 import { openBody } from './body.js'
 import type { Progress } from './env.js'
-import { LazyAbort } from './abort.js'
+import { LazyAbort, withLazySignal } from './abort.js'
 import { classify, errText, readFailure, timeoutFailure, type Fired } from './failures.js'
 import { decodersFor, readBody } from './read-body.js'
 import { isExpectedPart } from './ranges.js'
@@ -197,19 +197,21 @@ export const attempt = (ctx: RunCtx): Send => {
     const tls = ctx.tls
     let res
     try {
-      res = await ctx.env.transport({
-        method: hop.method,
-        url: hop.url,
-        headers: hop.headers,
-        body,
-        get signal() {
-          return abort.signal
-        },
-        onAbort: (listener) => abort.onAbort(listener),
-        proxy,
-        tls,
-        timeouts,
-      })
+      res = await ctx.env.transport(
+        withLazySignal(
+          {
+            method: hop.method,
+            url: hop.url,
+            headers: hop.headers,
+            body,
+            onAbort: (listener: () => void) => abort.onAbort(listener),
+            proxy,
+            tls,
+            timeouts,
+          },
+          abort,
+        ),
+      )
     } catch (e) {
       done()
       return E.left(bodyError === null ? classify(ctx, e, w.fired, what) : classify(ctx, bodyError, null, what))
