@@ -9,7 +9,8 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { Socket } from 'node:net'
 import * as H from '../../src/index.js'
-import { DispatchBody, responsePairs } from '../../src/transport/undici-dispatch.js'
+import { DispatchBody } from '../../src/transport/dispatch-body.js'
+import { responsePairs } from '../../src/transport/undici-dispatch.js'
 import { isPushBody } from '../../src/model/transport.js'
 
 const bytes = (s: string): Uint8Array => Buffer.from(s)
