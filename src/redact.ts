@@ -24,8 +24,17 @@ const SECRET_PART = /(^|[-_. ])(key|sig)([-_. ]|$)|^code$/i
  * isSecretHeader('Ocp-Apim-Subscription-Key') // true
  * isSecretHeader('Accept') // false
  */
-export const isSecretHeader = (name: string): boolean =>
-  SECRET_HEADERS.has(name.toLowerCase()) || SECRET_NAME.test(name) || SECRET_PART.test(name)
+export const isSecretHeader = (name: string): boolean => {
+  // asked for every header of every request, of a handful of names: remembered (bounded)
+  const known = secretHeaderNames.get(name)
+  if (known !== undefined) return known
+  const secret = SECRET_HEADERS.has(name.toLowerCase()) || SECRET_NAME.test(name) || SECRET_PART.test(name)
+  if (secretHeaderNames.size >= 256) secretHeaderNames.clear()
+  secretHeaderNames.set(name, secret)
+  return secret
+}
+
+const secretHeaderNames = new Map<string, boolean>()
 
 /**
  * Whether a query parameter's value must be hidden in logs.
@@ -50,7 +59,21 @@ export const redactHeaderValue = (name: string, value: string): string =>
  */
 export const redactUrl = (url: string): string => {
   if (!url.includes('@') && !url.includes('=')) return url // nothing that can hold a secret
-  return url.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*/gi, redactUserInfo).replace(/([?&])([^=&#\s]+)=([^&#\s]*)/g, (whole, sep: string, key: string) => {
+  // the same URL is shown by a step, by prepare and by every attempt: remembered (bounded)
+  const known = redactedUrls.get(url)
+  if (known !== undefined) return known
+  const shown = redactUrlNow(url)
+  if (url.length <= 2048) {
+    if (redactedUrls.size >= 256) redactedUrls.clear()
+    redactedUrls.set(url, shown)
+  }
+  return shown
+}
+
+const redactedUrls = new Map<string, string>()
+
+const redactUrlNow = (url: string): string =>
+  url.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*/gi, redactUserInfo).replace(/([?&])([^=&#\s]+)=([^&#\s]*)/g, (whole, sep: string, key: string) => {
     let name = key
     try {
       name = decodeURIComponent(key)
@@ -59,7 +82,6 @@ export const redactUrl = (url: string): string => {
     }
     return isSecretParam(name) ? `${sep}${key}=${SECRET}` : whole
   })
-}
 
 /**
  * Hides the password of one URL's user info: up to the last `@` of the authority in a URL that
@@ -68,6 +90,7 @@ export const redactUrl = (url: string): string => {
  * redactUserInfo('http://ann:p@ss@h/x') // 'http://ann:***@h/x'
  */
 export const redactUserInfo = (url: string): string => {
+  if (!url.includes('@')) return url // no user info (and no parse needed to tell)
   const start = url.indexOf('://') + 3
   const end = URL.canParse(url) ? url.slice(start).search(/[/?#]|$/) + start : url.length
   const at = url.lastIndexOf('@', end - 1)
@@ -81,5 +104,8 @@ export const redactUserInfo = (url: string): string => {
  * @example
  * redactSecrets('user pw123 failed', ['pw123']) // 'user *** failed'
  */
-export const redactSecrets = (text: string, secrets: ReadonlyArray<string>): string =>
-  secrets.filter((s) => s.length >= 3).reduce((acc, s) => acc.split(s).join(SECRET), text)
+export const redactSecrets = (text: string, secrets: ReadonlyArray<string>): string => {
+  let out = text
+  for (const s of secrets) if (s.length >= 3) out = out.split(s).join(SECRET)
+  return out
+}

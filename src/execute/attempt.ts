@@ -13,59 +13,65 @@ import { DEFAULT_MAX_MEMORY_BYTES } from '../request/model.js'
 import { redactSecrets, redactUrl } from '../redact.js'
 import { openBody } from './body.js'
 import type { Progress } from './env.js'
-import { LazyAbort } from './abort.js'
+import { LazyAbort, withLazySignal } from './abort.js'
 import { classify, errText, readFailure, timeoutFailure, type Fired } from './failures.js'
 import { decodersFor, readBody } from './read-body.js'
 import { isExpectedPart } from './ranges.js'
 import type { Failure, RunCtx, Send } from './send.js'
 
-/** The limits of one attempt: the attempt (or what is left of the deadline), idle, env.signal. */
-interface Watch {
-  readonly abort: LazyAbort
-  readonly fired: () => Fired
-  readonly touch: () => void
-  readonly finish: () => void
-}
+/**
+ * The limits of one attempt: the attempt (or what is left of the deadline), idle, env.signal.
+ * One timer serves both limits: it fires at the earlier one, and re-arms itself while bytes
+ * keep coming (`touch` only notes the time, far cheaper than moving a timer per chunk).
+ */
+class Watch {
+  readonly abort = new LazyAbort()
+  fired: Fired = null
+  private readonly start = Date.now()
+  private lastByte = this.start
+  private readonly whole: number
+  private readonly wholeLimit: TimeoutLimit
+  private readonly idle: number
+  private readonly signal: AbortSignal | undefined
+  private readonly onSignal: (() => void) | null = null
+  private timer: ReturnType<typeof setTimeout>
 
-const watch = (ctx: RunCtx): Watch => {
-  const s = ctx.p.settings
-  const controller = new LazyAbort()
-  let fired: Fired = null
-  const fire = (why: Exclude<Fired, null>) => (): void => {
-    if (fired !== null) return
-    fired = why
-    controller.abort()
+  constructor(ctx: RunCtx) {
+    const s = ctx.p.settings
+    const left = ctx.deadlineAt - ctx.env.now()
+    this.whole = Math.max(0, Math.min(s.timeout, left))
+    this.wholeLimit = left < s.timeout ? 'deadline' : 'attempt'
+    this.idle = s.idleTimeout
+    this.timer = setTimeout(this.check, Math.min(this.whole, this.idle))
+    const signal = (this.signal = ctx.env.signal)
+    if (signal !== undefined) {
+      const onSignal = (this.onSignal = (): void => this.fire('signal'))
+      if (signal.aborted) onSignal()
+      else signal.addEventListener('abort', onSignal, { once: true })
+    }
   }
-  // one timer for both limits: it fires at the earlier one, and re-arms itself while bytes
-  // keep coming (touch only notes the time, which is far cheaper than moving a timer per chunk)
-  const start = Date.now()
-  const left = ctx.deadlineAt - ctx.env.now()
-  const whole = Math.max(0, Math.min(s.timeout, left))
-  const wholeLimit: TimeoutLimit = left < s.timeout ? 'deadline' : 'attempt'
-  let lastByte = start
-  const check = (): void => {
+
+  fire(why: Exclude<Fired, null>): void {
+    if (this.fired !== null) return
+    this.fired = why
+    this.abort.abort()
+  }
+
+  private readonly check = (): void => {
     const t = Date.now()
-    const wholeIn = start + whole - t
-    const idleIn = lastByte + s.idleTimeout - t
-    if (wholeIn <= 0) return fire(wholeLimit)()
-    if (idleIn <= 0) return fire('idle')()
-    timer = setTimeout(check, Math.min(wholeIn, idleIn))
+    const wholeIn = this.start + this.whole - t
+    const idleIn = this.lastByte + this.idle - t
+    if (wholeIn <= 0) return this.fire(this.wholeLimit)
+    if (idleIn <= 0) return this.fire('idle')
+    this.timer = setTimeout(this.check, Math.min(wholeIn, idleIn))
   }
-  let timer = setTimeout(check, Math.min(whole, s.idleTimeout))
-  const signal = ctx.env.signal
-  const onAbort = fire('signal')
-  if (signal !== undefined) {
-    if (signal.aborted) onAbort()
-    else signal.addEventListener('abort', onAbort, { once: true })
-  }
-  return {
-    abort: controller,
-    fired: () => fired,
-    touch: () => void (lastByte = Date.now()),
-    finish: () => {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', onAbort)
-    },
+
+  /** A byte moved (either way): the idle limit starts again. */
+  readonly touch = (): void => void (this.lastByte = Date.now())
+
+  finish(): void {
+    clearTimeout(this.timer)
+    if (this.onSignal !== null) this.signal?.removeEventListener('abort', this.onSignal)
   }
 }
 
@@ -176,7 +182,7 @@ export const attempt = (ctx: RunCtx): Send => {
     const what = `${hop.method} ${shown}`
     ctx.log.add(`sending ${what}${tries > 1 ? ` (attempt ${hop.attempt}/${tries})` : ''}`)
     if (ctx.env.now() >= ctx.deadlineAt) return E.left(timeoutFailure(ctx, 'deadline', what))
-    const w = watch(ctx)
+    const w = new Watch(ctx)
     const t0 = ctx.env.now()
     const opened = openBody(hop.body)
     let bodyError: unknown = null
@@ -205,22 +211,24 @@ export const attempt = (ctx: RunCtx): Send => {
     const tls = ctx.tls
     let res
     try {
-      res = await ctx.env.transport({
-        method: hop.method,
-        url: hop.url,
-        headers: hop.headers,
-        body,
-        get signal() {
-          return abort.signal
-        },
-        onAbort: (listener) => abort.onAbort(listener),
-        proxy,
-        tls,
-        timeouts,
-      })
+      res = await ctx.env.transport(
+        withLazySignal(
+          {
+            method: hop.method,
+            url: hop.url,
+            headers: hop.headers,
+            body,
+            onAbort: (listener: () => void) => abort.onAbort(listener),
+            proxy,
+            tls,
+            timeouts,
+          },
+          abort,
+        ),
+      )
     } catch (e) {
       done()
-      return E.left(bodyError === null ? classify(ctx, e, w.fired(), what) : classify(ctx, bodyError, null, what))
+      return E.left(bodyError === null ? classify(ctx, e, w.fired, what) : classify(ctx, bodyError, null, what))
     }
     const headersAt = ctx.env.now()
     ctx.log.add(`response received, code ${res.status} (${headersAt - t0} ms)`)
@@ -245,7 +253,7 @@ export const attempt = (ctx: RunCtx): Send => {
       onProgress: onProgress === undefined ? w.touch : (p) => (w.touch(), onProgress(p)),
     })
     done()
-    const fired = w.fired()
+    const fired = w.fired
     if (!r.ok && unwanted && r.failure.kind === 'limit' && fired === null) {
       ctx.log.add(`not the part asked for: body dropped after ${UNWANTED_BYTES} bytes`)
       return E.right({ hop, status: res.status, statusText: res.statusText, headers: res.headers, body: new Uint8Array(0), file: null, headersAt })

@@ -33,17 +33,17 @@ const STEP = 'prepareRequest'
  * @example
  * defaultHeaders(true) // [['Accept', '*\/*'], ['User-Agent', 'httpipe/0.1.0'], ['Accept-Encoding', 'gzip, deflate, br']]
  */
-export const defaultHeaders = (gzip: boolean): HeaderList => [
-  ['Accept', '*/*'],
-  ['User-Agent', `httpipe/${VERSION}`],
-  ...(gzip ? [['Accept-Encoding', 'gzip, deflate, br'] as const] : []),
-]
+export const defaultHeaders = (gzip: boolean): HeaderList => (gzip ? DEFAULTS_GZIP : DEFAULTS)
+
+const DEFAULTS: HeaderList = Object.freeze([Object.freeze(['Accept', '*/*'] as const), Object.freeze(['User-Agent', `httpipe/${VERSION}`] as const)])
+const DEFAULTS_GZIP: HeaderList = Object.freeze([...DEFAULTS, Object.freeze(['Accept-Encoding', 'gzip, deflate, br'] as const)])
 
 
 /** Header lists merged in order, later names (case-insensitively) replacing earlier ones in place. */
 const merge = (...lists: ReadonlyArray<HeaderList>): HeaderList => {
   const byName = new Map<string, readonly [string, string]>()
-  for (const list of lists) for (const [n, v] of list) byName.set(n.toLowerCase(), [n, v])
+  // the pairs are immutable: kept as they are, not copied
+  for (const list of lists) for (const pair of list) byName.set(pair[0].toLowerCase(), pair)
   return [...byName.values()]
 }
 
@@ -156,7 +156,8 @@ export const prepareNow = async (step: string, method: string, env: Env, req0: R
   if (req0.error !== null) return E.left(invalidInput(req0.error.step, req0.error.message, req0.log))
   const resolved = resolveSecrets(req0, env.secrets ?? processSecrets)
   if (E.isLeft(resolved)) return E.left(invalidInput(step, `${step}: ${resolved.left}`, req0.log))
-  const req: ResolvedRequest = { ...req0, ...resolved.right }
+  // a request with nothing to read resolves to itself: no copy
+  const req: ResolvedRequest = resolved.right === (req0 as unknown) ? (req0 as unknown as ResolvedRequest) : { ...req0, ...resolved.right }
   const masked = referencedValues(req0, resolved.right)
   const target = checkTarget(req, method, step)
   if (E.isLeft(target)) return target

@@ -7,6 +7,7 @@ import { createWriteStream } from 'node:fs'
 import { Readable, Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import zlib from 'node:zlib'
+import { isPushBody, type PushBody } from '../model/transport.js'
 import type { Progress } from './env.js'
 
 /**
@@ -119,6 +120,38 @@ const collectReadable = (body: Readable, o: ReadOptions): Promise<Collected> =>
     body.once('error', onError)
   })
 
+/** Collects a body that pushes its chunks (undiciTransport's): no stream, no iterator, no events. */
+const collectPushed = (body: PushBody, o: ReadOptions): Promise<Collected> =>
+  new Promise((resolve) => {
+    const chunks: Uint8Array[] = []
+    let size = 0
+    let done = false
+    body.listen({
+      data: (chunk) => {
+        if (done) return
+        size += chunk.byteLength
+        o.onProgress?.({ direction: 'download', loaded: size, total: o.total })
+        if (size > o.maxBytes) {
+          done = true
+          body.cancel()
+          return resolve({ ok: false, failure: { kind: 'limit', limit: o.maxBytes } })
+        }
+        chunks.push(chunk)
+      },
+      end: () => {
+        if (done) return
+        done = true
+        const only = chunks.length === 1 ? chunks[0] : undefined
+        resolve({ ok: true, bytes: only !== undefined ? only : Buffer.concat(chunks, size) })
+      },
+      error: (error) => {
+        if (done) return
+        done = true
+        resolve({ ok: false, failure: { kind: 'source', error } })
+      },
+    })
+  })
+
 class Tagged {
   constructor(readonly failure: ReadFailure) {}
 }
@@ -150,15 +183,19 @@ export const readBody = async (
   let size = 0
   if (o.file === null && o.decoders.length === 0) {
     // the common case: no stream machinery, just collect what arrives
+    if (isPushBody(body)) return collectPushed(body, o)
     if (isNodeReadable(body)) return collectReadable(body, o)
+    if (body === null) return { ok: true, bytes: Buffer.concat(chunks, 0) }
+    // any other iterable, read directly (one iterator, not two)
     try {
-      for await (const chunk of source()) {
+      for await (const chunk of body) {
         size += chunk.byteLength
+        o.onProgress?.({ direction: 'download', loaded: size, total: o.total })
         if (size > o.maxBytes) return { ok: false, failure: { kind: 'limit', limit: o.maxBytes } }
         chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
       }
-    } catch (e) {
-      return { ok: false, failure: e instanceof Tagged ? e.failure : { kind: 'source', error: e } }
+    } catch (error) {
+      return { ok: false, failure: { kind: 'source', error } }
     }
     return { ok: true, bytes: chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size) }
   }

@@ -43,5 +43,6 @@ export const dropHeaders = <V>(list: HeaderList<V>, names: ReadonlyArray<string>
  */
 export const findHeader = <V>(list: HeaderList<V>, name: string): V | undefined => {
   const lower = name.toLowerCase()
-  return list.find(([n]) => n.toLowerCase() === lower)?.[1]
+  for (const pair of list) if (pair[0] === lower || pair[0].toLowerCase() === lower) return pair[1]
+  return undefined
 }

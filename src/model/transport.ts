@@ -78,6 +78,47 @@ export interface TransportResponse {
 }
 
 /**
+ * What a {@link PushBody} hands its chunks to: `data` for each chunk as it arrives, then exactly
+ * one of `end` (the whole body came) or `error` (it did not).
+ * @example
+ * const reader: BodyReader = { data: (c) => chunks.push(c), end: () => done(), error: (e) => fail(e) }
+ * @category transports
+ * @since 0.3.0
+ * @internal
+ */
+export interface BodyReader {
+  readonly data: (chunk: Uint8Array) => void
+  readonly end: () => void
+  readonly error: (error: unknown) => void
+}
+
+/**
+ * A response body that can also push its chunks straight to one reader, with no stream or
+ * iterator in between (the bodies of `undiciTransport` are). A reader calls `listen` once,
+ * instead of iterating; `cancel` stops the transfer (the connection is dropped).
+ * @example
+ * if (isPushBody(res.body)) res.body.listen({ data, end, error })
+ * @category transports
+ * @since 0.3.0
+ * @internal
+ */
+export interface PushBody extends AsyncIterable<Uint8Array> {
+  readonly listen: (reader: BodyReader) => void
+  readonly cancel: () => void
+}
+
+/**
+ * Whether a response body is a {@link PushBody}.
+ * @example
+ * isPushBody(null) // false
+ * @category transports
+ * @since 0.3.0
+ * @internal
+ */
+export const isPushBody = (body: unknown): body is PushBody =>
+  typeof body === 'object' && body !== null && typeof (body as PushBody).listen === 'function' && typeof (body as PushBody).cancel === 'function'
+
+/**
  * A transport: sends one attempt. It may reject (connection errors, with the error's `code`
  * kept, e.g. `ECONNREFUSED` or undici's `UND_ERR_CONNECT_TIMEOUT`); the executor turns that into
  * a ClientError. It must not follow redirects nor decompress unless it says so with `decoded`.

@@ -10,7 +10,7 @@ import { SECRET } from '../log.js'
 import { redactUrl } from '../redact.js'
 import { encodeIllegal } from '../encoding/url.js'
 import { quote, showValue } from '../encoding/json.js'
-import { change, invalid, makeStep, note } from './step.js'
+import { change, invalid, makeStep, note, type Change } from './step.js'
 import { newRequest, type Pem, type Proxy, type Request, type Tls } from './model.js'
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
@@ -139,17 +139,20 @@ export const targetUrl = (req: Pick<Request, 'url' | 'baseUrl'>): string | null 
  * @category request
  * @since 0.1.0
  */
-export const initialize = (url?: string): ((req: Request) => Request) => {
-  const reset = makeStep('initialize', (req) => {
-    const { _tag, log, error, ...defaults } = newRequest()
-    void _tag
-    void log
-    void error
-    void req
-    return change({ ...defaults, initialized: true }, 'request initialized with default settings')
-  })
-  return url === undefined ? reset : flow(reset, setUrl(url))
-}
+export const initialize = (url?: string): ((req: Request) => Request) => (url === undefined ? reset : flow(reset, setUrl(url)))
+
+/** Every field of a new Request but its tag, log and error; the values are immutable, so shared. */
+const RESET: Change['patch'] = (() => {
+  const { _tag, log, error, ...defaults } = newRequest()
+  void _tag
+  void log
+  void error
+  // frozen: shared by every initialized request (the settings record already is shared)
+  for (const v of Object.values(defaults)) if (typeof v === 'object' && v !== null && v !== defaults.settings) Object.freeze(v)
+  return Object.freeze({ ...defaults, initialized: true })
+})()
+
+const reset = makeStep('initialize', () => change(RESET, 'request initialized with default settings'))
 
 /**
  * Streams the response body to this file instead of holding it in memory.

@@ -45,6 +45,8 @@ export interface LruCache<V> {
 export const lruCache = <V>(max: number, close: (v: V) => Promise<void> | void): LruCache<V> => {
   const bound = Math.max(1, Math.floor(max))
   const entries = new Map<string, V>()
+  // the most recently used key: asked again (the common case), nothing moves
+  let last: string | null = null
   const closeQuietly = async (v: V): Promise<void> => {
     try {
       await close(v)
@@ -56,12 +58,16 @@ export const lruCache = <V>(max: number, close: (v: V) => Promise<void> | void):
     get: (key, make) => {
       const found = entries.get(key)
       if (found !== undefined) {
-        entries.delete(key)
-        entries.set(key, found)
+        if (key !== last) {
+          entries.delete(key)
+          entries.set(key, found)
+          last = key
+        }
         return found
       }
       const made = make()
       entries.set(key, made)
+      last = key
       for (const [oldKey, old] of entries) {
         if (entries.size <= bound) break
         entries.delete(oldKey)
@@ -73,6 +79,7 @@ export const lruCache = <V>(max: number, close: (v: V) => Promise<void> | void):
     closeAll: async () => {
       const all = [...entries.values()]
       entries.clear()
+      last = null
       await Promise.all(all.map(closeQuietly))
     },
   }

@@ -1,14 +1,13 @@
 /**
- * The Node.js transport on `undici.request`: keep-alive agents per configuration, HTTP(S)
+ * The Node.js transport on undici's dispatchers: keep-alive agents per configuration, HTTP(S)
  * proxies (forwarding and CONNECT), TLS options, optional HTTP/2, bytes as they arrived.
  * @module
  */
 import './bundled-fetch.js'
-import { EventEmitter } from 'node:events'
-import { STATUS_CODES } from 'node:http'
-import { request, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import { dispatcherCache, dispatcherKey, makeDispatcher, undiciMs, type AgentSettings } from './agents.js'
 import type { Transport, TransportRequest, TransportResponse } from './types.js'
+import { dispatchRequest } from './undici-dispatch.js'
 
 /**
  * Options of {@link undiciTransport}.
@@ -44,98 +43,40 @@ type HeaderValues = Record<string, string | string[]>
  */
 export const requestHeaders = (headers: TransportRequest['headers'], viaProxy: boolean): HeaderValues => {
   const out: HeaderValues = {}
-  const spelling = new Map<string, string>()
+  // the names so far, lower-cased, next to their first spelling (a handful: a scan beats a Map)
+  const lowers: string[] = []
+  const keys: string[] = []
   for (const [name, value] of headers) {
     const lower = name.toLowerCase()
     if (viaProxy && lower === 'proxy-authorization') continue
-    const key = spelling.get(lower) ?? name
-    spelling.set(lower, key)
-    const prev = out[key]
-    out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value]
+    const at = lowers.indexOf(lower)
+    if (at === -1) {
+      lowers.push(lower)
+      keys.push(name)
+      out[name] = value
+      continue
+    }
+    const key = keys[at] as string
+    const prev = out[key] as string | string[]
+    out[key] = Array.isArray(prev) ? [...prev, value] : [prev, value]
   }
   return out
-}
-
-/**
- * The response headers from undici's raw list (name, value, name, value, …): pairs in arrival
- * order with lower-case names, repeated lines (Set-Cookie) kept apart.
- * @example
- * responsePairs(['Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']) // [['set-cookie', 'a=1'], ['set-cookie', 'b=2']]
- * @category transports
- * @since 0.2.0
- * @internal
- */
-export const responsePairs = (raw: ReadonlyArray<string | Buffer>): ReadonlyArray<readonly [string, string]> => {
-  const out: Array<readonly [string, string]> = []
-  for (let i = 0; i + 1 < raw.length; i += 2) out.push([String(raw[i]).toLowerCase(), String(raw[i + 1])])
-  return out
-}
-
-/**
- * The reason phrase: the server's, or the standard one where none came (HTTP/2 has none).
- * @example
- * statusText(404, '') // 'Not Found'
- * @category transports
- * @since 0.2.0
- * @internal
- */
-export const statusText = (status: number, given: string | undefined): string =>
-  given !== undefined && given !== '' ? given : (STATUS_CODES[status] ?? '')
-
-const ignore = (): void => undefined
-
-const withoutBody = (method: string, status: number): boolean => method === 'HEAD' || status === 204 || status === 304
-
-/** An abort signal as undici also takes it: an EventEmitter, far cheaper than an EventTarget. */
-class EmitterSignal extends EventEmitter {
-  aborted = false
-  reason: unknown = undefined
-}
-
-/** The attempt's abort as an EventEmitter signal, when the executor offers `onAbort`. */
-const signalOf = (req: TransportRequest): AbortSignal | EmitterSignal => {
-  if (req.onAbort === undefined) return req.signal
-  const s = new EmitterSignal()
-  req.onAbort(() => {
-    s.aborted = true
-    s.reason = new DOMException('This operation was aborted', 'AbortError')
-    s.emit('abort')
-  })
-  return s
 }
 
 const sendWith = (agentFor: (url: string, req: TransportRequest) => Dispatcher) => async (req: TransportRequest): Promise<TransportResponse> => {
   const idle = undiciMs(req.timeouts.idleMs)
-  const res = await request(req.url, {
-    dispatcher: agentFor(req.url, req),
-    method: req.method as Dispatcher.HttpMethod,
+  return dispatchRequest(agentFor(req.url, req), req, {
     headers: requestHeaders(req.headers, req.proxy !== null),
-    body: req.body as Dispatcher.DispatchOptions['body'],
-    signal: signalOf(req) as AbortSignal,
     // undici's head timer runs while a streamed body is still going out, and an upload that
     // moves is not idle: with a stream the wait for the head is left to the executor's timer
     headersTimeout: req.body === null || req.body instanceof Uint8Array ? idle : 0,
     bodyTimeout: idle,
-    responseHeaders: 'raw',
   })
-  const status = res.statusCode
-  const body = res.body
-  // A consumer that destroys the body (a size limit) may stop listening before undici's
-  // abort error arrives: without a listener of its own that error would crash the process.
-  body.on('error', ignore)
-  const empty = withoutBody(req.method.toUpperCase(), status)
-  if (empty) body.resume()
-  return {
-    status,
-    statusText: statusText(status, res.statusText),
-    headers: responsePairs(res.headers as unknown as ReadonlyArray<string | Buffer>),
-    body: empty ? null : body,
-    decoded: false,
-  }
 }
 
 /**
- * A transport on `undici.request` (Node's own HTTP client): a keep-alive agent per connect
+ * A transport on undici (Node's own HTTP client), through its dispatchers' handler interface
+ * (none of `undici.request`'s per-request streams and signals): a keep-alive agent per connect
  * timeout, proxy and TLS configuration (at most `maxAgents`, the least recently used closed
  * past it); proxies forward `http:` targets and tunnel `https:` ones with CONNECT, with Basic
  * proxy authentication from the proxy's user and password (or, without a user, the caller's

@@ -5,7 +5,7 @@ import * as H from '../../src/index.js'
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { backoffMs, nextHop, planRedirect, retryDecision, redirectHeaders, redirectMethod, retryAfterMs } from '../../src/execute/policy.js'
-import { isSecretHeader } from '../../src/redact.js'
+import { isSecretHeader, redactUrl } from '../../src/redact.js'
 
 describe('planRedirect', () => {
   test('follows a relative Location with the browser method rules, dropping the fragment', () => {
@@ -166,5 +166,19 @@ describe('credentials stay with their origin', () => {
     for (const n of ['code', 'sig', 'Idempotency-Key']) assert.equal(isSecretHeader(n), true, n)
     for (const [n] of plain) assert.equal(isSecretHeader(n), false, n)
     for (const n of ['Content-Encoding', 'Accept-Encoding', 'Design', 'Monkey', 'status_code']) assert.equal(isSecretHeader(n), false, n)
+  })
+
+  test('isSecretHeader and redactUrl answer the same when asked again (they remember), past their bound too', () => {
+    for (let round = 0; round < 2; round++) {
+      assert.equal(isSecretHeader('X-Api-Key'), true)
+      assert.equal(isSecretHeader('x-api-key'), true)
+      assert.equal(isSecretHeader('Accept'), false)
+      assert.equal(redactUrl('http://u:p@h/x?token=1&a=2'), 'http://u:***@h/x?token=***&a=2')
+      for (let i = 0; i < 300; i++) assert.equal(isSecretHeader(`X-Plain-${i}`), false)
+      for (let i = 0; i < 300; i++) assert.equal(redactUrl(`http://h/${i}?session=${i}`), `http://h/${i}?session=***`)
+    }
+    const long = `http://u:p@h/${'a'.repeat(3000)}?key=k`
+    assert.equal(redactUrl(long), `http://u:***@h/${'a'.repeat(3000)}?key=***`)
+    assert.equal(redactUrl(long), `http://u:***@h/${'a'.repeat(3000)}?key=***`)
   })
 })

@@ -66,6 +66,23 @@ describe('dispatcherCache', () => {
     assert.equal(closed.length, 40)
   })
 
+  test('asking for the most recent key again moves nothing; any other hit makes it the most recent', () => {
+    const closed: string[] = []
+    const cache = dispatcherCache(2)
+    cache.get('a', () => stub('a', closed))
+    cache.get('b', () => stub('b', closed))
+    cache.get('b', () => assert.fail('b is cached'))
+    cache.get('a', () => assert.fail('a is cached'))
+    cache.get('a', () => assert.fail('a is cached'))
+    cache.get('c', () => stub('c', closed))
+    assert.deepEqual(closed, ['b'])
+    assert.deepEqual(cache.keys(), ['a', 'c'])
+    cache.get('a', () => assert.fail('a is cached'))
+    cache.get('d', () => stub('d', closed))
+    assert.deepEqual(closed, ['b', 'c'])
+    assert.deepEqual(cache.keys(), ['a', 'd'])
+  })
+
   test('closeAll closes every agent and empties the cache', async () => {
     const closed: string[] = []
     const cache = dispatcherCache(32)

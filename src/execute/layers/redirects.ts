@@ -7,7 +7,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { findHeader } from '../../headers.js'
 import { redactUrl } from '../../redact.js'
-import { nextHop, planRedirect } from '../policy.js'
+import { isRedirect, nextHop, planRedirect } from '../policy.js'
 import type { Layer, RunCtx } from '../send.js'
 
 /**
@@ -23,7 +23,7 @@ export const withRedirects =
     const max = ctx.p.settings.maxRedirects
     for (let hop = first; ; ) {
       const r = await send(hop)
-      if (E.isLeft(r)) return r
+      if (E.isLeft(r) || !isRedirect(r.right.status)) return r
       const plan = planRedirect(r.right.status, findHeader(r.right.headers, 'location'), hop.url, hop.method, ctx.stats.redirects, max)
       if (plan === null) return r
       if (plan._tag === 'Stop') {
