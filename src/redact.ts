@@ -2,6 +2,7 @@
  * Redaction of secrets before they reach a log line or an error message.
  * @module
  */
+import { memoized } from './model/memo.js'
 import { SECRET } from './log.js'
 
 const SECRET_HEADERS = new Set([
@@ -18,23 +19,14 @@ const SECRET_PART = /(^|[-_. ])(key|sig)([-_. ]|$)|^code$/i
 /**
  * Whether a header's value must be hidden in logs: the credential headers and any name that
  * looks like a token, secret, password or API key.
+ * Asked for every header of every request, of a handful of names: remembered (bounded).
  * @example
  * isSecretHeader('Authorization') // true
  * isSecretHeader('X-Api-Key') // true
  * isSecretHeader('Ocp-Apim-Subscription-Key') // true
  * isSecretHeader('Accept') // false
  */
-export const isSecretHeader = (name: string): boolean => {
-  // asked for every header of every request, of a handful of names: remembered (bounded)
-  const known = secretHeaderNames.get(name)
-  if (known !== undefined) return known
-  const secret = SECRET_HEADERS.has(name.toLowerCase()) || SECRET_NAME.test(name) || SECRET_PART.test(name)
-  if (secretHeaderNames.size >= 256) secretHeaderNames.clear()
-  secretHeaderNames.set(name, secret)
-  return secret
-}
-
-const secretHeaderNames = new Map<string, boolean>()
+export const isSecretHeader: (name: string) => boolean = memoized(256, (name) => SECRET_HEADERS.has(name.toLowerCase()) || SECRET_NAME.test(name) || SECRET_PART.test(name))
 
 /**
  * Whether a query parameter's value must be hidden in logs.
@@ -57,20 +49,12 @@ export const redactHeaderValue = (name: string, value: string): string =>
  * @example
  * redactUrl('http://u:p@h/x?token=1&a=2') // 'http://u:***@h/x?token=***&a=2'
  */
-export const redactUrl = (url: string): string => {
-  if (!url.includes('@') && !url.includes('=')) return url // nothing that can hold a secret
-  // the same URL is shown by a step, by prepare and by every attempt: remembered (bounded)
-  const known = redactedUrls.get(url)
-  if (known !== undefined) return known
-  const shown = redactUrlNow(url)
-  if (url.length <= 2048) {
-    if (redactedUrls.size >= 256) redactedUrls.clear()
-    redactedUrls.set(url, shown)
-  }
-  return shown
-}
+export const redactUrl = (url: string): string =>
+  // without an '@' or an '=' nothing in the text can hold a secret
+  !url.includes('@') && !url.includes('=') ? url : redactedUrl(url)
 
-const redactedUrls = new Map<string, string>()
+// the same URL is shown by a step, by prepare and by every attempt: remembered (bounded)
+const redactedUrl = memoized(256, (url) => redactUrlNow(url), (url) => url.length <= 2048)
 
 const redactUrlNow = (url: string): string =>
   url.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*/gi, redactUserInfo).replace(/([?&])([^=&#\s]+)=([^&#\s]*)/g, (whole, sep: string, key: string) => {

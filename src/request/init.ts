@@ -2,6 +2,7 @@
  * Initialization and the request-level steps: URL, response file, data type, proxy, TLS.
  * @module
  */
+import { memoized } from '../model/memo.js'
 import { isMediaType } from '../model/valid.js'
 import { isSecretInput, type SecretRef } from './secret.js'
 import * as E from 'fp-ts/lib/Either.js'
@@ -23,23 +24,14 @@ const NO_HOST = /^[a-z][a-z0-9+.-]*:\/\/[/\\?#]/i
  * host and user info to the WHATWG URL parser as it does once its illegal characters are
  * encoded (a backslash or a space in the authority would otherwise send the request to a host
  * other than the one `new URL()` reports).
+ * A pure function of the text, asked by the step and again at prepare: remembered (bounded).
  * @example
  * urlProblem('http://evil.example\\@good.example/') // 'the authority is ambiguous: …'
  * @category request
  * @since 0.2.0
  * @internal
  */
-export const urlProblem = (full: string): string | null => {
-  // a pure function of the text, asked by the step and again at prepare: remembered (bounded)
-  const known = checked.get(full)
-  if (known !== undefined) return known
-  const problem = findUrlProblem(full)
-  if (checked.size >= 512) checked.clear()
-  checked.set(full, problem)
-  return problem
-}
-
-const checked = new Map<string, string | null>()
+export const urlProblem: (full: string) => string | null = memoized(512, (full) => findUrlProblem(full))
 
 const findUrlProblem = (full: string): string | null => {
   if (NO_HOST.test(full)) return `the URL names no host: ${redactUrl(full)}`

@@ -7,6 +7,7 @@
  */
 import { STATUS_CODES } from 'node:http'
 import { errors, type Dispatcher } from 'undici'
+import { memoized } from '../model/memo.js'
 import type { TransportRequest, TransportResponse } from '../model/transport.js'
 import { DispatchBody, type BodySource } from './dispatch-body.js'
 
@@ -131,16 +132,7 @@ const split = (url: string): Target => {
 }
 
 /** Splits of recent URLs (a pure function of the text; bounded, as the URL checks of the steps). */
-const targets = new Map<string, Target>()
-
-const target = (url: string): Target => {
-  const known = targets.get(url)
-  if (known !== undefined) return known
-  const t = split(url)
-  if (targets.size >= 256) targets.clear()
-  targets.set(url, t)
-  return t
-}
+const target = memoized(256, split)
 
 /**
  * Options of {@link dispatchRequest} that are undici's: the request headers as undici takes
