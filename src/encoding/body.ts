@@ -3,7 +3,7 @@
  * @module
  */
 import * as iconv from 'iconv-lite'
-import type { Body, Settings } from '../request/model.js'
+import type { Body, Settings, Source } from '../request/model.js'
 import { renderPairs, type Encoder } from './url.js'
 
 /**
@@ -61,6 +61,17 @@ export const defaultContentType = (body: Body, encoding: string): string | null 
 }
 
 /**
+ * The bytes of a source held in memory (base64 bytes, or text in `encoding`), or null for a file
+ * or a URL (read when the request runs).
+ * @example
+ * sourceBytes({ _tag: 'Text', text: 'hi' }, 'utf-8') // Uint8Array [0x68, 0x69]
+ * @category encoding
+ * @since 0.3.0
+ */
+export const sourceBytes = (src: Source, encoding: string): Uint8Array | null =>
+  src._tag === 'Bytes' ? Buffer.from(src.base64, 'base64') : src._tag === 'Text' ? encodeText(src.text, encoding) : null
+
+/**
  * The bytes of an in-memory body (every kind but file and URL sources), or null for those.
  * Form fields are always percent-encoded in the request's encoding; arrays follow
  * `splitArraysInUrl`.
@@ -82,10 +93,8 @@ export const bodyBytes = (body: Body, s: Settings): Uint8Array | null => {
       )
     case 'FormText':
       return encodeText(body.text, s.encoding)
-    case 'Binary': {
-      const src = body.source
-      return src._tag === 'Bytes' ? Buffer.from(src.base64, 'base64') : src._tag === 'Text' ? encodeText(src.text, s.encoding) : null
-    }
+    case 'Binary':
+      return sourceBytes(body.source, s.encoding)
     case 'Multipart':
       return null
   }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import type { BodyHasher, PreparedBody, Segment, SignFailure } from '../model/prepared.js'
 
@@ -121,4 +121,25 @@ export const memoryBytes = (body: PreparedBody): Uint8Array | null => {
   if (!body.segments.every((s) => s._tag === 'Bytes')) return null
   const parts = body.segments.map((s) => (s as Extract<Segment, { _tag: 'Bytes' }>).bytes)
   return parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts)
+}
+
+/**
+ * A file as a body segment: opened to see that it can be read, measured, closed again (an
+ * attempt re-opens it and checks the size is unchanged).
+ * @example
+ * await fileSegmentOf('./a.bin') // right({ _tag: 'File', path: './a.bin', start: 0, end: 3, size: 3 })
+ * @internal
+ */
+export const fileSegmentOf = async (path: string): Promise<E.Either<string, Segment>> => {
+  let fh
+  try {
+    fh = await open(path, 'r')
+    const st = await fh.stat()
+    if (!st.isFile()) return E.left('EISDIR')
+    return E.right({ _tag: 'File', path, start: 0, end: st.size, size: st.size })
+  } catch (e) {
+    return E.left(codeOf(e))
+  } finally {
+    await fh?.close().catch(() => undefined)
+  }
 }

@@ -5,53 +5,24 @@
  * as segments with an exact length. Files are not read here: an attempt streams them.
  * @module
  */
-import { open } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import { fileError, invalidInput, type ClientError } from '../errors.js'
 import type { Log } from '../log.js'
-import { encodeText } from '../encoding/body.js'
+import { encodeText, sourceBytes } from '../encoding/body.js'
 import { closeDelimiter, drawBoundary, multipartContentType, partHead, partHeaders } from '../encoding/multipart.js'
 import type { MultipartBody, Part } from '../model/multipart.js'
 import { segmentsBody, type PreparedBody, type Segment } from '../model/prepared.js'
 import type { Settings, Source } from '../request/model.js'
 import { quote } from '../encoding/json.js'
-import { codeOf } from './body.js'
+import { fileSegmentOf } from './body.js'
 
 /** How many boundaries are drawn before giving up (only a broken `env.random` gets that far). */
 const DRAWS = 8
 
-/**
- * A file as a body segment: opened to see that it can be read, measured, closed again (an
- * attempt re-opens it and checks the size is unchanged).
- * @example
- * await fileSegmentOf('./a.bin') // right({ _tag: 'File', path: './a.bin', start: 0, end: 3, size: 3 })
- * @internal
- */
-export const fileSegmentOf = async (path: string): Promise<E.Either<string, Segment>> => {
-  let fh
-  try {
-    fh = await open(path, 'r')
-    const st = await fh.stat()
-    if (!st.isFile()) return E.left('EISDIR')
-    return E.right({ _tag: 'File', path, start: 0, end: st.size, size: st.size })
-  } catch (e) {
-    return E.left(codeOf(e))
-  } finally {
-    await fh?.close().catch(() => undefined)
-  }
-}
-
 const sourceSegment = async (s: Source, settings: Settings): Promise<E.Either<string, Segment>> => {
-  switch (s._tag) {
-    case 'Bytes':
-      return E.right({ _tag: 'Bytes', bytes: Buffer.from(s.base64, 'base64') })
-    case 'Text':
-      return E.right({ _tag: 'Bytes', bytes: encodeText(s.text, settings.encoding) })
-    case 'Url':
-      return E.right({ _tag: 'Url', url: s.url })
-    case 'File':
-      return fileSegmentOf(s.path)
-  }
+  if (s._tag === 'File') return fileSegmentOf(s.path)
+  if (s._tag === 'Url') return E.right({ _tag: 'Url', url: s.url })
+  return E.right({ _tag: 'Bytes', bytes: sourceBytes(s, settings.encoding) ?? new Uint8Array(0) })
 }
 
 const partName = (p: Part, i: number): string =>
@@ -64,11 +35,12 @@ const isFree = (boundary: string, chunks: ReadonlyArray<Uint8Array>): boolean =>
 }
 
 /**
- * The prepared body of a multipart body and its Content-Type (with the boundary). A part whose
+ * The prepared body of a multipart body, its Content-Type (with the boundary) and how the log
+ * describes it. A part whose
  * file cannot be read is a `FileError` naming `step`, the part and the path; an empty file part
  * added with `ignoreEmpty` is left out.
  * @example
- * await prepareMultipart(body, defaultSettings, cryptoRandom, 'prepareRequest', []) // right({ body, contentType: 'multipart/form-data; boundary=httpipe-…' })
+ * await prepareMultipart(body, defaultSettings, cryptoRandom, 'prepareRequest', []) // right({ body, contentType: 'multipart/form-data; boundary=httpipe-…', summary: 'multipart/form-data body, 2 parts, 370 bytes' })
  * @internal
  */
 export const prepareMultipart = async (
@@ -77,7 +49,7 @@ export const prepareMultipart = async (
   random: () => number,
   step: string,
   log: Log,
-): Promise<E.Either<ClientError, { readonly body: PreparedBody; readonly contentType: string; readonly parts: number }>> => {
+): Promise<E.Either<ClientError, { readonly body: PreparedBody; readonly contentType: string; readonly summary: string }>> => {
   const contents: Array<{ readonly part: Part; readonly segment: Segment }> = []
   for (const [i, part] of body.parts.entries()) {
     const segment = part._tag === 'Field' ? E.right<string, Segment>({ _tag: 'Bytes', bytes: encodeText(part.value, settings.encoding) }) : await sourceSegment(part.source, settings)
@@ -100,7 +72,9 @@ export const prepareMultipart = async (
     const segments: Segment[] = []
     contents.forEach(({ segment }, i) => segments.push({ _tag: 'Bytes', bytes: h[i] ?? new Uint8Array(0) }, segment))
     segments.push({ _tag: 'Bytes', bytes: Buffer.from(closeDelimiter(boundary, contents.length > 0), 'utf8') })
-    return E.right({ body: segmentsBody(segments), contentType: multipartContentType(body, boundary), parts: contents.length })
+    const prepared = segmentsBody(segments)
+    const summary = `multipart/${body.kind} body, ${contents.length} parts, ${prepared._tag === 'Segments' ? (prepared.length ?? 'unknown') : 0} bytes`
+    return E.right({ body: prepared, contentType: multipartContentType(body, boundary), summary })
   }
   return E.left(invalidInput(step, `${step}: every multipart boundary drawn from env.random occurs in the body (${DRAWS} draws): is env.random random?`, log))
 }

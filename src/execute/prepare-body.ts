@@ -10,7 +10,8 @@ import type { Request } from '../request/model.js'
 import { noBody, segmentsBody, type PreparedBody } from '../model/prepared.js'
 import { bodyBytes, defaultContentType } from '../encoding/body.js'
 import { cryptoRandom, type Env } from './env.js'
-import { fileSegmentOf, prepareMultipart } from './multipart.js'
+import { fileSegmentOf } from './body.js'
+import { prepareMultipart } from './multipart.js'
 
 /** What preparing a body reads of the request. */
 type BodyInput = Pick<Request, 'body' | 'dataType' | 'settings' | 'log'>
@@ -40,12 +41,7 @@ export const syncBody = (req: BodyInput): BodyOut => {
 export const prepareBody = async (req: BodyInput, step: string, env: Env): Promise<E.Either<ClientError, BodyOut>> => {
   const b = req.body
   if (b._tag === 'Multipart') {
-    const m = await prepareMultipart(b, req.settings, env.random ?? cryptoRandom, step, req.log)
-    return E.map((r: { readonly body: PreparedBody; readonly contentType: string; readonly parts: number }) => ({
-      body: r.body,
-      contentType: r.contentType,
-      summary: `multipart/${b.kind} body, ${r.parts} parts, ${r.body._tag === 'Segments' ? (r.body.length ?? 'unknown') : 0} bytes`,
-    }))(m)
+    return prepareMultipart(b, req.settings, env.random ?? cryptoRandom, step, req.log)
   }
   if (b._tag !== 'Binary' || b.source._tag !== 'File') return E.right(syncBody(req))
   const path = b.source.path

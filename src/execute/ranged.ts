@@ -5,7 +5,7 @@
  */
 import { rm, stat, truncate } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
-import { fileError, invalidInput, statusError, transportError, type ClientError } from '../errors.js'
+import { fileError, invalidInput, statusError, transportError } from '../errors.js'
 import { putHeader } from '../headers.js'
 import type { Log } from '../log.js'
 import { rangeHeader, unsatisfiedTotal, parseContentRange } from '../encoding/range.js'
@@ -30,10 +30,10 @@ const rangeRequest = (p: PreparedRequest, start: number, end: number, log: Log, 
   log,
 })
 
-/** A response that is not the part asked for, as a `StatusError` that says why. */
-const notThePart = (step: string, res: HttpResponse, start: number, end: number): E.Either<ClientError, never> => {
-  const why = partProblem({ start, end }, res.status, res.headers['content-range']) ?? 'not the part asked for'
-  return E.left(statusError(`${step}: ${why}`, { ...res, log: note(res.log, step, why) }))
+/** The response when it is the part `[start, end)`, else a `StatusError` that says why it is not. */
+const checkPart = (step: string, res: HttpResponse, start: number, end: number): Result => {
+  const why = partProblem({ start, end }, res.status, res.headers['content-range'])
+  return why === null ? E.right(res) : E.left(statusError(`${step}: ${why}`, { ...res, log: note(res.log, step, why) }))
 }
 
 /**
@@ -52,7 +52,7 @@ const getPartNowUnsafe = async (start: number, count: number, method: string, en
   if (!isWhole(start, 0) || !isWhole(count, 1)) return E.left(invalidInput(step, `${step}: start must be a whole number >= 0 and count one >= 1, got ${showValue(start)} and ${showValue(count)}`, p.log))
   const res = await runSafe(rangeRequest(p, start, start + count, note(p.log, step, `asking for bytes ${start}-${start + count - 1}`, env)), env, defaults)
   if (E.isLeft(res)) return res
-  return partProblem({ start, end: start + count }, res.right.status, res.right.headers['content-range']) === null ? res : notThePart(step, res.right, start, start + count)
+  return checkPart(step, res.right, start, start + count)
 }
 
 /** The size of a partial download already on disk (0 when there is none). */
@@ -111,7 +111,8 @@ const getInPartsNowUnsafe = async (chunkSize: number, method: string, env: Env |
     const res = { ...got.right, attempts: (attempts += got.right.attempts) }
     log = res.log
     if (res.status === 416 && unsatisfiedTotal(res.headers['content-range']) === offset) return E.right({ ...res, body: new Uint8Array(0), file, log: note(log, step, `${file} is complete, ${offset} bytes`) })
-    if (partProblem({ start: offset, end }, res.status, res.headers['content-range']) !== null) return notThePart(step, res, offset, end)
+    const part = checkPart(step, res, offset, end)
+    if (E.isLeft(part)) return part
     const range = parseContentRange(res.headers['content-range'])
     const expected = range === null ? -1 : range.end - range.start + 1
     const now = await sizeOnDisk(file)
