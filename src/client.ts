@@ -5,7 +5,7 @@
  * @module
  */
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import type { ClientError } from './errors.js'
+import type { ClientError } from './model/errors.js'
 import type { Env, TransportDefaults } from './execute/env.js'
 import { DEFAULT_CHUNK_SIZE, sendInPartsNow, sendPartNow } from './execute/parts.js'
 import { getInPartsNow, getPartNow } from './execute/ranged.js'
@@ -13,8 +13,8 @@ import { prepareRequest as prepare } from './execute/prepare.js'
 import { processNow, runSafe } from './execute/run.js'
 import type { Method } from './model/method.js'
 import type { PreparedRequest } from './model/prepared.js'
-import type { Request } from './request/model.js'
-import type { HttpResponse } from './response/model.js'
+import type { Request } from './model/request.js'
+import type { HttpResponse } from './model/response.js'
 import { defaultTransport } from './transport/default.js'
 import { fromFetch } from './transport/fetch.js'
 

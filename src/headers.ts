@@ -4,12 +4,12 @@
  */
 import { isFieldValue, isToken } from './model/valid.js'
 import { putHeader, type HeaderList } from './model/headers.js'
-import { isSecretRef, showSecret, type Secret, type SecretRef } from './request/secret.js'
+import { isSecretRef, showSecret, type Secret, type SecretRef } from './model/secret.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { redactHeaderValue } from './redact.js'
 import { showValue } from './encoding/json.js'
 import { change, invalid, makeStep, note } from './request/step.js'
-import type { Request } from './request/model.js'
+import type { Request } from './model/request.js'
 
 export { dropHeaders, findHeader, putHeader } from './model/headers.js'
 export type { HeaderList } from './model/headers.js'

@@ -20,17 +20,17 @@
  */
 
 // the request value
-export type { Auth, Aws4Auth, Body, Json, OAuth1Algorithm, OAuth1Auth, Pairs, Pem, Proxy, Request, ResolvedAuth, RetryPolicy, Settings, Source, StepError, Tls } from './request/model.js'
-export { DEFAULT_MAX_MEMORY_BYTES, defaultRetryPolicy, defaultSettings, newRequest } from './request/model.js'
-export { RequestCodec, JsonCodec } from './request/codec.js'
+export type { Auth, Aws4Auth, Body, Json, OAuth1Algorithm, OAuth1Auth, Pairs, Pem, Proxy, Request, ResolvedAuth, RetryPolicy, Settings, Source, StepError, Tls } from './model/request.js'
+export { DEFAULT_MAX_MEMORY_BYTES, defaultRetryPolicy, defaultSettings, newRequest } from './model/request.js'
+export { RequestCodec, JsonCodec } from './model/codec.js'
 export { initialize, setBaseUrl, setUrl, setResponseFile, setDataType, setProxy, setTls, targetUrl } from './request/init.js'
 export type { ProxyInput, TlsInput } from './request/init.js'
-export { fromBase64, fromFile, fromUrl } from './request/sources.js'
-export { isSecretRef, secretFromEnv } from './request/secret.js'
-export type { Secret, SecretRef, Withheld } from './request/secret.js'
+export { fromBase64, fromFile, fromUrl } from './model/source.js'
+export { isSecretRef, secretFromEnv } from './model/secret.js'
+export type { Secret, SecretRef, Withheld } from './model/secret.js'
 export { fromTemplate, TEMPLATE_VERSION, toTemplate } from './request/template.js'
 export type { SecretLookup } from './execute/secrets.js'
-export type { BodyData } from './request/sources.js'
+export type { BodyData } from './model/source.js'
 
 // URL params, headers, bodies, auth, settings
 export { addUrlParameter, setUrlParams } from './url/params.js'
@@ -79,7 +79,7 @@ export { toCurl } from './execute/curl.js'
 export type { CurlOptions } from './execute/curl.js'
 export type { Env, Progress } from './execute/env.js'
 export { cryptoRandom } from './execute/env.js'
-export type { HttpResponse, Timings } from './response/model.js'
+export type { HttpResponse, Timings } from './model/response.js'
 export { asBinary, asJson, asString, ensureStatus, responseFilename } from './response/read.js'
 
 // errors and log
@@ -97,11 +97,11 @@ export type {
   Timeout,
   TimeoutLimit,
   TransportError,
-} from './errors.js'
-export type { SomeClientErrorHandlers } from './match-error.js'
-export { matchClientError, matchClientErrorOr, matchClientErrorW } from './match-error.js'
-export { getLog } from './log.js'
-export type { HasLog, Log, LogEntry } from './log.js'
+} from './model/errors.js'
+export type { SomeClientErrorHandlers } from './model/match.js'
+export { matchClientError, matchClientErrorOr, matchClientErrorW } from './model/match.js'
+export { getLog } from './model/log.js'
+export type { HasLog, Log, LogEntry } from './model/log.js'
 
 // transports
 export type { FetchLike, Transport, TransportRequest, TransportResponse, TransportTimeouts, TransportTls } from './model/transport.js'
@@ -111,4 +111,4 @@ export { defaultTransport } from './transport/default.js'
 export { undiciTransport } from './transport/undici.js'
 export type { UndiciOptions } from './transport/undici.js'
 export { crossFetchTransport } from './transport/cross-fetch.js'
-export { VERSION } from './version.js'
+export { VERSION } from './model/version.js'

@@ -3,7 +3,7 @@
  * @module
  */
 import { memoized } from './model/memo.js'
-import { SECRET } from './log.js'
+import { SECRET } from './model/log.js'
 
 const SECRET_HEADERS = new Set([
   'authorization',

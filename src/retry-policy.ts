@@ -2,7 +2,7 @@
  * The `setRetryPolicy` step: which failures are retried and how long to wait.
  * @module
  */
-import { defaultRetryPolicy, type Request, type RetryPolicy } from './request/model.js'
+import { defaultRetryPolicy, type Request, type RetryPolicy } from './model/request.js'
 import { showValue } from './encoding/json.js'
 import { change, invalid, makeStep } from './request/step.js'
 

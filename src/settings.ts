@@ -3,7 +3,7 @@
  * @module
  */
 import { isCount, isEncodingName, MAX_TIMER_MS } from './model/valid.js'
-import { defaultSettings, type Request, type Settings } from './request/model.js'
+import { defaultSettings, type Request, type Settings } from './model/request.js'
 import { quote, showValue } from './encoding/json.js'
 import { change, invalid, makeStep, note } from './request/step.js'
 

@@ -6,14 +6,14 @@
  * (path normalized and encoded twice).
  * @module
  */
-import { isSecretInput, isSecretRef, showSecret, type SecretRef } from '../request/secret.js'
+import { isSecretInput, isSecretRef, showSecret, type SecretRef } from '../model/secret.js'
 import { createHash } from 'node:crypto'
 import aws4 from 'aws4'
 import querystring from 'node:querystring'
 import * as E from 'fp-ts/lib/Either.js'
 import { dropHeaders, type HeaderList } from '../headers.js'
-import { SECRET } from '../log.js'
-import type { Aws4Auth, Request } from '../request/model.js'
+import { SECRET } from '../model/log.js'
+import type { Aws4Auth, Request } from '../model/request.js'
 import { change, invalid, makeStep } from '../request/step.js'
 
 /**

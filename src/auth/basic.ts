@@ -2,8 +2,8 @@
  * HTTP Basic authorization (RFC 7617), sent pre-emptively.
  * @module
  */
-import { isSecretInput, showSecret, type SecretRef } from '../request/secret.js'
-import type { Request } from '../request/model.js'
+import { isSecretInput, showSecret, type SecretRef } from '../model/secret.js'
+import type { Request } from '../model/request.js'
 import { change, invalid, makeStep } from '../request/step.js'
 
 /**

@@ -2,9 +2,9 @@
  * Bearer token authorization (RFC 6750).
  * @module
  */
-import { isSecretRef, showSecret, type SecretRef } from '../request/secret.js'
-import { SECRET } from '../log.js'
-import type { Request } from '../request/model.js'
+import { isSecretRef, showSecret, type SecretRef } from '../model/secret.js'
+import { SECRET } from '../model/log.js'
+import type { Request } from '../model/request.js'
 import { change, invalid, makeStep } from '../request/step.js'
 
 /**

@@ -4,11 +4,11 @@
  * SHA-512-256, each with `-sess`; qop `auth` and `auth-int`; `opaque` echoed; nc in hex.
  * @module
  */
-import { isSecretInput, showSecret, type SecretRef } from '../request/secret.js'
+import { isSecretInput, showSecret, type SecretRef } from '../model/secret.js'
 import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
-import { SECRET } from '../log.js'
-import type { Request } from '../request/model.js'
+import { SECRET } from '../model/log.js'
+import type { Request } from '../model/request.js'
 import { change, invalid, makeStep } from '../request/step.js'
 import { encodeComponent } from '../encoding/url.js'
 

@@ -3,11 +3,11 @@
  * RSA-SHA256 and PLAINTEXT, signed when the request runs with `env.now` and `env.random`.
  * @module
  */
-import { isSecretRef, type SecretRef } from '../request/secret.js'
+import { isSecretRef, type SecretRef } from '../model/secret.js'
 import { createHmac, createPrivateKey, sign as rsaSign, type KeyObject } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
-import { SECRET } from '../log.js'
-import type { OAuth1Algorithm, OAuth1Auth, Request } from '../request/model.js'
+import { SECRET } from '../model/log.js'
+import type { OAuth1Algorithm, OAuth1Auth, Request } from '../model/request.js'
 import { change, invalid, makeStep } from '../request/step.js'
 import { encodeComponent } from '../encoding/url.js'
 

@@ -7,7 +7,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { putHeader, type HeaderList } from '../headers.js'
 import type { SignFailure, SignInput } from '../model/prepared.js'
-import type { Proxy, ResolvedAuth as Auth, Tls } from '../request/model.js'
+import type { Proxy, ResolvedAuth as Auth, Tls } from '../model/request.js'
 import { signAws4 } from './aws4.js'
 import { basicHeader } from './basic.js'
 import { DIGEST_NODE_HASH, digestAuthorization, onDigest401, type DigestState } from './digest.js'

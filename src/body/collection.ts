@@ -2,11 +2,11 @@
  * JSON and form bodies built field by field.
  * @module
  */
-import { SECRET } from '../log.js'
+import { SECRET } from '../model/log.js'
 import { isSecretParam } from '../redact.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { isJsonObject, quote } from '../encoding/json.js'
-import type { Json, Pairs, Request } from '../request/model.js'
+import type { Json, Pairs, Request } from '../model/request.js'
 import { change, invalid, makeStep } from '../request/step.js'
 import { convertValue, type FieldType } from './convert.js'
 

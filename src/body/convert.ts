@@ -5,7 +5,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { parseJson, showValue, toJson } from '../encoding/json.js'
-import type { Json } from '../request/model.js'
+import type { Json } from '../model/request.js'
 import { scalarText } from '../encoding/url.js'
 
 /**

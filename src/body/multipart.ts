@@ -10,8 +10,8 @@ import { quote } from '../encoding/json.js'
 import { isMultipartKind } from '../encoding/multipart.js'
 import type { MultipartBody, MultipartKind, Part } from '../model/multipart.js'
 import { isBareMediaType, isContentId, isMediaType } from '../model/valid.js'
-import type { Request, Source } from '../request/model.js'
-import { isEmptySource, toSource, type BodyData } from '../request/sources.js'
+import type { Request, Source } from '../model/request.js'
+import { isEmptySource, toSource, type BodyData } from '../model/source.js'
 import { change, invalid, makeStep, note, type Change } from '../request/step.js'
 
 /**

@@ -5,7 +5,7 @@
  * library is one row away from a flag. Rows without steps steer the output.
  * @module
  */
-import type { Request, Tls } from '../request/model.js'
+import type { Request, Tls } from '../model/request.js'
 import type { TlsInput } from '../request/init.js'
 import { isSecretHeader } from '../redact.js'
 import { InvalidArgumentError } from 'commander'

@@ -4,7 +4,7 @@
  * @module
  */
 import { Command, CommanderError, Option } from 'commander'
-import { VERSION } from '../version.js'
+import { VERSION } from '../model/version.js'
 import { FLAGS, type Flag, type Values } from './flags.js'
 
 /**

@@ -4,8 +4,8 @@
  * @module
  */
 import { readFileSync, writeFileSync } from 'node:fs'
-import type { Request } from '../request/model.js'
-import type { HttpResponse } from '../response/model.js'
+import type { Request } from '../model/request.js'
+import type { HttpResponse } from '../model/response.js'
 import { FLAGS, type Lib, type Values } from './flags.js'
 import { bodyOutput, statusAndHeaders, useColour } from './output.js'
 import { attributeOf, EXIT } from './program.js'

@@ -6,7 +6,7 @@
  * @module
  */
 import { InvalidArgumentError } from 'commander'
-import { secretFromEnv, type SecretRef } from '../request/secret.js'
+import { secretFromEnv, type SecretRef } from '../model/secret.js'
 
 const bad = (why: string): never => {
   throw new InvalidArgumentError(why)

@@ -3,7 +3,7 @@
  * @module
  */
 import * as iconv from 'iconv-lite'
-import type { Body, Settings, Source } from '../request/model.js'
+import type { Body, Settings, Source } from '../model/request.js'
 import { renderPairs, type Encoder } from './url.js'
 
 /**

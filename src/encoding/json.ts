@@ -3,7 +3,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { Json } from '../request/model.js'
+import type { Json } from '../model/request.js'
 
 /**
  * Any value as short text for a message: never throws (null-prototype objects, symbols, …).

@@ -2,7 +2,7 @@
  * URL and query rendering, run when a request is prepared (never inside a builder step).
  * @module
  */
-import type { Json, Pairs } from '../request/model.js'
+import type { Json, Pairs } from '../model/request.js'
 
 const HEX = '0123456789ABCDEF'
 const isUnreserved = (b: number): boolean =>

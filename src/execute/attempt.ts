@@ -6,10 +6,10 @@
  */
 import { rm, truncate } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
-import type { TimeoutLimit } from '../errors.js'
+import type { TimeoutLimit } from '../model/errors.js'
 import { findHeader } from '../headers.js'
 import type { Hop } from '../model/prepared.js'
-import { DEFAULT_MAX_MEMORY_BYTES } from '../request/model.js'
+import { DEFAULT_MAX_MEMORY_BYTES } from '../model/request.js'
 import { redactSecrets, redactUrl } from '../redact.js'
 import { openBody } from './body.js'
 import type { Progress } from './env.js'

@@ -6,12 +6,12 @@
  */
 import { secretsOf } from '../auth/schemes.js'
 import { printfCommands, shellQuote, showableText } from '../encoding/shell.js'
-import { SECRET } from '../log.js'
+import { SECRET } from '../model/log.js'
 import { findHeader } from '../model/headers.js'
 import type { PreparedRequest, Segment } from '../model/prepared.js'
 import { isTagged } from '../model/valid.js'
-import type { Pem } from '../request/model.js'
-import { defaultSettings } from '../request/model.js'
+import type { Pem } from '../model/request.js'
+import { defaultSettings } from '../model/request.js'
 import { isSecretParam, redactHeaderValue, redactSecrets, redactUrl } from '../redact.js'
 
 /**

@@ -3,7 +3,7 @@
  * from a transport's error, a limit that fired, or a body that could not be read.
  * @module
  */
-import { fileError, responseTooLarge, timeout, transportError, type TimeoutLimit } from '../errors.js'
+import { fileError, responseTooLarge, timeout, transportError, type TimeoutLimit } from '../model/errors.js'
 import { redactSecrets, redactUrl } from '../redact.js'
 import { BodyFileError } from './body.js'
 import type { ReadFailure } from './read-body.js'

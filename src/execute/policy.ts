@@ -6,7 +6,7 @@ import { schemeOf } from '../auth/schemes.js'
 import { dropHeaders, findHeader, type HeaderList } from '../headers.js'
 import { noBody, type Hop } from '../model/prepared.js'
 import { isSecretHeader } from '../redact.js'
-import { defaultRetryPolicy, type RetryPolicy, type Settings } from '../request/model.js'
+import { defaultRetryPolicy, type RetryPolicy, type Settings } from '../model/request.js'
 
 /**
  * Full-jitter exponential backoff before retry `n` (1-based): `random() * min(cap, base * 2^(n-1))`.

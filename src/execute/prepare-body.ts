@@ -4,9 +4,9 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { fileError, type ClientError } from '../errors.js'
+import { fileError, type ClientError } from '../model/errors.js'
 import { redactUrl } from '../redact.js'
-import type { Request } from '../request/model.js'
+import type { Request } from '../model/request.js'
 import { noBody, segmentsBody, type PreparedBody } from '../model/prepared.js'
 import { bodyBytes, defaultContentType } from '../encoding/body.js'
 import { cryptoRandom, type Env } from './env.js'

@@ -5,8 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
-import { fileError, type ClientError } from '../errors.js'
-import { headerRecord, type HttpResponse } from '../response/model.js'
+import { fileError, type ClientError } from '../model/errors.js'
+import { headerRecord, type HttpResponse } from '../model/response.js'
 import { errText } from './failures.js'
 import { EXECUTE_STEP as STEP, type Received, type RunCtx } from './send.js'
 

@@ -7,8 +7,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { HeaderList } from '../headers.js'
-import type { Proxy, Request, ResolvedAuth, Tls } from '../request/model.js'
-import type { Secret } from '../request/secret.js'
+import type { Proxy, Request, ResolvedAuth, Tls } from '../model/request.js'
+import type { Secret } from '../model/secret.js'
 
 /**
  * Where `secretFromEnv` references are read: a variable's value, or undefined when it is not set.

@@ -6,9 +6,9 @@
  * @module
  */
 import type * as E from 'fp-ts/lib/Either.js'
-import type { ClientError } from '../errors.js'
+import type { ClientError } from '../model/errors.js'
 import type { HeaderList } from '../headers.js'
-import { traceEntries, type Log, type LogEntry } from '../log.js'
+import { traceEntries, type Log, type LogEntry } from '../model/log.js'
 import { redactSecrets } from '../redact.js'
 import { bodyHasher } from './body.js'
 import type { BodyHasher, Hop, PreparedBody, PreparedRequest } from '../model/prepared.js'

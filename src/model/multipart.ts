@@ -4,7 +4,7 @@
  * runs); the boundary is drawn when the request is prepared, never stored.
  * @module
  */
-import type { Source } from '../request/model.js'
+import type { Source } from './request.js'
 
 /**
  * The multipart subtype: `form-data` (RFC 7578), `related` (RFC 2387) or `mixed` (RFC 2046).

@@ -4,7 +4,7 @@
  * signing), so a transport is a thin adapter over fetch, undici or node:http.
  * @module
  */
-import type { Proxy } from '../request/model.js'
+import type { Proxy } from './request.js'
 
 /**
  * TLS material, already read from files.

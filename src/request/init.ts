@@ -4,15 +4,15 @@
  */
 import { memoized } from '../model/memo.js'
 import { isMediaType } from '../model/valid.js'
-import { isSecretInput, type SecretRef } from './secret.js'
+import { isSecretInput, type SecretRef } from '../model/secret.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { flow } from 'fp-ts/lib/function.js'
-import { SECRET } from '../log.js'
+import { SECRET } from '../model/log.js'
 import { redactUrl } from '../redact.js'
 import { encodeIllegal } from '../encoding/url.js'
 import { quote, showValue } from '../encoding/json.js'
 import { change, invalid, makeStep, note, type Change } from './step.js'
-import { newRequest, type Pem, type Proxy, type Request, type Tls } from './model.js'
+import { newRequest, type Pem, type Proxy, type Request, type Tls } from '../model/request.js'
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
 /** A scheme without `//host` (`mailto:x`, `http:/h`); a digit after the colon is a port (`localhost:8080`). */

@@ -4,8 +4,8 @@
  */
 import { isTagged } from '../model/valid.js'
 import * as E from 'fp-ts/lib/Either.js'
-import { appendLog, type LogEntry } from '../log.js'
-import { newRequest, type Request } from './model.js'
+import { appendLog, type LogEntry } from '../model/log.js'
+import { newRequest, type Request } from '../model/request.js'
 import { showValue } from '../encoding/json.js'
 
 /**

@@ -7,11 +7,11 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
-import { invalidInput, type ClientError } from '../errors.js'
+import { invalidInput, type ClientError } from '../model/errors.js'
 import { isSecretHeader, isSecretParam } from '../redact.js'
-import { RequestCodec } from './codec.js'
-import type { Auth, Json, Pairs, Request } from './model.js'
-import type { Secret } from './secret.js'
+import { RequestCodec } from '../model/codec.js'
+import type { Auth, Json, Pairs, Request } from '../model/request.js'
+import type { Secret } from '../model/secret.js'
 import { isRequest } from './step.js'
 
 /**

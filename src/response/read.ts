@@ -6,9 +6,9 @@ import { isTagged } from '../model/valid.js'
 import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as t from 'io-ts'
-import { decodeError, invalidInput, parseError, statusError, type ClientError } from '../errors.js'
+import { decodeError, invalidInput, parseError, statusError, type ClientError } from '../model/errors.js'
 import { redactUrl } from '../redact.js'
-import type { HttpResponse } from './model.js'
+import type { HttpResponse } from '../model/response.js'
 
 /**
  * The charset named by a Content-Type, if any.

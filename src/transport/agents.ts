@@ -8,7 +8,7 @@ import { tlsConnectOptions } from './tls.js'
 import './bundled-fetch.js'
 import { fingerprint, lruCache, type LruCache } from './cache.js'
 import { Agent, ProxyAgent, type Dispatcher } from 'undici'
-import type { Proxy } from '../request/model.js'
+import type { Proxy } from '../model/request.js'
 import type { TransportRequest, TransportTls } from './types.js'
 
 /**

@@ -11,7 +11,7 @@ import { fingerprint, lruCache } from './cache.js'
 import https from 'node:https'
 import { HttpProxyAgent } from 'http-proxy-agent'
 import { HttpsProxyAgent } from 'https-proxy-agent'
-import type { Proxy } from '../request/model.js'
+import type { Proxy } from '../model/request.js'
 import { fromFetch } from './fetch.js'
 import type { FetchLike, Transport, TransportRequest } from './types.js'
 

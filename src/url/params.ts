@@ -5,9 +5,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { isSecretParam } from '../redact.js'
-import { SECRET } from '../log.js'
+import { SECRET } from '../model/log.js'
 import { toJson } from '../encoding/json.js'
-import type { Json, Pairs, Request } from '../request/model.js'
+import type { Json, Pairs, Request } from '../model/request.js'
 import { change, invalid, makeStep, note } from '../request/step.js'
 import { scalarText } from '../encoding/url.js'
 

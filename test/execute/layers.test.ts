@@ -14,7 +14,7 @@ import { withRedirects } from '../../src/execute/layers/redirects.js'
 import { withRetries } from '../../src/execute/layers/retries.js'
 import { withSigning } from '../../src/execute/layers/signing.js'
 import { attempt } from '../../src/execute/attempt.js'
-import { transportError } from '../../src/errors.js'
+import { transportError } from '../../src/model/errors.js'
 import { rightOf } from './helpers.js'
 
 const URL0 = 'http://127.0.0.1:9/a'

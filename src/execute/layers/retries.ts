@@ -4,7 +4,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { transportError } from '../../errors.js'
+import { transportError } from '../../model/errors.js'
 import { redactSecrets, redactUrl } from '../../redact.js'
 import { retryAfterOf, retryDecision, type RetryOutcome } from '../policy.js'
 import { timeoutFailure } from '../failures.js'

@@ -4,7 +4,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { Source } from './model.js'
+import type { Source } from './request.js'
 
 /**
  * A file, streamed from disk when the request runs (re-opened on every attempt).

@@ -5,8 +5,8 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { pipe } from 'fp-ts/function'
-import * as H from '../src/index.js'
-import { escapeControls, renderEntry } from '../src/log.js'
+import * as H from '../../src/index.js'
+import { escapeControls, renderEntry } from '../../src/model/log.js'
 
 describe('escapeControls and renderEntry', () => {
   test('CR, LF, tab, ESC and the Unicode line separators are escaped; other text is kept', () => {

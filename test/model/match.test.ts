@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 
-import * as H from '../src/index.js'
-import { samples } from './support/client-errors.js'
+import * as H from '../../src/index.js'
+import { samples } from '../support/client-errors.js'
 
 const sample = (tag: H.ClientErrorTag): H.ClientError => {
   const e = samples.find((s) => s._tag === tag)

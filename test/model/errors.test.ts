@@ -3,9 +3,9 @@ import { describe, test } from 'node:test'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 
-import * as H from '../src/index.js'
-import { base } from './helpers.js'
-import { log, samples } from './support/client-errors.js'
+import * as H from '../../src/index.js'
+import { base } from '../helpers.js'
+import { log, samples } from '../support/client-errors.js'
 
 /** Every handler returns its tag and a detail only that variant has. */
 const describeError = H.matchClientError<string>({

@@ -6,7 +6,7 @@
  */
 import type * as t from 'io-ts'
 import type { Log } from './log.js'
-import type { HttpResponse } from './response/model.js'
+import type { HttpResponse } from './response.js'
 
 interface Base {
   readonly message: string

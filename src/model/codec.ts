@@ -2,11 +2,11 @@
  * RequestCodec: the io-ts codec that saves and loads Request values (templates) as JSON.
  * @module
  */
-import { MAX_TIMER_MS, Valid } from '../model/valid.js'
+import { MAX_TIMER_MS, Valid } from './valid.js'
 import * as t from 'io-ts'
-import type { Auth, Body, Json, Pairs, Pem, Proxy, Request, Settings, Source, Tls } from './model.js'
+import type { Auth, Body, Json, Pairs, Pem, Proxy, Request, Settings, Source, Tls } from './request.js'
 import type { Secret, SecretRef } from './secret.js'
-import type { MultipartBody, Part } from '../model/multipart.js'
+import type { MultipartBody, Part } from './multipart.js'
 
 const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null])
 

@@ -5,13 +5,13 @@
  * {@link RequestCodec} can load back.
  * @module
  */
-import type { Log } from '../log.js'
+import type { Log } from './log.js'
 import type { Secret } from './secret.js'
-import type { MultipartBody } from '../model/multipart.js'
+import type { MultipartBody } from './multipart.js'
 
-export { defaultRetryPolicy, type RetryPolicy } from '../model/retry-policy.js'
-export { DEFAULT_MAX_MEMORY_BYTES, defaultSettings, type Settings } from '../model/settings.js'
-import { defaultSettings, type Settings } from '../model/settings.js'
+export { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js'
+export { DEFAULT_MAX_MEMORY_BYTES, defaultSettings, type Settings } from './settings.js'
+import { defaultSettings, type Settings } from './settings.js'
 
 /**
  * A JSON value.

@@ -2,7 +2,7 @@
  * The HttpResponse value.
  * @module
  */
-import type { Log } from '../log.js'
+import type { Log } from './log.js'
 
 /**
  * When the request ran: epoch milliseconds (from `env.now`) at the start, when the final
