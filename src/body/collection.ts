@@ -3,7 +3,7 @@
  * @module
  */
 import { SECRET } from '../model/log.js'
-import { isSecretParam } from '../redact.js'
+import { isSecretParam } from '../encoding/redact.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { isJsonObject, quote } from '../encoding/json.js'
 import type { Json, Pairs, Request } from '../model/request.js'

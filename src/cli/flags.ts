@@ -7,7 +7,7 @@
  */
 import type { Request, Tls } from '../model/request.js'
 import type { TlsInput } from '../request/init.js'
-import { isSecretHeader } from '../redact.js'
+import { isSecretHeader } from '../encoding/redact.js'
 import { InvalidArgumentError } from 'commander'
 import { count, duration, filePart, headerLine, options, pair, relatedPart, secret, size, userPassword } from './values.js'
 

@@ -12,7 +12,7 @@ import type { PreparedRequest, Segment } from '../model/prepared.js'
 import { isTagged } from '../model/valid.js'
 import type { Pem } from '../model/request.js'
 import { defaultSettings } from '../model/request.js'
-import { isSecretParam, redactHeaderValue, redactSecrets, redactUrl } from '../redact.js'
+import { isSecretParam, redactHeaderValue, redactSecrets, redactUrl } from '../encoding/redact.js'
 
 /**
  * Options of {@link toCurl}.

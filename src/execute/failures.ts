@@ -4,7 +4,7 @@
  * @module
  */
 import { fileError, responseTooLarge, timeout, transportError, type TimeoutLimit } from '../model/errors.js'
-import { redactSecrets, redactUrl } from '../redact.js'
+import { redactSecrets, redactUrl } from '../encoding/redact.js'
 import { BodyFileError } from './body.js'
 import type { ReadFailure } from './read-body.js'
 import { EXECUTE_STEP as STEP, type Failure, type RunCtx } from './send.js'

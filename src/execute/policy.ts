@@ -5,7 +5,7 @@
 import { schemeOf } from '../auth/schemes.js'
 import { dropHeaders, findHeader, type HeaderList } from '../headers.js'
 import { noBody, type Hop } from '../model/prepared.js'
-import { isSecretHeader } from '../redact.js'
+import { isSecretHeader } from '../encoding/redact.js'
 import { defaultRetryPolicy, type RetryPolicy, type Settings } from '../model/request.js'
 
 /**

@@ -5,7 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { fileError, type ClientError } from '../model/errors.js'
-import { redactUrl } from '../redact.js'
+import { redactUrl } from '../encoding/redact.js'
 import type { Request } from '../model/request.js'
 import { noBody, segmentsBody, type PreparedBody } from '../model/prepared.js'
 import { bodyBytes, defaultContentType } from '../encoding/body.js'

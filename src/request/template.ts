@@ -8,7 +8,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import { invalidInput, type ClientError } from '../model/errors.js'
-import { isSecretHeader, isSecretParam } from '../redact.js'
+import { isSecretHeader, isSecretParam } from '../encoding/redact.js'
 import { RequestCodec } from '../model/codec.js'
 import type { Auth, Json, Pairs, Request } from '../model/request.js'
 import type { Secret } from '../model/secret.js'

@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as t from 'io-ts'
 import { decodeError, invalidInput, parseError, statusError, type ClientError } from '../model/errors.js'
-import { redactUrl } from '../redact.js'
+import { redactUrl } from '../encoding/redact.js'
 import type { HttpResponse } from '../model/response.js'
 
 /**

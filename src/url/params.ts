@@ -4,7 +4,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { isSecretParam } from '../redact.js'
+import { isSecretParam } from '../encoding/redact.js'
 import { SECRET } from '../model/log.js'
 import { toJson } from '../encoding/json.js'
 import type { Json, Pairs, Request } from '../model/request.js'

@@ -6,7 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { findHeader } from '../../headers.js'
-import { redactUrl } from '../../redact.js'
+import { redactUrl } from '../../encoding/redact.js'
 import { isRedirect, nextHop, planRedirect } from '../policy.js'
 import type { Layer, RunCtx } from '../send.js'
 

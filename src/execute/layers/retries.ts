@@ -5,7 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { transportError } from '../../model/errors.js'
-import { redactSecrets, redactUrl } from '../../redact.js'
+import { redactSecrets, redactUrl } from '../../encoding/redact.js'
 import { retryAfterOf, retryDecision, type RetryOutcome } from '../policy.js'
 import { timeoutFailure } from '../failures.js'
 import { EXECUTE_STEP as STEP, type Failure, type Layer, type Received, type RunCtx } from '../send.js'

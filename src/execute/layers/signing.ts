@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { schemeOf } from '../../auth/schemes.js'
 import { authError, fileError } from '../../model/errors.js'
 import type { Hop, SignFailure, SignInput } from '../../model/prepared.js'
-import { redactSecrets } from '../../redact.js'
+import { redactSecrets } from '../../encoding/redact.js'
 import { EXECUTE_STEP as STEP, type Failure, type Layer, type RunCtx } from '../send.js'
 
 /**

@@ -2,8 +2,8 @@
  * Redaction of secrets before they reach a log line or an error message.
  * @module
  */
-import { memoized } from './model/memo.js'
-import { SECRET } from './model/log.js'
+import { memoized } from '../model/memo.js'
+import { SECRET } from '../model/log.js'
 
 const SECRET_HEADERS = new Set([
   'authorization',
