@@ -8,19 +8,19 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import { setFormBody, setJsonBody } from './body/setters.js'
+import { setFormBody, setJsonBody } from './steps/body.js'
 import { processRequest } from './client.js'
 import { showValue } from './encoding/json.js'
 import type { ClientError } from './model/errors.js'
 import type { Env } from './execute/env.js'
-import { setHeaders } from './headers.js'
+import { setHeaders } from './steps/headers.js'
 import type { Method } from './model/method.js'
-import { initialize, setResponseFile } from './request/init.js'
+import { initialize, setResponseFile } from './steps/init.js'
 import { newRequest, type Request } from './model/request.js'
 import type { SecretRef } from './model/secret.js'
-import { invalid, makeStep } from './request/step.js'
+import { invalid, makeStep } from './steps/step.js'
 import type { HttpResponse } from './model/response.js'
-import { setUrlParams, type ParamsInput } from './url/params.js'
+import { setUrlParams, type ParamsInput } from './steps/params.js'
 
 /**
  * Options of every shortcut; all optional. `params` go through `setUrlParams` (added to those

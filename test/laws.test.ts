@@ -19,7 +19,7 @@ const RUNS = Number(process.env["LAWS_RUNS"] ?? 150)
  * Generated JSON data, with two adjustments so the laws test what they say:
  * - JSON cannot hold -0, so a template cannot either: -0 becomes 0;
  * - own "__proto__" keys (which fast-check generates on purpose) are dropped: they hit a known
- *   bug in src/encoding/json.ts toJson (the key is lost); body/setters.test.ts pins that bug down
+ *   bug in src/encoding/json.ts toJson (the key is lost); steps/body.test.ts pins that bug down
  *   deterministically, and keeping it here would make every law below fail at random for it.
  */
 const sanitize = (v: unknown): unknown =>

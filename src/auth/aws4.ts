@@ -11,10 +11,10 @@ import { createHash } from 'node:crypto'
 import aws4 from 'aws4'
 import querystring from 'node:querystring'
 import * as E from 'fp-ts/lib/Either.js'
-import { dropHeaders, type HeaderList } from '../headers.js'
+import { dropHeaders, type HeaderList } from '../steps/headers.js'
 import { SECRET } from '../model/log.js'
 import type { Aws4Auth, Request } from '../model/request.js'
-import { change, invalid, makeStep } from '../request/step.js'
+import { change, invalid, makeStep } from '../steps/step.js'
 
 /**
  * Options of AWS4 signing.

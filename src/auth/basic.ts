@@ -4,7 +4,7 @@
  */
 import { isSecretInput, showSecret, type SecretRef } from '../model/secret.js'
 import type { Request } from '../model/request.js'
-import { change, invalid, makeStep } from '../request/step.js'
+import { change, invalid, makeStep } from '../steps/step.js'
 
 /**
  * Sends `Authorization: Basic base64(user:password)` (UTF-8). Replaces any other auth scheme.

@@ -5,7 +5,7 @@
 import { isSecretRef, showSecret, type SecretRef } from '../model/secret.js'
 import { SECRET } from '../model/log.js'
 import type { Request } from '../model/request.js'
-import { change, invalid, makeStep } from '../request/step.js'
+import { change, invalid, makeStep } from '../steps/step.js'
 
 /**
  * Sends `Authorization: Bearer <token>`. Replaces any other auth scheme.

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import { SECRET } from '../model/log.js'
 import type { Request } from '../model/request.js'
-import { change, invalid, makeStep } from '../request/step.js'
+import { change, invalid, makeStep } from '../steps/step.js'
 import { encodeComponent } from '../encoding/url.js'
 
 /**

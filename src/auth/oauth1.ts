@@ -8,7 +8,7 @@ import { createHmac, createPrivateKey, sign as rsaSign, type KeyObject } from 'n
 import * as E from 'fp-ts/lib/Either.js'
 import { SECRET } from '../model/log.js'
 import type { OAuth1Algorithm, OAuth1Auth, Request } from '../model/request.js'
-import { change, invalid, makeStep } from '../request/step.js'
+import { change, invalid, makeStep } from '../steps/step.js'
 import { encodeComponent } from '../encoding/url.js'
 
 const isText = (v: unknown): v is string => typeof v === 'string' && !/[\r\n\0]/.test(v)

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Request, Tls } from '../model/request.js'
-import type { TlsInput } from '../request/init.js'
+import type { TlsInput } from '../steps/init.js'
 import { isSecretHeader } from '../encoding/redact.js'
 import { InvalidArgumentError } from 'commander'
 import { count, duration, filePart, headerLine, options, pair, relatedPart, secret, size, userPassword } from './values.js'

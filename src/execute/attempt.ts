@@ -7,7 +7,7 @@
 import { rm, truncate } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import type { TimeoutLimit } from '../model/errors.js'
-import { findHeader } from '../headers.js'
+import { findHeader } from '../steps/headers.js'
 import type { Hop } from '../model/prepared.js'
 import { DEFAULT_MAX_MEMORY_BYTES } from '../model/request.js'
 import { redactSecrets, redactUrl } from '../encoding/redact.js'

@@ -3,7 +3,7 @@
  * @module
  */
 import { schemeOf } from '../auth/schemes.js'
-import { dropHeaders, findHeader, type HeaderList } from '../headers.js'
+import { dropHeaders, findHeader, type HeaderList } from '../steps/headers.js'
 import { noBody, type Hop } from '../model/prepared.js'
 import { isSecretHeader } from '../encoding/redact.js'
 import { defaultRetryPolicy, type RetryPolicy, type Settings } from '../model/request.js'

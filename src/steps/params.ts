@@ -8,7 +8,7 @@ import { isSecretParam } from '../encoding/redact.js'
 import { SECRET } from '../model/log.js'
 import { toJson } from '../encoding/json.js'
 import type { Json, Pairs, Request } from '../model/request.js'
-import { change, invalid, makeStep, note } from '../request/step.js'
+import { change, invalid, makeStep, note } from './step.js'
 import { scalarText } from '../encoding/url.js'
 
 /**

@@ -7,7 +7,7 @@ import { isSecretParam } from '../encoding/redact.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { isJsonObject, quote } from '../encoding/json.js'
 import type { Json, Pairs, Request } from '../model/request.js'
-import { change, invalid, makeStep } from '../request/step.js'
+import { change, invalid, makeStep } from './step.js'
 import { convertValue, type FieldType } from './convert.js'
 
 /**

@@ -7,8 +7,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import { parseJson, toJson } from '../encoding/json.js'
 import type { Body, Json, Pairs, Request, Source } from '../model/request.js'
 import { isEmptySource, toSource, type BodyData } from '../model/source.js'
-import { change, invalid, makeStep, note } from '../request/step.js'
-import { toPairs, type ParamsInput } from '../url/params.js'
+import { change, invalid, makeStep, note } from './step.js'
+import { toPairs, type ParamsInput } from './params.js'
 
 const describeSource = (b: Body): string => {
   if (b._tag !== 'Binary') return ''

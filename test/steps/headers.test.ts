@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
 
-import * as H from '../src/index.js'
-import { assertInvalid, assertOk, base, lastLine } from './helpers.js'
+import * as H from '../../src/index.js'
+import { assertInvalid, assertOk, base, lastLine } from '../helpers.js'
 
 describe('addHeader', () => {
   test('adds a header and logs it', () => {

@@ -2,9 +2,9 @@
  * The `setRetryPolicy` step: which failures are retried and how long to wait.
  * @module
  */
-import { defaultRetryPolicy, type Request, type RetryPolicy } from './model/request.js'
-import { showValue } from './encoding/json.js'
-import { change, invalid, makeStep } from './request/step.js'
+import { defaultRetryPolicy, type Request, type RetryPolicy } from '../model/request.js'
+import { showValue } from '../encoding/json.js'
+import { change, invalid, makeStep } from './step.js'
 
 /**
  * The input of {@link setRetryPolicy}: every field optional, a missing one takes its default.

@@ -2,10 +2,10 @@
  * Setting steps (`use*` toggles, limits, the timeout) and the `returnSettings` reader.
  * @module
  */
-import { isCount, isEncodingName, MAX_TIMER_MS } from './model/valid.js'
-import { defaultSettings, type Request, type Settings } from './model/request.js'
-import { quote, showValue } from './encoding/json.js'
-import { change, invalid, makeStep, note } from './request/step.js'
+import { isCount, isEncodingName, MAX_TIMER_MS } from '../model/valid.js'
+import { defaultSettings, type Request, type Settings } from '../model/request.js'
+import { quote, showValue } from '../encoding/json.js'
+import { change, invalid, makeStep, note } from './step.js'
 
 const setting = <K extends keyof Settings>(step: string, key: K, value: Settings[K], message: string) =>
   makeStep(step, (req) => change({ settings: { ...req.settings, [key]: value } }, message))

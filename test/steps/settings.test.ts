@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
 
-import * as H from '../src/index.js'
-import { assertInvalid, assertOk, base, lastLine } from './helpers.js'
+import * as H from '../../src/index.js'
+import { assertInvalid, assertOk, base, lastLine } from '../helpers.js'
 
 /** Applies a step, checks it logged under `step`, and that only `changes` moved in the settings. */
 const applyOk = (step: string, f: (r: H.Request) => H.Request, changes: Partial<H.Settings>): H.Request => {

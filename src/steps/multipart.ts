@@ -12,7 +12,7 @@ import type { MultipartBody, MultipartKind, Part } from '../model/multipart.js'
 import { isBareMediaType, isContentId, isMediaType } from '../model/valid.js'
 import type { Request, Source } from '../model/request.js'
 import { isEmptySource, toSource, type BodyData } from '../model/source.js'
-import { change, invalid, makeStep, note, type Change } from '../request/step.js'
+import { change, invalid, makeStep, note, type Change } from './step.js'
 
 /**
  * Starts an empty multipart body of `kind` (`form-data` by default, `related` or `mixed`),

@@ -2,17 +2,17 @@
  * Header steps. Names match case-insensitively and keep the caller's spelling.
  * @module
  */
-import { isFieldValue, isToken } from './model/valid.js'
-import { putHeader, type HeaderList } from './model/headers.js'
-import { isSecretRef, showSecret, type Secret, type SecretRef } from './model/secret.js'
+import { isFieldValue, isToken } from '../model/valid.js'
+import { putHeader, type HeaderList } from '../model/headers.js'
+import { isSecretRef, showSecret, type Secret, type SecretRef } from '../model/secret.js'
 import * as E from 'fp-ts/lib/Either.js'
-import { redactHeaderValue } from './encoding/redact.js'
-import { showValue } from './encoding/json.js'
-import { change, invalid, makeStep, note } from './request/step.js'
-import type { Request } from './model/request.js'
+import { redactHeaderValue } from '../encoding/redact.js'
+import { showValue } from '../encoding/json.js'
+import { change, invalid, makeStep, note } from './step.js'
+import type { Request } from '../model/request.js'
 
-export { dropHeaders, findHeader, putHeader } from './model/headers.js'
-export type { HeaderList } from './model/headers.js'
+export { dropHeaders, findHeader, putHeader } from '../model/headers.js'
+export type { HeaderList } from '../model/headers.js'
 
 
 /**
