@@ -80,7 +80,7 @@ export type { CurlOptions } from './execute/curl.js'
 export type { Env, Progress } from './execute/env.js'
 export { cryptoRandom } from './execute/env.js'
 export type { HttpResponse, Timings } from './model/response.js'
-export { asBinary, asJson, asString, ensureStatus, responseFilename } from './response/read.js'
+export { asBinary, asJson, asString, ensureStatus, responseFilename } from './read/readers.js'
 
 // errors and log
 export type {
