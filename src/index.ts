@@ -29,7 +29,7 @@ export { fromBase64, fromFile, fromUrl } from './model/source.js'
 export { isSecretRef, secretFromEnv } from './model/secret.js'
 export type { Secret, SecretRef, Withheld } from './model/secret.js'
 export { fromTemplate, TEMPLATE_VERSION, toTemplate } from './steps/template.js'
-export type { SecretLookup } from './execute/secrets.js'
+export type { SecretLookup } from './execute/prepare/secrets.js'
 export type { BodyData } from './model/source.js'
 
 // URL params, headers, bodies, auth, settings
@@ -71,7 +71,7 @@ export type { RetryPolicyInput } from './steps/retry-policy.js'
 // running and reading
 export type { BodyHasher, Hop, PreparedBody, PreparedRequest, Segment, SignFailure, SignInput } from './model/prepared.js'
 export { executeRequest, getDataInParts, getPart, prepareRequest, processRequest, sendDataInParts, sendPart } from './client.js'
-export { DEFAULT_CHUNK_SIZE } from './execute/parts.js'
+export { DEFAULT_CHUNK_SIZE } from './execute/parts/upload.js'
 export type { Method } from './model/method.js'
 export { del as delete, deleteWithBody, get, head, patchWithBody, postWithBody, put, putWithBody } from './shortcuts.js'
 export type { BodyShortcut, BodyShortcutOptions, Shortcut, ShortcutOptions } from './shortcuts.js'

@@ -11,9 +11,9 @@ import type { Pem } from '../model/request.js'
 import { redactUrl } from '../encoding/redact.js'
 import type { HttpResponse } from '../model/response.js'
 import type { TransportTls } from '../model/transport.js'
-import { errText } from './failures.js'
+import { errText } from './attempt/failures.js'
 import type { ResolvedEnv } from './env.js'
-import { EXECUTE_STEP as STEP, type RunCtx, type RunLog } from './send.js'
+import { EXECUTE_STEP as STEP, type RunCtx, type RunLog } from './context.js'
 
 /**
  * Reads the PEM material of TLS options (files are read when the request runs).

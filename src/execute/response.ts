@@ -7,8 +7,8 @@ import { writeFile } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import { fileError, type ClientError } from '../model/errors.js'
 import { headerRecord, type HttpResponse } from '../model/response.js'
-import { errText } from './failures.js'
-import { EXECUTE_STEP as STEP, type Received, type RunCtx } from './send.js'
+import { errText } from './attempt/failures.js'
+import { EXECUTE_STEP as STEP, type Received, type RunCtx } from './context.js'
 
 /**
  * The HttpResponse of what was received.

@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { schemeOf } from '../../auth/schemes.js'
 import type { DigestState } from '../../auth/digest.js'
 import { authError } from '../../model/errors.js'
-import { EXECUTE_STEP as STEP, type Layer, type RunCtx } from '../send.js'
+import { EXECUTE_STEP as STEP, type Layer, type RunCtx } from '../context.js'
 import { toResponse } from '../response.js'
 import { signFailure, signInput } from './signing.js'
 

@@ -7,8 +7,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { findHeader } from '../../steps/headers.js'
 import { redactUrl } from '../../encoding/redact.js'
-import { isRedirect, nextHop, planRedirect } from '../policy.js'
-import type { Layer, RunCtx } from '../send.js'
+import { isRedirect, nextHop, planRedirect } from './policy.js'
+import type { Layer, RunCtx } from '../context.js'
 
 /**
  * Follows redirects; the count is kept in `ctx.stats.redirects`.

@@ -6,9 +6,9 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { transportError } from '../../model/errors.js'
 import { redactSecrets, redactUrl } from '../../encoding/redact.js'
-import { retryAfterOf, retryDecision, type RetryOutcome } from '../policy.js'
-import { timeoutFailure } from '../failures.js'
-import { EXECUTE_STEP as STEP, type Failure, type Layer, type Received, type RunCtx } from '../send.js'
+import { retryAfterOf, retryDecision, type RetryOutcome } from './policy.js'
+import { timeoutFailure } from '../attempt/failures.js'
+import { EXECUTE_STEP as STEP, type Failure, type Layer, type Received, type RunCtx } from '../context.js'
 
 const outcome = (r: E.Either<Failure, Received>): RetryOutcome =>
   E.isLeft(r) ? { _tag: 'Failed', phase: r.left.phase, error: r.left.error._tag } : { _tag: 'Status', status: r.right.status, retryAfter: retryAfterOf(r.right.headers) }

@@ -8,7 +8,7 @@ import { schemeOf } from '../../auth/schemes.js'
 import { authError, fileError } from '../../model/errors.js'
 import type { Hop, SignFailure, SignInput } from '../../model/prepared.js'
 import { redactSecrets } from '../../encoding/redact.js'
-import { EXECUTE_STEP as STEP, type Failure, type Layer, type RunCtx } from '../send.js'
+import { EXECUTE_STEP as STEP, type Failure, type Layer, type RunCtx } from '../context.js'
 
 /**
  * What a scheme gets to sign or answer one hop.

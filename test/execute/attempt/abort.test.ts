@@ -6,8 +6,8 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { pipe } from 'fp-ts/lib/function.js'
-import * as H from '../../src/index.js'
-import { LazyAbort, withLazySignal } from '../../src/execute/abort.js'
+import * as H from '../../../src/index.js'
+import { LazyAbort, withLazySignal } from '../../../src/execute/attempt/abort.js'
 
 describe('LazyAbort', () => {
   test('listeners run once on abort, at once when added after; the signal follows, made before or after', () => {

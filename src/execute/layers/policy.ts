@@ -2,11 +2,11 @@
  * The retry and redirect policies, as pure functions.
  * @module
  */
-import { schemeOf } from '../auth/schemes.js'
-import { dropHeaders, findHeader, type HeaderList } from '../steps/headers.js'
-import { noBody, type Hop } from '../model/prepared.js'
-import { isSecretHeader } from '../encoding/redact.js'
-import { defaultRetryPolicy, type RetryPolicy, type Settings } from '../model/request.js'
+import { schemeOf } from '../../auth/schemes.js'
+import { dropHeaders, findHeader, type HeaderList } from '../../steps/headers.js'
+import { noBody, type Hop } from '../../model/prepared.js'
+import { isSecretHeader } from '../../encoding/redact.js'
+import { defaultRetryPolicy, type RetryPolicy, type Settings } from '../../model/request.js'
 
 /**
  * Full-jitter exponential backoff before retry `n` (1-based): `random() * min(cap, base * 2^(n-1))`.

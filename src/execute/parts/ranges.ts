@@ -3,7 +3,7 @@
  * was asked for, and where a chunked upload goes on after a server's answer.
  * @module
  */
-import { acknowledgedBytes, parseContentRange, type ContentRange } from '../encoding/range.js'
+import { acknowledgedBytes, parseContentRange, type ContentRange } from '../../encoding/range.js'
 
 /**
  * Whether a response is the `206` of the range `[start, end)` asked for: its Content-Range

@@ -5,10 +5,10 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { acknowledgedBytes, contentRange, parseContentRange, rangeHeader, unsatisfiedTotal } from '../../src/encoding/range.js'
-import { isExpectedPart, nextChunk, partProblem } from '../../src/execute/ranges.js'
-import { segmentsBody, sliceBody, type Segment } from '../../src/model/prepared.js'
-import { sentBytes } from '../helpers.js'
+import { acknowledgedBytes, contentRange, parseContentRange, rangeHeader, unsatisfiedTotal } from '../../../src/encoding/range.js'
+import { isExpectedPart, nextChunk, partProblem } from '../../../src/execute/parts/ranges.js'
+import { segmentsBody, sliceBody, type Segment } from '../../../src/model/prepared.js'
+import { sentBytes } from '../../helpers.js'
 
 describe('range headers', () => {
   test('rendered as RFC 9110 writes them', () => {

@@ -6,17 +6,17 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { invalidInput, statusError } from '../model/errors.js'
-import { putHeader } from '../steps/headers.js'
-import type { Log } from '../model/log.js'
-import { contentRange } from '../encoding/range.js'
-import { showValue } from '../encoding/json.js'
-import { sliceBody, type PreparedRequest } from '../model/prepared.js'
-import type { Request } from '../model/request.js'
-import type { Env, TransportDefaults } from './env.js'
-import { isWhole, note, partsProgress, prepared, safely, type Result } from './parts-common.js'
+import { invalidInput, statusError } from '../../model/errors.js'
+import { putHeader } from '../../steps/headers.js'
+import type { Log } from '../../model/log.js'
+import { contentRange } from '../../encoding/range.js'
+import { showValue } from '../../encoding/json.js'
+import { sliceBody, type PreparedRequest } from '../../model/prepared.js'
+import type { Request } from '../../model/request.js'
+import type { Env, TransportDefaults } from '../env.js'
+import { isWhole, note, partsProgress, prepared, safely, type Result } from './common.js'
 import { nextChunk } from './ranges.js'
-import { runSafe } from './run.js'
+import { runSafe } from '../run.js'
 
 /**
  * The default chunk size of `sendDataInParts` and `getDataInParts`: 5 MiB.

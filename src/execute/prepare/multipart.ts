@@ -6,15 +6,15 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { fileError, invalidInput, type ClientError } from '../model/errors.js'
-import type { Log } from '../model/log.js'
-import { encodeText, sourceBytes } from '../encoding/body.js'
-import { closeDelimiter, drawBoundary, multipartContentType, partHead, partHeaders } from '../encoding/multipart.js'
-import type { MultipartBody, Part } from '../model/multipart.js'
-import { segmentsBody, type PreparedBody, type Segment } from '../model/prepared.js'
-import type { Settings, Source } from '../model/request.js'
-import { quote } from '../encoding/json.js'
-import { fileSegmentOf } from './body.js'
+import { fileError, invalidInput, type ClientError } from '../../model/errors.js'
+import type { Log } from '../../model/log.js'
+import { encodeText, sourceBytes } from '../../encoding/body.js'
+import { closeDelimiter, drawBoundary, multipartContentType, partHead, partHeaders } from '../../encoding/multipart.js'
+import type { MultipartBody, Part } from '../../model/multipart.js'
+import { segmentsBody, type PreparedBody, type Segment } from '../../model/prepared.js'
+import type { Settings, Source } from '../../model/request.js'
+import { quote } from '../../encoding/json.js'
+import { fileSegmentOf } from '../body.js'
 
 /** How many boundaries are drawn before giving up (only a broken `env.random` gets that far). */
 const DRAWS = 8

@@ -7,8 +7,8 @@ import { createWriteStream } from 'node:fs'
 import { Readable, Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import zlib from 'node:zlib'
-import { isPushBody, type PushBody } from '../model/transport.js'
-import type { Progress } from './env.js'
+import { isPushBody, type PushBody } from '../../model/transport.js'
+import type { Progress } from '../env.js'
 
 /**
  * Why reading failed: the connection (`source`), the file (`file`), the compressed data

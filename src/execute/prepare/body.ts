@@ -4,13 +4,13 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { fileError, type ClientError } from '../model/errors.js'
-import { redactUrl } from '../encoding/redact.js'
-import type { Request } from '../model/request.js'
-import { noBody, segmentsBody, type PreparedBody } from '../model/prepared.js'
-import { bodyBytes, defaultContentType } from '../encoding/body.js'
-import { cryptoRandom, type Env } from './env.js'
-import { fileSegmentOf } from './body.js'
+import { fileError, type ClientError } from '../../model/errors.js'
+import { redactUrl } from '../../encoding/redact.js'
+import type { Request } from '../../model/request.js'
+import { noBody, segmentsBody, type PreparedBody } from '../../model/prepared.js'
+import { bodyBytes, defaultContentType } from '../../encoding/body.js'
+import { cryptoRandom, type Env } from '../env.js'
+import { fileSegmentOf } from '../body.js'
 import { prepareMultipart } from './multipart.js'
 
 /** What preparing a body reads of the request. */

@@ -1,11 +1,11 @@
 /**
  * The pure retry and redirect policies.
  */
-import * as H from '../../src/index.js'
+import * as H from '../../../src/index.js'
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { backoffMs, nextHop, planRedirect, retryDecision, redirectHeaders, redirectMethod, retryAfterMs } from '../../src/execute/policy.js'
-import { isSecretHeader, redactUrl } from '../../src/encoding/redact.js'
+import { backoffMs, nextHop, planRedirect, retryDecision, redirectHeaders, redirectMethod, retryAfterMs } from '../../../src/execute/layers/policy.js'
+import { isSecretHeader, redactUrl } from '../../../src/encoding/redact.js'
 
 describe('planRedirect', () => {
   test('follows a relative Location with the browser method rules, dropping the fragment', () => {

@@ -6,9 +6,9 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Readable } from 'node:stream'
-import { readBody, type ReadOptions } from '../../src/execute/read-body.js'
-import { DispatchBody } from '../../src/transport/dispatch-body.js'
-import type { Progress } from '../../src/execute/env.js'
+import { readBody, type ReadOptions } from '../../../src/execute/attempt/collect.js'
+import { DispatchBody } from '../../../src/transport/dispatch-body.js'
+import type { Progress } from '../../../src/execute/env.js'
 
 const parts = ['hello ', 'wide ', 'world']
 

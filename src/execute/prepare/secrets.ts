@@ -6,9 +6,9 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { HeaderList } from '../steps/headers.js'
-import type { Proxy, Request, ResolvedAuth, Tls } from '../model/request.js'
-import type { Secret } from '../model/secret.js'
+import type { HeaderList } from '../../steps/headers.js'
+import type { Proxy, Request, ResolvedAuth, Tls } from '../../model/request.js'
+import type { Secret } from '../../model/secret.js'
 
 /**
  * Where `secretFromEnv` references are read: a variable's value, or undefined when it is not set.

@@ -4,14 +4,14 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { invalidInput, transportError, type ClientError } from '../model/errors.js'
-import { appendLog, type Log } from '../model/log.js'
-import type { PreparedRequest } from '../model/prepared.js'
-import type { Request } from '../model/request.js'
-import type { HttpResponse } from '../model/response.js'
-import type { Env, Progress, TransportDefaults } from './env.js'
-import { errText } from './failures.js'
-import { prepareNow } from './prepare.js'
+import { invalidInput, transportError, type ClientError } from '../../model/errors.js'
+import { appendLog, type Log } from '../../model/log.js'
+import type { PreparedRequest } from '../../model/prepared.js'
+import type { Request } from '../../model/request.js'
+import type { HttpResponse } from '../../model/response.js'
+import type { Env, Progress, TransportDefaults } from '../env.js'
+import { errText } from '../attempt/failures.js'
+import { prepareNow } from '../prepare/prepare.js'
 
 /**
  * What a transfer in parts ends with.

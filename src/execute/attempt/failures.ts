@@ -3,11 +3,11 @@
  * from a transport's error, a limit that fired, or a body that could not be read.
  * @module
  */
-import { fileError, responseTooLarge, timeout, transportError, type TimeoutLimit } from '../model/errors.js'
-import { redactSecrets, redactUrl } from '../encoding/redact.js'
-import { BodyFileError } from './body.js'
-import type { ReadFailure } from './read-body.js'
-import { EXECUTE_STEP as STEP, type Failure, type RunCtx } from './send.js'
+import { fileError, responseTooLarge, timeout, transportError, type TimeoutLimit } from '../../model/errors.js'
+import { redactSecrets, redactUrl } from '../../encoding/redact.js'
+import { BodyFileError } from '../body.js'
+import type { ReadFailure } from './collect.js'
+import { EXECUTE_STEP as STEP, type Failure, type RunCtx } from '../context.js'
 
 /**
  * The code and text of a thrown error (its own, or its cause's for fetch's `TypeError`).

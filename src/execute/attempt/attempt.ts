@@ -6,18 +6,18 @@
  */
 import { rm, truncate } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
-import type { TimeoutLimit } from '../model/errors.js'
-import { findHeader } from '../steps/headers.js'
-import type { Hop } from '../model/prepared.js'
-import { DEFAULT_MAX_MEMORY_BYTES } from '../model/request.js'
-import { redactSecrets, redactUrl } from '../encoding/redact.js'
-import { openBody } from './body.js'
-import type { Progress } from './env.js'
+import type { TimeoutLimit } from '../../model/errors.js'
+import { findHeader } from '../../steps/headers.js'
+import type { Hop } from '../../model/prepared.js'
+import { DEFAULT_MAX_MEMORY_BYTES } from '../../model/request.js'
+import { redactSecrets, redactUrl } from '../../encoding/redact.js'
+import { openBody } from '../body.js'
+import type { Progress } from '../env.js'
 import { LazyAbort, withLazySignal } from './abort.js'
 import { classify, errText, readFailure, timeoutFailure, type Fired } from './failures.js'
-import { decodersFor, readBody } from './read-body.js'
-import { isExpectedPart } from './ranges.js'
-import type { Failure, RunCtx, Send } from './send.js'
+import { decodersFor, readBody } from './collect.js'
+import { isExpectedPart } from '../parts/ranges.js'
+import type { Failure, RunCtx, Send } from '../context.js'
 
 /**
  * The limits of one attempt: the attempt (or what is left of the deadline), idle, env.signal.

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
-import * as H from '../../src/index.js'
-import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
-import { asTag, ko, lines, ok } from './helpers.js'
-import { sentBytes } from '../helpers.js'
+import * as H from '../../../src/index.js'
+import { startEchoServer, type EchoServer } from '../../../src/testing/index.js'
+import { asTag, ko, lines, ok } from '../helpers.js'
+import { sentBytes } from '../../helpers.js'
 
 let server: EchoServer
 let dir: string

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
-import * as H from '../../src/index.js'
-import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
-import { freePort, ko, ok } from './helpers.js'
+import * as H from '../../../src/index.js'
+import { startEchoServer, type EchoServer } from '../../../src/testing/index.js'
+import { freePort, ko, ok } from '../helpers.js'
 
 let server: EchoServer
 let deadPort: number
