@@ -13,7 +13,7 @@ import { HttpProxyAgent } from 'http-proxy-agent'
 import { HttpsProxyAgent } from 'https-proxy-agent'
 import type { Proxy } from '../model/request.js'
 import { fromFetch } from './fetch.js'
-import type { FetchLike, Transport, TransportRequest } from './types.js'
+import type { FetchLike, Transport, TransportRequest } from '../model/transport.js'
 
 const cache = lruCache<http.Agent>(32, (a) => a.destroy())
 

@@ -3,7 +3,7 @@
  * @module
  */
 import { Readable } from 'node:stream'
-import type { FetchLike, Transport, TransportRequest, TransportResponse } from './types.js'
+import type { FetchLike, Transport, TransportRequest, TransportResponse } from '../model/transport.js'
 
 /**
  * Extra options an adapter passes to its fetch for one attempt (node-fetch's `agent`,

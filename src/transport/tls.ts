@@ -2,7 +2,7 @@
  * TLS options of an attempt as Node's `tls.connect` (and so undici and `https.Agent`) take them.
  * @module
  */
-import type { TransportTls } from './types.js'
+import type { TransportTls } from '../model/transport.js'
 
 /**
  * The `tls.connect` options of a request's TLS material (only what is set).

@@ -6,7 +6,7 @@
 import './bundled-fetch.js'
 import type { Dispatcher } from 'undici'
 import { dispatcherCache, dispatcherKey, makeDispatcher, undiciMs, type AgentSettings } from './agents.js'
-import type { Transport, TransportRequest, TransportResponse } from './types.js'
+import type { Transport, TransportRequest, TransportResponse } from '../model/transport.js'
 import { dispatchRequest } from './undici-dispatch.js'
 
 /**

@@ -5,18 +5,18 @@
  * @module
  */
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import type { ClientError } from './model/errors.js'
-import type { Env, TransportDefaults } from './execute/env.js'
-import { DEFAULT_CHUNK_SIZE, sendInPartsNow, sendPartNow } from './execute/parts/upload.js'
-import { getInPartsNow, getPartNow } from './execute/parts/download.js'
-import { prepareRequest as prepare } from './execute/prepare/prepare.js'
-import { processNow, runSafe } from './execute/run.js'
-import type { Method } from './model/method.js'
-import type { PreparedRequest } from './model/prepared.js'
-import type { Request } from './model/request.js'
-import type { HttpResponse } from './model/response.js'
-import { defaultTransport } from './transport/default.js'
-import { fromFetch } from './transport/fetch.js'
+import type { ClientError } from '../model/errors.js'
+import type { Env, TransportDefaults } from '../execute/env.js'
+import { DEFAULT_CHUNK_SIZE, sendInPartsNow, sendPartNow } from '../execute/parts/upload.js'
+import { getInPartsNow, getPartNow } from '../execute/parts/download.js'
+import { prepareRequest as prepare } from '../execute/prepare/prepare.js'
+import { processNow, runSafe } from '../execute/run.js'
+import type { Method } from '../model/method.js'
+import type { PreparedRequest } from '../model/prepared.js'
+import type { Request } from '../model/request.js'
+import type { HttpResponse } from '../model/response.js'
+import { defaultTransport } from '../transport/default.js'
+import { fromFetch } from '../transport/fetch.js'
 
 const defaults: TransportDefaults = { transport: defaultTransport, fromFetch: (f) => fromFetch(f) }
 

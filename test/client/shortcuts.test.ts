@@ -12,8 +12,8 @@ import * as E from 'fp-ts/Either'
 import { flow, pipe } from 'fp-ts/function'
 import * as TE from 'fp-ts/TaskEither'
 
-import * as H from '../src/index.js'
-import { startEchoServer, type EchoPayload, type EchoServer } from '../src/testing/index.js'
+import * as H from '../../src/index.js'
+import { startEchoServer, type EchoPayload, type EchoServer } from '../../src/testing/index.js'
 
 let server: EchoServer
 let dir: string
