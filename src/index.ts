@@ -20,8 +20,12 @@
  */
 
 // the request value
-export type { Auth, Aws4Auth, Body, Json, OAuth1Algorithm, OAuth1Auth, Pairs, Pem, Proxy, Request, ResolvedAuth, RetryPolicy, Settings, Source, StepError, Tls } from './model/request.js'
-export { DEFAULT_MAX_MEMORY_BYTES, defaultRetryPolicy, defaultSettings, newRequest } from './model/request.js'
+export type { Auth, Aws4Auth, Body, Json, OAuth1Algorithm, OAuth1Auth, Pairs, Pem, Proxy, Request, ResolvedAuth, Source, StepError, Tls } from './model/request.js'
+export type { RetryPolicy } from './model/retry-policy.js'
+export type { Settings } from './model/settings.js'
+export { newRequest } from './model/request.js'
+export { defaultRetryPolicy } from './model/retry-policy.js'
+export { DEFAULT_MAX_MEMORY_BYTES, defaultSettings } from './model/settings.js'
 export { RequestCodec, JsonCodec } from './model/codec.js'
 export { initialize, setBaseUrl, setUrl, setResponseFile, setDataType, setProxy, setTls, targetUrl } from './steps/init.js'
 export type { ProxyInput, TlsInput } from './steps/init.js'
@@ -38,7 +42,7 @@ export type { ParamsInput } from './steps/params.js'
 export { renderUrl } from './encoding/url.js'
 export type { Encoder, RenderOptions } from './encoding/url.js'
 export { addHeader, setHeaders } from './steps/headers.js'
-export type { HeaderList } from './steps/headers.js'
+export type { HeaderList } from './model/headers.js'
 export { setBinaryBody, setFormBody, setJsonBody, setStringBody } from './steps/body.js'
 export { addValue, initializeFormBody, initializeJsonBody, insertBodyField } from './steps/collection.js'
 export { addDataAsRelated, addMultipartFormDataField, addMultipartFormDataFile, startMultipartBody } from './steps/multipart.js'

@@ -4,7 +4,7 @@
  * @module
  */
 import * as iconv from 'iconv-lite'
-import { findHeader, type HeaderList } from '../steps/headers.js'
+import { findHeader, type HeaderList } from '../model/headers.js'
 import type { PreparedBody } from '../model/prepared.js'
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { putHeader, type HeaderList } from '../steps/headers.js'
+import { putHeader, type HeaderList } from '../model/headers.js'
 import type { SignFailure, SignInput } from '../model/prepared.js'
 import type { Proxy, ResolvedAuth as Auth, Tls } from '../model/request.js'
 import { signAws4 } from './aws4.js'

@@ -3,7 +3,8 @@
  * @module
  */
 import * as iconv from 'iconv-lite'
-import type { Body, Settings, Source } from '../model/request.js'
+import type { Body, Source } from '../model/request.js'
+import type { Settings } from '../model/settings.js'
 import { renderPairs, type Encoder } from './url.js'
 
 /**

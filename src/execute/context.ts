@@ -7,7 +7,7 @@
  */
 import type * as E from 'fp-ts/lib/Either.js'
 import type { ClientError } from '../model/errors.js'
-import type { HeaderList } from '../steps/headers.js'
+import type { HeaderList } from '../model/headers.js'
 import { traceEntries, type Log, type LogEntry } from '../model/log.js'
 import { redactSecrets } from '../encoding/redact.js'
 import { bodyHasher } from './body.js'

@@ -4,7 +4,8 @@
  */
 import { MAX_TIMER_MS, Valid } from './valid.js'
 import * as t from 'io-ts'
-import type { Auth, Body, Json, Pairs, Pem, Proxy, Request, Settings, Source, Tls } from './request.js'
+import type { Auth, Body, Json, Pairs, Pem, Proxy, Request, Source, Tls } from './request.js'
+import type { Settings } from './settings.js'
 import type { Secret, SecretRef } from './secret.js'
 import type { MultipartBody, Part } from './multipart.js'
 

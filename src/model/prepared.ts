@@ -6,7 +6,8 @@
 import type * as E from 'fp-ts/lib/Either.js'
 import type { HeaderList } from './headers.js'
 import type { Log } from './log.js'
-import type { Proxy, ResolvedAuth as Auth, Settings, Tls } from './request.js'
+import type { Proxy, ResolvedAuth as Auth, Tls } from './request.js'
+import type { Settings } from './settings.js'
 
 /**
  * A piece of a body: bytes in memory, the byte range `[start, end)` of a file whose size was

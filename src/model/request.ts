@@ -9,8 +9,6 @@ import type { Log } from './log.js'
 import type { Secret } from './secret.js'
 import type { MultipartBody } from './multipart.js'
 
-export { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js'
-export { DEFAULT_MAX_MEMORY_BYTES, defaultSettings, type Settings } from './settings.js'
 import { defaultSettings, type Settings } from './settings.js'
 
 /**

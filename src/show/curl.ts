@@ -11,7 +11,7 @@ import { findHeader } from '../model/headers.js'
 import type { PreparedRequest, Segment } from '../model/prepared.js'
 import { isTagged } from '../model/valid.js'
 import type { Pem } from '../model/request.js'
-import { defaultSettings } from '../model/request.js'
+import { defaultSettings } from '../model/settings.js'
 import { isSecretParam, redactHeaderValue, redactSecrets, redactUrl } from '../encoding/redact.js'
 
 /**

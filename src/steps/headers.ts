@@ -11,8 +11,6 @@ import { showValue } from '../encoding/json.js'
 import { change, invalid, makeStep, note } from './step.js'
 import type { Request } from '../model/request.js'
 
-export { dropHeaders, findHeader, putHeader } from '../model/headers.js'
-export type { HeaderList } from '../model/headers.js'
 
 
 /**

@@ -2,7 +2,8 @@
  * The `setRetryPolicy` step: which failures are retried and how long to wait.
  * @module
  */
-import { defaultRetryPolicy, type Request, type RetryPolicy } from '../model/request.js'
+import { type Request } from '../model/request.js'
+import { defaultRetryPolicy, type RetryPolicy } from '../model/retry-policy.js'
 import { showValue } from '../encoding/json.js'
 import { change, invalid, makeStep } from './step.js'
 

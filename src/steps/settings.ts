@@ -3,7 +3,8 @@
  * @module
  */
 import { isCount, isEncodingName, MAX_TIMER_MS } from '../model/valid.js'
-import { defaultSettings, type Request, type Settings } from '../model/request.js'
+import { type Request } from '../model/request.js'
+import { defaultSettings, type Settings } from '../model/settings.js'
 import { quote, showValue } from '../encoding/json.js'
 import { change, invalid, makeStep, note } from './step.js'
 

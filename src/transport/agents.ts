@@ -25,7 +25,6 @@ export interface AgentSettings {
   readonly keepAliveTimeoutMs: number | null
 }
 
-export { fingerprint } from './cache.js'
 
 /**
  * A milliseconds limit as undici takes it: a non-negative integer, 0 meaning none.

@@ -3,10 +3,11 @@
  * @module
  */
 import { schemeOf } from '../../auth/schemes.js'
-import { dropHeaders, findHeader, type HeaderList } from '../../steps/headers.js'
+import { dropHeaders, findHeader, type HeaderList } from '../../model/headers.js'
 import { noBody, type Hop } from '../../model/prepared.js'
 import { isSecretHeader } from '../../encoding/redact.js'
-import { defaultRetryPolicy, type RetryPolicy, type Settings } from '../../model/request.js'
+import { defaultRetryPolicy, type RetryPolicy } from '../../model/retry-policy.js'
+import { type Settings } from '../../model/settings.js'
 
 /**
  * Full-jitter exponential backoff before retry `n` (1-based): `random() * min(cap, base * 2^(n-1))`.

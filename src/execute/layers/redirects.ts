@@ -5,7 +5,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { findHeader } from '../../steps/headers.js'
+import { findHeader } from '../../model/headers.js'
 import { redactUrl } from '../../encoding/redact.js'
 import { isRedirect, nextHop, planRedirect } from './policy.js'
 import type { Layer, RunCtx } from '../context.js'

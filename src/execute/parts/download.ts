@@ -6,7 +6,7 @@
 import { rm, stat, truncate } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import { fileError, invalidInput, statusError, transportError } from '../../model/errors.js'
-import { putHeader } from '../../steps/headers.js'
+import { putHeader } from '../../model/headers.js'
 import type { Log } from '../../model/log.js'
 import { rangeHeader, unsatisfiedTotal, parseContentRange } from '../../encoding/range.js'
 import { showValue } from '../../encoding/json.js'

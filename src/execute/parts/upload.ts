@@ -7,7 +7,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { invalidInput, statusError } from '../../model/errors.js'
-import { putHeader } from '../../steps/headers.js'
+import { putHeader } from '../../model/headers.js'
 import type { Log } from '../../model/log.js'
 import { contentRange } from '../../encoding/range.js'
 import { showValue } from '../../encoding/json.js'

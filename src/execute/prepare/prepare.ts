@@ -8,7 +8,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { schemeOf, secretsOf } from '../../auth/schemes.js'
 import { authError, fileError, invalidInput, type ClientError } from '../../model/errors.js'
-import type { HeaderList } from '../../steps/headers.js'
+import type { HeaderList } from '../../model/headers.js'
 import { appendLog } from '../../model/log.js'
 import type { Request, ResolvedAuth as Auth } from '../../model/request.js'
 import { processSecrets, referencedValues, resolveSecrets, type Resolved } from './secrets.js'
@@ -23,7 +23,6 @@ import { bodyHasher } from '../body.js'
 import { describeBody, prepareBody, syncBody, type BodyOut } from './body.js'
 import { cryptoRandom, type Env } from '../env.js'
 
-export type { PreparedBody, PreparedRequest } from '../../model/prepared.js'
 
 const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 const STEP = 'prepareRequest'

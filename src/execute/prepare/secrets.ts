@@ -6,7 +6,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { HeaderList } from '../../steps/headers.js'
+import type { HeaderList } from '../../model/headers.js'
 import type { Proxy, Request, ResolvedAuth, Tls } from '../../model/request.js'
 import type { Secret } from '../../model/secret.js'
 
