@@ -13,7 +13,7 @@ import querystring from 'node:querystring'
 import * as E from 'fp-ts/lib/Either.js'
 import { dropHeaders, type HeaderList } from '../model/headers.js'
 import { SECRET } from '../model/log.js'
-import type { Aws4Auth, Request } from '../model/request.js'
+import type { Aws4Auth, Step } from '../model/request.js'
 import { change, invalid, makeStep } from '../steps/step.js'
 
 /**
@@ -46,7 +46,7 @@ export const addAws4Authorization = (
   region: string,
   service = 's3',
   options: Aws4Options = {},
-): ((req: Request) => Request) =>
+): Step =>
   makeStep('addAws4Authorization', () => {
     if (typeof accessKey !== 'string' || accessKey === '' || /[\s/]/.test(accessKey)) return invalid('the access key must be a non-empty string without spaces or slashes')
     if (!isSecretInput(secretKey) || secretKey === '') return invalid('the secret key must be a non-empty string or secretFromEnv(name)')

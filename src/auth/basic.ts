@@ -3,7 +3,7 @@
  * @module
  */
 import { isSecretInput, showSecret, type SecretRef } from '../model/secret.js'
-import type { Request } from '../model/request.js'
+import type { Step } from '../model/request.js'
 import { change, invalid, makeStep } from '../steps/step.js'
 
 /**
@@ -14,7 +14,7 @@ import { change, invalid, makeStep } from '../steps/step.js'
  * @category auth
  * @since 0.1.0
  */
-export const addBasicAuthorization = (user: string, password: string | SecretRef): ((req: Request) => Request) =>
+export const addBasicAuthorization = (user: string, password: string | SecretRef): Step =>
   makeStep('addBasicAuthorization', () => {
     if (typeof user !== 'string' || !isSecretInput(password)) return invalid('user must be a string and password a string or secretFromEnv(name)')
     if (user.includes(':')) return invalid('the user name must not contain ":" (RFC 7617)')

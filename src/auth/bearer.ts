@@ -4,7 +4,7 @@
  */
 import { isSecretRef, showSecret, type SecretRef } from '../model/secret.js'
 import { SECRET } from '../model/log.js'
-import type { Request } from '../model/request.js'
+import type { Step } from '../model/request.js'
 import { change, invalid, makeStep } from '../steps/step.js'
 
 /**
@@ -14,7 +14,7 @@ import { change, invalid, makeStep } from '../steps/step.js'
  * @category auth
  * @since 0.1.0
  */
-export const addBearerAuthorization = (token: string | SecretRef): ((req: Request) => Request) =>
+export const addBearerAuthorization = (token: string | SecretRef): Step =>
   makeStep('addBearerAuthorization', () =>
     isSecretRef(token)
       ? change({ auth: { _tag: 'Bearer', token } }, `Bearer authorization set, token ${showSecret(token)}`)

@@ -8,7 +8,7 @@ import { isSecretInput, showSecret, type SecretRef } from '../model/secret.js'
 import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import { SECRET } from '../model/log.js'
-import type { Request } from '../model/request.js'
+import type { Step } from '../model/request.js'
 import { change, invalid, makeStep } from '../steps/step.js'
 import { encodeComponent } from '../encoding/url.js'
 
@@ -19,7 +19,7 @@ import { encodeComponent } from '../encoding/url.js'
  * @category auth
  * @since 0.1.0
  */
-export const addDigestAuthorization = (user: string, password: string | SecretRef): ((req: Request) => Request) =>
+export const addDigestAuthorization = (user: string, password: string | SecretRef): Step =>
   makeStep('addDigestAuthorization', () =>
     typeof user !== 'string' || !isSecretInput(password)
       ? invalid('user must be a string and password a string or secretFromEnv(name)')

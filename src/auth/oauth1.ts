@@ -7,7 +7,7 @@ import { isSecretRef, type SecretRef } from '../model/secret.js'
 import { createHmac, createPrivateKey, sign as rsaSign, type KeyObject } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import { SECRET } from '../model/log.js'
-import type { OAuth1Algorithm, OAuth1Auth, Request } from '../model/request.js'
+import type { OAuth1Algorithm, OAuth1Auth, Step } from '../model/request.js'
 import { change, invalid, makeStep } from '../steps/step.js'
 import { encodeComponent } from '../encoding/url.js'
 
@@ -46,7 +46,7 @@ export const addOAuthV1Authorization = (
   consumerKey: string,
   consumerSecret: string | SecretRef,
   version = '1.0',
-): ((req: Request) => Request) =>
+): Step =>
   makeStep('addOAuthV1Authorization', (req) => {
     if (![token, secret].every((x) => isSecretRef(x) || isText(x)) || ![consumerKey, version].every(isText) || !(isSecretRef(consumerSecret) || isSecretText(consumerSecret)))
       return invalid('token, secret, consumer key, consumer secret and version must be strings without CR, LF or NUL (the consumer secret may span lines: a PEM key)')
@@ -86,7 +86,7 @@ export const methodName = (a: Pick<OAuth1Auth, 'algorithm' | 'hash'>): string =>
  * @category auth
  * @since 0.1.0
  */
-export const setOAuthV1Algorithm = (algorithm: OAuth1Algorithm, hash: 'SHA1' | 'SHA256'): ((req: Request) => Request) =>
+export const setOAuthV1Algorithm = (algorithm: OAuth1Algorithm, hash: 'SHA1' | 'SHA256'): Step =>
   makeStep('setOAuthV1Algorithm', (req) => {
     if (req.auth._tag !== 'OAuth1') return invalid('OAuth1 is not set: call addOAuthV1Authorization first')
     if (algorithm !== 'HMAC' && algorithm !== 'RSA' && algorithm !== 'PLAINTEXT') return invalid(`unknown algorithm ${JSON.stringify(String(algorithm))} (HMAC, RSA or PLAINTEXT)`)

@@ -5,7 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { parseJson, toJson } from '../encoding/json.js'
-import type { Body, Json, Pairs, Request, Source } from '../model/request.js'
+import type { Body, Json, Pairs, Source, Step } from '../model/request.js'
 import { isEmptySource, toSource, type BodyData } from '../model/source.js'
 import { change, invalid, makeStep, note } from './step.js'
 import { toPairs, type ParamsInput } from './params.js'
@@ -29,7 +29,7 @@ const describeJson = (v: Json): string =>
  * @category bodies
  * @since 0.1.0
  */
-export const setBinaryBody = (data: BodyData, setIfEmpty = false): ((req: Request) => Request) =>
+export const setBinaryBody = (data: BodyData, setIfEmpty = false): Step =>
   makeStep('setBinaryBody', () =>
     E.match(invalid, (source: Source) => {
       if (isEmptySource(source) && !setIfEmpty) return note('no data - skipped')
@@ -46,7 +46,7 @@ export const setBinaryBody = (data: BodyData, setIfEmpty = false): ((req: Reques
  * @category bodies
  * @since 0.1.0
  */
-export const setStringBody = (text: string, writeBom = false): ((req: Request) => Request) =>
+export const setStringBody = (text: string, writeBom = false): Step =>
   makeStep('setStringBody', () =>
     typeof text !== 'string'
       ? invalid(`text must be a string, got ${typeof text}`)
@@ -64,7 +64,7 @@ export const setStringBody = (text: string, writeBom = false): ((req: Request) =
  * @category bodies
  * @since 0.1.0
  */
-export const setJsonBody = (data: unknown): ((req: Request) => Request) =>
+export const setJsonBody = (data: unknown): Step =>
   makeStep('setJsonBody', () => {
     if (data === '') return note('no data - skipped')
     const value = typeof data === 'string' ? parseJson(data) : toJson(data === undefined ? null : data)
@@ -81,7 +81,7 @@ export const setJsonBody = (data: unknown): ((req: Request) => Request) =>
  * @category bodies
  * @since 0.1.0
  */
-export const setFormBody = (data: ParamsInput | string): ((req: Request) => Request) =>
+export const setFormBody = (data: ParamsInput | string): Step =>
   makeStep('setFormBody', (req) => {
     const settings = { ...req.settings, bodyFieldsAtOAuth: true }
     if (data === '') return note('no data - skipped')

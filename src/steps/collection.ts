@@ -6,7 +6,7 @@ import { SECRET } from '../model/log.js'
 import { isSecretParam } from '../encoding/redact.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { isJsonObject, quote } from '../encoding/json.js'
-import type { Json, Pairs, Request } from '../model/request.js'
+import type { Json, Pairs, Request, Step } from '../model/request.js'
 import { change, invalid, makeStep } from './step.js'
 import { convertValue, type FieldType } from './convert.js'
 
@@ -17,7 +17,7 @@ import { convertValue, type FieldType } from './convert.js'
  * @category bodies
  * @since 0.1.0
  */
-export const initializeJsonBody = (root: 'object' | 'array' = 'object'): ((req: Request) => Request) =>
+export const initializeJsonBody = (root: 'object' | 'array' = 'object'): Step =>
   makeStep('initializeJsonBody', () =>
     root !== 'object' && root !== 'array'
       ? invalid(`root must be 'object' or 'array', got ${quote(root)}`)
@@ -31,7 +31,7 @@ export const initializeJsonBody = (root: 'object' | 'array' = 'object'): ((req: 
  * @category bodies
  * @since 0.1.0
  */
-export const initializeFormBody = (): ((req: Request) => Request) =>
+export const initializeFormBody = (): Step =>
   makeStep('initializeFormBody', (req) =>
     change({ body: { _tag: 'Form', fields: [], collection: true }, settings: { ...req.settings, bodyFieldsAtOAuth: true } }, 'empty form started'),
   )
@@ -93,7 +93,7 @@ const show = (v: Json): string => {
  * @category bodies
  * @since 0.1.0
  */
-export const insertBodyField = (key: string, value: unknown, type?: FieldType): ((req: Request) => Request) =>
+export const insertBodyField = (key: string, value: unknown, type?: FieldType): Step =>
   makeStep('insertBodyField', (req) => {
     if (typeof key !== 'string' || key === '') return invalid('key must be a non-empty string')
     const v = convertValue(value, type)
@@ -111,7 +111,7 @@ export const insertBodyField = (key: string, value: unknown, type?: FieldType): 
  * @category bodies
  * @since 0.1.0
  */
-export const addValue = (key: string, value: unknown, type?: FieldType): ((req: Request) => Request) =>
+export const addValue = (key: string, value: unknown, type?: FieldType): Step =>
   makeStep('addValue', (req) => {
     if (typeof key !== 'string') return invalid('key must be a string')
     const v = convertValue(value, type)

@@ -9,7 +9,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { redactHeaderValue } from '../encoding/redact.js'
 import { showValue } from '../encoding/json.js'
 import { change, invalid, makeStep, note } from './step.js'
-import type { Request } from '../model/request.js'
+import type { Step } from '../model/request.js'
 
 
 
@@ -39,7 +39,7 @@ const isEmptyValue = (v: unknown): boolean => v === '' || v === null || v === un
  * @category headers
  * @since 0.1.0
  */
-export const addHeader = (name: string, value: string | SecretRef, ignoreEmpty = false): ((req: Request) => Request) =>
+export const addHeader = (name: string, value: string | SecretRef, ignoreEmpty = false): Step =>
   makeStep('addHeader', (req) => {
     if (ignoreEmpty && isEmptyValue(value)) return E.match(invalid, () => note(`${name}: empty value - skipped`))(checkHeader(name, ''))
     return E.match(invalid, ([n, v]: readonly [string, string | SecretRef]) =>
@@ -58,7 +58,7 @@ export const addHeader = (name: string, value: string | SecretRef, ignoreEmpty =
 export const setHeaders = (
   headers: Readonly<Record<string, string | SecretRef>> | HeaderList<string | SecretRef>,
   fullReplace = false,
-): ((req: Request) => Request) =>
+): Step =>
   makeStep('setHeaders', (req) => {
     if (typeof headers !== 'object' || headers === null) return invalid('headers must be a record or an array of pairs')
     const entries: ReadonlyArray<readonly [unknown, unknown]> = Array.isArray(headers)

@@ -12,7 +12,7 @@ import { redactUrl } from '../encoding/redact.js'
 import { encodeIllegal } from '../encoding/url.js'
 import { quote, showValue } from '../encoding/json.js'
 import { change, invalid, makeStep, note, type Change } from './step.js'
-import { newRequest, type Pem, type Proxy, type Request, type Tls } from '../model/request.js'
+import { newRequest, type Pem, type Proxy, type Request, type Tls, type Step } from '../model/request.js'
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
 /** A scheme without `//host` (`mailto:x`, `http:/h`); a digit after the colon is a port (`localhost:8080`). */
@@ -80,7 +80,7 @@ const checkPath = (url: string): E.Either<string, string> =>
  * @category request
  * @since 0.1.0
  */
-export const setUrl = (url: string): ((req: Request) => Request) =>
+export const setUrl = (url: string): Step =>
   makeStep('setUrl', () =>
     url === ''
       ? note('empty URL - ignored')
@@ -100,7 +100,7 @@ export const setUrl = (url: string): ((req: Request) => Request) =>
  * @category request
  * @since 0.2.0
  */
-export const setBaseUrl = (url: string): ((req: Request) => Request) =>
+export const setBaseUrl = (url: string): Step =>
   makeStep('setBaseUrl', () =>
     typeof url === 'string' && isRelative(url)
       ? invalid('the base URL must name a host (a path cannot be a base)')
@@ -131,7 +131,7 @@ export const targetUrl = (req: Pick<Request, 'url' | 'baseUrl'>): string | null 
  * @category request
  * @since 0.1.0
  */
-export const initialize = (url?: string): ((req: Request) => Request) => (url === undefined ? reset : flow(reset, setUrl(url)))
+export const initialize = (url?: string): Step => (url === undefined ? reset : flow(reset, setUrl(url)))
 
 /** Every field of a new Request but its tag, log and error; the values are immutable, so shared. */
 const RESET: Change['patch'] = (() => {
@@ -153,7 +153,7 @@ const reset = makeStep('initialize', () => change(RESET, 'request initialized wi
  * @category request
  * @since 0.1.0
  */
-export const setResponseFile = (path: string): ((req: Request) => Request) =>
+export const setResponseFile = (path: string): Step =>
   makeStep('setResponseFile', () =>
     typeof path !== 'string' || path === '' ? invalid('the path must be a non-empty string') : change({ responseFile: path }, `response will be saved to ${path}`),
   )
@@ -167,7 +167,7 @@ export const setResponseFile = (path: string): ((req: Request) => Request) =>
  * @category request
  * @since 0.1.0
  */
-export const setDataType = (mime: string): ((req: Request) => Request) =>
+export const setDataType = (mime: string): Step =>
   makeStep('setDataType', () =>
     !isMediaType(mime)
       ? invalid(`not a media type: ${quote(mime)}`)
@@ -227,7 +227,7 @@ const parseProxy = (p: ProxyInput): E.Either<string, Proxy> => {
  * @category request
  * @since 0.1.0
  */
-export const setProxy = (proxy: ProxyInput): ((req: Request) => Request) =>
+export const setProxy = (proxy: ProxyInput): Step =>
   makeStep('setProxy', () =>
     E.match(invalid, (p: Proxy) =>
       change({ proxy: p }, `proxy set to ${p.protocol}://${p.user === null ? '' : `${p.user}:${SECRET}@`}${p.host}:${p.port}`),
@@ -260,7 +260,7 @@ const isPem = (p: unknown): p is Pem =>
  * @category request
  * @since 0.1.0
  */
-export const setTls = (options: TlsInput): ((req: Request) => Request) =>
+export const setTls = (options: TlsInput): Step =>
   makeStep('setTls', () => {
     if (typeof options !== 'object' || options === null) return invalid('options must be an object')
     for (const k of ['ca', 'cert', 'key'] as const) {

@@ -2,7 +2,7 @@
  * The `setRetryPolicy` step: which failures are retried and how long to wait.
  * @module
  */
-import { type Request } from '../model/request.js'
+import type { Step } from '../model/request.js'
 import { defaultRetryPolicy, type RetryPolicy } from '../model/retry-policy.js'
 import { showValue } from '../encoding/json.js'
 import { change, invalid, makeStep } from './step.js'
@@ -59,7 +59,7 @@ export const checkRetryPolicy = (p: unknown): { readonly ok: true; readonly poli
  * @category settings
  * @since 0.2.0
  */
-export const setRetryPolicy = (policy: RetryPolicyInput): ((req: Request) => Request) =>
+export const setRetryPolicy = (policy: RetryPolicyInput): Step =>
   makeStep('setRetryPolicy', (req) => {
     const r = checkRetryPolicy(policy)
     if (!r.ok) return invalid(r.reason)
