@@ -4,6 +4,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { parseJson, toJson } from '../encoding/json.js'
 import type { Body, Json, Pairs, Source, Step } from '../model/request.js'
 import { isEmptySource, toSource, type BodyData } from '../model/source.js'
@@ -31,11 +32,14 @@ const describeJson = (v: Json): string =>
  */
 export const setBinaryBody = (data: BodyData, setIfEmpty = false): Step =>
   makeStep('setBinaryBody', () =>
-    E.match(invalid, (source: Source) => {
-      if (isEmptySource(source) && !setIfEmpty) return note('no data - skipped')
-      const body: Body = { _tag: 'Binary', source }
-      return change({ body }, `body set, ${describeSource(body)}`)
-    })(toSource(data)),
+    pipe(
+      toSource(data),
+      E.flatMap((source: Source) => {
+        if (isEmptySource(source) && !setIfEmpty) return note('no data - skipped')
+        const body: Body = { _tag: 'Binary', source }
+        return change({ body }, `body set, ${describeSource(body)}`)
+      }),
+    ),
   )
 
 /**
@@ -68,9 +72,10 @@ export const setJsonBody = (data: unknown): Step =>
   makeStep('setJsonBody', () => {
     if (data === '') return note('no data - skipped')
     const value = typeof data === 'string' ? parseJson(data) : toJson(data === undefined ? null : data)
-    return E.match(invalid, (v: Json) =>
-      change({ body: { _tag: 'Json', value: v, collection: false } }, `body set, ${describeJson(v)}`),
-    )(value)
+    return pipe(
+      value,
+      E.flatMap((v: Json) => change({ body: { _tag: 'Json', value: v, collection: false } }, `body set, ${describeJson(v)}`)),
+    )
   })
 
 /**
@@ -86,7 +91,8 @@ export const setFormBody = (data: ParamsInput | string): Step =>
     const settings = { ...req.settings, bodyFieldsAtOAuth: true }
     if (data === '') return note('no data - skipped')
     if (typeof data === 'string') return change({ body: { _tag: 'FormText', text: data }, settings }, `body set, ${data.length} chars of form text`)
-    return E.match(invalid, (fields: Pairs) =>
-      change({ body: { _tag: 'Form', fields, collection: false }, settings }, `body set, ${fields.length} form fields`),
-    )(toPairs(data))
+    return pipe(
+      toPairs(data),
+      E.flatMap((fields: Pairs) => change({ body: { _tag: 'Form', fields, collection: false }, settings }, `body set, ${fields.length} form fields`)),
+    )
   })

@@ -5,6 +5,7 @@
 import { SECRET } from '../model/log.js'
 import { isSecretParam } from '../encoding/redact.js'
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { isJsonObject, quote } from '../encoding/json.js'
 import type { Json, Pairs, Request, Step } from '../model/request.js'
 import { change, invalid, makeStep } from './step.js'
@@ -98,8 +99,9 @@ export const insertBodyField = (key: string, value: unknown, type?: FieldType): 
     if (typeof key !== 'string' || key === '') return invalid('key must be a non-empty string')
     const v = convertValue(value, type)
     if (E.isLeft(v)) return invalid(`${key}: ${v.left}`)
-    return E.match(invalid, (body: Request['body']) => change({ body }, `${key} = ${shown(key, v.right)}`))(
+    return pipe(
       updateBody(req, 'insertBodyField', key, () => E.right(v.right)),
+      E.flatMap((body: Request['body']) => change({ body }, `${key} = ${shown(key, v.right)}`)),
     )
   })
 
@@ -118,7 +120,8 @@ export const addValue = (key: string, value: unknown, type?: FieldType): Step =>
     if (E.isLeft(v)) return invalid(`${key}: ${v.left}`)
     const append: Update = (current) =>
       current === undefined ? E.right([v.right]) : Array.isArray(current) ? E.right([...(current as ReadonlyArray<Json>), v.right]) : E.left(`${key === '' ? 'the root' : key} is not an array`)
-    return E.match(invalid, (body: Request['body']) => change({ body }, `${key === '' ? '[]' : `${key}[]`} += ${shown(key, v.right)}`))(
+    return pipe(
       updateBody(req, 'addValue', key, append),
+      E.flatMap((body: Request['body']) => change({ body }, `${key === '' ? '[]' : `${key}[]`} += ${shown(key, v.right)}`)),
     )
   })

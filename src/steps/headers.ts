@@ -6,6 +6,7 @@ import { isFieldValue, isToken } from '../model/valid.js'
 import { putHeader, type HeaderList } from '../model/headers.js'
 import { isSecretRef, showSecret, type Secret, type SecretRef } from '../model/secret.js'
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { redactHeaderValue } from '../encoding/redact.js'
 import { showValue } from '../encoding/json.js'
 import { change, invalid, makeStep, note } from './step.js'
@@ -41,10 +42,15 @@ const isEmptyValue = (v: unknown): boolean => v === '' || v === null || v === un
  */
 export const addHeader = (name: string, value: string | SecretRef, ignoreEmpty = false): Step =>
   makeStep('addHeader', (req) => {
-    if (ignoreEmpty && isEmptyValue(value)) return E.match(invalid, () => note(`${name}: empty value - skipped`))(checkHeader(name, ''))
-    return E.match(invalid, ([n, v]: readonly [string, string | SecretRef]) =>
-      change({ headers: putHeader<Secret>(req.headers, n, v) }, `${n}: ${typeof v === 'string' ? redactHeaderValue(n, v) : showSecret(v)}`),
-    )(checkHeader(name, value))
+    if (ignoreEmpty && isEmptyValue(value))
+      return pipe(
+        checkHeader(name, ''),
+        E.flatMap(() => note(`${name}: empty value - skipped`)),
+      )
+    return pipe(
+      checkHeader(name, value),
+      E.flatMap(([n, v]) => change({ headers: putHeader<Secret>(req.headers, n, v) }, `${n}: ${typeof v === 'string' ? redactHeaderValue(n, v) : showSecret(v)}`)),
+    )
   })
 
 /**

@@ -6,7 +6,7 @@ import { memoized } from '../model/memo.js'
 import { isMediaType } from '../model/valid.js'
 import { isSecretInput, type SecretRef } from '../model/secret.js'
 import * as E from 'fp-ts/lib/Either.js'
-import { flow } from 'fp-ts/lib/function.js'
+import { flow, pipe } from 'fp-ts/lib/function.js'
 import { SECRET } from '../model/log.js'
 import { redactUrl } from '../encoding/redact.js'
 import { encodeIllegal } from '../encoding/url.js'
@@ -85,8 +85,14 @@ export const setUrl = (url: string): Step =>
     url === ''
       ? note('empty URL - ignored')
       : typeof url === 'string' && isRelative(url)
-        ? E.match(invalid, (path: string) => change({ url: path }, `URL set to the path ${redactUrl(path)} (joined onto the base URL when sent)`))(checkPath(url))
-        : E.match(invalid, (full: string) => change({ url: full }, `URL set to ${redactUrl(full)}`))(checkUrl('setUrl', url)),
+        ? pipe(
+            checkPath(url),
+            E.flatMap((path) => change({ url: path }, `URL set to the path ${redactUrl(path)} (joined onto the base URL when sent)`)),
+          )
+        : pipe(
+            checkUrl('setUrl', url),
+            E.flatMap((full) => change({ url: full }, `URL set to ${redactUrl(full)}`)),
+          ),
   )
 
 /**
@@ -104,7 +110,10 @@ export const setBaseUrl = (url: string): Step =>
   makeStep('setBaseUrl', () =>
     typeof url === 'string' && isRelative(url)
       ? invalid('the base URL must name a host (a path cannot be a base)')
-      : E.match(invalid, (full: string) => change({ baseUrl: full }, `base URL set to ${redactUrl(full)}`))(checkUrl('setBaseUrl', url)),
+      : pipe(
+          checkUrl('setBaseUrl', url),
+          E.flatMap((full) => change({ baseUrl: full }, `base URL set to ${redactUrl(full)}`)),
+        ),
   )
 
 /**
@@ -229,9 +238,10 @@ const parseProxy = (p: ProxyInput): E.Either<string, Proxy> => {
  */
 export const setProxy = (proxy: ProxyInput): Step =>
   makeStep('setProxy', () =>
-    E.match(invalid, (p: Proxy) =>
-      change({ proxy: p }, `proxy set to ${p.protocol}://${p.user === null ? '' : `${p.user}:${SECRET}@`}${p.host}:${p.port}`),
-    )(parseProxy(proxy)),
+    pipe(
+      parseProxy(proxy),
+      E.flatMap((p) => change({ proxy: p }, `proxy set to ${p.protocol}://${p.user === null ? '' : `${p.user}:${SECRET}@`}${p.host}:${p.port}`)),
+    ),
   )
 
 /**

@@ -6,6 +6,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { quote } from '../encoding/json.js'
 import { isMultipartKind } from '../encoding/multipart.js'
 import type { MultipartBody, MultipartKind, Part } from '../model/multipart.js'
@@ -81,11 +82,14 @@ export const addMultipartFormDataFile = (name: string, filename: string, data: B
     if (typeof name !== 'string') return invalid(`the field name must be a string, got ${typeof name}`)
     if (typeof filename !== 'string') return invalid(`the file name must be a string, got ${typeof filename}`)
     if (mime !== undefined && !isMediaType(mime)) return invalid(`the media type of file ${quote(filename)} is not valid: ${quote(mime)}`)
-    return E.match(invalid, (source: Source) => {
-      if (ignoreEmpty === true && isEmptySource(source)) return note(`file ${quote(filename)} is empty - skipped`)
-      const part: Part = { _tag: 'File', name, filename, source, mime: mime ?? 'application/octet-stream', ignoreEmpty: ignoreEmpty === true }
-      return addPart(req, part, `file ${quote(filename)} added as ${quote(name)}, ${describe(source)}`)
-    })(toSource(data))
+    return pipe(
+      toSource(data),
+      E.flatMap((source: Source) => {
+        if (ignoreEmpty === true && isEmptySource(source)) return note(`file ${quote(filename)} is empty - skipped`)
+        const part: Part = { _tag: 'File', name, filename, source, mime: mime ?? 'application/octet-stream', ignoreEmpty: ignoreEmpty === true }
+        return addPart(req, part, `file ${quote(filename)} added as ${quote(name)}, ${describe(source)}`)
+      }),
+    )
   })
 
 /**
@@ -101,7 +105,10 @@ export const addDataAsRelated = (data: BodyData, mime: string, contentId?: strin
   makeStep('addDataAsRelated', (req) => {
     if (!isMediaType(mime)) return invalid(`the media type of a related part must be a media type such as application/json, got ${quote(mime)}`)
     if (contentId !== undefined && !isContentId(contentId)) return invalid(`the Content-ID must be printable ASCII without spaces, got ${quote(contentId)}`)
-    return E.match(invalid, (source: Source) =>
-      addPart(req, { _tag: 'Related', source, mime, contentId: contentId ?? null }, `related part ${mime}${contentId === undefined ? '' : ` <${contentId.replace(/^<|>$/g, '')}>`} added, ${describe(source)}`),
-    )(toSource(data))
+    return pipe(
+      toSource(data),
+      E.flatMap((source: Source) =>
+        addPart(req, { _tag: 'Related', source, mime, contentId: contentId ?? null }, `related part ${mime}${contentId === undefined ? '' : ` <${contentId.replace(/^<|>$/g, '')}>`} added, ${describe(source)}`),
+      ),
+    )
   })

@@ -4,6 +4,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { isSecretParam } from '../encoding/redact.js'
 import { SECRET } from '../model/log.js'
 import { toJson } from '../encoding/json.js'
@@ -54,9 +55,10 @@ export const toPairs = (params: unknown): E.Either<string, Pairs> => {
  */
 export const setUrlParams = (params: ParamsInput): Step =>
   makeStep('setUrlParams', () =>
-    E.match(invalid, (pairs: Pairs) =>
-      change({ params: pairs }, `params set (${pairs.length}): ${pairs.map(([k, v]) => `${k}=${shown(k, v)}`).join(', ')}`),
-    )(toPairs(params)),
+    pipe(
+      toPairs(params),
+      E.flatMap((pairs: Pairs) => change({ params: pairs }, `params set (${pairs.length}): ${pairs.map(([k, v]) => `${k}=${shown(k, v)}`).join(', ')}`)),
+    ),
   )
 
 const isEmpty = (v: unknown): boolean => v === '' || v === null || v === undefined
