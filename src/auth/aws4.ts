@@ -14,6 +14,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { dropHeaders, type HeaderList } from '../model/headers.js'
 import { SECRET } from '../model/log.js'
 import type { Aws4Auth, Step } from '../model/request.js'
+import { isLineText } from '../model/valid.js'
 import { change, invalid, makeStep } from '../steps/step.js'
 
 /**
@@ -54,7 +55,7 @@ export const addAws4Authorization = (
     if (typeof service !== 'string' || !SERVICE.test(service)) return invalid(`invalid service ${JSON.stringify(String(service))}`)
     if (typeof options !== 'object' || options === null) return invalid('options must be an object')
     const st = options.sessionToken
-    if (st !== undefined && !isSecretRef(st) && (typeof st !== 'string' || /[\r\n\0]/.test(st)))
+    if (st !== undefined && !isSecretRef(st) && !isLineText(st))
       return invalid('sessionToken must be a string without CR, LF or NUL, or secretFromEnv(name)')
     if (options.unsignedPayload !== undefined && typeof options.unsignedPayload !== 'boolean') return invalid('unsignedPayload must be a boolean')
     const auth: Aws4Auth = {

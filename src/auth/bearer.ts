@@ -5,6 +5,7 @@
 import { isSecretRef, showSecret, type SecretRef } from '../model/secret.js'
 import { SECRET } from '../model/log.js'
 import type { Step } from '../model/request.js'
+import { hasCrLfNul } from '../model/valid.js'
 import { change, invalid, makeStep } from '../steps/step.js'
 
 /**
@@ -20,7 +21,7 @@ export const addBearerAuthorization = (token: string | SecretRef): Step =>
       ? change({ auth: { _tag: 'Bearer', token } }, `Bearer authorization set, token ${showSecret(token)}`)
       : typeof token !== 'string' || token === ''
         ? invalid('the token must be a non-empty string or secretFromEnv(name)')
-        : /[\r\n\0]/.test(token)
+        : hasCrLfNul(token)
           ? invalid('the token must not contain CR, LF or NUL')
           : change({ auth: { _tag: 'Bearer', token } }, `Bearer authorization set, token ${SECRET}`),
   )

@@ -8,10 +8,10 @@ import { createHmac, createPrivateKey, sign as rsaSign, type KeyObject } from 'n
 import * as E from 'fp-ts/lib/Either.js'
 import { SECRET } from '../model/log.js'
 import type { OAuth1Algorithm, OAuth1Auth, Step } from '../model/request.js'
+import { isLineText } from '../model/valid.js'
 import { change, invalid, makeStep } from '../steps/step.js'
 import { encodeComponent } from '../encoding/url.js'
 
-const isText = (v: unknown): v is string => typeof v === 'string' && !/[\r\n\0]/.test(v)
 /** The consumer secret may span lines: with RSA it is a PEM private key. */
 const isSecretText = (v: unknown): v is string => typeof v === 'string' && !v.includes('\0')
 
@@ -48,7 +48,7 @@ export const addOAuthV1Authorization = (
   version = '1.0',
 ): Step =>
   makeStep('addOAuthV1Authorization', (req) => {
-    if (![token, secret].every((x) => isSecretRef(x) || isText(x)) || ![consumerKey, version].every(isText) || !(isSecretRef(consumerSecret) || isSecretText(consumerSecret)))
+    if (![token, secret].every((x) => isSecretRef(x) || isLineText(x)) || ![consumerKey, version].every(isLineText) || !(isSecretRef(consumerSecret) || isSecretText(consumerSecret)))
       return invalid('token, secret, consumer key, consumer secret and version must be strings without CR, LF or NUL (the consumer secret may span lines: a PEM key)')
     if (consumerKey === '') return invalid('the consumer key must not be empty')
     const prev = req.auth._tag === 'OAuth1' ? req.auth : null

@@ -2,7 +2,7 @@
  * Header steps. Names match case-insensitively and keep the caller's spelling.
  * @module
  */
-import { isFieldValue, isToken } from '../model/valid.js'
+import { hasCrLfNul, isFieldValue, isToken } from '../model/valid.js'
 import { putHeader, type HeaderList } from '../model/headers.js'
 import { isSecretRef, showSecret, type Secret, type SecretRef } from '../model/secret.js'
 import * as E from 'fp-ts/lib/Either.js'
@@ -26,7 +26,7 @@ export const checkHeader = (name: unknown, value: unknown): E.Either<string, rea
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
     return E.left(`header ${name}: value must be a string, got ${value === null ? 'null' : typeof value}`)
   const v = String(value)
-  if (/[\r\n\0]/.test(v)) return E.left(`header ${name}: value contains CR, LF or NUL`)
+  if (hasCrLfNul(v)) return E.left(`header ${name}: value contains CR, LF or NUL`)
   if (!isFieldValue(v)) return E.left(`header ${name}: value has a character that cannot be sent in a header (controls, or beyond U+00FF: encode it, e.g. RFC 8187)`)
   return E.right([name, v.trim()])
 }

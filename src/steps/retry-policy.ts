@@ -3,6 +3,7 @@
  * @module
  */
 import type { Step } from '../model/request.js'
+import { isToken } from '../model/valid.js'
 import { defaultRetryPolicy, type RetryPolicy } from '../model/retry-policy.js'
 import { showValue } from '../encoding/json.js'
 import { change, invalid, makeStep } from './step.js'
@@ -16,7 +17,6 @@ import { change, invalid, makeStep } from './step.js'
  */
 export type RetryPolicyInput = Partial<RetryPolicy>
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 const MAX_MS = 2_147_483_647
 
 const isMs = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= MAX_MS
@@ -34,7 +34,7 @@ export const checkRetryPolicy = (p: unknown): { readonly ok: true; readonly poli
   const unknown = Object.keys(o).find((k) => !known.includes(k))
   if (unknown !== undefined) return { ok: false, reason: `unknown field ${JSON.stringify(unknown)} (known: ${known.join(', ')})` }
   const { methods = defaultRetryPolicy.methods, statuses = defaultRetryPolicy.statuses } = o
-  if (!Array.isArray(methods) || !methods.every((m): m is string => typeof m === 'string' && TOKEN.test(m)))
+  if (!Array.isArray(methods) || !methods.every(isToken))
     return { ok: false, reason: `methods must be an array of method names, got ${JSON.stringify(showValue(methods))}` }
   if (!Array.isArray(statuses) || !statuses.every((c): c is number => Number.isInteger(c) && c >= 100 && c <= 599))
     return { ok: false, reason: `statuses must be an array of status codes from 100 to 599, got ${JSON.stringify(showValue(statuses))}` }
