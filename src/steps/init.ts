@@ -2,73 +2,27 @@
  * Initialization and the request-level steps: URL, response file, data type, proxy, TLS.
  * @module
  */
-import { memoized } from '../model/memo.js'
 import { isMediaType } from '../model/valid.js'
 import { isSecretInput, type SecretRef } from '../model/secret.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { flow, pipe } from 'fp-ts/lib/function.js'
 import { SECRET } from '../model/log.js'
 import { redactUrl } from '../encoding/redact.js'
-import { encodeIllegal } from '../encoding/url.js'
+import { checkPath, checkUrl, isRelative } from '../encoding/url.js'
 import { quote, showValue } from '../encoding/json.js'
 import { change, invalid, makeStep, note, type Change } from './step.js'
 import { newRequest, type Pem, type Proxy, type Request, type Tls, type Step } from '../model/request.js'
 
-const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
-/** A scheme without `//host` (`mailto:x`, `http:/h`); a digit after the colon is a port (`localhost:8080`). */
-const SCHEME_ONLY = /^([a-z][a-z0-9+.-]*):(?!\d)/i
-const NO_HOST = /^[a-z][a-z0-9+.-]*:\/\/[/\\?#]/i
-
 /**
- * Why an absolute URL cannot be taken, or null: it must parse, name a host, and name the same
- * host and user info to the WHATWG URL parser as it does once its illegal characters are
- * encoded (a backslash or a space in the authority would otherwise send the request to a host
- * other than the one `new URL()` reports).
- * A pure function of the text, asked by the step and again at prepare: remembered (bounded).
+ * Why an absolute URL cannot be taken, or null (moved to `encoding/url.ts`; re-exported here only until
+ * `execute/prepare/prepare.ts`, being rewritten now, imports it from there).
  * @example
  * urlProblem('http://evil.example\\@good.example/') // 'the authority is ambiguous: …'
- * @category request
+ * @category url
  * @since 0.2.0
  * @internal
  */
-export const urlProblem: (full: string) => string | null = memoized(512, (full) => findUrlProblem(full))
-
-const findUrlProblem = (full: string): string | null => {
-  if (NO_HOST.test(full)) return `the URL names no host: ${redactUrl(full)}`
-  const encoded = encodeIllegal(full)
-  if (!URL.canParse(encoded)) return `not a valid URL: ${redactUrl(full)}`
-  const enc = new URL(encoded)
-  if (enc.hostname === '') return `the URL names no host: ${redactUrl(full)}`
-  if (URL.canParse(full)) {
-    const raw = new URL(full)
-    if (raw.host !== enc.host || raw.username !== enc.username || raw.password !== enc.password)
-      return `the authority is ambiguous: the URL parser reads the host ${raw.hostname}, its encoded form ${enc.hostname} (a backslash or a space in the host or user info?)`
-  } else if (/[\s\\]/.test(full.slice(0, full.indexOf('/', full.indexOf('//') + 2) >>> 0))) {
-    return `the authority holds a space or a backslash: ${redactUrl(full)}`
-  }
-  return null
-}
-
-const checkUrl = (step: string, url: unknown): E.Either<string, string> => {
-  if (typeof url !== 'string') return E.left(`URL must be a string, got ${typeof url}`)
-  if (url.startsWith('//')) return E.left(`a protocol-relative URL is not taken: give the scheme (${redactUrl(url)})`)
-  if (!SCHEME.test(url)) {
-    const scheme = SCHEME_ONLY.exec(url)?.[1]?.toLowerCase()
-    if (scheme === 'http' || scheme === 'https') return E.left(`the URL has a scheme but no //host: ${redactUrl(url)}`)
-    if (scheme !== undefined) return E.left(`unsupported scheme ${scheme}: (${step} takes http or https URLs; user info needs the scheme, as in https://user:pass@host)`)
-  }
-  const full = SCHEME.test(url) ? url : `https://${url}`
-  const problem = urlProblem(full)
-  if (problem !== null) return E.left(problem)
-  const protocol = new URL(encodeIllegal(full)).protocol
-  return protocol === 'http:' || protocol === 'https:' ? E.right(full) : E.left(`unsupported scheme ${protocol} (${step} takes http or https URLs)`)
-}
-
-/** A path to join onto the base URL: it starts with one `/` (`//host` would name a host). */
-const isRelative = (url: string): boolean => url.startsWith('/') && !url.startsWith('//')
-
-const checkPath = (url: string): E.Either<string, string> =>
-  URL.canParse(encodeIllegal(url), 'http://base.invalid') && !/[\\\r\n\t]/.test(url) ? E.right(url) : E.left(`not a valid path: ${redactUrl(url)}`)
+export { urlProblem } from '../encoding/url.js'
 
 /**
  * Replaces the URL. No scheme means `https://`; a path (`/users`, with its query) is joined onto
