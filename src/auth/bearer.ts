@@ -4,7 +4,8 @@
  */
 import { isSecretRef, showSecret, type SecretRef } from '../model/secret.js'
 import { SECRET } from '../model/log.js'
-import type { Step } from '../model/request.js'
+import type { ResolvedAuth, Step } from '../model/request.js'
+import type { Scheme } from './schemes.js'
 import { hasCrLfNul } from '../model/valid.js'
 import { change, invalid, makeStep } from '../steps/step.js'
 
@@ -25,3 +26,18 @@ export const addBearerAuthorization = (token: string | SecretRef): Step =>
           ? invalid('the token must not contain CR, LF or NUL')
           : change({ auth: { _tag: 'Bearer', token } }, `Bearer authorization set, token ${SECRET}`),
   )
+
+/**
+ * The Bearer scheme's record: its header sent with every attempt, the token its secret.
+ * @example
+ * bearerScheme.preemptive({ _tag: 'Bearer', token: 't' }) // [['Authorization', 'Bearer t']]
+ * @category auth
+ * @since 0.3.0
+ */
+export const bearerScheme: Scheme<Extract<ResolvedAuth, { readonly _tag: 'Bearer' }>> = {
+  preemptive: (a) => [['Authorization', `Bearer ${a.token}`]],
+  sign: null,
+  challenge: null,
+  secrets: (a) => [a.token],
+  crossOriginDrop: [],
+}

@@ -7,7 +7,11 @@ import { isSecretRef, type SecretRef } from '../model/secret.js'
 import { createHmac, createPrivateKey, sign as rsaSign, type KeyObject } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import { SECRET } from '../model/log.js'
+import { putHeader } from '../model/headers.js'
+import type { SignFailure } from '../model/prepared.js'
 import type { OAuth1Algorithm, OAuth1Auth, Step } from '../model/request.js'
+import { oauthBodyFields } from './oauth1-fields.js'
+import type { Scheme } from './schemes.js'
 import { isLineText } from '../model/valid.js'
 import { change, invalid, makeStep } from '../steps/step.js'
 import { encodeComponent } from '../encoding/url.js'
@@ -206,4 +210,31 @@ export const makeNonce = (random: () => number): string => {
   let s = ''
   for (let i = 0; i < 32; i++) s += NONCE_CHARS[Math.min(NONCE_CHARS.length - 1, Math.floor(random() * NONCE_CHARS.length))]
   return s
+}
+
+const authFailure = (message: string): SignFailure => ({ kind: 'auth', message })
+
+/**
+ * The OAuth1 scheme's record: nothing pre-emptive; every attempt signed with the run's clock
+ * and randomness (the form body's fields too with `useBodyFieldsAtOAuth`).
+ * @example
+ * oauth1Scheme.secrets({ _tag: 'OAuth1', consumerKey: 'ck', consumerSecret: 'cs', token: 't', tokenSecret: 'ts', version: '1.0', algorithm: 'HMAC', hash: 'SHA256' }) // ['t', 'ts', 'cs']
+ * @category auth
+ * @since 0.3.0
+ */
+export const oauth1Scheme: Scheme<OAuth1Auth<string>> = {
+  preemptive: () => [],
+  sign: async (a, { hop, settings, now, random }) => {
+    const header = oauth1Header(a, {
+      method: hop.method,
+      url: hop.url,
+      bodyFields: settings.bodyFieldsAtOAuth ? oauthBodyFields(hop.headers, hop.body, settings.encoding) : [],
+      timestamp: String(Math.floor(now / 1000)),
+      nonce: makeNonce(random),
+    })
+    return E.bimap(authFailure, (value: string) => putHeader(hop.headers, 'Authorization', value))(header)
+  },
+  challenge: null,
+  secrets: (a) => [a.token, a.tokenSecret, a.consumerSecret],
+  crossOriginDrop: [],
 }
