@@ -145,6 +145,16 @@ export const isMediaType = (s: unknown): s is string =>
   typeof s === 'string' && MEDIA_TYPE.test(s) && isFieldValue(s)
 
 /**
+ * An HTTP status code as a policy or a template names one: a whole number from 100 to 599.
+ * @example
+ * isStatus(503) // true
+ * isStatus(99) // false
+ * @category model
+ * @since 0.3.0
+ */
+export const isStatus = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 100 && (n as number) <= 599
+
+/**
  * A TCP port: a whole number from 1 to 65535.
  * @example
  * isPort(3128) // true
@@ -213,7 +223,7 @@ export const Valid = {
   ByteCount: t.refinement(t.number, isByteCount, 'ByteCount'),
   Encoding: t.refinement(t.string, isEncodingName, 'Encoding'),
   RequestUrl: t.refinement(t.string, isRequestUrl, 'RequestUrl'),
-  Status: t.refinement(t.number, (n): n is number => Number.isInteger(n) && n >= 100 && n <= 599, 'Status'),
+  Status: t.refinement(t.number, isStatus, 'Status'),
   MediaType: t.refinement(t.string, isMediaType, 'MediaType'),
   Port: t.refinement(t.number, isPort, 'Port'),
   HostName: t.refinement(t.string, isHostName, 'HostName'),

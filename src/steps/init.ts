@@ -2,7 +2,7 @@
  * Initialization and the request-level steps: URL, response file, data type, proxy, TLS.
  * @module
  */
-import { isMediaType } from '../model/valid.js'
+import { isMediaType, isPort } from '../model/valid.js'
 import { isSecretInput, type SecretRef } from '../model/secret.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { flow, pipe } from 'fp-ts/lib/function.js'
@@ -160,7 +160,7 @@ const parseProxy = (p: ProxyInput): E.Either<string, Proxy> => {
     const u = new URL(p)
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return E.left(`unsupported proxy scheme ${u.protocol}`)
     const port = u.port === '' ? (u.protocol === 'https:' ? 443 : 80) : Number(u.port)
-    if (port < 1 || port > 65535) return E.left(`invalid proxy port ${port}`)
+    if (!isPort(port)) return E.left(`invalid proxy port ${port}`)
     const user = decode(u.username)
     const password = decode(u.password)
     if (E.isLeft(user)) return user
@@ -174,7 +174,7 @@ const parseProxy = (p: ProxyInput): E.Either<string, Proxy> => {
     })
   }
   if (typeof p !== 'object' || p === null || typeof p.host !== 'string' || p.host === '') return E.left('proxy needs a host')
-  if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) return E.left(`invalid proxy port ${showValue(p.port)}`)
+  if (!isPort(p.port)) return E.left(`invalid proxy port ${showValue(p.port)}`)
   const protocol = p.protocol ?? 'http'
   if (protocol !== 'http' && protocol !== 'https') return E.left(`unsupported proxy protocol ${showValue(protocol)}`)
   if ((p.user !== undefined && typeof p.user !== 'string') || (p.password !== undefined && !isSecretInput(p.password)))

@@ -3,7 +3,7 @@
  * @module
  */
 import type { Step } from '../model/request.js'
-import { isToken, MAX_TIMER_MS } from '../model/valid.js'
+import { isStatus, isToken, MAX_TIMER_MS } from '../model/valid.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { defaultRetryPolicy, type RetryPolicy } from '../model/retry-policy.js'
@@ -37,7 +37,7 @@ export const checkRetryPolicy = (p: unknown): E.Either<string, RetryPolicy> => {
   const { methods = defaultRetryPolicy.methods, statuses = defaultRetryPolicy.statuses } = o
   if (!Array.isArray(methods) || !methods.every(isToken))
     return E.left(`methods must be an array of method names, got ${JSON.stringify(showValue(methods))}`)
-  if (!Array.isArray(statuses) || !statuses.every((c): c is number => Number.isInteger(c) && c >= 100 && c <= 599))
+  if (!Array.isArray(statuses) || !statuses.every(isStatus))
     return E.left(`statuses must be an array of status codes from 100 to 599, got ${JSON.stringify(showValue(statuses))}`)
   const ms: Record<'baseMs' | 'capMs' | 'retryAfterCapMs', number> = { baseMs: defaultRetryPolicy.baseMs, capMs: defaultRetryPolicy.capMs, retryAfterCapMs: defaultRetryPolicy.retryAfterCapMs }
   for (const k of ['baseMs', 'capMs', 'retryAfterCapMs'] as const) {

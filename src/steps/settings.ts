@@ -2,7 +2,7 @@
  * Setting steps (`use*` toggles, limits, the timeout) and the `returnSettings` reader.
  * @module
  */
-import { isCount, isEncodingName, MAX_TIMER_MS } from '../model/valid.js'
+import { isByteCount, isCount, isEncodingName, MAX_TIMER_MS } from '../model/valid.js'
 import { type Request, type Step } from '../model/request.js'
 import { defaultSettings, type Settings } from '../model/settings.js'
 import { quote, showValue } from '../encoding/json.js'
@@ -176,7 +176,7 @@ export const setDeadline = msStep('setDeadline', 'deadline', 'deadline')
  * @since 0.2.0
  */
 export const setMaxResponseSize = (bytes: number): Step =>
-  !Number.isSafeInteger(bytes) || bytes < 0
+  !isByteCount(bytes)
     ? makeStep('setMaxResponseSize', () => invalid(`the size must be a whole number of bytes from 0 to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(showValue(bytes))}`))
     : setting('setMaxResponseSize', 'maxResponseSize', bytes, `max response size set to ${bytes} bytes`)
 

@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { hasCrLfNul, isBareMediaType, isLineText, isMediaType, isToken, leadingToken } from '../../src/model/valid.js'
+import { hasCrLfNul, isBareMediaType, isLineText, isMediaType, isStatus, isToken, leadingToken, Valid } from '../../src/model/valid.js'
 
 const TCHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -44,5 +44,12 @@ describe('CR, LF and NUL', () => {
     assert.equal(isLineText('AKIDEXAMPLE'), true)
     assert.equal(isLineText('a\nb'), false)
     assert.equal(isLineText(undefined), false)
+  })
+})
+
+describe('status codes', () => {
+  test('isStatus and the codec refinement take whole numbers from 100 to 599, the same ones', () => {
+    for (const n of [100, 200, 503, 599]) assert.equal(isStatus(n) && Valid.Status.is(n), true, String(n))
+    for (const n of [99, 600, 200.5, NaN, '200']) assert.equal(isStatus(n) || Valid.Status.is(n), false, String(n))
   })
 })
