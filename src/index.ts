@@ -21,6 +21,7 @@
 
 // the request value
 export type { Auth, Aws4Auth, Body, Json, OAuth1Algorithm, OAuth1Auth, Pairs, Pem, Proxy, Request, ResolvedAuth, Source, StepError, Tls } from './model/request.js'
+export type { Step } from './model/request.js'
 export type { RetryPolicy } from './model/retry-policy.js'
 export type { Settings } from './model/settings.js'
 export { newRequest } from './model/request.js'

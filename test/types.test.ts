@@ -6,6 +6,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type * as TE from 'fp-ts/TaskEither'
+import type { Endomorphism } from 'fp-ts/Endomorphism'
+import { flow } from 'fp-ts/function'
 
 import * as H from '../src/index.js'
 import { delete as del, get, postWithBody } from '../src/index.js'
@@ -78,6 +80,14 @@ get('https://x/', { configure: H.addHeader('A', '1'), params: { n: 1 }, headers:
 
 // steps and runners
 expectType<Equal<ReturnType<typeof H.addHeader>, (req: H.Request) => H.Request>>()
+// Step: the name of a builder step, fp-ts's Endomorphism<Request>, the same type as the function written out
+expectType<Equal<H.Step, (req: H.Request) => H.Request>>()
+expectType<Equal<H.Step, Endomorphism<H.Request>>>()
+expectType<Equal<ReturnType<typeof H.setUrl>, H.Step>>()
+expectType<Equal<ReturnType<typeof H.addBasicAuthorization>, H.Step>>()
+const composed: H.Step = flow(H.setUrl('https://x/'), H.addHeader('A', '1'))
+// @ts-expect-error a step takes a Request, not a PreparedRequest
+const notAStep: H.Step = (p: H.PreparedRequest) => p
 expectType<Equal<ReturnType<ReturnType<typeof H.processRequest>>, TE.TaskEither<H.ClientError, H.HttpResponse>>>()
 
 test('the type tests are compiled by npm run typecheck; their values exist at run time', () => {
@@ -87,4 +97,6 @@ test('the type tests are compiled by npm run typecheck; their values exist at ru
   assert.equal(custom, 'PROPFIND')
   assert.equal(notAMethod, 42)
   assert.equal(H.delete, del)
+  assert.equal(composed(H.newRequest()).url, 'https://x/')
+  assert.equal(typeof notAStep, 'function')
 })

@@ -13,7 +13,10 @@ import querystring from 'node:querystring'
 import * as E from 'fp-ts/lib/Either.js'
 import { dropHeaders, type HeaderList } from '../model/headers.js'
 import { SECRET } from '../model/log.js'
-import type { Aws4Auth, Request } from '../model/request.js'
+import type { SignFailure } from '../model/prepared.js'
+import type { Aws4Auth, Step } from '../model/request.js'
+import type { Scheme } from './schemes.js'
+import { isLineText } from '../model/valid.js'
 import { change, invalid, makeStep } from '../steps/step.js'
 
 /**
@@ -46,7 +49,7 @@ export const addAws4Authorization = (
   region: string,
   service = 's3',
   options: Aws4Options = {},
-): ((req: Request) => Request) =>
+): Step =>
   makeStep('addAws4Authorization', () => {
     if (typeof accessKey !== 'string' || accessKey === '' || /[\s/]/.test(accessKey)) return invalid('the access key must be a non-empty string without spaces or slashes')
     if (!isSecretInput(secretKey) || secretKey === '') return invalid('the secret key must be a non-empty string or secretFromEnv(name)')
@@ -54,7 +57,7 @@ export const addAws4Authorization = (
     if (typeof service !== 'string' || !SERVICE.test(service)) return invalid(`invalid service ${JSON.stringify(String(service))}`)
     if (typeof options !== 'object' || options === null) return invalid('options must be an object')
     const st = options.sessionToken
-    if (st !== undefined && !isSecretRef(st) && (typeof st !== 'string' || /[\r\n\0]/.test(st)))
+    if (st !== undefined && !isSecretRef(st) && !isLineText(st))
       return invalid('sessionToken must be a string without CR, LF or NUL, or secretFromEnv(name)')
     if (options.unsignedPayload !== undefined && typeof options.unsignedPayload !== 'boolean') return invalid('unsignedPayload must be a boolean')
     const auth: Aws4Auth = {
@@ -164,4 +167,31 @@ export const signAws4 = (auth: Aws4Auth<string>, input: Aws4Input): E.Either<str
   } catch (e) {
     return E.left(`AWS4 signing failed: ${e instanceof Error ? e.message : String(e)}`)
   }
+}
+
+const authFailure = (message: string): SignFailure => ({ kind: 'auth', message })
+
+/**
+ * The AWS4 scheme's record: nothing pre-emptive; every attempt signed with the run's clock
+ * (the payload hashed unless `unsignedPayload`); the signing headers dropped on another origin.
+ * @example
+ * aws4Scheme.crossOriginDrop // ['x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token']
+ * @category auth
+ * @since 0.3.0
+ */
+export const aws4Scheme: Scheme<Aws4Auth<string>> = {
+  preemptive: () => [],
+  sign: async (a, input) => {
+    let payloadHash: string | null = null
+    if (!a.unsignedPayload) {
+      const h = await input.hash('sha256')
+      if (E.isLeft(h)) return h
+      payloadHash = h.right
+    }
+    const { method, url, headers } = input.hop
+    return E.mapLeft(authFailure)(signAws4(a, { method, url, headers, payloadHash, now: input.now }))
+  },
+  challenge: null,
+  secrets: (a) => (a.sessionToken === null ? [a.secretKey] : [a.secretKey, a.sessionToken]),
+  crossOriginDrop: ['x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token'],
 }

@@ -3,7 +3,8 @@
  * @module
  */
 import { isSecretInput, showSecret, type SecretRef } from '../model/secret.js'
-import type { Request } from '../model/request.js'
+import type { ResolvedAuth, Step } from '../model/request.js'
+import type { Scheme } from './schemes.js'
 import { change, invalid, makeStep } from '../steps/step.js'
 
 /**
@@ -14,7 +15,7 @@ import { change, invalid, makeStep } from '../steps/step.js'
  * @category auth
  * @since 0.1.0
  */
-export const addBasicAuthorization = (user: string, password: string | SecretRef): ((req: Request) => Request) =>
+export const addBasicAuthorization = (user: string, password: string | SecretRef): Step =>
   makeStep('addBasicAuthorization', () => {
     if (typeof user !== 'string' || !isSecretInput(password)) return invalid('user must be a string and password a string or secretFromEnv(name)')
     if (user.includes(':')) return invalid('the user name must not contain ":" (RFC 7617)')
@@ -28,3 +29,18 @@ export const addBasicAuthorization = (user: string, password: string | SecretRef
  */
 export const basicHeader = (user: string, password: string): string =>
   `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`
+
+/**
+ * The Basic scheme's record: its header sent with every attempt, the password its secret.
+ * @example
+ * basicScheme.preemptive({ _tag: 'Basic', user: 'Aladdin', password: 'open sesame' }) // [['Authorization', 'Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==']]
+ * @category auth
+ * @since 0.3.0
+ */
+export const basicScheme: Scheme<Extract<ResolvedAuth, { readonly _tag: 'Basic' }>> = {
+  preemptive: (a) => [['Authorization', basicHeader(a.user, a.password)]],
+  sign: null,
+  challenge: null,
+  secrets: (a) => [a.password],
+  crossOriginDrop: [],
+}

@@ -8,7 +8,8 @@ import { isSecretInput, showSecret, type SecretRef } from '../model/secret.js'
 import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import { SECRET } from '../model/log.js'
-import type { Request } from '../model/request.js'
+import type { Step } from '../model/request.js'
+import { hasCrLfNul, leadingToken } from '../model/valid.js'
 import { change, invalid, makeStep } from '../steps/step.js'
 import { encodeComponent } from '../encoding/url.js'
 
@@ -19,11 +20,11 @@ import { encodeComponent } from '../encoding/url.js'
  * @category auth
  * @since 0.1.0
  */
-export const addDigestAuthorization = (user: string, password: string | SecretRef): ((req: Request) => Request) =>
+export const addDigestAuthorization = (user: string, password: string | SecretRef): Step =>
   makeStep('addDigestAuthorization', () =>
     typeof user !== 'string' || !isSecretInput(password)
       ? invalid('user must be a string and password a string or secretFromEnv(name)')
-      : /[\r\n\0"]/.test(user)
+      : hasCrLfNul(user) || user.includes('"')
         ? invalid('the user name must not contain CR, LF, NUL or a double quote')
         : change({ auth: { _tag: 'Digest', user, password } }, `Digest authorization set for user ${user}, password ${showSecret(password)}`),
   )
@@ -38,7 +39,6 @@ export interface Challenge {
   readonly params: Readonly<Record<string, string>>
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+/
 /** a token68 (RFC 7235 §2.1) standing alone after a scheme: not followed by `=value` */
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*(?=[ \t]*(,|$))/
 
@@ -57,10 +57,10 @@ export const parseChallenges = (header: string): E.Either<string, ReadonlyArray<
     while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++
   }
   const token = (): string | null => {
-    const m = TOKEN.exec(s.slice(i))
+    const m = leadingToken(s.slice(i))
     if (m === null) return null
-    i += m[0].length
-    return m[0]
+    i += m.length
+    return m
   }
   const quoted = (): string | null => {
     if (s[i] !== '"') return null

@@ -7,11 +7,15 @@ import { isSecretRef, type SecretRef } from '../model/secret.js'
 import { createHmac, createPrivateKey, sign as rsaSign, type KeyObject } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import { SECRET } from '../model/log.js'
-import type { OAuth1Algorithm, OAuth1Auth, Request } from '../model/request.js'
+import { putHeader } from '../model/headers.js'
+import type { SignFailure } from '../model/prepared.js'
+import type { OAuth1Algorithm, OAuth1Auth, Step } from '../model/request.js'
+import { oauthBodyFields } from './oauth1-fields.js'
+import type { Scheme } from './schemes.js'
+import { isLineText } from '../model/valid.js'
 import { change, invalid, makeStep } from '../steps/step.js'
 import { encodeComponent } from '../encoding/url.js'
 
-const isText = (v: unknown): v is string => typeof v === 'string' && !/[\r\n\0]/.test(v)
 /** The consumer secret may span lines: with RSA it is a PEM private key. */
 const isSecretText = (v: unknown): v is string => typeof v === 'string' && !v.includes('\0')
 
@@ -46,9 +50,9 @@ export const addOAuthV1Authorization = (
   consumerKey: string,
   consumerSecret: string | SecretRef,
   version = '1.0',
-): ((req: Request) => Request) =>
+): Step =>
   makeStep('addOAuthV1Authorization', (req) => {
-    if (![token, secret].every((x) => isSecretRef(x) || isText(x)) || ![consumerKey, version].every(isText) || !(isSecretRef(consumerSecret) || isSecretText(consumerSecret)))
+    if (![token, secret].every((x) => isSecretRef(x) || isLineText(x)) || ![consumerKey, version].every(isLineText) || !(isSecretRef(consumerSecret) || isSecretText(consumerSecret)))
       return invalid('token, secret, consumer key, consumer secret and version must be strings without CR, LF or NUL (the consumer secret may span lines: a PEM key)')
     if (consumerKey === '') return invalid('the consumer key must not be empty')
     const prev = req.auth._tag === 'OAuth1' ? req.auth : null
@@ -86,7 +90,7 @@ export const methodName = (a: Pick<OAuth1Auth, 'algorithm' | 'hash'>): string =>
  * @category auth
  * @since 0.1.0
  */
-export const setOAuthV1Algorithm = (algorithm: OAuth1Algorithm, hash: 'SHA1' | 'SHA256'): ((req: Request) => Request) =>
+export const setOAuthV1Algorithm = (algorithm: OAuth1Algorithm, hash: 'SHA1' | 'SHA256'): Step =>
   makeStep('setOAuthV1Algorithm', (req) => {
     if (req.auth._tag !== 'OAuth1') return invalid('OAuth1 is not set: call addOAuthV1Authorization first')
     if (algorithm !== 'HMAC' && algorithm !== 'RSA' && algorithm !== 'PLAINTEXT') return invalid(`unknown algorithm ${JSON.stringify(String(algorithm))} (HMAC, RSA or PLAINTEXT)`)
@@ -206,4 +210,31 @@ export const makeNonce = (random: () => number): string => {
   let s = ''
   for (let i = 0; i < 32; i++) s += NONCE_CHARS[Math.min(NONCE_CHARS.length - 1, Math.floor(random() * NONCE_CHARS.length))]
   return s
+}
+
+const authFailure = (message: string): SignFailure => ({ kind: 'auth', message })
+
+/**
+ * The OAuth1 scheme's record: nothing pre-emptive; every attempt signed with the run's clock
+ * and randomness (the form body's fields too with `useBodyFieldsAtOAuth`).
+ * @example
+ * oauth1Scheme.secrets({ _tag: 'OAuth1', consumerKey: 'ck', consumerSecret: 'cs', token: 't', tokenSecret: 'ts', version: '1.0', algorithm: 'HMAC', hash: 'SHA256' }) // ['t', 'ts', 'cs']
+ * @category auth
+ * @since 0.3.0
+ */
+export const oauth1Scheme: Scheme<OAuth1Auth<string>> = {
+  preemptive: () => [],
+  sign: async (a, { hop, settings, now, random }) => {
+    const header = oauth1Header(a, {
+      method: hop.method,
+      url: hop.url,
+      bodyFields: settings.bodyFieldsAtOAuth ? oauthBodyFields(hop.headers, hop.body, settings.encoding) : [],
+      timestamp: String(Math.floor(now / 1000)),
+      nonce: makeNonce(random),
+    })
+    return E.bimap(authFailure, (value: string) => putHeader(hop.headers, 'Authorization', value))(header)
+  },
+  challenge: null,
+  secrets: (a) => [a.token, a.tokenSecret, a.consumerSecret],
+  crossOriginDrop: [],
 }

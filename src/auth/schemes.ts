@@ -1,18 +1,21 @@
 /**
  * Every auth scheme as one record in a table keyed by `Auth['_tag']`, checked by the compiler:
  * its pre-emptive headers, how it signs an attempt, how it answers a challenge, its secrets and
- * what a cross-origin hop drops with it. The executor asks the table; it has no `_tag` switch.
+ * what a cross-origin hop drops with it. Each record lives in its scheme's module (basic.ts,
+ * bearer.ts, aws4.ts, oauth1.ts, digest-scheme.ts); this module is the interface and the table.
+ * The executor asks the table; it has no `_tag` switch.
  * @module
  */
-import * as E from 'fp-ts/lib/Either.js'
-import { putHeader, type HeaderList } from '../model/headers.js'
+import type * as E from 'fp-ts/lib/Either.js'
+import type { HeaderList } from '../model/headers.js'
 import type { SignFailure, SignInput } from '../model/prepared.js'
 import type { Proxy, ResolvedAuth as Auth, Tls } from '../model/request.js'
-import { signAws4 } from './aws4.js'
-import { basicHeader } from './basic.js'
-import { DIGEST_NODE_HASH, digestAuthorization, onDigest401, type DigestState } from './digest.js'
-import { makeNonce, oauth1Header } from './oauth1.js'
-import { oauthBodyFields } from './oauth1-fields.js'
+import { aws4Scheme } from './aws4.js'
+import { basicScheme } from './basic.js'
+import { bearerScheme } from './bearer.js'
+import type { DigestState, onDigest401 } from './digest.js'
+import { digestScheme } from './digest-scheme.js'
+import { oauth1Scheme } from './oauth1.js'
 
 /**
  * How a scheme answers a challenge (a 401): `decide` reads the challenge header into the next
@@ -47,10 +50,10 @@ export interface Scheme<A extends Auth> {
 type Schemes = { readonly [K in Auth['_tag']]: Scheme<Extract<Auth, { readonly _tag: K }>> }
 
 const none = (): HeaderList => []
-const authFailure = (message: string): SignFailure => ({ kind: 'auth', message })
 
 /**
- * The table of schemes.
+ * The table of schemes: one row per `Auth['_tag']`, each scheme's record from its own module;
+ * a missing or mistyped row is a compile error.
  * @example
  * schemeOf({ _tag: 'Basic', user: 'u', password: 'p' }).secrets // ['p']
  * @category auth
@@ -58,69 +61,11 @@ const authFailure = (message: string): SignFailure => ({ kind: 'auth', message }
  */
 export const schemes: Schemes = {
   None: { preemptive: none, sign: null, challenge: null, secrets: () => [], crossOriginDrop: [] },
-  Basic: {
-    preemptive: (a) => [['Authorization', basicHeader(a.user, a.password)]],
-    sign: null,
-    challenge: null,
-    secrets: (a) => [a.password],
-    crossOriginDrop: [],
-  },
-  Bearer: { preemptive: (a) => [['Authorization', `Bearer ${a.token}`]], sign: null, challenge: null, secrets: (a) => [a.token], crossOriginDrop: [] },
-  Aws4: {
-    preemptive: none,
-    sign: async (a, input) => {
-      let payloadHash: string | null = null
-      if (!a.unsignedPayload) {
-        const h = await input.hash('sha256')
-        if (E.isLeft(h)) return h
-        payloadHash = h.right
-      }
-      const { method, url, headers } = input.hop
-      return E.mapLeft(authFailure)(signAws4(a, { method, url, headers, payloadHash, now: input.now }))
-    },
-    challenge: null,
-    secrets: (a) => (a.sessionToken === null ? [a.secretKey] : [a.secretKey, a.sessionToken]),
-    crossOriginDrop: ['x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token'],
-  },
-  OAuth1: {
-    preemptive: none,
-    sign: async (a, { hop, settings, now, random }) => {
-      const header = oauth1Header(a, {
-        method: hop.method,
-        url: hop.url,
-        bodyFields: settings.bodyFieldsAtOAuth ? oauthBodyFields(hop.headers, hop.body, settings.encoding) : [],
-        timestamp: String(Math.floor(now / 1000)),
-        nonce: makeNonce(random),
-      })
-      return E.bimap(authFailure, (value: string) => putHeader(hop.headers, 'Authorization', value))(header)
-    },
-    challenge: null,
-    secrets: (a) => [a.token, a.tokenSecret, a.consumerSecret],
-    crossOriginDrop: [],
-  },
-  Digest: {
-    preemptive: none,
-    sign: null,
-    challenge: {
-      decide: onDigest401,
-      authorize: async (a, state, { hop, random, hash }) => {
-        const c = state.challenge
-        let bodyHash: string | null = null
-        if (c.qop === 'auth-int') {
-          const h = await hash(DIGEST_NODE_HASH[c.algorithm])
-          if (E.isLeft(h)) return h
-          bodyHash = h.right
-        }
-        const nc = state.nc + 1
-        const u = new URL(hop.url)
-        const cnonce = makeNonce(random).slice(0, 16)
-        const value = digestAuthorization(c, { user: a.user, password: a.password, method: hop.method, uri: `${u.pathname}${u.search}`, nc, cnonce, bodyHash })
-        return E.right({ headers: putHeader(hop.headers, 'Authorization', value), state: { challenge: c, nc } })
-      },
-    },
-    secrets: (a) => [a.password],
-    crossOriginDrop: [],
-  },
+  Basic: basicScheme,
+  Bearer: bearerScheme,
+  Aws4: aws4Scheme,
+  OAuth1: oauth1Scheme,
+  Digest: digestScheme,
 }
 
 /**

@@ -5,7 +5,7 @@
  * library is one row away from a flag. Rows without steps steer the output.
  * @module
  */
-import type { Request, Tls } from '../model/request.js'
+import type { Request, Step, Tls } from '../model/request.js'
 import type { TlsInput } from '../steps/init.js'
 import { isSecretHeader } from '../encoding/redact.js'
 import { InvalidArgumentError } from 'commander'
@@ -20,15 +20,6 @@ import { count, duration, filePart, headerLine, options, pair, relatedPart, secr
  * @since 0.3.0
  */
 export type Lib = typeof import('../index.js')
-
-/**
- * A builder step.
- * @example
- * const s: Step = H.addHeader('Accept', 'text/plain')
- * @category cli
- * @since 0.3.0
- */
-export type Step = (req: Request) => Request
 
 /**
  * Every flag's value by its attribute name (`--max-redirects` is `maxRedirects`), as commander

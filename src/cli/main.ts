@@ -15,7 +15,7 @@ stdout.on('error', (e: NodeJS.ErrnoException) => {
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const read = readCommandLine(argv, (s) => process.stderr.write(s), (s) => stdout.write(s))
-  if ('exit' in read) return read.exit
+  if (read._tag === 'Exit') return read.exit
   const { run } = await import('./run.js')
   return run(read.args, read.values, { stdout, stderr: process.stderr, env: process.env })
 }

@@ -84,7 +84,7 @@ export const makeProgram = (writeErr: (s: string) => void, writeOut: (s: string)
  * The command line read: the positional arguments and every flag's value, or the exit code when
  * commander has already answered (help, version: 0; a usage error: 2, its message on stderr).
  * @example
- * readCommandLine(['GET', 'http://127.0.0.1/x', '-v'], write, write) // { args: ['GET', 'http://127.0.0.1/x'], values: { verbose: true, … } }
+ * readCommandLine(['GET', 'http://127.0.0.1/x', '-v'], write, write) // { _tag: 'Run', args: ['GET', 'http://127.0.0.1/x'], values: { verbose: true, … } }
  * @category cli
  * @since 0.3.0
  */
@@ -92,13 +92,13 @@ export const readCommandLine = (
   argv: ReadonlyArray<string>,
   writeErr: (s: string) => void,
   writeOut: (s: string) => void,
-): { readonly args: ReadonlyArray<string>; readonly values: Values } | { readonly exit: number } => {
+): { readonly _tag: 'Run'; readonly args: ReadonlyArray<string>; readonly values: Values } | { readonly _tag: 'Exit'; readonly exit: number } => {
   const program = makeProgram(writeErr, writeOut)
   try {
     program.parse([...argv], { from: 'user' })
   } catch (e) {
-    if (e instanceof CommanderError) return { exit: e.exitCode === 0 ? EXIT.ok : EXIT.usage }
+    if (e instanceof CommanderError) return { _tag: 'Exit', exit: e.exitCode === 0 ? EXIT.ok : EXIT.usage }
     throw e
   }
-  return { args: program.args, values: program.opts() }
+  return { _tag: 'Run', args: program.args, values: program.opts() }
 }

@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import type { Request } from '../model/request.js'
 import type { HttpResponse } from '../model/response.js'
+import { isToken } from '../model/valid.js'
 import { FLAGS, type Lib, type Values } from './flags.js'
 import { bodyOutput, statusAndHeaders, useColour } from './output.js'
 import { attributeOf, EXIT } from './program.js'
@@ -25,7 +26,6 @@ export interface Io {
 }
 
 const KNOWN_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT']
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 /** A usage error: the message on stderr and exit 2. */
 class Usage extends Error {}
@@ -41,7 +41,7 @@ const target = (args: ReadonlyArray<string>): { readonly method: string | undefi
   const [a, b] = args
   const lone = a !== undefined && b === undefined && KNOWN_METHODS.includes(a.toUpperCase())
   const method = b !== undefined || lone ? a : undefined
-  if (method !== undefined && !TOKEN.test(method)) throw new Usage(`not a method name: ${JSON.stringify(method)}`)
+  if (method !== undefined && !isToken(method)) throw new Usage(`not a method name: ${JSON.stringify(method)}`)
   return { method: method === undefined ? undefined : KNOWN_METHODS.includes(method.toUpperCase()) ? method.toUpperCase() : method, url: lone ? undefined : (b ?? a) }
 }
 

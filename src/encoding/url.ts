@@ -1,8 +1,13 @@
 /**
- * URL and query rendering, run when a request is prepared (never inside a builder step).
+ * URL and query rendering, run when a request is prepared (never inside a builder step), and
+ * URL validity: what an absolute URL, a path and an authority must be (the steps check with it,
+ * and prepare again).
  * @module
  */
+import * as E from 'fp-ts/lib/Either.js'
+import { memoized } from '../model/memo.js'
 import type { Json, Pairs } from '../model/request.js'
+import { redactUrl } from './redact.js'
 
 const HEX = '0123456789ABCDEF'
 const isUnreserved = (b: number): boolean =>
@@ -120,3 +125,88 @@ export const renderUrl = (url: string, params: Pairs, o: RenderOptions): string 
   const sep = !base.includes('?') ? '?' : base.endsWith('?') || base.endsWith('&') ? '' : '&'
   return `${base}${sep}${query}`
 }
+
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i
+/** A scheme without `//host` (`mailto:x`, `http:/h`); a digit after the colon is a port (`localhost:8080`). */
+const SCHEME_ONLY = /^([a-z][a-z0-9+.-]*):(?!\d)/i
+const NO_HOST = /^[a-z][a-z0-9+.-]*:\/\/[/\\?#]/i
+
+/**
+ * Why an absolute URL cannot be taken, or null: it must parse, name a host, and name the same
+ * host and user info to the WHATWG URL parser as it does once its illegal characters are
+ * encoded (a backslash or a space in the authority would otherwise send the request to a host
+ * other than the one `new URL()` reports).
+ * A pure function of the text, asked by the step and again at prepare: remembered (bounded).
+ * @example
+ * urlProblem('http://evil.example\\@good.example/') // 'the authority is ambiguous: …'
+ * @category url
+ * @since 0.2.0
+ * @internal
+ */
+export const urlProblem: (full: string) => string | null = memoized(512, (full) => findUrlProblem(full))
+
+const findUrlProblem = (full: string): string | null => {
+  if (NO_HOST.test(full)) return `the URL names no host: ${redactUrl(full)}`
+  const encoded = encodeIllegal(full)
+  if (!URL.canParse(encoded)) return `not a valid URL: ${redactUrl(full)}`
+  const enc = new URL(encoded)
+  if (enc.hostname === '') return `the URL names no host: ${redactUrl(full)}`
+  if (URL.canParse(full)) {
+    const raw = new URL(full)
+    if (raw.host !== enc.host || raw.username !== enc.username || raw.password !== enc.password)
+      return `the authority is ambiguous: the URL parser reads the host ${raw.hostname}, its encoded form ${enc.hostname} (a backslash or a space in the host or user info?)`
+  } else if (/[\s\\]/.test(full.slice(0, full.indexOf('/', full.indexOf('//') + 2) >>> 0))) {
+    return `the authority holds a space or a backslash: ${redactUrl(full)}`
+  }
+  return null
+}
+
+/**
+ * An absolute http(s) URL as a step takes it, or why not: a string, not protocol-relative, no
+ * other scheme, `https://` added when there is none, then {@link urlProblem}. `step` names the
+ * step in the reason.
+ * @example
+ * checkUrl('setUrl', '127.0.0.1:8443/api') // right('https://127.0.0.1:8443/api')
+ * checkUrl('setUrl', 'ftp://h/') // left('unsupported scheme ftp: (setUrl takes http or https URLs; user info needs the scheme, as in https://user:pass@host)')
+ * @category url
+ * @since 0.3.0
+ * @internal
+ */
+export const checkUrl = (step: string, url: unknown): E.Either<string, string> => {
+  if (typeof url !== 'string') return E.left(`URL must be a string, got ${typeof url}`)
+  if (url.startsWith('//')) return E.left(`a protocol-relative URL is not taken: give the scheme (${redactUrl(url)})`)
+  if (!SCHEME.test(url)) {
+    const scheme = SCHEME_ONLY.exec(url)?.[1]?.toLowerCase()
+    if (scheme === 'http' || scheme === 'https') return E.left(`the URL has a scheme but no //host: ${redactUrl(url)}`)
+    if (scheme !== undefined) return E.left(`unsupported scheme ${scheme}: (${step} takes http or https URLs; user info needs the scheme, as in https://user:pass@host)`)
+  }
+  const full = SCHEME.test(url) ? url : `https://${url}`
+  const problem = urlProblem(full)
+  if (problem !== null) return E.left(problem)
+  const protocol = new URL(encodeIllegal(full)).protocol
+  return protocol === 'http:' || protocol === 'https:' ? E.right(full) : E.left(`unsupported scheme ${protocol} (${step} takes http or https URLs)`)
+}
+
+/**
+ * A path to join onto the base URL: it starts with one `/` (`//host` would name a host).
+ * @example
+ * isRelative('/users') // true
+ * isRelative('//evil.example/') // false
+ * @category url
+ * @since 0.3.0
+ * @internal
+ */
+export const isRelative = (url: string): boolean => url.startsWith('/') && !url.startsWith('//')
+
+/**
+ * A path (see {@link isRelative}) as a step takes it, or why not: it parses against a base,
+ * and holds no backslash, CR, LF or tab.
+ * @example
+ * checkPath('/users?page=2') // right('/users?page=2')
+ * checkPath('/a\\b') // left('not a valid path: /a\\b')
+ * @category url
+ * @since 0.3.0
+ * @internal
+ */
+export const checkPath = (url: string): E.Either<string, string> =>
+  URL.canParse(encodeIllegal(url), 'http://base.invalid') && !/[\\\r\n\t]/.test(url) ? E.right(url) : E.left(`not a valid path: ${redactUrl(url)}`)

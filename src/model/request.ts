@@ -10,6 +10,7 @@ import type { Secret } from './secret.js'
 import type { MultipartBody } from './multipart.js'
 
 import { defaultSettings, type Settings } from './settings.js'
+import type { Endomorphism } from 'fp-ts/lib/Endomorphism.js'
 
 /**
  * A JSON value.
@@ -210,6 +211,18 @@ export interface Request {
   readonly error: StepError | null
   readonly log: Log
 }
+
+/**
+ * A builder step: a pure function from a Request to the next (fp-ts `Endomorphism<Request>`).
+ * Every builder (`setUrl`, `addHeader`, `setJsonBody`, …) returns one; steps compose with
+ * `pipe` and `flow`, and a step is a no-op once the Request holds an error.
+ * @example
+ * const api: Step = flow(setBaseUrl('https://api.example.com/v2'), addHeader('Accept', 'application/json'))
+ * pipe(newRequest(), api, setUrl('/users')).baseUrl // 'https://api.example.com/v2'
+ * @category request
+ * @since 0.3.0
+ */
+export type Step = Endomorphism<Request>
 
 /**
  * An empty, not yet initialized Request.

@@ -7,6 +7,15 @@
 import * as iconv from 'iconv-lite'
 import * as t from 'io-ts'
 
+/** tchar (RFC 9110 §5.6.2), the characters of a token: the one place it is written. */
+const TCHAR = "[!#$%&'*+.^_`|~0-9A-Za-z-]"
+const TOKEN = new RegExp(`^${TCHAR}+$`)
+const LEADING_TOKEN = new RegExp(`^${TCHAR}+`)
+const MEDIA_TYPE = new RegExp(`^${TCHAR}+/${TCHAR}+(\\s*;.*)?$`)
+const BARE_MEDIA_TYPE = new RegExp(`^${TCHAR}+/${TCHAR}+$`)
+/** CR, LF or NUL: what would end a header line (or a C string) early. */
+const CR_LF_NUL = /[\r\n\0]/
+
 /**
  * An RFC 9110 token (§5.6.2): a header name, a method.
  * @example
@@ -15,7 +24,39 @@ import * as t from 'io-ts'
  * @category model
  * @since 0.2.0
  */
-export const isToken = (s: unknown): s is string => typeof s === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(s)
+export const isToken = (s: unknown): s is string => typeof s === 'string' && TOKEN.test(s)
+
+/**
+ * The token (RFC 9110 §5.6.2) at the start of a text, or null when the text does not start
+ * with one: what a parser of a header (an auth scheme, a parameter name) reads next.
+ * @example
+ * leadingToken('Digest realm="r"') // 'Digest'
+ * leadingToken(' x') // null
+ * @category model
+ * @since 0.3.0
+ */
+export const leadingToken = (s: string): string | null => LEADING_TOKEN.exec(s)?.[0] ?? null
+
+/**
+ * Whether a text holds CR, LF or NUL, any of which would end a header line early (a header
+ * injection) or be cut by the transport: the one check of it.
+ * @example
+ * hasCrLfNul('a\r\nEvil: 1') // true
+ * hasCrLfNul('plain') // false
+ * @category model
+ * @since 0.3.0
+ */
+export const hasCrLfNul = (s: string): boolean => CR_LF_NUL.test(s)
+
+/**
+ * A string without CR, LF or NUL (a token, a key, a user name that goes into a header).
+ * @example
+ * isLineText('AKIDEXAMPLE') // true
+ * isLineText('a\nb') // false
+ * @category model
+ * @since 0.3.0
+ */
+export const isLineText = (s: unknown): s is string => typeof s === 'string' && !hasCrLfNul(s)
 
 /**
  * A header value that can go on the wire as it is (RFC 9110 §5.5): tab, 0x20–0x7E and
@@ -89,7 +130,7 @@ export const isEncodingName = (s: unknown): s is string => {
  * @since 0.2.0
  */
 export const isRequestUrl = (s: unknown): s is string =>
-  typeof s === 'string' && ((s.startsWith('/') && !s.startsWith('//')) || /^https?:\/\/[^/\\?#\s]/i.test(s)) && !/[\r\n\0]/.test(s)
+  typeof s === 'string' && ((s.startsWith('/') && !s.startsWith('//')) || /^https?:\/\/[^/\\?#\s]/i.test(s)) && !hasCrLfNul(s)
 
 /**
  * A media type as a Content-Type value: `type/subtype`, parameters after `;`, nothing that
@@ -101,7 +142,17 @@ export const isRequestUrl = (s: unknown): s is string =>
  * @since 0.2.0
  */
 export const isMediaType = (s: unknown): s is string =>
-  typeof s === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+(\s*;.*)?$/.test(s) && isFieldValue(s)
+  typeof s === 'string' && MEDIA_TYPE.test(s) && isFieldValue(s)
+
+/**
+ * An HTTP status code as a policy or a template names one: a whole number from 100 to 599.
+ * @example
+ * isStatus(503) // true
+ * isStatus(99) // false
+ * @category model
+ * @since 0.3.0
+ */
+export const isStatus = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 100 && (n as number) <= 599
 
 /**
  * A TCP port: a whole number from 1 to 65535.
@@ -130,7 +181,7 @@ export const isHostName = (s: unknown): s is string => typeof s === 'string' && 
  * @category model
  * @since 0.3.0
  */
-export const isBareMediaType = (s: unknown): s is string => typeof s === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(s)
+export const isBareMediaType = (s: unknown): s is string => typeof s === 'string' && BARE_MEDIA_TYPE.test(s)
 
 /**
  * A Content-ID (RFC 2045 `msg-id`, angle brackets optional): printable ASCII, no spaces.
@@ -172,7 +223,7 @@ export const Valid = {
   ByteCount: t.refinement(t.number, isByteCount, 'ByteCount'),
   Encoding: t.refinement(t.string, isEncodingName, 'Encoding'),
   RequestUrl: t.refinement(t.string, isRequestUrl, 'RequestUrl'),
-  Status: t.refinement(t.number, (n): n is number => Number.isInteger(n) && n >= 100 && n <= 599, 'Status'),
+  Status: t.refinement(t.number, isStatus, 'Status'),
   MediaType: t.refinement(t.string, isMediaType, 'MediaType'),
   Port: t.refinement(t.number, isPort, 'Port'),
   HostName: t.refinement(t.string, isHostName, 'HostName'),

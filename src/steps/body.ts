@@ -4,8 +4,9 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { parseJson, toJson } from '../encoding/json.js'
-import type { Body, Json, Pairs, Request, Source } from '../model/request.js'
+import type { Body, Json, Pairs, Source, Step } from '../model/request.js'
 import { isEmptySource, toSource, type BodyData } from '../model/source.js'
 import { change, invalid, makeStep, note } from './step.js'
 import { toPairs, type ParamsInput } from './params.js'
@@ -29,13 +30,16 @@ const describeJson = (v: Json): string =>
  * @category bodies
  * @since 0.1.0
  */
-export const setBinaryBody = (data: BodyData, setIfEmpty = false): ((req: Request) => Request) =>
+export const setBinaryBody = (data: BodyData, setIfEmpty = false): Step =>
   makeStep('setBinaryBody', () =>
-    E.match(invalid, (source: Source) => {
-      if (isEmptySource(source) && !setIfEmpty) return note('no data - skipped')
-      const body: Body = { _tag: 'Binary', source }
-      return change({ body }, `body set, ${describeSource(body)}`)
-    })(toSource(data)),
+    pipe(
+      toSource(data),
+      E.flatMap((source: Source) => {
+        if (isEmptySource(source) && !setIfEmpty) return note('no data - skipped')
+        const body: Body = { _tag: 'Binary', source }
+        return change({ body }, `body set, ${describeSource(body)}`)
+      }),
+    ),
   )
 
 /**
@@ -46,7 +50,7 @@ export const setBinaryBody = (data: BodyData, setIfEmpty = false): ((req: Reques
  * @category bodies
  * @since 0.1.0
  */
-export const setStringBody = (text: string, writeBom = false): ((req: Request) => Request) =>
+export const setStringBody = (text: string, writeBom = false): Step =>
   makeStep('setStringBody', () =>
     typeof text !== 'string'
       ? invalid(`text must be a string, got ${typeof text}`)
@@ -64,13 +68,14 @@ export const setStringBody = (text: string, writeBom = false): ((req: Request) =
  * @category bodies
  * @since 0.1.0
  */
-export const setJsonBody = (data: unknown): ((req: Request) => Request) =>
+export const setJsonBody = (data: unknown): Step =>
   makeStep('setJsonBody', () => {
     if (data === '') return note('no data - skipped')
     const value = typeof data === 'string' ? parseJson(data) : toJson(data === undefined ? null : data)
-    return E.match(invalid, (v: Json) =>
-      change({ body: { _tag: 'Json', value: v, collection: false } }, `body set, ${describeJson(v)}`),
-    )(value)
+    return pipe(
+      value,
+      E.flatMap((v: Json) => change({ body: { _tag: 'Json', value: v, collection: false } }, `body set, ${describeJson(v)}`)),
+    )
   })
 
 /**
@@ -81,12 +86,13 @@ export const setJsonBody = (data: unknown): ((req: Request) => Request) =>
  * @category bodies
  * @since 0.1.0
  */
-export const setFormBody = (data: ParamsInput | string): ((req: Request) => Request) =>
+export const setFormBody = (data: ParamsInput | string): Step =>
   makeStep('setFormBody', (req) => {
     const settings = { ...req.settings, bodyFieldsAtOAuth: true }
     if (data === '') return note('no data - skipped')
     if (typeof data === 'string') return change({ body: { _tag: 'FormText', text: data }, settings }, `body set, ${data.length} chars of form text`)
-    return E.match(invalid, (fields: Pairs) =>
-      change({ body: { _tag: 'Form', fields, collection: false }, settings }, `body set, ${fields.length} form fields`),
-    )(toPairs(data))
+    return pipe(
+      toPairs(data),
+      E.flatMap((fields: Pairs) => change({ body: { _tag: 'Form', fields, collection: false }, settings }, `body set, ${fields.length} form fields`)),
+    )
   })

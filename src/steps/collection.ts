@@ -5,8 +5,9 @@
 import { SECRET } from '../model/log.js'
 import { isSecretParam } from '../encoding/redact.js'
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { isJsonObject, quote } from '../encoding/json.js'
-import type { Json, Pairs, Request } from '../model/request.js'
+import type { Json, Pairs, Request, Step } from '../model/request.js'
 import { change, invalid, makeStep } from './step.js'
 import { convertValue, type FieldType } from './convert.js'
 
@@ -17,7 +18,7 @@ import { convertValue, type FieldType } from './convert.js'
  * @category bodies
  * @since 0.1.0
  */
-export const initializeJsonBody = (root: 'object' | 'array' = 'object'): ((req: Request) => Request) =>
+export const initializeJsonBody = (root: 'object' | 'array' = 'object'): Step =>
   makeStep('initializeJsonBody', () =>
     root !== 'object' && root !== 'array'
       ? invalid(`root must be 'object' or 'array', got ${quote(root)}`)
@@ -31,7 +32,7 @@ export const initializeJsonBody = (root: 'object' | 'array' = 'object'): ((req: 
  * @category bodies
  * @since 0.1.0
  */
-export const initializeFormBody = (): ((req: Request) => Request) =>
+export const initializeFormBody = (): Step =>
   makeStep('initializeFormBody', (req) =>
     change({ body: { _tag: 'Form', fields: [], collection: true }, settings: { ...req.settings, bodyFieldsAtOAuth: true } }, 'empty form started'),
   )
@@ -93,13 +94,14 @@ const show = (v: Json): string => {
  * @category bodies
  * @since 0.1.0
  */
-export const insertBodyField = (key: string, value: unknown, type?: FieldType): ((req: Request) => Request) =>
+export const insertBodyField = (key: string, value: unknown, type?: FieldType): Step =>
   makeStep('insertBodyField', (req) => {
     if (typeof key !== 'string' || key === '') return invalid('key must be a non-empty string')
     const v = convertValue(value, type)
     if (E.isLeft(v)) return invalid(`${key}: ${v.left}`)
-    return E.match(invalid, (body: Request['body']) => change({ body }, `${key} = ${shown(key, v.right)}`))(
+    return pipe(
       updateBody(req, 'insertBodyField', key, () => E.right(v.right)),
+      E.flatMap((body: Request['body']) => change({ body }, `${key} = ${shown(key, v.right)}`)),
     )
   })
 
@@ -111,14 +113,15 @@ export const insertBodyField = (key: string, value: unknown, type?: FieldType): 
  * @category bodies
  * @since 0.1.0
  */
-export const addValue = (key: string, value: unknown, type?: FieldType): ((req: Request) => Request) =>
+export const addValue = (key: string, value: unknown, type?: FieldType): Step =>
   makeStep('addValue', (req) => {
     if (typeof key !== 'string') return invalid('key must be a string')
     const v = convertValue(value, type)
     if (E.isLeft(v)) return invalid(`${key}: ${v.left}`)
     const append: Update = (current) =>
       current === undefined ? E.right([v.right]) : Array.isArray(current) ? E.right([...(current as ReadonlyArray<Json>), v.right]) : E.left(`${key === '' ? 'the root' : key} is not an array`)
-    return E.match(invalid, (body: Request['body']) => change({ body }, `${key === '' ? '[]' : `${key}[]`} += ${shown(key, v.right)}`))(
+    return pipe(
       updateBody(req, 'addValue', key, append),
+      E.flatMap((body: Request['body']) => change({ body }, `${key === '' ? '[]' : `${key}[]`} += ${shown(key, v.right)}`)),
     )
   })

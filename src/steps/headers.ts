@@ -2,14 +2,15 @@
  * Header steps. Names match case-insensitively and keep the caller's spelling.
  * @module
  */
-import { isFieldValue, isToken } from '../model/valid.js'
+import { hasCrLfNul, isFieldValue, isToken } from '../model/valid.js'
 import { putHeader, type HeaderList } from '../model/headers.js'
 import { isSecretRef, showSecret, type Secret, type SecretRef } from '../model/secret.js'
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { redactHeaderValue } from '../encoding/redact.js'
 import { showValue } from '../encoding/json.js'
 import { change, invalid, makeStep, note } from './step.js'
-import type { Request } from '../model/request.js'
+import type { Step } from '../model/request.js'
 
 
 
@@ -25,7 +26,7 @@ export const checkHeader = (name: unknown, value: unknown): E.Either<string, rea
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
     return E.left(`header ${name}: value must be a string, got ${value === null ? 'null' : typeof value}`)
   const v = String(value)
-  if (/[\r\n\0]/.test(v)) return E.left(`header ${name}: value contains CR, LF or NUL`)
+  if (hasCrLfNul(v)) return E.left(`header ${name}: value contains CR, LF or NUL`)
   if (!isFieldValue(v)) return E.left(`header ${name}: value has a character that cannot be sent in a header (controls, or beyond U+00FF: encode it, e.g. RFC 8187)`)
   return E.right([name, v.trim()])
 }
@@ -39,12 +40,17 @@ const isEmptyValue = (v: unknown): boolean => v === '' || v === null || v === un
  * @category headers
  * @since 0.1.0
  */
-export const addHeader = (name: string, value: string | SecretRef, ignoreEmpty = false): ((req: Request) => Request) =>
+export const addHeader = (name: string, value: string | SecretRef, ignoreEmpty = false): Step =>
   makeStep('addHeader', (req) => {
-    if (ignoreEmpty && isEmptyValue(value)) return E.match(invalid, () => note(`${name}: empty value - skipped`))(checkHeader(name, ''))
-    return E.match(invalid, ([n, v]: readonly [string, string | SecretRef]) =>
-      change({ headers: putHeader<Secret>(req.headers, n, v) }, `${n}: ${typeof v === 'string' ? redactHeaderValue(n, v) : showSecret(v)}`),
-    )(checkHeader(name, value))
+    if (ignoreEmpty && isEmptyValue(value))
+      return pipe(
+        checkHeader(name, ''),
+        E.flatMap(() => note(`${name}: empty value - skipped`)),
+      )
+    return pipe(
+      checkHeader(name, value),
+      E.flatMap(([n, v]) => change({ headers: putHeader<Secret>(req.headers, n, v) }, `${n}: ${typeof v === 'string' ? redactHeaderValue(n, v) : showSecret(v)}`)),
+    )
   })
 
 /**
@@ -58,7 +64,7 @@ export const addHeader = (name: string, value: string | SecretRef, ignoreEmpty =
 export const setHeaders = (
   headers: Readonly<Record<string, string | SecretRef>> | HeaderList<string | SecretRef>,
   fullReplace = false,
-): ((req: Request) => Request) =>
+): Step =>
   makeStep('setHeaders', (req) => {
     if (typeof headers !== 'object' || headers === null) return invalid('headers must be a record or an array of pairs')
     const entries: ReadonlyArray<readonly [unknown, unknown]> = Array.isArray(headers)

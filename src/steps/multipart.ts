@@ -6,11 +6,12 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { quote } from '../encoding/json.js'
 import { isMultipartKind } from '../encoding/multipart.js'
 import type { MultipartBody, MultipartKind, Part } from '../model/multipart.js'
 import { isBareMediaType, isContentId, isMediaType } from '../model/valid.js'
-import type { Request, Source } from '../model/request.js'
+import type { Request, Source, Step } from '../model/request.js'
 import { isEmptySource, toSource, type BodyData } from '../model/source.js'
 import { change, invalid, makeStep, note, type Change } from './step.js'
 
@@ -25,7 +26,7 @@ import { change, invalid, makeStep, note, type Change } from './step.js'
  * @category bodies
  * @since 0.3.0
  */
-export const startMultipartBody = (kind: MultipartKind = 'form-data', rootType?: string): ((req: Request) => Request) =>
+export const startMultipartBody = (kind: MultipartKind = 'form-data', rootType?: string): Step =>
   makeStep('startMultipartBody', () => {
     if (!isMultipartKind(kind)) return invalid(`kind must be 'form-data', 'related' or 'mixed', got ${quote(kind)}`)
     if (rootType !== undefined && kind !== 'related') return invalid(`a root type is a parameter of multipart/related only, not of multipart/${kind}`)
@@ -57,7 +58,7 @@ const isText = (v: unknown): v is string | number | boolean =>
  * @category bodies
  * @since 0.3.0
  */
-export const addMultipartFormDataField = (name: string, value: string | number | boolean): ((req: Request) => Request) =>
+export const addMultipartFormDataField = (name: string, value: string | number | boolean): Step =>
   makeStep('addMultipartFormDataField', (req) => {
     if (typeof name !== 'string') return invalid(`the field name must be a string, got ${typeof name}`)
     if (!isText(value)) return invalid(`the value of field ${quote(name)} must be a string, a finite number or a boolean`)
@@ -76,16 +77,19 @@ export const addMultipartFormDataField = (name: string, value: string | number |
  * @category bodies
  * @since 0.3.0
  */
-export const addMultipartFormDataFile = (name: string, filename: string, data: BodyData, mime?: string, ignoreEmpty = false): ((req: Request) => Request) =>
+export const addMultipartFormDataFile = (name: string, filename: string, data: BodyData, mime?: string, ignoreEmpty = false): Step =>
   makeStep('addMultipartFormDataFile', (req) => {
     if (typeof name !== 'string') return invalid(`the field name must be a string, got ${typeof name}`)
     if (typeof filename !== 'string') return invalid(`the file name must be a string, got ${typeof filename}`)
     if (mime !== undefined && !isMediaType(mime)) return invalid(`the media type of file ${quote(filename)} is not valid: ${quote(mime)}`)
-    return E.match(invalid, (source: Source) => {
-      if (ignoreEmpty === true && isEmptySource(source)) return note(`file ${quote(filename)} is empty - skipped`)
-      const part: Part = { _tag: 'File', name, filename, source, mime: mime ?? 'application/octet-stream', ignoreEmpty: ignoreEmpty === true }
-      return addPart(req, part, `file ${quote(filename)} added as ${quote(name)}, ${describe(source)}`)
-    })(toSource(data))
+    return pipe(
+      toSource(data),
+      E.flatMap((source: Source) => {
+        if (ignoreEmpty === true && isEmptySource(source)) return note(`file ${quote(filename)} is empty - skipped`)
+        const part: Part = { _tag: 'File', name, filename, source, mime: mime ?? 'application/octet-stream', ignoreEmpty: ignoreEmpty === true }
+        return addPart(req, part, `file ${quote(filename)} added as ${quote(name)}, ${describe(source)}`)
+      }),
+    )
   })
 
 /**
@@ -97,11 +101,14 @@ export const addMultipartFormDataFile = (name: string, filename: string, data: B
  * @category bodies
  * @since 0.3.0
  */
-export const addDataAsRelated = (data: BodyData, mime: string, contentId?: string): ((req: Request) => Request) =>
+export const addDataAsRelated = (data: BodyData, mime: string, contentId?: string): Step =>
   makeStep('addDataAsRelated', (req) => {
     if (!isMediaType(mime)) return invalid(`the media type of a related part must be a media type such as application/json, got ${quote(mime)}`)
     if (contentId !== undefined && !isContentId(contentId)) return invalid(`the Content-ID must be printable ASCII without spaces, got ${quote(contentId)}`)
-    return E.match(invalid, (source: Source) =>
-      addPart(req, { _tag: 'Related', source, mime, contentId: contentId ?? null }, `related part ${mime}${contentId === undefined ? '' : ` <${contentId.replace(/^<|>$/g, '')}>`} added, ${describe(source)}`),
-    )(toSource(data))
+    return pipe(
+      toSource(data),
+      E.flatMap((source: Source) =>
+        addPart(req, { _tag: 'Related', source, mime, contentId: contentId ?? null }, `related part ${mime}${contentId === undefined ? '' : ` <${contentId.replace(/^<|>$/g, '')}>`} added, ${describe(source)}`),
+      ),
+    )
   })

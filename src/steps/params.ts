@@ -4,10 +4,11 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { isSecretParam } from '../encoding/redact.js'
 import { SECRET } from '../model/log.js'
 import { toJson } from '../encoding/json.js'
-import type { Json, Pairs, Request } from '../model/request.js'
+import type { Json, Pairs, Step } from '../model/request.js'
 import { change, invalid, makeStep, note } from './step.js'
 import { scalarText } from '../encoding/url.js'
 
@@ -52,11 +53,12 @@ export const toPairs = (params: unknown): E.Either<string, Pairs> => {
  * @category url
  * @since 0.1.0
  */
-export const setUrlParams = (params: ParamsInput): ((req: Request) => Request) =>
+export const setUrlParams = (params: ParamsInput): Step =>
   makeStep('setUrlParams', () =>
-    E.match(invalid, (pairs: Pairs) =>
-      change({ params: pairs }, `params set (${pairs.length}): ${pairs.map(([k, v]) => `${k}=${shown(k, v)}`).join(', ')}`),
-    )(toPairs(params)),
+    pipe(
+      toPairs(params),
+      E.flatMap((pairs: Pairs) => change({ params: pairs }, `params set (${pairs.length}): ${pairs.map(([k, v]) => `${k}=${shown(k, v)}`).join(', ')}`)),
+    ),
   )
 
 const isEmpty = (v: unknown): boolean => v === '' || v === null || v === undefined
@@ -70,7 +72,7 @@ const isEmpty = (v: unknown): boolean => v === '' || v === null || v === undefin
  * @category url
  * @since 0.1.0
  */
-export const addUrlParameter = (name: string, value: unknown, ignoreEmpty = false): ((req: Request) => Request) =>
+export const addUrlParameter = (name: string, value: unknown, ignoreEmpty = false): Step =>
   makeStep('addUrlParameter', (req) => {
     if (typeof name !== 'string') return invalid(`param name must be a string, got ${typeof name}`)
     if (name === '') return note('empty name - skipped')

@@ -2,10 +2,13 @@
  * The `setRetryPolicy` step: which failures are retried and how long to wait.
  * @module
  */
-import { type Request } from '../model/request.js'
+import type { Step } from '../model/request.js'
+import { isStatus, isToken, MAX_TIMER_MS } from '../model/valid.js'
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { defaultRetryPolicy, type RetryPolicy } from '../model/retry-policy.js'
 import { showValue } from '../encoding/json.js'
-import { change, invalid, makeStep } from './step.js'
+import { change, makeStep } from './step.js'
 
 /**
  * The input of {@link setRetryPolicy}: every field optional, a missing one takes its default.
@@ -16,36 +19,34 @@ import { change, invalid, makeStep } from './step.js'
  */
 export type RetryPolicyInput = Partial<RetryPolicy>
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-const MAX_MS = 2_147_483_647
 
-const isMs = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= MAX_MS
+const isMs = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= MAX_TIMER_MS
 
 /**
  * Checks a retry policy input: the policy it describes, or the reason it is invalid.
  * @example
- * checkRetryPolicy({ methods: ['post'] }) // { ok: true, policy: { ...defaultRetryPolicy, methods: ['POST'] } }
+ * checkRetryPolicy({ methods: ['post'] }) // right({ ...defaultRetryPolicy, methods: ['POST'] })
  * @internal
  */
-export const checkRetryPolicy = (p: unknown): { readonly ok: true; readonly policy: RetryPolicy } | { readonly ok: false; readonly reason: string } => {
-  if (typeof p !== 'object' || p === null || Array.isArray(p)) return { ok: false, reason: `the policy must be an object, got ${JSON.stringify(showValue(p))}` }
+export const checkRetryPolicy = (p: unknown): E.Either<string, RetryPolicy> => {
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) return E.left(`the policy must be an object, got ${JSON.stringify(showValue(p))}`)
   const o = p as Record<string, unknown>
   const known = ['methods', 'statuses', 'baseMs', 'capMs', 'retryAfterCapMs']
   const unknown = Object.keys(o).find((k) => !known.includes(k))
-  if (unknown !== undefined) return { ok: false, reason: `unknown field ${JSON.stringify(unknown)} (known: ${known.join(', ')})` }
+  if (unknown !== undefined) return E.left(`unknown field ${JSON.stringify(unknown)} (known: ${known.join(', ')})`)
   const { methods = defaultRetryPolicy.methods, statuses = defaultRetryPolicy.statuses } = o
-  if (!Array.isArray(methods) || !methods.every((m): m is string => typeof m === 'string' && TOKEN.test(m)))
-    return { ok: false, reason: `methods must be an array of method names, got ${JSON.stringify(showValue(methods))}` }
-  if (!Array.isArray(statuses) || !statuses.every((c): c is number => Number.isInteger(c) && c >= 100 && c <= 599))
-    return { ok: false, reason: `statuses must be an array of status codes from 100 to 599, got ${JSON.stringify(showValue(statuses))}` }
+  if (!Array.isArray(methods) || !methods.every(isToken))
+    return E.left(`methods must be an array of method names, got ${JSON.stringify(showValue(methods))}`)
+  if (!Array.isArray(statuses) || !statuses.every(isStatus))
+    return E.left(`statuses must be an array of status codes from 100 to 599, got ${JSON.stringify(showValue(statuses))}`)
   const ms: Record<'baseMs' | 'capMs' | 'retryAfterCapMs', number> = { baseMs: defaultRetryPolicy.baseMs, capMs: defaultRetryPolicy.capMs, retryAfterCapMs: defaultRetryPolicy.retryAfterCapMs }
   for (const k of ['baseMs', 'capMs', 'retryAfterCapMs'] as const) {
     const v = o[k]
     if (v === undefined) continue
-    if (!isMs(v)) return { ok: false, reason: `${k} must be a number of milliseconds from 0 to ${MAX_MS}, got ${JSON.stringify(showValue(v))}` }
+    if (!isMs(v)) return E.left(`${k} must be a number of milliseconds from 0 to ${MAX_TIMER_MS}, got ${JSON.stringify(showValue(v))}`)
     ms[k] = Math.round(v)
   }
-  return { ok: true, policy: { methods: [...new Set(methods.map((m) => m.toUpperCase()))], statuses: [...new Set(statuses)], ...ms } }
+  return E.right({ methods: [...new Set(methods.map((m) => m.toUpperCase()))], statuses: [...new Set(statuses)], ...ms })
 }
 
 /**
@@ -59,13 +60,15 @@ export const checkRetryPolicy = (p: unknown): { readonly ok: true; readonly poli
  * @category settings
  * @since 0.2.0
  */
-export const setRetryPolicy = (policy: RetryPolicyInput): ((req: Request) => Request) =>
-  makeStep('setRetryPolicy', (req) => {
-    const r = checkRetryPolicy(policy)
-    if (!r.ok) return invalid(r.reason)
-    const p = r.policy
-    return change(
-      { settings: { ...req.settings, retryPolicy: p } },
-      `retry policy set: methods ${p.methods.join(', ') || 'none'}; statuses ${p.statuses.join(', ') || 'none'}; backoff ${p.baseMs}-${p.capMs} ms; Retry-After up to ${p.retryAfterCapMs} ms`,
-    )
-  })
+export const setRetryPolicy = (policy: RetryPolicyInput): Step =>
+  makeStep('setRetryPolicy', (req) =>
+    pipe(
+      checkRetryPolicy(policy),
+      E.flatMap((p) =>
+        change(
+          { settings: { ...req.settings, retryPolicy: p } },
+          `retry policy set: methods ${p.methods.join(', ') || 'none'}; statuses ${p.statuses.join(', ') || 'none'}; backoff ${p.baseMs}-${p.capMs} ms; Retry-After up to ${p.retryAfterCapMs} ms`,
+        ),
+      ),
+    ),
+  )

@@ -2,8 +2,8 @@
  * Setting steps (`use*` toggles, limits, the timeout) and the `returnSettings` reader.
  * @module
  */
-import { isCount, isEncodingName, MAX_TIMER_MS } from '../model/valid.js'
-import { type Request } from '../model/request.js'
+import { isByteCount, isCount, isEncodingName, MAX_TIMER_MS } from '../model/valid.js'
+import { type Request, type Step } from '../model/request.js'
 import { defaultSettings, type Settings } from '../model/settings.js'
 import { quote, showValue } from '../encoding/json.js'
 import { change, invalid, makeStep, note } from './step.js'
@@ -12,13 +12,13 @@ const setting = <K extends keyof Settings>(step: string, key: K, value: Settings
   makeStep(step, (req) => change({ settings: { ...req.settings, [key]: value } }, message))
 
 const flagStep = (step: string, key: 'gzip' | 'bodyFieldsAtOAuth' | 'urlEncoding', label: string) =>
-  (flag: boolean): ((req: Request) => Request) =>
+  (flag: boolean): Step =>
     typeof flag !== 'boolean'
       ? makeStep(step, () => invalid(`flag must be a boolean, got ${typeof flag}`))
       : setting(step, key, flag, `${label} ${flag ? 'on' : 'off'}`)
 
 const countStep = (step: string, key: 'maxAttempts' | 'maxRedirects', label: string) =>
-  (n: number): ((req: Request) => Request) =>
+  (n: number): Step =>
     !isCount(n)
       ? makeStep(step, () => invalid(`${label} must be a whole number from 0 to 1000, got ${showValue(n)}`))
       : setting(step, key, n, `${label} set to ${n}`)
@@ -40,7 +40,7 @@ export const isKnownEncoding = isEncodingName
  * @category settings
  * @since 0.1.0
  */
-export const useEncoding = (enc: string): ((req: Request) => Request) =>
+export const useEncoding = (enc: string): Step =>
   typeof enc !== 'string' || !isKnownEncoding(enc)
     ? makeStep('useEncoding', () => invalid(`unknown encoding ${quote(enc)}`))
     : setting('useEncoding', 'encoding', enc.toLowerCase(), `encoding set to ${enc.toLowerCase()}`)
@@ -101,7 +101,7 @@ export const maxRedirects = countStep('maxRedirects', 'maxRedirects', 'max redir
  * @category settings
  * @since 0.1.0
  */
-export const splitArraysInUrl = (flag: boolean, squareBrackets = false): ((req: Request) => Request) =>
+export const splitArraysInUrl = (flag: boolean, squareBrackets = false): Step =>
   makeStep('splitArraysInUrl', (req) =>
     typeof flag !== 'boolean' || typeof squareBrackets !== 'boolean'
       ? invalid('flags must be booleans')
@@ -115,7 +115,7 @@ export const splitArraysInUrl = (flag: boolean, squareBrackets = false): ((req: 
 /** A step that sets a limit in milliseconds: whole, at most MAX_TIMER_MS; zero or negative is logged and ignored. */
 const msStep =
   (step: string, key: 'timeout' | 'connectTimeout' | 'idleTimeout' | 'deadline', label: string) =>
-  (ms: number): ((req: Request) => Request) => {
+  (ms: number): Step => {
     if (typeof ms !== 'number' || Number.isNaN(ms))
       return makeStep(step, () => invalid(`${label} must be a number of milliseconds, got ${showValue(ms)}`))
     const whole = Math.min(Math.round(ms), MAX_TIMER_MS)
@@ -175,8 +175,8 @@ export const setDeadline = msStep('setDeadline', 'deadline', 'deadline')
  * @category settings
  * @since 0.2.0
  */
-export const setMaxResponseSize = (bytes: number): ((req: Request) => Request) =>
-  !Number.isSafeInteger(bytes) || bytes < 0
+export const setMaxResponseSize = (bytes: number): Step =>
+  !isByteCount(bytes)
     ? makeStep('setMaxResponseSize', () => invalid(`the size must be a whole number of bytes from 0 to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(showValue(bytes))}`))
     : setting('setMaxResponseSize', 'maxResponseSize', bytes, `max response size set to ${bytes} bytes`)
 

@@ -5,7 +5,7 @@
 import { isTagged } from '../model/valid.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { appendLog, type LogEntry } from '../model/log.js'
-import { newRequest, type Request } from '../model/request.js'
+import { newRequest, type Request, type Step } from '../model/request.js'
 import { showValue } from '../encoding/json.js'
 
 /**
@@ -68,8 +68,8 @@ const entries = (step: string, messages: ReadonlyArray<string>): ReadonlyArray<L
  * const setUrlRaw = (url: string) => makeStep('setUrl', () => change({ url }, `URL set to ${url}`))
  */
 export const makeStep =
-  (step: string, decide: (req: Request) => E.Either<string, Change>) =>
-  (req: Request): Request => {
+  (step: string, decide: (req: Request) => E.Either<string, Change>): Step =>
+  (req) => {
     if (!isRequest(req)) return notARequest(step, req)
     if (req.error !== null) return req
     const decision = decide(req)
