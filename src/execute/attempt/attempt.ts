@@ -1,7 +1,7 @@
 /**
  * One attempt: the innermost `Send`. It sends a hop through the transport under the attempt,
- * idle and deadline limits and `env.signal`, reads and decodes the whole body (to the response
- * file for a 2xx when one is set, else to memory), and classifies every failure.
+ * idle and deadline limits and `env.signal`, reads and decodes the whole body (where the
+ * request's sink says: see sink.ts), and classifies every failure.
  * @module
  */
 import { rm, truncate } from 'node:fs/promises'
@@ -16,7 +16,7 @@ import type { Progress } from '../env.js'
 import { LazyAbort, withLazySignal } from './abort.js'
 import { classify, errText, readFailure, timeoutFailure, type Fired } from './failures.js'
 import { decodersFor, readBody } from './collect.js'
-import { isExpectedPart } from '../parts/ranges.js'
+import { targetOf } from './sink.js'
 import type { Failure, RunCtx, Send } from '../context.js'
 
 /**
@@ -99,7 +99,7 @@ const cutPartial = async (ctx: RunCtx, file: string, start: number): Promise<voi
   }
 }
 
-/** How much of an answer that is not the part a ranged request asked for is kept (for its error). */
+/** How much of an answer that its sink did not ask for (not the part asked for) is kept (for its error). */
 const UNWANTED_BYTES = 64 * 1024
 
 /** Byte bodies larger than this go out in chunks of it, so that the idle limit sees the upload move. */
@@ -170,6 +170,7 @@ export const attempt = (ctx: RunCtx): Send => {
   const tries = s.maxAttempts + 1
   const timeouts = { connectMs: s.connectTimeout, idleMs: s.idleTimeout }
   const onProgress = safeProgress(ctx)
+  const sink = ctx.p.sink
   // the redacted URL of the last hop: retries of a hop reuse it
   let shownUrl = ''
   let shown = ''
@@ -238,28 +239,25 @@ export const attempt = (ctx: RunCtx): Send => {
     const decoders = s.gzip && !res.decoded && !noBody ? decodersFor(encoding) : []
     if (decoders === null) ctx.log.add(`unknown Content-Encoding ${encoding ?? ''} - body returned as received`)
     const lengthText = findHeader(res.headers, 'content-length')
-    const want = ctx.p.expectRange
-    const saves = want === undefined ? res.status >= 200 && res.status < 300 : isExpectedPart(want, res.status, findHeader(res.headers, 'content-range'))
-    const file = ctx.p.responseFile !== null && saves && !noBody ? ctx.p.responseFile : null
-    // a ranged request answered with something else: its start is kept for the error, the rest dropped
-    const unwanted = want !== undefined && !saves
-    const append = want?.append === true
+    const target = targetOf(sink, res.status, res.headers, noBody)
+    const file = target.file
     const r = await readBody(res.body, {
       decoders: decoders ?? [],
       file,
-      append,
+      append: target.append,
       total: lengthText !== undefined && /^\d+$/.test(lengthText) ? Number(lengthText) : null,
-      maxBytes: unwanted ? UNWANTED_BYTES : (ctx.env.maxResponseBytes ?? s.maxResponseSize ?? (file === null ? DEFAULT_MAX_MEMORY_BYTES : Number.POSITIVE_INFINITY)),
+      maxBytes: target.unwanted ? UNWANTED_BYTES : (ctx.env.maxResponseBytes ?? s.maxResponseSize ?? (file === null ? DEFAULT_MAX_MEMORY_BYTES : Number.POSITIVE_INFINITY)),
       onProgress: onProgress === undefined ? w.touch : (p) => (w.touch(), onProgress(p)),
     })
     done()
     const fired = w.fired
-    if (!r.ok && unwanted && r.failure.kind === 'limit' && fired === null) {
+    // an answer the sink did not ask for: its start is kept for the error, the rest dropped
+    if (!r.ok && target.unwanted && r.failure.kind === 'limit' && fired === null) {
       ctx.log.add(`not the part asked for: body dropped after ${UNWANTED_BYTES} bytes`)
       return E.right({ hop, status: res.status, statusText: res.statusText, headers: res.headers, body: new Uint8Array(0), file: null, headersAt })
     }
     if (!r.ok) {
-      if (file !== null) await (append && want !== undefined ? cutPartial(ctx, file, want.start) : removePartial(ctx, file))
+      if (file !== null) await cutPartial(ctx, file, target.cutTo)
       return E.left(readFailure(ctx, r.failure, fired, file))
     }
     if (fired !== null) return E.left(classify(ctx, null, fired, what))

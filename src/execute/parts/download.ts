@@ -10,7 +10,7 @@ import { putHeader } from '../../model/headers.js'
 import type { Log } from '../../model/log.js'
 import { rangeHeader, unsatisfiedTotal, parseContentRange } from '../../encoding/range.js'
 import { showValue } from '../../encoding/json.js'
-import type { PreparedRequest } from '../../model/prepared.js'
+import { sinkFile, type PreparedRequest } from '../../model/prepared.js'
 import type { Request } from '../../model/request.js'
 import type { HttpResponse } from '../../model/response.js'
 import type { Env, TransportDefaults } from '../env.js'
@@ -21,12 +21,13 @@ import { runSafe } from '../run.js'
 
 /**
  * The ranged request for `[start, end)`: identity encoding, so the range counts the bytes of the
- * file; with `append`, the part is appended to the response file (which holds `start` bytes).
+ * file, and a `Part` sink, so only the part asked for is saved (to the response file when one is
+ * set; with `append`, onto its end: the file holds `start` bytes).
  */
 const rangeRequest = (p: PreparedRequest, start: number, end: number, log: Log, append = false): PreparedRequest => ({
   ...p,
   headers: putHeader(putHeader(p.headers, 'Range', rangeHeader(start, end)), 'Accept-Encoding', 'identity'),
-  expectRange: append ? { start, end, append } : { start, end },
+  sink: { _tag: 'Part', path: sinkFile(p.sink), start, end, append },
   log,
 })
 
@@ -91,7 +92,7 @@ const getInPartsNowUnsafe = async (chunkSize: number, method: string, env: Env |
   const r = await prepared(step, method, env ?? {}, req, false)
   if (E.isLeft(r)) return r
   const p0 = r.right.p
-  const file = p0.responseFile
+  const file = sinkFile(p0.sink)
   if (file === null) return E.left(invalidInput(step, `${step}: no file to download to: call setResponseFile(path) first`, p0.log))
   if (!isWhole(chunkSize, 1)) return E.left(invalidInput(step, `${step}: the chunk size must be a whole number >= 1, got ${showValue(chunkSize)}`, p0.log))
   const had = await sizeOnDisk(file)

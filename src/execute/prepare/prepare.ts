@@ -18,7 +18,7 @@ import { isRequest } from '../../steps/step.js'
 import { renderUrl } from '../../encoding/url.js'
 import { targetUrl, urlProblem } from '../../steps/init.js'
 import { VERSION } from '../../model/version.js'
-import type { PreparedBody, PreparedRequest } from '../../model/prepared.js'
+import { fileSink, type PreparedBody, type PreparedRequest } from '../../model/prepared.js'
 import { bodyHasher } from '../body.js'
 import { describeBody, prepareBody, syncBody, type BodyOut } from './body.js'
 import { cryptoRandom, type Env } from '../env.js'
@@ -182,7 +182,7 @@ export const prepareNow = async (step: string, method: string, env: Env, req0: R
     body,
     auth: t.auth,
     settings: req.settings,
-    responseFile: req.responseFile,
+    sink: fileSink(req.responseFile),
     proxy: req.proxy,
     tls: req.tls,
     masked,
