@@ -3,9 +3,12 @@
  * arrived: one row per kind of sink (a ranged request's row lives with the parts).
  * @module
  */
+import { rm, truncate } from 'node:fs/promises'
 import type { HeaderList } from '../../model/headers.js'
 import type { Sink } from '../../model/prepared.js'
+import type { RunCtx } from '../context.js'
 import { partTarget } from '../parts/ranges.js'
+import { errText } from './failures.js'
 
 /**
  * What the attempt does with the body of one answer: stream it to `file` (appended with
@@ -47,5 +50,33 @@ export const targetOf = (sink: Sink, status: number, headers: HeaderList, noBody
       return status >= 200 && status < 300 && !noBody ? { file: sink.path, append: false, unwanted: false, cutTo: 0 } : MEMORY
     case 'Part':
       return partTarget(sink, status, headers, noBody)
+  }
+}
+
+/** A download to a file that failed or was cut off leaves no partial file behind. */
+const removePartial = async (ctx: RunCtx, file: string): Promise<void> => {
+  try {
+    await rm(file, { force: true })
+    ctx.log.add(`partial response file ${file} removed`)
+  } catch (e) {
+    ctx.log.add(`cannot remove the partial response file ${file}: ${errText(e).code}`)
+  }
+}
+
+/**
+ * A file write that failed is undone: a download to a file leaves no partial file behind, and a
+ * part appended to a file (getDataInParts) is cut off again, the file going back to the
+ * `cutTo` bytes it held before (a file that held none is removed, as it was not there).
+ * @example
+ * await undoFile(ctx, '/tmp/a.bin', 0) // removed
+ * @internal
+ */
+export const undoFile = async (ctx: RunCtx, file: string, cutTo: number): Promise<void> => {
+  if (cutTo === 0) return removePartial(ctx, file)
+  try {
+    await truncate(file, cutTo)
+    ctx.log.add(`partial part cut from ${file}: back to ${cutTo} bytes`)
+  } catch (e) {
+    ctx.log.add(`cannot cut the partial part from ${file}: ${errText(e).code}`)
   }
 }
