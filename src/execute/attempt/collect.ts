@@ -175,20 +175,20 @@ const fromReadable = (body: Readable, c: Collector): Promise<Collected> =>
 /** Reads a body that pushes its chunks (undiciTransport's): no stream, no iterator, no events. */
 const fromPushed = (body: PushBody, c: Collector): Promise<Collected> =>
   new Promise((resolve) => {
-    let over = false
+    let settled = false
+    const settle = (r: Collected): void => {
+      if (settled) return
+      settled = true
+      resolve(r)
+    }
     body.listen({
       data: (chunk) => {
-        if (over || c.take(chunk)) return
-        over = true
+        if (settled || c.take(chunk)) return
         body.cancel()
-        resolve(c.limit())
+        settle(c.limit())
       },
-      end: () => {
-        if (!over) (over = true), resolve(c.done())
-      },
-      error: (error) => {
-        if (!over) (over = true), resolve(sourceFailed(error))
-      },
+      end: () => settle(c.done()),
+      error: (error) => settle(sourceFailed(error)),
     })
   })
 
