@@ -74,7 +74,7 @@ export { setRetryPolicy } from './steps/retry-policy.js'
 export type { RetryPolicyInput } from './steps/retry-policy.js'
 
 // running and reading
-export type { BodyHasher, Hop, PreparedBody, PreparedRequest, Segment, SignFailure, SignInput } from './model/prepared.js'
+export type { BodyHasher, Hop, PreparedBody, PreparedRequest, Segment, SignFailure, SignInput, Sink } from './model/prepared.js'
 export { executeRequest, getDataInParts, getPart, prepareRequest, processRequest, sendDataInParts, sendPart } from './client/process.js'
 export { DEFAULT_CHUNK_SIZE } from './execute/parts/upload.js'
 export type { Method } from './model/method.js'

@@ -1,16 +1,20 @@
 /**
  * Running requests with httpipe's transports: the composition root where the executor (which
  * knows only the transport interface) meets the default transport (undici on Node.js) and the
- * fetch adapter.
+ * fetch adapter, and the one TaskEither boundary: each runner resolves its env once and runs
+ * inside one net that never rejects.
  * @module
  */
+import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
-import type { ClientError } from '../model/errors.js'
-import type { Env, TransportDefaults } from '../execute/env.js'
+import { invalidInput, transportError, type ClientError } from '../model/errors.js'
+import type { Log } from '../model/log.js'
+import { resolveEnv, type Env, type ResolvedEnv, type TransportDefaults } from '../execute/env.js'
+import { errText } from '../execute/attempt/failures.js'
 import { DEFAULT_CHUNK_SIZE, sendInPartsNow, sendPartNow } from '../execute/parts/upload.js'
 import { getInPartsNow, getPartNow } from '../execute/parts/download.js'
-import { prepareRequest as prepare } from '../execute/prepare/prepare.js'
-import { processNow, runSafe } from '../execute/run.js'
+import { prepareNow } from '../execute/prepare/prepare.js'
+import { processNow, runPrepared } from '../execute/run.js'
 import type { Method } from '../model/method.js'
 import type { PreparedRequest } from '../model/prepared.js'
 import type { Request } from '../model/request.js'
@@ -19,6 +23,37 @@ import { defaultTransport } from '../transport/default.js'
 import { fromFetch } from '../transport/fetch.js'
 
 const defaults: TransportDefaults = { transport: defaultTransport, fromFetch: (f) => fromFetch(f) }
+
+/** The log of what a runner was given (a Request or a PreparedRequest), or none. */
+const logOf = (input: unknown): Log => {
+  const log = typeof input === 'object' && input !== null ? (input as { readonly log?: unknown }).log : undefined
+  return Array.isArray(log) ? (log as Log) : []
+}
+
+/** What the net makes of a throw below it: a failure of `step`, with the log of its input. */
+type Unexpected = (step: string, e: unknown, log: Log) => ClientError
+
+/** A throw while running: a TransportError. */
+const unexpected: Unexpected = (step, e, log) => transportError(`${step}: unexpected failure: ${errText(e).text}`, errText(e).code, log)
+
+/** A throw while preparing (prepareRequest, which sends nothing): the request is InvalidInput. */
+const unpreparable: Unexpected = (step, e, log) => invalidInput(step, `${step}: cannot prepare the request: ${errText(e).text}`, log)
+
+/**
+ * The one boundary between httpipe and its caller: the env is resolved here, once (the only
+ * defaults are in `resolveEnv`), and everything below runs with it inside one net, so that a
+ * runner never rejects: whatever is thrown below (a bug, a hostile input) is a ClientError of
+ * `step` with the log of its input.
+ */
+const boundary =
+  <A>(step: string, env: Env | undefined, input: unknown, go: (env: ResolvedEnv) => Promise<E.Either<ClientError, A>>, fail: Unexpected = unexpected): TE.TaskEither<ClientError, A> =>
+  () => {
+    try {
+      return go(resolveEnv(env, defaults)).catch((e: unknown) => E.left(fail(step, e, logOf(input))))
+    } catch (e) {
+      return Promise.resolve(E.left(fail(step, e, logOf(input))))
+    }
+  }
 
 /**
  * Sends a PreparedRequest: attempts with timeouts, retries, redirects; returns the final
@@ -31,8 +66,7 @@ const defaults: TransportDefaults = { transport: defaultTransport, fromFetch: (f
 export const executeRequest =
   (env?: Env) =>
   (prepared: PreparedRequest): TE.TaskEither<ClientError, HttpResponse> =>
-  () =>
-    runSafe(prepared, env, defaults)
+    boundary('executeRequest', env, prepared, (r) => runPrepared(prepared, r))
 
 /**
  * Runs a Request: prepares it (an invalid or sticky-error request is returned as
@@ -45,8 +79,7 @@ export const executeRequest =
 export const processRequest =
   (method: Method, env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
-  () =>
-    processNow(method, env, req, defaults)
+    boundary('processRequest', env, req, (r) => processNow(method, r, req))
 
 /**
  * Sends the bytes `[start, start + count)` of the body (cut at its end) with
@@ -59,8 +92,7 @@ export const processRequest =
 export const sendPart =
   (start: number, count: number, method: Method = 'PUT', env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
-  () =>
-    sendPartNow(start, count, method, env, req, defaults)
+    boundary('sendPart', env, req, (r) => sendPartNow(start, count, method, r, req))
 
 /**
  * Sends the whole body in chunks of `chunkSize` (5 MiB by default), each with its Content-Range,
@@ -77,8 +109,7 @@ export const sendPart =
 export const sendDataInParts =
   (chunkSize: number = DEFAULT_CHUNK_SIZE, method: Method = 'PUT', env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
-  () =>
-    sendInPartsNow(chunkSize, method, env, req, defaults)
+    boundary('sendDataInParts', env, req, (r) => sendInPartsNow(chunkSize, method, r, req))
 
 /**
  * Fetches the bytes `[start, start + count)` with `Range: bytes=s-e` (and no compression, so the
@@ -93,8 +124,7 @@ export const sendDataInParts =
 export const getPart =
   (start: number, count: number, method: Method = 'GET', env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
-  () =>
-    getPartNow(start, count, method, env, req, defaults)
+    boundary('getPart', env, req, (r) => getPartNow(start, count, method, r, req))
 
 /**
  * Downloads the whole representation to the file set with `setResponseFile`, in ranged parts of
@@ -108,8 +138,7 @@ export const getPart =
 export const getDataInParts =
   (chunkSize: number = DEFAULT_CHUNK_SIZE, method: Method = 'GET', env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
-  () =>
-    getInPartsNow(chunkSize, method, env, req, defaults)
+    boundary('getDataInParts', env, req, (r) => getInPartsNow(chunkSize, method, r, req))
 
 /**
  * What a Request would send, with nothing sent: the final URL, headers (auth composed, AWS4 and
@@ -120,4 +149,7 @@ export const getDataInParts =
  * @category running
  * @since 0.1.0
  */
-export const prepareRequest: (method: Method, env?: Env) => (req: Request) => TE.TaskEither<ClientError, PreparedRequest> = prepare
+export const prepareRequest =
+  (method: Method, env?: Env) =>
+  (req: Request): TE.TaskEither<ClientError, PreparedRequest> =>
+    boundary('prepareRequest', env, req, (r) => prepareNow('prepareRequest', method, r, req), unpreparable)

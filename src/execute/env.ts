@@ -68,6 +68,7 @@ export interface ResolvedEnv {
   readonly onProgress: ((p: Progress) => void) | undefined
   readonly maxResponseBytes: number | undefined
   readonly debug: boolean
+  readonly secrets: (name: string) => string | undefined
 }
 
 const POOL = new Uint32Array(256)
@@ -107,6 +108,14 @@ export const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   })
 
 /**
+ * The default `env.secrets`: the process environment, read when the request runs.
+ * @example
+ * processSecrets('HOME') // '/root'
+ * @internal
+ */
+export const processSecrets = (name: string): string | undefined => (typeof process === 'undefined' ? undefined : process.env[name])
+
+/**
  * The transports an Env falls back on, given by the layer that knows them (the executor itself
  * depends on the transport interface only).
  * @example
@@ -124,7 +133,8 @@ const noTransport: Transport = async () => {
 }
 
 /**
- * Fills in the defaults of an Env.
+ * Fills in the defaults of an Env: the only place they live. The client resolves the env of a
+ * run once, at its boundary; everything below takes the resolved env.
  * @example
  * resolveEnv({ now: () => 0 }, defaults).now() // 0
  * @internal
@@ -139,4 +149,5 @@ export const resolveEnv = (env: Env = {}, defaults?: TransportDefaults): Resolve
   maxResponseBytes: env.maxResponseBytes,
   // read here, when a request runs (never at import, never by a builder step)
   debug: env.debug ?? (typeof process !== 'undefined' && process.env['HTTPIPE_DEBUG'] === '1'),
+  secrets: env.secrets ?? processSecrets,
 })

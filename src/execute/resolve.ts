@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import { fileError, transportError, type ClientError } from '../model/errors.js'
-import { segmentsBody, type PreparedBody, type PreparedRequest, type Segment } from '../model/prepared.js'
+import { memorySink, segmentsBody, type PreparedBody, type PreparedRequest, type Segment } from '../model/prepared.js'
 import type { Pem } from '../model/request.js'
 import { redactUrl } from '../encoding/redact.js'
 import type { HttpResponse } from '../model/response.js'
@@ -48,7 +48,7 @@ type Run = (p: PreparedRequest, env: ResolvedEnv) => Promise<E.Either<ClientErro
 const download = async (ctx: RunCtx, url: string, run: Run): Promise<E.Either<ClientError, Uint8Array>> => {
   ctx.log.add(`downloading body from ${redactUrl(url)}`)
   const headers = ctx.p.headers.filter(([n]) => ['accept-encoding', 'user-agent'].includes(n.toLowerCase()))
-  const sub: PreparedRequest = { ...ctx.p, method: 'GET', url, headers, body: { _tag: 'None' }, auth: { _tag: 'None' }, responseFile: null, log: [] }
+  const sub: PreparedRequest = { ...ctx.p, method: 'GET', url, headers, body: { _tag: 'None' }, auth: { _tag: 'None' }, sink: memorySink, log: [] }
   const r = await run(sub, { ...ctx.env, onProgress: undefined })
   if (E.isLeft(r)) {
     ctx.log.add(`fromUrl download failed: ${r.left.message}`)

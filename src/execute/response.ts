@@ -19,9 +19,11 @@ import { EXECUTE_STEP as STEP, type Received, type RunCtx } from './context.js'
 export const toResponse = async (ctx: RunCtx, r: Received): Promise<E.Either<ClientError, HttpResponse>> => {
   let file = r.file
   let body = r.body
-  const target = ctx.p.responseFile
-  // a ranged request's file only ever holds the part asked for (attempt.ts saved it, or not)
-  if (target !== null && file === null && ctx.p.expectRange === undefined) {
+  const sink = ctx.p.sink
+  // a response file holds the final answer whatever its status; a ranged request's file only
+  // ever holds the part asked for (the attempt saved it, or not)
+  if (sink._tag === 'File' && file === null) {
+    const target = sink.path
     try {
       await writeFile(target, body)
     } catch (e) {

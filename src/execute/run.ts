@@ -7,14 +7,13 @@ import { isTagged } from '../model/valid.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { secretsOf } from '../auth/schemes.js'
-import { invalidInput, transportError, type ClientError } from '../model/errors.js'
+import { invalidInput, type ClientError } from '../model/errors.js'
 import { putHeader } from '../model/headers.js'
 import type { PreparedRequest } from '../model/prepared.js'
 import type { Request } from '../model/request.js'
 import type { HttpResponse } from '../model/response.js'
 import { attempt } from './attempt/attempt.js'
-import { errText } from './attempt/failures.js'
-import { resolveEnv, type Env, type ResolvedEnv, type TransportDefaults } from './env.js'
+import type { ResolvedEnv } from './env.js'
 import { withChallenge } from './layers/challenge.js'
 import { withRedirects } from './layers/redirects.js'
 import { withRetries } from './layers/retries.js'
@@ -22,10 +21,16 @@ import { withSigning } from './layers/signing.js'
 import { prepareNow } from './prepare/prepare.js'
 import { loadTls, resolveBody } from './resolve.js'
 import { toResponse } from './response.js'
-import { EXECUTE_STEP as STEP, RunLog, runContext } from './context.js'
+import { RunLog, runContext } from './context.js'
 
-/** Runs a prepared request to its final response. Never rejects. */
-const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<ClientError, HttpResponse>> => {
+/**
+ * Runs a prepared request to its final response, with the env resolved by the client's
+ * boundary (which also catches whatever is thrown below).
+ * @example
+ * await run(prepared, resolveEnv({}, defaults)) // right(HttpResponse) or left(ClientError)
+ * @internal
+ */
+export const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<ClientError, HttpResponse>> => {
   const secrets = secretsOf(p)
   const log = new RunLog(p.log, env.now, env.debug, secrets)
   const tls = p.tls === null ? E.right(null) : await loadTls(p, log)
@@ -40,39 +45,25 @@ const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<Clien
   return E.isLeft(r) ? E.left(r.left.error) : toResponse(ctx, r.right)
 }
 
-const unexpected = (p: PreparedRequest, e: unknown): E.Either<ClientError, never> =>
-  E.left(transportError(`${STEP}: unexpected failure: ${errText(e).text}`, errText(e).code, p.log))
-
 const isPrepared = isTagged<PreparedRequest>('PreparedRequest')
 
 /**
- * A run that never rejects: anything thrown is a TransportError with the log so far.
+ * Runs what was given as a PreparedRequest (`executeRequest`): anything else is `InvalidInput`.
  * @example
- * await runSafe(prepared, {}, defaults) // right(HttpResponse) or left(ClientError)
+ * await runPrepared(prepared, env) // right(HttpResponse) or left(ClientError)
  * @internal
  */
-export const runSafe = (p: PreparedRequest, env: Env | undefined, defaults: TransportDefaults): Promise<E.Either<ClientError, HttpResponse>> => {
-  if (!isPrepared(p)) return Promise.resolve(E.left(invalidInput('executeRequest', 'executeRequest: the input is not a PreparedRequest (from prepareRequest)', [])))
-  try {
-    return run(p, resolveEnv(env, defaults)).catch((e: unknown) => unexpected(p, e))
-  } catch (e) {
-    return Promise.resolve(unexpected(p, e))
-  }
-}
+export const runPrepared = (p: unknown, env: ResolvedEnv): Promise<E.Either<ClientError, HttpResponse>> =>
+  isPrepared(p) ? run(p, env) : Promise.resolve(E.left(invalidInput('executeRequest', 'executeRequest: the input is not a PreparedRequest (from prepareRequest)', [])))
 
 /**
- * Prepares and runs a Request, never rejecting (an invalid or sticky-error request is returned
- * as `InvalidInput` without sending).
+ * Prepares and runs a Request (an invalid or sticky-error request is returned as `InvalidInput`
+ * without sending).
  * @example
- * await processNow('GET', {}, req, defaults)
+ * await processNow('GET', env, req)
  * @internal
  */
-export const processNow = async (method: string, env: Env | undefined, req: Request, defaults: TransportDefaults): Promise<E.Either<ClientError, HttpResponse>> => {
-  let p: E.Either<ClientError, PreparedRequest>
-  try {
-    p = await prepareNow('processRequest', method, env ?? {}, req)
-  } catch (e) {
-    return E.left(invalidInput('processRequest', `processRequest: cannot prepare the request: ${errText(e).text}`, Array.isArray(req?.log) ? req.log : []))
-  }
-  return E.isLeft(p) ? p : runSafe(p.right, env, defaults)
+export const processNow = async (method: string, env: ResolvedEnv, req: Request): Promise<E.Either<ClientError, HttpResponse>> => {
+  const p = await prepareNow('processRequest', method, env, req)
+  return E.isLeft(p) ? p : run(p.right, env)
 }

@@ -72,6 +72,54 @@ export const segmentsBody = (segments: ReadonlyArray<Segment>): PreparedBody => 
 }
 
 /**
+ * Where the body of a response goes: kept in memory (`Memory`), streamed to a file when the
+ * answer is a `2xx` (`File`, from `setResponseFile`; any other answer is kept in memory and
+ * written there at the end), or kept only when it is the part `[start, end)` a ranged request
+ * asked for (`Part`: the `206` of a range starting at `start` and ending by `end`, saved to
+ * `path` when there is one; with `append`, `path` holds the `start` bytes before the part, the
+ * part is appended to it as it arrives, and an attempt that fails cuts it back to `start`
+ * bytes). Each case is one row where a response's target is chosen, so a `Stream` sink is one
+ * more case, not one more flag.
+ * @example
+ * const s: Sink = { _tag: 'Part', path: '/tmp/a.bin', start: 0, end: 1024, append: true }
+ * @category model
+ * @since 0.3.0
+ */
+export type Sink =
+  | { readonly _tag: 'Memory' }
+  | { readonly _tag: 'File'; readonly path: string }
+  | { readonly _tag: 'Part'; readonly path: string | null; readonly start: number; readonly end: number; readonly append: boolean }
+
+/**
+ * The sink of a response kept in memory.
+ * @example
+ * memorySink._tag // 'Memory'
+ * @category model
+ * @since 0.3.0
+ */
+export const memorySink: Sink = { _tag: 'Memory' }
+
+/**
+ * The sink of a response file (`setResponseFile`): a file, or memory without one.
+ * @example
+ * fileSink('/tmp/out.bin') // { _tag: 'File', path: '/tmp/out.bin' }
+ * fileSink(null) // { _tag: 'Memory' }
+ * @category model
+ * @since 0.3.0
+ */
+export const fileSink = (path: string | null): Sink => (path === null ? memorySink : { _tag: 'File', path })
+
+/**
+ * The file a sink writes to, if any.
+ * @example
+ * sinkFile({ _tag: 'File', path: '/tmp/out.bin' }) // '/tmp/out.bin'
+ * sinkFile(memorySink) // null
+ * @category model
+ * @since 0.3.0
+ */
+export const sinkFile = (s: Sink): string | null => (s._tag === 'Memory' ? null : s.path)
+
+/**
  * A request ready to send: final method, URL and headers (Basic/Bearer included, AWS4 and
  * OAuth1 signed as the first attempt would be), the body as segments, and what the executor
  * needs to follow redirects and retry.
@@ -88,18 +136,12 @@ export interface PreparedRequest {
   readonly body: PreparedBody
   readonly auth: Auth
   readonly settings: Settings
-  readonly responseFile: string | null
+  /** where the body of the answer goes (`setResponseFile`, the ranged downloads) */
+  readonly sink: Sink
   readonly proxy: Proxy<string> | null
   readonly tls: Tls<string> | null
   /** values read from `secretFromEnv` references (header values), masked in the log like every secret */
   readonly masked?: ReadonlyArray<string>
-  /**
-   * the bytes `[start, end)` a ranged request asked for (`getPart`): a response is saved to the
-   * response file only when it is the `206` of a range starting there and ending by `end`; with
-   * `append` (`getDataInParts`) the file holds the `start` bytes before the part, the part is
-   * appended to it as it arrives, and an attempt that fails cuts the file back to `start` bytes
-   */
-  readonly expectRange?: { readonly start: number; readonly end: number; readonly append?: boolean }
   readonly log: Log
 }
 

@@ -8,7 +8,7 @@ import { secretsOf } from '../auth/schemes.js'
 import { printfCommands, shellQuote, showableText } from '../encoding/shell.js'
 import { SECRET } from '../model/log.js'
 import { findHeader } from '../model/headers.js'
-import type { PreparedRequest, Segment } from '../model/prepared.js'
+import { sinkFile, type PreparedRequest, type Segment } from '../model/prepared.js'
 import { isTagged } from '../model/valid.js'
 import type { Pem } from '../model/request.js'
 import { defaultSettings } from '../model/settings.js'
@@ -161,7 +161,8 @@ const settingArgs = (p: PreparedRequest, h: Hider): ReadonlyArray<string> => {
     if (t.passphrase !== null) out.push(`--pass ${shellQuote(h.text(t.passphrase))}`)
     if (!t.rejectUnauthorized) out.push('--insecure')
   }
-  if (p.responseFile !== null) out.push(`--output ${shellQuote(p.responseFile)}`)
+  const output = sinkFile(p.sink)
+  if (output !== null) out.push(`--output ${shellQuote(output)}`)
   return out
 }
 

@@ -1,105 +1,26 @@
 /**
  * One attempt: the innermost `Send`. It sends a hop through the transport under the attempt,
- * idle and deadline limits and `env.signal`, reads and decodes the whole body (to the response
- * file for a 2xx when one is set, else to memory), and classifies every failure.
+ * idle and deadline limits and `env.signal`, reads and decodes the whole body (where the
+ * request's sink says: see sink.ts), and classifies every failure.
  * @module
  */
-import { rm, truncate } from 'node:fs/promises'
+import type { Transform } from 'node:stream'
 import * as E from 'fp-ts/lib/Either.js'
-import type { TimeoutLimit } from '../../model/errors.js'
 import { findHeader } from '../../model/headers.js'
-import type { Hop } from '../../model/prepared.js'
+import type { Hop, Sink } from '../../model/prepared.js'
+import type { TransportResponse } from '../../model/transport.js'
 import { DEFAULT_MAX_MEMORY_BYTES } from '../../model/settings.js'
 import { redactSecrets, redactUrl } from '../../encoding/redact.js'
 import { openBody } from '../body.js'
 import type { Progress } from '../env.js'
-import { LazyAbort, withLazySignal } from './abort.js'
-import { classify, errText, readFailure, timeoutFailure, type Fired } from './failures.js'
+import { withLazySignal } from './abort.js'
+import { classify, errText, readFailure, timeoutFailure } from './failures.js'
 import { decodersFor, readBody } from './collect.js'
-import { isExpectedPart } from '../parts/ranges.js'
-import type { Failure, RunCtx, Send } from '../context.js'
+import { targetOf, undoFile } from './sink.js'
+import { Watch } from './watch.js'
+import type { Failure, Received, RunCtx, Send } from '../context.js'
 
-/**
- * The limits of one attempt: the attempt (or what is left of the deadline), idle, env.signal.
- * One timer serves both limits: it fires at the earlier one, and re-arms itself while bytes
- * keep coming (`touch` only notes the time, far cheaper than moving a timer per chunk).
- */
-class Watch {
-  readonly abort = new LazyAbort()
-  fired: Fired = null
-  private readonly start = Date.now()
-  private lastByte = this.start
-  private readonly whole: number
-  private readonly wholeLimit: TimeoutLimit
-  private readonly idle: number
-  private readonly signal: AbortSignal | undefined
-  private readonly onSignal: (() => void) | null = null
-  private timer: ReturnType<typeof setTimeout>
-
-  constructor(ctx: RunCtx) {
-    const s = ctx.p.settings
-    const left = ctx.deadlineAt - ctx.env.now()
-    this.whole = Math.max(0, Math.min(s.timeout, left))
-    this.wholeLimit = left < s.timeout ? 'deadline' : 'attempt'
-    this.idle = s.idleTimeout
-    this.timer = setTimeout(this.check, Math.min(this.whole, this.idle))
-    const signal = (this.signal = ctx.env.signal)
-    if (signal !== undefined) {
-      const onSignal = (this.onSignal = (): void => this.fire('signal'))
-      if (signal.aborted) onSignal()
-      else signal.addEventListener('abort', onSignal, { once: true })
-    }
-  }
-
-  fire(why: Exclude<Fired, null>): void {
-    if (this.fired !== null) return
-    this.fired = why
-    this.abort.abort()
-  }
-
-  private readonly check = (): void => {
-    const t = Date.now()
-    const wholeIn = this.start + this.whole - t
-    const idleIn = this.lastByte + this.idle - t
-    if (wholeIn <= 0) return this.fire(this.wholeLimit)
-    if (idleIn <= 0) return this.fire('idle')
-    this.timer = setTimeout(this.check, Math.min(wholeIn, idleIn))
-  }
-
-  /** A byte moved (either way): the idle limit starts again. */
-  readonly touch = (): void => void (this.lastByte = Date.now())
-
-  finish(): void {
-    clearTimeout(this.timer)
-    if (this.onSignal !== null) this.signal?.removeEventListener('abort', this.onSignal)
-  }
-}
-
-/** A download to a file that failed or was cut off leaves no partial file behind. */
-const removePartial = async (ctx: RunCtx, file: string): Promise<void> => {
-  try {
-    await rm(file, { force: true })
-    ctx.log.add(`partial response file ${file} removed`)
-  } catch (e) {
-    ctx.log.add(`cannot remove the partial response file ${file}: ${errText(e).code}`)
-  }
-}
-
-/**
- * A part appended to a file (getDataInParts) that failed is cut off again: the file goes back to
- * the `start` bytes it held before (a file that held none is removed, as it was not there).
- */
-const cutPartial = async (ctx: RunCtx, file: string, start: number): Promise<void> => {
-  if (start === 0) return removePartial(ctx, file)
-  try {
-    await truncate(file, start)
-    ctx.log.add(`partial part cut from ${file}: back to ${start} bytes`)
-  } catch (e) {
-    ctx.log.add(`cannot cut the partial part from ${file}: ${errText(e).code}`)
-  }
-}
-
-/** How much of an answer that is not the part a ranged request asked for is kept (for its error). */
+/** How much of an answer that its sink did not ask for (not the part asked for) is kept (for its error). */
 const UNWANTED_BYTES = 64 * 1024
 
 /** Byte bodies larger than this go out in chunks of it, so that the idle limit sees the upload move. */
@@ -158,6 +79,111 @@ const safeProgress = (ctx: RunCtx): ((p: Progress) => void) | undefined => {
   }
 }
 
+/** What the attempts of a run share: the context, the sink, the limits and progress. */
+interface Shared {
+  readonly ctx: RunCtx
+  readonly sink: Sink
+  readonly tries: number
+  readonly timeouts: { readonly connectMs: number; readonly idleMs: number }
+  readonly onProgress: ((p: Progress) => void) | undefined
+}
+
+/**
+ * The request body of one attempt as the transport gets it: the bytes as they are, or a watched
+ * stream (see {@link outgoing}); a failure of the body is kept in `error` and aborts the attempt.
+ */
+class Upload {
+  error: unknown = null
+  readonly stream: AsyncGenerator<Uint8Array> | null
+  readonly body: Uint8Array | AsyncIterable<Uint8Array> | null
+
+  constructor(hop: Hop, w: Watch, onProgress: ((p: Progress) => void) | undefined) {
+    const opened = openBody(hop.body)
+    const total = hop.body._tag === 'Segments' ? hop.body.length : null
+    const sent: Sent | undefined = onProgress === undefined ? undefined : (loaded) => onProgress({ direction: 'upload', loaded, total })
+    const plain = opened === null || (opened instanceof Uint8Array && (opened.byteLength === 0 || (opened.byteLength <= CHUNK && sent === undefined)))
+    this.stream = plain ? null : outgoing(opened, w.touch, (e) => ((this.error = e), w.abort.abort()), sent)
+    this.body = this.stream ?? opened
+  }
+
+  /** Whatever the transport did with the body, the attempt closes it (a file is never left open). */
+  close(): void {
+    if (this.stream !== null) void this.stream.return(undefined).catch(() => undefined)
+  }
+}
+
+/** The transport call of one attempt, the watch's abort handed over as a lazy signal. */
+const call = (sh: Shared, hop: Hop, up: Upload, w: Watch): Promise<TransportResponse> => {
+  const abort = w.abort
+  return sh.ctx.env.transport(
+    withLazySignal(
+      {
+        method: hop.method,
+        url: hop.url,
+        headers: hop.headers,
+        body: up.body,
+        onAbort: (listener: () => void) => abort.onAbort(listener),
+        proxy: sh.ctx.p.proxy,
+        tls: sh.ctx.tls,
+        timeouts: sh.timeouts,
+      },
+      abort,
+    ),
+  )
+}
+
+/** The decoders of an answer's Content-Encoding (none for a body that has none or came decoded; null: unknown, kept as received). */
+const decodersOf = (sh: Shared, res: TransportResponse, noBody: boolean): ReadonlyArray<Transform> | null => {
+  if (!sh.ctx.p.settings.gzip || res.decoded || noBody) return []
+  const encoding = findHeader(res.headers, 'content-encoding')
+  const decoders = decodersFor(encoding)
+  if (decoders === null) sh.ctx.log.add(`unknown Content-Encoding ${encoding ?? ''} - body returned as received`)
+  return decoders
+}
+
+const received = (hop: Hop, res: TransportResponse, headersAt: number, body: Uint8Array, file: string | null): E.Either<Failure, Received> =>
+  E.right({ hop, status: res.status, statusText: res.statusText, headers: res.headers, body, file, headersAt })
+
+/** Reads the body of an answer where its sink says, under the watch, and settles the attempt. */
+const receive = async (sh: Shared, hop: Hop, res: TransportResponse, w: Watch, up: Upload, headersAt: number, what: string): Promise<E.Either<Failure, Received>> => {
+  const { ctx, onProgress } = sh
+  const noBody = hop.method === 'HEAD' || res.status === 204 || res.status === 304
+  const decoders = decodersOf(sh, res, noBody)
+  const target = targetOf(sh.sink, res.status, res.headers, noBody)
+  const file = target.file
+  const lengthText = findHeader(res.headers, 'content-length')
+  const r = await readBody(res.body, {
+    decoders: decoders ?? [],
+    file,
+    append: target.append,
+    total: lengthText !== undefined && /^\d+$/.test(lengthText) ? Number(lengthText) : null,
+    maxBytes: target.unwanted ? UNWANTED_BYTES : (ctx.env.maxResponseBytes ?? ctx.p.settings.maxResponseSize ?? (file === null ? DEFAULT_MAX_MEMORY_BYTES : Number.POSITIVE_INFINITY)),
+    onProgress: onProgress === undefined ? w.touch : (p) => (w.touch(), onProgress(p)),
+  })
+  w.finish()
+  up.close()
+  const fired = w.fired
+  // an answer the sink did not ask for: its start is kept for the error, the rest dropped
+  if (!r.ok && target.unwanted && r.failure.kind === 'limit' && fired === null) {
+    ctx.log.add(`not the part asked for: body dropped after ${UNWANTED_BYTES} bytes`)
+    return received(hop, res, headersAt, new Uint8Array(0), null)
+  }
+  if (!r.ok) {
+    if (file !== null) await undoFile(ctx, file, target.cutTo)
+    return E.left(readFailure(ctx, r.failure, fired, file))
+  }
+  if (fired !== null) return E.left(classify(ctx, null, fired, what))
+  if (decoders !== null && decoders.length > 0) ctx.log.add(`body decoded from ${findHeader(res.headers, 'content-encoding') ?? ''}`)
+  return received(hop, res, headersAt, noBody ? new Uint8Array(0) : r.bytes, file)
+}
+
+/** The redacted URL of a hop, remembered for the retries of the same hop. */
+const shownUrls = (ctx: RunCtx): ((url: string) => string) => {
+  let url = ''
+  let shown = ''
+  return (u) => (u === url ? shown : ((url = u), (shown = redactSecrets(redactUrl(u), ctx.secrets))))
+}
+
 /**
  * The innermost Send of a run: one transport call and the whole body, under the limits.
  * @example
@@ -167,103 +193,28 @@ const safeProgress = (ctx: RunCtx): ((p: Progress) => void) | undefined => {
  */
 export const attempt = (ctx: RunCtx): Send => {
   const s = ctx.p.settings
-  const tries = s.maxAttempts + 1
-  const timeouts = { connectMs: s.connectTimeout, idleMs: s.idleTimeout }
-  const onProgress = safeProgress(ctx)
-  // the redacted URL of the last hop: retries of a hop reuse it
-  let shownUrl = ''
-  let shown = ''
+  const sh: Shared = { ctx, sink: ctx.p.sink, tries: s.maxAttempts + 1, timeouts: { connectMs: s.connectTimeout, idleMs: s.idleTimeout }, onProgress: safeProgress(ctx) }
+  const shown = shownUrls(ctx)
   return async (hop: Hop) => {
     ctx.stats.attempts++
-    if (hop.url !== shownUrl) {
-      shownUrl = hop.url
-      shown = redactSecrets(redactUrl(hop.url), ctx.secrets)
-    }
-    const what = `${hop.method} ${shown}`
-    ctx.log.add(`sending ${what}${tries > 1 ? ` (attempt ${hop.attempt}/${tries})` : ''}`)
+    const what = `${hop.method} ${shown(hop.url)}`
+    ctx.log.add(`sending ${what}${sh.tries > 1 ? ` (attempt ${hop.attempt}/${sh.tries})` : ''}`)
     if (ctx.env.now() >= ctx.deadlineAt) return E.left(timeoutFailure(ctx, 'deadline', what))
     const w = new Watch(ctx)
     const t0 = ctx.env.now()
-    const opened = openBody(hop.body)
-    let bodyError: unknown = null
-    const abort = w.abort
-    const total = hop.body._tag === 'Segments' ? hop.body.length : null
-    const sent: Sent | undefined = onProgress === undefined ? undefined : (loaded) => onProgress({ direction: 'upload', loaded, total })
-    const stream =
-      opened === null || (opened instanceof Uint8Array && opened.byteLength <= CHUNK && sent === undefined) || (opened instanceof Uint8Array && opened.byteLength === 0)
-        ? null
-        : outgoing(
-            opened,
-            w.touch,
-            (e) => {
-              bodyError = e
-              abort.abort()
-            },
-            sent,
-          )
-    const body = stream ?? opened
-    // whatever the transport did with the body, the attempt closes it (a file is never left open)
-    const done = (): void => {
-      w.finish()
-      if (stream !== null) void stream.return(undefined).catch(() => undefined)
-    }
-    const { proxy } = ctx.p
-    const tls = ctx.tls
-    let res
+    const up = new Upload(hop, w, sh.onProgress)
+    let res: TransportResponse
     try {
-      res = await ctx.env.transport(
-        withLazySignal(
-          {
-            method: hop.method,
-            url: hop.url,
-            headers: hop.headers,
-            body,
-            onAbort: (listener: () => void) => abort.onAbort(listener),
-            proxy,
-            tls,
-            timeouts,
-          },
-          abort,
-        ),
-      )
+      res = await call(sh, hop, up, w)
     } catch (e) {
-      done()
-      return E.left(bodyError === null ? classify(ctx, e, w.fired, what) : classify(ctx, bodyError, null, what))
+      w.finish()
+      up.close()
+      return E.left(up.error === null ? classify(ctx, e, w.fired, what) : classify(ctx, up.error, null, what))
     }
     const headersAt = ctx.env.now()
     ctx.log.add(`response received, code ${res.status} (${headersAt - t0} ms)`)
     w.touch()
-    const noBody = hop.method === 'HEAD' || res.status === 204 || res.status === 304
-    const encoding = findHeader(res.headers, 'content-encoding')
-    const decoders = s.gzip && !res.decoded && !noBody ? decodersFor(encoding) : []
-    if (decoders === null) ctx.log.add(`unknown Content-Encoding ${encoding ?? ''} - body returned as received`)
-    const lengthText = findHeader(res.headers, 'content-length')
-    const want = ctx.p.expectRange
-    const saves = want === undefined ? res.status >= 200 && res.status < 300 : isExpectedPart(want, res.status, findHeader(res.headers, 'content-range'))
-    const file = ctx.p.responseFile !== null && saves && !noBody ? ctx.p.responseFile : null
-    // a ranged request answered with something else: its start is kept for the error, the rest dropped
-    const unwanted = want !== undefined && !saves
-    const append = want?.append === true
-    const r = await readBody(res.body, {
-      decoders: decoders ?? [],
-      file,
-      append,
-      total: lengthText !== undefined && /^\d+$/.test(lengthText) ? Number(lengthText) : null,
-      maxBytes: unwanted ? UNWANTED_BYTES : (ctx.env.maxResponseBytes ?? s.maxResponseSize ?? (file === null ? DEFAULT_MAX_MEMORY_BYTES : Number.POSITIVE_INFINITY)),
-      onProgress: onProgress === undefined ? w.touch : (p) => (w.touch(), onProgress(p)),
-    })
-    done()
-    const fired = w.fired
-    if (!r.ok && unwanted && r.failure.kind === 'limit' && fired === null) {
-      ctx.log.add(`not the part asked for: body dropped after ${UNWANTED_BYTES} bytes`)
-      return E.right({ hop, status: res.status, statusText: res.statusText, headers: res.headers, body: new Uint8Array(0), file: null, headersAt })
-    }
-    if (!r.ok) {
-      if (file !== null) await (append && want !== undefined ? cutPartial(ctx, file, want.start) : removePartial(ctx, file))
-      return E.left(readFailure(ctx, r.failure, fired, file))
-    }
-    if (fired !== null) return E.left(classify(ctx, null, fired, what))
-    if (decoders !== null && decoders.length > 0) ctx.log.add(`body decoded from ${encoding ?? ''}`)
-    return E.right({ hop, status: res.status, statusText: res.statusText, headers: res.headers, body: noBody ? new Uint8Array(0) : r.bytes, file, headersAt })
+    // awaited, not returned: one promise hop fewer per attempt
+    return await receive(sh, hop, res, w, up, headersAt, what)
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Reading a response body: decompressing (gzip, deflate, br), counting progress, enforcing a
- * size limit, and collecting it in memory or streaming it to a file.
+ * Reading a response body: decompressing (gzip, deflate, br), and one collector that counts
+ * progress, enforces the size limit and keeps the body in memory or lets it stream to a file.
  * @module
  */
 import { createWriteStream } from 'node:fs'
@@ -85,16 +85,72 @@ export interface ReadOptions {
 
 type Collected = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly failure: ReadFailure }
 
+/**
+ * The one body collector, whatever reads the body and wherever it goes: it counts the bytes as
+ * they arrive (download progress), counts them again as they are kept (decoded: the size limit,
+ * so a gzip bomb stops here) and keeps them in memory, or lets them pass on to a file. Every way
+ * of reading a body below feeds it; a body a layer throws away (a redirect, a 401, a 503 before
+ * a retry) is read through it like any other.
+ */
+class Collector {
+  /** bytes as they arrived */
+  private loaded = 0
+  /** bytes kept (decoded) */
+  private size = 0
+  private readonly chunks: Uint8Array[] = []
+
+  constructor(
+    private readonly o: ReadOptions,
+    /** false: the kept bytes go on to a file, none is held here */
+    private readonly inMemory: boolean,
+  ) {}
+
+  /** Bytes arrived from the connection. */
+  arrived(n: number): void {
+    this.loaded += n
+    this.o.onProgress?.({ direction: 'download', loaded: this.loaded, total: this.o.total })
+  }
+
+  /** A (decoded) chunk to keep: false when it takes the body past the limit. */
+  keep(chunk: Uint8Array): boolean {
+    this.size += chunk.byteLength
+    if (this.size > this.o.maxBytes) return false
+    if (this.inMemory) this.chunks.push(chunk)
+    return true
+  }
+
+  /** A chunk that arrived and is kept as it is (no decoder between). */
+  take(chunk: Uint8Array): boolean {
+    this.arrived(chunk.byteLength)
+    return this.keep(chunk)
+  }
+
+  get anyArrived(): boolean {
+    return this.loaded > 0
+  }
+
+  /** What was kept: the one chunk as it came, else all of them in one buffer (empty bytes for a file). */
+  done(): Collected {
+    if (!this.inMemory) return { ok: true, bytes: new Uint8Array(0) }
+    const only = this.chunks.length === 1 ? this.chunks[0] : undefined
+    return { ok: true, bytes: only !== undefined ? only : Buffer.concat(this.chunks, this.size) }
+  }
+
+  limit(): Collected {
+    return { ok: false, failure: { kind: 'limit', limit: this.o.maxBytes } }
+  }
+}
+
 const isNodeReadable = (b: unknown): b is Readable =>
   b instanceof Readable || (typeof b === 'object' && b !== null && typeof (b as Readable).on === 'function' && typeof (b as Readable).resume === 'function')
 
 const ignore = (): void => undefined
 
-/** Collects a Node stream with events (much cheaper than its async iterator). */
-const collectReadable = (body: Readable, o: ReadOptions): Promise<Collected> =>
+const sourceFailed = (error: unknown): Collected => ({ ok: false, failure: { kind: 'source', error } })
+
+/** Reads a Node stream with events (much cheaper than its async iterator). */
+const fromReadable = (body: Readable, c: Collector): Promise<Collected> =>
   new Promise((resolve) => {
-    const chunks: Buffer[] = []
-    let size = 0
     const done = (r: Collected): void => {
       body.removeListener('data', onData)
       body.removeListener('end', onEnd)
@@ -105,55 +161,89 @@ const collectReadable = (body: Readable, o: ReadOptions): Promise<Collected> =>
       resolve(r)
     }
     const onData = (chunk: Buffer): void => {
-      size += chunk.byteLength
-      o.onProgress?.({ direction: 'download', loaded: size, total: o.total })
-      if (size > o.maxBytes) {
-        body.destroy()
-        return done({ ok: false, failure: { kind: 'limit', limit: o.maxBytes } })
-      }
-      chunks.push(chunk)
+      if (c.take(chunk)) return
+      body.destroy()
+      done(c.limit())
     }
-    const onEnd = (): void => done({ ok: true, bytes: chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size) })
-    const onError = (error: unknown): void => done({ ok: false, failure: { kind: 'source', error } })
+    const onEnd = (): void => done(c.done())
+    const onError = (error: unknown): void => done(sourceFailed(error))
     body.on('data', onData)
     body.once('end', onEnd)
     body.once('error', onError)
   })
 
-/** Collects a body that pushes its chunks (undiciTransport's): no stream, no iterator, no events. */
-const collectPushed = (body: PushBody, o: ReadOptions): Promise<Collected> =>
+/** Reads a body that pushes its chunks (undiciTransport's): no stream, no iterator, no events. */
+const fromPushed = (body: PushBody, c: Collector): Promise<Collected> =>
   new Promise((resolve) => {
-    const chunks: Uint8Array[] = []
-    let size = 0
-    let done = false
+    let settled = false
+    const settle = (r: Collected): void => {
+      if (settled) return
+      settled = true
+      resolve(r)
+    }
     body.listen({
       data: (chunk) => {
-        if (done) return
-        size += chunk.byteLength
-        o.onProgress?.({ direction: 'download', loaded: size, total: o.total })
-        if (size > o.maxBytes) {
-          done = true
-          body.cancel()
-          return resolve({ ok: false, failure: { kind: 'limit', limit: o.maxBytes } })
-        }
-        chunks.push(chunk)
+        if (settled || c.take(chunk)) return
+        body.cancel()
+        settle(c.limit())
       },
-      end: () => {
-        if (done) return
-        done = true
-        const only = chunks.length === 1 ? chunks[0] : undefined
-        resolve({ ok: true, bytes: only !== undefined ? only : Buffer.concat(chunks, size) })
-      },
-      error: (error) => {
-        if (done) return
-        done = true
-        resolve({ ok: false, failure: { kind: 'source', error } })
-      },
+      end: () => settle(c.done()),
+      error: (error) => settle(sourceFailed(error)),
     })
   })
 
+/** Reads any other iterable directly (one iterator, not two); leaving the loop stops the source. */
+const fromIterable = async (body: AsyncIterable<Uint8Array>, c: Collector): Promise<Collected> => {
+  try {
+    for await (const chunk of body) if (!c.take(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) return c.limit()
+  } catch (error) {
+    return sourceFailed(error)
+  }
+  return c.done()
+}
+
 class Tagged {
   constructor(readonly failure: ReadFailure) {}
+}
+
+/**
+ * Reads through decoders and/or to a file, as a stream pipeline (with backpressure: the file is
+ * written no faster than the disk takes it); the collector counts what arrives at its start and
+ * what is kept at its end.
+ */
+const throughStreams = async (body: AsyncIterable<Uint8Array> | null, c: Collector, o: ReadOptions, file: string | null): Promise<Collected> => {
+  async function* source(): AsyncGenerator<Uint8Array> {
+    if (body === null) return
+    try {
+      for await (const chunk of body) {
+        c.arrived(chunk.byteLength)
+        yield chunk
+      }
+    } catch (error) {
+      throw new Tagged({ kind: 'source', error })
+    }
+  }
+  const over = (): Error => new Tagged({ kind: 'limit', limit: o.maxBytes }) as unknown as Error
+  let fileFailed: unknown = null
+  // to a file without a limit, nothing needs counting at the end
+  const kept =
+    file !== null && o.maxBytes === Number.POSITIVE_INFINITY
+      ? []
+      : [
+          file === null
+            ? new Writable({ write: (chunk: Buffer, _enc, cb) => (c.keep(chunk) ? cb() : cb(over())) })
+            : new Transform({ transform: (chunk: Buffer, _enc, cb) => (c.keep(chunk) ? cb(null, chunk) : cb(over())) }),
+        ]
+  const out = file === null ? [] : [createWriteStream(file, { flags: o.append === true ? 'a' : 'w' }).on('error', (e) => (fileFailed = e))]
+  try {
+    await pipeline([Readable.from(source(), { objectMode: false }), ...o.decoders, ...kept, ...out])
+    return c.done()
+  } catch (e) {
+    if (fileFailed !== null) return { ok: false, failure: { kind: 'file', error: fileFailed } }
+    if (e instanceof Tagged) return { ok: false, failure: e.failure }
+    if (!c.anyArrived) return { ok: true, bytes: new Uint8Array(0) }
+    return { ok: false, failure: { kind: 'decode', error: e } }
+  }
 }
 
 /**
@@ -162,73 +252,12 @@ class Tagged {
  * @example
  * const r = await readBody(stream, { decoders: [], file: null, total: 3, maxBytes: Infinity, onProgress: undefined })
  */
-export const readBody = async (
-  body: AsyncIterable<Uint8Array> | null,
-  o: ReadOptions,
-): Promise<{ readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly failure: ReadFailure }> => {
-  let loaded = 0
-  async function* source(): AsyncGenerator<Uint8Array> {
-    if (body === null) return
-    try {
-      for await (const chunk of body) {
-        loaded += chunk.byteLength
-        o.onProgress?.({ direction: 'download', loaded, total: o.total })
-        yield chunk
-      }
-    } catch (error) {
-      throw new Tagged({ kind: 'source', error })
-    }
-  }
-  const chunks: Buffer[] = []
-  let size = 0
-  if (o.file === null && o.decoders.length === 0) {
-    // the common case: no stream machinery, just collect what arrives
-    if (isPushBody(body)) return collectPushed(body, o)
-    if (isNodeReadable(body)) return collectReadable(body, o)
-    if (body === null) return { ok: true, bytes: Buffer.concat(chunks, 0) }
-    // any other iterable, read directly (one iterator, not two)
-    try {
-      for await (const chunk of body) {
-        size += chunk.byteLength
-        o.onProgress?.({ direction: 'download', loaded: size, total: o.total })
-        if (size > o.maxBytes) return { ok: false, failure: { kind: 'limit', limit: o.maxBytes } }
-        chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-      }
-    } catch (error) {
-      return { ok: false, failure: { kind: 'source', error } }
-    }
-    return { ok: true, bytes: chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size) }
-  }
-  const memory = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      size += chunk.byteLength
-      if (size > o.maxBytes) return cb(new Tagged({ kind: 'limit', limit: o.maxBytes }) as unknown as Error)
-      chunks.push(chunk)
-      cb()
-    },
-  })
-  let fileFailed: unknown = null
-  const sink = o.file === null ? memory : createWriteStream(o.file, { flags: o.append === true ? 'a' : 'w' }).on('error', (e) => (fileFailed = e))
-  // decoded bytes on their way to a file count against the limit too (a gzip bomb stops here)
-  const counted =
-    o.file === null || o.maxBytes === Number.POSITIVE_INFINITY
-      ? []
-      : [
-          new Transform({
-            transform(chunk: Buffer, _enc, cb) {
-              size += chunk.byteLength
-              if (size > o.maxBytes) return cb(new Tagged({ kind: 'limit', limit: o.maxBytes }) as unknown as Error)
-              cb(null, chunk)
-            },
-          }),
-        ]
-  try {
-    await pipeline([Readable.from(source(), { objectMode: false }), ...o.decoders, ...counted, sink])
-    return { ok: true, bytes: o.file === null ? Buffer.concat(chunks, size) : new Uint8Array(0) }
-  } catch (e) {
-    if (fileFailed !== null) return { ok: false, failure: { kind: 'file', error: fileFailed } }
-    if (e instanceof Tagged) return { ok: false, failure: e.failure }
-    if (loaded === 0) return { ok: true, bytes: new Uint8Array(0) }
-    return { ok: false, failure: { kind: 'decode', error: e } }
-  }
+export const readBody = (body: AsyncIterable<Uint8Array> | null, o: ReadOptions): Promise<Collected> => {
+  const c = new Collector(o, o.file === null)
+  if (o.file !== null || o.decoders.length > 0) return throughStreams(body, c, o, o.file)
+  // the common case: no stream machinery, just collect what arrives
+  if (body === null) return Promise.resolve(c.done())
+  if (isPushBody(body)) return fromPushed(body, c)
+  if (isNodeReadable(body)) return fromReadable(body, c)
+  return fromIterable(body, c)
 }

@@ -1,16 +1,15 @@
 /**
  * What the transfers in parts share: preparing a request whose body length is known, checked
- * numbers, log notes, and a runner that never rejects.
+ * numbers, log notes, progress over all parts.
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { invalidInput, transportError, type ClientError } from '../../model/errors.js'
+import { invalidInput, type ClientError } from '../../model/errors.js'
 import { appendLog, type Log } from '../../model/log.js'
 import type { PreparedRequest } from '../../model/prepared.js'
 import type { Request } from '../../model/request.js'
 import type { HttpResponse } from '../../model/response.js'
-import type { Env, Progress, TransportDefaults } from '../env.js'
-import { errText } from '../attempt/failures.js'
+import type { Progress, ResolvedEnv } from '../env.js'
 import { prepareNow } from '../prepare/prepare.js'
 
 /**
@@ -22,12 +21,12 @@ import { prepareNow } from '../prepare/prepare.js'
 export type Result = E.Either<ClientError, HttpResponse>
 
 /**
- * The log with one more line of `step`.
+ * The log with one more line of `step`, at the time of the run's clock.
  * @example
- * note(log, 'sendPart', 'sending bytes 0-9 of 10')
+ * note(log, 'sendPart', 'sending bytes 0-9 of 10', env)
  * @internal
  */
-export const note = (log: Log, step: string, message: string, env?: Env): Log => appendLog(log, { at: (env?.now ?? Date.now)(), step, message })
+export const note = (log: Log, step: string, message: string, env: ResolvedEnv): Log => appendLog(log, { at: env.now(), step, message })
 
 /**
  * Whether `n` is a safe whole number of at least `min`.
@@ -40,10 +39,10 @@ export const isWhole = (n: unknown, min: number): n is number => Number.isSafeIn
 /**
  * Prepares `req` for a transfer in parts: checked input, and (with `needsBody`) a body of known length.
  * @example
- * await prepared('sendPart', 'PUT', {}, req, true) // right({ p, total })
+ * await prepared('sendPart', 'PUT', env, req, true) // right({ p, total })
  * @internal
  */
-export const prepared = async (step: string, method: string, env: Env, req: Request, needsBody: boolean): Promise<E.Either<ClientError, { p: PreparedRequest; total: number }>> => {
+export const prepared = async (step: string, method: string, env: ResolvedEnv, req: Request, needsBody: boolean): Promise<E.Either<ClientError, { p: PreparedRequest; total: number }>> => {
   const r = await prepareNow(step, method, env, req)
   if (E.isLeft(r)) return r
   const p = r.right
@@ -54,30 +53,13 @@ export const prepared = async (step: string, method: string, env: Env, req: Requ
 }
 
 /**
- * A transfer in parts that never rejects: anything thrown is a TransportError with the request's log.
- * @example
- * const run = safely<[number]>('getPart', unsafeRun)
- * @internal
- */
-export const safely =
-  <A extends ReadonlyArray<unknown>>(step: string, f: (...a: [...A, Env | undefined, Request, TransportDefaults]) => Promise<Result>) =>
-  async (...a: [...A, Env | undefined, Request, TransportDefaults]): Promise<Result> => {
-    try {
-      return await f(...a)
-    } catch (e) {
-      const req = a[a.length - 2] as Request | undefined
-      return E.left(transportError(`${step}: unexpected failure: ${errText(e).text}`, errText(e).code, Array.isArray(req?.log) ? req.log : []))
-    }
-  }
-
-/**
  * `env.onProgress` for a part at `offset`: totals over all parts in one direction, never falling
  * back (a resent or shorter-acknowledged chunk does not move the bar backwards).
  * @example
  * const envAt = partsProgress(env, 'upload', () => total)
  * @internal
  */
-export const partsProgress = (env: Env, direction: Progress['direction'], total: () => number | null): ((offset: number) => Env) => {
+export const partsProgress = (env: ResolvedEnv, direction: Progress['direction'], total: () => number | null): ((offset: number) => ResolvedEnv) => {
   const f = env.onProgress
   if (f === undefined) return () => env
   let shown = 0

@@ -10,30 +10,31 @@ import { putHeader } from '../../model/headers.js'
 import type { Log } from '../../model/log.js'
 import { rangeHeader, unsatisfiedTotal, parseContentRange } from '../../encoding/range.js'
 import { showValue } from '../../encoding/json.js'
-import type { PreparedRequest } from '../../model/prepared.js'
+import { sinkFile, type PreparedRequest } from '../../model/prepared.js'
 import type { Request } from '../../model/request.js'
 import type { HttpResponse } from '../../model/response.js'
-import type { Env, TransportDefaults } from '../env.js'
+import type { ResolvedEnv } from '../env.js'
 import { errText } from '../attempt/failures.js'
-import { isWhole, note, partsProgress, prepared, safely, type Result } from './common.js'
+import { isWhole, note, partsProgress, prepared, type Result } from './common.js'
 import { partProblem } from './ranges.js'
-import { runSafe } from '../run.js'
+import { run } from '../run.js'
 
 /**
  * The ranged request for `[start, end)`: identity encoding, so the range counts the bytes of the
- * file; with `append`, the part is appended to the response file (which holds `start` bytes).
+ * file, and a `Part` sink, so only the part asked for is saved (to the response file when one is
+ * set; with `append`, onto its end: the file holds `start` bytes).
  */
 const rangeRequest = (p: PreparedRequest, start: number, end: number, log: Log, append = false): PreparedRequest => ({
   ...p,
   headers: putHeader(putHeader(p.headers, 'Range', rangeHeader(start, end)), 'Accept-Encoding', 'identity'),
-  expectRange: append ? { start, end, append } : { start, end },
+  sink: { _tag: 'Part', path: sinkFile(p.sink), start, end, append },
   log,
 })
 
 /** The response when it is the part `[start, end)`, else a `StatusError` that says why it is not. */
-const checkPart = (step: string, res: HttpResponse, start: number, end: number): Result => {
+const checkPart = (step: string, res: HttpResponse, start: number, end: number, env: ResolvedEnv): Result => {
   const why = partProblem({ start, end }, res.status, res.headers['content-range'])
-  return why === null ? E.right(res) : E.left(statusError(`${step}: ${why}`, { ...res, log: note(res.log, step, why) }))
+  return why === null ? E.right(res) : E.left(statusError(`${step}: ${why}`, { ...res, log: note(res.log, step, why, env) }))
 }
 
 /**
@@ -41,18 +42,18 @@ const checkPart = (step: string, res: HttpResponse, start: number, end: number):
  * Content-Range starts at `start`, else a `StatusError` (a `200` means the server ignored the
  * range); a response file is written only with the part asked for.
  * @example
- * await getPartNow(0, 1024, 'GET', {}, req, defaults)
+ * await getPartNow(0, 1024, 'GET', env, req)
  * @internal
  */
-const getPartNowUnsafe = async (start: number, count: number, method: string, env: Env | undefined, req: Request, defaults: TransportDefaults): Promise<Result> => {
+export const getPartNow = async (start: number, count: number, method: string, env: ResolvedEnv, req: Request): Promise<Result> => {
   const step = 'getPart'
-  const r = await prepared(step, method, env ?? {}, req, false)
+  const r = await prepared(step, method, env, req, false)
   if (E.isLeft(r)) return r
   const { p } = r.right
   if (!isWhole(start, 0) || !isWhole(count, 1)) return E.left(invalidInput(step, `${step}: start must be a whole number >= 0 and count one >= 1, got ${showValue(start)} and ${showValue(count)}`, p.log))
-  const res = await runSafe(rangeRequest(p, start, start + count, note(p.log, step, `asking for bytes ${start}-${start + count - 1}`, env)), env, defaults)
+  const res = await run(rangeRequest(p, start, start + count, note(p.log, step, `asking for bytes ${start}-${start + count - 1}`, env)), env)
   if (E.isLeft(res)) return res
-  return checkPart(step, res.right, start, start + count)
+  return checkPart(step, res.right, start, start + count, env)
 }
 
 /** The size of a partial download already on disk (0 when there is none). */
@@ -83,15 +84,15 @@ const cutBack = async (path: string, size: number): Promise<string | null> => {
  * off or shorter than its Content-Range is cut from the file again, which so holds the bytes
  * from 0 up to a part boundary whenever a run ends.
  * @example
- * await getInPartsNow(5 << 20, 'GET', {}, req, defaults)
+ * await getInPartsNow(5 << 20, 'GET', env, req)
  * @internal
  */
-const getInPartsNowUnsafe = async (chunkSize: number, method: string, env: Env | undefined, req: Request, defaults: TransportDefaults): Promise<Result> => {
+export const getInPartsNow = async (chunkSize: number, method: string, env: ResolvedEnv, req: Request): Promise<Result> => {
   const step = 'getDataInParts'
-  const r = await prepared(step, method, env ?? {}, req, false)
+  const r = await prepared(step, method, env, req, false)
   if (E.isLeft(r)) return r
   const p0 = r.right.p
-  const file = p0.responseFile
+  const file = sinkFile(p0.sink)
   if (file === null) return E.left(invalidInput(step, `${step}: no file to download to: call setResponseFile(path) first`, p0.log))
   if (!isWhole(chunkSize, 1)) return E.left(invalidInput(step, `${step}: the chunk size must be a whole number >= 1, got ${showValue(chunkSize)}`, p0.log))
   const had = await sizeOnDisk(file)
@@ -102,16 +103,16 @@ const getInPartsNowUnsafe = async (chunkSize: number, method: string, env: Env |
   let log = offset > 0 ? note(p.log, step, `${file} holds ${offset} bytes: continuing from there`, env) : p.log
   let attempts = 0
   let known: number | null = null
-  const progress = partsProgress(env ?? {}, 'download', () => known)
+  const progress = partsProgress(env, 'download', () => known)
   for (;;) {
     const end = offset + chunkSize
-    const got = await runSafe(rangeRequest(p, offset, end, note(log, step, `asking for bytes ${offset}-${end - 1}`, env), true), progress(offset), defaults)
+    const got = await run(rangeRequest(p, offset, end, note(log, step, `asking for bytes ${offset}-${end - 1}`, env), true), progress(offset))
     // a part read whole but failed after (a limit that fired at its end) is not kept either
     if (E.isLeft(got)) return (await cutBack(file, offset), got)
     const res = { ...got.right, attempts: (attempts += got.right.attempts) }
     log = res.log
-    if (res.status === 416 && unsatisfiedTotal(res.headers['content-range']) === offset) return E.right({ ...res, body: new Uint8Array(0), file, log: note(log, step, `${file} is complete, ${offset} bytes`) })
-    const part = checkPart(step, res, offset, end)
+    if (res.status === 416 && unsatisfiedTotal(res.headers['content-range']) === offset) return E.right({ ...res, body: new Uint8Array(0), file, log: note(log, step, `${file} is complete, ${offset} bytes`, env) })
+    const part = checkPart(step, res, offset, end, env)
     if (E.isLeft(part)) return part
     const range = parseContentRange(res.headers['content-range'])
     const expected = range === null ? -1 : range.end - range.start + 1
@@ -121,26 +122,10 @@ const getInPartsNowUnsafe = async (chunkSize: number, method: string, env: Env |
       const cut = await cutBack(file, offset)
       const why = `${step}: the part holds ${now.right - offset} bytes, its Content-Range says ${expected}`
       if (cut !== null) return E.left(fileError(`${why}, and ${file} cannot be cut back to ${offset} bytes: ${cut}`, file, cut, log))
-      return E.left(transportError(why, 'ESHORTPART', note(log, step, `the part was cut from ${file}: back to ${offset} bytes`)))
+      return E.left(transportError(why, 'ESHORTPART', note(log, step, `the part was cut from ${file}: back to ${offset} bytes`, env)))
     }
     offset = range.end + 1
     known = range.total
-    if (range.total === null ? expected < chunkSize : offset >= range.total) return E.right({ ...res, body: new Uint8Array(0), file, log: note(log, step, `${file} is complete, ${offset} bytes`) })
+    if (range.total === null ? expected < chunkSize : offset >= range.total) return E.right({ ...res, body: new Uint8Array(0), file, log: note(log, step, `${file} is complete, ${offset} bytes`, env) })
   }
 }
-
-/**
- * `getPart` as a promise that never rejects.
- * @example
- * await getPartNow(0, 1024, 'GET', {}, req, defaults)
- * @internal
- */
-export const getPartNow = safely<[number, number, string]>('getPart', getPartNowUnsafe)
-
-/**
- * `getDataInParts` as a promise that never rejects.
- * @example
- * await getInPartsNow(5 << 20, 'GET', {}, req, defaults)
- * @internal
- */
-export const getInPartsNow = safely<[number, string]>('getDataInParts', getInPartsNowUnsafe)

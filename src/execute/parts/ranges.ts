@@ -4,6 +4,9 @@
  * @module
  */
 import { acknowledgedBytes, parseContentRange, type ContentRange } from '../../encoding/range.js'
+import { findHeader, type HeaderList } from '../../model/headers.js'
+import type { Sink } from '../../model/prepared.js'
+import type { Target } from '../attempt/sink.js'
 
 /**
  * Whether a response is the `206` of the range `[start, end)` asked for: its Content-Range
@@ -17,6 +20,20 @@ export const isExpectedPart = (want: { readonly start: number; readonly end: num
   if (status !== 206) return false
   const r = parseContentRange(contentRange)
   return r !== null && r.start === want.start && r.end < want.end
+}
+
+/**
+ * The target of an answer for a `Part` sink: the part asked for is saved (appended with
+ * `append`, to the file when the sink has one, else kept in memory); any other answer is
+ * unwanted, and only its start is kept for the error. A part appended to a file that fails is
+ * cut back to the `start` bytes the file held before.
+ * @example
+ * partTarget({ _tag: 'Part', path: null, start: 0, end: 100, append: false }, 200, [], false).unwanted // true
+ * @internal
+ */
+export const partTarget = (sink: Extract<Sink, { readonly _tag: 'Part' }>, status: number, headers: HeaderList, noBody: boolean): Target => {
+  const wanted = isExpectedPart(sink, status, findHeader(headers, 'content-range'))
+  return { file: wanted && !noBody ? sink.path : null, append: sink.append, unwanted: !wanted, cutTo: sink.append ? sink.start : 0 }
 }
 
 /**

@@ -13,10 +13,10 @@ import { contentRange } from '../../encoding/range.js'
 import { showValue } from '../../encoding/json.js'
 import { sliceBody, type PreparedRequest } from '../../model/prepared.js'
 import type { Request } from '../../model/request.js'
-import type { Env, TransportDefaults } from '../env.js'
-import { isWhole, note, partsProgress, prepared, safely, type Result } from './common.js'
+import type { ResolvedEnv } from '../env.js'
+import { isWhole, note, partsProgress, prepared, type Result } from './common.js'
 import { nextChunk } from './ranges.js'
-import { runSafe } from '../run.js'
+import { run } from '../run.js'
 
 /**
  * The default chunk size of `sendDataInParts` and `getDataInParts`: 5 MiB.
@@ -42,18 +42,18 @@ const bodyPart = (p: PreparedRequest, start: number, end: number, total: number,
  * Sends the bytes `[start, start + count)` of the body (cut at its end) with
  * `Content-Range: bytes s-e/total`.
  * @example
- * await sendPartNow(0, 1024, 'PUT', {}, req, defaults)
+ * await sendPartNow(0, 1024, 'PUT', env, req)
  * @internal
  */
-const sendPartNowUnsafe = async (start: number, count: number, method: string, env: Env | undefined, req: Request, defaults: TransportDefaults): Promise<Result> => {
+export const sendPartNow = async (start: number, count: number, method: string, env: ResolvedEnv, req: Request): Promise<Result> => {
   const step = 'sendPart'
-  const r = await prepared(step, method, env ?? {}, req, true)
+  const r = await prepared(step, method, env, req, true)
   if (E.isLeft(r)) return r
   const { p, total } = r.right
   if (!isWhole(start, 0) || !isWhole(count, 1)) return E.left(invalidInput(step, `${step}: start must be a whole number >= 0 and count one >= 1, got ${showValue(start)} and ${showValue(count)}`, p.log))
   if (start >= total) return E.left(invalidInput(step, `${step}: the part starts at ${start} but the body has ${total} bytes`, p.log))
   const end = Math.min(total, start + count)
-  return runSafe(bodyPart(p, start, end, total, note(p.log, step, `sending bytes ${start}-${end - 1} of ${total}`, env)), env, defaults)
+  return run(bodyPart(p, start, end, total, note(p.log, step, `sending bytes ${start}-${end - 1} of ${total}`, env)), env)
 }
 
 /**
@@ -62,17 +62,17 @@ const sendPartNowUnsafe = async (start: number, count: number, method: string, e
  * a chunk is retried by the retry layer (at least 2 retries, the method included). The answer
  * that completes the upload, or the first that is neither `308` nor `2xx`, is the response.
  * @example
- * await sendInPartsNow(5 << 20, 'PUT', {}, req, defaults)
+ * await sendInPartsNow(5 << 20, 'PUT', env, req)
  * @internal
  */
-const sendInPartsNowUnsafe = async (chunkSize: number, method: string, env: Env | undefined, req: Request, defaults: TransportDefaults): Promise<Result> => {
+export const sendInPartsNow = async (chunkSize: number, method: string, env: ResolvedEnv, req: Request): Promise<Result> => {
   const step = 'sendDataInParts'
-  const r = await prepared(step, method, env ?? {}, req, true)
+  const r = await prepared(step, method, env, req, true)
   if (E.isLeft(r)) return r
   const { total } = r.right
   const p0 = r.right.p
   if (!isWhole(chunkSize, 1)) return E.left(invalidInput(step, `${step}: the chunk size must be a whole number >= 1, got ${showValue(chunkSize)}`, p0.log))
-  if (total === 0) return runSafe(p0, env, defaults)
+  if (total === 0) return run(p0, env)
   const policy = p0.settings.retryPolicy
   const p: PreparedRequest = {
     ...p0,
@@ -82,7 +82,7 @@ const sendInPartsNowUnsafe = async (chunkSize: number, method: string, env: Env 
       retryPolicy: policy.methods.includes(p0.method) ? policy : { ...policy, methods: [...policy.methods, p0.method] },
     },
   }
-  const progress = partsProgress(env ?? {}, 'upload', () => total)
+  const progress = partsProgress(env, 'upload', () => total)
   let offset = 0
   let log = p.log
   let attempts = 0
@@ -90,7 +90,7 @@ const sendInPartsNowUnsafe = async (chunkSize: number, method: string, env: Env 
   let first: number | null = null
   for (;;) {
     const end = Math.min(total, offset + chunkSize)
-    const sent = await runSafe(bodyPart(p, offset, end, total, note(log, step, `chunk bytes ${offset}-${end - 1} of ${total}`, env)), progress(offset), defaults)
+    const sent = await run(bodyPart(p, offset, end, total, note(log, step, `chunk bytes ${offset}-${end - 1} of ${total}`, env)), progress(offset))
     if (E.isLeft(sent)) return sent
     const res = sent.right
     attempts += res.attempts
@@ -99,31 +99,13 @@ const sendInPartsNowUnsafe = async (chunkSize: number, method: string, env: Env 
     const next = nextChunk(res.status, res.headers['range'], offset, end, total)
     const whole = { ...res, attempts, timings: { ...res.timings, start: first, total: res.timings.end - first } }
     if (next._tag === 'done' || next._tag === 'stop') return E.right(whole)
-    if (next._tag === 'fail') return E.left(statusError(`${step}: ${next.reason}`, { ...whole, log: note(log, step, next.reason) }))
+    if (next._tag === 'fail') return E.left(statusError(`${step}: ${next.reason}`, { ...whole, log: note(log, step, next.reason, env) }))
     stalls = next.offset > offset ? 0 : stalls + 1
     if (stalls >= STALLS) {
       const why = `the server took no new bytes in ${STALLS} answers in a row (it holds ${next.offset} of ${total})`
-      return E.left(statusError(`${step}: ${why}`, { ...whole, log: note(log, step, why) }))
+      return E.left(statusError(`${step}: ${why}`, { ...whole, log: note(log, step, why, env) }))
     }
-    if (next.offset < end) log = note(log, step, `the server holds ${next.offset} bytes: resuming from there`)
+    if (next.offset < end) log = note(log, step, `the server holds ${next.offset} bytes: resuming from there`, env)
     offset = next.offset
   }
 }
-
-
-/**
- * `sendPart` as a promise that never rejects.
- * @example
- * await sendPartNow(0, 1024, 'PUT', {}, req, defaults)
- * @internal
- */
-export const sendPartNow = safely<[number, number, string]>('sendPart', sendPartNowUnsafe)
-
-/**
- * `sendDataInParts` as a promise that never rejects.
- * @example
- * await sendInPartsNow(5 << 20, 'PUT', {}, req, defaults)
- * @internal
- */
-export const sendInPartsNow = safely<[number, string]>('sendDataInParts', sendInPartsNowUnsafe)
-

@@ -9,7 +9,7 @@ import { redactUrl } from '../../encoding/redact.js'
 import type { Request } from '../../model/request.js'
 import { noBody, segmentsBody, type PreparedBody } from '../../model/prepared.js'
 import { bodyBytes, defaultContentType } from '../../encoding/body.js'
-import { cryptoRandom, type Env } from '../env.js'
+import type { ResolvedEnv } from '../env.js'
 import { fileSegmentOf } from '../body.js'
 import { prepareMultipart } from './multipart.js'
 
@@ -38,10 +38,10 @@ export const syncBody = (req: BodyInput): BodyOut => {
  * The prepared body: files measured (and checked readable) now, multipart bodies laid out with
  * a fresh boundary, whose Content-Type is always httpipe's (it carries the boundary).
  */
-export const prepareBody = async (req: BodyInput, step: string, env: Env): Promise<E.Either<ClientError, BodyOut>> => {
+export const prepareBody = async (req: BodyInput, step: string, env: ResolvedEnv): Promise<E.Either<ClientError, BodyOut>> => {
   const b = req.body
   if (b._tag === 'Multipart') {
-    return prepareMultipart(b, req.settings, env.random ?? cryptoRandom, step, req.log)
+    return prepareMultipart(b, req.settings, env.random, step, req.log)
   }
   if (b._tag !== 'Binary' || b.source._tag !== 'File') return E.right(syncBody(req))
   const path = b.source.path

@@ -11,21 +11,20 @@ import { authError, fileError, invalidInput, type ClientError } from '../../mode
 import type { HeaderList } from '../../model/headers.js'
 import { appendLog } from '../../model/log.js'
 import type { Request, ResolvedAuth as Auth } from '../../model/request.js'
-import { processSecrets, referencedValues, resolveSecrets, type Resolved } from './secrets.js'
+import { referencedValues, resolveSecrets, type Resolved } from './secrets.js'
 import { redactHeaderValue, redactSecrets, redactUrl } from '../../encoding/redact.js'
 import { showValue } from '../../encoding/json.js'
 import { isRequest } from '../../steps/step.js'
 import { renderUrl } from '../../encoding/url.js'
 import { targetUrl, urlProblem } from '../../steps/init.js'
 import { VERSION } from '../../model/version.js'
-import type { PreparedBody, PreparedRequest } from '../../model/prepared.js'
+import { fileSink, type PreparedBody, type PreparedRequest } from '../../model/prepared.js'
 import { bodyHasher } from '../body.js'
 import { describeBody, prepareBody, syncBody, type BodyOut } from './body.js'
-import { cryptoRandom, type Env } from '../env.js'
+import type { ResolvedEnv } from '../env.js'
 
 
 const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-const STEP = 'prepareRequest'
 
 /**
  * The headers every request starts with.
@@ -107,23 +106,6 @@ export const moveUserInfo = (url: string, auth: Auth, parsed?: URL): { readonly 
 }
 
 /**
- * Builds the PreparedRequest of `req` for `method` (shared by prepareRequest and
- * processRequest, whose log lines name their own step).
- * @example
- * prepareWith('processRequest', 'GET', {})(req)
- */
-export const prepareWith =
-  (step: string, method: string, env: Env = {}) =>
-  (req: Request): TE.TaskEither<ClientError, PreparedRequest> =>
-  async () => {
-    try {
-      return await prepareNow(step, method, env, req)
-    } catch (e) {
-      return E.left(invalidInput(step, `${step}: cannot prepare the request: ${e instanceof Error ? e.message : showValue(e)}`, isRequest(req) ? req.log : []))
-    }
-  }
-
-/**
  * The body's framing is httpipe's: a user `Transfer-Encoding` header, a Content-Type on a multipart body, or a `Content-Length`
  * that differs from the body's length, would make the bytes on the wire differ from what the
  * request declares, so it is `InvalidInput` before anything is sent.
@@ -144,16 +126,17 @@ const checkFraming = (req: ResolvedRequest, body: PreparedBody, step: string): E
 }
 
 /**
- * The PreparedRequest of `req`, as a promise that never rejects (plain control flow: this
- * runs once per request).
+ * The PreparedRequest of `req` for `method` (shared by prepareRequest, processRequest and the
+ * transfers in parts, whose log lines name their own step), in plain control flow: this runs
+ * once per request.
  * @example
  * await prepareNow('prepareRequest', 'GET', {}, req) // right({ _tag: 'PreparedRequest', … })
  * @internal
  */
-export const prepareNow = async (step: string, method: string, env: Env, req0: Request): Promise<E.Either<ClientError, PreparedRequest>> => {
+export const prepareNow = async (step: string, method: string, env: ResolvedEnv, req0: Request): Promise<E.Either<ClientError, PreparedRequest>> => {
   if (!isRequest(req0)) return E.left(invalidInput(step, `${step}: the input is not a Request`, []))
   if (req0.error !== null) return E.left(invalidInput(req0.error.step, req0.error.message, req0.log))
-  const resolved = resolveSecrets(req0, env.secrets ?? processSecrets)
+  const resolved = resolveSecrets(req0, env.secrets)
   if (E.isLeft(resolved)) return E.left(invalidInput(step, `${step}: ${resolved.left}`, req0.log))
   // a request with nothing to read resolves to itself: no copy
   const req: ResolvedRequest = resolved.right === (req0 as unknown) ? (req0 as unknown as ResolvedRequest) : { ...req0, ...resolved.right }
@@ -170,7 +153,7 @@ export const prepareNow = async (step: string, method: string, env: Env, req0: R
   const signed = schemeOf(t.auth).sign === null ? E.right({ body: prepared.right.body, headers: composeHeaders(req, t.auth, prepared.right) }) : await signPrepared(req, step, t, prepared.right, env)()
   if (E.isLeft(signed)) return signed
   const { body, headers } = signed.right
-  const at = (env.now ?? Date.now)()
+  const at = env.now()
   const secrets = [...secretsOf({ auth: t.auth, proxy: req.proxy, tls: req.tls }), ...masked]
   const entries = [{ at, step, message: redactSecrets(`${t.method} ${redactUrl(t.url)}, ${describeBody(body, prepared.right.summary)}`, secrets) }]
   for (const [n, v] of headers) entries.push({ at, step, message: redactSecrets(`header ${n}: ${redactHeaderValue(n, v)}`, secrets) })
@@ -182,7 +165,7 @@ export const prepareNow = async (step: string, method: string, env: Env, req0: R
     body,
     auth: t.auth,
     settings: req.settings,
-    responseFile: req.responseFile,
+    sink: fileSink(req.responseFile),
     proxy: req.proxy,
     tls: req.tls,
     masked,
@@ -208,14 +191,14 @@ const signPrepared = (
   step: string,
   target: { readonly method: string; readonly url: string; readonly auth: Auth },
   out: BodyOut,
-  env: Env,
+  env: ResolvedEnv,
 ): TE.TaskEither<ClientError, { readonly body: PreparedBody; readonly headers: HeaderList }> => {
   const body = out.body
   const headers = composeHeaders(req, target.auth, out)
   const sign = schemeOf(target.auth).sign
   if (sign === null || (body._tag === 'Segments' && body.segments.some((s) => s._tag === 'Url'))) return TE.right({ body, headers })
   const hop = { method: target.method, url: target.url, headers, body, auth: target.auth, attempt: 1 }
-  const input = { hop, settings: req.settings, now: (env.now ?? Date.now)(), random: env.random ?? cryptoRandom, hash: bodyHasher(body) }
+  const input = { hop, settings: req.settings, now: env.now(), random: env.random, hash: bodyHasher(body) }
   return pipe(
     TE.tryCatch(
       () => sign(target.auth, input),
@@ -234,12 +217,3 @@ const signPrepared = (
     ),
   )
 }
-
-/**
- * Renders what would be sent, without sending: final URL, headers (auth included), body
- * description. File bodies are checked to exist.
- * @example
- * const prepared = await pipe(req, H.prepareRequest('POST'))()
- */
-export const prepareRequest = (method: string, env?: Env): ((req: Request) => TE.TaskEither<ClientError, PreparedRequest>) =>
-  prepareWith(STEP, method, env)

@@ -19,15 +19,6 @@ import type { Secret } from '../../model/secret.js'
  */
 export type SecretLookup = (name: string) => string | undefined
 
-/**
- * The default lookup: the process environment, read when the request runs.
- * @example
- * processSecrets('HOME') // '/root'
- * @category secrets
- * @since 0.2.0
- */
-export const processSecrets: SecretLookup = (name) => (typeof process === 'undefined' ? undefined : process.env[name])
-
 /** The request's credentials with every reference read. */
 export interface Resolved {
   readonly auth: ResolvedAuth
@@ -94,7 +85,7 @@ const plain = (req: Request): boolean => {
  * Reads every reference of a request (auth, proxy password, TLS passphrase, header values).
  * Left: why one could not be read, naming the field and the variable.
  * @example
- * resolveSecrets(req, processSecrets) // right({ auth, proxy, tls, headers })
+ * resolveSecrets(req, env.secrets) // right({ auth, proxy, tls, headers })
  * @internal
  */
 export const resolveSecrets = (req: Request, lookup: SecretLookup): E.Either<string, Resolved> => {
@@ -129,7 +120,7 @@ export const resolveSecrets = (req: Request, lookup: SecretLookup): E.Either<str
 /**
  * The values of a request's references, to be masked in its log like every literal secret.
  * @example
- * referencedValues(req, processSecrets) // ['t0k']
+ * referencedValues(req, env.secrets) // ['t0k']
  * @internal
  */
 export const referencedValues = (req: Request, r: Resolved): ReadonlyArray<string> =>
