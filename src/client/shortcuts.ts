@@ -16,7 +16,7 @@ import type { Env } from '../execute/env.js'
 import { setHeaders } from '../steps/headers.js'
 import type { Method } from '../model/method.js'
 import { initialize, setResponseFile } from '../steps/init.js'
-import { newRequest, type Request } from '../model/request.js'
+import { newRequest, type Request, type Step } from '../model/request.js'
 import type { SecretRef } from '../model/secret.js'
 import { invalid, makeStep } from '../steps/step.js'
 import type { HttpResponse } from '../model/response.js'
@@ -41,7 +41,7 @@ export interface ShortcutOptions {
   readonly params?: ParamsInput
   readonly headers?: Readonly<Record<string, string | SecretRef>> | ReadonlyArray<readonly [string, string | SecretRef]>
   readonly responseFile?: string
-  readonly configure?: (req: Request) => Request
+  readonly configure?: Step
   readonly env?: Env
 }
 

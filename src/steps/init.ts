@@ -13,16 +13,6 @@ import { quote, showValue } from '../encoding/json.js'
 import { change, invalid, makeStep, note, type Change } from './step.js'
 import { newRequest, type Pem, type Proxy, type Request, type Tls, type Step } from '../model/request.js'
 
-/**
- * Why an absolute URL cannot be taken, or null (moved to `encoding/url.ts`; re-exported here only until
- * `execute/prepare/prepare.ts`, being rewritten now, imports it from there).
- * @example
- * urlProblem('http://evil.example\\@good.example/') // 'the authority is ambiguous: …'
- * @category url
- * @since 0.2.0
- * @internal
- */
-export { urlProblem } from '../encoding/url.js'
 
 /**
  * Replaces the URL. No scheme means `https://`; a path (`/users`, with its query) is joined onto

@@ -15,8 +15,9 @@ import { referencedValues, resolveSecrets, type Resolved } from './secrets.js'
 import { redactHeaderValue, redactSecrets, redactUrl } from '../../encoding/redact.js'
 import { showValue } from '../../encoding/json.js'
 import { isRequest } from '../../steps/step.js'
-import { renderUrl } from '../../encoding/url.js'
-import { targetUrl, urlProblem } from '../../steps/init.js'
+import { renderUrl, urlProblem } from '../../encoding/url.js'
+import { isToken } from '../../model/valid.js'
+import { targetUrl } from '../../steps/init.js'
 import { VERSION } from '../../model/version.js'
 import { fileSink, type PreparedBody, type PreparedRequest } from '../../model/prepared.js'
 import { bodyHasher } from '../body.js'
@@ -24,7 +25,6 @@ import { describeBody, prepareBody, syncBody, type BodyOut } from './body.js'
 import type { ResolvedEnv } from '../env.js'
 
 
-const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 /**
  * The headers every request starts with.
@@ -50,7 +50,7 @@ type ResolvedRequest = Omit<Request, keyof Resolved> & Resolved
 
 const checkTarget = (req: ResolvedRequest, method: string, step: string): E.Either<ClientError, { method: string; url: string; auth: Auth }> => {
   if (req.error !== null) return E.left(invalidInput(req.error.step, req.error.message, req.log))
-  if (typeof method !== 'string' || !METHOD.test(method))
+  if (!isToken(method))
     return E.left(invalidInput(step, `${step}: invalid method ${JSON.stringify(showValue(method))}`, req.log))
   const target = targetUrl(req)
   if (target === null)
