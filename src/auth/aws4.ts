@@ -169,7 +169,7 @@ export const signAws4 = (auth: Aws4Auth<string>, input: Aws4Input): E.Either<str
   }
 }
 
-const authFailure = (message: string): SignFailure => ({ kind: 'auth', message })
+const authFailure = (message: string): SignFailure => ({ _tag: 'Auth', message })
 
 /**
  * The AWS4 scheme's record: nothing pre-emptive; every attempt signed with the run's clock

@@ -212,7 +212,7 @@ export const makeNonce = (random: () => number): string => {
   return s
 }
 
-const authFailure = (message: string): SignFailure => ({ kind: 'auth', message })
+const authFailure = (message: string): SignFailure => ({ _tag: 'Auth', message })
 
 /**
  * The OAuth1 scheme's record: nothing pre-emptive; every attempt signed with the run's clock

@@ -97,7 +97,7 @@ export const bodyHasher = (body: PreparedBody): BodyHasher => {
       else if (opened !== null) for await (const chunk of opened) h.update(chunk)
       return E.right(h.digest('hex'))
     } catch (e) {
-      return E.left(e instanceof BodyFileError ? { kind: 'file', path: e.path, code: e.code } : { kind: 'file', path: '', code: codeOf(e) })
+      return E.left(e instanceof BodyFileError ? { _tag: 'File', path: e.path, code: e.code } : { _tag: 'File', path: '', code: codeOf(e) })
     }
   }
   return (algorithm) => {

@@ -165,11 +165,11 @@ export interface Hop {
 /**
  * Why signing an attempt failed: the body file could not be read, or the scheme could not sign.
  * @example
- * const f: SignFailure = { kind: 'auth', message: 'AWS4 signing failed: …' }
+ * const f: SignFailure = { _tag: 'Auth', message: 'AWS4 signing failed: …' }
  * @category model
  * @since 0.2.0
  */
-export type SignFailure = { readonly kind: 'auth'; readonly message: string } | { readonly kind: 'file'; readonly path: string; readonly code: string }
+export type SignFailure = { readonly _tag: 'Auth'; readonly message: string } | { readonly _tag: 'File'; readonly path: string; readonly code: string }
 
 /**
  * Hashes of a body by algorithm (`sha256`, `md5`, …), each computed once per run; file

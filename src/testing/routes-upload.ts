@@ -38,7 +38,7 @@ const receive = (ctx: Context, id: string): void => {
   const range = parseChunkRange(ctx.request.headers['content-range'], ctx.body.length)
   const upload = uploadOf(ctx.uploads, id)
   declareTotal(upload, range.total)
-  if (range.kind === 'query') return answer(ctx, id, upload)
+  if (range._tag === 'Query') return answer(ctx, id, upload)
   upload.requests += 1
   const chunk = upload.requests
   if (fail.has(chunk)) return sendJson(ctx, failStatus, { error: 'injected failure', chunk })

@@ -31,8 +31,8 @@ export type UploadStore = Map<string, Upload>
  * @internal
  */
 export type ChunkRange =
-  | { readonly kind: 'chunk'; readonly start: number; readonly end: number; readonly total: number | undefined }
-  | { readonly kind: 'query'; readonly total: number | undefined }
+  | { readonly _tag: 'Chunk'; readonly start: number; readonly end: number; readonly total: number | undefined }
+  | { readonly _tag: 'Query'; readonly total: number | undefined }
 
 const CONTENT_RANGE = /^bytes +(?:(\d{1,16})-(\d{1,16})|(\*))\/(\d{1,16}|\*)$/i
 
@@ -45,15 +45,15 @@ const CONTENT_RANGE = /^bytes +(?:(\d{1,16})-(\d{1,16})|(\*))\/(\d{1,16}|\*)$/i
 export const parseChunkRange = (header: string | undefined, bodyLength: number): ChunkRange => {
   if (header === undefined)
     return bodyLength === 0
-      ? { kind: 'query', total: 0 }
-      : { kind: 'chunk', start: 0, end: bodyLength - 1, total: bodyLength }
+      ? { _tag: 'Query', total: 0 }
+      : { _tag: 'Chunk', start: 0, end: bodyLength - 1, total: bodyLength }
   const match = CONTENT_RANGE.exec(header.trim())
   if (match === null) throw badRequest(`invalid Content-Range ${JSON.stringify(header)}: expected "bytes s-e/total"`)
   const [, first, last, star, rawTotal = '*'] = match
   const total = rawTotal === '*' ? undefined : Number(rawTotal)
   if (star !== undefined) {
     if (bodyLength !== 0) throw badRequest(`Content-Range ${header} is a status query: its body must be empty`)
-    return { kind: 'query', total }
+    return { _tag: 'Query', total }
   }
   const start = Number(first)
   const end = Number(last)
@@ -61,7 +61,7 @@ export const parseChunkRange = (header: string | undefined, bodyLength: number):
   if (total !== undefined && end >= total) throw badRequest(`Content-Range ${header}: the last byte is past the total`)
   if (end - start + 1 !== bodyLength)
     throw badRequest(`Content-Range ${header} announces ${end - start + 1} bytes, the body has ${bodyLength}`)
-  return { kind: 'chunk', start, end, total }
+  return { _tag: 'Chunk', start, end, total }
 }
 
 /**

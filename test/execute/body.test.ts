@@ -84,7 +84,7 @@ describe('bodyHasher', () => {
 
   test('an unreadable file is a file failure, not a throw', async () => {
     const r = await bodyHasher(segmentsBody([{ _tag: 'File', path: join(dir, 'gone'), start: 0, end: 1, size: 1 }]))('sha256')
-    assert.ok(E.isLeft(r) && r.left.kind === 'file' && r.left.code === 'ENOENT')
+    assert.ok(E.isLeft(r) && r.left._tag === 'File' && r.left.code === 'ENOENT')
   })
 })
 

@@ -52,13 +52,13 @@ describe('what busboy reads is what was given', () => {
     assert.equal(a.ok, true, a.error)
     assert.deepEqual(
       a.parts.slice(0, names.length),
-      names.map((n, i) => ({ kind: 'field', name: asSent(n), value: `value ${i} ${n}` })),
+      names.map((n, i) => ({ _tag: 'Field', name: asSent(n), value: `value ${i} ${n}` })),
     )
     assert.deepEqual(a.parts.slice(names.length), [
       // filename* carries the exact name, whatever it holds
-      { kind: 'file', name: asSent('file "one"'), filename: 'отчёт "q" \\ \r\n.bin', mimeType: 'application/x-test', size: binary.byteLength, sha256: sha(binary) },
-      { kind: 'file', name: 'empty', filename: 'empty.bin', mimeType: 'application/octet-stream', size: 0, sha256: sha('') },
-      { kind: 'file', name: 'bytes\\', filename: 'a\\b.txt', mimeType: 'application/octet-stream', size: 3, sha256: sha(new Uint8Array([1, 2, 3])) },
+      { _tag: 'File', name: asSent('file "one"'), filename: 'отчёт "q" \\ \r\n.bin', mimeType: 'application/x-test', size: binary.byteLength, sha256: sha(binary) },
+      { _tag: 'File', name: 'empty', filename: 'empty.bin', mimeType: 'application/octet-stream', size: 0, sha256: sha('') },
+      { _tag: 'File', name: 'bytes\\', filename: 'a\\b.txt', mimeType: 'application/octet-stream', size: 3, sha256: sha(new Uint8Array([1, 2, 3])) },
     ])
   })
 
@@ -68,13 +68,13 @@ describe('what busboy reads is what was given', () => {
     for (let i = 0; i < 100; i++) {
       if (i % 2 === 0) {
         steps.push(H.addMultipartFormDataField(`f${i}`, `v${i}`))
-        expected.push({ kind: 'field', name: `f${i}`, value: `v${i}` })
+        expected.push({ _tag: 'Field', name: `f${i}`, value: `v${i}` })
       } else {
         const bytes = Buffer.alloc(i * 97, i)
         const path = join(dir, `p${i}.bin`)
         await writeFile(path, bytes)
         steps.push(H.addMultipartFormDataFile(`file${i}`, `p${i}.bin`, H.fromFile(path), 'application/octet-stream'))
-        expected.push({ kind: 'file', name: `file${i}`, filename: `p${i}.bin`, mimeType: 'application/octet-stream', size: bytes.byteLength, sha256: sha(bytes) })
+        expected.push({ _tag: 'File', name: `file${i}`, filename: `p${i}.bin`, mimeType: 'application/octet-stream', size: bytes.byteLength, sha256: sha(bytes) })
       }
     }
     const res = await ok(H.processRequest('POST')(form(...steps)))
@@ -99,8 +99,8 @@ describe('what busboy reads is what was given', () => {
           a.parts,
           parts.map((p) =>
             p.kind === 'field'
-              ? { kind: 'field', name: asSent(p.name), value: p.value }
-              : { kind: 'file', name: asSent(p.name), filename: p.filename, mimeType: 'application/octet-stream', size: p.bytes.byteLength, sha256: sha(p.bytes) },
+              ? { _tag: 'Field', name: asSent(p.name), value: p.value }
+              : { _tag: 'File', name: asSent(p.name), filename: p.filename, mimeType: 'application/octet-stream', size: p.bytes.byteLength, sha256: sha(p.bytes) },
           ),
         )
       }),

@@ -11,8 +11,8 @@ import { closeServer, listenLoopback } from './peers.js'
 
 /** One part as busboy reported it. */
 export type Parsed =
-  | { readonly kind: 'field'; readonly name: string; readonly value: string }
-  | { readonly kind: 'file'; readonly name: string; readonly filename: string; readonly mimeType: string; readonly size: number; readonly sha256: string }
+  | { readonly _tag: 'Field'; readonly name: string; readonly value: string }
+  | { readonly _tag: 'File'; readonly name: string; readonly filename: string; readonly mimeType: string; readonly size: number; readonly sha256: string }
 
 /** What the server answers for one request. */
 export interface BusboyAnswer {
@@ -67,11 +67,11 @@ export const startBusboyServer = async (): Promise<BusboyServer> => {
     }
     const pending: Array<Promise<void>> = []
     // busboy gives an empty name (name="") as undefined: it is reported as ''
-    bb.on('field', (name, value) => parts.push({ kind: 'field', name: name ?? '', value }))
+    bb.on('field', (name, value) => parts.push({ _tag: 'Field', name: name ?? '', value }))
     bb.on('file', (rawName, stream, info) => {
       const name = rawName ?? ''
       const index = parts.length
-      parts.push({ kind: 'file', name, filename: info.filename ?? '', mimeType: info.mimeType, size: 0, sha256: '' })
+      parts.push({ _tag: 'File', name, filename: info.filename ?? '', mimeType: info.mimeType, size: 0, sha256: '' })
       const h = createHash('sha256')
       let size = 0
       pending.push(
@@ -81,7 +81,7 @@ export const startBusboyServer = async (): Promise<BusboyServer> => {
             h.update(c)
           })
           stream.on('end', () => {
-            parts[index] = { kind: 'file', name, filename: info.filename ?? '', mimeType: info.mimeType, size, sha256: h.digest('hex') }
+            parts[index] = { _tag: 'File', name, filename: info.filename ?? '', mimeType: info.mimeType, size, sha256: h.digest('hex') }
             resolve()
           })
         }),

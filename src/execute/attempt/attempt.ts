@@ -164,11 +164,11 @@ const receive = async (sh: Shared, hop: Hop, res: TransportResponse, w: Watch, u
   up.close()
   const fired = w.fired
   // an answer the sink did not ask for: its start is kept for the error, the rest dropped
-  if (!r.ok && target.unwanted && r.failure.kind === 'limit' && fired === null) {
+  if (r._tag === 'Failed' && target.unwanted && r.failure._tag === 'Limit' && fired === null) {
     ctx.log.add(`not the part asked for: body dropped after ${UNWANTED_BYTES} bytes`)
     return received(hop, res, headersAt, new Uint8Array(0), null)
   }
-  if (!r.ok) {
+  if (r._tag === 'Failed') {
     if (file !== null) await undoFile(ctx, file, target.cutTo)
     return E.left(readFailure(ctx, r.failure, fired, file))
   }

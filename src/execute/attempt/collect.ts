@@ -14,13 +14,13 @@ import type { Progress } from '../env.js'
  * Why reading failed: the connection (`source`), the file (`file`), the compressed data
  * (`decode`) or the size limit (`limit`).
  * @example
- * const f: ReadFailure = { kind: 'file', error: new Error('EACCES') }
+ * const f: ReadFailure = { _tag: 'File', error: new Error('EACCES') }
  */
 export type ReadFailure =
-  | { readonly kind: 'source'; readonly error: unknown }
-  | { readonly kind: 'file'; readonly error: unknown }
-  | { readonly kind: 'decode'; readonly error: unknown }
-  | { readonly kind: 'limit'; readonly limit: number }
+  | { readonly _tag: 'Source'; readonly error: unknown }
+  | { readonly _tag: 'File'; readonly error: unknown }
+  | { readonly _tag: 'Decode'; readonly error: unknown }
+  | { readonly _tag: 'Limit'; readonly limit: number }
 
 /** Inflates zlib-wrapped or raw deflate data, deciding on the first byte (servers send both). */
 const autoInflate = (): Transform => {
@@ -83,7 +83,7 @@ export interface ReadOptions {
   readonly onProgress: ((p: Progress) => void) | undefined
 }
 
-type Collected = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly failure: ReadFailure }
+type Collected = { readonly _tag: 'Bytes'; readonly bytes: Uint8Array } | { readonly _tag: 'Failed'; readonly failure: ReadFailure }
 
 /**
  * The one body collector, whatever reads the body and wherever it goes: it counts the bytes as
@@ -131,13 +131,13 @@ class Collector {
 
   /** What was kept: the one chunk as it came, else all of them in one buffer (empty bytes for a file). */
   done(): Collected {
-    if (!this.inMemory) return { ok: true, bytes: new Uint8Array(0) }
+    if (!this.inMemory) return { _tag: 'Bytes', bytes: new Uint8Array(0) }
     const only = this.chunks.length === 1 ? this.chunks[0] : undefined
-    return { ok: true, bytes: only !== undefined ? only : Buffer.concat(this.chunks, this.size) }
+    return { _tag: 'Bytes', bytes: only !== undefined ? only : Buffer.concat(this.chunks, this.size) }
   }
 
   limit(): Collected {
-    return { ok: false, failure: { kind: 'limit', limit: this.o.maxBytes } }
+    return { _tag: 'Failed', failure: { _tag: 'Limit', limit: this.o.maxBytes } }
   }
 }
 
@@ -146,7 +146,7 @@ const isNodeReadable = (b: unknown): b is Readable =>
 
 const ignore = (): void => undefined
 
-const sourceFailed = (error: unknown): Collected => ({ ok: false, failure: { kind: 'source', error } })
+const sourceFailed = (error: unknown): Collected => ({ _tag: 'Failed', failure: { _tag: 'Source', error } })
 
 /** Reads a Node stream with events (much cheaper than its async iterator). */
 const fromReadable = (body: Readable, c: Collector): Promise<Collected> =>
@@ -220,10 +220,10 @@ const throughStreams = async (body: AsyncIterable<Uint8Array> | null, c: Collect
         yield chunk
       }
     } catch (error) {
-      throw new Tagged({ kind: 'source', error })
+      throw new Tagged({ _tag: 'Source', error })
     }
   }
-  const over = (): Error => new Tagged({ kind: 'limit', limit: o.maxBytes }) as unknown as Error
+  const over = (): Error => new Tagged({ _tag: 'Limit', limit: o.maxBytes }) as unknown as Error
   let fileFailed: unknown = null
   // to a file without a limit, nothing needs counting at the end
   const kept =
@@ -239,10 +239,10 @@ const throughStreams = async (body: AsyncIterable<Uint8Array> | null, c: Collect
     await pipeline([Readable.from(source(), { objectMode: false }), ...o.decoders, ...kept, ...out])
     return c.done()
   } catch (e) {
-    if (fileFailed !== null) return { ok: false, failure: { kind: 'file', error: fileFailed } }
-    if (e instanceof Tagged) return { ok: false, failure: e.failure }
-    if (!c.anyArrived) return { ok: true, bytes: new Uint8Array(0) }
-    return { ok: false, failure: { kind: 'decode', error: e } }
+    if (fileFailed !== null) return { _tag: 'Failed', failure: { _tag: 'File', error: fileFailed } }
+    if (e instanceof Tagged) return { _tag: 'Failed', failure: e.failure }
+    if (!c.anyArrived) return { _tag: 'Bytes', bytes: new Uint8Array(0) }
+    return { _tag: 'Failed', failure: { _tag: 'Decode', error: e } }
   }
 }
 

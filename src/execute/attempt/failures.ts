@@ -104,20 +104,20 @@ export const classify = (ctx: RunCtx, e: unknown, fired: Fired, what: string): F
  * The failure of a body that could not be read: the size limit, the file, the compressed data,
  * or the connection (as a transport error or the limit that fired).
  * @example
- * readFailure(ctx, { kind: 'limit', limit: 10 }, null, null)
+ * readFailure(ctx, { _tag: 'Limit', limit: 10 }, null, null)
  * @internal
  */
 export const readFailure = (ctx: RunCtx, f: ReadFailure, fired: Fired, file: string | null): Failure => {
-  if (f.kind === 'limit') {
+  if (f._tag === 'Limit') {
     ctx.log.add(`response body over ${f.limit} bytes - stopped`)
     return { error: responseTooLarge(`${STEP}: the response body is over the limit of ${f.limit} bytes`, f.limit, ctx.log.log), phase: 'final' }
   }
-  if (f.kind === 'file') {
+  if (f._tag === 'File') {
     const { code } = errText(f.error)
     ctx.log.add(`cannot write response file ${file ?? ''}: ${code}`)
     return { error: fileError(`${STEP}: cannot write response file ${file ?? ''}: ${code}`, file ?? '', code, ctx.log.log), phase: 'final' }
   }
-  if (f.kind === 'decode' && fired === null) {
+  if (f._tag === 'Decode' && fired === null) {
     const { text } = errText(f.error)
     ctx.log.add(`cannot decode the compressed body: ${text}`)
     return { error: transportError(`${STEP}: cannot decode the compressed response body: ${text}`, 'DECODE', ctx.log.log), phase: 'final' }

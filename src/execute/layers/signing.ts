@@ -21,11 +21,11 @@ export const signInput = (ctx: RunCtx, hop: Hop): SignInput => ({ hop, settings:
 /**
  * The failure of a signature: a file that could not be read, or an `AuthError`.
  * @example
- * signFailure(ctx, { kind: 'auth', message: 'AWS4 signing failed: …' })
+ * signFailure(ctx, { _tag: 'Auth', message: 'AWS4 signing failed: …' })
  * @internal
  */
 export const signFailure = (ctx: RunCtx, f: SignFailure): Failure => {
-  if (f.kind === 'file') {
+  if (f._tag === 'File') {
     ctx.log.add(`cannot read body file ${f.path} to sign it: ${f.code}`)
     return { error: fileError(`${STEP}: cannot read body file ${f.path} to sign it: ${f.code}`, f.path, f.code, ctx.log.log), phase: 'final' }
   }

@@ -208,7 +208,7 @@ const signPrepared = (
       E.match(
         (f): TE.TaskEither<ClientError, { readonly body: PreparedBody; readonly headers: HeaderList }> =>
           TE.left(
-            f.kind === 'file'
+            f._tag === 'File'
               ? fileError(`${step}: cannot read body file ${f.path} to sign it: ${f.code}`, f.path, f.code, req.log)
               : authError(`${step}: ${redactSecrets(f.message, schemeOf(target.auth).secrets(target.auth))}`, req.log),
           ),

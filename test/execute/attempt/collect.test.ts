@@ -67,8 +67,8 @@ describe('readBody in memory', () => {
     test(`${what}: the bytes, with progress per chunk`, async () => {
       const o = options()
       const r = await readBody(make(), o)
-      assert.equal(r.ok, true)
-      if (r.ok) assert.equal(Buffer.from(r.bytes).toString(), 'hello wide world')
+      assert.equal(r._tag, 'Bytes')
+      if (r._tag === 'Bytes') assert.equal(Buffer.from(r.bytes).toString(), 'hello wide world')
       assert.deepEqual(
         o.seen.map((p) => [p.direction, p.loaded, p.total]),
         [
@@ -82,7 +82,7 @@ describe('readBody in memory', () => {
     test(`${what}: over the limit is a limit failure, and the source is stopped`, async () => {
       const body = make()
       const r = await readBody(body, options({ maxBytes: 8 }))
-      assert.deepEqual(r, { ok: false, failure: { kind: 'limit', limit: 8 } })
+      assert.deepEqual(r, { _tag: 'Failed', failure: { _tag: 'Limit', limit: 8 } })
       if (body instanceof DispatchBody) assert.equal((body as DispatchBody & { cancelled: number }).cancelled, 1)
       else if (body instanceof Readable) assert.equal(body.destroyed, true)
       else assert.equal((body as unknown as { returned: number }).returned, 1)
@@ -91,16 +91,16 @@ describe('readBody in memory', () => {
     test(`${what}: a source that fails is a source failure with its error`, async () => {
       const e = new Error('reset')
       const r = await readBody(make(e), options())
-      assert.equal(r.ok, false)
-      if (!r.ok) assert.deepEqual(r.failure, { kind: 'source', error: e })
+      assert.equal(r._tag, 'Failed')
+      if (r._tag === 'Failed') assert.deepEqual(r.failure, { _tag: 'Source', error: e })
     })
   }
 
   test('a null body is empty bytes, no progress', async () => {
     const o = options()
     const r = await readBody(null, o)
-    assert.equal(r.ok, true)
-    if (r.ok) assert.equal(r.bytes.byteLength, 0)
+    assert.equal(r._tag, 'Bytes')
+    if (r._tag === 'Bytes') assert.equal(r.bytes.byteLength, 0)
     assert.equal(o.seen.length, 0)
   })
 })
