@@ -7,7 +7,6 @@
 import { isSecretInput, showSecret, type SecretRef } from '../model/secret.js'
 import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
-import { SECRET } from '../model/log.js'
 import type { Step } from '../model/request.js'
 import { hasCrLfNul, leadingToken } from '../model/valid.js'
 import { change, invalid, makeStep } from '../steps/step.js'

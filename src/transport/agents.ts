@@ -9,7 +9,7 @@ import './bundled-fetch.js'
 import { fingerprint, lruCache, type LruCache } from './cache.js'
 import { Agent, ProxyAgent, type Dispatcher } from 'undici'
 import type { Proxy } from '../model/request.js'
-import type { TransportRequest, TransportTls } from '../model/transport.js'
+import type { TransportRequest } from '../model/transport.js'
 
 /**
  * Settings shared by every dispatcher of one transport.

@@ -53,7 +53,7 @@ export const partProblem = (want: { readonly start: number; readonly end: number
 }
 
 /**
- * Where a chunked upload goes on after the answer to the chunk `[start, end)` of `total`:
+ * Where a chunked upload goes on after the answer to the chunk that ended at `end` (of `total`):
  * - `next`: send from `offset` (a `308` names what the server holds with `Range: bytes=0-N`, and
  *   may hold fewer bytes than were sent; a `416` with such a Range says a resent chunk was already
  *   there; a `2xx` before the end without a Range took the chunk);
@@ -61,14 +61,13 @@ export const partProblem = (want: { readonly start: number; readonly end: number
  * - `stop`: any other answer is the final response;
  * - `fail`: the server's answer makes no sense (it claims bytes that were never sent).
  * @example
- * nextChunk(308, 'bytes=0-99', 0, 200, 1000) // { _tag: 'next', offset: 100 }
- * nextChunk(201, undefined, 800, 1000, 1000) // { _tag: 'done' }
+ * nextChunk(308, 'bytes=0-99', 200, 1000) // { _tag: 'next', offset: 100 }
+ * nextChunk(201, undefined, 1000, 1000) // { _tag: 'done' }
  * @internal
  */
 export const nextChunk = (
   status: number,
   range: string | undefined,
-  start: number,
   end: number,
   total: number,
 ): { readonly _tag: 'next'; readonly offset: number } | { readonly _tag: 'done' } | { readonly _tag: 'stop' } | { readonly _tag: 'fail'; readonly reason: string } => {

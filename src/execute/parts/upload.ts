@@ -96,7 +96,7 @@ export const sendInPartsNow = async (chunkSize: number, method: string, env: Res
     attempts += res.attempts
     first ??= res.timings.start
     log = res.log
-    const next = nextChunk(res.status, res.headers['range'], offset, end, total)
+    const next = nextChunk(res.status, res.headers['range'], end, total)
     const whole = { ...res, attempts, timings: { ...res.timings, start: first, total: res.timings.end - first } }
     if (next._tag === 'done' || next._tag === 'stop') return E.right(whole)
     if (next._tag === 'fail') return E.left(statusError(`${step}: ${next.reason}`, { ...whole, log: note(log, step, next.reason, env) }))
