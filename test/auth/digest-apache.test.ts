@@ -33,13 +33,13 @@ describe('live: apache2 mod_auth_digest', () => {
   const text = (res: H.HttpResponse): string => Buffer.from(res.body).toString('utf8')
   /**
    * The access log lines for `request` (`'GET /path'`) written since `from` chars, sorted, once
-   * there are `count` of them (waits up to 3 s). Apache writes a line after the response has
+   * there are `count` of them (waits up to 10 s). Apache writes a line after the response has
    * gone, from the worker that served it: the client can be faster, a line of the previous test
    * can come after `from`, and when the client uses two connections (undici opens a second one
    * for a request sent right after a body ended) the two lines can come in either order.
    */
   const accessSince = async (from: number, count: number, request: string): Promise<string[]> => {
-    const until = Date.now() + 3000
+    const until = Date.now() + 10_000
     for (;;) {
       const lines = apache
         .accessLog()
@@ -50,9 +50,9 @@ describe('live: apache2 mod_auth_digest', () => {
       await new Promise((r) => setTimeout(r, 20))
     }
   }
-  /** The error log once it matches `re` (written asynchronously too; waits up to 3 s). */
+  /** The error log once it matches `re` (written asynchronously too; waits up to 10 s). */
   const errorLogMatching = async (re: RegExp): Promise<string> => {
-    const until = Date.now() + 3000
+    const until = Date.now() + 10_000
     for (;;) {
       const log = apache.errorLog()
       if (re.test(log) || Date.now() > until) return log
