@@ -99,7 +99,7 @@ export const startTinyproxy = async (user: string, password: string): Promise<Ti
   const child: ChildProcess = spawn('tinyproxy', ['-d', '-c', conf], { stdio: 'ignore' })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   child.once('error', () => undefined)
-  await waitForPort(port, 5000)
+  await waitForPort(port, 15_000)
   return {
     port,
     log: () => readFileSync(logFile, 'utf8'),
