@@ -62,6 +62,7 @@ export interface BodyShortcutOptions extends ShortcutOptions {
  * A shortcut without a body: `get`, `head`, `put` and `delete`.
  * @example
  * const fetchIt: Shortcut = H.get
+ * @inline
  * @category shortcuts
  * @since 0.3.0
  */
@@ -72,6 +73,7 @@ export type Shortcut = (url: string, options?: ShortcutOptions) => TE.TaskEither
  * be a record, pairs or a form string).
  * @example
  * const send: BodyShortcut = H.postWithBody
+ * @inline
  * @category shortcuts
  * @since 0.3.0
  */

@@ -25,7 +25,7 @@ export const percentEncodeBytes = (bytes: Uint8Array): string => {
 }
 
 /**
- * Text to bytes in some encoding (the `encoder` of {@link RenderOptions}).
+ * Text to bytes in some encoding (what the URL renderer uses to percent-encode in a non-UTF-8 encoding).
  * @example
  * const utf8: Encoder = (s) => Buffer.from(s, 'utf8')
  * utf8('é').length // 2

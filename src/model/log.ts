@@ -76,6 +76,7 @@ export const renderEntry = (e: LogEntry): string => `${escapeControls(e.step)}: 
  * Anything that carries a log: a Request, a PreparedRequest, an HttpResponse or a ClientError.
  * @example
  * const x: HasLog = { log: [] }
+ * @inline
  * @category log
  * @since 0.1.0
  */

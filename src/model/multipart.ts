@@ -10,6 +10,7 @@ import type { Source } from './request.js'
  * The multipart subtype: `form-data` (RFC 7578), `related` (RFC 2387) or `mixed` (RFC 2046).
  * @example
  * const k: MultipartKind = 'related'
+ * @inline
  * @category model
  * @since 0.3.0
  */

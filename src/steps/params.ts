@@ -17,6 +17,7 @@ import { scalarText } from '../encoding/url.js'
  * objects, Dates).
  * @example
  * const p: ParamsInput = [['q', 'fp-ts'], ['tags', ['a', 'b']]]
+ * @inline
  * @category url
  * @since 0.1.0
  */
