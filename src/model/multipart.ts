@@ -11,7 +11,7 @@ import type { Source } from './request.js'
  * @example
  * const k: MultipartKind = 'related'
  * @inline
- * @category model
+ * @category bodies
  * @since 0.3.0
  */
 export type MultipartKind = 'form-data' | 'related' | 'mixed'
@@ -20,7 +20,7 @@ export type MultipartKind = 'form-data' | 'related' | 'mixed'
  * The multipart kinds, in the order the docs list them.
  * @example
  * MULTIPART_KINDS.includes('mixed') // true
- * @category model
+ * @category bodies
  * @since 0.3.0
  */
 export const MULTIPART_KINDS: ReadonlyArray<MultipartKind> = ['form-data', 'related', 'mixed']
@@ -31,7 +31,7 @@ export const MULTIPART_KINDS: ReadonlyArray<MultipartKind> = ['form-data', 'rela
  * Content-ID).
  * @example
  * const p: Part = { _tag: 'Field', name: 'title', value: 'Report' }
- * @category model
+ * @category bodies
  * @since 0.3.0
  */
 export type Part =
@@ -44,7 +44,7 @@ export type Part =
  * steps). `rootType` is the `type` parameter of `multipart/related`.
  * @example
  * const b: MultipartBody = { _tag: 'Multipart', kind: 'form-data', rootType: null, parts: [] }
- * @category model
+ * @category bodies
  * @since 0.3.0
  */
 export interface MultipartBody {
