@@ -10,8 +10,13 @@ import { pathToFileURL } from 'node:url'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as H from '../dist/esm/index.js'
 import { schemes } from '../dist/esm/auth/schemes.js'
-import { bodyHasher } from '../dist/esm/execute/body.js'
+import * as distBody from '../dist/esm/execute/body.js'
+import type * as SrcBody from '../src/execute/body.js'
+import type { PreparedBody } from '../src/model/prepared.js'
 import { microRounds } from './harness.js'
+
+// bodyHasher is @internal: the built .d.ts leave it out (stripInternal), the built module has it
+const { bodyHasher } = distBody as unknown as Pick<typeof SrcBody, 'bodyHasher'>
 
 const body = Buffer.from(JSON.stringify({ field1: 10, field2: 'Text', list: [1, 2, 3] }))
 const url = 'https://examplebucket.s3.amazonaws.com/photos/2024/a%20b.jpg?x-id=PutObject&tag=%C3%A9'
@@ -27,7 +32,7 @@ const settings = pipe(H.newRequest(), H.returnSettings())
 const now = Date.UTC(2024, 0, 1)
 
 const ours = async (): Promise<void> => {
-  const b: H.PreparedBody = { _tag: 'Segments', segments: [{ _tag: 'Bytes', bytes: body }], length: body.length }
+  const b: PreparedBody = { _tag: 'Segments', segments: [{ _tag: 'Bytes', bytes: body }], length: body.length }
   const hop = { method: 'PUT', url, headers, body: b, auth, attempt: 1 }
   const r = await schemes.Aws4.sign!(auth, { hop, settings, now, random: Math.random, hash: bodyHasher(b) })
   if (r._tag === 'Left') throw new Error('signing failed')

@@ -12,6 +12,7 @@ export interface ApiExport {
   readonly tags: ReadonlyArray<ApiTag>
 }
 export declare const ENTRIES: ReadonlyArray<{ readonly module: string; readonly file: string }>
+export declare const CATEGORIES: Readonly<Record<string, ReadonlyArray<string>>>
 export declare const publicApi: (root?: string) => ReadonlyArray<ApiExport>
 export declare const docProblems: (api: ReadonlyArray<ApiExport>) => ReadonlyArray<string>
 export declare const moduleExamples: (root?: string) => ReadonlyArray<{ readonly module: string; readonly file: string; readonly examples: ReadonlyArray<string> }>

@@ -11,6 +11,15 @@ export const ENTRIES = [
   { module: 'httpipe/testing', file: 'src/testing/index.ts' },
 ]
 
+/**
+ * The `@category` names an export may have, by entry point: what a user does (keep typedoc.json's
+ * `categoryOrder` in step).
+ */
+export const CATEGORIES = {
+  httpipe: ['request', 'headers', 'bodies', 'auth', 'settings', 'running', 'responses', 'errors', 'transports'],
+  'httpipe/testing': ['testing'],
+}
+
 const text = (comment) => (typeof comment === 'string' ? comment : Array.isArray(comment) ? comment.map((c) => c.text ?? '').join('') : '')
 
 // JSDoc tags of a declaration (a `const` carries them on its statement)
@@ -62,7 +71,10 @@ export const publicApi = (root = process.cwd()) => {
   return out
 }
 
-/** The problems of one export's docs: a missing @example, @category or @since, or a bad @since. */
+/**
+ * The problems of one export's docs: a missing @example, @category or @since, a bad @since, or a
+ * @category that is not one of its entry point's `CATEGORIES`.
+ */
 export const docProblems = (api) =>
   api.flatMap((x) => {
     const has = (n) => x.tags.filter((t) => t.name === n)
@@ -70,7 +82,10 @@ export const docProblems = (api) =>
     const problems = []
     for (const tag of ['example', 'category', 'since']) if (has(tag).length === 0) problems.push(`${where}: no @${tag}`)
     for (const s of has('since')) if (!/^\d+\.\d+\.\d+$/.test(s.text.trim())) problems.push(`${where}: @since ${JSON.stringify(s.text.trim())} is not a version`)
-    for (const c of has('category')) if (c.text.trim() === '') problems.push(`${where}: empty @category`)
+    const allowed = CATEGORIES[x.module] ?? []
+    for (const c of has('category'))
+      if (c.text.trim() === '') problems.push(`${where}: empty @category`)
+      else if (!allowed.includes(c.text.trim())) problems.push(`${where}: @category ${JSON.stringify(c.text.trim())} is not one of ${allowed.join(', ')}`)
     return problems
   })
 

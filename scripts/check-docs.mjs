@@ -1,5 +1,6 @@
 // Fails (exit 1, one line per problem on stderr) when an export of the package's entry points
-// has no @example, @category or @since in its TSDoc, or a @since that is not a version.
+// has no @example, @category or @since in its TSDoc, a @since that is not a version, or a
+// @category outside the entry point's set (CATEGORIES in api-docs.mjs: what a user does).
 // Usage: node scripts/check-docs.mjs [ROOT]   (ROOT: the repository, default the cwd)
 import { docProblems, publicApi } from './api-docs.mjs'
 

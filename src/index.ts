@@ -20,35 +20,28 @@
  */
 
 // the request value
-export type { Auth, Aws4Auth, Body, Json, OAuth1Algorithm, OAuth1Auth, Pairs, Pem, Proxy, Request, ResolvedAuth, Source, StepError, Tls } from './model/request.js'
-export type { Step } from './model/request.js'
+export type { Json, Proxy, Request, Source, Step } from './model/request.js'
 export type { RetryPolicy } from './model/retry-policy.js'
 export type { Settings } from './model/settings.js'
 export { newRequest } from './model/request.js'
 export { defaultRetryPolicy } from './model/retry-policy.js'
 export { DEFAULT_MAX_MEMORY_BYTES, defaultSettings } from './model/settings.js'
 export { RequestCodec, JsonCodec } from './model/codec.js'
-export { initialize, setBaseUrl, setUrl, setResponseFile, setDataType, setProxy, setTls, targetUrl } from './steps/init.js'
-export type { ProxyInput, TlsInput } from './steps/init.js'
+export { initialize, setBaseUrl, setUrl, setResponseFile, setDataType, setProxy, setTls } from './steps/init.js'
+export type { TlsInput } from './steps/init.js'
 export { fromBase64, fromFile, fromUrl } from './model/source.js'
-export { isSecretRef, secretFromEnv } from './model/secret.js'
-export type { Secret, SecretRef, Withheld } from './model/secret.js'
-export { fromTemplate, TEMPLATE_VERSION, toTemplate } from './steps/template.js'
-export type { SecretLookup } from './execute/prepare/secrets.js'
-export type { BodyData } from './model/source.js'
+export { secretFromEnv } from './model/secret.js'
+export type { SecretRef } from './model/secret.js'
+export { fromTemplate, toTemplate } from './steps/template.js'
 
 // URL params, headers, bodies, auth, settings
 export { addUrlParameter, setUrlParams } from './steps/params.js'
-export type { ParamsInput } from './steps/params.js'
-export { renderUrl } from './encoding/url.js'
-export type { Encoder, RenderOptions } from './encoding/url.js'
+export type { Encoder } from './encoding/url.js'
 export { addHeader, setHeaders } from './steps/headers.js'
 export type { HeaderList } from './model/headers.js'
 export { setBinaryBody, setFormBody, setJsonBody, setStringBody } from './steps/body.js'
 export { addValue, initializeFormBody, initializeJsonBody, insertBodyField } from './steps/collection.js'
 export { addDataAsRelated, addMultipartFormDataField, addMultipartFormDataFile, startMultipartBody } from './steps/multipart.js'
-export type { MultipartBody, MultipartKind, Part } from './model/multipart.js'
-export type { FieldType } from './steps/convert.js'
 export { addBasicAuthorization } from './auth/basic.js'
 export { addBearerAuthorization } from './auth/bearer.js'
 export { addAws4Authorization } from './auth/aws4.js'
@@ -74,25 +67,21 @@ export { setRetryPolicy } from './steps/retry-policy.js'
 export type { RetryPolicyInput } from './steps/retry-policy.js'
 
 // running and reading
-export type { BodyHasher, Hop, PreparedBody, PreparedRequest, Segment, SignFailure, SignInput, Sink } from './model/prepared.js'
+export type { PreparedRequest, Sink } from './model/prepared.js'
 export { executeRequest, getDataInParts, getPart, prepareRequest, processRequest, sendDataInParts, sendPart } from './client/process.js'
-export { DEFAULT_CHUNK_SIZE } from './execute/parts/upload.js'
 export type { Method } from './model/method.js'
 export { del as delete, deleteWithBody, get, head, patchWithBody, postWithBody, put, putWithBody } from './client/shortcuts.js'
-export type { BodyShortcut, BodyShortcutOptions, Shortcut, ShortcutOptions } from './client/shortcuts.js'
+export type { BodyShortcutOptions, ShortcutOptions } from './client/shortcuts.js'
 export { toCurl } from './show/curl.js'
 export type { CurlOptions } from './show/curl.js'
 export type { Env, Progress } from './execute/env.js'
-export { cryptoRandom } from './execute/env.js'
-export type { HttpResponse, Timings } from './model/response.js'
+export type { HttpResponse } from './model/response.js'
 export { asBinary, asJson, asString, ensureStatus, responseFilename } from './read/readers.js'
 
 // errors and log
 export type {
   AuthError,
   ClientError,
-  ClientErrorHandlers,
-  ClientErrorTag,
   DecodeError,
   FileError,
   InvalidInput,
@@ -100,18 +89,15 @@ export type {
   ResponseTooLarge,
   StatusError,
   Timeout,
-  TimeoutLimit,
   TransportError,
 } from './model/errors.js'
-export type { SomeClientErrorHandlers } from './model/match.js'
 export { matchClientError, matchClientErrorOr, matchClientErrorW } from './model/match.js'
 export { getLog } from './model/log.js'
-export type { HasLog, Log, LogEntry } from './model/log.js'
+export type { Log, LogEntry } from './model/log.js'
 
 // transports
-export type { FetchLike, Transport, TransportRequest, TransportResponse, TransportTimeouts, TransportTls } from './model/transport.js'
+export type { FetchLike, Transport, TransportRequest, TransportResponse } from './model/transport.js'
 export { fromFetch } from './transport/fetch.js'
-export type { ExtraInit } from './transport/fetch.js'
 export { defaultTransport } from './transport/default.js'
 export { undiciTransport } from './transport/undici.js'
 export type { UndiciOptions } from './transport/undici.js'

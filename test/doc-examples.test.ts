@@ -97,7 +97,8 @@ before(async () => {
     writeFileSync(file, code)
     files.set(ex.id, file)
   })
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.json', compilerOptions: { noEmit: true }, include: ['*.ts'] }))
+  // each example file imports every public name as its preamble, so unused names are expected there
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.json', compilerOptions: { noEmit: true, noUnusedLocals: false, noUnusedParameters: false }, include: ['*.ts'] }))
 })
 
 after(async () => {

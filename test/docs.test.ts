@@ -23,20 +23,21 @@ describe('check-docs', () => {
     assert.match(r.stdout, /^check-docs: \d+ exports, each with @example, @category and @since/)
   })
 
-  test('a missing tag, a bad @since and an undocumented re-export are each named, and the script fails', () => {
+  test('a missing tag, a bad @since, a category outside the set and an undocumented re-export are each named, and the script fails', () => {
     const dir = mkdtempSync(join(tmpdir(), 'httpipe-docs-'))
     try {
       mkdirSync(join(dir, 'src', 'testing'), { recursive: true })
       writeFileSync(
         join(dir, 'src', 'a.ts'),
         [
-          '/**\n * Fine.\n * @example\n * ok()\n * @category x\n * @since 0.1.0\n */\nexport const ok = () => 1',
+          '/**\n * Fine.\n * @example\n * ok()\n * @category request\n * @since 0.1.0\n */\nexport const ok = () => 1',
           '/**\n * No category.\n * @example\n * noCategory()\n * @since 0.1.0\n */\nexport const noCategory = () => 1',
-          '/**\n * Bad since.\n * @example\n * badSince()\n * @category x\n * @since soon\n */\nexport const badSince = () => 1',
+          '/**\n * Bad since.\n * @example\n * badSince()\n * @category request\n * @since soon\n */\nexport const badSince = () => 1',
+          '/**\n * Odd category.\n * @example\n * oddCategory()\n * @category model\n * @since 0.1.0\n */\nexport const oddCategory = () => 1',
           'export type Bare = number',
         ].join('\n'),
       )
-      writeFileSync(join(dir, 'src', 'index.ts'), "export { ok, noCategory, badSince } from './a.js'\nexport type { Bare } from './a.js'\n")
+      writeFileSync(join(dir, 'src', 'index.ts'), "export { ok, noCategory, badSince, oddCategory } from './a.js'\nexport type { Bare } from './a.js'\n")
       writeFileSync(join(dir, 'src', 'testing', 'index.ts'), 'export {}\n')
       const r = spawnSync(process.execPath, [SCRIPT, dir], { encoding: 'utf8' })
       assert.equal(r.status, 1)
@@ -44,7 +45,8 @@ describe('check-docs', () => {
       assert.match(r.stderr, /src\/a\.ts:\d+ badSince \(httpipe\): @since "soon" is not a version/)
       for (const tag of ['example', 'category', 'since']) assert.match(r.stderr, new RegExp(`Bare \\(httpipe\\): no @${tag}`))
       assert.doesNotMatch(r.stderr, / ok \(httpipe\)/)
-      assert.match(r.stderr, /check-docs: 5 problem\(s\) in the docs of 4 exports/)
+      assert.match(r.stderr, /src\/a\.ts:\d+ oddCategory \(httpipe\): @category "model" is not one of request, headers, bodies, auth, settings, running, responses, errors, transports/)
+      assert.match(r.stderr, /check-docs: 6 problem\(s\) in the docs of 5 exports/)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import { pipe } from 'fp-ts/function'
 
 import * as H from '../src/index.js'
+import type { PreparedBody } from '../src/model/prepared.js'
 
 export const URL0 = 'http://127.0.0.1:8080/path'
 
@@ -106,7 +107,7 @@ export const everyStep: ReadonlyArray<readonly [string, (req: H.Request) => H.Re
 ]
 
 /** The bytes of a prepared body held in memory (empty for no body; throws on file or URL segments). */
-export const sentBytes = (b: H.PreparedBody): Uint8Array => {
+export const sentBytes = (b: PreparedBody): Uint8Array => {
   if (b._tag === 'None') return new Uint8Array()
   return Buffer.concat(
     b.segments.map((s) => {

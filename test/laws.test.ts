@@ -7,6 +7,13 @@ import * as E from 'fp-ts/Either'
 import fc from 'fast-check'
 
 import * as H from '../src/index.js'
+import { renderUrl } from '../src/encoding/url.js'
+import type { MultipartKind } from '../src/model/multipart.js'
+import type { Pem } from '../src/model/request.js'
+import type { BodyData } from '../src/model/source.js'
+import type { FieldType } from '../src/steps/convert.js'
+import type { ProxyInput } from '../src/steps/init.js'
+import type { ParamsInput } from '../src/steps/params.js'
 import { base, deepFreeze, PEM_CERT, PEM_KEY } from './helpers.js'
 
 /** LAWS_RUNS=5000 for a deeper search; the default keeps the file at a few seconds. */
@@ -62,7 +69,7 @@ const bodyKey = fc.oneof(
 )
 const fieldType = fc.oneof(
   { weight: 4, arbitrary: fc.constant(undefined) },
-  { weight: 1, arbitrary: fc.constantFrom<H.FieldType | 'bogus'>('string', 'number', 'boolean', 'json', 'date', 'dateIso', 'dateIsoZ', 'dateOnly', 'base64', 'bogus') },
+  { weight: 1, arbitrary: fc.constantFrom<FieldType | 'bogus'>('string', 'number', 'boolean', 'json', 'date', 'dateIso', 'dateIsoZ', 'dateOnly', 'base64', 'bogus') },
 )
 
 /** setUrlParams input without duplicate names (duplicates are covered in params.test.ts). */
@@ -80,7 +87,7 @@ const binaryData = fc.oneof(
 )
 
 const pem = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom<H.Pem>(PEM_CERT, H.fromFile('./x.pem')) },
+  { weight: 4, arbitrary: fc.constantFrom<Pem>(PEM_CERT, H.fromFile('./x.pem')) },
   { weight: 1, arbitrary: text },
 )
 const tlsOptions = fc
@@ -129,20 +136,20 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.tuple(url).map(op('setUrl', H.setUrl)),
   fc.tuple(fc.oneof(fc.constant('/tmp/out.bin'), text)).map(op('setResponseFile', H.setResponseFile)),
   fc.tuple(fc.oneof({ weight: 5, arbitrary: fc.constantFrom('application/json', 'text/plain; charset=utf-8', 'application/vnd.x+json', 'bad') }, { weight: 1, arbitrary: text })).map(op('setDataType', H.setDataType)),
-  fc.tuple(proxy).map(op('setProxy', (p) => H.setProxy(anyCast<H.ProxyInput>(p)))),
+  fc.tuple(proxy).map(op('setProxy', (p) => H.setProxy(anyCast<ProxyInput>(p)))),
   fc.tuple(tlsOptions).map(op('setTls', (o) => H.setTls(anyCast<H.TlsInput>(o)))),
-  fc.tuple(params).map(op('setUrlParams', (p) => H.setUrlParams(anyCast<H.ParamsInput>(p)))),
+  fc.tuple(params).map(op('setUrlParams', (p) => H.setUrlParams(anyCast<ParamsInput>(p)))),
   fc.tuple(paramName, value, fc.boolean()).map(op('addUrlParameter', H.addUrlParameter)),
   fc.tuple(fc.dictionary(headerName, headerValue, { maxKeys: 3 }), fc.boolean()).map(op('setHeaders', H.setHeaders)),
   fc.tuple(headerName, headerValue, fc.boolean()).map(op('addHeader', H.addHeader)),
   fc.tuple(binaryData, fc.boolean()).map(op('setBinaryBody', H.setBinaryBody)),
   fc.tuple(text, fc.boolean()).map(op('setStringBody', H.setStringBody)),
   fc.tuple(fc.oneof(value, text, jsonData.map((j) => JSON.stringify(j)))).map(op('setJsonBody', H.setJsonBody)),
-  fc.tuple(fc.oneof(params, text)).map(op('setFormBody', (d) => H.setFormBody(anyCast<H.ParamsInput | string>(d)))),
+  fc.tuple(fc.oneof(params, text)).map(op('setFormBody', (d) => H.setFormBody(anyCast<ParamsInput | string>(d)))),
   fc.tuple(fc.constantFrom<'object' | 'array'>('object', 'array')).map(op('initializeJsonBody', H.initializeJsonBody)),
   fc.constant(op('initializeFormBody', H.initializeFormBody)([])),
-  fc.tuple(bodyKey, value, fieldType).map(op('insertBodyField', (k, v, t) => H.insertBodyField(k, v, anyCast<H.FieldType | undefined>(t)))),
-  fc.tuple(bodyKey, value, fieldType).map(op('addValue', (k, v, t) => H.addValue(k, v, anyCast<H.FieldType | undefined>(t)))),
+  fc.tuple(bodyKey, value, fieldType).map(op('insertBodyField', (k, v, t) => H.insertBodyField(k, v, anyCast<FieldType | undefined>(t)))),
+  fc.tuple(bodyKey, value, fieldType).map(op('addValue', (k, v, t) => H.addValue(k, v, anyCast<FieldType | undefined>(t)))),
   fc.tuple(text, text).map(op('addBasicAuthorization', H.addBasicAuthorization)),
   fc.tuple(text).map(op('addBearerAuthorization', H.addBearerAuthorization)),
   fc.tuple(fc.constantFrom('utf-8', 'UTF-8', 'windows-1251', 'latin1', 'shift_jis', 'klingon')).map(op('useEncoding', H.useEncoding)),
@@ -153,13 +160,13 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.tuple(fc.integer({ min: -1, max: 20 })).map(op('maxRedirects', H.maxRedirects)),
   fc.tuple(fc.integer({ min: -10, max: 100_000 })).map(op('setTimeout', H.setTimeout)),
   fc.tuple(fc.boolean(), fc.boolean()).map(op('splitArraysInUrl', H.splitArraysInUrl)),
-  fc.tuple(fc.constantFrom<H.MultipartKind>('form-data', 'related', 'mixed'), fc.option(fc.constantFrom('application/json', 'bad type'), { nil: undefined })).map(op('startMultipartBody', H.startMultipartBody)),
+  fc.tuple(fc.constantFrom<MultipartKind>('form-data', 'related', 'mixed'), fc.option(fc.constantFrom('application/json', 'bad type'), { nil: undefined })).map(op('startMultipartBody', H.startMultipartBody)),
   fc.tuple(text, fc.oneof(text, fc.integer(), fc.boolean())).map(op('addMultipartFormDataField', H.addMultipartFormDataField)),
   fc.tuple(text, text, binaryData, fc.option(fc.constantFrom('image/png', 'text/plain; charset=utf-8', 'nope'), { nil: undefined }), fc.boolean()).map(
-    op('addMultipartFormDataFile', (n, f, d, m, i) => H.addMultipartFormDataFile(n, f, anyCast<H.BodyData>(d), m, i)),
+    op('addMultipartFormDataFile', (n, f, d, m, i) => H.addMultipartFormDataFile(n, f, anyCast<BodyData>(d), m, i)),
   ),
   fc.tuple(binaryData, fc.constantFrom('application/json', 'text/plain', 'x'), fc.option(fc.constantFrom('meta', '<a@b>', 'a b'), { nil: undefined })).map(
-    op('addDataAsRelated', (d, m, c) => H.addDataAsRelated(anyCast<H.BodyData>(d), m, c)),
+    op('addDataAsRelated', (d, m, c) => H.addDataAsRelated(anyCast<BodyData>(d), m, c)),
   ),
 )
 
@@ -228,7 +235,7 @@ describe('law: rendered URLs parse back to the same keys and values', () => {
   test('scalars (strings incl. reserved characters, numbers, booleans, null)', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(uniString, scalar), { maxLength: 6 }), (pairs) => {
-        const u = H.renderUrl(BASE_URL, pairs, ON)
+        const u = renderUrl(BASE_URL, pairs, ON)
         const parsed = new URL(u)
         assert.equal(parsed.origin + parsed.pathname, BASE_URL)
         assert.equal(parsed.hash, '')
@@ -246,7 +253,7 @@ describe('law: rendered URLs parse back to the same keys and values', () => {
   test('params appended to a URL that already has a query (and a fragment) keep the old ones first', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(uniString, scalar), { minLength: 1, maxLength: 4 }), (pairs) => {
-        const parsed = new URL(H.renderUrl(`${BASE_URL}?x=1#frag`, pairs, ON))
+        const parsed = new URL(renderUrl(`${BASE_URL}?x=1#frag`, pairs, ON))
         assert.equal(parsed.hash, '')
         assert.deepStrictEqual([...parsed.searchParams], [['x', '1'], ...pairs.map(([k, v]) => [k, asText(v)])])
       }),
@@ -258,7 +265,7 @@ describe('law: rendered URLs parse back to the same keys and values', () => {
     const arrayOrScalar = fc.oneof(fc.array(scalar, { maxLength: 4 }), scalar)
     fc.assert(
       fc.property(fc.array(fc.tuple(uniString, arrayOrScalar), { maxLength: 4 }), fc.boolean(), (pairs, brackets) => {
-        const u = H.renderUrl(BASE_URL, pairs, { encode: true, splitArrays: true, squareBrackets: brackets })
+        const u = renderUrl(BASE_URL, pairs, { encode: true, splitArrays: true, squareBrackets: brackets })
         const expected = pairs.flatMap(([k, v]) => (Array.isArray(v) ? v.map((item) => [brackets ? `${k}[]` : k, asText(item)]) : [[k, asText(v)]]))
         assert.deepStrictEqual([...new URL(u).searchParams], expected)
       }),
@@ -271,7 +278,7 @@ describe('law: rendered URLs parse back to the same keys and values', () => {
       fc.property(fc.uniqueArray(fc.tuple(uniString.filter((k) => k !== ''), scalar), { maxLength: 5, selector: (p) => p[0] }), (pairs) => {
         const r = pairs.reduce((acc, [k, v]) => H.addUrlParameter(k, v)(acc), base())
         assert.equal(r.error, null)
-        const u = H.renderUrl(r.url ?? '', r.params, { encode: r.settings.urlEncoding, splitArrays: r.settings.splitArrayParams, squareBrackets: r.settings.arraysSquareBrackets })
+        const u = renderUrl(r.url ?? '', r.params, { encode: r.settings.urlEncoding, splitArrays: r.settings.splitArrayParams, squareBrackets: r.settings.arraysSquareBrackets })
         assert.deepStrictEqual([...new URL(u).searchParams], pairs.map(([k, v]) => [k, asText(v)]))
       }),
       { numRuns: RUNS },

@@ -10,6 +10,8 @@ import type { Endomorphism } from 'fp-ts/Endomorphism'
 import { flow } from 'fp-ts/function'
 
 import * as H from '../src/index.js'
+import type { Shortcut } from '../src/client/shortcuts.js'
+import type { ClientErrorTag, TimeoutLimit } from '../src/model/errors.js'
 import { delete as del, get, postWithBody } from '../src/index.js'
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
@@ -24,7 +26,7 @@ const describeW = H.matchClientErrorW(
   },
   (other) => other._tag,
 )
-expectType<Equal<ReturnType<typeof describeW>, H.TimeoutLimit | number | Exclude<H.ClientErrorTag, 'Timeout' | 'StatusError'>>>()
+expectType<Equal<ReturnType<typeof describeW>, TimeoutLimit | number | Exclude<ClientErrorTag, 'Timeout' | 'StatusError'>>>()
 expectType<Equal<Parameters<typeof describeW>[0], H.ClientError>>()
 H.matchClientErrorW({ Timeout: (e) => e.timeoutMs }, (other) => {
   expectType<Equal<typeof other, Exclude<H.ClientError, H.Timeout>>>()
@@ -51,7 +53,7 @@ H.matchClientErrorOr<number>({ Invalid: () => 1 }, () => 1)
 // matchClientError: exhaustive
 // @ts-expect-error eight handlers are not enough
 H.matchClientError<string>({ InvalidInput: () => '', TransportError: () => '', Timeout: () => '', FileError: () => '', AuthError: () => '', ParseError: () => '', DecodeError: () => '', StatusError: () => '' })
-expectType<Equal<H.ClientErrorTag, 'InvalidInput' | 'TransportError' | 'Timeout' | 'FileError' | 'AuthError' | 'ParseError' | 'DecodeError' | 'StatusError' | 'ResponseTooLarge'>>()
+expectType<Equal<ClientErrorTag, 'InvalidInput' | 'TransportError' | 'Timeout' | 'FileError' | 'AuthError' | 'ParseError' | 'DecodeError' | 'StatusError' | 'ResponseTooLarge'>>()
 
 // Method: the known names survive the union with any string (what autocompletion offers)
 expectType<Equal<Extract<H.Method, 'GET' | 'PATCH' | 'OPTIONS'>, 'GET' | 'PATCH' | 'OPTIONS'>>()
@@ -63,8 +65,8 @@ const notAMethod: H.Method = 42
 
 // the shortcuts
 expectType<Equal<ReturnType<typeof get>, TE.TaskEither<H.ClientError, H.HttpResponse>>>()
-expectType<Equal<typeof del, H.Shortcut>>()
-expectType<Equal<typeof H.delete, H.Shortcut>>()
+expectType<Equal<typeof del, Shortcut>>()
+expectType<Equal<typeof H.delete, Shortcut>>()
 expectType<Equal<ReturnType<typeof H.postWithBody>, TE.TaskEither<H.ClientError, H.HttpResponse>>>()
 postWithBody('https://x/', { any: ['json', 1, null] })
 postWithBody('https://x/', [['name', 'Ann']], { bodyType: 'form' })

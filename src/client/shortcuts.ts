@@ -34,7 +34,7 @@ import { setUrlParams, type ParamsInput } from '../steps/params.js'
  *   headers: { Accept: 'application/json' },
  *   configure: flow(H.addBearerAuthorization('token'), H.setTimeout(5000)),
  * }
- * @category shortcuts
+ * @category running
  * @since 0.3.0
  */
 export interface ShortcutOptions {
@@ -51,7 +51,7 @@ export interface ShortcutOptions {
  * `bodyType: 'form'` (`setFormBody`: a record or `[name, value]` pairs, or a form string).
  * @example
  * const asForm: BodyShortcutOptions = { bodyType: 'form', headers: { 'X-Trace': '1' } }
- * @category shortcuts
+ * @category running
  * @since 0.3.0
  */
 export interface BodyShortcutOptions extends ShortcutOptions {
@@ -62,7 +62,8 @@ export interface BodyShortcutOptions extends ShortcutOptions {
  * A shortcut without a body: `get`, `head`, `put` and `delete`.
  * @example
  * const fetchIt: Shortcut = H.get
- * @category shortcuts
+ * @inline
+ * @category running
  * @since 0.3.0
  */
 export type Shortcut = (url: string, options?: ShortcutOptions) => TE.TaskEither<ClientError, HttpResponse>
@@ -72,7 +73,8 @@ export type Shortcut = (url: string, options?: ShortcutOptions) => TE.TaskEither
  * be a record, pairs or a form string).
  * @example
  * const send: BodyShortcut = H.postWithBody
- * @category shortcuts
+ * @inline
+ * @category running
  * @since 0.3.0
  */
 export interface BodyShortcut {
@@ -149,7 +151,7 @@ const bodyShortcut = (name: string, method: Method): BodyShortcut =>
  * @example
  * const res = await H.get(`${url}/get`, { params: { q: 'fp' }, headers: { Accept: 'application/json' } })()
  * res._tag === 'Right' && res.right.status // 200
- * @category shortcuts
+ * @category running
  * @since 0.3.0
  */
 export const get: Shortcut = shortcut('get', 'GET')
@@ -158,7 +160,7 @@ export const get: Shortcut = shortcut('get', 'GET')
  * HEAD `url`: the status and headers, no body.
  * @example
  * const res = await H.head(`${url}/get`)()
- * @category shortcuts
+ * @category running
  * @since 0.3.0
  */
 export const head: Shortcut = shortcut('head', 'HEAD')
@@ -167,7 +169,7 @@ export const head: Shortcut = shortcut('head', 'HEAD')
  * PUT `url` without a body (see {@link putWithBody}).
  * @example
  * const res = await H.put(`${url}/put`, { params: { id: 7 } })()
- * @category shortcuts
+ * @category running
  * @since 0.3.0
  */
 export const put: Shortcut = shortcut('put', 'PUT')
@@ -177,7 +179,7 @@ export const put: Shortcut = shortcut('put', 'PUT')
  * `import { delete as del } from 'httpipe'`).
  * @example
  * const res = await H.delete(`${url}/delete`, { headers: { 'If-Match': '"v1"' } })()
- * @category shortcuts
+ * @category running
  * @since 0.3.0
  */
 export const del: Shortcut = shortcut('delete', 'DELETE')
@@ -188,7 +190,7 @@ export const del: Shortcut = shortcut('delete', 'DELETE')
  * const created = await H.postWithBody(`${url}/post`, { field1: 10 })()
  * const viaForm = await H.postWithBody(`${url}/post`, { name: 'Ann' }, { bodyType: 'form' })()
  * pipe(viaForm, E.flatMap(H.asJson()), E.map((echo) => (echo as { form: unknown }).form)) // { _tag: 'Right', right: { name: 'Ann' } }
- * @category shortcuts
+ * @category running
  * @since 0.3.0
  */
 export const postWithBody: BodyShortcut = bodyShortcut('postWithBody', 'POST')
@@ -197,7 +199,7 @@ export const postWithBody: BodyShortcut = bodyShortcut('postWithBody', 'POST')
  * PUT `url` with a JSON body, or a form with `{ bodyType: 'form' }`.
  * @example
  * const res = await H.putWithBody(`${url}/put`, { field1: 10 }, { params: { id: 7 } })()
- * @category shortcuts
+ * @category running
  * @since 0.3.0
  */
 export const putWithBody: BodyShortcut = bodyShortcut('putWithBody', 'PUT')
@@ -206,7 +208,7 @@ export const putWithBody: BodyShortcut = bodyShortcut('putWithBody', 'PUT')
  * PATCH `url` with a JSON body, or a form with `{ bodyType: 'form' }`.
  * @example
  * const res = await H.patchWithBody(`${url}/patch`, { field2: 'new' })()
- * @category shortcuts
+ * @category running
  * @since 0.3.0
  */
 export const patchWithBody: BodyShortcut = bodyShortcut('patchWithBody', 'PATCH')
@@ -215,7 +217,7 @@ export const patchWithBody: BodyShortcut = bodyShortcut('patchWithBody', 'PATCH'
  * DELETE `url` with a JSON body, or a form with `{ bodyType: 'form' }`.
  * @example
  * const res = await H.deleteWithBody(`${url}/delete`, { ids: [1, 2] })()
- * @category shortcuts
+ * @category running
  * @since 0.3.0
  */
 export const deleteWithBody: BodyShortcut = bodyShortcut('deleteWithBody', 'DELETE')

@@ -25,11 +25,11 @@ export const percentEncodeBytes = (bytes: Uint8Array): string => {
 }
 
 /**
- * Text to bytes in some encoding (the `encoder` of {@link RenderOptions}).
+ * Text to bytes in some encoding (what the URL renderer uses to percent-encode in a non-UTF-8 encoding).
  * @example
  * const utf8: Encoder = (s) => Buffer.from(s, 'utf8')
  * utf8('é').length // 2
- * @category url
+ * @category request
  * @since 0.1.0
  */
 export type Encoder = (text: string) => Uint8Array
@@ -52,7 +52,7 @@ export const encodeComponent = (text: string, encoder: Encoder = utf8): string =
  * How params (and form fields) are rendered.
  * @example
  * const o: RenderOptions = { encode: true, splitArrays: false, squareBrackets: false }
- * @category url
+ * @category request
  * @since 0.1.0
  */
 export interface RenderOptions {
@@ -110,7 +110,7 @@ export const encodeIllegal = (url: string): string => url.replace(ILLEGAL_IN_URL
  * on), params appended with `?`, or `&` when the URL already has a query.
  * @example
  * renderUrl('http://h/p?x=1#top', [['q', 'a b']], { encode: true, splitArrays: false, squareBrackets: false }) // 'http://h/p?x=1&q=a%20b'
- * @category url
+ * @category request
  * @since 0.1.0
  */
 export const renderUrl = (url: string, params: Pairs, o: RenderOptions): string => {
@@ -139,7 +139,7 @@ const NO_HOST = /^[a-z][a-z0-9+.-]*:\/\/[/\\?#]/i
  * A pure function of the text, asked by the step and again at prepare: remembered (bounded).
  * @example
  * urlProblem('http://evil.example\\@good.example/') // 'the authority is ambiguous: …'
- * @category url
+ * @category request
  * @since 0.2.0
  * @internal
  */
@@ -168,7 +168,7 @@ const findUrlProblem = (full: string): string | null => {
  * @example
  * checkUrl('setUrl', '127.0.0.1:8443/api') // right('https://127.0.0.1:8443/api')
  * checkUrl('setUrl', 'ftp://h/') // left('unsupported scheme ftp: (setUrl takes http or https URLs; user info needs the scheme, as in https://user:pass@host)')
- * @category url
+ * @category request
  * @since 0.3.0
  * @internal
  */
@@ -192,7 +192,7 @@ export const checkUrl = (step: string, url: unknown): E.Either<string, string> =
  * @example
  * isRelative('/users') // true
  * isRelative('//evil.example/') // false
- * @category url
+ * @category request
  * @since 0.3.0
  * @internal
  */
@@ -204,7 +204,7 @@ export const isRelative = (url: string): boolean => url.startsWith('/') && !url.
  * @example
  * checkPath('/users?page=2') // right('/users?page=2')
  * checkPath('/a\\b') // left('not a valid path: /a\\b')
- * @category url
+ * @category request
  * @since 0.3.0
  * @internal
  */

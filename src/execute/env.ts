@@ -24,7 +24,7 @@ export interface Progress {
  * - `transport`: httpipe's transport interface (default: `undiciTransport()` on Node.js);
  * - `fetch`: any WHATWG fetch, adapted (shorthand for `transport: fromFetch(fetch)`);
  * - `now`: epoch milliseconds (default `Date.now`), for the log, timings and Retry-After dates;
- * - `random`: a number in [0, 1) (default {@link cryptoRandom}, cryptographically random), for
+ * - `random`: a number in [0, 1) (default: the operating system's cryptographic generator), for
  *   OAuth1 nonces, Digest cnonces and backoff jitter;
  * - `sleep`: waits between retries (default a timer, cut short by `signal`);
  * - `signal`: aborts the whole run;

@@ -43,6 +43,7 @@ export interface TransportError extends Base {
  * (`setDeadline`).
  * @example
  * const l: TimeoutLimit = 'idle'
+ * @inline
  * @category errors
  * @since 0.2.0
  */

@@ -10,7 +10,7 @@
  * One line of the log.
  * @example
  * const e: LogEntry = { at: null, step: 'setJsonBody', message: 'body set' }
- * @category log
+ * @category errors
  * @since 0.1.0
  */
 export interface LogEntry {
@@ -23,7 +23,7 @@ export interface LogEntry {
  * The log: entries in the order they were written.
  * @example
  * const log: Log = [{ at: null, step: 'initialize', message: 'request initialized' }]
- * @category log
+ * @category errors
  * @since 0.1.0
  */
 export type Log = ReadonlyArray<LogEntry>
@@ -76,7 +76,8 @@ export const renderEntry = (e: LogEntry): string => `${escapeControls(e.step)}: 
  * Anything that carries a log: a Request, a PreparedRequest, an HttpResponse or a ClientError.
  * @example
  * const x: HasLog = { log: [] }
- * @category log
+ * @inline
+ * @category errors
  * @since 0.1.0
  */
 export interface HasLog {
@@ -89,7 +90,7 @@ export interface HasLog {
  * @example
  * getLog(pipe(newRequest(), initialize('http://127.0.0.1/')), true) // 'initialize: request initialized with default settings\nsetUrl: URL set to http://127.0.0.1/'
  * getLog(pipe(newRequest(), initialize('http://127.0.0.1/')))[0]?.step // 'initialize'
- * @category log
+ * @category errors
  * @since 0.1.0
  */
 export function getLog(x: HasLog): Log

@@ -21,6 +21,7 @@ const TAGS: ReadonlySet<string> = new Set<ClientErrorTag>([
  * Handlers for some kinds of ClientError, each typed by its tag; what they return may differ.
  * @example
  * const some = { Timeout: (e: Timeout) => e.limit } satisfies SomeClientErrorHandlers
+ * @inline
  * @category errors
  * @since 0.3.0
  */

@@ -10,7 +10,8 @@ import type { Source } from './request.js'
  * The multipart subtype: `form-data` (RFC 7578), `related` (RFC 2387) or `mixed` (RFC 2046).
  * @example
  * const k: MultipartKind = 'related'
- * @category model
+ * @inline
+ * @category bodies
  * @since 0.3.0
  */
 export type MultipartKind = 'form-data' | 'related' | 'mixed'
@@ -19,7 +20,7 @@ export type MultipartKind = 'form-data' | 'related' | 'mixed'
  * The multipart kinds, in the order the docs list them.
  * @example
  * MULTIPART_KINDS.includes('mixed') // true
- * @category model
+ * @category bodies
  * @since 0.3.0
  */
 export const MULTIPART_KINDS: ReadonlyArray<MultipartKind> = ['form-data', 'related', 'mixed']
@@ -30,7 +31,7 @@ export const MULTIPART_KINDS: ReadonlyArray<MultipartKind> = ['form-data', 'rela
  * Content-ID).
  * @example
  * const p: Part = { _tag: 'Field', name: 'title', value: 'Report' }
- * @category model
+ * @category bodies
  * @since 0.3.0
  */
 export type Part =
@@ -43,7 +44,7 @@ export type Part =
  * steps). `rootType` is the `type` parameter of `multipart/related`.
  * @example
  * const b: MultipartBody = { _tag: 'Multipart', kind: 'form-data', rootType: null, parts: [] }
- * @category model
+ * @category bodies
  * @since 0.3.0
  */
 export interface MultipartBody {

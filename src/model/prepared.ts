@@ -16,7 +16,7 @@ import type { Settings } from './settings.js'
  * before the first attempt.
  * @example
  * const s: Segment = { _tag: 'File', path: './a.bin', start: 0, end: 1024, size: 1024 }
- * @category model
+ * @category running
  * @since 0.2.0
  */
 export type Segment =
@@ -29,7 +29,7 @@ export type Segment =
  * total size in bytes, null while a URL segment is not downloaded yet.
  * @example
  * const b: PreparedBody = { _tag: 'Segments', segments: [{ _tag: 'Bytes', bytes: new Uint8Array([1, 2]) }], length: 2 }
- * @category model
+ * @category running
  * @since 0.2.0
  */
 export type PreparedBody =
@@ -40,7 +40,7 @@ export type PreparedBody =
  * No body.
  * @example
  * noBody._tag // 'None'
- * @category model
+ * @category running
  * @since 0.2.0
  */
 export const noBody: PreparedBody = { _tag: 'None' }
@@ -49,7 +49,7 @@ export const noBody: PreparedBody = { _tag: 'None' }
  * The length a segment is known to have (null for a URL not downloaded yet).
  * @example
  * segmentLength({ _tag: 'File', path: 'a', start: 10, end: 30, size: 30 }) // 20
- * @category model
+ * @category running
  * @since 0.2.0
  */
 export const segmentLength = (s: Segment): number | null =>
@@ -59,7 +59,7 @@ export const segmentLength = (s: Segment): number | null =>
  * A body made of segments, its length summed when every segment's is known.
  * @example
  * segmentsBody([{ _tag: 'Bytes', bytes: new Uint8Array(3) }]).length // 3
- * @category model
+ * @category running
  * @since 0.2.0
  */
 export const segmentsBody = (segments: ReadonlyArray<Segment>): PreparedBody => {
@@ -82,7 +82,7 @@ export const segmentsBody = (segments: ReadonlyArray<Segment>): PreparedBody => 
  * more case, not one more flag.
  * @example
  * const s: Sink = { _tag: 'Part', path: '/tmp/a.bin', start: 0, end: 1024, append: true }
- * @category model
+ * @category running
  * @since 0.3.0
  */
 export type Sink =
@@ -94,7 +94,7 @@ export type Sink =
  * The sink of a response kept in memory.
  * @example
  * memorySink._tag // 'Memory'
- * @category model
+ * @category running
  * @since 0.3.0
  */
 export const memorySink: Sink = { _tag: 'Memory' }
@@ -104,7 +104,7 @@ export const memorySink: Sink = { _tag: 'Memory' }
  * @example
  * fileSink('/tmp/out.bin') // { _tag: 'File', path: '/tmp/out.bin' }
  * fileSink(null) // { _tag: 'Memory' }
- * @category model
+ * @category running
  * @since 0.3.0
  */
 export const fileSink = (path: string | null): Sink => (path === null ? memorySink : { _tag: 'File', path })
@@ -114,7 +114,7 @@ export const fileSink = (path: string | null): Sink => (path === null ? memorySi
  * @example
  * sinkFile({ _tag: 'File', path: '/tmp/out.bin' }) // '/tmp/out.bin'
  * sinkFile(memorySink) // null
- * @category model
+ * @category running
  * @since 0.3.0
  */
 export const sinkFile = (s: Sink): string | null => (s._tag === 'Memory' ? null : s.path)
@@ -125,7 +125,7 @@ export const sinkFile = (s: Sink): string | null => (s._tag === 'Memory' ? null 
  * needs to follow redirects and retry.
  * @example
  * const p = await H.prepareRequest('GET')(req)() // right({ _tag: 'PreparedRequest', method: 'GET', url: 'http://…', … })
- * @category model
+ * @category running
  * @since 0.1.0
  */
 export interface PreparedRequest {
@@ -150,7 +150,7 @@ export interface PreparedRequest {
  * method, URL, headers, body and auth; `attempt` counts the sends of this hop (1-based).
  * @example
  * const hop: Hop = { method: 'GET', url: 'http://127.0.0.1/x', headers: [], body: { _tag: 'None' }, auth: { _tag: 'None' }, attempt: 1 }
- * @category model
+ * @category running
  * @since 0.2.0
  */
 export interface Hop {
@@ -166,7 +166,7 @@ export interface Hop {
  * Why signing an attempt failed: the body file could not be read, or the scheme could not sign.
  * @example
  * const f: SignFailure = { _tag: 'Auth', message: 'AWS4 signing failed: …' }
- * @category model
+ * @category running
  * @since 0.2.0
  */
 export type SignFailure = { readonly _tag: 'Auth'; readonly message: string } | { readonly _tag: 'File'; readonly path: string; readonly code: string }
@@ -176,7 +176,7 @@ export type SignFailure = { readonly _tag: 'Auth'; readonly message: string } | 
  * segments are streamed through the hash.
  * @example
  * const h: BodyHasher = async () => E.right('e3b0c442…')
- * @category model
+ * @category running
  * @since 0.2.0
  */
 export type BodyHasher = (algorithm: string) => Promise<E.Either<SignFailure, string>>
@@ -187,7 +187,7 @@ export type BodyHasher = (algorithm: string) => Promise<E.Either<SignFailure, st
  * @example
  * const hash: BodyHasher = async () => E.right('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
  * const s: SignInput = { hop, settings: H.defaultSettings, now: Date.now(), random: Math.random, hash }
- * @category model
+ * @category running
  * @since 0.2.0
  */
 export interface SignInput {
@@ -203,7 +203,7 @@ export interface SignInput {
  * copying). Needs a body of known length (no URL segment left).
  * @example
  * sliceBody(segmentsBody([{ _tag: 'Bytes', bytes: Buffer.from('abcdef') }]), 1, 4) // the segments of 'bcd'
- * @category model
+ * @category running
  * @since 0.3.0
  */
 export const sliceBody = (body: PreparedBody, start: number, end: number): PreparedBody => {

@@ -39,6 +39,7 @@ export type Source =
  * An ordered list of name/value pairs (URL params, form fields).
  * @example
  * const p: Pairs = [['q', 'fp-ts'], ['page', 2]]
+ * @inline
  * @category request
  * @since 0.1.0
  */
@@ -108,6 +109,7 @@ export interface Aws4Auth<S = Secret> {
  * `PLAINTEXT`, with `SHA1` or `SHA256`.
  * @example
  * const m: OAuth1Algorithm = 'HMAC'
+ * @inline
  * @category auth
  * @since 0.1.0
  */
@@ -150,6 +152,7 @@ export interface Proxy<S = Secret> {
  * PEM text, or a file holding it (read when the request runs).
  * @example
  * const pem: Pem = { _tag: 'File', path: './ca.pem' }
+ * @inline
  * @category request
  * @since 0.1.0
  */
@@ -175,6 +178,7 @@ export interface Tls<S = Secret> {
  * no-op and running the request returns it as an `InvalidInput` error.
  * @example
  * const e: StepError = { step: 'setJsonBody', message: 'setJsonBody: invalid JSON text' }
+ * @inline
  * @category request
  * @since 0.1.0
  */

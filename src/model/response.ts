@@ -9,6 +9,7 @@ import type { Log } from './log.js'
  * response's headers arrived, and at the end; `total` is `end - start`.
  * @example
  * const t: Timings = { start: 0, headers: 12, end: 15, total: 15 }
+ * @inline
  * @category responses
  * @since 0.1.0
  */

@@ -10,7 +10,7 @@
  * process environment), resolved when the request is prepared.
  * @example
  * const r: SecretRef = { _tag: 'SecretRef', env: 'API_TOKEN' }
- * @category secrets
+ * @category auth
  * @since 0.2.0
  */
 export interface SecretRef {
@@ -23,7 +23,7 @@ export interface SecretRef {
  * `InvalidInput` naming the field, until the secret is set again.
  * @example
  * const w: Withheld = { _tag: 'Withheld', field: 'auth.password' }
- * @category secrets
+ * @category auth
  * @since 0.2.0
  */
 export interface Withheld {
@@ -35,7 +35,7 @@ export interface Withheld {
  * A credential: its value, a reference to the environment, or a value a template withheld.
  * @example
  * const s: Secret = H.secretFromEnv('GITHUB_TOKEN')
- * @category secrets
+ * @category auth
  * @since 0.2.0
  */
 export type Secret = string | SecretRef | Withheld
@@ -48,7 +48,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
  * the reference; the executor reads the variable through `env.secrets` when the request runs.
  * @example
  * pipe(req, H.addBearerAuthorization(H.secretFromEnv('API_TOKEN')))
- * @category secrets
+ * @category auth
  * @since 0.2.0
  */
 export const secretFromEnv = (name: string): SecretRef => ({ _tag: 'SecretRef', env: name })
@@ -57,7 +57,7 @@ export const secretFromEnv = (name: string): SecretRef => ({ _tag: 'SecretRef', 
  * Whether a value is a reference made by `secretFromEnv` with a valid variable name.
  * @example
  * isSecretRef(secretFromEnv('A')) // true
- * @category secrets
+ * @category auth
  * @since 0.2.0
  */
 export const isSecretRef = (x: unknown): x is SecretRef =>

@@ -37,6 +37,7 @@ export const fromBase64 = (text: string): Extract<Source, { _tag: 'Bytes' }> => 
  * What body steps accept: bytes, text, or an explicit source.
  * @example
  * const d: BodyData = new Uint8Array([1, 2, 3])
+ * @inline
  * @category bodies
  * @since 0.1.0
  */

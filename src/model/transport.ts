@@ -10,6 +10,7 @@ import type { Proxy } from './request.js'
  * TLS material, already read from files.
  * @example
  * const t: TransportTls = { ca: '-----BEGIN CERTIFICATE-----…', cert: null, key: null, passphrase: null, rejectUnauthorized: true }
+ * @inline
  * @category transports
  * @since 0.1.0
  */
@@ -28,6 +29,7 @@ export interface TransportTls {
  * - `idleMs`: the longest wait for the next byte of the response head or body.
  * @example
  * const t: TransportTimeouts = { connectMs: 10_000, idleMs: 300_000 }
+ * @inline
  * @category transports
  * @since 0.2.0
  */

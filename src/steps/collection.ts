@@ -88,7 +88,7 @@ const show = (v: Json): string => {
 /**
  * Sets `key` in the JSON or form body collection; dots are paths into objects (`a.b.c`,
  * missing objects are created; a key that exists as written is used literally). `type`
- * converts the value (see {@link FieldType}).
+ * converts the value (its type lists the conversions: `'date'`, `'json'`, `'base64'`, …).
  * @example
  * pipe(req, initializeJsonBody(), insertBodyField('user.name', 'Ann'), insertBodyField('since', new Date(), 'dateOnly'))
  * @category bodies

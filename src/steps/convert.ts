@@ -14,6 +14,7 @@ import { scalarText } from '../encoding/url.js'
  * with `Z`), `'dateOnly'` (`YYYY-MM-DD`), `'base64'` (bytes or UTF-8 text as base64).
  * @example
  * const t: FieldType = 'dateIso'
+ * @inline
  * @category bodies
  * @since 0.1.0
  */

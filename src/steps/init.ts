@@ -131,6 +131,7 @@ export const setDataType = (mime: string): Step =>
  * A proxy as a URL or as parts.
  * @example
  * const p: ProxyInput = { protocol: 'http', host: '127.0.0.1', port: 3128 }
+ * @inline
  * @category request
  * @since 0.1.0
  */

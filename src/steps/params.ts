@@ -17,7 +17,8 @@ import { scalarText } from '../encoding/url.js'
  * objects, Dates).
  * @example
  * const p: ParamsInput = [['q', 'fp-ts'], ['tags', ['a', 'b']]]
- * @category url
+ * @inline
+ * @category request
  * @since 0.1.0
  */
 export type ParamsInput = Readonly<Record<string, unknown>> | ReadonlyArray<readonly [string, unknown]>
@@ -50,7 +51,7 @@ export const toPairs = (params: unknown): E.Either<string, Pairs> => {
  * dropped.
  * @example
  * pipe(req, setUrlParams({ q: 'fp ts', page: 2, tags: ['a', 'b'] }))
- * @category url
+ * @category request
  * @since 0.1.0
  */
 export const setUrlParams = (params: ParamsInput): Step =>
@@ -69,7 +70,7 @@ const isEmpty = (v: unknown): boolean => v === '' || v === null || v === undefin
  * ignored; with `ignoreEmpty`, `''`, `null` and `undefined` values are skipped.
  * @example
  * pipe(req, addUrlParameter('page', 2), addUrlParameter('filter', '', true))
- * @category url
+ * @category request
  * @since 0.1.0
  */
 export const addUrlParameter = (name: string, value: unknown, ignoreEmpty = false): Step =>

@@ -18,7 +18,7 @@ import { isRequest } from './step.js'
  * The version of the template format written by {@link toTemplate}.
  * @example
  * TEMPLATE_VERSION // 1
- * @category templates
+ * @category request
  * @since 0.2.0
  */
 export const TEMPLATE_VERSION = 1
@@ -90,7 +90,7 @@ const withoutPassword = (url: string | null): string | null => {
  * their variables, and no log. Load it with {@link fromTemplate}.
  * @example
  * const saved = JSON.stringify(H.toTemplate(pipe(req, H.addBearerAuthorization(H.secretFromEnv('API_TOKEN')))))
- * @category templates
+ * @category request
  * @since 0.2.0
  */
 export const toTemplate = (req: Request): Json => {
@@ -126,7 +126,7 @@ const pathOf = (e: t.ValidationError): string =>
  * const saved = JSON.stringify(H.toTemplate(pipe(H.newRequest(), H.setBaseUrl('https://api.github.com'))))
  * const loaded = H.fromTemplate(JSON.parse(saved)) // Either<ClientError, Request>: here a Right
  * H.fromTemplate({ httpipeTemplate: 99 })._tag // 'Left'
- * @category templates
+ * @category request
  * @since 0.2.0
  */
 export const fromTemplate = (json: unknown): E.Either<ClientError, Request> => {

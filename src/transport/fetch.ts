@@ -11,6 +11,7 @@ import type { FetchLike, Transport, TransportRequest, TransportResponse } from '
  * @example
  * const extra: ExtraInit = () => ({ compress: false })
  * const transport = H.fromFetch(globalThis.fetch, { extra })
+ * @inline
  * @category transports
  * @since 0.1.0
  */

@@ -14,6 +14,7 @@ import { pipe } from 'fp-ts/function'
 import * as E from 'fp-ts/Either'
 
 import * as H from '../../src/index.js'
+import type { Aws4Auth } from '../../src/model/request.js'
 import { signAws4 } from '../../src/auth/aws4.js'
 import { queryObject, s3CanonicalPath, smithyAuthorization, startSigV4Verifier } from '../support/sigv4-verifier.js'
 
@@ -159,7 +160,7 @@ describe('AWS4 property: httpipe (aws4) and @smithy/signature-v4 sign the same r
       fc.asyncProperty(fc.constantFrom(...METHODS), service, path, fc.array(fc.tuple(queryName, QUERY_TEXT), { maxLength: 4 }), userHeaders, body, fc.boolean(), async (method, svc, pth, qs, hs, bytes, header) => {
         const q = qs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')
         const url = new URL(`https://h.example.com${pth.replace(/[^\x21-\x7e]/gu, (ch) => encodeURIComponent(ch))}${q === '' ? '' : `?${q}`}`).toString()
-        const auth: H.Aws4Auth<string> = { _tag: 'Aws4', accessKey: AK, secretKey: SK, region: REGION, service: svc, sessionToken: null, unsignedPayload: false }
+        const auth: Aws4Auth<string> = { _tag: 'Aws4', accessKey: AK, secretKey: SK, region: REGION, service: svc, sessionToken: null, unsignedPayload: false }
         const out = signAws4(auth, { method, url, headers: hs, payloadHash: sha256(bytes), now: NOW, payloadHeader: header })
         if (E.isLeft(out)) return assert.fail(out.left)
         const sent = new Map(out.right.map(([n, v]) => [n.toLowerCase(), v.trim()]))

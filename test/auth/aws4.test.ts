@@ -13,6 +13,7 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 
 import * as H from '../../src/index.js'
+import type { Aws4Auth } from '../../src/model/request.js'
 import { signAws4 } from '../../src/auth/aws4.js'
 import { assertInvalid, assertOk, base, lastLine } from '../helpers.js'
 import { startSigV4Verifier, type SigV4Verifier, type VerifiedRequest } from '../support/sigv4-verifier.js'
@@ -124,7 +125,7 @@ describe('addAws4Authorization (step)', () => {
  * give the request target).
  */
 const SUITE = {
-  auth: { _tag: 'Aws4', accessKey: 'AKIDEXAMPLE', secretKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', region: 'us-east-1', service: 'service', sessionToken: null, unsignedPayload: false } as H.Aws4Auth<string>,
+  auth: { _tag: 'Aws4', accessKey: 'AKIDEXAMPLE', secretKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', region: 'us-east-1', service: 'service', sessionToken: null, unsignedPayload: false } as Aws4Auth<string>,
   now: Date.UTC(2015, 7, 30, 12, 36),
   prefix: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, ',
 }
@@ -189,7 +190,7 @@ const SUITE_CASES: ReadonlyArray<{ name: string; method: string; target: string;
  * left out: it signs a Range header, which aws4 never signs (S3 accepts it unsigned).
  */
 const S3_DOCS = {
-  auth: { _tag: 'Aws4', accessKey: 'AKIAIOSFODNN7EXAMPLE', secretKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', region: 'us-east-1', service: 's3', sessionToken: null, unsignedPayload: false } as H.Aws4Auth<string>,
+  auth: { _tag: 'Aws4', accessKey: 'AKIAIOSFODNN7EXAMPLE', secretKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', region: 'us-east-1', service: 's3', sessionToken: null, unsignedPayload: false } as Aws4Auth<string>,
   now: Date.UTC(2013, 4, 24),
   prefix: 'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, ',
 }
@@ -213,7 +214,7 @@ const S3_CASES: ReadonlyArray<{ name: string; method: string; target: string; he
 describe('AWS4 known answers', () => {
   for (const c of SUITE_CASES) {
     test(`SigV4 test suite: ${c.name}`, () => {
-      const auth: H.Aws4Auth<string> = c.token === undefined ? SUITE.auth : { ...SUITE.auth, sessionToken: c.token }
+      const auth: Aws4Auth<string> = c.token === undefined ? SUITE.auth : { ...SUITE.auth, sessionToken: c.token }
       const out = signAws4(auth, { method: c.method, url: `https://example.amazonaws.com${c.target}`, headers: c.headers ?? [], payloadHash: sha256(c.body ?? ''), now: SUITE.now, payloadHeader: false })
       assert.ok(E.isRight(out), E.isLeft(out) ? out.left : '')
       assert.equal(header(out.right, 'authorization'), `${SUITE.prefix}${c.authz}`)
@@ -235,7 +236,7 @@ describe('AWS4 known answers', () => {
   }
 
   test('a known answer is sensitive to every input (secret, date, region, path, header value, body)', () => {
-    const ok = (auth: H.Aws4Auth<string>, url: string, headers: H.HeaderList, body: string, now: number): string => {
+    const ok = (auth: Aws4Auth<string>, url: string, headers: H.HeaderList, body: string, now: number): string => {
       const r = signAws4(auth, { method: 'POST', url, headers, payloadHash: sha256(body), now, payloadHeader: false })
       return E.isRight(r) ? (header(r.right, 'authorization') ?? '') : r.left
     }

@@ -32,6 +32,8 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 
 import * as H from '../../src/index.js'
+import type { PreparedBody } from '../../src/model/prepared.js'
+import type { OAuth1Auth } from '../../src/model/request.js'
 import { baseString, oauth1Header, oauthEncode, oauthParams, signature } from '../../src/auth/oauth1.js'
 import { oauthBodyFields } from '../../src/auth/oauth1-fields.js'
 import { freePort, ko, ok } from '../execute/helpers.js'
@@ -41,7 +43,7 @@ import { assertInvalid, assertOk, base, lastLine } from '../helpers.js'
 // helpers
 // ---------------------------------------------------------------------------
 
-type Auth = H.OAuth1Auth<string>
+type Auth = OAuth1Auth<string>
 
 const rfcAuth = (over: Partial<Auth> = {}): Auth => ({
   _tag: 'OAuth1',
@@ -64,7 +66,7 @@ const RFC_BASE =
   '9d7dh3k39sjv7'
 const RFC_URL = 'http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b'
 const FORM_TYPE: H.HeaderList = [['Content-Type', 'application/x-www-form-urlencoded']]
-const bytes = (s: string): H.PreparedBody => ({ _tag: 'Segments', segments: [{ _tag: 'Bytes', bytes: Buffer.from(s, 'utf8') }], length: Buffer.byteLength(s) })
+const bytes = (s: string): PreparedBody => ({ _tag: 'Segments', segments: [{ _tag: 'Bytes', bytes: Buffer.from(s, 'utf8') }], length: Buffer.byteLength(s) })
 
 const hmac = (alg: 'sha1' | 'sha256', key: string, text: string): string => createHmac(alg, key).update(text).digest('base64')
 

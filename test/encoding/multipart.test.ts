@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
+import type { PreparedBody } from '../../src/model/prepared.js'
 import { drawBoundary, escapeParam, extendedValue, filenameParams, multipartContentType } from '../../src/encoding/multipart.js'
 import { openBody } from '../../src/execute/body.js'
 import { ok } from '../execute/helpers.js'
@@ -20,7 +21,7 @@ before(async () => {
 after(() => rm(dir, { recursive: true, force: true }))
 
 /** The bytes an attempt would send for a prepared body (files read as an attempt reads them). */
-const wire = async (b: H.PreparedBody): Promise<Buffer> => {
+const wire = async (b: PreparedBody): Promise<Buffer> => {
   const opened = openBody(b)
   if (opened === null) return Buffer.alloc(0)
   if (opened instanceof Uint8Array) return Buffer.from(opened)

@@ -12,6 +12,7 @@ import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
+import type { Segment } from '../../src/model/prepared.js'
 import { BodyFileError, bodyHasher, openBody } from '../../src/execute/body.js'
 import { segmentsBody } from '../../src/model/prepared.js'
 import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
@@ -36,7 +37,7 @@ const collect = async (x: Uint8Array | AsyncIterable<Uint8Array> | null): Promis
   return Buffer.concat(parts)
 }
 
-const bytes = (s: string): H.Segment => ({ _tag: 'Bytes', bytes: Buffer.from(s) })
+const bytes = (s: string): Segment => ({ _tag: 'Bytes', bytes: Buffer.from(s) })
 
 describe('openBody', () => {
   test('no body is null; one bytes segment is those bytes, not a stream', async () => {

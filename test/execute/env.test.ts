@@ -5,11 +5,12 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
+import { cryptoRandom } from '../../src/execute/env.js'
 import { rightOf } from './helpers.js'
 
 describe('cryptoRandom', () => {
   test('draws numbers in [0, 1) that do not repeat and spread evenly', () => {
-    const xs = Array.from({ length: 20_000 }, () => H.cryptoRandom())
+    const xs = Array.from({ length: 20_000 }, () => cryptoRandom())
     assert.ok(xs.every((x) => x >= 0 && x < 1))
     assert.ok(new Set(xs).size > 19_990, 'almost no repeats')
     const mean = xs.reduce((a, b) => a + b, 0) / xs.length

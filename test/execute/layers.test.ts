@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
+import type { Hop } from '../../src/model/prepared.js'
 import { resolveEnv } from '../../src/execute/env.js'
 import { RunLog, runContext, type Failure, type Received, type RunCtx, type Send } from '../../src/execute/context.js'
 import { withChallenge } from '../../src/execute/layers/challenge.js'
@@ -44,13 +45,13 @@ const context = (p: H.PreparedRequest, env: H.Env = {}, clock: Clock = { t: 1000
     new RunLog(p.log, () => clock.t),
   )
 
-const hopOf = (p: H.PreparedRequest): H.Hop => ({ method: p.method, url: p.url, headers: p.headers, body: p.body, auth: p.auth, attempt: 1 })
+const hopOf = (p: H.PreparedRequest): Hop => ({ method: p.method, url: p.url, headers: p.headers, body: p.body, auth: p.auth, attempt: 1 })
 
-type Answer = E.Either<Failure, Omit<Received, 'hop'>> | ((hop: H.Hop) => E.Either<Failure, Omit<Received, 'hop'>>)
+type Answer = E.Either<Failure, Omit<Received, 'hop'>> | ((hop: Hop) => E.Either<Failure, Omit<Received, 'hop'>>)
 
 /** A Send that answers from a script (the last answer repeats) and records every hop. */
-const scripted = (...answers: Answer[]): { readonly send: Send; readonly hops: H.Hop[] } => {
-  const hops: H.Hop[] = []
+const scripted = (...answers: Answer[]): { readonly send: Send; readonly hops: Hop[] } => {
+  const hops: Hop[] = []
   const send: Send = async (hop) => {
     hops.push(hop)
     const a = answers[Math.min(hops.length - 1, answers.length - 1)] as Answer
@@ -186,7 +187,7 @@ describe('withChallenge', () => {
     const { send, hops } = scripted(status(401, [['www-authenticate', CHALLENGE]]), status(200))
     const layer = withChallenge(ctx)(send)
     assert.equal(E.isRight(await layer(hopOf(p))) && hops.length, 2)
-    const auth = (h: H.Hop | undefined): string | undefined => h?.headers.find(([n]) => n === 'Authorization')?.[1]
+    const auth = (h: Hop | undefined): string | undefined => h?.headers.find(([n]) => n === 'Authorization')?.[1]
     assert.equal(auth(hops[0]), undefined)
     assert.match(auth(hops[1]) ?? '', /^Digest username="ann", realm="r", nonce="n1", uri="\/a".*nc=00000001/)
     await layer(hopOf(p)) // a retry or a same-origin redirect
@@ -225,7 +226,7 @@ describe('withSigning', () => {
     await layer(hopOf(p))
     clock.t += 5000
     await layer(hopOf(p))
-    const stamp = (h: H.Hop | undefined): string | undefined => /oauth_timestamp="(\d+)"/.exec(h?.headers.find(([n]) => n === 'Authorization')?.[1] ?? '')?.[1]
+    const stamp = (h: Hop | undefined): string | undefined => /oauth_timestamp="(\d+)"/.exec(h?.headers.find(([n]) => n === 'Authorization')?.[1] ?? '')?.[1]
     assert.deepEqual([stamp(hops[0]), stamp(hops[1])], ['1700000000', '1700000005'])
     const plain = await prepared()
     const hop = hopOf(plain)
@@ -236,7 +237,7 @@ describe('withSigning', () => {
 
   test('a body file that vanished is a FileError before anything is sent', async () => {
     const p = await prepared(H.addAws4Authorization('AKID', 'SECRET', 'us-east-1'))
-    const hop: H.Hop = { ...hopOf(p), body: { _tag: 'Segments', segments: [{ _tag: 'File', path: '/nonexistent/x', start: 0, end: 3, size: 3 }], length: 3 } }
+    const hop: Hop = { ...hopOf(p), body: { _tag: 'Segments', segments: [{ _tag: 'File', path: '/nonexistent/x', start: 0, end: 3, size: 3 }], length: 3 } }
     const { send, hops } = scripted(status(200))
     const r = await withSigning(context(p))(send)(hop)
     assert.ok(E.isLeft(r) && r.left.error._tag === 'FileError' && r.left.phase === 'final')

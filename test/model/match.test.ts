@@ -7,9 +7,10 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 
 import * as H from '../../src/index.js'
+import type { ClientErrorHandlers, ClientErrorTag } from '../../src/model/errors.js'
 import { samples } from '../support/client-errors.js'
 
-const sample = (tag: H.ClientErrorTag): H.ClientError => {
+const sample = (tag: ClientErrorTag): H.ClientError => {
   const e = samples.find((s) => s._tag === tag)
   assert.ok(e !== undefined)
   return e
@@ -48,7 +49,7 @@ describe('matchClientErrorW', () => {
 
   test('no handlers: otherwise folds everything; all nine handlers: otherwise is never called', () => {
     assert.deepStrictEqual(samples.map(H.matchClientErrorW({}, (e) => e._tag)), samples.map((e) => e._tag))
-    const all = Object.fromEntries(samples.map((e) => [e._tag, () => e._tag])) as unknown as H.ClientErrorHandlers<string>
+    const all = Object.fromEntries(samples.map((e) => [e._tag, () => e._tag])) as unknown as ClientErrorHandlers<string>
     assert.deepStrictEqual(
       samples.map(H.matchClientErrorW(all, () => assert.fail('otherwise called'))),
       samples.map((e) => e._tag),

@@ -6,12 +6,13 @@ import { describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
 
 import * as H from '../../src/index.js'
+import type { FieldType } from '../../src/steps/convert.js'
 import { assertInvalid, base } from '../helpers.js'
 
 const collection = (): H.Request => pipe(base(), H.initializeJsonBody())
 
 /** The converted value stored by insertBodyField('x', value, type). */
-const conv = (value: unknown, type?: H.FieldType): unknown => {
+const conv = (value: unknown, type?: FieldType): unknown => {
   const r = pipe(collection(), H.insertBodyField('x', value, type))
   assert.equal(r.error, null, r.error?.message)
   return r.body._tag === 'Json' ? (r.body.value as { readonly x?: unknown }).x : undefined
@@ -20,9 +21,9 @@ const conv = (value: unknown, type?: H.FieldType): unknown => {
 /** Asserts the conversion fails (through insertBodyField and addValue) with this reason. */
 const fails = (value: unknown, type: string, reason: RegExp): void => {
   const before = collection()
-  assertInvalid(before, pipe(before, H.insertBodyField('x', value, type as H.FieldType)), 'insertBodyField', reason)
+  assertInvalid(before, pipe(before, H.insertBodyField('x', value, type as FieldType)), 'insertBodyField', reason)
   const arr = pipe(base(), H.initializeJsonBody('array'))
-  assertInvalid(arr, pipe(arr, H.addValue('', value, type as H.FieldType)), 'addValue', reason)
+  assertInvalid(arr, pipe(arr, H.addValue('', value, type as FieldType)), 'addValue', reason)
 }
 
 const T = new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678))

@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
+import type { MultipartKind } from '../../src/model/multipart.js'
 import { assertInvalid, assertOk, base, lastLine } from '../helpers.js'
 import { asTag, ko, ok } from '../execute/helpers.js'
 import { startSigV4Verifier, type SigV4Verifier } from '../support/sigv4-verifier.js'
@@ -27,7 +28,7 @@ describe('startMultipartBody', () => {
     assert.match(lastLine(H.startMultipartBody('related', 'application/json')(base())), /multipart\/related body started, root type application\/json/)
   })
   test('an unknown kind, a root type on another kind or a root type that is no media type is InvalidInput', () => {
-    assertInvalid(base(), H.startMultipartBody('alternative' as H.MultipartKind)(base()), 'startMultipartBody', /kind must be/)
+    assertInvalid(base(), H.startMultipartBody('alternative' as MultipartKind)(base()), 'startMultipartBody', /kind must be/)
     assertInvalid(base(), H.startMultipartBody('form-data', 'application/json')(base()), 'startMultipartBody', /multipart\/related only/)
     assertInvalid(base(), H.startMultipartBody('related', 'application/json; x="1"')(base()), 'startMultipartBody', /root type/)
     assertInvalid(base(), H.startMultipartBody('related', 'a"b/c')(base()), 'startMultipartBody', /root type/)

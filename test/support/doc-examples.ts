@@ -20,6 +20,7 @@ import type * as EitherT from 'fp-ts/Either'
 import type * as OptionT from 'fp-ts/Option'
 import type * as TaskEitherT from 'fp-ts/TaskEither'
 import type * as IoTs from 'io-ts'
+import type { Hop } from '../../src/model/prepared.js'
 
 export interface DocContext {
   readonly H: typeof HT
@@ -38,7 +39,7 @@ export interface DocContext {
   readonly token: string
   readonly signal: AbortSignal
   readonly stream: AsyncIterable<Uint8Array>
-  readonly hop: HT.Hop
+  readonly hop: Hop
   readonly console: Pick<Console, 'log' | 'error'>
   readonly check: (actual: unknown, expected: unknown, line: string) => void
 }

@@ -14,7 +14,7 @@ import type { Secret } from '../../model/secret.js'
  * Where `secretFromEnv` references are read: a variable's value, or undefined when it is not set.
  * @example
  * const secrets: SecretLookup = (name) => ({ API_TOKEN: 't0k' })[name]
- * @category secrets
+ * @category auth
  * @since 0.2.0
  */
 export type SecretLookup = (name: string) => string | undefined

@@ -2,6 +2,7 @@
  * The pure retry and redirect policies.
  */
 import * as H from '../../../src/index.js'
+import type { Hop } from '../../../src/model/prepared.js'
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { backoffMs, nextHop, planRedirect, retryDecision, redirectHeaders, redirectMethod, retryAfterMs } from '../../../src/execute/layers/policy.js'
@@ -122,7 +123,7 @@ describe('retry policy', () => {
 })
 
 describe('credentials stay with their origin', () => {
-  const hop = (headers: ReadonlyArray<readonly [string, string]>): H.Hop => ({ method: 'GET', url: 'http://a.test/x', headers, body: { _tag: 'None' }, auth: { _tag: 'None' }, attempt: 2 })
+  const hop = (headers: ReadonlyArray<readonly [string, string]>): Hop => ({ method: 'GET', url: 'http://a.test/x', headers, body: { _tag: 'None' }, auth: { _tag: 'None' }, attempt: 2 })
   const secretHeaders = [
     ['Authorization', 'Bearer t'],
     ['Cookie', 'c=1'],
