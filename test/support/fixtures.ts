@@ -32,31 +32,19 @@ const unset = (what: string): never => {
   throw new Error(`${what} is read before its before() hook ran (await its .ready in a before() hook)`)
 }
 
-/** A promise and the hook-side functions that settle it (a rejection nobody awaits is not reported). */
-const deferred = (): { readonly promise: Promise<void>; readonly resolve: () => void; readonly reject: (e: unknown) => void } => {
-  let resolve: () => void = () => undefined
-  let reject: (e: unknown) => void = () => undefined
-  const promise = new Promise<void>((ok, ko) => {
-    resolve = ok
-    reject = ko
-  })
-  promise.catch(() => undefined)
-  return { promise, resolve, reject }
-}
-
-/** Runs `setUp` as a before() hook, settling `ready` with it. */
+/** Runs `setUp` as a before() hook; the promise settles as the hook does (a rejection nobody awaits is not reported). */
 const beforeReady = (setUp: () => Promise<void>): Promise<void> => {
-  const ready = deferred()
-  before(async () => {
-    try {
-      await setUp()
-      ready.resolve()
-    } catch (e) {
-      ready.reject(e)
-      throw e
-    }
+  let settle: (run: Promise<void>) => void = () => undefined
+  const ready = new Promise<void>((resolve) => {
+    settle = resolve
   })
-  return ready.promise
+  ready.catch(() => undefined)
+  before(() => {
+    const run = setUp()
+    settle(run)
+    return run
+  })
+  return ready
 }
 
 /** Starts an embedded echo server before the suite and closes it (by its handle) after. */
