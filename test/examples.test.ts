@@ -2,27 +2,23 @@
  * The examples run against the echo server and say what they should (they import the built
  * package by name, as users do; `npm test` builds first).
  */
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startEchoServer, type EchoServer } from '../src/testing/index.js'
+import { useEchoServer } from './support/fixtures.js'
 import * as download from '../examples/download.js'
 import * as formPost from '../examples/form-post.js'
 import * as getWithCodec from '../examples/get-with-codec.js'
 import * as jsonPost from '../examples/json-post.js'
 import * as template from '../examples/template.js'
 
-let server: EchoServer
-before(async () => {
-  server = await startEchoServer()
-})
-after(() => server.close())
+const echo = useEchoServer()
 
 test('GET with params decoded by a codec', async () => {
-  assert.equal(await getWithCodec.main(server.url), 'GET with args {"q":"functional http","page":"2","tags":["fp","ts"]}')
+  assert.equal(await getWithCodec.main(echo.url), 'GET with args {"q":"functional http","page":"2","tags":["fp","ts"]}')
 })
 
 test('JSON POST with typed error handling: success, bad input, status and shape errors', async () => {
-  const lines = (await jsonPost.main(server.url)).split('\n')
+  const lines = (await jsonPost.main(echo.url)).split('\n')
   assert.equal(lines[0], 'created: {"field1":10,"field2":"Text"}')
   assert.match(lines[1] ?? '', /^bad input at setJsonBody: setJsonBody: invalid JSON text/)
   assert.equal(lines[2], 'HTTP 503')
@@ -30,16 +26,16 @@ test('JSON POST with typed error handling: success, bad input, status and shape 
 })
 
 test('a template saved as JSON, loaded back and run', async () => {
-  assert.match(await template.main(server.url), /^authenticated=true \(template is \d+ bytes of JSON/)
+  assert.match(await template.main(echo.url), /^authenticated=true \(template is \d+ bytes of JSON/)
 })
 
 test('form posts, whole and field by field', async () => {
   assert.equal(
-    await formPost.main(server.url),
+    await formPost.main(echo.url),
     'form received: {"name":"Ann Lee","city":"Zürich"}\nform received: {"name":"Bob","born":"1990-05-17","admin":"true"}',
   )
 })
 
 test('a download streamed to a file', async () => {
-  assert.match(await download.main(server.url), /^saved 1048576 bytes to .*bytes\.bin \(\d+ progress events, 0 bytes kept in memory\)$/)
+  assert.match(await download.main(echo.url), /^saved 1048576 bytes to .*bytes\.bin \(\d+ progress events, 0 bytes kept in memory\)$/)
 })

@@ -3,13 +3,13 @@
  * as CommonJS, in a fresh folder where `httpipe` is the packed package (`npm pack`, unpacked
  * into node_modules, its dependencies linked): what it prints is what the README says.
  */
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
+import { useTempDir } from './support/fixtures.js'
 import { installPacked, ROOT } from './support/pack.js'
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
@@ -33,18 +33,17 @@ const printed = (code: string): string => {
   return [...(first === '' ? [] : [first]), ...lines.slice(at + 1).map((l) => l.replace(/^\/\/ ?/, ''))].join('\n')
 }
 
-let dir: string
-before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'httpipe-readme-'))
-  installPacked(dir)
+const tmp = useTempDir('readme')
+before(async () => {
+  await tmp.ready
+  installPacked(tmp.path)
 })
-after(() => rmSync(dir, { recursive: true, force: true }))
 
 const run = (file: string, code: string) => {
-  writeFileSync(join(dir, file), code)
+  writeFileSync(tmp.file(file), code)
   const env = { ...process.env }
   delete env['NODE_OPTIONS']
-  return spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', env, timeout: 30_000 })
+  return spawnSync(process.execPath, [file], { cwd: tmp.path, encoding: 'utf8', env, timeout: 30_000 })
 }
 
 describe('README', () => {

@@ -5,9 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { createReadStream, createWriteStream } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
@@ -17,6 +15,7 @@ import type { Aws4Auth } from '../../src/model/request.js'
 import { signAws4 } from '../../src/auth/aws4.js'
 import { assertInvalid, assertOk, base, lastLine } from '../helpers.js'
 import { startSigV4Verifier, type SigV4Verifier, type VerifiedRequest } from '../support/sigv4-verifier.js'
+import { useTempDir } from '../support/fixtures.js'
 
 const AK = 'AKIDHTTPIPETEST'
 const SK = 'wJalr/S3cr3t+K3y=httpipe'
@@ -320,16 +319,14 @@ const noSleep = async (): Promise<void> => undefined
 describe('AWS4 against a verifying server (@smithy/signature-v4 recomputes every signature)', () => {
   let s3: SigV4Verifier
   let api: SigV4Verifier
-  let dir: string
+  const tmp = useTempDir('aws4')
   before(async () => {
     s3 = await startSigV4Verifier({ accessKey: AK, secretKey: SK, region: 'us-east-1', service: 's3' })
     api = await startSigV4Verifier({ accessKey: AK, secretKey: SK, region: 'eu-west-1', service: 'execute-api' })
-    dir = mkdtempSync(join(tmpdir(), 'httpipe-aws4-'))
   })
   after(async () => {
     await s3.close()
     await api.close()
-    rmSync(dir, { recursive: true, force: true })
   })
   const s3Req = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${s3.url}${path}`), H.addAws4Authorization(AK, SK, 'us-east-1'))
 
@@ -429,7 +426,7 @@ describe('AWS4 against a verifying server (@smithy/signature-v4 recomputes every
   })
 
   test('a 50 MiB file body is hashed and sent by streaming, and accepted', async () => {
-    const file = join(dir, 'big.bin')
+    const file = tmp.file('big.bin')
     const chunk = Buffer.alloc(1 << 20)
     for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 131 + 7) & 255
     await new Promise<void>((resolve, reject) => {
@@ -475,7 +472,7 @@ describe('AWS4 against a verifying server (@smithy/signature-v4 recomputes every
   test('every retry is signed again: each attempt has its own X-Amz-Date and signature, all valid', async () => {
     const v = await startSigV4Verifier({ accessKey: AK, secretKey: SK, region: 'us-east-1', service: 's3', failFirst: 2 })
     try {
-      const file = join(dir, 'small.txt')
+      const file = tmp.file('small.txt')
       await new Promise<void>((resolve, reject) => createWriteStream(file).on('error', reject).end('file body', resolve))
       const res = await run(pipe(H.newRequest(), H.initialize(`${v.url}/b/retry`), H.setBinaryBody(H.fromFile(file)), H.maxAttempts(3), H.addAws4Authorization(AK, SK, 'us-east-1')), 'PUT', { now: ticking(), sleep: noSleep })
       assert.equal(res.status, 200, text(res))

@@ -3,15 +3,14 @@
  * test/support/apache.ts (installed by scripts/install-peers.sh, which `npm test` runs first).
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { writeFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
 
 import * as H from '../../src/index.js'
 import { ok } from '../execute/helpers.js'
 import { startApacheDigest, type ApacheDigest } from '../support/apache.js'
+import { useTempDir } from '../support/fixtures.js'
 
 const REALM = 'httpipe live digest'
 const USER = 'ann'
@@ -20,14 +19,12 @@ const WRONG = 'Pa55 "w0rd": ü, \\ wrong!'
 
 describe('live: apache2 mod_auth_digest', () => {
   let apache: ApacheDigest
-  let dir = ''
+  const tmp = useTempDir('digest-live')
   before(async () => {
     apache = await startApacheDigest({ realm: REALM, users: [{ user: USER, password: PASSWORD }] })
-    dir = mkdtempSync(join(tmpdir(), 'httpipe-digest-live-'))
   })
   after(async () => {
     await apache.stop()
-    rmSync(dir, { recursive: true, force: true })
   })
   const req = (path: string, password = PASSWORD): H.Request => pipe(H.newRequest(), H.initialize(`${apache.url}${path}`), H.addDigestAuthorization(USER, password))
   const text = (res: H.HttpResponse): string => Buffer.from(res.body).toString('utf8')
@@ -89,7 +86,7 @@ describe('live: apache2 mod_auth_digest', () => {
   })
 
   test('PUT of a file body to the CGI: the file is re-opened for the answer', async () => {
-    const path = join(dir, 'upload.txt')
+    const path = tmp.file('upload.txt')
     const content = 'line\n'.repeat(20_000)
     writeFileSync(path, content)
     const res = await ok(pipe(req('/protected/echo.cgi'), H.setBinaryBody(H.fromFile(path)), H.processRequest('PUT')))

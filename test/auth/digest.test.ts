@@ -6,10 +6,8 @@
  */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { writeFileSync } from 'node:fs'
+import { after, describe, test } from 'node:test'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import fc from 'fast-check'
@@ -19,6 +17,7 @@ import { chooseDigest, digestAuthorization, parseChallenges, type Challenge, typ
 import { assertInvalid, assertOk, base, lastLine } from '../helpers.js'
 import { asTag, ko, ok } from '../execute/helpers.js'
 import { parseDigestAuthorization, startDigestServer, type DigestServer, type DigestServerOptions, type OfferedChallenge } from '../support/digest-server.js'
+import { useTempDir } from '../support/fixtures.js'
 
 const USER = 'Mufasa'
 const PASSWORD = 'Circle of Life'
@@ -315,13 +314,9 @@ describe('digestAuthorization: known answers', () => {
 
 describe('Digest runs against a node:http Digest server', () => {
   const servers: DigestServer[] = []
-  let dir = ''
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'httpipe-digest-'))
-  })
+  const tmp = useTempDir('digest')
   after(async () => {
     await Promise.all(servers.map((s) => s.close()))
-    rmSync(dir, { recursive: true, force: true })
   })
   const start = async (o: DigestServerOptions = {}): Promise<DigestServer> => {
     const s = await startDigestServer(o)
@@ -386,7 +381,7 @@ describe('Digest runs against a node:http Digest server', () => {
   })
 
   test('auth-int with a fromFile body: the file is re-opened and arrives complete on the second send', async () => {
-    const path = join(dir, 'upload.bin')
+    const path = tmp.file('upload.bin')
     const bytes = Buffer.alloc(300_000)
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + 7) & 255
     writeFileSync(path, bytes)

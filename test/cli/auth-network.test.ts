@@ -9,32 +9,28 @@ import { readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:https'
 import type { TLSSocket } from 'node:tls'
 import { join } from 'node:path'
-import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
 import { startDigestServer } from '../support/digest-server.js'
 import { startBlockedListener } from '../support/faulty.js'
 import { startOAuth1Verifier } from '../support/oauth1-verifier.js'
 import { makePki, startTinyproxy, type Pki } from '../support/peers.js'
 import { startSigV4Verifier } from '../support/sigv4-verifier.js'
 import { echo, httpipe } from './helpers.js'
+import { useEchoServer } from '../support/fixtures.js'
 
-let server: EchoServer
-before(async () => {
-  server = await startEchoServer()
-})
-after(() => server.close())
+const srv = useEchoServer()
 
 describe('authorization flags', () => {
   test('--basic user:password, the password also as env:NAME', async () => {
-    assert.equal((await httpipe([`${server.url}/basic-auth/ann/pw1`, '--basic', 'ann:pw1', '--fail'])).code, 0)
-    assert.equal((await httpipe([`${server.url}/basic-auth/ann/pw1`, '--basic', 'ann:env:CLI_PW', '--fail'], { env: { CLI_PW: 'pw1' } })).code, 0)
-    assert.equal((await httpipe([`${server.url}/basic-auth/ann/pw1`, '--basic', 'ann:wrong', '--fail'])).code, 22)
-    const bad = await httpipe([`${server.url}/get`, '--basic', 'nocolon'])
+    assert.equal((await httpipe([`${srv.url}/basic-auth/ann/pw1`, '--basic', 'ann:pw1', '--fail'])).code, 0)
+    assert.equal((await httpipe([`${srv.url}/basic-auth/ann/pw1`, '--basic', 'ann:env:CLI_PW', '--fail'], { env: { CLI_PW: 'pw1' } })).code, 0)
+    assert.equal((await httpipe([`${srv.url}/basic-auth/ann/pw1`, '--basic', 'ann:wrong', '--fail'])).code, 22)
+    const bad = await httpipe([`${srv.url}/get`, '--basic', 'nocolon'])
     assert.equal(bad.code, 2)
     assert.match(bad.err, /expected user:password/)
   })
   test('--bearer token and env:NAME; a missing variable is exit 1 naming it, not its value', async () => {
-    assert.deepEqual(JSON.parse((await httpipe([`${server.url}/bearer`, '--bearer', 'env:CLI_TOKEN'], { env: { CLI_TOKEN: 't0k' } })).out), { authenticated: true, token: 't0k' })
-    const missing = await httpipe([`${server.url}/bearer`, '--bearer', 'env:CLI_TOKEN_UNSET'])
+    assert.deepEqual(JSON.parse((await httpipe([`${srv.url}/bearer`, '--bearer', 'env:CLI_TOKEN'], { env: { CLI_TOKEN: 't0k' } })).out), { authenticated: true, token: 't0k' })
+    const missing = await httpipe([`${srv.url}/bearer`, '--bearer', 'env:CLI_TOKEN_UNSET'])
     assert.equal(missing.code, 1)
     assert.match(missing.err, /the environment variable CLI_TOKEN_UNSET is not set/)
   })
@@ -77,7 +73,7 @@ describe('authorization flags', () => {
     }
   })
   test('two schemes at once are a usage error', async () => {
-    const r = await httpipe([`${server.url}/get`, '--basic', 'a:b', '--bearer', 't'])
+    const r = await httpipe([`${srv.url}/get`, '--basic', 'a:b', '--bearer', 't'])
     assert.equal(r.code, 2)
     assert.match(r.err, /'--basic <user:password>' cannot be used with option '--bearer <token>'/)
   })
@@ -90,13 +86,13 @@ describe('limits', () => {
       ['/hang', '--idle-timeout', /idle: no byte received for 300 ms/],
       ['/delay/5000', '--deadline', /deadline: the run did not end within 300 ms/],
     ] as const) {
-      const r = await httpipe([`${server.url}${path}`, flag, '0.3s'])
+      const r = await httpipe([`${srv.url}${path}`, flag, '0.3s'])
       assert.equal(r.code, 1)
       assert.match(r.err, limit)
     }
   })
   test('--connect-timeout is the connect limit (in the log, and on a listener that never accepts when the kernel allows one)', async () => {
-    const r = await httpipe([`${server.url}/get`, '--connect-timeout', '250ms', '--log'])
+    const r = await httpipe([`${srv.url}/get`, '--connect-timeout', '250ms', '--log'])
     assert.match(r.err, /setConnectTimeout: connect timeout set to 250 ms/)
     const blocked = await startBlockedListener()
     try {
@@ -108,34 +104,34 @@ describe('limits', () => {
     } finally {
       await blocked.close()
     }
-    const bad = await httpipe([`${server.url}/get`, '--connect-timeout', '0'])
+    const bad = await httpipe([`${srv.url}/get`, '--connect-timeout', '0'])
     assert.equal(bad.code, 2)
     assert.match(bad.err, /expected a duration above 0/)
   })
   test('--retries retries a flaky answer; --max-redirects stops following', async () => {
-    const flaky = await httpipe([`${server.url}/flaky/cli-retries?failures=2`, '--retries', '2', '--fail'])
+    const flaky = await httpipe([`${srv.url}/flaky/cli-retries?failures=2`, '--retries', '2', '--fail'])
     assert.equal(flaky.code, 0, flaky.err)
-    assert.equal(server.hits('cli-retries'), 3)
-    const noRetry = await httpipe([`${server.url}/flaky/cli-none?failures=1`, '--fail'])
+    assert.equal(srv.server.hits('cli-retries'), 3)
+    const noRetry = await httpipe([`${srv.url}/flaky/cli-none?failures=1`, '--fail'])
     assert.equal(noRetry.code, 22)
-    const moved = await httpipe([`${server.url}/redirect/3`, '--max-redirects', '1', '-v'])
+    const moved = await httpipe([`${srv.url}/redirect/3`, '--max-redirects', '1', '-v'])
     assert.equal(moved.code, 0)
     assert.match(moved.err, /^HTTP 302 Found {2}\(.*\/redirect\/2 after 1 redirect\)\nlocation: \/redirect\/1\n/i)
-    assert.equal((await httpipe([`${server.url}/get`, '--retries', '1001'])).code, 2)
+    assert.equal((await httpipe([`${srv.url}/get`, '--retries', '1001'])).code, 2)
   })
   test('--max-size refuses a larger answer; --no-gzip asks for none and keeps the bytes as sent', async () => {
-    const big = await httpipe([`${server.url}/bytes/1000`, '--max-size', '100'])
+    const big = await httpipe([`${srv.url}/bytes/1000`, '--max-size', '100'])
     assert.equal(big.code, 1)
     assert.match(big.err, /over the limit of 100 bytes/)
-    assert.equal((await httpipe([`${server.url}/bytes/1000`, '--max-size', '1k'])).stdout.byteLength, 1000)
-    assert.equal((JSON.parse((await httpipe([`${server.url}/gzip`])).out) as { gzipped: boolean }).gzipped, true)
-    const raw = await httpipe([`${server.url}/gzip`, '--no-gzip'])
+    assert.equal((await httpipe([`${srv.url}/bytes/1000`, '--max-size', '1k'])).stdout.byteLength, 1000)
+    assert.equal((JSON.parse((await httpipe([`${srv.url}/gzip`])).out) as { gzipped: boolean }).gzipped, true)
+    const raw = await httpipe([`${srv.url}/gzip`, '--no-gzip'])
     assert.deepEqual([...raw.stdout.subarray(0, 2)], [0x1f, 0x8b])
-    assert.equal(server.requests.at(-1)?.headers['accept-encoding'], undefined)
+    assert.equal(srv.server.requests.at(-1)?.headers['accept-encoding'], undefined)
   })
   test('--out streams the body to a file, nothing on stdout', async () => {
     const path = join(await import('node:os').then((os) => os.tmpdir()), `httpipe-cli-out-${process.pid}.bin`)
-    const r = await httpipe([`${server.url}/bytes/4096`, '-o', path])
+    const r = await httpipe([`${srv.url}/bytes/4096`, '-o', path])
     assert.equal(r.code, 0)
     assert.equal(r.stdout.byteLength, 0)
     assert.equal((await readFile(path)).byteLength, 4096)
@@ -166,10 +162,10 @@ describe('network: proxy and TLS', () => {
   test('--proxy sends through an authenticating proxy', async () => {
     const proxy = await startTinyproxy('pu', 'ppw')
     try {
-      const e = await echo([`${server.url}/get?via=proxy`, '--proxy', `http://pu:ppw@127.0.0.1:${proxy.port}`])
+      const e = await echo([`${srv.url}/get?via=proxy`, '--proxy', `http://pu:ppw@127.0.0.1:${proxy.port}`])
       assert.deepEqual(e.args, { via: 'proxy' })
       assert.match(e.headers['via'] ?? '', /tinyproxy/)
-      const refused = await httpipe([`${server.url}/get`, '--proxy', `http://pu:wrong@127.0.0.1:${proxy.port}`, '--fail'])
+      const refused = await httpipe([`${srv.url}/get`, '--proxy', `http://pu:wrong@127.0.0.1:${proxy.port}`, '--fail'])
       assert.equal(refused.code, 22)
     } finally {
       await proxy.stop()

@@ -5,11 +5,9 @@
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { after, before } from 'node:test'
-import { startEchoServer, type EchoPayload, type EchoServer } from '../../src/testing/index.js'
+import { resolve } from 'node:path'
+import type { EchoPayload, EchoServer } from '../../src/testing/index.js'
+import { useEchoServer, useTempDir } from '../support/fixtures.js'
 
 export const MAIN = resolve('dist/esm/cli/main.js')
 if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`)
@@ -64,16 +62,16 @@ export const onTerminal = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv =
   return spawnCollect('script', ['-qec', [process.execPath, MAIN, ...args].map(quote).join(' '), '/dev/null'], { env: { TERM: 'xterm', COLUMNS: '100', ...env } })
 }
 
-/** An echo server and a temporary folder for the tests of one file, started before them and removed after. */
+/** An echo server and a temporary folder for the tests of one file, started before them and removed after (test/support/fixtures.ts). */
 export const useFixtures = (): { readonly server: EchoServer; readonly dir: string } => {
-  const fx = { server: undefined as unknown as EchoServer, dir: '' }
-  before(async () => {
-    fx.server = await startEchoServer()
-    fx.dir = await mkdtemp(join(tmpdir(), 'httpipe-cli-'))
-  })
-  after(async () => {
-    await fx.server.close()
-    await rm(fx.dir, { recursive: true, force: true })
-  })
-  return fx
+  const echo = useEchoServer()
+  const tmp = useTempDir('cli')
+  return {
+    get server() {
+      return echo.server
+    },
+    get dir() {
+      return tmp.path
+    },
+  }
 }

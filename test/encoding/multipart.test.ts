@@ -2,23 +2,18 @@
  * The multipart layout, byte for byte: names escaped as browsers escape them, RFC 8187 file
  * names, the boundary drawn from env.random, and a golden body.
  */
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { writeFile } from 'node:fs/promises'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import type { PreparedBody } from '../../src/model/prepared.js'
 import { drawBoundary, escapeParam, extendedValue, filenameParams, multipartContentType } from '../../src/encoding/multipart.js'
 import { openBody } from '../../src/execute/body.js'
 import { ok } from '../execute/helpers.js'
+import { useTempDir } from '../support/fixtures.js'
 
-let dir = ''
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'httpipe-mp-'))
-})
-after(() => rm(dir, { recursive: true, force: true }))
+const tmp = useTempDir('mp')
 
 /** The bytes an attempt would send for a prepared body (files read as an attempt reads them). */
 const wire = async (b: PreparedBody): Promise<Buffer> => {
@@ -97,7 +92,7 @@ describe('the boundary', () => {
 
 describe('a golden body', () => {
   test('with an injected random source the whole body is byte for byte the expected text', async () => {
-    const file = join(dir, 'golden.bin')
+    const file = tmp.file('golden.bin')
     await writeFile(file, 'FILE\r\nDATA')
     const req = pipe(
       H.newRequest(),

@@ -2,12 +2,10 @@
  * Bodies over segments: what an attempt sends, hashing, and a file that changes between
  * prepare and send (an error, never extra or missing bytes on the wire).
  */
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { appendFile, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { appendFile, truncate, writeFile } from 'node:fs/promises'
 import * as E from 'fp-ts/Either'
 import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
@@ -15,19 +13,11 @@ import * as H from '../../src/index.js'
 import type { Segment } from '../../src/model/prepared.js'
 import { BodyFileError, bodyHasher, openBody } from '../../src/execute/body.js'
 import { segmentsBody } from '../../src/model/prepared.js'
-import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
+import { useEchoServer, useTempDir } from '../support/fixtures.js'
 import { asTag, ko, ok } from './helpers.js'
 
-let dir = ''
-let server: EchoServer
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'httpipe-body-'))
-  server = await startEchoServer()
-})
-after(async () => {
-  await server.close()
-  await rm(dir, { recursive: true, force: true })
-})
+const tmp = useTempDir('body')
+const echo = useEchoServer()
 
 const collect = async (x: Uint8Array | AsyncIterable<Uint8Array> | null): Promise<Buffer | null> => {
   if (x === null) return null
@@ -48,7 +38,7 @@ describe('openBody', () => {
   })
 
   test('segments are sent in order, file ranges read from disk', async () => {
-    const path = join(dir, 'range.bin')
+    const path = tmp.file('range.bin')
     await writeFile(path, '0123456789')
     const body = segmentsBody([bytes('<'), { _tag: 'File', path, start: 2, end: 5, size: 10 }, bytes('|'), { _tag: 'File', path, start: 9, end: 10, size: 10 }, bytes('>')])
     assert.equal(body._tag === 'Segments' && body.length, 7)
@@ -56,7 +46,7 @@ describe('openBody', () => {
   })
 
   test('a file whose size changed since it was prepared is an error, before any of its bytes', async () => {
-    const path = join(dir, 'changed.bin')
+    const path = tmp.file('changed.bin')
     await writeFile(path, 'abcdef')
     const body = segmentsBody([bytes('head'), { _tag: 'File', path, start: 0, end: 6, size: 6 }])
     await appendFile(path, 'g')
@@ -66,14 +56,14 @@ describe('openBody', () => {
   })
 
   test('a missing file is a BodyFileError with its code', async () => {
-    const body = segmentsBody([{ _tag: 'File', path: join(dir, 'nope'), start: 0, end: 1, size: 1 }])
+    const body = segmentsBody([{ _tag: 'File', path: tmp.file('nope'), start: 0, end: 1, size: 1 }])
     await assert.rejects(collect(openBody(body)), (e: unknown) => e instanceof BodyFileError && e.code === 'ENOENT')
   })
 })
 
 describe('bodyHasher', () => {
   test('hashes the bytes the segments send, once per algorithm', async () => {
-    const path = join(dir, 'hash.bin')
+    const path = tmp.file('hash.bin')
     await writeFile(path, 'hello world')
     const body = segmentsBody([bytes('say '), { _tag: 'File', path, start: 0, end: 5, size: 11 }])
     const hash = bodyHasher(body)
@@ -84,7 +74,7 @@ describe('bodyHasher', () => {
   })
 
   test('an unreadable file is a file failure, not a throw', async () => {
-    const r = await bodyHasher(segmentsBody([{ _tag: 'File', path: join(dir, 'gone'), start: 0, end: 1, size: 1 }]))('sha256')
+    const r = await bodyHasher(segmentsBody([{ _tag: 'File', path: tmp.file('gone'), start: 0, end: 1, size: 1 }]))('sha256')
     assert.ok(E.isLeft(r) && r.left._tag === 'File' && r.left.code === 'ENOENT')
   })
 })
@@ -95,7 +85,7 @@ describe('user callbacks', () => {
     const res = await ok(
       pipe(
         H.newRequest(),
-        H.initialize(`${server.url}/bytes/300000`),
+        H.initialize(`${echo.url}/bytes/300000`),
         H.processRequest('GET', {
           onProgress: () => {
             calls++
@@ -112,26 +102,26 @@ describe('user callbacks', () => {
 
 describe('a file body on the wire', () => {
   test('the server receives the file exactly, with its Content-Length', async () => {
-    const path = join(dir, 'up.bin')
+    const path = tmp.file('up.bin')
     const data = Buffer.alloc(200_000, 'x')
     await writeFile(path, data)
-    const res = await ok(pipe(H.newRequest(), H.initialize(`${server.url}/put`), H.setBinaryBody(H.fromFile(path)), H.processRequest('PUT')))
+    const res = await ok(pipe(H.newRequest(), H.initialize(`${echo.url}/put`), H.setBinaryBody(H.fromFile(path)), H.processRequest('PUT')))
     assert.equal(res.status, 200)
-    const seen = server.requests.at(-1)
+    const seen = echo.server.requests.at(-1)
     assert.equal(seen?.headers['content-length'], '200000')
     assert.equal(seen?.body.byteLength, 200_000)
   })
 
   test('a file that grew after prepareRequest is a FileError when sent, and the server got no whole request', async () => {
-    const path = join(dir, 'grows.bin')
+    const path = tmp.file('grows.bin')
     await writeFile(path, Buffer.alloc(1000, 'a'))
-    const before = server.requests.length
-    const prepared = await ok(pipe(H.newRequest(), H.initialize(`${server.url}/put`), H.setBinaryBody(H.fromFile(path)), H.prepareRequest('PUT')))
+    const before = echo.server.requests.length
+    const prepared = await ok(pipe(H.newRequest(), H.initialize(`${echo.url}/put`), H.setBinaryBody(H.fromFile(path)), H.prepareRequest('PUT')))
     await appendFile(path, 'more')
     const e = asTag(await ko(pipe(TE.right(prepared), TE.flatMap(H.executeRequest()))), 'FileError')
     assert.equal(e.path, path)
     assert.equal(e.cause, 'EFILECHANGED')
     assert.match(e.message, /changed size since the request was prepared/)
-    assert.equal(server.requests.length, before)
+    assert.equal(echo.server.requests.length, before)
   })
 })

@@ -1,24 +1,21 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { writeFile } from 'node:fs/promises'
+import { before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
-import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
+import { useEchoServer, useTempDir } from '../support/fixtures.js'
 
 const run = promisify(execFile)
 
-let server: EchoServer
-let dir: string
+const echo = useEchoServer()
+const tmp = useTempDir('debug')
 let script: string
 
 const INDEX = new URL('../../src/index.ts', import.meta.url).href
 
 before(async () => {
-  server = await startEchoServer()
-  dir = await mkdtemp(join(tmpdir(), 'httpipe-debug-'))
-  script = join(dir, 'child.mts')
+  await tmp.ready
+  script = tmp.file('child.mts')
   // builds a request step by step, runs it against TARGET, prints the final log on stdout
   await writeFile(
     script,
@@ -36,13 +33,8 @@ process.stdout.write(JSON.stringify({ tag: result._tag, log: H.getLog(x, true) }
   )
 })
 
-after(async () => {
-  await server.close()
-  await rm(dir, { recursive: true, force: true })
-})
-
 const child = async (debug: string | undefined, buildOnly = false): Promise<{ stdout: string; stderr: string; log: string; tag: string }> => {
-  const env: NodeJS.ProcessEnv = { ...process.env, TARGET: server.url, BUILD_ONLY: buildOnly ? '1' : '0' }
+  const env: NodeJS.ProcessEnv = { ...process.env, TARGET: echo.url, BUILD_ONLY: buildOnly ? '1' : '0' }
   delete env['HTTPIPE_DEBUG']
   delete env['NODE_OPTIONS']
   if (debug !== undefined) env['HTTPIPE_DEBUG'] = debug
@@ -57,7 +49,7 @@ describe('HTTPIPE_DEBUG', () => {
     assert.equal(r.tag, 'Right')
     const printed = r.stderr.split('\n').filter((l) => l.startsWith('[httpipe] '))
     assert.ok(printed.some((l) => l.startsWith('[httpipe] setUrl: ')), r.stderr)
-    assert.ok(printed.includes(`[httpipe] setUrl: URL set to ${server.url}/get`), r.stderr)
+    assert.ok(printed.includes(`[httpipe] setUrl: URL set to ${echo.url}/get`), r.stderr)
     assert.ok(printed.some((l) => l.startsWith('[httpipe] executeRequest: response received, code 200')), r.stderr)
     // exactly the log, line for line
     assert.deepEqual(

@@ -6,26 +6,22 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { appendFile, mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { appendFile, mkdir, truncate, writeFile } from 'node:fs/promises'
 import fc from 'fast-check'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
-import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
 import { startBusboyServer, type BusboyAnswer, type BusboyServer } from '../support/busboy-server.js'
 import { asTag, echoOf, ko, ok } from './helpers.js'
+import { useEchoServer, useTempDir } from '../support/fixtures.js'
 
-let dir = ''
+const tmp = useTempDir('multipart')
+const echo = useEchoServer()
 let bb: BusboyServer
-let echo: EchoServer
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'httpipe-multipart-'))
-  ;[bb, echo] = await Promise.all([startBusboyServer(), startEchoServer()])
+  bb = await startBusboyServer()
 })
 after(async () => {
-  await Promise.all([bb.close(), echo.close()])
-  await rm(dir, { recursive: true, force: true })
+  await bb.close()
 })
 
 const sha = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex')
@@ -38,14 +34,14 @@ const form = (...steps: Array<(r: H.Request) => H.Request>): H.Request =>
 describe('what busboy reads is what was given', () => {
   test('names and file names with quotes, backslashes, CR/LF and non-ASCII; empty and binary files', async () => {
     const binary = Buffer.concat([Buffer.from('\r\n--httpipe-\r\n--\r\n\r\n'), Buffer.from([0, 255, 13, 10]), Buffer.from('\r\n--')])
-    const path = join(dir, 'binary.bin')
+    const path = tmp.file('binary.bin')
     await writeFile(path, binary)
-    await writeFile(join(dir, 'empty.bin'), '')
+    await writeFile(tmp.file('empty.bin'), '')
     const names = ['plain', 'with "quotes"', 'back\\slash\\', 'cr\rlf\nboth\r\n', 'имя 名前 😀', 'semi;colon=eq']
     const req = form(
       ...names.map((n, i) => H.addMultipartFormDataField(n, `value ${i} ${n}`)),
       H.addMultipartFormDataFile('file "one"', 'отчёт "q" \\ \r\n.bin', H.fromFile(path), 'application/x-test'),
-      H.addMultipartFormDataFile('empty', 'empty.bin', H.fromFile(join(dir, 'empty.bin'))),
+      H.addMultipartFormDataFile('empty', 'empty.bin', H.fromFile(tmp.file('empty.bin'))),
       H.addMultipartFormDataFile('bytes\\', 'a\\b.txt', new Uint8Array([1, 2, 3])),
     )
     const a = answerOf(await ok(H.processRequest('POST')(req)))
@@ -71,7 +67,7 @@ describe('what busboy reads is what was given', () => {
         expected.push({ _tag: 'Field', name: `f${i}`, value: `v${i}` })
       } else {
         const bytes = Buffer.alloc(i * 97, i)
-        const path = join(dir, `p${i}.bin`)
+        const path = tmp.file(`p${i}.bin`)
         await writeFile(path, bytes)
         steps.push(H.addMultipartFormDataFile(`file${i}`, `p${i}.bin`, H.fromFile(path), 'application/octet-stream'))
         expected.push({ _tag: 'File', name: `file${i}`, filename: `p${i}.bin`, mimeType: 'application/octet-stream', size: bytes.byteLength, sha256: sha(bytes) })
@@ -109,7 +105,7 @@ describe('what busboy reads is what was given', () => {
   })
 
   test('multipart/related, parsed part by part: each Content-Type and Content-ID, the root type', async () => {
-    const media = join(dir, 'media.txt')
+    const media = tmp.file('media.txt')
     await writeFile(media, 'media bytes\r\n')
     const res = await ok(
       pipe(
@@ -137,7 +133,7 @@ describe('what busboy reads is what was given', () => {
 describe('files that cannot be sent', () => {
   test('a missing file part is a FileError naming the step and the path, before any byte is sent', async () => {
     const before = bb.count()
-    const missing = join(dir, 'missing.bin')
+    const missing = tmp.file('missing.bin')
     const e = asTag(await ko(H.processRequest('POST')(form(H.addMultipartFormDataField('a', 'b'), H.addMultipartFormDataFile('doc', 'm.bin', H.fromFile(missing))))), 'FileError')
     assert.equal(e.path, missing)
     assert.equal(e.cause, 'ENOENT')
@@ -145,7 +141,7 @@ describe('files that cannot be sent', () => {
     assert.equal(bb.count(), before)
   })
   test('a directory given as a file part is a FileError too', async () => {
-    const sub = join(dir, 'a-directory')
+    const sub = tmp.file('a-directory')
     await mkdir(sub, { recursive: true })
     const e = asTag(await ko(H.prepareRequest('POST')(form(H.addMultipartFormDataFile('doc', 'd', H.fromFile(sub))))), 'FileError')
     assert.equal(e.cause, 'EISDIR')
@@ -156,7 +152,7 @@ describe('files that cannot be sent', () => {
     ['grows', (p: string) => appendFile(p, Buffer.alloc(1000, 'g'))],
   ] as const)
     test(`a file part that ${what} while it is being sent is a FileError, not a truncated success`, async () => {
-      const path = join(dir, `${what}.bin`)
+      const path = tmp.file(`${what}.bin`)
       await writeFile(path, Buffer.alloc(4 << 20, 'x'))
       bb.onFirstChunk = () => change(path)
       try {
@@ -174,11 +170,11 @@ describe('multipart through the other layers', () => {
     const res = await ok(pipe(H.newRequest(), H.initialize(`${echo.url}/multipart`), H.startMultipartBody(), H.addMultipartFormDataFile('u', 'u.bin', H.fromUrl(`${echo.url}/bytes/1000`)), H.addMultipartFormDataField('a', 'b'), H.processRequest('POST')))
     const seen = JSON.parse(Buffer.from(res.body).toString()) as { bodySize: number; parts: Array<{ name: string; size: number }> }
     assert.deepEqual(seen.parts.map((p) => [p.name, p.size]), [['u', 1000], ['a', 1]])
-    assert.equal(String(seen.bodySize), echo.requests.at(-1)?.headers['content-length'])
+    assert.equal(String(seen.bodySize), echo.server.requests.at(-1)?.headers['content-length'])
   })
 
   test('a retried request re-opens its file parts: the second attempt carries the whole body', async () => {
-    const path = join(dir, 'retry.bin')
+    const path = tmp.file('retry.bin')
     const data = Buffer.alloc(300_000, 'r')
     await writeFile(path, data)
     const res = await ok(

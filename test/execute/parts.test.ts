@@ -2,34 +2,27 @@
  * Transfers in parts against the echo server's resumable-upload endpoint (308 + Range, with
  * injected failures and short acknowledgements) and its httpbin-style /range/:n.
  */
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFile, writeFile } from 'node:fs/promises'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
-import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
 import { asTag, ko, lines, ok, onTestTransport, TEST_TRANSPORT } from './helpers.js'
 import { startSigV4Verifier } from '../support/sigv4-verifier.js'
+import { useEchoServer, useTempDir } from '../support/fixtures.js'
 
-let dir = ''
-let server: EchoServer
+const tmp = useTempDir('parts')
+const echo = useEchoServer()
 let source = ''
 let data: Buffer
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'httpipe-parts-'))
-  server = await startEchoServer()
+  await tmp.ready
   data = Buffer.alloc(1_000_003)
   for (let i = 0; i < data.length; i++) data[i] = (i * 7 + (i >> 11)) & 255
-  source = join(dir, 'source.bin')
+  source = tmp.file('source.bin')
   await writeFile(source, data)
-})
-after(async () => {
-  await server.close()
-  await rm(dir, { recursive: true, force: true })
 })
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
@@ -38,14 +31,14 @@ const letters = (start: number, end: number): Buffer => Buffer.from(Array.from({
 let ids = 0
 const upload = (query = ''): { readonly id: string; readonly req: H.Request } => {
   const id = `u${++ids}`
-  return { id, req: pipe(H.newRequest(), H.initialize(`${server.url}/upload/${id}${query}`), H.setBinaryBody(H.fromFile(source))) }
+  return { id, req: pipe(H.newRequest(), H.initialize(`${echo.url}/upload/${id}${query}`), H.setBinaryBody(H.fromFile(source))) }
 }
 const statusOf = (res: H.HttpResponse): { size: number; sha256: string; complete: boolean; chunks: number } => JSON.parse(Buffer.from(res.body).toString()) as never
 
 describe('sendPart', () => {
   test('sends the bytes [start, start + count) with Content-Range and the part length', async () => {
-    const res = await ok(pipe(H.newRequest(), H.initialize(`${server.url}/put`), H.setBinaryBody(H.fromFile(source)), H.sendPart(1000, 5000, 'PUT', onTestTransport())))
-    const seen = server.requests.at(-1)
+    const res = await ok(pipe(H.newRequest(), H.initialize(`${echo.url}/put`), H.setBinaryBody(H.fromFile(source)), H.sendPart(1000, 5000, 'PUT', onTestTransport())))
+    const seen = echo.server.requests.at(-1)
     assert.equal(res.status, 200)
     assert.equal(seen?.headers['content-range'], `bytes 1000-5999/${data.length}`)
     assert.equal(seen?.headers['content-length'], '5000')
@@ -59,7 +52,7 @@ describe('sendPart', () => {
     const last = await ok(H.sendPart(600_000, 10_000_000, 'PUT', onTestTransport())(req))
     assert.equal(last.status, 200)
     assert.equal(statusOf(last).sha256, sha(data))
-    assert.equal(sha(server.uploaded(id) ?? new Uint8Array()), sha(data))
+    assert.equal(sha(echo.server.uploaded(id) ?? new Uint8Array()), sha(data))
   })
   test('with AWS4 each part is signed as it is sent: its own bytes, Content-Range and length', async () => {
     const v = await startSigV4Verifier({ accessKey: 'AKID', secretKey: 'SECRET', region: 'us-east-1', service: 's3' })
@@ -77,7 +70,7 @@ describe('sendPart', () => {
     const { req } = upload()
     for (const [s, c] of [[-1, 10], [0, 0], [1.5, 10], [0, Number.NaN], [data.length, 1]] as const)
       assert.match(asTag(await ko(H.sendPart(s, c, 'PUT', onTestTransport())(req)), 'InvalidInput').message, /^sendPart: /)
-    const url = pipe(H.newRequest(), H.initialize(`${server.url}/put`), H.setBinaryBody(H.fromUrl(`${server.url}/bytes/10`)))
+    const url = pipe(H.newRequest(), H.initialize(`${echo.url}/put`), H.setBinaryBody(H.fromUrl(`${echo.url}/bytes/10`)))
     assert.match(asTag(await ko(H.sendPart(0, 5, 'PUT', onTestTransport())(url)), 'InvalidInput').message, /length is not known/)
   })
 })
@@ -89,14 +82,14 @@ describe('sendDataInParts', () => {
     assert.equal(res.status, 200)
     assert.equal(statusOf(res).sha256, sha(data))
     assert.equal(statusOf(res).chunks, Math.ceil(data.length / (128 * 1024)))
-    assert.equal(sha(server.uploaded(id) ?? new Uint8Array()), sha(data))
+    assert.equal(sha(echo.server.uploaded(id) ?? new Uint8Array()), sha(data))
     assert.ok(lines(res).filter((l) => /^sendDataInParts: chunk bytes/.test(l)).length === statusOf(res).chunks)
   })
   test('a 5xx injected mid-upload is retried through the retry layer; the file arrives whole', async () => {
     const { id, req } = upload('?fail=3,5')
     const res = await ok(H.sendDataInParts(200_000, 'PUT', onTestTransport())(req))
     assert.equal(res.status, 200)
-    assert.equal(sha(server.uploaded(id) ?? new Uint8Array()), sha(data))
+    assert.equal(sha(echo.server.uploaded(id) ?? new Uint8Array()), sha(data))
     // 6 chunks, two of them sent twice
     assert.equal(res.attempts, 8)
     assert.ok(lines(res).some((l) => /retry/i.test(l) && /503/.test(l)), lines(res).join('\n'))
@@ -105,20 +98,20 @@ describe('sendDataInParts', () => {
     const { id, req } = upload('?fail=2')
     const res = await ok(H.sendDataInParts(400_000, 'POST', onTestTransport())(req))
     assert.equal(res.status, 200)
-    assert.equal(sha(server.uploaded(id) ?? new Uint8Array()), sha(data))
+    assert.equal(sha(echo.server.uploaded(id) ?? new Uint8Array()), sha(data))
   })
   test('a server that keeps fewer bytes than were sent: the next chunk starts where it says', async () => {
     const { id, req } = upload('?short=1000')
     const res = await ok(H.sendDataInParts(100_000, 'PUT', onTestTransport())(req))
     assert.equal(res.status, 200)
-    assert.equal(sha(server.uploaded(id) ?? new Uint8Array()), sha(data))
+    assert.equal(sha(echo.server.uploaded(id) ?? new Uint8Array()), sha(data))
     assert.ok(lines(res).some((l) => /the server holds \d+ bytes: resuming from there/.test(l)))
   })
   test('a connection dropped without an answer is retried as a transport error', async () => {
     const { id, req } = upload('?drop=2')
     const res = await ok(H.sendDataInParts(300_000, 'PUT', onTestTransport())(req))
     assert.equal(res.status, 200)
-    assert.equal(sha(server.uploaded(id) ?? new Uint8Array()), sha(data))
+    assert.equal(sha(echo.server.uploaded(id) ?? new Uint8Array()), sha(data))
   })
   test('a server that takes nothing new three times in a row ends in a StatusError, not a loop', async () => {
     const { req } = upload('?short=5000')
@@ -145,18 +138,18 @@ describe('sendDataInParts', () => {
 })
 
 describe('getPart', () => {
-  const range = (q = ''): H.Request => pipe(H.newRequest(), H.initialize(`${server.url}/range/1000${q}`))
+  const range = (q = ''): H.Request => pipe(H.newRequest(), H.initialize(`${echo.url}/range/1000${q}`))
   test('the 206 of the range, its bytes exactly', async () => {
     const res = await ok(H.getPart(100, 50, 'GET', onTestTransport())(range()))
     assert.equal(res.status, 206)
     assert.equal(res.headers['content-range'], 'bytes 100-149/1000')
     assert.deepEqual(Buffer.from(res.body), letters(100, 150))
-    assert.equal(server.requests.at(-1)?.headers['range'], 'bytes=100-149')
+    assert.equal(echo.server.requests.at(-1)?.headers['range'], 'bytes=100-149')
     // a WHATWG fetch owns Accept-Encoding (a forbidden header name): only the other transports send identity
-    if (TEST_TRANSPORT !== 'fetch') assert.equal(server.requests.at(-1)?.headers['accept-encoding'], 'identity')
+    if (TEST_TRANSPORT !== 'fetch') assert.equal(echo.server.requests.at(-1)?.headers['accept-encoding'], 'identity')
   })
   test('a server that ignores Range (200): a clear StatusError, and no response file written', async () => {
-    const out = join(dir, 'part-ignored.bin')
+    const out = tmp.file('part-ignored.bin')
     const e = asTag(await ko(pipe(range('?ignoreRange=1'), H.setResponseFile(out), H.getPart(0, 100, 'GET', onTestTransport()))), 'StatusError')
     assert.equal(e.status, 200)
     assert.match(e.message, /^getPart: the server answered 200 instead of 206 Partial Content: it ignored the Range header/)
@@ -166,7 +159,7 @@ describe('getPart', () => {
     for (const mode of ['shift', 'missing', 'garbage']) assert.equal(asTag(await ko(H.getPart(10, 10, 'GET', onTestTransport())(range(`?badRange=${mode}`))), 'StatusError').status, 206)
   })
   test('a part to a response file: the file holds the part', async () => {
-    const out = join(dir, 'part.bin')
+    const out = tmp.file('part.bin')
     const res = await ok(pipe(range(), H.setResponseFile(out), H.getPart(990, 100, 'GET', onTestTransport())))
     assert.equal(res.file, out)
     assert.deepEqual(await readFile(out), letters(990, 1000))
@@ -174,31 +167,31 @@ describe('getPart', () => {
 })
 
 describe('getDataInParts', () => {
-  const big = (q = ''): H.Request => pipe(H.newRequest(), H.initialize(`${server.url}/range/300000${q}`))
+  const big = (q = ''): H.Request => pipe(H.newRequest(), H.initialize(`${echo.url}/range/300000${q}`))
   test('downloads the whole file part by part', async () => {
-    const out = join(dir, 'whole.bin')
+    const out = tmp.file('whole.bin')
     const res = await ok(pipe(big(), H.setResponseFile(out), H.getDataInParts(65_536, 'GET', onTestTransport())))
     assert.equal(res.file, out)
     assert.deepEqual(await readFile(out), letters(0, 300_000))
     assert.equal(res.attempts, 5)
   })
   test('an interrupted download leaves the parts that arrived; run again, it continues from there', async () => {
-    const out = join(dir, 'resumed.bin')
+    const out = tmp.file('resumed.bin')
     await writeFile(out, letters(0, 100_000))
     const events: H.Progress[] = []
     const res = await ok(pipe(big(), H.setResponseFile(out), H.getDataInParts(65_536, 'GET', onTestTransport({ onProgress: (p) => events.push(p) }))))
     assert.deepEqual(await readFile(out), letters(0, 300_000))
     assert.ok(lines(res).some((l) => /holds 100000 bytes: continuing from there/.test(l)))
-    assert.equal(server.requests.filter((r) => r.headers['range'] === 'bytes=100000-165535').length >= 1, true)
+    assert.equal(echo.server.requests.filter((r) => r.headers['range'] === 'bytes=100000-165535').length >= 1, true)
     assert.equal(events.at(-1)?.loaded, 300_000)
-    const cut = join(dir, 'cut.bin')
+    const cut = tmp.file('cut.bin')
     // node-fetch (cross-fetch) cannot tell a cut body from a slow one: the idle limit ends it
     const e = await ko(pipe(big('?dropAfter=1000'), H.setResponseFile(cut), H.setIdleTimeout(1000), H.getDataInParts(65_536, 'GET', onTestTransport())))
     assert.equal(e._tag, TEST_TRANSPORT === 'cross-fetch' ? 'Timeout' : 'TransportError', e.message)
     assert.equal(existsSync(cut), false)
   })
   test('a part cut off mid-body is cut from the file again: it ends at the last whole part', async () => {
-    const out = join(dir, 'cut-mid.bin')
+    const out = tmp.file('cut-mid.bin')
     await writeFile(out, letters(0, 100_000))
     const e = await ko(pipe(big('?dropAfter=1000'), H.setResponseFile(out), H.setIdleTimeout(1000), H.getDataInParts(65_536, 'GET', onTestTransport())))
     assert.equal(e._tag, TEST_TRANSPORT === 'cross-fetch' ? 'Timeout' : 'TransportError', e.message)
@@ -209,17 +202,17 @@ describe('getDataInParts', () => {
     assert.deepEqual(await readFile(out), letters(0, 300_000))
   })
   test('a part shorter than its Content-Range is cut from the file again, with an error that says so', async () => {
-    const out = join(dir, 'short.bin')
+    const out = tmp.file('short.bin')
     await writeFile(out, letters(0, 100_000))
     const e = asTag(await ko(pipe(big('?badRange=length'), H.setResponseFile(out), H.getDataInParts(65_536, 'GET', onTestTransport()))), 'TransportError')
     assert.match(e.message, /^getDataInParts: the part holds 65535 bytes, its Content-Range says 65536/)
     assert.deepEqual(await readFile(out), letters(0, 100_000))
-    const fresh = join(dir, 'short-fresh.bin')
+    const fresh = tmp.file('short-fresh.bin')
     asTag(await ko(pipe(big('?badRange=length'), H.setResponseFile(fresh), H.getDataInParts(65_536, 'GET', onTestTransport()))), 'TransportError')
     assert.equal(existsSync(fresh), false)
   })
   test('a file already complete is left as it is (the server answers 416 for its size)', async () => {
-    const out = join(dir, 'complete.bin')
+    const out = tmp.file('complete.bin')
     await writeFile(out, letters(0, 300_000))
     const res = await ok(pipe(big(), H.setResponseFile(out), H.getDataInParts(65_536, 'GET', onTestTransport())))
     assert.equal(res.status, 416)
@@ -227,7 +220,7 @@ describe('getDataInParts', () => {
     assert.deepEqual(await readFile(out), letters(0, 300_000))
   })
   test('a server that ignores Range: a StatusError, and the file is not touched', async () => {
-    const out = join(dir, 'ignored.bin')
+    const out = tmp.file('ignored.bin')
     assert.equal(asTag(await ko(pipe(big('?ignoreRange=1'), H.setResponseFile(out), H.getDataInParts(65_536, 'GET', onTestTransport()))), 'StatusError').status, 200)
     assert.equal(existsSync(out), false)
   })

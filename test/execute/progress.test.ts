@@ -2,33 +2,23 @@
  * Upload progress: counted once, where an attempt hands body bytes to the transport, for every
  * body kind; events rise to the total. Downloads keep their own events.
  */
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { writeFile } from 'node:fs/promises'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
-import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
 import { ok, onTestTransport } from './helpers.js'
+import { useEchoServer, useTempDir } from '../support/fixtures.js'
 
-let dir = ''
-let server: EchoServer
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'httpipe-progress-'))
-  server = await startEchoServer()
-})
-after(async () => {
-  await server.close()
-  await rm(dir, { recursive: true, force: true })
-})
+const tmp = useTempDir('progress')
+const echo = useEchoServer()
 
 /** Runs `req` as a PUT, returning the upload events and the Content-Length that was sent. */
 const uploads = async (req: H.Request): Promise<{ readonly events: H.Progress[]; readonly length: number }> => {
   const events: H.Progress[] = []
   const res = await ok(H.processRequest('PUT', onTestTransport({ onProgress: (p) => events.push(p) }))(req))
   assert.equal(res.status, 200)
-  const length = Number(server.requests.at(-1)?.headers['content-length'])
+  const length = Number(echo.server.requests.at(-1)?.headers['content-length'])
   return { events: events.filter((e) => e.direction === 'upload'), length }
 }
 
@@ -42,11 +32,11 @@ const assertRises = (events: ReadonlyArray<H.Progress>, total: number): void => 
   assert.equal(events.at(-1)?.loaded, total)
 }
 
-const at = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${server.url}${path}`))
+const at = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${echo.url}${path}`))
 
 describe('upload progress', () => {
   test('a file body: events rise to the file size, in several steps', async () => {
-    const path = join(dir, 'file.bin')
+    const path = tmp.file('file.bin')
     await writeFile(path, Buffer.alloc(3 << 20, 'f'))
     const { events, length } = await uploads(H.setBinaryBody(H.fromFile(path))(at('/put')))
     assert.equal(length, 3 << 20)
@@ -54,7 +44,7 @@ describe('upload progress', () => {
     assert.ok(events.length > 3, `${events.length} events for 3 MiB`)
   })
   test('a multipart body with a file part: events rise to the whole body length', async () => {
-    const path = join(dir, 'part.bin')
+    const path = tmp.file('part.bin')
     await writeFile(path, Buffer.alloc(1 << 20, 'p'))
     const { events, length } = await uploads(pipe(at('/put'), H.startMultipartBody(), H.addMultipartFormDataField('a', 'b'), H.addMultipartFormDataFile('f', 'p.bin', H.fromFile(path))))
     assert.ok(length > 1 << 20)

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
-import { startEchoServer, type EchoServer, type RecordedRequest } from '../../src/testing/index.js'
+import type { EchoServer, RecordedRequest } from '../../src/testing/index.js'
 import { echoOf, lines, ok, onTestTransport } from './helpers.js'
+import { useEchoServer } from '../support/fixtures.js'
 
-let server: EchoServer
-let other: EchoServer
+const echo = useEchoServer()
+const other = useEchoServer()
 
-before(async () => {
-  server = await startEchoServer()
-  other = await startEchoServer()
-})
-
-after(async () => {
-  await server.close()
-  await other.close()
-})
-
-const at = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${server.url}${path}`))
+const at = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${echo.url}${path}`))
 
 /** A request to /redirect-to answering `status` with `Location: location`. */
 const redirectTo = (location: string, status = 302): H.Request =>
@@ -49,11 +40,11 @@ describe('method and body per status (POST with a JSON body)', () => {
       const res = await send(pipe(redirectTo(target, status), H.setJsonBody(body)), 'POST')
       assert.equal(res.status, 200)
       assert.equal(res.redirects, 1)
-      assert.equal(res.url, `${server.url}${target}`)
-      const first = lastAt(server, '/redirect-to')
+      assert.equal(res.url, `${echo.url}${target}`)
+      const first = lastAt(echo.server, '/redirect-to')
       assert.equal(first.method, 'POST')
       assert.equal(Buffer.from(first.body).toString(), JSON.stringify(body))
-      const second = lastAt(server, target)
+      const second = lastAt(echo.server, target)
       assert.equal(second.method, method)
       if (keepsBody) {
         assert.equal(Buffer.from(second.body).toString(), JSON.stringify(body))
@@ -64,7 +55,7 @@ describe('method and body per status (POST with a JSON body)', () => {
         assert.equal(second.headers['content-type'], undefined)
         assert.ok(second.headers['content-length'] === undefined || second.headers['content-length'] === '0')
       }
-      const line = `executeRequest: redirection 1/5, moving to ${server.url}${target}${keepsBody ? '' : ' as GET'}`
+      const line = `executeRequest: redirection 1/5, moving to ${echo.url}${target}${keepsBody ? '' : ' as GET'}`
       assert.ok(lines(res).includes(line), `${line}\nnot in\n${lines(res).join('\n')}`)
     })
   }
@@ -73,7 +64,7 @@ describe('method and body per status (POST with a JSON body)', () => {
     for (const status of [301, 302]) {
       const target = `/anything/put-after-${status}`
       await send(pipe(redirectTo(target, status), H.setStringBody('payload')), 'PUT')
-      const second = lastAt(server, target)
+      const second = lastAt(echo.server, target)
       assert.equal(second.method, 'PUT')
       assert.equal(Buffer.from(second.body).toString(), 'payload')
     }
@@ -81,7 +72,7 @@ describe('method and body per status (POST with a JSON body)', () => {
 
   test('303 turns a PUT into GET and drops the body', async () => {
     await send(pipe(redirectTo('/anything/put-after-303', 303), H.setStringBody('payload')), 'PUT')
-    const second = lastAt(server, '/anything/put-after-303')
+    const second = lastAt(echo.server, '/anything/put-after-303')
     assert.equal(second.method, 'GET')
     assert.equal(second.body.byteLength, 0)
   })
@@ -90,7 +81,7 @@ describe('method and body per status (POST with a JSON body)', () => {
     const res = await send(redirectTo('/anything/head-after-303', 303), 'HEAD')
     assert.equal(res.status, 200)
     assert.equal(res.redirects, 1)
-    assert.equal(lastAt(server, '/anything/head-after-303').method, 'HEAD')
+    assert.equal(lastAt(echo.server, '/anything/head-after-303').method, 'HEAD')
     assert.equal(res.body.byteLength, 0)
   })
 })
@@ -100,7 +91,7 @@ describe('Location handling', () => {
     const res = await send(at('/redirect/3'), 'GET')
     assert.equal(res.status, 200)
     assert.equal(res.redirects, 3)
-    assert.equal(res.url, `${server.url}/get`)
+    assert.equal(res.url, `${echo.url}/get`)
     assert.equal(echoOf(res).path, '/get')
   })
 
@@ -108,13 +99,13 @@ describe('Location handling', () => {
     const res = await send(redirectTo('anything/rel?x=1'), 'GET')
     assert.equal(res.status, 200)
     assert.equal(res.redirects, 1)
-    assert.equal(res.url, `${server.url}/anything/rel?x=1`)
+    assert.equal(res.url, `${echo.url}/anything/rel?x=1`)
     assert.equal(echoOf(res).path, '/anything/rel')
   })
 
   test('relative Location with dot segments', async () => {
     const res = await send(redirectTo('./anything/../anything/dots'), 'GET')
-    assert.equal(res.url, `${server.url}/anything/dots`)
+    assert.equal(res.url, `${echo.url}/anything/dots`)
     assert.equal(res.status, 200)
   })
 
@@ -122,27 +113,27 @@ describe('Location handling', () => {
     const res = await send(at('/absolute-redirect/2'), 'GET')
     assert.equal(res.status, 200)
     assert.equal(res.redirects, 2)
-    assert.equal(res.url, `${server.url}/get`)
+    assert.equal(res.url, `${echo.url}/get`)
     const l = lines(res)
-    assert.ok(l.includes(`executeRequest: redirection 1/5, moving to ${server.url}/absolute-redirect/1`), l.join('\n'))
-    assert.ok(l.includes(`executeRequest: redirection 2/5, moving to ${server.url}/get`), l.join('\n'))
+    assert.ok(l.includes(`executeRequest: redirection 1/5, moving to ${echo.url}/absolute-redirect/1`), l.join('\n'))
+    assert.ok(l.includes(`executeRequest: redirection 2/5, moving to ${echo.url}/get`), l.join('\n'))
   })
 
   test('log lines: redirection n/5, moving to …', async () => {
     const res = await send(at('/redirect/3'), 'GET')
     const moves = lines(res).filter((l) => l.startsWith('executeRequest: redirection '))
     assert.deepEqual(moves, [
-      `executeRequest: redirection 1/5, moving to ${server.url}/redirect/2`,
-      `executeRequest: redirection 2/5, moving to ${server.url}/redirect/1`,
-      `executeRequest: redirection 3/5, moving to ${server.url}/get`,
+      `executeRequest: redirection 1/5, moving to ${echo.url}/redirect/2`,
+      `executeRequest: redirection 2/5, moving to ${echo.url}/redirect/1`,
+      `executeRequest: redirection 3/5, moving to ${echo.url}/get`,
     ])
   })
 
   test('the fragment of a Location is removed', async () => {
     const res = await send(redirectTo('/anything/frag?a=1#section-2'), 'GET')
     assert.equal(res.status, 200)
-    assert.equal(res.url, `${server.url}/anything/frag?a=1`)
-    assert.equal(lastAt(server, '/anything/frag').url, '/anything/frag?a=1')
+    assert.equal(res.url, `${echo.url}/anything/frag?a=1`)
+    assert.equal(lastAt(echo.server, '/anything/frag').url, '/anything/frag?a=1')
   })
 
   test('a 3xx without Location is returned as is', async () => {
@@ -155,7 +146,7 @@ describe('Location handling', () => {
     const res = await send(redirectTo('/anything/never-304', 304), 'GET')
     assert.equal(res.status, 304)
     assert.equal(res.redirects, 0)
-    assert.equal(receivedBy(server, '/anything/never-304').length, 0)
+    assert.equal(receivedBy(echo.server, '/anything/never-304').length, 0)
   })
 
   for (const location of ['ftp://127.0.0.1/file', 'file:///etc/passwd', 'javascript:alert(1)']) {
@@ -164,7 +155,7 @@ describe('Location handling', () => {
       assert.equal(res.status, 302)
       assert.equal(res.redirects, 0)
       assert.equal(res.headers['location'], location)
-      assert.equal(res.url, `${server.url}/redirect-to?url=${encodeURIComponent(location).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}&status_code=302`)
+      assert.equal(res.url, `${echo.url}/redirect-to?url=${encodeURIComponent(location).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}&status_code=302`)
       assert.ok(lines(res).some((l) => /redirect to .* not followed/.test(l)), lines(res).join('\n'))
     })
   }
@@ -177,18 +168,18 @@ describe('relative Location resolved by httpipe itself (native fetch leaves Loca
     const res = await send(at('/redirect/3'), 'GET', env)
     assert.equal(res.status, 200)
     assert.equal(res.redirects, 3)
-    assert.equal(res.url, `${server.url}/get`)
-    assert.ok(lines(res).includes(`executeRequest: redirection 1/5, moving to ${server.url}/redirect/2`))
+    assert.equal(res.url, `${echo.url}/get`)
+    assert.ok(lines(res).includes(`executeRequest: redirection 1/5, moving to ${echo.url}/redirect/2`))
   })
 
   test('path-relative, with dot segments, with a fragment', async () => {
     const rel = await send(redirectTo('anything/rel2?x=1'), 'GET', env)
-    assert.equal(rel.url, `${server.url}/anything/rel2?x=1`)
+    assert.equal(rel.url, `${echo.url}/anything/rel2?x=1`)
     const dots = await send(redirectTo('./anything/../anything/dots2'), 'GET', env)
-    assert.equal(dots.url, `${server.url}/anything/dots2`)
+    assert.equal(dots.url, `${echo.url}/anything/dots2`)
     const frag = await send(redirectTo('/anything/frag2#top'), 'GET', env)
-    assert.equal(frag.url, `${server.url}/anything/frag2`)
-    assert.equal(lastAt(server, '/anything/frag2').url, '/anything/frag2')
+    assert.equal(frag.url, `${echo.url}/anything/frag2`)
+    assert.equal(lastAt(echo.server, '/anything/frag2').url, '/anything/frag2')
   })
 
   test('a returned 3xx keeps the relative Location', async () => {
@@ -199,11 +190,11 @@ describe('relative Location resolved by httpipe itself (native fetch leaves Loca
 
   test('307 keeps method and body; 303 drops them', async () => {
     await send(pipe(redirectTo('/anything/n307', 307), H.setStringBody('keep me')), 'POST', env)
-    const kept = lastAt(server, '/anything/n307')
+    const kept = lastAt(echo.server, '/anything/n307')
     assert.equal(kept.method, 'POST')
     assert.equal(Buffer.from(kept.body).toString(), 'keep me')
     await send(pipe(redirectTo('/anything/n303', 303), H.setStringBody('drop me')), 'POST', env)
-    const dropped = lastAt(server, '/anything/n303')
+    const dropped = lastAt(echo.server, '/anything/n303')
     assert.equal(dropped.method, 'GET')
     assert.equal(dropped.body.byteLength, 0)
     assert.equal(dropped.headers['content-type'], undefined)
@@ -212,23 +203,23 @@ describe('relative Location resolved by httpipe itself (native fetch leaves Loca
 
 describe('maxRedirects', () => {
   test('a chain longer than the limit stops: the 3xx is a Right, with the log line', async () => {
-    const sentBefore = server.requests.length
+    const sentBefore = echo.server.requests.length
     const res = await send(at('/redirect/10'), 'GET')
     assert.equal(res.status, 302)
     assert.equal(res.redirects, 5)
-    assert.equal(res.url, `${server.url}/redirect/5`)
-    assert.equal(new URL(res.headers['location'] ?? '', res.url).href, `${server.url}/redirect/4`)
-    assert.equal(server.requests.length - sentBefore, 6)
+    assert.equal(res.url, `${echo.url}/redirect/5`)
+    assert.equal(new URL(res.headers['location'] ?? '', res.url).href, `${echo.url}/redirect/4`)
+    assert.equal(echo.server.requests.length - sentBefore, 6)
     assert.ok(lines(res).some((l) => l.includes('maximum number of redirections reached')), lines(res).join('\n'))
   })
 
   test('maxRedirects(0): the first 3xx is returned', async () => {
-    const sentBefore = server.requests.length
+    const sentBefore = echo.server.requests.length
     const res = await send(pipe(at('/redirect/1'), H.maxRedirects(0)), 'GET')
     assert.equal(res.status, 302)
     assert.equal(res.redirects, 0)
-    assert.equal(new URL(res.headers['location'] ?? '', res.url).href, `${server.url}/get`)
-    assert.equal(server.requests.length - sentBefore, 1)
+    assert.equal(new URL(res.headers['location'] ?? '', res.url).href, `${echo.url}/get`)
+    assert.equal(echo.server.requests.length - sentBefore, 1)
     assert.ok(lines(res).some((l) => l.includes('maximum number of redirections reached')))
   })
 
@@ -237,7 +228,7 @@ describe('maxRedirects', () => {
     const viaDefault = await send(pipe(at('/redirect/1'), H.maxRedirects(0)), 'GET', { transport: H.defaultTransport })
     assert.equal(viaDefault.headers['location'], '/get')
     const viaCrossFetch = await send(pipe(at('/redirect/1'), H.maxRedirects(0)), 'GET', { transport: H.crossFetchTransport })
-    assert.equal(viaCrossFetch.headers['location'], `${server.url}/get`)
+    assert.equal(viaCrossFetch.headers['location'], `${echo.url}/get`)
     const r = await pipe(at('/redirect/1'), H.maxRedirects(0), H.processRequest('GET', { fetch: globalThis.fetch }))()
     assert.equal(r._tag, 'Right')
     if (r._tag !== 'Right') return
@@ -249,7 +240,7 @@ describe('maxRedirects', () => {
     const res = await send(pipe(at('/redirect/2'), H.maxRedirects(2)), 'GET')
     assert.equal(res.status, 200)
     assert.equal(res.redirects, 2)
-    assert.ok(lines(res).includes(`executeRequest: redirection 2/2, moving to ${server.url}/get`))
+    assert.ok(lines(res).includes(`executeRequest: redirection 2/2, moving to ${echo.url}/get`))
   })
 })
 
@@ -262,10 +253,10 @@ describe('credentials across origins', () => {
     const res = await send(pipe(redirectTo(target), H.addBasicAuthorization('ann', 'secret-pw'), credentialed), 'GET')
     assert.equal(res.status, 200)
     assert.equal(res.url, target)
-    const first = lastAt(server, '/redirect-to')
+    const first = lastAt(echo.server, '/redirect-to')
     assert.ok(first.headers['authorization']?.startsWith('Basic '))
     assert.equal(first.headers['cookie'], 'session=abc')
-    const second = lastAt(other, '/anything/xo-basic')
+    const second = lastAt(other.server, '/anything/xo-basic')
     assert.equal(second.headers['authorization'], undefined)
     assert.equal(second.headers['cookie'], undefined)
     assert.equal(second.headers['proxy-authorization'], undefined)
@@ -275,16 +266,16 @@ describe('credentials across origins', () => {
 
   test("a redirect to another server drops addHeader('Authorization', …) and Bearer", async () => {
     await send(pipe(redirectTo(`${other.url}/anything/xo-header`, 307), H.addHeader('Authorization', 'Token abc123'), H.setStringBody('b')), 'POST')
-    const second = lastAt(other, '/anything/xo-header')
+    const second = lastAt(other.server, '/anything/xo-header')
     assert.equal(second.headers['authorization'], undefined)
     assert.equal(Buffer.from(second.body).toString(), 'b')
     await send(pipe(redirectTo(`${other.url}/anything/xo-bearer`), H.addBearerAuthorization('bearer-tok')), 'GET')
-    assert.equal(lastAt(other, '/anything/xo-bearer').headers['authorization'], undefined)
+    assert.equal(lastAt(other.server, '/anything/xo-bearer').headers['authorization'], undefined)
   })
 
   test('a same-origin redirect keeps them', async () => {
     await send(pipe(redirectTo('/anything/same-origin'), H.addBasicAuthorization('ann', 'secret-pw'), credentialed), 'GET')
-    const second = lastAt(server, '/anything/same-origin')
+    const second = lastAt(echo.server, '/anything/same-origin')
     assert.equal(second.headers['authorization'], `Basic ${Buffer.from('ann:secret-pw').toString('base64')}`)
     assert.equal(second.headers['cookie'], 'session=abc')
     assert.equal(second.headers['proxy-authorization'], 'Basic cHg6cHk=')
@@ -292,17 +283,17 @@ describe('credentials across origins', () => {
   })
 
   test('an absolute same-origin redirect keeps them too', async () => {
-    await send(pipe(redirectTo(`${server.url}/anything/same-origin-abs`), H.addHeader('Authorization', 'Token keep')), 'GET')
-    assert.equal(lastAt(server, '/anything/same-origin-abs').headers['authorization'], 'Token keep')
+    await send(pipe(redirectTo(`${echo.url}/anything/same-origin-abs`), H.addHeader('Authorization', 'Token keep')), 'GET')
+    assert.equal(lastAt(echo.server, '/anything/same-origin-abs').headers['authorization'], 'Token keep')
   })
 
   test('once dropped, credentials do not come back when the chain returns to the first origin', async () => {
-    const back = `${server.url}/anything/back-home`
+    const back = `${echo.url}/anything/back-home`
     const viaOther = `${other.url}/redirect-to?url=${encodeURIComponent(back)}`
     const res = await send(pipe(redirectTo(viaOther), H.addBearerAuthorization('tok-xyz')), 'GET')
     assert.equal(res.status, 200)
     assert.equal(res.redirects, 2)
-    assert.equal(lastAt(server, '/anything/back-home').headers['authorization'], undefined)
+    assert.equal(lastAt(echo.server, '/anything/back-home').headers['authorization'], undefined)
   })
 
   test('custom credential headers (X-Api-Key, Private-Token, an SSE-C key) stay with their origin', async () => {
@@ -317,9 +308,9 @@ describe('credentials across origins', () => {
       ),
       'GET',
     )
-    const first = lastAt(server, '/redirect-to')
+    const first = lastAt(echo.server, '/redirect-to')
     assert.equal(first.headers['x-api-key'], 'k-123')
-    const second = lastAt(other, '/anything/xo-custom')
+    const second = lastAt(other.server, '/anything/xo-custom')
     assert.equal(second.headers['x-api-key'], undefined)
     assert.equal(second.headers['private-token'], undefined)
     assert.equal(second.headers['x-amz-server-side-encryption-customer-key'], undefined)
@@ -331,7 +322,7 @@ describe('credentials across origins', () => {
     const res = await send(redirectTo(target), 'GET')
     assert.equal(res.status, 200)
     assert.equal(res.url, `${other.url}/anything/xo-userinfo`)
-    assert.equal(lastAt(other, '/anything/xo-userinfo').headers['authorization'], undefined)
+    assert.equal(lastAt(other.server, '/anything/xo-userinfo').headers['authorization'], undefined)
     // the request's own URL carries the Location in its query (so its first lines do); from the
     // redirect on, no line has it
     const log = lines(res)

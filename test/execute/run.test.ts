@@ -1,38 +1,27 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { readFile, writeFile } from 'node:fs/promises'
+import { describe, test } from 'node:test'
 import { brotliCompressSync, deflateRawSync, deflateSync, gunzipSync, gzipSync } from 'node:zlib'
 import * as O from 'fp-ts/Option'
 import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
-import { startEchoServer, type EchoServer, type RecordedRequest } from '../../src/testing/index.js'
+import type { RecordedRequest } from '../../src/testing/index.js'
 import { asTag, echoOf, freePort, ko, lines, ok, onTestTransport, patternBytes, TEST_TRANSPORT } from './helpers.js'
+import { useEchoServer, useTempDir } from '../support/fixtures.js'
 
-let server: EchoServer
-let dir: string
+const srv = useEchoServer()
+const tmp = useTempDir('run')
 
-before(async () => {
-  server = await startEchoServer()
-  dir = await mkdtemp(join(tmpdir(), 'httpipe-run-'))
-})
-
-after(async () => {
-  await server.close()
-  await rm(dir, { recursive: true, force: true })
-})
-
-const at = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${server.url}${path}`))
+const at = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${srv.url}${path}`))
 
 const send = (req: H.Request, method: string, env?: H.Env): Promise<H.HttpResponse> => ok(H.processRequest(method, onTestTransport(env))(req))
 
 const fail = (req: H.Request, method: string, env?: H.Env): Promise<H.ClientError> => ko(H.processRequest(method, onTestTransport(env))(req))
 
 /** The requests the server recorded for a path (query ignored). */
-const received = (path: string): RecordedRequest[] => server.requests.filter((r) => r.url.split('?')[0] === path)
+const received = (path: string): RecordedRequest[] => srv.server.requests.filter((r) => r.url.split('?')[0] === path)
 
 describe('methods', () => {
   for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
@@ -43,7 +32,7 @@ describe('methods', () => {
       const echo = echoOf(res)
       assert.equal(echo.method, method)
       assert.equal(echo.path, `/anything/${method.toLowerCase()}`)
-      assert.equal(res.url, `${server.url}/anything/${method.toLowerCase()}`)
+      assert.equal(res.url, `${srv.url}/anything/${method.toLowerCase()}`)
       assert.equal(res.redirects, 0)
       assert.equal(res.attempts, 1)
       assert.equal(res.file, null)
@@ -72,7 +61,7 @@ describe('methods', () => {
     let t = 1000
     const res = await send(at('/get'), 'GET', { now: () => (t += 10) })
     const l = lines(res)
-    assert.ok(l.includes(`executeRequest: sending GET ${server.url}/get`), l.join('\n'))
+    assert.ok(l.includes(`executeRequest: sending GET ${srv.url}/get`), l.join('\n'))
     assert.ok(l.some((x) => /^executeRequest: response received, code 200 \(\d+ ms\)$/.test(x)), l.join('\n'))
     assert.ok(l.some((x) => /^executeRequest: body read, \d+ bytes$/.test(x)), l.join('\n'))
     assert.ok(res.timings.start > 1000)
@@ -143,7 +132,7 @@ describe('request bodies arrive byte-exact', () => {
   })
 
   test('fromFile streams a real file', async () => {
-    const path = join(dir, 'upload.bin')
+    const path = tmp.file('upload.bin')
     const content = randomBytes(300_000)
     await writeFile(path, content)
     const res = await send(pipe(at('/anything/file'), H.setBinaryBody(H.fromFile(path))), 'PUT')
@@ -155,7 +144,7 @@ describe('request bodies arrive byte-exact', () => {
   })
 
   test('fromFile is re-opened and re-sent on a 307 redirect', async () => {
-    const path = join(dir, 'redirected.bin')
+    const path = tmp.file('redirected.bin')
     const content = randomBytes(70_000)
     await writeFile(path, content)
     const req = pipe(
@@ -181,7 +170,7 @@ describe('request bodies arrive byte-exact', () => {
   })
 
   test('fromUrl downloads the body from the echo server at send time', async () => {
-    const req = pipe(at('/anything/fromurl'), H.setBinaryBody(H.fromUrl(`${server.url}/bytes/1000?seed=3`)))
+    const req = pipe(at('/anything/fromurl'), H.setBinaryBody(H.fromUrl(`${srv.url}/bytes/1000?seed=3`)))
     const res = await send(req, 'POST')
     assert.equal(res.status, 200)
     const r = received('/anything/fromurl').at(-1)
@@ -194,7 +183,7 @@ describe('request bodies arrive byte-exact', () => {
   })
 
   test('fromUrl answering 404 is an error and the request is not sent', async () => {
-    const req = pipe(at('/anything/never'), H.setBinaryBody(H.fromUrl(`${server.url}/status/404`)))
+    const req = pipe(at('/anything/never'), H.setBinaryBody(H.fromUrl(`${srv.url}/status/404`)))
     const e = await fail(req, 'POST')
     assert.match(e.message, /fromUrl/)
     assert.match(e.message, /404/)
@@ -232,7 +221,7 @@ describe('compressed responses', { skip: TEST_TRANSPORT === 'fetch' ? 'a WHATWG 
 
 describe('response file', () => {
   test('setResponseFile streams /bytes/5000000 to a file with identical bytes; body is empty', async () => {
-    const path = join(dir, 'download.bin')
+    const path = tmp.file('download.bin')
     const res = await send(pipe(at('/bytes/5000000'), H.setResponseFile(path)), 'GET')
     assert.equal(res.status, 200)
     assert.equal(res.body.byteLength, 0)
@@ -245,14 +234,14 @@ describe('response file', () => {
   })
 
   test('compressed responses are decoded before they are saved', async () => {
-    const path = join(dir, 'gzip.json')
+    const path = tmp.file('gzip.json')
     await send(pipe(at('/gzip'), H.setResponseFile(path)), 'GET')
     const saved = JSON.parse(await readFile(path, 'utf8')) as { gzipped: boolean }
     assert.equal(saved.gzipped, true)
   })
 
   test('a response file in a missing directory is a FileError', async () => {
-    const path = join(dir, 'no', 'such', 'dir', 'out.bin')
+    const path = tmp.file('no', 'such', 'dir', 'out.bin')
     const e = asTag(await fail(pipe(at('/bytes/100'), H.setResponseFile(path)), 'GET'), 'FileError')
     assert.equal(e.path, path)
     assert.equal(e.cause, 'ENOENT')
@@ -339,7 +328,7 @@ describe('env.fetch = globalThis.fetch', () => {
   })
 
   test('a streamed file body end to end', async () => {
-    const path = join(dir, 'fetch-upload.bin')
+    const path = tmp.file('fetch-upload.bin')
     const content = randomBytes(100_000)
     await writeFile(path, content)
     await send(pipe(at('/anything/fetchfile'), H.setBinaryBody(H.fromFile(path))), 'POST', env)
@@ -357,7 +346,7 @@ describe('env.fetch = globalThis.fetch', () => {
     const res = await send(at('/redirect/2'), 'GET', env)
     assert.equal(res.status, 200)
     assert.equal(res.redirects, 2)
-    assert.equal(res.url, `${server.url}/get`)
+    assert.equal(res.url, `${srv.url}/get`)
   })
 })
 

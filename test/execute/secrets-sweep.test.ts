@@ -4,23 +4,17 @@
  * message, in `toTemplate`'s output, or in what the other origin receives.
  */
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
-import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
 import { freePort, ko, ok } from './helpers.js'
+import { useEchoServer } from '../support/fixtures.js'
 
-let first: EchoServer
-let other: EchoServer
+const first = useEchoServer()
+const other = useEchoServer()
 let deadPort = 0
 before(async () => {
-  first = await startEchoServer()
-  other = await startEchoServer()
   deadPort = await freePort()
-})
-after(async () => {
-  await first.close()
-  await other.close()
 })
 
 const S = {
@@ -64,16 +58,16 @@ for (const [name, auth, own] of SCHEMES) {
     test('a cross-origin redirect, retried at the other origin: nothing reaches it, nothing is logged', async () => {
       const target = `${other.url}/status/503`
       const req = pipe(H.newRequest(), H.initialize(`${first.url}/redirect-to?url=${encodeURIComponent(target)}`), auth, extras, H.maxAttempts(1))
-      const before = other.requests.length
+      const before = other.server.requests.length
       const res = await ok(H.processRequest('GET', { secrets, sleep: async () => undefined })(req))
       assert.equal(res.status, 503)
       assert.equal(res.redirects, 1)
-      const seen = other.requests.slice(before)
+      const seen = other.server.requests.slice(before)
       assert.equal(seen.length, 2, 'the 503 was retried once at the other origin')
       for (const r of seen) clean('what the other origin received', JSON.stringify({ headers: r.headers, url: r.url }), forbidden)
       clean('the log', H.getLog(res, true), forbidden)
       // the first origin did get the credentials
-      assert.ok(first.requests.at(-1)?.headers['x-api-key'] === S.apiKey)
+      assert.ok(first.server.requests.at(-1)?.headers['x-api-key'] === S.apiKey)
     })
 
     test('a failure: the error message and its log hold no secret', async () => {

@@ -6,13 +6,12 @@ import { closeServer, listenLoopback } from '../support/peers.js'
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readdirSync, readlinkSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { freePort, ok } from './helpers.js'
+import { useTempDir } from '../support/fixtures.js'
 
 const TRANSPORTS: ReadonlyArray<readonly [string, H.Transport]> = [
   ['undici', H.undiciTransport()],
@@ -25,14 +24,14 @@ const UPLOAD = 40 << 20
 /** The pace at which /slow reads: 40 MiB take about 1.5 s. */
 const BYTES_PER_MS = 28_000
 
+const tmp = useTempDir('upload')
 let server: Server
 let url = ''
-let dir = ''
 let file = ''
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'httpipe-upload-'))
-  file = join(dir, 'upload.bin')
+  await tmp.ready
+  file = tmp.file('upload.bin')
   await writeFile(file, Buffer.alloc(UPLOAD, 'u'))
   server = createServer((req, res) => {
     if (req.url === '/slow') {
@@ -63,7 +62,6 @@ before(async () => {
 
 after(async () => {
   await closeServer(server)
-  await rm(dir, { recursive: true, force: true })
 })
 
 /** How many descriptors of this process are open on `path` (Linux /proc). */

@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
 import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
 import * as H from '../../src/index.js'
-import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
+import { useEchoServer } from '../support/fixtures.js'
 
-let server: EchoServer
-
-before(async () => {
-  server = await startEchoServer()
-})
-
-after(async () => {
-  await server.close()
-})
+const echo = useEchoServer()
 
 const LOG: H.Log = [
   { at: null, step: 'initialize', message: 'request initialized with default settings' },
@@ -62,7 +54,7 @@ describe('asJson', () => {
   })
 
   test('an empty body from the server (204) decodes as {}', async () => {
-    const v = await pipe(H.newRequest(), H.initialize(`${server.url}/status/204`), H.processRequest('GET'), TE.flatMapEither(H.asJson()))()
+    const v = await pipe(H.newRequest(), H.initialize(`${echo.url}/status/204`), H.processRequest('GET'), TE.flatMapEither(H.asJson()))()
     assert.deepEqual(rightOf(v), {})
   })
 
@@ -108,7 +100,7 @@ describe('asJson', () => {
     const Echo = t.type({ json: t.type({ field1: t.number }) })
     const result = await pipe(
       H.newRequest(),
-      H.initialize(`${server.url}/post`),
+      H.initialize(`${echo.url}/post`),
       H.setJsonBody({ field1: 10, field2: 'Text' }),
       H.addHeader('X-My-Header1', 'Hello'),
       H.processRequest('POST'),
@@ -168,7 +160,7 @@ describe('asString', () => {
   })
 
   test('reads a real response', async () => {
-    const s = await pipe(H.newRequest(), H.initialize(`${server.url}/post`), H.setStringBody('ü'), H.processRequest('POST'), TE.flatMapEither(H.asString()))()
+    const s = await pipe(H.newRequest(), H.initialize(`${echo.url}/post`), H.setStringBody('ü'), H.processRequest('POST'), TE.flatMapEither(H.asString()))()
     assert.equal((JSON.parse(rightOf(s)) as { data: string }).data, 'ü')
   })
 })
@@ -176,7 +168,7 @@ describe('asString', () => {
 describe('asBinary and responseFilename', () => {
   test('asBinary is the body bytes', async () => {
     assert.deepEqual([...H.asBinary(mkRes({ body: Uint8Array.of(1, 2, 3) }))], [1, 2, 3])
-    const bytes = await pipe(H.newRequest(), H.initialize(`${server.url}/bytes/4`), H.processRequest('GET'), TE.map(H.asBinary))()
+    const bytes = await pipe(H.newRequest(), H.initialize(`${echo.url}/bytes/4`), H.processRequest('GET'), TE.map(H.asBinary))()
     assert.deepEqual([...rightOf(bytes)], [0, 31, 62, 93])
   })
 
@@ -213,7 +205,7 @@ describe('ensureStatus', () => {
   })
 
   test('in a pipeline against the server', async () => {
-    const r = await pipe(H.newRequest(), H.initialize(`${server.url}/status/418`), H.processRequest('GET'), TE.flatMapEither(H.ensureStatus()))()
+    const r = await pipe(H.newRequest(), H.initialize(`${echo.url}/status/418`), H.processRequest('GET'), TE.flatMapEither(H.ensureStatus()))()
     assert.equal(leftTag(r, 'StatusError').response.status, 418)
   })
 })
@@ -237,7 +229,7 @@ describe('getLog', () => {
   })
 
   test('of an HttpResponse', async () => {
-    const res = rightOf(await pipe(H.newRequest(), H.initialize(`${server.url}/get`), H.processRequest('GET'))())
+    const res = rightOf(await pipe(H.newRequest(), H.initialize(`${echo.url}/get`), H.processRequest('GET'))())
     const text = H.getLog(res, true)
     assert.equal(text.split('\n').length, res.log.length)
     assert.ok(text.startsWith('initialize: request initialized with default settings\n'))

@@ -4,20 +4,19 @@
  * (method, target, every header, body bytes); secrets are `***` unless asked for; file names
  * and bytes that a shell would read otherwise survive quoting.
  */
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile, spawn } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { segmentsBody } from '../../src/model/prepared.js'
 import { printfCommands, shellQuote, showableText } from '../../src/encoding/shell.js'
-import { startEchoServer, type EchoServer, type RecordedRequest } from '../../src/testing/index.js'
+import type { RecordedRequest } from '../../src/testing/index.js'
 import { startDigestServer, type DigestServer } from '../support/digest-server.js'
+import { useEchoServer, useTempDir } from '../support/fixtures.js'
 
 const sh = promisify(execFile)
 /** Runs a script in sh, given on its stdin (a command line may be longer than one argument can be). */
@@ -31,17 +30,8 @@ const shell = (script: string): Promise<Buffer> =>
     child.stdin.end(script)
   })
 const env: H.Env = { now: () => 1_700_000_000_000, random: () => 0.25 }
-let server: EchoServer
-let dir = ''
-
-before(async () => {
-  server = await startEchoServer()
-  dir = await mkdtemp(join(tmpdir(), 'httpipe-curl-'))
-})
-after(async () => {
-  await server.close()
-  await rm(dir, { recursive: true, force: true })
-})
+const echo = useEchoServer()
+const tmp = useTempDir('curl')
 
 const prepare = async (req: H.Request, method: string): Promise<H.PreparedRequest> => {
   const p = await H.prepareRequest(method, env)(req)()
@@ -51,19 +41,19 @@ const prepare = async (req: H.Request, method: string): Promise<H.PreparedReques
 
 /** Runs a command in sh (curl quiet, its answer dropped) and returns the request the echo server got. */
 const runCurl = async (command: string): Promise<RecordedRequest> => {
-  const before = server.requests.length
+  const before = echo.server.requests.length
   await shell(`${command} -sS -o /dev/null\n`)
-  const got = server.requests.slice(before).at(-1)
+  const got = echo.server.requests.slice(before).at(-1)
   assert.ok(got, 'the echo server received the request')
   return got
 }
 
 /** What httpipe itself sends for the prepared request. */
 const runHttpipe = async (p: H.PreparedRequest): Promise<RecordedRequest> => {
-  const before = server.requests.length
+  const before = echo.server.requests.length
   const r = await H.executeRequest(env)(p)()
   assert.ok(E.isRight(r), E.isLeft(r) ? r.left.message : '')
-  const got = server.requests.slice(before).at(-1)
+  const got = echo.server.requests.slice(before).at(-1)
   assert.ok(got)
   return got
 }
@@ -86,7 +76,7 @@ const assertSame = async (req: H.Request, method: string): Promise<string> => {
   return command
 }
 
-const at = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${server.url}${path}`))
+const at = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${echo.url}${path}`))
 
 describe('curl sends what httpipe sends', () => {
   test('GET with params that need encoding, brackets (globbing off) and custom headers, one of them empty', async () => {
@@ -107,14 +97,14 @@ describe('curl sends what httpipe sends', () => {
     assert.match(cmd, /--request PUT/)
   })
   test('a whole file with a hostile name (quote, space, $, newline) is --data-binary @file', async () => {
-    const path = join(dir, `it's a $HOME \`x\`\nfile.bin`)
+    const path = tmp.file(`it's a $HOME \`x\`\nfile.bin`)
     await writeFile(path, new Uint8Array([0, 1, 2, 255, 10, 13]))
     const cmd = await assertSame(pipe(at('/post'), H.setBinaryBody(H.fromFile(path))), 'POST')
     assert.match(cmd, /--data-binary '@/)
   })
   test('multipart form-data with a text field and two files, and a related body', async () => {
-    const a = join(dir, 'a.txt')
-    const b = join(dir, "b'.bin")
+    const a = tmp.file('a.txt')
+    const b = tmp.file("b'.bin")
     await writeFile(a, 'hello\r\n')
     await writeFile(b, new Uint8Array([0xff, 0, 0x25, 0x5c]))
     const form = pipe(
@@ -129,14 +119,14 @@ describe('curl sends what httpipe sends', () => {
     await assertSame(pipe(at('/post'), H.startMultipartBody('related', 'application/json'), H.addDataAsRelated('{"a":1}', 'application/json', 'root'), H.addDataAsRelated(H.fromFile(b), 'image/png')), 'POST')
   })
   test('file ranges and a URL segment in one body, through tail | head and an inner curl', async () => {
-    const f = join(dir, 'range.bin')
+    const f = tmp.file('range.bin')
     await writeFile(f, 'abcdefghij')
     const p0 = await prepare(pipe(at('/post'), H.setStringBody('x')), 'POST')
     const body = segmentsBody([
       { _tag: 'Bytes', bytes: new TextEncoder().encode('<') },
       { _tag: 'File', path: f, start: 2, end: 5, size: 10 },
       { _tag: 'File', path: f, start: 0, end: 10, size: 10 },
-      { _tag: 'Url', url: `${server.url}/status/200` },
+      { _tag: 'Url', url: `${echo.url}/status/200` },
     ])
     const p = { ...p0, body, headers: p0.headers.filter(([n]) => n.toLowerCase() !== 'content-length') }
     const got = await runCurl(H.toCurl(p))

@@ -2,13 +2,13 @@
  * setBaseUrl: a base for relative URLs (ky's prefixUrl), joined when the request is prepared.
  */
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { flow, pipe } from 'fp-ts/function'
 import fc from 'fast-check'
 import * as H from '../../src/index.js'
-import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
 import { asTag, echoOf, ko, ok } from '../execute/helpers.js'
 import { assertInvalid, base } from '../helpers.js'
+import { useEchoServer } from '../support/fixtures.js'
 
 const urlOf = async (req: H.Request): Promise<string> => (await ok(H.prepareRequest('GET')(req))).url
 
@@ -74,15 +74,11 @@ describe('setBaseUrl and a path in setUrl', () => {
 })
 
 describe('setBaseUrl on the wire', () => {
-  let server: EchoServer
-  before(async () => {
-    server = await startEchoServer()
-  })
-  after(() => server.close())
+  const echo = useEchoServer()
 
   test('the request reaches base + path', async () => {
-    const res = await ok(pipe(H.newRequest(), H.setBaseUrl(`${server.url}/anything/v2`), H.setUrl('/users'), H.processRequest('GET')))
+    const res = await ok(pipe(H.newRequest(), H.setBaseUrl(`${echo.url}/anything/v2`), H.setUrl('/users'), H.processRequest('GET')))
     assert.equal(echoOf(res).path, '/anything/v2/users')
-    assert.equal(res.url, `${server.url}/anything/v2/users`)
+    assert.equal(res.url, `${echo.url}/anything/v2/users`)
   })
 })

@@ -5,9 +5,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createHash } from 'node:crypto'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { writeFile } from 'node:fs/promises'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
@@ -15,6 +13,7 @@ import type { MultipartKind } from '../../src/model/multipart.js'
 import { assertInvalid, assertOk, base, lastLine } from '../helpers.js'
 import { asTag, ko, ok } from '../execute/helpers.js'
 import { startSigV4Verifier, type SigV4Verifier } from '../support/sigv4-verifier.js'
+import { useTempDir } from '../support/fixtures.js'
 
 const started = (): H.Request => H.startMultipartBody()(base())
 
@@ -124,18 +123,16 @@ describe('a multipart request as data', () => {
 })
 
 describe('AWS4 over a multipart body', () => {
-  let dir = ''
+  const tmp = useTempDir('mp-aws')
   let v: SigV4Verifier
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'httpipe-mp-aws-'))
     v = await startSigV4Verifier({ accessKey: 'AKID', secretKey: 'SECRET', region: 'us-east-1', service: 's3' })
   })
   after(async () => {
     await v.close()
-    await rm(dir, { recursive: true, force: true })
   })
   test('the payload hash is the SHA-256 of the bytes on the wire, file parts streamed through it', async () => {
-    const path = join(dir, 'part.bin')
+    const path = tmp.file('part.bin')
     await writeFile(path, Buffer.alloc(1 << 20, 7))
     const res = await ok(
       pipe(

@@ -5,37 +5,27 @@
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { writeFile } from 'node:fs/promises'
+import { describe, test } from 'node:test'
 import { promisify } from 'node:util'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
-import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
 import { asTag, echoOf, ko, ok } from '../execute/helpers.js'
 import { assertInvalid, base } from '../helpers.js'
+import { useEchoServer, useTempDir } from '../support/fixtures.js'
 
 const run = promisify(execFile)
 const INDEX = new URL('../../src/index.ts', import.meta.url).href
 
-let server: EchoServer
-let dir = ''
-before(async () => {
-  server = await startEchoServer()
-  dir = await mkdtemp(join(tmpdir(), 'httpipe-template-'))
-})
-after(async () => {
-  await server.close()
-  await rm(dir, { recursive: true, force: true })
-})
+const echo = useEchoServer()
+const tmp = useTempDir('template')
 
 const LITERALS = ['basic-PW-1111', 'proxy-PW-2222', 'tls-PASS-3333', 'api-KEY-4444', 'url-PW-5555', 'aws-SECRET-6666', 'aws-TOKEN-7777', 'oauth-T-8888', 'oauth-TS-9999', 'oauth-CS-0000']
 
 describe('secretFromEnv', () => {
   test('a reference is stored as the name of its variable, shown as env:NAME, and read when the request runs', async () => {
-    const req = pipe(H.newRequest(), H.initialize(`${server.url}/anything/ref`), H.addBearerAuthorization(H.secretFromEnv('HTTPIPE_TEST_TOKEN')), H.addHeader('X-Api-Key', H.secretFromEnv('HTTPIPE_TEST_KEY')))
+    const req = pipe(H.newRequest(), H.initialize(`${echo.url}/anything/ref`), H.addBearerAuthorization(H.secretFromEnv('HTTPIPE_TEST_TOKEN')), H.addHeader('X-Api-Key', H.secretFromEnv('HTTPIPE_TEST_KEY')))
     assert.deepEqual(req.auth, { _tag: 'Bearer', token: { _tag: 'SecretRef', env: 'HTTPIPE_TEST_TOKEN' } })
     assert.match(H.getLog(req, true), /token env:HTTPIPE_TEST_TOKEN/)
     const secrets = (name: string): string | undefined => ({ HTTPIPE_TEST_TOKEN: 'tok-from-env', HTTPIPE_TEST_KEY: 'key-from-env' })[name]
@@ -48,11 +38,11 @@ describe('secretFromEnv', () => {
   })
 
   test('a variable that is not set is InvalidInput naming the field and the variable, and nothing is sent', async () => {
-    const before = server.requests.length
+    const before = echo.server.requests.length
     const e = asTag(await ko(pipe(base(), H.addBasicAuthorization('ann', H.secretFromEnv('HTTPIPE_NOT_SET_ANYWHERE')), H.processRequest('GET', { secrets: () => undefined }))), 'InvalidInput')
     assert.equal(e.step, 'processRequest')
     assert.match(e.message, /auth\.password: the environment variable HTTPIPE_NOT_SET_ANYWHERE is not set/)
-    assert.equal(server.requests.length, before)
+    assert.equal(echo.server.requests.length, before)
   })
 
   test('every credential position takes a reference; a reference with a bad name is InvalidInput', () => {
@@ -130,7 +120,7 @@ describe('toTemplate and fromTemplate', () => {
 
 describe('a template runs in another process', () => {
   const child = async (template: string, env: NodeJS.ProcessEnv): Promise<{ tag: string; detail: string }> => {
-    const script = join(dir, 'run-template.mts')
+    const script = tmp.file('run-template.mts')
     await writeFile(
       script,
       `import * as H from ${JSON.stringify(INDEX)}
@@ -141,7 +131,7 @@ const r = await H.processRequest('GET')(loaded.right)()
 process.stdout.write(JSON.stringify(r._tag === 'Right' ? { tag: 'Right', detail: Buffer.from(r.right.body).toString() } : { tag: r.left._tag, detail: r.left.message }))
 `,
     )
-    const path = join(dir, 'template.json')
+    const path = tmp.file('template.json')
     await writeFile(path, template)
     const clean: NodeJS.ProcessEnv = { ...process.env, ...env }
     delete clean['NODE_OPTIONS']
@@ -151,7 +141,7 @@ process.stdout.write(JSON.stringify(r._tag === 'Right' ? { tag: 'Right', detail:
   }
 
   test('with the variable set it runs; without, it is an InvalidInput naming the variable', async () => {
-    const req = pipe(H.newRequest(), H.initialize(`${server.url}/bearer`), H.addBearerAuthorization(H.secretFromEnv('HTTPIPE_CHILD_TOKEN')))
+    const req = pipe(H.newRequest(), H.initialize(`${echo.url}/bearer`), H.addBearerAuthorization(H.secretFromEnv('HTTPIPE_CHILD_TOKEN')))
     const template = JSON.stringify(H.toTemplate(req))
     assert.ok(!template.includes('child-secret-value'))
     const withIt = await child(template, { HTTPIPE_CHILD_TOKEN: 'child-secret-value' })

@@ -3,9 +3,14 @@
  * `before`/`after` hooks in the suite it is called from (the file, or the enclosing `describe`)
  * and hands back a handle whose getters read the live value once the hook has run.
  *
+ * Tests may read a handle directly. A file's own `before()` that needs one must first
+ * `await handle.ready`: on Node 20, `before()` hooks at the top of a file all start at once (as
+ * they are registered), not one after the other.
+ *
  * @example
  * const echo = useEchoServer()
  * const tmp = useTempDir('run')
+ * before(async () => { await tmp.ready; await writeFile(tmp.file('in.bin'), 'x') })
  * test('…', async () => { await send(echo.url + '/get'); await readFile(tmp.file('out.bin')) })
  */
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -19,16 +24,33 @@ export interface EchoFixture {
   readonly server: EchoServer
   /** `http://127.0.0.1:PORT`, no trailing slash. */
   readonly url: string
+  /** Settles once the server is started (or failed to start). */
+  readonly ready: Promise<void>
 }
 
 const unset = (what: string): never => {
-  throw new Error(`${what} is read before its before() hook ran`)
+  throw new Error(`${what} is read before its before() hook ran (await its .ready in a before() hook)`)
+}
+
+/** Runs `setUp` as a before() hook; the promise settles as the hook does (a rejection nobody awaits is not reported). */
+const beforeReady = (setUp: () => Promise<void>): Promise<void> => {
+  let settle: (run: Promise<void>) => void = () => undefined
+  const ready = new Promise<void>((resolve) => {
+    settle = resolve
+  })
+  ready.catch(() => undefined)
+  before(() => {
+    const run = setUp()
+    settle(run)
+    return run
+  })
+  return ready
 }
 
 /** Starts an embedded echo server before the suite and closes it (by its handle) after. */
 export const useEchoServer = (): EchoFixture => {
   let server: EchoServer | undefined
-  before(async () => {
+  const ready = beforeReady(async () => {
     server = await startEchoServer()
   })
   after(async () => {
@@ -41,6 +63,7 @@ export const useEchoServer = (): EchoFixture => {
     get url() {
       return (server ?? unset('useEchoServer().url')).url
     },
+    ready,
   }
 }
 
@@ -49,12 +72,14 @@ export interface TempDirFixture {
   readonly path: string
   /** `join(path, ...names)`. */
   file(...names: ReadonlyArray<string>): string
+  /** Settles once the directory is made (or could not be). */
+  readonly ready: Promise<void>
 }
 
 /** Makes a temporary directory (`httpipe-<label>-XXXX`) before the suite and removes it after. */
 export const useTempDir = (label: string): TempDirFixture => {
   let dir: string | undefined
-  before(async () => {
+  const ready = beforeReady(async () => {
     dir = await mkdtemp(join(tmpdir(), `httpipe-${label}-`))
   })
   after(async () => {
@@ -66,5 +91,6 @@ export const useTempDir = (label: string): TempDirFixture => {
       return path()
     },
     file: (...names) => join(path(), ...names),
+    ready,
   }
 }

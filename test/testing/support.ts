@@ -5,20 +5,20 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { request, type IncomingHttpHeaders, type RequestOptions } from 'node:http'
-import { after, before } from 'node:test'
+import { before } from 'node:test'
 
-import { startEchoServer, type EchoPayload, type EchoServer } from '../../src/testing/index.js'
+import type { EchoPayload, EchoServer } from '../../src/testing/index.js'
+import { useEchoServer } from '../support/fixtures.js'
 
 /** The echo server of the current test file (set by {@link useSharedServer}). */
 export let server: EchoServer
 
-/** Starts one echo server before the file's tests and closes it after them. */
+/** Starts one echo server before the file's tests and closes it after them (useEchoServer). */
 export const useSharedServer = (): void => {
+  const echo = useEchoServer()
   before(async () => {
-    server = await startEchoServer()
-  })
-  after(async () => {
-    await server.close()
+    await echo.ready
+    server = echo.server
   })
 }
 

@@ -1,28 +1,16 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { writeFile } from 'node:fs/promises'
+import { describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../../src/index.js'
-import { startEchoServer, type EchoServer } from '../../../src/testing/index.js'
 import { asTag, ko, lines, ok } from '../helpers.js'
 import { sentBytes } from '../../helpers.js'
+import { useEchoServer, useTempDir } from '../../support/fixtures.js'
 
-let server: EchoServer
-let dir: string
+const echo = useEchoServer()
+const tmp = useTempDir('prepare')
 
-before(async () => {
-  server = await startEchoServer()
-  dir = await mkdtemp(join(tmpdir(), 'httpipe-prepare-'))
-})
-
-after(async () => {
-  await server.close()
-  await rm(dir, { recursive: true, force: true })
-})
-
-const base = (path = '/anything'): H.Request => pipe(H.newRequest(), H.initialize(`${server.url}${path}`))
+const base = (path = '/anything'): H.Request => pipe(H.newRequest(), H.initialize(`${echo.url}${path}`))
 
 const prepare = (req: H.Request, method = 'GET', env?: H.Env): Promise<H.PreparedRequest> => ok(H.prepareRequest(method, env)(req))
 
@@ -47,35 +35,35 @@ describe('prepareRequest: final URL', () => {
         H.addUrlParameter('sym', "it's a test!/?&=+~-._"),
       ),
     )
-    assert.equal(url, `${server.url}/p?q=a%20b&name=%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82&sym=it%27s%20a%20test%21%2F%3F%26%3D%2B~-._`)
+    assert.equal(url, `${echo.url}/p?q=a%20b&name=%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82&sym=it%27s%20a%20test%21%2F%3F%26%3D%2B~-._`)
   })
 
   test('keys are encoded too; space is %20, never +', async () => {
     const url = await urlOf(pipe(base('/p'), H.addUrlParameter('my key+é', 'v w')))
-    assert.equal(url, `${server.url}/p?my%20key%2B%C3%A9=v%20w`)
+    assert.equal(url, `${echo.url}/p?my%20key%2B%C3%A9=v%20w`)
     assert.ok(!url.includes('+'))
   })
 
   test('& is used when the URL already has a query; existing escapes and reserved characters survive', async () => {
-    const url = await urlOf(pipe(H.newRequest(), H.initialize(`${server.url}/p?x=%41&y=a,b`), H.addUrlParameter('q', 1)))
-    assert.equal(url, `${server.url}/p?x=%41&y=a,b&q=1`)
+    const url = await urlOf(pipe(H.newRequest(), H.initialize(`${echo.url}/p?x=%41&y=a,b`), H.addUrlParameter('q', 1)))
+    assert.equal(url, `${echo.url}/p?x=%41&y=a,b&q=1`)
   })
 
   test('characters illegal in a URL given to setUrl are encoded; the fragment is never sent', async () => {
-    const url = await urlOf(pipe(H.newRequest(), H.initialize(`${server.url}/a b/é?q=x y#frag`), H.addUrlParameter('k', 'v')))
-    assert.equal(url, `${server.url}/a%20b/%C3%A9?q=x%20y&k=v`)
+    const url = await urlOf(pipe(H.newRequest(), H.initialize(`${echo.url}/a b/é?q=x y#frag`), H.addUrlParameter('k', 'v')))
+    assert.equal(url, `${echo.url}/a%20b/%C3%A9?q=x%20y&k=v`)
   })
 
   test('booleans, numbers, null, undefined and nested objects', async () => {
     const url = await urlOf(
       pipe(base('/p'), H.setUrlParams([['t', true], ['f', false], ['n', 12.5], ['z', null], ['u', undefined], ['o', { a: 1, b: 'x y' }]])),
     )
-    assert.equal(url, `${server.url}/p?t=true&f=false&n=12.5&z=&u=&o=%7B%22a%22%3A1%2C%22b%22%3A%22x%20y%22%7D`)
+    assert.equal(url, `${echo.url}/p?t=true&f=false&n=12.5&z=&u=&o=%7B%22a%22%3A1%2C%22b%22%3A%22x%20y%22%7D`)
   })
 
   test('setUrlParams takes a record and replaces previous params', async () => {
     const url = await urlOf(pipe(base('/p'), H.addUrlParameter('old', 1), H.setUrlParams({ a: '1', b: '2' })))
-    assert.equal(url, `${server.url}/p?a=1&b=2`)
+    assert.equal(url, `${echo.url}/p?a=1&b=2`)
   })
 
   test('addUrlParameter replaces an existing param in place; ignoreEmpty skips empty values; empty names are ignored', async () => {
@@ -90,24 +78,24 @@ describe('prepareRequest: final URL', () => {
         H.addUrlParameter('', 'x'),
       ),
     )
-    assert.equal(url, `${server.url}/p?a=3&b=2`)
+    assert.equal(url, `${echo.url}/p?a=3&b=2`)
   })
 
   test('arrays render as k=[a,b] with encoded elements and literal brackets and commas', async () => {
     const url = await urlOf(pipe(base('/p'), H.addUrlParameter('k', ['a b', 'c,d', 1])))
-    assert.equal(url, `${server.url}/p?k=[a%20b,c%2Cd,1]`)
+    assert.equal(url, `${echo.url}/p?k=[a%20b,c%2Cd,1]`)
   })
 
   test('splitArraysInUrl(true) renders k=a&k=b; with square brackets k[]=a&k[]=b', async () => {
     const split = await urlOf(pipe(base('/p'), H.splitArraysInUrl(true), H.addUrlParameter('k', ['a b', 'c'])))
-    assert.equal(split, `${server.url}/p?k=a%20b&k=c`)
+    assert.equal(split, `${echo.url}/p?k=a%20b&k=c`)
     const brackets = await urlOf(pipe(base('/p'), H.splitArraysInUrl(true, true), H.addUrlParameter('k', ['a', 'b'])))
-    assert.equal(brackets, `${server.url}/p?k[]=a&k[]=b`)
+    assert.equal(brackets, `${echo.url}/p?k[]=a&k[]=b`)
   })
 
   test('useUrlEncoding(false) inserts params raw', async () => {
     const url = await urlOf(pipe(base('/p'), H.useUrlEncoding(false), H.addUrlParameter('q', 'a/b:c'), H.addUrlParameter('k', ['x', 'y'])))
-    assert.equal(url, `${server.url}/p?q=a/b:c&k=[x,y]`)
+    assert.equal(url, `${echo.url}/p?q=a/b:c&k=[x,y]`)
   })
 
   test('a URL without a scheme gets https://', async () => {
@@ -249,7 +237,7 @@ describe('prepareRequest: body', () => {
   })
 
   test('a file body is described by path and size, Content-Length from the file, not read into memory', async () => {
-    const path = join(dir, 'body.bin')
+    const path = tmp.file('body.bin')
     await writeFile(path, Buffer.alloc(12345, 7))
     const p = await prepare(pipe(base(), H.setBinaryBody(H.fromFile(path))), 'PUT')
     assert.deepEqual(p.body, { _tag: 'Segments', segments: [{ _tag: 'File', path, start: 0, end: 12345, size: 12345 }], length: 12345 })
@@ -259,7 +247,7 @@ describe('prepareRequest: body', () => {
   })
 
   test('a fromUrl body is downloaded later: described by URL, no Content-Length yet', async () => {
-    const src = `${server.url}/bytes/10`
+    const src = `${echo.url}/bytes/10`
     const p = await prepare(pipe(base(), H.setBinaryBody(H.fromUrl(src))), 'POST')
     assert.deepEqual(p.body, { _tag: 'Segments', segments: [{ _tag: 'Url', url: src }], length: null })
     assert.equal(header(p, 'content-length'), undefined)
@@ -286,7 +274,7 @@ describe('prepareRequest: log and side effects', () => {
   test('logs the method, URL, body and each header under prepareRequest, timed with env.now', async () => {
     const p = await prepare(pipe(base('/p'), H.addUrlParameter('a', 1), H.setStringBody('abc')), 'POST', { now: () => 424242 })
     const mine = p.log.filter((e) => e.step === 'prepareRequest')
-    assert.equal(mine[0]?.message, `POST ${server.url}/p?a=1, body 3 bytes`)
+    assert.equal(mine[0]?.message, `POST ${echo.url}/p?a=1, body 3 bytes`)
     assert.ok(mine.every((e) => e.at === 424242))
     assert.deepEqual(
       mine.slice(1).map((e) => e.message),
@@ -297,12 +285,12 @@ describe('prepareRequest: log and side effects', () => {
   })
 
   test('nothing is sent', async () => {
-    const sentBefore = server.requests.length
+    const sentBefore = echo.server.requests.length
     await prepare(pipe(base('/post'), H.setJsonBody({ a: 1 })), 'POST')
     await prepare(pipe(base('/get'), H.addBearerAuthorization('x')), 'GET')
-    await prepare(pipe(base('/post'), H.setBinaryBody(H.fromUrl(`${server.url}/bytes/10`))), 'POST')
+    await prepare(pipe(base('/post'), H.setBinaryBody(H.fromUrl(`${echo.url}/bytes/10`))), 'POST')
     await new Promise((r) => setTimeout(r, 50))
-    assert.equal(server.requests.length, sentBefore)
+    assert.equal(echo.server.requests.length, sentBefore)
     assert.equal(sentBefore, 0)
   })
 
@@ -316,7 +304,7 @@ describe('prepareRequest: log and side effects', () => {
 
 describe('prepareRequest: bad input', () => {
   test('a sticky error is returned as InvalidInput with the original step and the log', async () => {
-    const req = pipe(base(), H.setJsonBody('{not json'), H.addHeader('X-Later', '1'), H.setUrl(`${server.url}/other`))
+    const req = pipe(base(), H.setJsonBody('{not json'), H.addHeader('X-Later', '1'), H.setUrl(`${echo.url}/other`))
     const e = asTag(await ko(H.prepareRequest('POST')(req)), 'InvalidInput')
     assert.equal(e.step, 'setJsonBody')
     assert.match(e.message, /^setJsonBody: /)
@@ -333,10 +321,10 @@ describe('prepareRequest: bad input', () => {
   })
 
   test('processRequest returns the sticky error without sending', async () => {
-    const sentBefore = server.requests.length
+    const sentBefore = echo.server.requests.length
     const e = asTag(await ko(H.processRequest('POST')(pipe(base('/post'), H.setUrl('ftp://x/y')))), 'InvalidInput')
     assert.equal(e.step, 'setUrl')
-    assert.equal(server.requests.length, sentBefore)
+    assert.equal(echo.server.requests.length, sentBefore)
   })
 
   test('no URL: InvalidInput naming the step', async () => {
@@ -357,7 +345,7 @@ describe('prepareRequest: bad input', () => {
   })
 
   test('a missing body file is a FileError naming the path', async () => {
-    const path = join(dir, 'does-not-exist.bin')
+    const path = tmp.file('does-not-exist.bin')
     const e = asTag(await ko(H.prepareRequest('POST')(pipe(base(), H.setBinaryBody(H.fromFile(path))))), 'FileError')
     assert.equal(e.path, path)
     assert.equal(e.cause, 'ENOENT')
@@ -367,17 +355,17 @@ describe('prepareRequest: bad input', () => {
   })
 
   test('a directory as body file is a FileError', async () => {
-    const e = asTag(await ko(H.prepareRequest('POST')(pipe(base(), H.setBinaryBody(H.fromFile(dir))))), 'FileError')
-    assert.equal(e.path, dir)
+    const e = asTag(await ko(H.prepareRequest('POST')(pipe(base(), H.setBinaryBody(H.fromFile(tmp.path))))), 'FileError')
+    assert.equal(e.path, tmp.path)
   })
 })
 
 describe('user info in the URL', () => {
   test('becomes Basic authorization and leaves the URL (it is never sent, logged or returned)', async () => {
-    const url = server.url.replace('http://', 'http://ann:p%40ss-w0rd@')
+    const url = echo.url.replace('http://', 'http://ann:p%40ss-w0rd@')
     const req = pipe(H.newRequest(), H.initialize(`${url}/basic-auth/ann/p@ss-w0rd`))
     const prepared = await ok(H.prepareRequest('GET')(req))
-    assert.equal(prepared.url, `${server.url}/basic-auth/ann/p@ss-w0rd`)
+    assert.equal(prepared.url, `${echo.url}/basic-auth/ann/p@ss-w0rd`)
     assert.deepEqual(prepared.auth, { _tag: 'Basic', user: 'ann', password: 'p@ss-w0rd' })
     const res = await ok(H.processRequest('GET')(req))
     assert.equal(res.status, 200)
@@ -386,9 +374,9 @@ describe('user info in the URL', () => {
   })
 
   test('an auth scheme set by a step wins over user info, which is still removed', async () => {
-    const url = server.url.replace('http://', 'http://ann:pw@')
+    const url = echo.url.replace('http://', 'http://ann:pw@')
     const prepared = await ok(H.prepareRequest('GET')(pipe(H.newRequest(), H.initialize(`${url}/bearer`), H.addBearerAuthorization('tok-123'))))
-    assert.equal(prepared.url, `${server.url}/bearer`)
+    assert.equal(prepared.url, `${echo.url}/bearer`)
     assert.equal(prepared.auth._tag, 'Bearer')
   })
 })

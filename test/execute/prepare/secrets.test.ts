@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import * as TE from 'fp-ts/TaskEither'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../../src/index.js'
-import { startEchoServer, type EchoServer } from '../../../src/testing/index.js'
 import { freePort, ko, ok } from '../helpers.js'
+import { useEchoServer } from '../../support/fixtures.js'
 
-let server: EchoServer
+const echo = useEchoServer()
 let deadPort: number
 
 before(async () => {
-  server = await startEchoServer()
   deadPort = await freePort()
-})
-
-after(async () => {
-  await server.close()
 })
 
 const BASIC_PW = 'basicPW-s3cr3t-111'
@@ -106,7 +101,7 @@ const assertClean = (what: string, text: string, secrets: ReadonlyArray<string>)
 for (const v of variants) {
   describe(`secret: ${v.name}`, () => {
     test('not in the Request log nor the prepared log', async () => {
-      const req = v.build(server.port, server.port)
+      const req = v.build(echo.server.port, echo.server.port)
       assert.equal(req.error, null, req.error?.message)
       assertClean('request log', H.getLog(req, true), v.secrets)
       const prepared = await ok(H.prepareRequest('GET')(req))
@@ -115,7 +110,7 @@ for (const v of variants) {
     })
 
     test('not in the response log (after a redirect)', async () => {
-      const res = await ok(H.processRequest('GET')(v.build(server.port, server.port)))
+      const res = await ok(H.processRequest('GET')(v.build(echo.server.port, echo.server.port)))
       assert.equal(res.status, 200)
       assert.equal(res.redirects, 1)
       const log = H.getLog(res, true)
@@ -138,7 +133,7 @@ for (const v of variants) {
     })
 
     test('not in a StatusError from ensureStatus', async () => {
-      const r = await pipe(v.build(server.port, server.port), H.maxRedirects(0), H.processRequest('GET'), TE.flatMapEither(H.ensureStatus()))()
+      const r = await pipe(v.build(echo.server.port, echo.server.port), H.maxRedirects(0), H.processRequest('GET'), TE.flatMapEither(H.ensureStatus()))()
       assert.equal(r._tag, 'Left')
       if (r._tag === 'Left') {
         assert.equal(r.left._tag, 'StatusError')
@@ -151,9 +146,9 @@ for (const v of variants) {
 
 describe('the secret is still sent', () => {
   test('redaction only touches the log: the server receives the real credentials', async () => {
-    const res = await ok(H.processRequest('GET')(variants[variants.length - 1]?.build(server.port, server.port) ?? H.newRequest()))
+    const res = await ok(H.processRequest('GET')(variants[variants.length - 1]?.build(echo.server.port, echo.server.port) ?? H.newRequest()))
     assert.equal(res.status, 200)
-    const first = server.requests.filter((r) => r.url.includes('/redirect/1')).at(-1)
+    const first = echo.server.requests.filter((r) => r.url.includes('/redirect/1')).at(-1)
     assert.ok(first !== undefined)
     assert.equal(first.headers['authorization'], `Basic ${b64(`ann:${BASIC_PW}`)}`)
     assert.equal(first.headers['x-api-key'], API_KEY)
@@ -165,7 +160,7 @@ describe('the secret is still sent', () => {
 describe('a secret wherever it appears', () => {
   test('a token that a server puts in a Location path is masked in every log line', async () => {
     const token = 'pathTOKEN-s3cr3t-777'
-    const res = await ok(pipe(H.newRequest(), H.initialize(`${server.url}/redirect-to?url=${encodeURIComponent(`/anything/${token}`)}`), H.addBearerAuthorization(token), H.processRequest('GET')))
+    const res = await ok(pipe(H.newRequest(), H.initialize(`${echo.url}/redirect-to?url=${encodeURIComponent(`/anything/${token}`)}`), H.addBearerAuthorization(token), H.processRequest('GET')))
     assert.equal(res.status, 200)
     const log = H.getLog(res, true)
     assert.ok(!log.includes(token), log)
