@@ -142,12 +142,12 @@ describe('failures', () => {
 
   test('a POST timeout is not retried; a GET timeout is', () =>
     withFaultyServer('never-answers', async (s) => {
-      const post = asTag(await ko(H.processRequest('POST', recording().env)(to(s.url, 'POST', H.setTimeout(500), H.maxAttempts(2)))), 'Timeout')
+      const post = asTag(await ko(H.processRequest('POST', recording().env)(to(s.url, 'POST', H.setTimeout(300), H.maxAttempts(2)))), 'Timeout')
       assert.equal(post.limit, 'attempt')
       assert.equal(sendingLines(post, 'POST').length, 1)
       await waitFor(() => s.count() >= 1, 10_000, 'the server counting the POST')
       assert.equal(s.count(), 1)
-      const get = asTag(await ko(H.processRequest('GET', recording().env)(to(s.url, 'GET', H.setTimeout(500), H.maxAttempts(2)))), 'Timeout')
+      const get = asTag(await ko(H.processRequest('GET', recording().env)(to(s.url, 'GET', H.setTimeout(300), H.maxAttempts(2)))), 'Timeout')
       assert.equal(sendingLines(get, 'GET').length, 3)
       await waitFor(() => s.count() >= 1 + 3, 10_000, 'the server counting the three GETs')
       assert.equal(s.count(), 1 + 3)
@@ -205,15 +205,15 @@ describe('setDeadline', () => {
       assert.match(H.getLog(e, true), /deadline/)
     }))
 
-  test('setDeadline(1000) cuts an attempt that never ends (attempt and idle limits larger)', { timeout: 30_000 }, () =>
+  test('setDeadline(500) cuts an attempt that never ends (attempt and idle limits larger)', { timeout: 30_000 }, () =>
     withFaultyServer('never-answers', async (s) => {
       const t0 = performance.now()
-      const e = asTag(await ko(H.processRequest('GET', { ...recording().env, signal: AbortSignal.timeout(20_000) })(to(s.url, 'GET', H.setTimeout(60_000), H.setIdleTimeout(60_000), H.maxAttempts(3), H.setDeadline(1000)))), 'Timeout')
+      const e = asTag(await ko(H.processRequest('GET', { ...recording().env, signal: AbortSignal.timeout(20_000) })(to(s.url, 'GET', H.setTimeout(60_000), H.setIdleTimeout(60_000), H.maxAttempts(3), H.setDeadline(500)))), 'Timeout')
       const elapsed = performance.now() - t0
       assert.equal(e.limit, 'deadline')
       // never before the deadline; no upper bound (the limits of 60 s, the signal of 20 s and
       // the test's timeout are there to fail a run that ignores its deadline)
-      assert.ok(elapsed >= 900, `${Math.round(elapsed)} ms: before the deadline`)
+      assert.ok(elapsed >= 450, `${Math.round(elapsed)} ms: before the deadline`)
       assert.equal(sendingLines(e, 'GET').length, 1)
       await waitFor(() => s.count() >= 1, 10_000, 'the server counting the request')
       assert.equal(s.count(), 1)

@@ -129,8 +129,8 @@ describe('which outcomes are retried', () => {
   test('timeouts are retried', async () => {
     const { env, sleeps } = fakeEnv()
     const c0 = count('/hang')
-    // 500 ms: long enough that a busy machine sends each request before its limit runs out
-    const e = asTag(await ko(H.processRequest('GET', env)(pipe(at('/hang'), H.setTimeout(500), H.maxAttempts(2)))), 'Timeout')
+    // 300 ms: long enough that a busy machine sends each request before its limit runs out
+    const e = asTag(await ko(H.processRequest('GET', env)(pipe(at('/hang'), H.setTimeout(300), H.maxAttempts(2)))), 'Timeout')
     // the server shares this process: it may record the last request after the run ended
     await waitFor(() => count('/hang') - c0 >= 3, 10_000, 'the server recording three requests')
     assert.equal(count('/hang') - c0, 3)
@@ -156,10 +156,10 @@ describe('which outcomes are retried', () => {
     const key = freshKey('real-sleep')
     const ac = new AbortController()
     const run = ko(H.processRequest('GET', { signal: ac.signal })(pipe(flaky(key, { failures: 1, retryAfter: '30' }), H.maxAttempts(1))))
-    // abort during the wait of 30 s: a second after the server answered the first attempt
-    // (the client only reads a small 503 in it), far from both ends of the wait
+    // abort during the wait of 30 s: half a second after the server answered the first
+    // attempt (the client only has a small 503 to read by then), far from both ends of the wait
     await waitFor(() => server.hits(key) >= 1, 10_000, 'the server answering the first attempt')
-    const timer = setTimeout(() => ac.abort(), 1000)
+    const timer = setTimeout(() => ac.abort(), 500)
     const e = asTag(await run, 'TransportError')
     clearTimeout(timer)
     assert.equal(e.cause, 'ABORTED')

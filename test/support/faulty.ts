@@ -481,7 +481,7 @@ export const startBlockedListener = async (): Promise<BlockedListener> => {
     held.push(c)
     const look = state(c)
     let s = await look(200)
-    if (s === 'hangs') s = await look(1500)
+    if (s === 'hangs') s = await look(800)
     if (s === 'error') break
     reliable = s === 'hangs'
   }

@@ -224,7 +224,7 @@ describe('faults × transports', { concurrency: true }, () => {
 // ends by the attempt or idle limit instead. Loopback never drops a SYN on its own, so the
 // listener below is one whose accept queue is full (see startBlockedListener); it is skipped
 // where the kernel does not drop SYNs then.
-describe('connect timeout (undici, cross-fetch)', () => {
+describe('connect timeout (undici, cross-fetch)', { concurrency: true }, () => {
   let blocked: BlockedListener | null = null
   before(async () => {
     blocked = await startBlockedListener()
