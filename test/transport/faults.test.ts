@@ -99,8 +99,8 @@ const base: ReadonlyArray<Case> = [
     steps: (r) => pipe(r, H.setTimeout(1500), H.setIdleTimeout(5000)),
     outcomes: [timeoutOf('attempt', 1500)],
   },
-  { title: 'malformed status line (HTTP/1.1 abc nonsense)', kind: 'malformed-status', steps: idle(10_000), outcomes: [transportError] },
-  { title: 'garbage protocol (HTXP/1.1 200 OK)', kind: 'malformed-protocol', steps: idle(10_000), outcomes: [transportError] },
+  { title: 'malformed status line (HTTP/1.1 abc nonsense)', kind: 'malformed-status', steps: idle(5000), outcomes: [transportError] },
+  { title: 'garbage protocol (HTXP/1.1 200 OK)', kind: 'malformed-protocol', steps: idle(5000), outcomes: [transportError] },
   {
     title: 'short body then FIN (Content-Length 50, 10 bytes)',
     kind: 'short-body-fin',
@@ -116,7 +116,7 @@ const base: ReadonlyArray<Case> = [
     title: 'HEAD: a head with Content-Length 1000, then silence (no body is awaited)',
     kind: 'head-then-silence',
     method: 'HEAD',
-    steps: idle(10_000),
+    steps: idle(5000),
     outcomes: [{ tag: 'Right', status: 200, sends: 1 }],
   },
   {
