@@ -2,7 +2,9 @@
 // Node 20's --test takes no globs, so the files are listed here. The executor suites then run
 // once more on each of the other transports (HTTPIPE_TEST_TRANSPORT, read by the tests only),
 // so that what holds on the default undici transport is seen to hold on cross-fetch and on
-// Node's global fetch as well. The whole suite runs last, so its closing lines are the summary.
+// Node's global fetch as well. The few files that measure real time (how soon a child process
+// exits) run alone, one at a time (SERIAL), so no other test file competes with them for the
+// CPU; the rest of the suite runs last, without them, so its closing lines are the summary.
 import { spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -13,18 +15,21 @@ const walk = (dir) =>
   )
 const filter = process.argv[2]
 const files = walk('test').filter((f) => !filter || f.includes(filter)).sort()
+const SERIAL = ['test/transport/exit.test.ts']
 const ACROSS = ['test/execute/run.test.ts', 'test/execute/redirect.test.ts', 'test/execute/retry.test.ts', 'test/execute/limits.test.ts', 'test/execute/parts.test.ts', 'test/execute/progress.test.ts']
 const runs = [
   { label: 'other transports', files: ACROSS.filter((f) => files.includes(f)), envs: ['cross-fetch', 'fetch'] },
-  { label: 'all', files, envs: [undefined] },
+  { label: 'real time, one file at a time', files: SERIAL.filter((f) => files.includes(f)), envs: [undefined], concurrency: 1 },
+  { label: 'all', files: files.filter((f) => !SERIAL.includes(f)), envs: [undefined] },
 ]
 let status = 0
 for (const run of runs) {
   for (const transport of run.envs) {
     if (run.files.length === 0) continue
     if (transport !== undefined) console.log(`# executor suites on HTTPIPE_TEST_TRANSPORT=${transport}`)
+    else if (run.concurrency === 1) console.log(`# ${run.label}: ${run.files.join(', ')} (not counted in the summary below)`)
     const env = transport === undefined ? process.env : { ...process.env, HTTPIPE_TEST_TRANSPORT: transport }
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...run.files], { stdio: 'inherit', env })
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${run.concurrency ?? 2}`, ...run.files], { stdio: 'inherit', env })
     if ((r.status ?? 1) !== 0) status = r.status ?? 1
   }
 }

@@ -1,14 +1,16 @@
 /**
  * The retry policy (SPEC §6): which methods, statuses and failures are retried, Retry-After,
  * the backoff settings of setRetryPolicy, the deadline of a whole run, and invalid policies.
- * Servers count what they receive (test/support/faulty.ts); waits are recorded, not slept,
- * except where the deadline has to cut a real wait short.
+ * Servers count what they receive (test/support/faulty.ts); waits are recorded, not slept (the
+ * deadline's waits run on a fake clock that only waits move). A server's count is read once it
+ * caught up (waitFor): on a busy machine the run can end before the server saw its request. No
+ * upper bound on time: a run that hangs ends by its env.signal or the test's timeout.
  */
 import assert from 'node:assert/strict'
 import { after, describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
-import { closeAllServers, useFaultyServer, withFaultyServer, withStatusServer } from '../support/faulty.js'
+import { closeAllServers, useFaultyServer, waitFor, withFaultyServer, withStatusServer } from '../support/faulty.js'
 import { asTag, freePort, ko, lines, ok } from './helpers.js'
 
 after(closeAllServers)
@@ -140,10 +142,14 @@ describe('failures', () => {
 
   test('a POST timeout is not retried; a GET timeout is', () =>
     withFaultyServer('never-answers', async (s) => {
-      const post = asTag(await ko(H.processRequest('POST', recording().env)(to(s.url, 'POST', H.setTimeout(200), H.maxAttempts(2)))), 'Timeout')
+      const post = asTag(await ko(H.processRequest('POST', recording().env)(to(s.url, 'POST', H.setTimeout(300), H.maxAttempts(2)))), 'Timeout')
       assert.equal(post.limit, 'attempt')
+      assert.equal(sendingLines(post, 'POST').length, 1)
+      await waitFor(() => s.count() >= 1, 10_000, 'the server counting the POST')
       assert.equal(s.count(), 1)
-      asTag(await ko(H.processRequest('GET', recording().env)(to(s.url, 'GET', H.setTimeout(200), H.maxAttempts(2)))), 'Timeout')
+      const get = asTag(await ko(H.processRequest('GET', recording().env)(to(s.url, 'GET', H.setTimeout(300), H.maxAttempts(2)))), 'Timeout')
+      assert.equal(sendingLines(get, 'GET').length, 3)
+      await waitFor(() => s.count() >= 1 + 3, 10_000, 'the server counting the three GETs')
       assert.equal(s.count(), 1 + 3)
     }))
 })
@@ -178,30 +184,38 @@ describe('waits', () => {
 
 // The deadline covers the whole run. Decision (as the executor implements it): when it fires
 // during an attempt or a wait, the run ends with Timeout limit 'deadline' (not with the last
-// response), even if that response was a retryable status. env.signal (4 s) only makes sure a
+// response), even if that response was a retryable status. env.signal (20 s) only makes sure a
 // run that ignores its deadline cannot keep retrying for minutes after its test failed.
 describe('setDeadline', () => {
-  test('setDeadline(500) stops a retry loop of 503s (real sleeps): Timeout deadline', { timeout: 10_000 }, () =>
+  test('setDeadline(500) stops a retry loop of 503s: Timeout deadline', { timeout: 30_000 }, () =>
     withStatusServer({ status: 503 }, async (s) => {
-      const t0 = performance.now()
-      const e = asTag(await ko(H.processRequest('GET', { signal: AbortSignal.timeout(4000) })(to(s.url, 'GET', H.setRetryPolicy({ baseMs: 50, capMs: 100 }), H.maxAttempts(100), H.setDeadline(500)))), 'Timeout')
-      const elapsed = performance.now() - t0
+      // A fake clock that only the waits move: the attempts take no time on it, so the loop
+      // stops where the waits reach the deadline however slow the machine is. With random()
+      // 0.5 the waits are 25 ms, then 50 ms each: 25 + 9 × 50 = 475, and one more would pass 500.
+      let clock = 1_000_000
+      const sleeps: number[] = []
+      const env: H.Env = { random: () => 0.5, now: () => clock, sleep: async (ms) => void (sleeps.push(ms), (clock += ms)), signal: AbortSignal.timeout(20_000) }
+      const e = asTag(await ko(H.processRequest('GET', env)(to(s.url, 'GET', H.setRetryPolicy({ baseMs: 50, capMs: 100 }), H.maxAttempts(100), H.setDeadline(500)))), 'Timeout')
       assert.equal(e.limit, 'deadline')
       assert.equal(e.timeoutMs, 500)
       // the run stops as soon as the next wait would pass the deadline, so at most 500 ms
-      assert.ok(elapsed >= 150 && elapsed < 1500, `${Math.round(elapsed)} ms`)
-      assert.match(H.getLog(e, true), /the wait of \d+ ms before retry \d+ would pass the deadline of 500 ms/)
-      assert.ok(s.count('GET') >= 2 && s.count('GET') < 101, `${s.count('GET')} sends`)
+      assert.deepEqual(sleeps, [25, ...Array<number>(9).fill(50)])
+      assert.match(H.getLog(e, true), /the wait of 50 ms before retry 11 would pass the deadline of 500 ms/)
+      assert.equal(s.count('GET'), sleeps.length + 1, `${s.count('GET')} sends`)
       assert.match(H.getLog(e, true), /deadline/)
     }))
 
-  test('setDeadline(400) cuts an attempt that never ends (attempt and idle limits larger)', { timeout: 10_000 }, () =>
+  test('setDeadline(500) cuts an attempt that never ends (attempt and idle limits larger)', { timeout: 30_000 }, () =>
     withFaultyServer('never-answers', async (s) => {
       const t0 = performance.now()
-      const e = asTag(await ko(H.processRequest('GET', { ...recording().env, signal: AbortSignal.timeout(4000) })(to(s.url, 'GET', H.setTimeout(60_000), H.setIdleTimeout(60_000), H.maxAttempts(3), H.setDeadline(400)))), 'Timeout')
+      const e = asTag(await ko(H.processRequest('GET', { ...recording().env, signal: AbortSignal.timeout(20_000) })(to(s.url, 'GET', H.setTimeout(60_000), H.setIdleTimeout(60_000), H.maxAttempts(3), H.setDeadline(500)))), 'Timeout')
       const elapsed = performance.now() - t0
       assert.equal(e.limit, 'deadline')
-      assert.ok(elapsed >= 360 && elapsed < 1400, `${Math.round(elapsed)} ms`)
+      // never before the deadline; no upper bound (the limits of 60 s, the signal of 20 s and
+      // the test's timeout are there to fail a run that ignores its deadline)
+      assert.ok(elapsed >= 450, `${Math.round(elapsed)} ms: before the deadline`)
+      assert.equal(sendingLines(e, 'GET').length, 1)
+      await waitFor(() => s.count() >= 1, 10_000, 'the server counting the request')
       assert.equal(s.count(), 1)
     }))
 })

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
+import { waitFor } from '../support/faulty.js'
 import { asTag, freePort, ko, lines, ok, onTestTransport } from './helpers.js'
 
 let server: EchoServer
@@ -128,7 +129,10 @@ describe('which outcomes are retried', () => {
   test('timeouts are retried', async () => {
     const { env, sleeps } = fakeEnv()
     const c0 = count('/hang')
-    const e = asTag(await ko(H.processRequest('GET', env)(pipe(at('/hang'), H.setTimeout(100), H.maxAttempts(2)))), 'Timeout')
+    // 300 ms: long enough that a busy machine sends each request before its limit runs out
+    const e = asTag(await ko(H.processRequest('GET', env)(pipe(at('/hang'), H.setTimeout(300), H.maxAttempts(2)))), 'Timeout')
+    // the server shares this process: it may record the last request after the run ended
+    await waitFor(() => count('/hang') - c0 >= 3, 10_000, 'the server recording three requests')
     assert.equal(count('/hang') - c0, 3)
     assert.equal(sleeps.length, 2)
     assert.ok(lines(e).some((l) => l.includes('retry 1/2') && l.includes('after Timeout')), lines(e).join('\n'))
@@ -137,21 +141,26 @@ describe('which outcomes are retried', () => {
   test('an env.signal abort is not retried', async () => {
     const ac = new AbortController()
     const { env, sleeps } = fakeEnv(() => 0.5, { signal: ac.signal })
-    const timer = setTimeout(() => ac.abort(), 100)
-    const e = asTag(await ko(H.processRequest('GET', env)(pipe(at('/hang'), H.maxAttempts(3)))), 'TransportError')
-    clearTimeout(timer)
+    const c0 = count('/hang')
+    const run = ko(H.processRequest('GET', env)(pipe(at('/hang'), H.maxAttempts(3))))
+    // abort while the attempt waits for its answer: once the server has the request
+    await waitFor(() => count('/hang') > c0, 10_000, 'the server recording the request')
+    ac.abort()
+    const e = asTag(await run, 'TransportError')
     assert.equal(e.cause, 'ABORTED')
     assert.deepEqual(sleeps, [])
+    assert.equal(count('/hang') - c0, 1)
   })
 
-  test('the default sleep is cut short by env.signal', { timeout: 10_000 }, async () => {
+  test('the default sleep is cut short by env.signal', { timeout: 20_000 }, async () => {
     const key = freshKey('real-sleep')
     const ac = new AbortController()
-    const timer = setTimeout(() => ac.abort(), 150)
-    const e = asTag(
-      await ko(H.processRequest('GET', { signal: ac.signal })(pipe(flaky(key, { failures: 1, retryAfter: '30' }), H.maxAttempts(1)))),
-      'TransportError',
-    )
+    const run = ko(H.processRequest('GET', { signal: ac.signal })(pipe(flaky(key, { failures: 1, retryAfter: '30' }), H.maxAttempts(1))))
+    // abort during the wait of 30 s: half a second after the server answered the first
+    // attempt (the client only has a small 503 to read by then), far from both ends of the wait
+    await waitFor(() => server.hits(key) >= 1, 10_000, 'the server answering the first attempt')
+    const timer = setTimeout(() => ac.abort(), 500)
+    const e = asTag(await run, 'TransportError')
     clearTimeout(timer)
     assert.equal(e.cause, 'ABORTED')
     assert.equal(server.hits(key), 1)

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { after, describe, test } from 'node:test'
-import { closeAllServers, startBlockedListener, startFaultyServer, startStatusServer, takeRequest, withFaultyServer, type FaultKind } from './faulty.js'
+import { closeAllServers, settlesWithin, startBlockedListener, startFaultyServer, startStatusServer, takeRequest, waitFor, withFaultyServer, type FaultKind } from './faulty.js'
 
 interface Exchange {
   readonly data: string
@@ -14,18 +14,33 @@ interface Exchange {
   readonly end: 'fin' | 'reset' | 'open'
 }
 
-/** Sends raw bytes and collects what comes back until the server closes or `waitMs` passes. */
-const exchange = (port: number, request: string, waitMs = 300): Promise<Exchange> =>
+/**
+ * Sends raw bytes and collects what comes back until the server closes the socket. A server
+ * that should leave it open is given `quietMs` more once the data so far satisfies `settled`
+ * (nothing more should come then); `ceilingMs` ends the wait in any case, so a server that
+ * should close but does not is seen 'open' instead of hanging the test. Nothing here assumes
+ * how fast a busy machine answers.
+ */
+const exchange = (port: number, request: string, settled: (data: string) => boolean = () => true, quietMs = 300, ceilingMs = 10_000): Promise<Exchange> =>
   new Promise((resolve) => {
     const chunks: Buffer[] = []
-    const c = connect(port, '127.0.0.1', () => c.write(request))
+    const data = (): string => Buffer.concat(chunks).toString('latin1')
+    let quiet: NodeJS.Timeout | undefined
     const done = (end: Exchange['end']): void => {
-      clearTimeout(timer)
+      clearTimeout(ceiling)
+      clearTimeout(quiet)
       c.destroy()
-      resolve({ data: Buffer.concat(chunks).toString('latin1'), end })
+      resolve({ data: data(), end })
     }
-    const timer = setTimeout(() => done('open'), waitMs)
-    c.on('data', (d: Buffer) => chunks.push(d))
+    const look = (): void => {
+      if (quiet === undefined && settled(data())) quiet = setTimeout(() => done('open'), quietMs)
+    }
+    const c = connect(port, '127.0.0.1', () => c.write(request, look))
+    const ceiling = setTimeout(() => done('open'), ceilingMs)
+    c.on('data', (d: Buffer) => {
+      chunks.push(d)
+      look()
+    })
     c.on('end', () => done('fin'))
     c.on('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNRESET' ? 'reset' : 'open'))
   })
@@ -51,7 +66,8 @@ describe('faulty servers (raw sockets)', { concurrency: true }, () => {
   for (const [kind, data, end] of expected) {
     test(`${kind}: answers ${data} and leaves the socket ${end}`, () =>
       withFaultyServer(kind, async (s) => {
-        const r = await exchange(s.port, GET)
+        // a server that closes is waited for; one that stays open, once its answer is in
+        const r = await exchange(s.port, GET, (d) => end === 'open' && data.test(d))
         assert.match(r.data, data)
         assert.equal(r.end, end)
         assert.equal(s.count(), 1)
@@ -64,9 +80,25 @@ describe('faulty servers (raw sockets)', { concurrency: true }, () => {
     withFaultyServer(
       'trickle',
       async (s) => {
-        const r = await exchange(s.port, GET, 390)
-        assert.match(r.data, /^HTTP\/1\.1 200 OK\r\n[^]*Content-Length: 100\r\n\r\nt{3}$/)
+        // when each body byte arrived: on a busy machine bytes can come late (several in one
+        // read), never early, so the third comes at least 3 × trickleMs after the request
+        const arrivals: number[] = []
+        let seen = 0
+        const sent = performance.now()
+        const r = await exchange(
+          s.port,
+          GET,
+          (d) => {
+            const body = d.split('\r\n\r\n')[1]
+            for (; body !== undefined && seen < body.length; seen++) arrivals.push(performance.now())
+            return seen >= 3
+          },
+          0,
+        )
+        assert.match(r.data, /^HTTP\/1\.1 200 OK\r\n[^]*Content-Length: 100\r\n\r\nt{3,}$/)
         assert.equal(r.end, 'open')
+        const third = (arrivals[2] ?? 0) - sent
+        assert.ok(third >= 3 * 100 * 0.9, `the third byte came ${Math.round(third)} ms after the request: more than one per trickleMs`)
       },
       { trickleMs: 100 },
     ))
@@ -83,7 +115,7 @@ describe('faulty servers (raw sockets)', { concurrency: true }, () => {
       await pause()
       assert.equal(s.count(), 0)
       c.write('cde')
-      await pause()
+      await waitFor(() => s.count() >= 1, 10_000, 'the complete request counted')
       assert.equal(s.count(), 1)
       assert.equal(s.requests()[0]?.body.toString(), 'abcde')
       c.destroy()
@@ -111,12 +143,11 @@ describe('faulty servers (raw sockets)', { concurrency: true }, () => {
       c.on('close', () => resolve('closed'))
       c.on('error', () => undefined)
     })
-    for (let i = 0; i < 200 && s.count() === 0; i++) await new Promise((r) => setTimeout(r, 10))
+    await waitFor(() => s.count() >= 1, 10_000, 'the request counted')
     assert.equal(s.count(), 1)
-    const t0 = performance.now()
-    await s.close()
-    assert.equal(await ended, 'closed')
-    assert.ok(performance.now() - t0 < 500)
+    // the client never closes its side: a close() that waited for it would never end
+    await settlesWithin(s.close(), 10_000, 'close()')
+    assert.equal(await settlesWithin(ended, 10_000, "the client's close"), 'closed')
   })
 
   test('takeRequest reads chunked request bodies', () => {
@@ -163,9 +194,8 @@ describe('blocked listener', () => {
       c.destroy()
       assert.equal(r, 'hangs')
     } finally {
-      const t0 = performance.now()
-      await l.close()
-      assert.ok(performance.now() - t0 < 1000)
+      // the child blocks for 60 s on its own: close() must end it well before
+      await settlesWithin(l.close(), 10_000, 'close()')
     }
   })
 })

@@ -12,6 +12,7 @@ import * as H from '../../src/index.js'
 import { DispatchBody } from '../../src/transport/dispatch-body.js'
 import { responsePairs } from '../../src/transport/undici-dispatch.js'
 import { isPushBody } from '../../src/model/transport.js'
+import { waitFor } from '../support/faulty.js'
 
 const bytes = (s: string): Uint8Array => Buffer.from(s)
 const text = (chunks: ReadonlyArray<Uint8Array>): string => Buffer.concat(chunks).toString()
@@ -130,9 +131,10 @@ describe('undiciTransport: abort and cancel on the wire', () => {
   let server: Server
   let base = ''
   let closedMidBody = 0
+  let stalled = 0
   before(async () => {
     server = createServer((req, res) => {
-      if (req.url === '/stall') return // never answers
+      if (req.url === '/stall') return void stalled++ // never answers
       if (req.url?.startsWith('/path') === true) return void res.end(req.url)
       res.writeHead(200, { 'content-length': String(1 << 20) })
       res.write(Buffer.alloc(1024))
@@ -167,8 +169,11 @@ describe('undiciTransport: abort and cancel on the wire', () => {
 
   test('onAbort before the head rejects with an AbortError', async () => {
     let abort = (): void => undefined
+    const s0 = stalled
     const p = transport(attempt(`${base}/stall`, { onAbort: (l) => void (abort = l) }))
-    setTimeout(() => abort(), 50)
+    // once the server has the request (which it never answers), not after a guessed delay
+    await waitFor(() => stalled > s0, 10_000, 'the server receiving /stall')
+    abort()
     await assert.rejects(p, (e: Error) => e.name === 'AbortError')
   })
 
@@ -186,7 +191,7 @@ describe('undiciTransport: abort and cancel on the wire', () => {
       }
     })()
     await assert.rejects(reading, (e: Error) => e.name === 'AbortError')
-    for (let i = 0; i < 50 && closedMidBody === 0; i++) await new Promise((r) => setTimeout(r, 20))
+    await waitFor(() => closedMidBody > 0, 10_000, 'the server seeing the connection close mid-body')
     assert.equal(closedMidBody, 1)
   })
 
@@ -195,7 +200,7 @@ describe('undiciTransport: abort and cancel on the wire', () => {
     const res = await transport(attempt(`${base}/body`))
     assert.ok(isPushBody(res.body))
     res.body.cancel()
-    for (let i = 0; i < 50 && closedMidBody === before; i++) await new Promise((r) => setTimeout(r, 20))
+    await waitFor(() => closedMidBody > before, 10_000, 'the server seeing the connection close mid-body')
     assert.equal(closedMidBody, before + 1)
   })
 })

@@ -133,7 +133,7 @@ describe('undiciTransport against the echo server', () => {
     assert.equal(JSON.parse(Buffer.from(res.body).toString()).gzipped, true)
   })
 
-  test('HEAD, 204 and 304 come back without a body and nothing hangs', { timeout: 5000 }, async () => {
+  test('HEAD, 204 and 304 come back without a body and nothing hangs', { timeout: 20_000 }, async () => {
     const head = await ok(pipe(at('/get'), H.processRequest('HEAD', env)))
     assert.equal(head.status, 200)
     assert.equal(head.body.byteLength, 0)
@@ -172,11 +172,11 @@ describe('undiciTransport errors keep undici\'s code', () => {
     await assert.rejects(transport(attempt(`${echo.url}/get`, { signal: AbortSignal.abort() })), { name: 'AbortError' })
   })
 
-  test('connectMs bounds the TLS handshake: UND_ERR_CONNECT_TIMEOUT', { timeout: 10_000 }, async () => {
+  test('connectMs bounds the TLS handshake: UND_ERR_CONNECT_TIMEOUT', { timeout: 20_000 }, async () => {
     await assert.rejects(transport(attempt(`https://${silentHost}/`, { timeouts: { connectMs: 500, idleMs: 300_000 } })), { code: 'UND_ERR_CONNECT_TIMEOUT' })
   })
 
-  test('idleMs bounds the wait for the head (UND_ERR_HEADERS_TIMEOUT) and for body bytes (UND_ERR_BODY_TIMEOUT)', { timeout: 15_000 }, async () => {
+  test('idleMs bounds the wait for the head (UND_ERR_HEADERS_TIMEOUT) and for body bytes (UND_ERR_BODY_TIMEOUT)', { timeout: 20_000 }, async () => {
     const timeouts = { connectMs: 10_000, idleMs: 1000 }
     await assert.rejects(transport(attempt(`${echo.url}/hang`, { timeouts })), { code: 'UND_ERR_HEADERS_TIMEOUT' })
     const res = await transport(attempt(`http://${partialHost}/stall`, { timeouts }))
@@ -184,7 +184,7 @@ describe('undiciTransport errors keep undici\'s code', () => {
     await assert.rejects(collect(res.body), { code: 'UND_ERR_BODY_TIMEOUT' })
   })
 
-  test('a body cut short is a TransportError (UND_ERR_SOCKET), not a hang', { timeout: 5000 }, async () => {
+  test('a body cut short is a TransportError (UND_ERR_SOCKET), not a hang', { timeout: 20_000 }, async () => {
     const e = asTag(await ko(pipe(H.newRequest(), H.initialize(`http://${partialHost}/cut`), H.processRequest('GET', env))), 'TransportError')
     assert.equal(e.cause, 'UND_ERR_SOCKET')
     assert.match(e.message, /reading the response body failed/)
@@ -245,7 +245,9 @@ describe('close()', () => {
   test('a script that calls close() after a keep-alive request holds no socket and exits at once', { timeout: 30_000 }, async (t) => {
     const closed = await runChild('close')
     assert.deepEqual(closed.out, { status: 200, before: 1, after: 0 })
-    assert.ok(closed.exitMs < 2000, `exited ${closed.exitMs} ms after close()`)
+    // a socket kept alive (60 s here) would hold the process that long: 15 s tells that apart
+    // from a busy machine's slow exit
+    assert.ok(closed.exitMs < 15_000, `exited ${closed.exitMs} ms after close()`)
     const kept = await runChild('keep')
     t.diagnostic(`without close(): ${kept.out.after} socket(s) still open, exit ${kept.exitMs} ms later (undici unrefs idle sockets)`)
     assert.equal(kept.out.after, 1)
