@@ -5,7 +5,8 @@
 //   folders of one rank (steps, read) may not import each other, and no two folders import each other;
 // - index.ts never imports a folder listed in notFromIndex (cli/: the command line, never loaded by the library);
 // - a folder listed in apart (testing/: the echo server) imports no other folder and is imported by none;
-// - no cycle between files of imports that remain at run time.
+// - no cycle between files of imports that remain at run time;
+// - no module longer than maxLines (layers.json; 300): a longer one is two concerns.
 // Run by `npm test`; exits 1 naming each offence. Arguments: [srcDir] [layers.json].
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, normalize, relative, sep } from 'node:path'
@@ -19,7 +20,8 @@ const walk = (dir) =>
 const files = walk(SRC)
 const rel = (f) => relative(SRC, f).split(sep).join('/')
 const resolve = (f, spec) => normalize(join(dirname(f), spec.replace(/\.js$/, '.ts')))
-const IMPORT = /^\s*(import|export)(\s+type)?\s[^'"]*?from\s+'(\.[^']+)'|^\s*import\s+'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/gm
+const IMPORT =
+  /^\s*(import|export)(\s+type)?\s[^'"]*?from\s+'(\.[^']+)'|^\s*import\s+'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/gm
 // every import counts for the layers; type-only ones erase at run time, so not for the cycles of files
 const graph = (typesToo) =>
   new Map(
@@ -42,7 +44,13 @@ const notFromIndex = new Set(CONFIG.notFromIndex ?? [])
 for (const f of files) {
   const u = unitOf(f)
   if (!u.endsWith('.ts')) continue
-  if (u !== 'index.ts') problems.push(`root: ${u} is a file at the root of src/ (only index.ts lives there; put it in its layer's folder)`)
+  if (u !== 'index.ts')
+    problems.push(`root: ${u} is a file at the root of src/ (only index.ts lives there; put it in its layer's folder)`)
+}
+const MAX_LINES = CONFIG.maxLines ?? 300
+for (const f of files) {
+  const n = readFileSync(f, 'utf8').split('\n').length - 1
+  if (n > MAX_LINES) problems.push(`size: ${rel(f)} has ${n} lines (at most ${MAX_LINES}; split it by concern)`)
 }
 for (const u of new Set(files.map(unitOf)))
   if (!rank.has(u) && !apart.has(u)) problems.push(`no layer for ${u} (add it to scripts/layers.json)`)
@@ -61,7 +69,8 @@ for (const [f, ts] of imports) {
 for (const [from, tos] of edges)
   for (const [to, example] of tos) {
     const back = edges.get(to)?.get(from)
-    if (back !== undefined && from < to) problems.push(`folders import each other: ${from} ↔ ${to} (${example}; ${back})`)
+    if (back !== undefined && from < to)
+      problems.push(`folders import each other: ${from} ↔ ${to} (${example}; ${back})`)
     if (apart.has(from) || apart.has(to)) {
       problems.push(`apart: ${example}, but ${apart.has(from) ? from : to} stands apart from the layers`)
       continue
@@ -69,7 +78,8 @@ for (const [from, tos] of edges)
     if (!rank.has(from) || !rank.has(to)) continue
     if (from === 'index.ts' && notFromIndex.has(to)) problems.push(`layer: ${example}, which the library never loads`)
     else if (rank.get(to) > rank.get(from)) problems.push(`layer: ${example} (${to}), a later layer than ${from}`)
-    else if (rank.get(to) === rank.get(from)) problems.push(`layer: ${example}; ${from} and ${to} are of one rank and do not import each other`)
+    else if (rank.get(to) === rank.get(from))
+      problems.push(`layer: ${example}; ${from} and ${to} are of one rank and do not import each other`)
   }
 
 // cycles of files at run time
@@ -93,4 +103,6 @@ if (unique.length > 0) {
   process.exit(1)
 }
 const folders = new Set(files.map(unitOf).filter((u) => !u.endsWith('.ts')))
-console.log(`check-layers: ${files.length} modules in ${folders.size} folders, no cycle, every import points to the same folder or an earlier layer`)
+console.log(
+  `check-layers: ${files.length} modules in ${folders.size} folders, no cycle, every import points to the same folder or an earlier layer`,
+)

@@ -50,15 +50,20 @@ export const addAws4Authorization = (
   options: Aws4Options = {},
 ): Step =>
   makeStep('addAws4Authorization', () => {
-    if (typeof accessKey !== 'string' || accessKey === '' || /[\s/]/.test(accessKey)) return invalid('the access key must be a non-empty string without spaces or slashes')
-    if (!isSecretInput(secretKey) || secretKey === '') return invalid('the secret key must be a non-empty string or secretFromEnv(name)')
-    if (typeof region !== 'string' || !REGION.test(region)) return invalid(`invalid region ${JSON.stringify(String(region))}`)
-    if (typeof service !== 'string' || !SERVICE.test(service)) return invalid(`invalid service ${JSON.stringify(String(service))}`)
+    if (typeof accessKey !== 'string' || accessKey === '' || /[\s/]/.test(accessKey))
+      return invalid('the access key must be a non-empty string without spaces or slashes')
+    if (!isSecretInput(secretKey) || secretKey === '')
+      return invalid('the secret key must be a non-empty string or secretFromEnv(name)')
+    if (typeof region !== 'string' || !REGION.test(region))
+      return invalid(`invalid region ${JSON.stringify(String(region))}`)
+    if (typeof service !== 'string' || !SERVICE.test(service))
+      return invalid(`invalid service ${JSON.stringify(String(service))}`)
     if (typeof options !== 'object' || options === null) return invalid('options must be an object')
     const st = options.sessionToken
     if (st !== undefined && !isSecretRef(st) && !isLineText(st))
       return invalid('sessionToken must be a string without CR, LF or NUL, or secretFromEnv(name)')
-    if (options.unsignedPayload !== undefined && typeof options.unsignedPayload !== 'boolean') return invalid('unsignedPayload must be a boolean')
+    if (options.unsignedPayload !== undefined && typeof options.unsignedPayload !== 'boolean')
+      return invalid('unsignedPayload must be a boolean')
     const auth: Aws4Auth = {
       _tag: 'Aws4',
       accessKey,
@@ -133,7 +138,10 @@ export const signAws4 = (auth: Aws4Auth<string>, input: Aws4Input): E.Either<str
   headers['X-Amz-Content-Sha256'] = input.payloadHash ?? 'UNSIGNED-PAYLOAD'
   if (auth.sessionToken !== null) headers['X-Amz-Security-Token'] = auth.sessionToken
   for (const [n, v] of Object.entries(headers))
-    if (ODD_SPACE.test(v)) return E.left(`AWS4 signing failed: header ${n} holds a space other than SP or HTAB (such as U+00A0), which aws4 would sign as a plain space`)
+    if (ODD_SPACE.test(v))
+      return E.left(
+        `AWS4 signing failed: header ${n} holds a space other than SP or HTAB (such as U+00A0), which aws4 would sign as a plain space`,
+      )
   const payloadHeader = input.payloadHeader ?? true
   try {
     const signer = new aws4.RequestSigner(
@@ -146,7 +154,11 @@ export const signAws4 = (auth: Aws4Auth<string>, input: Aws4Input): E.Either<str
         headers,
         ...(payloadHeader ? {} : { extraHeadersToIgnore: { 'x-amz-content-sha256': true } }),
       } as aws4.Request,
-      { accessKeyId: auth.accessKey, secretAccessKey: auth.secretKey, ...(auth.sessionToken === null ? {} : { sessionToken: auth.sessionToken }) },
+      {
+        accessKeyId: auth.accessKey,
+        secretAccessKey: auth.secretKey,
+        ...(auth.sessionToken === null ? {} : { sessionToken: auth.sessionToken }),
+      },
     )
     signer.prepareRequest()
     // aws4's own parsePath rewrites the whole target with encodeURI(decodeURI(…)) when it holds
@@ -156,7 +168,8 @@ export const signAws4 = (auth: Aws4Auth<string>, input: Aws4Input): E.Either<str
     // the URL exactly as it is sent instead (aws4 then applies its S3 / other-service rules).
     const query = querystring.parse(u.search.slice(1), '&', '=', { maxKeys: 0 }) as Record<string, string | string[]>
     // aws4 collects the query into a plain object, where a `__proto__` name would vanish
-    if (Object.hasOwn(query, '__proto__')) return E.left('AWS4 signing failed: aws4 cannot sign a query parameter named __proto__')
+    if (Object.hasOwn(query, '__proto__'))
+      return E.left('AWS4 signing failed: aws4 cannot sign a query parameter named __proto__')
     signer.parsedPath = { path: u.pathname, query }
     const signed = signer.sign()
     const out = Object.entries(signed.headers ?? {})

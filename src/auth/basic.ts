@@ -17,9 +17,13 @@ import { change, invalid, makeStep } from '../steps/step.js'
  */
 export const addBasicAuthorization = (user: string, password: string | SecretRef): Step =>
   makeStep('addBasicAuthorization', () => {
-    if (typeof user !== 'string' || !isSecretInput(password)) return invalid('user must be a string and password a string or secretFromEnv(name)')
+    if (typeof user !== 'string' || !isSecretInput(password))
+      return invalid('user must be a string and password a string or secretFromEnv(name)')
     if (user.includes(':')) return invalid('the user name must not contain ":" (RFC 7617)')
-    return change({ auth: { _tag: 'Basic', user, password } }, `Basic authorization set for user ${user}, password ${showSecret(password)}`)
+    return change(
+      { auth: { _tag: 'Basic', user, password } },
+      `Basic authorization set for user ${user}, password ${showSecret(password)}`,
+    )
   })
 
 /**

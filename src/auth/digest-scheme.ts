@@ -33,7 +33,15 @@ export const digestScheme: Scheme<Extract<ResolvedAuth, { readonly _tag: 'Digest
       const nc = state.nc + 1
       const u = new URL(hop.url)
       const cnonce = makeNonce(random).slice(0, 16)
-      const value = digestAuthorization(c, { user: a.user, password: a.password, method: hop.method, uri: `${u.pathname}${u.search}`, nc, cnonce, bodyHash })
+      const value = digestAuthorization(c, {
+        user: a.user,
+        password: a.password,
+        method: hop.method,
+        uri: `${u.pathname}${u.search}`,
+        nc,
+        cnonce,
+        bodyHash,
+      })
       return E.right({ headers: putHeader(hop.headers, 'Authorization', value), state: { challenge: c, nc } })
     },
   },

@@ -8,9 +8,10 @@ import { isSecretInput, showSecret, type SecretRef } from '../model/secret.js'
 import { createHash } from 'node:crypto'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Step } from '../model/request.js'
-import { hasCrLfNul, leadingToken } from '../model/valid.js'
+import { hasCrLfNul } from '../model/valid.js'
 import { change, invalid, makeStep } from '../steps/step.js'
 import { encodeComponent } from '../encoding/url.js'
+import { parseChallenges, type Challenge } from './challenge.js'
 
 /**
  * Answers a Digest challenge with this user and password. Replaces any other auth scheme.
@@ -25,97 +26,11 @@ export const addDigestAuthorization = (user: string, password: string | SecretRe
       ? invalid('user must be a string and password a string or secretFromEnv(name)')
       : hasCrLfNul(user) || user.includes('"')
         ? invalid('the user name must not contain CR, LF, NUL or a double quote')
-        : change({ auth: { _tag: 'Digest', user, password } }, `Digest authorization set for user ${user}, password ${showSecret(password)}`),
+        : change(
+            { auth: { _tag: 'Digest', user, password } },
+            `Digest authorization set for user ${user}, password ${showSecret(password)}`,
+          ),
   )
-
-/**
- * One challenge of a WWW-Authenticate header: its scheme and parameters (names lower-case).
- * @example
- * const c: Challenge = { scheme: 'digest', params: { realm: 'r', nonce: 'n' } }
- */
-export interface Challenge {
-  readonly scheme: string
-  readonly params: Readonly<Record<string, string>>
-}
-
-/** a token68 (RFC 7235 §2.1) standing alone after a scheme: not followed by `=value` */
-const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*(?=[ \t]*(,|$))/
-
-/**
- * Parses a WWW-Authenticate value (several challenges, quoted strings with escapes, token68);
- * a Left says where it is malformed.
- * @example
- * parseChallenges('Digest realm="a, b", nonce="n", Basic realm="x"')
- * // right([{ scheme: 'digest', params: { realm: 'a, b', nonce: 'n' } }, { scheme: 'basic', params: { realm: 'x' } }])
- */
-export const parseChallenges = (header: string): E.Either<string, ReadonlyArray<Challenge>> => {
-  const out: Array<{ scheme: string; params: Record<string, string> }> = []
-  let i = 0
-  const s = header
-  const ws = (): void => {
-    while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++
-  }
-  const token = (): string | null => {
-    const m = leadingToken(s.slice(i))
-    if (m === null) return null
-    i += m.length
-    return m
-  }
-  const quoted = (): string | null => {
-    if (s[i] !== '"') return null
-    i++
-    let v = ''
-    while (i < s.length && s[i] !== '"') {
-      if (s[i] === '\\' && i + 1 < s.length) i++
-      v += s[i]
-      i++
-    }
-    if (s[i] !== '"') return null
-    i++
-    return v
-  }
-  for (;;) {
-    ws()
-    while (s[i] === ',') (i++, ws())
-    if (i >= s.length) break
-    const scheme = token()
-    if (scheme === null) return E.left(`unexpected ${JSON.stringify(s.slice(i, i + 10))} where an auth scheme should start`)
-    const params: Record<string, string> = {}
-    out.push({ scheme: scheme.toLowerCase(), params })
-    ws()
-    const t68 = TOKEN68.exec(s.slice(i))
-    if (t68 !== null) {
-      // `Negotiate abc==`: a token68 instead of parameters (not kept: no scheme httpipe answers uses one)
-      i += t68[0].length
-      continue
-    }
-    for (;;) {
-      ws()
-      const save = i
-      const name = token()
-      if (name === null) break
-      ws()
-      if (s[i] !== '=') {
-        // the next challenge's scheme (or a token68 we ignore)
-        i = save
-        break
-      }
-      i++
-      ws()
-      const value = s[i] === '"' ? quoted() : token()
-      if (value === null) return E.left(`the value of ${name} is malformed`)
-      params[name.toLowerCase()] = value
-      ws()
-      if (s[i] === ',') {
-        i++
-        continue
-      }
-      if (i >= s.length) break
-      return E.left(`unexpected ${JSON.stringify(s.slice(i, i + 10))} after ${name}`)
-    }
-  }
-  return E.right(out)
-}
 
 /**
  * Digest algorithms httpipe answers, strongest first.
@@ -130,7 +45,11 @@ type Base = (typeof DIGEST_ALGORITHMS)[number]
  * @example
  * DIGEST_NODE_HASH['SHA-512-256'] // 'sha512-256'
  */
-export const DIGEST_NODE_HASH: Readonly<Record<Base, string>> = { 'SHA-512-256': 'sha512-256', 'SHA-256': 'sha256', MD5: 'md5' }
+export const DIGEST_NODE_HASH: Readonly<Record<Base, string>> = {
+  'SHA-512-256': 'sha512-256',
+  'SHA-256': 'sha256',
+  MD5: 'md5',
+}
 
 /**
  * A Digest challenge httpipe can answer.
@@ -156,11 +75,20 @@ const readDigest = (c: Challenge): E.Either<string, DigestChallenge> => {
   const base = (sess ? alg.slice(0, -5) : alg) as Base
   if (!DIGEST_ALGORITHMS.includes(base)) return E.left(`unsupported Digest algorithm ${p['algorithm'] ?? ''}`)
   const offered = p['qop'] === undefined ? null : p['qop'].split(',').map((q) => q.trim().toLowerCase())
-  const qop = offered === null ? null : offered.includes('auth') ? 'auth' : offered.includes('auth-int') ? 'auth-int' : undefined
+  const qop =
+    offered === null ? null : offered.includes('auth') ? 'auth' : offered.includes('auth-int') ? 'auth-int' : undefined
   if (qop === undefined) return E.left(`unsupported Digest qop ${p['qop'] ?? ''}`)
   // -sess hashes the cnonce into A1, but without qop no cnonce may be sent (RFC 2617 §3.2.2)
   if (sess && qop === null) return E.left(`Digest algorithm ${p['algorithm'] ?? ''} needs a qop`)
-  return E.right({ realm: p['realm'], nonce: p['nonce'], opaque: p['opaque'] ?? null, algorithm: base, sess, qop, stale: (p['stale'] ?? '').toLowerCase() === 'true' })
+  return E.right({
+    realm: p['realm'],
+    nonce: p['nonce'],
+    opaque: p['opaque'] ?? null,
+    algorithm: base,
+    sess,
+    qop,
+    stale: (p['stale'] ?? '').toLowerCase() === 'true',
+  })
 }
 
 /**
@@ -173,11 +101,18 @@ export const chooseDigest = (header: string): E.Either<string, DigestChallenge> 
   const parsed = parseChallenges(header)
   if (E.isLeft(parsed)) return E.left(`malformed WWW-Authenticate: ${parsed.left}`)
   const digests = parsed.right.filter((c) => c.scheme === 'digest')
-  if (digests.length === 0) return E.left(`no Digest challenge in WWW-Authenticate (schemes: ${parsed.right.map((c) => c.scheme).join(', ') || 'none'})`)
+  if (digests.length === 0)
+    return E.left(
+      `no Digest challenge in WWW-Authenticate (schemes: ${parsed.right.map((c) => c.scheme).join(', ') || 'none'})`,
+    )
   const readable = digests.map(readDigest)
   const ok = readable.flatMap((r) => (E.isRight(r) ? [r.right] : []))
   if (ok.length === 0) return E.left((readable[0] as E.Left<string>).left)
-  return E.right([...ok].sort((a, b) => DIGEST_ALGORITHMS.indexOf(a.algorithm) - DIGEST_ALGORITHMS.indexOf(b.algorithm))[0] as DigestChallenge)
+  return E.right(
+    [...ok].sort(
+      (a, b) => DIGEST_ALGORITHMS.indexOf(a.algorithm) - DIGEST_ALGORITHMS.indexOf(b.algorithm),
+    )[0] as DigestChallenge,
+  )
 }
 
 /**
@@ -185,7 +120,8 @@ export const chooseDigest = (header: string): E.Either<string, DigestChallenge> 
  * @example
  * digestHex('MD5', 'abc') // '900150983cd24fb0d6963f7d28e17f72'
  */
-export const digestHex = (algorithm: Base, data: string | Uint8Array): string => createHash(DIGEST_NODE_HASH[algorithm]).update(data).digest('hex')
+export const digestHex = (algorithm: Base, data: string | Uint8Array): string =>
+  createHash(DIGEST_NODE_HASH[algorithm]).update(data).digest('hex')
 
 /**
  * The answer to a challenge.
@@ -216,8 +152,12 @@ export const digestAuthorization = (c: DigestChallenge, a: DigestAnswer): string
   const nc = a.nc.toString(16).padStart(8, '0')
   const ha1base = H(`${a.user}:${c.realm}:${a.password}`)
   const ha1 = c.sess ? H(`${ha1base}:${c.nonce}:${a.cnonce}`) : ha1base
-  const ha2 = c.qop === 'auth-int' ? H(`${a.method}:${a.uri}:${a.bodyHash ?? digestHex(c.algorithm, '')}`) : H(`${a.method}:${a.uri}`)
-  const response = c.qop === null ? H(`${ha1}:${c.nonce}:${ha2}`) : H(`${ha1}:${c.nonce}:${nc}:${a.cnonce}:${c.qop}:${ha2}`)
+  const ha2 =
+    c.qop === 'auth-int'
+      ? H(`${a.method}:${a.uri}:${a.bodyHash ?? digestHex(c.algorithm, '')}`)
+      : H(`${a.method}:${a.uri}`)
+  const response =
+    c.qop === null ? H(`${ha1}:${c.nonce}:${ha2}`) : H(`${ha1}:${c.nonce}:${nc}:${a.cnonce}:${c.qop}:${ha2}`)
   const parts = [
     // RFC 7616 §3.4.4: a name that a quoted string cannot carry goes as username* (UTF-8)
     /^[\x20-\x7e]*$/.test(a.user) ? `username=${q(a.user)}` : `username*=UTF-8''${encodeComponent(a.user)}`,
@@ -265,5 +205,9 @@ export const onDigest401 = (
   const stale = c.stale && current !== null && current.challenge.nonce !== c.nonce
   if ((answered && !stale) || answers >= 4) return { _tag: 'Final' }
   // nc counts the requests made with one nonce: a new challenge with the same nonce continues it
-  return { _tag: 'Answer', state: { challenge: c, nc: current !== null && current.challenge.nonce === c.nonce ? current.nc : 0 }, stale }
+  return {
+    _tag: 'Answer',
+    state: { challenge: c, nc: current !== null && current.challenge.nonce === c.nonce ? current.nc : 0 },
+    stale,
+  }
 }

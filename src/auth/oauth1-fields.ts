@@ -16,7 +16,13 @@ import type { PreparedBody } from '../model/prepared.js'
  */
 export const decodeForm = (text: string, encoding: string): ReadonlyArray<readonly [string, string]> => {
   const decode = (s: string): string =>
-    iconv.decode(Buffer.from(s.replace(/\+/g, ' ').replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1'), encoding)
+    iconv.decode(
+      Buffer.from(
+        s.replace(/\+/g, ' ').replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+        'latin1',
+      ),
+      encoding,
+    )
   return text
     .split('&')
     .filter((p) => p !== '')
@@ -44,7 +50,11 @@ const bytesOf = (body: PreparedBody): Buffer | null => {
  * @category auth
  * @since 0.1.0
  */
-export const oauthBodyFields = (headers: HeaderList, body: PreparedBody, encoding = 'utf-8'): ReadonlyArray<readonly [string, string]> => {
+export const oauthBodyFields = (
+  headers: HeaderList,
+  body: PreparedBody,
+  encoding = 'utf-8',
+): ReadonlyArray<readonly [string, string]> => {
   const bytes = bytesOf(body)
   if (bytes === null) return []
   const type = (findHeader(headers, 'content-type') ?? '').toLowerCase()

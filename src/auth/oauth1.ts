@@ -27,12 +27,18 @@ const isSecretText = (v: unknown): v is string => typeof v === 'string' && !v.in
 const rsaKey = (pem: string): E.Either<string, KeyObject> => {
   try {
     const key = createPrivateKey(pem)
-    return key.asymmetricKeyType === 'rsa' ? E.right(key) : E.left(`RSA needs an RSA private key, and the consumer secret is a ${key.asymmetricKeyType ?? 'different'} key`)
+    return key.asymmetricKeyType === 'rsa'
+      ? E.right(key)
+      : E.left(`RSA needs an RSA private key, and the consumer secret is a ${key.asymmetricKeyType ?? 'different'} key`)
   } catch {
     return E.left('RSA needs the consumer secret to be an unencrypted PEM private key, and it is not one')
   }
 }
-const rsaKeyProblem = (pem: string): string | null => E.match((why: string) => why, () => null)(rsaKey(pem))
+const rsaKeyProblem = (pem: string): string | null =>
+  E.match(
+    (why: string) => why,
+    () => null,
+  )(rsaKey(pem))
 
 /**
  * Signs the request with OAuth 1.0a when it runs (HMAC-SHA256 unless `setOAuthV1Algorithm`
@@ -52,8 +58,14 @@ export const addOAuthV1Authorization = (
   version = '1.0',
 ): Step =>
   makeStep('addOAuthV1Authorization', (req) => {
-    if (![token, secret].every((x) => isSecretRef(x) || isLineText(x)) || ![consumerKey, version].every(isLineText) || !(isSecretRef(consumerSecret) || isSecretText(consumerSecret)))
-      return invalid('token, secret, consumer key, consumer secret and version must be strings without CR, LF or NUL (the consumer secret may span lines: a PEM key)')
+    if (
+      ![token, secret].every((x) => isSecretRef(x) || isLineText(x)) ||
+      ![consumerKey, version].every(isLineText) ||
+      !(isSecretRef(consumerSecret) || isSecretText(consumerSecret))
+    )
+      return invalid(
+        'token, secret, consumer key, consumer secret and version must be strings without CR, LF or NUL (the consumer secret may span lines: a PEM key)',
+      )
     if (consumerKey === '') return invalid('the consumer key must not be empty')
     const prev = req.auth._tag === 'OAuth1' ? req.auth : null
     if (prev?.algorithm === 'RSA' && typeof consumerSecret === 'string') {
@@ -70,7 +82,10 @@ export const addOAuthV1Authorization = (
       algorithm: prev?.algorithm ?? 'HMAC',
       hash: prev?.hash ?? 'SHA256',
     }
-    return change({ auth }, `OAuth1 authorization set: consumer key ${consumerKey}, token ${SECRET}, secrets ${SECRET}, ${methodName(auth)}`)
+    return change(
+      { auth },
+      `OAuth1 authorization set: consumer key ${consumerKey}, token ${SECRET}, secrets ${SECRET}, ${methodName(auth)}`,
+    )
   })
 
 /**
@@ -78,7 +93,8 @@ export const addOAuthV1Authorization = (
  * @example
  * methodName({ algorithm: 'HMAC', hash: 'SHA1' }) // 'HMAC-SHA1'
  */
-export const methodName = (a: Pick<OAuth1Auth, 'algorithm' | 'hash'>): string => (a.algorithm === 'PLAINTEXT' ? 'PLAINTEXT' : `${a.algorithm}-${a.hash}`)
+export const methodName = (a: Pick<OAuth1Auth, 'algorithm' | 'hash'>): string =>
+  a.algorithm === 'PLAINTEXT' ? 'PLAINTEXT' : `${a.algorithm}-${a.hash}`
 
 /**
  * Chooses the OAuth1 signature method; OAuth1 must be set first. RSA takes the consumer
@@ -93,8 +109,10 @@ export const methodName = (a: Pick<OAuth1Auth, 'algorithm' | 'hash'>): string =>
 export const setOAuthV1Algorithm = (algorithm: OAuth1Algorithm, hash: 'SHA1' | 'SHA256'): Step =>
   makeStep('setOAuthV1Algorithm', (req) => {
     if (req.auth._tag !== 'OAuth1') return invalid('OAuth1 is not set: call addOAuthV1Authorization first')
-    if (algorithm !== 'HMAC' && algorithm !== 'RSA' && algorithm !== 'PLAINTEXT') return invalid(`unknown algorithm ${JSON.stringify(String(algorithm))} (HMAC, RSA or PLAINTEXT)`)
-    if (hash !== 'SHA1' && hash !== 'SHA256') return invalid(`unknown hash ${JSON.stringify(String(hash))} (SHA1 or SHA256)`)
+    if (algorithm !== 'HMAC' && algorithm !== 'RSA' && algorithm !== 'PLAINTEXT')
+      return invalid(`unknown algorithm ${JSON.stringify(String(algorithm))} (HMAC, RSA or PLAINTEXT)`)
+    if (hash !== 'SHA1' && hash !== 'SHA256')
+      return invalid(`unknown hash ${JSON.stringify(String(hash))} (SHA1 or SHA256)`)
     // a key given as secretFromEnv is checked when it is read, at send time
     if (algorithm === 'RSA' && typeof req.auth.consumerSecret === 'string') {
       const problem = rsaKeyProblem(req.auth.consumerSecret)
@@ -130,7 +148,11 @@ export interface OAuth1Input {
  * @example
  * oauthParams(auth, '1318622958', 'kllo9940pd9333jh')
  */
-export const oauthParams = (auth: OAuth1Auth<string>, timestamp: string, nonce: string): ReadonlyArray<readonly [string, string]> => [
+export const oauthParams = (
+  auth: OAuth1Auth<string>,
+  timestamp: string,
+  nonce: string,
+): ReadonlyArray<readonly [string, string]> => [
   ['oauth_consumer_key', auth.consumerKey],
   ['oauth_nonce', nonce],
   ['oauth_signature_method', methodName(auth)],
@@ -158,7 +180,11 @@ export const baseString = (
   const pairs = [...query, ...bodyFields, ...protocol]
     .map(([k, v]) => [oauthEncode(k), oauthEncode(v)] as const)
     .sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
-  return [oauthEncode(method.toUpperCase()), oauthEncode(baseUri), oauthEncode(pairs.map(([k, v]) => `${k}=${v}`).join('&'))].join('&')
+  return [
+    oauthEncode(method.toUpperCase()),
+    oauthEncode(baseUri),
+    oauthEncode(pairs.map(([k, v]) => `${k}=${v}`).join('&')),
+  ].join('&')
 }
 
 /**
@@ -194,8 +220,9 @@ export const signature = (auth: OAuth1Auth<string>, base: string): E.Either<stri
 export const oauth1Header = (auth: OAuth1Auth<string>, input: OAuth1Input): E.Either<string, string> => {
   const protocol = oauthParams(auth, input.timestamp, input.nonce)
   const base = baseString(input.method, input.url, input.bodyFields, protocol)
-  return E.map((sig: string) =>
-    `OAuth ${[...protocol, ['oauth_signature', sig] as const].map(([k, v]) => `${oauthEncode(k)}="${oauthEncode(v)}"`).join(', ')}`,
+  return E.map(
+    (sig: string) =>
+      `OAuth ${[...protocol, ['oauth_signature', sig] as const].map(([k, v]) => `${oauthEncode(k)}="${oauthEncode(v)}"`).join(', ')}`,
   )(signature(auth, base))
 }
 
@@ -208,7 +235,8 @@ const NONCE_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456
  */
 export const makeNonce = (random: () => number): string => {
   let s = ''
-  for (let i = 0; i < 32; i++) s += NONCE_CHARS[Math.min(NONCE_CHARS.length - 1, Math.floor(random() * NONCE_CHARS.length))]
+  for (let i = 0; i < 32; i++)
+    s += NONCE_CHARS[Math.min(NONCE_CHARS.length - 1, Math.floor(random() * NONCE_CHARS.length))]
   return s
 }
 

@@ -27,7 +27,11 @@ import { oauth1Scheme } from './oauth1.js'
  */
 export interface Challenge<A extends Auth> {
   readonly decide: typeof onDigest401
-  readonly authorize: (a: A, state: DigestState, input: SignInput) => Promise<E.Either<SignFailure, { readonly headers: HeaderList; readonly state: DigestState }>>
+  readonly authorize: (
+    a: A,
+    state: DigestState,
+    input: SignInput,
+  ) => Promise<E.Either<SignFailure, { readonly headers: HeaderList; readonly state: DigestState }>>
 }
 
 /**
@@ -86,7 +90,12 @@ export const schemeOf = <A extends Auth>(a: A): Scheme<A> => schemes[a._tag] as 
  * @category auth
  * @since 0.2.0
  */
-export const secretsOf = (p: { readonly auth: Auth; readonly proxy: Proxy<string> | null; readonly tls: Tls<string> | null; readonly masked?: ReadonlyArray<string> }): ReadonlyArray<string> => {
+export const secretsOf = (p: {
+  readonly auth: Auth
+  readonly proxy: Proxy<string> | null
+  readonly tls: Tls<string> | null
+  readonly masked?: ReadonlyArray<string>
+}): ReadonlyArray<string> => {
   const out: string[] = [...schemeOf(p.auth).secrets(p.auth), ...(p.masked ?? [])]
   if (p.proxy?.password != null) out.push(p.proxy.password)
   if (p.tls?.passphrase != null) out.push(p.tls.passphrase)

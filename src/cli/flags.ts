@@ -2,125 +2,36 @@
  * The command line's flags as one table: a row per flag with its syntax, its help, how its text
  * is read, and the builder steps it stands for. The program (commander) is built from the
  * table and the request is built by applying the rows in table order, so a step added to the
- * library is one row away from a flag. Rows without steps steer the output.
+ * library is one row away from a flag. Rows without steps steer the output. The row type and
+ * its constructors are in flag.ts.
  * @module
  */
-import type { Request, Step, Tls } from '../model/request.js'
-import type { TlsInput } from '../steps/init.js'
+import type { Request } from '../model/request.js'
 import { isSecretHeader } from '../encoding/redact.js'
-import { InvalidArgumentError } from 'commander'
-import { count, duration, filePart, headerLine, options, pair, relatedPart, secret, size, userPassword } from './values.js'
-
-/**
- * The library, as the rows use it (loaded only once the command line is read, so that
- * `--help`, `--version` and usage errors start fast).
- * @example
- * const H: Lib = await import('../index.js')
- * @category cli
- * @since 0.3.0
- */
-export type Lib = typeof import('../index.js')
-
-/**
- * Every flag's value by its attribute name (`--max-redirects` is `maxRedirects`), as commander
- * read them.
- * @example
- * const v: Values = { header: [['Accept', 'text/plain']], verbose: true }
- * @category cli
- * @since 0.3.0
- */
-export type Values = Readonly<Record<string, unknown>>
-
-/**
- * One row of the table: commander's flag syntax, the help line and its heading, how the text
- * is read (`parse`, throwing a usage error), whether the flag may repeat (its value is then the
- * list), the flags it cannot go with, and the steps it stands for.
- * @example
- * const row: Flag = one('--bearer <token>', 'Bearer token', AUTH, secret, (t, H) => H.addBearerAuthorization(t))
- * @category cli
- * @since 0.3.0
- */
-export interface Flag {
-  readonly flags: string
-  readonly help: string
-  readonly group: string
-  readonly parse?: (text: string) => unknown
-  readonly repeat?: boolean
-  readonly conflicts?: ReadonlyArray<string>
-  readonly step?: (value: never, lib: Lib, all: Values) => Step | ReadonlyArray<Step>
-}
-
-const REQUEST = 'Request:'
-const BODY = 'Body (one of; --form and --file together make multipart/form-data):'
-const AUTH = 'Authorization (one of; a secret may be env:NAME, read from the environment):'
-const LIMITS = 'Limits, retries and network (durations: 500ms, 30s, 2m; sizes: 512k, 10M):'
-const TLS = 'TLS:'
-const OUTPUT = 'Output:'
-const SAVED = 'Templates and curl:'
-
-const one = <T>(flags: string, help: string, group: string, parse: (text: string) => T, step: (v: T, H: Lib, all: Values) => Step | ReadonlyArray<Step>, conflicts?: ReadonlyArray<string>): Flag => ({
-  flags,
-  help,
-  group,
-  parse,
-  step,
-  ...(conflicts === undefined ? {} : { conflicts }),
-})
-const many = <T>(flags: string, help: string, group: string, parse: (text: string) => T, step: (v: ReadonlyArray<T>, H: Lib, all: Values) => Step | ReadonlyArray<Step>, conflicts?: ReadonlyArray<string>): Flag => ({
-  ...one(flags, help, group, parse, step as never, conflicts),
-  repeat: true,
-})
-const bool = (flags: string, help: string, group: string, step?: (v: boolean, H: Lib) => Step | ReadonlyArray<Step>, conflicts?: ReadonlyArray<string>): Flag => ({
-  flags,
-  help,
-  group,
-  ...(step === undefined ? {} : { step }),
-  ...(conflicts === undefined ? {} : { conflicts }),
-})
-/** A flag with a value that steers the command, no step. */
-const value = (flags: string, help: string, group: string): Flag => ({ flags, help, group, parse: text })
-const text = (s: string): string => s
-
-const BODIES = ['json', 'form', 'data', 'dataFile', 'file', 'related']
-const others = (name: string, group: ReadonlyArray<string>, also: ReadonlyArray<string> = []): ReadonlyArray<string> => group.filter((n) => n !== name && !also.includes(n))
-const AUTHS = ['basic', 'bearer', 'digest', 'aws4', 'oauth1']
-
-/** The request's TLS options as a step takes them, to change one of them and keep the others. */
-const tlsOf = (t: Tls | null): TlsInput => {
-  if (t === null) return {}
-  const passphrase = t.passphrase
-  return {
-    ...(t.ca === null ? {} : { ca: t.ca }),
-    ...(t.cert === null ? {} : { cert: t.cert }),
-    ...(t.key === null ? {} : { key: t.key }),
-    ...(passphrase === null || (typeof passphrase !== 'string' && passphrase._tag === 'Withheld') ? {} : { passphrase }),
-    rejectUnauthorized: t.rejectUnauthorized,
-  }
-}
-const tls =
-  (H: Lib, change: (current: TlsInput, all: Values) => TlsInput, all: Values): Step =>
-  (req) =>
-    H.setTls(change(tlsOf(req.tls), all))(req)
-
-const AWS4 = options(['key', 'secret', 'region', 'service', 'session-token', 'unsigned-payload'], ['key', 'secret', 'region'])
-const OAUTH1 = options(['consumer-key', 'consumer-secret', 'token', 'token-secret', 'method', 'version', 'body-fields'], ['consumer-key', 'consumer-secret'])
-const OAUTH1_METHODS: Readonly<Record<string, readonly ['HMAC' | 'RSA' | 'PLAINTEXT', 'SHA1' | 'SHA256']>> = {
-  'HMAC-SHA256': ['HMAC', 'SHA256'],
-  'HMAC-SHA1': ['HMAC', 'SHA1'],
-  'RSA-SHA256': ['RSA', 'SHA256'],
-  'RSA-SHA1': ['RSA', 'SHA1'],
-  PLAINTEXT: ['PLAINTEXT', 'SHA256'],
-}
-const oauth1Method = (m: string): readonly ['HMAC' | 'RSA' | 'PLAINTEXT', 'SHA1' | 'SHA256'] => {
-  const found = OAUTH1_METHODS[m.toUpperCase()]
-  if (found === undefined) throw new InvalidArgumentError(`unknown method ${JSON.stringify(m)}: expected ${Object.keys(OAUTH1_METHODS).join(', ')}`)
-  return found
-}
-const OAUTH1_CHECKED = (t: string): Readonly<Record<string, string>> => {
-  const o = OAUTH1(t)
-  if (o['method'] !== undefined) oauth1Method(o['method'])
-  return o
-}
+import { count, duration, filePart, headerLine, pair, relatedPart, secret, size, userPassword } from './values.js'
+import {
+  AUTH,
+  AUTHS,
+  AWS4,
+  BODIES,
+  BODY,
+  LIMITS,
+  OAUTH1_CHECKED,
+  OUTPUT,
+  REQUEST,
+  SAVED,
+  TLS,
+  bool,
+  many,
+  oauth1Method,
+  one,
+  others,
+  text,
+  tls,
+  tlsOf,
+  value,
+  type Flag,
+} from './flag.js'
 
 /**
  * The table. Rows are applied in this order, after the template (`--template`) or `initialize(URL)`.
@@ -131,71 +42,217 @@ const OAUTH1_CHECKED = (t: string): Readonly<Record<string, string>> => {
  */
 export const FLAGS: ReadonlyArray<Flag> = [
   // request
-  one('--encoding <name>', 'text bodies and charset labels (useEncoding), e.g. windows-1251', REQUEST, text, (v, H) => H.useEncoding(v)),
-  one('--base-url <url>', 'a base that a URL path (/users) joins onto (setBaseUrl)', REQUEST, text, (v, H) => H.setBaseUrl(v)),
-  many('--param <name=value>', 'add a query parameter, encoded (addUrlParameter); repeatable', REQUEST, pair, (ps, H) => ps.map(([k, v]) => H.addUrlParameter(k, v))),
-  many('-H, --header <line>', "add a header 'Name: value' (addHeader); a secret-named header's value may be env:NAME; repeatable", REQUEST, headerLine, (hs, H) =>
-    hs.map(([n, v]) => H.addHeader(n, isSecretHeader(n) ? secret(v) : v)),
+  one('--encoding <name>', 'text bodies and charset labels (useEncoding), e.g. windows-1251', REQUEST, text, (v, H) =>
+    H.useEncoding(v),
   ),
-  bool('--no-url-encoding', 'insert query parameters as given, not percent-encoded (useUrlEncoding)', REQUEST, (on, H) => (on ? [] : H.useUrlEncoding(false))),
+  one('--base-url <url>', 'a base that a URL path (/users) joins onto (setBaseUrl)', REQUEST, text, (v, H) =>
+    H.setBaseUrl(v),
+  ),
+  many('--param <name=value>', 'add a query parameter, encoded (addUrlParameter); repeatable', REQUEST, pair, (ps, H) =>
+    ps.map(([k, v]) => H.addUrlParameter(k, v)),
+  ),
+  many(
+    '-H, --header <line>',
+    "add a header 'Name: value' (addHeader); a secret-named header's value may be env:NAME; repeatable",
+    REQUEST,
+    headerLine,
+    (hs, H) => hs.map(([n, v]) => H.addHeader(n, isSecretHeader(n) ? secret(v) : v)),
+  ),
+  bool(
+    '--no-url-encoding',
+    'insert query parameters as given, not percent-encoded (useUrlEncoding)',
+    REQUEST,
+    (on, H) => (on ? [] : H.useUrlEncoding(false)),
+  ),
   // body
-  one('-j, --json <text>', 'a JSON body, given as JSON text (setJsonBody)', BODY, text, (v, H) => H.setJsonBody(v), others('json', BODIES)),
-  many('--form <name=value>', 'a urlencoded form field (setFormBody), or a text part with --file; repeatable', BODY, pair, (fs, H, all) =>
-    all['file'] === undefined ? H.setFormBody(fs) : [H.startMultipartBody(), ...fs.map(([k, v]) => H.addMultipartFormDataField(k, v))],
-  others('form', BODIES, ['file'])),
-  one('-d, --data <text>', 'a text body (setStringBody), sent as text/plain unless a Content-Type header says otherwise', BODY, text, (v, H) => H.setStringBody(v), others('data', BODIES)),
-  one('--data-file <path>', 'a body streamed from a file (setBinaryBody(fromFile)), application/octet-stream unless a header says otherwise', BODY, text, (v, H) => H.setBinaryBody(H.fromFile(v), true), others('dataFile', BODIES)),
-  many('-F, --file <field=@path>', 'a file part of a multipart/form-data body, field=@path[;type=mime][;filename=name] (addMultipartFormDataFile); repeatable', BODY, filePart, (fs, H, all) => [
-    ...(all['form'] === undefined ? [H.startMultipartBody()] : []),
-    ...fs.map((f) => H.addMultipartFormDataFile(f.field, f.filename, H.fromFile(f.path), f.type)),
-  ], others('file', BODIES, ['form'])),
-  many('--related <part>', 'a part of a multipart/related body, @path or text, then ;type=mime[;id=content-id] (addDataAsRelated); the first is the root; repeatable', BODY, relatedPart, (ps, H) => [
-    H.startMultipartBody('related', (ps[0]?.attrs['type'] ?? '').split(';')[0]?.trim() || undefined),
-    ...ps.map((p) => H.addDataAsRelated(p.file === null ? (p.text ?? '') : H.fromFile(p.file), p.attrs['type'] ?? '', p.attrs['id'])),
-  ], others('related', BODIES)),
+  one(
+    '-j, --json <text>',
+    'a JSON body, given as JSON text (setJsonBody)',
+    BODY,
+    text,
+    (v, H) => H.setJsonBody(v),
+    others('json', BODIES),
+  ),
+  many(
+    '--form <name=value>',
+    'a urlencoded form field (setFormBody), or a text part with --file; repeatable',
+    BODY,
+    pair,
+    (fs, H, all) =>
+      all['file'] === undefined
+        ? H.setFormBody(fs)
+        : [H.startMultipartBody(), ...fs.map(([k, v]) => H.addMultipartFormDataField(k, v))],
+    others('form', BODIES, ['file']),
+  ),
+  one(
+    '-d, --data <text>',
+    'a text body (setStringBody), sent as text/plain unless a Content-Type header says otherwise',
+    BODY,
+    text,
+    (v, H) => H.setStringBody(v),
+    others('data', BODIES),
+  ),
+  one(
+    '--data-file <path>',
+    'a body streamed from a file (setBinaryBody(fromFile)), application/octet-stream unless a header says otherwise',
+    BODY,
+    text,
+    (v, H) => H.setBinaryBody(H.fromFile(v), true),
+    others('dataFile', BODIES),
+  ),
+  many(
+    '-F, --file <field=@path>',
+    'a file part of a multipart/form-data body, field=@path[;type=mime][;filename=name] (addMultipartFormDataFile); repeatable',
+    BODY,
+    filePart,
+    (fs, H, all) => [
+      ...(all['form'] === undefined ? [H.startMultipartBody()] : []),
+      ...fs.map((f) => H.addMultipartFormDataFile(f.field, f.filename, H.fromFile(f.path), f.type)),
+    ],
+    others('file', BODIES, ['form']),
+  ),
+  many(
+    '--related <part>',
+    'a part of a multipart/related body, @path or text, then ;type=mime[;id=content-id] (addDataAsRelated); the first is the root; repeatable',
+    BODY,
+    relatedPart,
+    (ps, H) => [
+      H.startMultipartBody('related', (ps[0]?.attrs['type'] ?? '').split(';')[0]?.trim() || undefined),
+      ...ps.map((p) =>
+        H.addDataAsRelated(p.file === null ? (p.text ?? '') : H.fromFile(p.file), p.attrs['type'] ?? '', p.attrs['id']),
+      ),
+    ],
+    others('related', BODIES),
+  ),
   // authorization
-  one('--basic <user:password>', 'Basic authorization (addBasicAuthorization)', AUTH, userPassword, ([u, p], H) => H.addBasicAuthorization(u, p), others('basic', AUTHS)),
-  one('--bearer <token>', 'Bearer token (addBearerAuthorization)', AUTH, secret, (t, H) => H.addBearerAuthorization(t), others('bearer', AUTHS)),
-  one('--digest <user:password>', 'Digest authorization, answering the server\'s challenge (addDigestAuthorization)', AUTH, userPassword, ([u, p], H) => H.addDigestAuthorization(u, p), others('digest', AUTHS)),
-  one('--aws4 <options>', 'AWS Signature V4: key=…,secret=…,region=…[,service=s3][,session-token=…][,unsigned-payload] (addAws4Authorization)', AUTH, AWS4, (o, H) =>
-    H.addAws4Authorization(o['key'] ?? '', secret(o['secret'] ?? ''), o['region'] ?? '', o['service'] ?? 's3', {
-      ...(o['session-token'] === undefined ? {} : { sessionToken: secret(o['session-token']) }),
-      ...(o['unsigned-payload'] === undefined ? {} : { unsignedPayload: o['unsigned-payload'] === 'true' }),
-    }),
-  others('aws4', AUTHS)),
-  one('--oauth1 <options>', 'OAuth 1.0a: consumer-key=…,consumer-secret=…[,token=…,token-secret=…][,method=HMAC-SHA256|HMAC-SHA1|RSA-SHA256|RSA-SHA1|PLAINTEXT][,version=1.0][,body-fields] (addOAuthV1Authorization)', AUTH, OAUTH1_CHECKED, (o, H) => [
-    H.addOAuthV1Authorization(secret(o['token'] ?? ''), secret(o['token-secret'] ?? ''), o['consumer-key'] ?? '', secret(o['consumer-secret'] ?? ''), o['version'] ?? '1.0'),
-    ...(o['method'] === undefined ? [] : [H.setOAuthV1Algorithm(...oauth1Method(o['method']))]),
-    ...(o['body-fields'] === 'true' ? [H.useBodyFieldsAtOAuth(true)] : []),
-  ], others('oauth1', AUTHS)),
+  one(
+    '--basic <user:password>',
+    'Basic authorization (addBasicAuthorization)',
+    AUTH,
+    userPassword,
+    ([u, p], H) => H.addBasicAuthorization(u, p),
+    others('basic', AUTHS),
+  ),
+  one(
+    '--bearer <token>',
+    'Bearer token (addBearerAuthorization)',
+    AUTH,
+    secret,
+    (t, H) => H.addBearerAuthorization(t),
+    others('bearer', AUTHS),
+  ),
+  one(
+    '--digest <user:password>',
+    "Digest authorization, answering the server's challenge (addDigestAuthorization)",
+    AUTH,
+    userPassword,
+    ([u, p], H) => H.addDigestAuthorization(u, p),
+    others('digest', AUTHS),
+  ),
+  one(
+    '--aws4 <options>',
+    'AWS Signature V4: key=…,secret=…,region=…[,service=s3][,session-token=…][,unsigned-payload] (addAws4Authorization)',
+    AUTH,
+    AWS4,
+    (o, H) =>
+      H.addAws4Authorization(o['key'] ?? '', secret(o['secret'] ?? ''), o['region'] ?? '', o['service'] ?? 's3', {
+        ...(o['session-token'] === undefined ? {} : { sessionToken: secret(o['session-token']) }),
+        ...(o['unsigned-payload'] === undefined ? {} : { unsignedPayload: o['unsigned-payload'] === 'true' }),
+      }),
+    others('aws4', AUTHS),
+  ),
+  one(
+    '--oauth1 <options>',
+    'OAuth 1.0a: consumer-key=…,consumer-secret=…[,token=…,token-secret=…][,method=HMAC-SHA256|HMAC-SHA1|RSA-SHA256|RSA-SHA1|PLAINTEXT][,version=1.0][,body-fields] (addOAuthV1Authorization)',
+    AUTH,
+    OAUTH1_CHECKED,
+    (o, H) => [
+      H.addOAuthV1Authorization(
+        secret(o['token'] ?? ''),
+        secret(o['token-secret'] ?? ''),
+        o['consumer-key'] ?? '',
+        secret(o['consumer-secret'] ?? ''),
+        o['version'] ?? '1.0',
+      ),
+      ...(o['method'] === undefined ? [] : [H.setOAuthV1Algorithm(...oauth1Method(o['method']))]),
+      ...(o['body-fields'] === 'true' ? [H.useBodyFieldsAtOAuth(true)] : []),
+    ],
+    others('oauth1', AUTHS),
+  ),
   // limits and network
   one('--timeout <duration>', 'per attempt (setTimeout; default 1h)', LIMITS, duration, (ms, H) => H.setTimeout(ms)),
-  one('--connect-timeout <duration>', 'to connect, TLS and proxy tunnel included (setConnectTimeout; default 10s)', LIMITS, duration, (ms, H) => H.setConnectTimeout(ms)),
-  one('--idle-timeout <duration>', 'longest wait for the next byte of the answer (setIdleTimeout; default 5m)', LIMITS, duration, (ms, H) => H.setIdleTimeout(ms)),
-  one('--deadline <duration>', 'the whole run: attempts, waits and redirects (setDeadline)', LIMITS, duration, (ms, H) => H.setDeadline(ms)),
-  one('--retries <n>', 'retries allowed by the retry policy (maxAttempts; default 0)', LIMITS, count, (n, H) => H.maxAttempts(n)),
-  one('--max-redirects <n>', 'redirects followed, 0 for none (maxRedirects; default 5)', LIMITS, count, (n, H) => H.maxRedirects(n)),
-  one('--max-size <size>', 'the most response bytes accepted (setMaxResponseSize)', LIMITS, size, (n, H) => H.setMaxResponseSize(n)),
-  bool('--no-gzip', 'do not ask for or decode compressed answers (useGzipCompression)', LIMITS, (on, H) => (on ? [] : H.useGzipCompression(false))),
-  one('--proxy <url>', 'an HTTP(S) proxy, http://user:password@host:port (setProxy)', LIMITS, text, (v, H) => H.setProxy(v)),
-  // TLS
-  one('--ca <file>', 'trust this CA certificate (PEM) (setTls)', TLS, text, (p, H, all) => tls(H, (t) => ({ ...t, ca: H.fromFile(p) }), all)),
-  one('--cert <file>', 'present this client certificate (PEM), with --key (setTls)', TLS, text, (p, H, all) =>
-    tls(H, (t, a) => ({ ...t, cert: H.fromFile(p), ...(typeof a['key'] === 'string' ? { key: H.fromFile(a['key']) } : {}) }), all),
+  one(
+    '--connect-timeout <duration>',
+    'to connect, TLS and proxy tunnel included (setConnectTimeout; default 10s)',
+    LIMITS,
+    duration,
+    (ms, H) => H.setConnectTimeout(ms),
   ),
-  one('--key <file>', 'the client certificate\'s private key (PEM) (setTls)', TLS, text, (p, H, all) => (all['cert'] === undefined ? tls(H, (t) => ({ ...t, key: H.fromFile(p) }), all) : [])),
-  one('--key-passphrase <secret>', 'the private key\'s passphrase (setTls)', TLS, secret, (s, H, all) => tls(H, (t) => ({ ...t, passphrase: s }), all)),
-  bool('-k, --insecure', 'do not check the server\'s certificate (setTls rejectUnauthorized: false)', TLS, (on, H) => (on ? (req: Request) => H.setTls({ ...tlsOf(req.tls), rejectUnauthorized: false })(req) : [])),
+  one(
+    '--idle-timeout <duration>',
+    'longest wait for the next byte of the answer (setIdleTimeout; default 5m)',
+    LIMITS,
+    duration,
+    (ms, H) => H.setIdleTimeout(ms),
+  ),
+  one(
+    '--deadline <duration>',
+    'the whole run: attempts, waits and redirects (setDeadline)',
+    LIMITS,
+    duration,
+    (ms, H) => H.setDeadline(ms),
+  ),
+  one('--retries <n>', 'retries allowed by the retry policy (maxAttempts; default 0)', LIMITS, count, (n, H) =>
+    H.maxAttempts(n),
+  ),
+  one('--max-redirects <n>', 'redirects followed, 0 for none (maxRedirects; default 5)', LIMITS, count, (n, H) =>
+    H.maxRedirects(n),
+  ),
+  one('--max-size <size>', 'the most response bytes accepted (setMaxResponseSize)', LIMITS, size, (n, H) =>
+    H.setMaxResponseSize(n),
+  ),
+  bool('--no-gzip', 'do not ask for or decode compressed answers (useGzipCompression)', LIMITS, (on, H) =>
+    on ? [] : H.useGzipCompression(false),
+  ),
+  one('--proxy <url>', 'an HTTP(S) proxy, http://user:password@host:port (setProxy)', LIMITS, text, (v, H) =>
+    H.setProxy(v),
+  ),
+  // TLS
+  one('--ca <file>', 'trust this CA certificate (PEM) (setTls)', TLS, text, (p, H, all) =>
+    tls(H, (t) => ({ ...t, ca: H.fromFile(p) }), all),
+  ),
+  one('--cert <file>', 'present this client certificate (PEM), with --key (setTls)', TLS, text, (p, H, all) =>
+    tls(
+      H,
+      (t, a) => ({ ...t, cert: H.fromFile(p), ...(typeof a['key'] === 'string' ? { key: H.fromFile(a['key']) } : {}) }),
+      all,
+    ),
+  ),
+  one('--key <file>', "the client certificate's private key (PEM) (setTls)", TLS, text, (p, H, all) =>
+    all['cert'] === undefined ? tls(H, (t) => ({ ...t, key: H.fromFile(p) }), all) : [],
+  ),
+  one('--key-passphrase <secret>', "the private key's passphrase (setTls)", TLS, secret, (s, H, all) =>
+    tls(H, (t) => ({ ...t, passphrase: s }), all),
+  ),
+  bool('-k, --insecure', "do not check the server's certificate (setTls rejectUnauthorized: false)", TLS, (on, H) =>
+    on ? (req: Request) => H.setTls({ ...tlsOf(req.tls), rejectUnauthorized: false })(req) : [],
+  ),
   // output
-  one('-o, --out <file>', 'stream the body to a file, not to stdout (setResponseFile)', OUTPUT, text, (p, H) => H.setResponseFile(p)),
+  one('-o, --out <file>', 'stream the body to a file, not to stdout (setResponseFile)', OUTPUT, text, (p, H) =>
+    H.setResponseFile(p),
+  ),
   bool('-v, --verbose', 'print the status line and headers on stderr', OUTPUT),
-  bool('--log', 'print the request\'s log on stderr', OUTPUT),
+  bool('--log', "print the request's log on stderr", OUTPUT),
   bool('--raw', 'write the body as it came, also on a terminal', OUTPUT),
   bool('-f, --fail', 'exit 22 when the status is 400 or above', OUTPUT),
   bool('--no-progress', 'no progress bar (it is drawn on a terminal only)', OUTPUT),
   // templates and curl
   value('--template <file>', 'start from a saved template; other flags change it', SAVED),
-  value('--save-template <file>', 'save the request as a template (secrets given as env:NAME saved by name, other secrets withheld) and exit', SAVED),
+  value(
+    '--save-template <file>',
+    'save the request as a template (secrets given as env:NAME saved by name, other secrets withheld) and exit',
+    SAVED,
+  ),
   bool('--curl', 'print the equivalent curl command and exit, nothing sent', SAVED),
   bool('--show-secrets', 'with --curl: write secrets, not ***', SAVED),
 ]

@@ -14,7 +14,11 @@ stdout.on('error', (e: NodeJS.ErrnoException) => {
 })
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
-  const read = readCommandLine(argv, (s) => process.stderr.write(s), (s) => stdout.write(s))
+  const read = readCommandLine(
+    argv,
+    (s) => process.stderr.write(s),
+    (s) => stdout.write(s),
+  )
   if (read._tag === 'Exit') return read.exit
   const { run } = await import('./run.js')
   return run(read.args, read.values, { stdout, stderr: process.stderr, env: process.env })

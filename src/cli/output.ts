@@ -17,7 +17,16 @@ export const paint = (on: boolean) => {
     (open: number, close: number) =>
     (s: string): string =>
       on ? `\u001b[${open}m${s}\u001b[${close}m` : s
-  return { bold: style(1, 22), dim: style(2, 22), red: style(31, 39), green: style(32, 39), yellow: style(33, 39), blue: style(34, 39), magenta: style(35, 39), cyan: style(36, 39) }
+  return {
+    bold: style(1, 22),
+    dim: style(2, 22),
+    red: style(31, 39),
+    green: style(32, 39),
+    yellow: style(33, 39),
+    blue: style(34, 39),
+    magenta: style(35, 39),
+    cyan: style(36, 39),
+  }
 }
 
 /**
@@ -28,8 +37,10 @@ export const paint = (on: boolean) => {
  * @category cli
  * @since 0.3.0
  */
-export const useColour = (stream: { readonly isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>): boolean =>
-  stream.isTTY === true && (env['NO_COLOR'] ?? '') === ''
+export const useColour = (
+  stream: { readonly isTTY?: boolean },
+  env: Readonly<Record<string, string | undefined>>,
+): boolean => stream.isTTY === true && (env['NO_COLOR'] ?? '') === ''
 
 /**
  * JSON text indented by two spaces, coloured when asked (keys blue, strings green, numbers
@@ -45,7 +56,7 @@ export const prettyJson = (text: string, colour: boolean): string => {
   const c = paint(colour)
   const token = /"(?:[^"\\]|\\.)*"|[{}[\]:,]|true|false|null|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/gy
   const tokens: string[] = []
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     if (/\s/.test(text[i] ?? '')) {
       i += 1
       continue
@@ -78,13 +89,15 @@ export const prettyJson = (text: string, colour: boolean): string => {
 }
 
 // in a JSON string, as JSON escapes: C1 controls, which JSON.stringify leaves raw and a terminal would act on
-const escapeControls = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+const escapeControls = (s: string): string =>
+  s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true })
 // control characters a terminal would act on (escape sequences, bell, backspace…); tab, LF and CR are text
 const TERMINAL_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u009b]/
 
-const isJsonType = (contentType: string | undefined): boolean => /^application\/(?:[\w.+-]+\+)?json\b|^text\/json\b/i.test(contentType ?? '')
+const isJsonType = (contentType: string | undefined): boolean =>
+  /^application\/(?:[\w.+-]+\+)?json\b|^text\/json\b/i.test(contentType ?? '')
 
 const isJson = (text: string): boolean => {
   try {
@@ -116,10 +129,14 @@ export const bodyOutput = (
   } catch {
     /* not UTF-8: binary */
   }
-  if (decoded !== null && isJsonType(contentType) && isJson(decoded)) return { data: `${prettyJson(decoded, o.colour)}\n`, note: null }
+  if (decoded !== null && isJsonType(contentType) && isJson(decoded))
+    return { data: `${prettyJson(decoded, o.colour)}\n`, note: null }
   const text = decoded !== null && !TERMINAL_CONTROL.test(decoded) ? decoded : null
   if (text === null)
-    return { data: '', note: `the body (${body.byteLength} bytes) is binary or holds terminal control characters: not written to the terminal (use --out FILE, a pipe, or --raw)` }
+    return {
+      data: '',
+      note: `the body (${body.byteLength} bytes) is binary or holds terminal control characters: not written to the terminal (use --out FILE, a pipe, or --raw)`,
+    }
   return { data: text.endsWith('\n') ? text : `${text}\n`, note: null }
 }
 
@@ -131,13 +148,24 @@ export const bodyOutput = (
  * @since 0.3.0
  */
 export const statusAndHeaders = (
-  res: { readonly status: number; readonly statusText: string; readonly rawHeaders: ReadonlyArray<readonly [string, string]>; readonly url: string; readonly redirects: number },
+  res: {
+    readonly status: number
+    readonly statusText: string
+    readonly rawHeaders: ReadonlyArray<readonly [string, string]>
+    readonly url: string
+    readonly redirects: number
+  },
   colour: boolean,
 ): string => {
   const c = paint(colour)
   const tint = res.status >= 400 ? c.red : res.status >= 300 ? c.yellow : c.green
-  const moved = res.redirects > 0 ? c.dim(`  (${res.url} after ${res.redirects} redirect${res.redirects === 1 ? '' : 's'})`) : ''
-  const clean = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)
-  const lines = [c.bold(tint(`HTTP ${res.status} ${clean(res.statusText)}`.trimEnd())) + moved, ...res.rawHeaders.map(([n, v]) => `${c.cyan(clean(n))}: ${clean(v)}`)]
+  const moved =
+    res.redirects > 0 ? c.dim(`  (${res.url} after ${res.redirects} redirect${res.redirects === 1 ? '' : 's'})`) : ''
+  const clean = (s: string): string =>
+    s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  const lines = [
+    c.bold(tint(`HTTP ${res.status} ${clean(res.statusText)}`.trimEnd())) + moved,
+    ...res.rawHeaders.map(([n, v]) => `${c.cyan(clean(n))}: ${clean(v)}`),
+  ]
   return `${lines.join('\n')}\n\n`
 }

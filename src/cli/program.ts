@@ -5,7 +5,8 @@
  */
 import { Command, CommanderError, Option } from 'commander'
 import { VERSION } from '../model/version.js'
-import { FLAGS, type Flag, type Values } from './flags.js'
+import { FLAGS } from './flags.js'
+import type { Flag, Values } from './flag.js'
 
 /**
  * The exit codes, as `--help` and the README list them.
@@ -48,8 +49,7 @@ export const attributeOf = (f: Flag): string => new Option(f.flags).attributeNam
 
 const collect =
   (parse: (text: string) => unknown) =>
-  (text: string, previous: unknown): unknown =>
-    [...(Array.isArray(previous) ? previous : []), parse(text)]
+  (text: string, previous: unknown): unknown => [...(Array.isArray(previous) ? previous : []), parse(text)]
 
 /**
  * The program: the table's flags, `[METHOD] URL`, `--help` and `--version`; errors are thrown
@@ -62,7 +62,7 @@ const collect =
 export const makeProgram = (writeErr: (s: string) => void, writeOut: (s: string) => void): Command => {
   const program = new Command('httpipe')
     .usage('[METHOD] URL [options]')
-    .description('Send an HTTP request built from flags that mirror httpipe\'s builder steps.')
+    .description("Send an HTTP request built from flags that mirror httpipe's builder steps.")
     .argument('[method]', 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or another token')
     .argument('[url]', 'the URL (no scheme: https://), or a path with --base-url or --template')
     .version(VERSION, '--version', 'print the version')
@@ -92,7 +92,9 @@ export const readCommandLine = (
   argv: ReadonlyArray<string>,
   writeErr: (s: string) => void,
   writeOut: (s: string) => void,
-): { readonly _tag: 'Run'; readonly args: ReadonlyArray<string>; readonly values: Values } | { readonly _tag: 'Exit'; readonly exit: number } => {
+):
+  | { readonly _tag: 'Run'; readonly args: ReadonlyArray<string>; readonly values: Values }
+  | { readonly _tag: 'Exit'; readonly exit: number } => {
   const program = makeProgram(writeErr, writeOut)
   try {
     program.parse([...argv], { from: 'user' })

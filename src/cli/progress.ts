@@ -29,7 +29,10 @@ export const humanBytes = (n: number): string => {
  * @category cli
  * @since 0.3.0
  */
-export const progressLine = (p: { readonly direction: string; readonly loaded: number; readonly total: number | null }, columns: number): string => {
+export const progressLine = (
+  p: { readonly direction: string; readonly loaded: number; readonly total: number | null },
+  columns: number,
+): string => {
   const label = p.direction.padEnd(8)
   if (p.total === null || p.total <= 0) return `${label} ${humanBytes(p.loaded)}`
   const ratio = Math.min(1, p.loaded / p.total)

@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import type { Request } from '../model/request.js'
 import type { HttpResponse } from '../model/response.js'
 import { isToken } from '../model/valid.js'
-import { FLAGS, type Lib, type Values } from './flags.js'
+import { FLAGS } from './flags.js'
+import type { Lib, Values } from './flag.js'
 import { bodyOutput, statusAndHeaders, useColour } from './output.js'
 import { attributeOf, EXIT } from './program.js'
 import { progressBar } from './progress.js'
@@ -37,12 +38,18 @@ const write = (stream: NodeJS.WritableStream, data: string | Uint8Array): Promis
   })
 
 /** The method and URL from the positional arguments: `[METHOD] URL`, or a lone method name with a template. */
-const target = (args: ReadonlyArray<string>): { readonly method: string | undefined; readonly url: string | undefined } => {
+const target = (
+  args: ReadonlyArray<string>,
+): { readonly method: string | undefined; readonly url: string | undefined } => {
   const [a, b] = args
   const lone = a !== undefined && b === undefined && KNOWN_METHODS.includes(a.toUpperCase())
   const method = b !== undefined || lone ? a : undefined
   if (method !== undefined && !isToken(method)) throw new Usage(`not a method name: ${JSON.stringify(method)}`)
-  return { method: method === undefined ? undefined : KNOWN_METHODS.includes(method.toUpperCase()) ? method.toUpperCase() : method, url: lone ? undefined : (b ?? a) }
+  return {
+    method:
+      method === undefined ? undefined : KNOWN_METHODS.includes(method.toUpperCase()) ? method.toUpperCase() : method,
+    url: lone ? undefined : (b ?? a),
+  }
 }
 
 const loadTemplate = (H: Lib, path: string): Request => {
@@ -59,15 +66,25 @@ const loadTemplate = (H: Lib, path: string): Request => {
     throw new Usage(`the template ${path} is not JSON: ${e instanceof Error ? e.message : String(e)}`)
   }
   const loaded = H.fromTemplate(json)
-  if (loaded._tag === 'Left') throw new Usage(`the template ${path}: ${loaded.left.message.replace(/^fromTemplate: /, '')}`)
+  if (loaded._tag === 'Left')
+    throw new Usage(`the template ${path}: ${loaded.left.message.replace(/^fromTemplate: /, '')}`)
   return loaded.right
 }
 
 /** The request: the template or `initialize(URL)`, then every row with a value, in table order. */
-const build = (H: Lib, args: ReadonlyArray<string>, values: Values): { readonly req: Request; readonly method: string } => {
+const build = (
+  H: Lib,
+  args: ReadonlyArray<string>,
+  values: Values,
+): { readonly req: Request; readonly method: string } => {
   const { method, url } = target(args)
   const template = values['template']
-  if (url === undefined && template === undefined && values['baseUrl'] === undefined && values['saveTemplate'] === undefined)
+  if (
+    url === undefined &&
+    template === undefined &&
+    values['baseUrl'] === undefined &&
+    values['saveTemplate'] === undefined
+  )
     throw new Usage('a URL is required: httpipe [METHOD] URL [options] (httpipe --help lists the flags)')
   let req = typeof template === 'string' ? loadTemplate(H, template) : H.initialize(url)(H.newRequest())
   if (typeof template === 'string' && url !== undefined) req = H.setUrl(url)(req)
@@ -84,10 +101,15 @@ const build = (H: Lib, args: ReadonlyArray<string>, values: Values): { readonly 
 const saveTemplate = async (H: Lib, req: Request, path: string, io: Io): Promise<void> => {
   const json = JSON.stringify(H.toTemplate(req), null, 2)
   writeFileSync(path, `${json}\n`)
-  const withheld = [...json.matchAll(/"_tag": "Withheld",\s*"field": "((?:[^"\\]|\\.)*)"/g)].map((m) => JSON.parse(`"${m[1] ?? ''}"`) as string)
+  const withheld = [...json.matchAll(/"_tag": "Withheld",\s*"field": "((?:[^"\\]|\\.)*)"/g)].map(
+    (m) => JSON.parse(`"${m[1] ?? ''}"`) as string,
+  )
   await write(io.stderr, `httpipe: template saved to ${path}\n`)
   if (withheld.length > 0)
-    await write(io.stderr, `httpipe: withheld from the template (give them as env:NAME to save a reference): ${withheld.join(', ')}\n`)
+    await write(
+      io.stderr,
+      `httpipe: withheld from the template (give them as env:NAME to save a reference): ${withheld.join(', ')}\n`,
+    )
 }
 
 /** The env of the run: a progress bar on a terminal, for uploads, and downloads to a file. */
@@ -100,7 +122,11 @@ const progressEnv = (req: Request, values: Values, io: Io) => {
 const printResponse = async (H: Lib, res: HttpResponse, values: Values, io: Io): Promise<number> => {
   if (values['verbose'] === true) await write(io.stderr, statusAndHeaders(res, useColour(io.stderr, io.env)))
   if (res.file === null) {
-    const out = bodyOutput(res.body, res.headers['content-type'], { terminal: io.stdout.isTTY === true, raw: values['raw'] === true, colour: useColour(io.stdout, io.env) })
+    const out = bodyOutput(res.body, res.headers['content-type'], {
+      terminal: io.stdout.isTTY === true,
+      raw: values['raw'] === true,
+      colour: useColour(io.stdout, io.env),
+    })
     await write(io.stdout, out.data)
     if (out.note !== null) await write(io.stderr, `httpipe: ${out.note}\n`)
   }
@@ -156,7 +182,11 @@ export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): 
   const interrupt = new AbortController()
   const onSigint = (): void => interrupt.abort()
   process.once('SIGINT', onSigint)
-  const result = await H.processRequest(method, { secrets: (n) => io.env[n], signal: interrupt.signal, ...(bar === null ? {} : { onProgress: bar.onProgress }) })(req)()
+  const result = await H.processRequest(method, {
+    secrets: (n) => io.env[n],
+    signal: interrupt.signal,
+    ...(bar === null ? {} : { onProgress: bar.onProgress }),
+  })(req)()
   process.off('SIGINT', onSigint)
   bar?.done()
   if (interrupt.signal.aborted) {

@@ -79,7 +79,8 @@ const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 
 export const duration = (text: string): number => {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
   const ms = m === null ? Number.NaN : Math.round(Number(m[1]) * (UNITS[m[2] ?? 'ms'] ?? 1))
-  if (!Number.isSafeInteger(ms) || ms <= 0) bad('expected a duration above 0 such as 500ms, 30s or 2m (a bare number is milliseconds)')
+  if (!Number.isSafeInteger(ms) || ms <= 0)
+    bad('expected a duration above 0 such as 500ms, 30s or 2m (a bare number is milliseconds)')
   return ms
 }
 
@@ -145,7 +146,13 @@ export const options =
  */
 export const part =
   (allowed: ReadonlyArray<string>) =>
-  (text: string): { readonly file: string | null; readonly text: string | null; readonly attrs: Readonly<Record<string, string>> } => {
+  (
+    text: string,
+  ): {
+    readonly file: string | null
+    readonly text: string | null
+    readonly attrs: Readonly<Record<string, string>>
+  } => {
     const pieces = text.split(';')
     const attrs: Record<string, string> = {}
     while (pieces.length > 1) {
@@ -170,7 +177,9 @@ export const part =
  * @category cli
  * @since 0.3.0
  */
-export const filePart = (text: string): { readonly field: string; readonly path: string; readonly type: string | undefined; readonly filename: string } => {
+export const filePart = (
+  text: string,
+): { readonly field: string; readonly path: string; readonly type: string | undefined; readonly filename: string } => {
   const [field, rest] = pair(text)
   const p = part(['type', 'filename'])(rest)
   if (p.file === null) bad('expected field=@path (a text field is --form name=value)')

@@ -13,10 +13,17 @@ import { pipe } from 'fp-ts/function'
 import fc from 'fast-check'
 
 import * as H from '../../src/index.js'
-import { chooseDigest, digestAuthorization, parseChallenges, type Challenge, type DigestChallenge } from '../../src/auth/digest.js'
+import { chooseDigest, digestAuthorization, type DigestChallenge } from '../../src/auth/digest.js'
+import { parseChallenges, type Challenge } from '../../src/auth/challenge.js'
 import { assertInvalid, assertOk, base, lastLine } from '../helpers.js'
 import { asTag, ko, ok } from '../execute/helpers.js'
-import { parseDigestAuthorization, startDigestServer, type DigestServer, type DigestServerOptions, type OfferedChallenge } from '../support/digest-server.js'
+import {
+  parseDigestAuthorization,
+  startDigestServer,
+  type DigestServer,
+  type DigestServerOptions,
+  type OfferedChallenge,
+} from '../support/digest-server.js'
 import { useTempDir } from '../support/fixtures.js'
 
 const USER = 'Mufasa'
@@ -89,7 +96,14 @@ describe('addDigestAuthorization', () => {
   test('an InvalidInput step makes processRequest a Left without sending', async () => {
     const server = await startDigestServer()
     try {
-      const e = await ko(pipe(H.newRequest(), H.initialize(`${server.url}/x`), H.addDigestAuthorization('a"b', PASSWORD), H.processRequest('GET')))
+      const e = await ko(
+        pipe(
+          H.newRequest(),
+          H.initialize(`${server.url}/x`),
+          H.addDigestAuthorization('a"b', PASSWORD),
+          H.processRequest('GET'),
+        ),
+      )
       assert.equal(asTag(e, 'InvalidInput').step, 'addDigestAuthorization')
       assert.equal(server.requests.length, 0)
     } finally {
@@ -100,20 +114,28 @@ describe('addDigestAuthorization', () => {
 
 describe('parseChallenges', () => {
   test('several challenges in one header (RFC 7235 §4.1 example)', () => {
-    assert.deepStrictEqual(right(parseChallenges('Newauth realm="apps", type=1, title="Login to \\"apps\\"", Basic realm="simple"')), [
-      { scheme: 'newauth', params: { realm: 'apps', type: '1', title: 'Login to "apps"' } },
-      { scheme: 'basic', params: { realm: 'simple' } },
-    ])
+    assert.deepStrictEqual(
+      right(parseChallenges('Newauth realm="apps", type=1, title="Login to \\"apps\\"", Basic realm="simple"')),
+      [
+        { scheme: 'newauth', params: { realm: 'apps', type: '1', title: 'Login to "apps"' } },
+        { scheme: 'basic', params: { realm: 'simple' } },
+      ],
+    )
   })
 
   test('quoted strings with commas, equals signs and escapes; names lower-cased; spaces and tabs around =', () => {
-    assert.deepStrictEqual(right(parseChallenges('DIGEST Realm = "a, b=c \\"q\\" \\\\ d",\tNONCE="n,1" ,qop="auth,auth-int"')), [
-      { scheme: 'digest', params: { realm: 'a, b=c "q" \\ d', nonce: 'n,1', qop: 'auth,auth-int' } },
-    ])
+    assert.deepStrictEqual(
+      right(parseChallenges('DIGEST Realm = "a, b=c \\"q\\" \\\\ d",\tNONCE="n,1" ,qop="auth,auth-int"')),
+      [{ scheme: 'digest', params: { realm: 'a, b=c "q" \\ d', nonce: 'n,1', qop: 'auth,auth-int' } }],
+    )
   })
 
   test('bare schemes, token68 credentials and empty list elements are skipped over correctly', () => {
-    const cs = right(parseChallenges(', Negotiate, NTLM TlRMTVNTUAABAAAAB4IIog==, Digest realm="r", nonce="n", Bearer abc.def-ghi, Basic realm="x",'))
+    const cs = right(
+      parseChallenges(
+        ', Negotiate, NTLM TlRMTVNTUAABAAAAB4IIog==, Digest realm="r", nonce="n", Bearer abc.def-ghi, Basic realm="x",',
+      ),
+    )
     assert.deepStrictEqual(
       cs.map((c) => c.scheme),
       ['negotiate', 'ntlm', 'digest', 'bearer', 'basic'],
@@ -146,16 +168,26 @@ describe('parseChallenges', () => {
     const tokenArb = fc.stringMatching(/^[a-z][a-z0-9-]{0,7}$/)
     const challengeArb = fc.record({
       scheme: tokenArb,
-      params: fc.uniqueArray(fc.tuple(tokenArb, fc.string({ maxLength: 12 }), fc.boolean()), { maxLength: 4, selector: (p) => p[0] }),
+      params: fc.uniqueArray(fc.tuple(tokenArb, fc.string({ maxLength: 12 }), fc.boolean()), {
+        maxLength: 4,
+        selector: (p) => p[0],
+      }),
     })
     const quoteIt = (v: string): string => `"${v.replace(/(["\\])/g, '\\$1')}"`
     const isToken = (v: string): boolean => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v)
     fc.assert(
       fc.property(fc.array(challengeArb, { minLength: 1, maxLength: 4 }), (cs) => {
         const header = cs
-          .map((c) => [c.scheme, c.params.map(([k, v, bare]) => `${k}=${bare && isToken(v) ? v : quoteIt(v)}`).join(', ')].filter((x) => x !== '').join(' '))
+          .map((c) =>
+            [c.scheme, c.params.map(([k, v, bare]) => `${k}=${bare && isToken(v) ? v : quoteIt(v)}`).join(', ')]
+              .filter((x) => x !== '')
+              .join(' '),
+          )
           .join(', ')
-        const expected: Challenge[] = cs.map((c) => ({ scheme: c.scheme, params: Object.fromEntries(c.params.map(([k, v]) => [k, v])) }))
+        const expected: Challenge[] = cs.map((c) => ({
+          scheme: c.scheme,
+          params: Object.fromEntries(c.params.map(([k, v]) => [k, v])),
+        }))
         assert.deepStrictEqual(right(parseChallenges(header)), expected, header)
       }),
     )
@@ -163,7 +195,8 @@ describe('parseChallenges', () => {
 })
 
 describe('chooseDigest', () => {
-  const D = (alg: string | null, extra = ''): string => `Digest realm="r", nonce="n-${alg ?? 'none'}"${alg === null ? '' : `, algorithm=${alg}`}, qop="auth"${extra}`
+  const D = (alg: string | null, extra = ''): string =>
+    `Digest realm="r", nonce="n-${alg ?? 'none'}"${alg === null ? '' : `, algorithm=${alg}`}, qop="auth"${extra}`
 
   test('picks the strongest algorithm offered, whatever the order', () => {
     for (const h of [
@@ -180,7 +213,15 @@ describe('chooseDigest', () => {
 
   test('no algorithm parameter means MD5', () => {
     const c = right(chooseDigest(D(null)))
-    assert.deepStrictEqual(c, { realm: 'r', nonce: 'n-none', opaque: null, algorithm: 'MD5', sess: false, qop: 'auth', stale: false })
+    assert.deepStrictEqual(c, {
+      realm: 'r',
+      nonce: 'n-none',
+      opaque: null,
+      algorithm: 'MD5',
+      sess: false,
+      qop: 'auth',
+      stale: false,
+    })
   })
 
   test('-sess variants, case-insensitively', () => {
@@ -216,7 +257,10 @@ describe('chooseDigest', () => {
     assert.match(left(chooseDigest('Digest realm="r", nonce="n", qop=""')), /qop/)
     // -sess hashes a cnonce that is only sent with a qop
     assert.match(left(chooseDigest('Digest realm="r", nonce="n", algorithm=SHA-256-sess')), /SHA-256-sess needs a qop/)
-    assert.equal(right(chooseDigest('Digest realm="r", nonce="n", algorithm=SHA-256-sess, Digest realm="r", nonce="m"')).algorithm, 'MD5')
+    assert.equal(
+      right(chooseDigest('Digest realm="r", nonce="n", algorithm=SHA-256-sess, Digest realm="r", nonce="m"')).algorithm,
+      'MD5',
+    )
   })
 
   test('missing realm or nonce, no Digest challenge, or a malformed header is a Left', () => {
@@ -237,8 +281,20 @@ describe('digestAuthorization: known answers', () => {
 
   test('RFC 2617 §3.5 (MD5, qop auth)', () => {
     // the challenge as RFC 2617 §3.5 prints it
-    const c = right(chooseDigest('Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"'))
-    const h = digestAuthorization(c, { user: 'Mufasa', password: 'Circle Of Life', method: 'GET', uri: '/dir/index.html', nc: 1, cnonce: '0a4f113b', bodyHash: null })
+    const c = right(
+      chooseDigest(
+        'Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"',
+      ),
+    )
+    const h = digestAuthorization(c, {
+      user: 'Mufasa',
+      password: 'Circle Of Life',
+      method: 'GET',
+      uri: '/dir/index.html',
+      nc: 1,
+      cnonce: '0a4f113b',
+      bodyHash: null,
+    })
     assert.ok(h.startsWith('Digest '))
     assert.equal(field(h, 'response'), '6629fae49393a05397450978507c4ef1')
     assert.equal(field(h, 'username'), 'Mufasa')
@@ -265,7 +321,15 @@ describe('digestAuthorization: known answers', () => {
       )
       assert.equal(c.algorithm, alg)
       assert.equal(c.qop, 'auth')
-      const h = digestAuthorization(c, { user: 'Mufasa', password: 'Circle of Life', method: 'GET', uri: '/dir/index.html', nc: 1, cnonce: 'f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ', bodyHash: null })
+      const h = digestAuthorization(c, {
+        user: 'Mufasa',
+        password: 'Circle of Life',
+        method: 'GET',
+        uri: '/dir/index.html',
+        nc: 1,
+        cnonce: 'f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ',
+        bodyHash: null,
+      })
       assert.equal(field(h, 'response'), expected, alg)
       assert.equal(field(h, 'opaque'), 'FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS')
       assert.equal(field(h, 'algorithm'), alg)
@@ -274,7 +338,15 @@ describe('digestAuthorization: known answers', () => {
   })
 
   test('nc is 8 lower-case hex digits', () => {
-    const c: DigestChallenge = { realm: 'r', nonce: 'n', opaque: null, algorithm: 'MD5', sess: false, qop: 'auth', stale: false }
+    const c: DigestChallenge = {
+      realm: 'r',
+      nonce: 'n',
+      opaque: null,
+      algorithm: 'MD5',
+      sess: false,
+      qop: 'auth',
+      stale: false,
+    }
     const a = { user: 'u', password: 'p', method: 'GET', uri: '/', cnonce: 'c', bodyHash: null }
     assert.equal(field(digestAuthorization(c, { ...a, nc: 10 }), 'nc'), '0000000a')
     assert.equal(field(digestAuthorization(c, { ...a, nc: 255 }), 'nc'), '000000ff')
@@ -285,7 +357,15 @@ describe('digestAuthorization: known answers', () => {
     const h = (alg: string, s: string): string => createHash(alg).update(s).digest('hex')
     const a = { user: 'u', password: 'p w', method: 'POST', uri: '/a?b=c', nc: 3, cnonce: 'cn' }
     const bodyHash = h('sha512-256', 'the body')
-    const c1: DigestChallenge = { realm: 'r', nonce: 'n', opaque: null, algorithm: 'SHA-512-256', sess: true, qop: 'auth-int', stale: false }
+    const c1: DigestChallenge = {
+      realm: 'r',
+      nonce: 'n',
+      opaque: null,
+      algorithm: 'SHA-512-256',
+      sess: true,
+      qop: 'auth-int',
+      stale: false,
+    }
     const ha1 = h('sha512-256', `${h('sha512-256', 'u:r:p w')}:n:cn`)
     const ha2 = h('sha512-256', `POST:/a?b=c:${bodyHash}`)
     const v1 = digestAuthorization(c1, { ...a, bodyHash })
@@ -302,8 +382,24 @@ describe('digestAuthorization: known answers', () => {
   })
 
   test('quotes and backslashes in server values are escaped, and the password is never in the header', () => {
-    const c: DigestChallenge = { realm: 'a "q" \\ b', nonce: 'n"\\', opaque: 'o"', algorithm: 'SHA-256', sess: false, qop: 'auth', stale: false }
-    const v = digestAuthorization(c, { user: 'back\\slash', password: PASSWORD, method: 'GET', uri: '/', nc: 1, cnonce: 'c', bodyHash: null })
+    const c: DigestChallenge = {
+      realm: 'a "q" \\ b',
+      nonce: 'n"\\',
+      opaque: 'o"',
+      algorithm: 'SHA-256',
+      sess: false,
+      qop: 'auth',
+      stale: false,
+    }
+    const v = digestAuthorization(c, {
+      user: 'back\\slash',
+      password: PASSWORD,
+      method: 'GET',
+      uri: '/',
+      nc: 1,
+      cnonce: 'c',
+      bodyHash: null,
+    })
     assert.equal(field(v, 'realm'), 'a "q" \\ b')
     assert.equal(field(v, 'nonce'), 'n"\\')
     assert.equal(field(v, 'opaque'), 'o"')
@@ -323,8 +419,10 @@ describe('Digest runs against a node:http Digest server', () => {
     servers.push(s)
     return s
   }
-  const req = (url: string, password = PASSWORD): H.Request => pipe(H.newRequest(), H.initialize(url), H.addDigestAuthorization(USER, password))
-  const json = (res: H.HttpResponse): Record<string, unknown> => JSON.parse(Buffer.from(res.body).toString('utf8')) as Record<string, unknown>
+  const req = (url: string, password = PASSWORD): H.Request =>
+    pipe(H.newRequest(), H.initialize(url), H.addDigestAuthorization(USER, password))
+  const json = (res: H.HttpResponse): Record<string, unknown> =>
+    JSON.parse(Buffer.from(res.body).toString('utf8')) as Record<string, unknown>
   /** no request carried the password anywhere in its headers */
   const assertNotSent = (s: DigestServer, secret: string): void => {
     for (const r of s.requests) assert.ok(!JSON.stringify(r.headers).includes(secret))
@@ -346,7 +444,15 @@ describe('Digest runs against a node:http Digest server', () => {
   })
 
   test('every algorithm (and none) × qop auth / auth-int / none answers a POST with a string body', async () => {
-    const algorithms: ReadonlyArray<OfferedChallenge['algorithm']> = [null, 'MD5', 'MD5-sess', 'SHA-256', 'SHA-256-sess', 'SHA-512-256', 'SHA-512-256-sess']
+    const algorithms: ReadonlyArray<OfferedChallenge['algorithm']> = [
+      null,
+      'MD5',
+      'MD5-sess',
+      'SHA-256',
+      'SHA-256-sess',
+      'SHA-512-256',
+      'SHA-512-256-sess',
+    ]
     const body = 'field=1&text=Привет, "мир"'
     for (const algorithm of algorithms)
       for (const qop of ['auth', 'auth-int', null]) {
@@ -476,7 +582,9 @@ describe('Digest runs against a node:http Digest server', () => {
   test('a cross-origin redirect drops Digest credentials', async () => {
     const other = await start()
     const s = await start()
-    const res = await ok(pipe(req(`${s.url}/redirect?to=${encodeURIComponent(`${other.url}/elsewhere`)}`), H.processRequest('GET')))
+    const res = await ok(
+      pipe(req(`${s.url}/redirect?to=${encodeURIComponent(`${other.url}/elsewhere`)}`), H.processRequest('GET')),
+    )
     assert.equal(res.status, 401, 'the other origin is not answered')
     assert.equal(other.requests.length, 1)
     assert.equal(other.requests[0]?.headers['authorization'], undefined)
@@ -593,8 +701,24 @@ describe('onDigest401 (the decision the executor applies)', () => {
 describe('non-ASCII user names (RFC 7616 §3.4.4)', () => {
   test('go as username*=UTF-8\'\'…, hashed as UTF-8; ASCII names stay username="…"', async () => {
     const { digestAuthorization, digestHex } = await import('../../src/auth/digest.js')
-    const c = { realm: 'r', nonce: 'n', opaque: null, algorithm: 'SHA-256', sess: false, qop: 'auth', stale: false } as const
-    const a = { user: 'J\u00e4s\u00f8n Doe', password: 'Secret, or not?', method: 'GET', uri: '/doe.json', nc: 1, cnonce: 'c', bodyHash: null }
+    const c = {
+      realm: 'r',
+      nonce: 'n',
+      opaque: null,
+      algorithm: 'SHA-256',
+      sess: false,
+      qop: 'auth',
+      stale: false,
+    } as const
+    const a = {
+      user: 'J\u00e4s\u00f8n Doe',
+      password: 'Secret, or not?',
+      method: 'GET',
+      uri: '/doe.json',
+      nc: 1,
+      cnonce: 'c',
+      bodyHash: null,
+    }
     const header = digestAuthorization(c, a)
     assert.match(header, /^Digest username\*=UTF-8''J%C3%A4s%C3%B8n%20Doe, realm="r"/)
     const ha1 = digestHex('SHA-256', `${a.user}:r:${a.password}`)
