@@ -30,7 +30,7 @@ const block = (k: number): Buffer => {
 
 /** The bytes `[start, end)` of the resource, one block (or the part of one) at a time. */
 export function* blobBytes(start: number, end: number): Generator<Buffer> {
-  for (let at = start; at < end; ) {
+  for (let at = start; at < end;) {
     const k = Math.floor(at / BLOCK)
     const from = at - k * BLOCK
     const to = Math.min(BLOCK, end - k * BLOCK)

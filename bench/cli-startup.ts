@@ -17,7 +17,11 @@ const once = (args: ReadonlyArray<string>): Promise<number> =>
     const start = process.hrtime.bigint()
     const child = spawn(process.execPath, [...args], { stdio: ['ignore', 'ignore', 'inherit'] })
     child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - start) / 1e6) : reject(new Error(`${args.join(' ')} exited ${code}`))))
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(Number(process.hrtime.bigint() - start) / 1e6)
+        : reject(new Error(`${args.join(' ')} exited ${code}`)),
+    )
   })
 
 const measure = async (label: string, args: ReadonlyArray<string>): Promise<void> => {
@@ -25,8 +29,13 @@ const measure = async (label: string, args: ReadonlyArray<string>): Promise<void
   const times: number[] = []
   for (let i = 0; i < runs; i += 1) times.push(await once(args))
   times.sort((a, b) => a - b)
-  const median = times.length % 2 === 1 ? (times[(times.length - 1) / 2] ?? 0) : ((times[times.length / 2 - 1] ?? 0) + (times[times.length / 2] ?? 0)) / 2
-  console.log(`${label.padEnd(28)} median ${median.toFixed(1).padStart(6)} ms   min ${(times[0] ?? 0).toFixed(1).padStart(6)}   max ${(times.at(-1) ?? 0).toFixed(1).padStart(6)}   (${runs} runs)`)
+  const median =
+    times.length % 2 === 1
+      ? (times[(times.length - 1) / 2] ?? 0)
+      : ((times[times.length / 2 - 1] ?? 0) + (times[times.length / 2] ?? 0)) / 2
+  console.log(
+    `${label.padEnd(28)} median ${median.toFixed(1).padStart(6)} ms   min ${(times[0] ?? 0).toFixed(1).padStart(6)}   max ${(times.at(-1) ?? 0).toFixed(1).padStart(6)}   (${runs} runs)`,
+  )
 }
 
 const server = await startEchoServer()

@@ -73,7 +73,12 @@ const describe = (e: unknown): string => {
  * (or `maxRequests` have been started). Requests in flight at the deadline are finished and
  * counted; the slice lasts until the last one ends.
  */
-export const runSlice = async (op: Op, concurrency: number, ms: number, maxRequests = Number.POSITIVE_INFINITY): Promise<Slice> => {
+export const runSlice = async (
+  op: Op,
+  concurrency: number,
+  ms: number,
+  maxRequests = Number.POSITIVE_INFINITY,
+): Promise<Slice> => {
   const latencies: number[] = []
   let failures = 0
   let firstError: string | null = null
@@ -142,7 +147,8 @@ export interface Plan {
 /** The slices of every contender in every cell, one per round, in round order. */
 export type Results = ReadonlyMap<string, ReadonlyMap<string, ReadonlyArray<Slice>>>
 
-const runsIn = (c: Contender, cell: Cell): boolean => c.concurrencies === undefined || c.concurrencies.includes(cell.concurrency)
+const runsIn = (c: Contender, cell: Cell): boolean =>
+  c.concurrencies === undefined || c.concurrencies.includes(cell.concurrency)
 
 /**
  * Warm-up (every contender in every cell once, not recorded), then `rounds` rounds; a round
@@ -153,17 +159,26 @@ export const runRounds = async (plan: Plan): Promise<Results> => {
   const random = mulberry32(plan.seed)
   const ops = new Map<string, Op>()
   for (const cell of plan.cells) for (const c of plan.contenders) ops.set(`${cell.key}|${c.id}`, c.op(cell.url))
-  const results = new Map<string, Map<string, Slice[]>>(plan.cells.map((cell) => [cell.key, new Map(plan.contenders.filter((c) => runsIn(c, cell)).map((c) => [c.id, [] as Slice[]]))]))
+  const results = new Map<string, Map<string, Slice[]>>(
+    plan.cells.map((cell) => [
+      cell.key,
+      new Map(plan.contenders.filter((c) => runsIn(c, cell)).map((c) => [c.id, [] as Slice[]])),
+    ]),
+  )
   const opOf = (cell: Cell, c: Contender): Op => ops.get(`${cell.key}|${c.id}`) as Op
 
   plan.onProgress?.('warm-up')
-  for (const cell of plan.cells) for (const c of plan.contenders) if (runsIn(c, cell)) await runSlice(opOf(cell, c), cell.concurrency, plan.warmupMs)
+  for (const cell of plan.cells)
+    for (const c of plan.contenders) if (runsIn(c, cell)) await runSlice(opOf(cell, c), cell.concurrency, plan.warmupMs)
   for (let r = 0; r < plan.rounds; r++) {
     plan.onProgress?.(`round ${r + 1}/${plan.rounds}`)
     for (const cell of plan.cells)
       for (const c of shuffle(plan.contenders, random)) {
         if (!runsIn(c, cell)) continue
-        results.get(cell.key)?.get(c.id)?.push(await runSlice(opOf(cell, c), cell.concurrency, plan.sliceMs))
+        results
+          .get(cell.key)
+          ?.get(c.id)
+          ?.push(await runSlice(opOf(cell, c), cell.concurrency, plan.sliceMs))
       }
   }
   return results

@@ -57,16 +57,34 @@ const CONCURRENCIES = [1, 16, 64] as const
 const MEMORY_BYTES = 64 << 20
 
 const usage = (msg: string): never => {
-  console.error(`bench: ${msg}\nusage: npm run bench -- [--quick] [--only=a,b] [--write|--no-write] [--rounds=N] [--slice=MS] [--seed=N] [--transfer-mib=N] [--transfer-rounds=N]`)
+  console.error(
+    `bench: ${msg}\nusage: npm run bench -- [--quick] [--only=a,b] [--write|--no-write] [--rounds=N] [--slice=MS] [--seed=N] [--transfer-mib=N] [--transfer-rounds=N]`,
+  )
   process.exit(2)
 }
 const args = process.argv.slice(2)
-const opts = { quick: false, only: null as ReadonlySet<string> | null, write: null as boolean | null, rounds: null as number | null, slice: null as number | null, seed: 1, transferMiB: null as number | null, transferRounds: null as number | null }
+const opts = {
+  quick: false,
+  only: null as ReadonlySet<string> | null,
+  write: null as boolean | null,
+  rounds: null as number | null,
+  slice: null as number | null,
+  seed: 1,
+  transferMiB: null as number | null,
+  transferRounds: null as number | null,
+}
 for (const a of args) {
   const [k, v] = a.split('=', 2) as [string, string | undefined]
-  const int = (): number => (v !== undefined && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : usage(`${k} wants a positive whole number`))
+  const int = (): number =>
+    v !== undefined && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : usage(`${k} wants a positive whole number`)
   if (k === '--quick' && v === undefined) opts.quick = true
-  else if (k === '--only' && v !== undefined) opts.only = new Set(v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+  else if (k === '--only' && v !== undefined)
+    opts.only = new Set(
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    )
   else if (k === '--write' && v === undefined) opts.write = true
   else if (k === '--no-write' && v === undefined) opts.write = false
   else if (k === '--rounds') opts.rounds = int()
@@ -78,8 +96,28 @@ for (const a of args) {
   else usage(`unknown option ${a}`)
 }
 const cfg = opts.quick
-  ? { rounds: 3, sliceMs: 100, warmupMs: 50, overheadN: 1000, overheadRounds: 5, signN: 6000, signRounds: 3, transferMiB: 256, transferRounds: 1 }
-  : { rounds: 7, sliceMs: 500, warmupMs: 250, overheadN: 4000, overheadRounds: 15, signN: 20000, signRounds: 5, transferMiB: 1024, transferRounds: 3 }
+  ? {
+      rounds: 3,
+      sliceMs: 100,
+      warmupMs: 50,
+      overheadN: 1000,
+      overheadRounds: 5,
+      signN: 6000,
+      signRounds: 3,
+      transferMiB: 256,
+      transferRounds: 1,
+    }
+  : {
+      rounds: 7,
+      sliceMs: 500,
+      warmupMs: 250,
+      overheadN: 4000,
+      overheadRounds: 15,
+      signN: 20000,
+      signRounds: 5,
+      transferMiB: 1024,
+      transferRounds: 3,
+    }
 const rounds = opts.rounds ?? cfg.rounds
 const sliceMs = opts.slice ?? cfg.sliceMs
 const wants = (name: string): boolean => opts.only === null || opts.only.has(name)
@@ -87,15 +125,28 @@ const transferIds = new Set(transferCases.map((c) => c.id))
 const onlyCases = opts.only === null ? [] : [...opts.only].filter((n) => transferIds.has(n))
 const transferBytes = (opts.transferMiB ?? cfg.transferMiB) * (1 << 20)
 const write = opts.write ?? (!opts.quick && opts.only === null)
-const progress = (m: string): void => void process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${m}\n`)
+const progress = (m: string): void =>
+  void process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${m}\n`)
 
 /** Starts bench/server.ts in a child process; resolves with its base URL once it listens. */
 const startServer = (): Promise<{ readonly child: ChildProcess; readonly base: string }> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'server.ts')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error('the bench server did not report its port within 30 s'))), 30_000)
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'server.ts')], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+    const timer = setTimeout(
+      () => (child.kill('SIGKILL'), reject(new Error('the bench server did not report its port within 30 s'))),
+      30_000,
+    )
     child.once('error', (e) => (clearTimeout(timer), reject(e)))
-    child.once('exit', (code, signal) => (clearTimeout(timer), reject(new Error(`the bench server exited (${code ?? signal}) before listening`))))
+    child.once(
+      'exit',
+      (code, signal) => (
+        clearTimeout(timer),
+        reject(new Error(`the bench server exited (${code ?? signal}) before listening`))
+      ),
+    )
     child.once('message', (m: { port?: unknown }) => {
       clearTimeout(timer)
       if (typeof m.port === 'number') resolve({ child, base: `http://127.0.0.1:${m.port}` })
@@ -117,24 +168,60 @@ process.on('exit', () => child.kill('SIGKILL'))
 progress(`server (pid ${child.pid}) on ${base}`)
 const clients = makeClients([16])
 try {
-  const known = new Set([...clients.contenders.map((c) => c.id), 'httpipe-cross-fetch', 'httpipe-undici', ...SECTIONS, ...transferIds])
+  const known = new Set([
+    ...clients.contenders.map((c) => c.id),
+    'httpipe-cross-fetch',
+    'httpipe-undici',
+    ...SECTIONS,
+    ...transferIds,
+  ])
   for (const name of opts.only ?? [])
-    if (!known.has(name)) usage(`--only: unknown name ${name} (clients: ${clients.contenders.map((c) => c.id).join(', ')}; sections: ${SECTIONS.join(', ')}; transfer cases: ${[...transferIds].join(', ')})`)
+    if (!known.has(name))
+      usage(
+        `--only: unknown name ${name} (clients: ${clients.contenders.map((c) => c.id).join(', ')}; sections: ${SECTIONS.join(', ')}; transfer cases: ${[...transferIds].join(', ')})`,
+      )
   const contenders = clients.contenders.filter((c) => c.id === 'undici' || wants(c.id))
   const anyClient = opts.only === null || contenders.some((c) => c.id !== 'undici' || opts.only?.has('undici') === true)
   const cells: Cell[] = anyClient
     ? [
         ['1k', '1 KiB', routes.small],
         ['64k', '64 KiB', routes.large],
-      ].flatMap(([key, title, path]) => CONCURRENCIES.map((c): Cell => ({ key: `${key}-c${c}`, title: title as string, url: `${base}${path}`, concurrency: c })))
+      ].flatMap(([key, title, path]) =>
+        CONCURRENCIES.map((c): Cell => ({
+          key: `${key}-c${c}`,
+          title: title as string,
+          url: `${base}${path}`,
+          concurrency: c,
+        })),
+      )
     : []
-  const plan: Plan = { cells, contenders, baseline: 'undici', rounds, sliceMs, warmupMs: cfg.warmupMs, seed: opts.seed, onProgress: progress }
+  const plan: Plan = {
+    cells,
+    contenders,
+    baseline: 'undici',
+    rounds,
+    sliceMs,
+    warmupMs: cfg.warmupMs,
+    seed: opts.seed,
+    onProgress: progress,
+  }
 
   // The micro-benchmarks first, in a fresh process: after the load rounds (hundreds of pooled
   // sockets, a grown heap) the same code measures up to twice as slow, and not evenly.
-  const overhead = wants('overhead') ? (progress("httpipe's own cost (in memory)"), await measureOverhead(cfg.overheadN, cfg.overheadRounds, opts.seed)) : null
-  const signing = wants('sign') ? (progress('AWS4 signing cost'), await measureSigning(cfg.signN, cfg.signRounds, opts.seed)) : null
-  const memory = wants('memory') ? (progress('memory: 64 MiB downloads to a file'), await measureDownload(base, [...clients.httpipeTransports.map(([id, env]) => [id, httpipeDownload(env)] as const), ...rawDownloads], MEMORY_BYTES)) : null
+  const overhead = wants('overhead')
+    ? (progress("httpipe's own cost (in memory)"), await measureOverhead(cfg.overheadN, cfg.overheadRounds, opts.seed))
+    : null
+  const signing = wants('sign')
+    ? (progress('AWS4 signing cost'), await measureSigning(cfg.signN, cfg.signRounds, opts.seed))
+    : null
+  const memory = wants('memory')
+    ? (progress('memory: 64 MiB downloads to a file'),
+      await measureDownload(
+        base,
+        [...clients.httpipeTransports.map(([id, env]) => [id, httpipeDownload(env)] as const), ...rawDownloads],
+        MEMORY_BYTES,
+      ))
+    : null
   const results = cells.length > 0 ? await runRounds(plan) : new Map()
   // last: the transfers run in child processes of their own and leave the parent's state alone,
   // but move gigabytes through the server and the page cache
@@ -153,7 +240,13 @@ try {
 
   const cpus = os.cpus()
   const report: Report = {
-    machine: { cpu: cpus[0]?.model.trim() ?? 'unknown CPU', cores: cpus.length, memoryGiB: os.totalmem() / 2 ** 30, os: `${os.type()} ${os.release()} ${os.arch()}`, node: process.version },
+    machine: {
+      cpu: cpus[0]?.model.trim() ?? 'unknown CPU',
+      cores: cpus.length,
+      memoryGiB: os.totalmem() / 2 ** 30,
+      os: `${os.type()} ${os.release()} ${os.arch()}`,
+      node: process.version,
+    },
     command: `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`,
     date: new Date().toISOString(),
     mode: opts.quick ? 'quick' : 'full',

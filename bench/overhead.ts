@@ -39,7 +39,10 @@ export const memoryTransport = (body: Buffer): H.Transport => {
       yield body
     },
   }
-  const headers = [['content-type', 'application/json'], ['content-length', String(body.length)]] as const
+  const headers = [
+    ['content-type', 'application/json'],
+    ['content-length', String(body.length)],
+  ] as const
   return async () => ({ status: 200, statusText: 'OK', headers, body: chunks, decoded: false })
 }
 
@@ -53,7 +56,14 @@ export const measureOverhead = async (n: number, rounds: number, seed: number): 
     const env: H.Env = { transport: memoryTransport(canned) }
     const decode = H.asJson(Payload)
     const is200 = H.ensureStatus((s) => s === 200)
-    const build = (): H.Request => pipe(H.newRequest(), H.initialize(URL_), H.addHeader('Accept', 'application/json'), H.addHeader('X-Trace', 'bench'), H.setUrlParams({ page: '1' }))
+    const build = (): H.Request =>
+      pipe(
+        H.newRequest(),
+        H.initialize(URL_),
+        H.addHeader('Accept', 'application/json'),
+        H.addHeader('X-Trace', 'bench'),
+        H.setUrlParams({ page: '1' }),
+      )
     const baseline = (): void => {
       if (E.isLeft(Payload.decode(JSON.parse(canned.toString('utf8'))))) throw new Error('baseline: does not decode')
     }
@@ -75,7 +85,12 @@ export const measureOverhead = async (n: number, rounds: number, seed: number): 
       rounds,
       seed,
     )
-    out.push({ bytes, baselineUs: t.get('baseline') ?? NaN, buildUs: t.get('build') ?? NaN, httpipeUs: t.get('httpipe') ?? NaN })
+    out.push({
+      bytes,
+      baselineUs: t.get('baseline') ?? NaN,
+      buildUs: t.get('build') ?? NaN,
+      httpipeUs: t.get('httpipe') ?? NaN,
+    })
   }
   return out
 }
@@ -94,7 +109,13 @@ export type Download = (url: string, file: string) => Promise<string | null>
 export const httpipeDownload =
   (env: H.Env): Download =>
   async (url, file) => {
-    const r = await pipe(H.newRequest(), H.initialize(url), H.setResponseFile(file), H.processRequest('GET', env), TE.flatMapEither(H.ensureStatus()))()
+    const r = await pipe(
+      H.newRequest(),
+      H.initialize(url),
+      H.setResponseFile(file),
+      H.processRequest('GET', env),
+      TE.flatMapEither(H.ensureStatus()),
+    )()
     return r._tag === 'Left' ? r.left.message : null
   }
 
@@ -126,7 +147,11 @@ const gc = vm.runInNewContext('gc') as () => void
  * For each downloader: a 4 MiB warm-up download, then `bytes` downloaded to a temporary file;
  * peak RSS growth over the RSS just before (after a GC), sampled every 5 ms.
  */
-export const measureDownload = async (base: string, downloads: ReadonlyArray<readonly [string, Download]>, bytes: number): Promise<ReadonlyArray<MemoryRow>> => {
+export const measureDownload = async (
+  base: string,
+  downloads: ReadonlyArray<readonly [string, Download]>,
+  bytes: number,
+): Promise<ReadonlyArray<MemoryRow>> => {
   const dir = mkdtempSync(join(tmpdir(), 'httpipe-bench-'))
   const out: MemoryRow[] = []
   try {

@@ -6,7 +6,13 @@
  */
 import * as t from 'io-ts'
 
-export const Item = t.type({ id: t.number, name: t.string, tags: t.array(t.string), score: t.number, active: t.boolean })
+export const Item = t.type({
+  id: t.number,
+  name: t.string,
+  tags: t.array(t.string),
+  score: t.number,
+  active: t.boolean,
+})
 export const Payload = t.type({ ok: t.boolean, count: t.number, items: t.array(Item), pad: t.string })
 export type Payload = t.TypeOf<typeof Payload>
 
@@ -15,7 +21,13 @@ export const makePayload = (bytes: number): Buffer => {
   const items: Array<t.TypeOf<typeof Item>> = []
   const render = (pad: string): string => JSON.stringify({ ok: true, count: items.length, items, pad })
   for (let i = 0; ; i++) {
-    const item = { id: i, name: `item number ${i}`, tags: ['alpha', 'beta', `t${i % 7}`], score: (i * 37) % 101 + 0.5, active: i % 3 !== 0 }
+    const item = {
+      id: i,
+      name: `item number ${i}`,
+      tags: ['alpha', 'beta', `t${i % 7}`],
+      score: ((i * 37) % 101) + 0.5,
+      active: i % 3 !== 0,
+    }
     items.push(item)
     if (render('').length > bytes) {
       items.pop()
@@ -28,4 +40,8 @@ export const makePayload = (bytes: number): Buffer => {
 }
 
 /** The routes of bench/server.ts. */
-export const routes = { small: '/json/1k', large: '/json/64k', big: (bytes: number): string => `/big/${bytes}` } as const
+export const routes = {
+  small: '/json/1k',
+  large: '/json/64k',
+  big: (bytes: number): string => `/big/${bytes}`,
+} as const

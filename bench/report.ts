@@ -36,7 +36,11 @@ export interface Report {
   readonly seconds: number
 }
 
-type Table = { readonly head: ReadonlyArray<string>; readonly rows: ReadonlyArray<ReadonlyArray<string>>; readonly left: number }
+type Table = {
+  readonly head: ReadonlyArray<string>
+  readonly rows: ReadonlyArray<ReadonlyArray<string>>
+  readonly left: number
+}
 
 const num = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : '–')
 const rps = (x: number): string => (Number.isFinite(x) ? Math.round(x).toString() : '–')
@@ -68,10 +72,13 @@ const ratioTable = (r: Report): Table => {
   for (const cell of r.cells) for (const s of r.summaries.get(cell.key) ?? []) ids.set(s.id, s.label)
   return {
     head: ['client', ...r.cells.map((c) => `${c.title} c=${c.concurrency}`)],
-    rows: [...ids].map(([id, label]) => [label, ...r.cells.map((c) => {
-      const s = (r.summaries.get(c.key) ?? []).find((x) => x.id === id)
-      return s === undefined ? '' : ratio(s)
-    })]),
+    rows: [...ids].map(([id, label]) => [
+      label,
+      ...r.cells.map((c) => {
+        const s = (r.summaries.get(c.key) ?? []).find((x) => x.id === id)
+        return s === undefined ? '' : ratio(s)
+      }),
+    ]),
     left: 1,
   }
 }
@@ -84,12 +91,29 @@ const cellTable = (rows: ReadonlyArray<Summary>): Table => ({
 
 const failures = (r: Report): ReadonlyArray<string> =>
   r.cells.flatMap((c) =>
-    (r.summaries.get(c.key) ?? []).filter(broken).map((s) => `${s.label}, ${c.title} c=${c.concurrency}: ${s.failures} failed of ${s.failures + s.ok}${s.firstError === null ? '' : ` (first: ${s.firstError})`}`),
+    (r.summaries.get(c.key) ?? [])
+      .filter(broken)
+      .map(
+        (s) =>
+          `${s.label}, ${c.title} c=${c.concurrency}: ${s.failures} failed of ${s.failures + s.ok}${s.firstError === null ? '' : ` (first: ${s.firstError})`}`,
+      ),
   )
 
 const overheadTable = (rows: ReadonlyArray<OverheadRow>): Table => ({
-  head: ['answer', 'codec.decode(JSON.parse(text)) µs', 'httpipe build (4 steps) µs', 'httpipe build + run + asJson µs', "httpipe's own cost µs"],
-  rows: rows.map((o) => [sizeOf(o.bytes), num(o.baselineUs, 1), num(o.buildUs, 1), num(o.httpipeUs, 1), num(o.httpipeUs - o.baselineUs, 1)]),
+  head: [
+    'answer',
+    'codec.decode(JSON.parse(text)) µs',
+    'httpipe build (4 steps) µs',
+    'httpipe build + run + asJson µs',
+    "httpipe's own cost µs",
+  ],
+  rows: rows.map((o) => [
+    sizeOf(o.bytes),
+    num(o.baselineUs, 1),
+    num(o.buildUs, 1),
+    num(o.httpipeUs, 1),
+    num(o.httpipeUs - o.baselineUs, 1),
+  ]),
   left: 1,
 })
 
@@ -105,7 +129,12 @@ const signTable = (s: SignResult): Table => ({
 
 const memoryTable = (rows: ReadonlyArray<MemoryRow>): Table => ({
   head: ['client', 'result', 'MiB/s', 'peak RSS growth MiB'],
-  rows: rows.map((m) => [m.id, m.error === null ? 'ok' : `failed: ${m.error}`, num(m.mibPerS, 0), num(m.peakGrowthMiB, 1)]),
+  rows: rows.map((m) => [
+    m.id,
+    m.error === null ? 'ok' : `failed: ${m.error}`,
+    num(m.mibPerS, 0),
+    num(m.peakGrowthMiB, 1),
+  ]),
   left: 2,
 })
 
@@ -115,7 +144,17 @@ const sizeText = (bytes: number): string => (bytes >= 1 << 30 ? `${bytes / (1 <<
 const meets = (t: TransferRow): string => (!Number.isFinite(t.peakRss) ? '–' : t.peakRss < RSS_TARGET ? 'yes' : 'NO')
 
 const transferTable = (rows: ReadonlyArray<TransferRow>): Table => ({
-  head: ['direction', 'case', 'result', 'MiB/s', '× raw pipe', 'peak RSS MiB', `< ${RSS_TARGET / MiB} MiB`, 'RSS at start MiB', 'peak V8 heap / ArrayBuffers MiB'],
+  head: [
+    'direction',
+    'case',
+    'result',
+    'MiB/s',
+    '× raw pipe',
+    'peak RSS MiB',
+    `< ${RSS_TARGET / MiB} MiB`,
+    'RSS at start MiB',
+    'peak V8 heap / ArrayBuffers MiB',
+  ],
   rows: rows.map((t) => [
     t.direction,
     t.label,
@@ -135,26 +174,44 @@ const transferTitle = (r: Report, t: TransferResult): string =>
 
 const transferMethod = (t: TransferResult): string =>
   `Every case runs in a Node process of its own (plain JavaScript, no loader), once per round in an order shuffled per round, ${t.rounds} round${t.rounds === 1 ? '' : 's'}; MiB/s and "× raw pipe" (the same-round ratio to the node:http pipe of the same direction) are medians over rounds, peak RSS the largest (the kernel's high-water mark, VmHWM). ` +
-  'Uploads read a file on disk (the page cache is warm), downloads write one; the server (a child process) keeps nothing: it counts and SHA-256s what arrives (the first part\'s content of a multipart body, found by a streaming boundary scan; a resumable upload keeps a running size and hash per upload id) and generates the download. ' +
+  "Uploads read a file on disk (the page cache is warm), downloads write one; the server (a child process) keeps nothing: it counts and SHA-256s what arrives (the first part's content of a multipart body, found by a streaming boundary scan; a resumable upload keeps a running size and hash per upload id) and generates the download. " +
   `Every run is checked: the server's size and SHA-256 of an upload, the downloaded file's, against the resource's. Target: peak RSS under ${RSS_TARGET / MiB} MiB in every case. ` +
   '"RSS at start" is the process just before the transfer, after its imports (Node alone is about 40 MiB; undici and httpipe add about 28); "V8 heap" is the heap V8 holds, used or not (its young generation grows under per-chunk allocation), "ArrayBuffers" the buffers alive or awaiting GC (samples every 10 ms). ' +
   'The rows "by hand" speak the same parts protocols with node:http on one keep-alive socket: what the protocol itself costs next to one streamed request.'
 
-const machineLine = (m: Machine): string => `${m.cpu}, ${m.cores} cores, ${m.memoryGiB.toFixed(1)} GiB RAM, ${m.os}, Node ${m.node}`
+const machineLine = (m: Machine): string =>
+  `${m.cpu}, ${m.cores} cores, ${m.memoryGiB.toFixed(1)} GiB RAM, ${m.os}, Node ${m.node}`
 
 /** The report as text, for stdout. */
 export const renderText = (r: Report): string => {
   const out: string[] = []
-  out.push(`machine: ${machineLine(r.machine)}`, `command: ${r.command}   date: ${r.date}   mode: ${r.mode}`, r.method, ...r.notes.map((n) => `note: ${n}`), '')
+  out.push(
+    `machine: ${machineLine(r.machine)}`,
+    `command: ${r.command}   date: ${r.date}   mode: ${r.mode}`,
+    r.method,
+    ...r.notes.map((n) => `note: ${n}`),
+    '',
+  )
   if (r.cells.length > 0) {
-    out.push(`req/s as a ratio to ${r.baselineLabel} (median over rounds of the same-round ratio)`, textTable(ratioTable(r)), '')
-    for (const c of r.cells) out.push(`${c.title} JSON, concurrency ${c.concurrency}`, textTable(cellTable(r.summaries.get(c.key) ?? [])), '')
+    out.push(
+      `req/s as a ratio to ${r.baselineLabel} (median over rounds of the same-round ratio)`,
+      textTable(ratioTable(r)),
+      '',
+    )
+    for (const c of r.cells)
+      out.push(`${c.title} JSON, concurrency ${c.concurrency}`, textTable(cellTable(r.summaries.get(c.key) ?? [])), '')
     const f = failures(r)
     if (f.length > 0) out.push('BROKEN variants:', ...f.map((x) => `  ${x}`), '')
   }
-  if (r.overhead !== null) out.push("httpipe's own cost per request (in-memory transport, no I/O)", textTable(overheadTable(r.overhead)), '')
+  if (r.overhead !== null)
+    out.push("httpipe's own cost per request (in-memory transport, no I/O)", textTable(overheadTable(r.overhead)), '')
   if (r.signing !== null) out.push(`AWS4 signing cost (${SIGN_CASE})`, textTable(signTable(r.signing)), '')
-  if (r.memory !== null) out.push(`${sizeOf(r.memoryBytes)} download streamed to a file (H.setResponseFile)`, textTable(memoryTable(r.memory)), '')
+  if (r.memory !== null)
+    out.push(
+      `${sizeOf(r.memoryBytes)} download streamed to a file (H.setResponseFile)`,
+      textTable(memoryTable(r.memory)),
+      '',
+    )
   if (r.transfers !== null) out.push(transferTitle(r, r.transfers), textTable(transferTable(r.transfers.rows)), '')
   out.push(`took ${r.seconds.toFixed(0)} s`)
   return out.join('\n')
@@ -175,10 +232,29 @@ export const renderMarkdown = (r: Report): string => {
     '',
   ]
   if (r.cells.length > 0) {
-    out.push(`## req/s as a ratio to ${r.baselineLabel}`, '', 'Median over rounds of (req/s ÷ the baseline\'s req/s in the same round); 1.00 = as fast as the baseline.', '', mdTable(ratioTable(r)), '')
+    out.push(
+      `## req/s as a ratio to ${r.baselineLabel}`,
+      '',
+      "Median over rounds of (req/s ÷ the baseline's req/s in the same round); 1.00 = as fast as the baseline.",
+      '',
+      mdTable(ratioTable(r)),
+      '',
+    )
     const f = failures(r)
-    if (f.length > 0) out.push('**Broken variants** (a request failed: transport error, status other than 200, or the codec refused the answer):', '', ...f.map((x) => `- ${x}`), '')
-    for (const c of r.cells) out.push(`## ${c.title} JSON, concurrency ${c.concurrency}`, '', mdTable(cellTable(r.summaries.get(c.key) ?? [])), '')
+    if (f.length > 0)
+      out.push(
+        '**Broken variants** (a request failed: transport error, status other than 200, or the codec refused the answer):',
+        '',
+        ...f.map((x) => `- ${x}`),
+        '',
+      )
+    for (const c of r.cells)
+      out.push(
+        `## ${c.title} JSON, concurrency ${c.concurrency}`,
+        '',
+        mdTable(cellTable(r.summaries.get(c.key) ?? [])),
+        '',
+      )
   }
   if (r.overhead !== null)
     out.push(
@@ -189,8 +265,32 @@ export const renderMarkdown = (r: Report): string => {
       mdTable(overheadTable(r.overhead)),
       '',
     )
-  if (r.signing !== null) out.push('## AWS4 signing cost', '', `${SIGN_CASE}; ${r.signing.n} signatures each.`, '', mdTable(signTable(r.signing)), '')
-  if (r.memory !== null) out.push(`## Memory: a ${sizeOf(r.memoryBytes)} download streamed to a file`, '', 'Peak RSS growth of the client process over the RSS just before (after a GC), with `H.setResponseFile`.', '', mdTable(memoryTable(r.memory)), '')
-  if (r.transfers !== null) out.push(`## ${transferTitle(r, r.transfers)}`, '', transferMethod(r.transfers), '', mdTable(transferTable(r.transfers.rows)), '')
+  if (r.signing !== null)
+    out.push(
+      '## AWS4 signing cost',
+      '',
+      `${SIGN_CASE}; ${r.signing.n} signatures each.`,
+      '',
+      mdTable(signTable(r.signing)),
+      '',
+    )
+  if (r.memory !== null)
+    out.push(
+      `## Memory: a ${sizeOf(r.memoryBytes)} download streamed to a file`,
+      '',
+      'Peak RSS growth of the client process over the RSS just before (after a GC), with `H.setResponseFile`.',
+      '',
+      mdTable(memoryTable(r.memory)),
+      '',
+    )
+  if (r.transfers !== null)
+    out.push(
+      `## ${transferTitle(r, r.transfers)}`,
+      '',
+      transferMethod(r.transfers),
+      '',
+      mdTable(transferTable(r.transfers.rows)),
+      '',
+    )
   return out.join('\n')
 }

@@ -27,7 +27,15 @@ const headers: ReadonlyArray<readonly [string, string]> = [
   ['Content-Length', String(body.length)],
   ['x-amz-meta-owner', 'ann'],
 ]
-const auth = { _tag: 'Aws4', accessKey: 'AKIDEXAMPLE', secretKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', region: 'us-east-1', service: 's3', sessionToken: null, unsignedPayload: false } as const
+const auth = {
+  _tag: 'Aws4',
+  accessKey: 'AKIDEXAMPLE',
+  secretKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+  region: 'us-east-1',
+  service: 's3',
+  sessionToken: null,
+  unsignedPayload: false,
+} as const
 const settings = pipe(H.newRequest(), H.returnSettings())
 const now = Date.UTC(2024, 0, 1)
 
@@ -42,7 +50,10 @@ const raw = (): void => {
   const h: Record<string, string> = Object.fromEntries(headers)
   h['X-Amz-Date'] = '20240101T000000Z'
   h['X-Amz-Content-Sha256'] = createHash('sha256').update(body).digest('hex')
-  aws4.sign({ host: u.host, path: `${u.pathname}${u.search}`, method: 'PUT', service: 's3', region: 'us-east-1', headers: h }, { accessKeyId: auth.accessKey, secretAccessKey: auth.secretKey })
+  aws4.sign(
+    { host: u.host, path: `${u.pathname}${u.search}`, method: 'PUT', service: 's3', region: 'us-east-1', headers: h },
+    { accessKeyId: auth.accessKey, secretAccessKey: auth.secretKey },
+  )
 }
 
 export interface SignResult {

@@ -44,7 +44,16 @@ const job = JSON.parse(process.argv[2] ?? '{}') as Job
 const found = transferCases.find((c) => c.id === job.id)
 const describe = (e: unknown): string => String((e as { message?: unknown } | null)?.message ?? e).slice(0, 300)
 if (found === undefined) {
-  process.send?.({ outcome: { error: `no case ${String(job.id)}` }, seconds: 0, cpuSeconds: 0, startRss: 0, peakRss: 0, peakHeapUsed: 0, peakHeapTotal: 0, peakArrayBuffers: 0 } satisfies ChildReport)
+  process.send?.({
+    outcome: { error: `no case ${String(job.id)}` },
+    seconds: 0,
+    cpuSeconds: 0,
+    startRss: 0,
+    peakRss: 0,
+    peakHeapUsed: 0,
+    peakHeapTotal: 0,
+    peakArrayBuffers: 0,
+  } satisfies ChildReport)
   process.exit(1)
 }
 const peaks = { rss: 0, heapUsed: 0, heapTotal: 0, arrayBuffers: 0 }
@@ -65,7 +74,16 @@ const seconds = (performance.now() - t0) / 1000
 const cpu = process.cpuUsage(cpu0)
 clearInterval(sampler)
 sample()
-const report: ChildReport = { outcome, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, startRss, peakRss: Math.max(hwm() ?? 0, peaks.rss), peakHeapUsed: peaks.heapUsed, peakHeapTotal: peaks.heapTotal, peakArrayBuffers: peaks.arrayBuffers }
+const report: ChildReport = {
+  outcome,
+  seconds,
+  cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  startRss,
+  peakRss: Math.max(hwm() ?? 0, peaks.rss),
+  peakHeapUsed: peaks.heapUsed,
+  peakHeapTotal: peaks.heapTotal,
+  peakArrayBuffers: peaks.arrayBuffers,
+}
 // started by hand (no IPC channel): the report on stdout
 if (process.send === undefined) console.log(JSON.stringify(report))
 else process.send(report, () => process.exit(0))

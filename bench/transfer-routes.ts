@@ -38,7 +38,9 @@ const empty = (res: http.ServerResponse, status: number, headers: Record<string,
 }
 
 /** A streaming scan for the content of the first part of a multipart body, hashed as it passes. */
-const partScanner = (boundary: string): { readonly feed: (c: Buffer) => void; readonly result: () => { bytes: number; sha256: string } | null } => {
+const partScanner = (
+  boundary: string,
+): { readonly feed: (c: Buffer) => void; readonly result: () => { bytes: number; sha256: string } | null } => {
   const delim = Buffer.from(`\r\n--${boundary}`)
   const keep = delim.length - 1
   const headEnd = Buffer.from('\r\n\r\n')
@@ -122,7 +124,8 @@ const held = (u: Upload): Record<string, string> => (u.size === 0 ? {} : { range
 const chunk = (id: string, req: http.IncomingMessage, res: http.ServerResponse): void => {
   const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(req.headers['content-range'] ?? '')
   const [start, end, total] = m === null ? [NaN, NaN, NaN] : [Number(m[1]), Number(m[2]), Number(m[3])]
-  if (!(start <= end && end < total)) return void (req.resume(), json(res, 400, { error: 'Content-Range must be bytes s-e/total' }))
+  if (!(start <= end && end < total))
+    return void (req.resume(), json(res, 400, { error: 'Content-Range must be bytes s-e/total' }))
   const u = uploads.get(id) ?? { size: 0, total, hash: createHash('sha256') }
   uploads.set(id, u)
   if (u.total !== total) return void (req.resume(), json(res, 400, { error: `the total was ${u.total}, now ${total}` }))
@@ -138,7 +141,8 @@ const chunk = (id: string, req: http.IncomingMessage, res: http.ServerResponse):
     u.hash.update(c)
   })
   req.on('end', () => {
-    if (tooMuch) return void (uploads.delete(id), json(res, 400, { error: 'the chunk is longer than its Content-Range' }))
+    if (tooMuch)
+      return void (uploads.delete(id), json(res, 400, { error: 'the chunk is longer than its Content-Range' }))
     if (u.size < u.total) return empty(res, 308, held(u))
     uploads.delete(id)
     json(res, 201, { bytes: u.size, sha256: u.hash.digest('hex') } satisfies SinkAnswer)
@@ -163,23 +167,31 @@ const blob = (size: number, req: http.IncomingMessage, res: http.ServerResponse)
   req.resume()
   const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '')
   if (m === null) {
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size), 'accept-ranges': 'bytes' })
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': String(size),
+      'accept-ranges': 'bytes',
+    })
     return serve(res, 0, size)
   }
   const start = Number(m[1])
   const end = Math.min(size, m[2] === '' ? size : Number(m[2]) + 1)
   if (start >= size || end <= start) return empty(res, 416, { 'content-range': `bytes */${size}` })
-  res.writeHead(206, { 'content-type': 'application/octet-stream', 'content-length': String(end - start), 'content-range': `bytes ${start}-${end - 1}/${size}` })
+  res.writeHead(206, {
+    'content-type': 'application/octet-stream',
+    'content-length': String(end - start),
+    'content-range': `bytes ${start}-${end - 1}/${size}`,
+  })
   serve(res, start, end)
 }
 
 /** Handles `req` when it is a transfer route; false when it is not one. */
 export const transferRoute = (req: http.IncomingMessage, res: http.ServerResponse, path: string): boolean => {
   const method = req.method ?? 'GET'
-  if (path === '/sink' && (method === 'POST' || method === 'PUT')) return sink(req, res), true
+  if (path === '/sink' && (method === 'POST' || method === 'PUT')) return (sink(req, res), true)
   const up = /^\/upload\/([\w-]{1,64})$/.exec(path)
-  if (up !== null && method === 'PUT') return chunk(up[1] as string, req, res), true
+  if (up !== null && method === 'PUT') return (chunk(up[1] as string, req, res), true)
   const down = /^\/blob\/(\d{1,12})$/.exec(path)
-  if (down !== null && method === 'GET') return blob(Number(down[1]), req, res), true
+  if (down !== null && method === 'GET') return (blob(Number(down[1]), req, res), true)
   return false
 }

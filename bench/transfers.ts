@@ -73,7 +73,9 @@ export const buildChild = (root: string): string => {
   const dist = pathToFileURL(join(root, 'dist', 'esm')).href
   for (const name of ['transfer-child', 'transfer-cases', 'transfer-raw', 'transfer-httpipe']) {
     const source = readFileSync(join(root, 'bench', `${name}.ts`), 'utf8')
-    const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false } }).outputText
+    const js = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+    }).outputText
     writeFileSync(join(out, `${name}.js`), js.replaceAll("'../dist/esm/", `'${dist}/`))
   }
   return join(out, 'transfer-child.js')
@@ -82,8 +84,19 @@ export const buildChild = (root: string): string => {
 /** Runs `job` in a child process; resolves with its report (an error outcome when it broke). */
 const runChild = (entry: string, job: Job): Promise<ChildReport> =>
   new Promise((resolve) => {
-    const broken = (error: string): ChildReport => ({ outcome: { error }, seconds: NaN, cpuSeconds: NaN, startRss: NaN, peakRss: NaN, peakHeapUsed: NaN, peakHeapTotal: NaN, peakArrayBuffers: NaN })
-    const child = spawn(process.execPath, [entry, JSON.stringify(job)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    const broken = (error: string): ChildReport => ({
+      outcome: { error },
+      seconds: NaN,
+      cpuSeconds: NaN,
+      startRss: NaN,
+      peakRss: NaN,
+      peakHeapUsed: NaN,
+      peakHeapTotal: NaN,
+      peakArrayBuffers: NaN,
+    })
+    const child = spawn(process.execPath, [entry, JSON.stringify(job)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
     let report: ChildReport | null = null
     const timer = setTimeout(() => child.kill('SIGKILL'), 300_000)
     child.on('message', (m: ChildReport) => void (report = m))
@@ -99,7 +112,11 @@ const check = async (c: TransferCase, job: Job, sha256: string, report: ChildRep
   if ('error' in report.outcome) return report.outcome.error
   if (c.direction === 'download') {
     const got = await hashFile(job.file).catch((e: unknown) => ({ bytes: -1, sha256: String(e) }))
-    return got.bytes !== job.size ? `the file has ${got.bytes} bytes, wanted ${job.size}` : got.sha256 !== sha256 ? 'the downloaded file has the wrong SHA-256' : null
+    return got.bytes !== job.size
+      ? `the file has ${got.bytes} bytes, wanted ${job.size}`
+      : got.sha256 !== sha256
+        ? 'the downloaded file has the wrong SHA-256'
+        : null
   }
   let a: SinkAnswer
   try {
@@ -108,7 +125,11 @@ const check = async (c: TransferCase, job: Job, sha256: string, report: ChildRep
     return `the server's answer is not JSON: ${report.outcome.answer.slice(0, 100)}`
   }
   const bytes = a.partBytes ?? a.bytes
-  return bytes !== job.size ? `the server got ${bytes} bytes, wanted ${job.size}` : a.sha256 !== sha256 ? 'the server got bytes with the wrong SHA-256' : null
+  return bytes !== job.size
+    ? `the server got ${bytes} bytes, wanted ${job.size}`
+    : a.sha256 !== sha256
+      ? 'the server got bytes with the wrong SHA-256'
+      : null
 }
 
 /** Every case once per round, shuffled per round; the rows in the order of transfer-cases.ts. */
@@ -116,7 +137,9 @@ export const measureTransfers = async (plan: TransferPlan): Promise<TransferResu
   const cases = transferCases.filter((c) => c.baseline || plan.only === null || plan.only.has(c.id))
   const entry = buildChild(plan.root)
   const dir = mkdtempSync(join(tmpdir(), 'httpipe-bench-transfer-'))
-  const runs = new Map<string, Array<{ report: ChildReport; error: string | null; round: number }>>(cases.map((c) => [c.id, []]))
+  const runs = new Map<string, Array<{ report: ChildReport; error: string | null; round: number }>>(
+    cases.map((c) => [c.id, []]),
+  )
   try {
     const source = join(dir, 'upload.bin')
     plan.onProgress(`transfers: writing the ${plan.bytes >> 20} MiB file`)
@@ -147,7 +170,8 @@ export const measureTransfers = async (plan: TransferPlan): Promise<TransferResu
       const b = base.find((r) => r.round === round && r.error === null)
       return b === undefined ? NaN : mibPerS(b.report)
     }
-    const max = (f: (r: ChildReport) => number): number => Math.max(...all.map((r) => f(r.report)).filter(Number.isFinite))
+    const max = (f: (r: ChildReport) => number): number =>
+      Math.max(...all.map((r) => f(r.report)).filter(Number.isFinite))
     return {
       id: c.id,
       label: c.label,

@@ -82,7 +82,12 @@ export const crossFetchRaw =
 
 /** axios with a keep-alive agent, asked for the text (its own JSON parsing off). */
 export const axiosClient = (agent: http.Agent): ((url: string) => Op) => {
-  const client = axios.create({ httpAgent: agent, responseType: 'text', transformResponse: [(d: unknown) => d], validateStatus: () => true })
+  const client = axios.create({
+    httpAgent: agent,
+    responseType: 'text',
+    transformResponse: [(d: unknown) => d],
+    validateStatus: () => true,
+  })
   return (url) => async () => {
     const res = await client.get<string>(url)
     check(res.status, res.data)
@@ -118,7 +123,14 @@ export const httpipe =
   (env: H.Env, extra: (r: H.Request) => H.Request = (r) => r) =>
   (url: string): Op =>
   async () => {
-    const r = await pipe(H.newRequest(), H.initialize(url), extra, H.processRequest('GET', env), TE.flatMapEither(is200), TE.flatMapEither(decode))()
+    const r = await pipe(
+      H.newRequest(),
+      H.initialize(url),
+      extra,
+      H.processRequest('GET', env),
+      TE.flatMapEither(is200),
+      TE.flatMapEither(decode),
+    )()
     if (r._tag === 'Left') throw new Error(`${r.left._tag}: ${r.left.message}`)
   }
 
@@ -137,9 +149,17 @@ const isTransport = (x: unknown): x is H.Transport => typeof x === 'function'
  * are looked up at run time in `exports` (the built package): a build without them gets a
  * note instead of the variant.
  */
-export const makeClients = (aws4Concurrencies: ReadonlyArray<number>, exports: Readonly<Record<string, unknown>> = H as unknown as Record<string, unknown>): Clients => {
+export const makeClients = (
+  aws4Concurrencies: ReadonlyArray<number>,
+  exports: Readonly<Record<string, unknown>> = H as unknown as Record<string, unknown>,
+): Clients => {
   const undiciAgent = new Agent({ keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000 })
-  const agents = { http: new http.Agent({ keepAlive: true }), cross: new http.Agent({ keepAlive: true }), axios: new http.Agent({ keepAlive: true }), got: new http.Agent({ keepAlive: true }) }
+  const agents = {
+    http: new http.Agent({ keepAlive: true }),
+    cross: new http.Agent({ keepAlive: true }),
+    axios: new http.Agent({ keepAlive: true }),
+    got: new http.Agent({ keepAlive: true }),
+  }
   const notes: string[] = []
   const anyH = exports
   const transports: Array<readonly [string, string, H.Env]> = [
@@ -147,7 +167,12 @@ export const makeClients = (aws4Concurrencies: ReadonlyArray<number>, exports: R
     ['httpipe-fetch', 'httpipe (fromFetch(globalThis.fetch))', { transport: H.fromFetch(globalThis.fetch) }],
   ]
   const closers: Array<() => Promise<void>> = []
-  if (isTransport(anyH['crossFetchTransport'])) transports.push(['httpipe-cross-fetch', 'httpipe (crossFetchTransport)', { transport: anyH['crossFetchTransport'] }])
+  if (isTransport(anyH['crossFetchTransport']))
+    transports.push([
+      'httpipe-cross-fetch',
+      'httpipe (crossFetchTransport)',
+      { transport: anyH['crossFetchTransport'] },
+    ])
   else notes.push('H.crossFetchTransport is not exported by this build: the httpipe cross-fetch variant was skipped.')
   const makeUndici = anyH['undiciTransport']
   if (typeof makeUndici === 'function') {

@@ -22,7 +22,10 @@ export const main = async (baseUrl: string): Promise<string> => {
       TE.flatMapEither(H.ensureStatus()),
     )()
     if (result._tag === 'Left') return `failed: ${result.left.message}`
-    const file = pipe(H.responseFilename(result.right), O.getOrElse(() => '?'))
+    const file = pipe(
+      H.responseFilename(result.right),
+      O.getOrElse(() => '?'),
+    )
     const size = (await readFile(file)).byteLength
     return `saved ${size} bytes to ${file} (${progressCalls} progress events, ${result.right.body.byteLength} bytes kept in memory)`
   } finally {

@@ -10,7 +10,11 @@ import * as H from 'httpipe'
 const Echo = t.type({ form: t.record(t.string, t.union([t.string, t.array(t.string)])) })
 
 export const main = async (baseUrl: string): Promise<string> => {
-  const whole = pipe(H.newRequest(), H.initialize(`${baseUrl}/post`), H.setFormBody({ name: 'Ann Lee', city: 'Zürich' }))
+  const whole = pipe(
+    H.newRequest(),
+    H.initialize(`${baseUrl}/post`),
+    H.setFormBody({ name: 'Ann Lee', city: 'Zürich' }),
+  )
   const byField = pipe(
     H.newRequest(),
     H.initialize(`${baseUrl}/post`),
@@ -22,6 +26,11 @@ export const main = async (baseUrl: string): Promise<string> => {
   const send = (req: H.Request) => pipe(req, H.processRequest('POST'), TE.flatMapEither(H.asJson(Echo)))
   const results = await Promise.all([send(whole)(), send(byField)()])
   return results
-    .map(E.match((e) => `failed: ${e.message}`, (r) => `form received: ${JSON.stringify(r.form)}`))
+    .map(
+      E.match(
+        (e) => `failed: ${e.message}`,
+        (r) => `form received: ${JSON.stringify(r.form)}`,
+      ),
+    )
     .join('\n')
 }

@@ -19,7 +19,11 @@ export const main = async (baseUrl: string): Promise<string> => {
     H.initialize(`${baseUrl}/get`),
     H.addUrlParameter('q', 'functional http'),
     H.addUrlParameter('page', 2),
-    H.setUrlParams([['q', 'functional http'], ['page', 2], ['tags', ['fp', 'ts']]]),
+    H.setUrlParams([
+      ['q', 'functional http'],
+      ['page', 2],
+      ['tags', ['fp', 'ts']],
+    ]),
     H.splitArraysInUrl(true),
     H.processRequest('GET'),
     TE.flatMapEither(H.ensureStatus()),

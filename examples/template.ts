@@ -31,7 +31,8 @@ export const main = async (baseUrl: string): Promise<string> => {
     result,
     E.match(
       (e) => `failed: ${e.message}`,
-      (r) => `authenticated=${r.authenticated} (template is ${saved.length} bytes of JSON; the token shows as *** in its log)`,
+      (r) =>
+        `authenticated=${r.authenticated} (template is ${saved.length} bytes of JSON; the token shows as *** in its log)`,
     ),
   )
 }

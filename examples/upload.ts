@@ -11,7 +11,9 @@ import * as TE from 'fp-ts/TaskEither'
 import * as t from 'io-ts'
 import * as H from 'httpipe'
 
-const MultipartEcho = t.type({ files: t.record(t.string, t.array(t.type({ filename: t.string, size: t.number, sha256: t.string }))) })
+const MultipartEcho = t.type({
+  files: t.record(t.string, t.array(t.type({ filename: t.string, size: t.number, sha256: t.string }))),
+})
 const Uploaded = t.type({ size: t.number, sha256: t.string })
 
 export const main = async (baseUrl: string): Promise<string> => {
@@ -45,7 +47,12 @@ export const main = async (baseUrl: string): Promise<string> => {
     )()
     if (chunked._tag === 'Left') return `failed: ${chunked.left.message}`
     const back = join(dir, 'back.bin')
-    const download = await pipe(H.newRequest(), H.initialize(`${baseUrl}/range/100000`), H.setResponseFile(back), H.getDataInParts(16 * 1024))()
+    const download = await pipe(
+      H.newRequest(),
+      H.initialize(`${baseUrl}/range/100000`),
+      H.setResponseFile(back),
+      H.getDataInParts(16 * 1024),
+    )()
     if (download._tag === 'Left') return `failed: ${download.left.message}`
     return [
       `multipart: ${part?.filename ?? '?'} arrived with ${part?.size ?? 0} bytes, ${part?.sha256 === sha ? 'same SHA-256' : 'DIFFERENT bytes'} (${uploaded} bytes reported sent)`,

@@ -15,4 +15,6 @@ export declare const ENTRIES: ReadonlyArray<{ readonly module: string; readonly 
 export declare const CATEGORIES: Readonly<Record<string, ReadonlyArray<string>>>
 export declare const publicApi: (root?: string) => ReadonlyArray<ApiExport>
 export declare const docProblems: (api: ReadonlyArray<ApiExport>) => ReadonlyArray<string>
-export declare const moduleExamples: (root?: string) => ReadonlyArray<{ readonly module: string; readonly file: string; readonly examples: ReadonlyArray<string> }>
+export declare const moduleExamples: (
+  root?: string,
+) => ReadonlyArray<{ readonly module: string; readonly file: string; readonly examples: ReadonlyArray<string> }>

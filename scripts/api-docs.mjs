@@ -20,7 +20,8 @@ export const CATEGORIES = {
   'httpipe/testing': ['testing'],
 }
 
-const text = (comment) => (typeof comment === 'string' ? comment : Array.isArray(comment) ? comment.map((c) => c.text ?? '').join('') : '')
+const text = (comment) =>
+  typeof comment === 'string' ? comment : Array.isArray(comment) ? comment.map((c) => c.text ?? '').join('') : ''
 
 // JSDoc tags of a declaration (a `const` carries them on its statement)
 const docTags = (decl) => {
@@ -81,11 +82,14 @@ export const docProblems = (api) =>
     const where = `${x.file}:${x.line} ${x.name} (${x.module})`
     const problems = []
     for (const tag of ['example', 'category', 'since']) if (has(tag).length === 0) problems.push(`${where}: no @${tag}`)
-    for (const s of has('since')) if (!/^\d+\.\d+\.\d+$/.test(s.text.trim())) problems.push(`${where}: @since ${JSON.stringify(s.text.trim())} is not a version`)
+    for (const s of has('since'))
+      if (!/^\d+\.\d+\.\d+$/.test(s.text.trim()))
+        problems.push(`${where}: @since ${JSON.stringify(s.text.trim())} is not a version`)
     const allowed = CATEGORIES[x.module] ?? []
     for (const c of has('category'))
       if (c.text.trim() === '') problems.push(`${where}: empty @category`)
-      else if (!allowed.includes(c.text.trim())) problems.push(`${where}: @category ${JSON.stringify(c.text.trim())} is not one of ${allowed.join(', ')}`)
+      else if (!allowed.includes(c.text.trim()))
+        problems.push(`${where}: @category ${JSON.stringify(c.text.trim())} is not one of ${allowed.join(', ')}`)
     return problems
   })
 
@@ -100,5 +104,9 @@ export const moduleExamples = (root = process.cwd()) =>
     const first = sf.statements[0]
     const docs = first === undefined ? [] : ts.getJSDocCommentsAndTags(first).filter((d) => ts.isJSDoc(d))
     const tags = docs.slice(0, 1).flatMap((d) => [...(d.tags ?? [])])
-    return { module: entry.module, file: entry.file, examples: tags.filter((t) => t.tagName.text === 'example').map((t) => text(t.comment)) }
+    return {
+      module: entry.module,
+      file: entry.file,
+      examples: tags.filter((t) => t.tagName.text === 'example').map((t) => text(t.comment)),
+    }
   })

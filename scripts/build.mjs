@@ -6,7 +6,8 @@ import { createRequire } from 'node:module'
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
 rmSync('dist', { recursive: true, force: true })
-const run = (...args) => execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', ...args], { stdio: 'inherit' })
+const run = (...args) =>
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', ...args], { stdio: 'inherit' })
 run('--outDir', 'dist/esm')
 run('--outDir', 'dist/cjs', '--module', 'commonjs', '--moduleResolution', 'node10')
 writeFileSync('dist/esm/package.json', JSON.stringify({ type: 'module' }) + '\n')

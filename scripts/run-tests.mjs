@@ -14,12 +14,26 @@ const walk = (dir) =>
     e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
   )
 const filter = process.argv[2]
-const files = walk('test').filter((f) => !filter || f.includes(filter)).sort()
+const files = walk('test')
+  .filter((f) => !filter || f.includes(filter))
+  .sort()
 const SERIAL = ['test/transport/exit.test.ts']
-const ACROSS = ['test/execute/run.test.ts', 'test/execute/redirect.test.ts', 'test/execute/retry.test.ts', 'test/execute/limits.test.ts', 'test/execute/parts.test.ts', 'test/execute/progress.test.ts']
+const ACROSS = [
+  'test/execute/run.test.ts',
+  'test/execute/redirect.test.ts',
+  'test/execute/retry.test.ts',
+  'test/execute/limits.test.ts',
+  'test/execute/parts.test.ts',
+  'test/execute/progress.test.ts',
+]
 const runs = [
   { label: 'other transports', files: ACROSS.filter((f) => files.includes(f)), envs: ['cross-fetch', 'fetch'] },
-  { label: 'real time, one file at a time', files: SERIAL.filter((f) => files.includes(f)), envs: [undefined], concurrency: 1 },
+  {
+    label: 'real time, one file at a time',
+    files: SERIAL.filter((f) => files.includes(f)),
+    envs: [undefined],
+    concurrency: 1,
+  },
   { label: 'all', files: files.filter((f) => !SERIAL.includes(f)), envs: [undefined] },
 ]
 let status = 0
@@ -27,9 +41,14 @@ for (const run of runs) {
   for (const transport of run.envs) {
     if (run.files.length === 0) continue
     if (transport !== undefined) console.log(`# executor suites on HTTPIPE_TEST_TRANSPORT=${transport}`)
-    else if (run.concurrency === 1) console.log(`# ${run.label}: ${run.files.join(', ')} (not counted in the summary below)`)
+    else if (run.concurrency === 1)
+      console.log(`# ${run.label}: ${run.files.join(', ')} (not counted in the summary below)`)
     const env = transport === undefined ? process.env : { ...process.env, HTTPIPE_TEST_TRANSPORT: transport }
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${run.concurrency ?? 2}`, ...run.files], { stdio: 'inherit', env })
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--test', `--test-concurrency=${run.concurrency ?? 2}`, ...run.files],
+      { stdio: 'inherit', env },
+    )
     if ((r.status ?? 1) !== 0) status = r.status ?? 1
   }
 }

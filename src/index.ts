@@ -41,7 +41,12 @@ export { addHeader, setHeaders } from './steps/headers.js'
 export type { HeaderList } from './model/headers.js'
 export { setBinaryBody, setFormBody, setJsonBody, setStringBody } from './steps/body.js'
 export { addValue, initializeFormBody, initializeJsonBody, insertBodyField } from './steps/collection.js'
-export { addDataAsRelated, addMultipartFormDataField, addMultipartFormDataFile, startMultipartBody } from './steps/multipart.js'
+export {
+  addDataAsRelated,
+  addMultipartFormDataField,
+  addMultipartFormDataFile,
+  startMultipartBody,
+} from './steps/multipart.js'
 export { addBasicAuthorization } from './auth/basic.js'
 export { addBearerAuthorization } from './auth/bearer.js'
 export { addAws4Authorization } from './auth/aws4.js'
@@ -68,9 +73,26 @@ export type { RetryPolicyInput } from './steps/retry-policy.js'
 
 // running and reading
 export type { PreparedRequest, Sink } from './model/prepared.js'
-export { executeRequest, getDataInParts, getPart, prepareRequest, processRequest, sendDataInParts, sendPart } from './client/process.js'
+export {
+  executeRequest,
+  getDataInParts,
+  getPart,
+  prepareRequest,
+  processRequest,
+  sendDataInParts,
+  sendPart,
+} from './client/process.js'
 export type { Method } from './model/method.js'
-export { del as delete, deleteWithBody, get, head, patchWithBody, postWithBody, put, putWithBody } from './client/shortcuts.js'
+export {
+  del as delete,
+  deleteWithBody,
+  get,
+  head,
+  patchWithBody,
+  postWithBody,
+  put,
+  putWithBody,
+} from './client/shortcuts.js'
 export type { BodyShortcutOptions, ShortcutOptions } from './client/shortcuts.js'
 export { toCurl } from './show/curl.js'
 export type { CurlOptions } from './show/curl.js'

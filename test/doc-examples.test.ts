@@ -19,7 +19,14 @@ import * as t from 'io-ts'
 import * as H from 'httpipe'
 import * as T from 'httpipe/testing'
 import { moduleExamples, publicApi } from '../scripts/api-docs.mjs'
-import { importsOf, parseExample, renderExample, type Api, type DocContext, type Example } from './support/doc-examples.js'
+import {
+  importsOf,
+  parseExample,
+  renderExample,
+  type Api,
+  type DocContext,
+  type Example,
+} from './support/doc-examples.js'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const api = publicApi(ROOT)
@@ -27,15 +34,28 @@ const examples: ReadonlyArray<Example> = [
   ...api.flatMap((x) =>
     x.tags
       .filter((tag) => tag.name === 'example')
-      .map((tag, i, all) => parseExample(`${x.module === 'httpipe' ? '' : `${x.module}:`}${x.name}${all.length > 1 ? `#${i + 1}` : ''}`, `${x.file}:${x.line}`, tag.text)),
+      .map((tag, i, all) =>
+        parseExample(
+          `${x.module === 'httpipe' ? '' : `${x.module}:`}${x.name}${all.length > 1 ? `#${i + 1}` : ''}`,
+          `${x.file}:${x.line}`,
+          tag.text,
+        ),
+      ),
   ),
-  ...moduleExamples(ROOT).flatMap((m) => m.examples.map((text, i) => parseExample(`module ${m.module}#${i + 1}`, m.file, text))),
+  ...moduleExamples(ROOT).flatMap((m) =>
+    m.examples.map((text, i) => parseExample(`module ${m.module}#${i + 1}`, m.file, text)),
+  ),
   // the README's TypeScript snippets (its quick start is JavaScript, run by test/readme.test.ts)
   ...[...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m, i, all) =>
-    parseExample(`README#${i + 1}/${all.length}`, `README.md:${(m.input?.slice(0, m.index).split('\n').length ?? 0) + 1}`, m[1] ?? ''),
+    parseExample(
+      `README#${i + 1}/${all.length}`,
+      `README.md:${(m.input?.slice(0, m.index).split('\n').length ?? 0) + 1}`,
+      m[1] ?? '',
+    ),
   ),
 ]
-const names = (module: string, kinds: ReadonlyArray<string>) => api.filter((x) => x.module === module && kinds.includes(x.kind)).map((x) => x.name)
+const names = (module: string, kinds: ReadonlyArray<string>) =>
+  api.filter((x) => x.module === module && kinds.includes(x.kind)).map((x) => x.name)
 const apiNames: Api = {
   values: names('httpipe', ['value', 'both']),
   types: names('httpipe', ['type', 'both']),
@@ -98,7 +118,14 @@ before(async () => {
     files.set(ex.id, file)
   })
   // each example file imports every public name as its preamble, so unused names are expected there
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.json', compilerOptions: { noEmit: true, noUnusedLocals: false, noUnusedParameters: false }, include: ['*.ts'] }))
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      extends: '../../tsconfig.json',
+      compilerOptions: { noEmit: true, noUnusedLocals: false, noUnusedParameters: false },
+      include: ['*.ts'],
+    }),
+  )
 })
 
 after(async () => {
@@ -111,7 +138,9 @@ describe('the TSDoc examples of the public API', () => {
     const without = api.filter((x) => !x.tags.some((tag) => tag.name === 'example')).map((x) => x.name)
     assert.deepStrictEqual(without, [])
     assert.ok(toRun.length > 100, `${toRun.length} examples to run`)
-    t.diagnostic(`${examples.length} examples: ${toRun.length} run (${checks} values checked), ${skipped.length} skipped${skipped.map((x) => `\n  ${x.id}: ${x.skip}`).join('')}`)
+    t.diagnostic(
+      `${examples.length} examples: ${toRun.length} run (${checks} values checked), ${skipped.length} skipped${skipped.map((x) => `\n  ${x.id}: ${x.skip}`).join('')}`,
+    )
   })
 
   test('they type-check against the built package', () => {

@@ -37,15 +37,22 @@ describe('check-docs', () => {
           'export type Bare = number',
         ].join('\n'),
       )
-      writeFileSync(join(dir, 'src', 'index.ts'), "export { ok, noCategory, badSince, oddCategory } from './a.js'\nexport type { Bare } from './a.js'\n")
+      writeFileSync(
+        join(dir, 'src', 'index.ts'),
+        "export { ok, noCategory, badSince, oddCategory } from './a.js'\nexport type { Bare } from './a.js'\n",
+      )
       writeFileSync(join(dir, 'src', 'testing', 'index.ts'), 'export {}\n')
       const r = spawnSync(process.execPath, [SCRIPT, dir], { encoding: 'utf8' })
       assert.equal(r.status, 1)
       assert.match(r.stderr, /src\/a\.ts:\d+ noCategory \(httpipe\): no @category/)
       assert.match(r.stderr, /src\/a\.ts:\d+ badSince \(httpipe\): @since "soon" is not a version/)
-      for (const tag of ['example', 'category', 'since']) assert.match(r.stderr, new RegExp(`Bare \\(httpipe\\): no @${tag}`))
+      for (const tag of ['example', 'category', 'since'])
+        assert.match(r.stderr, new RegExp(`Bare \\(httpipe\\): no @${tag}`))
       assert.doesNotMatch(r.stderr, / ok \(httpipe\)/)
-      assert.match(r.stderr, /src\/a\.ts:\d+ oddCategory \(httpipe\): @category "model" is not one of request, headers, bodies, auth, settings, running, responses, errors, transports/)
+      assert.match(
+        r.stderr,
+        /src\/a\.ts:\d+ oddCategory \(httpipe\): @category "model" is not one of request, headers, bodies, auth, settings, running, responses, errors, transports/,
+      )
       assert.match(r.stderr, /check-docs: 6 problem\(s\) in the docs of 5 exports/)
     } finally {
       rmSync(dir, { recursive: true, force: true })
@@ -58,11 +65,18 @@ test('typedoc builds the API docs without a warning, one section per @category',
   const out = mkdtempSync(join(ROOT, 'tmp', 'api-docs-'))
   try {
     const typedoc = join(createRequire(import.meta.url).resolve('typedoc/package.json'), '..', 'bin', 'typedoc')
-    const r = spawnSync(process.execPath, [typedoc, '--out', out, '--logLevel', 'Warn'], { encoding: 'utf8', cwd: ROOT })
+    const r = spawnSync(process.execPath, [typedoc, '--out', out, '--logLevel', 'Warn'], {
+      encoding: 'utf8',
+      cwd: ROOT,
+    })
     assert.equal(r.status, 0, r.stdout + r.stderr)
     assert.equal(r.stdout.trim(), '', 'no warning')
     const page = readFileSync(join(out, 'modules', 'httpipe.html'), 'utf8')
-    const categories = new Set(publicApi(ROOT).filter((x) => x.module === 'httpipe').map((x) => x.tags.find((t) => t.name === 'category')?.text.trim()))
+    const categories = new Set(
+      publicApi(ROOT)
+        .filter((x) => x.module === 'httpipe')
+        .map((x) => x.tags.find((t) => t.name === 'category')?.text.trim()),
+    )
     for (const c of categories) assert.match(page, new RegExp(`<h2[^>]*>${c}<`), `section ${c}`)
   } finally {
     rmSync(out, { recursive: true, force: true })

@@ -37,5 +37,8 @@ test('form posts, whole and field by field', async () => {
 })
 
 test('a download streamed to a file', async () => {
-  assert.match(await download.main(echo.url), /^saved 1048576 bytes to .*bytes\.bin \(\d+ progress events, 0 bytes kept in memory\)$/)
+  assert.match(
+    await download.main(echo.url),
+    /^saved 1048576 bytes to .*bytes\.bin \(\d+ progress events, 0 bytes kept in memory\)$/,
+  )
 })

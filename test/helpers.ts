@@ -62,7 +62,8 @@ export const deepFreeze = <T>(value: T): T => {
 }
 
 export const PEM_CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUYQ==\n-----END CERTIFICATE-----\n'
-export const PEM_KEY = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n'
+export const PEM_KEY =
+  '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n'
 
 /** One valid instance of every public builder step (used for the sticky-error tests). */
 export const everyStep: ReadonlyArray<readonly [string, (req: H.Request) => H.Request]> = [

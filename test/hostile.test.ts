@@ -32,7 +32,13 @@ const HOSTILE: ReadonlyArray<readonly [string, unknown]> = [
 // matchClientErrorW's otherwise) are functions the type demands: a fold cannot make up a value
 // of the caller's type, so one given no function throws a TypeError naming the tag, see
 // test/model/match.test.ts. Values that are not functions are skipped.
-const NOT_APPLIED = new Set(['fromFetch', 'undiciTransport', 'matchClientError', 'matchClientErrorW', 'matchClientErrorOr'])
+const NOT_APPLIED = new Set([
+  'fromFetch',
+  'undiciTransport',
+  'matchClientError',
+  'matchClientErrorW',
+  'matchClientErrorOr',
+])
 // a transport called with hostile input rejects (the executor's contract), never throws
 const TRANSPORTS = new Set(['crossFetchTransport', 'defaultTransport'])
 

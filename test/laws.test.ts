@@ -17,7 +17,7 @@ import type { ParamsInput } from '../src/steps/params.js'
 import { base, deepFreeze, PEM_CERT, PEM_KEY } from './helpers.js'
 
 /** LAWS_RUNS=5000 for a deeper search; the default keeps the file at a few seconds. */
-const RUNS = Number(process.env["LAWS_RUNS"] ?? 150)
+const RUNS = Number(process.env['LAWS_RUNS'] ?? 150)
 
 // ---------------------------------------------------------------------------------------------
 // arbitraries
@@ -35,13 +35,26 @@ const sanitize = (v: unknown): unknown =>
     : Array.isArray(v)
       ? v.map(sanitize)
       : typeof v === 'object' && v !== null
-        ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== '__proto__').map(([k, x]) => [k, sanitize(x)]))
+        ? Object.fromEntries(
+            Object.entries(v)
+              .filter(([k]) => k !== '__proto__')
+              .map(([k, x]) => [k, sanitize(x)]),
+          )
         : v
 
 const jsonData: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 2 }).map(sanitize)
 
 /** Values a caller might pass that are not JSON (rare, so sequences are not all errors). */
-const weird: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(NaN, Infinity, () => 1, undefined, new Date(0), new Date(NaN), new Uint8Array([1, 2, 3]), 10n)
+const weird: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
+  NaN,
+  Infinity,
+  () => 1,
+  undefined,
+  new Date(0),
+  new Date(NaN),
+  new Uint8Array([1, 2, 3]),
+  10n,
+)
 
 const value: fc.Arbitrary<unknown> = fc.oneof({ weight: 12, arbitrary: jsonData }, { weight: 1, arbitrary: weird })
 
@@ -58,7 +71,10 @@ const headerValue = fc.oneof({ weight: 8, arbitrary: fc.string({ maxLength: 10 }
 
 const url = fc.oneof(
   { weight: 4, arbitrary: fc.webUrl({ withQueryParameters: true, withFragments: true }) },
-  { weight: 2, arbitrary: fc.constantFrom('http://127.0.0.1:8080/p', '127.0.0.1/x', 'http://h/a b?q=é', '', 'ftp://x/') },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom('http://127.0.0.1:8080/p', '127.0.0.1/x', 'http://h/a b?q=é', '', 'ftp://x/'),
+  },
   { weight: 1, arbitrary: text },
 )
 
@@ -69,7 +85,21 @@ const bodyKey = fc.oneof(
 )
 const fieldType = fc.oneof(
   { weight: 4, arbitrary: fc.constant(undefined) },
-  { weight: 1, arbitrary: fc.constantFrom<FieldType | 'bogus'>('string', 'number', 'boolean', 'json', 'date', 'dateIso', 'dateIsoZ', 'dateOnly', 'base64', 'bogus') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<FieldType | 'bogus'>(
+      'string',
+      'number',
+      'boolean',
+      'json',
+      'date',
+      'dateIso',
+      'dateIsoZ',
+      'dateOnly',
+      'base64',
+      'bogus',
+    ),
+  },
 )
 
 /** setUrlParams input without duplicate names (duplicates are covered in params.test.ts). */
@@ -96,7 +126,10 @@ const tlsOptions = fc
     pair: fc.oneof(
       { weight: 3, arbitrary: fc.constant({}) },
       { weight: 3, arbitrary: fc.constant({ cert: PEM_CERT, key: PEM_KEY }) },
-      { weight: 1, arbitrary: fc.record({ cert: fc.option(pem, { nil: undefined }), key: fc.option(pem, { nil: undefined }) }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({ cert: fc.option(pem, { nil: undefined }), key: fc.option(pem, { nil: undefined }) }),
+      },
     ),
     passphrase: fc.option(fc.string({ maxLength: 5 }), { nil: undefined }),
     rejectUnauthorized: fc.option(fc.boolean(), { nil: undefined }),
@@ -104,15 +137,21 @@ const tlsOptions = fc
   .map(({ pair, ...rest }) => ({ ...rest, ...pair }))
 
 const proxy = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom('http://127.0.0.1:3128', 'https://u:p@proxy.local', 'socks5://h:1', 'http://h:99999') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom('http://127.0.0.1:3128', 'https://u:p@proxy.local', 'socks5://h:1', 'http://h:99999'),
+  },
   { weight: 1, arbitrary: text },
-  { weight: 3, arbitrary: fc.record({
-    protocol: fc.constantFrom<'http' | 'https'>('http', 'https'),
-    host: fc.constantFrom('127.0.0.1', 'proxy.local', 'proxy.local', ''),
-    port: fc.oneof(fc.integer({ min: 1, max: 65_535 }), fc.integer({ min: -1, max: 70_000 })),
-    user: fc.option(fc.string({ maxLength: 5 }), { nil: undefined }),
-    password: fc.option(fc.string({ maxLength: 5 }), { nil: undefined }),
-  }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      protocol: fc.constantFrom<'http' | 'https'>('http', 'https'),
+      host: fc.constantFrom('127.0.0.1', 'proxy.local', 'proxy.local', ''),
+      port: fc.oneof(fc.integer({ min: 1, max: 65_535 }), fc.integer({ min: -1, max: 70_000 })),
+      user: fc.option(fc.string({ maxLength: 5 }), { nil: undefined }),
+      password: fc.option(fc.string({ maxLength: 5 }), { nil: undefined }),
+    }),
+  },
 )
 
 interface Op {
@@ -135,7 +174,17 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.tuple(fc.option(url, { nil: undefined })).map(op('initialize', (u) => H.initialize(u))),
   fc.tuple(url).map(op('setUrl', H.setUrl)),
   fc.tuple(fc.oneof(fc.constant('/tmp/out.bin'), text)).map(op('setResponseFile', H.setResponseFile)),
-  fc.tuple(fc.oneof({ weight: 5, arbitrary: fc.constantFrom('application/json', 'text/plain; charset=utf-8', 'application/vnd.x+json', 'bad') }, { weight: 1, arbitrary: text })).map(op('setDataType', H.setDataType)),
+  fc
+    .tuple(
+      fc.oneof(
+        {
+          weight: 5,
+          arbitrary: fc.constantFrom('application/json', 'text/plain; charset=utf-8', 'application/vnd.x+json', 'bad'),
+        },
+        { weight: 1, arbitrary: text },
+      ),
+    )
+    .map(op('setDataType', H.setDataType)),
   fc.tuple(proxy).map(op('setProxy', (p) => H.setProxy(anyCast<ProxyInput>(p)))),
   fc.tuple(tlsOptions).map(op('setTls', (o) => H.setTls(anyCast<H.TlsInput>(o)))),
   fc.tuple(params).map(op('setUrlParams', (p) => H.setUrlParams(anyCast<ParamsInput>(p)))),
@@ -144,15 +193,29 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.tuple(headerName, headerValue, fc.boolean()).map(op('addHeader', H.addHeader)),
   fc.tuple(binaryData, fc.boolean()).map(op('setBinaryBody', H.setBinaryBody)),
   fc.tuple(text, fc.boolean()).map(op('setStringBody', H.setStringBody)),
-  fc.tuple(fc.oneof(value, text, jsonData.map((j) => JSON.stringify(j)))).map(op('setJsonBody', H.setJsonBody)),
+  fc
+    .tuple(
+      fc.oneof(
+        value,
+        text,
+        jsonData.map((j) => JSON.stringify(j)),
+      ),
+    )
+    .map(op('setJsonBody', H.setJsonBody)),
   fc.tuple(fc.oneof(params, text)).map(op('setFormBody', (d) => H.setFormBody(anyCast<ParamsInput | string>(d)))),
   fc.tuple(fc.constantFrom<'object' | 'array'>('object', 'array')).map(op('initializeJsonBody', H.initializeJsonBody)),
   fc.constant(op('initializeFormBody', H.initializeFormBody)([])),
-  fc.tuple(bodyKey, value, fieldType).map(op('insertBodyField', (k, v, t) => H.insertBodyField(k, v, anyCast<FieldType | undefined>(t)))),
-  fc.tuple(bodyKey, value, fieldType).map(op('addValue', (k, v, t) => H.addValue(k, v, anyCast<FieldType | undefined>(t)))),
+  fc
+    .tuple(bodyKey, value, fieldType)
+    .map(op('insertBodyField', (k, v, t) => H.insertBodyField(k, v, anyCast<FieldType | undefined>(t)))),
+  fc
+    .tuple(bodyKey, value, fieldType)
+    .map(op('addValue', (k, v, t) => H.addValue(k, v, anyCast<FieldType | undefined>(t)))),
   fc.tuple(text, text).map(op('addBasicAuthorization', H.addBasicAuthorization)),
   fc.tuple(text).map(op('addBearerAuthorization', H.addBearerAuthorization)),
-  fc.tuple(fc.constantFrom('utf-8', 'UTF-8', 'windows-1251', 'latin1', 'shift_jis', 'klingon')).map(op('useEncoding', H.useEncoding)),
+  fc
+    .tuple(fc.constantFrom('utf-8', 'UTF-8', 'windows-1251', 'latin1', 'shift_jis', 'klingon'))
+    .map(op('useEncoding', H.useEncoding)),
   fc.tuple(fc.boolean()).map(op('useGzipCompression', H.useGzipCompression)),
   fc.tuple(fc.boolean()).map(op('useBodyFieldsAtOAuth', H.useBodyFieldsAtOAuth)),
   fc.tuple(fc.boolean()).map(op('useUrlEncoding', H.useUrlEncoding)),
@@ -160,14 +223,33 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.tuple(fc.integer({ min: -1, max: 20 })).map(op('maxRedirects', H.maxRedirects)),
   fc.tuple(fc.integer({ min: -10, max: 100_000 })).map(op('setTimeout', H.setTimeout)),
   fc.tuple(fc.boolean(), fc.boolean()).map(op('splitArraysInUrl', H.splitArraysInUrl)),
-  fc.tuple(fc.constantFrom<MultipartKind>('form-data', 'related', 'mixed'), fc.option(fc.constantFrom('application/json', 'bad type'), { nil: undefined })).map(op('startMultipartBody', H.startMultipartBody)),
-  fc.tuple(text, fc.oneof(text, fc.integer(), fc.boolean())).map(op('addMultipartFormDataField', H.addMultipartFormDataField)),
-  fc.tuple(text, text, binaryData, fc.option(fc.constantFrom('image/png', 'text/plain; charset=utf-8', 'nope'), { nil: undefined }), fc.boolean()).map(
-    op('addMultipartFormDataFile', (n, f, d, m, i) => H.addMultipartFormDataFile(n, f, anyCast<BodyData>(d), m, i)),
-  ),
-  fc.tuple(binaryData, fc.constantFrom('application/json', 'text/plain', 'x'), fc.option(fc.constantFrom('meta', '<a@b>', 'a b'), { nil: undefined })).map(
-    op('addDataAsRelated', (d, m, c) => H.addDataAsRelated(anyCast<BodyData>(d), m, c)),
-  ),
+  fc
+    .tuple(
+      fc.constantFrom<MultipartKind>('form-data', 'related', 'mixed'),
+      fc.option(fc.constantFrom('application/json', 'bad type'), { nil: undefined }),
+    )
+    .map(op('startMultipartBody', H.startMultipartBody)),
+  fc
+    .tuple(text, fc.oneof(text, fc.integer(), fc.boolean()))
+    .map(op('addMultipartFormDataField', H.addMultipartFormDataField)),
+  fc
+    .tuple(
+      text,
+      text,
+      binaryData,
+      fc.option(fc.constantFrom('image/png', 'text/plain; charset=utf-8', 'nope'), { nil: undefined }),
+      fc.boolean(),
+    )
+    .map(
+      op('addMultipartFormDataFile', (n, f, d, m, i) => H.addMultipartFormDataFile(n, f, anyCast<BodyData>(d), m, i)),
+    ),
+  fc
+    .tuple(
+      binaryData,
+      fc.constantFrom('application/json', 'text/plain', 'x'),
+      fc.option(fc.constantFrom('meta', '<a@b>', 'a b'), { nil: undefined }),
+    )
+    .map(op('addDataAsRelated', (d, m, c) => H.addDataAsRelated(anyCast<BodyData>(d), m, c))),
 )
 
 const startArb = fc.constantFrom<() => H.Request>(
@@ -226,9 +308,45 @@ describe('law: no step mutates its input', () => {
 const ON = { encode: true, splitArrays: false, squareBrackets: false } as const
 const BASE_URL = 'http://127.0.0.1/p'
 
-const tricky = fc.string({ unit: fc.constantFrom('&', '=', '#', '%', '+', ' ', '?', '/', '[', ']', ',', ';', '%2B', '%20', 'a', 'é', '😀', '\u0000', '\n', '"', "'"), maxLength: 8 })
-const uniString = fc.oneof(tricky, fc.string({ unit: 'binary', maxLength: 8 }), fc.string({ unit: 'grapheme', maxLength: 6 }), fc.string({ maxLength: 8 }))
-const scalar = fc.oneof(uniString, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null))
+const tricky = fc.string({
+  unit: fc.constantFrom(
+    '&',
+    '=',
+    '#',
+    '%',
+    '+',
+    ' ',
+    '?',
+    '/',
+    '[',
+    ']',
+    ',',
+    ';',
+    '%2B',
+    '%20',
+    'a',
+    'é',
+    '😀',
+    '\u0000',
+    '\n',
+    '"',
+    "'",
+  ),
+  maxLength: 8,
+})
+const uniString = fc.oneof(
+  tricky,
+  fc.string({ unit: 'binary', maxLength: 8 }),
+  fc.string({ unit: 'grapheme', maxLength: 6 }),
+  fc.string({ maxLength: 8 }),
+)
+const scalar = fc.oneof(
+  uniString,
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.constant(null),
+)
 const asText = (v: string | number | boolean | null): string => (v === null ? '' : String(v))
 
 describe('law: rendered URLs parse back to the same keys and values', () => {
@@ -266,7 +384,9 @@ describe('law: rendered URLs parse back to the same keys and values', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(uniString, arrayOrScalar), { maxLength: 4 }), fc.boolean(), (pairs, brackets) => {
         const u = renderUrl(BASE_URL, pairs, { encode: true, splitArrays: true, squareBrackets: brackets })
-        const expected = pairs.flatMap(([k, v]) => (Array.isArray(v) ? v.map((item) => [brackets ? `${k}[]` : k, asText(item)]) : [[k, asText(v)]]))
+        const expected = pairs.flatMap(([k, v]) =>
+          Array.isArray(v) ? v.map((item) => [brackets ? `${k}[]` : k, asText(item)]) : [[k, asText(v)]],
+        )
         assert.deepStrictEqual([...new URL(u).searchParams], expected)
       }),
       { numRuns: RUNS },
@@ -275,12 +395,28 @@ describe('law: rendered URLs parse back to the same keys and values', () => {
 
   test('through the steps: addUrlParameter values come back from the URL', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.tuple(uniString.filter((k) => k !== ''), scalar), { maxLength: 5, selector: (p) => p[0] }), (pairs) => {
-        const r = pairs.reduce((acc, [k, v]) => H.addUrlParameter(k, v)(acc), base())
-        assert.equal(r.error, null)
-        const u = renderUrl(r.url ?? '', r.params, { encode: r.settings.urlEncoding, splitArrays: r.settings.splitArrayParams, squareBrackets: r.settings.arraysSquareBrackets })
-        assert.deepStrictEqual([...new URL(u).searchParams], pairs.map(([k, v]) => [k, asText(v)]))
-      }),
+      fc.property(
+        fc.uniqueArray(
+          fc.tuple(
+            uniString.filter((k) => k !== ''),
+            scalar,
+          ),
+          { maxLength: 5, selector: (p) => p[0] },
+        ),
+        (pairs) => {
+          const r = pairs.reduce((acc, [k, v]) => H.addUrlParameter(k, v)(acc), base())
+          assert.equal(r.error, null)
+          const u = renderUrl(r.url ?? '', r.params, {
+            encode: r.settings.urlEncoding,
+            splitArrays: r.settings.splitArrayParams,
+            squareBrackets: r.settings.arraysSquareBrackets,
+          })
+          assert.deepStrictEqual(
+            [...new URL(u).searchParams],
+            pairs.map(([k, v]) => [k, asText(v)]),
+          )
+        },
+      ),
       { numRuns: RUNS },
     )
   })
@@ -322,9 +458,9 @@ describe('law: RequestCodec round-trips every request the steps build', () => {
 
 /** Randomly changes the case of the letters of a name. */
 const recase = (name: string): fc.Arbitrary<string> =>
-  fc.array(fc.boolean(), { minLength: name.length, maxLength: name.length }).map((flips) =>
-    [...name].map((c, i) => (flips[i] === true ? c.toUpperCase() : c.toLowerCase())).join(''),
-  )
+  fc
+    .array(fc.boolean(), { minLength: name.length, maxLength: name.length })
+    .map((flips) => [...name].map((c, i) => (flips[i] === true ? c.toUpperCase() : c.toLowerCase())).join(''))
 
 const safeHeaderValue = fc.string({ maxLength: 10 }).filter((s) => !/[\r\n\0]/.test(s))
 
@@ -332,7 +468,16 @@ describe('law: last write wins', () => {
   test('addHeader twice with the same name (any case) keeps only the last', () => {
     const arb = fc
       .tuple(startArb, ops, fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,8}$/))
-      .chain(([start, steps, name]) => fc.tuple(fc.constant(start), fc.constant(steps), fc.constant(name), recase(name), safeHeaderValue, safeHeaderValue))
+      .chain(([start, steps, name]) =>
+        fc.tuple(
+          fc.constant(start),
+          fc.constant(steps),
+          fc.constant(name),
+          recase(name),
+          safeHeaderValue,
+          safeHeaderValue,
+        ),
+      )
     fc.assert(
       fc.property(arb, ([start, steps, name, name2, v1, v2]) => {
         const before = run(start(), steps)
@@ -349,15 +494,22 @@ describe('law: last write wins', () => {
 
   test('addUrlParameter twice with the same name keeps only the last', () => {
     fc.assert(
-      fc.property(startArb, ops, paramName.filter((n) => n !== ''), jsonData, jsonData, (start, steps, name, v1, v2) => {
-        const before = run(start(), steps)
-        const r = H.addUrlParameter(name, v2)(H.addUrlParameter(name, v1)(before))
-        if (before.error !== null) return assert.equal(r, before)
-        assert.deepStrictEqual(
-          r.params.filter(([k]) => k === name),
-          [[name, v2]],
-        )
-      }),
+      fc.property(
+        startArb,
+        ops,
+        paramName.filter((n) => n !== ''),
+        jsonData,
+        jsonData,
+        (start, steps, name, v1, v2) => {
+          const before = run(start(), steps)
+          const r = H.addUrlParameter(name, v2)(H.addUrlParameter(name, v1)(before))
+          if (before.error !== null) return assert.equal(r, before)
+          assert.deepStrictEqual(
+            r.params.filter(([k]) => k === name),
+            [[name, v2]],
+          )
+        },
+      ),
       { numRuns: RUNS },
     )
   })
@@ -396,18 +548,50 @@ describe('law: a template decoded from RequestCodec prepares exactly as the orig
 
   test('a template with a generated invalid field is InvalidInput naming that field', () => {
     const invalid = fc.constantFrom<readonly [string, (r: Record<string, unknown>) => Record<string, unknown>, RegExp]>(
-      ['header value', (r) => ({ ...r, headers: [['X-A', 'ok'], ['X-B', 'bad\r\nvalue']] }), /headers\[1\]\[1\]/],
+      [
+        'header value',
+        (r) => ({
+          ...r,
+          headers: [
+            ['X-A', 'ok'],
+            ['X-B', 'bad\r\nvalue'],
+          ],
+        }),
+        /headers\[1\]\[1\]/,
+      ],
       ['header name', (r) => ({ ...r, headers: [['X A', 'v']] }), /headers\[0\]\[0\]/],
       ['url scheme', (r) => ({ ...r, url: 'gopher://h/' }), /\burl\b/],
       ['timeout', (r) => ({ ...r, settings: { ...(r['settings'] as object), timeout: -5 } }), /settings\.timeout/],
-      ['idle timeout', (r) => ({ ...r, settings: { ...(r['settings'] as object), idleTimeout: 1.5 } }), /settings\.idleTimeout/],
-      ['retries', (r) => ({ ...r, settings: { ...(r['settings'] as object), maxAttempts: 1001 } }), /settings\.maxAttempts/],
-      ['encoding', (r) => ({ ...r, settings: { ...(r['settings'] as object), encoding: 'utf-9' } }), /settings\.encoding/],
-      ['retry method', (r) => ({ ...r, settings: { ...(r['settings'] as object), retryPolicy: { ...H.defaultRetryPolicy, methods: ['GE T'] } } }), /settings\.retryPolicy\.methods\[0\]/],
+      [
+        'idle timeout',
+        (r) => ({ ...r, settings: { ...(r['settings'] as object), idleTimeout: 1.5 } }),
+        /settings\.idleTimeout/,
+      ],
+      [
+        'retries',
+        (r) => ({ ...r, settings: { ...(r['settings'] as object), maxAttempts: 1001 } }),
+        /settings\.maxAttempts/,
+      ],
+      [
+        'encoding',
+        (r) => ({ ...r, settings: { ...(r['settings'] as object), encoding: 'utf-9' } }),
+        /settings\.encoding/,
+      ],
+      [
+        'retry method',
+        (r) => ({
+          ...r,
+          settings: { ...(r['settings'] as object), retryPolicy: { ...H.defaultRetryPolicy, methods: ['GE T'] } },
+        }),
+        /settings\.retryPolicy\.methods\[0\]/,
+      ],
     )
     fc.assert(
       fc.property(startArb, ops, invalid, (start, steps, [, patch, field]) => {
-        const json = H.toTemplate(run(start(), steps)) as { httpipeTemplate: number; request: Record<string, unknown> | null }
+        const json = H.toTemplate(run(start(), steps)) as {
+          httpipeTemplate: number
+          request: Record<string, unknown> | null
+        }
         fc.pre(json.request !== null)
         const r = H.fromTemplate({ ...json, request: patch(json.request as Record<string, unknown>) })
         assert.ok(E.isLeft(r))

@@ -20,7 +20,9 @@ const section = (title: string): string => {
   return readme.slice(start, end < 0 ? undefined : end)
 }
 const snippet = (file: string): string => {
-  const block = [...section('Quick start').matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1] ?? '').find((code) => code.startsWith(`// ${file}\n`))
+  const block = [...section('Quick start').matchAll(/```js\n([\s\S]*?)```/g)]
+    .map((m) => m[1] ?? '')
+    .find((code) => code.startsWith(`// ${file}\n`))
   assert.ok(block !== undefined, `the quick start has a js block starting // ${file}`)
   return block
 }

@@ -23,23 +23,99 @@ const INTERNAL = ['Hop', 'SignInput', 'SignFailure', 'BodyHasher', 'ResolvedAuth
  * `ServerSentEvent`, `streamEvents`, `paginate`, `nextLink`, `useHttp2`) join the list with them.
  */
 const SPEC_NAMES = [
-  'AuthError', 'ClientError', 'DecodeError', 'Encoder', 'FileError', 'HttpResponse', 'InvalidInput',
-  'ParseError', 'PreparedRequest', 'Proxy', 'Request', 'RequestCodec', 'ResponseTooLarge',
-  'StatusError', 'Timeout', 'TransportError', 'addAws4Authorization', 'addBasicAuthorization',
-  'addBearerAuthorization', 'addDataAsRelated', 'addDigestAuthorization', 'addHeader',
-  'addMultipartFormDataField', 'addMultipartFormDataFile', 'addOAuthV1Authorization',
-  'addUrlParameter', 'addValue', 'asBinary', 'asJson', 'asString', 'crossFetchTransport',
-  'defaultTransport', 'delete', 'deleteWithBody', 'ensureStatus', 'executeRequest', 'fromBase64',
-  'fromFetch', 'fromFile', 'fromTemplate', 'fromUrl', 'get', 'getLog', 'getPart', 'head',
-  'initialize', 'initializeFormBody', 'initializeJsonBody', 'insertBodyField', 'matchClientError',
-  'matchClientErrorW', 'maxAttempts', 'maxRedirects', 'newRequest', 'patchWithBody', 'postWithBody',
-  'prepareRequest', 'processRequest', 'put', 'putWithBody', 'responseFilename', 'returnSettings',
-  'secretFromEnv', 'sendDataInParts', 'sendPart', 'setBaseUrl', 'setBinaryBody',
-  'setConnectTimeout', 'setDataType', 'setDeadline', 'setFormBody', 'setHeaders', 'setIdleTimeout',
-  'setJsonBody', 'setMaxResponseSize', 'setOAuthV1Algorithm', 'setProxy', 'setResponseFile',
-  'setRetryPolicy', 'setStringBody', 'setTimeout', 'setTls', 'setUrl', 'setUrlParams',
-  'splitArraysInUrl', 'startMultipartBody', 'toCurl', 'toTemplate', 'undiciTransport',
-  'useBodyFieldsAtOAuth', 'useEncoding', 'useGzipCompression', 'useUrlEncoding',
+  'AuthError',
+  'ClientError',
+  'DecodeError',
+  'Encoder',
+  'FileError',
+  'HttpResponse',
+  'InvalidInput',
+  'ParseError',
+  'PreparedRequest',
+  'Proxy',
+  'Request',
+  'RequestCodec',
+  'ResponseTooLarge',
+  'StatusError',
+  'Timeout',
+  'TransportError',
+  'addAws4Authorization',
+  'addBasicAuthorization',
+  'addBearerAuthorization',
+  'addDataAsRelated',
+  'addDigestAuthorization',
+  'addHeader',
+  'addMultipartFormDataField',
+  'addMultipartFormDataFile',
+  'addOAuthV1Authorization',
+  'addUrlParameter',
+  'addValue',
+  'asBinary',
+  'asJson',
+  'asString',
+  'crossFetchTransport',
+  'defaultTransport',
+  'delete',
+  'deleteWithBody',
+  'ensureStatus',
+  'executeRequest',
+  'fromBase64',
+  'fromFetch',
+  'fromFile',
+  'fromTemplate',
+  'fromUrl',
+  'get',
+  'getLog',
+  'getPart',
+  'head',
+  'initialize',
+  'initializeFormBody',
+  'initializeJsonBody',
+  'insertBodyField',
+  'matchClientError',
+  'matchClientErrorW',
+  'maxAttempts',
+  'maxRedirects',
+  'newRequest',
+  'patchWithBody',
+  'postWithBody',
+  'prepareRequest',
+  'processRequest',
+  'put',
+  'putWithBody',
+  'responseFilename',
+  'returnSettings',
+  'secretFromEnv',
+  'sendDataInParts',
+  'sendPart',
+  'setBaseUrl',
+  'setBinaryBody',
+  'setConnectTimeout',
+  'setDataType',
+  'setDeadline',
+  'setFormBody',
+  'setHeaders',
+  'setIdleTimeout',
+  'setJsonBody',
+  'setMaxResponseSize',
+  'setOAuthV1Algorithm',
+  'setProxy',
+  'setResponseFile',
+  'setRetryPolicy',
+  'setStringBody',
+  'setTimeout',
+  'setTls',
+  'setUrl',
+  'setUrlParams',
+  'splitArraysInUrl',
+  'startMultipartBody',
+  'toCurl',
+  'toTemplate',
+  'undiciTransport',
+  'useBodyFieldsAtOAuth',
+  'useEncoding',
+  'useGzipCompression',
+  'useUrlEncoding',
 ]
 
 const api = publicApi()
@@ -49,16 +125,25 @@ const names = new Set(root.map((x) => x.name))
 test(`the package root exports at most ${MAX_ROOT_NAMES} names, each once`, () => {
   assert.equal(names.size, root.length, 'no name exported twice')
   const values = root.filter((x) => x.kind !== 'type').length
-  assert.ok(root.length <= MAX_ROOT_NAMES, `${root.length} names (${values} values, ${root.length - values} types), more than ${MAX_ROOT_NAMES}`)
+  assert.ok(
+    root.length <= MAX_ROOT_NAMES,
+    `${root.length} names (${values} values, ${root.length - values} types), more than ${MAX_ROOT_NAMES}`,
+  )
 })
 
 test('no internal name is exported from the package root', () => {
-  assert.deepStrictEqual(INTERNAL.filter((n) => names.has(n)), [])
+  assert.deepStrictEqual(
+    INTERNAL.filter((n) => names.has(n)),
+    [],
+  )
 })
 
 test('every name the specification makes public is exported from the package root', () => {
   assert.equal(new Set(SPEC_NAMES).size, SPEC_NAMES.length)
-  assert.deepStrictEqual(SPEC_NAMES.filter((n) => !names.has(n)), [])
+  assert.deepStrictEqual(
+    SPEC_NAMES.filter((n) => !names.has(n)),
+    [],
+  )
 })
 
 test('the Step and Sink types are exported, for annotating steps and reading a prepared request', () => {
@@ -71,7 +156,9 @@ test('every export is in one of the sections named by what a user does', () => {
     'httpipe/testing': ['testing'],
   })
   const outside = api.flatMap((x) =>
-    x.tags.filter((t) => t.name === 'category' && !(CATEGORIES[x.module] ?? []).includes(t.text.trim())).map((t) => `${x.module} ${x.name}: ${t.text.trim()}`),
+    x.tags
+      .filter((t) => t.name === 'category' && !(CATEGORIES[x.module] ?? []).includes(t.text.trim()))
+      .map((t) => `${x.module} ${x.name}: ${t.text.trim()}`),
   )
   assert.deepStrictEqual(outside, [])
 })

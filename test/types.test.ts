@@ -17,7 +17,6 @@ import { delete as del, get, postWithBody } from '../src/index.js'
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
 const expectType = <T extends true>(): T => true as T
 
-
 // matchClientErrorW: handlers typed per tag, otherwise gets the rest, the result is the union
 const describeW = H.matchClientErrorW(
   {
@@ -26,7 +25,9 @@ const describeW = H.matchClientErrorW(
   },
   (other) => other._tag,
 )
-expectType<Equal<ReturnType<typeof describeW>, TimeoutLimit | number | Exclude<ClientErrorTag, 'Timeout' | 'StatusError'>>>()
+expectType<
+  Equal<ReturnType<typeof describeW>, TimeoutLimit | number | Exclude<ClientErrorTag, 'Timeout' | 'StatusError'>>
+>()
 expectType<Equal<Parameters<typeof describeW>[0], H.ClientError>>()
 H.matchClientErrorW({ Timeout: (e) => e.timeoutMs }, (other) => {
   expectType<Equal<typeof other, Exclude<H.ClientError, H.Timeout>>>()
@@ -52,8 +53,30 @@ H.matchClientErrorOr<number>({ Invalid: () => 1 }, () => 1)
 
 // matchClientError: exhaustive
 // @ts-expect-error eight handlers are not enough
-H.matchClientError<string>({ InvalidInput: () => '', TransportError: () => '', Timeout: () => '', FileError: () => '', AuthError: () => '', ParseError: () => '', DecodeError: () => '', StatusError: () => '' })
-expectType<Equal<ClientErrorTag, 'InvalidInput' | 'TransportError' | 'Timeout' | 'FileError' | 'AuthError' | 'ParseError' | 'DecodeError' | 'StatusError' | 'ResponseTooLarge'>>()
+H.matchClientError<string>({
+  InvalidInput: () => '',
+  TransportError: () => '',
+  Timeout: () => '',
+  FileError: () => '',
+  AuthError: () => '',
+  ParseError: () => '',
+  DecodeError: () => '',
+  StatusError: () => '',
+})
+expectType<
+  Equal<
+    ClientErrorTag,
+    | 'InvalidInput'
+    | 'TransportError'
+    | 'Timeout'
+    | 'FileError'
+    | 'AuthError'
+    | 'ParseError'
+    | 'DecodeError'
+    | 'StatusError'
+    | 'ResponseTooLarge'
+  >
+>()
 
 // Method: the known names survive the union with any string (what autocompletion offers)
 expectType<Equal<Extract<H.Method, 'GET' | 'PATCH' | 'OPTIONS'>, 'GET' | 'PATCH' | 'OPTIONS'>>()
@@ -78,7 +101,12 @@ get('https://x/', { header: { A: '1' } })
 get('https://x/', { bodyType: 'form' })
 // @ts-expect-error configure is a builder step
 get('https://x/', { configure: (n: number) => n })
-get('https://x/', { configure: H.addHeader('A', '1'), params: { n: 1 }, headers: [['B', H.secretFromEnv('B')]], responseFile: '/tmp/x' })
+get('https://x/', {
+  configure: H.addHeader('A', '1'),
+  params: { n: 1 },
+  headers: [['B', H.secretFromEnv('B')]],
+  responseFile: '/tmp/x',
+})
 
 // steps and runners
 expectType<Equal<ReturnType<typeof H.addHeader>, (req: H.Request) => H.Request>>()

@@ -34,10 +34,12 @@ const logOf = (input: unknown): Log => {
 type Unexpected = (step: string, e: unknown, log: Log) => ClientError
 
 /** A throw while running: a TransportError. */
-const unexpected: Unexpected = (step, e, log) => transportError(`${step}: unexpected failure: ${errText(e).text}`, errText(e).code, log)
+const unexpected: Unexpected = (step, e, log) =>
+  transportError(`${step}: unexpected failure: ${errText(e).text}`, errText(e).code, log)
 
 /** A throw while preparing (prepareRequest, which sends nothing): the request is InvalidInput. */
-const unpreparable: Unexpected = (step, e, log) => invalidInput(step, `${step}: cannot prepare the request: ${errText(e).text}`, log)
+const unpreparable: Unexpected = (step, e, log) =>
+  invalidInput(step, `${step}: cannot prepare the request: ${errText(e).text}`, log)
 
 /**
  * The one boundary between httpipe and its caller: the env is resolved here, once (the only
@@ -46,7 +48,13 @@ const unpreparable: Unexpected = (step, e, log) => invalidInput(step, `${step}: 
  * `step` with the log of its input.
  */
 const boundary =
-  <A>(step: string, env: Env | undefined, input: unknown, go: (env: ResolvedEnv) => Promise<E.Either<ClientError, A>>, fail: Unexpected = unexpected): TE.TaskEither<ClientError, A> =>
+  <A>(
+    step: string,
+    env: Env | undefined,
+    input: unknown,
+    go: (env: ResolvedEnv) => Promise<E.Either<ClientError, A>>,
+    fail: Unexpected = unexpected,
+  ): TE.TaskEither<ClientError, A> =>
   () => {
     try {
       return go(resolveEnv(env, defaults)).catch((e: unknown) => E.left(fail(step, e, logOf(input))))

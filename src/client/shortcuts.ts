@@ -78,8 +78,16 @@ export type Shortcut = (url: string, options?: ShortcutOptions) => TE.TaskEither
  * @since 0.3.0
  */
 export interface BodyShortcut {
-  (url: string, body: ParamsInput | string, options: BodyShortcutOptions & { readonly bodyType: 'form' }): TE.TaskEither<ClientError, HttpResponse>
-  (url: string, body: unknown, options?: BodyShortcutOptions & { readonly bodyType?: 'json' }): TE.TaskEither<ClientError, HttpResponse>
+  (
+    url: string,
+    body: ParamsInput | string,
+    options: BodyShortcutOptions & { readonly bodyType: 'form' },
+  ): TE.TaskEither<ClientError, HttpResponse>
+  (
+    url: string,
+    body: unknown,
+    options?: BodyShortcutOptions & { readonly bodyType?: 'json' },
+  ): TE.TaskEither<ClientError, HttpResponse>
 }
 
 const OPTION_KEYS: ReadonlySet<string> = new Set(['params', 'headers', 'responseFile', 'configure', 'env'])
@@ -92,16 +100,21 @@ type Checked = { readonly options: BodyShortcutOptions; readonly env: Env | unde
 const readOptions = (options: unknown, keys: ReadonlySet<string>): E.Either<string, Checked> => {
   if (options === undefined) return E.right({ options: {}, env: undefined })
   if (typeof options !== 'object' || options === null || Array.isArray(options))
-    return E.left(`the options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`)
+    return E.left(
+      `the options must be an object, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
+    )
   const o: Record<string, unknown> = {}
   for (const key of Reflect.ownKeys(options)) {
-    if (typeof key !== 'string' || !keys.has(key)) return E.left(`unknown option ${JSON.stringify(showValue(key))} (known: ${[...keys].join(', ')})`)
+    if (typeof key !== 'string' || !keys.has(key))
+      return E.left(`unknown option ${JSON.stringify(showValue(key))} (known: ${[...keys].join(', ')})`)
     o[key] = (options as Record<string, unknown>)[key]
   }
-  if (o['configure'] !== undefined && typeof o['configure'] !== 'function') return E.left('options.configure must be a builder step (req) => req')
+  if (o['configure'] !== undefined && typeof o['configure'] !== 'function')
+    return E.left('options.configure must be a builder step (req) => req')
   if (o['bodyType'] !== undefined && o['bodyType'] !== 'json' && o['bodyType'] !== 'form')
     return E.left(`options.bodyType must be 'json' or 'form', got ${JSON.stringify(showValue(o['bodyType']))}`)
-  if (o['env'] !== undefined && (typeof o['env'] !== 'object' || o['env'] === null)) return E.left('options.env must be an object')
+  if (o['env'] !== undefined && (typeof o['env'] !== 'object' || o['env'] === null))
+    return E.left('options.env must be an object')
   return E.right({ options: o as BodyShortcutOptions, env: o['env'] as Env | undefined })
 }
 
@@ -109,14 +122,23 @@ const describeThrown = (e: unknown): string => (e instanceof Error ? e.message :
 
 // The request a shortcut runs: the steps in order, each recording its own InvalidInput; an
 // option the shortcut itself refuses is recorded under the shortcut's name.
-const build = (name: string, url: unknown, o: BodyShortcutOptions, body: { readonly data: unknown } | undefined): Request => {
+const build = (
+  name: string,
+  url: unknown,
+  o: BodyShortcutOptions,
+  body: { readonly data: unknown } | undefined,
+): Request => {
   const fail = (reason: string) => makeStep(name, () => invalid(reason))
   let req = newRequest()
-  req = typeof url === 'string' ? initialize(url)(req) : fail(`the URL must be a string, got ${url === null ? 'null' : typeof url}`)(req)
+  req =
+    typeof url === 'string'
+      ? initialize(url)(req)
+      : fail(`the URL must be a string, got ${url === null ? 'null' : typeof url}`)(req)
   if (o.params !== undefined) req = setUrlParams(o.params)(req)
   if (o.headers !== undefined) req = setHeaders(o.headers)(req)
   if (o.responseFile !== undefined) req = setResponseFile(o.responseFile)(req)
-  if (body !== undefined) req = (o.bodyType === 'form' ? setFormBody(body.data as ParamsInput | string) : setJsonBody(body.data))(req)
+  if (body !== undefined)
+    req = (o.bodyType === 'form' ? setFormBody(body.data as ParamsInput | string) : setJsonBody(body.data))(req)
   if (o.configure !== undefined && req.error === null) {
     try {
       req = o.configure(req)
@@ -127,7 +149,13 @@ const build = (name: string, url: unknown, o: BodyShortcutOptions, body: { reado
   return req
 }
 
-const run = (name: string, method: Method, url: unknown, options: unknown, body: { readonly data: unknown } | undefined): TE.TaskEither<ClientError, HttpResponse> => {
+const run = (
+  name: string,
+  method: Method,
+  url: unknown,
+  options: unknown,
+  body: { readonly data: unknown } | undefined,
+): TE.TaskEither<ClientError, HttpResponse> => {
   let checked: E.Either<string, Checked>
   try {
     checked = readOptions(options, body === undefined ? OPTION_KEYS : BODY_OPTION_KEYS)
@@ -144,7 +172,8 @@ const shortcut =
     run(name, method, url, options, undefined)
 
 const bodyShortcut = (name: string, method: Method): BodyShortcut =>
-  ((url: string, data: unknown, options?: BodyShortcutOptions) => run(name, method, url, options, { data })) as BodyShortcut
+  ((url: string, data: unknown, options?: BodyShortcutOptions) =>
+    run(name, method, url, options, { data })) as BodyShortcut
 
 /**
  * GET `url`: `newRequest`, `initialize(url)`, the options' steps, `processRequest('GET')`.

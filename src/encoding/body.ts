@@ -89,7 +89,12 @@ export const bodyBytes = (body: Body, s: Settings): Uint8Array | null => {
       return encodeText(JSON.stringify(body.value), s.encoding)
     case 'Form':
       return Buffer.from(
-        renderPairs(body.fields, { encode: true, splitArrays: s.splitArrayParams, squareBrackets: s.arraysSquareBrackets, encoder: encoderFor(s.encoding) }),
+        renderPairs(body.fields, {
+          encode: true,
+          splitArrays: s.splitArrayParams,
+          squareBrackets: s.arraysSquareBrackets,
+          encoder: encoderFor(s.encoding),
+        }),
         'latin1',
       )
     case 'FormText':

@@ -37,7 +37,13 @@ export const quote = (v: unknown): string => {
 }
 
 const describe = (v: unknown): string =>
-  typeof v === 'function' ? 'a function' : typeof v === 'bigint' ? 'a bigint' : typeof v === 'symbol' ? 'a symbol' : showValue(v)
+  typeof v === 'function'
+    ? 'a function'
+    : typeof v === 'bigint'
+      ? 'a bigint'
+      : typeof v === 'symbol'
+        ? 'a symbol'
+        : showValue(v)
 
 /**
  * Converts a value to JSON data: `Date` becomes its ISO text, `Uint8Array` its base64 text,

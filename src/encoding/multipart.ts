@@ -19,7 +19,8 @@ const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
  */
 export const drawBoundary = (random: () => number): string => {
   let s = 'httpipe-'
-  for (let i = 0; i < 32; i++) s += ALPHABET[Math.min(ALPHABET.length - 1, Math.floor(random() * ALPHABET.length))] ?? '0'
+  for (let i = 0; i < 32; i++)
+    s += ALPHABET[Math.min(ALPHABET.length - 1, Math.floor(random() * ALPHABET.length))] ?? '0'
   return s
 }
 
@@ -72,7 +73,8 @@ const PLAIN_FILENAME = /^[\x20-\x7e]*$/
  * @since 0.3.0
  */
 export const filenameParams = (filename: string): string => {
-  if (PLAIN_FILENAME.test(filename) && !filename.includes('"') && !filename.includes('\\')) return `; filename="${filename}"`
+  if (PLAIN_FILENAME.test(filename) && !filename.includes('"') && !filename.includes('\\'))
+    return `; filename="${filename}"`
   const ascii = filename.replace(/[^\x00-\x7f]/gu, '_')
   return `; filename="${escapeParam(ascii)}"; filename*=${extendedValue(filename)}`
 }
@@ -112,7 +114,8 @@ export const partHeaders = (part: Part): string => {
  * @category encoding
  * @since 0.3.0
  */
-export const partHead = (boundary: string, part: Part, first: boolean): string => `${first ? '' : '\r\n'}--${boundary}\r\n${partHeaders(part)}\r\n`
+export const partHead = (boundary: string, part: Part, first: boolean): string =>
+  `${first ? '' : '\r\n'}--${boundary}\r\n${partHeaders(part)}\r\n`
 
 /**
  * What ends the body: the close delimiter (after a CRLF when there were parts) and a CRLF.
@@ -121,7 +124,8 @@ export const partHead = (boundary: string, part: Part, first: boolean): string =
  * @category encoding
  * @since 0.3.0
  */
-export const closeDelimiter = (boundary: string, hadParts: boolean): string => `${hadParts ? '\r\n' : ''}--${boundary}--\r\n`
+export const closeDelimiter = (boundary: string, hadParts: boolean): string =>
+  `${hadParts ? '\r\n' : ''}--${boundary}--\r\n`
 
 /**
  * The Content-Type of a multipart body: `multipart/<kind>; boundary=…`, with the root `type`

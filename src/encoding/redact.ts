@@ -5,13 +5,7 @@
 import { memoized } from '../model/memo.js'
 import { SECRET } from '../model/log.js'
 
-const SECRET_HEADERS = new Set([
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'x-amz-security-token',
-])
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-amz-security-token'])
 const SECRET_NAME = /(token|secret|passw|pwd|api[-_]?key|signature|credential|session)/i
 /** Short words that mark a secret only as a whole part of a name (`X-Client-Key`, `sig`), and `code` (OAuth) as the whole name. */
 const SECRET_PART = /(^|[-_. ])(key|sig)([-_. ]|$)|^code$/i
@@ -26,7 +20,10 @@ const SECRET_PART = /(^|[-_. ])(key|sig)([-_. ]|$)|^code$/i
  * isSecretHeader('Ocp-Apim-Subscription-Key') // true
  * isSecretHeader('Accept') // false
  */
-export const isSecretHeader: (name: string) => boolean = memoized(256, (name) => SECRET_HEADERS.has(name.toLowerCase()) || SECRET_NAME.test(name) || SECRET_PART.test(name))
+export const isSecretHeader: (name: string) => boolean = memoized(
+  256,
+  (name) => SECRET_HEADERS.has(name.toLowerCase()) || SECRET_NAME.test(name) || SECRET_PART.test(name),
+)
 
 /**
  * Whether a query parameter's value must be hidden in logs.
@@ -40,8 +37,7 @@ export const isSecretParam = (name: string): boolean => SECRET_NAME.test(name) |
  * @example
  * redactHeaderValue('Authorization', 'Bearer abc') // '***'
  */
-export const redactHeaderValue = (name: string, value: string): string =>
-  isSecretHeader(name) ? SECRET : value
+export const redactHeaderValue = (name: string, value: string): string => (isSecretHeader(name) ? SECRET : value)
 
 /**
  * A URL, or a text holding URLs, as the log shows it: the password of any user info and the
@@ -54,18 +50,24 @@ export const redactUrl = (url: string): string =>
   !url.includes('@') && !url.includes('=') ? url : redactedUrl(url)
 
 // the same URL is shown by a step, by prepare and by every attempt: remembered (bounded)
-const redactedUrl = memoized(256, (url) => redactUrlNow(url), (url) => url.length <= 2048)
+const redactedUrl = memoized(
+  256,
+  (url) => redactUrlNow(url),
+  (url) => url.length <= 2048,
+)
 
 const redactUrlNow = (url: string): string =>
-  url.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*/gi, redactUserInfo).replace(/([?&])([^=&#\s]+)=([^&#\s]*)/g, (whole, sep: string, key: string) => {
-    let name = key
-    try {
-      name = decodeURIComponent(key)
-    } catch {
-      /* keep the raw key */
-    }
-    return isSecretParam(name) ? `${sep}${key}=${SECRET}` : whole
-  })
+  url
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*/gi, redactUserInfo)
+    .replace(/([?&])([^=&#\s]+)=([^&#\s]*)/g, (whole, sep: string, key: string) => {
+      let name = key
+      try {
+        name = decodeURIComponent(key)
+      } catch {
+        /* keep the raw key */
+      }
+      return isSecretParam(name) ? `${sep}${key}=${SECRET}` : whole
+    })
 
 /**
  * Hides the password of one URL's user info: up to the last `@` of the authority in a URL that

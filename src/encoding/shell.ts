@@ -22,7 +22,8 @@ export const shellQuote = (word: string): string => (BARE.test(word) ? word : `'
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 // control characters but tab and newline, format characters (bidi overrides, zero-width), line separators
-const UNSHOWN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/
+const UNSHOWN =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/
 
 /**
  * The bytes as text that a shell word can carry and a terminal shows as it is: valid UTF-8
@@ -46,7 +47,13 @@ export const showableText = (bytes: Uint8Array): string | null => {
 
 /** One byte in a printf format: printable ASCII as itself (but `%`, `\`, `'`), anything else as a 3-digit octal escape. */
 const formatByte = (b: number): string =>
-  b === 0x25 ? '%%' : b === 0x5c ? '\\\\' : b >= 0x20 && b < 0x7f && b !== 0x27 ? String.fromCharCode(b) : `\\${b.toString(8).padStart(3, '0')}`
+  b === 0x25
+    ? '%%'
+    : b === 0x5c
+      ? '\\\\'
+      : b >= 0x20 && b < 0x7f && b !== 0x27
+        ? String.fromCharCode(b)
+        : `\\${b.toString(8).padStart(3, '0')}`
 
 /**
  * `printf` commands that together write exactly these bytes: the format is single-quoted and

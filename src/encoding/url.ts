@@ -11,7 +11,13 @@ import { redactUrl } from './redact.js'
 
 const HEX = '0123456789ABCDEF'
 const isUnreserved = (b: number): boolean =>
-  (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x2e || b === 0x5f || b === 0x7e
+  (b >= 0x41 && b <= 0x5a) ||
+  (b >= 0x61 && b <= 0x7a) ||
+  (b >= 0x30 && b <= 0x39) ||
+  b === 0x2d ||
+  b === 0x2e ||
+  b === 0x5f ||
+  b === 0x7e
 
 /**
  * Percent-encodes bytes, keeping only `A-Z a-z 0-9 - . _ ~`, with uppercase hex.
@@ -178,13 +184,18 @@ export const checkUrl = (step: string, url: unknown): E.Either<string, string> =
   if (!SCHEME.test(url)) {
     const scheme = SCHEME_ONLY.exec(url)?.[1]?.toLowerCase()
     if (scheme === 'http' || scheme === 'https') return E.left(`the URL has a scheme but no //host: ${redactUrl(url)}`)
-    if (scheme !== undefined) return E.left(`unsupported scheme ${scheme}: (${step} takes http or https URLs; user info needs the scheme, as in https://user:pass@host)`)
+    if (scheme !== undefined)
+      return E.left(
+        `unsupported scheme ${scheme}: (${step} takes http or https URLs; user info needs the scheme, as in https://user:pass@host)`,
+      )
   }
   const full = SCHEME.test(url) ? url : `https://${url}`
   const problem = urlProblem(full)
   if (problem !== null) return E.left(problem)
   const protocol = new URL(encodeIllegal(full)).protocol
-  return protocol === 'http:' || protocol === 'https:' ? E.right(full) : E.left(`unsupported scheme ${protocol} (${step} takes http or https URLs)`)
+  return protocol === 'http:' || protocol === 'https:'
+    ? E.right(full)
+    : E.left(`unsupported scheme ${protocol} (${step} takes http or https URLs)`)
 }
 
 /**
@@ -209,4 +220,6 @@ export const isRelative = (url: string): boolean => url.startsWith('/') && !url.
  * @internal
  */
 export const checkPath = (url: string): E.Either<string, string> =>
-  URL.canParse(encodeIllegal(url), 'http://base.invalid') && !/[\\\r\n\t]/.test(url) ? E.right(url) : E.left(`not a valid path: ${redactUrl(url)}`)
+  URL.canParse(encodeIllegal(url), 'http://base.invalid') && !/[\\\r\n\t]/.test(url)
+    ? E.right(url)
+    : E.left(`not a valid path: ${redactUrl(url)}`)

@@ -53,7 +53,10 @@ async function* fileSegment(s: Extract<Segment, { _tag: 'File' }>): AsyncGenerat
   }
   if (read !== s.end - s.start) throw new BodyFileError(s.path, 'EFILECHANGED')
   // a file that grew while it was sent: its range was read whole, but it is not what was prepared
-  const after = await stat(s.path).then((st) => st.size, () => -1)
+  const after = await stat(s.path).then(
+    (st) => st.size,
+    () => -1,
+  )
   if (after !== s.size) throw new BodyFileError(s.path, 'EFILECHANGED')
 }
 
@@ -97,7 +100,11 @@ export const bodyHasher = (body: PreparedBody): BodyHasher => {
       else if (opened !== null) for await (const chunk of opened) h.update(chunk)
       return E.right(h.digest('hex'))
     } catch (e) {
-      return E.left(e instanceof BodyFileError ? { _tag: 'File', path: e.path, code: e.code } : { _tag: 'File', path: '', code: codeOf(e) })
+      return E.left(
+        e instanceof BodyFileError
+          ? { _tag: 'File', path: e.path, code: e.code }
+          : { _tag: 'File', path: '', code: codeOf(e) },
+      )
     }
   }
   return (algorithm) => {

@@ -83,11 +83,16 @@ export class RunLog {
     private readonly secrets: ReadonlyArray<string> = [],
   ) {
     // lines written before a secret was known (a URL set before the token) are masked too
-    this.entries = secrets.length === 0 ? base.slice() : base.map((e) => ({ ...e, message: redactSecrets(e.message, secrets) }))
+    this.entries =
+      secrets.length === 0 ? base.slice() : base.map((e) => ({ ...e, message: redactSecrets(e.message, secrets) }))
     if (debug) traceEntries(this.entries)
   }
   add(message: string): void {
-    const e = { at: this.now(), step: STEP, message: this.secrets.length === 0 ? message : redactSecrets(message, this.secrets) }
+    const e = {
+      at: this.now(),
+      step: STEP,
+      message: this.secrets.length === 0 ? message : redactSecrets(message, this.secrets),
+    }
     if (this.debug) traceEntries([e])
     this.entries.push(e)
     this.snapshot = null
@@ -126,7 +131,13 @@ export interface RunCtx {
  * runContext(prepared, resolveEnv({}), null, [])
  * @internal
  */
-export const runContext = (p: PreparedRequest, env: ResolvedEnv, tls: TransportTls | null, secrets: ReadonlyArray<string>, log: RunLog): RunCtx => {
+export const runContext = (
+  p: PreparedRequest,
+  env: ResolvedEnv,
+  tls: TransportTls | null,
+  secrets: ReadonlyArray<string>,
+  log: RunLog,
+): RunCtx => {
   const start = env.now()
   let hashers: WeakMap<PreparedBody, BodyHasher> | null = null // made when a scheme first hashes
   return {

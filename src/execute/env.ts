@@ -113,7 +113,8 @@ export const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
  * processSecrets('HOME') // '/root'
  * @internal
  */
-export const processSecrets = (name: string): string | undefined => (typeof process === 'undefined' ? undefined : process.env[name])
+export const processSecrets = (name: string): string | undefined =>
+  typeof process === 'undefined' ? undefined : process.env[name]
 
 /**
  * The transports an Env falls back on, given by the layer that knows them (the executor itself
@@ -140,7 +141,9 @@ const noTransport: Transport = async () => {
  * @internal
  */
 export const resolveEnv = (env: Env = {}, defaults?: TransportDefaults): ResolvedEnv => ({
-  transport: env.transport ?? (env.fetch !== undefined ? (defaults?.fromFetch(env.fetch) ?? noTransport) : (defaults?.transport ?? noTransport)),
+  transport:
+    env.transport ??
+    (env.fetch !== undefined ? (defaults?.fromFetch(env.fetch) ?? noTransport) : (defaults?.transport ?? noTransport)),
   now: env.now ?? Date.now,
   random: env.random ?? cryptoRandom,
   sleep: env.sleep ?? realSleep,

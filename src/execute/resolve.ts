@@ -38,7 +38,13 @@ export const loadTls = async (p: PreparedRequest, log: RunLog): Promise<E.Either
   if (E.isLeft(ca)) return ca
   if (E.isLeft(cert)) return cert
   if (E.isLeft(key)) return key
-  return E.right({ ca: ca.right, cert: cert.right, key: key.right, passphrase: tls.passphrase, rejectUnauthorized: tls.rejectUnauthorized })
+  return E.right({
+    ca: ca.right,
+    cert: cert.right,
+    key: key.right,
+    passphrase: tls.passphrase,
+    rejectUnauthorized: tls.rejectUnauthorized,
+  })
 }
 
 /** A run of a prepared request (the executor's own, passed in to download `fromUrl` bodies). */
@@ -48,7 +54,16 @@ type Run = (p: PreparedRequest, env: ResolvedEnv) => Promise<E.Either<ClientErro
 const download = async (ctx: RunCtx, url: string, run: Run): Promise<E.Either<ClientError, Uint8Array>> => {
   ctx.log.add(`downloading body from ${redactUrl(url)}`)
   const headers = ctx.p.headers.filter(([n]) => ['accept-encoding', 'user-agent'].includes(n.toLowerCase()))
-  const sub: PreparedRequest = { ...ctx.p, method: 'GET', url, headers, body: { _tag: 'None' }, auth: { _tag: 'None' }, sink: memorySink, log: [] }
+  const sub: PreparedRequest = {
+    ...ctx.p,
+    method: 'GET',
+    url,
+    headers,
+    body: { _tag: 'None' },
+    auth: { _tag: 'None' },
+    sink: memorySink,
+    log: [],
+  }
   const r = await run(sub, { ...ctx.env, onProgress: undefined })
   if (E.isLeft(r)) {
     ctx.log.add(`fromUrl download failed: ${r.left.message}`)
@@ -56,7 +71,13 @@ const download = async (ctx: RunCtx, url: string, run: Run): Promise<E.Either<Cl
   }
   if (r.right.status < 200 || r.right.status > 299) {
     ctx.log.add(`fromUrl download failed with status ${r.right.status}`)
-    return E.left(transportError(`${STEP}: fromUrl body download from ${redactUrl(url)} failed with status ${r.right.status}`, `HTTP ${r.right.status}`, ctx.log.log))
+    return E.left(
+      transportError(
+        `${STEP}: fromUrl body download from ${redactUrl(url)} failed with status ${r.right.status}`,
+        `HTTP ${r.right.status}`,
+        ctx.log.log,
+      ),
+    )
   }
   ctx.log.add(`body downloaded, ${r.right.body.byteLength} bytes`)
   return E.right(r.right.body)
@@ -68,7 +89,11 @@ const download = async (ctx: RunCtx, url: string, run: Run): Promise<E.Either<Cl
  * await resolveBody(ctx, prepared.body, run) // right(body without URL segments)
  * @internal
  */
-export const resolveBody = async (ctx: RunCtx, body: PreparedBody, run: Run): Promise<E.Either<ClientError, PreparedBody>> => {
+export const resolveBody = async (
+  ctx: RunCtx,
+  body: PreparedBody,
+  run: Run,
+): Promise<E.Either<ClientError, PreparedBody>> => {
   if (body._tag === 'None' || body.segments.every((s) => s._tag !== 'Url')) return E.right(body)
   const out: Segment[] = []
   for (const s of body.segments) {
@@ -82,4 +107,3 @@ export const resolveBody = async (ctx: RunCtx, body: PreparedBody, run: Run): Pr
   }
   return E.right(segmentsBody(out))
 }
-

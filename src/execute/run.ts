@@ -39,7 +39,8 @@ export const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Eithe
   const body = p.body._tag === 'None' || p.body.length !== null ? E.right(p.body) : await resolveBody(ctx, p.body, run)
   if (E.isLeft(body)) return body
   const length = body.right._tag === 'Segments' ? body.right.length : null
-  const headers = length !== null && body.right !== p.body ? putHeader(p.headers, 'Content-Length', String(length)) : p.headers
+  const headers =
+    length !== null && body.right !== p.body ? putHeader(p.headers, 'Content-Length', String(length)) : p.headers
   const send = pipe(attempt(ctx), withSigning(ctx), withChallenge(ctx), withRetries(ctx), withRedirects(ctx))
   const r = await send({ method: p.method, url: p.url, headers, body: body.right, auth: p.auth, attempt: 1 })
   return E.isLeft(r) ? E.left(r.left.error) : toResponse(ctx, r.right)
@@ -54,7 +55,17 @@ const isPrepared = isTagged<PreparedRequest>('PreparedRequest')
  * @internal
  */
 export const runPrepared = (p: unknown, env: ResolvedEnv): Promise<E.Either<ClientError, HttpResponse>> =>
-  isPrepared(p) ? run(p, env) : Promise.resolve(E.left(invalidInput('executeRequest', 'executeRequest: the input is not a PreparedRequest (from prepareRequest)', [])))
+  isPrepared(p)
+    ? run(p, env)
+    : Promise.resolve(
+        E.left(
+          invalidInput(
+            'executeRequest',
+            'executeRequest: the input is not a PreparedRequest (from prepareRequest)',
+            [],
+          ),
+        ),
+      )
 
 /**
  * Prepares and runs a Request (an invalid or sticky-error request is returned as `InvalidInput`
@@ -63,7 +74,11 @@ export const runPrepared = (p: unknown, env: ResolvedEnv): Promise<E.Either<Clie
  * await processNow('GET', env, req)
  * @internal
  */
-export const processNow = async (method: string, env: ResolvedEnv, req: Request): Promise<E.Either<ClientError, HttpResponse>> => {
+export const processNow = async (
+  method: string,
+  env: ResolvedEnv,
+  req: Request,
+): Promise<E.Either<ClientError, HttpResponse>> => {
   const p = await prepareNow('processRequest', method, env, req)
   return E.isLeft(p) ? p : run(p.right, env)
 }

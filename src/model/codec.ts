@@ -19,7 +19,14 @@ const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null])
  * @since 0.1.0
  */
 export const JsonCodec: t.Type<Json> = t.recursion('Json', () =>
-  t.union([t.null, t.boolean, t.refinement(t.number, Number.isFinite, 'FiniteNumber'), t.string, t.readonlyArray(JsonCodec), t.record(t.string, JsonCodec)]),
+  t.union([
+    t.null,
+    t.boolean,
+    t.refinement(t.number, Number.isFinite, 'FiniteNumber'),
+    t.string,
+    t.readonlyArray(JsonCodec),
+    t.record(t.string, JsonCodec),
+  ]),
 )
 
 const PairsCodec: t.Type<Pairs> = t.readonlyArray(t.readonly(t.tuple([t.string, JsonCodec])), 'Pairs')
@@ -33,8 +40,20 @@ const SourceCodec: t.Type<Source> = t.union([
 
 const PartCodec: t.Type<Part> = t.union([
   t.type({ _tag: t.literal('Field'), name: t.string, value: t.string }),
-  t.type({ _tag: t.literal('File'), name: t.string, filename: t.string, source: SourceCodec, mime: Valid.MediaType, ignoreEmpty: t.boolean }),
-  t.type({ _tag: t.literal('Related'), source: SourceCodec, mime: Valid.MediaType, contentId: nullable(Valid.ContentId) }),
+  t.type({
+    _tag: t.literal('File'),
+    name: t.string,
+    filename: t.string,
+    source: SourceCodec,
+    mime: Valid.MediaType,
+    ignoreEmpty: t.boolean,
+  }),
+  t.type({
+    _tag: t.literal('Related'),
+    source: SourceCodec,
+    mime: Valid.MediaType,
+    contentId: nullable(Valid.ContentId),
+  }),
 ])
 
 const MultipartCodec: t.Type<MultipartBody> = t.type({
@@ -55,7 +74,11 @@ const BodyCodec: t.Type<Body> = t.union([
 ])
 
 const SecretRefCodec: t.Type<SecretRef> = t.type({ _tag: t.literal('SecretRef'), env: t.string })
-const SecretCodec: t.Type<Secret> = t.union([t.string, SecretRefCodec, t.type({ _tag: t.literal('Withheld'), field: t.string })])
+const SecretCodec: t.Type<Secret> = t.union([
+  t.string,
+  SecretRefCodec,
+  t.type({ _tag: t.literal('Withheld'), field: t.string }),
+])
 
 const AuthCodec: t.Type<Auth> = t.union([
   t.type({ _tag: t.literal('None') }),
@@ -145,7 +168,14 @@ export const RequestCodec: t.Type<Request, Request, unknown> = t.type(
     url: nullable(Valid.RequestUrl),
     baseUrl: nullable(Valid.RequestUrl),
     params: PairsCodec,
-    headers: t.readonlyArray(t.readonly(t.tuple([Valid.Token, t.union([Valid.FieldValue, SecretRefCodec, t.type({ _tag: t.literal('Withheld'), field: t.string })])]))),
+    headers: t.readonlyArray(
+      t.readonly(
+        t.tuple([
+          Valid.Token,
+          t.union([Valid.FieldValue, SecretRefCodec, t.type({ _tag: t.literal('Withheld'), field: t.string })]),
+        ]),
+      ),
+    ),
     dataType: nullable(Valid.MediaType),
     body: BodyCodec,
     auth: AuthCodec,

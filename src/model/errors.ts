@@ -160,19 +160,34 @@ export type ClientError =
  * @example
  * invalidInput('addHeader', 'addHeader: header X: value contains CR, LF or NUL', [])
  */
-export const invalidInput = (step: string, message: string, log: Log): ClientError => ({ _tag: 'InvalidInput', step, message, log })
+export const invalidInput = (step: string, message: string, log: Log): ClientError => ({
+  _tag: 'InvalidInput',
+  step,
+  message,
+  log,
+})
 /**
  * Builds a {@link TransportError}.
  * @example
  * transportError('executeRequest: connection refused', 'ECONNREFUSED', [])
  */
-export const transportError = (message: string, cause: string, log: Log): ClientError => ({ _tag: 'TransportError', message, cause, log })
+export const transportError = (message: string, cause: string, log: Log): ClientError => ({
+  _tag: 'TransportError',
+  message,
+  cause,
+  log,
+})
 /**
  * Builds a {@link Timeout}.
  * @example
  * timeout('executeRequest: no response within 100 ms', 100, [])
  */
-export const timeout = (message: string, timeoutMs: number, log: Log, limit: TimeoutLimit = 'attempt'): ClientError => ({
+export const timeout = (
+  message: string,
+  timeoutMs: number,
+  log: Log,
+  limit: TimeoutLimit = 'attempt',
+): ClientError => ({
   _tag: 'Timeout',
   message,
   timeoutMs,
@@ -184,7 +199,13 @@ export const timeout = (message: string, timeoutMs: number, log: Log, limit: Tim
  * @example
  * fileError('executeRequest: cannot read ./x', './x', 'ENOENT', [])
  */
-export const fileError = (message: string, path: string, cause: string, log: Log): ClientError => ({ _tag: 'FileError', message, path, cause, log })
+export const fileError = (message: string, path: string, cause: string, log: Log): ClientError => ({
+  _tag: 'FileError',
+  message,
+  path,
+  cause,
+  log,
+})
 /**
  * Builds an {@link AuthError}.
  * @example
@@ -205,7 +226,9 @@ export const parseError = (message: string, log: Log, response?: HttpResponse): 
  * decodeError('asJson: json.field1: expected number', [], [])
  */
 export const decodeError = (message: string, errors: t.Errors, log: Log, response?: HttpResponse): ClientError =>
-  response === undefined ? { _tag: 'DecodeError', message, errors, log } : { _tag: 'DecodeError', message, errors, log, response }
+  response === undefined
+    ? { _tag: 'DecodeError', message, errors, log }
+    : { _tag: 'DecodeError', message, errors, log, response }
 /**
  * Builds a {@link StatusError} from a response.
  * @example
@@ -223,7 +246,12 @@ export const statusError = (message: string, response: HttpResponse): ClientErro
  * @example
  * responseTooLarge('executeRequest: body over 1048576 bytes', 1048576, [])
  */
-export const responseTooLarge = (message: string, limit: number, log: Log): ClientError => ({ _tag: 'ResponseTooLarge', message, limit, log })
+export const responseTooLarge = (message: string, limit: number, log: Log): ClientError => ({
+  _tag: 'ResponseTooLarge',
+  message,
+  limit,
+  log,
+})
 
 /**
  * The nine kinds of {@link ClientError}, by their `_tag`.

@@ -41,7 +41,8 @@ export const SECRET = '***'
  * @example
  * appendLog([], { at: null, step: 'setUrl', message: 'url set' }).length // 1
  */
-export const appendLog = (log: Log, ...entries: ReadonlyArray<LogEntry>): Log => (entries.length === 0 ? log : [...log, ...entries])
+export const appendLog = (log: Log, ...entries: ReadonlyArray<LogEntry>): Log =>
+  entries.length === 0 ? log : [...log, ...entries]
 
 /**
  * Prints entries to stderr as `[httpipe] <step>: <message>` (the executor's debug output).
@@ -63,7 +64,9 @@ const ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\
  * escapeControls('a\r\nb') // 'a\\r\\nb'
  */
 export const escapeControls = (text: string): string =>
-  HAS_CONTROL.test(text) ? text.replace(CONTROL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : text
+  HAS_CONTROL.test(text)
+    ? text.replace(CONTROL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    : text
 
 /**
  * Renders one entry as `<step>: <message>`, control characters escaped: one entry is one line.

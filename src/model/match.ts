@@ -25,7 +25,9 @@ const TAGS: ReadonlySet<string> = new Set<ClientErrorTag>([
  * @category errors
  * @since 0.3.0
  */
-export type SomeClientErrorHandlers = { readonly [K in ClientErrorTag]?: (e: Extract<ClientError, { _tag: K }>) => unknown }
+export type SomeClientErrorHandlers = {
+  readonly [K in ClientErrorTag]?: (e: Extract<ClientError, { _tag: K }>) => unknown
+}
 
 type Returned<H> = { readonly [K in keyof H]: NonNullable<H[K]> extends (e: never) => infer R ? R : never }[keyof H]
 type OnlyTags<H> = { readonly [K in Exclude<keyof H, ClientErrorTag>]: never }
@@ -49,7 +51,9 @@ const handlerFor = (handlers: unknown, e: unknown): ((e: ClientError) => unknown
 const describeTag = (e: unknown): string => {
   try {
     const tag: unknown = typeof e === 'object' && e !== null ? (e as { _tag?: unknown })._tag : undefined
-    return typeof tag === 'string' ? JSON.stringify(tag.slice(0, 40)) : `a value without a string _tag (${e === null ? 'null' : typeof e})`
+    return typeof tag === 'string'
+      ? JSON.stringify(tag.slice(0, 40))
+      : `a value without a string _tag (${e === null ? 'null' : typeof e})`
   } catch {
     return 'an unreadable value'
   }
@@ -105,7 +109,10 @@ export const matchClientError =
  * @since 0.3.0
  */
 export const matchClientErrorW =
-  <H extends SomeClientErrorHandlers, B>(handlers: H & OnlyTags<H>, otherwise: (e: Exclude<ClientError, { readonly _tag: keyof H }>) => B) =>
+  <H extends SomeClientErrorHandlers, B>(
+    handlers: H & OnlyTags<H>,
+    otherwise: (e: Exclude<ClientError, { readonly _tag: keyof H }>) => B,
+  ) =>
   (e: ClientError): Returned<H> | B =>
     matchSome(handlers, otherwise as (e: ClientError) => unknown, 'matchClientErrorW', e) as Returned<H> | B
 
@@ -119,13 +126,22 @@ export const matchClientErrorW =
  * @since 0.3.0
  */
 export const matchClientErrorOr =
-  <B>(handlers: { readonly [K in ClientErrorTag]?: (e: Extract<ClientError, { _tag: K }>) => B }, otherwise: (e: ClientError) => B) =>
+  <B>(
+    handlers: { readonly [K in ClientErrorTag]?: (e: Extract<ClientError, { _tag: K }>) => B },
+    otherwise: (e: ClientError) => B,
+  ) =>
   (e: ClientError): B =>
     matchSome(handlers, otherwise, 'matchClientErrorOr', e) as B
 
-const matchSome = (handlers: unknown, otherwise: (e: ClientError) => unknown, name: string, e: ClientError): unknown => {
+const matchSome = (
+  handlers: unknown,
+  otherwise: (e: ClientError) => unknown,
+  name: string,
+  e: ClientError,
+): unknown => {
   const h = handlerFor(handlers, e)
   if (h !== undefined) return h(e)
-  if (typeof otherwise !== 'function') throw new TypeError(`${name}: otherwise is not a function (for ${describeTag(e)})`)
+  if (typeof otherwise !== 'function')
+    throw new TypeError(`${name}: otherwise is not a function (for ${describeTag(e)})`)
   return otherwise(e)
 }

@@ -14,7 +14,11 @@
  * @category model
  * @since 0.3.0
  */
-export const memoized = <A>(limit: number, f: (key: string) => A, keep: (key: string) => boolean = () => true): ((key: string) => A) => {
+export const memoized = <A>(
+  limit: number,
+  f: (key: string) => A,
+  keep: (key: string) => boolean = () => true,
+): ((key: string) => A) => {
   const known = new Map<string, A>()
   return (key) => {
     const hit = known.get(key)

@@ -36,7 +36,14 @@ export const MULTIPART_KINDS: ReadonlyArray<MultipartKind> = ['form-data', 'rela
  */
 export type Part =
   | { readonly _tag: 'Field'; readonly name: string; readonly value: string }
-  | { readonly _tag: 'File'; readonly name: string; readonly filename: string; readonly source: Source; readonly mime: string; readonly ignoreEmpty: boolean }
+  | {
+      readonly _tag: 'File'
+      readonly name: string
+      readonly filename: string
+      readonly source: Source
+      readonly mime: string
+      readonly ignoreEmpty: boolean
+    }
   | { readonly _tag: 'Related'; readonly source: Source; readonly mime: string; readonly contentId: string | null }
 
 /**

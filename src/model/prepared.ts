@@ -21,7 +21,13 @@ import type { Settings } from './settings.js'
  */
 export type Segment =
   | { readonly _tag: 'Bytes'; readonly bytes: Uint8Array }
-  | { readonly _tag: 'File'; readonly path: string; readonly start: number; readonly end: number; readonly size: number }
+  | {
+      readonly _tag: 'File'
+      readonly path: string
+      readonly start: number
+      readonly end: number
+      readonly size: number
+    }
   | { readonly _tag: 'Url'; readonly url: string }
 
 /**
@@ -88,7 +94,13 @@ export const segmentsBody = (segments: ReadonlyArray<Segment>): PreparedBody => 
 export type Sink =
   | { readonly _tag: 'Memory' }
   | { readonly _tag: 'File'; readonly path: string }
-  | { readonly _tag: 'Part'; readonly path: string | null; readonly start: number; readonly end: number; readonly append: boolean }
+  | {
+      readonly _tag: 'Part'
+      readonly path: string | null
+      readonly start: number
+      readonly end: number
+      readonly append: boolean
+    }
 
 /**
  * The sink of a response kept in memory.
@@ -169,7 +181,9 @@ export interface Hop {
  * @category running
  * @since 0.2.0
  */
-export type SignFailure = { readonly _tag: 'Auth'; readonly message: string } | { readonly _tag: 'File'; readonly path: string; readonly code: string }
+export type SignFailure =
+  | { readonly _tag: 'Auth'; readonly message: string }
+  | { readonly _tag: 'File'; readonly path: string; readonly code: string }
 
 /**
  * Hashes of a body by algorithm (`sha256`, `md5`, …), each computed once per run; file

@@ -61,7 +61,11 @@ export const secretFromEnv = (name: string): SecretRef => ({ _tag: 'SecretRef', 
  * @since 0.2.0
  */
 export const isSecretRef = (x: unknown): x is SecretRef =>
-  typeof x === 'object' && x !== null && (x as { _tag?: unknown })._tag === 'SecretRef' && typeof (x as { env?: unknown }).env === 'string' && ENV_NAME.test((x as { env: string }).env)
+  typeof x === 'object' &&
+  x !== null &&
+  (x as { _tag?: unknown })._tag === 'SecretRef' &&
+  typeof (x as { env?: unknown }).env === 'string' &&
+  ENV_NAME.test((x as { env: string }).env)
 
 /**
  * Whether a step may take a value as a credential: a string or a valid reference.
@@ -77,4 +81,5 @@ export const isSecretInput = (x: unknown): x is string | SecretRef => typeof x =
  * showSecret(secretFromEnv('TOKEN')) // 'env:TOKEN'
  * @internal
  */
-export const showSecret = (s: Secret): string => (typeof s === 'string' ? '***' : s._tag === 'SecretRef' ? `env:${s.env}` : `withheld (${s.field})`)
+export const showSecret = (s: Secret): string =>
+  typeof s === 'string' ? '***' : s._tag === 'SecretRef' ? `env:${s.env}` : `withheld (${s.field})`

@@ -79,4 +79,3 @@ export const defaultSettings: Settings = {
   retryPolicy: defaultRetryPolicy,
   maxResponseSize: null,
 }
-

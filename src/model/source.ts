@@ -57,10 +57,13 @@ const isSource = (d: unknown): d is Source =>
   typeof d === 'object' &&
   d !== null &&
   !(d instanceof Uint8Array) &&
-  ((d as Source)._tag === 'File' ? typeof (d as { path?: unknown }).path === 'string' && (d as { path: string }).path !== ''
-    : (d as Source)._tag === 'Url' ? typeof (d as { url?: unknown }).url === 'string'
-    : (d as Source)._tag === 'Bytes' ? typeof (d as { base64?: unknown }).base64 === 'string'
-    : (d as Source)._tag === 'Text' && typeof (d as { text?: unknown }).text === 'string')
+  ((d as Source)._tag === 'File'
+    ? typeof (d as { path?: unknown }).path === 'string' && (d as { path: string }).path !== ''
+    : (d as Source)._tag === 'Url'
+      ? typeof (d as { url?: unknown }).url === 'string'
+      : (d as Source)._tag === 'Bytes'
+        ? typeof (d as { base64?: unknown }).base64 === 'string'
+        : (d as Source)._tag === 'Text' && typeof (d as { text?: unknown }).text === 'string')
 
 /**
  * Checks body data and turns it into a Source: a Left names what is wrong.
@@ -70,8 +73,12 @@ const isSource = (d: unknown): d is Source =>
 export const toSource = (data: unknown): E.Either<string, Source> => {
   if (typeof data === 'string') return E.right({ _tag: 'Text', text: data })
   if (data instanceof Uint8Array)
-    return E.right({ _tag: 'Bytes', base64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') })
-  if (!isSource(data)) return E.left('data must be a Uint8Array, a string, fromFile(path), fromUrl(url) or fromBase64(text)')
+    return E.right({
+      _tag: 'Bytes',
+      base64: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
+    })
+  if (!isSource(data))
+    return E.left('data must be a Uint8Array, a string, fromFile(path), fromUrl(url) or fromBase64(text)')
   if (data._tag === 'Bytes' && !isBase64(data.base64)) return E.left('fromBase64: the text is not valid base64')
   if (data._tag === 'Bytes') return E.right({ _tag: 'Bytes', base64: data.base64.replace(/\s+/g, '') })
   if (data._tag === 'Url') {

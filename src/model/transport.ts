@@ -118,7 +118,10 @@ export interface PushBody extends AsyncIterable<Uint8Array> {
  * @internal
  */
 export const isPushBody = (body: unknown): body is PushBody =>
-  typeof body === 'object' && body !== null && typeof (body as PushBody).listen === 'function' && typeof (body as PushBody).cancel === 'function'
+  typeof body === 'object' &&
+  body !== null &&
+  typeof (body as PushBody).listen === 'function' &&
+  typeof (body as PushBody).cancel === 'function'
 
 /**
  * A transport: sends one attempt. It may reject (connection errors, with the error's `code`

@@ -82,7 +82,8 @@ export const MAX_TIMER_MS = 2_147_483_647
  * @category model
  * @since 0.2.0
  */
-export const isLimitMs = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= MAX_TIMER_MS
+export const isLimitMs = (n: unknown): n is number =>
+  Number.isInteger(n) && (n as number) >= 1 && (n as number) <= MAX_TIMER_MS
 
 /**
  * A count of retries or redirects: a whole number from 0 to 1000.
@@ -130,7 +131,9 @@ export const isEncodingName = (s: unknown): s is string => {
  * @since 0.2.0
  */
 export const isRequestUrl = (s: unknown): s is string =>
-  typeof s === 'string' && ((s.startsWith('/') && !s.startsWith('//')) || /^https?:\/\/[^/\\?#\s]/i.test(s)) && !hasCrLfNul(s)
+  typeof s === 'string' &&
+  ((s.startsWith('/') && !s.startsWith('//')) || /^https?:\/\/[^/\\?#\s]/i.test(s)) &&
+  !hasCrLfNul(s)
 
 /**
  * A media type as a Content-Type value: `type/subtype`, parameters after `;`, nothing that
@@ -141,8 +144,7 @@ export const isRequestUrl = (s: unknown): s is string =>
  * @category model
  * @since 0.2.0
  */
-export const isMediaType = (s: unknown): s is string =>
-  typeof s === 'string' && MEDIA_TYPE.test(s) && isFieldValue(s)
+export const isMediaType = (s: unknown): s is string => typeof s === 'string' && MEDIA_TYPE.test(s) && isFieldValue(s)
 
 /**
  * An HTTP status code as a policy or a template names one: a whole number from 100 to 599.
@@ -191,7 +193,8 @@ export const isBareMediaType = (s: unknown): s is string => typeof s === 'string
  * @category model
  * @since 0.3.0
  */
-export const isContentId = (s: unknown): s is string => typeof s === 'string' && /^<?[\x21-\x3b\x3d\x3f-\x7e]+>?$/.test(s)
+export const isContentId = (s: unknown): s is string =>
+  typeof s === 'string' && /^<?[\x21-\x3b\x3d\x3f-\x7e]+>?$/.test(s)
 
 /**
  * Whether a value is one of httpipe's tagged values (`Request`, `PreparedRequest`,
@@ -206,7 +209,10 @@ export const isContentId = (s: unknown): s is string => typeof s === 'string' &&
 export const isTagged =
   <T>(tag: string) =>
   (x: unknown): x is T =>
-    typeof x === 'object' && x !== null && (x as { _tag?: unknown })._tag === tag && Array.isArray((x as { log?: unknown }).log)
+    typeof x === 'object' &&
+    x !== null &&
+    (x as { _tag?: unknown })._tag === tag &&
+    Array.isArray((x as { log?: unknown }).log)
 
 /**
  * The refinements `RequestCodec` is built from (same predicates as the steps).

@@ -34,15 +34,20 @@ const decoderFor = (label: string): TextDecoder | null => {
 }
 
 /** Whether a value is an HttpResponse (readers check their input before reading it). */
-const isResponse = (x: unknown): x is HttpResponse => isTagged<HttpResponse>('HttpResponse')(x) && x.body instanceof Uint8Array
+const isResponse = (x: unknown): x is HttpResponse =>
+  isTagged<HttpResponse>('HttpResponse')(x) && x.body instanceof Uint8Array
 
-const notAResponse = (step: string): E.Either<ClientError, never> => E.left(invalidInput(step, `${step}: the input is not an HttpResponse`, []))
+const notAResponse = (step: string): E.Either<ClientError, never> =>
+  E.left(invalidInput(step, `${step}: the input is not an HttpResponse`, []))
 
 const decodeText = (step: string, res: HttpResponse, encoding?: string): E.Either<ClientError, string> => {
   if (!isResponse(res)) return notAResponse(step)
-  if (encoding !== undefined && typeof encoding !== 'string') return E.left(invalidInput(step, `${step}: the encoding must be a string`, res.log))
+  if (encoding !== undefined && typeof encoding !== 'string')
+    return E.left(invalidInput(step, `${step}: the encoding must be a string`, res.log))
   if (res.file !== null)
-    return E.left(invalidInput(step, `${step}: the body was saved to ${res.file}, not kept in memory; read the file`, res.log))
+    return E.left(
+      invalidInput(step, `${step}: the body was saved to ${res.file}, not kept in memory; read the file`, res.log),
+    )
   const label = encoding ?? charsetOf(res.headers['content-type']) ?? 'utf-8'
   const decoder = decoderFor(label)
   if (decoder === null) return E.left(invalidInput(step, `${step}: unknown encoding ${JSON.stringify(label)}`, res.log))
@@ -82,7 +87,8 @@ export const asBinary = (res: HttpResponse): Uint8Array => (isResponse(res) ? re
  * @category responses
  * @since 0.1.0
  */
-export const responseFilename = (res: HttpResponse): O.Option<string> => (isResponse(res) && typeof res.file === 'string' ? O.some(res.file) : O.none)
+export const responseFilename = (res: HttpResponse): O.Option<string> =>
+  isResponse(res) && typeof res.file === 'string' ? O.some(res.file) : O.none
 
 const shortJson = (v: unknown): string => {
   let s: string
@@ -130,16 +136,33 @@ export function asJson<A>(codec?: t.Decoder<unknown, A>): (res: HttpResponse) =>
     try {
       json = body.trim() === '' ? {} : (JSON.parse(body) as unknown)
     } catch (e) {
-      return E.left(parseError(`asJson: the body is not valid JSON (${e instanceof Error ? e.message : String(e)}): ${shortJson(body.trim())}`, res.log, res))
+      return E.left(
+        parseError(
+          `asJson: the body is not valid JSON (${e instanceof Error ? e.message : String(e)}): ${shortJson(body.trim())}`,
+          res.log,
+          res,
+        ),
+      )
     }
     if (codec === undefined) return E.right(json)
-    if (typeof (codec as { decode?: unknown } | null)?.decode !== 'function') return E.left(invalidInput('asJson', 'asJson: the codec has no decode function', res.log))
+    if (typeof (codec as { decode?: unknown } | null)?.decode !== 'function')
+      return E.left(invalidInput('asJson', 'asJson: the codec has no decode function', res.log))
     const decoded = codec.decode(json)
-    return E.isRight(decoded) ? decoded : E.left(decodeError(`asJson: the body does not match ${codecName(codec)}: ${formatErrors(decoded.left).join('; ')}`, decoded.left, res.log, res))
+    return E.isRight(decoded)
+      ? decoded
+      : E.left(
+          decodeError(
+            `asJson: the body does not match ${codecName(codec)}: ${formatErrors(decoded.left).join('; ')}`,
+            decoded.left,
+            res.log,
+            res,
+          ),
+        )
   }
 }
 
-const codecName = (codec: t.Decoder<unknown, unknown>): string => ('name' in codec && typeof codec.name === 'string' ? codec.name : 'the codec')
+const codecName = (codec: t.Decoder<unknown, unknown>): string =>
+  'name' in codec && typeof codec.name === 'string' ? codec.name : 'the codec'
 
 /**
  * Passes a response whose status satisfies `pred` (default: 2xx), else a `StatusError`
@@ -154,12 +177,28 @@ export const ensureStatus =
   (pred: (status: number) => boolean = (s) => s >= 200 && s < 300) =>
   (res: HttpResponse): E.Either<ClientError, HttpResponse> => {
     if (!isResponse(res)) return notAResponse('ensureStatus')
-    if (typeof pred !== 'function') return E.left(invalidInput('ensureStatus', 'ensureStatus: the predicate must be a function of the status', res.log))
+    if (typeof pred !== 'function')
+      return E.left(
+        invalidInput('ensureStatus', 'ensureStatus: the predicate must be a function of the status', res.log),
+      )
     let passes: boolean
     try {
       passes = Boolean(pred(res.status))
     } catch (e) {
-      return E.left(invalidInput('ensureStatus', `ensureStatus: the predicate threw: ${e instanceof Error ? e.message : String(e)}`, res.log))
+      return E.left(
+        invalidInput(
+          'ensureStatus',
+          `ensureStatus: the predicate threw: ${e instanceof Error ? e.message : String(e)}`,
+          res.log,
+        ),
+      )
     }
-    return passes ? E.right(res) : E.left(statusError(`ensureStatus: unexpected status ${res.status} ${res.statusText} from ${redactUrl(res.url)}`, res))
+    return passes
+      ? E.right(res)
+      : E.left(
+          statusError(
+            `ensureStatus: unexpected status ${res.status} ${res.statusText} from ${redactUrl(res.url)}`,
+            res,
+          ),
+        )
   }

@@ -90,11 +90,16 @@ const segmentCommand = (s: Segment, h: Hider): ReadonlyArray<string> => {
 }
 
 /** The body as curl options (an entry per option), and the commands that feed curl's stdin when it reads the body from there. */
-const bodyArgs = (p: PreparedRequest, h: Hider, show: boolean): { readonly args: ReadonlyArray<string>; readonly feed: ReadonlyArray<string> } => {
+const bodyArgs = (
+  p: PreparedRequest,
+  h: Hider,
+  show: boolean,
+): { readonly args: ReadonlyArray<string>; readonly feed: ReadonlyArray<string> } => {
   if (p.body._tag === 'None') return { args: [], feed: [] }
   const segments = p.body.segments
   const only = segments[0]
-  if (segments.length === 1 && only?._tag === 'File' && only.start === 0 && only.end === only.size) return { args: [`--data-binary ${shellQuote(`@${only.path}`)}`], feed: [] }
+  if (segments.length === 1 && only?._tag === 'File' && only.start === 0 && only.end === only.size)
+    return { args: [`--data-binary ${shellQuote(`@${only.path}`)}`], feed: [] }
   if (segments.every((s) => s._tag === 'Bytes')) {
     const bytes = concat(segments.map((s) => (s._tag === 'Bytes' ? s.bytes : new Uint8Array(0))))
     const text = showableText(bytes)
@@ -107,13 +112,18 @@ const bodyArgs = (p: PreparedRequest, h: Hider, show: boolean): { readonly args:
 }
 
 /** A PEM given as text, handed to curl as a file (bash and zsh process substitution). */
-const pemArg = (pem: Pem): string => (typeof pem === 'string' ? `<(${printfCommands(ASCII.encode(pem)).join('; ')})` : shellQuote(pem.path))
+const pemArg = (pem: Pem): string =>
+  typeof pem === 'string' ? `<(${printfCommands(ASCII.encode(pem)).join('; ')})` : shellQuote(pem.path)
 
 const seconds = (ms: number): string => String(Math.round(ms) / 1000)
 
 /** The method as curl options: none where curl's own choice is the same (GET, or POST with a body). */
 const methodArgs = (method: string, hasBody: boolean): ReadonlyArray<string> =>
-  (method === 'GET' && !hasBody) || (method === 'POST' && hasBody) ? [] : method === 'HEAD' && !hasBody ? ['--head'] : [`--request ${shellQuote(method)}`]
+  (method === 'GET' && !hasBody) || (method === 'POST' && hasBody)
+    ? []
+    : method === 'HEAD' && !hasBody
+      ? ['--head']
+      : [`--request ${shellQuote(method)}`]
 
 /** The headers as `-H` options; curl's own defaults that httpipe does not send are removed. */
 const headerArgs = (p: PreparedRequest, h: Hider): ReadonlyArray<string> => {
@@ -142,7 +152,9 @@ const settingArgs = (p: PreparedRequest, h: Hider): ReadonlyArray<string> => {
   if (s.maxRedirects > 0) out.push('--location', `--max-redirs ${s.maxRedirects}`)
   if (s.gzip) out.push('--compressed')
   if (s.connectTimeout !== defaultSettings.connectTimeout) out.push(`--connect-timeout ${seconds(s.connectTimeout)}`)
-  const limits = [s.timeout === defaultSettings.timeout ? null : s.timeout, s.deadline].filter((x): x is number => x !== null)
+  const limits = [s.timeout === defaultSettings.timeout ? null : s.timeout, s.deadline].filter(
+    (x): x is number => x !== null,
+  )
   if (limits.length > 0) out.push(`--max-time ${seconds(Math.min(...limits))}`)
   if (s.maxAttempts > 0) out.push(`--retry ${s.maxAttempts}`)
   if (s.maxResponseSize !== null) out.push(`--max-filesize ${s.maxResponseSize}`)
@@ -151,7 +163,8 @@ const settingArgs = (p: PreparedRequest, h: Hider): ReadonlyArray<string> => {
   if (p.proxy !== null) {
     const host = p.proxy.host.includes(':') ? `[${p.proxy.host}]` : p.proxy.host
     out.push(`--proxy ${shellQuote(`${p.proxy.protocol}://${host}:${p.proxy.port}`)}`)
-    if (p.proxy.user !== null) out.push(`--proxy-user ${shellQuote(`${p.proxy.user}:${h.text(p.proxy.password ?? '')}`)}`)
+    if (p.proxy.user !== null)
+      out.push(`--proxy-user ${shellQuote(`${p.proxy.user}:${h.text(p.proxy.password ?? '')}`)}`)
   }
   const t = p.tls
   if (t !== null) {

@@ -14,12 +14,22 @@ import { toPairs, type ParamsInput } from './params.js'
 const describeSource = (b: Body): string => {
   if (b._tag !== 'Binary') return ''
   const s = b.source
-  return s._tag === 'File' ? `file ${s.path}` : s._tag === 'Url' ? `downloaded from ${s.url}` : s._tag === 'Text' ? `text, ${s.text.length} chars` : `${Buffer.byteLength(s.base64, 'base64')} bytes`
+  return s._tag === 'File'
+    ? `file ${s.path}`
+    : s._tag === 'Url'
+      ? `downloaded from ${s.url}`
+      : s._tag === 'Text'
+        ? `text, ${s.text.length} chars`
+        : `${Buffer.byteLength(s.base64, 'base64')} bytes`
 }
 
 /** A JSON value's shape for the log, without serialising it (bodies can be large). */
 const describeJson = (v: Json): string =>
-  Array.isArray(v) ? `JSON array of ${v.length} items` : typeof v === 'object' && v !== null ? `JSON object with ${Object.keys(v).length} keys` : `JSON ${v === null ? 'null' : typeof v}`
+  Array.isArray(v)
+    ? `JSON array of ${v.length} items`
+    : typeof v === 'object' && v !== null
+      ? `JSON object with ${Object.keys(v).length} keys`
+      : `JSON ${v === null ? 'null' : typeof v}`
 
 /**
  * An `application/octet-stream` body from bytes, text, or `fromFile`/`fromUrl`/`fromBase64`.
@@ -56,7 +66,10 @@ export const setStringBody = (text: string, writeBom = false): Step =>
       ? invalid(`text must be a string, got ${typeof text}`)
       : text === ''
         ? note('no data - skipped')
-        : change({ body: { _tag: 'String', text, bom: writeBom === true } }, `body set, ${text.length} chars${writeBom ? ', with BOM' : ''}`),
+        : change(
+            { body: { _tag: 'String', text, bom: writeBom === true } },
+            `body set, ${text.length} chars${writeBom ? ', with BOM' : ''}`,
+          ),
   )
 
 /**
@@ -74,7 +87,9 @@ export const setJsonBody = (data: unknown): Step =>
     const value = typeof data === 'string' ? parseJson(data) : toJson(data === undefined ? null : data)
     return pipe(
       value,
-      E.flatMap((v: Json) => change({ body: { _tag: 'Json', value: v, collection: false } }, `body set, ${describeJson(v)}`)),
+      E.flatMap((v: Json) =>
+        change({ body: { _tag: 'Json', value: v, collection: false } }, `body set, ${describeJson(v)}`),
+      ),
     )
   })
 
@@ -90,9 +105,15 @@ export const setFormBody = (data: ParamsInput | string): Step =>
   makeStep('setFormBody', (req) => {
     const settings = { ...req.settings, bodyFieldsAtOAuth: true }
     if (data === '') return note('no data - skipped')
-    if (typeof data === 'string') return change({ body: { _tag: 'FormText', text: data }, settings }, `body set, ${data.length} chars of form text`)
+    if (typeof data === 'string')
+      return change({ body: { _tag: 'FormText', text: data }, settings }, `body set, ${data.length} chars of form text`)
     return pipe(
       toPairs(data),
-      E.flatMap((fields: Pairs) => change({ body: { _tag: 'Form', fields, collection: false }, settings }, `body set, ${fields.length} form fields`)),
+      E.flatMap((fields: Pairs) =>
+        change(
+          { body: { _tag: 'Form', fields, collection: false }, settings },
+          `body set, ${fields.length} form fields`,
+        ),
+      ),
     )
   })

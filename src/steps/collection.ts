@@ -22,7 +22,10 @@ export const initializeJsonBody = (root: 'object' | 'array' = 'object'): Step =>
   makeStep('initializeJsonBody', () =>
     root !== 'object' && root !== 'array'
       ? invalid(`root must be 'object' or 'array', got ${quote(root)}`)
-      : change({ body: { _tag: 'Json', value: root === 'object' ? {} : [], collection: true } }, `empty JSON ${root} started`),
+      : change(
+          { body: { _tag: 'Json', value: root === 'object' ? {} : [], collection: true } },
+          `empty JSON ${root} started`,
+        ),
   )
 
 /**
@@ -34,13 +37,21 @@ export const initializeJsonBody = (root: 'object' | 'array' = 'object'): Step =>
  */
 export const initializeFormBody = (): Step =>
   makeStep('initializeFormBody', (req) =>
-    change({ body: { _tag: 'Form', fields: [], collection: true }, settings: { ...req.settings, bodyFieldsAtOAuth: true } }, 'empty form started'),
+    change(
+      { body: { _tag: 'Form', fields: [], collection: true }, settings: { ...req.settings, bodyFieldsAtOAuth: true } },
+      'empty form started',
+    ),
   )
 
 type Update = (current: Json | undefined) => E.Either<string, Json>
 
 /** Applies `update` at a dotted path inside an object, creating missing objects on the way. */
-const updateAt = (obj: { readonly [k: string]: Json }, path: ReadonlyArray<string>, update: Update, seen: string): E.Either<string, Json> => {
+const updateAt = (
+  obj: { readonly [k: string]: Json },
+  path: ReadonlyArray<string>,
+  update: Update,
+  seen: string,
+): E.Either<string, Json> => {
   const [head, ...rest] = path
   if (head === undefined) return E.left('empty key')
   const here = seen === '' ? head : `${seen}.${head}`
@@ -58,7 +69,7 @@ const updateBody = (req: Request, step: string, key: string, update: Update): E.
   const body = req.body
   if (body._tag === 'Json') {
     if (key === '') return E.map((value: Json) => ({ ...body, value }))(update(body.value))
-    if (!isJsonObject(body.value)) return E.left('the JSON body is an array: use addValue with key \'\'')
+    if (!isJsonObject(body.value)) return E.left("the JSON body is an array: use addValue with key ''")
     return E.map((value: Json) => ({ ...body, value }))(updateAt(body.value, splitKey(body.value, key), update, ''))
   }
   if (body._tag === 'Form') {
@@ -70,7 +81,8 @@ const updateBody = (req: Request, step: string, key: string, update: Update): E.
     const updated = updateAt(asObject, path, update, '')
     return E.map((o: Json) => {
       const v = (o as { readonly [k: string]: Json })[name] ?? null
-      const fields: Pairs = i === -1 ? [...body.fields, [name, v]] : body.fields.map((f, j) => (j === i ? [name, v] : f))
+      const fields: Pairs =
+        i === -1 ? [...body.fields, [name, v]] : body.fields.map((f, j) => (j === i ? [name, v] : f))
       return { ...body, fields }
     })(updated)
   }
@@ -119,9 +131,15 @@ export const addValue = (key: string, value: unknown, type?: FieldType): Step =>
     const v = convertValue(value, type)
     if (E.isLeft(v)) return invalid(`${key}: ${v.left}`)
     const append: Update = (current) =>
-      current === undefined ? E.right([v.right]) : Array.isArray(current) ? E.right([...(current as ReadonlyArray<Json>), v.right]) : E.left(`${key === '' ? 'the root' : key} is not an array`)
+      current === undefined
+        ? E.right([v.right])
+        : Array.isArray(current)
+          ? E.right([...(current as ReadonlyArray<Json>), v.right])
+          : E.left(`${key === '' ? 'the root' : key} is not an array`)
     return pipe(
       updateBody(req, 'addValue', key, append),
-      E.flatMap((body: Request['body']) => change({ body }, `${key === '' ? '[]' : `${key}[]`} += ${shown(key, v.right)}`)),
+      E.flatMap((body: Request['body']) =>
+        change({ body }, `${key === '' ? '[]' : `${key}[]`} += ${shown(key, v.right)}`),
+      ),
     )
   })

@@ -18,9 +18,20 @@ import { scalarText } from '../encoding/url.js'
  * @category bodies
  * @since 0.1.0
  */
-export type FieldType = 'string' | 'number' | 'boolean' | 'json' | 'date' | 'dateIso' | 'dateIsoZ' | 'dateOnly' | 'base64'
+export type FieldType =
+  'string' | 'number' | 'boolean' | 'json' | 'date' | 'dateIso' | 'dateIsoZ' | 'dateOnly' | 'base64'
 
-const FIELD_TYPES: ReadonlyArray<string> = ['string', 'number', 'boolean', 'json', 'date', 'dateIso', 'dateIsoZ', 'dateOnly', 'base64']
+const FIELD_TYPES: ReadonlyArray<string> = [
+  'string',
+  'number',
+  'boolean',
+  'json',
+  'date',
+  'dateIso',
+  'dateIsoZ',
+  'dateOnly',
+  'base64',
+]
 
 /**
  * A Date from a Date, a date text or epoch milliseconds.
@@ -29,7 +40,8 @@ const FIELD_TYPES: ReadonlyArray<string> = ['string', 'number', 'boolean', 'json
  */
 export const toDate = (v: unknown): E.Either<string, Date> => {
   const d = v instanceof Date ? v : typeof v === 'string' || typeof v === 'number' ? new Date(v) : null
-  if (d !== null && !Number.isNaN(d.getTime()) && (d.getUTCFullYear() < 0 || d.getUTCFullYear() > 9999)) return E.left(`${d.toISOString()} is outside the years 0000-9999`)
+  if (d !== null && !Number.isNaN(d.getTime()) && (d.getUTCFullYear() < 0 || d.getUTCFullYear() > 9999))
+    return E.left(`${d.toISOString()} is outside the years 0000-9999`)
   return d === null || Number.isNaN(d.getTime()) ? E.left(`${JSON.stringify(showValue(v))} is not a date`) : E.right(d)
 }
 
@@ -37,7 +49,14 @@ const toText = (v: unknown): E.Either<string, string> =>
   typeof v === 'string' ? E.right(v) : pipe(toJson(v), E.map(scalarText))
 
 const toNumber = (v: unknown): E.Either<string, number> => {
-  const n = typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN
+  const n =
+    typeof v === 'number'
+      ? v
+      : typeof v === 'boolean'
+        ? Number(v)
+        : typeof v === 'string' && v.trim() !== ''
+          ? Number(v)
+          : NaN
   return Number.isFinite(n) ? E.right(n) : E.left(`${JSON.stringify(showValue(v))} is not a number`)
 }
 
@@ -46,7 +65,11 @@ const FALSE = new Set(['false', '0', 'no', 'off'])
 const toBoolean = (v: unknown): E.Either<string, boolean> => {
   if (typeof v === 'boolean') return E.right(v)
   const s = showValue(v).trim().toLowerCase()
-  return TRUE.has(s) ? E.right(true) : FALSE.has(s) ? E.right(false) : E.left(`${JSON.stringify(showValue(v))} is not a boolean`)
+  return TRUE.has(s)
+    ? E.right(true)
+    : FALSE.has(s)
+      ? E.right(false)
+      : E.left(`${JSON.stringify(showValue(v))} is not a boolean`)
 }
 
 const iso = (d: Date): string => d.toISOString().slice(0, 19)
@@ -60,7 +83,8 @@ const iso = (d: Date): string => d.toISOString().slice(0, 19)
  */
 export const convertValue = (value: unknown, type?: FieldType): E.Either<string, Json> => {
   if (type === undefined) return toJson(value === undefined ? null : value)
-  if (!FIELD_TYPES.includes(type)) return E.left(`unknown type ${JSON.stringify(type)} (one of ${FIELD_TYPES.join(', ')})`)
+  if (!FIELD_TYPES.includes(type))
+    return E.left(`unknown type ${JSON.stringify(type)} (one of ${FIELD_TYPES.join(', ')})`)
   switch (type) {
     case 'string':
       return toText(value)
@@ -71,13 +95,22 @@ export const convertValue = (value: unknown, type?: FieldType): E.Either<string,
     case 'json':
       return typeof value === 'string' ? parseJson(value) : toJson(value)
     case 'date':
-      return pipe(toDate(value), E.map((d) => Math.floor(d.getTime() / 1000)))
+      return pipe(
+        toDate(value),
+        E.map((d) => Math.floor(d.getTime() / 1000)),
+      )
     case 'dateIso':
       return pipe(toDate(value), E.map(iso))
     case 'dateIsoZ':
-      return pipe(toDate(value), E.map((d) => `${iso(d)}Z`))
+      return pipe(
+        toDate(value),
+        E.map((d) => `${iso(d)}Z`),
+      )
     case 'dateOnly':
-      return pipe(toDate(value), E.map((d) => d.toISOString().slice(0, 10)))
+      return pipe(
+        toDate(value),
+        E.map((d) => d.toISOString().slice(0, 10)),
+      )
     case 'base64':
       return value instanceof Uint8Array
         ? E.right(Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'))

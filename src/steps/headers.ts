@@ -12,8 +12,6 @@ import { showValue } from '../encoding/json.js'
 import { change, invalid, makeStep, note } from './step.js'
 import type { Step } from '../model/request.js'
 
-
-
 /**
  * Checks a header name and value: a token name, no CR, LF or NUL in the value.
  * @example
@@ -27,7 +25,10 @@ export const checkHeader = (name: unknown, value: unknown): E.Either<string, rea
     return E.left(`header ${name}: value must be a string, got ${value === null ? 'null' : typeof value}`)
   const v = String(value)
   if (hasCrLfNul(v)) return E.left(`header ${name}: value contains CR, LF or NUL`)
-  if (!isFieldValue(v)) return E.left(`header ${name}: value has a character that cannot be sent in a header (controls, or beyond U+00FF: encode it, e.g. RFC 8187)`)
+  if (!isFieldValue(v))
+    return E.left(
+      `header ${name}: value has a character that cannot be sent in a header (controls, or beyond U+00FF: encode it, e.g. RFC 8187)`,
+    )
   return E.right([name, v.trim()])
 }
 
@@ -49,7 +50,12 @@ export const addHeader = (name: string, value: string | SecretRef, ignoreEmpty =
       )
     return pipe(
       checkHeader(name, value),
-      E.flatMap(([n, v]) => change({ headers: putHeader<Secret>(req.headers, n, v) }, `${n}: ${typeof v === 'string' ? redactHeaderValue(n, v) : showSecret(v)}`)),
+      E.flatMap(([n, v]) =>
+        change(
+          { headers: putHeader<Secret>(req.headers, n, v) },
+          `${n}: ${typeof v === 'string' ? redactHeaderValue(n, v) : showSecret(v)}`,
+        ),
+      ),
     )
   })
 
@@ -80,5 +86,9 @@ export const setHeaders = (
       list = putHeader(list, n, v)
       lines.push(`${n}: ${typeof v === 'string' ? redactHeaderValue(n, v) : showSecret(v)}`)
     }
-    return change({ headers: list }, `${fullReplace ? 'headers replaced' : 'headers merged'} (${lines.length})`, ...lines)
+    return change(
+      { headers: list },
+      `${fullReplace ? 'headers replaced' : 'headers merged'} (${lines.length})`,
+      ...lines,
+    )
   })

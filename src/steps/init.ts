@@ -13,7 +13,6 @@ import { quote, showValue } from '../encoding/json.js'
 import { change, invalid, makeStep, note, type Change } from './step.js'
 import { newRequest, type Pem, type Proxy, type Request, type Tls, type Step } from '../model/request.js'
 
-
 /**
  * Replaces the URL. No scheme means `https://`; a path (`/users`, with its query) is joined onto
  * the base of `setBaseUrl` when the request runs. An empty string is logged and ignored.
@@ -31,7 +30,9 @@ export const setUrl = (url: string): Step =>
       : typeof url === 'string' && isRelative(url)
         ? pipe(
             checkPath(url),
-            E.flatMap((path) => change({ url: path }, `URL set to the path ${redactUrl(path)} (joined onto the base URL when sent)`)),
+            E.flatMap((path) =>
+              change({ url: path }, `URL set to the path ${redactUrl(path)} (joined onto the base URL when sent)`),
+            ),
           )
         : pipe(
             checkUrl('setUrl', url),
@@ -93,7 +94,8 @@ const RESET: Change['patch'] = (() => {
   void log
   void error
   // frozen: shared by every initialized request (the settings record already is shared)
-  for (const v of Object.values(defaults)) if (typeof v === 'object' && v !== null && v !== defaults.settings) Object.freeze(v)
+  for (const v of Object.values(defaults))
+    if (typeof v === 'object' && v !== null && v !== defaults.settings) Object.freeze(v)
   return Object.freeze({ ...defaults, initialized: true })
 })()
 
@@ -108,9 +110,10 @@ const reset = makeStep('initialize', () => change(RESET, 'request initialized wi
  */
 export const setResponseFile = (path: string): Step =>
   makeStep('setResponseFile', () =>
-    typeof path !== 'string' || path === '' ? invalid('the path must be a non-empty string') : change({ responseFile: path }, `response will be saved to ${path}`),
+    typeof path !== 'string' || path === ''
+      ? invalid('the path must be a non-empty string')
+      : change({ responseFile: path }, `response will be saved to ${path}`),
   )
-
 
 /**
  * Sets an explicit Content-Type that body steps then keep (only `startMultipartBody`
@@ -137,7 +140,13 @@ export const setDataType = (mime: string): Step =>
  */
 export type ProxyInput =
   | string
-  | { readonly protocol?: 'http' | 'https'; readonly host: string; readonly port: number; readonly user?: string; readonly password?: string | SecretRef }
+  | {
+      readonly protocol?: 'http' | 'https'
+      readonly host: string
+      readonly port: number
+      readonly user?: string
+      readonly password?: string | SecretRef
+    }
 
 const decode = (text: string): E.Either<string, string> =>
   E.tryCatch(
@@ -164,7 +173,8 @@ const parseProxy = (p: ProxyInput): E.Either<string, Proxy> => {
       password: password.right === '' ? null : password.right,
     })
   }
-  if (typeof p !== 'object' || p === null || typeof p.host !== 'string' || p.host === '') return E.left('proxy needs a host')
+  if (typeof p !== 'object' || p === null || typeof p.host !== 'string' || p.host === '')
+    return E.left('proxy needs a host')
   if (!isPort(p.port)) return E.left(`invalid proxy port ${showValue(p.port)}`)
   const protocol = p.protocol ?? 'http'
   if (protocol !== 'http' && protocol !== 'https') return E.left(`unsupported proxy protocol ${showValue(protocol)}`)
@@ -185,7 +195,12 @@ export const setProxy = (proxy: ProxyInput): Step =>
   makeStep('setProxy', () =>
     pipe(
       parseProxy(proxy),
-      E.flatMap((p) => change({ proxy: p }, `proxy set to ${p.protocol}://${p.user === null ? '' : `${p.user}:${SECRET}@`}${p.host}:${p.port}`)),
+      E.flatMap((p) =>
+        change(
+          { proxy: p },
+          `proxy set to ${p.protocol}://${p.user === null ? '' : `${p.user}:${SECRET}@`}${p.host}:${p.port}`,
+        ),
+      ),
     ),
   )
 
@@ -206,7 +221,10 @@ export interface TlsInput {
 
 const isPem = (p: unknown): p is Pem =>
   (typeof p === 'string' && p.includes('-----BEGIN')) ||
-  (typeof p === 'object' && p !== null && (p as { _tag?: unknown })._tag === 'File' && typeof (p as { path?: unknown }).path === 'string')
+  (typeof p === 'object' &&
+    p !== null &&
+    (p as { _tag?: unknown })._tag === 'File' &&
+    typeof (p as { path?: unknown }).path === 'string')
 
 /**
  * Trusts a private CA and/or presents a client certificate.
@@ -223,8 +241,10 @@ export const setTls = (options: TlsInput): Step =>
       if (v !== undefined && !isPem(v)) return invalid(`${k} must be PEM text or fromFile(path)`)
     }
     if ((options.cert === undefined) !== (options.key === undefined)) return invalid('cert and key go together')
-    if (options.passphrase !== undefined && !isSecretInput(options.passphrase)) return invalid('passphrase must be a string or secretFromEnv(name)')
-    if (options.rejectUnauthorized !== undefined && typeof options.rejectUnauthorized !== 'boolean') return invalid('rejectUnauthorized must be a boolean')
+    if (options.passphrase !== undefined && !isSecretInput(options.passphrase))
+      return invalid('passphrase must be a string or secretFromEnv(name)')
+    if (options.rejectUnauthorized !== undefined && typeof options.rejectUnauthorized !== 'boolean')
+      return invalid('rejectUnauthorized must be a boolean')
     const tls: Tls = {
       ca: options.ca ?? null,
       cert: options.cert ?? null,
@@ -232,6 +252,10 @@ export const setTls = (options: TlsInput): Step =>
       passphrase: options.passphrase ?? null,
       rejectUnauthorized: options.rejectUnauthorized ?? true,
     }
-    const parts = [tls.ca !== null && 'CA', tls.cert !== null && 'client certificate', !tls.rejectUnauthorized && 'certificate checks OFF']
+    const parts = [
+      tls.ca !== null && 'CA',
+      tls.cert !== null && 'client certificate',
+      !tls.rejectUnauthorized && 'certificate checks OFF',
+    ]
     return change({ tls }, `TLS set: ${parts.filter(Boolean).join(', ') || 'defaults'}`)
   })

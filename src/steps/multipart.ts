@@ -29,8 +29,10 @@ import { change, invalid, makeStep, note, type Change } from './step.js'
 export const startMultipartBody = (kind: MultipartKind = 'form-data', rootType?: string): Step =>
   makeStep('startMultipartBody', () => {
     if (!isMultipartKind(kind)) return invalid(`kind must be 'form-data', 'related' or 'mixed', got ${quote(kind)}`)
-    if (rootType !== undefined && kind !== 'related') return invalid(`a root type is a parameter of multipart/related only, not of multipart/${kind}`)
-    if (rootType !== undefined && !isBareMediaType(rootType)) return invalid(`the root type must be a media type such as application/json, got ${quote(rootType)}`)
+    if (rootType !== undefined && kind !== 'related')
+      return invalid(`a root type is a parameter of multipart/related only, not of multipart/${kind}`)
+    if (rootType !== undefined && !isBareMediaType(rootType))
+      return invalid(`the root type must be a media type such as application/json, got ${quote(rootType)}`)
     const body: MultipartBody = { _tag: 'Multipart', kind, rootType: rootType ?? null, parts: [] }
     return change({ body }, `multipart/${kind} body started${rootType === undefined ? '' : `, root type ${rootType}`}`)
   })
@@ -39,12 +41,21 @@ export const startMultipartBody = (kind: MultipartKind = 'form-data', rootType?:
 const addPart = (req: Request, part: Part, message: string): E.Either<string, Change> => {
   const b = req.body
   if (b._tag !== 'Multipart') return invalid('no multipart body in progress: call startMultipartBody() first')
-  if (part._tag === 'Related' && b.kind === 'form-data') return invalid("a multipart/form-data part needs a name: use addMultipartFormDataField or addMultipartFormDataFile, or startMultipartBody('related')")
+  if (part._tag === 'Related' && b.kind === 'form-data')
+    return invalid(
+      "a multipart/form-data part needs a name: use addMultipartFormDataField or addMultipartFormDataFile, or startMultipartBody('related')",
+    )
   return change({ body: { ...b, parts: [...b.parts, part] } }, message)
 }
 
 const describe = (s: Source): string =>
-  s._tag === 'File' ? `from file ${s.path}` : s._tag === 'Url' ? `downloaded from ${s.url}` : s._tag === 'Text' ? `${s.text.length} chars` : `${Buffer.byteLength(s.base64, 'base64')} bytes`
+  s._tag === 'File'
+    ? `from file ${s.path}`
+    : s._tag === 'Url'
+      ? `downloaded from ${s.url}`
+      : s._tag === 'Text'
+        ? `${s.text.length} chars`
+        : `${Buffer.byteLength(s.base64, 'base64')} bytes`
 
 const isText = (v: unknown): v is string | number | boolean =>
   typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))
@@ -61,7 +72,8 @@ const isText = (v: unknown): v is string | number | boolean =>
 export const addMultipartFormDataField = (name: string, value: string | number | boolean): Step =>
   makeStep('addMultipartFormDataField', (req) => {
     if (typeof name !== 'string') return invalid(`the field name must be a string, got ${typeof name}`)
-    if (!isText(value)) return invalid(`the value of field ${quote(name)} must be a string, a finite number or a boolean`)
+    if (!isText(value))
+      return invalid(`the value of field ${quote(name)} must be a string, a finite number or a boolean`)
     return addPart(req, { _tag: 'Field', name, value: String(value) }, `field ${quote(name)} added`)
   })
 
@@ -77,16 +89,30 @@ export const addMultipartFormDataField = (name: string, value: string | number |
  * @category bodies
  * @since 0.3.0
  */
-export const addMultipartFormDataFile = (name: string, filename: string, data: BodyData, mime?: string, ignoreEmpty = false): Step =>
+export const addMultipartFormDataFile = (
+  name: string,
+  filename: string,
+  data: BodyData,
+  mime?: string,
+  ignoreEmpty = false,
+): Step =>
   makeStep('addMultipartFormDataFile', (req) => {
     if (typeof name !== 'string') return invalid(`the field name must be a string, got ${typeof name}`)
     if (typeof filename !== 'string') return invalid(`the file name must be a string, got ${typeof filename}`)
-    if (mime !== undefined && !isMediaType(mime)) return invalid(`the media type of file ${quote(filename)} is not valid: ${quote(mime)}`)
+    if (mime !== undefined && !isMediaType(mime))
+      return invalid(`the media type of file ${quote(filename)} is not valid: ${quote(mime)}`)
     return pipe(
       toSource(data),
       E.flatMap((source: Source) => {
         if (ignoreEmpty === true && isEmptySource(source)) return note(`file ${quote(filename)} is empty - skipped`)
-        const part: Part = { _tag: 'File', name, filename, source, mime: mime ?? 'application/octet-stream', ignoreEmpty: ignoreEmpty === true }
+        const part: Part = {
+          _tag: 'File',
+          name,
+          filename,
+          source,
+          mime: mime ?? 'application/octet-stream',
+          ignoreEmpty: ignoreEmpty === true,
+        }
         return addPart(req, part, `file ${quote(filename)} added as ${quote(name)}, ${describe(source)}`)
       }),
     )
@@ -103,12 +129,20 @@ export const addMultipartFormDataFile = (name: string, filename: string, data: B
  */
 export const addDataAsRelated = (data: BodyData, mime: string, contentId?: string): Step =>
   makeStep('addDataAsRelated', (req) => {
-    if (!isMediaType(mime)) return invalid(`the media type of a related part must be a media type such as application/json, got ${quote(mime)}`)
-    if (contentId !== undefined && !isContentId(contentId)) return invalid(`the Content-ID must be printable ASCII without spaces, got ${quote(contentId)}`)
+    if (!isMediaType(mime))
+      return invalid(
+        `the media type of a related part must be a media type such as application/json, got ${quote(mime)}`,
+      )
+    if (contentId !== undefined && !isContentId(contentId))
+      return invalid(`the Content-ID must be printable ASCII without spaces, got ${quote(contentId)}`)
     return pipe(
       toSource(data),
       E.flatMap((source: Source) =>
-        addPart(req, { _tag: 'Related', source, mime, contentId: contentId ?? null }, `related part ${mime}${contentId === undefined ? '' : ` <${contentId.replace(/^<|>$/g, '')}>`} added, ${describe(source)}`),
+        addPart(
+          req,
+          { _tag: 'Related', source, mime, contentId: contentId ?? null },
+          `related part ${mime}${contentId === undefined ? '' : ` <${contentId.replace(/^<|>$/g, '')}>`} added, ${describe(source)}`,
+        ),
       ),
     )
   })

@@ -31,7 +31,8 @@ const shown = (name: string, v: Json): string => (isSecretParam(name) ? SECRET :
  * toPairs({ a: 1 }) // right([['a', 1]])
  */
 export const toPairs = (params: unknown): E.Either<string, Pairs> => {
-  if (typeof params !== 'object' || params === null) return E.left('params must be a record or an array of [name, value] pairs')
+  if (typeof params !== 'object' || params === null)
+    return E.left('params must be a record or an array of [name, value] pairs')
   const entries: ReadonlyArray<unknown> = Array.isArray(params) ? params : Object.entries(params)
   const out: Array<readonly [string, Json]> = []
   for (const entry of entries) {
@@ -58,7 +59,12 @@ export const setUrlParams = (params: ParamsInput): Step =>
   makeStep('setUrlParams', () =>
     pipe(
       toPairs(params),
-      E.flatMap((pairs: Pairs) => change({ params: pairs }, `params set (${pairs.length}): ${pairs.map(([k, v]) => `${k}=${shown(k, v)}`).join(', ')}`)),
+      E.flatMap((pairs: Pairs) =>
+        change(
+          { params: pairs },
+          `params set (${pairs.length}): ${pairs.map(([k, v]) => `${k}=${shown(k, v)}`).join(', ')}`,
+        ),
+      ),
     ),
   )
 
@@ -82,6 +88,8 @@ export const addUrlParameter = (name: string, value: unknown, ignoreEmpty = fals
     if (E.isLeft(v)) return invalid(`param ${name}: ${v.left}`)
     const i = req.params.findIndex(([k]) => k === name)
     const params: Pairs =
-      i === -1 ? [...req.params, [name, v.right]] : req.params.flatMap((p, j) => (j === i ? [[name, v.right] as const] : p[0] === name ? [] : [p]))
+      i === -1
+        ? [...req.params, [name, v.right]]
+        : req.params.flatMap((p, j) => (j === i ? [[name, v.right] as const] : p[0] === name ? [] : [p]))
     return change({ params }, `${i === -1 ? 'added' : 'replaced'} ${name}=${shown(name, v.right)}`)
   })

@@ -19,7 +19,6 @@ import { change, makeStep } from './step.js'
  */
 export type RetryPolicyInput = Partial<RetryPolicy>
 
-
 const isMs = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= MAX_TIMER_MS
 
 /**
@@ -29,7 +28,8 @@ const isMs = (x: unknown): x is number => typeof x === 'number' && Number.isFini
  * @internal
  */
 export const checkRetryPolicy = (p: unknown): E.Either<string, RetryPolicy> => {
-  if (typeof p !== 'object' || p === null || Array.isArray(p)) return E.left(`the policy must be an object, got ${JSON.stringify(showValue(p))}`)
+  if (typeof p !== 'object' || p === null || Array.isArray(p))
+    return E.left(`the policy must be an object, got ${JSON.stringify(showValue(p))}`)
   const o = p as Record<string, unknown>
   const known = ['methods', 'statuses', 'baseMs', 'capMs', 'retryAfterCapMs']
   const unknown = Object.keys(o).find((k) => !known.includes(k))
@@ -38,15 +38,28 @@ export const checkRetryPolicy = (p: unknown): E.Either<string, RetryPolicy> => {
   if (!Array.isArray(methods) || !methods.every(isToken))
     return E.left(`methods must be an array of method names, got ${JSON.stringify(showValue(methods))}`)
   if (!Array.isArray(statuses) || !statuses.every(isStatus))
-    return E.left(`statuses must be an array of status codes from 100 to 599, got ${JSON.stringify(showValue(statuses))}`)
-  const ms: Record<'baseMs' | 'capMs' | 'retryAfterCapMs', number> = { baseMs: defaultRetryPolicy.baseMs, capMs: defaultRetryPolicy.capMs, retryAfterCapMs: defaultRetryPolicy.retryAfterCapMs }
+    return E.left(
+      `statuses must be an array of status codes from 100 to 599, got ${JSON.stringify(showValue(statuses))}`,
+    )
+  const ms: Record<'baseMs' | 'capMs' | 'retryAfterCapMs', number> = {
+    baseMs: defaultRetryPolicy.baseMs,
+    capMs: defaultRetryPolicy.capMs,
+    retryAfterCapMs: defaultRetryPolicy.retryAfterCapMs,
+  }
   for (const k of ['baseMs', 'capMs', 'retryAfterCapMs'] as const) {
     const v = o[k]
     if (v === undefined) continue
-    if (!isMs(v)) return E.left(`${k} must be a number of milliseconds from 0 to ${MAX_TIMER_MS}, got ${JSON.stringify(showValue(v))}`)
+    if (!isMs(v))
+      return E.left(
+        `${k} must be a number of milliseconds from 0 to ${MAX_TIMER_MS}, got ${JSON.stringify(showValue(v))}`,
+      )
     ms[k] = Math.round(v)
   }
-  return E.right({ methods: [...new Set(methods.map((m) => m.toUpperCase()))], statuses: [...new Set(statuses)], ...ms })
+  return E.right({
+    methods: [...new Set(methods.map((m) => m.toUpperCase()))],
+    statuses: [...new Set(statuses)],
+    ...ms,
+  })
 }
 
 /**

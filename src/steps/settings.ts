@@ -11,13 +11,15 @@ import { change, invalid, makeStep, note } from './step.js'
 const setting = <K extends keyof Settings>(step: string, key: K, value: Settings[K], message: string) =>
   makeStep(step, (req) => change({ settings: { ...req.settings, [key]: value } }, message))
 
-const flagStep = (step: string, key: 'gzip' | 'bodyFieldsAtOAuth' | 'urlEncoding', label: string) =>
+const flagStep =
+  (step: string, key: 'gzip' | 'bodyFieldsAtOAuth' | 'urlEncoding', label: string) =>
   (flag: boolean): Step =>
     typeof flag !== 'boolean'
       ? makeStep(step, () => invalid(`flag must be a boolean, got ${typeof flag}`))
       : setting(step, key, flag, `${label} ${flag ? 'on' : 'off'}`)
 
-const countStep = (step: string, key: 'maxAttempts' | 'maxRedirects', label: string) =>
+const countStep =
+  (step: string, key: 'maxAttempts' | 'maxRedirects', label: string) =>
   (n: number): Step =>
     !isCount(n)
       ? makeStep(step, () => invalid(`${label} must be a whole number from 0 to 1000, got ${showValue(n)}`))
@@ -111,7 +113,6 @@ export const splitArraysInUrl = (flag: boolean, squareBrackets = false): Step =>
         ),
   )
 
-
 /** A step that sets a limit in milliseconds: whole, at most MAX_TIMER_MS; zero or negative is logged and ignored. */
 const msStep =
   (step: string, key: 'timeout' | 'connectTimeout' | 'idleTimeout' | 'deadline', label: string) =>
@@ -177,7 +178,11 @@ export const setDeadline = msStep('setDeadline', 'deadline', 'deadline')
  */
 export const setMaxResponseSize = (bytes: number): Step =>
   !isByteCount(bytes)
-    ? makeStep('setMaxResponseSize', () => invalid(`the size must be a whole number of bytes from 0 to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(showValue(bytes))}`))
+    ? makeStep('setMaxResponseSize', () =>
+        invalid(
+          `the size must be a whole number of bytes from 0 to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(showValue(bytes))}`,
+        ),
+      )
     : setting('setMaxResponseSize', 'maxResponseSize', bytes, `max response size set to ${bytes} bytes`)
 
 /**
@@ -200,6 +205,10 @@ export function returnSettings(filter?: keyof Settings | ReadonlyArray<keyof Set
     if (typeof filter === 'string') return Object.prototype.hasOwnProperty.call(s, filter) ? s[filter] : undefined
     if (!Array.isArray(filter)) return undefined
     const keys: ReadonlyArray<unknown> = filter
-    return Object.fromEntries(keys.filter((k): k is keyof Settings => typeof k === 'string' && Object.prototype.hasOwnProperty.call(s, k)).map((k) => [k, s[k]]))
+    return Object.fromEntries(
+      keys
+        .filter((k): k is keyof Settings => typeof k === 'string' && Object.prototype.hasOwnProperty.call(s, k))
+        .map((k) => [k, s[k]]),
+    )
   }
 }

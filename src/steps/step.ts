@@ -52,9 +52,20 @@ export const isRequest: (x: unknown) => x is Request = isTagged<Request>('Reques
 
 /** What a step gives for an input that is no Request: a new Request holding the error. */
 const notARequest = (step: string, x: unknown): Request => {
-  const what = x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x === 'object' ? `an object${typeof (x as { _tag?: unknown })._tag === 'string' ? ` tagged ${showValue((x as { _tag: string })._tag)}` : ''}` : typeof x
+  const what =
+    x === null
+      ? 'null'
+      : Array.isArray(x)
+        ? 'an array'
+        : typeof x === 'object'
+          ? `an object${typeof (x as { _tag?: unknown })._tag === 'string' ? ` tagged ${showValue((x as { _tag: string })._tag)}` : ''}`
+          : typeof x
   const reason = `the input is not a Request (got ${what})`
-  return { ...newRequest(), error: { step, message: `${step}: ${reason}` }, log: [{ at: null, step, message: `error: ${reason}` }] }
+  return {
+    ...newRequest(),
+    error: { step, message: `${step}: ${reason}` },
+    log: [{ at: null, step, message: `error: ${reason}` }],
+  }
 }
 
 const entries = (step: string, messages: ReadonlyArray<string>): ReadonlyArray<LogEntry> =>
@@ -75,7 +86,11 @@ export const makeStep =
     const decision = decide(req)
     if (E.isLeft(decision)) {
       const message = `${step}: ${decision.left}`
-      return { ...req, error: { step, message }, log: appendLog(req.log, ...entries(step, [`error: ${decision.left}`])) }
+      return {
+        ...req,
+        error: { step, message },
+        log: appendLog(req.log, ...entries(step, [`error: ${decision.left}`])),
+      }
     }
     return applyPatch(req, decision.right.patch, appendLog(req.log, ...entries(step, decision.right.messages)))
   }

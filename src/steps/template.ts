@@ -36,9 +36,18 @@ const withholdAuth = (a: Auth): Auth => {
     case 'Bearer':
       return { ...a, token: withhold(a.token, 'auth.token') }
     case 'Aws4':
-      return { ...a, secretKey: withhold(a.secretKey, 'auth.secretKey'), sessionToken: withholdOrNull(a.sessionToken, 'auth.sessionToken') }
+      return {
+        ...a,
+        secretKey: withhold(a.secretKey, 'auth.secretKey'),
+        sessionToken: withholdOrNull(a.sessionToken, 'auth.sessionToken'),
+      }
     case 'OAuth1':
-      return { ...a, token: withhold(a.token, 'auth.token'), tokenSecret: withhold(a.tokenSecret, 'auth.tokenSecret'), consumerSecret: withhold(a.consumerSecret, 'auth.consumerSecret') }
+      return {
+        ...a,
+        token: withhold(a.token, 'auth.token'),
+        tokenSecret: withhold(a.tokenSecret, 'auth.tokenSecret'),
+        consumerSecret: withhold(a.consumerSecret, 'auth.consumerSecret'),
+      }
   }
 }
 
@@ -96,7 +105,13 @@ const withoutPassword = (url: string | null): string | null => {
 export const toTemplate = (req: Request): Json => {
   if (!isRequest(req)) return { httpipeTemplate: TEMPLATE_VERSION, request: null }
   const query = withoutQuerySecrets(withoutPassword(req.url))
-  const params: Pairs = [...query.moved, ...req.params.map(([k, v], i): readonly [string, Json] => [k, isSecretParam(k) && v !== null ? withheldParam(`params[${i}] (${k})`) : v])]
+  const params: Pairs = [
+    ...query.moved,
+    ...req.params.map(([k, v], i): readonly [string, Json] => [
+      k,
+      isSecretParam(k) && v !== null ? withheldParam(`params[${i}] (${k})`) : v,
+    ]),
+  ]
   const safe: Request = {
     ...req,
     url: query.url,
@@ -115,7 +130,9 @@ export const toTemplate = (req: Request): Json => {
 const pathOf = (e: t.ValidationError): string =>
   e.context
     // a union adds an entry per member it tried: not a field
-    .filter((c, i) => c.key !== '' && !((e.context[i - 1]?.type as { _tag?: string } | undefined)?._tag === 'UnionType'))
+    .filter(
+      (c, i) => c.key !== '' && !((e.context[i - 1]?.type as { _tag?: string } | undefined)?._tag === 'UnionType'),
+    )
     .map((c) => c.key)
     .reduce((acc, k) => (/^\d+$/.test(k) ? `${acc}[${k}]` : acc === '' ? k : `${acc}.${k}`), '')
 
@@ -132,12 +149,23 @@ const pathOf = (e: t.ValidationError): string =>
 export const fromTemplate = (json: unknown): E.Either<ClientError, Request> => {
   const o = json as { httpipeTemplate?: unknown; request?: unknown } | null
   if (typeof o !== 'object' || o === null || o.httpipeTemplate !== TEMPLATE_VERSION)
-    return E.left(invalidInput('fromTemplate', `fromTemplate: not an httpipe template of version ${TEMPLATE_VERSION}`, []))
+    return E.left(
+      invalidInput('fromTemplate', `fromTemplate: not an httpipe template of version ${TEMPLATE_VERSION}`, []),
+    )
   const decoded = RequestCodec.decode(o.request)
   if (E.isLeft(decoded)) {
     const first = decoded.left[0]
     const expected = first?.context[first.context.length - 1]?.type.name ?? 'a valid value'
-    return E.left(invalidInput('fromTemplate', `fromTemplate: the template's request is not valid at ${first === undefined ? '<root>' : pathOf(first) || '<root>'} (expected ${expected})`, []))
+    return E.left(
+      invalidInput(
+        'fromTemplate',
+        `fromTemplate: the template's request is not valid at ${first === undefined ? '<root>' : pathOf(first) || '<root>'} (expected ${expected})`,
+        [],
+      ),
+    )
   }
-  return E.right({ ...decoded.right, log: [{ at: null, step: 'fromTemplate', message: 'request loaded from a template' }] })
+  return E.right({
+    ...decoded.right,
+    log: [{ at: null, step: 'fromTemplate', message: 'request loaded from a template' }],
+  })
 }

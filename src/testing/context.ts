@@ -90,8 +90,7 @@ export const sendJson = (
   status: number,
   value: unknown,
   headers: HeaderList = [],
-): void =>
-  send(ctx, status, Buffer.from(JSON.stringify(value)), [JSON_TYPE, ...headers])
+): void => send(ctx, status, Buffer.from(JSON.stringify(value)), [JSON_TYPE, ...headers])
 
 /**
  * A `:name` path parameter of the matched route (the route table guarantees it exists).
@@ -130,7 +129,8 @@ export const echoPayload = (ctx: Context): EchoPayload => {
     bodyBase64: ctx.body.toString('base64'),
     bodyLength: ctx.body.length,
     json: ctx.body.length === 0 ? null : parseJson(data),
-    form: formData === undefined ? (urlencoded ? groupPairs(new URLSearchParams(data)) : {}) : groupPairs(formData.fields),
+    form:
+      formData === undefined ? (urlencoded ? groupPairs(new URLSearchParams(data)) : {}) : groupPairs(formData.fields),
     // The last file wins when a name repeats (`/multipart` lists them all).
     files: Object.fromEntries(formData?.files ?? []),
     multipart,

@@ -71,7 +71,19 @@ const route = (state: ServerState, req: IncomingMessage, res: ServerResponse, bo
   if (found === undefined) return sendJson({ req, res }, 404, { error: 'not found', path })
   const origin = `http://${request.headers['host'] ?? authority(state.host, req.socket.localPort ?? 0)}`
   const query = new URLSearchParams(rawQuery)
-  found.handler({ req, res, request, body, origin, path, rawQuery, query, params: found.params, hits: state.hits, uploads: state.uploads })
+  found.handler({
+    req,
+    res,
+    request,
+    body,
+    origin,
+    path,
+    rawQuery,
+    query,
+    params: found.params,
+    hits: state.hits,
+    uploads: state.uploads,
+  })
 }
 
 const onRequest =

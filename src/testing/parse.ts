@@ -31,7 +31,9 @@ export const groupPairs = (pairs: Iterable<readonly [string, string]>): Record<s
     if (values === undefined) grouped.set(key, [value])
     else values.push(value)
   }
-  return Object.fromEntries([...grouped].map(([key, values]) => [key, values.length === 1 ? (values[0] ?? '') : values]))
+  return Object.fromEntries(
+    [...grouped].map(([key, values]) => [key, values.length === 1 ? (values[0] ?? '') : values]),
+  )
 }
 
 /**

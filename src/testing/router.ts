@@ -5,16 +5,7 @@
  */
 import type { Handler } from './context.js'
 import { badRequest } from './parse.js'
-import {
-  bytes,
-  closeSocket,
-  compressed,
-  ENCODINGS,
-  hang,
-  responseHeaders,
-  setCookies,
-  stream,
-} from './routes-bytes.js'
+import { bytes, closeSocket, compressed, ENCODINGS, hang, responseHeaders, setCookies, stream } from './routes-bytes.js'
 import { basicAuth, bearer, delay, echo, flaky, redirect, redirectTo, status } from './routes-echo.js'
 import { multipartEcho } from './routes-multipart.js'
 import { range } from './routes-range.js'

@@ -5,7 +5,17 @@
  * @packageDocumentation
  */
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
-import { JSON_TYPE, MAX_BYTES, echoPayload, param, patternChunk, queryInteger, send, sendJson, streamRepeated } from './context.js'
+import {
+  JSON_TYPE,
+  MAX_BYTES,
+  echoPayload,
+  param,
+  patternChunk,
+  queryInteger,
+  send,
+  sendJson,
+  streamRepeated,
+} from './context.js'
 import type { Handler } from './context.js'
 import { badRequest, checkHeader, groupPairs, parseInteger } from './parse.js'
 

@@ -19,7 +19,9 @@ export const multipartEcho: Handler = (ctx) => {
   const header = ctx.request.headers['content-type']
   const contentType = parseHeaderParams(header ?? '')
   if (!/^multipart\/[!#$%&'*+\-.^_`|~0-9a-z]+$/.test(contentType.value))
-    throw badRequest(`expected a multipart/* Content-Type, got ${header === undefined ? 'none' : JSON.stringify(header)}`)
+    throw badRequest(
+      `expected a multipart/* Content-Type, got ${header === undefined ? 'none' : JSON.stringify(header)}`,
+    )
   const { parts, preambleSize, epilogueSize } = parseMultipart(ctx.body, multipartBoundary(contentType))
   const formData = contentType.value === 'multipart/form-data' ? formDataEntries(parts) : { fields: [], files: [] }
   const files = new Map<string, MultipartEchoFile[]>()

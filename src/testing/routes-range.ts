@@ -51,7 +51,8 @@ const queryFlag = (ctx: Context, name: string): boolean => {
 const entityTag = (ctx: Context, size: number): string => {
   const given = ctx.query.get('etag')
   if (given === null) return `"range-${size}"`
-  if (!/^[\x21\x23-\x7E]{1,200}$/.test(given)) throw badRequest('etag must be 1-200 visible ASCII characters without quotes')
+  if (!/^[\x21\x23-\x7E]{1,200}$/.test(given))
+    throw badRequest('etag must be 1-200 visible ASCII characters without quotes')
   return `"${given}"`
 }
 
@@ -88,6 +89,9 @@ export const range: Handler = (ctx) => {
   if (wanted === undefined) return streamRepeated(ctx, 200, common, size, patternChunk(26, letterAt), dropAfter)
   const broken = breakBody?.(wanted, size) ?? { header: `bytes ${wanted.start}-${wanted.end}/${size}`, short: 0 }
   const length = wanted.end - wanted.start + 1 - broken.short
-  const headers: HeaderList = [...common, ...(broken.header === undefined ? [] : [['Content-Range', broken.header] as const])]
+  const headers: HeaderList = [
+    ...common,
+    ...(broken.header === undefined ? [] : [['Content-Range', broken.header] as const]),
+  ]
   streamRepeated(ctx, 206, headers, length, patternChunk(26, letterAt, wanted.start), dropAfter)
 }

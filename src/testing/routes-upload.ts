@@ -73,7 +73,9 @@ export const upload: Handler = (ctx) => {
     return send(ctx, 204, EMPTY)
   }
   if (method !== 'GET' && method !== 'HEAD')
-    return sendJson(ctx, 405, { error: `method ${method} not allowed` }, [['Allow', 'GET, HEAD, PUT, POST, PATCH, DELETE']])
+    return sendJson(ctx, 405, { error: `method ${method} not allowed` }, [
+      ['Allow', 'GET, HEAD, PUT, POST, PATCH, DELETE'],
+    ])
   const found = ctx.uploads.get(id)
   if (found === undefined) return sendJson(ctx, 404, { error: 'no such upload', id })
   sendJson(ctx, 200, uploadStatus(id, found))

@@ -25,7 +25,6 @@ export interface AgentSettings {
   readonly keepAliveTimeoutMs: number | null
 }
 
-
 /**
  * A milliseconds limit as undici takes it: a non-negative integer, 0 meaning none.
  * @example
@@ -51,9 +50,11 @@ export const proxyToken = (proxy: Proxy<string>, headers: TransportRequest['head
 }
 
 /** Whether a target URL (a URL or its text, any case) is `https:`. */
-const isSecure = (url: URL | string): boolean => (typeof url === 'string' ? /^https:/i.test(url) : url.protocol === 'https:')
+const isSecure = (url: URL | string): boolean =>
+  typeof url === 'string' ? /^https:/i.test(url) : url.protocol === 'https:'
 
-const proxyOrigin = (p: Proxy<string>): string => `${p.protocol}://${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`
+const proxyOrigin = (p: Proxy<string>): string =>
+  `${p.protocol}://${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`
 
 /**
  * The cache key of the dispatcher for an attempt: the connect timeout, the proxy's origin and
@@ -65,9 +66,13 @@ const proxyOrigin = (p: Proxy<string>): string => `${p.protocol}://${p.host.incl
  * @since 0.2.0
  * @internal
  */
-export const dispatcherKey = (url: URL | string, req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>): string => {
+export const dispatcherKey = (
+  url: URL | string,
+  req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>,
+): string => {
   const secure = isSecure(url)
-  if (req.proxy === null && (req.tls === null || !secure)) return `[${undiciMs(req.timeouts.connectMs)},${secure},null,null]`
+  if (req.proxy === null && (req.tls === null || !secure))
+    return `[${undiciMs(req.timeouts.connectMs)},${secure},null,null]`
   const proxy = req.proxy === null ? null : [proxyOrigin(req.proxy), fingerprint(proxyToken(req.proxy, req.headers))]
   const tls = secure && req.tls !== null ? fingerprint(req.tls) : null
   return JSON.stringify([undiciMs(req.timeouts.connectMs), secure, proxy, tls])
@@ -85,7 +90,11 @@ const tlsConnect = tlsConnectOptions
  * @since 0.2.0
  * @internal
  */
-export const makeDispatcher = (s: AgentSettings, url: URL | string, req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>): Dispatcher => {
+export const makeDispatcher = (
+  s: AgentSettings,
+  url: URL | string,
+  req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>,
+): Dispatcher => {
   const timeout = undiciMs(req.timeouts.connectMs)
   const tls = isSecure(url) ? tlsConnect(req.tls) : {}
   const base = {

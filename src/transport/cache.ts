@@ -16,7 +16,8 @@ const FINGERPRINT_KEY = randomBytes(32)
  * @since 0.2.0
  * @internal
  */
-export const fingerprint = (value: unknown): string => createHmac('sha256', FINGERPRINT_KEY).update(JSON.stringify(value)).digest('hex').slice(0, 32)
+export const fingerprint = (value: unknown): string =>
+  createHmac('sha256', FINGERPRINT_KEY).update(JSON.stringify(value)).digest('hex').slice(0, 32)
 
 /**
  * A bounded least-recently-used cache; an evicted value is closed, `closeAll` closes every one

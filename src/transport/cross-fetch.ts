@@ -31,8 +31,12 @@ const connectTimeout = (ms: number): Error =>
 
 /** Bounds the connection phase of every socket an agent opens (TCP, and TLS for https). */
 const timedConnections = <A extends http.Agent>(agent: A, ms: number, secure: boolean): A => {
-  const open = (agent as unknown as { createConnection: (...args: unknown[]) => net.Socket }).createConnection.bind(agent)
-  ;(agent as unknown as { createConnection: (...args: unknown[]) => net.Socket }).createConnection = (...args: unknown[]) => {
+  const open = (agent as unknown as { createConnection: (...args: unknown[]) => net.Socket }).createConnection.bind(
+    agent,
+  )
+  ;(agent as unknown as { createConnection: (...args: unknown[]) => net.Socket }).createConnection = (
+    ...args: unknown[]
+  ) => {
     const socket = open(...args)
     const timer = setTimeout(() => socket.destroy(connectTimeout(ms)), ms)
     socket.once(secure ? 'secureConnect' : 'connect', () => clearTimeout(timer))
@@ -54,12 +58,18 @@ class TunnelAgent extends HttpsProxyAgent<string> {
   ) {
     super(proxy, { keepAlive: true, headers })
   }
-  override connect(req: http.ClientRequest, opts: Parameters<HttpsProxyAgent<string>['connect']>[1]): ReturnType<HttpsProxyAgent<string>['connect']> {
+  override connect(
+    req: http.ClientRequest,
+    opts: Parameters<HttpsProxyAgent<string>['connect']>[1],
+  ): ReturnType<HttpsProxyAgent<string>['connect']> {
     return super.connect(req, { ...opts, ...this.targetTls } as typeof opts)
   }
 }
 
-const makeAgent = (secure: boolean, req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>): http.Agent => {
+const makeAgent = (
+  secure: boolean,
+  req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>,
+): http.Agent => {
   const tls = secure ? tlsConnectOptions(req.tls) : {}
   const proxy = req.proxy
   if (proxy !== null) {
@@ -67,7 +77,9 @@ const makeAgent = (secure: boolean, req: Pick<TransportRequest, 'proxy' | 'tls' 
     const headers: Record<string, string> = auth === null ? {} : { 'Proxy-Authorization': auth }
     // Plain forwarding through a proxy opens a connection per request: proxies such as
     // tinyproxy close idle client connections without saying so, and a reused one then fails.
-    return secure ? new TunnelAgent(proxyUrl(proxy), tls, headers) : new HttpProxyAgent(proxyUrl(proxy), { keepAlive: false, headers })
+    return secure
+      ? new TunnelAgent(proxyUrl(proxy), tls, headers)
+      : new HttpProxyAgent(proxyUrl(proxy), { keepAlive: false, headers })
   }
   const ms = req.timeouts.connectMs
   const agent = secure ? new https.Agent({ keepAlive: true, ...tls }) : new http.Agent({ keepAlive: true })
@@ -84,17 +96,35 @@ const makeAgent = (secure: boolean, req: Pick<TransportRequest, 'proxy' | 'tls' 
  * @since 0.1.0
  * @internal
  */
-export const agentFor = (url: URL, req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>): http.Agent => {
+export const agentFor = (
+  url: URL,
+  req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>,
+): http.Agent => {
   const secure = url.protocol === 'https:'
   const p = req.proxy
-  const proxy = p === null ? null : [p.protocol, p.host, p.port, fingerprint([p.user, p.password, p.user === null ? proxyAuthorization(req.headers) : null])]
-  const key = JSON.stringify([req.timeouts.connectMs, secure, proxy, secure && req.tls !== null ? fingerprint(req.tls) : null])
+  const proxy =
+    p === null
+      ? null
+      : [
+          p.protocol,
+          p.host,
+          p.port,
+          fingerprint([p.user, p.password, p.user === null ? proxyAuthorization(req.headers) : null]),
+        ]
+  const key = JSON.stringify([
+    req.timeouts.connectMs,
+    secure,
+    proxy,
+    secure && req.tls !== null ? fingerprint(req.tls) : null,
+  ])
   return cache.get(key, () => makeAgent(secure, req))
 }
 
 /** The headers of an attempt without the caller's `Proxy-Authorization` when it went to the proxy agent. */
 const targetHeaders = (req: TransportRequest): TransportRequest =>
-  req.proxy === null || proxyAuthorization(req.headers) === null ? req : { ...req, headers: req.headers.filter(([n]) => n.toLowerCase() !== 'proxy-authorization'), signal: req.signal }
+  req.proxy === null || proxyAuthorization(req.headers) === null
+    ? req
+    : { ...req, headers: req.headers.filter(([n]) => n.toLowerCase() !== 'proxy-authorization'), signal: req.signal }
 
 /** One attempt: the agent is chosen from the request as given (its Proxy-Authorization included). */
 const send = async (req: TransportRequest): ReturnType<Transport> =>

@@ -13,7 +13,10 @@ import { DispatchBody, type BodySource } from './dispatch-body.js'
 
 /** A request body that is a Node stream (as undici tells one): destroyed when the request fails. */
 const isStream = (x: unknown): x is { on: (e: string, f: () => void) => unknown; destroy: (e?: Error) => void } =>
-  typeof x === 'object' && x !== null && typeof (x as { pipe?: unknown }).pipe === 'function' && typeof (x as { on?: unknown }).on === 'function'
+  typeof x === 'object' &&
+  x !== null &&
+  typeof (x as { pipe?: unknown }).pipe === 'function' &&
+  typeof (x as { on?: unknown }).on === 'function'
 
 const ignore = (): void => undefined
 
@@ -34,7 +37,10 @@ export const responsePairs = (raw: ReadonlyArray<string | Buffer>): ReadonlyArra
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string | Buffer
     const value = raw[i + 1] as string | Buffer
-    out.push([(typeof name === 'string' ? name : name.toString()).toLowerCase(), typeof value === 'string' ? value : value.toString('latin1')])
+    out.push([
+      (typeof name === 'string' ? name : name.toString()).toLowerCase(),
+      typeof value === 'string' ? value : value.toString('latin1'),
+    ])
   }
   return out
 }
@@ -127,7 +133,8 @@ interface Target {
 /** Where a URL is sent, as `undici.request` splits it: the origin, and the path with the query (no fragment). */
 const split = (url: string): Target => {
   const u = new URL(url)
-  if (!/^https?:/.test(u.origin || u.protocol)) throw new errors.InvalidArgumentError('Invalid URL protocol: the URL must start with `http:` or `https:`.')
+  if (!/^https?:/.test(u.origin || u.protocol))
+    throw new errors.InvalidArgumentError('Invalid URL protocol: the URL must start with `http:` or `https:`.')
   return { origin: u.origin, path: u.search ? `${u.pathname}${u.search}` : u.pathname }
 }
 
@@ -159,7 +166,11 @@ export interface DispatchOptions {
  * @since 0.3.0
  * @internal
  */
-export const dispatchRequest = (dispatcher: Dispatcher, req: TransportRequest, o: DispatchOptions): Promise<TransportResponse> => {
+export const dispatchRequest = (
+  dispatcher: Dispatcher,
+  req: TransportRequest,
+  o: DispatchOptions,
+): Promise<TransportResponse> => {
   const { origin, path } = target(req.url)
   const method = req.method
   return new Promise<TransportResponse>((resolve, reject) => {
@@ -176,7 +187,15 @@ export const dispatchRequest = (dispatcher: Dispatcher, req: TransportRequest, o
       }
     }
     dispatcher.dispatch(
-      { origin, path, method: method as Dispatcher.HttpMethod, headers: o.headers, body: req.body as Dispatcher.DispatchOptions['body'], headersTimeout: o.headersTimeout, bodyTimeout: o.bodyTimeout },
+      {
+        origin,
+        path,
+        method: method as Dispatcher.HttpMethod,
+        headers: o.headers,
+        body: req.body as Dispatcher.DispatchOptions['body'],
+        headersTimeout: o.headersTimeout,
+        bodyTimeout: o.bodyTimeout,
+      },
       handler as unknown as Dispatcher.DispatchHandler,
     )
   })

@@ -63,16 +63,18 @@ export const requestHeaders = (headers: TransportRequest['headers'], viaProxy: b
   return out
 }
 
-const sendWith = (agentFor: (url: string, req: TransportRequest) => Dispatcher) => async (req: TransportRequest): Promise<TransportResponse> => {
-  const idle = undiciMs(req.timeouts.idleMs)
-  return dispatchRequest(agentFor(req.url, req), req, {
-    headers: requestHeaders(req.headers, req.proxy !== null),
-    // undici's head timer runs while a streamed body is still going out, and an upload that
-    // moves is not idle: with a stream the wait for the head is left to the executor's timer
-    headersTimeout: req.body === null || req.body instanceof Uint8Array ? idle : 0,
-    bodyTimeout: idle,
-  })
-}
+const sendWith =
+  (agentFor: (url: string, req: TransportRequest) => Dispatcher) =>
+  async (req: TransportRequest): Promise<TransportResponse> => {
+    const idle = undiciMs(req.timeouts.idleMs)
+    return dispatchRequest(agentFor(req.url, req), req, {
+      headers: requestHeaders(req.headers, req.proxy !== null),
+      // undici's head timer runs while a streamed body is still going out, and an upload that
+      // moves is not idle: with a stream the wait for the head is left to the executor's timer
+      headersTimeout: req.body === null || req.body instanceof Uint8Array ? idle : 0,
+      bodyTimeout: idle,
+    })
+  }
 
 /**
  * A transport on undici (Node's own HTTP client), through its dispatchers' handler interface

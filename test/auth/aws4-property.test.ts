@@ -32,33 +32,99 @@ const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest(
 
 const METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'HEAD', 'PATCH'] as const
 /** characters a path segment may hold raw in the URL given to initialize (httpipe encodes the illegal ones) */
-const RAW_PATH_CHARS = [..."abcXYZ019-._~!$&'()*+,;=:@ []", ' ', '  ', 'é', 'ü', '€', 'ሴ', '😀', '"', '<', '>', '{', '}', '|', '^', '`']
+const RAW_PATH_CHARS = [
+  ..."abcXYZ019-._~!$&'()*+,;=:@ []",
+  ' ',
+  '  ',
+  'é',
+  'ü',
+  '€',
+  'ሴ',
+  '😀',
+  '"',
+  '<',
+  '>',
+  '{',
+  '}',
+  '|',
+  '^',
+  '`',
+]
 const rawSegment = fc.array(fc.constantFrom(...RAW_PATH_CHARS), { minLength: 0, maxLength: 8 }).map((cs) => cs.join(''))
 /** a segment written percent-encoded by the caller (any text, reserved characters included) */
-const encodedSegment = fc.string({ unit: 'grapheme', maxLength: 6 }).map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+const encodedSegment = fc
+  .string({ unit: 'grapheme', maxLength: 6 })
+  .map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
 /** a few explicit escapes of characters that are also legal raw */
-const escapeSegment = fc.constantFrom('%21', '%27%28%29', '%2A', '%7E', '%41b', '%2B', '%20', '%2F', 'a%25b', '%3D%26', '%5B1%5D', '%C3%A9')
+const escapeSegment = fc.constantFrom(
+  '%21',
+  '%27%28%29',
+  '%2A',
+  '%7E',
+  '%41b',
+  '%2B',
+  '%20',
+  '%2F',
+  'a%25b',
+  '%3D%26',
+  '%5B1%5D',
+  '%C3%A9',
+)
 const segment = fc.oneof(rawSegment, encodedSegment, escapeSegment)
 const path = fc.array(segment, { minLength: 0, maxLength: 4 }).map((segs) => `/${segs.join('/')}`)
 
 const QUERY_TEXT = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 6 }),
-  fc.array(fc.constantFrom(...'a b&c=d/é?ü+*~!\'()[],;:@$%#'.split('')), { maxLength: 6 }).map((cs) => cs.join('')),
+  fc.array(fc.constantFrom(..."a b&c=d/é?ü+*~!'()[],;:@$%#".split('')), { maxLength: 6 }).map((cs) => cs.join('')),
 )
 /** names from a small set too, so that names repeat */
-const queryName = fc.oneof(fc.constantFrom('a', 'B', 'list', 'x-id', 'é', 'constructor', 'toString'), QUERY_TEXT.filter((s) => s !== ''))
+const queryName = fc.oneof(
+  fc.constantFrom('a', 'B', 'list', 'x-id', 'é', 'constructor', 'toString'),
+  QUERY_TEXT.filter((s) => s !== ''),
+)
 const queryValue = fc.oneof(QUERY_TEXT, fc.array(QUERY_TEXT, { minLength: 1, maxLength: 3 }), fc.integer())
 const params = fc.array(fc.tuple(queryName, queryValue), { maxLength: 4 })
 /** a query written into the URL by the caller, raw (httpipe encodes what is illegal) */
-const rawQuery = fc.option(fc.constantFrom('x=1', 'flag', 'a=b+c', 'k=%2B%20', 'q=a b', 'ids=[1,2]', 'e=%C3%A9&e=z', 'z=1&a=2&a=1', 'sp=%20x%20'), { nil: undefined })
+const rawQuery = fc.option(
+  fc.constantFrom(
+    'x=1',
+    'flag',
+    'a=b+c',
+    'k=%2B%20',
+    'q=a b',
+    'ids=[1,2]',
+    'e=%C3%A9&e=z',
+    'z=1&a=2&a=1',
+    'sp=%20x%20',
+  ),
+  { nil: undefined },
+)
 
 const headerToken = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,8}$/)
 const headerValueChar = fc.constantFrom(...'abcXYZ0189 ,;=:/"()-_.~'.split(''), ' ', '   ', '\t', 'é')
-const headerValue = fc.array(headerValueChar, { minLength: 1, maxLength: 12 }).map((cs) => cs.join('')).filter((v) => v.trim() !== '')
-const userHeaders = fc.array(fc.tuple(fc.oneof(headerToken.map((t) => `x-amz-meta-${t}`), headerToken.map((t) => `X-Custom-${t}`), fc.constantFrom('X-Amz-Storage-Class', 'Content-MD5', 'If-Match')), headerValue), { maxLength: 4 })
+const headerValue = fc
+  .array(headerValueChar, { minLength: 1, maxLength: 12 })
+  .map((cs) => cs.join(''))
+  .filter((v) => v.trim() !== '')
+const userHeaders = fc.array(
+  fc.tuple(
+    fc.oneof(
+      headerToken.map((t) => `x-amz-meta-${t}`),
+      headerToken.map((t) => `X-Custom-${t}`),
+      fc.constantFrom('X-Amz-Storage-Class', 'Content-MD5', 'If-Match'),
+    ),
+    headerValue,
+  ),
+  { maxLength: 4 },
+)
 const body = fc.uint8Array({ maxLength: 64 })
 const service = fc.constantFrom('s3', 'execute-api')
-const settings = fc.record({ splitArrays: fc.boolean(), squareBrackets: fc.boolean(), unsigned: fc.boolean(), sessionToken: fc.option(fc.constantFrom('FQoGZXIvYXdzEJr//////////wEaDM+t0k3n=', 'tok en'), { nil: undefined }) })
+const settings = fc.record({
+  splitArrays: fc.boolean(),
+  squareBrackets: fc.boolean(),
+  unsigned: fc.boolean(),
+  sessionToken: fc.option(fc.constantFrom('FQoGZXIvYXdzEJr//////////wEaDM+t0k3n=', 'tok en'), { nil: undefined }),
+})
 
 interface Case {
   readonly method: (typeof METHODS)[number]
@@ -68,10 +134,24 @@ interface Case {
   readonly params: ReadonlyArray<readonly [string, unknown]>
   readonly headers: ReadonlyArray<readonly [string, string]>
   readonly body: Uint8Array
-  readonly settings: { splitArrays: boolean; squareBrackets: boolean; unsigned: boolean; sessionToken: string | undefined }
+  readonly settings: {
+    splitArrays: boolean
+    squareBrackets: boolean
+    unsigned: boolean
+    sessionToken: string | undefined
+  }
 }
 
-const caseArb: fc.Arbitrary<Case> = fc.record({ method: fc.constantFrom(...METHODS), service, path, rawQuery, params, headers: userHeaders, body, settings })
+const caseArb: fc.Arbitrary<Case> = fc.record({
+  method: fc.constantFrom(...METHODS),
+  service,
+  path,
+  rawQuery,
+  params,
+  headers: userHeaders,
+  body,
+  settings,
+})
 
 const withBody = (m: string): boolean => m !== 'GET' && m !== 'HEAD'
 
@@ -83,7 +163,10 @@ const requestOf = (c: Case, origin: string): H.Request =>
     H.setUrlParams(c.params),
     H.setHeaders(Object.fromEntries(c.headers)),
     (r) => (withBody(c.method) && c.body.byteLength > 0 ? H.setBinaryBody(c.body)(r) : r),
-    H.addAws4Authorization(AK, SK, REGION, c.service, { ...(c.settings.sessionToken === undefined ? {} : { sessionToken: c.settings.sessionToken }), unsignedPayload: c.settings.unsigned }),
+    H.addAws4Authorization(AK, SK, REGION, c.service, {
+      ...(c.settings.sessionToken === undefined ? {} : { sessionToken: c.settings.sessionToken }),
+      unsignedPayload: c.settings.unsigned,
+    }),
   )
 
 /** What a server receives: the path and query of the URL as the transport sends it, headers with lower-case names and trimmed values. */
@@ -110,7 +193,11 @@ const reference = async (c: Case, p: H.PreparedRequest, signedHeaders: ReadonlyA
     headers[name] = v
   }
   const sentBody = sentBytes(p.body)
-  assert.deepEqual(Buffer.from(sentBody), Buffer.from(withBody(c.method) ? c.body : new Uint8Array()), 'the body sent is the body set')
+  assert.deepEqual(
+    Buffer.from(sentBody),
+    Buffer.from(withBody(c.method) ? c.body : new Uint8Array()),
+    'the body sent is the body set',
+  )
   // smithy takes the payload hash from the signed X-Amz-Content-Sha256 header: check it independently
   assert.equal(r.headers['x-amz-content-sha256'], c.settings.unsigned ? 'UNSIGNED-PAYLOAD' : sha256(sentBody))
   return smithyAuthorization({
@@ -144,7 +231,8 @@ describe('AWS4 property: httpipe (aws4) and @smithy/signature-v4 sign the same r
         const mine = parts(authz)
         const signed = mine.signedHeaders.split(';')
         // what must be signed is signed
-        for (const h of ['host', 'x-amz-date', 'x-amz-content-sha256', ...c.headers.map(([n]) => n.toLowerCase())]) assert.ok(signed.includes(h), `${h} not signed in ${mine.signedHeaders}`)
+        for (const h of ['host', 'x-amz-date', 'x-amz-content-sha256', ...c.headers.map(([n]) => n.toLowerCase())])
+          assert.ok(signed.includes(h), `${h} not signed in ${mine.signedHeaders}`)
         if (c.settings.sessionToken !== undefined) assert.ok(signed.includes('x-amz-security-token'))
         assert.equal(mine.scope, `${AK}/20240229/${REGION}/${c.service}/aws4_request`)
         const theirs = parts(await reference(c, p, signed))
@@ -157,36 +245,63 @@ describe('AWS4 property: httpipe (aws4) and @smithy/signature-v4 sign the same r
 
   test('signAws4 directly, with the payload hash sent or only signed, equals smithy (100 runs)', () => {
     return fc.assert(
-      fc.asyncProperty(fc.constantFrom(...METHODS), service, path, fc.array(fc.tuple(queryName, QUERY_TEXT), { maxLength: 4 }), userHeaders, body, fc.boolean(), async (method, svc, pth, qs, hs, bytes, header) => {
-        const q = qs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')
-        const url = new URL(`https://h.example.com${pth.replace(/[^\x21-\x7e]/gu, (ch) => encodeURIComponent(ch))}${q === '' ? '' : `?${q}`}`).toString()
-        const auth: Aws4Auth<string> = { _tag: 'Aws4', accessKey: AK, secretKey: SK, region: REGION, service: svc, sessionToken: null, unsignedPayload: false }
-        const out = signAws4(auth, { method, url, headers: hs, payloadHash: sha256(bytes), now: NOW, payloadHeader: header })
-        if (E.isLeft(out)) return assert.fail(out.left)
-        const sent = new Map(out.right.map(([n, v]) => [n.toLowerCase(), v.trim()]))
-        assert.equal(sent.has('x-amz-content-sha256'), header)
-        const mine = parts(sent.get('authorization') ?? '')
-        const u = new URL(url)
-        const headers: Record<string, string> = {}
-        for (const name of mine.signedHeaders.split(';')) headers[name] = name === 'host' ? u.host : (sent.get(name) ?? assert.fail(`${name} signed, not sent`))
-        const theirs = parts(
-          await smithyAuthorization({
+      fc.asyncProperty(
+        fc.constantFrom(...METHODS),
+        service,
+        path,
+        fc.array(fc.tuple(queryName, QUERY_TEXT), { maxLength: 4 }),
+        userHeaders,
+        body,
+        fc.boolean(),
+        async (method, svc, pth, qs, hs, bytes, header) => {
+          const q = qs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')
+          const url = new URL(
+            `https://h.example.com${pth.replace(/[^\x21-\x7e]/gu, (ch) => encodeURIComponent(ch))}${q === '' ? '' : `?${q}`}`,
+          ).toString()
+          const auth: Aws4Auth<string> = {
+            _tag: 'Aws4',
             accessKey: AK,
             secretKey: SK,
             region: REGION,
             service: svc,
+            sessionToken: null,
+            unsignedPayload: false,
+          }
+          const out = signAws4(auth, {
             method,
-            path: svc === 's3' ? s3CanonicalPath(u.pathname) : u.pathname,
-            query: queryObject(u.search.slice(1), svc),
-            headers,
+            url,
+            headers: hs,
             payloadHash: sha256(bytes),
-            signedHeaders: mine.signedHeaders.split(';'),
-            signingDate: new Date(NOW),
-          }),
-        )
-        assert.equal(mine.signedHeaders, theirs.signedHeaders)
-        assert.equal(mine.signature, theirs.signature, `signatures differ for ${method} ${url}`)
-      }),
+            now: NOW,
+            payloadHeader: header,
+          })
+          if (E.isLeft(out)) return assert.fail(out.left)
+          const sent = new Map(out.right.map(([n, v]) => [n.toLowerCase(), v.trim()]))
+          assert.equal(sent.has('x-amz-content-sha256'), header)
+          const mine = parts(sent.get('authorization') ?? '')
+          const u = new URL(url)
+          const headers: Record<string, string> = {}
+          for (const name of mine.signedHeaders.split(';'))
+            headers[name] = name === 'host' ? u.host : (sent.get(name) ?? assert.fail(`${name} signed, not sent`))
+          const theirs = parts(
+            await smithyAuthorization({
+              accessKey: AK,
+              secretKey: SK,
+              region: REGION,
+              service: svc,
+              method,
+              path: svc === 's3' ? s3CanonicalPath(u.pathname) : u.pathname,
+              query: queryObject(u.search.slice(1), svc),
+              headers,
+              payloadHash: sha256(bytes),
+              signedHeaders: mine.signedHeaders.split(';'),
+              signingDate: new Date(NOW),
+            }),
+          )
+          assert.equal(mine.signedHeaders, theirs.signedHeaders)
+          assert.equal(mine.signature, theirs.signature, `signatures differ for ${method} ${url}`)
+        },
+      ),
       { numRuns: 100 },
     )
   })
@@ -196,16 +311,23 @@ describe('AWS4 property: httpipe (aws4) and @smithy/signature-v4 sign the same r
       const v = await startSigV4Verifier({ accessKey: AK, secretKey: SK, region: REGION, service: svc })
       try {
         await fc.assert(
-          fc.asyncProperty(caseArb.map((c) => ({ ...c, service: svc, method: c.method === 'HEAD' ? ('GET' as const) : c.method })), async (c) => {
-            const before = v.requests.length
-            const r = await pipe(requestOf(c, v.url), H.processRequest(c.method, { now: () => NOW }))()
-            if (E.isLeft(r)) return assert.fail(`${r.left._tag}: ${r.left.message}`)
-            const got = v.requests[before]
-            assert.equal(v.requests.length, before + 1, 'one request per run')
-            assert.equal(r.right.status, 200, `${c.method} ${got?.path ?? ''}?${got?.query ?? ''}: ${Buffer.from(r.right.body).toString('utf8')}`)
-            assert.equal(got?.ok, true)
-            assert.equal(got?.bodyBytes, withBody(c.method) ? c.body.byteLength : 0)
-          }),
+          fc.asyncProperty(
+            caseArb.map((c) => ({ ...c, service: svc, method: c.method === 'HEAD' ? ('GET' as const) : c.method })),
+            async (c) => {
+              const before = v.requests.length
+              const r = await pipe(requestOf(c, v.url), H.processRequest(c.method, { now: () => NOW }))()
+              if (E.isLeft(r)) return assert.fail(`${r.left._tag}: ${r.left.message}`)
+              const got = v.requests[before]
+              assert.equal(v.requests.length, before + 1, 'one request per run')
+              assert.equal(
+                r.right.status,
+                200,
+                `${c.method} ${got?.path ?? ''}?${got?.query ?? ''}: ${Buffer.from(r.right.body).toString('utf8')}`,
+              )
+              assert.equal(got?.ok, true)
+              assert.equal(got?.bodyBytes, withBody(c.method) ? c.body.byteLength : 0)
+            },
+          ),
           { numRuns: 40 },
         )
       } finally {

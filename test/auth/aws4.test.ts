@@ -24,7 +24,8 @@ const NOW = Date.UTC(2024, 4, 17, 8, 30, 15)
 const AMZ_NOW = '20240517T083015Z'
 
 const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex')
-const header = (list: H.HeaderList, name: string): string | undefined => list.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1]
+const header = (list: H.HeaderList, name: string): string | undefined =>
+  list.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1]
 const text = (res: H.HttpResponse): string => Buffer.from(res.body).toString('utf8')
 
 /** Neither the log text, the error, nor the JSON of the value holds the secret or the token. */
@@ -44,17 +45,39 @@ const assertNoSecrets = (x: unknown, ...secrets: ReadonlyArray<string>): void =>
 describe('addAws4Authorization (step)', () => {
   test('records the credentials and scope; the log hides the secret and the session token', () => {
     const b = base()
-    const r = pipe(b, H.addAws4Authorization(AK, SK, 'eu-central-1', 'Execute-API', { sessionToken: TOKEN, unsignedPayload: true }))
+    const r = pipe(
+      b,
+      H.addAws4Authorization(AK, SK, 'eu-central-1', 'Execute-API', { sessionToken: TOKEN, unsignedPayload: true }),
+    )
     assertOk(b, r, 'addAws4Authorization')
-    assert.deepStrictEqual(r.auth, { _tag: 'Aws4', accessKey: AK, secretKey: SK, region: 'eu-central-1', service: 'execute-api', sessionToken: TOKEN, unsignedPayload: true })
-    assert.match(lastLine(r), new RegExp(`key ${AK}, secret \\*\\*\\*, eu-central-1/execute-api, session token \\*\\*\\*, unsigned payload`))
+    assert.deepStrictEqual(r.auth, {
+      _tag: 'Aws4',
+      accessKey: AK,
+      secretKey: SK,
+      region: 'eu-central-1',
+      service: 'execute-api',
+      sessionToken: TOKEN,
+      unsignedPayload: true,
+    })
+    assert.match(
+      lastLine(r),
+      new RegExp(`key ${AK}, secret \\*\\*\\*, eu-central-1/execute-api, session token \\*\\*\\*, unsigned payload`),
+    )
     assertNoSecrets(r, SK, TOKEN)
     assert.deepStrictEqual(r.headers, [], 'nothing is signed before the request runs')
   })
 
   test('service defaults to s3, options to none', () => {
     const r = pipe(base(), H.addAws4Authorization(AK, SK, 'us-east-1'))
-    assert.deepStrictEqual(r.auth, { _tag: 'Aws4', accessKey: AK, secretKey: SK, region: 'us-east-1', service: 's3', sessionToken: null, unsignedPayload: false })
+    assert.deepStrictEqual(r.auth, {
+      _tag: 'Aws4',
+      accessKey: AK,
+      secretKey: SK,
+      region: 'us-east-1',
+      service: 's3',
+      sessionToken: null,
+      unsignedPayload: false,
+    })
   })
 
   const bad: ReadonlyArray<readonly [string, () => (req: H.Request) => H.Request, RegExp]> = [
@@ -75,11 +98,32 @@ describe('addAws4Authorization (step)', () => {
     ['non-string service', () => H.addAws4Authorization(AK, SK, 'us-east-1', 3 as never), /service/],
     ['options not an object', () => H.addAws4Authorization(AK, SK, 'us-east-1', 's3', 'x' as never), /options/],
     ['options null', () => H.addAws4Authorization(AK, SK, 'us-east-1', 's3', null as never), /options/],
-    ['non-string session token', () => H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: 12345 as never }), /sessionToken/],
-    ['object session token', () => H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: { t: TOKEN } as never }), /sessionToken/],
-    ['session token with CR LF', () => H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: `${TOKEN}\r\nX-Evil: 1` }), /sessionToken/],
-    ['non-boolean unsignedPayload', () => H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: TOKEN, unsignedPayload: 'true' as never }), /unsignedPayload/],
-    ['numeric unsignedPayload', () => H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { unsignedPayload: 1 as never }), /unsignedPayload/],
+    [
+      'non-string session token',
+      () => H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: 12345 as never }),
+      /sessionToken/,
+    ],
+    [
+      'object session token',
+      () => H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: { t: TOKEN } as never }),
+      /sessionToken/,
+    ],
+    [
+      'session token with CR LF',
+      () => H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: `${TOKEN}\r\nX-Evil: 1` }),
+      /sessionToken/,
+    ],
+    [
+      'non-boolean unsignedPayload',
+      () =>
+        H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: TOKEN, unsignedPayload: 'true' as never }),
+      /unsignedPayload/,
+    ],
+    [
+      'numeric unsignedPayload',
+      () => H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { unsignedPayload: 1 as never }),
+      /unsignedPayload/,
+    ],
   ]
   for (const [what, step, reason] of bad) {
     test(`${what} is InvalidInput at addAws4Authorization, without the secret or token anywhere`, () => {
@@ -94,7 +138,13 @@ describe('addAws4Authorization (step)', () => {
   test('a request with an invalid AWS4 step is never sent: processRequest answers InvalidInput without the secret', async () => {
     const v = await startSigV4Verifier({ accessKey: AK, secretKey: SK, region: 'us-east-1', service: 's3' })
     try {
-      const e = await pipe(H.newRequest(), H.initialize(`${v.url}/x`), H.addAws4Authorization(AK, SK, 'bad region!', 's3', { sessionToken: TOKEN }), H.addHeader('X-A', '1'), H.processRequest('GET'))()
+      const e = await pipe(
+        H.newRequest(),
+        H.initialize(`${v.url}/x`),
+        H.addAws4Authorization(AK, SK, 'bad region!', 's3', { sessionToken: TOKEN }),
+        H.addHeader('X-A', '1'),
+        H.processRequest('GET'),
+      )()
       assert.ok(E.isLeft(e))
       assert.equal(e.left._tag, 'InvalidInput')
       assert.ok(e.left._tag === 'InvalidInput' && e.left.step === 'addAws4Authorization')
@@ -124,23 +174,60 @@ describe('addAws4Authorization (step)', () => {
  * give the request target).
  */
 const SUITE = {
-  auth: { _tag: 'Aws4', accessKey: 'AKIDEXAMPLE', secretKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', region: 'us-east-1', service: 'service', sessionToken: null, unsignedPayload: false } as Aws4Auth<string>,
+  auth: {
+    _tag: 'Aws4',
+    accessKey: 'AKIDEXAMPLE',
+    secretKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+    region: 'us-east-1',
+    service: 'service',
+    sessionToken: null,
+    unsignedPayload: false,
+  } as Aws4Auth<string>,
   now: Date.UTC(2015, 7, 30, 12, 36),
   prefix: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, ',
 }
 const STS_TOKEN =
   'AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA=='
-const SUITE_CASES: ReadonlyArray<{ name: string; method: string; target: string; headers?: H.HeaderList; body?: string; token?: string; authz: string }> = [
-  { name: 'get-vanilla', method: 'GET', target: '/', authz: 'SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31' },
-  { name: 'get-vanilla-query-order-key-case', method: 'GET', target: '/?Param2=value2&Param1=value1', authz: 'SignedHeaders=host;x-amz-date, Signature=b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500' },
+const SUITE_CASES: ReadonlyArray<{
+  name: string
+  method: string
+  target: string
+  headers?: H.HeaderList
+  body?: string
+  token?: string
+  authz: string
+}> = [
+  {
+    name: 'get-vanilla',
+    method: 'GET',
+    target: '/',
+    authz: 'SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
+  },
+  {
+    name: 'get-vanilla-query-order-key-case',
+    method: 'GET',
+    target: '/?Param2=value2&Param1=value1',
+    authz: 'SignedHeaders=host;x-amz-date, Signature=b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500',
+  },
   {
     name: 'get-vanilla-query-unreserved',
     method: 'GET',
-    target: '/?-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz=-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
+    target:
+      '/?-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz=-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
     authz: 'SignedHeaders=host;x-amz-date, Signature=9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197',
   },
-  { name: 'get-vanilla-utf8-query', method: 'GET', target: '/?ሴ=bar', authz: 'SignedHeaders=host;x-amz-date, Signature=2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04' },
-  { name: 'get-unreserved', method: 'GET', target: '/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', authz: 'SignedHeaders=host;x-amz-date, Signature=07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f' },
+  {
+    name: 'get-vanilla-utf8-query',
+    method: 'GET',
+    target: '/?ሴ=bar',
+    authz: 'SignedHeaders=host;x-amz-date, Signature=2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04',
+  },
+  {
+    name: 'get-unreserved',
+    method: 'GET',
+    target: '/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
+    authz: 'SignedHeaders=host;x-amz-date, Signature=07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f',
+  },
   {
     name: 'get-header-value-trim',
     method: 'GET',
@@ -149,26 +236,59 @@ const SUITE_CASES: ReadonlyArray<{ name: string; method: string; target: string;
       ['My-Header1', ' value1 '],
       ['My-Header2', ' "a   b   c" '],
     ],
-    authz: 'SignedHeaders=host;my-header1;my-header2;x-amz-date, Signature=acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736',
+    authz:
+      'SignedHeaders=host;my-header1;my-header2;x-amz-date, Signature=acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736',
   },
-  { name: 'post-vanilla', method: 'POST', target: '/', authz: 'SignedHeaders=host;x-amz-date, Signature=5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b' },
-  { name: 'post-vanilla-query', method: 'POST', target: '/?Param1=value1', authz: 'SignedHeaders=host;x-amz-date, Signature=28038455d6de14eafc1f9222cf5aa6f1a96197d7deb8263271d420d138af7f11' },
+  {
+    name: 'post-vanilla',
+    method: 'POST',
+    target: '/',
+    authz: 'SignedHeaders=host;x-amz-date, Signature=5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b',
+  },
+  {
+    name: 'post-vanilla-query',
+    method: 'POST',
+    target: '/?Param1=value1',
+    authz: 'SignedHeaders=host;x-amz-date, Signature=28038455d6de14eafc1f9222cf5aa6f1a96197d7deb8263271d420d138af7f11',
+  },
   {
     name: 'post-vanilla-query-nonunreserved',
     method: 'POST',
     target: `/?${encodeURIComponent('@#$%^')}=&${encodeURIComponent('+')}=${encodeURIComponent('/,?><`";:\\|][{}')}`,
     authz: 'SignedHeaders=host;x-amz-date, Signature=66c82657c86e26fb25238d0e69f011edc4c6df5ae71119d7cb98ed9b87393c1e',
   },
-  { name: 'post-header-key-sort', method: 'POST', target: '/', headers: [['My-Header1', 'value1']], authz: 'SignedHeaders=host;my-header1;x-amz-date, Signature=c5410059b04c1ee005303aed430f6e6645f61f4dc9e1461ec8f8916fdf18852c' },
-  { name: 'post-header-value-case', method: 'POST', target: '/', headers: [['My-Header1', 'VALUE1']], authz: 'SignedHeaders=host;my-header1;x-amz-date, Signature=cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d' },
-  { name: 'post-sts-header-before', method: 'POST', target: '/', token: STS_TOKEN, authz: 'SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead' },
+  {
+    name: 'post-header-key-sort',
+    method: 'POST',
+    target: '/',
+    headers: [['My-Header1', 'value1']],
+    authz:
+      'SignedHeaders=host;my-header1;x-amz-date, Signature=c5410059b04c1ee005303aed430f6e6645f61f4dc9e1461ec8f8916fdf18852c',
+  },
+  {
+    name: 'post-header-value-case',
+    method: 'POST',
+    target: '/',
+    headers: [['My-Header1', 'VALUE1']],
+    authz:
+      'SignedHeaders=host;my-header1;x-amz-date, Signature=cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d',
+  },
+  {
+    name: 'post-sts-header-before',
+    method: 'POST',
+    target: '/',
+    token: STS_TOKEN,
+    authz:
+      'SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead',
+  },
   {
     name: 'post-x-www-form-urlencoded',
     method: 'POST',
     target: '/',
     headers: [['Content-Type', 'application/x-www-form-urlencoded']],
     body: 'Param1=value1',
-    authz: 'SignedHeaders=content-type;host;x-amz-date, Signature=ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a',
+    authz:
+      'SignedHeaders=content-type;host;x-amz-date, Signature=ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a',
   },
   {
     name: 'post-x-www-form-urlencoded-parameters',
@@ -176,7 +296,8 @@ const SUITE_CASES: ReadonlyArray<{ name: string; method: string; target: string;
     target: '/',
     headers: [['Content-Type', 'application/x-www-form-urlencoded; charset=utf8']],
     body: 'Param1=value1',
-    authz: 'SignedHeaders=content-type;host;x-amz-date, Signature=1a72ec8f64bd914b0e42e42607c7fbce7fb2c7465f63e3092b3b0d39fa77a6fe',
+    authz:
+      'SignedHeaders=content-type;host;x-amz-date, Signature=1a72ec8f64bd914b0e42e42607c7fbce7fb2c7465f63e3092b3b0d39fa77a6fe',
   },
 ]
 
@@ -189,11 +310,26 @@ const SUITE_CASES: ReadonlyArray<{ name: string; method: string; target: string;
  * left out: it signs a Range header, which aws4 never signs (S3 accepts it unsigned).
  */
 const S3_DOCS = {
-  auth: { _tag: 'Aws4', accessKey: 'AKIAIOSFODNN7EXAMPLE', secretKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', region: 'us-east-1', service: 's3', sessionToken: null, unsignedPayload: false } as Aws4Auth<string>,
+  auth: {
+    _tag: 'Aws4',
+    accessKey: 'AKIAIOSFODNN7EXAMPLE',
+    secretKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    region: 'us-east-1',
+    service: 's3',
+    sessionToken: null,
+    unsignedPayload: false,
+  } as Aws4Auth<string>,
   now: Date.UTC(2013, 4, 24),
   prefix: 'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, ',
 }
-const S3_CASES: ReadonlyArray<{ name: string; method: string; target: string; headers?: H.HeaderList; body?: string; authz: string }> = [
+const S3_CASES: ReadonlyArray<{
+  name: string
+  method: string
+  target: string
+  headers?: H.HeaderList
+  body?: string
+  authz: string
+}> = [
   {
     name: 'PUT Object',
     method: 'PUT',
@@ -203,22 +339,52 @@ const S3_CASES: ReadonlyArray<{ name: string; method: string; target: string; he
       ['x-amz-storage-class', 'REDUCED_REDUNDANCY'],
     ],
     body: 'Welcome to Amazon S3.',
-    authz: 'SignedHeaders=date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class, Signature=98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd',
+    authz:
+      'SignedHeaders=date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class, Signature=98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd',
   },
-  { name: 'GET Bucket Lifecycle', method: 'GET', target: '/?lifecycle', authz: 'SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543' },
-  { name: 'GET Bucket (List Objects)', method: 'GET', target: '/?max-keys=2&prefix=J', authz: 'SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7' },
-  { name: 'GET Bucket (List Objects), query given in the other order', method: 'GET', target: '/?prefix=J&max-keys=2', authz: 'SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7' },
+  {
+    name: 'GET Bucket Lifecycle',
+    method: 'GET',
+    target: '/?lifecycle',
+    authz:
+      'SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543',
+  },
+  {
+    name: 'GET Bucket (List Objects)',
+    method: 'GET',
+    target: '/?max-keys=2&prefix=J',
+    authz:
+      'SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7',
+  },
+  {
+    name: 'GET Bucket (List Objects), query given in the other order',
+    method: 'GET',
+    target: '/?prefix=J&max-keys=2',
+    authz:
+      'SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7',
+  },
 ]
 
 describe('AWS4 known answers', () => {
   for (const c of SUITE_CASES) {
     test(`SigV4 test suite: ${c.name}`, () => {
       const auth: Aws4Auth<string> = c.token === undefined ? SUITE.auth : { ...SUITE.auth, sessionToken: c.token }
-      const out = signAws4(auth, { method: c.method, url: `https://example.amazonaws.com${c.target}`, headers: c.headers ?? [], payloadHash: sha256(c.body ?? ''), now: SUITE.now, payloadHeader: false })
+      const out = signAws4(auth, {
+        method: c.method,
+        url: `https://example.amazonaws.com${c.target}`,
+        headers: c.headers ?? [],
+        payloadHash: sha256(c.body ?? ''),
+        now: SUITE.now,
+        payloadHeader: false,
+      })
       assert.ok(E.isRight(out), E.isLeft(out) ? out.left : '')
       assert.equal(header(out.right, 'authorization'), `${SUITE.prefix}${c.authz}`)
       assert.equal(header(out.right, 'x-amz-date'), '20150830T123600Z')
-      assert.equal(header(out.right, 'x-amz-content-sha256'), undefined, 'payloadHeader: false sends no payload hash header')
+      assert.equal(
+        header(out.right, 'x-amz-content-sha256'),
+        undefined,
+        'payloadHeader: false sends no payload hash header',
+      )
       assert.equal(header(out.right, 'host'), undefined, 'the transport sends Host')
       if (c.token !== undefined) assert.equal(header(out.right, 'x-amz-security-token'), c.token)
     })
@@ -226,7 +392,13 @@ describe('AWS4 known answers', () => {
 
   for (const c of S3_CASES) {
     test(`Amazon S3 documentation example: ${c.name}`, () => {
-      const out = signAws4(S3_DOCS.auth, { method: c.method, url: `https://examplebucket.s3.amazonaws.com${c.target}`, headers: c.headers ?? [], payloadHash: sha256(c.body ?? ''), now: S3_DOCS.now })
+      const out = signAws4(S3_DOCS.auth, {
+        method: c.method,
+        url: `https://examplebucket.s3.amazonaws.com${c.target}`,
+        headers: c.headers ?? [],
+        payloadHash: sha256(c.body ?? ''),
+        now: S3_DOCS.now,
+      })
       assert.ok(E.isRight(out), E.isLeft(out) ? out.left : '')
       assert.equal(header(out.right, 'authorization'), `${S3_DOCS.prefix}${c.authz}`)
       assert.equal(header(out.right, 'x-amz-content-sha256'), sha256(c.body ?? ''))
@@ -266,9 +438,20 @@ describe('AWS4 known answers', () => {
     assert.equal(header(h, 'x-amz-date'), '20150830T123600Z')
     assert.equal(header(h, 'x-amz-content-sha256'), sha256(''))
     const authz = header(h, 'authorization') ?? ''
-    assert.ok(authz.startsWith(`${SUITE.prefix}SignedHeaders=accept;accept-encoding;host;x-amz-content-sha256;x-amz-date, Signature=`), authz)
+    assert.ok(
+      authz.startsWith(
+        `${SUITE.prefix}SignedHeaders=accept;accept-encoding;host;x-amz-content-sha256;x-amz-date, Signature=`,
+      ),
+      authz,
+    )
     // the same header set through signAws4 gives the same value
-    const direct = signAws4(SUITE.auth, { method: 'GET', url: 'https://example.amazonaws.com/', headers: h.filter(([n]) => !/^(authorization|x-amz-)/i.test(n)), payloadHash: sha256(''), now: SUITE.now })
+    const direct = signAws4(SUITE.auth, {
+      method: 'GET',
+      url: 'https://example.amazonaws.com/',
+      headers: h.filter(([n]) => !/^(authorization|x-amz-)/i.test(n)),
+      payloadHash: sha256(''),
+      now: SUITE.now,
+    })
     assert.ok(E.isRight(direct))
     assert.equal(header(direct.right, 'authorization'), authz)
     assertNoSecrets(p.right, 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY')
@@ -276,7 +459,12 @@ describe('AWS4 known answers', () => {
   })
 
   test('a query parameter named __proto__ (which aws4 would silently leave out) is an AuthError', async () => {
-    const e = await pipe(H.newRequest(), H.initialize('https://example.amazonaws.com/?__proto__=1'), H.addAws4Authorization(AK, SK, 'us-east-1'), H.prepareRequest('GET', { now: () => NOW }))()
+    const e = await pipe(
+      H.newRequest(),
+      H.initialize('https://example.amazonaws.com/?__proto__=1'),
+      H.addAws4Authorization(AK, SK, 'us-east-1'),
+      H.prepareRequest('GET', { now: () => NOW }),
+    )()
     assert.ok(E.isLeft(e))
     assert.equal(e.left._tag, 'AuthError')
     assert.match(e.left.message, /__proto__/)
@@ -303,7 +491,8 @@ describe('AWS4 known answers', () => {
 // ---------------------------------------------------------------------------
 
 const json = (res: H.HttpResponse): Record<string, unknown> => JSON.parse(text(res)) as Record<string, unknown>
-const only = (v: SigV4Verifier, i = 0): VerifiedRequest => v.requests[i] ?? assert.fail(`no request ${i} (got ${v.requests.length})`)
+const only = (v: SigV4Verifier, i = 0): VerifiedRequest =>
+  v.requests[i] ?? assert.fail(`no request ${i} (got ${v.requests.length})`)
 const run = async (req: H.Request, method: string, env: H.Env = { now: () => NOW }): Promise<H.HttpResponse> => {
   const r = await pipe(req, H.processRequest(method, env))()
   if (E.isLeft(r)) assert.fail(`${r.left._tag}: ${r.left.message}\n${H.getLog(r.left, true)}`)
@@ -328,7 +517,8 @@ describe('AWS4 against a verifying server (@smithy/signature-v4 recomputes every
     await s3.close()
     await api.close()
   })
-  const s3Req = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${s3.url}${path}`), H.addAws4Authorization(AK, SK, 'us-east-1'))
+  const s3Req = (path: string): H.Request =>
+    pipe(H.newRequest(), H.initialize(`${s3.url}${path}`), H.addAws4Authorization(AK, SK, 'us-east-1'))
 
   test('GET is accepted; host, x-amz-date, x-amz-content-sha256 and the default headers are signed', async () => {
     const n = s3.requests.length
@@ -341,7 +531,14 @@ describe('AWS4 against a verifying server (@smithy/signature-v4 recomputes every
     assert.equal(got.amzDate, AMZ_NOW)
     assert.equal(got.headers['x-amz-content-sha256'], sha256(''))
     assert.deepEqual(got.signedHeaders, ['accept', 'accept-encoding', 'host', 'x-amz-content-sha256', 'x-amz-date'])
-    assert.deepEqual(json(res), { ok: true, method: 'GET', path: '/bucket/key.txt', query: '', bodyBytes: 0, signedHeaders: got.signedHeaders })
+    assert.deepEqual(json(res), {
+      ok: true,
+      method: 'GET',
+      path: '/bucket/key.txt',
+      query: '',
+      bodyBytes: 0,
+      signedHeaders: got.signedHeaders,
+    })
   })
 
   test('PUT with a JSON body is accepted; the payload hash is the body hash; Content-Type and Content-Length are signed', async () => {
@@ -352,7 +549,10 @@ describe('AWS4 against a verifying server (@smithy/signature-v4 recomputes every
     const body = JSON.stringify({ field1: 10, text: 'é ü' })
     assert.equal(got.bodyBytes, Buffer.byteLength(body))
     assert.equal(got.headers['x-amz-content-sha256'], sha256(body))
-    assert.ok(got.signedHeaders.includes('content-type') && got.signedHeaders.includes('content-length'), got.signedHeaders.join(';'))
+    assert.ok(
+      got.signedHeaders.includes('content-type') && got.signedHeaders.includes('content-length'),
+      got.signedHeaders.join(';'),
+    )
   })
 
   test('a query with reserved and non-ASCII characters is accepted, for s3 and for execute-api', async () => {
@@ -376,7 +576,10 @@ describe('AWS4 against a verifying server (@smithy/signature-v4 recomputes every
       const got = only(v, n)
       assert.equal(got.ok, true)
       assert.equal(got.path, '/bucket/dir%20name/%C3%A9+%C3%BC(1)!*')
-      assert.equal(got.query, 'raw=a+b&flag&q=a%20b%26c%3Dd%2F%C3%A9%3F%C3%BC&plus=%2B&star=%2A&tilde=~&list=[1,a%3Bb,c%2Fd]')
+      assert.equal(
+        got.query,
+        'raw=a+b&flag&q=a%20b%26c%3Dd%2F%C3%A9%3F%C3%BC&plus=%2B&star=%2A&tilde=~&list=[1,a%3Bb,c%2Fd]',
+      )
     }
   })
 
@@ -395,20 +598,41 @@ describe('AWS4 against a verifying server (@smithy/signature-v4 recomputes every
     )
     assert.equal(res.status, 200, text(res))
     const got = only(s3, n)
-    for (const h of ['x-amz-meta-author', 'x-amz-meta-tags', 'x-amz-storage-class', 'x-custom-trace']) assert.ok(got.signedHeaders.includes(h), `${h} not signed`)
+    for (const h of ['x-amz-meta-author', 'x-amz-meta-tags', 'x-amz-storage-class', 'x-custom-trace'])
+      assert.ok(got.signedHeaders.includes(h), `${h} not signed`)
     assert.equal(got.headers['x-amz-meta-author'], 'Ann   Smith')
   })
 
   test('a session token is sent as X-Amz-Security-Token and signed; the log hides it', async () => {
-    const v = await startSigV4Verifier({ accessKey: AK, secretKey: SK, region: 'us-east-1', service: 's3', sessionToken: TOKEN })
+    const v = await startSigV4Verifier({
+      accessKey: AK,
+      secretKey: SK,
+      region: 'us-east-1',
+      service: 's3',
+      sessionToken: TOKEN,
+    })
     try {
-      const res = await run(pipe(H.newRequest(), H.initialize(`${v.url}/b/k`), H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: TOKEN })), 'GET')
+      const res = await run(
+        pipe(
+          H.newRequest(),
+          H.initialize(`${v.url}/b/k`),
+          H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: TOKEN }),
+        ),
+        'GET',
+      )
       assert.equal(res.status, 200, text(res))
       assert.equal(only(v).headers['x-amz-security-token'], TOKEN)
       assert.ok(only(v).signedHeaders.includes('x-amz-security-token'))
       assertNoSecrets(res, SK, TOKEN)
       // the verifier insists on its token: another one is refused
-      const other = await run(pipe(H.newRequest(), H.initialize(`${v.url}/b/k`), H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: `${TOKEN}x` })), 'GET')
+      const other = await run(
+        pipe(
+          H.newRequest(),
+          H.initialize(`${v.url}/b/k`),
+          H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: `${TOKEN}x` }),
+        ),
+        'GET',
+      )
       assert.equal(other.status, 403)
       assert.match(String(json(other)['reason']), /session token/)
     } finally {
@@ -418,7 +642,15 @@ describe('AWS4 against a verifying server (@smithy/signature-v4 recomputes every
 
   test('unsignedPayload sends and signs UNSIGNED-PAYLOAD; the body still arrives whole', async () => {
     const n = s3.requests.length
-    const res = await run(pipe(H.newRequest(), H.initialize(`${s3.url}/b/u`), H.setBinaryBody(new Uint8Array(1000).fill(7)), H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { unsignedPayload: true })), 'PUT')
+    const res = await run(
+      pipe(
+        H.newRequest(),
+        H.initialize(`${s3.url}/b/u`),
+        H.setBinaryBody(new Uint8Array(1000).fill(7)),
+        H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { unsignedPayload: true }),
+      ),
+      'PUT',
+    )
     assert.equal(res.status, 200, text(res))
     const got = only(s3, n)
     assert.equal(got.headers['x-amz-content-sha256'], 'UNSIGNED-PAYLOAD')
@@ -459,22 +691,46 @@ describe('AWS4 against a verifying server (@smithy/signature-v4 recomputes every
 
   test('a request signed with the wrong secret (or for another region) is refused: 403 arrives as a Right', async () => {
     const n = s3.requests.length
-    const wrong = await run(pipe(H.newRequest(), H.initialize(`${s3.url}/b/k`), H.addAws4Authorization(AK, `${SK}-wrong`, 'us-east-1')), 'GET')
+    const wrong = await run(
+      pipe(H.newRequest(), H.initialize(`${s3.url}/b/k`), H.addAws4Authorization(AK, `${SK}-wrong`, 'us-east-1')),
+      'GET',
+    )
     assert.equal(wrong.status, 403)
     assert.equal(json(wrong)['reason'], 'signature mismatch')
     assert.equal(only(s3, n).ok, false)
-    const region = await run(pipe(H.newRequest(), H.initialize(`${s3.url}/b/k`), H.addAws4Authorization(AK, SK, 'eu-west-1')), 'GET')
+    const region = await run(
+      pipe(H.newRequest(), H.initialize(`${s3.url}/b/k`), H.addAws4Authorization(AK, SK, 'eu-west-1')),
+      'GET',
+    )
     assert.equal(region.status, 403)
     assert.match(String(json(region)['reason']), /wrong region/)
     assertNoSecrets(wrong, SK, `${SK}-wrong`)
   })
 
   test('every retry is signed again: each attempt has its own X-Amz-Date and signature, all valid', async () => {
-    const v = await startSigV4Verifier({ accessKey: AK, secretKey: SK, region: 'us-east-1', service: 's3', failFirst: 2 })
+    const v = await startSigV4Verifier({
+      accessKey: AK,
+      secretKey: SK,
+      region: 'us-east-1',
+      service: 's3',
+      failFirst: 2,
+    })
     try {
       const file = tmp.file('small.txt')
-      await new Promise<void>((resolve, reject) => createWriteStream(file).on('error', reject).end('file body', resolve))
-      const res = await run(pipe(H.newRequest(), H.initialize(`${v.url}/b/retry`), H.setBinaryBody(H.fromFile(file)), H.maxAttempts(3), H.addAws4Authorization(AK, SK, 'us-east-1')), 'PUT', { now: ticking(), sleep: noSleep })
+      await new Promise<void>((resolve, reject) =>
+        createWriteStream(file).on('error', reject).end('file body', resolve),
+      )
+      const res = await run(
+        pipe(
+          H.newRequest(),
+          H.initialize(`${v.url}/b/retry`),
+          H.setBinaryBody(H.fromFile(file)),
+          H.maxAttempts(3),
+          H.addAws4Authorization(AK, SK, 'us-east-1'),
+        ),
+        'PUT',
+        { now: ticking(), sleep: noSleep },
+      )
       assert.equal(res.status, 200, text(res))
       assert.equal(res.attempts, 3)
       assert.deepEqual(
@@ -493,14 +749,32 @@ describe('AWS4 against a verifying server (@smithy/signature-v4 recomputes every
   })
 
   test('a same-origin 307 redirect is signed again for the new path and query, and accepted', async () => {
-    const v = await startSigV4Verifier({ accessKey: AK, secretKey: SK, region: 'us-east-1', service: 's3', redirects: [{ path: '/b/start', location: '/b/final/%C3%A9?part=2&x=a%2Fb', status: 307 }] })
+    const v = await startSigV4Verifier({
+      accessKey: AK,
+      secretKey: SK,
+      region: 'us-east-1',
+      service: 's3',
+      redirects: [{ path: '/b/start', location: '/b/final/%C3%A9?part=2&x=a%2Fb', status: 307 }],
+    })
     try {
-      const res = await run(pipe(H.newRequest(), H.initialize(`${v.url}/b/start?part=1`), H.setStringBody('moved body'), H.addAws4Authorization(AK, SK, 'us-east-1')), 'PUT', { now: ticking() })
+      const res = await run(
+        pipe(
+          H.newRequest(),
+          H.initialize(`${v.url}/b/start?part=1`),
+          H.setStringBody('moved body'),
+          H.addAws4Authorization(AK, SK, 'us-east-1'),
+        ),
+        'PUT',
+        { now: ticking() },
+      )
       assert.equal(res.status, 200, text(res))
       assert.equal(res.redirects, 1)
       const [first, second] = [only(v, 0), only(v, 1)]
       assert.deepEqual([first.status, first.ok, first.path, first.query], [307, true, '/b/start', 'part=1'])
-      assert.deepEqual([second.status, second.ok, second.method, second.path, second.query, second.bodyBytes], [200, true, 'PUT', '/b/final/%C3%A9', 'part=2&x=a%2Fb', 10])
+      assert.deepEqual(
+        [second.status, second.ok, second.method, second.path, second.query, second.bodyBytes],
+        [200, true, 'PUT', '/b/final/%C3%A9', 'part=2&x=a%2Fb', 10],
+      )
       assert.notEqual(first.signature, second.signature)
       assert.notEqual(first.amzDate, second.amzDate)
     } finally {
@@ -509,9 +783,23 @@ describe('AWS4 against a verifying server (@smithy/signature-v4 recomputes every
   })
 
   test('a same-origin 303 redirect (POST becomes GET, body dropped) is signed with the empty payload hash', async () => {
-    const v = await startSigV4Verifier({ accessKey: AK, secretKey: SK, region: 'eu-west-1', service: 'execute-api', redirects: [{ path: '/stage/create', location: '/stage/result/42', status: 303 }] })
+    const v = await startSigV4Verifier({
+      accessKey: AK,
+      secretKey: SK,
+      region: 'eu-west-1',
+      service: 'execute-api',
+      redirects: [{ path: '/stage/create', location: '/stage/result/42', status: 303 }],
+    })
     try {
-      const res = await run(pipe(H.newRequest(), H.initialize(`${v.url}/stage/create`), H.setJsonBody({ a: 1 }), H.addAws4Authorization(AK, SK, 'eu-west-1', 'execute-api')), 'POST')
+      const res = await run(
+        pipe(
+          H.newRequest(),
+          H.initialize(`${v.url}/stage/create`),
+          H.setJsonBody({ a: 1 }),
+          H.addAws4Authorization(AK, SK, 'eu-west-1', 'execute-api'),
+        ),
+        'POST',
+      )
       assert.equal(res.status, 200, text(res))
       const second = only(v, 1)
       assert.deepEqual([second.ok, second.method, second.path, second.bodyBytes], [true, 'GET', '/stage/result/42', 0])
@@ -524,9 +812,18 @@ describe('AWS4 against a verifying server (@smithy/signature-v4 recomputes every
 
   test('a cross-origin redirect arrives without Authorization (the AWS4 scheme is dropped)', async () => {
     const other = await startSigV4Verifier({ accessKey: AK, secretKey: SK, region: 'us-east-1', service: 's3' })
-    const v = await startSigV4Verifier({ accessKey: AK, secretKey: SK, region: 'us-east-1', service: 's3', redirects: [{ path: '/b/away', location: `${other.url}/landing`, status: 307 }] })
+    const v = await startSigV4Verifier({
+      accessKey: AK,
+      secretKey: SK,
+      region: 'us-east-1',
+      service: 's3',
+      redirects: [{ path: '/b/away', location: `${other.url}/landing`, status: 307 }],
+    })
     try {
-      const res = await run(pipe(H.newRequest(), H.initialize(`${v.url}/b/away`), H.addAws4Authorization(AK, SK, 'us-east-1')), 'GET')
+      const res = await run(
+        pipe(H.newRequest(), H.initialize(`${v.url}/b/away`), H.addAws4Authorization(AK, SK, 'us-east-1')),
+        'GET',
+      )
       assert.equal(only(v).ok, true)
       assert.equal(other.requests.length, 1)
       const got = only(other)
@@ -543,9 +840,22 @@ describe('AWS4 against a verifying server (@smithy/signature-v4 recomputes every
 
   test('a cross-origin redirect does not carry the session token (X-Amz-Security-Token) to the other origin', async () => {
     const other = await startSigV4Verifier({ accessKey: AK, secretKey: SK, region: 'us-east-1', service: 's3' })
-    const v = await startSigV4Verifier({ accessKey: AK, secretKey: SK, region: 'us-east-1', service: 's3', redirects: [{ path: '/b/away', location: `${other.url}/landing`, status: 302 }] })
+    const v = await startSigV4Verifier({
+      accessKey: AK,
+      secretKey: SK,
+      region: 'us-east-1',
+      service: 's3',
+      redirects: [{ path: '/b/away', location: `${other.url}/landing`, status: 302 }],
+    })
     try {
-      await run(pipe(H.newRequest(), H.initialize(`${v.url}/b/away`), H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: TOKEN })), 'GET')
+      await run(
+        pipe(
+          H.newRequest(),
+          H.initialize(`${v.url}/b/away`),
+          H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: TOKEN }),
+        ),
+        'GET',
+      )
       assert.equal(only(v).headers['x-amz-security-token'], TOKEN)
       const got = only(other)
       assert.equal(got.headers['authorization'], undefined)
@@ -560,7 +870,8 @@ describe('AWS4 against a verifying server (@smithy/signature-v4 recomputes every
     const p = await pipe(s3Req('/b/original'), H.prepareRequest('GET', { now: () => NOW }))()
     assert.ok(E.isRight(p))
     const headers = Object.fromEntries(p.right.headers.filter(([n]) => n.toLowerCase() !== 'user-agent'))
-    const send = (path: string, extra: Record<string, string> = {}): Promise<Response> => fetch(`${s3.url}${path}`, { headers: { ...headers, ...extra } })
+    const send = (path: string, extra: Record<string, string> = {}): Promise<Response> =>
+      fetch(`${s3.url}${path}`, { headers: { ...headers, ...extra } })
     const good = await send('/b/original')
     assert.equal(good.status, 200, await good.clone().text())
     const moved = await send('/b/other')

@@ -27,8 +27,16 @@ describe('addBasicAuthorization', () => {
   })
 
   test('a password with ":" and non-ASCII, and an empty password, are fine', () => {
-    assert.deepStrictEqual(pipe(base(), H.addBasicAuthorization('ann', 'a:b:пароль')).auth, { _tag: 'Basic', user: 'ann', password: 'a:b:пароль' })
-    assert.deepStrictEqual(pipe(base(), H.addBasicAuthorization('ann', '')).auth, { _tag: 'Basic', user: 'ann', password: '' })
+    assert.deepStrictEqual(pipe(base(), H.addBasicAuthorization('ann', 'a:b:пароль')).auth, {
+      _tag: 'Basic',
+      user: 'ann',
+      password: 'a:b:пароль',
+    })
+    assert.deepStrictEqual(pipe(base(), H.addBasicAuthorization('ann', '')).auth, {
+      _tag: 'Basic',
+      user: 'ann',
+      password: '',
+    })
   })
 
   test('does not add a header itself (auth headers are made at send time)', () => {
@@ -87,12 +95,18 @@ describe('addBearerAuthorization', () => {
 
 describe('one scheme at a time', () => {
   test('the last one set wins', () => {
-    assert.deepStrictEqual(pipe(base(), H.addBasicAuthorization('ann', PASSWORD), H.addBearerAuthorization(TOKEN)).auth, { _tag: 'Bearer', token: TOKEN })
-    assert.deepStrictEqual(pipe(base(), H.addBearerAuthorization(TOKEN), H.addBasicAuthorization('ann', PASSWORD)).auth, {
-      _tag: 'Basic',
-      user: 'ann',
-      password: PASSWORD,
-    })
+    assert.deepStrictEqual(
+      pipe(base(), H.addBasicAuthorization('ann', PASSWORD), H.addBearerAuthorization(TOKEN)).auth,
+      { _tag: 'Bearer', token: TOKEN },
+    )
+    assert.deepStrictEqual(
+      pipe(base(), H.addBearerAuthorization(TOKEN), H.addBasicAuthorization('ann', PASSWORD)).auth,
+      {
+        _tag: 'Basic',
+        user: 'ann',
+        password: PASSWORD,
+      },
+    )
   })
 
   test('initialize removes auth', () => {

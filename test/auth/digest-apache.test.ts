@@ -26,7 +26,8 @@ describe('live: apache2 mod_auth_digest', () => {
   after(async () => {
     await apache.stop()
   })
-  const req = (path: string, password = PASSWORD): H.Request => pipe(H.newRequest(), H.initialize(`${apache.url}${path}`), H.addDigestAuthorization(USER, password))
+  const req = (path: string, password = PASSWORD): H.Request =>
+    pipe(H.newRequest(), H.initialize(`${apache.url}${path}`), H.addDigestAuthorization(USER, password))
   const text = (res: H.HttpResponse): string => Buffer.from(res.body).toString('utf8')
   /**
    * The access log lines for `request` (`'GET /path'`) written since `from` chars, sorted, once
@@ -68,7 +69,10 @@ describe('live: apache2 mod_auth_digest', () => {
     assert.equal(text(res), apache.fileText)
     assert.equal(res.attempts, 2)
     assert.match(res.headers['authentication-info'] ?? '', /rspauth=/)
-    assert.deepStrictEqual(await accessSince(mark, 2, 'GET /protected/index.html'), [`GET /protected/index.html 200 ${USER}`, 'GET /protected/index.html 401 -'])
+    assert.deepStrictEqual(await accessSince(mark, 2, 'GET /protected/index.html'), [
+      `GET /protected/index.html 200 ${USER}`,
+      'GET /protected/index.html 401 -',
+    ])
     noSecret(res, PASSWORD)
   })
 
@@ -81,7 +85,10 @@ describe('live: apache2 mod_auth_digest', () => {
     const [head, echoed] = text(res).split('\n\n')
     assert.deepStrictEqual(head?.split('\n'), ['method=POST', `length=${Buffer.byteLength(body)}`, `user=${USER}`])
     assert.deepStrictEqual(JSON.parse(echoed ?? ''), doc)
-    assert.deepStrictEqual(await accessSince(mark, 2, 'POST /protected/echo.cgi'), [`POST /protected/echo.cgi 200 ${USER}`, 'POST /protected/echo.cgi 401 -'])
+    assert.deepStrictEqual(await accessSince(mark, 2, 'POST /protected/echo.cgi'), [
+      `POST /protected/echo.cgi 200 ${USER}`,
+      'POST /protected/echo.cgi 401 -',
+    ])
     noSecret(res, PASSWORD)
   })
 
@@ -101,7 +108,10 @@ describe('live: apache2 mod_auth_digest', () => {
     const res = await ok(pipe(req('/protected/index.html', WRONG), H.processRequest('GET')))
     assert.equal(res.status, 401)
     assert.match(res.headers['www-authenticate'] ?? '', /^Digest /)
-    assert.deepStrictEqual(await accessSince(mark, 2, 'GET /protected/index.html'), ['GET /protected/index.html 401 -', `GET /protected/index.html 401 ${USER}`])
+    assert.deepStrictEqual(await accessSince(mark, 2, 'GET /protected/index.html'), [
+      'GET /protected/index.html 401 -',
+      `GET /protected/index.html 401 ${USER}`,
+    ])
     assert.match(await errorLogMatching(/user ann: password mismatch/), /user ann: password mismatch/)
     assert.match(H.getLog(res, true), /Digest credentials refused/)
     noSecret(res, WRONG)

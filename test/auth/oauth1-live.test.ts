@@ -38,7 +38,11 @@ const env = (): H.Env => ({ now: () => NOW, random: seeded(seed++), sleep: () =>
 let v: Verifier
 before(async () => {
   v = await startOAuth1Verifier({
-    consumers: { ck: { secret: CS }, '9djdj82h48djs9d2': { secret: 'j49sk3j29djd' }, rsa: { secret: '', publicKey: PUBLIC_PEM } },
+    consumers: {
+      ck: { secret: CS },
+      '9djdj82h48djs9d2': { secret: 'j49sk3j29djd' },
+      rsa: { secret: '', publicKey: PUBLIC_PEM },
+    },
     tokens: { tok: TS, kkk9d7dh3k39sjv7: 'dh893hdasih9', '': '' },
   })
 })
@@ -47,7 +51,11 @@ after(async () => {
 })
 
 /** Runs `req` and returns the response with the verifications it caused. */
-const run = async (req: H.Request, method: string, e: H.Env = env()): Promise<{ res: H.HttpResponse; seen: ReadonlyArray<Verification> }> => {
+const run = async (
+  req: H.Request,
+  method: string,
+  e: H.Env = env(),
+): Promise<{ res: H.HttpResponse; seen: ReadonlyArray<Verification> }> => {
   const from = v.verifications.length
   const res = await ok(H.processRequest(method, e)(req))
   return { res, seen: v.verifications.slice(from) }
@@ -63,7 +71,10 @@ const accepted = (x: Verification): void => {
   assert.equal(x.libraryAgrees, true, `oauth-1.0a built another base string than the verifier for ${x.target}`)
 }
 const oauthReq = (path: string, ...steps: ReadonlyArray<(r: H.Request) => H.Request>): H.Request =>
-  steps.reduce((r, f) => f(r), pipe(H.newRequest(), H.initialize(`${v.url}${path}`), H.addOAuthV1Authorization('tok', TS, 'ck', CS)))
+  steps.reduce(
+    (r, f) => f(r),
+    pipe(H.newRequest(), H.initialize(`${v.url}${path}`), H.addOAuthV1Authorization('tok', TS, 'ck', CS)),
+  )
 
 describe('OAuth1 against a verifying server', () => {
   test('GET with query parameters, HMAC-SHA256 (default) and HMAC-SHA1', async () => {
@@ -71,7 +82,11 @@ describe('OAuth1 against a verifying server', () => {
       ['SHA256', 'HMAC-SHA256'],
       ['SHA1', 'HMAC-SHA1'],
     ] as const) {
-      const req = oauthReq('/photos', H.setUrlParams({ file: 'vacation.jpg', size: 'original', q: 'a b&c=d/é+~*', empty: '' }), H.setOAuthV1Algorithm('HMAC', hash))
+      const req = oauthReq(
+        '/photos',
+        H.setUrlParams({ file: 'vacation.jpg', size: 'original', q: 'a b&c=d/é+~*', empty: '' }),
+        H.setOAuthV1Algorithm('HMAC', hash),
+      )
       const { res, seen } = await run(req, 'GET')
       assert.equal(res.status, 200)
       assert.equal(seen.length, 1)
@@ -128,7 +143,11 @@ describe('OAuth1 against a verifying server', () => {
     assert.equal(first.status, 503)
     accepted(first)
     accepted(second)
-    assert.notEqual(first.oauth['oauth_nonce'], second.oauth['oauth_nonce'], 'a fresh nonce (the verifier rejects a reused one)')
+    assert.notEqual(
+      first.oauth['oauth_nonce'],
+      second.oauth['oauth_nonce'],
+      'a fresh nonce (the verifier rejects a reused one)',
+    )
     assert.notEqual(first.oauth['oauth_signature'], second.oauth['oauth_signature'])
   })
 
@@ -152,7 +171,13 @@ describe('OAuth1 against a verifying server', () => {
 
   test('RSA-SHA1 and RSA-SHA256 verify with the consumer public key', async () => {
     for (const hash of ['SHA1', 'SHA256'] as const) {
-      const req = pipe(H.newRequest(), H.initialize(`${v.url}/rsa`), H.setUrlParams({ k: 'v' }), H.addOAuthV1Authorization('tok', TS, 'rsa', PRIVATE_PEM), H.setOAuthV1Algorithm('RSA', hash))
+      const req = pipe(
+        H.newRequest(),
+        H.initialize(`${v.url}/rsa`),
+        H.setUrlParams({ k: 'v' }),
+        H.addOAuthV1Authorization('tok', TS, 'rsa', PRIVATE_PEM),
+        H.setOAuthV1Algorithm('RSA', hash),
+      )
       const { res, seen } = await run(req, 'GET')
       assert.equal(res.status, 200)
       accepted(at(seen, 0))
@@ -164,7 +189,10 @@ describe('OAuth1 against a verifying server', () => {
     const plain = await run(oauthReq('/plain', H.setOAuthV1Algorithm('PLAINTEXT', 'SHA1')), 'GET')
     assert.equal(plain.res.status, 200)
     accepted(at(plain.seen, 0))
-    const twoLegged = await run(pipe(H.newRequest(), H.initialize(`${v.url}/two`), H.addOAuthV1Authorization('', '', 'ck', CS, '')), 'GET')
+    const twoLegged = await run(
+      pipe(H.newRequest(), H.initialize(`${v.url}/two`), H.addOAuthV1Authorization('', '', 'ck', CS, '')),
+      'GET',
+    )
     assert.equal(twoLegged.res.status, 200)
     accepted(at(twoLegged.seen, 0))
     assert.equal('oauth_token' in at(twoLegged.seen, 0).oauth, false)
@@ -181,8 +209,16 @@ describe('OAuth1 against a verifying server', () => {
 
   test('a wrong consumer secret or token secret is a 401, returned as a Right', async () => {
     for (const req of [
-      pipe(H.newRequest(), H.initialize(`${v.url}/x`), H.addOAuthV1Authorization('tok', TS, 'ck', 'wrong consumer secret')),
-      pipe(H.newRequest(), H.initialize(`${v.url}/x`), H.addOAuthV1Authorization('tok', 'wrong token secret', 'ck', CS)),
+      pipe(
+        H.newRequest(),
+        H.initialize(`${v.url}/x`),
+        H.addOAuthV1Authorization('tok', TS, 'ck', 'wrong consumer secret'),
+      ),
+      pipe(
+        H.newRequest(),
+        H.initialize(`${v.url}/x`),
+        H.addOAuthV1Authorization('tok', 'wrong token secret', 'ck', CS),
+      ),
     ]) {
       const { res, seen } = await run(req, 'GET')
       assert.equal(res.status, 401)

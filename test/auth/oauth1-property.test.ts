@@ -29,7 +29,13 @@ import * as H from '../../src/index.js'
 import { oauthEncode } from '../../src/auth/oauth1.js'
 import { ok } from '../execute/helpers.js'
 import { sentBytes } from '../helpers.js'
-import { baseStringUri, parseAuthorization, parseFormEncoded, rfcBaseString, rfcEncode } from '../support/oauth1-verifier.js'
+import {
+  baseStringUri,
+  parseAuthorization,
+  parseFormEncoded,
+  rfcBaseString,
+  rfcEncode,
+} from '../support/oauth1-verifier.js'
 
 const RUNS = 100
 const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
@@ -45,12 +51,19 @@ const schemeName = ([alg, hash]: Scheme): string => (alg === 'PLAINTEXT' ? 'PLAI
 /** Any text without lone surrogates (oauth-1.0a's encodeURIComponent throws on them). */
 const text = (maxLength = 12): fc.Arbitrary<string> => fc.string({ unit: 'binary', maxLength })
 /** Text for credentials: no CR, LF or NUL (httpipe refuses them). */
-const credential = (minLength = 0): fc.Arbitrary<string> => fc.string({ unit: 'binary', minLength, maxLength: 12 }).filter((s) => !/[\r\n\0]/.test(s))
+const credential = (minLength = 0): fc.Arbitrary<string> =>
+  fc.string({ unit: 'binary', minLength, maxLength: 12 }).filter((s) => !/[\r\n\0]/.test(s))
 /** Names from a small pool half of the time, so that repeated names (sorted by value) are common. */
-const unreservedName = fc.oneof(fc.constantFrom('a', 'b', 'A', 'a.b', '~'), fc.stringMatching(/^[A-Za-z0-9\-._~]{1,8}$/))
+const unreservedName = fc.oneof(
+  fc.constantFrom('a', 'b', 'A', 'a.b', '~'),
+  fc.stringMatching(/^[A-Za-z0-9\-._~]{1,8}$/),
+)
 const safeName = (n: string): boolean => !n.startsWith('oauth_') && !(n in Object.prototype)
 
-const method = fc.oneof(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'get', 'Post'), fc.stringMatching(/^[A-Za-z]{1,10}$/))
+const method = fc.oneof(
+  fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'get', 'Post'),
+  fc.stringMatching(/^[A-Za-z]{1,10}$/),
+)
 /** Path segments: unicode, spaces and reserved characters (not "?" or "#", which would end the path). */
 const segment = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 8 }).map((s) => s.replace(/[?#]/g, '')),
@@ -73,16 +86,32 @@ type Body =
 const bodyName = fc.oneof(fc.constantFrom('a', 'z', 'é', 'a b', 'a+b'), text(8)).filter((n) => n !== '' && safeName(n))
 const body: fc.Arbitrary<Body> = fc.oneof(
   fc.constant({ kind: 'none' as const }),
-  fc.record({ kind: fc.constant('form' as const), fields: fc.array(fc.tuple(bodyName, text()), { minLength: 1, maxLength: 5 }), off: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('form' as const),
+    fields: fc.array(fc.tuple(bodyName, text()), { minLength: 1, maxLength: 5 }),
+    off: fc.boolean(),
+  }),
   fc.record({
     kind: fc.constant('json' as const),
-    fields: fc.uniqueArray(fc.tuple(bodyName, fc.oneof(text(), fc.integer())), { minLength: 1, maxLength: 4, selector: ([k]) => k }),
+    fields: fc.uniqueArray(fc.tuple(bodyName, fc.oneof(text(), fc.integer())), {
+      minLength: 1,
+      maxLength: 4,
+      selector: ([k]) => k,
+    }),
     on: fc.boolean(),
   }),
   fc.record({ kind: fc.constant('text' as const), text: text(20) }),
 )
-const headers = fc.array(fc.tuple(fc.stringMatching(/^X-[A-Za-z0-9-]{1,10}$/), fc.stringMatching(/^[ -~]{0,20}$/)), { maxLength: 3 })
-const scheme: fc.Arbitrary<Scheme> = fc.constantFrom<Scheme>(['HMAC', 'SHA1'], ['HMAC', 'SHA256'], ['RSA', 'SHA1'], ['RSA', 'SHA256'], ['PLAINTEXT', 'SHA1'])
+const headers = fc.array(fc.tuple(fc.stringMatching(/^X-[A-Za-z0-9-]{1,10}$/), fc.stringMatching(/^[ -~]{0,20}$/)), {
+  maxLength: 3,
+})
+const scheme: fc.Arbitrary<Scheme> = fc.constantFrom<Scheme>(
+  ['HMAC', 'SHA1'],
+  ['HMAC', 'SHA256'],
+  ['RSA', 'SHA1'],
+  ['RSA', 'SHA256'],
+  ['PLAINTEXT', 'SHA1'],
+)
 
 const testCase = fc.record({
   method,
@@ -109,7 +138,10 @@ const bodyStep = (b: Body): ReadonlyArray<(r: H.Request) => H.Request> => {
     case 'none':
       return []
     case 'form':
-      return [H.setFormBody(b.fields.map(([k, v]) => [k, v] as [string, string])), ...(b.off ? [H.useBodyFieldsAtOAuth(false)] : [])]
+      return [
+        H.setFormBody(b.fields.map(([k, v]) => [k, v] as [string, string])),
+        ...(b.off ? [H.useBodyFieldsAtOAuth(false)] : []),
+      ]
     case 'json':
       return [H.setJsonBody(Object.fromEntries(b.fields)), ...(b.on ? [H.useBodyFieldsAtOAuth(true)] : [])]
     case 'text':
@@ -119,7 +151,11 @@ const bodyStep = (b: Body): ReadonlyArray<(r: H.Request) => H.Request> => {
 
 /** The body fields an OAuth1 client of httpipe's contract signs: form fields when on, and (an httpipe/OPI extension) the top-level fields of a JSON object when on. */
 const signedFields = (b: Body): ReadonlyArray<readonly [string, string]> =>
-  b.kind === 'form' && !b.off ? b.fields : b.kind === 'json' && b.on ? b.fields.map(([k, v]) => [k, String(v)] as const) : []
+  b.kind === 'form' && !b.off
+    ? b.fields
+    : b.kind === 'json' && b.on
+      ? b.fields.map(([k, v]) => [k, String(v)] as const)
+      : []
 
 const build = (c: Case): H.Request =>
   [
@@ -127,7 +163,12 @@ const build = (c: Case): H.Request =>
     H.setUrlParams(c.query.map(([k, v]) => [k, v] as [string, string])),
     ...c.headers.map(([n, v]) => H.addHeader(n, v)),
     ...bodyStep(c.body),
-    H.addOAuthV1Authorization(c.token, c.tokenSecret, c.consumerKey, c.scheme[0] === 'RSA' ? RSA_PEM : c.consumerSecret),
+    H.addOAuthV1Authorization(
+      c.token,
+      c.tokenSecret,
+      c.consumerKey,
+      c.scheme[0] === 'RSA' ? RSA_PEM : c.consumerSecret,
+    ),
     H.setOAuthV1Algorithm(c.scheme[0], c.scheme[1]),
   ].reduce((r, f) => f(r), H.newRequest())
 
@@ -160,14 +201,24 @@ const withLibrary = (c: Case, wireUrl: string, timestamp: string, nonce: string)
   return parsed
 }
 
-const authorizationOf = (p: H.PreparedRequest): string => p.headers.find(([n]) => n.toLowerCase() === 'authorization')?.[1] ?? ''
+const authorizationOf = (p: H.PreparedRequest): string =>
+  p.headers.find(([n]) => n.toLowerCase() === 'authorization')?.[1] ?? ''
 
 /** Body names that are also query names are renamed: oauth-1.0a would let the query value win. */
 const disjoint = (c: Case): Case => {
   const names = new Set(c.query.map(([k]) => k))
-  const rename = <V>(fields: ReadonlyArray<[string, V]>): Array<[string, V]> => fields.map(([k, v]) => [names.has(k) ? `${k}\u00b7` : k, v])
+  const rename = <V>(fields: ReadonlyArray<[string, V]>): Array<[string, V]> =>
+    fields.map(([k, v]) => [names.has(k) ? `${k}\u00b7` : k, v])
   const b = c.body
-  return { ...c, body: b.kind === 'form' ? { ...b, fields: rename(b.fields) } : b.kind === 'json' ? { ...b, fields: rename(b.fields) } : b }
+  return {
+    ...c,
+    body:
+      b.kind === 'form'
+        ? { ...b, fields: rename(b.fields) }
+        : b.kind === 'json'
+          ? { ...b, fields: rename(b.fields) }
+          : b,
+  }
 }
 
 const check = async (generated: Case): Promise<void> => {
@@ -193,7 +244,10 @@ const check = async (generated: Case): Promise<void> => {
   // and the verifier's RFC implementation, from the wire form of the request
   const [alg] = c.scheme
   if (alg !== 'RSA') {
-    const form = c.body.kind === 'form' && !c.body.off ? parseFormEncoded(Buffer.from(sentBytes(prepared.body)).toString('utf8')) : []
+    const form =
+      c.body.kind === 'form' && !c.body.off
+        ? parseFormEncoded(Buffer.from(sentBytes(prepared.body)).toString('utf8'))
+        : []
     const json = c.body.kind === 'json' && c.body.on ? signedFields(c.body) : []
     const base = rfcBaseString(prepared.method, baseStringUri('http', u.host, u.pathname), [
       ...parseFormEncoded(u.search.slice(1)),
@@ -202,7 +256,12 @@ const check = async (generated: Case): Promise<void> => {
       ...[...ours].filter(([n]) => n !== 'oauth_signature'),
     ])
     const key = `${rfcEncode(c.consumerSecret)}&${rfcEncode(c.tokenSecret)}`
-    const expected = alg === 'PLAINTEXT' ? key : createHmac(c.scheme[1] === 'SHA1' ? 'sha1' : 'sha256', key).update(base).digest('base64')
+    const expected =
+      alg === 'PLAINTEXT'
+        ? key
+        : createHmac(c.scheme[1] === 'SHA1' ? 'sha1' : 'sha256', key)
+            .update(base)
+            .digest('base64')
     assert.equal(ours.get('oauth_signature'), expected, `the RFC verifier disagrees; base string ${base}`)
   }
 }
@@ -212,7 +271,11 @@ describe('httpipe OAuth1 vs oauth-1.0a', () => {
     await fc.assert(fc.asyncProperty(testCase, check), { numRuns: RUNS })
   })
 
-  for (const s of [['HMAC', 'SHA1'], ['HMAC', 'SHA256'], ['PLAINTEXT', 'SHA1']] as const) {
+  for (const s of [
+    ['HMAC', 'SHA1'],
+    ['HMAC', 'SHA256'],
+    ['PLAINTEXT', 'SHA1'],
+  ] as const) {
     test(`${schemeName(s)}: form bodies and query strings (${RUNS} runs)`, async () => {
       await fc.assert(
         fc.asyncProperty(

@@ -66,9 +66,14 @@ const RFC_BASE =
   '9d7dh3k39sjv7'
 const RFC_URL = 'http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b'
 const FORM_TYPE: H.HeaderList = [['Content-Type', 'application/x-www-form-urlencoded']]
-const bytes = (s: string): PreparedBody => ({ _tag: 'Segments', segments: [{ _tag: 'Bytes', bytes: Buffer.from(s, 'utf8') }], length: Buffer.byteLength(s) })
+const bytes = (s: string): PreparedBody => ({
+  _tag: 'Segments',
+  segments: [{ _tag: 'Bytes', bytes: Buffer.from(s, 'utf8') }],
+  length: Buffer.byteLength(s),
+})
 
-const hmac = (alg: 'sha1' | 'sha256', key: string, text: string): string => createHmac(alg, key).update(text).digest('base64')
+const hmac = (alg: 'sha1' | 'sha256', key: string, text: string): string =>
+  createHmac(alg, key).update(text).digest('base64')
 
 /** The `OAuth …` header's parameters, percent-decoded; fails on a malformed header or a repeated name. */
 const parseOAuth = (value: string): Map<string, string> => {
@@ -96,16 +101,28 @@ const ZERO = (): number => 0 // → nonce 'A' × 32
 const env = { now: () => NOW, random: ZERO }
 const NONCE_A = 'A'.repeat(32)
 
-const prepare = async (req: H.Request, method = 'GET', e: H.Env = env): Promise<H.PreparedRequest> => ok(H.prepareRequest(method, e)(req))
-const paramsOf = async (req: H.Request, method = 'GET', e: H.Env = env): Promise<Map<string, string>> => parseOAuth(authorizationOf(await prepare(req, method, e)))
-const sigOf = async (req: H.Request, method = 'GET', e: H.Env = env): Promise<string> => (await paramsOf(req, method, e)).get('oauth_signature') ?? ''
+const prepare = async (req: H.Request, method = 'GET', e: H.Env = env): Promise<H.PreparedRequest> =>
+  ok(H.prepareRequest(method, e)(req))
+const paramsOf = async (req: H.Request, method = 'GET', e: H.Env = env): Promise<Map<string, string>> =>
+  parseOAuth(authorizationOf(await prepare(req, method, e)))
+const sigOf = async (req: H.Request, method = 'GET', e: H.Env = env): Promise<string> =>
+  (await paramsOf(req, method, e)).get('oauth_signature') ?? ''
 
 /** A request to http://127.0.0.1:8080/api/items with OAuth1 credentials ck/cs and tok/ts. */
 const signed = (...steps: ReadonlyArray<(r: H.Request) => H.Request>): H.Request =>
-  steps.reduce((r, f) => f(r), pipe(H.newRequest(), H.initialize('http://127.0.0.1:8080/api/items'), H.addOAuthV1Authorization('tok', 'ts', 'ck', 'cs')))
+  steps.reduce(
+    (r, f) => f(r),
+    pipe(
+      H.newRequest(),
+      H.initialize('http://127.0.0.1:8080/api/items'),
+      H.addOAuthV1Authorization('tok', 'ts', 'ck', 'cs'),
+    ),
+  )
 
 /** The oauth_* part of a hand-written base string for `signed` (HMAC-SHA256 unless told). */
-const oauthPart = (o: { method?: string; token?: boolean; version?: boolean; nonce?: string } = {}): ReadonlyArray<string> => [
+const oauthPart = (
+  o: { method?: string; token?: boolean; version?: boolean; nonce?: string } = {},
+): ReadonlyArray<string> => [
   'oauth_consumer_key=ck',
   `oauth_nonce=${o.nonce ?? NONCE_A}`,
   `oauth_signature_method=${o.method ?? 'HMAC-SHA256'}`,
@@ -121,8 +138,12 @@ const ITEMS = 'http://127.0.0.1:8080/api/items'
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
 const RSA_PEM = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
 const RSA_PKCS1_PEM = rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()
-const EC_PEM = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
-const ENCRYPTED_PEM = rsa.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw-for-test' }).toString()
+const EC_PEM = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString()
+const ENCRYPTED_PEM = rsa.privateKey
+  .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw-for-test' })
+  .toString()
 const PUBLIC_PEM = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString()
 
 // ---------------------------------------------------------------------------
@@ -132,7 +153,10 @@ const PUBLIC_PEM = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toStrin
 describe('addOAuthV1Authorization', () => {
   test('records the credentials with HMAC-SHA256 and version 1.0 by default; the log hides token and secrets', () => {
     const before = base()
-    const r = pipe(before, H.addOAuthV1Authorization('T0KEN-value', 'token-SECRET-1', 'consumer-KEY', 'consumer-SECRET-2'))
+    const r = pipe(
+      before,
+      H.addOAuthV1Authorization('T0KEN-value', 'token-SECRET-1', 'consumer-KEY', 'consumer-SECRET-2'),
+    )
     assertOk(before, r, 'addOAuthV1Authorization')
     assert.deepStrictEqual(r.auth, {
       _tag: 'OAuth1',
@@ -151,9 +175,23 @@ describe('addOAuthV1Authorization', () => {
   })
 
   test('adding again keeps the chosen signature method', () => {
-    const r = pipe(base(), H.addOAuthV1Authorization('t', 's', 'k', 'c'), H.setOAuthV1Algorithm('HMAC', 'SHA1'), H.addOAuthV1Authorization('t2', 's2', 'k2', 'c2', ''))
+    const r = pipe(
+      base(),
+      H.addOAuthV1Authorization('t', 's', 'k', 'c'),
+      H.setOAuthV1Algorithm('HMAC', 'SHA1'),
+      H.addOAuthV1Authorization('t2', 's2', 'k2', 'c2', ''),
+    )
     assert.equal(r.error, null)
-    assert.deepStrictEqual(r.auth, { _tag: 'OAuth1', token: 't2', tokenSecret: 's2', consumerKey: 'k2', consumerSecret: 'c2', version: '', algorithm: 'HMAC', hash: 'SHA1' })
+    assert.deepStrictEqual(r.auth, {
+      _tag: 'OAuth1',
+      token: 't2',
+      tokenSecret: 's2',
+      consumerKey: 'k2',
+      consumerSecret: 'c2',
+      version: '',
+      algorithm: 'HMAC',
+      hash: 'SHA1',
+    })
   })
 
   test('non-string arguments are InvalidInput, naming the step, without leaking secrets', () => {
@@ -177,7 +215,10 @@ describe('addOAuthV1Authorization', () => {
         const args = ['tok', 'ts', 'ck', 'cs', '1.0']
         args[i] = evil
         const before = base()
-        const r = pipe(before, H.addOAuthV1Authorization(args[0] ?? '', args[1] ?? '', args[2] ?? '', args[3] ?? '', args[4]))
+        const r = pipe(
+          before,
+          H.addOAuthV1Authorization(args[0] ?? '', args[1] ?? '', args[2] ?? '', args[3] ?? '', args[4]),
+        )
         assertInvalid(before, r, 'addOAuthV1Authorization', /CR, LF or NUL/)
       }
     }
@@ -186,16 +227,30 @@ describe('addOAuthV1Authorization', () => {
   test('the consumer secret may span lines (a PEM key for RSA) but not hold NUL', () => {
     assert.equal(pipe(base(), H.addOAuthV1Authorization('t', 's', 'k', RSA_PEM)).error, null)
     const before = base()
-    assertInvalid(before, pipe(before, H.addOAuthV1Authorization('t', 's', 'k', 'c\0s')), 'addOAuthV1Authorization', /NUL/)
+    assertInvalid(
+      before,
+      pipe(before, H.addOAuthV1Authorization('t', 's', 'k', 'c\0s')),
+      'addOAuthV1Authorization',
+      /NUL/,
+    )
   })
 
   test('an empty consumer key is InvalidInput', () => {
     const before = base()
-    assertInvalid(before, pipe(before, H.addOAuthV1Authorization('t', 's', '', 'c')), 'addOAuthV1Authorization', /consumer key/)
+    assertInvalid(
+      before,
+      pipe(before, H.addOAuthV1Authorization('t', 's', '', 'c')),
+      'addOAuthV1Authorization',
+      /consumer key/,
+    )
   })
 
   test('with RSA already chosen, a consumer secret that is not a PEM private key is InvalidInput', () => {
-    const before = pipe(base(), H.addOAuthV1Authorization('t', 's', 'k', RSA_PEM), H.setOAuthV1Algorithm('RSA', 'SHA256'))
+    const before = pipe(
+      base(),
+      H.addOAuthV1Authorization('t', 's', 'k', RSA_PEM),
+      H.setOAuthV1Algorithm('RSA', 'SHA256'),
+    )
     assert.equal(before.error, null)
     const r = pipe(before, H.addOAuthV1Authorization('t', 's', 'k', 'plain-secret-123'))
     assertInvalid(before, r, 'addOAuthV1Authorization', /RSA-SHA256.*PEM/)
@@ -204,7 +259,8 @@ describe('addOAuthV1Authorization', () => {
 })
 
 describe('setOAuthV1Algorithm', () => {
-  const withOAuth = (secret = 'cs-secret-value'): H.Request => pipe(base(), H.addOAuthV1Authorization('tok', 'ts', 'ck', secret))
+  const withOAuth = (secret = 'cs-secret-value'): H.Request =>
+    pipe(base(), H.addOAuthV1Authorization('tok', 'ts', 'ck', secret))
 
   test('chooses each method and logs its name', () => {
     for (const [alg, hash, name] of [
@@ -233,15 +289,29 @@ describe('setOAuthV1Algorithm', () => {
   })
 
   test('before addOAuthV1Authorization (nothing, or another scheme) is InvalidInput', () => {
-    for (const before of [base(), pipe(base(), H.addBearerAuthorization('tok')), pipe(base(), H.addBasicAuthorization('u', 'p'))]) {
-      assertInvalid(before, pipe(before, H.setOAuthV1Algorithm('HMAC', 'SHA1')), 'setOAuthV1Algorithm', /addOAuthV1Authorization/)
+    for (const before of [
+      base(),
+      pipe(base(), H.addBearerAuthorization('tok')),
+      pipe(base(), H.addBasicAuthorization('u', 'p')),
+    ]) {
+      assertInvalid(
+        before,
+        pipe(before, H.setOAuthV1Algorithm('HMAC', 'SHA1')),
+        'setOAuthV1Algorithm',
+        /addOAuthV1Authorization/,
+      )
     }
   })
 
   test('an unknown algorithm or hash is InvalidInput', () => {
     for (const alg of ['HMAC-SHA1', 'hmac', 'ECDSA', '', 1, null, undefined]) {
       const before = withOAuth()
-      assertInvalid(before, pipe(before, H.setOAuthV1Algorithm(alg as never, 'SHA1')), 'setOAuthV1Algorithm', /algorithm/)
+      assertInvalid(
+        before,
+        pipe(before, H.setOAuthV1Algorithm(alg as never, 'SHA1')),
+        'setOAuthV1Algorithm',
+        /algorithm/,
+      )
     }
     for (const hash of ['SHA512', 'sha1', 'MD5', '', 256, null, undefined]) {
       const before = withOAuth()
@@ -250,17 +320,28 @@ describe('setOAuthV1Algorithm', () => {
   })
 
   test('RSA with a consumer secret that is not an unencrypted PEM RSA private key is InvalidInput, without the secret', () => {
-    for (const secret of ['not-a-pem-secret', PUBLIC_PEM, ENCRYPTED_PEM, EC_PEM, '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n']) {
+    for (const secret of [
+      'not-a-pem-secret',
+      PUBLIC_PEM,
+      ENCRYPTED_PEM,
+      EC_PEM,
+      '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n',
+    ]) {
       const before = withOAuth(secret)
       const r = pipe(before, H.setOAuthV1Algorithm('RSA', 'SHA1'))
       assertInvalid(before, r, 'setOAuthV1Algorithm', /RSA/)
       const errorText = `${r.error?.message ?? ''}\n${H.getLog(r, true)}\n${JSON.stringify(r.error)}`
-      for (const line of secret.split('\n').filter((l) => l.length > 0 && !l.startsWith('-----'))) assert.ok(!errorText.includes(line), `${line} leaked: ${errorText}`)
+      for (const line of secret.split('\n').filter((l) => l.length > 0 && !l.startsWith('-----')))
+        assert.ok(!errorText.includes(line), `${line} leaked: ${errorText}`)
     }
   })
 
   test('a PEM key that cannot sign at send time (a loaded template) is an AuthError naming the step, without the key', async () => {
-    const good = pipe(base(), H.addOAuthV1Authorization('tok', 'ts', 'ck', RSA_PEM), H.setOAuthV1Algorithm('RSA', 'SHA1'))
+    const good = pipe(
+      base(),
+      H.addOAuthV1Authorization('tok', 'ts', 'ck', RSA_PEM),
+      H.setOAuthV1Algorithm('RSA', 'SHA1'),
+    )
     assert.ok(good.auth._tag === 'OAuth1')
     const broken: H.Request = { ...good, auth: { ...good.auth, consumerSecret: 'garbage-key-material-42' } }
     for (const [step, e] of [
@@ -346,7 +427,13 @@ describe('known answers', () => {
   test('erratum 2550, checked: the value printed in the RFC (bYT5…) is the signature of the GET base string', () => {
     const getBase = RFC_BASE.replace(/^POST&/, 'GET&')
     assert.equal(hmac('sha1', 'j49sk3j29djd&dh893hdasih9', getBase), 'bYT5CMsGcbgUdFHObYMEfcx6bsw=')
-    const asGet = oauth1Header(rfcAuth(), { method: 'GET', url: RFC_URL, bodyFields: oauthBodyFields(FORM_TYPE, bytes('c2&a3=2+q')), timestamp: '137131201', nonce: '7d8f3e4a' })
+    const asGet = oauth1Header(rfcAuth(), {
+      method: 'GET',
+      url: RFC_URL,
+      bodyFields: oauthBodyFields(FORM_TYPE, bytes('c2&a3=2+q')),
+      timestamp: '137131201',
+      nonce: '7d8f3e4a',
+    })
     assert.ok(E.isRight(asGet) && parseOAuth(asGet.right).get('oauth_signature') === 'bYT5CMsGcbgUdFHObYMEfcx6bsw=')
   })
 
@@ -369,25 +456,61 @@ describe('known answers', () => {
 
   test('RFC 5849 §3.4.1.2: base string URIs (scheme and host lowercase, default port dropped, other ports kept)', () => {
     const p: ReadonlyArray<readonly [string, string]> = []
-    assert.equal(baseString('GET', 'http://EXAMPLE.COM:80/r%20v/X?id=123', [], p), 'GET&http%3A%2F%2Fexample.com%2Fr%2520v%2FX&id%3D123')
-    assert.equal(baseString('GET', 'https://www.example.net:8080/?q=1', [], p), 'GET&https%3A%2F%2Fwww.example.net%3A8080%2F&q%3D1')
+    assert.equal(
+      baseString('GET', 'http://EXAMPLE.COM:80/r%20v/X?id=123', [], p),
+      'GET&http%3A%2F%2Fexample.com%2Fr%2520v%2FX&id%3D123',
+    )
+    assert.equal(
+      baseString('GET', 'https://www.example.net:8080/?q=1', [], p),
+      'GET&https%3A%2F%2Fwww.example.net%3A8080%2F&q%3D1',
+    )
     assert.equal(baseString('GET', 'https://www.example.net:443/', [], p), 'GET&https%3A%2F%2Fwww.example.net%2F&')
   })
 
   test('RFC 5849 §1.2: the photo request signs as MdpQcU8iPSUjWoN/UDMsK2sui9I= (http)', () => {
-    const auth = rfcAuth({ token: 'nnch734d00sl2jdk', tokenSecret: 'pfkkdhi9sl3r4s00', consumerKey: 'dpf43f3p2l4k3l03', consumerSecret: 'kd94hf93k423kf44' })
-    const input = { method: 'GET', url: 'http://photos.example.net/photos?file=vacation.jpg&size=original', bodyFields: [], timestamp: '137131202', nonce: 'chapoH' }
+    const auth = rfcAuth({
+      token: 'nnch734d00sl2jdk',
+      tokenSecret: 'pfkkdhi9sl3r4s00',
+      consumerKey: 'dpf43f3p2l4k3l03',
+      consumerSecret: 'kd94hf93k423kf44',
+    })
+    const input = {
+      method: 'GET',
+      url: 'http://photos.example.net/photos?file=vacation.jpg&size=original',
+      bodyFields: [],
+      timestamp: '137131202',
+      nonce: 'chapoH',
+    }
     const header = oauth1Header(auth, input)
     assert.ok(E.isRight(header))
     assert.ok(header.right.includes('oauth_signature="MdpQcU8iPSUjWoN%2FUDMsK2sui9I%3D"'), header.right)
-    assert.deepStrictEqual([...parseOAuth(header.right).keys()].sort(), ['oauth_consumer_key', 'oauth_nonce', 'oauth_signature', 'oauth_signature_method', 'oauth_timestamp', 'oauth_token'])
+    assert.deepStrictEqual([...parseOAuth(header.right).keys()].sort(), [
+      'oauth_consumer_key',
+      'oauth_nonce',
+      'oauth_signature',
+      'oauth_signature_method',
+      'oauth_timestamp',
+      'oauth_token',
+    ])
     const overTls = oauth1Header(auth, { ...input, url: input.url.replace('http:', 'https:') })
     assert.ok(E.isRight(overTls) && !overTls.right.includes('MdpQcU8iPSUjWoN'), 'the scheme is part of the base string')
   })
 
   test('OAuth Core 1.0a Appendix A.5 (with oauth_version 1.0): tR3+Ty81lMeYAr/Fid0kMTYa/WM=', async () => {
-    const auth = rfcAuth({ token: 'nnch734d00sl2jdk', tokenSecret: 'pfkkdhi9sl3r4s00', consumerKey: 'dpf43f3p2l4k3l03', consumerSecret: 'kd94hf93k423kf44', version: '1.0' })
-    const header = oauth1Header(auth, { method: 'GET', url: 'http://photos.example.net/photos?file=vacation.jpg&size=original', bodyFields: [], timestamp: '1191242096', nonce: 'kllo9940pd9333jh' })
+    const auth = rfcAuth({
+      token: 'nnch734d00sl2jdk',
+      tokenSecret: 'pfkkdhi9sl3r4s00',
+      consumerKey: 'dpf43f3p2l4k3l03',
+      consumerSecret: 'kd94hf93k423kf44',
+      version: '1.0',
+    })
+    const header = oauth1Header(auth, {
+      method: 'GET',
+      url: 'http://photos.example.net/photos?file=vacation.jpg&size=original',
+      bodyFields: [],
+      timestamp: '1191242096',
+      nonce: 'kllo9940pd9333jh',
+    })
     assert.ok(E.isRight(header) && parseOAuth(header.right).get('oauth_signature') === 'tR3+Ty81lMeYAr/Fid0kMTYa/WM=')
   })
 
@@ -421,31 +544,63 @@ describe('signature methods', () => {
   for (const hash of ['SHA1', 'SHA256'] as const) {
     test(`RSA-${hash}: PKCS#1 v1.5 over the base string, verified with the public key`, async () => {
       for (const pem of [RSA_PEM, RSA_PKCS1_PEM]) {
-        const req = pipe(H.newRequest(), H.initialize(uri), H.addOAuthV1Authorization('tok', 'ts', 'ck', pem), H.setOAuthV1Algorithm('RSA', hash))
+        const req = pipe(
+          H.newRequest(),
+          H.initialize(uri),
+          H.addOAuthV1Authorization('tok', 'ts', 'ck', pem),
+          H.setOAuthV1Algorithm('RSA', hash),
+        )
         const params = await paramsOf(req)
         assert.equal(params.get('oauth_signature_method'), `RSA-${hash}`)
         const sig = Buffer.from(params.get('oauth_signature') ?? '', 'base64')
         const b = Buffer.from(plainBase(`RSA-${hash}`))
         const alg = hash === 'SHA1' ? 'sha1' : 'sha256'
         assert.ok(cryptoVerify(alg, b, rsa.publicKey, sig), 'verifies with the public key')
-        assert.ok(!cryptoVerify(alg === 'sha1' ? 'sha256' : 'sha1', b, rsa.publicKey, sig), 'and not with the other hash')
-        assert.ok(!cryptoVerify(alg, Buffer.from(plainBase(`RSA-${hash}`).replace('GET&', 'PUT&')), rsa.publicKey, sig), 'and not for another base string')
-        assert.equal(sig.toString('base64'), cryptoSign(alg, b, rsa.privateKey).toString('base64'), 'deterministic PKCS#1 v1.5')
+        assert.ok(
+          !cryptoVerify(alg === 'sha1' ? 'sha256' : 'sha1', b, rsa.publicKey, sig),
+          'and not with the other hash',
+        )
+        assert.ok(
+          !cryptoVerify(alg, Buffer.from(plainBase(`RSA-${hash}`).replace('GET&', 'PUT&')), rsa.publicKey, sig),
+          'and not for another base string',
+        )
+        assert.equal(
+          sig.toString('base64'),
+          cryptoSign(alg, b, rsa.privateKey).toString('base64'),
+          'deterministic PKCS#1 v1.5',
+        )
       }
     })
   }
 
   test('PLAINTEXT: the signature is encoded consumer secret & encoded token secret, whatever the hash', async () => {
     for (const hash of ['SHA1', 'SHA256'] as const) {
-      const req = pipe(H.newRequest(), H.initialize(uri), H.addOAuthV1Authorization('tok', 't~s*', 'ck', 'c s+&/é'), H.setOAuthV1Algorithm('PLAINTEXT', hash))
+      const req = pipe(
+        H.newRequest(),
+        H.initialize(uri),
+        H.addOAuthV1Authorization('tok', 't~s*', 'ck', 'c s+&/é'),
+        H.setOAuthV1Algorithm('PLAINTEXT', hash),
+      )
       const header = authorizationOf(await prepare(req))
       const params = parseOAuth(header)
       assert.equal(params.get('oauth_signature_method'), 'PLAINTEXT')
       assert.equal(params.get('oauth_signature'), 'c%20s%2B%26%2F%C3%A9&t~s%2A')
-      assert.ok(header.includes('oauth_signature="c%2520s%252B%2526%252F%25C3%25A9%26t~s%252A"'), 'encoded again in the header (§3.5.1)')
+      assert.ok(
+        header.includes('oauth_signature="c%2520s%252B%2526%252F%25C3%25A9%26t~s%252A"'),
+        'encoded again in the header (§3.5.1)',
+      )
     }
-    const twoLegged = pipe(H.newRequest(), H.initialize(uri), H.addOAuthV1Authorization('', '', 'ck', 'cs'), H.setOAuthV1Algorithm('PLAINTEXT', 'SHA1'))
-    assert.equal((await paramsOf(twoLegged)).get('oauth_signature'), 'cs&', 'the "&" stays when the token secret is empty')
+    const twoLegged = pipe(
+      H.newRequest(),
+      H.initialize(uri),
+      H.addOAuthV1Authorization('', '', 'ck', 'cs'),
+      H.setOAuthV1Algorithm('PLAINTEXT', 'SHA1'),
+    )
+    assert.equal(
+      (await paramsOf(twoLegged)).get('oauth_signature'),
+      'cs&',
+      'the "&" stays when the token secret is empty',
+    )
   })
 })
 
@@ -468,8 +623,14 @@ describe('timestamp, nonce and protocol parameters', () => {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
     let i = 0
     const counting = (): number => (i++ % 62) / 62 + 1e-9
-    assert.equal((await paramsOf(signed(), 'GET', { now: () => NOW, random: counting })).get('oauth_nonce'), alphabet.slice(0, 32))
-    assert.equal((await paramsOf(signed(), 'GET', { now: () => NOW, random: () => 0.999999 })).get('oauth_nonce'), '9'.repeat(32))
+    assert.equal(
+      (await paramsOf(signed(), 'GET', { now: () => NOW, random: counting })).get('oauth_nonce'),
+      alphabet.slice(0, 32),
+    )
+    assert.equal(
+      (await paramsOf(signed(), 'GET', { now: () => NOW, random: () => 0.999999 })).get('oauth_nonce'),
+      '9'.repeat(32),
+    )
     const a = await paramsOf(signed(), 'GET', { now: () => NOW, random: () => 0.25 })
     const b = await paramsOf(signed(), 'GET', { now: () => NOW, random: () => 0.25 })
     assert.deepStrictEqual(a, b, 'same env, same header')
@@ -483,11 +644,22 @@ describe('timestamp, nonce and protocol parameters', () => {
   test('the header: "OAuth ", every oauth_* parameter once, quoted and encoded, no realm', async () => {
     const header = authorizationOf(await prepare(signed()))
     assert.match(header, /^OAuth oauth_[a-z_]+="[^"]*"(, oauth_[a-z_]+="[^"]*")*$/)
-    assert.deepStrictEqual(
-      [...parseOAuth(header).keys()].sort(),
-      ['oauth_consumer_key', 'oauth_nonce', 'oauth_signature', 'oauth_signature_method', 'oauth_timestamp', 'oauth_token', 'oauth_version'],
+    assert.deepStrictEqual([...parseOAuth(header).keys()].sort(), [
+      'oauth_consumer_key',
+      'oauth_nonce',
+      'oauth_signature',
+      'oauth_signature_method',
+      'oauth_timestamp',
+      'oauth_token',
+      'oauth_version',
+    ])
+    const withOddToken = parseOAuth(
+      authorizationOf(
+        await prepare(
+          pipe(H.newRequest(), H.initialize(ITEMS), H.addOAuthV1Authorization('t k/é"', 'ts', 'c"k', 'cs')),
+        ),
+      ),
     )
-    const withOddToken = parseOAuth(authorizationOf(await prepare(pipe(H.newRequest(), H.initialize(ITEMS), H.addOAuthV1Authorization('t k/é"', 'ts', 'c"k', 'cs')))))
     assert.equal(withOddToken.get('oauth_token'), 't k/é"')
     assert.equal(withOddToken.get('oauth_consumer_key'), 'c"k')
   })
@@ -496,25 +668,33 @@ describe('timestamp, nonce and protocol parameters', () => {
     const req = pipe(H.newRequest(), H.initialize(ITEMS), H.addOAuthV1Authorization('', '', 'ck', 'cs'))
     const params = await paramsOf(req)
     assert.equal(params.has('oauth_token'), false)
-    assert.equal(params.get('oauth_signature'), hmac('sha256', 'cs&', manualBase('GET', ITEMS, oauthPart({ token: false }))))
+    assert.equal(
+      params.get('oauth_signature'),
+      hmac('sha256', 'cs&', manualBase('GET', ITEMS, oauthPart({ token: false }))),
+    )
   })
 
   test('an empty version sends no oauth_version and leaves it out of the base string', async () => {
     const req = pipe(H.newRequest(), H.initialize(ITEMS), H.addOAuthV1Authorization('tok', 'ts', 'ck', 'cs', ''))
     const params = await paramsOf(req)
     assert.equal(params.has('oauth_version'), false)
-    assert.equal(params.get('oauth_signature'), hmac('sha256', 'cs&ts', manualBase('GET', ITEMS, oauthPart({ version: false }))))
+    assert.equal(
+      params.get('oauth_signature'),
+      hmac('sha256', 'cs&ts', manualBase('GET', ITEMS, oauthPart({ version: false }))),
+    )
   })
 
   test('query parameters are in the base string: decoded, re-encoded, sorted by name then value', async () => {
-    const req = signed(H.setUrlParams([
-      ['z', 'last'],
-      ['q', 'a b+c'],
-      ['tag', ['x', 'y']],
-      ['a', '2'],
-      ['a', '10'],
-      ['é', '€'],
-    ]))
+    const req = signed(
+      H.setUrlParams([
+        ['z', 'last'],
+        ['q', 'a b+c'],
+        ['tag', ['x', 'y']],
+        ['a', '2'],
+        ['a', '10'],
+        ['é', '€'],
+      ]),
+    )
     const p = await prepare(req, 'DELETE')
     assert.equal(p.url, `${ITEMS}?z=last&q=a%20b%2Bc&tag=[x,y]&a=2&a=10&%C3%A9=%E2%82%AC`)
     const expected = manualBase('DELETE', ITEMS, [
@@ -530,13 +710,21 @@ describe('timestamp, nonce and protocol parameters', () => {
   })
 
   test('a "+" in a query given with setUrl means a space (the query is form-urlencoded, §3.4.1.3.1)', async () => {
-    const req = pipe(H.newRequest(), H.initialize(`${ITEMS}?q=a+b&r=a%2Bb`), H.addOAuthV1Authorization('tok', 'ts', 'ck', 'cs'))
+    const req = pipe(
+      H.newRequest(),
+      H.initialize(`${ITEMS}?q=a+b&r=a%2Bb`),
+      H.addOAuthV1Authorization('tok', 'ts', 'ck', 'cs'),
+    )
     const expected = manualBase('GET', ITEMS, [...oauthPart(), 'q=a%20b', 'r=a%2Bb'])
     assert.equal(await sigOf(req), hmac('sha256', 'cs&ts', expected))
   })
 
   test('the fragment and user info are never signed', async () => {
-    const req = pipe(H.newRequest(), H.initialize('http://ann:pw@127.0.0.1:8080/api/items?x=1#frag'), H.addOAuthV1Authorization('tok', 'ts', 'ck', 'cs'))
+    const req = pipe(
+      H.newRequest(),
+      H.initialize('http://ann:pw@127.0.0.1:8080/api/items?x=1#frag'),
+      H.addOAuthV1Authorization('tok', 'ts', 'ck', 'cs'),
+    )
     assert.equal(await sigOf(req), hmac('sha256', 'cs&ts', manualBase('GET', ITEMS, [...oauthPart(), 'x=1'])))
   })
 })
@@ -580,7 +768,11 @@ describe('useBodyFieldsAtOAuth', () => {
       'z=null',
     ])
     assert.equal(await sigOf(on, 'PUT'), hmac('sha256', 'cs&ts', expected))
-    assert.equal(await sigOf(signed(H.setJsonBody([1, 2]), H.useBodyFieldsAtOAuth(true)), 'PUT'), await bare('PUT'), 'a JSON array has no fields')
+    assert.equal(
+      await sigOf(signed(H.setJsonBody([1, 2]), H.useBodyFieldsAtOAuth(true)), 'PUT'),
+      await bare('PUT'),
+      'a JSON array has no fields',
+    )
   })
 
   test('a form collection (initializeFormBody) turns the setting on, like setFormBody; turned off, its fields are left out', async () => {
@@ -619,16 +811,24 @@ describe('secrets never reach the log or error messages', () => {
   ] as const
   /** Every form a secret could take in text: raw, §3.6-encoded, encoded twice, and a line of a PEM. */
   const forms = (secret: string): ReadonlyArray<string> => {
-    const raw = secret.includes('PRIVATE KEY') ? [secret.split('\n')[1] ?? secret, secret.split('\n')[5] ?? secret] : [secret]
+    const raw = secret.includes('PRIVATE KEY')
+      ? [secret.split('\n')[1] ?? secret, secret.split('\n')[5] ?? secret]
+      : [secret]
     return raw.flatMap((s) => [s, oauthEncode(s), oauthEncode(oauthEncode(s))])
   }
   const assertClean = (text: string, consumerSecret: string): void => {
-    for (const s of [TOKEN, TOKEN_SECRET, consumerSecret].flatMap(forms)) assert.ok(!text.includes(s), `"${s}" leaked into:\n${text}`)
+    for (const s of [TOKEN, TOKEN_SECRET, consumerSecret].flatMap(forms))
+      assert.ok(!text.includes(s), `"${s}" leaked into:\n${text}`)
   }
 
   for (const [alg, hash, cs] of schemes) {
     test(`${alg === 'PLAINTEXT' ? 'PLAINTEXT' : `${alg}-${hash}`}: step log, prepared log, transport error`, async () => {
-      const req = pipe(base(), H.setFormBody({ a: '1' }), H.addOAuthV1Authorization(TOKEN, TOKEN_SECRET, 'ck', cs), H.setOAuthV1Algorithm(alg, hash))
+      const req = pipe(
+        base(),
+        H.setFormBody({ a: '1' }),
+        H.addOAuthV1Authorization(TOKEN, TOKEN_SECRET, 'ck', cs),
+        H.setOAuthV1Algorithm(alg, hash),
+      )
       assert.equal(req.error, null)
       assertClean(H.getLog(req, true), cs)
       assertClean(JSON.stringify(req.log), cs)
@@ -663,7 +863,11 @@ describe('secrets never reach the log or error messages', () => {
 describe('body fields in a non-UTF-8 form', () => {
   test('decodeForm reads escapes as bytes of the request encoding', async () => {
     const { decodeForm } = await import('../../src/auth/oauth1-fields.js')
-    assert.deepEqual(decodeForm('a=%E6&b+c=1&d', 'windows-1251'), [['a', 'ж'], ['b c', '1'], ['d', '']])
+    assert.deepEqual(decodeForm('a=%E6&b+c=1&d', 'windows-1251'), [
+      ['a', 'ж'],
+      ['b c', '1'],
+      ['d', ''],
+    ])
     assert.deepEqual(decodeForm('a=%C3%A9', 'utf-8'), [['a', 'é']])
   })
 })

@@ -22,14 +22,26 @@ const srv = useEchoServer()
 describe('authorization flags', () => {
   test('--basic user:password, the password also as env:NAME', async () => {
     assert.equal((await httpipe([`${srv.url}/basic-auth/ann/pw1`, '--basic', 'ann:pw1', '--fail'])).code, 0)
-    assert.equal((await httpipe([`${srv.url}/basic-auth/ann/pw1`, '--basic', 'ann:env:CLI_PW', '--fail'], { env: { CLI_PW: 'pw1' } })).code, 0)
+    assert.equal(
+      (
+        await httpipe([`${srv.url}/basic-auth/ann/pw1`, '--basic', 'ann:env:CLI_PW', '--fail'], {
+          env: { CLI_PW: 'pw1' },
+        })
+      ).code,
+      0,
+    )
     assert.equal((await httpipe([`${srv.url}/basic-auth/ann/pw1`, '--basic', 'ann:wrong', '--fail'])).code, 22)
     const bad = await httpipe([`${srv.url}/get`, '--basic', 'nocolon'])
     assert.equal(bad.code, 2)
     assert.match(bad.err, /expected user:password/)
   })
   test('--bearer token and env:NAME; a missing variable is exit 1 naming it, not its value', async () => {
-    assert.deepEqual(JSON.parse((await httpipe([`${srv.url}/bearer`, '--bearer', 'env:CLI_TOKEN'], { env: { CLI_TOKEN: 't0k' } })).out), { authenticated: true, token: 't0k' })
+    assert.deepEqual(
+      JSON.parse(
+        (await httpipe([`${srv.url}/bearer`, '--bearer', 'env:CLI_TOKEN'], { env: { CLI_TOKEN: 't0k' } })).out,
+      ),
+      { authenticated: true, token: 't0k' },
+    )
     const missing = await httpipe([`${srv.url}/bearer`, '--bearer', 'env:CLI_TOKEN_UNSET'])
     assert.equal(missing.code, 1)
     assert.match(missing.err, /the environment variable CLI_TOKEN_UNSET is not set/)
@@ -45,9 +57,23 @@ describe('authorization flags', () => {
     }
   })
   test('--aws4 key=…,secret=env:…,region=…,service=… signs as the verifier checks', async () => {
-    const v = await startSigV4Verifier({ accessKey: 'AKIDCLI', secretKey: 'cliSecret', region: 'eu-west-1', service: 'execute-api' })
+    const v = await startSigV4Verifier({
+      accessKey: 'AKIDCLI',
+      secretKey: 'cliSecret',
+      region: 'eu-west-1',
+      service: 'execute-api',
+    })
     try {
-      const r = await httpipe([`${v.url}/items?b=2&a=1`, '--json', '{"a":1}', '--aws4', 'key=AKIDCLI,secret=env:CLI_AWS,region=eu-west-1,service=execute-api'], { env: { CLI_AWS: 'cliSecret' } })
+      const r = await httpipe(
+        [
+          `${v.url}/items?b=2&a=1`,
+          '--json',
+          '{"a":1}',
+          '--aws4',
+          'key=AKIDCLI,secret=env:CLI_AWS,region=eu-west-1,service=execute-api',
+        ],
+        { env: { CLI_AWS: 'cliSecret' } },
+      )
       assert.equal(r.code, 0, r.err)
       assert.equal(v.requests.at(-1)?.ok, true, v.requests.at(-1)?.reason ?? '')
       const bad = await httpipe([`${v.url}/x`, '--aws4', 'key=AKIDCLI,region=eu-west-1'])
@@ -60,7 +86,14 @@ describe('authorization flags', () => {
   test('--oauth1 with a method, as the verifier checks; an unknown method is a usage error', async () => {
     const v = await startOAuth1Verifier({ consumers: { ck: { secret: 'cs' } }, tokens: { tok: 'ts' } })
     try {
-      const r = await httpipe([`${v.url}/r?x=1`, '--oauth1', 'consumer-key=ck,consumer-secret=cs,token=tok,token-secret=env:CLI_TS,method=HMAC-SHA1'], { env: { CLI_TS: 'ts' } })
+      const r = await httpipe(
+        [
+          `${v.url}/r?x=1`,
+          '--oauth1',
+          'consumer-key=ck,consumer-secret=cs,token=tok,token-secret=env:CLI_TS,method=HMAC-SHA1',
+        ],
+        { env: { CLI_TS: 'ts' } },
+      )
       assert.equal(r.code, 0, r.err)
       const last = v.verifications.at(-1)
       assert.equal(last?.status, 200, last?.reason)
@@ -144,11 +177,19 @@ describe('network: proxy and TLS', () => {
   let tlsUrl = ''
   before(async () => {
     pki = makePki()
-    tls = createServer({ key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true, rejectUnauthorized: false }, (req, res) => {
-      const socket = req.socket as TLSSocket
-      res.setHeader('content-type', 'application/json')
-      res.end(JSON.stringify({ clientAuthorized: socket.authorized, clientCn: socket.getPeerCertificate()?.subject?.CN ?? null }))
-    })
+    tls = createServer(
+      { key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestCert: true, rejectUnauthorized: false },
+      (req, res) => {
+        const socket = req.socket as TLSSocket
+        res.setHeader('content-type', 'application/json')
+        res.end(
+          JSON.stringify({
+            clientAuthorized: socket.authorized,
+            clientCn: socket.getPeerCertificate()?.subject?.CN ?? null,
+          }),
+        )
+      },
+    )
     await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve))
     const a = tls.address()
     tlsUrl = `https://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}`
@@ -175,8 +216,16 @@ describe('network: proxy and TLS', () => {
     const untrusted = await httpipe([tlsUrl])
     assert.equal(untrusted.code, 1)
     assert.match(untrusted.err, /certificate/i)
-    assert.deepEqual(JSON.parse((await httpipe([tlsUrl, '--ca', pki.caPath])).out), { clientAuthorized: false, clientCn: null })
-    assert.deepEqual(JSON.parse((await httpipe([tlsUrl, '--ca', pki.caPath, '--cert', pki.clientCertPath, '--key', pki.clientKeyPath])).out), { clientAuthorized: true, clientCn: 'httpipe client' })
+    assert.deepEqual(JSON.parse((await httpipe([tlsUrl, '--ca', pki.caPath])).out), {
+      clientAuthorized: false,
+      clientCn: null,
+    })
+    assert.deepEqual(
+      JSON.parse(
+        (await httpipe([tlsUrl, '--ca', pki.caPath, '--cert', pki.clientCertPath, '--key', pki.clientKeyPath])).out,
+      ),
+      { clientAuthorized: true, clientCn: 'httpipe client' },
+    )
     const half = await httpipe([tlsUrl, '--cert', pki.clientCertPath])
     assert.equal(half.code, 2)
     assert.match(half.err, /setTls: cert and key go together/)

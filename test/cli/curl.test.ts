@@ -47,13 +47,13 @@ const compare = async (args: ReadonlyArray<string>): Promise<string> => {
 
 describe('--curl', () => {
   test('a GET with params and headers; a JSON POST with a bearer from the environment', async () => {
-    await compare([`${fx.server.url}/get`, '--param', 'q=it\'s a [test]', '-H', 'X-A: "quoted" $HOME'])
+    await compare([`${fx.server.url}/get`, '--param', "q=it's a [test]", '-H', 'X-A: "quoted" $HOME'])
     await compare([`${fx.server.url}/post`, '--json', '{"a":1,"b":"two"}', '--bearer', 'env:CLI_CURL_TOKEN'])
   })
   test('a form, a text body, a file body and a PUT', async () => {
     await compare([`${fx.server.url}/post`, '--form', 'name=Ann Lee', '--form', 'city=Zürich'])
     await compare([`${fx.server.url}/post`, '--data', '@not-a-file'])
-    const file = join(fx.dir, 'it\'s a file.bin')
+    const file = join(fx.dir, "it's a file.bin")
     await writeFile(file, Buffer.from([0, 1, 2, 255, 13, 10]))
     await compare(['PUT', `${fx.server.url}/put`, '--data-file', file])
   })
@@ -62,20 +62,66 @@ describe('--curl', () => {
     const b = join(fx.dir, 'b.bin')
     await writeFile(a, 'hello\r\n')
     await writeFile(b, Buffer.from([0xff, 0x00, 0x25, 0x5c, 0x27]))
-    const out = await compare([`${fx.server.url}/post`, '--form', 'title=Report', '--file', `doc=@${a};type=text/plain`, '--file', `bin=@${b}`])
+    const out = await compare([
+      `${fx.server.url}/post`,
+      '--form',
+      'title=Report',
+      '--file',
+      `doc=@${a};type=text/plain`,
+      '--file',
+      `bin=@${b}`,
+    ])
     assert.match(out, /^\{ printf /)
-    await compare([`${fx.server.url}/post`, '--related', '{"n":1};type=application/json;id=meta', '--related', `@${b};type=application/octet-stream`])
+    await compare([
+      `${fx.server.url}/post`,
+      '--related',
+      '{"n":1};type=application/json;id=meta',
+      '--related',
+      `@${b};type=application/octet-stream`,
+    ])
   })
   test('settings become curl options: no gzip, timeouts, retries, redirects, size, output file', async () => {
-    const out = await compare([`${fx.server.url}/get`, '--no-gzip', '--connect-timeout', '2s', '--timeout', '30s', '--retries', '2', '--max-redirects', '3', '--max-size', '1M'])
-    for (const option of ['--connect-timeout 2', '--max-time 30', '--retry 2', '--max-redirs 3', '--max-filesize 1048576']) assert.ok(out.includes(option), option)
+    const out = await compare([
+      `${fx.server.url}/get`,
+      '--no-gzip',
+      '--connect-timeout',
+      '2s',
+      '--timeout',
+      '30s',
+      '--retries',
+      '2',
+      '--max-redirects',
+      '3',
+      '--max-size',
+      '1M',
+    ])
+    for (const option of [
+      '--connect-timeout 2',
+      '--max-time 30',
+      '--retry 2',
+      '--max-redirs 3',
+      '--max-filesize 1048576',
+    ])
+      assert.ok(out.includes(option), option)
     assert.ok(!out.includes('--compressed'))
     const file = join(fx.dir, 'out.bin')
     const printed = await httpipe([`${fx.server.url}/bytes/10`, '--out', file, '--curl'])
     assert.match(printed.out, new RegExp(`--output ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`))
   })
   test('secrets are *** without --show-secrets: bearer, basic, secret-named headers and params', async () => {
-    const r = await httpipe([`${fx.server.url}/get`, '--bearer', 'env:CLI_CURL_TOKEN', '-H', 'X-Api-Key: k3y-value', '--param', 'access_token=p4ram', '--curl'], { env: ENV })
+    const r = await httpipe(
+      [
+        `${fx.server.url}/get`,
+        '--bearer',
+        'env:CLI_CURL_TOKEN',
+        '-H',
+        'X-Api-Key: k3y-value',
+        '--param',
+        'access_token=p4ram',
+        '--curl',
+      ],
+      { env: ENV },
+    )
     assert.equal(r.code, 0)
     for (const s of ['curl-t0ken', 'k3y-value', 'p4ram']) assert.ok(!r.out.includes(s), `${s} in ${r.out}`)
     assert.match(r.out, /-H 'Authorization: \*\*\*'/)

@@ -40,7 +40,17 @@ describe('method and URL', () => {
 
 describe('request flags', () => {
   test('--param adds encoded query parameters, -H/--header adds headers', async () => {
-    const e = await echo([`${fx.server.url}/get?x=1`, '--param', 'q=a b&c', '--param', 'empty=', '-H', 'X-One: 1', '--header', 'X-Two:  two words'])
+    const e = await echo([
+      `${fx.server.url}/get?x=1`,
+      '--param',
+      'q=a b&c',
+      '--param',
+      'empty=',
+      '-H',
+      'X-One: 1',
+      '--header',
+      'X-Two:  two words',
+    ])
     assert.equal(e.rawQuery, 'x=1&q=a%20b%26c&empty=')
     assert.equal(e.headers['x-one'], '1')
     assert.equal(e.headers['x-two'], 'two words')
@@ -52,7 +62,9 @@ describe('request flags', () => {
     assert.equal(e.bodyLength, 6)
   })
   test('a secret-named header may be env:NAME, read from the environment; another header keeps env:… as text', async () => {
-    const e = await echo([`${fx.server.url}/get`, '-H', 'X-Api-Key: env:CLI_KEY', '-H', 'X-Note: env:CLI_KEY'], { env: { CLI_KEY: 'k3y' } })
+    const e = await echo([`${fx.server.url}/get`, '-H', 'X-Api-Key: env:CLI_KEY', '-H', 'X-Note: env:CLI_KEY'], {
+      env: { CLI_KEY: 'k3y' },
+    })
     assert.equal(e.headers['x-api-key'], 'k3y')
     assert.equal(e.headers['x-note'], 'env:CLI_KEY')
   })
@@ -101,7 +113,15 @@ describe('body flags', () => {
   test('--file (with --form fields first) sends multipart/form-data; type and filename attributes', async () => {
     const a = join(fx.dir, 'a.txt')
     await writeFile(a, 'hello\n')
-    const e = await echo([`${fx.server.url}/post`, '--form', 'title=Report', '-F', `doc=@${a};type=text/plain`, '--file', `raw=@${a};filename=renamed.bin`])
+    const e = await echo([
+      `${fx.server.url}/post`,
+      '--form',
+      'title=Report',
+      '-F',
+      `doc=@${a};type=text/plain`,
+      '--file',
+      `raw=@${a};filename=renamed.bin`,
+    ])
     assert.match(e.headers['content-type'] ?? '', /^multipart\/form-data; boundary=/)
     assert.deepEqual(e.form, { title: 'Report' })
     assert.deepEqual(
@@ -119,7 +139,13 @@ describe('body flags', () => {
   test('--related sends multipart/related, the first part the root (its type the root type), with Content-IDs', async () => {
     const a = join(fx.dir, 'r.txt')
     await writeFile(a, 'attachment')
-    const e = await echo([`${fx.server.url}/post`, '--related', '{"name":"r.txt"};type=application/json;id=meta', '--related', `@${a};type=text/plain`])
+    const e = await echo([
+      `${fx.server.url}/post`,
+      '--related',
+      '{"name":"r.txt"};type=application/json;id=meta',
+      '--related',
+      `@${a};type=text/plain`,
+    ])
     assert.match(e.headers['content-type'] ?? '', /^multipart\/related; boundary=[^;]+; type="application\/json"$/)
     assert.deepEqual(
       e.multipart.map((p) => [p.headers['content-type'], p.headers['content-id'] ?? null, p.text]),

@@ -26,9 +26,17 @@ const baseEnv = (): NodeJS.ProcessEnv => {
 }
 
 /** Spawns a program and collects what it writes (stdin closed, or given). */
-export const spawnCollect = (command: string, args: ReadonlyArray<string>, o: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string; readonly input?: string } = {}): Promise<Ran> =>
+export const spawnCollect = (
+  command: string,
+  args: ReadonlyArray<string>,
+  o: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string; readonly input?: string } = {},
+): Promise<Ran> =>
   new Promise((done, fail) => {
-    const child = spawn(command, [...args], { env: { ...baseEnv(), ...o.env }, cwd: o.cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(command, [...args], {
+      env: { ...baseEnv(), ...o.env },
+      cwd: o.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (b: Buffer) => out.push(b))
@@ -44,13 +52,20 @@ export const spawnCollect = (command: string, args: ReadonlyArray<string>, o: { 
   })
 
 /** Runs `httpipe …args` (the built command). */
-export const httpipe = (args: ReadonlyArray<string>, o: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string } = {}): Promise<Ran> => spawnCollect(process.execPath, [MAIN, ...args], o)
+export const httpipe = (
+  args: ReadonlyArray<string>,
+  o: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string } = {},
+): Promise<Ran> => spawnCollect(process.execPath, [MAIN, ...args], o)
 
 /** Runs a script in sh, given on its stdin (a command line may be longer than one argument can be). */
-export const shell = (script: string, env?: NodeJS.ProcessEnv): Promise<Ran> => spawnCollect('sh', [], { input: script, ...(env === undefined ? {} : { env }) })
+export const shell = (script: string, env?: NodeJS.ProcessEnv): Promise<Ran> =>
+  spawnCollect('sh', [], { input: script, ...(env === undefined ? {} : { env }) })
 
 /** Runs `httpipe …args` and reads its stdout as the echo server's JSON, failing on a non-zero exit. */
-export const echo = async (args: ReadonlyArray<string>, o: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string } = {}): Promise<EchoPayload> => {
+export const echo = async (
+  args: ReadonlyArray<string>,
+  o: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string } = {},
+): Promise<EchoPayload> => {
   const r = await httpipe(args, o)
   if (r.code !== 0) throw new Error(`httpipe ${args.join(' ')} exited ${r.code}: ${r.err}`)
   return JSON.parse(r.out) as EchoPayload
@@ -59,7 +74,9 @@ export const echo = async (args: ReadonlyArray<string>, o: { readonly env?: Node
 /** Runs a command under a pseudo-terminal (util-linux `script`): what a person sees on the screen. */
 export const onTerminal = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): Promise<Ran> => {
   const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
-  return spawnCollect('script', ['-qec', [process.execPath, MAIN, ...args].map(quote).join(' '), '/dev/null'], { env: { TERM: 'xterm', COLUMNS: '100', ...env } })
+  return spawnCollect('script', ['-qec', [process.execPath, MAIN, ...args].map(quote).join(' '), '/dev/null'], {
+    env: { TERM: 'xterm', COLUMNS: '100', ...env },
+  })
 }
 
 /** An echo server and a temporary folder for the tests of one file, started before them and removed after (test/support/fixtures.ts). */

@@ -73,7 +73,9 @@ describe('exit codes', () => {
   })
   test('130 when interrupted (SIGINT) while waiting for an answer', async () => {
     const seen = () => fx.server.requests.filter((r) => r.url === '/hang?cli-sigint').length
-    const child = spawn(process.execPath, [MAIN, `${fx.server.url}/hang?cli-sigint`], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [MAIN, `${fx.server.url}/hang?cli-sigint`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let err = ''
     child.stderr.on('data', (b: Buffer) => (err += b.toString()))
     for (let waited = 0; seen() === 0 && waited < 20_000; waited += 50) await new Promise((r) => setTimeout(r, 50))
@@ -88,7 +90,10 @@ describe('exit codes', () => {
     assert.equal(help.code, 0)
     for (const f of FLAGS) assert.ok(help.out.includes(f.flags), `--help lists ${f.flags}`)
     assert.match(help.out, /Examples:\n {2}httpipe /)
-    assert.match(help.out, /Exit codes:\n {2}0 +success[^]*\n {2}1 +[^]*\n {2}2 +usage error[^]*\n {2}22 +with --fail[^]*\n {2}130 +interrupted/)
+    assert.match(
+      help.out,
+      /Exit codes:\n {2}0 +success[^]*\n {2}1 +[^]*\n {2}2 +usage error[^]*\n {2}22 +with --fail[^]*\n {2}130 +interrupted/,
+    )
     const version = await httpipe(['--version'])
     assert.equal(version.out, `${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n`)
   })
@@ -126,7 +131,10 @@ describe('on a terminal', () => {
   test('binary is not written to the terminal (a note instead); C1 controls in JSON strings are escaped', async () => {
     const bin = await onTerminal([`${fx.server.url}/bytes/64`])
     assert.equal(bin.code, 0)
-    assert.match(bin.out, /^httpipe: the body \(64 bytes\) is binary or holds terminal control characters: not written to the terminal/)
+    assert.match(
+      bin.out,
+      /^httpipe: the body \(64 bytes\) is binary or holds terminal control characters: not written to the terminal/,
+    )
     const c1 = await onTerminal([`${fx.server.url}/anything`, '--data', 'csi \u009b31m here'])
     assert.ok(c1.out.includes('csi \\u009b31m here'))
     assert.ok(!c1.out.includes('\u009b'))

@@ -13,12 +13,30 @@ import { echo, httpipe, useFixtures } from './helpers.js'
 const fx = useFixtures()
 
 const SECRETS = { CLI_API_TOKEN: 'tok-9f8e7d', CLI_KEY: 'key-1a2b3c' }
-const same = (e: EchoPayload) => ({ method: e.method, path: e.path, rawQuery: e.rawQuery, headers: e.headers, data: e.data })
+const same = (e: EchoPayload) => ({
+  method: e.method,
+  path: e.path,
+  rawQuery: e.rawQuery,
+  headers: e.headers,
+  data: e.data,
+})
 
 describe('a template round trip', () => {
   test('secrets given as env:NAME are saved as references; the loaded template sends the same request', async () => {
     const path = join(fx.dir, 'api.json')
-    const flags = [`${fx.server.url}/anything/items`, '--param', 'page=2', '-H', 'X-Api-Key: env:CLI_KEY', '--bearer', 'env:CLI_API_TOKEN', '--json', '{"a":1}', '--retries', '2']
+    const flags = [
+      `${fx.server.url}/anything/items`,
+      '--param',
+      'page=2',
+      '-H',
+      'X-Api-Key: env:CLI_KEY',
+      '--bearer',
+      'env:CLI_API_TOKEN',
+      '--json',
+      '{"a":1}',
+      '--retries',
+      '2',
+    ]
     const saved = await httpipe([...flags, '--save-template', path], { env: SECRETS })
     assert.equal(saved.code, 0, saved.err)
     assert.equal(saved.out, '')
@@ -26,7 +44,10 @@ describe('a template round trip', () => {
     assert.equal(fx.server.requests.filter((r) => r.url.startsWith('/anything/items')).length, 0, 'nothing sent')
     const text = await readFile(path, 'utf8')
     for (const v of Object.values(SECRETS)) assert.ok(!text.includes(v), `the template holds no ${v}`)
-    const json = JSON.parse(text) as { httpipeTemplate: number; request: { auth: unknown; headers: unknown; settings: { maxAttempts: number } } }
+    const json = JSON.parse(text) as {
+      httpipeTemplate: number
+      request: { auth: unknown; headers: unknown; settings: { maxAttempts: number } }
+    }
     assert.equal(json.httpipeTemplate, 1)
     assert.deepEqual(json.request.auth, { _tag: 'Bearer', token: { _tag: 'SecretRef', env: 'CLI_API_TOKEN' } })
     assert.deepEqual(json.request.headers, [['X-Api-Key', { _tag: 'SecretRef', env: 'CLI_KEY' }]])
@@ -40,7 +61,11 @@ describe('a template round trip', () => {
   })
   test('the loaded request is POST for its body, other flags change it, a URL replaces its URL', async () => {
     const path = join(fx.dir, 'change.json')
-    assert.equal((await httpipe([`${fx.server.url}/anything/a`, '--json', '{"x":1}', '--param', 'p=1', '--save-template', path])).code, 0)
+    assert.equal(
+      (await httpipe([`${fx.server.url}/anything/a`, '--json', '{"x":1}', '--param', 'p=1', '--save-template', path]))
+        .code,
+      0,
+    )
     const e = await echo(['--template', path, '--param', 'q=2', '-H', 'X-New: yes'])
     assert.equal(e.method, 'POST')
     assert.equal(e.rawQuery, 'p=1&q=2')
@@ -58,7 +83,10 @@ describe('a template round trip', () => {
     const run = await httpipe(['--template', path])
     assert.equal(run.code, 1)
     assert.match(run.err, /auth\.token was not saved in the template/)
-    assert.deepEqual(JSON.parse((await httpipe(['--template', path, '--bearer', 'again'])).out), { authenticated: true, token: 'again' })
+    assert.deepEqual(JSON.parse((await httpipe(['--template', path, '--bearer', 'again'])).out), {
+      authenticated: true,
+      token: 'again',
+    })
   })
   test('--save-template to a place that cannot be written is exit 1', async () => {
     const r = await httpipe([`${fx.server.url}/get`, '--save-template', join(fx.dir, 'no', 'such', 'dir.json')])
@@ -71,8 +99,16 @@ describe('templates that cannot be loaded are usage errors', () => {
   const cases: ReadonlyArray<readonly [string, string | null, RegExp]> = [
     ['missing.json', null, /^httpipe: cannot read the template .*missing\.json: ENOENT\n$/],
     ['broken.json', '{"httpipeTemplate": 1, "request": ', /^httpipe: the template .*broken\.json is not JSON: /],
-    ['version.json', '{"httpipeTemplate": 99, "request": {}}', /^httpipe: the template .*version\.json: not an httpipe template of version 1\n$/],
-    ['field.json', null, /^httpipe: the template .*field\.json: the template's request is not valid at settings\.timeout/],
+    [
+      'version.json',
+      '{"httpipeTemplate": 99, "request": {}}',
+      /^httpipe: the template .*version\.json: not an httpipe template of version 1\n$/,
+    ],
+    [
+      'field.json',
+      null,
+      /^httpipe: the template .*field\.json: the template's request is not valid at settings\.timeout/,
+    ],
   ]
   for (const [name, content, message] of cases)
     test(name, async () => {

@@ -5,13 +5,26 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { InvalidArgumentError } from 'commander'
-import { count, duration, filePart, headerLine, options, pair, part, relatedPart, secret, size, userPassword } from '../../src/cli/values.js'
+import {
+  count,
+  duration,
+  filePart,
+  headerLine,
+  options,
+  pair,
+  part,
+  relatedPart,
+  secret,
+  size,
+  userPassword,
+} from '../../src/cli/values.js'
 import { bodyOutput, prettyJson, statusAndHeaders, useColour } from '../../src/cli/output.js'
 import { humanBytes, progressBar, progressLine } from '../../src/cli/progress.js'
 import { FLAGS } from '../../src/cli/flags.js'
 import { attributeOf } from '../../src/cli/program.js'
 
-const rejects = (f: () => unknown, why: RegExp): void => assert.throws(f, (e: unknown) => e instanceof InvalidArgumentError && why.test(e.message))
+const rejects = (f: () => unknown, why: RegExp): void =>
+  assert.throws(f, (e: unknown) => e instanceof InvalidArgumentError && why.test(e.message))
 
 describe('flag values', () => {
   test('pairs, header lines and credentials', () => {
@@ -28,8 +41,12 @@ describe('flag values', () => {
   })
   test('durations, sizes and counts', () => {
     assert.deepEqual(['250', '250ms', '1.5s', '2m', '1h'].map(duration), [250, 250, 1500, 120_000, 3_600_000])
-    for (const t of ['', '0', '-1', '1e3', 'abc', '1d', '0.0001ms', '9'.repeat(400)]) rejects(() => duration(t), /duration above 0/)
-    assert.deepEqual(['0', '100', '1k', '1.5K', '10M', '1G', '2MiB', '3kb'].map(size), [0, 100, 1024, 1536, 10_485_760, 1_073_741_824, 2_097_152, 3072])
+    for (const t of ['', '0', '-1', '1e3', 'abc', '1d', '0.0001ms', '9'.repeat(400)])
+      rejects(() => duration(t), /duration above 0/)
+    assert.deepEqual(
+      ['0', '100', '1k', '1.5K', '10M', '1G', '2MiB', '3kb'].map(size),
+      [0, 100, 1024, 1536, 10_485_760, 1_073_741_824, 2_097_152, 3072],
+    )
     for (const t of ['', '-1', 'k', '1T', '1 0']) rejects(() => size(t), /a size such as/)
     assert.equal(count('1000'), 1000)
     for (const t of ['1001', '-1', '1.5', '', 'x']) rejects(() => count(t), /whole number/)
@@ -44,8 +61,18 @@ describe('flag values', () => {
     assert.deepEqual(part(['type'])('a;b;type=text/plain'), { file: null, text: 'a;b', attrs: { type: 'text/plain' } })
     assert.deepEqual(part(['type'])('x;id=1'), { file: null, text: 'x;id=1', attrs: {} })
     rejects(() => part(['type'])('@'), /file name after @/)
-    assert.deepEqual(filePart('f=@dir/a b.txt;type=text/plain'), { field: 'f', path: 'dir/a b.txt', type: 'text/plain', filename: 'a b.txt' })
-    assert.deepEqual(filePart('f=@odd;name.txt;type=text/plain'), { field: 'f', path: 'odd;name.txt', type: 'text/plain', filename: 'odd;name.txt' })
+    assert.deepEqual(filePart('f=@dir/a b.txt;type=text/plain'), {
+      field: 'f',
+      path: 'dir/a b.txt',
+      type: 'text/plain',
+      filename: 'a b.txt',
+    })
+    assert.deepEqual(filePart('f=@odd;name.txt;type=text/plain'), {
+      field: 'f',
+      path: 'odd;name.txt',
+      type: 'text/plain',
+      filename: 'odd;name.txt',
+    })
     rejects(() => filePart('f=text'), /field=@path/)
     rejects(() => relatedPart('@a.bin'), /;type=mime/)
   })
@@ -64,9 +91,15 @@ describe('the table', () => {
 
 describe('output', () => {
   test('prettyJson lays out any JSON without parsing numbers; odd text comes back as it was', () => {
-    assert.equal(prettyJson('{"a":{},"b":[],"c":[{"d":null}],"e":"x\\"}{,"}', false), '{\n  "a": {},\n  "b": [],\n  "c": [\n    {\n      "d": null\n    }\n  ],\n  "e": "x\\"}{,"\n}')
+    assert.equal(
+      prettyJson('{"a":{},"b":[],"c":[{"d":null}],"e":"x\\"}{,"}', false),
+      '{\n  "a": {},\n  "b": [],\n  "c": [\n    {\n      "d": null\n    }\n  ],\n  "e": "x\\"}{,"\n}',
+    )
     assert.equal(prettyJson('123456789012345678901234567890', false), '123456789012345678901234567890')
-    assert.equal(prettyJson(' [ true , false ] ', true), '[\n  \u001b[35mtrue\u001b[39m,\n  \u001b[35mfalse\u001b[39m\n]')
+    assert.equal(
+      prettyJson(' [ true , false ] ', true),
+      '[\n  \u001b[35mtrue\u001b[39m,\n  \u001b[35mfalse\u001b[39m\n]',
+    )
     assert.equal(prettyJson('{"a":1} trailing ~', false), '{"a":1} trailing ~')
     assert.equal(prettyJson('"\u009b"', false), '"\\u009b"')
     const deep = '['.repeat(5000) + ']'.repeat(5000)
@@ -76,9 +109,18 @@ describe('output', () => {
     const enc = (s: string) => new TextEncoder().encode(s)
     const piped = bodyOutput(enc('{"a":1}'), 'application/json', { terminal: false, raw: false, colour: false })
     assert.deepEqual(piped.data, enc('{"a":1}'))
-    assert.equal(bodyOutput(enc('{"a":1}'), 'application/problem+json', { terminal: true, raw: false, colour: false }).data, '{\n  "a": 1\n}\n')
-    assert.equal(bodyOutput(enc('{"a":1'), 'application/json', { terminal: true, raw: false, colour: false }).data, '{"a":1\n')
-    assert.equal(bodyOutput(enc('line\r\n'), 'text/plain', { terminal: true, raw: false, colour: false }).data, 'line\r\n')
+    assert.equal(
+      bodyOutput(enc('{"a":1}'), 'application/problem+json', { terminal: true, raw: false, colour: false }).data,
+      '{\n  "a": 1\n}\n',
+    )
+    assert.equal(
+      bodyOutput(enc('{"a":1'), 'application/json', { terminal: true, raw: false, colour: false }).data,
+      '{"a":1\n',
+    )
+    assert.equal(
+      bodyOutput(enc('line\r\n'), 'text/plain', { terminal: true, raw: false, colour: false }).data,
+      'line\r\n',
+    )
     for (const bad of [new Uint8Array([0xff, 0xfe]), enc('\u001b]0;title\u0007'), enc('a\u0000b')]) {
       const r = bodyOutput(bad, 'text/plain', { terminal: true, raw: false, colour: false })
       assert.equal(r.data, '')
@@ -87,7 +129,10 @@ describe('output', () => {
     }
   })
   test('statusAndHeaders escapes control characters a server sent; colour only on a terminal without NO_COLOR', () => {
-    const text = statusAndHeaders({ status: 200, statusText: 'OK\u001b[2J', rawHeaders: [['X-A', 'v\u001b]0;x']], url: 'http://h/', redirects: 0 }, false)
+    const text = statusAndHeaders(
+      { status: 200, statusText: 'OK\u001b[2J', rawHeaders: [['X-A', 'v\u001b]0;x']], url: 'http://h/', redirects: 0 },
+      false,
+    )
     assert.equal(text, 'HTTP 200 OK\\x1b[2J\nX-A: v\\x1b]0;x\n\n')
     assert.equal(useColour({ isTTY: true }, {}), true)
     assert.equal(useColour({ isTTY: true }, { NO_COLOR: '1' }), false)
@@ -98,7 +143,13 @@ describe('output', () => {
 
 describe('progress', () => {
   test('lines with and without a total, bytes for people', () => {
-    assert.deepEqual([0, 1023, 1024, 1536, 1024 ** 3 * 5].map(humanBytes), ['0 B', '1023 B', '1.0 KiB', '1.5 KiB', '5.0 GiB'])
+    assert.deepEqual([0, 1023, 1024, 1536, 1024 ** 3 * 5].map(humanBytes), [
+      '0 B',
+      '1023 B',
+      '1.0 KiB',
+      '1.5 KiB',
+      '5.0 GiB',
+    ])
     assert.equal(progressLine({ direction: 'upload', loaded: 5, total: null }, 80), 'upload   5 B')
     assert.equal(progressLine({ direction: 'download', loaded: 0, total: 0 }, 80), 'download 0 B')
     assert.match(progressLine({ direction: 'download', loaded: 2000, total: 1000 }, 0), /^download \[#{10}\] 100%/)
@@ -106,7 +157,11 @@ describe('progress', () => {
   test('the bar draws each direction on its own line, at most every 100 ms, and always the last state', () => {
     const written: string[] = []
     let t = 0
-    const bar = progressBar({ write: (s: string) => written.push(s), columns: 60 }, (p) => p.direction !== 'hidden', () => t)
+    const bar = progressBar(
+      { write: (s: string) => written.push(s), columns: 60 },
+      (p) => p.direction !== 'hidden',
+      () => t,
+    )
     bar.onProgress({ direction: 'upload', loaded: 1, total: 10 })
     bar.onProgress({ direction: 'upload', loaded: 2, total: 10 })
     t = 50

@@ -26,7 +26,12 @@ const sent = () => srv.server.requests.length
 
 describe('shortcuts without a body', () => {
   test('get: params, headers, the URL query kept', async () => {
-    const res = right(await H.get(`${srv.url}/get?a=1`, { params: { q: 'fp ts', page: 2 }, headers: { Accept: 'application/json', 'X-Trace': 't1' } })())
+    const res = right(
+      await H.get(`${srv.url}/get?a=1`, {
+        params: { q: 'fp ts', page: 2 },
+        headers: { Accept: 'application/json', 'X-Trace': 't1' },
+      })(),
+    )
     const e = echo(res)
     assert.equal(res.status, 200)
     assert.equal(e.method, 'GET')
@@ -38,7 +43,13 @@ describe('shortcuts without a body', () => {
 
   test('sends exactly what the equivalent steps send', async () => {
     const viaSteps = right(
-      await pipe(H.newRequest(), H.initialize(`${srv.url}/anything`), H.setUrlParams([['k', 'v']]), H.setHeaders({ 'X-A': '1' }), H.processRequest('PUT'))(),
+      await pipe(
+        H.newRequest(),
+        H.initialize(`${srv.url}/anything`),
+        H.setUrlParams([['k', 'v']]),
+        H.setHeaders({ 'X-A': '1' }),
+        H.processRequest('PUT'),
+      )(),
     )
     const viaShortcut = right(await H.put(`${srv.url}/anything`, { params: [['k', 'v']], headers: { 'X-A': '1' } })())
     const strip = (p: EchoPayload) => ({ ...p, headers: { ...p.headers, 'user-agent': '' } })
@@ -77,13 +88,20 @@ describe('shortcuts without a body', () => {
   })
 
   test('configure: any further steps (auth, settings), applied last', async () => {
-    const res = right(await H.get(`${srv.url}/bearer`, { configure: flow(H.addBearerAuthorization('tok'), H.setTimeout(5000)) })())
+    const res = right(
+      await H.get(`${srv.url}/bearer`, { configure: flow(H.addBearerAuthorization('tok'), H.setTimeout(5000)) })(),
+    )
     assert.equal(res.status, 200)
     assert.match(H.getLog(res, true), /Bearer/)
   })
 
   test('env: a secret header read from env.secrets when the request runs', async () => {
-    const res = right(await H.get(`${srv.url}/headers`, { headers: { 'X-Api-Key': H.secretFromEnv('K') }, env: { secrets: (n) => (n === 'K' ? 'k-123' : undefined) } })())
+    const res = right(
+      await H.get(`${srv.url}/headers`, {
+        headers: { 'X-Api-Key': H.secretFromEnv('K') },
+        env: { secrets: (n) => (n === 'K' ? 'k-123' : undefined) },
+      })(),
+    )
     assert.equal(echo(res).headers['x-api-key'], 'k-123')
     assert.doesNotMatch(H.getLog(res, true), /k-123/)
   })
@@ -112,35 +130,125 @@ describe('shortcuts with a body', () => {
 
   test('JSON text is sent as it is; a form string too', async () => {
     assert.deepStrictEqual(echo(right(await H.postWithBody(`${srv.url}/post`, '{"a":[1,2]}')())).json, { a: [1, 2] })
-    assert.deepStrictEqual(echo(right(await H.postWithBody(`${srv.url}/post`, 'a=1&b=2', { bodyType: 'form' })())).form, { a: '1', b: '2' })
+    assert.deepStrictEqual(
+      echo(right(await H.postWithBody(`${srv.url}/post`, 'a=1&b=2', { bodyType: 'form' })())).form,
+      { a: '1', b: '2' },
+    )
   })
 })
 
 describe('hostile input: InvalidInput naming the shortcut or step, nothing sent', () => {
   const cyclic: Record<string, unknown> = {}
   cyclic['self'] = cyclic
-  const throwing = new Proxy({}, { ownKeys: () => { throw new Error('boom') } })
+  const throwing = new Proxy(
+    {},
+    {
+      ownKeys: () => {
+        throw new Error('boom')
+      },
+    },
+  )
   const cases: ReadonlyArray<readonly [string, () => TE.TaskEither<H.ClientError, H.HttpResponse>, string, RegExp]> = [
-    ['a URL that is no string', () => (H.get as (u: unknown) => TE.TaskEither<H.ClientError, H.HttpResponse>)(42), 'get', /^get: the URL must be a string, got number$/],
-    ['a URL that is null', () => (H.delete as (u: unknown) => TE.TaskEither<H.ClientError, H.HttpResponse>)(null), 'delete', /^delete: the URL must be a string, got null$/],
+    [
+      'a URL that is no string',
+      () => (H.get as (u: unknown) => TE.TaskEither<H.ClientError, H.HttpResponse>)(42),
+      'get',
+      /^get: the URL must be a string, got number$/,
+    ],
+    [
+      'a URL that is null',
+      () => (H.delete as (u: unknown) => TE.TaskEither<H.ClientError, H.HttpResponse>)(null),
+      'delete',
+      /^delete: the URL must be a string, got null$/,
+    ],
     ['an invalid URL', () => H.get('http://exa mple.com/'), 'setUrl', /^setUrl: /],
-    ['options that are no object', () => H.head(`${srv.url}/get`, 'x' as never), 'head', /^head: the options must be an object, got string$/],
-    ['options that are an array', () => H.put(`${srv.url}/put`, [] as never), 'put', /^put: the options must be an object, got an array$/],
-    ['a misspelt option', () => H.get(`${srv.url}/get`, { header: { A: '1' } } as never), 'get', /^get: unknown option "header" \(known: params, headers, responseFile, configure, env\)$/],
-    ['bodyType on a shortcut without a body', () => H.get(`${srv.url}/get`, { bodyType: 'form' } as never), 'get', /unknown option "bodyType"/],
+    [
+      'options that are no object',
+      () => H.head(`${srv.url}/get`, 'x' as never),
+      'head',
+      /^head: the options must be an object, got string$/,
+    ],
+    [
+      'options that are an array',
+      () => H.put(`${srv.url}/put`, [] as never),
+      'put',
+      /^put: the options must be an object, got an array$/,
+    ],
+    [
+      'a misspelt option',
+      () => H.get(`${srv.url}/get`, { header: { A: '1' } } as never),
+      'get',
+      /^get: unknown option "header" \(known: params, headers, responseFile, configure, env\)$/,
+    ],
+    [
+      'bodyType on a shortcut without a body',
+      () => H.get(`${srv.url}/get`, { bodyType: 'form' } as never),
+      'get',
+      /unknown option "bodyType"/,
+    ],
     ['a symbol key', () => H.get(`${srv.url}/get`, { [Symbol('s')]: 1 } as never), 'get', /unknown option/],
-    ['a bodyType that is neither', () => H.postWithBody(`${srv.url}/post`, {}, { bodyType: 'xml' } as never), 'postWithBody', /bodyType must be 'json' or 'form', got "xml"/],
-    ['configure that is no function', () => H.get(`${srv.url}/get`, { configure: 1 } as never), 'get', /configure must be a builder step/],
-    ['configure that throws', () => H.get(`${srv.url}/get`, { configure: () => { throw new Error('mine') } }), 'get', /^get: options\.configure threw: mine$/],
-    ['configure returning no Request', () => H.get(`${srv.url}/get`, { configure: () => 42 as never }), 'processRequest', /not a Request|Request/],
+    [
+      'a bodyType that is neither',
+      () => H.postWithBody(`${srv.url}/post`, {}, { bodyType: 'xml' } as never),
+      'postWithBody',
+      /bodyType must be 'json' or 'form', got "xml"/,
+    ],
+    [
+      'configure that is no function',
+      () => H.get(`${srv.url}/get`, { configure: 1 } as never),
+      'get',
+      /configure must be a builder step/,
+    ],
+    [
+      'configure that throws',
+      () =>
+        H.get(`${srv.url}/get`, {
+          configure: () => {
+            throw new Error('mine')
+          },
+        }),
+      'get',
+      /^get: options\.configure threw: mine$/,
+    ],
+    [
+      'configure returning no Request',
+      () => H.get(`${srv.url}/get`, { configure: () => 42 as never }),
+      'processRequest',
+      /not a Request|Request/,
+    ],
     ['env that is no object', () => H.get(`${srv.url}/get`, { env: 5 } as never), 'get', /env must be an object/],
-    ['options whose keys cannot be read', () => H.get(`${srv.url}/get`, throwing as never), 'get', /^get: the options cannot be read: boom$/],
-    ['params with a cycle', () => H.get(`${srv.url}/get`, { params: { a: cyclic } }), 'setUrlParams', /^setUrlParams: /],
-    ['a header with CR LF', () => H.get(`${srv.url}/get`, { headers: { 'X-A': 'a\r\nEvil: 1' } }), 'setHeaders', /CR, LF or NUL/],
-    ['an empty response file', () => H.get(`${srv.url}/get`, { responseFile: '' }), 'setResponseFile', /non-empty string/],
+    [
+      'options whose keys cannot be read',
+      () => H.get(`${srv.url}/get`, throwing as never),
+      'get',
+      /^get: the options cannot be read: boom$/,
+    ],
+    [
+      'params with a cycle',
+      () => H.get(`${srv.url}/get`, { params: { a: cyclic } }),
+      'setUrlParams',
+      /^setUrlParams: /,
+    ],
+    [
+      'a header with CR LF',
+      () => H.get(`${srv.url}/get`, { headers: { 'X-A': 'a\r\nEvil: 1' } }),
+      'setHeaders',
+      /CR, LF or NUL/,
+    ],
+    [
+      'an empty response file',
+      () => H.get(`${srv.url}/get`, { responseFile: '' }),
+      'setResponseFile',
+      /non-empty string/,
+    ],
     ['invalid JSON text', () => H.postWithBody(`${srv.url}/post`, '{nope'), 'setJsonBody', /invalid JSON/],
     ['a bigint in a JSON body', () => H.patchWithBody(`${srv.url}/patch`, { n: 10n }), 'setJsonBody', /./],
-    ['a form body that is a number', () => H.putWithBody(`${srv.url}/put`, 5 as never, { bodyType: 'form' }), 'setFormBody', /./],
+    [
+      'a form body that is a number',
+      () => H.putWithBody(`${srv.url}/put`, 5 as never, { bodyType: 'form' }),
+      'setFormBody',
+      /./,
+    ],
   ]
   for (const [what, run, step, message] of cases)
     test(what, async () => {

@@ -8,7 +8,13 @@ import { writeFile } from 'node:fs/promises'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import type { PreparedBody } from '../../src/model/prepared.js'
-import { drawBoundary, escapeParam, extendedValue, filenameParams, multipartContentType } from '../../src/encoding/multipart.js'
+import {
+  drawBoundary,
+  escapeParam,
+  extendedValue,
+  filenameParams,
+  multipartContentType,
+} from '../../src/encoding/multipart.js'
 import { openBody } from '../../src/execute/body.js'
 import { ok } from '../execute/helpers.js'
 import { useTempDir } from '../support/fixtures.js'
@@ -46,11 +52,14 @@ describe('names and file names in Content-Disposition', () => {
   })
   test('a plain ASCII file name is one quoted parameter; any other also gets filename*', () => {
     assert.equal(filenameParams('report 1.pdf'), '; filename="report 1.pdf"')
-    assert.equal(filenameParams('отчёт.pdf'), `; filename="_____.pdf"; filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82.pdf`)
+    assert.equal(
+      filenameParams('отчёт.pdf'),
+      `; filename="_____.pdf"; filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82.pdf`,
+    )
     assert.equal(filenameParams('a"b.txt'), `; filename="a%22b.txt"; filename*=UTF-8''a%22b.txt`)
     assert.equal(filenameParams('😀.png'), `; filename="_.png"; filename*=UTF-8''%F0%9F%98%80.png`)
   })
-  test("extendedValue keeps RFC 8187 attr-chars and %-encodes every other byte", () => {
+  test('extendedValue keeps RFC 8187 attr-chars and %-encodes every other byte', () => {
     assert.equal(extendedValue("a b'c*%.txt"), "UTF-8''a%20b%27c%2A%25.txt")
   })
 })
@@ -65,10 +74,18 @@ describe('the boundary', () => {
   })
   test('the Content-Type carries it, and the root type of multipart/related', () => {
     assert.equal(multipartContentType({ kind: 'form-data', rootType: null }, 'B'), 'multipart/form-data; boundary=B')
-    assert.equal(multipartContentType({ kind: 'related', rootType: 'application/json' }, 'B'), 'multipart/related; boundary=B; type="application/json"')
+    assert.equal(
+      multipartContentType({ kind: 'related', rootType: 'application/json' }, 'B'),
+      'multipart/related; boundary=B; type="application/json"',
+    )
   })
   test('two requests prepared with the same inputs get different boundaries (real randomness)', async () => {
-    const req = pipe(H.newRequest(), H.initialize('http://127.0.0.1:9/x'), H.startMultipartBody(), H.addMultipartFormDataField('a', 'b'))
+    const req = pipe(
+      H.newRequest(),
+      H.initialize('http://127.0.0.1:9/x'),
+      H.startMultipartBody(),
+      H.addMultipartFormDataField('a', 'b'),
+    )
     const [p1, p2] = [await ok(H.prepareRequest('POST')(req)), await ok(H.prepareRequest('POST')(req))]
     const ct = (p: H.PreparedRequest) => p.headers.find(([n]) => n === 'Content-Type')?.[1] ?? ''
     assert.match(ct(p1), /^multipart\/form-data; boundary=httpipe-[0-9A-Za-z]{32}$/)
@@ -78,13 +95,26 @@ describe('the boundary', () => {
     // the first draw (all "0") is inside the field's value: the second (all "1") is used
     const zeros = `--${drawBoundary(() => 0)}`
     const random = sequence(...Array<number>(32).fill(0), ...Array<number>(32).fill(1 / 62))
-    const req = pipe(H.newRequest(), H.initialize('http://127.0.0.1:9/x'), H.startMultipartBody(), H.addMultipartFormDataField('a', `x${zeros}y`))
+    const req = pipe(
+      H.newRequest(),
+      H.initialize('http://127.0.0.1:9/x'),
+      H.startMultipartBody(),
+      H.addMultipartFormDataField('a', `x${zeros}y`),
+    )
     const p = await ok(H.prepareRequest('POST', { random })(req))
-    assert.equal(p.headers.find(([n]) => n === 'Content-Type')?.[1], `multipart/form-data; boundary=${drawBoundary(() => 1 / 62)}`)
+    assert.equal(
+      p.headers.find(([n]) => n === 'Content-Type')?.[1],
+      `multipart/form-data; boundary=${drawBoundary(() => 1 / 62)}`,
+    )
   })
   test('a random source that always draws a boundary found in the body is an InvalidInput, not a loop', async () => {
     const zeros = `--${drawBoundary(() => 0)}`
-    const req = pipe(H.newRequest(), H.initialize('http://127.0.0.1:9/x'), H.startMultipartBody(), H.addMultipartFormDataField('a', zeros))
+    const req = pipe(
+      H.newRequest(),
+      H.initialize('http://127.0.0.1:9/x'),
+      H.startMultipartBody(),
+      H.addMultipartFormDataField('a', zeros),
+    )
     const e = await H.prepareRequest('POST', { random: () => 0 })(req)()
     assert.ok(e._tag === 'Left' && e.left._tag === 'InvalidInput' && /boundary/.test(e.left.message))
   })
@@ -115,14 +145,19 @@ describe('a golden body', () => {
           `\r\n--${B}\r\nContent-Disposition: form-data; name="blob"; filename="b.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
       ),
       Buffer.from([0, 13, 10, 255]),
-      Buffer.from(`\r\n--${B}\r\nContent-Disposition: form-data; name="empty"; filename="e.txt"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--${B}--\r\n`),
+      Buffer.from(
+        `\r\n--${B}\r\nContent-Disposition: form-data; name="empty"; filename="e.txt"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--${B}--\r\n`,
+      ),
     ])
     const sent = await wire(p.body)
     assert.equal(sent.toString('latin1'), expected.toString('latin1'))
-    assert.deepEqual(p.headers.filter(([n]) => /^content-/i.test(n)), [
-      ['Content-Type', `multipart/form-data; boundary=${B}`],
-      ['Content-Length', String(expected.byteLength)],
-    ])
+    assert.deepEqual(
+      p.headers.filter(([n]) => /^content-/i.test(n)),
+      [
+        ['Content-Type', `multipart/form-data; boundary=${B}`],
+        ['Content-Length', String(expected.byteLength)],
+      ],
+    )
     // the file is a segment read when sent, not bytes copied into memory
     assert.ok(p.body._tag === 'Segments' && p.body.segments.some((s) => s._tag === 'File' && s.path === file))
   })
@@ -144,13 +179,30 @@ describe('a golden body', () => {
         `\r\n--${B}\r\nContent-Type: text/plain\r\nContent-ID: <media@x>\r\n\r\nhello` +
         `\r\n--${B}\r\nContent-Type: text/plain\r\n\r\nplain\r\n--${B}--\r\n`,
     )
-    assert.equal(p.headers.find(([n]) => n === 'Content-Type')?.[1], `multipart/related; boundary=${B}; type="application/json"`)
+    assert.equal(
+      p.headers.find(([n]) => n === 'Content-Type')?.[1],
+      `multipart/related; boundary=${B}; type="application/json"`,
+    )
   })
 
   test('a body with no parts is the close delimiter alone; text parts use the request encoding', async () => {
-    const empty = await ok(H.prepareRequest('POST', { random: () => 0 })(pipe(H.newRequest(), H.initialize('http://127.0.0.1:9/'), H.startMultipartBody('mixed'))))
+    const empty = await ok(
+      H.prepareRequest('POST', { random: () => 0 })(
+        pipe(H.newRequest(), H.initialize('http://127.0.0.1:9/'), H.startMultipartBody('mixed')),
+      ),
+    )
     assert.equal((await wire(empty.body)).toString(), `--httpipe-00000000000000000000000000000000--\r\n`)
-    const cp = await ok(H.prepareRequest('POST', { random: () => 0 })(pipe(H.newRequest(), H.initialize('http://127.0.0.1:9/'), H.useEncoding('windows-1251'), H.startMultipartBody(), H.addMultipartFormDataField('имя', 'Я'))))
+    const cp = await ok(
+      H.prepareRequest('POST', { random: () => 0 })(
+        pipe(
+          H.newRequest(),
+          H.initialize('http://127.0.0.1:9/'),
+          H.useEncoding('windows-1251'),
+          H.startMultipartBody(),
+          H.addMultipartFormDataField('имя', 'Я'),
+        ),
+      ),
+    )
     const bytes = await wire(cp.body)
     // the header is UTF-8 (as browsers send names), the value in the request's encoding
     assert.ok(bytes.includes(Buffer.from('name="имя"', 'utf8')))

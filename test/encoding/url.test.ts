@@ -58,7 +58,16 @@ describe('percent-encoding of params (encoding on)', () => {
 
 describe('scalar values', () => {
   test('numbers and booleans', () => {
-    assert.equal(q([['a', 1], ['b', -2.5], ['c', true], ['d', false], ['e', 0]]), 'a=1&b=-2.5&c=true&d=false&e=0')
+    assert.equal(
+      q([
+        ['a', 1],
+        ['b', -2.5],
+        ['c', true],
+        ['d', false],
+        ['e', 0],
+      ]),
+      'a=1&b=-2.5&c=true&d=false&e=0',
+    )
   })
 
   test('large numbers keep their JS text, encoded', () => {
@@ -66,7 +75,13 @@ describe('scalar values', () => {
   })
 
   test('null renders k=', () => {
-    assert.equal(q([['a', null], ['b', 'x']]), 'a=&b=x')
+    assert.equal(
+      q([
+        ['a', null],
+        ['b', 'x'],
+      ]),
+      'a=&b=x',
+    )
   })
 
   test('empty string renders k=', () => {
@@ -97,7 +112,16 @@ describe('arrays', () => {
   })
 
   test('split: k=a&k=b in order', () => {
-    assert.equal(q([['k', ['a', 'b c', 3]], ['z', 'last']], SPLIT), 'k=a&k=b%20c&k=3&z=last')
+    assert.equal(
+      q(
+        [
+          ['k', ['a', 'b c', 3]],
+          ['z', 'last'],
+        ],
+        SPLIT,
+      ),
+      'k=a&k=b%20c&k=3&z=last',
+    )
   })
 
   test('split with square brackets: k[]=a&k[]=b', () => {
@@ -110,18 +134,31 @@ describe('arrays', () => {
 
   test('split empty array renders nothing', () => {
     assert.equal(renderUrl(U, [['k', []]], SPLIT), U)
-    assert.equal(renderUrl(U, [['k', []], ['a', 1]], SPLIT), `${U}?a=1`)
+    assert.equal(
+      renderUrl(
+        U,
+        [
+          ['k', []],
+          ['a', 1],
+        ],
+        SPLIT,
+      ),
+      `${U}?a=1`,
+    )
   })
 })
 
 describe('the URL itself (encodeIllegal)', () => {
   test('reserved characters and existing %XX escapes survive', () => {
-    const u = "http://user@127.0.0.1:8080/a%2Fb/c;d=e,f(g)*+!$&:@/?x=1&y=%41%e9&z=[1]"
+    const u = 'http://user@127.0.0.1:8080/a%2Fb/c;d=e,f(g)*+!$&:@/?x=1&y=%41%e9&z=[1]'
     assert.equal(renderUrl(u, [], ON), u)
   })
 
   test('spaces, quotes, <>{}|\\^` and controls are encoded', () => {
-    assert.equal(renderUrl('http://127.0.0.1/a b"c\'d<e>f{g}h|i\\j^k`l\tm', [], ON), 'http://127.0.0.1/a%20b%22c%27d%3Ce%3Ef%7Bg%7Dh%7Ci%5Cj%5Ek%60l%09m')
+    assert.equal(
+      renderUrl('http://127.0.0.1/a b"c\'d<e>f{g}h|i\\j^k`l\tm', [], ON),
+      'http://127.0.0.1/a%20b%22c%27d%3Ce%3Ef%7Bg%7Dh%7Ci%5Cj%5Ek%60l%09m',
+    )
   })
 
   test('non-ASCII is encoded as UTF-8', () => {
@@ -154,7 +191,17 @@ describe('fragment', () => {
 
 describe('joining params to the URL', () => {
   test('? when there is no query, & when there is one', () => {
-    assert.equal(renderUrl('http://127.0.0.1/p', [['a', 1], ['b', 2]], ON), 'http://127.0.0.1/p?a=1&b=2')
+    assert.equal(
+      renderUrl(
+        'http://127.0.0.1/p',
+        [
+          ['a', 1],
+          ['b', 2],
+        ],
+        ON,
+      ),
+      'http://127.0.0.1/p?a=1&b=2',
+    )
     assert.equal(renderUrl('http://127.0.0.1/p?x=1', [['a', 1]], ON), 'http://127.0.0.1/p?x=1&a=1')
   })
 
@@ -169,19 +216,38 @@ describe('joining params to the URL', () => {
   })
 
   test('insertion order is kept, duplicates included', () => {
-    assert.equal(q([['z', 1], ['a', 2], ['z', 3]]), 'z=1&a=2&z=3')
+    assert.equal(
+      q([
+        ['z', 1],
+        ['a', 2],
+        ['z', 3],
+      ]),
+      'z=1&a=2&z=3',
+    )
   })
 })
 
 describe('encoding off', () => {
   test('everything is inserted raw', () => {
     assert.equal(
-      renderUrl('http://127.0.0.1/a b/é', [['k y', 'v&w é'], ['arr', ['x y', 'z']], ['o', { a: 'b c' }], ['n', null]], OFF),
+      renderUrl(
+        'http://127.0.0.1/a b/é',
+        [
+          ['k y', 'v&w é'],
+          ['arr', ['x y', 'z']],
+          ['o', { a: 'b c' }],
+          ['n', null],
+        ],
+        OFF,
+      ),
       'http://127.0.0.1/a b/é?k y=v&w é&arr=[x y,z]&o={"a":"b c"}&n=',
     )
   })
 
   test('split arrays raw', () => {
-    assert.equal(renderUrl(U, [['k', ['a b', 'c']]], { encode: false, splitArrays: true, squareBrackets: true }), `${U}?k[]=a b&k[]=c`)
+    assert.equal(
+      renderUrl(U, [['k', ['a b', 'c']]], { encode: false, splitArrays: true, squareBrackets: true }),
+      `${U}?k[]=a b&k[]=c`,
+    )
   })
 })

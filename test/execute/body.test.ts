@@ -40,7 +40,13 @@ describe('openBody', () => {
   test('segments are sent in order, file ranges read from disk', async () => {
     const path = tmp.file('range.bin')
     await writeFile(path, '0123456789')
-    const body = segmentsBody([bytes('<'), { _tag: 'File', path, start: 2, end: 5, size: 10 }, bytes('|'), { _tag: 'File', path, start: 9, end: 10, size: 10 }, bytes('>')])
+    const body = segmentsBody([
+      bytes('<'),
+      { _tag: 'File', path, start: 2, end: 5, size: 10 },
+      bytes('|'),
+      { _tag: 'File', path, start: 9, end: 10, size: 10 },
+      bytes('>'),
+    ])
     assert.equal(body._tag === 'Segments' && body.length, 7)
     assert.equal((await collect(openBody(body)))?.toString(), '<234|9>')
   })
@@ -50,9 +56,15 @@ describe('openBody', () => {
     await writeFile(path, 'abcdef')
     const body = segmentsBody([bytes('head'), { _tag: 'File', path, start: 0, end: 6, size: 6 }])
     await appendFile(path, 'g')
-    await assert.rejects(collect(openBody(body)), (e: unknown) => e instanceof BodyFileError && e.code === 'EFILECHANGED' && e.path === path)
+    await assert.rejects(
+      collect(openBody(body)),
+      (e: unknown) => e instanceof BodyFileError && e.code === 'EFILECHANGED' && e.path === path,
+    )
     await truncate(path, 3)
-    await assert.rejects(collect(openBody(body)), (e: unknown) => e instanceof BodyFileError && e.code === 'EFILECHANGED')
+    await assert.rejects(
+      collect(openBody(body)),
+      (e: unknown) => e instanceof BodyFileError && e.code === 'EFILECHANGED',
+    )
   })
 
   test('a missing file is a BodyFileError with its code', async () => {
@@ -74,7 +86,9 @@ describe('bodyHasher', () => {
   })
 
   test('an unreadable file is a file failure, not a throw', async () => {
-    const r = await bodyHasher(segmentsBody([{ _tag: 'File', path: tmp.file('gone'), start: 0, end: 1, size: 1 }]))('sha256')
+    const r = await bodyHasher(segmentsBody([{ _tag: 'File', path: tmp.file('gone'), start: 0, end: 1, size: 1 }]))(
+      'sha256',
+    )
     assert.ok(E.isLeft(r) && r.left._tag === 'File' && r.left.code === 'ENOENT')
   })
 })
@@ -105,7 +119,9 @@ describe('a file body on the wire', () => {
     const path = tmp.file('up.bin')
     const data = Buffer.alloc(200_000, 'x')
     await writeFile(path, data)
-    const res = await ok(pipe(H.newRequest(), H.initialize(`${echo.url}/put`), H.setBinaryBody(H.fromFile(path)), H.processRequest('PUT')))
+    const res = await ok(
+      pipe(H.newRequest(), H.initialize(`${echo.url}/put`), H.setBinaryBody(H.fromFile(path)), H.processRequest('PUT')),
+    )
     assert.equal(res.status, 200)
     const seen = echo.server.requests.at(-1)
     assert.equal(seen?.headers['content-length'], '200000')
@@ -116,7 +132,9 @@ describe('a file body on the wire', () => {
     const path = tmp.file('grows.bin')
     await writeFile(path, Buffer.alloc(1000, 'a'))
     const before = echo.server.requests.length
-    const prepared = await ok(pipe(H.newRequest(), H.initialize(`${echo.url}/put`), H.setBinaryBody(H.fromFile(path)), H.prepareRequest('PUT')))
+    const prepared = await ok(
+      pipe(H.newRequest(), H.initialize(`${echo.url}/put`), H.setBinaryBody(H.fromFile(path)), H.prepareRequest('PUT')),
+    )
     await appendFile(path, 'more')
     const e = asTag(await ko(pipe(TE.right(prepared), TE.flatMap(H.executeRequest()))), 'FileError')
     assert.equal(e.path, path)

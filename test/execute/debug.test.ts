@@ -33,12 +33,19 @@ process.stdout.write(JSON.stringify({ tag: result._tag, log: H.getLog(x, true) }
   )
 })
 
-const child = async (debug: string | undefined, buildOnly = false): Promise<{ stdout: string; stderr: string; log: string; tag: string }> => {
+const child = async (
+  debug: string | undefined,
+  buildOnly = false,
+): Promise<{ stdout: string; stderr: string; log: string; tag: string }> => {
   const env: NodeJS.ProcessEnv = { ...process.env, TARGET: echo.url, BUILD_ONLY: buildOnly ? '1' : '0' }
   delete env['HTTPIPE_DEBUG']
   delete env['NODE_OPTIONS']
   if (debug !== undefined) env['HTTPIPE_DEBUG'] = debug
-  const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', script], { env, cwd: process.cwd(), timeout: 20_000 })
+  const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', script], {
+    env,
+    cwd: process.cwd(),
+    timeout: 20_000,
+  })
   const out = JSON.parse(stdout) as { tag: string; log: string }
   return { stdout, stderr, log: out.log, tag: out.tag }
 }
@@ -48,9 +55,15 @@ describe('HTTPIPE_DEBUG', () => {
     const r = await child('1')
     assert.equal(r.tag, 'Right')
     const printed = r.stderr.split('\n').filter((l) => l.startsWith('[httpipe] '))
-    assert.ok(printed.some((l) => l.startsWith('[httpipe] setUrl: ')), r.stderr)
+    assert.ok(
+      printed.some((l) => l.startsWith('[httpipe] setUrl: ')),
+      r.stderr,
+    )
     assert.ok(printed.includes(`[httpipe] setUrl: URL set to ${echo.url}/get`), r.stderr)
-    assert.ok(printed.some((l) => l.startsWith('[httpipe] executeRequest: response received, code 200')), r.stderr)
+    assert.ok(
+      printed.some((l) => l.startsWith('[httpipe] executeRequest: response received, code 200')),
+      r.stderr,
+    )
     // exactly the log, line for line
     assert.deepEqual(
       printed.map((l) => l.slice('[httpipe] '.length)),

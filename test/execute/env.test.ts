@@ -24,7 +24,14 @@ describe('cryptoRandom', () => {
     Math.random = () => 0
     try {
       const nonce = async (): Promise<string | undefined> => {
-        const p = rightOf(await pipe(H.newRequest(), H.initialize('http://127.0.0.1:9/x'), H.addOAuthV1Authorization('t', 'ts', 'ck', 'cs'), H.prepareRequest('GET'))())
+        const p = rightOf(
+          await pipe(
+            H.newRequest(),
+            H.initialize('http://127.0.0.1:9/x'),
+            H.addOAuthV1Authorization('t', 'ts', 'ck', 'cs'),
+            H.prepareRequest('GET'),
+          )(),
+        )
         return /oauth_nonce="([^"]+)"/.exec(p.headers.find(([n]) => n === 'Authorization')?.[1] ?? '')?.[1]
       }
       const [a, b] = [await nonce(), await nonce()]

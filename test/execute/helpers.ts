@@ -10,13 +10,19 @@ import type { EchoPayload } from '../../src/testing/index.js'
 
 /** The Right of an Either, failing the test (with the error and its log) on a Left. */
 export const rightOf = <A>(e: E.Either<ClientError, A>): A => {
-  if (E.isLeft(e)) assert.fail(`expected Right, got ${e.left._tag}: ${e.left.message}\n${e.left.log.map((l) => `${l.step}: ${l.message}`).join('\n')}`)
+  if (E.isLeft(e))
+    assert.fail(
+      `expected Right, got ${e.left._tag}: ${e.left.message}\n${e.left.log.map((l) => `${l.step}: ${l.message}`).join('\n')}`,
+    )
   return e.right
 }
 
 /** The Left of an Either, failing the test on a Right. */
 export const leftOf = <A>(e: E.Either<ClientError, A>): ClientError => {
-  if (E.isRight(e)) assert.fail(`expected Left, got Right: ${JSON.stringify(e.right, (_k, v: unknown) => (v instanceof Uint8Array ? `<${v.byteLength} bytes>` : v)).slice(0, 500)}`)
+  if (E.isRight(e))
+    assert.fail(
+      `expected Left, got Right: ${JSON.stringify(e.right, (_k, v: unknown) => (v instanceof Uint8Array ? `<${v.byteLength} bytes>` : v)).slice(0, 500)}`,
+    )
   return e.left
 }
 
@@ -33,11 +39,13 @@ export const asTag = <T extends ClientError['_tag']>(e: ClientError, tag: T): Ex
 }
 
 /** The echo document of a response. */
-export const echoOf = (res: HttpResponse): EchoPayload => JSON.parse(Buffer.from(res.body).toString('utf8')) as EchoPayload
+export const echoOf = (res: HttpResponse): EchoPayload =>
+  JSON.parse(Buffer.from(res.body).toString('utf8')) as EchoPayload
 
 /** The rendered log lines. */
-export const lines = (x: { readonly log: ReadonlyArray<{ readonly step: string; readonly message: string }> }): string[] =>
-  x.log.map((e) => `${e.step}: ${e.message}`)
+export const lines = (x: {
+  readonly log: ReadonlyArray<{ readonly step: string; readonly message: string }>
+}): string[] => x.log.map((e) => `${e.step}: ${e.message}`)
 
 /** A loopback port that was free a moment ago (the one helper of test/support). */
 export { freePort } from '../support/peers.js'

@@ -45,7 +45,14 @@ const context = (p: H.PreparedRequest, env: H.Env = {}, clock: Clock = { t: 1000
     new RunLog(p.log, () => clock.t),
   )
 
-const hopOf = (p: H.PreparedRequest): Hop => ({ method: p.method, url: p.url, headers: p.headers, body: p.body, auth: p.auth, attempt: 1 })
+const hopOf = (p: H.PreparedRequest): Hop => ({
+  method: p.method,
+  url: p.url,
+  headers: p.headers,
+  body: p.body,
+  auth: p.auth,
+  attempt: 1,
+})
 
 type Answer = E.Either<Failure, Omit<Received, 'hop'>> | ((hop: Hop) => E.Either<Failure, Omit<Received, 'hop'>>)
 
@@ -144,7 +151,10 @@ describe('withRedirects', () => {
     assert.equal(E.isRight(r) && r.right.hop.url, 'http://127.0.0.1:9/b?x=1')
     assert.equal(hops[1]?.method, 'GET')
     assert.deepEqual(hops[1]?.body, { _tag: 'None' })
-    assert.equal(hops[1]?.headers.some(([n]) => /^content-/i.test(n)), false)
+    assert.equal(
+      hops[1]?.headers.some(([n]) => /^content-/i.test(n)),
+      false,
+    )
     assert.equal(ctx.stats.redirects, 1)
     assert.deepEqual(logLines(ctx), ['redirection 1/5, moving to http://127.0.0.1:9/b?x=1 as GET'])
   })
@@ -226,7 +236,8 @@ describe('withSigning', () => {
     await layer(hopOf(p))
     clock.t += 5000
     await layer(hopOf(p))
-    const stamp = (h: Hop | undefined): string | undefined => /oauth_timestamp="(\d+)"/.exec(h?.headers.find(([n]) => n === 'Authorization')?.[1] ?? '')?.[1]
+    const stamp = (h: Hop | undefined): string | undefined =>
+      /oauth_timestamp="(\d+)"/.exec(h?.headers.find(([n]) => n === 'Authorization')?.[1] ?? '')?.[1]
     assert.deepEqual([stamp(hops[0]), stamp(hops[1])], ['1700000000', '1700000005'])
     const plain = await prepared()
     const hop = hopOf(plain)
@@ -237,7 +248,14 @@ describe('withSigning', () => {
 
   test('a body file that vanished is a FileError before anything is sent', async () => {
     const p = await prepared(H.addAws4Authorization('AKID', 'SECRET', 'us-east-1'))
-    const hop: Hop = { ...hopOf(p), body: { _tag: 'Segments', segments: [{ _tag: 'File', path: '/nonexistent/x', start: 0, end: 3, size: 3 }], length: 3 } }
+    const hop: Hop = {
+      ...hopOf(p),
+      body: {
+        _tag: 'Segments',
+        segments: [{ _tag: 'File', path: '/nonexistent/x', start: 0, end: 3, size: 3 }],
+        length: 3,
+      },
+    }
     const { send, hops } = scripted(status(200))
     const r = await withSigning(context(p))(send)(hop)
     assert.ok(E.isLeft(r) && r.left.error._tag === 'FileError' && r.left.phase === 'final')
@@ -258,7 +276,9 @@ describe('attempt', () => {
       })
     const ctx = runContext(p, resolveEnv({ transport }), null, [], new RunLog([], Date.now))
     const r = await attempt(ctx)(hopOf(p))
-    assert.ok(E.isLeft(r) && r.left.error._tag === 'Timeout' && r.left.error.limit === 'attempt' && r.left.phase === 'sent')
+    assert.ok(
+      E.isLeft(r) && r.left.error._tag === 'Timeout' && r.left.error.limit === 'attempt' && r.left.phase === 'sent',
+    )
     assert.ok(aborted)
   })
 

@@ -27,7 +27,11 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'httpipe-limits-'))
   server = createServer((req, res) => {
     if (req.url === '/bomb') {
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip', 'content-length': String(bomb.length) })
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-encoding': 'gzip',
+        'content-length': String(bomb.length),
+      })
       return void res.end(bomb)
     }
     if (req.url?.startsWith('/zeros/')) {
@@ -64,31 +68,51 @@ const run = (req: H.Request, env?: H.Env) => H.processRequest('GET', onTestTrans
 describe('setMaxResponseSize', () => {
   test('a gzip bomb streamed to a file stops at the cap: ResponseTooLarge, and no file is left', async () => {
     const file = join(dir, 'bomb.bin')
-    const e = asTag(await ko(run(pipe(H.newRequest(), H.initialize(`${url}/bomb`), H.setResponseFile(file), H.setMaxResponseSize(1 << 20)))), 'ResponseTooLarge')
+    const e = asTag(
+      await ko(
+        run(pipe(H.newRequest(), H.initialize(`${url}/bomb`), H.setResponseFile(file), H.setMaxResponseSize(1 << 20))),
+      ),
+      'ResponseTooLarge',
+    )
     assert.equal(e.limit, 1 << 20)
     assert.equal(existsSync(file), false)
     assert.match(H.getLog(e, true), /partial response file .* removed/)
   })
 
   test('the same bomb in memory stops at the cap too (decoded bytes count)', async () => {
-    const e = asTag(await ko(run(pipe(H.newRequest(), H.initialize(`${url}/bomb`), H.setMaxResponseSize(1 << 20)))), 'ResponseTooLarge')
+    const e = asTag(
+      await ko(run(pipe(H.newRequest(), H.initialize(`${url}/bomb`), H.setMaxResponseSize(1 << 20)))),
+      'ResponseTooLarge',
+    )
     assert.equal(e.limit, 1 << 20)
   })
 
   test('under the cap the file is written whole', async () => {
     const file = join(dir, 'whole.bin')
-    const res = await ok(run(pipe(H.newRequest(), H.initialize(`${url}/bomb`), H.setResponseFile(file), H.setMaxResponseSize(BOMB_BYTES))))
+    const res = await ok(
+      run(pipe(H.newRequest(), H.initialize(`${url}/bomb`), H.setResponseFile(file), H.setMaxResponseSize(BOMB_BYTES))),
+    )
     assert.equal(res.file, file)
     assert.equal((await stat(file)).size, BOMB_BYTES)
   })
 
   test('env.maxResponseBytes takes the place of the step', async () => {
-    const e = asTag(await ko(run(pipe(H.newRequest(), H.initialize(`${url}/zeros/5000`), H.setMaxResponseSize(1 << 20)), { maxResponseBytes: 4096 })), 'ResponseTooLarge')
+    const e = asTag(
+      await ko(
+        run(pipe(H.newRequest(), H.initialize(`${url}/zeros/5000`), H.setMaxResponseSize(1 << 20)), {
+          maxResponseBytes: 4096,
+        }),
+      ),
+      'ResponseTooLarge',
+    )
     assert.equal(e.limit, 4096)
   })
 
   test('the body of a redirect counts too', async () => {
-    const e = asTag(await ko(run(pipe(H.newRequest(), H.initialize(`${url}/redirect-big`), H.setMaxResponseSize(1 << 20)))), 'ResponseTooLarge')
+    const e = asTag(
+      await ko(run(pipe(H.newRequest(), H.initialize(`${url}/redirect-big`), H.setMaxResponseSize(1 << 20)))),
+      'ResponseTooLarge',
+    )
     assert.equal(e.limit, 1 << 20)
   })
 })
@@ -111,7 +135,9 @@ describe('partial files', () => {
     const s = await startFaultyServer('reset-mid-body')
     try {
       const file = join(dir, 'cut.bin')
-      const e = await ko(run(pipe(H.newRequest(), H.initialize(`${s.url}/x`), H.setResponseFile(file), H.setIdleTimeout(2000))))
+      const e = await ko(
+        run(pipe(H.newRequest(), H.initialize(`${s.url}/x`), H.setResponseFile(file), H.setIdleTimeout(2000))),
+      )
       assert.ok(e._tag === 'TransportError' || e._tag === 'Timeout', e._tag)
       assert.equal(existsSync(file), false)
     } finally {

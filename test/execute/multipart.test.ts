@@ -25,15 +25,23 @@ after(async () => {
 })
 
 const sha = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex')
-const answerOf = (res: H.HttpResponse): BusboyAnswer => JSON.parse(Buffer.from(res.body).toString('utf8')) as BusboyAnswer
+const answerOf = (res: H.HttpResponse): BusboyAnswer =>
+  JSON.parse(Buffer.from(res.body).toString('utf8')) as BusboyAnswer
 /** What a browser-escaped name reads back as from any RFC 7230 parser (see encoding/multipart.ts). */
-const asSent = (name: string): string => name.replace(/\r\n|\r|\n/g, '\r\n').replace(/[\x00-\x08\x0a-\x1f\x7f"]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+const asSent = (name: string): string =>
+  name
+    .replace(/\r\n|\r|\n/g, '\r\n')
+    .replace(/[\x00-\x08\x0a-\x1f\x7f"]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
 const form = (...steps: Array<(r: H.Request) => H.Request>): H.Request =>
   steps.reduce((r, s) => s(r), pipe(H.newRequest(), H.initialize(`${bb.url}/upload`), H.startMultipartBody()))
 
 describe('what busboy reads is what was given', () => {
   test('names and file names with quotes, backslashes, CR/LF and non-ASCII; empty and binary files', async () => {
-    const binary = Buffer.concat([Buffer.from('\r\n--httpipe-\r\n--\r\n\r\n'), Buffer.from([0, 255, 13, 10]), Buffer.from('\r\n--')])
+    const binary = Buffer.concat([
+      Buffer.from('\r\n--httpipe-\r\n--\r\n\r\n'),
+      Buffer.from([0, 255, 13, 10]),
+      Buffer.from('\r\n--'),
+    ])
     const path = tmp.file('binary.bin')
     await writeFile(path, binary)
     await writeFile(tmp.file('empty.bin'), '')
@@ -52,9 +60,30 @@ describe('what busboy reads is what was given', () => {
     )
     assert.deepEqual(a.parts.slice(names.length), [
       // filename* carries the exact name, whatever it holds
-      { _tag: 'File', name: asSent('file "one"'), filename: 'отчёт "q" \\ \r\n.bin', mimeType: 'application/x-test', size: binary.byteLength, sha256: sha(binary) },
-      { _tag: 'File', name: 'empty', filename: 'empty.bin', mimeType: 'application/octet-stream', size: 0, sha256: sha('') },
-      { _tag: 'File', name: 'bytes\\', filename: 'a\\b.txt', mimeType: 'application/octet-stream', size: 3, sha256: sha(new Uint8Array([1, 2, 3])) },
+      {
+        _tag: 'File',
+        name: asSent('file "one"'),
+        filename: 'отчёт "q" \\ \r\n.bin',
+        mimeType: 'application/x-test',
+        size: binary.byteLength,
+        sha256: sha(binary),
+      },
+      {
+        _tag: 'File',
+        name: 'empty',
+        filename: 'empty.bin',
+        mimeType: 'application/octet-stream',
+        size: 0,
+        sha256: sha(''),
+      },
+      {
+        _tag: 'File',
+        name: 'bytes\\',
+        filename: 'a\\b.txt',
+        mimeType: 'application/octet-stream',
+        size: 3,
+        sha256: sha(new Uint8Array([1, 2, 3])),
+      },
     ])
   })
 
@@ -70,25 +99,46 @@ describe('what busboy reads is what was given', () => {
         const path = tmp.file(`p${i}.bin`)
         await writeFile(path, bytes)
         steps.push(H.addMultipartFormDataFile(`file${i}`, `p${i}.bin`, H.fromFile(path), 'application/octet-stream'))
-        expected.push({ _tag: 'File', name: `file${i}`, filename: `p${i}.bin`, mimeType: 'application/octet-stream', size: bytes.byteLength, sha256: sha(bytes) })
+        expected.push({
+          _tag: 'File',
+          name: `file${i}`,
+          filename: `p${i}.bin`,
+          mimeType: 'application/octet-stream',
+          size: bytes.byteLength,
+          sha256: sha(bytes),
+        })
       }
     }
     const res = await ok(H.processRequest('POST')(form(...steps)))
     const a = answerOf(res)
     assert.equal(a.ok, true, a.error)
     assert.deepEqual(a.parts, expected)
-    assert.equal(String(a.bodyBytes), res.log.find((e) => e.message.startsWith('header Content-Length'))?.message.split(': ')[1])
+    assert.equal(
+      String(a.bodyBytes),
+      res.log.find((e) => e.message.startsWith('header Content-Length'))?.message.split(': ')[1],
+    )
   })
 
   test('property: random fields and files round-trip through busboy', async () => {
     const name = fc.string({ unit: 'grapheme', maxLength: 12 })
     const part = fc.oneof(
       fc.record({ kind: fc.constant('field' as const), name, value: fc.string({ unit: 'grapheme', maxLength: 40 }) }),
-      fc.record({ kind: fc.constant('file' as const), name, filename: name.filter((f) => f !== '' && !/[\x00-\x1f\x7f]/.test(f)), bytes: fc.uint8Array({ maxLength: 300 }) }),
+      fc.record({
+        kind: fc.constant('file' as const),
+        name,
+        filename: name.filter((f) => f !== '' && !/[\x00-\x1f\x7f]/.test(f)),
+        bytes: fc.uint8Array({ maxLength: 300 }),
+      }),
     )
     await fc.assert(
       fc.asyncProperty(fc.array(part, { maxLength: 8 }), async (parts) => {
-        const req = form(...parts.map((p) => (p.kind === 'field' ? H.addMultipartFormDataField(p.name, p.value) : H.addMultipartFormDataFile(p.name, p.filename, p.bytes))))
+        const req = form(
+          ...parts.map((p) =>
+            p.kind === 'field'
+              ? H.addMultipartFormDataField(p.name, p.value)
+              : H.addMultipartFormDataFile(p.name, p.filename, p.bytes),
+          ),
+        )
         const a = answerOf(await ok(H.processRequest('POST')(req)))
         assert.equal(a.ok, true, a.error)
         assert.deepEqual(
@@ -96,7 +146,14 @@ describe('what busboy reads is what was given', () => {
           parts.map((p) =>
             p.kind === 'field'
               ? { _tag: 'Field', name: asSent(p.name), value: p.value }
-              : { _tag: 'File', name: asSent(p.name), filename: p.filename, mimeType: 'application/octet-stream', size: p.bytes.byteLength, sha256: sha(p.bytes) },
+              : {
+                  _tag: 'File',
+                  name: asSent(p.name),
+                  filename: p.filename,
+                  mimeType: 'application/octet-stream',
+                  size: p.bytes.byteLength,
+                  sha256: sha(p.bytes),
+                },
           ),
         )
       }),
@@ -118,7 +175,10 @@ describe('what busboy reads is what was given', () => {
       ),
     )
     const seen = echoOf(res)
-    assert.match(seen.headers['content-type'] ?? '', /^multipart\/related; boundary=httpipe-[0-9A-Za-z]{32}; type="application\/json"$/)
+    assert.match(
+      seen.headers['content-type'] ?? '',
+      /^multipart\/related; boundary=httpipe-[0-9A-Za-z]{32}; type="application\/json"$/,
+    )
     const parts = (seen as unknown as { multipart: Array<{ headers: Record<string, string>; text: string }> }).multipart
     assert.deepEqual(
       parts.map((p) => [p.headers['content-type'], p.headers['content-id'], p.text]),
@@ -134,7 +194,14 @@ describe('files that cannot be sent', () => {
   test('a missing file part is a FileError naming the step and the path, before any byte is sent', async () => {
     const before = bb.count()
     const missing = tmp.file('missing.bin')
-    const e = asTag(await ko(H.processRequest('POST')(form(H.addMultipartFormDataField('a', 'b'), H.addMultipartFormDataFile('doc', 'm.bin', H.fromFile(missing))))), 'FileError')
+    const e = asTag(
+      await ko(
+        H.processRequest('POST')(
+          form(H.addMultipartFormDataField('a', 'b'), H.addMultipartFormDataFile('doc', 'm.bin', H.fromFile(missing))),
+        ),
+      ),
+      'FileError',
+    )
     assert.equal(e.path, missing)
     assert.equal(e.cause, 'ENOENT')
     assert.match(e.message, /^processRequest: cannot read the file of part 2 \("doc", file "m\.bin"\)/)
@@ -143,7 +210,10 @@ describe('files that cannot be sent', () => {
   test('a directory given as a file part is a FileError too', async () => {
     const sub = tmp.file('a-directory')
     await mkdir(sub, { recursive: true })
-    const e = asTag(await ko(H.prepareRequest('POST')(form(H.addMultipartFormDataFile('doc', 'd', H.fromFile(sub))))), 'FileError')
+    const e = asTag(
+      await ko(H.prepareRequest('POST')(form(H.addMultipartFormDataFile('doc', 'd', H.fromFile(sub))))),
+      'FileError',
+    )
     assert.equal(e.cause, 'EISDIR')
     assert.match(e.message, /^prepareRequest: /)
   })
@@ -156,7 +226,16 @@ describe('files that cannot be sent', () => {
       await writeFile(path, Buffer.alloc(4 << 20, 'x'))
       bb.onFirstChunk = () => change(path)
       try {
-        const e = asTag(await ko(pipe(form(H.addMultipartFormDataFile('f', 'f.bin', H.fromFile(path))), H.setUrl(`${bb.url}/upload?slow=1`), H.processRequest('POST'))), 'FileError')
+        const e = asTag(
+          await ko(
+            pipe(
+              form(H.addMultipartFormDataFile('f', 'f.bin', H.fromFile(path))),
+              H.setUrl(`${bb.url}/upload?slow=1`),
+              H.processRequest('POST'),
+            ),
+          ),
+          'FileError',
+        )
         assert.equal(e.cause, 'EFILECHANGED')
         assert.equal(e.path, path)
       } finally {
@@ -167,9 +246,27 @@ describe('files that cannot be sent', () => {
 
 describe('multipart through the other layers', () => {
   test('a fromUrl part is downloaded before the first attempt; the Content-Length then counts it', async () => {
-    const res = await ok(pipe(H.newRequest(), H.initialize(`${echo.url}/multipart`), H.startMultipartBody(), H.addMultipartFormDataFile('u', 'u.bin', H.fromUrl(`${echo.url}/bytes/1000`)), H.addMultipartFormDataField('a', 'b'), H.processRequest('POST')))
-    const seen = JSON.parse(Buffer.from(res.body).toString()) as { bodySize: number; parts: Array<{ name: string; size: number }> }
-    assert.deepEqual(seen.parts.map((p) => [p.name, p.size]), [['u', 1000], ['a', 1]])
+    const res = await ok(
+      pipe(
+        H.newRequest(),
+        H.initialize(`${echo.url}/multipart`),
+        H.startMultipartBody(),
+        H.addMultipartFormDataFile('u', 'u.bin', H.fromUrl(`${echo.url}/bytes/1000`)),
+        H.addMultipartFormDataField('a', 'b'),
+        H.processRequest('POST'),
+      ),
+    )
+    const seen = JSON.parse(Buffer.from(res.body).toString()) as {
+      bodySize: number
+      parts: Array<{ name: string; size: number }>
+    }
+    assert.deepEqual(
+      seen.parts.map((p) => [p.name, p.size]),
+      [
+        ['u', 1000],
+        ['a', 1],
+      ],
+    )
     assert.equal(String(seen.bodySize), echo.server.requests.at(-1)?.headers['content-length'])
   })
 
@@ -195,11 +292,23 @@ describe('multipart through the other layers', () => {
 
   test('OAuth1 with useBodyFieldsAtOAuth leaves multipart fields out of the base string (RFC 5849 §3.4.1.3)', async () => {
     const prepared = await ok(
-      pipe(form(H.addMultipartFormDataField('a', '1')), H.useBodyFieldsAtOAuth(true), H.addOAuthV1Authorization('tok', 'ts', 'ck', 'cs'), H.prepareRequest('POST', { now: () => 0, random: () => 0.5 })),
+      pipe(
+        form(H.addMultipartFormDataField('a', '1')),
+        H.useBodyFieldsAtOAuth(true),
+        H.addOAuthV1Authorization('tok', 'ts', 'ck', 'cs'),
+        H.prepareRequest('POST', { now: () => 0, random: () => 0.5 }),
+      ),
     )
     const header = prepared.headers.find(([n]) => n === 'Authorization')?.[1] ?? ''
     assert.match(header, /^OAuth /)
-    const same = await ok(pipe(H.newRequest(), H.initialize(`${bb.url}/upload`), H.addOAuthV1Authorization('tok', 'ts', 'ck', 'cs'), H.prepareRequest('POST', { now: () => 0, random: () => 0.5 })))
+    const same = await ok(
+      pipe(
+        H.newRequest(),
+        H.initialize(`${bb.url}/upload`),
+        H.addOAuthV1Authorization('tok', 'ts', 'ck', 'cs'),
+        H.prepareRequest('POST', { now: () => 0, random: () => 0.5 }),
+      ),
+    )
     // same signature as with no body at all: the fields were not signed
     assert.equal(header, same.headers.find(([n]) => n === 'Authorization')?.[1])
   })

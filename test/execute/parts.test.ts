@@ -27,17 +27,29 @@ before(async () => {
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 /** The bytes /range/:n serves: a-z repeated. */
-const letters = (start: number, end: number): Buffer => Buffer.from(Array.from({ length: end - start }, (_, i) => 97 + ((start + i) % 26)))
+const letters = (start: number, end: number): Buffer =>
+  Buffer.from(Array.from({ length: end - start }, (_, i) => 97 + ((start + i) % 26)))
 let ids = 0
 const upload = (query = ''): { readonly id: string; readonly req: H.Request } => {
   const id = `u${++ids}`
-  return { id, req: pipe(H.newRequest(), H.initialize(`${echo.url}/upload/${id}${query}`), H.setBinaryBody(H.fromFile(source))) }
+  return {
+    id,
+    req: pipe(H.newRequest(), H.initialize(`${echo.url}/upload/${id}${query}`), H.setBinaryBody(H.fromFile(source))),
+  }
 }
-const statusOf = (res: H.HttpResponse): { size: number; sha256: string; complete: boolean; chunks: number } => JSON.parse(Buffer.from(res.body).toString()) as never
+const statusOf = (res: H.HttpResponse): { size: number; sha256: string; complete: boolean; chunks: number } =>
+  JSON.parse(Buffer.from(res.body).toString()) as never
 
 describe('sendPart', () => {
   test('sends the bytes [start, start + count) with Content-Range and the part length', async () => {
-    const res = await ok(pipe(H.newRequest(), H.initialize(`${echo.url}/put`), H.setBinaryBody(H.fromFile(source)), H.sendPart(1000, 5000, 'PUT', onTestTransport())))
+    const res = await ok(
+      pipe(
+        H.newRequest(),
+        H.initialize(`${echo.url}/put`),
+        H.setBinaryBody(H.fromFile(source)),
+        H.sendPart(1000, 5000, 'PUT', onTestTransport()),
+      ),
+    )
     const seen = echo.server.requests.at(-1)
     assert.equal(res.status, 200)
     assert.equal(seen?.headers['content-range'], `bytes 1000-5999/${data.length}`)
@@ -57,7 +69,15 @@ describe('sendPart', () => {
   test('with AWS4 each part is signed as it is sent: its own bytes, Content-Range and length', async () => {
     const v = await startSigV4Verifier({ accessKey: 'AKID', secretKey: 'SECRET', region: 'us-east-1', service: 's3' })
     try {
-      const res = await ok(pipe(H.newRequest(), H.initialize(`${v.url}/b/k`), H.setBinaryBody(H.fromFile(source)), H.addAws4Authorization('AKID', 'SECRET', 'us-east-1'), H.sendPart(100, 200, 'PUT', onTestTransport())))
+      const res = await ok(
+        pipe(
+          H.newRequest(),
+          H.initialize(`${v.url}/b/k`),
+          H.setBinaryBody(H.fromFile(source)),
+          H.addAws4Authorization('AKID', 'SECRET', 'us-east-1'),
+          H.sendPart(100, 200, 'PUT', onTestTransport()),
+        ),
+      )
       const seen = v.requests.at(-1)
       assert.equal(res.status, 200, seen?.reason ?? '')
       assert.equal(seen?.bodySha256, sha(data.subarray(100, 300)))
@@ -68,10 +88,26 @@ describe('sendPart', () => {
   })
   test('bad numbers, a start past the end and a body of unknown length are InvalidInput naming sendPart', async () => {
     const { req } = upload()
-    for (const [s, c] of [[-1, 10], [0, 0], [1.5, 10], [0, Number.NaN], [data.length, 1]] as const)
-      assert.match(asTag(await ko(H.sendPart(s, c, 'PUT', onTestTransport())(req)), 'InvalidInput').message, /^sendPart: /)
-    const url = pipe(H.newRequest(), H.initialize(`${echo.url}/put`), H.setBinaryBody(H.fromUrl(`${echo.url}/bytes/10`)))
-    assert.match(asTag(await ko(H.sendPart(0, 5, 'PUT', onTestTransport())(url)), 'InvalidInput').message, /length is not known/)
+    for (const [s, c] of [
+      [-1, 10],
+      [0, 0],
+      [1.5, 10],
+      [0, Number.NaN],
+      [data.length, 1],
+    ] as const)
+      assert.match(
+        asTag(await ko(H.sendPart(s, c, 'PUT', onTestTransport())(req)), 'InvalidInput').message,
+        /^sendPart: /,
+      )
+    const url = pipe(
+      H.newRequest(),
+      H.initialize(`${echo.url}/put`),
+      H.setBinaryBody(H.fromUrl(`${echo.url}/bytes/10`)),
+    )
+    assert.match(
+      asTag(await ko(H.sendPart(0, 5, 'PUT', onTestTransport())(url)), 'InvalidInput').message,
+      /length is not known/,
+    )
   })
 })
 
@@ -92,7 +128,10 @@ describe('sendDataInParts', () => {
     assert.equal(sha(echo.server.uploaded(id) ?? new Uint8Array()), sha(data))
     // 6 chunks, two of them sent twice
     assert.equal(res.attempts, 8)
-    assert.ok(lines(res).some((l) => /retry/i.test(l) && /503/.test(l)), lines(res).join('\n'))
+    assert.ok(
+      lines(res).some((l) => /retry/i.test(l) && /503/.test(l)),
+      lines(res).join('\n'),
+    )
   })
   test('a POST upload is retried too (the chunk method joins the retry policy)', async () => {
     const { id, req } = upload('?fail=2')
@@ -133,7 +172,11 @@ describe('sendDataInParts', () => {
     assert.equal(res.status, 403)
   })
   test('a bad chunk size is InvalidInput', async () => {
-    for (const n of [0, -5, 1.5, Number.POSITIVE_INFINITY]) assert.match(asTag(await ko(H.sendDataInParts(n, 'PUT', onTestTransport())(upload().req)), 'InvalidInput').message, /^sendDataInParts: the chunk size/)
+    for (const n of [0, -5, 1.5, Number.POSITIVE_INFINITY])
+      assert.match(
+        asTag(await ko(H.sendDataInParts(n, 'PUT', onTestTransport())(upload().req)), 'InvalidInput').message,
+        /^sendDataInParts: the chunk size/,
+      )
   })
 })
 
@@ -150,13 +193,23 @@ describe('getPart', () => {
   })
   test('a server that ignores Range (200): a clear StatusError, and no response file written', async () => {
     const out = tmp.file('part-ignored.bin')
-    const e = asTag(await ko(pipe(range('?ignoreRange=1'), H.setResponseFile(out), H.getPart(0, 100, 'GET', onTestTransport()))), 'StatusError')
+    const e = asTag(
+      await ko(pipe(range('?ignoreRange=1'), H.setResponseFile(out), H.getPart(0, 100, 'GET', onTestTransport()))),
+      'StatusError',
+    )
     assert.equal(e.status, 200)
-    assert.match(e.message, /^getPart: the server answered 200 instead of 206 Partial Content: it ignored the Range header/)
+    assert.match(
+      e.message,
+      /^getPart: the server answered 200 instead of 206 Partial Content: it ignored the Range header/,
+    )
     assert.equal(existsSync(out), false)
   })
   test('a 206 of another range, or with no Content-Range, is a StatusError', async () => {
-    for (const mode of ['shift', 'missing', 'garbage']) assert.equal(asTag(await ko(H.getPart(10, 10, 'GET', onTestTransport())(range(`?badRange=${mode}`))), 'StatusError').status, 206)
+    for (const mode of ['shift', 'missing', 'garbage'])
+      assert.equal(
+        asTag(await ko(H.getPart(10, 10, 'GET', onTestTransport())(range(`?badRange=${mode}`))), 'StatusError').status,
+        206,
+      )
   })
   test('a part to a response file: the file holds the part', async () => {
     const out = tmp.file('part.bin')
@@ -179,23 +232,46 @@ describe('getDataInParts', () => {
     const out = tmp.file('resumed.bin')
     await writeFile(out, letters(0, 100_000))
     const events: H.Progress[] = []
-    const res = await ok(pipe(big(), H.setResponseFile(out), H.getDataInParts(65_536, 'GET', onTestTransport({ onProgress: (p) => events.push(p) }))))
+    const res = await ok(
+      pipe(
+        big(),
+        H.setResponseFile(out),
+        H.getDataInParts(65_536, 'GET', onTestTransport({ onProgress: (p) => events.push(p) })),
+      ),
+    )
     assert.deepEqual(await readFile(out), letters(0, 300_000))
     assert.ok(lines(res).some((l) => /holds 100000 bytes: continuing from there/.test(l)))
     assert.equal(echo.server.requests.filter((r) => r.headers['range'] === 'bytes=100000-165535').length >= 1, true)
     assert.equal(events.at(-1)?.loaded, 300_000)
     const cut = tmp.file('cut.bin')
     // node-fetch (cross-fetch) cannot tell a cut body from a slow one: the idle limit ends it
-    const e = await ko(pipe(big('?dropAfter=1000'), H.setResponseFile(cut), H.setIdleTimeout(1000), H.getDataInParts(65_536, 'GET', onTestTransport())))
+    const e = await ko(
+      pipe(
+        big('?dropAfter=1000'),
+        H.setResponseFile(cut),
+        H.setIdleTimeout(1000),
+        H.getDataInParts(65_536, 'GET', onTestTransport()),
+      ),
+    )
     assert.equal(e._tag, TEST_TRANSPORT === 'cross-fetch' ? 'Timeout' : 'TransportError', e.message)
     assert.equal(existsSync(cut), false)
   })
   test('a part cut off mid-body is cut from the file again: it ends at the last whole part', async () => {
     const out = tmp.file('cut-mid.bin')
     await writeFile(out, letters(0, 100_000))
-    const e = await ko(pipe(big('?dropAfter=1000'), H.setResponseFile(out), H.setIdleTimeout(1000), H.getDataInParts(65_536, 'GET', onTestTransport())))
+    const e = await ko(
+      pipe(
+        big('?dropAfter=1000'),
+        H.setResponseFile(out),
+        H.setIdleTimeout(1000),
+        H.getDataInParts(65_536, 'GET', onTestTransport()),
+      ),
+    )
     assert.equal(e._tag, TEST_TRANSPORT === 'cross-fetch' ? 'Timeout' : 'TransportError', e.message)
-    assert.ok(lines(e).some((l) => /partial part cut from .*: back to 100000 bytes/.test(l)), lines(e).join('\n'))
+    assert.ok(
+      lines(e).some((l) => /partial part cut from .*: back to 100000 bytes/.test(l)),
+      lines(e).join('\n'),
+    )
     assert.deepEqual(await readFile(out), letters(0, 100_000))
     // run again without the break: it continues from the part boundary
     await ok(pipe(big(), H.setResponseFile(out), H.getDataInParts(65_536, 'GET', onTestTransport())))
@@ -204,11 +280,21 @@ describe('getDataInParts', () => {
   test('a part shorter than its Content-Range is cut from the file again, with an error that says so', async () => {
     const out = tmp.file('short.bin')
     await writeFile(out, letters(0, 100_000))
-    const e = asTag(await ko(pipe(big('?badRange=length'), H.setResponseFile(out), H.getDataInParts(65_536, 'GET', onTestTransport()))), 'TransportError')
+    const e = asTag(
+      await ko(
+        pipe(big('?badRange=length'), H.setResponseFile(out), H.getDataInParts(65_536, 'GET', onTestTransport())),
+      ),
+      'TransportError',
+    )
     assert.match(e.message, /^getDataInParts: the part holds 65535 bytes, its Content-Range says 65536/)
     assert.deepEqual(await readFile(out), letters(0, 100_000))
     const fresh = tmp.file('short-fresh.bin')
-    asTag(await ko(pipe(big('?badRange=length'), H.setResponseFile(fresh), H.getDataInParts(65_536, 'GET', onTestTransport()))), 'TransportError')
+    asTag(
+      await ko(
+        pipe(big('?badRange=length'), H.setResponseFile(fresh), H.getDataInParts(65_536, 'GET', onTestTransport())),
+      ),
+      'TransportError',
+    )
     assert.equal(existsSync(fresh), false)
   })
   test('a file already complete is left as it is (the server answers 416 for its size)', async () => {
@@ -221,10 +307,21 @@ describe('getDataInParts', () => {
   })
   test('a server that ignores Range: a StatusError, and the file is not touched', async () => {
     const out = tmp.file('ignored.bin')
-    assert.equal(asTag(await ko(pipe(big('?ignoreRange=1'), H.setResponseFile(out), H.getDataInParts(65_536, 'GET', onTestTransport()))), 'StatusError').status, 200)
+    assert.equal(
+      asTag(
+        await ko(
+          pipe(big('?ignoreRange=1'), H.setResponseFile(out), H.getDataInParts(65_536, 'GET', onTestTransport())),
+        ),
+        'StatusError',
+      ).status,
+      200,
+    )
     assert.equal(existsSync(out), false)
   })
   test('no response file is InvalidInput', async () => {
-    assert.match(asTag(await ko(H.getDataInParts()(big())), 'InvalidInput').message, /^getDataInParts: no file to download to: call setResponseFile/)
+    assert.match(
+      asTag(await ko(H.getDataInParts()(big())), 'InvalidInput').message,
+      /^getDataInParts: no file to download to: call setResponseFile/,
+    )
   })
 })

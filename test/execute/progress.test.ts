@@ -27,7 +27,11 @@ const assertRises = (events: ReadonlyArray<H.Progress>, total: number): void => 
   assert.ok(events.length >= 1, 'no upload event')
   for (const [i, e] of events.entries()) {
     assert.equal(e.total, total)
-    if (i > 0) assert.ok(e.loaded > (events[i - 1]?.loaded ?? 0), `event ${i} does not rise: ${JSON.stringify(events.slice(i - 1, i + 1))}`)
+    if (i > 0)
+      assert.ok(
+        e.loaded > (events[i - 1]?.loaded ?? 0),
+        `event ${i} does not rise: ${JSON.stringify(events.slice(i - 1, i + 1))}`,
+      )
   }
   assert.equal(events.at(-1)?.loaded, total)
 }
@@ -46,7 +50,14 @@ describe('upload progress', () => {
   test('a multipart body with a file part: events rise to the whole body length', async () => {
     const path = tmp.file('part.bin')
     await writeFile(path, Buffer.alloc(1 << 20, 'p'))
-    const { events, length } = await uploads(pipe(at('/put'), H.startMultipartBody(), H.addMultipartFormDataField('a', 'b'), H.addMultipartFormDataFile('f', 'p.bin', H.fromFile(path))))
+    const { events, length } = await uploads(
+      pipe(
+        at('/put'),
+        H.startMultipartBody(),
+        H.addMultipartFormDataField('a', 'b'),
+        H.addMultipartFormDataFile('f', 'p.bin', H.fromFile(path)),
+      ),
+    )
     assert.ok(length > 1 << 20)
     assertRises(events, length)
   })

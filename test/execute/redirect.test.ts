@@ -15,9 +15,11 @@ const at = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${ech
 const redirectTo = (location: string, status = 302): H.Request =>
   pipe(at('/redirect-to'), H.setUrlParams({ url: location, status_code: status }))
 
-const send = (req: H.Request, method: string, env?: H.Env): Promise<H.HttpResponse> => ok(H.processRequest(method, onTestTransport(env))(req))
+const send = (req: H.Request, method: string, env?: H.Env): Promise<H.HttpResponse> =>
+  ok(H.processRequest(method, onTestTransport(env))(req))
 
-const receivedBy = (s: EchoServer, path: string): RecordedRequest[] => s.requests.filter((r) => r.url.split('?')[0] === path)
+const receivedBy = (s: EchoServer, path: string): RecordedRequest[] =>
+  s.requests.filter((r) => r.url.split('?')[0] === path)
 
 const lastAt = (s: EchoServer, path: string): RecordedRequest => {
   const r = receivedBy(s, path).at(-1)
@@ -155,8 +157,14 @@ describe('Location handling', () => {
       assert.equal(res.status, 302)
       assert.equal(res.redirects, 0)
       assert.equal(res.headers['location'], location)
-      assert.equal(res.url, `${echo.url}/redirect-to?url=${encodeURIComponent(location).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}&status_code=302`)
-      assert.ok(lines(res).some((l) => /redirect to .* not followed/.test(l)), lines(res).join('\n'))
+      assert.equal(
+        res.url,
+        `${echo.url}/redirect-to?url=${encodeURIComponent(location).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}&status_code=302`,
+      )
+      assert.ok(
+        lines(res).some((l) => /redirect to .* not followed/.test(l)),
+        lines(res).join('\n'),
+      )
     })
   }
 })
@@ -210,7 +218,10 @@ describe('maxRedirects', () => {
     assert.equal(res.url, `${echo.url}/redirect/5`)
     assert.equal(new URL(res.headers['location'] ?? '', res.url).href, `${echo.url}/redirect/4`)
     assert.equal(echo.server.requests.length - sentBefore, 6)
-    assert.ok(lines(res).some((l) => l.includes('maximum number of redirections reached')), lines(res).join('\n'))
+    assert.ok(
+      lines(res).some((l) => l.includes('maximum number of redirections reached')),
+      lines(res).join('\n'),
+    )
   })
 
   test('maxRedirects(0): the first 3xx is returned', async () => {
@@ -227,7 +238,9 @@ describe('maxRedirects', () => {
     // the echo server sends `Location: /get`
     const viaDefault = await send(pipe(at('/redirect/1'), H.maxRedirects(0)), 'GET', { transport: H.defaultTransport })
     assert.equal(viaDefault.headers['location'], '/get')
-    const viaCrossFetch = await send(pipe(at('/redirect/1'), H.maxRedirects(0)), 'GET', { transport: H.crossFetchTransport })
+    const viaCrossFetch = await send(pipe(at('/redirect/1'), H.maxRedirects(0)), 'GET', {
+      transport: H.crossFetchTransport,
+    })
     assert.equal(viaCrossFetch.headers['location'], `${echo.url}/get`)
     const r = await pipe(at('/redirect/1'), H.maxRedirects(0), H.processRequest('GET', { fetch: globalThis.fetch }))()
     assert.equal(r._tag, 'Right')
@@ -246,7 +259,12 @@ describe('maxRedirects', () => {
 
 describe('credentials across origins', () => {
   const credentialed = (req: H.Request): H.Request =>
-    pipe(req, H.addHeader('Cookie', 'session=abc'), H.addHeader('Proxy-Authorization', 'Basic cHg6cHk='), H.addHeader('X-Keep', 'yes'))
+    pipe(
+      req,
+      H.addHeader('Cookie', 'session=abc'),
+      H.addHeader('Proxy-Authorization', 'Basic cHg6cHk='),
+      H.addHeader('X-Keep', 'yes'),
+    )
 
   test('a redirect to another server (other port) drops Basic Authorization, Cookie and Proxy-Authorization', async () => {
     const target = `${other.url}/anything/xo-basic`
@@ -265,7 +283,14 @@ describe('credentials across origins', () => {
   })
 
   test("a redirect to another server drops addHeader('Authorization', …) and Bearer", async () => {
-    await send(pipe(redirectTo(`${other.url}/anything/xo-header`, 307), H.addHeader('Authorization', 'Token abc123'), H.setStringBody('b')), 'POST')
+    await send(
+      pipe(
+        redirectTo(`${other.url}/anything/xo-header`, 307),
+        H.addHeader('Authorization', 'Token abc123'),
+        H.setStringBody('b'),
+      ),
+      'POST',
+    )
     const second = lastAt(other.server, '/anything/xo-header')
     assert.equal(second.headers['authorization'], undefined)
     assert.equal(Buffer.from(second.body).toString(), 'b')
@@ -274,7 +299,10 @@ describe('credentials across origins', () => {
   })
 
   test('a same-origin redirect keeps them', async () => {
-    await send(pipe(redirectTo('/anything/same-origin'), H.addBasicAuthorization('ann', 'secret-pw'), credentialed), 'GET')
+    await send(
+      pipe(redirectTo('/anything/same-origin'), H.addBasicAuthorization('ann', 'secret-pw'), credentialed),
+      'GET',
+    )
     const second = lastAt(echo.server, '/anything/same-origin')
     assert.equal(second.headers['authorization'], `Basic ${Buffer.from('ann:secret-pw').toString('base64')}`)
     assert.equal(second.headers['cookie'], 'session=abc')
@@ -283,7 +311,10 @@ describe('credentials across origins', () => {
   })
 
   test('an absolute same-origin redirect keeps them too', async () => {
-    await send(pipe(redirectTo(`${echo.url}/anything/same-origin-abs`), H.addHeader('Authorization', 'Token keep')), 'GET')
+    await send(
+      pipe(redirectTo(`${echo.url}/anything/same-origin-abs`), H.addHeader('Authorization', 'Token keep')),
+      'GET',
+    )
     assert.equal(lastAt(echo.server, '/anything/same-origin-abs').headers['authorization'], 'Token keep')
   })
 
@@ -328,6 +359,9 @@ describe('credentials across origins', () => {
     const log = lines(res)
     const from = log.findIndex((l) => l.includes('redirection 1/5'))
     assert.ok(from > 0)
-    assert.ok(log.slice(from).every((l) => !l.includes('loc-s3cret')), log.join('\n'))
+    assert.ok(
+      log.slice(from).every((l) => !l.includes('loc-s3cret')),
+      log.join('\n'),
+    )
   })
 })

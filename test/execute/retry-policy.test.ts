@@ -22,9 +22,15 @@ const recording = (random: () => number = () => 0.5): { env: H.Env; sleeps: numb
 }
 
 const to = (url: string, method: string, ...steps: Array<(r: H.Request) => H.Request>): H.Request =>
-  steps.reduce((r, f) => f(r), pipe(H.newRequest(), H.initialize(`${url}/r`), (r) => (['POST', 'PUT', 'PATCH'].includes(method) ? H.setStringBody('x')(r) : r)))
+  steps.reduce(
+    (r, f) => f(r),
+    pipe(H.newRequest(), H.initialize(`${url}/r`), (r) =>
+      ['POST', 'PUT', 'PATCH'].includes(method) ? H.setStringBody('x')(r) : r,
+    ),
+  )
 
-const sendingLines = (x: Parameters<typeof lines>[0], method: string): string[] => lines(x).filter((l) => l.startsWith(`executeRequest: sending ${method} `))
+const sendingLines = (x: Parameters<typeof lines>[0], method: string): string[] =>
+  lines(x).filter((l) => l.startsWith(`executeRequest: sending ${method} `))
 
 describe('methods', () => {
   for (const method of ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']) {
@@ -53,7 +59,9 @@ describe('methods', () => {
   test("setRetryPolicy({ methods: ['POST'] }) retries POST (3 sends with maxAttempts(2))", () =>
     withStatusServer({ status: 503, failures: 2 }, async (s) => {
       const { env, sleeps } = recording()
-      const res = await ok(H.processRequest('POST', env)(to(s.url, 'POST', H.setRetryPolicy({ methods: ['POST'] }), H.maxAttempts(2))))
+      const res = await ok(
+        H.processRequest('POST', env)(to(s.url, 'POST', H.setRetryPolicy({ methods: ['POST'] }), H.maxAttempts(2))),
+      )
       assert.equal(res.status, 200)
       assert.equal(s.count('POST'), 3)
       assert.equal(res.attempts, 3)
@@ -65,7 +73,12 @@ describe('methods', () => {
   // The list replaces the default one (as got's retry.methods does), like `statuses` below.
   test("with methods ['POST'], GET is no longer retried", () =>
     withStatusServer({ status: 503 }, async (s) => {
-      const res = await ok(H.processRequest('GET', recording().env)(to(s.url, 'GET', H.setRetryPolicy({ methods: ['POST'] }), H.maxAttempts(2))))
+      const res = await ok(
+        H.processRequest(
+          'GET',
+          recording().env,
+        )(to(s.url, 'GET', H.setRetryPolicy({ methods: ['POST'] }), H.maxAttempts(2))),
+      )
       assert.equal(res.status, 503)
       assert.equal(s.count('GET'), 1)
     }))
@@ -94,12 +107,22 @@ describe('statuses', () => {
 
   test('setRetryPolicy({ statuses: [418] }) retries a 418 and no longer a 503', async () => {
     await withStatusServer({ status: 418, failures: 2 }, async (s) => {
-      const res = await ok(H.processRequest('GET', recording().env)(to(s.url, 'GET', H.setRetryPolicy({ statuses: [418] }), H.maxAttempts(2))))
+      const res = await ok(
+        H.processRequest(
+          'GET',
+          recording().env,
+        )(to(s.url, 'GET', H.setRetryPolicy({ statuses: [418] }), H.maxAttempts(2))),
+      )
       assert.equal(res.status, 200)
       assert.equal(s.count('GET'), 3)
     })
     await withStatusServer({ status: 503 }, async (s) => {
-      const res = await ok(H.processRequest('GET', recording().env)(to(s.url, 'GET', H.setRetryPolicy({ statuses: [418] }), H.maxAttempts(2))))
+      const res = await ok(
+        H.processRequest(
+          'GET',
+          recording().env,
+        )(to(s.url, 'GET', H.setRetryPolicy({ statuses: [418] }), H.maxAttempts(2))),
+      )
       assert.equal(res.status, 503)
       assert.equal(s.count('GET'), 1)
     })
@@ -110,7 +133,10 @@ describe('failures', () => {
   test('a refused connection is retried for POST too (nothing was sent): 3 sends, TransportError', async () => {
     const port = await freePort() // listened on port 0, then closed: nothing listens there now
     const { env, sleeps } = recording()
-    const e = asTag(await ko(H.processRequest('POST', env)(to(`http://127.0.0.1:${port}`, 'POST', H.maxAttempts(2)))), 'TransportError')
+    const e = asTag(
+      await ko(H.processRequest('POST', env)(to(`http://127.0.0.1:${port}`, 'POST', H.maxAttempts(2)))),
+      'TransportError',
+    )
     assert.equal(e.cause, 'ECONNREFUSED')
     const sending = sendingLines(e, 'POST')
     assert.equal(sending.length, 3, lines(e).join('\n'))
@@ -123,13 +149,19 @@ describe('failures', () => {
     const server = useFaultyServer('reset-mid-body')
     test('GET is retried (a body read failure is a transport error)', async () => {
       const c0 = server().count()
-      const e = asTag(await ko(H.processRequest('GET', recording().env)(to(server().url, 'GET', H.maxAttempts(2)))), 'TransportError')
+      const e = asTag(
+        await ko(H.processRequest('GET', recording().env)(to(server().url, 'GET', H.maxAttempts(2)))),
+        'TransportError',
+      )
       assert.equal(server().count() - c0, 3)
       assert.equal(sendingLines(e, 'GET').length, 3)
     })
     test('POST is not (the request was sent)', async () => {
       const c0 = server().count()
-      asTag(await ko(H.processRequest('POST', recording().env)(to(server().url, 'POST', H.maxAttempts(2)))), 'TransportError')
+      asTag(
+        await ko(H.processRequest('POST', recording().env)(to(server().url, 'POST', H.maxAttempts(2)))),
+        'TransportError',
+      )
       assert.equal(server().count() - c0, 1)
     })
   })
@@ -142,12 +174,18 @@ describe('failures', () => {
 
   test('a POST timeout is not retried; a GET timeout is', () =>
     withFaultyServer('never-answers', async (s) => {
-      const post = asTag(await ko(H.processRequest('POST', recording().env)(to(s.url, 'POST', H.setTimeout(300), H.maxAttempts(2)))), 'Timeout')
+      const post = asTag(
+        await ko(H.processRequest('POST', recording().env)(to(s.url, 'POST', H.setTimeout(300), H.maxAttempts(2)))),
+        'Timeout',
+      )
       assert.equal(post.limit, 'attempt')
       assert.equal(sendingLines(post, 'POST').length, 1)
       await waitFor(() => s.count() >= 1, 10_000, 'the server counting the POST')
       assert.equal(s.count(), 1)
-      const get = asTag(await ko(H.processRequest('GET', recording().env)(to(s.url, 'GET', H.setTimeout(300), H.maxAttempts(2)))), 'Timeout')
+      const get = asTag(
+        await ko(H.processRequest('GET', recording().env)(to(s.url, 'GET', H.setTimeout(300), H.maxAttempts(2)))),
+        'Timeout',
+      )
       assert.equal(sendingLines(get, 'GET').length, 3)
       await waitFor(() => s.count() >= 1 + 3, 10_000, 'the server counting the three GETs')
       assert.equal(s.count(), 1 + 3)
@@ -166,18 +204,25 @@ describe('waits', () => {
   test('retryAfterCapMs caps Retry-After', () =>
     withStatusServer({ status: 429, failures: 1, retryAfter: '2' }, async (s) => {
       const { env, sleeps } = recording()
-      await ok(H.processRequest('GET', env)(to(s.url, 'GET', H.setRetryPolicy({ retryAfterCapMs: 1000 }), H.maxAttempts(2))))
+      await ok(
+        H.processRequest('GET', env)(to(s.url, 'GET', H.setRetryPolicy({ retryAfterCapMs: 1000 }), H.maxAttempts(2))),
+      )
       assert.deepEqual(sleeps, [1000])
     }))
 
   test('baseMs and capMs shape the backoff (full jitter: random() × min(cap, base × 2^(n-1)))', () =>
     withStatusServer({ status: 503, failures: 3 }, async (s) => {
       const { env, sleeps } = recording(() => 0.999)
-      const res = await ok(H.processRequest('GET', env)(to(s.url, 'GET', H.setRetryPolicy({ baseMs: 10, capMs: 15 }), H.maxAttempts(3))))
+      const res = await ok(
+        H.processRequest('GET', env)(to(s.url, 'GET', H.setRetryPolicy({ baseMs: 10, capMs: 15 }), H.maxAttempts(3))),
+      )
       assert.equal(res.status, 200)
       assert.equal(sleeps.length, 3)
       assert.ok(sleeps[0]! <= 10 && sleeps[0]! >= 9, `first wait ${sleeps[0]}`)
-      assert.ok(sleeps.every((ms) => ms <= 15), `${sleeps}`)
+      assert.ok(
+        sleeps.every((ms) => ms <= 15),
+        `${sleeps}`,
+      )
       assert.ok(sleeps[2]! > 10, `third wait ${sleeps[2]} reaches the cap`)
     }))
 })
@@ -194,8 +239,21 @@ describe('setDeadline', () => {
       // 0.5 the waits are 25 ms, then 50 ms each: 25 + 9 × 50 = 475, and one more would pass 500.
       let clock = 1_000_000
       const sleeps: number[] = []
-      const env: H.Env = { random: () => 0.5, now: () => clock, sleep: async (ms) => void (sleeps.push(ms), (clock += ms)), signal: AbortSignal.timeout(20_000) }
-      const e = asTag(await ko(H.processRequest('GET', env)(to(s.url, 'GET', H.setRetryPolicy({ baseMs: 50, capMs: 100 }), H.maxAttempts(100), H.setDeadline(500)))), 'Timeout')
+      const env: H.Env = {
+        random: () => 0.5,
+        now: () => clock,
+        sleep: async (ms) => void (sleeps.push(ms), (clock += ms)),
+        signal: AbortSignal.timeout(20_000),
+      }
+      const e = asTag(
+        await ko(
+          H.processRequest(
+            'GET',
+            env,
+          )(to(s.url, 'GET', H.setRetryPolicy({ baseMs: 50, capMs: 100 }), H.maxAttempts(100), H.setDeadline(500))),
+        ),
+        'Timeout',
+      )
       assert.equal(e.limit, 'deadline')
       assert.equal(e.timeoutMs, 500)
       // the run stops as soon as the next wait would pass the deadline, so at most 500 ms
@@ -203,12 +261,20 @@ describe('setDeadline', () => {
       assert.match(H.getLog(e, true), /the wait of 50 ms before retry 11 would pass the deadline of 500 ms/)
       assert.equal(s.count('GET'), sleeps.length + 1, `${s.count('GET')} sends`)
       assert.match(H.getLog(e, true), /deadline/)
-    }))
+    }),
+  )
 
   test('setDeadline(500) cuts an attempt that never ends (attempt and idle limits larger)', { timeout: 30_000 }, () =>
     withFaultyServer('never-answers', async (s) => {
       const t0 = performance.now()
-      const e = asTag(await ko(H.processRequest('GET', { ...recording().env, signal: AbortSignal.timeout(20_000) })(to(s.url, 'GET', H.setTimeout(60_000), H.setIdleTimeout(60_000), H.maxAttempts(3), H.setDeadline(500)))), 'Timeout')
+      const e = asTag(
+        await ko(
+          H.processRequest('GET', { ...recording().env, signal: AbortSignal.timeout(20_000) })(
+            to(s.url, 'GET', H.setTimeout(60_000), H.setIdleTimeout(60_000), H.maxAttempts(3), H.setDeadline(500)),
+          ),
+        ),
+        'Timeout',
+      )
       const elapsed = performance.now() - t0
       assert.equal(e.limit, 'deadline')
       // never before the deadline; no upper bound (the limits of 60 s, the signal of 20 s and
@@ -217,7 +283,8 @@ describe('setDeadline', () => {
       assert.equal(sendingLines(e, 'GET').length, 1)
       await waitFor(() => s.count() >= 1, 10_000, 'the server counting the request')
       assert.equal(s.count(), 1)
-    }))
+    }),
+  )
 })
 
 describe('invalid policies are InvalidInput at setRetryPolicy', () => {
@@ -236,9 +303,17 @@ describe('invalid policies are InvalidInput at setRetryPolicy', () => {
         const e = asTag(await ko(H.processRequest('GET')(req)), 'InvalidInput')
         assert.equal(e.step, 'setRetryPolicy')
         assert.equal(s.count(), 0, 'nothing sent')
-      }))
+      }),
+    )
   }
   test('a valid policy records no error', () => {
-    assert.equal(pipe(H.newRequest(), H.initialize('http://127.0.0.1:1/'), H.setRetryPolicy({ methods: ['POST'], statuses: [418], baseMs: 10, capMs: 100, retryAfterCapMs: 1000 })).error, null)
+    assert.equal(
+      pipe(
+        H.newRequest(),
+        H.initialize('http://127.0.0.1:1/'),
+        H.setRetryPolicy({ methods: ['POST'], statuses: [418], baseMs: 10, capMs: 100, retryAfterCapMs: 1000 }),
+      ).error,
+      null,
+    )
   })
 })

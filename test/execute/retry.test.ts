@@ -99,7 +99,9 @@ describe('which outcomes are retried', () => {
   test('gives up after 1+n attempts and returns the last 5xx as a Right', async () => {
     const key = freshKey('giveup')
     const { env, sleeps } = fakeEnv()
-    const res = await ok(H.processRequest('GET', env)(pipe(flaky(key, { failures: 10, status: 502 }), H.maxAttempts(2))))
+    const res = await ok(
+      H.processRequest('GET', env)(pipe(flaky(key, { failures: 10, status: 502 }), H.maxAttempts(2))),
+    )
     assert.equal(res.status, 502)
     assert.equal(server.hits(key), 3)
     assert.equal(res.attempts, 3)
@@ -114,14 +116,25 @@ describe('which outcomes are retried', () => {
     assert.equal(count('/close') - c0, 3)
     assert.deepEqual(sleeps, [50, 100])
     const l = lines(e)
-    assert.ok(l.some((x) => /^executeRequest: retry 1\/2 in 50 ms after TransportError$/.test(x)), l.join('\n'))
-    assert.ok(l.some((x) => /^executeRequest: retry 2\/2 in 100 ms after TransportError$/.test(x)), l.join('\n'))
+    assert.ok(
+      l.some((x) => /^executeRequest: retry 1\/2 in 50 ms after TransportError$/.test(x)),
+      l.join('\n'),
+    )
+    assert.ok(
+      l.some((x) => /^executeRequest: retry 2\/2 in 100 ms after TransportError$/.test(x)),
+      l.join('\n'),
+    )
   })
 
   test('a refused connection is retried', async () => {
     const port = await freePort()
     const { env, sleeps } = fakeEnv()
-    const e = asTag(await ko(H.processRequest('GET', env)(pipe(H.newRequest(), H.initialize(`http://127.0.0.1:${port}/`), H.maxAttempts(1)))), 'TransportError')
+    const e = asTag(
+      await ko(
+        H.processRequest('GET', env)(pipe(H.newRequest(), H.initialize(`http://127.0.0.1:${port}/`), H.maxAttempts(1))),
+      ),
+      'TransportError',
+    )
     assert.equal(sleeps.length, 1)
     assert.equal(lines(e).filter((l) => l.startsWith('executeRequest: sending GET')).length, 2)
   })
@@ -130,12 +143,18 @@ describe('which outcomes are retried', () => {
     const { env, sleeps } = fakeEnv()
     const c0 = count('/hang')
     // 300 ms: long enough that a busy machine sends each request before its limit runs out
-    const e = asTag(await ko(H.processRequest('GET', env)(pipe(at('/hang'), H.setTimeout(300), H.maxAttempts(2)))), 'Timeout')
+    const e = asTag(
+      await ko(H.processRequest('GET', env)(pipe(at('/hang'), H.setTimeout(300), H.maxAttempts(2)))),
+      'Timeout',
+    )
     // the server shares this process: it may record the last request after the run ended
     await waitFor(() => count('/hang') - c0 >= 3, 10_000, 'the server recording three requests')
     assert.equal(count('/hang') - c0, 3)
     assert.equal(sleeps.length, 2)
-    assert.ok(lines(e).some((l) => l.includes('retry 1/2') && l.includes('after Timeout')), lines(e).join('\n'))
+    assert.ok(
+      lines(e).some((l) => l.includes('retry 1/2') && l.includes('after Timeout')),
+      lines(e).join('\n'),
+    )
   })
 
   test('an env.signal abort is not retried', async () => {
@@ -155,7 +174,11 @@ describe('which outcomes are retried', () => {
   test('the default sleep is cut short by env.signal', { timeout: 20_000 }, async () => {
     const key = freshKey('real-sleep')
     const ac = new AbortController()
-    const run = ko(H.processRequest('GET', { signal: ac.signal })(pipe(flaky(key, { failures: 1, retryAfter: '30' }), H.maxAttempts(1))))
+    const run = ko(
+      H.processRequest('GET', { signal: ac.signal })(
+        pipe(flaky(key, { failures: 1, retryAfter: '30' }), H.maxAttempts(1)),
+      ),
+    )
     // abort during the wait of 30 s: half a second after the server answered the first
     // attempt (the client only has a small 503 to read by then), far from both ends of the wait
     await waitFor(() => server.hits(key) >= 1, 10_000, 'the server answering the first attempt')
@@ -171,7 +194,10 @@ describe('which outcomes are retried', () => {
     const key = freshKey('abort-wait')
     const ac = new AbortController()
     const env: H.Env = { signal: ac.signal, random: () => 0.5, sleep: async () => ac.abort() }
-    const e = asTag(await ko(H.processRequest('GET', env)(pipe(flaky(key, { failures: 3 }), H.maxAttempts(3)))), 'TransportError')
+    const e = asTag(
+      await ko(H.processRequest('GET', env)(pipe(flaky(key, { failures: 3 }), H.maxAttempts(3)))),
+      'TransportError',
+    )
     assert.equal(e.cause, 'ABORTED')
     assert.equal(server.hits(key), 1)
   })
@@ -181,17 +207,25 @@ describe('Retry-After and backoff', () => {
   test('Retry-After in seconds is honoured', async () => {
     const key = freshKey('ra-seconds')
     const { env, sleeps } = fakeEnv()
-    const res = await ok(H.processRequest('GET', env)(pipe(flaky(key, { failures: 1, status: 503, retryAfter: '3' }), H.maxAttempts(2))))
+    const res = await ok(
+      H.processRequest('GET', env)(pipe(flaky(key, { failures: 1, status: 503, retryAfter: '3' }), H.maxAttempts(2))),
+    )
     assert.equal(res.status, 200)
     assert.deepEqual(sleeps, [3000])
-    assert.ok(lines(res).includes('executeRequest: status 503, retry 1/2 in 3000 ms (Retry-After)'), lines(res).join('\n'))
+    assert.ok(
+      lines(res).includes('executeRequest: status 503, retry 1/2 in 3000 ms (Retry-After)'),
+      lines(res).join('\n'),
+    )
   })
 
   test('Retry-After as an HTTP date is honoured relative to env.now', async () => {
     const key = freshKey('ra-date')
     const { env, sleeps } = fakeEnv()
     const res = await ok(
-      H.processRequest('GET', env)(pipe(flaky(key, { failures: 1, status: 429, retryAfter: 'Wed, 21 Oct 2015 07:28:07 GMT' }), H.maxAttempts(1))),
+      H.processRequest(
+        'GET',
+        env,
+      )(pipe(flaky(key, { failures: 1, status: 429, retryAfter: 'Wed, 21 Oct 2015 07:28:07 GMT' }), H.maxAttempts(1))),
     )
     assert.equal(res.status, 200)
     assert.deepEqual(sleeps, [7000])
@@ -204,14 +238,24 @@ describe('Retry-After and backoff', () => {
     assert.deepEqual(a.sleeps, [60_000])
     const k2 = freshKey('ra-cap-d')
     const b = fakeEnv()
-    await ok(H.processRequest('GET', b.env)(pipe(flaky(k2, { failures: 1, retryAfter: 'Wed, 21 Oct 2015 09:00:00 GMT' }), H.maxAttempts(1))))
+    await ok(
+      H.processRequest(
+        'GET',
+        b.env,
+      )(pipe(flaky(k2, { failures: 1, retryAfter: 'Wed, 21 Oct 2015 09:00:00 GMT' }), H.maxAttempts(1))),
+    )
     assert.deepEqual(b.sleeps, [60_000])
   })
 
   test('a Retry-After date in the past waits 0', async () => {
     const key = freshKey('ra-past')
     const { env, sleeps } = fakeEnv()
-    await ok(H.processRequest('GET', env)(pipe(flaky(key, { failures: 1, retryAfter: 'Wed, 21 Oct 2015 07:00:00 GMT' }), H.maxAttempts(1))))
+    await ok(
+      H.processRequest(
+        'GET',
+        env,
+      )(pipe(flaky(key, { failures: 1, retryAfter: 'Wed, 21 Oct 2015 07:00:00 GMT' }), H.maxAttempts(1))),
+    )
     assert.deepEqual(sleeps, [0])
   })
 
@@ -255,7 +299,9 @@ describe('attempts, bodies and log', () => {
     const url = `${server.url}/flaky/${key}?failures=2`
     const l = lines(res).filter((x) => x.startsWith('executeRequest:'))
     assert.deepEqual(
-      l.filter((x) => x.includes('sending') || x.includes('retry') || x.includes('code')).map((x) => x.replace(/\(\d+ ms\)/, '(T ms)')),
+      l
+        .filter((x) => x.includes('sending') || x.includes('retry') || x.includes('code'))
+        .map((x) => x.replace(/\(\d+ ms\)/, '(T ms)')),
       [
         `executeRequest: sending GET ${url} (attempt 1/4)`,
         'executeRequest: response received, code 503 (T ms)',
@@ -275,7 +321,12 @@ describe('attempts, bodies and log', () => {
     const content = randomBytes(50_000)
     await writeFile(path, content)
     const { env } = fakeEnv()
-    const res = await ok(H.processRequest('PUT', env)(pipe(flaky(key, { failures: 2 }), H.setBinaryBody(H.fromFile(path)), H.maxAttempts(2))))
+    const res = await ok(
+      H.processRequest(
+        'PUT',
+        env,
+      )(pipe(flaky(key, { failures: 2 }), H.setBinaryBody(H.fromFile(path)), H.maxAttempts(2))),
+    )
     assert.equal(res.status, 200)
     const hits = server.requests.filter((r) => r.url.startsWith(`/flaky/${key}?`))
     assert.equal(hits.length, 3)

@@ -16,9 +16,11 @@ const tmp = useTempDir('run')
 
 const at = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${srv.url}${path}`))
 
-const send = (req: H.Request, method: string, env?: H.Env): Promise<H.HttpResponse> => ok(H.processRequest(method, onTestTransport(env))(req))
+const send = (req: H.Request, method: string, env?: H.Env): Promise<H.HttpResponse> =>
+  ok(H.processRequest(method, onTestTransport(env))(req))
 
-const fail = (req: H.Request, method: string, env?: H.Env): Promise<H.ClientError> => ko(H.processRequest(method, onTestTransport(env))(req))
+const fail = (req: H.Request, method: string, env?: H.Env): Promise<H.ClientError> =>
+  ko(H.processRequest(method, onTestTransport(env))(req))
 
 /** The requests the server recorded for a path (query ignored). */
 const received = (path: string): RecordedRequest[] => srv.server.requests.filter((r) => r.url.split('?')[0] === path)
@@ -62,8 +64,14 @@ describe('methods', () => {
     const res = await send(at('/get'), 'GET', { now: () => (t += 10) })
     const l = lines(res)
     assert.ok(l.includes(`executeRequest: sending GET ${srv.url}/get`), l.join('\n'))
-    assert.ok(l.some((x) => /^executeRequest: response received, code 200 \(\d+ ms\)$/.test(x)), l.join('\n'))
-    assert.ok(l.some((x) => /^executeRequest: body read, \d+ bytes$/.test(x)), l.join('\n'))
+    assert.ok(
+      l.some((x) => /^executeRequest: response received, code 200 \(\d+ ms\)$/.test(x)),
+      l.join('\n'),
+    )
+    assert.ok(
+      l.some((x) => /^executeRequest: body read, \d+ bytes$/.test(x)),
+      l.join('\n'),
+    )
     assert.ok(res.timings.start > 1000)
     assert.ok(res.timings.headers >= res.timings.start)
     assert.ok(res.timings.end >= res.timings.headers)
@@ -194,30 +202,37 @@ describe('request bodies arrive byte-exact', () => {
 
 // A WHATWG fetch undoes Content-Encoding itself (and cannot be told not to), so httpipe's own
 // decoding, and `useGzipCompression(false)` returning raw bytes, are not seen through it.
-describe('compressed responses', { skip: TEST_TRANSPORT === 'fetch' ? 'a WHATWG fetch decodes bodies itself' : false }, () => {
-  for (const [path, flag, coding] of [
-    ['/gzip', 'gzipped', 'gzip'],
-    ['/deflate', 'deflated', 'deflate'],
-    ['/brotli', 'brotli', 'br'],
-  ] as const) {
-    test(`${path} is decoded`, async () => {
-      const res = await send(at(path), 'GET')
-      assert.equal(res.headers['content-encoding'], coding)
-      const body = JSON.parse(Buffer.from(res.body).toString('utf8')) as Record<string, unknown>
-      assert.equal(body[flag], true)
-      assert.ok(lines(res).includes(`executeRequest: body decoded from ${coding}`))
-    })
-  }
+describe(
+  'compressed responses',
+  { skip: TEST_TRANSPORT === 'fetch' ? 'a WHATWG fetch decodes bodies itself' : false },
+  () => {
+    for (const [path, flag, coding] of [
+      ['/gzip', 'gzipped', 'gzip'],
+      ['/deflate', 'deflated', 'deflate'],
+      ['/brotli', 'brotli', 'br'],
+    ] as const) {
+      test(`${path} is decoded`, async () => {
+        const res = await send(at(path), 'GET')
+        assert.equal(res.headers['content-encoding'], coding)
+        const body = JSON.parse(Buffer.from(res.body).toString('utf8')) as Record<string, unknown>
+        assert.equal(body[flag], true)
+        assert.ok(lines(res).includes(`executeRequest: body decoded from ${coding}`))
+      })
+    }
 
-  test('useGzipCompression(false): no Accept-Encoding sent, raw bytes returned', async () => {
-    const res = await send(pipe(at('/gzip'), H.useGzipCompression(false)), 'GET')
-    assert.equal(res.headers['content-encoding'], 'gzip')
-    assert.deepEqual([...res.body.subarray(0, 2)], [0x1f, 0x8b])
-    const body = JSON.parse(gunzipSync(res.body).toString('utf8')) as { gzipped: boolean; headers: Record<string, string> }
-    assert.equal(body.gzipped, true)
-    assert.equal(body.headers['accept-encoding'], undefined)
-  })
-})
+    test('useGzipCompression(false): no Accept-Encoding sent, raw bytes returned', async () => {
+      const res = await send(pipe(at('/gzip'), H.useGzipCompression(false)), 'GET')
+      assert.equal(res.headers['content-encoding'], 'gzip')
+      assert.deepEqual([...res.body.subarray(0, 2)], [0x1f, 0x8b])
+      const body = JSON.parse(gunzipSync(res.body).toString('utf8')) as {
+        gzipped: boolean
+        headers: Record<string, string>
+      }
+      assert.equal(body.gzipped, true)
+      assert.equal(body.headers['accept-encoding'], undefined)
+    })
+  },
+)
 
 describe('response file', () => {
   test('setResponseFile streams /bytes/5000000 to a file with identical bytes; body is empty', async () => {
@@ -257,7 +272,10 @@ describe('env effects and limits', () => {
     assert.ok(seen.length >= 2, `only ${seen.length} progress calls`)
     for (let i = 1; i < seen.length; i++) assert.ok((seen[i]?.loaded ?? 0) > (seen[i - 1]?.loaded ?? 0))
     assert.deepEqual(seen.at(-1), { direction: 'download', loaded: 300_000, total: 300_000 })
-    assert.ok(seen.every((p) => p.direction === 'download'), 'a GET without a body uploads nothing')
+    assert.ok(
+      seen.every((p) => p.direction === 'download'),
+      'a GET without a body uploads nothing',
+    )
   })
 
   test('maxResponseBytes: a larger body is ResponseTooLarge; a smaller one passes', async () => {
@@ -271,14 +289,20 @@ describe('env effects and limits', () => {
 
   test('an unreachable port is a TransportError naming the step, with the log', async () => {
     const port = await freePort()
-    const e = asTag(await fail(pipe(H.newRequest(), H.initialize(`http://127.0.0.1:${port}/x`)), 'GET'), 'TransportError')
+    const e = asTag(
+      await fail(pipe(H.newRequest(), H.initialize(`http://127.0.0.1:${port}/x`)), 'GET'),
+      'TransportError',
+    )
     assert.match(e.message, /^executeRequest: /)
     assert.ok(e.message.includes(`127.0.0.1:${port}`))
     assert.equal(e.cause, 'ECONNREFUSED')
     const l = lines(e)
     assert.equal(l[0], 'initialize: request initialized with default settings')
     assert.ok(l.includes(`executeRequest: sending GET http://127.0.0.1:${port}/x`))
-    assert.ok(l.some((x) => x.startsWith('executeRequest: transport error ECONNREFUSED')), l.join('\n'))
+    assert.ok(
+      l.some((x) => x.startsWith('executeRequest: transport error ECONNREFUSED')),
+      l.join('\n'),
+    )
   })
 
   test('a slow answer beyond setTimeout is a Timeout', async () => {
@@ -354,7 +378,9 @@ describe('env.fetch = globalThis.fetch', () => {
 
 describe('executeRequest', () => {
   test('runs a prepared request; the log holds preparation and execution', async () => {
-    const res = await ok(pipe(at('/post'), H.setJsonBody({ x: 1 }), H.prepareRequest('POST'), TE.flatMap(H.executeRequest())))
+    const res = await ok(
+      pipe(at('/post'), H.setJsonBody({ x: 1 }), H.prepareRequest('POST'), TE.flatMap(H.executeRequest())),
+    )
     assert.equal(res.status, 200)
     assert.deepEqual(echoOf(res).json, { x: 1 })
     const steps = new Set(res.log.map((e) => e.step))
@@ -367,7 +393,10 @@ describe('executeRequest', () => {
     await ok(H.executeRequest()(prepared))
     const got = received('/anything/twice')
     assert.equal(got.length, 2)
-    assert.deepEqual(got.map((r) => Buffer.from(r.body).toString()), ['again', 'again'])
+    assert.deepEqual(
+      got.map((r) => Buffer.from(r.body).toString()),
+      ['again', 'again'],
+    )
   })
 })
 
@@ -397,12 +426,17 @@ describe('custom env.transport', () => {
 
   test('the transport receives the prepared method, URL, headers and body', async () => {
     const { transport, seen } = fixed(null, [])
-    await send(pipe(req, H.addUrlParameter('a', 'b c'), H.setStringBody('payload'), H.addHeader('X-T', '1')), 'PATCH', { transport })
+    await send(pipe(req, H.addUrlParameter('a', 'b c'), H.setStringBody('payload'), H.addHeader('X-T', '1')), 'PATCH', {
+      transport,
+    })
     const t = seen[0]
     assert.ok(t !== undefined)
     assert.equal(t.method, 'PATCH')
     assert.equal(t.url, 'http://127.0.0.1:9/custom?a=b%20c')
-    assert.deepEqual(t.headers.find(([n]) => n === 'X-T'), ['X-T', '1'])
+    assert.deepEqual(
+      t.headers.find(([n]) => n === 'X-T'),
+      ['X-T', '1'],
+    )
     assert.ok(t.body instanceof Uint8Array)
     assert.equal(Buffer.from(t.body).toString(), 'payload')
     assert.ok(t.signal instanceof AbortSignal)

@@ -40,12 +40,25 @@ const SCHEMES: ReadonlyArray<readonly [string, Auth, ReadonlyArray<string>]> = [
   ['Digest', H.addDigestAuthorization('ann', S.digest), [S.digest]],
   ['Bearer', H.addBearerAuthorization(S.bearer), [S.bearer]],
   ['Bearer from env', H.addBearerAuthorization(H.secretFromEnv('SWEEP_BEARER')), [S.refBearer]],
-  ['AWS4 with a session token', H.addAws4Authorization('AKIDSWEEP', S.awsSecret, 'us-east-1', 's3', { sessionToken: S.awsToken }), [S.awsSecret, S.awsToken]],
-  ['OAuth1', H.addOAuthV1Authorization(S.oauthToken, S.oauthTokenSecret, 'ck', S.oauthConsumerSecret), [S.oauthToken, S.oauthTokenSecret, S.oauthConsumerSecret]],
+  [
+    'AWS4 with a session token',
+    H.addAws4Authorization('AKIDSWEEP', S.awsSecret, 'us-east-1', 's3', { sessionToken: S.awsToken }),
+    [S.awsSecret, S.awsToken],
+  ],
+  [
+    'OAuth1',
+    H.addOAuthV1Authorization(S.oauthToken, S.oauthTokenSecret, 'ck', S.oauthConsumerSecret),
+    [S.oauthToken, S.oauthTokenSecret, S.oauthConsumerSecret],
+  ],
 ]
 // every other secret position rides along with each scheme
 const extras = (r: H.Request): H.Request =>
-  pipe(r, H.addHeader('X-Api-Key', S.apiKey), H.addHeader('X-Sweep-Ref', H.secretFromEnv('SWEEP_HEADER')), H.setTls({ passphrase: S.tlsPass }))
+  pipe(
+    r,
+    H.addHeader('X-Api-Key', S.apiKey),
+    H.addHeader('X-Sweep-Ref', H.secretFromEnv('SWEEP_HEADER')),
+    H.setTls({ passphrase: S.tlsPass }),
+  )
 const EXTRA_SECRETS = [S.apiKey, S.refHeader, S.tlsPass]
 
 const clean = (what: string, text: string, forbidden: ReadonlyArray<string>): void => {
@@ -57,14 +70,21 @@ for (const [name, auth, own] of SCHEMES) {
   describe(`secrets sweep: ${name}`, () => {
     test('a cross-origin redirect, retried at the other origin: nothing reaches it, nothing is logged', async () => {
       const target = `${other.url}/status/503`
-      const req = pipe(H.newRequest(), H.initialize(`${first.url}/redirect-to?url=${encodeURIComponent(target)}`), auth, extras, H.maxAttempts(1))
+      const req = pipe(
+        H.newRequest(),
+        H.initialize(`${first.url}/redirect-to?url=${encodeURIComponent(target)}`),
+        auth,
+        extras,
+        H.maxAttempts(1),
+      )
       const before = other.server.requests.length
       const res = await ok(H.processRequest('GET', { secrets, sleep: async () => undefined })(req))
       assert.equal(res.status, 503)
       assert.equal(res.redirects, 1)
       const seen = other.server.requests.slice(before)
       assert.equal(seen.length, 2, 'the 503 was retried once at the other origin')
-      for (const r of seen) clean('what the other origin received', JSON.stringify({ headers: r.headers, url: r.url }), forbidden)
+      for (const r of seen)
+        clean('what the other origin received', JSON.stringify({ headers: r.headers, url: r.url }), forbidden)
       clean('the log', H.getLog(res, true), forbidden)
       // the first origin did get the credentials
       assert.ok(first.server.requests.at(-1)?.headers['x-api-key'] === S.apiKey)

@@ -76,28 +76,58 @@ const openOn = (path: string): number =>
 
 for (const [name, transport] of TRANSPORTS) {
   describe(`uploads on ${name}`, () => {
-    test('an upload that keeps moving is not idle: 40 MiB read over ~1.5 s with setIdleTimeout(600)', { timeout: 30_000 }, async () => {
-      const big = Buffer.alloc(UPLOAD, 'b') // a bytes body goes out in chunks too
-      for (const body of [H.fromFile(file), big] as const) {
-        const t0 = Date.now()
-        const res = await ok(pipe(H.newRequest(), H.initialize(`${url}/slow`), H.setBinaryBody(body), H.setIdleTimeout(600), H.processRequest('PUT', { transport })))
-        assert.equal(res.status, 200)
-        assert.deepEqual(JSON.parse(Buffer.from(res.body).toString()), { got: UPLOAD })
-        assert.ok(Date.now() - t0 > 900, 'the upload took longer than the idle limit')
-      }
-    })
+    test(
+      'an upload that keeps moving is not idle: 40 MiB read over ~1.5 s with setIdleTimeout(600)',
+      { timeout: 30_000 },
+      async () => {
+        const big = Buffer.alloc(UPLOAD, 'b') // a bytes body goes out in chunks too
+        for (const body of [H.fromFile(file), big] as const) {
+          const t0 = Date.now()
+          const res = await ok(
+            pipe(
+              H.newRequest(),
+              H.initialize(`${url}/slow`),
+              H.setBinaryBody(body),
+              H.setIdleTimeout(600),
+              H.processRequest('PUT', { transport }),
+            ),
+          )
+          assert.equal(res.status, 200)
+          assert.deepEqual(JSON.parse(Buffer.from(res.body).toString()), { got: UPLOAD })
+          assert.ok(Date.now() - t0 > 900, 'the upload took longer than the idle limit')
+        }
+      },
+    )
 
-    test('the body file is closed after a refused connection and after an early answer', { timeout: 20_000 }, async () => {
-      const dead = `http://127.0.0.1:${await freePort()}/x`
-      for (let i = 0; i < 3; i++) {
-        const refused = await pipe(H.newRequest(), H.initialize(dead), H.setBinaryBody(H.fromFile(file)), H.processRequest('PUT', { transport }))()
-        assert.equal(refused._tag, 'Left')
-        const early = await pipe(H.newRequest(), H.initialize(`${url}/early`), H.setBinaryBody(H.fromFile(file)), H.processRequest('PUT', { transport }))()
-        assert.ok(early._tag === 'Left' || early.right.status === 413, early._tag === 'Left' ? early.left.message : String(early.right.status))
-      }
-      // the descriptor is closed as the run settles; on a loaded machine that can take a moment
-      for (let waited = 0; openOn(file) > 0 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20))
-      assert.equal(openOn(file), 0, 'no descriptor left open on the body file')
-    })
+    test(
+      'the body file is closed after a refused connection and after an early answer',
+      { timeout: 20_000 },
+      async () => {
+        const dead = `http://127.0.0.1:${await freePort()}/x`
+        for (let i = 0; i < 3; i++) {
+          const refused = await pipe(
+            H.newRequest(),
+            H.initialize(dead),
+            H.setBinaryBody(H.fromFile(file)),
+            H.processRequest('PUT', { transport }),
+          )()
+          assert.equal(refused._tag, 'Left')
+          const early = await pipe(
+            H.newRequest(),
+            H.initialize(`${url}/early`),
+            H.setBinaryBody(H.fromFile(file)),
+            H.processRequest('PUT', { transport }),
+          )()
+          assert.ok(
+            early._tag === 'Left' || early.right.status === 413,
+            early._tag === 'Left' ? early.left.message : String(early.right.status),
+          )
+        }
+        // the descriptor is closed as the run settles; on a loaded machine that can take a moment
+        for (let waited = 0; openOn(file) > 0 && waited < 10_000; waited += 20)
+          await new Promise((r) => setTimeout(r, 20))
+        assert.equal(openOn(file), 0, 'no descriptor left open on the body file')
+      },
+    )
   })
 }

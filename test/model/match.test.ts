@@ -17,7 +17,10 @@ const sample = (tag: ClientErrorTag): H.ClientError => {
 }
 
 describe('matchClientErrorW', () => {
-  const fold = H.matchClientErrorW({ Timeout: (e) => `slow:${e.limit}`, StatusError: (e) => e.status }, (other) => `other:${other._tag}`)
+  const fold = H.matchClientErrorW(
+    { Timeout: (e) => `slow:${e.limit}`, StatusError: (e) => e.status },
+    (other) => `other:${other._tag}`,
+  )
 
   test('each given tag goes to its handler, every other tag to otherwise', () => {
     assert.deepStrictEqual(samples.map(fold), [
@@ -48,7 +51,10 @@ describe('matchClientErrorW', () => {
   })
 
   test('no handlers: otherwise folds everything; all nine handlers: otherwise is never called', () => {
-    assert.deepStrictEqual(samples.map(H.matchClientErrorW({}, (e) => e._tag)), samples.map((e) => e._tag))
+    assert.deepStrictEqual(
+      samples.map(H.matchClientErrorW({}, (e) => e._tag)),
+      samples.map((e) => e._tag),
+    )
     const all = Object.fromEntries(samples.map((e) => [e._tag, () => e._tag])) as unknown as ClientErrorHandlers<string>
     assert.deepStrictEqual(
       samples.map(H.matchClientErrorW(all, () => assert.fail('otherwise called'))),
@@ -59,7 +65,10 @@ describe('matchClientErrorW', () => {
   test('the error of a real run: a refused connection folded to a retry hint', async () => {
     const r = await H.get('http://127.0.0.1:9/')()
     assert.equal(r._tag, 'Left')
-    const hint = H.matchClientErrorW({ TransportError: (e) => `retry later (${e.cause})`, Timeout: () => 'retry later' }, (e) => `give up: ${e._tag}`)
+    const hint = H.matchClientErrorW(
+      { TransportError: (e) => `retry later (${e.cause})`, Timeout: () => 'retry later' },
+      (e) => `give up: ${e._tag}`,
+    )
     assert.match(r._tag === 'Left' ? hint(r.left) : '', /^retry later \(ECONNREFUSED\)$/)
   })
 })
@@ -82,11 +91,38 @@ const NOT_ERRORS: ReadonlyArray<readonly [string, unknown]> = [
   ['the tag __proto__', { _tag: '__proto__' }],
   ['the tag toString', { _tag: 'toString' }],
   ['a number tag', { _tag: 1 }],
-  ['a getter _tag that throws', Object.defineProperty({}, '_tag', { get: () => { throw new Error('boom') } })],
-  ['a Proxy that throws on every read', new Proxy({}, { get: () => { throw new Error('boom') } })],
+  [
+    'a getter _tag that throws',
+    Object.defineProperty({}, '_tag', {
+      get: () => {
+        throw new Error('boom')
+      },
+    }),
+  ],
+  [
+    'a Proxy that throws on every read',
+    new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('boom')
+        },
+      },
+    ),
+  ],
 ]
 
-const throwingProxy = new Proxy({}, { getOwnPropertyDescriptor: () => { throw new Error('boom') }, get: () => { throw new Error('boom') } })
+const throwingProxy = new Proxy(
+  {},
+  {
+    getOwnPropertyDescriptor: () => {
+      throw new Error('boom')
+    },
+    get: () => {
+      throw new Error('boom')
+    },
+  },
+)
 const HANDLER_RECORDS: ReadonlyArray<readonly [string, unknown]> = [
   ['undefined', undefined],
   ['null', null],
@@ -111,12 +147,19 @@ describe('hostile input to the folds', () => {
   })
 
   test('a handler record that is not one (inherited, accessor, not a function, throwing) defers to otherwise', () => {
-    for (const [what, handlers] of HANDLER_RECORDS) assert.equal(W(handlers, () => 'otherwise')(sample('Timeout')), 'otherwise', what)
+    for (const [what, handlers] of HANDLER_RECORDS)
+      assert.equal(W(handlers, () => 'otherwise')(sample('Timeout')), 'otherwise', what)
   })
 
   test('otherwise that is not a function: a TypeError naming the fold and the tag (no value can be made up)', () => {
-    assert.throws(() => W({}, undefined)(sample('Timeout')), { name: 'TypeError', message: 'matchClientErrorW: otherwise is not a function (for "Timeout")' })
-    assert.throws(() => Or({}, 42)(null), { name: 'TypeError', message: /^matchClientErrorOr: otherwise is not a function \(for a value without a string _tag \(null\)\)$/ })
+    assert.throws(() => W({}, undefined)(sample('Timeout')), {
+      name: 'TypeError',
+      message: 'matchClientErrorW: otherwise is not a function (for "Timeout")',
+    })
+    assert.throws(() => Or({}, 42)(null), {
+      name: 'TypeError',
+      message: /^matchClientErrorOr: otherwise is not a function \(for a value without a string _tag \(null\)\)$/,
+    })
     // but a given handler still answers
     assert.equal(W({ Timeout: () => 't' }, undefined)(sample('Timeout')), 't')
   })
@@ -124,14 +167,40 @@ describe('hostile input to the folds', () => {
   test('matchClientError: a missing handler or a value that is not a ClientError is a TypeError naming the tag, never a call to something else', () => {
     const fold = H.matchClientError as (h: unknown) => (e: unknown) => unknown
     const proto = { Timeout: () => 'inherited' }
-    assert.throws(() => fold(Object.create(proto))(sample('Timeout')), { name: 'TypeError', message: 'matchClientError: no handler for "Timeout"' })
-    assert.throws(() => fold({ toString: () => 'x' })({ _tag: 'toString' }), { name: 'TypeError', message: 'matchClientError: no handler for "toString"' })
-    assert.throws(() => fold(null)(sample('StatusError')), { name: 'TypeError', message: 'matchClientError: no handler for "StatusError"' })
-    assert.throws(() => fold({})(undefined), { name: 'TypeError', message: 'matchClientError: no handler for a value without a string _tag (undefined)' })
-    assert.throws(() => fold({})(NOT_ERRORS[9]?.[1]), { name: 'TypeError', message: 'matchClientError: no handler for an unreadable value' })
+    assert.throws(() => fold(Object.create(proto))(sample('Timeout')), {
+      name: 'TypeError',
+      message: 'matchClientError: no handler for "Timeout"',
+    })
+    assert.throws(() => fold({ toString: () => 'x' })({ _tag: 'toString' }), {
+      name: 'TypeError',
+      message: 'matchClientError: no handler for "toString"',
+    })
+    assert.throws(() => fold(null)(sample('StatusError')), {
+      name: 'TypeError',
+      message: 'matchClientError: no handler for "StatusError"',
+    })
+    assert.throws(() => fold({})(undefined), {
+      name: 'TypeError',
+      message: 'matchClientError: no handler for a value without a string _tag (undefined)',
+    })
+    assert.throws(() => fold({})(NOT_ERRORS[9]?.[1]), {
+      name: 'TypeError',
+      message: 'matchClientError: no handler for an unreadable value',
+    })
   })
 
-  test('a handler that throws is the caller\'s exception: the fold does not swallow it', () => {
-    assert.throws(() => H.matchClientErrorW({ Timeout: () => { throw new RangeError('mine') } }, () => 0)(sample('Timeout')), RangeError)
+  test("a handler that throws is the caller's exception: the fold does not swallow it", () => {
+    assert.throws(
+      () =>
+        H.matchClientErrorW(
+          {
+            Timeout: () => {
+              throw new RangeError('mine')
+            },
+          },
+          () => 0,
+        )(sample('Timeout')),
+      RangeError,
+    )
   })
 })

@@ -20,7 +20,11 @@ describe('memoized', () => {
   })
   test('keys that keep refuses are worked out every time; null answers are remembered', () => {
     let n = 0
-    const f = memoized(10, (k: string) => (n++, k === 'none' ? null : k), (k) => k.length < 5)
+    const f = memoized(
+      10,
+      (k: string) => (n++, k === 'none' ? null : k),
+      (k) => k.length < 5,
+    )
     f('long key')
     f('long key')
     f('none')

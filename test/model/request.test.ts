@@ -204,7 +204,15 @@ describe('sticky error', () => {
 
 describe('RequestCodec', () => {
   test('rejects values that are not requests', () => {
-    for (const v of [null, 1, 'x', {}, { ...H.newRequest(), _tag: 'Other' }, { ...H.newRequest(), settings: {} }, { ...H.newRequest(), body: { _tag: 'Nope' } }])
+    for (const v of [
+      null,
+      1,
+      'x',
+      {},
+      { ...H.newRequest(), _tag: 'Other' },
+      { ...H.newRequest(), settings: {} },
+      { ...H.newRequest(), body: { _tag: 'Nope' } },
+    ])
       assert.ok(E.isLeft(H.RequestCodec.decode(v)), JSON.stringify(v))
   })
 

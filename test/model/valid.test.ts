@@ -4,7 +4,16 @@
  */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { hasCrLfNul, isBareMediaType, isLineText, isMediaType, isStatus, isToken, leadingToken, Valid } from '../../src/model/valid.js'
+import {
+  hasCrLfNul,
+  isBareMediaType,
+  isLineText,
+  isMediaType,
+  isStatus,
+  isToken,
+  leadingToken,
+  Valid,
+} from '../../src/model/valid.js'
 
 const TCHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -37,8 +46,10 @@ describe('the token (RFC 9110 §5.6.2)', () => {
 
 describe('CR, LF and NUL', () => {
   test('hasCrLfNul finds each of the three anywhere, and nothing else', () => {
-    for (const bad of ['\r', '\n', '\0', 'a\r\nEvil: 1', 'x\0']) assert.equal(hasCrLfNul(bad), true, JSON.stringify(bad))
-    for (const ok of ['', 'plain', 'tab\there', '\x01\x7f', 'é€']) assert.equal(hasCrLfNul(ok), false, JSON.stringify(ok))
+    for (const bad of ['\r', '\n', '\0', 'a\r\nEvil: 1', 'x\0'])
+      assert.equal(hasCrLfNul(bad), true, JSON.stringify(bad))
+    for (const ok of ['', 'plain', 'tab\there', '\x01\x7f', 'é€'])
+      assert.equal(hasCrLfNul(ok), false, JSON.stringify(ok))
   })
   test('isLineText is a string without them', () => {
     assert.equal(isLineText('AKIDEXAMPLE'), true)

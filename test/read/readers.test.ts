@@ -16,7 +16,9 @@ const LOG: H.Log = [
 ]
 
 /** A hand-made response. */
-const mkRes = (o: { status?: number; contentType?: string; body?: Uint8Array | string; file?: string | null } = {}): H.HttpResponse => {
+const mkRes = (
+  o: { status?: number; contentType?: string; body?: Uint8Array | string; file?: string | null } = {},
+): H.HttpResponse => {
   const headers: Array<readonly [string, string]> = o.contentType === undefined ? [] : [['content-type', o.contentType]]
   return {
     _tag: 'HttpResponse',
@@ -39,7 +41,10 @@ const rightOf = <A>(e: E.Either<H.ClientError, A>): A => {
   return e.right
 }
 
-const leftTag = <A, T extends H.ClientError['_tag']>(e: E.Either<H.ClientError, A>, tag: T): Extract<H.ClientError, { _tag: T }> => {
+const leftTag = <A, T extends H.ClientError['_tag']>(
+  e: E.Either<H.ClientError, A>,
+  tag: T,
+): Extract<H.ClientError, { _tag: T }> => {
   if (E.isRight(e)) assert.fail(`expected Left ${tag}, got Right ${JSON.stringify(e.right)}`)
   assert.equal(e.left._tag, tag, e.left.message)
   return e.left as Extract<H.ClientError, { _tag: T }>
@@ -54,19 +59,29 @@ describe('asJson', () => {
   })
 
   test('an empty body from the server (204) decodes as {}', async () => {
-    const v = await pipe(H.newRequest(), H.initialize(`${echo.url}/status/204`), H.processRequest('GET'), TE.flatMapEither(H.asJson()))()
+    const v = await pipe(
+      H.newRequest(),
+      H.initialize(`${echo.url}/status/204`),
+      H.processRequest('GET'),
+      TE.flatMapEither(H.asJson()),
+    )()
     assert.deepEqual(rightOf(v), {})
   })
 
   test('parses JSON, with a leading BOM', () => {
     assert.deepEqual(rightOf(H.asJson()(mkRes({ body: '{"a":[1,2,{"b":null}]}' }))), { a: [1, 2, { b: null }] })
-    assert.deepEqual(rightOf(H.asJson()(mkRes({ body: Uint8Array.of(0xef, 0xbb, 0xbf, ...new TextEncoder().encode('[1]')) }))), [1])
+    assert.deepEqual(
+      rightOf(H.asJson()(mkRes({ body: Uint8Array.of(0xef, 0xbb, 0xbf, ...new TextEncoder().encode('[1]')) }))),
+      [1],
+    )
     assert.equal(rightOf(H.asJson()(mkRes({ body: '42' }))), 42)
   })
 
   test('uses the charset of the Content-Type', () => {
     const body = Uint8Array.of(...new TextEncoder().encode('{"k":"'), CP1251_YA, ...new TextEncoder().encode('"}'))
-    assert.deepEqual(rightOf(H.asJson()(mkRes({ body, contentType: 'application/json; charset=windows-1251' }))), { k: 'Я' })
+    assert.deepEqual(rightOf(H.asJson()(mkRes({ body, contentType: 'application/json; charset=windows-1251' }))), {
+      k: 'Я',
+    })
   })
 
   test('invalid JSON is a ParseError naming asJson, with the response and its log', () => {
@@ -129,7 +144,10 @@ describe('asString', () => {
 
   test('an explicit encoding wins over the Content-Type', () => {
     const body = Uint8Array.of(0xcf, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2)
-    assert.equal(rightOf(H.asString('windows-1251')(mkRes({ body, contentType: 'text/plain; charset=utf-8' }))), 'Привет')
+    assert.equal(
+      rightOf(H.asString('windows-1251')(mkRes({ body, contentType: 'text/plain; charset=utf-8' }))),
+      'Привет',
+    )
     assert.equal(rightOf(H.asString('latin1')(mkRes({ body: Uint8Array.of(0xe9) }))), 'é')
   })
 
@@ -160,7 +178,13 @@ describe('asString', () => {
   })
 
   test('reads a real response', async () => {
-    const s = await pipe(H.newRequest(), H.initialize(`${echo.url}/post`), H.setStringBody('ü'), H.processRequest('POST'), TE.flatMapEither(H.asString()))()
+    const s = await pipe(
+      H.newRequest(),
+      H.initialize(`${echo.url}/post`),
+      H.setStringBody('ü'),
+      H.processRequest('POST'),
+      TE.flatMapEither(H.asString()),
+    )()
     assert.equal((JSON.parse(rightOf(s)) as { data: string }).data, 'ü')
   })
 })
@@ -168,7 +192,12 @@ describe('asString', () => {
 describe('asBinary and responseFilename', () => {
   test('asBinary is the body bytes', async () => {
     assert.deepEqual([...H.asBinary(mkRes({ body: Uint8Array.of(1, 2, 3) }))], [1, 2, 3])
-    const bytes = await pipe(H.newRequest(), H.initialize(`${echo.url}/bytes/4`), H.processRequest('GET'), TE.map(H.asBinary))()
+    const bytes = await pipe(
+      H.newRequest(),
+      H.initialize(`${echo.url}/bytes/4`),
+      H.processRequest('GET'),
+      TE.map(H.asBinary),
+    )()
     assert.deepEqual([...rightOf(bytes)], [0, 31, 62, 93])
   })
 
@@ -205,7 +234,12 @@ describe('ensureStatus', () => {
   })
 
   test('in a pipeline against the server', async () => {
-    const r = await pipe(H.newRequest(), H.initialize(`${echo.url}/status/418`), H.processRequest('GET'), TE.flatMapEither(H.ensureStatus()))()
+    const r = await pipe(
+      H.newRequest(),
+      H.initialize(`${echo.url}/status/418`),
+      H.processRequest('GET'),
+      TE.flatMapEither(H.ensureStatus()),
+    )()
     assert.equal(leftTag(r, 'StatusError').response.status, 418)
   })
 })
@@ -224,7 +258,11 @@ describe('getLog', () => {
     assert.deepEqual(H.getLog(req, false), entries)
     assert.equal(
       H.getLog(req, true),
-      ['initialize: request initialized with default settings', 'setUrl: URL set to http://127.0.0.1:9/x', 'addHeader: X-A: 1'].join('\n'),
+      [
+        'initialize: request initialized with default settings',
+        'setUrl: URL set to http://127.0.0.1:9/x',
+        'addHeader: X-A: 1',
+      ].join('\n'),
     )
   })
 

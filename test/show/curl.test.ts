@@ -26,7 +26,9 @@ const shell = (script: string): Promise<Buffer> =>
     const out: Buffer[] = []
     child.stdout.on('data', (b: Buffer) => out.push(b))
     child.on('error', reject)
-    child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`sh exited ${code}: ${script.slice(0, 500)}`))))
+    child.on('close', (code) =>
+      code === 0 ? resolve(Buffer.concat(out)) : reject(new Error(`sh exited ${code}: ${script.slice(0, 500)}`)),
+    )
     child.stdin.end(script)
   })
 const env: H.Env = { now: () => 1_700_000_000_000, random: () => 0.25 }
@@ -80,7 +82,15 @@ const at = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${ech
 
 describe('curl sends what httpipe sends', () => {
   test('GET with params that need encoding, brackets (globbing off) and custom headers, one of them empty', async () => {
-    const cmd = await assertSame(pipe(at('/get?x=[1]'), H.addUrlParameter('q', "it's {a} & b"), H.addHeader('X-Quote', `'"$HOME\`ls\``), H.addHeader('X-Empty', '')), 'GET')
+    const cmd = await assertSame(
+      pipe(
+        at('/get?x=[1]'),
+        H.addUrlParameter('q', "it's {a} & b"),
+        H.addHeader('X-Quote', `'"$HOME\`ls\``),
+        H.addHeader('X-Empty', ''),
+      ),
+      'GET',
+    )
     assert.match(cmd, /--globoff/)
   })
   test('a JSON POST, a form, a text body starting with @, an empty body', async () => {
@@ -116,7 +126,15 @@ describe('curl sends what httpipe sends', () => {
     )
     const cmd = await assertSame(form, 'POST')
     assert.match(cmd, /^\{ printf '.*cat .*\} \| curl /s)
-    await assertSame(pipe(at('/post'), H.startMultipartBody('related', 'application/json'), H.addDataAsRelated('{"a":1}', 'application/json', 'root'), H.addDataAsRelated(H.fromFile(b), 'image/png')), 'POST')
+    await assertSame(
+      pipe(
+        at('/post'),
+        H.startMultipartBody('related', 'application/json'),
+        H.addDataAsRelated('{"a":1}', 'application/json', 'root'),
+        H.addDataAsRelated(H.fromFile(b), 'image/png'),
+      ),
+      'POST',
+    )
   })
   test('file ranges and a URL segment in one body, through tail | head and an inner curl', async () => {
     const f = tmp.file('range.bin')
@@ -142,7 +160,10 @@ describe('curl sends what httpipe sends', () => {
   test('Basic, Bearer, AWS4 and OAuth1 headers as signed for the first attempt; no gzip', async () => {
     await assertSame(pipe(at('/get'), H.addBasicAuthorization('ann', "p'w")), 'GET')
     await assertSame(pipe(at('/get'), H.addBearerAuthorization('t0k3n')), 'GET')
-    await assertSame(pipe(at('/post'), H.setJsonBody({ a: 1 }), H.addAws4Authorization('AKID', 'SECRET', 'us-east-1', 'execute-api')), 'POST')
+    await assertSame(
+      pipe(at('/post'), H.setJsonBody({ a: 1 }), H.addAws4Authorization('AKID', 'SECRET', 'us-east-1', 'execute-api')),
+      'POST',
+    )
     await assertSame(pipe(at('/get?a=1'), H.addOAuthV1Authorization('tok', 'toksecret', 'ck', 'cs')), 'GET')
     const cmd = await assertSame(pipe(at('/get'), H.useGzipCompression(false)), 'GET')
     assert.doesNotMatch(cmd, /--compressed/)
@@ -175,8 +196,15 @@ describe('secrets', () => {
     for (const s of SECRETS) assert.ok(out.includes(s), `${s} missing: ${out}`)
   })
   test('a header given as secretFromEnv and JSON fields named like secrets are hidden', async () => {
-    const req = pipe(at('/post'), H.addHeader('X-Token', H.secretFromEnv('CURL_TEST_TOKEN')), H.setJsonBody({ nested: { client_secret: 'jsonSecret33' }, ok: 1 }))
-    const p = await pipe(req, H.prepareRequest('POST', { ...env, secrets: (n) => (n === 'CURL_TEST_TOKEN' ? 'envValue22' : undefined) }))()
+    const req = pipe(
+      at('/post'),
+      H.addHeader('X-Token', H.secretFromEnv('CURL_TEST_TOKEN')),
+      H.setJsonBody({ nested: { client_secret: 'jsonSecret33' }, ok: 1 }),
+    )
+    const p = await pipe(
+      req,
+      H.prepareRequest('POST', { ...env, secrets: (n) => (n === 'CURL_TEST_TOKEN' ? 'envValue22' : undefined) }),
+    )()
     assert.ok(E.isRight(p))
     const out = H.toCurl(p.right)
     assert.ok(!out.includes('envValue22') && !out.includes('jsonSecret33'), out)
@@ -185,7 +213,10 @@ describe('secrets', () => {
   test('Digest is --digest --user, and curl answers the challenge', async () => {
     const digest: DigestServer = await startDigestServer({ user: 'ann', password: 'dig3st' })
     try {
-      const p = await prepare(pipe(H.newRequest(), H.initialize(`${digest.url}/x`), H.addDigestAuthorization('ann', 'dig3st')), 'GET')
+      const p = await prepare(
+        pipe(H.newRequest(), H.initialize(`${digest.url}/x`), H.addDigestAuthorization('ann', 'dig3st')),
+        'GET',
+      )
       assert.match(H.toCurl(p), /--digest \\\n {2}--user 'ann:\*\*\*'/)
       const stdout = await shell(`${H.toCurl(p, { showSecrets: true })} -sS\n`)
       assert.equal((JSON.parse(stdout.toString()) as { user: string }).user, 'ann')
@@ -201,7 +232,17 @@ describe('hostile input', () => {
       assert.equal(H.toCurl(x as unknown as H.PreparedRequest, x as unknown as H.CurlOptions), '')
   })
   test('shell quoting and printf round-trip any text and bytes through sh', async () => {
-    const words = ['', 'plain', "it's", '$(id) `id` ${x} \\ "q"', 'line\nbreak\ttab', '-n', '*?[a]', '~user', 'é ☃ \u202e']
+    const words = [
+      '',
+      'plain',
+      "it's",
+      '$(id) `id` ${x} \\ "q"',
+      'line\nbreak\ttab',
+      '-n',
+      '*?[a]',
+      '~user',
+      'é ☃ \u202e',
+    ]
     for (const w of words) {
       const { stdout } = await sh('sh', ['-c', `printf '%s' ${shellQuote(w)}`])
       assert.equal(stdout, w)

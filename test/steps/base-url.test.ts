@@ -19,11 +19,21 @@ describe('setBaseUrl and a path in setUrl', () => {
       ['https://api.example.com/v2/', '/users'],
       ['https://api.example.com/v2//', '//users'.slice(1)],
     ] as const)
-      assert.equal(await urlOf(pipe(H.newRequest(), H.setBaseUrl(b), H.setUrl(path))), 'https://api.example.com/v2/users')
+      assert.equal(
+        await urlOf(pipe(H.newRequest(), H.setBaseUrl(b), H.setUrl(path))),
+        'https://api.example.com/v2/users',
+      )
   })
 
   test('the order of the two steps does not matter, and the path keeps its query; params are appended', async () => {
-    const u = await urlOf(pipe(H.newRequest(), H.setUrl('/users?active=1'), H.setBaseUrl('http://127.0.0.1:9/api'), H.addUrlParameter('page', 2)))
+    const u = await urlOf(
+      pipe(
+        H.newRequest(),
+        H.setUrl('/users?active=1'),
+        H.setBaseUrl('http://127.0.0.1:9/api'),
+        H.addUrlParameter('page', 2),
+      ),
+    )
     assert.equal(u, 'http://127.0.0.1:9/api/users?active=1&page=2')
   })
 
@@ -35,7 +45,10 @@ describe('setBaseUrl and a path in setUrl', () => {
   })
 
   test('an absolute URL ignores the base; a base without a URL is the URL', async () => {
-    assert.equal(await urlOf(pipe(H.newRequest(), H.setBaseUrl('https://a.example'), H.setUrl('http://b.example/x'))), 'http://b.example/x')
+    assert.equal(
+      await urlOf(pipe(H.newRequest(), H.setBaseUrl('https://a.example'), H.setUrl('http://b.example/x'))),
+      'http://b.example/x',
+    )
     assert.equal(await urlOf(pipe(H.newRequest(), H.setBaseUrl('https://a.example/root'))), 'https://a.example/root')
   })
 
@@ -48,11 +61,16 @@ describe('setBaseUrl and a path in setUrl', () => {
   test('property: for any base and path segments, the joined URL has the base then one slash then the path', async () => {
     const segment = fc.stringMatching(/^[a-z0-9._~-]{1,8}$/)
     await fc.assert(
-      fc.asyncProperty(fc.array(segment, { maxLength: 3 }), fc.array(segment, { minLength: 1, maxLength: 3 }), fc.boolean(), async (b, p, trailing) => {
-        const baseUrl = `http://127.0.0.1:9/${b.join('/')}${trailing ? '/' : ''}`
-        const u = await urlOf(pipe(H.newRequest(), H.setBaseUrl(baseUrl), H.setUrl(`/${p.join('/')}`)))
-        assert.equal(u, `http://127.0.0.1:9/${[...b, ...p].join('/')}`)
-      }),
+      fc.asyncProperty(
+        fc.array(segment, { maxLength: 3 }),
+        fc.array(segment, { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+        async (b, p, trailing) => {
+          const baseUrl = `http://127.0.0.1:9/${b.join('/')}${trailing ? '/' : ''}`
+          const u = await urlOf(pipe(H.newRequest(), H.setBaseUrl(baseUrl), H.setUrl(`/${p.join('/')}`)))
+          assert.equal(u, `http://127.0.0.1:9/${[...b, ...p].join('/')}`)
+        },
+      ),
       { numRuns: 200 },
     )
   })
@@ -77,7 +95,9 @@ describe('setBaseUrl on the wire', () => {
   const echo = useEchoServer()
 
   test('the request reaches base + path', async () => {
-    const res = await ok(pipe(H.newRequest(), H.setBaseUrl(`${echo.url}/anything/v2`), H.setUrl('/users'), H.processRequest('GET')))
+    const res = await ok(
+      pipe(H.newRequest(), H.setBaseUrl(`${echo.url}/anything/v2`), H.setUrl('/users'), H.processRequest('GET')),
+    )
     assert.equal(echoOf(res).path, '/anything/v2/users')
     assert.equal(res.url, `${echo.url}/anything/v2/users`)
   })

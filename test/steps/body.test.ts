@@ -33,14 +33,23 @@ describe('setBinaryBody', () => {
   })
 
   test('explicit sources: fromFile, fromUrl, fromBase64 (white space removed)', () => {
-    assert.deepStrictEqual(pipe(base(), H.setBinaryBody(H.fromFile('./photo.jpg'))).body, { _tag: 'Binary', source: { _tag: 'File', path: './photo.jpg' } })
+    assert.deepStrictEqual(pipe(base(), H.setBinaryBody(H.fromFile('./photo.jpg'))).body, {
+      _tag: 'Binary',
+      source: { _tag: 'File', path: './photo.jpg' },
+    })
     assert.match(lastLine(pipe(base(), H.setBinaryBody(H.fromFile('./photo.jpg')))), /file \.\/photo\.jpg/)
     assert.deepStrictEqual(pipe(base(), H.setBinaryBody(H.fromUrl('http://127.0.0.1:8080/bytes/10'))).body, {
       _tag: 'Binary',
       source: { _tag: 'Url', url: 'http://127.0.0.1:8080/bytes/10' },
     })
-    assert.deepStrictEqual(pipe(base(), H.setBinaryBody(H.fromBase64('aGVs\nbG8='))).body, { _tag: 'Binary', source: { _tag: 'Bytes', base64: 'aGVsbG8=' } })
-    assert.deepStrictEqual(pipe(base(), H.setBinaryBody(H.fromBase64('aGVsbG8'))).body, { _tag: 'Binary', source: { _tag: 'Bytes', base64: 'aGVsbG8' } })
+    assert.deepStrictEqual(pipe(base(), H.setBinaryBody(H.fromBase64('aGVs\nbG8='))).body, {
+      _tag: 'Binary',
+      source: { _tag: 'Bytes', base64: 'aGVsbG8=' },
+    })
+    assert.deepStrictEqual(pipe(base(), H.setBinaryBody(H.fromBase64('aGVsbG8'))).body, {
+      _tag: 'Binary',
+      source: { _tag: 'Bytes', base64: 'aGVsbG8' },
+    })
   })
 
   test('empty data is logged and skipped, unless setIfEmpty', () => {
@@ -62,7 +71,7 @@ describe('setBinaryBody', () => {
   })
 
   test('bad base64 via fromBase64 is InvalidInput', () => {
-    for (const b64 of ['not base64!', 'a', 'ab=c', '====', 'aGVsbG8==='] ) {
+    for (const b64 of ['not base64!', 'a', 'ab=c', '====', 'aGVsbG8===']) {
       const before = base()
       assertInvalid(before, pipe(before, H.setBinaryBody(H.fromBase64(b64))), 'setBinaryBody', /base64/)
     }
@@ -76,7 +85,16 @@ describe('setBinaryBody', () => {
   })
 
   test('fromFile with an empty path and other shapes are InvalidInput', () => {
-    for (const d of [H.fromFile(''), 42, null, undefined, { _tag: 'Weird' }, { _tag: 'File' }, [1, 2, 3], { _tag: 'Bytes', base64: 1 }]) {
+    for (const d of [
+      H.fromFile(''),
+      42,
+      null,
+      undefined,
+      { _tag: 'Weird' },
+      { _tag: 'File' },
+      [1, 2, 3],
+      { _tag: 'Bytes', base64: 1 },
+    ]) {
       const before = base()
       assertInvalid(before, pipe(before, H.setBinaryBody(d as never)), 'setBinaryBody')
     }
@@ -118,22 +136,42 @@ describe('setJsonBody', () => {
     const before = base()
     const r = pipe(before, H.setJsonBody({ field1: 10, field2: 'Text', list: [1, null, true], nested: { a: {} } }))
     assertOk(before, r, 'setJsonBody')
-    assert.deepStrictEqual(r.body, { _tag: 'Json', value: { field1: 10, field2: 'Text', list: [1, null, true], nested: { a: {} } }, collection: false })
+    assert.deepStrictEqual(r.body, {
+      _tag: 'Json',
+      value: { field1: 10, field2: 'Text', list: [1, null, true], nested: { a: {} } },
+      collection: false,
+    })
   })
 
   test('JSON text is parsed', () => {
-    assert.deepStrictEqual(pipe(base(), H.setJsonBody('{"field1":10,"a":[1,2]}')).body, { _tag: 'Json', value: { field1: 10, a: [1, 2] }, collection: false })
-    assert.deepStrictEqual(pipe(base(), H.setJsonBody('"just text"')).body, { _tag: 'Json', value: 'just text', collection: false })
+    assert.deepStrictEqual(pipe(base(), H.setJsonBody('{"field1":10,"a":[1,2]}')).body, {
+      _tag: 'Json',
+      value: { field1: 10, a: [1, 2] },
+      collection: false,
+    })
+    assert.deepStrictEqual(pipe(base(), H.setJsonBody('"just text"')).body, {
+      _tag: 'Json',
+      value: 'just text',
+      collection: false,
+    })
     assert.deepStrictEqual(pipe(base(), H.setJsonBody(' 42 ')).body, { _tag: 'Json', value: 42, collection: false })
   })
 
   test('scalars and arrays are values too', () => {
-    for (const v of [0, false, null, [1, 'a'], true]) assert.deepStrictEqual(pipe(base(), H.setJsonBody(v)).body, { _tag: 'Json', value: v, collection: false })
+    for (const v of [0, false, null, [1, 'a'], true])
+      assert.deepStrictEqual(pipe(base(), H.setJsonBody(v)).body, { _tag: 'Json', value: v, collection: false })
   })
 
   test('Date, bytes and undefined are converted as JSON.stringify would', () => {
-    const r = pipe(base(), H.setJsonBody({ d: new Date(0), b: new Uint8Array([1, 2, 3]), u: undefined, arr: [undefined, 1] }))
-    assert.deepStrictEqual(r.body, { _tag: 'Json', value: { d: '1970-01-01T00:00:00.000Z', b: 'AQID', arr: [null, 1] }, collection: false })
+    const r = pipe(
+      base(),
+      H.setJsonBody({ d: new Date(0), b: new Uint8Array([1, 2, 3]), u: undefined, arr: [undefined, 1] }),
+    )
+    assert.deepStrictEqual(r.body, {
+      _tag: 'Json',
+      value: { d: '1970-01-01T00:00:00.000Z', b: 'AQID', arr: [null, 1] },
+      collection: false,
+    })
   })
 
   test('empty string is logged and skipped', () => {
@@ -200,17 +238,39 @@ describe('setFormBody', () => {
     assert.equal(before.settings.bodyFieldsAtOAuth, false)
     const r = pipe(before, H.setFormBody({ name: 'Ann', tags: ['a', 'b'], n: 1 }))
     assertOk(before, r, 'setFormBody')
-    assert.deepStrictEqual(r.body, { _tag: 'Form', fields: [['name', 'Ann'], ['tags', ['a', 'b']], ['n', 1]], collection: false })
+    assert.deepStrictEqual(r.body, {
+      _tag: 'Form',
+      fields: [
+        ['name', 'Ann'],
+        ['tags', ['a', 'b']],
+        ['n', 1],
+      ],
+      collection: false,
+    })
     assert.equal(r.settings.bodyFieldsAtOAuth, true)
     assert.deepStrictEqual({ ...r.settings, bodyFieldsAtOAuth: false }, before.settings)
   })
 
   test('pairs keep order and duplicates', () => {
-    assert.deepStrictEqual(pipe(base(), H.setFormBody([['b', 1], ['a', 2], ['b', 3]])).body, {
-      _tag: 'Form',
-      fields: [['b', 1], ['a', 2], ['b', 3]],
-      collection: false,
-    })
+    assert.deepStrictEqual(
+      pipe(
+        base(),
+        H.setFormBody([
+          ['b', 1],
+          ['a', 2],
+          ['b', 3],
+        ]),
+      ).body,
+      {
+        _tag: 'Form',
+        fields: [
+          ['b', 1],
+          ['a', 2],
+          ['b', 3],
+        ],
+        collection: false,
+      },
+    )
   })
 
   test('a string is sent as is and also turns bodyFieldsAtOAuth on', () => {

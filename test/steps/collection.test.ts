@@ -26,12 +26,23 @@ describe('initializeJsonBody / initializeFormBody', () => {
   })
 
   test("initializeJsonBody('array') starts an empty array", () => {
-    assert.deepStrictEqual(pipe(base(), H.initializeJsonBody('array')).body, { _tag: 'Json', value: [], collection: true })
+    assert.deepStrictEqual(pipe(base(), H.initializeJsonBody('array')).body, {
+      _tag: 'Json',
+      value: [],
+      collection: true,
+    })
   })
 
   test('initializeJsonBody discards an earlier body', () => {
-    assert.deepStrictEqual(pipe(base(), H.setStringBody('x'), H.initializeJsonBody()).body, { _tag: 'Json', value: {}, collection: true })
-    assert.deepStrictEqual(pipe(base(), H.initializeJsonBody(), H.insertBodyField('a', 1), H.initializeJsonBody()).body, { _tag: 'Json', value: {}, collection: true })
+    assert.deepStrictEqual(pipe(base(), H.setStringBody('x'), H.initializeJsonBody()).body, {
+      _tag: 'Json',
+      value: {},
+      collection: true,
+    })
+    assert.deepStrictEqual(
+      pipe(base(), H.initializeJsonBody(), H.insertBodyField('a', 1), H.initializeJsonBody()).body,
+      { _tag: 'Json', value: {}, collection: true },
+    )
   })
 
   test('an unknown root is InvalidInput', () => {
@@ -51,7 +62,12 @@ describe('initializeJsonBody / initializeFormBody', () => {
 
 describe('insertBodyField', () => {
   test('before initializeJsonBody/initializeFormBody is InvalidInput', () => {
-    for (const start of [base(), pipe(base(), H.setStringBody('x')), pipe(base(), H.setBinaryBody('x')), pipe(base(), H.setFormBody('a=1'))]) {
+    for (const start of [
+      base(),
+      pipe(base(), H.setStringBody('x')),
+      pipe(base(), H.setBinaryBody('x')),
+      pipe(base(), H.setFormBody('a=1')),
+    ]) {
       assertInvalid(start, pipe(start, H.insertBodyField('a', 1)), 'insertBodyField', /initializeJsonBody/)
     }
   })
@@ -70,7 +86,14 @@ describe('insertBodyField', () => {
   })
 
   test('dotted paths navigate into existing objects', () => {
-    const r = pipe(base(), H.initializeJsonBody(), H.insertBodyField('a.b.c', 1), H.insertBodyField('a.b.d', 2), H.insertBodyField('a.x', 3), H.insertBodyField('a.b.c', 'new'))
+    const r = pipe(
+      base(),
+      H.initializeJsonBody(),
+      H.insertBodyField('a.b.c', 1),
+      H.insertBodyField('a.b.d', 2),
+      H.insertBodyField('a.x', 3),
+      H.insertBodyField('a.b.c', 'new'),
+    )
     assert.deepStrictEqual(jsonValue(r), { a: { b: { c: 'new', d: 2 }, x: 3 } })
   })
 
@@ -100,25 +123,54 @@ describe('insertBodyField', () => {
   test('a non-JSON value is InvalidInput naming the key', () => {
     const before = pipe(base(), H.initializeJsonBody())
     assertInvalid(before, pipe(before, H.insertBodyField('x', NaN)), 'insertBodyField', /x: .*NaN/)
-    assertInvalid(before, pipe(before, H.insertBodyField('x', () => 1)), 'insertBodyField', /x: .*function/)
+    assertInvalid(
+      before,
+      pipe(
+        before,
+        H.insertBodyField('x', () => 1),
+      ),
+      'insertBodyField',
+      /x: .*function/,
+    )
   })
 
   test('undefined value is null', () => {
-    assert.deepStrictEqual(jsonValue(pipe(base(), H.initializeJsonBody(), H.insertBodyField('x', undefined))), { x: null })
+    assert.deepStrictEqual(jsonValue(pipe(base(), H.initializeJsonBody(), H.insertBodyField('x', undefined))), {
+      x: null,
+    })
   })
 
   test('form collection: fields in order, replaced in place', () => {
-    const r = pipe(base(), H.initializeFormBody(), H.insertBodyField('name', 'Ann'), H.insertBodyField('age', 30), H.insertBodyField('name', 'Bob'))
-    assert.deepStrictEqual(formFields(r), [['name', 'Bob'], ['age', 30]])
+    const r = pipe(
+      base(),
+      H.initializeFormBody(),
+      H.insertBodyField('name', 'Ann'),
+      H.insertBodyField('age', 30),
+      H.insertBodyField('name', 'Bob'),
+    )
+    assert.deepStrictEqual(formFields(r), [
+      ['name', 'Bob'],
+      ['age', 30],
+    ])
   })
 
   test('form collection: dotted keys build an object value', () => {
-    const r = pipe(base(), H.initializeFormBody(), H.insertBodyField('user.name', 'Ann'), H.insertBodyField('user.id', 7))
+    const r = pipe(
+      base(),
+      H.initializeFormBody(),
+      H.insertBodyField('user.name', 'Ann'),
+      H.insertBodyField('user.id', 7),
+    )
     assert.deepStrictEqual(formFields(r), [['user', { name: 'Ann', id: 7 }]])
   })
 
   test('the type argument converts the value', () => {
-    const r = pipe(base(), H.initializeJsonBody(), H.insertBodyField('n', '42', 'number'), H.insertBodyField('since', new Date(Date.UTC(2024, 0, 2)), 'dateOnly'))
+    const r = pipe(
+      base(),
+      H.initializeJsonBody(),
+      H.insertBodyField('n', '42', 'number'),
+      H.insertBodyField('since', new Date(Date.UTC(2024, 0, 2)), 'dateOnly'),
+    )
     assert.deepStrictEqual(jsonValue(r), { n: 42, since: '2024-01-02' })
   })
 
@@ -131,7 +183,12 @@ describe('insertBodyField', () => {
 
   test('an unknown type is InvalidInput', () => {
     const before = pipe(base(), H.initializeJsonBody())
-    assertInvalid(before, pipe(before, H.insertBodyField('n', '1', 'float' as never)), 'insertBodyField', /unknown type/)
+    assertInvalid(
+      before,
+      pipe(before, H.insertBodyField('n', '1', 'float' as never)),
+      'insertBodyField',
+      /unknown type/,
+    )
   })
 })
 
@@ -178,8 +235,17 @@ describe('addValue', () => {
   })
 
   test('form collection: repeated values build an array field', () => {
-    const r = pipe(base(), H.initializeFormBody(), H.insertBodyField('a', 1), H.addValue('tags', 'x'), H.addValue('tags', 'y'))
-    assert.deepStrictEqual(formFields(r), [['a', 1], ['tags', ['x', 'y']]])
+    const r = pipe(
+      base(),
+      H.initializeFormBody(),
+      H.insertBodyField('a', 1),
+      H.addValue('tags', 'x'),
+      H.addValue('tags', 'y'),
+    )
+    assert.deepStrictEqual(formFields(r), [
+      ['a', 1],
+      ['tags', ['x', 'y']],
+    ])
   })
 
   test("form collection: key '' is InvalidInput", () => {
@@ -216,6 +282,10 @@ describe('secret-named body fields are masked in the log', () => {
     for (const s of ['pw-in-body-1', 'key-in-body-2', 'tok-in-body-3']) assert.ok(!log.includes(s), log)
     assert.match(log, /user\.password = \*\*\*/)
     assert.match(log, /name = "?Ann"?/)
-    assert.deepEqual(r.body, { _tag: 'Json', value: { user: { password: 'pw-in-body-1' }, api_key: 'key-in-body-2', tokens: ['tok-in-body-3'], name: 'Ann' }, collection: true })
+    assert.deepEqual(r.body, {
+      _tag: 'Json',
+      value: { user: { password: 'pw-in-body-1' }, api_key: 'key-in-body-2', tokens: ['tok-in-body-3'], name: 'Ann' },
+      collection: true,
+    })
   })
 })

@@ -137,7 +137,8 @@ describe("'base64'", () => {
 
 describe('unknown type', () => {
   test('fails naming the type and listing the known ones', () => {
-    for (const t of ['float', 'String', '', 'bytes']) fails('1', t, /unknown type.*string, number, boolean, json, date, dateIso, dateIsoZ, dateOnly, base64/)
+    for (const t of ['float', 'String', '', 'bytes'])
+      fails('1', t, /unknown type.*string, number, boolean, json, date, dateIso, dateIsoZ, dateOnly, base64/)
   })
 })
 

@@ -16,12 +16,25 @@ describe('addHeader', () => {
 
   test('keeps insertion order', () => {
     const r = pipe(base(), H.addHeader('B', '1'), H.addHeader('A', '2'), H.addHeader('C', '3'))
-    assert.deepStrictEqual(r.headers, [['B', '1'], ['A', '2'], ['C', '3']])
+    assert.deepStrictEqual(r.headers, [
+      ['B', '1'],
+      ['A', '2'],
+      ['C', '3'],
+    ])
   })
 
   test('replaces case-insensitively, in place, keeping the new spelling', () => {
-    const r = pipe(base(), H.addHeader('Accept', 'a'), H.addHeader('X-Trace', '1'), H.addHeader('ACCEPT', 'b'), H.addHeader('accept', 'c'))
-    assert.deepStrictEqual(r.headers, [['accept', 'c'], ['X-Trace', '1']])
+    const r = pipe(
+      base(),
+      H.addHeader('Accept', 'a'),
+      H.addHeader('X-Trace', '1'),
+      H.addHeader('ACCEPT', 'b'),
+      H.addHeader('accept', 'c'),
+    )
+    assert.deepStrictEqual(r.headers, [
+      ['accept', 'c'],
+      ['X-Trace', '1'],
+    ])
   })
 
   test('trims the value', () => {
@@ -69,7 +82,15 @@ describe('addHeader', () => {
   })
 
   test('secret header values are written as *** in the log', () => {
-    for (const name of ['Authorization', 'authorization', 'Proxy-Authorization', 'Cookie', 'X-Api-Key', 'X-Amz-Security-Token', 'X-Auth-Token']) {
+    for (const name of [
+      'Authorization',
+      'authorization',
+      'Proxy-Authorization',
+      'Cookie',
+      'X-Api-Key',
+      'X-Amz-Security-Token',
+      'X-Auth-Token',
+    ]) {
       const r = pipe(base(), H.addHeader(name, 'Bearer s3cr3tVaLuE'))
       assert.equal(r.error, null)
       assert.equal(lastLine(r), `addHeader: ${name}: ***`)
@@ -91,7 +112,11 @@ describe('setHeaders', () => {
     const before = pipe(base(), H.addHeader('Accept', 'text/html'), H.addHeader('X-Keep', '1'))
     const r = pipe(before, H.setHeaders({ accept: 'application/json', 'X-New': '2' }))
     assertOk(before, r, 'setHeaders')
-    assert.deepStrictEqual(r.headers, [['accept', 'application/json'], ['X-Keep', '1'], ['X-New', '2']])
+    assert.deepStrictEqual(r.headers, [
+      ['accept', 'application/json'],
+      ['X-Keep', '1'],
+      ['X-New', '2'],
+    ])
   })
 
   test('fullReplace drops the old headers', () => {
@@ -104,15 +129,29 @@ describe('setHeaders', () => {
   })
 
   test('takes pairs; duplicates in the input collapse to the last', () => {
-    const r = pipe(base(), H.setHeaders([['X-A', '1'], ['X-B', '2'], ['x-a', '3']]))
-    assert.deepStrictEqual(r.headers, [['x-a', '3'], ['X-B', '2']])
+    const r = pipe(
+      base(),
+      H.setHeaders([
+        ['X-A', '1'],
+        ['X-B', '2'],
+        ['x-a', '3'],
+      ]),
+    )
+    assert.deepStrictEqual(r.headers, [
+      ['x-a', '3'],
+      ['X-B', '2'],
+    ])
   })
 
   test('logs one summary line and one line per header, secrets hidden', () => {
     const before = base()
     const r = pipe(before, H.setHeaders({ Authorization: 'Basic QWxhZGRpbjpvcGVu', Accept: '*/*' }))
     const added = r.log.slice(before.log.length).map((e) => `${e.step}: ${e.message}`)
-    assert.deepStrictEqual(added, ['setHeaders: headers merged (2)', 'setHeaders: Authorization: ***', 'setHeaders: Accept: */*'])
+    assert.deepStrictEqual(added, [
+      'setHeaders: headers merged (2)',
+      'setHeaders: Authorization: ***',
+      'setHeaders: Accept: */*',
+    ])
     const r2 = pipe(base(), H.setHeaders({ A: '1' }, true))
     assert.match(H.getLog(r2, true), /setHeaders: headers replaced \(1\)/)
   })
@@ -120,7 +159,10 @@ describe('setHeaders', () => {
   test('CR/LF/NUL values or bad names reject the whole step', () => {
     const cases: ReadonlyArray<unknown> = [
       { 'X-A': 'ok', 'X-B': 'bad\r\nvalue' },
-      [['X-A', 'ok'], ['X-B', 'a\0b']],
+      [
+        ['X-A', 'ok'],
+        ['X-B', 'a\0b'],
+      ],
       { 'Bad Name': 'v' },
       [['', 'v']],
       { 'X-A': null },

@@ -65,7 +65,14 @@ describe('setUrl', () => {
   })
 
   test('an unparseable URL is InvalidInput', () => {
-    for (const u of ['http://', 'https://exa mple.com/', 'http://127.0.0.1:99999/', 'http://[::1/', 'javascript:alert(1)', '::::']) {
+    for (const u of [
+      'http://',
+      'https://exa mple.com/',
+      'http://127.0.0.1:99999/',
+      'http://[::1/',
+      'javascript:alert(1)',
+      '::::',
+    ]) {
       const before = base()
       assertInvalid(before, pipe(before, H.setUrl(u)), 'setUrl')
     }
@@ -164,7 +171,12 @@ describe('setResponseFile', () => {
 
 describe('setDataType', () => {
   test('accepts media types, with parameters', () => {
-    for (const m of ['application/json', 'application/vnd.api+json', 'text/plain; charset=utf-8', 'multipart/form-data; boundary=x']) {
+    for (const m of [
+      'application/json',
+      'application/vnd.api+json',
+      'text/plain; charset=utf-8',
+      'multipart/form-data; boundary=x',
+    ]) {
       const before = base()
       const r = pipe(before, H.setDataType(m))
       assertOk(before, r, 'setDataType')
@@ -173,12 +185,28 @@ describe('setDataType', () => {
   })
 
   test('the data type survives body setters', () => {
-    const r = pipe(base(), H.setDataType('application/vnd.x+json'), H.setJsonBody({ a: 1 }), H.setStringBody('x'), H.setFormBody({ a: 1 }))
+    const r = pipe(
+      base(),
+      H.setDataType('application/vnd.x+json'),
+      H.setJsonBody({ a: 1 }),
+      H.setStringBody('x'),
+      H.setFormBody({ a: 1 }),
+    )
     assert.equal(r.dataType, 'application/vnd.x+json')
   })
 
   test('a bad mime is InvalidInput', () => {
-    for (const m of ['json', '', 'text/', '/plain', 'text plain', 'text/plain\r\nX-Evil: 1', 'text/plain\0', 42, null]) {
+    for (const m of [
+      'json',
+      '',
+      'text/',
+      '/plain',
+      'text plain',
+      'text/plain\r\nX-Evil: 1',
+      'text/plain\0',
+      42,
+      null,
+    ]) {
       const before = base()
       assertInvalid(before, pipe(before, H.setDataType(m as never)), 'setDataType')
     }
@@ -201,7 +229,13 @@ describe('setProxy', () => {
 
   test('string form with credentials: decoded, password never logged', () => {
     const r = pipe(base(), H.setProxy('http://bob:p%40ssw0rd!@127.0.0.1:3128'))
-    assert.deepStrictEqual(r.proxy, { protocol: 'http', host: '127.0.0.1', port: 3128, user: 'bob', password: 'p@ssw0rd!' })
+    assert.deepStrictEqual(r.proxy, {
+      protocol: 'http',
+      host: '127.0.0.1',
+      port: 3128,
+      user: 'bob',
+      password: 'p@ssw0rd!',
+    })
     const log = H.getLog(r, true)
     assert.ok(!log.includes('p@ssw0rd'), log)
     assert.ok(!log.includes('p%40ssw0rd'), log)
@@ -211,8 +245,17 @@ describe('setProxy', () => {
   test('parts form', () => {
     const r = pipe(base(), H.setProxy({ host: '127.0.0.1', port: 8080 }))
     assert.deepStrictEqual(r.proxy, { protocol: 'http', host: '127.0.0.1', port: 8080, user: null, password: null })
-    const r2 = pipe(base(), H.setProxy({ protocol: 'https', host: 'p.local', port: 443, user: 'u', password: 'Sup3rSecret' }))
-    assert.deepStrictEqual(r2.proxy, { protocol: 'https', host: 'p.local', port: 443, user: 'u', password: 'Sup3rSecret' })
+    const r2 = pipe(
+      base(),
+      H.setProxy({ protocol: 'https', host: 'p.local', port: 443, user: 'u', password: 'Sup3rSecret' }),
+    )
+    assert.deepStrictEqual(r2.proxy, {
+      protocol: 'https',
+      host: 'p.local',
+      port: 443,
+      user: 'u',
+      password: 'Sup3rSecret',
+    })
     assert.ok(!H.getLog(r2, true).includes('Sup3rSecret'))
     assert.match(lastLine(r2), /u:\*\*\*@p\.local:443/)
   })
@@ -257,7 +300,11 @@ describe('setProxy', () => {
   // Was a bug (fixed): decodeURIComponent on the user/password of the proxy URL throws URIError
   // for a malformed escape; the exception escapes from the step.
   test('never throws: a malformed %-escape in the proxy credentials is InvalidInput', () => {
-    for (const u of ['http://a%zz@127.0.0.1:3128', 'http://bob:pa%zz@127.0.0.1:3128', 'http://bob:%E0%A4%A@127.0.0.1:3128']) {
+    for (const u of [
+      'http://a%zz@127.0.0.1:3128',
+      'http://bob:pa%zz@127.0.0.1:3128',
+      'http://bob:%E0%A4%A@127.0.0.1:3128',
+    ]) {
       const before = base()
       let after: H.Request | undefined
       assert.doesNotThrow(() => {
@@ -308,7 +355,10 @@ describe('setTls', () => {
   })
 
   test('files and a client certificate; the passphrase is not logged', () => {
-    const r = pipe(base(), H.setTls({ ca: H.fromFile('./ca.pem'), cert: PEM_CERT, key: H.fromFile('./key.pem'), passphrase: 'kEyPaSs99' }))
+    const r = pipe(
+      base(),
+      H.setTls({ ca: H.fromFile('./ca.pem'), cert: PEM_CERT, key: H.fromFile('./key.pem'), passphrase: 'kEyPaSs99' }),
+    )
     assert.equal(r.error, null)
     assert.deepStrictEqual(r.tls, {
       ca: { _tag: 'File', path: './ca.pem' },
@@ -330,7 +380,12 @@ describe('setTls', () => {
 
   test('PEM that is not PEM is InvalidInput naming the field', () => {
     for (const k of ['ca', 'cert', 'key'] as const) {
-      const opts = k === 'ca' ? { ca: 'not a pem' } : k === 'cert' ? { cert: 'garbage', key: PEM_KEY } : { cert: PEM_CERT, key: 'garbage' }
+      const opts =
+        k === 'ca'
+          ? { ca: 'not a pem' }
+          : k === 'cert'
+            ? { cert: 'garbage', key: PEM_KEY }
+            : { cert: PEM_CERT, key: 'garbage' }
       const before = base()
       assertInvalid(before, pipe(before, H.setTls(opts)), 'setTls', new RegExp(k))
     }
@@ -361,7 +416,11 @@ describe('setTls', () => {
   })
 
   test('whatever setTls accepts still round-trips through RequestCodec', () => {
-    for (const o of [{ rejectUnauthorized: 'no' }, { passphrase: 5, cert: PEM_CERT, key: PEM_KEY }, { ca: PEM_CERT, rejectUnauthorized: 0 }]) {
+    for (const o of [
+      { rejectUnauthorized: 'no' },
+      { passphrase: 5, cert: PEM_CERT, key: PEM_KEY },
+      { ca: PEM_CERT, rejectUnauthorized: 0 },
+    ]) {
       const r = pipe(base(), H.setTls(o as never))
       if (r.error === null) assert.ok(roundTrips(r), `accepted ${JSON.stringify(o)} but the Request no longer decodes`)
     }

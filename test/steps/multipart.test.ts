@@ -22,14 +22,37 @@ describe('startMultipartBody', () => {
     const r = started()
     assertOk(base(), r, 'startMultipartBody')
     assert.deepEqual(r.body, { _tag: 'Multipart', kind: 'form-data', rootType: null, parts: [] })
-    assert.deepEqual(H.startMultipartBody('related', 'application/json')(base()).body, { _tag: 'Multipart', kind: 'related', rootType: 'application/json', parts: [] })
+    assert.deepEqual(H.startMultipartBody('related', 'application/json')(base()).body, {
+      _tag: 'Multipart',
+      kind: 'related',
+      rootType: 'application/json',
+      parts: [],
+    })
     assert.equal(H.startMultipartBody('mixed')(base()).body._tag, 'Multipart')
-    assert.match(lastLine(H.startMultipartBody('related', 'application/json')(base())), /multipart\/related body started, root type application\/json/)
+    assert.match(
+      lastLine(H.startMultipartBody('related', 'application/json')(base())),
+      /multipart\/related body started, root type application\/json/,
+    )
   })
   test('an unknown kind, a root type on another kind or a root type that is no media type is InvalidInput', () => {
-    assertInvalid(base(), H.startMultipartBody('alternative' as MultipartKind)(base()), 'startMultipartBody', /kind must be/)
-    assertInvalid(base(), H.startMultipartBody('form-data', 'application/json')(base()), 'startMultipartBody', /multipart\/related only/)
-    assertInvalid(base(), H.startMultipartBody('related', 'application/json; x="1"')(base()), 'startMultipartBody', /root type/)
+    assertInvalid(
+      base(),
+      H.startMultipartBody('alternative' as MultipartKind)(base()),
+      'startMultipartBody',
+      /kind must be/,
+    )
+    assertInvalid(
+      base(),
+      H.startMultipartBody('form-data', 'application/json')(base()),
+      'startMultipartBody',
+      /multipart\/related only/,
+    )
+    assertInvalid(
+      base(),
+      H.startMultipartBody('related', 'application/json; x="1"')(base()),
+      'startMultipartBody',
+      /root type/,
+    )
     assertInvalid(base(), H.startMultipartBody('related', 'a"b/c')(base()), 'startMultipartBody', /root type/)
   })
   test('a multipart body replaces the body before, and any other body setter discards it', () => {
@@ -50,15 +73,30 @@ describe('the part steps', () => {
       assertInvalid(base(), step(base()), name, /call startMultipartBody\(\) first/)
   })
   test('fields: strings, finite numbers and booleans, as text', () => {
-    const r = pipe(started(), H.addMultipartFormDataField('n', 1.5), H.addMultipartFormDataField('b', false), H.addMultipartFormDataField('s', ''))
+    const r = pipe(
+      started(),
+      H.addMultipartFormDataField('n', 1.5),
+      H.addMultipartFormDataField('b', false),
+      H.addMultipartFormDataField('s', ''),
+    )
     assert.deepEqual(r.body._tag === 'Multipart' ? r.body.parts : null, [
       { _tag: 'Field', name: 'n', value: '1.5' },
       { _tag: 'Field', name: 'b', value: 'false' },
       { _tag: 'Field', name: 's', value: '' },
     ])
     for (const bad of [Number.NaN, Infinity, null, undefined, {}, ['a'], 1n])
-      assertInvalid(started(), H.addMultipartFormDataField('x', bad as unknown as string)(started()), 'addMultipartFormDataField', /must be a string, a finite number or a boolean/)
-    assertInvalid(started(), H.addMultipartFormDataField(7 as unknown as string, 'v')(started()), 'addMultipartFormDataField', /field name must be a string/)
+      assertInvalid(
+        started(),
+        H.addMultipartFormDataField('x', bad as unknown as string)(started()),
+        'addMultipartFormDataField',
+        /must be a string, a finite number or a boolean/,
+      )
+    assertInvalid(
+      started(),
+      H.addMultipartFormDataField(7 as unknown as string, 'v')(started()),
+      'addMultipartFormDataField',
+      /field name must be a string/,
+    )
   })
   test('files: bytes, text and sources; octet-stream by default; ignoreEmpty skips known-empty data', () => {
     const r = pipe(
@@ -69,19 +107,62 @@ describe('the part steps', () => {
       H.addMultipartFormDataFile('d', 'd.txt', '', undefined, true),
     )
     assert.deepEqual(r.body._tag === 'Multipart' ? r.body.parts : null, [
-      { _tag: 'File', name: 'a', filename: 'a.bin', source: { _tag: 'Bytes', base64: 'AQI=' }, mime: 'application/octet-stream', ignoreEmpty: false },
-      { _tag: 'File', name: 'b', filename: 'b.txt', source: { _tag: 'Text', text: 'text' }, mime: 'text/plain; charset=utf-8', ignoreEmpty: false },
-      { _tag: 'File', name: 'c', filename: 'c.jpg', source: { _tag: 'File', path: './c.jpg' }, mime: 'image/jpeg', ignoreEmpty: true },
+      {
+        _tag: 'File',
+        name: 'a',
+        filename: 'a.bin',
+        source: { _tag: 'Bytes', base64: 'AQI=' },
+        mime: 'application/octet-stream',
+        ignoreEmpty: false,
+      },
+      {
+        _tag: 'File',
+        name: 'b',
+        filename: 'b.txt',
+        source: { _tag: 'Text', text: 'text' },
+        mime: 'text/plain; charset=utf-8',
+        ignoreEmpty: false,
+      },
+      {
+        _tag: 'File',
+        name: 'c',
+        filename: 'c.jpg',
+        source: { _tag: 'File', path: './c.jpg' },
+        mime: 'image/jpeg',
+        ignoreEmpty: true,
+      },
     ])
     assert.match(lastLine(r), /file "d\.txt" is empty - skipped/)
-    assertInvalid(started(), H.addMultipartFormDataFile('a', 'a', 'x', 'image/png\r\nX-Evil: 1')(started()), 'addMultipartFormDataFile', /media type/)
-    assertInvalid(started(), H.addMultipartFormDataFile('a', 'a', H.fromUrl('ftp://x/y'))(started()), 'addMultipartFormDataFile', /fromUrl/)
-    assertInvalid(started(), H.addMultipartFormDataFile('a', null as unknown as string, 'x')(started()), 'addMultipartFormDataFile', /file name must be a string/)
+    assertInvalid(
+      started(),
+      H.addMultipartFormDataFile('a', 'a', 'x', 'image/png\r\nX-Evil: 1')(started()),
+      'addMultipartFormDataFile',
+      /media type/,
+    )
+    assertInvalid(
+      started(),
+      H.addMultipartFormDataFile('a', 'a', H.fromUrl('ftp://x/y'))(started()),
+      'addMultipartFormDataFile',
+      /fromUrl/,
+    )
+    assertInvalid(
+      started(),
+      H.addMultipartFormDataFile('a', null as unknown as string, 'x')(started()),
+      'addMultipartFormDataFile',
+      /file name must be a string/,
+    )
   })
   test('related parts: media type and Content-ID checked; not in a multipart/form-data body', () => {
     const rel = H.startMultipartBody('related')(base())
-    const r = pipe(rel, H.addDataAsRelated('{}', 'application/json', '<meta@x>'), H.addDataAsRelated(new Uint8Array([1]), 'image/png'))
-    assert.deepEqual(r.body._tag === 'Multipart' ? r.body.parts.map((p) => (p._tag === 'Related' ? p.contentId : null)) : null, ['<meta@x>', null])
+    const r = pipe(
+      rel,
+      H.addDataAsRelated('{}', 'application/json', '<meta@x>'),
+      H.addDataAsRelated(new Uint8Array([1]), 'image/png'),
+    )
+    assert.deepEqual(
+      r.body._tag === 'Multipart' ? r.body.parts.map((p) => (p._tag === 'Related' ? p.contentId : null)) : null,
+      ['<meta@x>', null],
+    )
     assertInvalid(rel, H.addDataAsRelated('x', 'png')(rel), 'addDataAsRelated', /media type/)
     assertInvalid(rel, H.addDataAsRelated('x', 'text/plain', 'a b')(rel), 'addDataAsRelated', /Content-ID/)
     assertInvalid(rel, H.addDataAsRelated('x', 'text/plain', 'a\r\nX: y')(rel), 'addDataAsRelated', /Content-ID/)
@@ -112,12 +193,29 @@ describe('a multipart request as data', () => {
     const bad = H.fromTemplate(t)
     assert.ok(E.isLeft(bad) && /body/.test(bad.left.message), E.isLeft(bad) ? bad.left.message : 'loaded')
   })
-  test('a Content-Type header on a multipart body is InvalidInput when prepared (the boundary is httpipe\'s)', async () => {
-    const e = asTag(await ko(pipe(started(), H.addMultipartFormDataField('a', 'b'), H.addHeader('Content-Type', 'multipart/form-data'), H.prepareRequest('POST'))), 'InvalidInput')
+  test("a Content-Type header on a multipart body is InvalidInput when prepared (the boundary is httpipe's)", async () => {
+    const e = asTag(
+      await ko(
+        pipe(
+          started(),
+          H.addMultipartFormDataField('a', 'b'),
+          H.addHeader('Content-Type', 'multipart/form-data'),
+          H.prepareRequest('POST'),
+        ),
+      ),
+      'InvalidInput',
+    )
     assert.match(e.message, /^prepareRequest: a Content-Type header cannot be set on a multipart body/)
   })
   test('setDataType does not replace the multipart Content-Type', async () => {
-    const p = await ok(pipe(started(), H.setDataType('application/json'), H.addMultipartFormDataField('a', 'b'), H.prepareRequest('POST')))
+    const p = await ok(
+      pipe(
+        started(),
+        H.setDataType('application/json'),
+        H.addMultipartFormDataField('a', 'b'),
+        H.prepareRequest('POST'),
+      ),
+    )
     assert.match(p.headers.find(([n]) => n === 'Content-Type')?.[1] ?? '', /^multipart\/form-data; boundary=/)
   })
 })

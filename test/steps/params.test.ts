@@ -8,7 +8,10 @@ import { assertInvalid, assertOk, base, lastLine } from '../helpers.js'
 describe('setUrlParams', () => {
   test('a record becomes ordered pairs', () => {
     const before = base()
-    const r = pipe(before, H.setUrlParams({ q: 'fp ts', page: 2, flag: true, none: null, tags: ['a', 'b'], o: { x: 1 } }))
+    const r = pipe(
+      before,
+      H.setUrlParams({ q: 'fp ts', page: 2, flag: true, none: null, tags: ['a', 'b'], o: { x: 1 } }),
+    )
     assertOk(before, r, 'setUrlParams')
     assert.deepStrictEqual(r.params, [
       ['q', 'fp ts'],
@@ -21,8 +24,19 @@ describe('setUrlParams', () => {
   })
 
   test('pairs keep order and duplicates', () => {
-    const r = pipe(base(), H.setUrlParams([['b', 1], ['a', 2], ['b', 3]]))
-    assert.deepStrictEqual(r.params, [['b', 1], ['a', 2], ['b', 3]])
+    const r = pipe(
+      base(),
+      H.setUrlParams([
+        ['b', 1],
+        ['a', 2],
+        ['b', 3],
+      ]),
+    )
+    assert.deepStrictEqual(r.params, [
+      ['b', 1],
+      ['a', 2],
+      ['b', 3],
+    ])
   })
 
   test('replaces all earlier params', () => {
@@ -44,7 +58,16 @@ describe('setUrlParams', () => {
   })
 
   test('empty names are dropped', () => {
-    assert.deepStrictEqual(pipe(base(), H.setUrlParams([['', 1], ['a', 2]])).params, [['a', 2]])
+    assert.deepStrictEqual(
+      pipe(
+        base(),
+        H.setUrlParams([
+          ['', 1],
+          ['a', 2],
+        ]),
+      ).params,
+      [['a', 2]],
+    )
   })
 
   test('logs the count and the values, hiding secret-looking ones', () => {
@@ -95,23 +118,48 @@ describe('addUrlParameter', () => {
     const before = pipe(base(), H.addUrlParameter('a', 1))
     const r = pipe(before, H.addUrlParameter('b', 'two'))
     assertOk(before, r, 'addUrlParameter')
-    assert.deepStrictEqual(r.params, [['a', 1], ['b', 'two']])
+    assert.deepStrictEqual(r.params, [
+      ['a', 1],
+      ['b', 'two'],
+    ])
     assert.match(lastLine(r), /added b=two/)
   })
 
   test('replaces an existing param in place', () => {
-    const r = pipe(base(), H.addUrlParameter('a', 1), H.addUrlParameter('b', 2), H.addUrlParameter('c', 3), H.addUrlParameter('b', 'new'))
-    assert.deepStrictEqual(r.params, [['a', 1], ['b', 'new'], ['c', 3]])
+    const r = pipe(
+      base(),
+      H.addUrlParameter('a', 1),
+      H.addUrlParameter('b', 2),
+      H.addUrlParameter('c', 3),
+      H.addUrlParameter('b', 'new'),
+    )
+    assert.deepStrictEqual(r.params, [
+      ['a', 1],
+      ['b', 'new'],
+      ['c', 3],
+    ])
     assert.match(lastLine(r), /replaced b=new/)
   })
 
   test('names are case-sensitive', () => {
-    assert.deepStrictEqual(pipe(base(), H.addUrlParameter('a', 1), H.addUrlParameter('A', 2)).params, [['a', 1], ['A', 2]])
+    assert.deepStrictEqual(pipe(base(), H.addUrlParameter('a', 1), H.addUrlParameter('A', 2)).params, [
+      ['a', 1],
+      ['A', 2],
+    ])
   })
 
   test('takes arrays, objects, booleans, dates', () => {
-    const r = pipe(base(), H.addUrlParameter('t', ['x', 1]), H.addUrlParameter('o', { k: [true] }), H.addUrlParameter('d', new Date(86_400_000)))
-    assert.deepStrictEqual(r.params, [['t', ['x', 1]], ['o', { k: [true] }], ['d', '1970-01-02T00:00:00.000Z']])
+    const r = pipe(
+      base(),
+      H.addUrlParameter('t', ['x', 1]),
+      H.addUrlParameter('o', { k: [true] }),
+      H.addUrlParameter('d', new Date(86_400_000)),
+    )
+    assert.deepStrictEqual(r.params, [
+      ['t', ['x', 1]],
+      ['o', { k: [true] }],
+      ['d', '1970-01-02T00:00:00.000Z'],
+    ])
   })
 
   test('an empty name is logged and ignored', () => {
@@ -135,13 +183,28 @@ describe('addUrlParameter', () => {
   })
 
   test('ignoreEmpty keeps 0, false, [] and "0"', () => {
-    const r = pipe(base(), H.addUrlParameter('a', 0, true), H.addUrlParameter('b', false, true), H.addUrlParameter('c', [], true), H.addUrlParameter('d', '0', true))
-    assert.deepStrictEqual(r.params, [['a', 0], ['b', false], ['c', []], ['d', '0']])
+    const r = pipe(
+      base(),
+      H.addUrlParameter('a', 0, true),
+      H.addUrlParameter('b', false, true),
+      H.addUrlParameter('c', [], true),
+      H.addUrlParameter('d', '0', true),
+    )
+    assert.deepStrictEqual(r.params, [
+      ['a', 0],
+      ['b', false],
+      ['c', []],
+      ['d', '0'],
+    ])
   })
 
   test('without ignoreEmpty, empty values are added (undefined as null)', () => {
     const r = pipe(base(), H.addUrlParameter('a', ''), H.addUrlParameter('b', null), H.addUrlParameter('c', undefined))
-    assert.deepStrictEqual(r.params, [['a', ''], ['b', null], ['c', null]])
+    assert.deepStrictEqual(r.params, [
+      ['a', ''],
+      ['b', null],
+      ['c', null],
+    ])
   })
 
   test('ignoreEmpty with an empty value does not remove an existing param', () => {
@@ -150,7 +213,11 @@ describe('addUrlParameter', () => {
   })
 
   test('secret-looking values are hidden in the log', () => {
-    const r = pipe(base(), H.addUrlParameter('access_token', 'abcSECRET123'), H.addUrlParameter('client_secret', 'zzTop99'))
+    const r = pipe(
+      base(),
+      H.addUrlParameter('access_token', 'abcSECRET123'),
+      H.addUrlParameter('client_secret', 'zzTop99'),
+    )
     const log = H.getLog(r, true)
     assert.ok(!log.includes('abcSECRET123'), log)
     assert.ok(!log.includes('zzTop99'), log)
@@ -183,7 +250,18 @@ describe('addUrlParameter', () => {
   // addUrlParameter replaces only the first one, so the old value is still sent. addHeader
   // removes later duplicates; "adds or replaces one param" suggests the same here.
   test('replacing a param that setUrlParams gave twice leaves one value', () => {
-    const r = pipe(base(), H.setUrlParams([['a', 1], ['b', 2], ['a', 3]]), H.addUrlParameter('a', 'new'))
-    assert.deepStrictEqual(r.params, [['a', 'new'], ['b', 2]])
+    const r = pipe(
+      base(),
+      H.setUrlParams([
+        ['a', 1],
+        ['b', 2],
+        ['a', 3],
+      ]),
+      H.addUrlParameter('a', 'new'),
+    )
+    assert.deepStrictEqual(r.params, [
+      ['a', 'new'],
+      ['b', 2],
+    ])
   })
 })

@@ -143,9 +143,15 @@ describe('setTimeout', () => {
 
 describe('splitArraysInUrl', () => {
   test('sets both flags', () => {
-    const r = applyOk('splitArraysInUrl', H.splitArraysInUrl(true), { splitArrayParams: true, arraysSquareBrackets: false })
+    const r = applyOk('splitArraysInUrl', H.splitArraysInUrl(true), {
+      splitArrayParams: true,
+      arraysSquareBrackets: false,
+    })
     assert.match(lastLine(r), /split arrays on$/)
-    const r2 = applyOk('splitArraysInUrl', H.splitArraysInUrl(true, true), { splitArrayParams: true, arraysSquareBrackets: true })
+    const r2 = applyOk('splitArraysInUrl', H.splitArraysInUrl(true, true), {
+      splitArrayParams: true,
+      arraysSquareBrackets: true,
+    })
     assert.match(lastLine(r2), /square brackets/)
     applyOk('splitArraysInUrl', H.splitArraysInUrl(false), { splitArrayParams: false, arraysSquareBrackets: false })
   })
@@ -157,19 +163,36 @@ describe('splitArraysInUrl', () => {
   })
 
   test('non-booleans are InvalidInput', () => {
-    for (const args of [['yes', false], [1, false], [true, 'x'], [null, false]] as const) {
+    for (const args of [
+      ['yes', false],
+      [1, false],
+      [true, 'x'],
+      [null, false],
+    ] as const) {
       const before = base()
-      assertInvalid(before, pipe(before, H.splitArraysInUrl(args[0] as never, args[1] as never)), 'splitArraysInUrl', /boolean/)
+      assertInvalid(
+        before,
+        pipe(before, H.splitArraysInUrl(args[0] as never, args[1] as never)),
+        'splitArraysInUrl',
+        /boolean/,
+      )
     }
   })
 })
 
 describe('returnSettings', () => {
-  const req = (): H.Request => pipe(base(), H.maxAttempts(2), H.useGzipCompression(false), H.useEncoding('windows-1251'), H.setTimeout(9000))
+  const req = (): H.Request =>
+    pipe(base(), H.maxAttempts(2), H.useGzipCompression(false), H.useEncoding('windows-1251'), H.setTimeout(9000))
 
   test('all settings', () => {
     assert.deepStrictEqual(H.returnSettings()(base()), H.defaultSettings)
-    assert.deepStrictEqual(H.returnSettings()(req()), { ...H.defaultSettings, maxAttempts: 2, gzip: false, encoding: 'windows-1251', timeout: 9000 })
+    assert.deepStrictEqual(H.returnSettings()(req()), {
+      ...H.defaultSettings,
+      maxAttempts: 2,
+      gzip: false,
+      encoding: 'windows-1251',
+      timeout: 9000,
+    })
     assert.deepStrictEqual(H.returnSettings()(H.newRequest()), H.defaultSettings)
   })
 
@@ -277,7 +300,11 @@ describe('setConnectTimeout, setIdleTimeout, setDeadline', () => {
 
 describe('setRetryPolicy', () => {
   test('fields not given take the defaults; methods are upper-cased and deduplicated', () => {
-    const r = pipe(base(), H.setRetryPolicy({ statuses: [503] }), H.setRetryPolicy({ methods: ['post', 'POST', 'get'] }))
+    const r = pipe(
+      base(),
+      H.setRetryPolicy({ statuses: [503] }),
+      H.setRetryPolicy({ methods: ['post', 'POST', 'get'] }),
+    )
     assert.deepStrictEqual(r.settings.retryPolicy, { ...H.defaultRetryPolicy, methods: ['POST', 'GET'] })
     assert.match(lastLine(r), /^setRetryPolicy: retry policy set: methods POST, GET; statuses 408/)
     assert.deepStrictEqual(pipe(base(), H.setRetryPolicy({})).settings.retryPolicy, H.defaultRetryPolicy)
@@ -332,7 +359,24 @@ describe('setMaxResponseSize', () => {
 
   test('hostile input is InvalidInput naming the step', () => {
     const before = base()
-    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60, '10', null, 10n, {}, Symbol('s'), Object.create(null)])
-      assertInvalid(before, pipe(before, H.setMaxResponseSize(bad as never)), 'setMaxResponseSize', /whole number of bytes/)
+    for (const bad of [
+      -1,
+      1.5,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      2 ** 60,
+      '10',
+      null,
+      10n,
+      {},
+      Symbol('s'),
+      Object.create(null),
+    ])
+      assertInvalid(
+        before,
+        pipe(before, H.setMaxResponseSize(bad as never)),
+        'setMaxResponseSize',
+        /whole number of bytes/,
+      )
   })
 })

@@ -21,14 +21,31 @@ const INDEX = new URL('../../src/index.ts', import.meta.url).href
 const echo = useEchoServer()
 const tmp = useTempDir('template')
 
-const LITERALS = ['basic-PW-1111', 'proxy-PW-2222', 'tls-PASS-3333', 'api-KEY-4444', 'url-PW-5555', 'aws-SECRET-6666', 'aws-TOKEN-7777', 'oauth-T-8888', 'oauth-TS-9999', 'oauth-CS-0000']
+const LITERALS = [
+  'basic-PW-1111',
+  'proxy-PW-2222',
+  'tls-PASS-3333',
+  'api-KEY-4444',
+  'url-PW-5555',
+  'aws-SECRET-6666',
+  'aws-TOKEN-7777',
+  'oauth-T-8888',
+  'oauth-TS-9999',
+  'oauth-CS-0000',
+]
 
 describe('secretFromEnv', () => {
   test('a reference is stored as the name of its variable, shown as env:NAME, and read when the request runs', async () => {
-    const req = pipe(H.newRequest(), H.initialize(`${echo.url}/anything/ref`), H.addBearerAuthorization(H.secretFromEnv('HTTPIPE_TEST_TOKEN')), H.addHeader('X-Api-Key', H.secretFromEnv('HTTPIPE_TEST_KEY')))
+    const req = pipe(
+      H.newRequest(),
+      H.initialize(`${echo.url}/anything/ref`),
+      H.addBearerAuthorization(H.secretFromEnv('HTTPIPE_TEST_TOKEN')),
+      H.addHeader('X-Api-Key', H.secretFromEnv('HTTPIPE_TEST_KEY')),
+    )
     assert.deepEqual(req.auth, { _tag: 'Bearer', token: { _tag: 'SecretRef', env: 'HTTPIPE_TEST_TOKEN' } })
     assert.match(H.getLog(req, true), /token env:HTTPIPE_TEST_TOKEN/)
-    const secrets = (name: string): string | undefined => ({ HTTPIPE_TEST_TOKEN: 'tok-from-env', HTTPIPE_TEST_KEY: 'key-from-env' })[name]
+    const secrets = (name: string): string | undefined =>
+      ({ HTTPIPE_TEST_TOKEN: 'tok-from-env', HTTPIPE_TEST_KEY: 'key-from-env' })[name]
     const res = await ok(H.processRequest('GET', { secrets })(req))
     const seen = echoOf(res).headers
     assert.equal(seen['authorization'], 'Bearer tok-from-env')
@@ -39,7 +56,16 @@ describe('secretFromEnv', () => {
 
   test('a variable that is not set is InvalidInput naming the field and the variable, and nothing is sent', async () => {
     const before = echo.server.requests.length
-    const e = asTag(await ko(pipe(base(), H.addBasicAuthorization('ann', H.secretFromEnv('HTTPIPE_NOT_SET_ANYWHERE')), H.processRequest('GET', { secrets: () => undefined }))), 'InvalidInput')
+    const e = asTag(
+      await ko(
+        pipe(
+          base(),
+          H.addBasicAuthorization('ann', H.secretFromEnv('HTTPIPE_NOT_SET_ANYWHERE')),
+          H.processRequest('GET', { secrets: () => undefined }),
+        ),
+      ),
+      'InvalidInput',
+    )
     assert.equal(e.step, 'processRequest')
     assert.match(e.message, /auth\.password: the environment variable HTTPIPE_NOT_SET_ANYWHERE is not set/)
     assert.equal(echo.server.requests.length, before)
@@ -76,14 +102,24 @@ const everySecret = (): H.Request =>
 
 describe('toTemplate and fromTemplate', () => {
   test('no literal secret and no log is saved; plain values and references are', () => {
-    const saved = JSON.stringify(H.toTemplate(pipe(everySecret(), H.addHeader('Private-Token', H.secretFromEnv('GITLAB_TOKEN')))))
+    const saved = JSON.stringify(
+      H.toTemplate(pipe(everySecret(), H.addHeader('Private-Token', H.secretFromEnv('GITLAB_TOKEN')))),
+    )
     for (const s of LITERALS.slice(0, 5)) assert.ok(!saved.includes(s), `${s} in ${saved}`)
     assert.match(saved, /"X-Trace","kept"/)
     assert.match(saved, /"env":"GITLAB_TOKEN"/)
     assert.match(saved, /"log":\[\]/)
     for (const [auth, secrets] of [
-      [H.addAws4Authorization('AKID', LITERALS[5] as string, 'us-east-1', 's3', { sessionToken: LITERALS[6] as string }), LITERALS.slice(5, 7)],
-      [H.addOAuthV1Authorization(LITERALS[7] as string, LITERALS[8] as string, 'ck', LITERALS[9] as string), LITERALS.slice(7)],
+      [
+        H.addAws4Authorization('AKID', LITERALS[5] as string, 'us-east-1', 's3', {
+          sessionToken: LITERALS[6] as string,
+        }),
+        LITERALS.slice(5, 7),
+      ],
+      [
+        H.addOAuthV1Authorization(LITERALS[7] as string, LITERALS[8] as string, 'ck', LITERALS[9] as string),
+        LITERALS.slice(7),
+      ],
     ] as const) {
       const text = JSON.stringify(H.toTemplate(auth(base())))
       for (const s of secrets) assert.ok(!text.includes(s), `${s} in ${text}`)
@@ -91,7 +127,9 @@ describe('toTemplate and fromTemplate', () => {
   })
 
   test('a withheld secret fails with InvalidInput naming the field until it is set again', async () => {
-    const loaded = H.fromTemplate(JSON.parse(JSON.stringify(H.toTemplate(pipe(base(), H.addBasicAuthorization('ann', 'pw-literal'))))))
+    const loaded = H.fromTemplate(
+      JSON.parse(JSON.stringify(H.toTemplate(pipe(base(), H.addBasicAuthorization('ann', 'pw-literal'))))),
+    )
     assert.ok(E.isRight(loaded))
     const e = asTag(await ko(H.prepareRequest('GET')(loaded.right)), 'InvalidInput')
     assert.match(e.message, /auth\.password was not saved in the template/)
@@ -100,7 +138,15 @@ describe('toTemplate and fromTemplate', () => {
   })
 
   test('a template round-trips: the loaded request prepares like the original', async () => {
-    const req = pipe(H.newRequest(), H.initialize('http://127.0.0.1:9/anything/t'), H.addUrlParameter('q', [1, 2]), H.setJsonBody({ a: 'b' }), H.maxAttempts(2), H.setBaseUrl('http://127.0.0.1:9'), H.addBearerAuthorization(H.secretFromEnv('TOKEN')))
+    const req = pipe(
+      H.newRequest(),
+      H.initialize('http://127.0.0.1:9/anything/t'),
+      H.addUrlParameter('q', [1, 2]),
+      H.setJsonBody({ a: 'b' }),
+      H.maxAttempts(2),
+      H.setBaseUrl('http://127.0.0.1:9'),
+      H.addBearerAuthorization(H.secretFromEnv('TOKEN')),
+    )
     const loaded = H.fromTemplate(JSON.parse(JSON.stringify(H.toTemplate(req))))
     assert.ok(E.isRight(loaded))
     const env = { secrets: () => 'tok', now: () => 0 }
@@ -109,7 +155,15 @@ describe('toTemplate and fromTemplate', () => {
   })
 
   test('fromTemplate refuses what is not a template, naming the field', () => {
-    for (const bad of [null, 1, 'x', {}, { httpipeTemplate: 2, request: {} }, { httpipeTemplate: 1, request: { _tag: 'Request' } }, { httpipeTemplate: 1, request: { ...H.RequestCodec.encode(base()), headers: [['a', 1]] } }]) {
+    for (const bad of [
+      null,
+      1,
+      'x',
+      {},
+      { httpipeTemplate: 2, request: {} },
+      { httpipeTemplate: 1, request: { _tag: 'Request' } },
+      { httpipeTemplate: 1, request: { ...H.RequestCodec.encode(base()), headers: [['a', 1]] } },
+    ]) {
       const r = H.fromTemplate(bad)
       assert.ok(E.isLeft(r) && r.left._tag === 'InvalidInput' && r.left.step === 'fromTemplate', JSON.stringify(bad))
     }
@@ -141,7 +195,11 @@ process.stdout.write(JSON.stringify(r._tag === 'Right' ? { tag: 'Right', detail:
   }
 
   test('with the variable set it runs; without, it is an InvalidInput naming the variable', async () => {
-    const req = pipe(H.newRequest(), H.initialize(`${echo.url}/bearer`), H.addBearerAuthorization(H.secretFromEnv('HTTPIPE_CHILD_TOKEN')))
+    const req = pipe(
+      H.newRequest(),
+      H.initialize(`${echo.url}/bearer`),
+      H.addBearerAuthorization(H.secretFromEnv('HTTPIPE_CHILD_TOKEN')),
+    )
     const template = JSON.stringify(H.toTemplate(req))
     assert.ok(!template.includes('child-secret-value'))
     const withIt = await child(template, { HTTPIPE_CHILD_TOKEN: 'child-secret-value' })
@@ -159,15 +217,52 @@ describe('a template is exactly as valid as a request built step by step', () =>
     return { ...json, request: patch(json.request) }
   }
   for (const [what, patch, field] of [
-    ['a header value with CR/LF', (r: Record<string, unknown>) => ({ ...r, headers: [['X-A', 'a\r\nEvil: 1']] }), /headers\[0\]\[1\]/],
-    ['a header name that is no token', (r: Record<string, unknown>) => ({ ...r, headers: [['Bad Name', 'x']] }), /headers\[0\]\[0\]/],
+    [
+      'a header value with CR/LF',
+      (r: Record<string, unknown>) => ({ ...r, headers: [['X-A', 'a\r\nEvil: 1']] }),
+      /headers\[0\]\[1\]/,
+    ],
+    [
+      'a header name that is no token',
+      (r: Record<string, unknown>) => ({ ...r, headers: [['Bad Name', 'x']] }),
+      /headers\[0\]\[0\]/,
+    ],
     ['an ftp: URL', (r: Record<string, unknown>) => ({ ...r, url: 'ftp://h/x' }), /at url /],
-    ['timeout 0', (r: Record<string, unknown>) => ({ ...r, settings: { ...(r['settings'] as object), timeout: 0 } }), /settings\.timeout/],
-    ['an unknown encoding', (r: Record<string, unknown>) => ({ ...r, settings: { ...(r['settings'] as object), encoding: 'klingon' } }), /settings\.encoding/],
+    [
+      'timeout 0',
+      (r: Record<string, unknown>) => ({ ...r, settings: { ...(r['settings'] as object), timeout: 0 } }),
+      /settings\.timeout/,
+    ],
+    [
+      'an unknown encoding',
+      (r: Record<string, unknown>) => ({ ...r, settings: { ...(r['settings'] as object), encoding: 'klingon' } }),
+      /settings\.encoding/,
+    ],
     ['a data type with CR/LF', (r: Record<string, unknown>) => ({ ...r, dataType: 'text/plain\r\nX: 1' }), /dataType/],
-    ['a proxy port of 0', (r: Record<string, unknown>) => ({ ...r, proxy: { protocol: 'http', host: '127.0.0.1', port: 0, user: null, password: null } }), /proxy\.port/],
-    ['a proxy host with a slash', (r: Record<string, unknown>) => ({ ...r, proxy: { protocol: 'http', host: 'a/b', port: 8080, user: null, password: null } }), /proxy\.host/],
-    ['a retry status of 99', (r: Record<string, unknown>) => ({ ...r, settings: { ...(r['settings'] as object), retryPolicy: { ...H.defaultRetryPolicy, statuses: [99] } } }), /settings\.retryPolicy\.statuses\[0\]/],
+    [
+      'a proxy port of 0',
+      (r: Record<string, unknown>) => ({
+        ...r,
+        proxy: { protocol: 'http', host: '127.0.0.1', port: 0, user: null, password: null },
+      }),
+      /proxy\.port/,
+    ],
+    [
+      'a proxy host with a slash',
+      (r: Record<string, unknown>) => ({
+        ...r,
+        proxy: { protocol: 'http', host: 'a/b', port: 8080, user: null, password: null },
+      }),
+      /proxy\.host/,
+    ],
+    [
+      'a retry status of 99',
+      (r: Record<string, unknown>) => ({
+        ...r,
+        settings: { ...(r['settings'] as object), retryPolicy: { ...H.defaultRetryPolicy, statuses: [99] } },
+      }),
+      /settings\.retryPolicy\.statuses\[0\]/,
+    ],
   ] as const)
     test(`${what} is InvalidInput naming the field, at load`, () => {
       const r = H.fromTemplate(template(patch))
@@ -185,7 +280,12 @@ describe('a template is exactly as valid as a request built step by step', () =>
 
 describe('secret-named query params in templates', () => {
   test('are withheld, in the params and in the URL, and must be set again before the request runs', async () => {
-    const req = pipe(H.newRequest(), H.initialize('http://127.0.0.1:9/x?page=2&access_token=url-TOKEN-1&q=a'), H.addUrlParameter('api_key', 'param-KEY-2'), H.addUrlParameter('n', 1))
+    const req = pipe(
+      H.newRequest(),
+      H.initialize('http://127.0.0.1:9/x?page=2&access_token=url-TOKEN-1&q=a'),
+      H.addUrlParameter('api_key', 'param-KEY-2'),
+      H.addUrlParameter('n', 1),
+    )
     const saved = JSON.stringify(H.toTemplate(req))
     assert.ok(!saved.includes('url-TOKEN-1') && !saved.includes('param-KEY-2'), saved)
     const loaded = H.fromTemplate(JSON.parse(saved))

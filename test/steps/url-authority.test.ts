@@ -44,14 +44,18 @@ describe('property: the prepared host is the host new URL() reads', () => {
   const part = fc.constantFrom('a', 'b', '1', '@', '\\', '%', '%5C', '%40', ':', '.', '/', '?', '#', ' ', 'é', '[', ']')
   test('for generated URLs with backslashes, @, %, spaces and non-ASCII', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(part, { maxLength: 8 }), fc.constantFrom('127.0.0.1:9', 'localhost:9', '[::1]:9', 'xn--bcher-kva.example', 'bücher.example'), async (parts, host) => {
-        const input = `http://${parts.slice(0, 3).join('')}${host}${parts.slice(3).join('')}`
-        const req = H.setUrl(input)(H.newRequest())
-        if (req.error !== null) return
-        const p = await H.prepareRequest('GET')(req)()
-        if (E.isLeft(p)) return
-        assert.equal(new URL(p.right.url).host, new URL(input).host, `${input} -> ${p.right.url}`)
-      }),
+      fc.asyncProperty(
+        fc.array(part, { maxLength: 8 }),
+        fc.constantFrom('127.0.0.1:9', 'localhost:9', '[::1]:9', 'xn--bcher-kva.example', 'bücher.example'),
+        async (parts, host) => {
+          const input = `http://${parts.slice(0, 3).join('')}${host}${parts.slice(3).join('')}`
+          const req = H.setUrl(input)(H.newRequest())
+          if (req.error !== null) return
+          const p = await H.prepareRequest('GET')(req)()
+          if (E.isLeft(p)) return
+          assert.equal(new URL(p.right.url).host, new URL(input).host, `${input} -> ${p.right.url}`)
+        },
+      ),
       { numRuns: 500 },
     )
   })
@@ -89,18 +93,23 @@ describe('on the wire: 127.0.0.1 and ::1 record the Host that arrives', () => {
     const hosts = [`127.0.0.1:${v4}`, ...(v6 === 0 ? [] : [`[::1]:${v6}`])]
     const part = fc.constantFrom('a', '@', '\\', '%', '%40', ':', '.', '/', '?', '#', ' ', 'é', '[', ']', '%5C')
     await fc.assert(
-      fc.asyncProperty(fc.array(part, { maxLength: 4 }), fc.constantFrom(...hosts), fc.array(part, { maxLength: 4 }), async (before, host, after) => {
-        const input = `http://${before.join('')}${host}${after.join('')}`
-        const req = H.setUrl(input)(H.newRequest())
-        if (req.error !== null) return
-        const parsed = new URL(input)
-        fc.pre(hosts.includes(parsed.host)) // a URL whose parsed host is elsewhere is never sent here
-        seen.length = 0
-        const r = await pipe(req, H.setTimeout(2000), H.processRequest('GET'))()
-        assert.equal(r._tag, 'Right', `${input}: ${r._tag === 'Left' ? r.left.message : ''}`)
-        const server = parsed.hostname === '[::1]' ? '::1' : '127.0.0.1'
-        assert.deepEqual(seen, [`${server} ${parsed.host}`], input)
-      }),
+      fc.asyncProperty(
+        fc.array(part, { maxLength: 4 }),
+        fc.constantFrom(...hosts),
+        fc.array(part, { maxLength: 4 }),
+        async (before, host, after) => {
+          const input = `http://${before.join('')}${host}${after.join('')}`
+          const req = H.setUrl(input)(H.newRequest())
+          if (req.error !== null) return
+          const parsed = new URL(input)
+          fc.pre(hosts.includes(parsed.host)) // a URL whose parsed host is elsewhere is never sent here
+          seen.length = 0
+          const r = await pipe(req, H.setTimeout(2000), H.processRequest('GET'))()
+          assert.equal(r._tag, 'Right', `${input}: ${r._tag === 'Left' ? r.left.message : ''}`)
+          const server = parsed.hostname === '[::1]' ? '::1' : '127.0.0.1'
+          assert.deepEqual(seen, [`${server} ${parsed.host}`], input)
+        },
+      ),
       { numRuns: Number(process.env['URL_RUNS'] ?? 150) },
     )
   })

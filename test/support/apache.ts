@@ -35,7 +35,18 @@ export interface ApacheDigest {
 }
 
 const MODULES = '/usr/lib/apache2/modules'
-const LOAD = ['mpm_prefork', 'authn_core', 'authn_file', 'authz_core', 'authz_user', 'auth_digest', 'alias', 'mime', 'cgi', 'dir']
+const LOAD = [
+  'mpm_prefork',
+  'authn_core',
+  'authn_file',
+  'authz_core',
+  'authz_user',
+  'auth_digest',
+  'alias',
+  'mime',
+  'cgi',
+  'dir',
+]
 
 /** The apache2 binary (it lives in /usr/sbin, not always on PATH), or null. */
 export const apacheBinary = (): string | null => {
@@ -55,8 +66,12 @@ if [ -n "$CONTENT_LENGTH" ] && [ "$CONTENT_LENGTH" -gt 0 ]; then head -c "$CONTE
 export const startApacheDigest = async (o: ApacheDigestOptions): Promise<ApacheDigest> => {
   const bin = apacheBinary()
   if (bin === null) throw new Error('apache2 is not installed: run scripts/install-peers.sh (npm test does)')
-  for (const m of LOAD) if (!existsSync(join(MODULES, `mod_${m}.so`))) throw new Error(`apache2 module mod_${m}.so is missing in ${MODULES}`)
-  for (const u of o.users) if (/[:\n]/.test(u.user) || /[:\n]/.test(o.realm)) throw new Error('user and realm must not contain ":" or newlines (htdigest format)')
+  for (const m of LOAD)
+    if (!existsSync(join(MODULES, `mod_${m}.so`)))
+      throw new Error(`apache2 module mod_${m}.so is missing in ${MODULES}`)
+  for (const u of o.users)
+    if (/[:\n]/.test(u.user) || /[:\n]/.test(o.realm))
+      throw new Error('user and realm must not contain ":" or newlines (htdigest format)')
   const root = getuid() === 0
   const dir = mkdtempSync(join(tmpdir(), 'httpipe-apache-'))
   // apache drops to www-data when started as root: the files it serves must be readable by it
@@ -76,7 +91,11 @@ export const startApacheDigest = async (o: ApacheDigestOptions): Promise<ApacheD
   chmodSync(join(prot, 'echo.cgi'), 0o755)
   for (const f of [join(prot, 'index.html'), join(docs, 'open.txt')]) chmodSync(f, 0o644)
   const htdigest = join(dir, 'htdigest')
-  writeFileSync(htdigest, o.users.map((u) => `${u.user}:${o.realm}:${md5(`${u.user}:${o.realm}:${u.password}`)}\n`).join(''), { mode: 0o644 })
+  writeFileSync(
+    htdigest,
+    o.users.map((u) => `${u.user}:${o.realm}:${md5(`${u.user}:${o.realm}:${u.password}`)}\n`).join(''),
+    { mode: 0o644 },
+  )
   writeFileSync(join(dir, 'mime.types'), 'text/html html\ntext/plain txt\n', { mode: 0o644 })
   const errorLog = join(dir, 'error.log')
   const accessLog = join(dir, 'access.log')

@@ -12,7 +12,14 @@ import { closeServer, listenLoopback } from './peers.js'
 /** One part as busboy reported it. */
 export type Parsed =
   | { readonly _tag: 'Field'; readonly name: string; readonly value: string }
-  | { readonly _tag: 'File'; readonly name: string; readonly filename: string; readonly mimeType: string; readonly size: number; readonly sha256: string }
+  | {
+      readonly _tag: 'File'
+      readonly name: string
+      readonly filename: string
+      readonly mimeType: string
+      readonly size: number
+      readonly sha256: string
+    }
 
 /** What the server answers for one request. */
 export interface BusboyAnswer {
@@ -56,11 +63,17 @@ export const startBusboyServer = async (): Promise<BusboyServer> => {
     const contentType = req.headers['content-type'] ?? ''
     const answer = (a: BusboyAnswer): void => {
       answers.push(a)
-      if (!res.headersSent) res.writeHead(a.ok ? 200 : 400, { 'content-type': 'application/json' }).end(JSON.stringify(a))
+      if (!res.headersSent)
+        res.writeHead(a.ok ? 200 : 400, { 'content-type': 'application/json' }).end(JSON.stringify(a))
     }
     let bb: busboy.Busboy
     try {
-      bb = busboy({ headers: req.headers, preservePath: true, defParamCharset: 'utf8', limits: { fieldSize: 16 << 20, parts: 10_000, fields: 10_000, files: 10_000 } })
+      bb = busboy({
+        headers: req.headers,
+        preservePath: true,
+        defParamCharset: 'utf8',
+        limits: { fieldSize: 16 << 20, parts: 10_000, fields: 10_000, files: 10_000 },
+      })
     } catch (e) {
       req.resume()
       return answer({ ok: false, error: String(e), parts, bodyBytes, contentType })
@@ -81,7 +94,14 @@ export const startBusboyServer = async (): Promise<BusboyServer> => {
             h.update(c)
           })
           stream.on('end', () => {
-            parts[index] = { _tag: 'File', name, filename: info.filename ?? '', mimeType: info.mimeType, size, sha256: h.digest('hex') }
+            parts[index] = {
+              _tag: 'File',
+              name,
+              filename: info.filename ?? '',
+              mimeType: info.mimeType,
+              size,
+              sha256: h.digest('hex'),
+            }
             resolve()
           })
         }),

@@ -158,7 +158,8 @@ export const startDigestServer = async (o: DigestServerOptions = {}): Promise<Di
     const base = H(`${user}:${realm}:${password}`)
     const ha1 = sess ? H(`${base}:${nonce}:${cnonce}`) : base
     const ha2 = qop === 'auth-int' ? H(`${method}:${url}:${H(body)}`) : H(`${method}:${url}`)
-    const expected = qop === null ? H(`${ha1}:${nonce}:${ha2}`) : H(`${ha1}:${nonce}:${a['nc'] ?? ''}:${cnonce}:${qop}:${ha2}`)
+    const expected =
+      qop === null ? H(`${ha1}:${nonce}:${ha2}`) : H(`${ha1}:${nonce}:${a['nc'] ?? ''}:${cnonce}:${qop}:${ha2}`)
     if (a['response'] !== expected) return bad('wrong response (password?)')
     if (qop !== null) state.nc = nc
     if (state.stale) return { kind: 'stale', why: 'nonce is stale' }
@@ -175,13 +176,22 @@ export const startDigestServer = async (o: DigestServerOptions = {}): Promise<Di
     const url = req.url ?? '/'
     const header = req.headers.authorization
     const auth = header === undefined ? null : parseDigestAuthorization(header)
-    const verdict: DigestVerdict = header === undefined ? { kind: 'none', why: '' } : auth === null ? { kind: 'bad', why: 'not a Digest Authorization' } : verify(method, url, body, auth)
+    const verdict: DigestVerdict =
+      header === undefined
+        ? { kind: 'none', why: '' }
+        : auth === null
+          ? { kind: 'bad', why: 'not a Digest Authorization' }
+          : verify(method, url, body, auth)
     const record = (status: number): void => {
       requests.push({ method, url, headers: { ...req.headers }, body, auth, verdict, status })
     }
     if (verdict.kind !== 'ok') {
       record(401)
-      res.writeHead(401, { 'WWW-Authenticate': challengeHeaders(verdict.kind === 'stale'), 'Content-Type': 'text/plain', 'X-Why': verdict.why.replace(/[^\x20-\x7e]/g, '?') })
+      res.writeHead(401, {
+        'WWW-Authenticate': challengeHeaders(verdict.kind === 'stale'),
+        'Content-Type': 'text/plain',
+        'X-Why': verdict.why.replace(/[^\x20-\x7e]/g, '?'),
+      })
       res.end(`unauthorized: ${verdict.kind} ${verdict.why}\n`)
       return
     }

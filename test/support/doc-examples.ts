@@ -45,7 +45,25 @@ export interface DocContext {
 }
 
 /** The fixtures of the scheme, as named in an example. */
-export const FIXTURES = ['url', 'server', 'req', 'res', 'err', 'token', 'signal', 'stream', 'hop', 'console', 'pipe', 'flow', 'E', 'O', 'TE', 't', 'H'] as const
+export const FIXTURES = [
+  'url',
+  'server',
+  'req',
+  'res',
+  'err',
+  'token',
+  'signal',
+  'stream',
+  'hop',
+  'console',
+  'pipe',
+  'flow',
+  'E',
+  'O',
+  'TE',
+  't',
+  'H',
+] as const
 
 export interface Example {
   readonly id: string
@@ -80,7 +98,8 @@ const parses = (code: string): boolean => {
 
 /** The value of a comment that is a plain literal, or undefined when it is prose. */
 export const literal = (comment: string): { readonly value: unknown } | undefined => {
-  if (!/^[-\d'"[{]|^(true|false|null)\b/.test(comment) || comment.includes('…') || comment.includes('...')) return undefined
+  if (!/^[-\d'"[{]|^(true|false|null)\b/.test(comment) || comment.includes('…') || comment.includes('...'))
+    return undefined
   try {
     const value: unknown = new Function(`"use strict"; return (${comment})`)()
     return typeof value === 'function' || typeof value === 'symbol' ? undefined : { value }
@@ -97,7 +116,12 @@ const withChecks = (source: string): { readonly code: string; readonly checks: n
     if (at <= 0) return line
     const left = line.slice(0, at).trim()
     const lit = literal(line.slice(at + 4).trim())
-    if (lit === undefined || /^(const|let|var|import|export|return|if|for|while)\b/.test(left) || !parses(`return (${left})`)) return line
+    if (
+      lit === undefined ||
+      /^(const|let|var|import|export|return|if|for|while)\b/.test(left) ||
+      !parses(`return (${left})`)
+    )
+      return line
     const logged = /^console\.log\((.*)\)$/.exec(left)
     const expr = logged !== null && parses(`return (${logged[1]})`) ? logged[1] : left
     checks++
@@ -109,7 +133,8 @@ const withChecks = (source: string): { readonly code: string; readonly checks: n
 const IMPORT = /^import\s[^\n]*?from\s+['"][^'"]+['"]\s*;?\s*$|^import\s+['"][^'"]+['"]\s*;?\s*$/gm
 
 /** The module specifiers an example imports. */
-export const importsOf = (source: string): ReadonlyArray<string> => [...source.matchAll(/^import\s(?:[^\n]*?from\s+)?['"]([^'"]+)['"]/gm)].map((m) => m[1] ?? '')
+export const importsOf = (source: string): ReadonlyArray<string> =>
+  [...source.matchAll(/^import\s(?:[^\n]*?from\s+)?['"]([^'"]+)['"]/gm)].map((m) => m[1] ?? '')
 
 const importedNames = (imports: ReadonlyArray<string>): ReadonlySet<string> =>
   new Set(
@@ -122,7 +147,14 @@ const importedNames = (imports: ReadonlyArray<string>): ReadonlySet<string> =>
         ...(def?.[1] === undefined || def[1] === 'type' ? [] : [def[1]]),
         ...(named?.[1] ?? '')
           .split(',')
-          .map((s) => s.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop() ?? '')
+          .map(
+            (s) =>
+              s
+                .trim()
+                .replace(/^type\s+/, '')
+                .split(/\s+as\s+/)
+                .pop() ?? '',
+          )
           .filter((s) => s !== ''),
       ]
     }),
@@ -138,14 +170,20 @@ export interface Api {
 const RESERVED = new Set(['delete'])
 
 /** The module that runs one example, and how many value checks it makes. */
-export const renderExample = (ex: Example, api: Api, port: number, contextModule: string): { readonly code: string; readonly checks: number } => {
+export const renderExample = (
+  ex: Example,
+  api: Api,
+  port: number,
+  contextModule: string,
+): { readonly code: string; readonly checks: number } => {
   const source = ex.source.replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`)
   const imports = [...source.matchAll(IMPORT)].map((m) => m[0].trim())
   const body = source.replace(IMPORT, '').trim()
   const own = importedNames(imports)
   const { code, checks } = withChecks(body)
   const free = (names: ReadonlyArray<string>) => names.filter((n) => !own.has(n) && !RESERVED.has(n))
-  const typeImport = (names: ReadonlyArray<string>, from: string) => (free(names).length === 0 ? '' : `import type { ${free(names).join(', ')} } from '${from}'`)
+  const typeImport = (names: ReadonlyArray<string>, from: string) =>
+    free(names).length === 0 ? '' : `import type { ${free(names).join(', ')} } from '${from}'`
   return {
     checks,
     code: [

@@ -6,7 +6,17 @@
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { after, describe, test } from 'node:test'
-import { closeAllServers, settlesWithin, startBlockedListener, startFaultyServer, startStatusServer, takeRequest, waitFor, withFaultyServer, type FaultKind } from './faulty.js'
+import {
+  closeAllServers,
+  settlesWithin,
+  startBlockedListener,
+  startFaultyServer,
+  startStatusServer,
+  takeRequest,
+  waitFor,
+  withFaultyServer,
+  type FaultKind,
+} from './faulty.js'
 
 interface Exchange {
   readonly data: string
@@ -21,7 +31,13 @@ interface Exchange {
  * should close but does not is seen 'open' instead of hanging the test. Nothing here assumes
  * how fast a busy machine answers.
  */
-const exchange = (port: number, request: string, settled: (data: string) => boolean = () => true, quietMs = 300, ceilingMs = 10_000): Promise<Exchange> =>
+const exchange = (
+  port: number,
+  request: string,
+  settled: (data: string) => boolean = () => true,
+  quietMs = 300,
+  ceilingMs = 10_000,
+): Promise<Exchange> =>
   new Promise((resolve) => {
     const chunks: Buffer[] = []
     const data = (): string => Buffer.concat(chunks).toString('latin1')
@@ -59,7 +75,11 @@ const expected: ReadonlyArray<readonly [FaultKind, RegExp, Exchange['end']]> = [
   ['short-body-fin', /^HTTP\/1\.1 200 OK\r\n[^]*Content-Length: 50\r\n\r\ns{10}$/, 'fin'],
   ['chunked-never-ends', /^HTTP\/1\.1 200 OK\r\n[^]*Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n$/, 'open'],
   ['head-then-silence', /^HTTP\/1\.1 200 OK\r\n[^]*Content-Length: 1000\r\n\r\n$/, 'open'],
-  ['redirect-never-ends', /^HTTP\/1\.1 302 Found\r\nLocation: \/ok\r\n[^]*Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n$/, 'open'],
+  [
+    'redirect-never-ends',
+    /^HTTP\/1\.1 302 Found\r\nLocation: \/ok\r\n[^]*Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n$/,
+    'open',
+  ],
 ]
 
 describe('faulty servers (raw sockets)', { concurrency: true }, () => {
@@ -72,7 +92,10 @@ describe('faulty servers (raw sockets)', { concurrency: true }, () => {
         assert.equal(r.end, end)
         assert.equal(s.count(), 1)
         assert.equal(s.connections(), 1)
-        assert.deepEqual(s.requests().map((q) => [q.method, q.path]), [['GET', '/x']])
+        assert.deepEqual(
+          s.requests().map((q) => [q.method, q.path]),
+          [['GET', '/x']],
+        )
       }))
   }
 
@@ -98,7 +121,10 @@ describe('faulty servers (raw sockets)', { concurrency: true }, () => {
         assert.match(r.data, /^HTTP\/1\.1 200 OK\r\n[^]*Content-Length: 100\r\n\r\nt{3,}$/)
         assert.equal(r.end, 'open')
         const third = (arrivals[2] ?? 0) - sent
-        assert.ok(third >= 3 * 100 * 0.9, `the third byte came ${Math.round(third)} ms after the request: more than one per trickleMs`)
+        assert.ok(
+          third >= 3 * 100 * 0.9,
+          `the third byte came ${Math.round(third)} ms after the request: more than one per trickleMs`,
+        )
       },
       { trickleMs: 100 },
     ))

@@ -199,7 +199,9 @@ export const startFaultyServer = async (kind: FaultKind, options: FaultyOptions 
     timers.add(t)
   }
   const ok = (socket: Socket, req: SeenRequest): void => {
-    socket.write(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n${req.method === 'HEAD' ? '' : 'ok'}`)
+    socket.write(
+      `HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n${req.method === 'HEAD' ? '' : 'ok'}`,
+    )
   }
   const neverEndingChunks = (socket: Socket, head: string): void => {
     socket.write(`${head}Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n`)
@@ -218,8 +220,9 @@ export const startFaultyServer = async (kind: FaultKind, options: FaultyOptions 
       case 'reset-mid-body':
         // let the head and the first bytes reach the client before the RST (an RST can
         // discard data still queued), so that the failure is in the body
-        socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n${'x'.repeat(100)}`, () =>
-          later(50, () => socket.resetAndDestroy()),
+        socket.write(
+          `HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n${'x'.repeat(100)}`,
+          () => later(50, () => socket.resetAndDestroy()),
         )
         break
       case 'never-answers':
@@ -316,7 +319,11 @@ export const startFaultyServer = async (kind: FaultKind, options: FaultyOptions 
  * @example
  * await withFaultyServer('never-answers', async (s) => { … })
  */
-export const withFaultyServer = async <A>(kind: FaultKind, f: (s: FaultyServer) => Promise<A>, options: FaultyOptions = {}): Promise<A> => {
+export const withFaultyServer = async <A>(
+  kind: FaultKind,
+  f: (s: FaultyServer) => Promise<A>,
+  options: FaultyOptions = {},
+): Promise<A> => {
   const s = await startFaultyServer(kind, options)
   try {
     return await f(s)
@@ -401,7 +408,8 @@ export const startStatusServer = async (options: StatusServerOptions = {}): Prom
   const port = await listen(server)
   return track({
     url: `http://127.0.0.1:${port}`,
-    count: (method?: string) => (method === undefined ? [...counts.values()].reduce((a, b) => a + b, 0) : (counts.get(method) ?? 0)),
+    count: (method?: string) =>
+      method === undefined ? [...counts.values()].reduce((a, b) => a + b, 0) : (counts.get(method) ?? 0),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy()
@@ -415,7 +423,10 @@ export const startStatusServer = async (options: StatusServerOptions = {}): Prom
  * @example
  * await withStatusServer({ status: 501 }, async (s) => { … })
  */
-export const withStatusServer = async <A>(options: StatusServerOptions, f: (s: StatusServer) => Promise<A>): Promise<A> => {
+export const withStatusServer = async <A>(
+  options: StatusServerOptions,
+  f: (s: StatusServer) => Promise<A>,
+): Promise<A> => {
   const s = await startStatusServer(options)
   try {
     return await f(s)
@@ -471,7 +482,10 @@ export const startBlockedListener = async (): Promise<BlockedListener> => {
     })
     return (ms) => {
       let t: NodeJS.Timeout | undefined
-      return Promise.race([settled, new Promise<'hangs'>((resolve) => (t = setTimeout(() => resolve('hangs'), ms)))]).finally(() => clearTimeout(t))
+      return Promise.race([
+        settled,
+        new Promise<'hangs'>((resolve) => (t = setTimeout(() => resolve('hangs'), ms))),
+      ]).finally(() => clearTimeout(t))
     }
   }
   let reliable = false

@@ -99,7 +99,10 @@ export const parseFormEncoded = (text: string): Array<[string, string]> =>
 export const normalizeParameters = (pairs: ReadonlyArray<readonly [string, string]>): string =>
   pairs
     .map(([n, v]) => [rfcEncode(n), rfcEncode(v)] as const)
-    .sort((a, b) => Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])) || Buffer.compare(Buffer.from(a[1]), Buffer.from(b[1])))
+    .sort(
+      (a, b) =>
+        Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])) || Buffer.compare(Buffer.from(a[1]), Buffer.from(b[1])),
+    )
     .map(([n, v]) => `${n}=${v}`)
     .join('&')
 
@@ -144,14 +147,25 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
   })
 
 /** The base string oauth-1.0a builds for the same received request (its own query and body handling). */
-const libraryBaseString = (method: string, uri: string, rawQuery: string, form: ReadonlyArray<readonly [string, string]>, oauth: Map<string, string>): string => {
+const libraryBaseString = (
+  method: string,
+  uri: string,
+  rawQuery: string,
+  form: ReadonlyArray<readonly [string, string]>,
+  oauth: Map<string, string>,
+): string => {
   const data: Record<string, string | string[]> = {}
   for (const [n, v] of form) {
     const prev = data[n]
     data[n] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v]
   }
-  const lib = new OAuth({ consumer: { key: oauth.get('oauth_consumer_key') ?? '', secret: '' }, signature_method: 'PLAINTEXT' })
-  const protocol = Object.fromEntries([...oauth].filter(([n]) => n !== 'oauth_signature' && n !== 'realm')) as unknown as OAuth.Data
+  const lib = new OAuth({
+    consumer: { key: oauth.get('oauth_consumer_key') ?? '', secret: '' },
+    signature_method: 'PLAINTEXT',
+  })
+  const protocol = Object.fromEntries(
+    [...oauth].filter(([n]) => n !== 'oauth_signature' && n !== 'realm'),
+  ) as unknown as OAuth.Data
   return lib.getBaseString({ url: rawQuery === '' ? uri : `${uri}?${rawQuery}`, method, data }, protocol)
 }
 
@@ -167,7 +181,14 @@ const verify = (
   const q = target.indexOf('?')
   const rawPath = q === -1 ? target : target.slice(0, q)
   const rawQuery = q === -1 ? '' : target.slice(q + 1)
-  const fail = (status: number, reason: string, oauth: Map<string, string> = new Map(), base = '', paramNames: string[] = [], libraryAgrees: boolean | null = null) => ({
+  const fail = (
+    status: number,
+    reason: string,
+    oauth: Map<string, string> = new Map(),
+    base = '',
+    paramNames: string[] = [],
+    libraryAgrees: boolean | null = null,
+  ) => ({
     status,
     reason,
     oauth: Object.fromEntries(oauth),
@@ -184,11 +205,14 @@ const verify = (
   if (sigMethod !== 'PLAINTEXT') need.push('oauth_timestamp', 'oauth_nonce')
   const missing = need.filter((n) => !oauth.has(n))
   if (missing.length > 0) return fail(400, `missing ${missing.join(', ')}`, oauth)
-  if (oauth.has('oauth_version') && oauth.get('oauth_version') !== '1.0') return fail(400, 'oauth_version must be 1.0', oauth)
-  if (sigMethod !== 'PLAINTEXT' && !/^[1-9][0-9]*$/.test(oauth.get('oauth_timestamp') ?? '')) return fail(400, 'oauth_timestamp must be a positive integer', oauth)
+  if (oauth.has('oauth_version') && oauth.get('oauth_version') !== '1.0')
+    return fail(400, 'oauth_version must be 1.0', oauth)
+  if (sigMethod !== 'PLAINTEXT' && !/^[1-9][0-9]*$/.test(oauth.get('oauth_timestamp') ?? ''))
+    return fail(400, 'oauth_timestamp must be a positive integer', oauth)
 
   const type = (req.headers['content-type'] ?? '').toLowerCase()
-  const form = type.split(';')[0]?.trim() === 'application/x-www-form-urlencoded' ? parseFormEncoded(body.toString('utf8')) : []
+  const form =
+    type.split(';')[0]?.trim() === 'application/x-www-form-urlencoded' ? parseFormEncoded(body.toString('utf8')) : []
   const query = parseFormEncoded(rawQuery)
   const protocol = [...oauth].filter(([n]) => n !== 'oauth_signature' && n !== 'realm')
   const others = [...query, ...form]
@@ -213,13 +237,22 @@ const verify = (
   switch (sigMethod) {
     case 'HMAC-SHA1':
     case 'HMAC-SHA256':
-      good = createHmac(sigMethod === 'HMAC-SHA1' ? 'sha1' : 'sha256', key).update(base, 'utf8').digest('base64') === given
+      good =
+        createHmac(sigMethod === 'HMAC-SHA1' ? 'sha1' : 'sha256', key)
+          .update(base, 'utf8')
+          .digest('base64') === given
       break
     case 'RSA-SHA1':
     case 'RSA-SHA256': {
       const pub = keys.get(oauth.get('oauth_consumer_key') ?? '')
-      if (pub === undefined) return fail(401, 'the consumer has no RSA public key', oauth, base, paramNames, libraryAgrees)
-      good = cryptoVerify(sigMethod === 'RSA-SHA1' ? 'sha1' : 'sha256', Buffer.from(base, 'utf8'), pub, Buffer.from(given, 'base64'))
+      if (pub === undefined)
+        return fail(401, 'the consumer has no RSA public key', oauth, base, paramNames, libraryAgrees)
+      good = cryptoVerify(
+        sigMethod === 'RSA-SHA1' ? 'sha1' : 'sha256',
+        Buffer.from(base, 'utf8'),
+        pub,
+        Buffer.from(given, 'base64'),
+      )
       break
     }
     case 'PLAINTEXT':
@@ -244,7 +277,8 @@ const verify = (
  */
 export const startOAuth1Verifier = async (opts: VerifierOptions): Promise<Verifier> => {
   const keys = new Map<string, KeyObject>()
-  for (const [k, c] of Object.entries(opts.consumers)) if (c.publicKey !== undefined) keys.set(k, createPublicKey(c.publicKey))
+  for (const [k, c] of Object.entries(opts.consumers))
+    if (c.publicKey !== undefined) keys.set(k, createPublicKey(c.publicKey))
   const verifications: Verification[] = []
   const seen = new Set<string>()
   const flakyHits = new Map<string, number>()

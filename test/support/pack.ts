@@ -14,10 +14,12 @@ export interface PackEntry {
   readonly size: number
 }
 
-const npm = (args: ReadonlyArray<string>): string => execFileSync('npm', [...args, '--ignore-scripts', '--json'], { cwd: ROOT, encoding: 'utf8' })
+const npm = (args: ReadonlyArray<string>): string =>
+  execFileSync('npm', [...args, '--ignore-scripts', '--json'], { cwd: ROOT, encoding: 'utf8' })
 
 /** The files `npm pack` would put in the tarball. */
-export const packFiles = (): ReadonlyArray<PackEntry> => (JSON.parse(npm(['pack', '--dry-run'])) as ReadonlyArray<{ files: ReadonlyArray<PackEntry> }>)[0]?.files ?? []
+export const packFiles = (): ReadonlyArray<PackEntry> =>
+  (JSON.parse(npm(['pack', '--dry-run'])) as ReadonlyArray<{ files: ReadonlyArray<PackEntry> }>)[0]?.files ?? []
 
 /**
  * Packs the package into `dir` and unpacks it as `dir/node_modules/httpipe`, with the

@@ -28,14 +28,58 @@ const openssl = (cwd: string, ...args: string[]): void => {
 /** A throwaway CA, a server certificate for 127.0.0.1 and a client certificate, all signed by the CA. */
 export const makePki = (): Pki => {
   const dir = mkdtempSync(join(tmpdir(), 'httpipe-pki-'))
-  openssl(dir, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=httpipe test CA')
+  openssl(
+    dir,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=httpipe test CA',
+  )
   for (const [name, ext] of [
     ['server', 'subjectAltName=IP:127.0.0.1,DNS:localhost'],
     ['client', 'extendedKeyUsage=clientAuth'],
   ] as const) {
-    openssl(dir, 'req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=httpipe ${name}`)
+    openssl(
+      dir,
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      `/CN=httpipe ${name}`,
+    )
     writeFileSync(join(dir, `${name}.ext`), `${ext}\n`)
-    openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`)
+    openssl(
+      dir,
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+    )
   }
   const read = (f: string): string => readFileSync(join(dir, f), 'utf8')
   return {
@@ -93,7 +137,17 @@ export const startTinyproxy = async (user: string, password: string): Promise<Ti
   const logFile = join(dir, 'tinyproxy.log')
   writeFileSync(
     conf,
-    [`Port ${port}`, 'Listen 127.0.0.1', 'Timeout 30', 'MaxClients 50', 'Allow 127.0.0.1', `BasicAuth ${user} ${password}`, 'LogLevel Connect', `LogFile "${logFile}"`, ''].join('\n'),
+    [
+      `Port ${port}`,
+      'Listen 127.0.0.1',
+      'Timeout 30',
+      'MaxClients 50',
+      'Allow 127.0.0.1',
+      `BasicAuth ${user} ${password}`,
+      'LogLevel Connect',
+      `LogFile "${logFile}"`,
+      '',
+    ].join('\n'),
   )
   writeFileSync(logFile, '')
   const child: ChildProcess = spawn('tinyproxy', ['-d', '-c', conf], { stdio: 'ignore' })

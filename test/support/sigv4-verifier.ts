@@ -109,14 +109,20 @@ class Sha256 {
 }
 
 const toBuffer = (d: string | ArrayBuffer | ArrayBufferView): Buffer =>
-  typeof d === 'string' ? Buffer.from(d, 'utf8') : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d)
+  typeof d === 'string'
+    ? Buffer.from(d, 'utf8')
+    : ArrayBuffer.isView(d)
+      ? Buffer.from(d.buffer, d.byteOffset, d.byteLength)
+      : Buffer.from(d)
 
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
-const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9!#$%&'*+.^_`|~-]+(?:;[a-z0-9!#$%&'*+.^_`|~-]+)*),\s*Signature=([0-9a-f]{64})$/
+const AUTH =
+  /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9!#$%&'*+.^_`|~-]+(?:;[a-z0-9!#$%&'*+.^_`|~-]+)*),\s*Signature=([0-9a-f]{64})$/
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/
 
 /** RFC 3986 encoding of everything but the unreserved characters (smithy's escapeUri). */
-const escapeUri = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+const escapeUri = (s: string): string =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 
 /** The canonical URI S3 computes: the key decoded (`+` is a space), encoded once, `/` kept. */
 export const s3CanonicalPath = (rawPath: string): string => {
@@ -161,7 +167,11 @@ export const smithyAuthorization = async (o: {
   readonly signingDate: Date
 }): Promise<string> => {
   const signer = new SignatureV4({
-    credentials: { accessKeyId: o.accessKey, secretAccessKey: o.secretKey, ...(o.sessionToken === undefined ? {} : { sessionToken: o.sessionToken }) },
+    credentials: {
+      accessKeyId: o.accessKey,
+      secretAccessKey: o.secretKey,
+      ...(o.sessionToken === undefined ? {} : { sessionToken: o.sessionToken }),
+    },
     region: o.region,
     service: o.service,
     sha256: Sha256,
@@ -189,7 +199,8 @@ const signingDateOf = (amz: string): Date | null => {
   return new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)))
 }
 
-const sameHex = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
+const sameHex = (a: string, b: string): boolean =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
 
 interface Received {
   readonly method: string
@@ -200,13 +211,32 @@ interface Received {
   readonly bodySha256: string
 }
 
-type Verdict = { readonly ok: true; readonly signedHeaders: ReadonlyArray<string>; readonly amzDate: string; readonly signature: string } | { readonly ok: false; readonly reason: string; readonly signedHeaders: ReadonlyArray<string>; readonly amzDate: string | null; readonly signature: string | null }
+type Verdict =
+  | {
+      readonly ok: true
+      readonly signedHeaders: ReadonlyArray<string>
+      readonly amzDate: string
+      readonly signature: string
+    }
+  | {
+      readonly ok: false
+      readonly reason: string
+      readonly signedHeaders: ReadonlyArray<string>
+      readonly amzDate: string | null
+      readonly signature: string | null
+    }
 
 /** Checks one received request against the options' credentials. */
 const verify = async (o: SigV4VerifierOptions, r: Received): Promise<Verdict> => {
   const amzDate = r.headers['x-amz-date'] ?? null
   const authz = r.headers['authorization']
-  const no = (reason: string, signedHeaders: ReadonlyArray<string> = [], signature: string | null = null): Verdict => ({ ok: false, reason, signedHeaders, amzDate, signature })
+  const no = (reason: string, signedHeaders: ReadonlyArray<string> = [], signature: string | null = null): Verdict => ({
+    ok: false,
+    reason,
+    signedHeaders,
+    amzDate,
+    signature,
+  })
   if (authz === undefined) return no('no Authorization header')
   const m = AUTH.exec(authz)
   if (m === null) return no('malformed Authorization header')
@@ -221,14 +251,21 @@ const verify = async (o: SigV4VerifierOptions, r: Received): Promise<Verdict> =>
   if (service !== o.service) return no(`wrong service ${service}`, signedHeaders, signature)
   if ([...signedHeaders].sort().join(';') !== signedList || new Set(signedHeaders).size !== signedHeaders.length)
     return no('SignedHeaders is not sorted or repeats a name', signedHeaders, signature)
-  for (const required of ['host', 'x-amz-date']) if (!signedHeaders.includes(required)) return no(`${required} is not signed`, signedHeaders, signature)
-  if (signedHeaders.includes('date')) return no('a signed Date header cannot be checked by this verifier', signedHeaders, signature)
-  for (const name of signedHeaders) if (r.headers[name] === undefined) return no(`signed header ${name} did not arrive`, signedHeaders, signature)
-  for (const name of Object.keys(r.headers)) if (name.startsWith('x-amz-') && !signedHeaders.includes(name)) return no(`${name} is not signed`, signedHeaders, signature)
+  for (const required of ['host', 'x-amz-date'])
+    if (!signedHeaders.includes(required)) return no(`${required} is not signed`, signedHeaders, signature)
+  if (signedHeaders.includes('date'))
+    return no('a signed Date header cannot be checked by this verifier', signedHeaders, signature)
+  for (const name of signedHeaders)
+    if (r.headers[name] === undefined) return no(`signed header ${name} did not arrive`, signedHeaders, signature)
+  for (const name of Object.keys(r.headers))
+    if (name.startsWith('x-amz-') && !signedHeaders.includes(name))
+      return no(`${name} is not signed`, signedHeaders, signature)
   const token = r.headers['x-amz-security-token']
-  if (o.sessionToken !== undefined && token !== o.sessionToken) return no('missing or wrong session token', signedHeaders, signature)
+  if (o.sessionToken !== undefined && token !== o.sessionToken)
+    return no('missing or wrong session token', signedHeaders, signature)
   const claimed = r.headers['x-amz-content-sha256']
-  if (o.service === 's3' && claimed === undefined) return no('S3 requires X-Amz-Content-Sha256', signedHeaders, signature)
+  if (o.service === 's3' && claimed === undefined)
+    return no('S3 requires X-Amz-Content-Sha256', signedHeaders, signature)
   if (claimed !== undefined && claimed !== 'UNSIGNED-PAYLOAD' && claimed !== r.bodySha256)
     return no(`X-Amz-Content-Sha256 does not match the ${r.bodyBytes} bytes received`, signedHeaders, signature)
   let path: string
@@ -280,7 +317,11 @@ const splitTarget = (target: string): { path: string; query: string } => {
 
 const sendJson = (res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void => {
   const text = JSON.stringify(body)
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), ...extra })
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': String(Buffer.byteLength(text)),
+    ...extra,
+  })
   res.end(text)
 }
 
@@ -296,18 +337,45 @@ export const startSigV4Verifier = async (o: SigV4VerifierOptions): Promise<SigV4
     const { path, query } = splitTarget(req.url ?? '/')
     const body = await hashBody(req)
     const headers: Record<string, string> = {}
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v
-    const received: Received = { method: req.method ?? 'GET', path, query, headers, bodyBytes: body.bytes, bodySha256: body.sha256 }
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v
+    const received: Received = {
+      method: req.method ?? 'GET',
+      path,
+      query,
+      headers,
+      bodyBytes: body.bytes,
+      bodySha256: body.sha256,
+    }
     let verdict: Verdict
     try {
       verdict = await verify(o, received)
     } catch (e) {
-      verdict = { ok: false, reason: `verification failed: ${e instanceof Error ? e.message : String(e)}`, signedHeaders: [], amzDate: null, signature: null }
+      verdict = {
+        ok: false,
+        reason: `verification failed: ${e instanceof Error ? e.message : String(e)}`,
+        signedHeaders: [],
+        amzDate: null,
+        signature: null,
+      }
     }
     const redirect = o.redirects?.find((x) => x.path === path)
-    const outcome = !verdict.ok ? 'refused' : failuresLeft > 0 ? 'failed' : redirect !== undefined ? 'redirect' : 'accepted'
+    const outcome = !verdict.ok
+      ? 'refused'
+      : failuresLeft > 0
+        ? 'failed'
+        : redirect !== undefined
+          ? 'redirect'
+          : 'accepted'
     if (outcome === 'failed') failuresLeft--
-    const status = outcome === 'refused' ? 403 : outcome === 'failed' ? (o.failStatus ?? 503) : outcome === 'redirect' ? (redirect?.status ?? 307) : 200
+    const status =
+      outcome === 'refused'
+        ? 403
+        : outcome === 'failed'
+          ? (o.failStatus ?? 503)
+          : outcome === 'redirect'
+            ? (redirect?.status ?? 307)
+            : 200
     requests.push({
       ...received,
       signedHeaders: verdict.signedHeaders,
@@ -319,8 +387,16 @@ export const startSigV4Verifier = async (o: SigV4VerifierOptions): Promise<SigV4
     })
     if (!verdict.ok) return sendJson(res, status, { ok: false, reason: verdict.reason })
     if (outcome === 'failed') return sendJson(res, status, { ok: true, failed: true })
-    if (outcome === 'redirect') return sendJson(res, status, { ok: true, location: redirect?.location }, { Location: redirect?.location ?? '/' })
-    sendJson(res, 200, { ok: true, method: received.method, path, query, bodyBytes: body.bytes, signedHeaders: verdict.signedHeaders })
+    if (outcome === 'redirect')
+      return sendJson(res, status, { ok: true, location: redirect?.location }, { Location: redirect?.location ?? '/' })
+    sendJson(res, 200, {
+      ok: true,
+      method: received.method,
+      path,
+      query,
+      bodyBytes: body.bytes,
+      signedHeaders: verdict.signedHeaders,
+    })
   }
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {

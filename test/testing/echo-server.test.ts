@@ -139,7 +139,9 @@ describe('echo routes', () => {
   })
 
   test('does not parse a form without the urlencoded content type', async () => {
-    const echo = await echoOf(await call('/post', { method: 'POST', body: 'a=1', headers: { 'Content-Type': 'text/plain' } }))
+    const echo = await echoOf(
+      await call('/post', { method: 'POST', body: 'a=1', headers: { 'Content-Type': 'text/plain' } }),
+    )
     assert.deepEqual(echo.form, {})
   })
 
@@ -198,7 +200,13 @@ describe('redirects', () => {
   })
 
   test('redirect counts must be 1..100', async () => {
-    for (const path of ['/redirect/0', '/redirect/101', '/redirect/x', '/absolute-redirect/0', '/absolute-redirect/101'])
+    for (const path of [
+      '/redirect/0',
+      '/redirect/101',
+      '/redirect/x',
+      '/absolute-redirect/0',
+      '/absolute-redirect/101',
+    ])
       await assertBadRequest(path, { redirect: 'manual' })
   })
 

@@ -2,7 +2,16 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 
 import type { EchoPayload, MultipartEcho } from '../../src/testing/index.js'
-import { MALFORMED_MULTIPART, assertBadRequest, call, jsonOf, sendBody, server, sha256, useSharedServer } from './support.js'
+import {
+  MALFORMED_MULTIPART,
+  assertBadRequest,
+  call,
+  jsonOf,
+  sendBody,
+  server,
+  sha256,
+  useSharedServer,
+} from './support.js'
 
 useSharedServer()
 
@@ -137,7 +146,11 @@ describe('/multipart', () => {
   })
 
   test('/post reports the same part facts, with the contents', async () => {
-    const body = Buffer.concat([Buffer.from('--z\r\nContent-Type: image/png\r\nContent-ID: <p>\r\n\r\n'), BINARY, Buffer.from('\r\n--z--\r\n')])
+    const body = Buffer.concat([
+      Buffer.from('--z\r\nContent-Type: image/png\r\nContent-ID: <p>\r\n\r\n'),
+      BINARY,
+      Buffer.from('\r\n--z--\r\n'),
+    ])
     const contentType = 'multipart/related; boundary=z; type="image/png"'
     const echo = await send(body, contentType)
     const post = (await (await sendBody('/post', body, contentType)).json()) as EchoPayload

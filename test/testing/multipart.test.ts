@@ -5,7 +5,8 @@ import { MALFORMED_MULTIPART, call, echoOf, jsonOf, sendBody, sha256, useSharedS
 
 useSharedServer()
 
-const multipart = (body: string | Uint8Array, contentType: string): Promise<Response> => sendBody('/post', body, contentType)
+const multipart = (body: string | Uint8Array, contentType: string): Promise<Response> =>
+  sendBody('/post', body, contentType)
 
 describe('multipart', () => {
   test('parses form-data with text fields and binary files', async () => {
@@ -60,7 +61,13 @@ describe('multipart', () => {
         text: first,
         base64: Buffer.from(first).toString('base64'),
       },
-      { headers: {}, size: 10, sha256: sha256('no headers'), text: 'no headers', base64: Buffer.from('no headers').toString('base64') },
+      {
+        headers: {},
+        size: 10,
+        sha256: sha256('no headers'),
+        text: 'no headers',
+        base64: Buffer.from('no headers').toString('base64'),
+      },
     ])
     assert.deepEqual(echo.form, {})
     assert.deepEqual(echo.files, {})

@@ -76,13 +76,22 @@ describe('/range/:n', () => {
 })
 
 /** A GET through node:http that also resolves when the connection breaks mid-body (`complete: false`). */
-const partial = (path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; complete: boolean }> =>
+const partial = (
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; complete: boolean }> =>
   new Promise((resolve, reject) => {
     const req = request(`${server.url}${path}`, { agent: false, headers }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('error', () => undefined)
-      res.on('close', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('latin1'), complete: res.complete }))
+      res.on('close', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('latin1'),
+          complete: res.complete,
+        }),
+      )
     })
     req.on('error', reject)
     req.end()
@@ -167,7 +176,10 @@ describe('/range/:n broken servers', () => {
   test('a download resumed with bytes=K- after each break reassembles the resource', async () => {
     let received = ''
     for (let attempt = 0; attempt < 10 && received.length < 200_000; attempt++) {
-      const res = await partial('/range/200000?dropAfter=65536', received === '' ? {} : { Range: `bytes=${received.length}-` })
+      const res = await partial(
+        '/range/200000?dropAfter=65536',
+        received === '' ? {} : { Range: `bytes=${received.length}-` },
+      )
       assert.equal(res.status, received === '' ? 200 : 206)
       received += res.body
     }

@@ -78,7 +78,8 @@ describe('compression', () => {
 })
 
 describe('/bytes/:n', () => {
-  const expected = (n: number, seed: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 255)
+  const expected = (n: number, seed: number): Uint8Array =>
+    Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 255)
 
   test('answers n deterministic bytes', async () => {
     const res = await call('/bytes/1000?seed=7')
@@ -108,7 +109,14 @@ describe('/bytes/:n', () => {
   })
 
   test('rejects bad sizes and seeds', async () => {
-    for (const path of [`/bytes/${100 * 1024 * 1024 + 1}`, '/bytes/-1', '/bytes/1.5', '/bytes/abc', '/bytes/5?seed=x', '/bytes/5?seed=-1'])
+    for (const path of [
+      `/bytes/${100 * 1024 * 1024 + 1}`,
+      '/bytes/-1',
+      '/bytes/1.5',
+      '/bytes/abc',
+      '/bytes/5?seed=x',
+      '/bytes/5?seed=-1',
+    ])
       await assertBadRequest(path)
   })
 })
@@ -125,7 +133,13 @@ describe('auth', () => {
   })
 
   test('/basic-auth rejects wrong or missing credentials', async () => {
-    for (const headers of [basic('ann:wrong'), basic('bob:pw'), {}, { Authorization: 'Bearer ann:pw' }, { Authorization: 'Basic !!!' }]) {
+    for (const headers of [
+      basic('ann:wrong'),
+      basic('bob:pw'),
+      {},
+      { Authorization: 'Bearer ann:pw' },
+      { Authorization: 'Basic !!!' },
+    ]) {
       const res = await call('/basic-auth/ann/pw', { headers })
       assert.equal(res.status, 401)
       assert.equal(res.headers.get('www-authenticate'), 'Basic realm="Fake Realm"')
@@ -144,7 +158,11 @@ describe('auth', () => {
   })
 
   test('/bearer rejects a missing or non-bearer authorization', async () => {
-    const attempts: ReadonlyArray<Record<string, string>> = [{}, { Authorization: 'Basic abc' }, { Authorization: 'Bearer' }]
+    const attempts: ReadonlyArray<Record<string, string>> = [
+      {},
+      { Authorization: 'Basic abc' },
+      { Authorization: 'Bearer' },
+    ]
     for (const headers of attempts) {
       const res = await call('/bearer', { headers })
       assert.equal(res.status, 401)

@@ -26,7 +26,8 @@ export const call = (path: string, init?: RequestInit): Promise<Response> => fet
 
 export const echoOf = async (res: Response): Promise<EchoPayload> => (await res.json()) as EchoPayload
 
-export const jsonOf = async (res: Response): Promise<Record<string, unknown>> => (await res.json()) as Record<string, unknown>
+export const jsonOf = async (res: Response): Promise<Record<string, unknown>> =>
+  (await res.json()) as Record<string, unknown>
 
 export interface RawResponse {
   readonly status: number
@@ -48,7 +49,12 @@ export const raw = (
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('error', reject)
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }),
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          rawHeaders: res.rawHeaders,
+          body: Buffer.concat(chunks),
+        }),
       )
     })
     req.on('error', reject)
@@ -84,8 +90,17 @@ export const assertBadRequest = async (path: string, init?: RequestInit): Promis
 }
 
 /** Sends `body` with `Content-Type: contentType` (POST unless `method` says otherwise). */
-export const sendBody = (path: string, body: string | Uint8Array, contentType: string, method = 'POST'): Promise<Response> =>
-  call(path, { method, headers: { 'Content-Type': contentType }, body: typeof body === 'string' ? body : new Uint8Array(body) })
+export const sendBody = (
+  path: string,
+  body: string | Uint8Array,
+  contentType: string,
+  method = 'POST',
+): Promise<Response> =>
+  call(path, {
+    method,
+    headers: { 'Content-Type': contentType },
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  })
 
 /** SHA-256 of bytes or UTF-8 text, lower-case hex. */
 export const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex')
@@ -94,12 +109,24 @@ export const sha256 = (data: string | Uint8Array): string => createHash('sha256'
 export const MALFORMED_MULTIPART: ReadonlyArray<readonly [string, string, string]> = [
   ['missing boundary parameter', 'multipart/form-data', '--b\r\n\r\nx\r\n--b--'],
   ['no opening boundary', 'multipart/form-data; boundary=b', 'just text'],
-  ['no closing boundary', 'multipart/form-data; boundary=b', '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx'],
+  [
+    'no closing boundary',
+    'multipart/form-data; boundary=b',
+    '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx',
+  ],
   ['garbage after boundary', 'multipart/mixed; boundary=b', '--bjunk\r\n\r\nx\r\n--b--'],
   ['delimiter prefix inside a part', 'multipart/mixed; boundary=b', '--b\r\n\r\nx\r\n--b-more\r\n--b--'],
   ['invalid boundary parameter', 'multipart/mixed; boundary="a@b"', '--a@b\r\n\r\nx\r\n--a@b--'],
   ['unterminated part headers', 'multipart/mixed; boundary=b', '--b\r\nX-A: 1\r\n--b--'],
   ['invalid header line', 'multipart/mixed; boundary=b', '--b\r\nnot a header\r\n\r\nx\r\n--b--'],
-  ['form-data part without name', 'multipart/form-data; boundary=b', '--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--'],
-  ['form-data part that is not form-data', 'multipart/form-data; boundary=b', '--b\r\nContent-Disposition: attachment; name="a"\r\n\r\nx\r\n--b--'],
+  [
+    'form-data part without name',
+    'multipart/form-data; boundary=b',
+    '--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--',
+  ],
+  [
+    'form-data part that is not form-data',
+    'multipart/form-data; boundary=b',
+    '--b\r\nContent-Disposition: attachment; name="a"\r\n\r\nx\r\n--b--',
+  ],
 ]

@@ -10,11 +10,20 @@ useSharedServer()
 const data = (n: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + (i >> 8)) & 255))
 
 const put = (path: string, contentRange: string | undefined, body: Uint8Array = new Uint8Array(0)): Promise<Response> =>
-  call(path, { method: 'PUT', body: new Uint8Array(body), headers: contentRange === undefined ? {} : { 'Content-Range': contentRange } })
+  call(path, {
+    method: 'PUT',
+    body: new Uint8Array(body),
+    headers: contentRange === undefined ? {} : { 'Content-Range': contentRange },
+  })
 
 /** Sends bytes `[start, end]` of `bytes` as one chunk. */
-const chunk = (path: string, bytes: Buffer, start: number, end: number, total: number | '*' = bytes.length): Promise<Response> =>
-  put(path, `bytes ${start}-${end}/${total}`, bytes.subarray(start, end + 1))
+const chunk = (
+  path: string,
+  bytes: Buffer,
+  start: number,
+  end: number,
+  total: number | '*' = bytes.length,
+): Promise<Response> => put(path, `bytes ${start}-${end}/${total}`, bytes.subarray(start, end + 1))
 
 const statusOf = async (res: Response): Promise<UploadStatus> => {
   assert.equal(res.status, 200)
@@ -33,7 +42,11 @@ const assertIncomplete = async (res: Response, range: string | null): Promise<vo
  * A minimal client of the protocol: sends `chunkSize` chunks from the byte after the server's
  * Range, resending a chunk after a 5xx, until the 200. Returns the final state and the requests sent.
  */
-const uploadAll = async (path: string, bytes: Buffer, chunkSize: number): Promise<{ final: UploadStatus; sent: number }> => {
+const uploadAll = async (
+  path: string,
+  bytes: Buffer,
+  chunkSize: number,
+): Promise<{ final: UploadStatus; sent: number }> => {
   let next = 0
   for (let sent = 1; sent <= 100; sent++) {
     const end = Math.min(next + chunkSize, bytes.length) - 1
@@ -60,7 +73,14 @@ describe('/upload/:id', () => {
     await assertIncomplete(await chunk(path, bytes, 4, 7), 'bytes=0-7')
     await assertIncomplete(await put(path, 'bytes */10'), 'bytes=0-7')
     const progress = await statusOf(await call(path))
-    assert.deepEqual(progress, { id: 'basic', size: 8, total: 10, complete: false, chunks: 2, sha256: sha256(bytes.subarray(0, 8)) })
+    assert.deepEqual(progress, {
+      id: 'basic',
+      size: 8,
+      total: 10,
+      complete: false,
+      chunks: 2,
+      sha256: sha256(bytes.subarray(0, 8)),
+    })
     const done = await statusOf(await chunk(path, bytes, 8, 9))
     assert.deepEqual(done, { id: 'basic', size: 10, total: 10, complete: true, chunks: 3, sha256: sha256(bytes) })
     assert.deepEqual(await statusOf(await call(path)), done)
@@ -73,8 +93,13 @@ describe('/upload/:id', () => {
 
   test('POST and PATCH send chunks too; ids are decoded path segments', async () => {
     const path = '/upload/a%2Fb%20c'
-    await assertIncomplete(await call(path, { method: 'POST', body: 'ab', headers: { 'Content-Range': 'bytes 0-1/4' } }), 'bytes=0-1')
-    const done = await statusOf(await call(path, { method: 'PATCH', body: 'cd', headers: { 'Content-Range': 'bytes 2-3/4' } }))
+    await assertIncomplete(
+      await call(path, { method: 'POST', body: 'ab', headers: { 'Content-Range': 'bytes 0-1/4' } }),
+      'bytes=0-1',
+    )
+    const done = await statusOf(
+      await call(path, { method: 'PATCH', body: 'cd', headers: { 'Content-Range': 'bytes 2-3/4' } }),
+    )
     assert.equal(done.id, 'a/b c')
     assert.equal(done.sha256, sha256('abcd'))
   })
@@ -87,7 +112,11 @@ describe('/upload/:id', () => {
     assert.equal(gap.headers.get('range'), null)
     assert.deepEqual(await gap.json(), { error: 'the chunk starts at byte 5, the server has 0 bytes', size: 0 })
     await assertIncomplete(await chunk(path, bytes, 0, 9), 'bytes=0-9')
-    for (const [start, end] of [[0, 9], [5, 14], [11, 19]] as const) {
+    for (const [start, end] of [
+      [0, 9],
+      [5, 14],
+      [11, 19],
+    ] as const) {
       const res = await chunk(path, bytes, start, end)
       assert.equal(res.status, 416, `${start}-${end}`)
       assert.equal(res.headers.get('range'), 'bytes=0-9')
@@ -198,16 +227,36 @@ describe('/upload/:id', () => {
       ['bytes 99999999999999999-99999999999999999/*', 'a', /invalid Content-Range/],
     ]
     for (const [range, body, reason] of cases)
-      assert.match(await assertBadRequest(path, { method: 'PUT', body, headers: { 'Content-Range': range } }), reason, range)
+      assert.match(
+        await assertBadRequest(path, { method: 'PUT', body, headers: { 'Content-Range': range } }),
+        reason,
+        range,
+      )
     const small = '/upload/small'
     await assertIncomplete(await put(small, 'bytes 0-3/*', Buffer.from('abcd')), 'bytes=0-3')
-    assert.match(await assertBadRequest(small, { method: 'PUT', headers: { 'Content-Range': 'bytes */2' } }), /less than the 4 bytes/)
+    assert.match(
+      await assertBadRequest(small, { method: 'PUT', headers: { 'Content-Range': 'bytes */2' } }),
+      /less than the 4 bytes/,
+    )
     assert.equal((await statusOf(await call(path))).chunks, 1)
   })
 
   test('bad failure parameters → 400', async () => {
-    for (const query of ['fail=0', 'fail=x', 'fail=1,,2', 'drop=-1', 'short=-1', 'short=x', 'failStatus=200', 'failStatus=600'])
-      await assertBadRequest(`/upload/params?${query}`, { method: 'PUT', body: 'a', headers: { 'Content-Range': 'bytes 0-0/2' } })
+    for (const query of [
+      'fail=0',
+      'fail=x',
+      'fail=1,,2',
+      'drop=-1',
+      'short=-1',
+      'short=x',
+      'failStatus=200',
+      'failStatus=600',
+    ])
+      await assertBadRequest(`/upload/params?${query}`, {
+        method: 'PUT',
+        body: 'a',
+        headers: { 'Content-Range': 'bytes 0-0/2' },
+      })
     assert.equal(server.uploaded('params'), undefined)
     await assertBadRequest('/upload/%E0%A4%A')
   })

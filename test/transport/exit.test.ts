@@ -41,7 +41,13 @@ interface Exit {
  * if still running. The script's last line, `exit <ms>`, is its own measure of msAfterStart
  * (not part of `out`).
  */
-const runScript = async (name: string, body: string, url: string, onLine: (line: string) => void = () => undefined, killMs = 15_000): Promise<Exit> => {
+const runScript = async (
+  name: string,
+  body: string,
+  url: string,
+  onLine: (line: string) => void = () => undefined,
+  killMs = 15_000,
+): Promise<Exit> => {
   const file = join(dir, `${name}.mts`)
   const prelude = [
     `import * as H from ${JSON.stringify(index)}`,
@@ -52,7 +58,11 @@ const runScript = async (name: string, body: string, url: string, onLine: (line:
     "process.on('exit', () => writeSync(1, `exit ${performance.now() - startedAt}\\n`))",
   ].join('\n')
   await writeFile(file, `${prelude}\n${body}\n`)
-  const child = spawn(process.execPath, ['--import', 'tsx', file, url], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HTTPIPE_DEBUG: '' } })
+  const child = spawn(process.execPath, ['--import', 'tsx', file, url], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, HTTPIPE_DEBUG: '' },
+  })
   let out = ''
   let err = ''
   let exitMs: number | null = null
@@ -98,7 +108,10 @@ describe('a script exits promptly', () => {
         assert.equal(server.count(), 1)
         // the request takes 300 ms; 3 s allows a busy machine and is still less than the 4 s
         // of a keep-alive (undici's default) that would hold the process
-        assert.ok(r.msAfterStart < 3000, `exited ${Math.round(r.msAfterStart)} ms after start (the request itself takes 300 ms)`)
+        assert.ok(
+          r.msAfterStart < 3000,
+          `exited ${Math.round(r.msAfterStart)} ms after start (the request itself takes 300 ms)`,
+        )
       }),
     )
   }
@@ -127,7 +140,11 @@ describe('a script exits promptly', () => {
         ].join('\n'),
         `${server.url}/ok`,
         (line) => {
-          if (line === 'closed') openAfterClose = waitFor(() => server.openConnections() === 0, 800).then(() => 0, () => server.openConnections())
+          if (line === 'closed')
+            openAfterClose = waitFor(() => server.openConnections() === 0, 800).then(
+              () => 0,
+              () => server.openConnections(),
+            )
         },
       )
       assert.equal(r.code, 0, `exit code (killed: the process did not exit by itself)\n${r.err}`)

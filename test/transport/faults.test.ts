@@ -20,7 +20,15 @@ import { after, before, describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { lines } from '../execute/helpers.js'
-import { closeAllServers, settlesWithin, startBlockedListener, waitFor, withFaultyServer, type BlockedListener, type FaultKind } from '../support/faulty.js'
+import {
+  closeAllServers,
+  settlesWithin,
+  startBlockedListener,
+  waitFor,
+  withFaultyServer,
+  type BlockedListener,
+  type FaultKind,
+} from '../support/faulty.js'
 
 const undici = H.undiciTransport()
 type TransportName = 'undici' | 'crossFetch' | 'fromFetch(globalThis.fetch)'
@@ -35,7 +43,8 @@ before(async () => {
   // Each transport sends once first: a fetch loads its machinery on first use (global fetch
   // takes a few hundred ms on a loaded machine), which must not count against a limit.
   await withFaultyServer('ok', async (server) => {
-    for (const [, transport] of transports) await H.processRequest('GET', { transport })(pipe(H.newRequest(), H.initialize(`${server.url}/warm-up`)))()
+    for (const [, transport] of transports)
+      await H.processRequest('GET', { transport })(pipe(H.newRequest(), H.initialize(`${server.url}/warm-up`)))()
   })
 })
 after(async () => {
@@ -43,7 +52,6 @@ after(async () => {
   await undici.close?.()
   await rm(dir, { recursive: true, force: true })
 })
-
 
 type Limit = 'attempt' | 'connect' | 'idle' | 'deadline'
 /** One acceptable end of a run, with the number of requests the server must have counted. */
@@ -86,7 +94,12 @@ const base: ReadonlyArray<Case> = [
     // hangs. There, and only there, an attempt may end by the idle limit instead.
     outcomes: (t) => (t === 'crossFetch' ? [transportError, timeoutOf('idle', LIMIT_MS)] : [transportError]),
   },
-  { title: `never answers, setIdleTimeout(${LIMIT_MS})`, kind: 'never-answers', steps: idle(LIMIT_MS), outcomes: [timeoutOf('idle', LIMIT_MS)] },
+  {
+    title: `never answers, setIdleTimeout(${LIMIT_MS})`,
+    kind: 'never-answers',
+    steps: idle(LIMIT_MS),
+    outcomes: [timeoutOf('idle', LIMIT_MS)],
+  },
   {
     title: `never answers, setTimeout(${LIMIT_MS}) and a large idle limit`,
     kind: 'never-answers',
@@ -99,8 +112,18 @@ const base: ReadonlyArray<Case> = [
     steps: (r) => pipe(r, H.setTimeout(1500), H.setIdleTimeout(5000)),
     outcomes: [timeoutOf('attempt', 1500)],
   },
-  { title: 'malformed status line (HTTP/1.1 abc nonsense)', kind: 'malformed-status', steps: idle(5000), outcomes: [transportError] },
-  { title: 'garbage protocol (HTXP/1.1 200 OK)', kind: 'malformed-protocol', steps: idle(5000), outcomes: [transportError] },
+  {
+    title: 'malformed status line (HTTP/1.1 abc nonsense)',
+    kind: 'malformed-status',
+    steps: idle(5000),
+    outcomes: [transportError],
+  },
+  {
+    title: 'garbage protocol (HTXP/1.1 200 OK)',
+    kind: 'malformed-protocol',
+    steps: idle(5000),
+    outcomes: [transportError],
+  },
   {
     title: 'short body then FIN (Content-Length 50, 10 bytes)',
     kind: 'short-body-fin',
@@ -110,8 +133,18 @@ const base: ReadonlyArray<Case> = [
     // there, the run may end by the idle limit instead of a TransportError.
     outcomes: (t) => (t === 'crossFetch' ? [transportError, timeoutOf('idle', LIMIT_MS)] : [transportError]),
   },
-  { title: 'chunked body that never ends', kind: 'chunked-never-ends', steps: idle(LIMIT_MS), outcomes: [timeoutOf('idle', LIMIT_MS)] },
-  { title: 'GET: a head with Content-Length 1000, then silence', kind: 'head-then-silence', steps: idle(LIMIT_MS), outcomes: [timeoutOf('idle', LIMIT_MS)] },
+  {
+    title: 'chunked body that never ends',
+    kind: 'chunked-never-ends',
+    steps: idle(LIMIT_MS),
+    outcomes: [timeoutOf('idle', LIMIT_MS)],
+  },
+  {
+    title: 'GET: a head with Content-Length 1000, then silence',
+    kind: 'head-then-silence',
+    steps: idle(LIMIT_MS),
+    outcomes: [timeoutOf('idle', LIMIT_MS)],
+  },
   {
     title: 'HEAD: a head with Content-Length 1000, then silence (no body is awaited)',
     kind: 'head-then-silence',
@@ -133,31 +166,39 @@ const base: ReadonlyArray<Case> = [
     steps: idle(LIMIT_MS),
     // Discarding the 302's body may cancel it (then /ok is fetched: 200 after 2 requests) or
     // drain it (then the idle limit ends the run); hanging, or anything else, is wrong.
-    outcomes: [
-      { tag: 'Right', status: 200, sends: 2 },
-      timeoutOf('idle', LIMIT_MS, 1),
-    ],
+    outcomes: [{ tag: 'Right', status: 200, sends: 2 }, timeoutOf('idle', LIMIT_MS, 1)],
   },
 ]
 /** The body faults again, with the body streamed to a file (setResponseFile). */
 const cases: ReadonlyArray<Case> = [
   ...base,
-  ...base.filter((c) => ['reset-mid-body', 'short-body-fin', 'chunked-never-ends'].includes(c.kind)).map((c): Case => ({ ...c, title: `${c.title}, saved to a file`, file: true })),
+  ...base
+    .filter((c) => ['reset-mid-body', 'short-body-fin', 'chunked-never-ends'].includes(c.kind))
+    .map((c): Case => ({ ...c, title: `${c.title}, saved to a file`, file: true })),
 ]
 
-const sendingLines = (l: ReadonlyArray<string>, method: string): string[] => l.filter((x) => new RegExp(`^executeRequest: sending ${method} http://127\\.0\\.0\\.1:\\d+/`).test(x))
+const sendingLines = (l: ReadonlyArray<string>, method: string): string[] =>
+  l.filter((x) => new RegExp(`^executeRequest: sending ${method} http://127\\.0\\.0\\.1:\\d+/`).test(x))
 /** Lines that are neither a 'sending' line nor a 'retry n/N' line: where each cause is told. */
 const causeLines = (l: ReadonlyArray<string>): string[] => l.filter((x) => !/sending|retry \d+\/\d+/i.test(x))
-const causeOf = (o: Outcome): RegExp => (o.tag === 'Timeout' ? new RegExp(`timeout\\b.*\\b${o.limit}\\b|\\b${o.limit}\\b.*timeout`, 'i') : /transport error/i)
+const causeOf = (o: Outcome): RegExp =>
+  o.tag === 'Timeout' ? new RegExp(`timeout\\b.*\\b${o.limit}\\b|\\b${o.limit}\\b.*timeout`, 'i') : /transport error/i
 
 /** The lines of `l` that tell a cause of one of the `accepted` outcomes. */
-const causesIn = (l: ReadonlyArray<string>, accepted: ReadonlyArray<Outcome>): string[] => causeLines(l).filter((x) => accepted.some((a) => a.tag !== 'Right' && causeOf(a).test(x)))
+const causesIn = (l: ReadonlyArray<string>, accepted: ReadonlyArray<Outcome>): string[] =>
+  causeLines(l).filter((x) => accepted.some((a) => a.tag !== 'Right' && causeOf(a).test(x)))
 
 /**
  * Checks that the log names each attempt (n/N), the cause of each failure and each retry. Where
  * a case accepts more than one end, an attempt may have failed by the cause of any of them.
  */
-const assertAttemptLog = (l: ReadonlyArray<string>, o: Outcome, method: string, retries: number, accepted: ReadonlyArray<Outcome> = [o]): void => {
+const assertAttemptLog = (
+  l: ReadonlyArray<string>,
+  o: Outcome,
+  method: string,
+  retries: number,
+  accepted: ReadonlyArray<Outcome> = [o],
+): void => {
   const text = l.join('\n')
   const sending = sendingLines(l, method)
   if (o.tag === 'Right') {
@@ -167,9 +208,20 @@ const assertAttemptLog = (l: ReadonlyArray<string>, o: Outcome, method: string, 
   }
   assert.equal(sending.length, o.sends, `one 'sending' line per attempt\n${text}`)
   if (retries > 0) sending.forEach((x, i) => assert.match(x, new RegExp(`attempt ${i + 1}/${retries + 1}`), text))
-  else assert.ok(sending.every((x) => !/attempt \d/.test(x)), `no (attempt n/N) without retries\n${text}`)
-  for (let n = 1; n < o.sends; n++) assert.ok(l.some((x) => new RegExp(`retry ${n}/${retries}\\b`).test(x)), `retry ${n}/${retries} logged\n${text}`)
-  assert.ok(causesIn(l, accepted).length >= o.sends, `the cause (${accepted.map((a) => (a.tag === 'Right' ? '' : String(causeOf(a)))).join(' or ')}) of each of the ${o.sends} failures\n${text}`)
+  else
+    assert.ok(
+      sending.every((x) => !/attempt \d/.test(x)),
+      `no (attempt n/N) without retries\n${text}`,
+    )
+  for (let n = 1; n < o.sends; n++)
+    assert.ok(
+      l.some((x) => new RegExp(`retry ${n}/${retries}\\b`).test(x)),
+      `retry ${n}/${retries} logged\n${text}`,
+    )
+  assert.ok(
+    causesIn(l, accepted).length >= o.sends,
+    `the cause (${accepted.map((a) => (a.tag === 'Right' ? '' : String(causeOf(a)))).join(' or ')}) of each of the ${o.sends} failures\n${text}`,
+  )
 }
 
 describe('faults × transports', { concurrency: true }, () => {
@@ -181,31 +233,58 @@ describe('faults × transports', { concurrency: true }, () => {
             const method = c.method ?? 'GET'
             const retries = c.retries ?? 2
             const file = c.file === true ? join(dir, `${name.replace(/\W+/g, '-')}-${c.kind}.bin`) : null
-            const req = pipe(H.newRequest(), H.initialize(`${server.url}/fault`), H.maxAttempts(retries), c.steps, (r) => (file === null ? r : H.setResponseFile(file)(r)))
+            const req = pipe(
+              H.newRequest(),
+              H.initialize(`${server.url}/fault`),
+              H.maxAttempts(retries),
+              c.steps,
+              (r) => (file === null ? r : H.setResponseFile(file)(r)),
+            )
             assert.equal(req.error, null, `the request is valid: ${req.error?.message ?? ''}`)
             const t0 = performance.now()
-            const r = await settlesWithin(H.processRequest(method, { transport, sleep: async () => {} })(req)(), CEILING_MS, 'the run')
+            const r = await settlesWithin(
+              H.processRequest(method, { transport, sleep: async () => {} })(req)(),
+              CEILING_MS,
+              'the run',
+            )
             const elapsed = performance.now() - t0
-            const got = r._tag === 'Right' ? `Right ${r.right.status}` : `${r.left._tag}${r.left._tag === 'Timeout' ? ` (${r.left.limit})` : ''}: ${r.left.message}`
+            const got =
+              r._tag === 'Right'
+                ? `Right ${r.right.status}`
+                : `${r.left._tag}${r.left._tag === 'Timeout' ? ` (${r.left.limit})` : ''}: ${r.left.message}`
             const outcomes = typeof c.outcomes === 'function' ? c.outcomes(name) : c.outcomes
             const o = outcomes.find((x) =>
-              r._tag === 'Right' ? x.tag === 'Right' && x.status === r.right.status : x.tag === r.left._tag && (x.tag !== 'Timeout' || (r.left._tag === 'Timeout' && r.left.limit === x.limit)),
+              r._tag === 'Right'
+                ? x.tag === 'Right' && x.status === r.right.status
+                : x.tag === r.left._tag &&
+                  (x.tag !== 'Timeout' || (r.left._tag === 'Timeout' && r.left.limit === x.limit)),
             )
             const log = r._tag === 'Right' ? lines(r.right) : lines(r.left)
-            assert.ok(o !== undefined, `expected ${outcomes.map((x) => (x.tag === 'Timeout' ? `Timeout (${x.limit})` : x.tag)).join(' or ')}, got ${got}\n${log.join('\n')}`)
+            assert.ok(
+              o !== undefined,
+              `expected ${outcomes.map((x) => (x.tag === 'Timeout' ? `Timeout (${x.limit})` : x.tag)).join(' or ')}, got ${got}\n${log.join('\n')}`,
+            )
             // the server shares this busy process: it may count the last request after the run ended
-            await waitFor(() => server.count() >= o.sends, 10_000, `the server counting ${o.sends} requests (it has ${server.count()}; ${got})`).catch(() => undefined)
+            await waitFor(
+              () => server.count() >= o.sends,
+              10_000,
+              `the server counting ${o.sends} requests (it has ${server.count()}; ${got})`,
+            ).catch(() => undefined)
             assert.equal(server.count(), o.sends, `requests the server received (${got})`)
             if (r._tag === 'Left') {
               assert.match(r.left.message, /^executeRequest: /)
               assert.match(H.getLog(r.left, true), /^executeRequest: sending /m)
-              if (r.left._tag === 'TransportError') assert.match(r.left.cause, /^[A-Za-z][\w.-]*$/, 'cause is a code string')
+              if (r.left._tag === 'TransportError')
+                assert.match(r.left.cause, /^[A-Za-z][\w.-]*$/, 'cause is a code string')
               if (r.left._tag === 'Timeout' && o.tag === 'Timeout') {
                 assert.equal(r.left.timeoutMs, o.ms)
                 // every attempt that ended by this limit waited for it (all of them, unless the
                 // case accepts another end for some attempts)
                 const timedOut = Math.min(o.sends, causesIn(log, [o]).length)
-                assert.ok(elapsed >= timedOut * o.ms * 0.9, `a ${o.ms} ms limit fired after ${Math.round(elapsed)} ms over ${timedOut} attempts: too early`)
+                assert.ok(
+                  elapsed >= timedOut * o.ms * 0.9,
+                  `a ${o.ms} ms limit fired after ${Math.round(elapsed)} ms over ${timedOut} attempts: too early`,
+                )
               }
             } else if (o.tag === 'Right') {
               if (method === 'HEAD') assert.equal(r.right.body.byteLength, 0)
@@ -235,23 +314,41 @@ describe('connect timeout (undici, cross-fetch)', { concurrency: true }, () => {
     ['undici', undici],
     ['cross-fetch', H.crossFetchTransport],
   ] as const)
-  for (const method of ['GET', 'POST']) {
-    test(`${tname} ${method}: setConnectTimeout(300) → Timeout 'connect', retried (nothing was sent)`, { timeout: CEILING_MS + 10_000 }, async (t) => {
-      if (blocked === null || !blocked.reliable) return t.skip('the accept queue did not fill: connect never hangs here')
-      const req = pipe(H.newRequest(), H.initialize(`${blocked.url}/`), H.setConnectTimeout(300), H.setIdleTimeout(60_000), H.setTimeout(60_000), H.maxAttempts(1), (r) =>
-        method === 'POST' ? H.setStringBody('x')(r) : r,
+    for (const method of ['GET', 'POST']) {
+      test(
+        `${tname} ${method}: setConnectTimeout(300) → Timeout 'connect', retried (nothing was sent)`,
+        { timeout: CEILING_MS + 10_000 },
+        async (t) => {
+          if (blocked === null || !blocked.reliable)
+            return t.skip('the accept queue did not fill: connect never hangs here')
+          const req = pipe(
+            H.newRequest(),
+            H.initialize(`${blocked.url}/`),
+            H.setConnectTimeout(300),
+            H.setIdleTimeout(60_000),
+            H.setTimeout(60_000),
+            H.maxAttempts(1),
+            (r) => (method === 'POST' ? H.setStringBody('x')(r) : r),
+          )
+          const t0 = performance.now()
+          const r = await settlesWithin(
+            H.processRequest(method, { transport, sleep: async () => {} })(req)(),
+            CEILING_MS,
+            'the run',
+          )
+          const elapsed = performance.now() - t0
+          assert.equal(r._tag, 'Left')
+          if (r._tag !== 'Left') return
+          assert.equal(r.left._tag, 'Timeout', r.left.message)
+          if (r.left._tag !== 'Timeout') return
+          assert.equal(r.left.limit, 'connect')
+          assert.equal(r.left.timeoutMs, 300)
+          assert.ok(
+            elapsed >= 2 * 300 * 0.9,
+            `two connect limits of 300 ms ran out after ${Math.round(elapsed)} ms: too early`,
+          )
+          assertAttemptLog(lines(r.left), timeoutOf('connect', 300, 2), method, 1)
+        },
       )
-      const t0 = performance.now()
-      const r = await settlesWithin(H.processRequest(method, { transport, sleep: async () => {} })(req)(), CEILING_MS, 'the run')
-      const elapsed = performance.now() - t0
-      assert.equal(r._tag, 'Left')
-      if (r._tag !== 'Left') return
-      assert.equal(r.left._tag, 'Timeout', r.left.message)
-      if (r.left._tag !== 'Timeout') return
-      assert.equal(r.left.limit, 'connect')
-      assert.equal(r.left.timeoutMs, 300)
-      assert.ok(elapsed >= 2 * 300 * 0.9, `two connect limits of 300 ms ran out after ${Math.round(elapsed)} ms: too early`)
-      assertAttemptLog(lines(r.left), timeoutOf('connect', 300, 2), method, 1)
-    })
-  }
+    }
 })

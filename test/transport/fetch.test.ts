@@ -17,7 +17,6 @@ before(async () => {
 })
 after(() => server.close())
 
-
 const collect = async (body: AsyncIterable<Uint8Array> | null): Promise<Buffer> => {
   const parts: Buffer[] = []
   if (body !== null) for await (const c of body) parts.push(Buffer.from(c))
@@ -32,7 +31,16 @@ describe('fromFetch', () => {
       yield Buffer.from('hello ')
       yield Buffer.from('world')
     }
-    const res = await transport(attempt(`${server.url}/post`, { method: 'POST', headers: [['X-A', '1'], ['Content-Type', 'text/plain']], body: chunks() }))
+    const res = await transport(
+      attempt(`${server.url}/post`, {
+        method: 'POST',
+        headers: [
+          ['X-A', '1'],
+          ['Content-Type', 'text/plain'],
+        ],
+        body: chunks(),
+      }),
+    )
     assert.equal(res.status, 200)
     assert.equal(res.decoded, true)
     const echo = JSON.parse((await collect(res.body)).toString()) as { data: string; headers: Record<string, string> }
@@ -43,14 +51,24 @@ describe('fromFetch', () => {
   test('does not follow redirects and keeps repeated Set-Cookie lines apart', async () => {
     const res = await transport(attempt(`${server.url}/redirect/1`))
     assert.equal(res.status, 302)
-    assert.deepEqual(res.headers.find(([n]) => n === 'location'), ['location', '/get'])
+    assert.deepEqual(
+      res.headers.find(([n]) => n === 'location'),
+      ['location', '/get'],
+    )
     const cookies = await transport(attempt(`${server.url}/cookies/set?a=1&b=2`))
-    assert.deepEqual(cookies.headers.filter(([n]) => n === 'set-cookie').map(([, v]) => v.split(';')[0]), ['a=1', 'b=2'])
+    assert.deepEqual(
+      cookies.headers.filter(([n]) => n === 'set-cookie').map(([, v]) => v.split(';')[0]),
+      ['a=1', 'b=2'],
+    )
   })
 
   test('a fetch that rejects becomes a TransportError naming the step, with the log', async () => {
     const failing: H.FetchLike = () => Promise.reject(Object.assign(new Error('boom'), { code: 'EBOOM' }))
-    const r = await pipe(H.newRequest(), H.initialize(`${server.url}/get`), H.processRequest('GET', { fetch: failing }))()
+    const r = await pipe(
+      H.newRequest(),
+      H.initialize(`${server.url}/get`),
+      H.processRequest('GET', { fetch: failing }),
+    )()
     assert.equal(r._tag, 'Left')
     if (r._tag !== 'Left') return
     assert.equal(r.left._tag, 'TransportError')
@@ -60,7 +78,11 @@ describe('fromFetch', () => {
 
   test('a fetch that returns something that is not a Response is a TransportError, not a throw', async () => {
     const broken = (() => Promise.resolve(null)) as unknown as H.FetchLike
-    const r = await pipe(H.newRequest(), H.initialize(`${server.url}/get`), H.processRequest('GET', { fetch: broken }))()
+    const r = await pipe(
+      H.newRequest(),
+      H.initialize(`${server.url}/get`),
+      H.processRequest('GET', { fetch: broken }),
+    )()
     assert.equal(r._tag === 'Left' && r.left._tag, 'TransportError')
   })
 })

@@ -26,7 +26,6 @@ const TRANSPORTS: ReadonlyArray<readonly [string, H.Transport]> = [
   ['cross-fetch', H.crossFetchTransport],
 ]
 
-
 before(async () => {
   echo = await startEchoServer()
   proxy = await startTinyproxy(PROXY_USER, PROXY_PASSWORD)
@@ -37,7 +36,14 @@ before(async () => {
       const socket = req.socket as TLSSocket
       const peer = socket.getPeerCertificate()
       res.setHeader('content-type', 'application/json')
-      res.end(JSON.stringify({ path: req.url, clientAuthorized: socket.authorized, clientCn: peer?.subject?.CN ?? null, proxyAuthorization: req.headers['proxy-authorization'] ?? null }))
+      res.end(
+        JSON.stringify({
+          path: req.url,
+          clientAuthorized: socket.authorized,
+          clientCn: peer?.subject?.CN ?? null,
+          proxyAuthorization: req.headers['proxy-authorization'] ?? null,
+        }),
+      )
     },
   )
   await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', () => resolve()))
@@ -65,7 +71,10 @@ for (const [name, transport] of TRANSPORTS) {
       assert.equal(r._tag, 'Right')
       if (r._tag !== 'Right') return
       assert.equal(r.right.status, 200)
-      const body = JSON.parse(Buffer.from(r.right.body).toString()) as { headers: Record<string, string>; args: Record<string, string> }
+      const body = JSON.parse(Buffer.from(r.right.body).toString()) as {
+        headers: Record<string, string>
+        args: Record<string, string>
+      }
       assert.match(body.headers['via'] ?? '', /tinyproxy/)
       assert.equal(body.args['via'], 'proxy')
       assert.match(proxy.log(), new RegExp(`GET http://127\\.0\\.0\\.1:${echo.port}/get\\?via=proxy`))
@@ -73,12 +82,16 @@ for (const [name, transport] of TRANSPORTS) {
 
     test('the proxy given as parts works the same', async () => {
       const r = await run(
-        pipe(H.newRequest(), H.initialize(`${echo.url}/get`), H.setProxy({ host: '127.0.0.1', port: proxy.port, user: PROXY_USER, password: PROXY_PASSWORD })),
+        pipe(
+          H.newRequest(),
+          H.initialize(`${echo.url}/get`),
+          H.setProxy({ host: '127.0.0.1', port: proxy.port, user: PROXY_USER, password: PROXY_PASSWORD }),
+        ),
       )
       assert.equal(r._tag === 'Right' ? r.right.status : r.left.message, 200)
     })
 
-    test('a wrong proxy password comes back as the proxy\'s refusal (tinyproxy answers 401), and no password is logged', async () => {
+    test("a wrong proxy password comes back as the proxy's refusal (tinyproxy answers 401), and no password is logged", async () => {
       const r = await run(pipe(H.newRequest(), H.initialize(`${echo.url}/get`), H.setProxy(proxyUrl('wrong-pw-123'))))
       assert.equal(r._tag, 'Right')
       if (r._tag !== 'Right') return
@@ -91,16 +104,34 @@ for (const [name, transport] of TRANSPORTS) {
 
     test("a caller's Proxy-Authorization header authenticates the CONNECT and never reaches the https target", async () => {
       const token = `Basic ${Buffer.from(`${PROXY_USER}:${PROXY_PASSWORD}`).toString('base64')}`
-      const r = await run(pipe(H.newRequest(), H.initialize(`${tlsUrl}/pa`), H.setProxy(`http://127.0.0.1:${proxy.port}`), H.addHeader('Proxy-Authorization', token), H.setTls({ ca: pki.ca })))
+      const r = await run(
+        pipe(
+          H.newRequest(),
+          H.initialize(`${tlsUrl}/pa`),
+          H.setProxy(`http://127.0.0.1:${proxy.port}`),
+          H.addHeader('Proxy-Authorization', token),
+          H.setTls({ ca: pki.ca }),
+        ),
+      )
       assert.equal(r._tag, 'Right', r._tag === 'Left' ? r.left.message : '')
       if (r._tag !== 'Right') return
-      const seen = JSON.parse(Buffer.from(r.right.body).toString()) as { path: string; proxyAuthorization: string | null }
+      const seen = JSON.parse(Buffer.from(r.right.body).toString()) as {
+        path: string
+        proxyAuthorization: string | null
+      }
       assert.equal(seen.path, '/pa')
       assert.equal(seen.proxyAuthorization, null)
     })
 
     test('an https target goes through CONNECT and trusts the CA given to setTls', async () => {
-      const r = await run(pipe(H.newRequest(), H.initialize(`${tlsUrl}/secure`), H.setProxy(proxyUrl()), H.setTls({ ca: H.fromFile(pki.caPath) })))
+      const r = await run(
+        pipe(
+          H.newRequest(),
+          H.initialize(`${tlsUrl}/secure`),
+          H.setProxy(proxyUrl()),
+          H.setTls({ ca: H.fromFile(pki.caPath) }),
+        ),
+      )
       assert.equal(r._tag, 'Right', r._tag === 'Left' ? r.left.message : '')
       if (r._tag !== 'Right') return
       assert.deepEqual(JSON.parse(Buffer.from(r.right.body).toString()).path, '/secure')
@@ -109,7 +140,13 @@ for (const [name, transport] of TRANSPORTS) {
     })
 
     test('an unreachable proxy is a TransportError without the proxy password in it', async () => {
-      const r = await run(pipe(H.newRequest(), H.initialize(`${echo.url}/get`), H.setProxy(`http://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:1`)))
+      const r = await run(
+        pipe(
+          H.newRequest(),
+          H.initialize(`${echo.url}/get`),
+          H.setProxy(`http://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:1`),
+        ),
+      )
       assert.equal(r._tag, 'Left')
       if (r._tag !== 'Left') return
       assert.equal(r.left._tag, 'TransportError')
@@ -137,11 +174,18 @@ for (const [name, transport] of TRANSPORTS) {
 
     test('a client certificate from files is presented and verified by the server', async () => {
       const r = await run(
-        pipe(H.newRequest(), H.initialize(`${tlsUrl}/mtls`), H.setTls({ ca: pki.ca, cert: H.fromFile(pki.clientCertPath), key: H.fromFile(pki.clientKeyPath) })),
+        pipe(
+          H.newRequest(),
+          H.initialize(`${tlsUrl}/mtls`),
+          H.setTls({ ca: pki.ca, cert: H.fromFile(pki.clientCertPath), key: H.fromFile(pki.clientKeyPath) }),
+        ),
       )
       assert.equal(r._tag, 'Right')
       if (r._tag !== 'Right') return
-      const body = JSON.parse(Buffer.from(r.right.body).toString()) as { clientAuthorized: boolean; clientCn: string | null }
+      const body = JSON.parse(Buffer.from(r.right.body).toString()) as {
+        clientAuthorized: boolean
+        clientCn: string | null
+      }
       assert.equal(body.clientAuthorized, true)
       assert.equal(body.clientCn, 'httpipe client')
     })
@@ -152,7 +196,9 @@ for (const [name, transport] of TRANSPORTS) {
     })
 
     test('a missing PEM file is a FileError naming the file', async () => {
-      const r = await run(pipe(H.newRequest(), H.initialize(`${tlsUrl}/x`), H.setTls({ ca: H.fromFile(`${pki.dir}/missing.pem`) })))
+      const r = await run(
+        pipe(H.newRequest(), H.initialize(`${tlsUrl}/x`), H.setTls({ ca: H.fromFile(`${pki.dir}/missing.pem`) })),
+      )
       assert.equal(r._tag, 'Left')
       if (r._tag !== 'Left') return
       assert.equal(r.left._tag, 'FileError')

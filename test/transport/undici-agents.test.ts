@@ -23,12 +23,20 @@ const plain = new URL('http://127.0.0.1/')
 describe('dispatcherKey', () => {
   test('holds neither the proxy password (plain or in Basic form) nor any TLS material', () => {
     const key = dispatcherKey(secure, { proxy, tls, headers: [], timeouts })
-    for (const secret of [PASSWORD, Buffer.from(`ann:${PASSWORD}`).toString('base64'), 'CA PEM', 'KEY PEM', 'pass-phrase-9']) assert.ok(!key.includes(secret), key)
+    for (const secret of [
+      PASSWORD,
+      Buffer.from(`ann:${PASSWORD}`).toString('base64'),
+      'CA PEM',
+      'KEY PEM',
+      'pass-phrase-9',
+    ])
+      assert.ok(!key.includes(secret), key)
     assert.ok(key.includes('http://127.0.0.1:3128'), key)
   })
 
   test('one key per configuration: connect timeout, proxy, credentials, TLS (https targets only)', () => {
-    const k = (url: URL, over: Partial<Parameters<typeof dispatcherKey>[1]>) => dispatcherKey(url, { proxy: null, tls: null, headers: [], timeouts, ...over })
+    const k = (url: URL, over: Partial<Parameters<typeof dispatcherKey>[1]>) =>
+      dispatcherKey(url, { proxy: null, tls: null, headers: [], timeouts, ...over })
     assert.equal(k(plain, {}), k(plain, { tls }), 'TLS options do not matter for http targets')
     assert.notEqual(k(secure, {}), k(secure, { tls }))
     assert.notEqual(k(secure, { tls }), k(secure, { tls: { ...tls, passphrase: 'other' } }))
@@ -41,19 +49,42 @@ describe('dispatcherKey', () => {
 
   test('proxy credentials: Basic from user and password, else a Proxy-Authorization header of the caller', () => {
     assert.equal(proxyToken(proxy, []), `Basic ${Buffer.from(`ann:${PASSWORD}`).toString('base64')}`)
-    assert.equal(proxyToken({ ...proxy, user: null, password: null }, [['proxy-authorization', 'Bearer t']]), 'Bearer t')
+    assert.equal(
+      proxyToken({ ...proxy, user: null, password: null }, [['proxy-authorization', 'Bearer t']]),
+      'Bearer t',
+    )
     assert.equal(proxyToken({ ...proxy, user: null, password: null }, []), null)
   })
 
   test('request headers: repeated names grouped under the first spelling; Proxy-Authorization kept out when a proxy is used', () => {
-    assert.deepEqual(requestHeaders([['X-A', '1'], ['x-a', '2'], ['B', '3']], false), { 'X-A': ['1', '2'], B: '3' })
-    assert.deepEqual(requestHeaders([['Proxy-Authorization', 'Basic x'], ['B', '3']], true), { B: '3' })
+    assert.deepEqual(
+      requestHeaders(
+        [
+          ['X-A', '1'],
+          ['x-a', '2'],
+          ['B', '3'],
+        ],
+        false,
+      ),
+      { 'X-A': ['1', '2'], B: '3' },
+    )
+    assert.deepEqual(
+      requestHeaders(
+        [
+          ['Proxy-Authorization', 'Basic x'],
+          ['B', '3'],
+        ],
+        true,
+      ),
+      { B: '3' },
+    )
     assert.deepEqual(requestHeaders([['Proxy-Authorization', 'Basic x']], false), { 'Proxy-Authorization': 'Basic x' })
   })
 })
 
 describe('dispatcherCache', () => {
-  const stub = (name: string, closed: string[]): Dispatcher => ({ close: () => (closed.push(name), Promise.resolve()) }) as unknown as Dispatcher
+  const stub = (name: string, closed: string[]): Dispatcher =>
+    ({ close: () => (closed.push(name), Promise.resolve()) }) as unknown as Dispatcher
 
   test('never holds more than its bound; the least recently used is closed first', () => {
     const closed: string[] = []
@@ -99,7 +130,9 @@ describe('undiciTransport with many configurations', () => {
   let url = ''
   before(async () => {
     pki = makePki()
-    server = createServer({ key: pki.serverKey, cert: pki.serverCert }, (req, res) => setTimeout(() => res.end(req.url), 50))
+    server = createServer({ key: pki.serverKey, cert: pki.serverCert }, (req, res) =>
+      setTimeout(() => res.end(req.url), 50),
+    )
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
     const a = server.address()
     url = `https://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}`
@@ -114,7 +147,14 @@ describe('undiciTransport with many configurations', () => {
     const transport = H.undiciTransport({ maxAgents: 2 })
     // a CA bundle that differs only by a trailing comment line: 20 distinct configurations
     const runs = Array.from({ length: 20 }, (_, i) =>
-      ok(pipe(H.newRequest(), H.initialize(`${url}/n${i}`), H.setTls({ ca: `${pki.ca}\n# ${i}\n` }), H.processRequest('GET', { transport }))),
+      ok(
+        pipe(
+          H.newRequest(),
+          H.initialize(`${url}/n${i}`),
+          H.setTls({ ca: `${pki.ca}\n# ${i}\n` }),
+          H.processRequest('GET', { transport }),
+        ),
+      ),
     )
     const all = await Promise.all(runs)
     assert.deepEqual(

@@ -44,7 +44,11 @@ describe('DispatchBody', () => {
     const { body } = fakeBody()
     body.fail(new Error('reset'))
     const errors: unknown[] = []
-    body.listen({ data: () => assert.fail('no data'), end: () => assert.fail('no end'), error: (e) => void errors.push(e) })
+    body.listen({
+      data: () => assert.fail('no data'),
+      end: () => assert.fail('no end'),
+      error: (e) => void errors.push(e),
+    })
     body.end()
     body.fail(new Error('again'))
     assert.deepEqual(
@@ -116,7 +120,15 @@ describe('DispatchBody', () => {
 
 describe('responsePairs', () => {
   test('names lower-cased (UTF-8), values as Latin-1, repeated lines apart, an odd tail dropped', () => {
-    const raw = [Buffer.from('Set-Cookie'), Buffer.from('a=1'), Buffer.from('SET-COOKIE'), Buffer.from([0x62, 0x3d, 0xe9]), 'X-Str', 'v', Buffer.from('odd')]
+    const raw = [
+      Buffer.from('Set-Cookie'),
+      Buffer.from('a=1'),
+      Buffer.from('SET-COOKIE'),
+      Buffer.from([0x62, 0x3d, 0xe9]),
+      'X-Str',
+      'v',
+      Buffer.from('odd'),
+    ]
     assert.deepEqual(responsePairs(raw), [
       ['set-cookie', 'a=1'],
       ['set-cookie', 'b=\u00e9'],
@@ -162,7 +174,10 @@ describe('undiciTransport: abort and cancel on the wire', () => {
       assert.equal(await read(`${base}/path/a%20b?x=1&y=%2F#frag`), '/path/a%20b?x=1&y=%2F')
       assert.equal(await read(`${base}/path?`), '/path')
       assert.equal(await read(`${base}/path/../path/./q`), '/path/q')
-      await assert.rejects(transport(attempt('ftp://127.0.0.1/x')), (e: Error & { code?: string }) => e.code === 'UND_ERR_INVALID_ARG')
+      await assert.rejects(
+        transport(attempt('ftp://127.0.0.1/x')),
+        (e: Error & { code?: string }) => e.code === 'UND_ERR_INVALID_ARG',
+      )
       await assert.rejects(transport(attempt('not a url')), TypeError)
     }
   })
@@ -180,7 +195,10 @@ describe('undiciTransport: abort and cancel on the wire', () => {
   test('an aborted signal (no onAbort) rejects; an abort mid-body fails the body and closes the connection', async () => {
     const c = new AbortController()
     c.abort()
-    await assert.rejects(transport(attempt(`${base}/stall`, { signal: c.signal })), (e: Error) => e.name === 'AbortError')
+    await assert.rejects(
+      transport(attempt(`${base}/stall`, { signal: c.signal })),
+      (e: Error) => e.name === 'AbortError',
+    )
     const c2 = new AbortController()
     const res = await transport(attempt(`${base}/body`, { signal: c2.signal }))
     assert.equal(res.status, 200)

@@ -62,7 +62,6 @@ after(async () => {
 const at = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${echo.url}${path}`))
 const env = { transport }
 
-
 const collect = async (body: AsyncIterable<Uint8Array> | null): Promise<Buffer> => {
   const parts: Buffer[] = []
   if (body !== null) for await (const c of body) parts.push(Buffer.from(c))
@@ -90,17 +89,42 @@ describe('undiciTransport against the echo server', () => {
 
   test('repeated response headers stay apart: Set-Cookie lines and other repeated names, in arrival order', async () => {
     const res = await ok(pipe(at('/cookies/set?a=1&b=2'), H.processRequest('GET', env)))
-    assert.deepEqual(res.rawHeaders.filter(([n]) => n === 'set-cookie').map(([, v]) => v), ['a=1; Path=/', 'b=2; Path=/'])
+    assert.deepEqual(
+      res.rawHeaders.filter(([n]) => n === 'set-cookie').map(([, v]) => v),
+      ['a=1; Path=/', 'b=2; Path=/'],
+    )
     assert.equal(res.headers['set-cookie'], 'a=1; Path=/\nb=2; Path=/')
     const rep = await ok(pipe(at('/response-headers?X-B=1&x-a=2&X-B=3'), H.processRequest('GET', env)))
-    assert.deepEqual(rep.rawHeaders.filter(([n]) => n === 'x-b' || n === 'x-a'), [['x-b', '1'], ['x-b', '3'], ['x-a', '2']])
+    assert.deepEqual(
+      rep.rawHeaders.filter(([n]) => n === 'x-b' || n === 'x-a'),
+      [
+        ['x-b', '1'],
+        ['x-b', '3'],
+        ['x-a', '2'],
+      ],
+    )
   })
 
   test('repeated request headers are all sent (none collapses)', async () => {
-    const res = await transport(attempt(`${echo.url}/anything/rep`, { headers: [['X-Rep', '1'], ['x-rep', '2'], ['X-Other', 'o']] }))
+    const res = await transport(
+      attempt(`${echo.url}/anything/rep`, {
+        headers: [
+          ['X-Rep', '1'],
+          ['x-rep', '2'],
+          ['X-Other', 'o'],
+        ],
+      }),
+    )
     await collect(res.body)
     const got = echo.requests.filter((r) => r.url === '/anything/rep').at(-1)
-    assert.deepEqual(got?.rawHeaders.filter(([n]) => /^x-(rep|other)$/i.test(n)), [['X-Rep', '1'], ['X-Rep', '2'], ['X-Other', 'o']])
+    assert.deepEqual(
+      got?.rawHeaders.filter(([n]) => /^x-(rep|other)$/i.test(n)),
+      [
+        ['X-Rep', '1'],
+        ['X-Rep', '2'],
+        ['X-Other', 'o'],
+      ],
+    )
   })
 
   test('a file body is streamed with its Content-Length (no chunked encoding)', async () => {
@@ -121,7 +145,10 @@ describe('undiciTransport against the echo server', () => {
     }
     const res = await transport(attempt(`${echo.url}/anything/chunks`, { method: 'POST', body: chunks() }))
     assert.equal(JSON.parse((await collect(res.body)).toString()).data, 'hello world')
-    assert.equal(echo.requests.filter((r) => r.url === '/anything/chunks').at(-1)?.headers['transfer-encoding'], 'chunked')
+    assert.equal(
+      echo.requests.filter((r) => r.url === '/anything/chunks').at(-1)?.headers['transfer-encoding'],
+      'chunked',
+    )
   })
 
   test('gzip arrives as sent (decoded: false) and the executor decodes it', async () => {
@@ -150,7 +177,10 @@ describe('undiciTransport against the echo server', () => {
   test('redirects are left to the executor: the 3xx and its Location come back as sent', async () => {
     const res = await transport(attempt(`${echo.url}/redirect/2`))
     assert.equal(res.status, 302)
-    assert.deepEqual(res.headers.find(([n]) => n === 'location'), ['location', '/redirect/1'])
+    assert.deepEqual(
+      res.headers.find(([n]) => n === 'location'),
+      ['location', '/redirect/1'],
+    )
     await collect(res.body)
   })
 
@@ -161,11 +191,17 @@ describe('undiciTransport against the echo server', () => {
   })
 })
 
-describe('undiciTransport errors keep undici\'s code', () => {
+describe("undiciTransport errors keep undici's code", () => {
   test('connection refused rejects with ECONNREFUSED; through the executor a TransportError', async () => {
     const port = await freePort()
     await assert.rejects(transport(attempt(`http://127.0.0.1:${port}/`)), { code: 'ECONNREFUSED' })
-    assert.equal(asTag(await ko(pipe(H.newRequest(), H.initialize(`http://127.0.0.1:${port}/`), H.processRequest('GET', env))), 'TransportError').cause, 'ECONNREFUSED')
+    assert.equal(
+      asTag(
+        await ko(pipe(H.newRequest(), H.initialize(`http://127.0.0.1:${port}/`), H.processRequest('GET', env))),
+        'TransportError',
+      ).cause,
+      'ECONNREFUSED',
+    )
   })
 
   test('an aborted signal rejects', async () => {
@@ -173,26 +209,46 @@ describe('undiciTransport errors keep undici\'s code', () => {
   })
 
   test('connectMs bounds the TLS handshake: UND_ERR_CONNECT_TIMEOUT', { timeout: 20_000 }, async () => {
-    await assert.rejects(transport(attempt(`https://${silentHost}/`, { timeouts: { connectMs: 500, idleMs: 300_000 } })), { code: 'UND_ERR_CONNECT_TIMEOUT' })
+    await assert.rejects(
+      transport(attempt(`https://${silentHost}/`, { timeouts: { connectMs: 500, idleMs: 300_000 } })),
+      { code: 'UND_ERR_CONNECT_TIMEOUT' },
+    )
   })
 
-  test('idleMs bounds the wait for the head (UND_ERR_HEADERS_TIMEOUT) and for body bytes (UND_ERR_BODY_TIMEOUT)', { timeout: 20_000 }, async () => {
-    const timeouts = { connectMs: 10_000, idleMs: 1000 }
-    await assert.rejects(transport(attempt(`${echo.url}/hang`, { timeouts })), { code: 'UND_ERR_HEADERS_TIMEOUT' })
-    const res = await transport(attempt(`http://${partialHost}/stall`, { timeouts }))
-    assert.equal(res.status, 200)
-    await assert.rejects(collect(res.body), { code: 'UND_ERR_BODY_TIMEOUT' })
-  })
+  test(
+    'idleMs bounds the wait for the head (UND_ERR_HEADERS_TIMEOUT) and for body bytes (UND_ERR_BODY_TIMEOUT)',
+    { timeout: 20_000 },
+    async () => {
+      const timeouts = { connectMs: 10_000, idleMs: 1000 }
+      await assert.rejects(transport(attempt(`${echo.url}/hang`, { timeouts })), { code: 'UND_ERR_HEADERS_TIMEOUT' })
+      const res = await transport(attempt(`http://${partialHost}/stall`, { timeouts }))
+      assert.equal(res.status, 200)
+      await assert.rejects(collect(res.body), { code: 'UND_ERR_BODY_TIMEOUT' })
+    },
+  )
 
   test('a body cut short is a TransportError (UND_ERR_SOCKET), not a hang', { timeout: 20_000 }, async () => {
-    const e = asTag(await ko(pipe(H.newRequest(), H.initialize(`http://${partialHost}/cut`), H.processRequest('GET', env))), 'TransportError')
+    const e = asTag(
+      await ko(pipe(H.newRequest(), H.initialize(`http://${partialHost}/cut`), H.processRequest('GET', env))),
+      'TransportError',
+    )
     assert.equal(e.cause, 'UND_ERR_SOCKET')
     assert.match(e.message, /reading the response body failed/)
   })
 
   test('headers undici manages itself are a Left TransportError naming the header, never a throw', async () => {
     // Transfer-Encoding never reaches a transport: the body's framing is httpipe's (InvalidInput at prepare)
-    const te = asTag(await ko(pipe(at('/post'), H.addHeader('Transfer-Encoding', 'chunked'), H.setStringBody('x'), H.processRequest('POST', env))), 'InvalidInput')
+    const te = asTag(
+      await ko(
+        pipe(
+          at('/post'),
+          H.addHeader('Transfer-Encoding', 'chunked'),
+          H.setStringBody('x'),
+          H.processRequest('POST', env),
+        ),
+      ),
+      'InvalidInput',
+    )
     assert.match(te.message, /Transfer-Encoding/)
     for (const [name, value, code] of [
       ['Keep-Alive', 'timeout=5', 'UND_ERR_INVALID_ARG'],
@@ -227,10 +283,16 @@ describe('close()', () => {
     return path
   }
 
-  const runChild = async (mode: string): Promise<{ readonly out: { status: number; before: number; after: number }; readonly exitMs: number }> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script(), pathToFileURL(join(process.cwd(), 'src/index.ts')).href, `${echo.url}/get`, mode], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
+  const runChild = async (
+    mode: string,
+  ): Promise<{ readonly out: { status: number; before: number; after: number }; readonly exitMs: number }> => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', script(), pathToFileURL(join(process.cwd(), 'src/index.ts')).href, `${echo.url}/get`, mode],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    )
     let text = ''
     let printedAt = 0
     child.stdout.on('data', (d: Buffer) => {
@@ -239,19 +301,28 @@ describe('close()', () => {
     })
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
     assert.equal(code, 0)
-    return { out: JSON.parse(text) as { status: number; before: number; after: number }, exitMs: Date.now() - printedAt }
+    return {
+      out: JSON.parse(text) as { status: number; before: number; after: number },
+      exitMs: Date.now() - printedAt,
+    }
   }
 
-  test('a script that calls close() after a keep-alive request holds no socket and exits at once', { timeout: 30_000 }, async (t) => {
-    const closed = await runChild('close')
-    assert.deepEqual(closed.out, { status: 200, before: 1, after: 0 })
-    // a socket kept alive (60 s here) would hold the process that long: 15 s tells that apart
-    // from a busy machine's slow exit
-    assert.ok(closed.exitMs < 15_000, `exited ${closed.exitMs} ms after close()`)
-    const kept = await runChild('keep')
-    t.diagnostic(`without close(): ${kept.out.after} socket(s) still open, exit ${kept.exitMs} ms later (undici unrefs idle sockets)`)
-    assert.equal(kept.out.after, 1)
-  })
+  test(
+    'a script that calls close() after a keep-alive request holds no socket and exits at once',
+    { timeout: 30_000 },
+    async (t) => {
+      const closed = await runChild('close')
+      assert.deepEqual(closed.out, { status: 200, before: 1, after: 0 })
+      // a socket kept alive (60 s here) would hold the process that long: 15 s tells that apart
+      // from a busy machine's slow exit
+      assert.ok(closed.exitMs < 15_000, `exited ${closed.exitMs} ms after close()`)
+      const kept = await runChild('keep')
+      t.diagnostic(
+        `without close(): ${kept.out.after} socket(s) still open, exit ${kept.exitMs} ms later (undici unrefs idle sockets)`,
+      )
+      assert.equal(kept.out.after, 1)
+    },
+  )
 
   test('the transport works again after close()', async () => {
     const t = H.undiciTransport()

@@ -36,7 +36,12 @@ type Sent = (loaded: number) => void
  * file that vanished or changed size) is kept and ends the attempt at once, since transports
  * react to a failing body slowly or vaguely (node-fetch waits for the socket to hang up).
  */
-async function* outgoing(src: Uint8Array | AsyncIterable<Uint8Array>, touch: () => void, onError: (e: unknown) => void, sent: Sent | undefined): AsyncGenerator<Uint8Array> {
+async function* outgoing(
+  src: Uint8Array | AsyncIterable<Uint8Array>,
+  touch: () => void,
+  onError: (e: unknown) => void,
+  sent: Sent | undefined,
+): AsyncGenerator<Uint8Array> {
   let loaded = 0
   try {
     if (src instanceof Uint8Array) {
@@ -100,8 +105,11 @@ class Upload {
   constructor(hop: Hop, w: Watch, onProgress: ((p: Progress) => void) | undefined) {
     const opened = openBody(hop.body)
     const total = hop.body._tag === 'Segments' ? hop.body.length : null
-    const sent: Sent | undefined = onProgress === undefined ? undefined : (loaded) => onProgress({ direction: 'upload', loaded, total })
-    const plain = opened === null || (opened instanceof Uint8Array && (opened.byteLength === 0 || (opened.byteLength <= CHUNK && sent === undefined)))
+    const sent: Sent | undefined =
+      onProgress === undefined ? undefined : (loaded) => onProgress({ direction: 'upload', loaded, total })
+    const plain =
+      opened === null ||
+      (opened instanceof Uint8Array && (opened.byteLength === 0 || (opened.byteLength <= CHUNK && sent === undefined)))
     this.stream = plain ? null : outgoing(opened, w.touch, (e) => ((this.error = e), w.abort.abort()), sent)
     this.body = this.stream ?? opened
   }
@@ -141,11 +149,25 @@ const decodersOf = (sh: Shared, res: TransportResponse, noBody: boolean): Readon
   return decoders
 }
 
-const received = (hop: Hop, res: TransportResponse, headersAt: number, body: Uint8Array, file: string | null): E.Either<Failure, Received> =>
+const received = (
+  hop: Hop,
+  res: TransportResponse,
+  headersAt: number,
+  body: Uint8Array,
+  file: string | null,
+): E.Either<Failure, Received> =>
   E.right({ hop, status: res.status, statusText: res.statusText, headers: res.headers, body, file, headersAt })
 
 /** Reads the body of an answer where its sink says, under the watch, and settles the attempt. */
-const receive = async (sh: Shared, hop: Hop, res: TransportResponse, w: Watch, up: Upload, headersAt: number, what: string): Promise<E.Either<Failure, Received>> => {
+const receive = async (
+  sh: Shared,
+  hop: Hop,
+  res: TransportResponse,
+  w: Watch,
+  up: Upload,
+  headersAt: number,
+  what: string,
+): Promise<E.Either<Failure, Received>> => {
   const { ctx, onProgress } = sh
   const noBody = hop.method === 'HEAD' || res.status === 204 || res.status === 304
   const decoders = decodersOf(sh, res, noBody)
@@ -157,7 +179,11 @@ const receive = async (sh: Shared, hop: Hop, res: TransportResponse, w: Watch, u
     file,
     append: target.append,
     total: lengthText !== undefined && /^\d+$/.test(lengthText) ? Number(lengthText) : null,
-    maxBytes: target.unwanted ? UNWANTED_BYTES : (ctx.env.maxResponseBytes ?? ctx.p.settings.maxResponseSize ?? (file === null ? DEFAULT_MAX_MEMORY_BYTES : Number.POSITIVE_INFINITY)),
+    maxBytes: target.unwanted
+      ? UNWANTED_BYTES
+      : (ctx.env.maxResponseBytes ??
+        ctx.p.settings.maxResponseSize ??
+        (file === null ? DEFAULT_MAX_MEMORY_BYTES : Number.POSITIVE_INFINITY)),
     onProgress: onProgress === undefined ? w.touch : (p) => (w.touch(), onProgress(p)),
   })
   w.finish()
@@ -173,7 +199,8 @@ const receive = async (sh: Shared, hop: Hop, res: TransportResponse, w: Watch, u
     return E.left(readFailure(ctx, r.failure, fired, file))
   }
   if (fired !== null) return E.left(classify(ctx, null, fired, what))
-  if (decoders !== null && decoders.length > 0) ctx.log.add(`body decoded from ${findHeader(res.headers, 'content-encoding') ?? ''}`)
+  if (decoders !== null && decoders.length > 0)
+    ctx.log.add(`body decoded from ${findHeader(res.headers, 'content-encoding') ?? ''}`)
   return received(hop, res, headersAt, noBody ? new Uint8Array(0) : r.bytes, file)
 }
 
@@ -193,7 +220,13 @@ const shownUrls = (ctx: RunCtx): ((url: string) => string) => {
  */
 export const attempt = (ctx: RunCtx): Send => {
   const s = ctx.p.settings
-  const sh: Shared = { ctx, sink: ctx.p.sink, tries: s.maxAttempts + 1, timeouts: { connectMs: s.connectTimeout, idleMs: s.idleTimeout }, onProgress: safeProgress(ctx) }
+  const sh: Shared = {
+    ctx,
+    sink: ctx.p.sink,
+    tries: s.maxAttempts + 1,
+    timeouts: { connectMs: s.connectTimeout, idleMs: s.idleTimeout },
+    onProgress: safeProgress(ctx),
+  }
   const shown = shownUrls(ctx)
   return async (hop: Hop) => {
     ctx.stats.attempts++

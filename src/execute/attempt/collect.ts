@@ -83,7 +83,8 @@ export interface ReadOptions {
   readonly onProgress: ((p: Progress) => void) | undefined
 }
 
-type Collected = { readonly _tag: 'Bytes'; readonly bytes: Uint8Array } | { readonly _tag: 'Failed'; readonly failure: ReadFailure }
+type Collected =
+  { readonly _tag: 'Bytes'; readonly bytes: Uint8Array } | { readonly _tag: 'Failed'; readonly failure: ReadFailure }
 
 /**
  * The one body collector, whatever reads the body and wherever it goes: it counts the bytes as
@@ -142,7 +143,11 @@ class Collector {
 }
 
 const isNodeReadable = (b: unknown): b is Readable =>
-  b instanceof Readable || (typeof b === 'object' && b !== null && typeof (b as Readable).on === 'function' && typeof (b as Readable).resume === 'function')
+  b instanceof Readable ||
+  (typeof b === 'object' &&
+    b !== null &&
+    typeof (b as Readable).on === 'function' &&
+    typeof (b as Readable).resume === 'function')
 
 const ignore = (): void => undefined
 
@@ -195,7 +200,8 @@ const fromPushed = (body: PushBody, c: Collector): Promise<Collected> =>
 /** Reads any other iterable directly (one iterator, not two); leaving the loop stops the source. */
 const fromIterable = async (body: AsyncIterable<Uint8Array>, c: Collector): Promise<Collected> => {
   try {
-    for await (const chunk of body) if (!c.take(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) return c.limit()
+    for await (const chunk of body)
+      if (!c.take(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) return c.limit()
   } catch (error) {
     return sourceFailed(error)
   }
@@ -211,7 +217,12 @@ class Tagged {
  * written no faster than the disk takes it); the collector counts what arrives at its start and
  * what is kept at its end.
  */
-const throughStreams = async (body: AsyncIterable<Uint8Array> | null, c: Collector, o: ReadOptions, file: string | null): Promise<Collected> => {
+const throughStreams = async (
+  body: AsyncIterable<Uint8Array> | null,
+  c: Collector,
+  o: ReadOptions,
+  file: string | null,
+): Promise<Collected> => {
   async function* source(): AsyncGenerator<Uint8Array> {
     if (body === null) return
     try {
@@ -234,7 +245,10 @@ const throughStreams = async (body: AsyncIterable<Uint8Array> | null, c: Collect
             ? new Writable({ write: (chunk: Buffer, _enc, cb) => (c.keep(chunk) ? cb() : cb(over())) })
             : new Transform({ transform: (chunk: Buffer, _enc, cb) => (c.keep(chunk) ? cb(null, chunk) : cb(over())) }),
         ]
-  const out = file === null ? [] : [createWriteStream(file, { flags: o.append === true ? 'a' : 'w' }).on('error', (e) => (fileFailed = e))]
+  const out =
+    file === null
+      ? []
+      : [createWriteStream(file, { flags: o.append === true ? 'a' : 'w' }).on('error', (e) => (fileFailed = e))]
   try {
     await pipeline([Readable.from(source(), { objectMode: false }), ...o.decoders, ...kept, ...out])
     return c.done()

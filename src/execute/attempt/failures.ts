@@ -16,16 +16,37 @@ import { EXECUTE_STEP as STEP, type Failure, type RunCtx } from '../context.js'
  * @internal
  */
 export const errText = (e: unknown): { readonly code: string; readonly text: string } => {
-  const err = e as { code?: unknown; errno?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | null
+  const err = e as {
+    code?: unknown
+    errno?: unknown
+    message?: unknown
+    cause?: { code?: unknown; message?: unknown }
+  } | null
   const code = String(err?.code ?? err?.cause?.code ?? err?.errno ?? 'ERROR')
   const text = String(err?.cause?.message ?? err?.message ?? e)
   return { code, text }
 }
 
 /** Codes of failures that happen before anything reached the server. */
-const UNSENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CONNECT'])
+const UNSENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_CONNECT',
+])
 /** Codes of failures that another try cannot mend: the request itself is refused before it goes out. */
-const FINAL = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED', 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH', 'ERR_INVALID_ARG_VALUE', 'ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN'])
+const FINAL = new Set([
+  'UND_ERR_INVALID_ARG',
+  'UND_ERR_NOT_SUPPORTED',
+  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+  'ERR_INVALID_ARG_VALUE',
+  'ERR_INVALID_CHAR',
+  'ERR_INVALID_HTTP_TOKEN',
+])
 
 /**
  * A proxy that refused a CONNECT tunnel (undici: `Proxy response (407) !== 200 when HTTP
@@ -51,7 +72,13 @@ export type Fired = TimeoutLimit | 'signal' | null
 
 const limitMs = (ctx: RunCtx, limit: TimeoutLimit): number => {
   const s = ctx.p.settings
-  return limit === 'attempt' ? s.timeout : limit === 'connect' ? s.connectTimeout : limit === 'idle' ? s.idleTimeout : (s.deadline ?? 0)
+  return limit === 'attempt'
+    ? s.timeout
+    : limit === 'connect'
+      ? s.connectTimeout
+      : limit === 'idle'
+        ? s.idleTimeout
+        : (s.deadline ?? 0)
 }
 
 const TIMEOUT_TEXT: Readonly<Record<TimeoutLimit, string>> = {
@@ -70,7 +97,10 @@ const TIMEOUT_TEXT: Readonly<Record<TimeoutLimit, string>> = {
 export const timeoutFailure = (ctx: RunCtx, limit: TimeoutLimit, what: string): Failure => {
   const ms = limitMs(ctx, limit)
   ctx.log.add(`timeout (${limit}): ${TIMEOUT_TEXT[limit]} ${ms} ms`)
-  return { error: timeout(`${STEP}: ${what} timed out (${limit}: ${TIMEOUT_TEXT[limit]} ${ms} ms)`, ms, ctx.log.log, limit), phase: limit === 'deadline' ? 'final' : limit === 'connect' ? 'unsent' : 'sent' }
+  return {
+    error: timeout(`${STEP}: ${what} timed out (${limit}: ${TIMEOUT_TEXT[limit]} ${ms} ms)`, ms, ctx.log.log, limit),
+    phase: limit === 'deadline' ? 'final' : limit === 'connect' ? 'unsent' : 'sent',
+  }
 }
 
 /**
@@ -88,7 +118,10 @@ export const classify = (ctx: RunCtx, e: unknown, fired: Fired, what: string): F
   if (e instanceof BodyFileError) {
     const why = e.code === 'EFILECHANGED' ? 'changed size since the request was prepared' : e.code
     ctx.log.add(`cannot read body file ${e.path}: ${why}`)
-    return { error: fileError(`${STEP}: cannot read body file ${e.path}: ${why}`, e.path, e.code, ctx.log.log), phase: 'final' }
+    return {
+      error: fileError(`${STEP}: cannot read body file ${e.path}: ${why}`, e.path, e.code, ctx.log.log),
+      phase: 'final',
+    }
   }
   const { code, text } = errText(e)
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return timeoutFailure(ctx, 'connect', what)
@@ -96,7 +129,8 @@ export const classify = (ctx: RunCtx, e: unknown, fired: Fired, what: string): F
   const reason = redactSecrets(redactUrl(text), ctx.secrets)
   ctx.log.add(`transport error ${code}: ${reason}`)
   const tunnel = refusedTunnel(text)
-  const phase = UNSENT.has(code) || tunnel === 'unsent' ? 'unsent' : FINAL.has(code) || tunnel === 'final' ? 'final' : 'sent'
+  const phase =
+    UNSENT.has(code) || tunnel === 'unsent' ? 'unsent' : FINAL.has(code) || tunnel === 'final' ? 'final' : 'sent'
   return { error: transportError(`${STEP}: ${what} failed: ${code}: ${reason}`, code, ctx.log.log), phase }
 }
 
@@ -110,18 +144,26 @@ export const classify = (ctx: RunCtx, e: unknown, fired: Fired, what: string): F
 export const readFailure = (ctx: RunCtx, f: ReadFailure, fired: Fired, file: string | null): Failure => {
   if (f._tag === 'Limit') {
     ctx.log.add(`response body over ${f.limit} bytes - stopped`)
-    return { error: responseTooLarge(`${STEP}: the response body is over the limit of ${f.limit} bytes`, f.limit, ctx.log.log), phase: 'final' }
+    return {
+      error: responseTooLarge(`${STEP}: the response body is over the limit of ${f.limit} bytes`, f.limit, ctx.log.log),
+      phase: 'final',
+    }
   }
   if (f._tag === 'File') {
     const { code } = errText(f.error)
     ctx.log.add(`cannot write response file ${file ?? ''}: ${code}`)
-    return { error: fileError(`${STEP}: cannot write response file ${file ?? ''}: ${code}`, file ?? '', code, ctx.log.log), phase: 'final' }
+    return {
+      error: fileError(`${STEP}: cannot write response file ${file ?? ''}: ${code}`, file ?? '', code, ctx.log.log),
+      phase: 'final',
+    }
   }
   if (f._tag === 'Decode' && fired === null) {
     const { text } = errText(f.error)
     ctx.log.add(`cannot decode the compressed body: ${text}`)
-    return { error: transportError(`${STEP}: cannot decode the compressed response body: ${text}`, 'DECODE', ctx.log.log), phase: 'final' }
+    return {
+      error: transportError(`${STEP}: cannot decode the compressed response body: ${text}`, 'DECODE', ctx.log.log),
+      phase: 'final',
+    }
   }
   return classify(ctx, f.error, fired, 'reading the response body')
 }
-

@@ -47,7 +47,9 @@ export const targetOf = (sink: Sink, status: number, headers: HeaderList, noBody
     case 'Memory':
       return MEMORY
     case 'File':
-      return status >= 200 && status < 300 && !noBody ? { file: sink.path, append: false, unwanted: false, cutTo: 0 } : MEMORY
+      return status >= 200 && status < 300 && !noBody
+        ? { file: sink.path, append: false, unwanted: false, cutTo: 0 }
+        : MEMORY
     case 'Part':
       return partTarget(sink, status, headers, noBody)
   }

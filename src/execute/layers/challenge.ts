@@ -54,13 +54,18 @@ export const withChallenge = (ctx: RunCtx): Layer => {
           ctx.log.add(`cannot answer the challenge: ${d.reason}`)
           const res = await toResponse(ctx, r.right)
           if (E.isLeft(res)) return E.left({ error: res.left, phase: 'final' })
-          return E.left({ error: authError(`${STEP}: Digest authorization: ${d.reason}`, res.right.log, res.right), phase: 'final' })
+          return E.left({
+            error: authError(`${STEP}: Digest authorization: ${d.reason}`, res.right.log, res.right),
+            phase: 'final',
+          })
         }
         const c = d.state.challenge
         state = d.state
         answers++
         answered = true
-        ctx.log.add(`Digest challenge${d.stale ? ' (stale nonce)' : ''}: ${c.algorithm}${c.sess ? '-sess' : ''}, qop ${c.qop ?? 'none'}, realm ${c.realm} - answering`)
+        ctx.log.add(
+          `Digest challenge${d.stale ? ' (stale nonce)' : ''}: ${c.algorithm}${c.sess ? '-sess' : ''}, qop ${c.qop ?? 'none'}, realm ${c.realm} - answering`,
+        )
       }
     }
   }

@@ -14,8 +14,11 @@ import { type Settings } from '../../model/settings.js'
  * @example
  * backoffMs(3, () => 0.5, defaultRetryPolicy) // 200
  */
-export const backoffMs = (retry: number, random: () => number, p: Pick<RetryPolicy, 'baseMs' | 'capMs'> = defaultRetryPolicy): number =>
-  Math.floor(random() * Math.min(p.capMs, p.baseMs * 2 ** Math.max(0, retry - 1)))
+export const backoffMs = (
+  retry: number,
+  random: () => number,
+  p: Pick<RetryPolicy, 'baseMs' | 'capMs'> = defaultRetryPolicy,
+): number => Math.floor(random() * Math.min(p.capMs, p.baseMs * 2 ** Math.max(0, retry - 1)))
 
 /**
  * The wait a Retry-After header asks for (seconds or an HTTP date), capped at 60 s; undefined
@@ -24,7 +27,11 @@ export const backoffMs = (retry: number, random: () => number, p: Pick<RetryPoli
  * retryAfterMs('2', () => 0) // 2000
  * retryAfterMs('Wed, 21 Oct 2015 07:28:00 GMT', () => Date.parse('Wed, 21 Oct 2015 07:27:59 GMT')) // 1000
  */
-export const retryAfterMs = (value: string | undefined, now: () => number, capMs = defaultRetryPolicy.retryAfterCapMs): number | undefined => {
+export const retryAfterMs = (
+  value: string | undefined,
+  now: () => number,
+  capMs = defaultRetryPolicy.retryAfterCapMs,
+): number | undefined => {
   if (value === undefined) return undefined
   const v = value.trim()
   const ms = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v) - now()
@@ -46,7 +53,10 @@ export const isRedirect = (status: number): boolean => status >= 300 && status <
  * redirectMethod(302, 'POST') // { method: 'GET', keepBody: false }
  * redirectMethod(307, 'POST') // { method: 'POST', keepBody: true }
  */
-export const redirectMethod = (status: number, method: string): { readonly method: string; readonly keepBody: boolean } => {
+export const redirectMethod = (
+  status: number,
+  method: string,
+): { readonly method: string; readonly keepBody: boolean } => {
   if (status === 303) return { method: method === 'HEAD' ? 'HEAD' : 'GET', keepBody: false }
   if ((status === 301 || status === 302) && method === 'POST') return { method: 'GET', keepBody: false }
   return { method, keepBody: true }
@@ -57,7 +67,14 @@ export const redirectMethod = (status: number, method: string): { readonly metho
  * @example
  * BODY_HEADERS.includes('content-type') // true
  */
-export const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location', 'transfer-encoding']
+export const BODY_HEADERS = [
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'content-language',
+  'content-location',
+  'transfer-encoding',
+]
 /**
  * Headers that carry credentials, dropped on a cross-origin redirect.
  * @example
@@ -78,7 +95,10 @@ export const isCrossOrigin = (from: string, to: string): boolean => new URL(from
  * @example
  * redirectHeaders([['Authorization', 'x']], { keepBody: true, crossOrigin: true }) // []
  */
-export const redirectHeaders = (headers: HeaderList, o: { readonly keepBody: boolean; readonly crossOrigin: boolean }): HeaderList =>
+export const redirectHeaders = (
+  headers: HeaderList,
+  o: { readonly keepBody: boolean; readonly crossOrigin: boolean },
+): HeaderList =>
   dropHeaders(headers, [...(o.keepBody ? [] : BODY_HEADERS), ...(o.crossOrigin ? CREDENTIAL_HEADERS : [])])
 
 /**
@@ -97,14 +117,21 @@ export const planRedirect = (
   redirects: number,
   maxRedirects: number,
 ):
-  | { readonly _tag: 'Follow'; readonly to: string; readonly method: string; readonly keepBody: boolean; readonly crossOrigin: boolean }
+  | {
+      readonly _tag: 'Follow'
+      readonly to: string
+      readonly method: string
+      readonly keepBody: boolean
+      readonly crossOrigin: boolean
+    }
   | { readonly _tag: 'Stop'; readonly reason: string }
   | null => {
   if (!isRedirect(status) || location === undefined || location === '') return null
   const next = URL.canParse(location, url) ? new URL(location, url) : null
   if (next === null || (next.protocol !== 'http:' && next.protocol !== 'https:'))
     return { _tag: 'Stop', reason: `redirect to ${next === null ? 'an invalid URL' : next.protocol} not followed` }
-  if (redirects >= maxRedirects) return { _tag: 'Stop', reason: `maximum number of redirections reached (${maxRedirects}), returning ${status}` }
+  if (redirects >= maxRedirects)
+    return { _tag: 'Stop', reason: `maximum number of redirections reached (${maxRedirects}), returning ${status}` }
   next.hash = ''
   // user info in a Location is never followed, sent, logged or returned
   next.username = ''
@@ -132,7 +159,9 @@ export const nextHop = (hop: Hop, plan: RedirectPlan, secretValues: ReadonlyArra
   if (plan.crossOrigin) {
     // every header the log treats as secret (X-Api-Key, Private-Token, …), and every header whose
     // value was given as a secret (secretFromEnv), stays with its origin
-    headers = dropHeaders(headers, schemeOf(hop.auth).crossOriginDrop).filter(([n, v]) => !isSecretHeader(n) && !secretValues.includes(v))
+    headers = dropHeaders(headers, schemeOf(hop.auth).crossOriginDrop).filter(
+      ([n, v]) => !isSecretHeader(n) && !secretValues.includes(v),
+    )
   }
   return {
     method: plan.method,
@@ -159,7 +188,8 @@ export type RetryOutcome =
  * @example
  * const d: RetryDecision = { _tag: 'Retry', waitMs: 100, reason: 'retry 1/3 in 100 ms after TransportError' }
  */
-export type RetryDecision = { readonly _tag: 'Done' } | { readonly _tag: 'Retry'; readonly waitMs: number; readonly reason: string }
+export type RetryDecision =
+  { readonly _tag: 'Done' } | { readonly _tag: 'Retry'; readonly waitMs: number; readonly reason: string }
 
 /**
  * Whether to retry after send `n` (1-based) of `method`: never past `maxAttempts` retries; a
@@ -170,7 +200,14 @@ export type RetryDecision = { readonly _tag: 'Done' } | { readonly _tag: 'Retry'
  * retryDecision({ _tag: 'Status', status: 503, retryAfter: '1' }, 'GET', 1, { ...defaultSettings, maxAttempts: 2 }, () => 0.5, () => 0)
  * // { _tag: 'Retry', waitMs: 1000, reason: 'status 503, retry 1/2 in 1000 ms (Retry-After)' }
  */
-export const retryDecision = (o: RetryOutcome, method: string, n: number, s: Pick<Settings, 'maxAttempts' | 'retryPolicy'>, random: () => number, now: () => number): RetryDecision => {
+export const retryDecision = (
+  o: RetryOutcome,
+  method: string,
+  n: number,
+  s: Pick<Settings, 'maxAttempts' | 'retryPolicy'>,
+  random: () => number,
+  now: () => number,
+): RetryDecision => {
   if (n > s.maxAttempts) return { _tag: 'Done' }
   const p = s.retryPolicy
   const idempotent = p.methods.includes(method)
@@ -178,12 +215,20 @@ export const retryDecision = (o: RetryOutcome, method: string, n: number, s: Pic
   if (o._tag === 'Failed') {
     if (o.phase === 'final' || (o.phase === 'sent' && !idempotent)) return { _tag: 'Done' }
     const waitMs = backoffMs(n, random, p)
-    return { _tag: 'Retry', waitMs, reason: `retry ${counter} in ${waitMs} ms after ${o.error}${o.phase === 'unsent' ? ' (nothing was sent)' : ''}` }
+    return {
+      _tag: 'Retry',
+      waitMs,
+      reason: `retry ${counter} in ${waitMs} ms after ${o.error}${o.phase === 'unsent' ? ' (nothing was sent)' : ''}`,
+    }
   }
   if (!idempotent || !p.statuses.includes(o.status)) return { _tag: 'Done' }
   const after = retryAfterMs(o.retryAfter, now, p.retryAfterCapMs)
   const waitMs = after ?? backoffMs(n, random, p)
-  return { _tag: 'Retry', waitMs, reason: `status ${o.status}, retry ${counter} in ${waitMs} ms${after === undefined ? '' : ' (Retry-After)'}` }
+  return {
+    _tag: 'Retry',
+    waitMs,
+    reason: `status ${o.status}, retry ${counter} in ${waitMs} ms${after === undefined ? '' : ' (Retry-After)'}`,
+  }
 }
 
 /**

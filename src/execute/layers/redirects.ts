@@ -21,10 +21,17 @@ export const withRedirects =
   (send) =>
   async (first) => {
     const max = ctx.p.settings.maxRedirects
-    for (let hop = first; ; ) {
+    for (let hop = first; ;) {
       const r = await send(hop)
       if (E.isLeft(r) || !isRedirect(r.right.status)) return r
-      const plan = planRedirect(r.right.status, findHeader(r.right.headers, 'location'), hop.url, hop.method, ctx.stats.redirects, max)
+      const plan = planRedirect(
+        r.right.status,
+        findHeader(r.right.headers, 'location'),
+        hop.url,
+        hop.method,
+        ctx.stats.redirects,
+        max,
+      )
       if (plan === null) return r
       if (plan._tag === 'Stop') {
         ctx.log.add(plan.reason)

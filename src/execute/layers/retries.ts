@@ -11,7 +11,9 @@ import { timeoutFailure } from '../attempt/failures.js'
 import { EXECUTE_STEP as STEP, type Failure, type Layer, type Received, type RunCtx } from '../context.js'
 
 const outcome = (r: E.Either<Failure, Received>): RetryOutcome =>
-  E.isLeft(r) ? { _tag: 'Failed', phase: r.left.phase, error: r.left.error._tag } : { _tag: 'Status', status: r.right.status, retryAfter: retryAfterOf(r.right.headers) }
+  E.isLeft(r)
+    ? { _tag: 'Failed', phase: r.left.phase, error: r.left.error._tag }
+    : { _tag: 'Status', status: r.right.status, retryAfter: retryAfterOf(r.right.headers) }
 
 /**
  * Waits `ms` before a retry, unless the deadline would pass first (a `Timeout` with limit
@@ -22,7 +24,9 @@ const outcome = (r: E.Either<Failure, Received>): RetryOutcome =>
  */
 export const pause = async (ctx: RunCtx, ms: number, what: string, retry: number): Promise<Failure | null> => {
   if (ctx.env.now() + ms >= ctx.deadlineAt) {
-    ctx.log.add(`the wait of ${ms} ms before retry ${retry} would pass the deadline of ${ctx.p.settings.deadline ?? 0} ms - stopping`)
+    ctx.log.add(
+      `the wait of ${ms} ms before retry ${retry} would pass the deadline of ${ctx.p.settings.deadline ?? 0} ms - stopping`,
+    )
     return timeoutFailure(ctx, 'deadline', what)
   }
   await ctx.env.sleep(ms, ctx.env.signal)

@@ -16,7 +16,13 @@ import { EXECUTE_STEP as STEP, type Failure, type Layer, type RunCtx } from '../
  * signInput(ctx, hop).now // env.now()
  * @internal
  */
-export const signInput = (ctx: RunCtx, hop: Hop): SignInput => ({ hop, settings: ctx.p.settings, now: ctx.env.now(), random: ctx.env.random, hash: ctx.hasher(hop.body) })
+export const signInput = (ctx: RunCtx, hop: Hop): SignInput => ({
+  hop,
+  settings: ctx.p.settings,
+  now: ctx.env.now(),
+  random: ctx.env.random,
+  hash: ctx.hasher(hop.body),
+})
 
 /**
  * The failure of a signature: a file that could not be read, or an `AuthError`.
@@ -27,7 +33,10 @@ export const signInput = (ctx: RunCtx, hop: Hop): SignInput => ({ hop, settings:
 export const signFailure = (ctx: RunCtx, f: SignFailure): Failure => {
   if (f._tag === 'File') {
     ctx.log.add(`cannot read body file ${f.path} to sign it: ${f.code}`)
-    return { error: fileError(`${STEP}: cannot read body file ${f.path} to sign it: ${f.code}`, f.path, f.code, ctx.log.log), phase: 'final' }
+    return {
+      error: fileError(`${STEP}: cannot read body file ${f.path} to sign it: ${f.code}`, f.path, f.code, ctx.log.log),
+      phase: 'final',
+    }
   }
   const message = redactSecrets(f.message, ctx.secrets)
   ctx.log.add(message)

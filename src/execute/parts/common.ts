@@ -26,7 +26,8 @@ export type Result = E.Either<ClientError, HttpResponse>
  * note(log, 'sendPart', 'sending bytes 0-9 of 10', env)
  * @internal
  */
-export const note = (log: Log, step: string, message: string, env: ResolvedEnv): Log => appendLog(log, { at: env.now(), step, message })
+export const note = (log: Log, step: string, message: string, env: ResolvedEnv): Log =>
+  appendLog(log, { at: env.now(), step, message })
 
 /**
  * Whether `n` is a safe whole number of at least `min`.
@@ -42,13 +43,26 @@ export const isWhole = (n: unknown, min: number): n is number => Number.isSafeIn
  * await prepared('sendPart', 'PUT', env, req, true) // right({ p, total })
  * @internal
  */
-export const prepared = async (step: string, method: string, env: ResolvedEnv, req: Request, needsBody: boolean): Promise<E.Either<ClientError, { p: PreparedRequest; total: number }>> => {
+export const prepared = async (
+  step: string,
+  method: string,
+  env: ResolvedEnv,
+  req: Request,
+  needsBody: boolean,
+): Promise<E.Either<ClientError, { p: PreparedRequest; total: number }>> => {
   const r = await prepareNow(step, method, env, req)
   if (E.isLeft(r)) return r
   const p = r.right
   if (!needsBody) return E.right({ p, total: 0 })
   const total = p.body._tag === 'None' ? 0 : p.body.length
-  if (total === null) return E.left(invalidInput(step, `${step}: the body's length is not known before it is sent (a fromUrl body): set it from bytes, text or a file`, p.log))
+  if (total === null)
+    return E.left(
+      invalidInput(
+        step,
+        `${step}: the body's length is not known before it is sent (a fromUrl body): set it from bytes, text or a file`,
+        p.log,
+      ),
+    )
   return E.right({ p, total })
 }
 
@@ -59,7 +73,11 @@ export const prepared = async (step: string, method: string, env: ResolvedEnv, r
  * const envAt = partsProgress(env, 'upload', () => total)
  * @internal
  */
-export const partsProgress = (env: ResolvedEnv, direction: Progress['direction'], total: () => number | null): ((offset: number) => ResolvedEnv) => {
+export const partsProgress = (
+  env: ResolvedEnv,
+  direction: Progress['direction'],
+  total: () => number | null,
+): ((offset: number) => ResolvedEnv) => {
   const f = env.onProgress
   if (f === undefined) return () => env
   let shown = 0

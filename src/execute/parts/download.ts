@@ -34,7 +34,9 @@ const rangeRequest = (p: PreparedRequest, start: number, end: number, log: Log, 
 /** The response when it is the part `[start, end)`, else a `StatusError` that says why it is not. */
 const checkPart = (step: string, res: HttpResponse, start: number, end: number, env: ResolvedEnv): Result => {
   const why = partProblem({ start, end }, res.status, res.headers['content-range'])
-  return why === null ? E.right(res) : E.left(statusError(`${step}: ${why}`, { ...res, log: note(res.log, step, why, env) }))
+  return why === null
+    ? E.right(res)
+    : E.left(statusError(`${step}: ${why}`, { ...res, log: note(res.log, step, why, env) }))
 }
 
 /**
@@ -45,13 +47,29 @@ const checkPart = (step: string, res: HttpResponse, start: number, end: number, 
  * await getPartNow(0, 1024, 'GET', env, req)
  * @internal
  */
-export const getPartNow = async (start: number, count: number, method: string, env: ResolvedEnv, req: Request): Promise<Result> => {
+export const getPartNow = async (
+  start: number,
+  count: number,
+  method: string,
+  env: ResolvedEnv,
+  req: Request,
+): Promise<Result> => {
   const step = 'getPart'
   const r = await prepared(step, method, env, req, false)
   if (E.isLeft(r)) return r
   const { p } = r.right
-  if (!isWhole(start, 0) || !isWhole(count, 1)) return E.left(invalidInput(step, `${step}: start must be a whole number >= 0 and count one >= 1, got ${showValue(start)} and ${showValue(count)}`, p.log))
-  const res = await run(rangeRequest(p, start, start + count, note(p.log, step, `asking for bytes ${start}-${start + count - 1}`, env)), env)
+  if (!isWhole(start, 0) || !isWhole(count, 1))
+    return E.left(
+      invalidInput(
+        step,
+        `${step}: start must be a whole number >= 0 and count one >= 1, got ${showValue(start)} and ${showValue(count)}`,
+        p.log,
+      ),
+    )
+  const res = await run(
+    rangeRequest(p, start, start + count, note(p.log, step, `asking for bytes ${start}-${start + count - 1}`, env)),
+    env,
+  )
   if (E.isLeft(res)) return res
   return checkPart(step, res.right, start, start + count, env)
 }
@@ -87,18 +105,31 @@ const cutBack = async (path: string, size: number): Promise<string | null> => {
  * await getInPartsNow(5 << 20, 'GET', env, req)
  * @internal
  */
-export const getInPartsNow = async (chunkSize: number, method: string, env: ResolvedEnv, req: Request): Promise<Result> => {
+export const getInPartsNow = async (
+  chunkSize: number,
+  method: string,
+  env: ResolvedEnv,
+  req: Request,
+): Promise<Result> => {
   const step = 'getDataInParts'
   const r = await prepared(step, method, env, req, false)
   if (E.isLeft(r)) return r
   const p0 = r.right.p
   const file = sinkFile(p0.sink)
-  if (file === null) return E.left(invalidInput(step, `${step}: no file to download to: call setResponseFile(path) first`, p0.log))
-  if (!isWhole(chunkSize, 1)) return E.left(invalidInput(step, `${step}: the chunk size must be a whole number >= 1, got ${showValue(chunkSize)}`, p0.log))
+  if (file === null)
+    return E.left(invalidInput(step, `${step}: no file to download to: call setResponseFile(path) first`, p0.log))
+  if (!isWhole(chunkSize, 1))
+    return E.left(
+      invalidInput(step, `${step}: the chunk size must be a whole number >= 1, got ${showValue(chunkSize)}`, p0.log),
+    )
   const had = await sizeOnDisk(file)
-  if (E.isLeft(had)) return E.left(fileError(`${step}: cannot continue the download in ${file}: ${had.left}`, file, had.left, p0.log))
+  if (E.isLeft(had))
+    return E.left(fileError(`${step}: cannot continue the download in ${file}: ${had.left}`, file, had.left, p0.log))
   // the size limit is one of a part: a part is never held whole, but a limit below it would cut each one
-  const p: PreparedRequest = { ...p0, settings: { ...p0.settings, maxResponseSize: Math.max(chunkSize, p0.settings.maxResponseSize ?? 0) } }
+  const p: PreparedRequest = {
+    ...p0,
+    settings: { ...p0.settings, maxResponseSize: Math.max(chunkSize, p0.settings.maxResponseSize ?? 0) },
+  }
   let offset = had.right
   let log = offset > 0 ? note(p.log, step, `${file} holds ${offset} bytes: continuing from there`, env) : p.log
   let attempts = 0
@@ -106,26 +137,49 @@ export const getInPartsNow = async (chunkSize: number, method: string, env: Reso
   const progress = partsProgress(env, 'download', () => known)
   for (;;) {
     const end = offset + chunkSize
-    const got = await run(rangeRequest(p, offset, end, note(log, step, `asking for bytes ${offset}-${end - 1}`, env), true), progress(offset))
+    const got = await run(
+      rangeRequest(p, offset, end, note(log, step, `asking for bytes ${offset}-${end - 1}`, env), true),
+      progress(offset),
+    )
     // a part read whole but failed after (a limit that fired at its end) is not kept either
     if (E.isLeft(got)) return (await cutBack(file, offset), got)
     const res = { ...got.right, attempts: (attempts += got.right.attempts) }
     log = res.log
-    if (res.status === 416 && unsatisfiedTotal(res.headers['content-range']) === offset) return E.right({ ...res, body: new Uint8Array(0), file, log: note(log, step, `${file} is complete, ${offset} bytes`, env) })
+    if (res.status === 416 && unsatisfiedTotal(res.headers['content-range']) === offset)
+      return E.right({
+        ...res,
+        body: new Uint8Array(0),
+        file,
+        log: note(log, step, `${file} is complete, ${offset} bytes`, env),
+      })
     const part = checkPart(step, res, offset, end, env)
     if (E.isLeft(part)) return part
     const range = parseContentRange(res.headers['content-range'])
     const expected = range === null ? -1 : range.end - range.start + 1
     const now = await sizeOnDisk(file)
-    if (E.isLeft(now)) return E.left(fileError(`${step}: cannot read the size of ${file}: ${now.left}`, file, now.left, log))
+    if (E.isLeft(now))
+      return E.left(fileError(`${step}: cannot read the size of ${file}: ${now.left}`, file, now.left, log))
     if (range === null || now.right - offset !== expected) {
       const cut = await cutBack(file, offset)
       const why = `${step}: the part holds ${now.right - offset} bytes, its Content-Range says ${expected}`
-      if (cut !== null) return E.left(fileError(`${why}, and ${file} cannot be cut back to ${offset} bytes: ${cut}`, file, cut, log))
-      return E.left(transportError(why, 'ESHORTPART', note(log, step, `the part was cut from ${file}: back to ${offset} bytes`, env)))
+      if (cut !== null)
+        return E.left(fileError(`${why}, and ${file} cannot be cut back to ${offset} bytes: ${cut}`, file, cut, log))
+      return E.left(
+        transportError(
+          why,
+          'ESHORTPART',
+          note(log, step, `the part was cut from ${file}: back to ${offset} bytes`, env),
+        ),
+      )
     }
     offset = range.end + 1
     known = range.total
-    if (range.total === null ? expected < chunkSize : offset >= range.total) return E.right({ ...res, body: new Uint8Array(0), file, log: note(log, step, `${file} is complete, ${offset} bytes`, env) })
+    if (range.total === null ? expected < chunkSize : offset >= range.total)
+      return E.right({
+        ...res,
+        body: new Uint8Array(0),
+        file,
+        log: note(log, step, `${file} is complete, ${offset} bytes`, env),
+      })
   }
 }

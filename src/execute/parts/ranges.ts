@@ -16,7 +16,11 @@ import type { Target } from '../attempt/sink.js'
  * isExpectedPart({ start: 0, end: 100 }, 200, undefined) // false
  * @internal
  */
-export const isExpectedPart = (want: { readonly start: number; readonly end: number }, status: number, contentRange: string | undefined): boolean => {
+export const isExpectedPart = (
+  want: { readonly start: number; readonly end: number },
+  status: number,
+  contentRange: string | undefined,
+): boolean => {
   if (status !== 206) return false
   const r = parseContentRange(contentRange)
   return r !== null && r.start === want.start && r.end < want.end
@@ -31,9 +35,19 @@ export const isExpectedPart = (want: { readonly start: number; readonly end: num
  * partTarget({ _tag: 'Part', path: null, start: 0, end: 100, append: false }, 200, [], false).unwanted // true
  * @internal
  */
-export const partTarget = (sink: Extract<Sink, { readonly _tag: 'Part' }>, status: number, headers: HeaderList, noBody: boolean): Target => {
+export const partTarget = (
+  sink: Extract<Sink, { readonly _tag: 'Part' }>,
+  status: number,
+  headers: HeaderList,
+  noBody: boolean,
+): Target => {
   const wanted = isExpectedPart(sink, status, findHeader(headers, 'content-range'))
-  return { file: wanted && !noBody ? sink.path : null, append: sink.append, unwanted: !wanted, cutTo: sink.append ? sink.start : 0 }
+  return {
+    file: wanted && !noBody ? sink.path : null,
+    append: sink.append,
+    unwanted: !wanted,
+    cutTo: sink.append ? sink.start : 0,
+  }
 }
 
 /**
@@ -42,7 +56,11 @@ export const partTarget = (sink: Extract<Sink, { readonly _tag: 'Part' }>, statu
  * partProblem({ start: 0, end: 100 }, 200, undefined) // 'the server answered 200 instead of 206 Partial Content: it ignored the Range header'
  * @internal
  */
-export const partProblem = (want: { readonly start: number; readonly end: number }, status: number, contentRange: string | undefined): string | null => {
+export const partProblem = (
+  want: { readonly start: number; readonly end: number },
+  status: number,
+  contentRange: string | undefined,
+): string | null => {
   if (isExpectedPart(want, status, contentRange)) return null
   if (status === 200) return 'the server answered 200 instead of 206 Partial Content: it ignored the Range header'
   if (status !== 206) return `the server answered ${status} instead of 206 Partial Content`
@@ -70,14 +88,22 @@ export const nextChunk = (
   range: string | undefined,
   end: number,
   total: number,
-): { readonly _tag: 'next'; readonly offset: number } | { readonly _tag: 'done' } | { readonly _tag: 'stop' } | { readonly _tag: 'fail'; readonly reason: string } => {
+):
+  | { readonly _tag: 'next'; readonly offset: number }
+  | { readonly _tag: 'done' }
+  | { readonly _tag: 'stop' }
+  | { readonly _tag: 'fail'; readonly reason: string } => {
   const ok = status >= 200 && status < 300
   // a 416 that says what the server holds: a chunk it already had (its answer was lost) was resent
   const resync = status === 416 && range !== undefined && acknowledgedBytes(range) !== null
   if (status !== 308 && !ok && !resync) return { _tag: 'stop' }
   if (ok && end >= total) return { _tag: 'done' }
   const held = range === undefined && ok ? end : acknowledgedBytes(range)
-  if (held === null) return { _tag: 'fail', reason: `the server answered ${status} with a Range header that is not bytes=0-N: ${JSON.stringify(range)}` }
+  if (held === null)
+    return {
+      _tag: 'fail',
+      reason: `the server answered ${status} with a Range header that is not bytes=0-N: ${JSON.stringify(range)}`,
+    }
   if (held > end) return { _tag: 'fail', reason: `the server says it holds ${held} bytes, but only ${end} were sent` }
   if (held >= total) return { _tag: 'done' }
   return { _tag: 'next', offset: held }

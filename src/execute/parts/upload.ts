@@ -34,7 +34,11 @@ const STALLS = 3
 const bodyPart = (p: PreparedRequest, start: number, end: number, total: number, log: Log): PreparedRequest => ({
   ...p,
   body: sliceBody(p.body, start, end),
-  headers: putHeader(putHeader(p.headers, 'Content-Length', String(end - start)), 'Content-Range', contentRange(start, end, total)),
+  headers: putHeader(
+    putHeader(p.headers, 'Content-Length', String(end - start)),
+    'Content-Range',
+    contentRange(start, end, total),
+  ),
   log,
 })
 
@@ -45,15 +49,32 @@ const bodyPart = (p: PreparedRequest, start: number, end: number, total: number,
  * await sendPartNow(0, 1024, 'PUT', env, req)
  * @internal
  */
-export const sendPartNow = async (start: number, count: number, method: string, env: ResolvedEnv, req: Request): Promise<Result> => {
+export const sendPartNow = async (
+  start: number,
+  count: number,
+  method: string,
+  env: ResolvedEnv,
+  req: Request,
+): Promise<Result> => {
   const step = 'sendPart'
   const r = await prepared(step, method, env, req, true)
   if (E.isLeft(r)) return r
   const { p, total } = r.right
-  if (!isWhole(start, 0) || !isWhole(count, 1)) return E.left(invalidInput(step, `${step}: start must be a whole number >= 0 and count one >= 1, got ${showValue(start)} and ${showValue(count)}`, p.log))
-  if (start >= total) return E.left(invalidInput(step, `${step}: the part starts at ${start} but the body has ${total} bytes`, p.log))
+  if (!isWhole(start, 0) || !isWhole(count, 1))
+    return E.left(
+      invalidInput(
+        step,
+        `${step}: start must be a whole number >= 0 and count one >= 1, got ${showValue(start)} and ${showValue(count)}`,
+        p.log,
+      ),
+    )
+  if (start >= total)
+    return E.left(invalidInput(step, `${step}: the part starts at ${start} but the body has ${total} bytes`, p.log))
   const end = Math.min(total, start + count)
-  return run(bodyPart(p, start, end, total, note(p.log, step, `sending bytes ${start}-${end - 1} of ${total}`, env)), env)
+  return run(
+    bodyPart(p, start, end, total, note(p.log, step, `sending bytes ${start}-${end - 1} of ${total}`, env)),
+    env,
+  )
 }
 
 /**
@@ -65,13 +86,21 @@ export const sendPartNow = async (start: number, count: number, method: string, 
  * await sendInPartsNow(5 << 20, 'PUT', env, req)
  * @internal
  */
-export const sendInPartsNow = async (chunkSize: number, method: string, env: ResolvedEnv, req: Request): Promise<Result> => {
+export const sendInPartsNow = async (
+  chunkSize: number,
+  method: string,
+  env: ResolvedEnv,
+  req: Request,
+): Promise<Result> => {
   const step = 'sendDataInParts'
   const r = await prepared(step, method, env, req, true)
   if (E.isLeft(r)) return r
   const { total } = r.right
   const p0 = r.right.p
-  if (!isWhole(chunkSize, 1)) return E.left(invalidInput(step, `${step}: the chunk size must be a whole number >= 1, got ${showValue(chunkSize)}`, p0.log))
+  if (!isWhole(chunkSize, 1))
+    return E.left(
+      invalidInput(step, `${step}: the chunk size must be a whole number >= 1, got ${showValue(chunkSize)}`, p0.log),
+    )
   if (total === 0) return run(p0, env)
   const policy = p0.settings.retryPolicy
   const p: PreparedRequest = {
@@ -90,7 +119,10 @@ export const sendInPartsNow = async (chunkSize: number, method: string, env: Res
   let first: number | null = null
   for (;;) {
     const end = Math.min(total, offset + chunkSize)
-    const sent = await run(bodyPart(p, offset, end, total, note(log, step, `chunk bytes ${offset}-${end - 1} of ${total}`, env)), progress(offset))
+    const sent = await run(
+      bodyPart(p, offset, end, total, note(log, step, `chunk bytes ${offset}-${end - 1} of ${total}`, env)),
+      progress(offset),
+    )
     if (E.isLeft(sent)) return sent
     const res = sent.right
     attempts += res.attempts
@@ -99,7 +131,8 @@ export const sendInPartsNow = async (chunkSize: number, method: string, env: Res
     const next = nextChunk(res.status, res.headers['range'], end, total)
     const whole = { ...res, attempts, timings: { ...res.timings, start: first, total: res.timings.end - first } }
     if (next._tag === 'done' || next._tag === 'stop') return E.right(whole)
-    if (next._tag === 'fail') return E.left(statusError(`${step}: ${next.reason}`, { ...whole, log: note(log, step, next.reason, env) }))
+    if (next._tag === 'fail')
+      return E.left(statusError(`${step}: ${next.reason}`, { ...whole, log: note(log, step, next.reason, env) }))
     stalls = next.offset > offset ? 0 : stalls + 1
     if (stalls >= STALLS) {
       const why = `the server took no new bytes in ${STALLS} answers in a row (it holds ${next.offset} of ${total})`

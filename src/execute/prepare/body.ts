@@ -29,16 +29,23 @@ export const syncBody = (req: BodyInput): BodyOut => {
   const b = req.body
   const contentType = req.dataType ?? defaultContentType(b, req.settings.encoding)
   if (b._tag === 'None') return { body: noBody, contentType: null }
-  if (b._tag === 'Binary' && b.source._tag === 'Url') return { body: segmentsBody([{ _tag: 'Url', url: b.source.url }]), contentType }
+  if (b._tag === 'Binary' && b.source._tag === 'Url')
+    return { body: segmentsBody([{ _tag: 'Url', url: b.source.url }]), contentType }
   const bytes = bodyBytes(b, req.settings)
-  return bytes === null ? { body: noBody, contentType: null } : { body: segmentsBody([{ _tag: 'Bytes', bytes }]), contentType }
+  return bytes === null
+    ? { body: noBody, contentType: null }
+    : { body: segmentsBody([{ _tag: 'Bytes', bytes }]), contentType }
 }
 
 /**
  * The prepared body: files measured (and checked readable) now, multipart bodies laid out with
  * a fresh boundary, whose Content-Type is always httpipe's (it carries the boundary).
  */
-export const prepareBody = async (req: BodyInput, step: string, env: ResolvedEnv): Promise<E.Either<ClientError, BodyOut>> => {
+export const prepareBody = async (
+  req: BodyInput,
+  step: string,
+  env: ResolvedEnv,
+): Promise<E.Either<ClientError, BodyOut>> => {
   const b = req.body
   if (b._tag === 'Multipart') {
     return prepareMultipart(b, req.settings, env.random, step, req.log)
@@ -47,18 +54,24 @@ export const prepareBody = async (req: BodyInput, step: string, env: ResolvedEnv
   const path = b.source.path
   const segment = await fileSegmentOf(path)
   if (E.isLeft(segment)) {
-    const message = segment.left === 'EISDIR' ? `${step}: body file ${path} is not a regular file` : `${step}: cannot read body file ${path}: ${segment.left}`
+    const message =
+      segment.left === 'EISDIR'
+        ? `${step}: body file ${path} is not a regular file`
+        : `${step}: cannot read body file ${path}: ${segment.left}`
     return E.left(fileError(message, path, segment.left, req.log))
   }
-  return E.right({ body: segmentsBody([segment.right]), contentType: req.dataType ?? defaultContentType(b, req.settings.encoding) })
+  return E.right({
+    body: segmentsBody([segment.right]),
+    contentType: req.dataType ?? defaultContentType(b, req.settings.encoding),
+  })
 }
 
 export const describeBody = (b: PreparedBody, summary: string | undefined): string => {
   if (summary !== undefined) return summary
   if (b._tag === 'None') return 'no body'
   const [only] = b.segments
-  if (b.segments.length === 1 && only?._tag === 'File') return `body streamed from ${only.path} (${only.end - only.start} bytes)`
+  if (b.segments.length === 1 && only?._tag === 'File')
+    return `body streamed from ${only.path} (${only.end - only.start} bytes)`
   if (b.segments.length === 1 && only?._tag === 'Url') return `body downloaded from ${redactUrl(only.url)}`
   return `body ${b.length ?? 'unknown'} bytes`
 }
-

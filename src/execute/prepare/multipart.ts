@@ -27,7 +27,9 @@ const sourceSegment = async (s: Source, settings: Settings): Promise<E.Either<st
 }
 
 const partName = (p: Part, i: number): string =>
-  p._tag === 'Related' ? `related part ${i + 1} (${p.mime})` : `part ${i + 1} (${quote(p.name)}${p._tag === 'File' ? `, file ${quote(p.filename)}` : ''})`
+  p._tag === 'Related'
+    ? `related part ${i + 1} (${p.mime})`
+    : `part ${i + 1} (${quote(p.name)}${p._tag === 'File' ? `, file ${quote(p.filename)}` : ''})`
 
 /** Whether `boundary` is free to use: no in-memory content or head holds its delimiter. */
 const isFree = (boundary: string, chunks: ReadonlyArray<Uint8Array>): boolean => {
@@ -50,22 +52,38 @@ export const prepareMultipart = async (
   random: () => number,
   step: string,
   log: Log,
-): Promise<E.Either<ClientError, { readonly body: PreparedBody; readonly contentType: string; readonly summary: string }>> => {
+): Promise<
+  E.Either<ClientError, { readonly body: PreparedBody; readonly contentType: string; readonly summary: string }>
+> => {
   const contents: Array<{ readonly part: Part; readonly segment: Segment }> = []
   for (const [i, part] of body.parts.entries()) {
-    const segment = part._tag === 'Field' ? E.right<string, Segment>({ _tag: 'Bytes', bytes: encodeText(part.value, settings.encoding) }) : await sourceSegment(part.source, settings)
+    const segment =
+      part._tag === 'Field'
+        ? E.right<string, Segment>({ _tag: 'Bytes', bytes: encodeText(part.value, settings.encoding) })
+        : await sourceSegment(part.source, settings)
     if (E.isLeft(segment)) {
       const path = part._tag === 'Field' || part.source._tag !== 'File' ? '' : part.source.path
-      return E.left(fileError(`${step}: cannot read the file of ${partName(part, i)} ${path}: ${segment.left}`, path, segment.left, log))
+      return E.left(
+        fileError(
+          `${step}: cannot read the file of ${partName(part, i)} ${path}: ${segment.left}`,
+          path,
+          segment.left,
+          log,
+        ),
+      )
     }
     const s = segment.right
     if (part._tag === 'File' && part.ignoreEmpty && s._tag === 'File' && s.size === 0) continue
     contents.push({ part, segment: s })
   }
-  const heads = (boundary: string): ReadonlyArray<Uint8Array> => contents.map(({ part }, i) => Buffer.from(partHead(boundary, part, i === 0), 'utf8'))
+  const heads = (boundary: string): ReadonlyArray<Uint8Array> =>
+    contents.map(({ part }, i) => Buffer.from(partHead(boundary, part, i === 0), 'utf8'))
   // the bytes a boundary must not occur in: in-memory contents and the part headers (a file
   // written before the boundary was drawn holds it with probability 2^-190)
-  const memory = contents.flatMap(({ part, segment }) => [Buffer.from(partHeaders(part), 'utf8'), ...(segment._tag === 'Bytes' ? [segment.bytes] : [])])
+  const memory = contents.flatMap(({ part, segment }) => [
+    Buffer.from(partHeaders(part), 'utf8'),
+    ...(segment._tag === 'Bytes' ? [segment.bytes] : []),
+  ])
   for (let draw = 0; draw < DRAWS; draw++) {
     const boundary = drawBoundary(random)
     if (!isFree(boundary, memory)) continue
@@ -77,5 +95,11 @@ export const prepareMultipart = async (
     const summary = `multipart/${body.kind} body, ${contents.length} parts, ${prepared._tag === 'Segments' ? (prepared.length ?? 'unknown') : 0} bytes`
     return E.right({ body: prepared, contentType: multipartContentType(body, boundary), summary })
   }
-  return E.left(invalidInput(step, `${step}: every multipart boundary drawn from env.random occurs in the body (${DRAWS} draws): is env.random random?`, log))
+  return E.left(
+    invalidInput(
+      step,
+      `${step}: every multipart boundary drawn from env.random occurs in the body (${DRAWS} draws): is env.random random?`,
+      log,
+    ),
+  )
 }

@@ -24,8 +24,6 @@ import { bodyHasher } from '../body.js'
 import { describeBody, prepareBody, syncBody, type BodyOut } from './body.js'
 import type { ResolvedEnv } from '../env.js'
 
-
-
 /**
  * The headers every request starts with.
  * @example
@@ -33,9 +31,14 @@ import type { ResolvedEnv } from '../env.js'
  */
 export const defaultHeaders = (gzip: boolean): HeaderList => (gzip ? DEFAULTS_GZIP : DEFAULTS)
 
-const DEFAULTS: HeaderList = Object.freeze([Object.freeze(['Accept', '*/*'] as const), Object.freeze(['User-Agent', `httpipe/${VERSION}`] as const)])
-const DEFAULTS_GZIP: HeaderList = Object.freeze([...DEFAULTS, Object.freeze(['Accept-Encoding', 'gzip, deflate, br'] as const)])
-
+const DEFAULTS: HeaderList = Object.freeze([
+  Object.freeze(['Accept', '*/*'] as const),
+  Object.freeze(['User-Agent', `httpipe/${VERSION}`] as const),
+])
+const DEFAULTS_GZIP: HeaderList = Object.freeze([
+  ...DEFAULTS,
+  Object.freeze(['Accept-Encoding', 'gzip, deflate, br'] as const),
+])
 
 /** Header lists merged in order, later names (case-insensitively) replacing earlier ones in place. */
 const merge = (...lists: ReadonlyArray<HeaderList>): HeaderList => {
@@ -48,7 +51,11 @@ const merge = (...lists: ReadonlyArray<HeaderList>): HeaderList => {
 /** A request whose secrets were read: what every step of prepare works on. */
 type ResolvedRequest = Omit<Request, keyof Resolved> & Resolved
 
-const checkTarget = (req: ResolvedRequest, method: string, step: string): E.Either<ClientError, { method: string; url: string; auth: Auth }> => {
+const checkTarget = (
+  req: ResolvedRequest,
+  method: string,
+  step: string,
+): E.Either<ClientError, { method: string; url: string; auth: Auth }> => {
   if (req.error !== null) return E.left(invalidInput(req.error.step, req.error.message, req.log))
   if (!isToken(method))
     return E.left(invalidInput(step, `${step}: invalid method ${JSON.stringify(showValue(method))}`, req.log))
@@ -57,20 +64,35 @@ const checkTarget = (req: ResolvedRequest, method: string, step: string): E.Eith
     return E.left(
       invalidInput(
         step,
-        req.url === null ? `${step}: no URL to send to: call initialize(url) or setUrl(url) first` : `${step}: the URL is the path ${redactUrl(req.url)} and there is no base URL to join it onto: call setBaseUrl(url)`,
+        req.url === null
+          ? `${step}: no URL to send to: call initialize(url) or setUrl(url) first`
+          : `${step}: the URL is the path ${redactUrl(req.url)} and there is no base URL to join it onto: call setBaseUrl(url)`,
         req.log,
       ),
     )
-  const withheld = req.params.findIndex(([, v]) => typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { _tag?: unknown })._tag === 'Withheld')
+  const withheld = req.params.findIndex(
+    ([, v]) =>
+      typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { _tag?: unknown })._tag === 'Withheld',
+  )
   if (withheld !== -1) {
     const [name] = req.params[withheld] ?? ['']
-    return E.left(invalidInput(step, `${step}: the query param ${name} was not saved in the template: set it again (addUrlParameter)`, req.log))
+    return E.left(
+      invalidInput(
+        step,
+        `${step}: the query param ${name} was not saved in the template: set it again (addUrlParameter)`,
+        req.log,
+      ),
+    )
   }
   // a template is checked as the steps check a URL: the host sent is the one new URL() reads
   const problem = urlProblem(target)
   if (problem !== null) return E.left(invalidInput(step, `${step}: ${problem}`, req.log))
   const s = req.settings
-  const url = renderUrl(target, req.params, { encode: s.urlEncoding, splitArrays: s.splitArrayParams, squareBrackets: s.arraysSquareBrackets })
+  const url = renderUrl(target, req.params, {
+    encode: s.urlEncoding,
+    splitArrays: s.splitArrayParams,
+    squareBrackets: s.arraysSquareBrackets,
+  })
   let parsed: URL
   try {
     parsed = new URL(url)
@@ -114,13 +136,31 @@ const checkFraming = (req: ResolvedRequest, body: PreparedBody, step: string): E
   for (const [name, value] of req.headers) {
     const n = name.toLowerCase()
     if (n === 'content-type' && req.body._tag === 'Multipart')
-      return E.left(invalidInput(step, `${step}: a Content-Type header cannot be set on a multipart body: its Content-Type carries the boundary drawn when it is prepared`, req.log))
+      return E.left(
+        invalidInput(
+          step,
+          `${step}: a Content-Type header cannot be set on a multipart body: its Content-Type carries the boundary drawn when it is prepared`,
+          req.log,
+        ),
+      )
     if (n === 'transfer-encoding')
-      return E.left(invalidInput(step, `${step}: a Transfer-Encoding header cannot be set: the body's framing is chosen when it is sent`, req.log))
+      return E.left(
+        invalidInput(
+          step,
+          `${step}: a Transfer-Encoding header cannot be set: the body's framing is chosen when it is sent`,
+          req.log,
+        ),
+      )
     if (n !== 'content-length') continue
     const length = body._tag === 'None' ? 0 : body.length
     if (length !== null && value.trim() !== String(length))
-      return E.left(invalidInput(step, `${step}: the Content-Length header says ${JSON.stringify(value)} but the body has ${length} bytes`, req.log))
+      return E.left(
+        invalidInput(
+          step,
+          `${step}: the Content-Length header says ${JSON.stringify(value)} but the body has ${length} bytes`,
+          req.log,
+        ),
+      )
   }
   return E.right(undefined)
 }
@@ -133,30 +173,49 @@ const checkFraming = (req: ResolvedRequest, body: PreparedBody, step: string): E
  * await prepareNow('prepareRequest', 'GET', {}, req) // right({ _tag: 'PreparedRequest', … })
  * @internal
  */
-export const prepareNow = async (step: string, method: string, env: ResolvedEnv, req0: Request): Promise<E.Either<ClientError, PreparedRequest>> => {
+export const prepareNow = async (
+  step: string,
+  method: string,
+  env: ResolvedEnv,
+  req0: Request,
+): Promise<E.Either<ClientError, PreparedRequest>> => {
   if (!isRequest(req0)) return E.left(invalidInput(step, `${step}: the input is not a Request`, []))
   if (req0.error !== null) return E.left(invalidInput(req0.error.step, req0.error.message, req0.log))
   const resolved = resolveSecrets(req0, env.secrets)
   if (E.isLeft(resolved)) return E.left(invalidInput(step, `${step}: ${resolved.left}`, req0.log))
   // a request with nothing to read resolves to itself: no copy
-  const req: ResolvedRequest = resolved.right === (req0 as unknown) ? (req0 as unknown as ResolvedRequest) : { ...req0, ...resolved.right }
+  const req: ResolvedRequest =
+    resolved.right === (req0 as unknown) ? (req0 as unknown as ResolvedRequest) : { ...req0, ...resolved.right }
   const masked = referencedValues(req0, resolved.right)
   const target = checkTarget(req, method, step)
   if (E.isLeft(target)) return target
   const t = target.right
   // only a file body (stat) and a signing scheme need to wait: the common request does not
   const b = req.body
-  const prepared = (b._tag === 'Binary' && b.source._tag === 'File') || b._tag === 'Multipart' ? await prepareBody(req, step, env) : E.right(syncBody(req))
+  const prepared =
+    (b._tag === 'Binary' && b.source._tag === 'File') || b._tag === 'Multipart'
+      ? await prepareBody(req, step, env)
+      : E.right(syncBody(req))
   if (E.isLeft(prepared)) return prepared
   const framing = checkFraming(req, prepared.right.body, step)
   if (E.isLeft(framing)) return framing
-  const signed = schemeOf(t.auth).sign === null ? E.right({ body: prepared.right.body, headers: composeHeaders(req, t.auth, prepared.right) }) : await signPrepared(req, step, t, prepared.right, env)()
+  const signed =
+    schemeOf(t.auth).sign === null
+      ? E.right({ body: prepared.right.body, headers: composeHeaders(req, t.auth, prepared.right) })
+      : await signPrepared(req, step, t, prepared.right, env)()
   if (E.isLeft(signed)) return signed
   const { body, headers } = signed.right
   const at = env.now()
   const secrets = [...secretsOf({ auth: t.auth, proxy: req.proxy, tls: req.tls }), ...masked]
-  const entries = [{ at, step, message: redactSecrets(`${t.method} ${redactUrl(t.url)}, ${describeBody(body, prepared.right.summary)}`, secrets) }]
-  for (const [n, v] of headers) entries.push({ at, step, message: redactSecrets(`header ${n}: ${redactHeaderValue(n, v)}`, secrets) })
+  const entries = [
+    {
+      at,
+      step,
+      message: redactSecrets(`${t.method} ${redactUrl(t.url)}, ${describeBody(body, prepared.right.summary)}`, secrets),
+    },
+  ]
+  for (const [n, v] of headers)
+    entries.push({ at, step, message: redactSecrets(`header ${n}: ${redactHeaderValue(n, v)}`, secrets) })
   return E.right({
     _tag: 'PreparedRequest',
     method: t.method,
@@ -180,9 +239,16 @@ export const prepareNow = async (step: string, method: string, env: ResolvedEnv,
  * composeHeaders(req, auth, { _tag: 'None' })
  */
 const composeHeaders = (req: ResolvedRequest, auth: Auth, { body, contentType }: BodyOut): HeaderList => {
-  const length: HeaderList = body._tag === 'Segments' && body.length !== null ? [['Content-Length', String(body.length)]] : []
+  const length: HeaderList =
+    body._tag === 'Segments' && body.length !== null ? [['Content-Length', String(body.length)]] : []
   // a user Content-Length can only repeat the body's length: checkFraming refuses any other
-  return merge(defaultHeaders(req.settings.gzip), contentType === null ? [] : [['Content-Type', contentType]], length, schemeOf(auth).preemptive(auth), req.headers)
+  return merge(
+    defaultHeaders(req.settings.gzip),
+    contentType === null ? [] : [['Content-Type', contentType]],
+    length,
+    schemeOf(auth).preemptive(auth),
+    req.headers,
+  )
 }
 
 /** Composes the headers and signs them (AWS4, OAuth1) as the first attempt would be. */
@@ -196,7 +262,8 @@ const signPrepared = (
   const body = out.body
   const headers = composeHeaders(req, target.auth, out)
   const sign = schemeOf(target.auth).sign
-  if (sign === null || (body._tag === 'Segments' && body.segments.some((s) => s._tag === 'Url'))) return TE.right({ body, headers })
+  if (sign === null || (body._tag === 'Segments' && body.segments.some((s) => s._tag === 'Url')))
+    return TE.right({ body, headers })
   const hop = { method: target.method, url: target.url, headers, body, auth: target.auth, attempt: 1 }
   const input = { hop, settings: req.settings, now: env.now(), random: env.random, hash: bodyHasher(body) }
   return pipe(

@@ -29,7 +29,8 @@ export interface Resolved {
 
 const one = (s: Secret, field: string, lookup: SecretLookup): E.Either<string, string> => {
   if (typeof s === 'string') return E.right(s)
-  if (s._tag === 'Withheld') return E.left(`${field} was not saved in the template: set it again (or give it as secretFromEnv)`)
+  if (s._tag === 'Withheld')
+    return E.left(`${field} was not saved in the template: set it again (or give it as secretFromEnv)`)
   let v: string | undefined
   try {
     v = lookup(s.env)
@@ -39,7 +40,8 @@ const one = (s: Secret, field: string, lookup: SecretLookup): E.Either<string, s
   return typeof v === 'string' ? E.right(v) : E.left(`${field}: the environment variable ${s.env} is not set`)
 }
 
-const maybe = (s: Secret | null, field: string, lookup: SecretLookup): E.Either<string, string | null> => (s === null ? E.right(null) : one(s, field, lookup))
+const maybe = (s: Secret | null, field: string, lookup: SecretLookup): E.Either<string, string | null> =>
+  s === null ? E.right(null) : one(s, field, lookup)
 
 const resolveAuth = (a: Request['auth'], lookup: SecretLookup): E.Either<string, ResolvedAuth> => {
   switch (a._tag) {
@@ -62,7 +64,9 @@ const resolveAuth = (a: Request['auth'], lookup: SecretLookup): E.Either<string,
       const tokenSecret = one(a.tokenSecret, 'auth.tokenSecret', lookup)
       if (E.isLeft(tokenSecret)) return tokenSecret
       const consumerSecret = one(a.consumerSecret, 'auth.consumerSecret', lookup)
-      return E.map((c: string) => ({ ...a, token: token.right, tokenSecret: tokenSecret.right, consumerSecret: c }))(consumerSecret)
+      return E.map((c: string) => ({ ...a, token: token.right, tokenSecret: tokenSecret.right, consumerSecret: c }))(
+        consumerSecret,
+      )
     }
   }
 }
@@ -78,7 +82,12 @@ const plain = (req: Request): boolean => {
     (a._tag === 'Bearer' && isText(a.token)) ||
     (a._tag === 'Aws4' && isText(a.secretKey) && isText(a.sessionToken)) ||
     (a._tag === 'OAuth1' && isText(a.token) && isText(a.tokenSecret) && isText(a.consumerSecret))
-  return authPlain && (req.proxy === null || isText(req.proxy.password)) && (req.tls === null || isText(req.tls.passphrase)) && req.headers.every(([, v]) => typeof v === 'string')
+  return (
+    authPlain &&
+    (req.proxy === null || isText(req.proxy.password)) &&
+    (req.tls === null || isText(req.tls.passphrase)) &&
+    req.headers.every(([, v]) => typeof v === 'string')
+  )
 }
 
 /**

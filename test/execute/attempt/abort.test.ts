@@ -50,7 +50,13 @@ describe('withLazySignal', () => {
 
 describe('the signal a transport gets', () => {
   const run = (transport: H.Transport, over: (r: H.Request) => H.Request = (r) => r) =>
-    pipe(H.newRequest(), H.initialize('http://127.0.0.1:9/x'), H.setTimeout(100), over, H.processRequest('GET', { transport }))()
+    pipe(
+      H.newRequest(),
+      H.initialize('http://127.0.0.1:9/x'),
+      H.setTimeout(100),
+      over,
+      H.processRequest('GET', { transport }),
+    )()
 
   test('a transport that copies the request and waits on the copy’s signal is aborted by the attempt limit', async () => {
     let seen: AbortSignal | null = null

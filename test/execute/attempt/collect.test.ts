@@ -14,7 +14,15 @@ const parts = ['hello ', 'wide ', 'world']
 
 const options = (over: Partial<ReadOptions> = {}): ReadOptions & { seen: Progress[] } => {
   const seen: Progress[] = []
-  return { decoders: [], file: null, total: 16, maxBytes: Number.POSITIVE_INFINITY, onProgress: (p) => void seen.push(p), seen, ...over }
+  return {
+    decoders: [],
+    file: null,
+    total: 16,
+    maxBytes: Number.POSITIVE_INFINITY,
+    onProgress: (p) => void seen.push(p),
+    seen,
+    ...over,
+  }
 }
 
 /** An async iterable (not a stream) that counts how it was left. */
@@ -41,10 +49,9 @@ const iterable = (fail: Error | null = null): AsyncIterable<Uint8Array> & { retu
 
 /** A DispatchBody fed the parts, then ended or failed (on the next tick). */
 const pushed = (fail: Error | null = null): DispatchBody & { cancelled: number } => {
-  const b = Object.assign(
-    new DispatchBody({ resumeSource: () => undefined, abortSource: () => void b.cancelled++ }),
-    { cancelled: 0 },
-  )
+  const b = Object.assign(new DispatchBody({ resumeSource: () => undefined, abortSource: () => void b.cancelled++ }), {
+    cancelled: 0,
+  })
   setImmediate(() => {
     for (const p of parts) b.push(Buffer.from(p))
     if (fail === null) b.end()
@@ -55,10 +62,16 @@ const pushed = (fail: Error | null = null): DispatchBody & { cancelled: number }
 
 const kinds: ReadonlyArray<readonly [string, (fail?: Error | null) => AsyncIterable<Uint8Array>]> = [
   ['a push body', (fail = null) => pushed(fail)],
-  ['a Node Readable', (fail = null) => Readable.from((async function* () {
-    for (const p of parts) yield Buffer.from(p)
-    if (fail !== null) throw fail
-  })())],
+  [
+    'a Node Readable',
+    (fail = null) =>
+      Readable.from(
+        (async function* () {
+          for (const p of parts) yield Buffer.from(p)
+          if (fail !== null) throw fail
+        })(),
+      ),
+  ],
   ['an async iterable', (fail = null) => iterable(fail)],
 ]
 

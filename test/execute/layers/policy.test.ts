@@ -5,7 +5,15 @@ import * as H from '../../../src/index.js'
 import type { Hop } from '../../../src/model/prepared.js'
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { backoffMs, nextHop, planRedirect, retryDecision, redirectHeaders, redirectMethod, retryAfterMs } from '../../../src/execute/layers/policy.js'
+import {
+  backoffMs,
+  nextHop,
+  planRedirect,
+  retryDecision,
+  redirectHeaders,
+  redirectMethod,
+  retryAfterMs,
+} from '../../../src/execute/layers/policy.js'
 import { isSecretHeader, redactUrl } from '../../../src/encoding/redact.js'
 
 describe('planRedirect', () => {
@@ -34,7 +42,10 @@ describe('planRedirect', () => {
   })
 
   test('stops at the limit, and at schemes other than http(s) or an unparsable Location', () => {
-    assert.deepEqual(planRedirect(301, '/x', 'http://h/', 'GET', 5, 5), { _tag: 'Stop', reason: 'maximum number of redirections reached (5), returning 301' })
+    assert.deepEqual(planRedirect(301, '/x', 'http://h/', 'GET', 5, 5), {
+      _tag: 'Stop',
+      reason: 'maximum number of redirections reached (5), returning 301',
+    })
     assert.equal(planRedirect(302, 'ftp://h/file', 'http://h/', 'GET', 0, 5)?._tag, 'Stop')
     assert.equal(planRedirect(302, 'http://[bad', 'http://h/', 'GET', 0, 5)?._tag, 'Stop')
   })
@@ -56,16 +67,35 @@ describe('method rules and headers', () => {
       ['Content-Type', 'a/b'],
       ['Accept', '*/*'],
     ] as const
-    assert.deepEqual(redirectHeaders(h, { keepBody: true, crossOrigin: true }), [['Content-Type', 'a/b'], ['Accept', '*/*']])
-    assert.deepEqual(redirectHeaders(h, { keepBody: false, crossOrigin: false }), [['Authorization', 'x'], ['Cookie', 'c'], ['X-Amz-Security-Token', 't'], ['Accept', '*/*']])
+    assert.deepEqual(redirectHeaders(h, { keepBody: true, crossOrigin: true }), [
+      ['Content-Type', 'a/b'],
+      ['Accept', '*/*'],
+    ])
+    assert.deepEqual(redirectHeaders(h, { keepBody: false, crossOrigin: false }), [
+      ['Authorization', 'x'],
+      ['Cookie', 'c'],
+      ['X-Amz-Security-Token', 't'],
+      ['Accept', '*/*'],
+    ])
   })
 })
 
 describe('retry policy', () => {
-  const settings = (maxAttempts: number, over: Partial<H.RetryPolicy> = {}) => ({ maxAttempts, retryPolicy: { ...H.defaultRetryPolicy, ...over } })
+  const settings = (maxAttempts: number, over: Partial<H.RetryPolicy> = {}) => ({
+    maxAttempts,
+    retryPolicy: { ...H.defaultRetryPolicy, ...over },
+  })
   const status = (code: number, retryAfter?: string) => ({ _tag: 'Status', status: code, retryAfter }) as const
   const failed = (phase: 'unsent' | 'sent' | 'final') => ({ _tag: 'Failed', phase, error: 'TransportError' }) as const
-  const decide = (o: Parameters<typeof retryDecision>[0], method = 'GET', n = 1, s = settings(3)) => retryDecision(o, method, n, s, () => 0.5, () => 0)._tag
+  const decide = (o: Parameters<typeof retryDecision>[0], method = 'GET', n = 1, s = settings(3)) =>
+    retryDecision(
+      o,
+      method,
+      n,
+      s,
+      () => 0.5,
+      () => 0,
+    )._tag
 
   test('default statuses: 408, 413, 429, 500, 502, 503, 504; not 501, 505, 404, 301', () => {
     const codes = [408, 413, 429, 500, 502, 503, 504, 501, 505, 599, 404, 400, 301, 200]
@@ -76,7 +106,8 @@ describe('retry policy', () => {
   })
 
   test('default methods are the idempotent ones: a POST or PATCH with a 503 is not retried', () => {
-    for (const m of ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']) assert.equal(decide(status(503), m), 'Retry', m)
+    for (const m of ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE'])
+      assert.equal(decide(status(503), m), 'Retry', m)
     for (const m of ['POST', 'PATCH', 'CONNECT', 'PROPFIND']) assert.equal(decide(status(503), m), 'Done', m)
     assert.equal(decide(status(503), 'POST', 1, settings(3, { methods: ['POST'] })), 'Retry')
     assert.equal(decide(status(503), 'GET', 1, settings(3, { methods: ['POST'] })), 'Done')
@@ -96,19 +127,56 @@ describe('retry policy', () => {
   })
 
   test('the wait: Retry-After capped by the policy, else backoff from the policy', () => {
-    const d = retryDecision(status(503, '120'), 'GET', 1, settings(1, { retryAfterCapMs: 5000 }), () => 0.5, () => 0)
+    const d = retryDecision(
+      status(503, '120'),
+      'GET',
+      1,
+      settings(1, { retryAfterCapMs: 5000 }),
+      () => 0.5,
+      () => 0,
+    )
     assert.deepEqual(d, { _tag: 'Retry', waitMs: 5000, reason: 'status 503, retry 1/1 in 5000 ms (Retry-After)' })
-    const b = retryDecision(status(503), 'GET', 3, settings(3, { baseMs: 10, capMs: 30 }), () => 0.5, () => 0)
+    const b = retryDecision(
+      status(503),
+      'GET',
+      3,
+      settings(3, { baseMs: 10, capMs: 30 }),
+      () => 0.5,
+      () => 0,
+    )
     assert.deepEqual(b, { _tag: 'Retry', waitMs: 15, reason: 'status 503, retry 3/3 in 15 ms' })
-    const f = retryDecision(failed('unsent'), 'POST', 2, settings(3, { baseMs: 10 }), () => 0.5, () => 0)
-    assert.deepEqual(f, { _tag: 'Retry', waitMs: 10, reason: 'retry 2/3 in 10 ms after TransportError (nothing was sent)' })
+    const f = retryDecision(
+      failed('unsent'),
+      'POST',
+      2,
+      settings(3, { baseMs: 10 }),
+      () => 0.5,
+      () => 0,
+    )
+    assert.deepEqual(f, {
+      _tag: 'Retry',
+      waitMs: 10,
+      reason: 'retry 2/3 in 10 ms after TransportError (nothing was sent)',
+    })
   })
 
   test('backoff is full jitter under min(10 s, 100 ms * 2^(n-1))', () => {
-    assert.equal(backoffMs(1, () => 0.999), 99)
-    assert.equal(backoffMs(4, () => 0.5), 400)
-    assert.equal(backoffMs(20, () => 0.5), 5000)
-    assert.equal(backoffMs(3, () => 0), 0)
+    assert.equal(
+      backoffMs(1, () => 0.999),
+      99,
+    )
+    assert.equal(
+      backoffMs(4, () => 0.5),
+      400,
+    )
+    assert.equal(
+      backoffMs(20, () => 0.5),
+      5000,
+    )
+    assert.equal(
+      backoffMs(3, () => 0),
+      0,
+    )
   })
 
   test('Retry-After in seconds or as a date, capped at 60 s; garbage is ignored', () => {
@@ -123,7 +191,14 @@ describe('retry policy', () => {
 })
 
 describe('credentials stay with their origin', () => {
-  const hop = (headers: ReadonlyArray<readonly [string, string]>): Hop => ({ method: 'GET', url: 'http://a.test/x', headers, body: { _tag: 'None' }, auth: { _tag: 'None' }, attempt: 2 })
+  const hop = (headers: ReadonlyArray<readonly [string, string]>): Hop => ({
+    method: 'GET',
+    url: 'http://a.test/x',
+    headers,
+    body: { _tag: 'None' },
+    auth: { _tag: 'None' },
+    attempt: 2,
+  })
   const secretHeaders = [
     ['Authorization', 'Bearer t'],
     ['Cookie', 'c=1'],
@@ -157,7 +232,13 @@ describe('credentials stay with their origin', () => {
 
   test('user info in a Location is removed before it is followed', () => {
     const plan = planRedirect(302, 'http://eve:s3cret@b.test/y?q=1#f', 'http://a.test/x', 'GET', 0, 5)
-    assert.deepEqual(plan, { _tag: 'Follow', to: 'http://b.test/y?q=1', method: 'GET', keepBody: true, crossOrigin: true })
+    assert.deepEqual(plan, {
+      _tag: 'Follow',
+      to: 'http://b.test/y?q=1',
+      method: 'GET',
+      keepBody: true,
+      crossOrigin: true,
+    })
     const same = planRedirect(301, '//ann:pw@a.test/z', 'http://a.test/x', 'GET', 0, 5)
     assert.equal(same?._tag === 'Follow' && same.to, 'http://a.test/z')
   })
@@ -166,7 +247,8 @@ describe('credentials stay with their origin', () => {
     for (const [n] of secretHeaders) assert.equal(isSecretHeader(n), true, n)
     for (const n of ['code', 'sig', 'Idempotency-Key']) assert.equal(isSecretHeader(n), true, n)
     for (const [n] of plain) assert.equal(isSecretHeader(n), false, n)
-    for (const n of ['Content-Encoding', 'Accept-Encoding', 'Design', 'Monkey', 'status_code']) assert.equal(isSecretHeader(n), false, n)
+    for (const n of ['Content-Encoding', 'Accept-Encoding', 'Design', 'Monkey', 'status_code'])
+      assert.equal(isSecretHeader(n), false, n)
   })
 
   test('isSecretHeader and redactUrl answer the same when asked again (they remember), past their bound too', () => {

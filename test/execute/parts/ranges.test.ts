@@ -5,7 +5,13 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { acknowledgedBytes, contentRange, parseContentRange, rangeHeader, unsatisfiedTotal } from '../../../src/encoding/range.js'
+import {
+  acknowledgedBytes,
+  contentRange,
+  parseContentRange,
+  rangeHeader,
+  unsatisfiedTotal,
+} from '../../../src/encoding/range.js'
 import { isExpectedPart, nextChunk, partProblem } from '../../../src/execute/parts/ranges.js'
 import { segmentsBody, sliceBody, type Segment } from '../../../src/model/prepared.js'
 import { sentBytes } from '../../helpers.js'
@@ -18,7 +24,17 @@ describe('range headers', () => {
   test('Content-Range parsed, and refused when it is not one or does not add up', () => {
     assert.deepEqual(parseContentRange('bytes 0-99/1000'), { start: 0, end: 99, total: 1000 })
     assert.deepEqual(parseContentRange('BYTES 5-5/*'), { start: 5, end: 5, total: null })
-    for (const bad of [undefined, '', 'bytes 9-1/10', 'bytes 0-10/10', 'bytes */10', 'bytes a-b/c', 'items 0-1/2', 'bytes 0-1/2, 3-4/5', `bytes 0-${'9'.repeat(20)}/*`])
+    for (const bad of [
+      undefined,
+      '',
+      'bytes 9-1/10',
+      'bytes 0-10/10',
+      'bytes */10',
+      'bytes a-b/c',
+      'items 0-1/2',
+      'bytes 0-1/2, 3-4/5',
+      `bytes 0-${'9'.repeat(20)}/*`,
+    ])
       assert.equal(parseContentRange(bad), null, String(bad))
     assert.equal(unsatisfiedTotal('bytes */1000'), 1000)
     assert.equal(unsatisfiedTotal('bytes 0-1/1000'), null)
@@ -26,7 +42,8 @@ describe('range headers', () => {
   test('a resumable server acknowledgement: bytes=0-N is N+1 bytes; none is 0; anything else null', () => {
     assert.equal(acknowledgedBytes('bytes=0-524287'), 524288)
     assert.equal(acknowledgedBytes(undefined), 0)
-    for (const bad of ['bytes=5-10', 'bytes=0-', 'junk', 'bytes=0-1,3-4']) assert.equal(acknowledgedBytes(bad), null, bad)
+    for (const bad of ['bytes=5-10', 'bytes=0-', 'junk', 'bytes=0-1,3-4'])
+      assert.equal(acknowledgedBytes(bad), null, bad)
   })
 })
 
@@ -68,13 +85,21 @@ describe('sliceBody', () => {
   test('property: any slice of any segments is the same slice of their bytes, files narrowed not read', () => {
     const seg: fc.Arbitrary<Segment> = fc.oneof(
       fc.uint8Array({ maxLength: 20 }).map((b): Segment => ({ _tag: 'Bytes', bytes: b })),
-      fc.tuple(fc.nat(30), fc.nat(30)).map(([a, n]): Segment => ({ _tag: 'File', path: `/f${a}`, start: a, end: a + n, size: a + n + 5 })),
+      fc
+        .tuple(fc.nat(30), fc.nat(30))
+        .map(([a, n]): Segment => ({ _tag: 'File', path: `/f${a}`, start: a, end: a + n, size: a + n + 5 })),
     )
     fc.assert(
       fc.property(fc.array(seg, { maxLength: 6 }), fc.nat(120), fc.nat(120), (segments, x, y) => {
         // a file segment stands for the bytes start..end-1 of its file, counted as their offsets
         const asBytes = (ss: ReadonlyArray<Segment>): number[] =>
-          ss.flatMap((s) => (s._tag === 'Bytes' ? [...s.bytes] : s._tag === 'File' ? Array.from({ length: s.end - s.start }, (_, i) => 1000 + s.start + i) : []))
+          ss.flatMap((s) =>
+            s._tag === 'Bytes'
+              ? [...s.bytes]
+              : s._tag === 'File'
+                ? Array.from({ length: s.end - s.start }, (_, i) => 1000 + s.start + i)
+                : [],
+          )
         const [start, end] = x <= y ? [x, y] : [y, x]
         const body = segmentsBody(segments)
         const sliced = sliceBody(body, start, end)
@@ -88,6 +113,10 @@ describe('sliceBody', () => {
     const bytes = new Uint8Array([1, 2, 3, 4])
     const sliced = sliceBody(segmentsBody([{ _tag: 'Bytes', bytes }]), 1, 3)
     assert.deepEqual([...sentBytes(sliced)], [2, 3])
-    assert.ok(sliced._tag === 'Segments' && sliced.segments[0]?._tag === 'Bytes' && sliced.segments[0].bytes.buffer === bytes.buffer)
+    assert.ok(
+      sliced._tag === 'Segments' &&
+        sliced.segments[0]?._tag === 'Bytes' &&
+        sliced.segments[0].bytes.buffer === bytes.buffer,
+    )
   })
 })

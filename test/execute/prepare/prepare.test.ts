@@ -12,13 +12,15 @@ const tmp = useTempDir('prepare')
 
 const base = (path = '/anything'): H.Request => pipe(H.newRequest(), H.initialize(`${echo.url}${path}`))
 
-const prepare = (req: H.Request, method = 'GET', env?: H.Env): Promise<H.PreparedRequest> => ok(H.prepareRequest(method, env)(req))
+const prepare = (req: H.Request, method = 'GET', env?: H.Env): Promise<H.PreparedRequest> =>
+  ok(H.prepareRequest(method, env)(req))
 
 const urlOf = async (req: H.Request): Promise<string> => (await prepare(req)).url
 
 const headerNames = (p: H.PreparedRequest): string[] => p.headers.map(([n]) => n)
 
-const header = (p: H.PreparedRequest, name: string): string | undefined => p.headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1]
+const header = (p: H.PreparedRequest, name: string): string | undefined =>
+  p.headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1]
 
 const bytesOf = (p: H.PreparedRequest): Buffer => {
   assert.equal(p.body._tag, 'Segments')
@@ -35,7 +37,10 @@ describe('prepareRequest: final URL', () => {
         H.addUrlParameter('sym', "it's a test!/?&=+~-._"),
       ),
     )
-    assert.equal(url, `${echo.url}/p?q=a%20b&name=%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82&sym=it%27s%20a%20test%21%2F%3F%26%3D%2B~-._`)
+    assert.equal(
+      url,
+      `${echo.url}/p?q=a%20b&name=%D0%9F%D1%80%D0%B8%D0%B2%D0%B5%D1%82&sym=it%27s%20a%20test%21%2F%3F%26%3D%2B~-._`,
+    )
   })
 
   test('keys are encoded too; space is %20, never +', async () => {
@@ -50,13 +55,25 @@ describe('prepareRequest: final URL', () => {
   })
 
   test('characters illegal in a URL given to setUrl are encoded; the fragment is never sent', async () => {
-    const url = await urlOf(pipe(H.newRequest(), H.initialize(`${echo.url}/a b/é?q=x y#frag`), H.addUrlParameter('k', 'v')))
+    const url = await urlOf(
+      pipe(H.newRequest(), H.initialize(`${echo.url}/a b/é?q=x y#frag`), H.addUrlParameter('k', 'v')),
+    )
     assert.equal(url, `${echo.url}/a%20b/%C3%A9?q=x%20y&k=v`)
   })
 
   test('booleans, numbers, null, undefined and nested objects', async () => {
     const url = await urlOf(
-      pipe(base('/p'), H.setUrlParams([['t', true], ['f', false], ['n', 12.5], ['z', null], ['u', undefined], ['o', { a: 1, b: 'x y' }]])),
+      pipe(
+        base('/p'),
+        H.setUrlParams([
+          ['t', true],
+          ['f', false],
+          ['n', 12.5],
+          ['z', null],
+          ['u', undefined],
+          ['o', { a: 1, b: 'x y' }],
+        ]),
+      ),
     )
     assert.equal(url, `${echo.url}/p?t=true&f=false&n=12.5&z=&u=&o=%7B%22a%22%3A1%2C%22b%22%3A%22x%20y%22%7D`)
   })
@@ -94,7 +111,9 @@ describe('prepareRequest: final URL', () => {
   })
 
   test('useUrlEncoding(false) inserts params raw', async () => {
-    const url = await urlOf(pipe(base('/p'), H.useUrlEncoding(false), H.addUrlParameter('q', 'a/b:c'), H.addUrlParameter('k', ['x', 'y'])))
+    const url = await urlOf(
+      pipe(base('/p'), H.useUrlEncoding(false), H.addUrlParameter('q', 'a/b:c'), H.addUrlParameter('k', ['x', 'y'])),
+    )
     assert.equal(url, `${echo.url}/p?q=a/b:c&k=[x,y]`)
   })
 
@@ -127,8 +146,26 @@ describe('prepareRequest: headers', () => {
   })
 
   test('order: defaults, Content-Type, Content-Length, auth, then user headers', async () => {
-    const p = await prepare(pipe(base(), H.addHeader('X-First', '1'), H.setJsonBody({ a: 1 }), H.addBearerAuthorization('tok-123'), H.addHeader('X-Second', '2')), 'POST')
-    assert.deepEqual(headerNames(p), ['Accept', 'User-Agent', 'Accept-Encoding', 'Content-Type', 'Content-Length', 'Authorization', 'X-First', 'X-Second'])
+    const p = await prepare(
+      pipe(
+        base(),
+        H.addHeader('X-First', '1'),
+        H.setJsonBody({ a: 1 }),
+        H.addBearerAuthorization('tok-123'),
+        H.addHeader('X-Second', '2'),
+      ),
+      'POST',
+    )
+    assert.deepEqual(headerNames(p), [
+      'Accept',
+      'User-Agent',
+      'Accept-Encoding',
+      'Content-Type',
+      'Content-Length',
+      'Authorization',
+      'X-First',
+      'X-Second',
+    ])
     assert.equal(header(p, 'authorization'), 'Bearer tok-123')
     assert.equal(header(p, 'content-type'), 'application/json; charset=utf-8')
     assert.equal(header(p, 'content-length'), '7')
@@ -158,7 +195,9 @@ describe('prepareRequest: headers', () => {
   })
 
   test('addHeader replaces case-insensitively; setHeaders merges, or replaces with fullReplace', async () => {
-    const merged = await prepare(pipe(base(), H.addHeader('X-A', '1'), H.addHeader('x-a', '2'), H.setHeaders({ 'X-B': '3' })))
+    const merged = await prepare(
+      pipe(base(), H.addHeader('X-A', '1'), H.addHeader('x-a', '2'), H.setHeaders({ 'X-B': '3' })),
+    )
     assert.deepEqual(merged.headers.slice(3), [
       ['x-a', '2'],
       ['X-B', '3'],
@@ -240,7 +279,11 @@ describe('prepareRequest: body', () => {
     const path = tmp.file('body.bin')
     await writeFile(path, Buffer.alloc(12345, 7))
     const p = await prepare(pipe(base(), H.setBinaryBody(H.fromFile(path))), 'PUT')
-    assert.deepEqual(p.body, { _tag: 'Segments', segments: [{ _tag: 'File', path, start: 0, end: 12345, size: 12345 }], length: 12345 })
+    assert.deepEqual(p.body, {
+      _tag: 'Segments',
+      segments: [{ _tag: 'File', path, start: 0, end: 12345, size: 12345 }],
+      length: 12345,
+    })
     assert.equal(header(p, 'content-length'), '12345')
     assert.equal(header(p, 'content-type'), 'application/octet-stream')
     assert.ok(lines(p).some((l) => l.includes(`body streamed from ${path} (12345 bytes)`)))
@@ -272,7 +315,9 @@ describe('prepareRequest: body', () => {
 
 describe('prepareRequest: log and side effects', () => {
   test('logs the method, URL, body and each header under prepareRequest, timed with env.now', async () => {
-    const p = await prepare(pipe(base('/p'), H.addUrlParameter('a', 1), H.setStringBody('abc')), 'POST', { now: () => 424242 })
+    const p = await prepare(pipe(base('/p'), H.addUrlParameter('a', 1), H.setStringBody('abc')), 'POST', {
+      now: () => 424242,
+    })
     const mine = p.log.filter((e) => e.step === 'prepareRequest')
     assert.equal(mine[0]?.message, `POST ${echo.url}/p?a=1, body 3 bytes`)
     assert.ok(mine.every((e) => e.at === 424242))
@@ -281,7 +326,10 @@ describe('prepareRequest: log and side effects', () => {
       p.headers.map(([n, v]) => `header ${n}: ${v}`),
     )
     // the builder log comes first, untouched
-    assert.deepEqual(p.log.slice(0, 2).map((e) => e.step), ['initialize', 'setUrl'])
+    assert.deepEqual(
+      p.log.slice(0, 2).map((e) => e.step),
+      ['initialize', 'setUrl'],
+    )
   })
 
   test('nothing is sent', async () => {
@@ -355,7 +403,10 @@ describe('prepareRequest: bad input', () => {
   })
 
   test('a directory as body file is a FileError', async () => {
-    const e = asTag(await ko(H.prepareRequest('POST')(pipe(base(), H.setBinaryBody(H.fromFile(tmp.path))))), 'FileError')
+    const e = asTag(
+      await ko(H.prepareRequest('POST')(pipe(base(), H.setBinaryBody(H.fromFile(tmp.path))))),
+      'FileError',
+    )
     assert.equal(e.path, tmp.path)
   })
 })
@@ -375,7 +426,9 @@ describe('user info in the URL', () => {
 
   test('an auth scheme set by a step wins over user info, which is still removed', async () => {
     const url = echo.url.replace('http://', 'http://ann:pw@')
-    const prepared = await ok(H.prepareRequest('GET')(pipe(H.newRequest(), H.initialize(`${url}/bearer`), H.addBearerAuthorization('tok-123'))))
+    const prepared = await ok(
+      H.prepareRequest('GET')(pipe(H.newRequest(), H.initialize(`${url}/bearer`), H.addBearerAuthorization('tok-123'))),
+    )
     assert.equal(prepared.url, `${echo.url}/bearer`)
     assert.equal(prepared.auth._tag, 'Bearer')
   })
@@ -383,15 +436,33 @@ describe('user info in the URL', () => {
 
 describe('prepareRequest: the body is framed by httpipe', () => {
   test('a Transfer-Encoding header is InvalidInput, before anything is sent', async () => {
-    const e = asTag(await ko(pipe(base(), H.setStringBody('0123456789'), H.addHeader('Transfer-Encoding', 'chunked'), H.prepareRequest('POST'))), 'InvalidInput')
+    const e = asTag(
+      await ko(
+        pipe(
+          base(),
+          H.setStringBody('0123456789'),
+          H.addHeader('Transfer-Encoding', 'chunked'),
+          H.prepareRequest('POST'),
+        ),
+      ),
+      'InvalidInput',
+    )
     assert.equal(e.step, 'prepareRequest')
     assert.match(e.message, /Transfer-Encoding/)
   })
 
-  test('a Content-Length other than the body\'s is InvalidInput; the same one is kept', async () => {
-    const e = asTag(await ko(pipe(base(), H.setStringBody('0123456789'), H.addHeader('Content-Length', '3'), H.prepareRequest('POST'))), 'InvalidInput')
+  test("a Content-Length other than the body's is InvalidInput; the same one is kept", async () => {
+    const e = asTag(
+      await ko(
+        pipe(base(), H.setStringBody('0123456789'), H.addHeader('Content-Length', '3'), H.prepareRequest('POST')),
+      ),
+      'InvalidInput',
+    )
     assert.match(e.message, /Content-Length header says "3" but the body has 10 bytes/)
-    const none = asTag(await ko(pipe(base(), H.addHeader('content-length', '5'), H.prepareRequest('GET'))), 'InvalidInput')
+    const none = asTag(
+      await ko(pipe(base(), H.addHeader('content-length', '5'), H.prepareRequest('GET'))),
+      'InvalidInput',
+    )
     assert.match(none.message, /body has 0 bytes/)
     const same = await prepare(pipe(base(), H.setStringBody('0123456789'), H.addHeader('content-length', '10')), 'POST')
     assert.equal(header(same, 'content-length'), '10')

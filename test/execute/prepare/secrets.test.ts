@@ -30,7 +30,8 @@ interface Variant {
   readonly secrets: ReadonlyArray<string>
 }
 
-const target = (port: number, creds = false): string => `http://${creds ? `bob:${URL_PW}@` : ''}127.0.0.1:${port}/redirect/1`
+const target = (port: number, creds = false): string =>
+  `http://${creds ? `bob:${URL_PW}@` : ''}127.0.0.1:${port}/redirect/1`
 
 const variants: ReadonlyArray<Variant> = [
   {
@@ -45,13 +46,18 @@ const variants: ReadonlyArray<Variant> = [
   },
   {
     name: 'proxy password',
-    build: (port, proxyPort) => pipe(H.newRequest(), H.initialize(target(port)), H.setProxy(`http://puser:${PROXY_PW}@127.0.0.1:${proxyPort}`)),
+    build: (port, proxyPort) =>
+      pipe(H.newRequest(), H.initialize(target(port)), H.setProxy(`http://puser:${PROXY_PW}@127.0.0.1:${proxyPort}`)),
     secrets: [PROXY_PW, b64(`puser:${PROXY_PW}`)],
   },
   {
     name: 'proxy password given as parts',
     build: (port, proxyPort) =>
-      pipe(H.newRequest(), H.initialize(target(port)), H.setProxy({ protocol: 'http', host: '127.0.0.1', port: proxyPort, user: 'puser', password: PROXY_PW })),
+      pipe(
+        H.newRequest(),
+        H.initialize(target(port)),
+        H.setProxy({ protocol: 'http', host: '127.0.0.1', port: proxyPort, user: 'puser', password: PROXY_PW }),
+      ),
     secrets: [PROXY_PW, b64(`puser:${PROXY_PW}`)],
   },
   {
@@ -133,7 +139,12 @@ for (const v of variants) {
     })
 
     test('not in a StatusError from ensureStatus', async () => {
-      const r = await pipe(v.build(echo.server.port, echo.server.port), H.maxRedirects(0), H.processRequest('GET'), TE.flatMapEither(H.ensureStatus()))()
+      const r = await pipe(
+        v.build(echo.server.port, echo.server.port),
+        H.maxRedirects(0),
+        H.processRequest('GET'),
+        TE.flatMapEither(H.ensureStatus()),
+      )()
       assert.equal(r._tag, 'Left')
       if (r._tag === 'Left') {
         assert.equal(r.left._tag, 'StatusError')
@@ -146,7 +157,11 @@ for (const v of variants) {
 
 describe('the secret is still sent', () => {
   test('redaction only touches the log: the server receives the real credentials', async () => {
-    const res = await ok(H.processRequest('GET')(variants[variants.length - 1]?.build(echo.server.port, echo.server.port) ?? H.newRequest()))
+    const res = await ok(
+      H.processRequest('GET')(
+        variants[variants.length - 1]?.build(echo.server.port, echo.server.port) ?? H.newRequest(),
+      ),
+    )
     assert.equal(res.status, 200)
     const first = echo.server.requests.filter((r) => r.url.includes('/redirect/1')).at(-1)
     assert.ok(first !== undefined)
@@ -160,7 +175,14 @@ describe('the secret is still sent', () => {
 describe('a secret wherever it appears', () => {
   test('a token that a server puts in a Location path is masked in every log line', async () => {
     const token = 'pathTOKEN-s3cr3t-777'
-    const res = await ok(pipe(H.newRequest(), H.initialize(`${echo.url}/redirect-to?url=${encodeURIComponent(`/anything/${token}`)}`), H.addBearerAuthorization(token), H.processRequest('GET')))
+    const res = await ok(
+      pipe(
+        H.newRequest(),
+        H.initialize(`${echo.url}/redirect-to?url=${encodeURIComponent(`/anything/${token}`)}`),
+        H.addBearerAuthorization(token),
+        H.processRequest('GET'),
+      ),
+    )
     assert.equal(res.status, 200)
     const log = H.getLog(res, true)
     assert.ok(!log.includes(token), log)
