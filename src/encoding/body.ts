@@ -56,7 +56,7 @@ export const defaultContentType = (body: Body, encoding: string): string | null 
     case 'FormText':
       return `application/x-www-form-urlencoded; charset=${encoding}`
     case 'Multipart':
-      // its boundary is drawn when the request is prepared (encoding/multipart.ts)
+      // its boundary is drawn when the request is prepared (drawBoundary, called by execute/prepare/multipart.ts)
       return `multipart/${body.kind}`
   }
 }

@@ -11,7 +11,7 @@
  * @example
  * const upper = memoized(256, (s: string) => s.toUpperCase())
  * upper('a') // 'A'
- * @category model
+ * @category running
  * @since 0.3.0
  */
 export const memoized = <A>(

@@ -21,7 +21,7 @@ const CR_LF_NUL = /[\r\n\0]/
  * @example
  * isToken('X-Trace') // true
  * isToken('Bad Name') // false
- * @category model
+ * @category request
  * @since 0.2.0
  */
 export const isToken = (s: unknown): s is string => typeof s === 'string' && TOKEN.test(s)
@@ -32,7 +32,7 @@ export const isToken = (s: unknown): s is string => typeof s === 'string' && TOK
  * @example
  * leadingToken('Digest realm="r"') // 'Digest'
  * leadingToken(' x') // null
- * @category model
+ * @category request
  * @since 0.3.0
  */
 export const leadingToken = (s: string): string | null => LEADING_TOKEN.exec(s)?.[0] ?? null
@@ -43,7 +43,7 @@ export const leadingToken = (s: string): string | null => LEADING_TOKEN.exec(s)?
  * @example
  * hasCrLfNul('a\r\nEvil: 1') // true
  * hasCrLfNul('plain') // false
- * @category model
+ * @category request
  * @since 0.3.0
  */
 export const hasCrLfNul = (s: string): boolean => CR_LF_NUL.test(s)
@@ -53,7 +53,7 @@ export const hasCrLfNul = (s: string): boolean => CR_LF_NUL.test(s)
  * @example
  * isLineText('AKIDEXAMPLE') // true
  * isLineText('a\nb') // false
- * @category model
+ * @category request
  * @since 0.3.0
  */
 export const isLineText = (s: unknown): s is string => typeof s === 'string' && !hasCrLfNul(s)
@@ -66,7 +66,7 @@ export const isLineText = (s: unknown): s is string => typeof s === 'string' && 
  * isFieldValue('text/plain; q=0.5') // true
  * isFieldValue('a\r\nb') // false
  * isFieldValue('€') // false
- * @category model
+ * @category request
  * @since 0.2.0
  */
 export const isFieldValue = (s: unknown): s is string => typeof s === 'string' && /^[\t\x20-\x7e\x80-\xff]*$/.test(s)
@@ -79,7 +79,7 @@ export const MAX_TIMER_MS = 2_147_483_647
  * @example
  * isLimitMs(5000) // true
  * isLimitMs(0) // false
- * @category model
+ * @category request
  * @since 0.2.0
  */
 export const isLimitMs = (n: unknown): n is number =>
@@ -89,7 +89,7 @@ export const isLimitMs = (n: unknown): n is number =>
  * A count of retries or redirects: a whole number from 0 to 1000.
  * @example
  * isCount(3) // true
- * @category model
+ * @category request
  * @since 0.2.0
  */
 export const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 1000
@@ -98,7 +98,7 @@ export const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as
  * A size in bytes: a whole number from 0 up.
  * @example
  * isByteCount(1024) // true
- * @category model
+ * @category request
  * @since 0.2.0
  */
 export const isByteCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0
@@ -108,7 +108,7 @@ export const isByteCount = (n: unknown): n is number => Number.isSafeInteger(n) 
  * @example
  * isEncodingName('windows-1251') // true
  * isEncodingName('klingon') // false
- * @category model
+ * @category request
  * @since 0.2.0
  */
 export const isEncodingName = (s: unknown): s is string => {
@@ -127,7 +127,7 @@ export const isEncodingName = (s: unknown): s is string => {
  * @example
  * isRequestUrl('https://api.example.com/v1') // true
  * isRequestUrl('ftp://h/') // false
- * @category model
+ * @category request
  * @since 0.2.0
  */
 export const isRequestUrl = (s: unknown): s is string =>
@@ -141,7 +141,7 @@ export const isRequestUrl = (s: unknown): s is string =>
  * @example
  * isMediaType('application/vnd.api+json; charset=utf-8') // true
  * isMediaType('json') // false
- * @category model
+ * @category request
  * @since 0.2.0
  */
 export const isMediaType = (s: unknown): s is string => typeof s === 'string' && MEDIA_TYPE.test(s) && isFieldValue(s)
@@ -151,7 +151,7 @@ export const isMediaType = (s: unknown): s is string => typeof s === 'string' &&
  * @example
  * isStatus(503) // true
  * isStatus(99) // false
- * @category model
+ * @category request
  * @since 0.3.0
  */
 export const isStatus = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 100 && (n as number) <= 599
@@ -160,7 +160,7 @@ export const isStatus = (n: unknown): n is number => Number.isInteger(n) && (n a
  * A TCP port: a whole number from 1 to 65535.
  * @example
  * isPort(3128) // true
- * @category model
+ * @category request
  * @since 0.2.0
  */
 export const isPort = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 65535
@@ -169,7 +169,7 @@ export const isPort = (n: unknown): n is number => Number.isInteger(n) && (n as 
  * A host name or address as a proxy is given (no spaces, slashes, `@` or controls).
  * @example
  * isHostName('127.0.0.1') // true
- * @category model
+ * @category request
  * @since 0.2.0
  */
 export const isHostName = (s: unknown): s is string => typeof s === 'string' && /^[^\s/\\@?#\x00-\x1f\x7f]+$/.test(s)
@@ -180,7 +180,7 @@ export const isHostName = (s: unknown): s is string => typeof s === 'string' && 
  * @example
  * isBareMediaType('application/json') // true
  * isBareMediaType('text/plain; charset=utf-8') // false
- * @category model
+ * @category request
  * @since 0.3.0
  */
 export const isBareMediaType = (s: unknown): s is string => typeof s === 'string' && BARE_MEDIA_TYPE.test(s)
@@ -190,7 +190,7 @@ export const isBareMediaType = (s: unknown): s is string => typeof s === 'string
  * @example
  * isContentId('meta@example.com') // true
  * isContentId('a b') // false
- * @category model
+ * @category request
  * @since 0.3.0
  */
 export const isContentId = (s: unknown): s is string =>
@@ -203,7 +203,7 @@ export const isContentId = (s: unknown): s is string =>
  * @example
  * isTagged('Request')(newRequest()) // true
  * isTagged('Request')(E.right(newRequest())) // false
- * @category model
+ * @category request
  * @since 0.2.0
  */
 export const isTagged =
@@ -218,7 +218,7 @@ export const isTagged =
  * The refinements `RequestCodec` is built from (same predicates as the steps).
  * @example
  * Valid.FieldValue.is('ok') // true
- * @category model
+ * @category request
  * @since 0.2.0
  */
 export const Valid = {
