@@ -9,6 +9,7 @@ import { appendLog, type Log } from '../../model/log.js'
 import type { PreparedRequest } from '../../model/prepared.js'
 import type { Request } from '../../model/request.js'
 import type { HttpResponse } from '../../model/response.js'
+import { showValue } from '../../encoding/json.js'
 import type { Progress, ResolvedEnv } from '../env.js'
 import { prepareNow } from '../prepare/prepare.js'
 
@@ -36,6 +37,21 @@ export const note = (log: Log, step: string, message: string, env: ResolvedEnv):
  * @internal
  */
 export const isWhole = (n: unknown, min: number): n is number => Number.isSafeInteger(n) && (n as number) >= min
+
+/**
+ * Why a part's `start` and `count` cannot be taken (a whole `start >= 0`, a whole `count >= 1`), or null.
+ * @example
+ * spanProblem('getPart', -1, 10, log) // InvalidInput: "getPart: start must be a whole number >= 0 …"
+ * @internal
+ */
+export const spanProblem = (step: string, start: number, count: number, log: Log): ClientError | null =>
+  isWhole(start, 0) && isWhole(count, 1)
+    ? null
+    : invalidInput(
+        step,
+        `${step}: start must be a whole number >= 0 and count one >= 1, got ${showValue(start)} and ${showValue(count)}`,
+        log,
+      )
 
 /**
  * Prepares `req` for a transfer in parts: checked input, and (with `needsBody`) a body of known length.

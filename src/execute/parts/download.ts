@@ -15,7 +15,7 @@ import type { Request } from '../../model/request.js'
 import type { HttpResponse } from '../../model/response.js'
 import type { ResolvedEnv } from '../env.js'
 import { errText } from '../attempt/failures.js'
-import { isWhole, note, partsProgress, prepared, type Result } from './common.js'
+import { isWhole, note, spanProblem, partsProgress, prepared, type Result } from './common.js'
 import { partProblem } from './ranges.js'
 import { run } from '../run.js'
 
@@ -58,14 +58,8 @@ export const getPartNow = async (
   const r = await prepared(step, method, env, req, false)
   if (E.isLeft(r)) return r
   const { p } = r.right
-  if (!isWhole(start, 0) || !isWhole(count, 1))
-    return E.left(
-      invalidInput(
-        step,
-        `${step}: start must be a whole number >= 0 and count one >= 1, got ${showValue(start)} and ${showValue(count)}`,
-        p.log,
-      ),
-    )
+  const bad = spanProblem(step, start, count, p.log)
+  if (bad !== null) return E.left(bad)
   const res = await run(
     rangeRequest(p, start, start + count, note(p.log, step, `asking for bytes ${start}-${start + count - 1}`, env)),
     env,

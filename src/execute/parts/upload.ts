@@ -14,7 +14,7 @@ import { showValue } from '../../encoding/json.js'
 import { sliceBody, type PreparedRequest } from '../../model/prepared.js'
 import type { Request } from '../../model/request.js'
 import type { ResolvedEnv } from '../env.js'
-import { isWhole, note, partsProgress, prepared, type Result } from './common.js'
+import { isWhole, note, spanProblem, partsProgress, prepared, type Result } from './common.js'
 import { nextChunk } from './ranges.js'
 import { run } from '../run.js'
 
@@ -60,14 +60,8 @@ export const sendPartNow = async (
   const r = await prepared(step, method, env, req, true)
   if (E.isLeft(r)) return r
   const { p, total } = r.right
-  if (!isWhole(start, 0) || !isWhole(count, 1))
-    return E.left(
-      invalidInput(
-        step,
-        `${step}: start must be a whole number >= 0 and count one >= 1, got ${showValue(start)} and ${showValue(count)}`,
-        p.log,
-      ),
-    )
+  const bad = spanProblem(step, start, count, p.log)
+  if (bad !== null) return E.left(bad)
   if (start >= total)
     return E.left(invalidInput(step, `${step}: the part starts at ${start} but the body has ${total} bytes`, p.log))
   const end = Math.min(total, start + count)
