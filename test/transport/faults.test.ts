@@ -80,6 +80,17 @@ const LIMIT_MS = 1500
 /** A run (or the server's count) not done by then hangs: not a budget, a safety net. */
 const CEILING_MS = 30_000
 
+/** Runs `req` under the ceiling (a hang fails the test), with instant waits between retries; the result and the ms it took. */
+const timedRun = async (req: H.Request, method: string, transport: H.Transport) => {
+  const t0 = performance.now()
+  const r = await settlesWithin(
+    H.processRequest(method, { transport, sleep: async () => {} })(req)(),
+    CEILING_MS,
+    'the run',
+  )
+  return { r, elapsed: performance.now() - t0 }
+}
+
 const idle = (ms: number) => (r: H.Request) => pipe(r, H.setIdleTimeout(ms))
 
 const base: ReadonlyArray<Case> = [
@@ -241,13 +252,7 @@ describe('faults × transports', { concurrency: true }, () => {
               (r) => (file === null ? r : H.setResponseFile(file)(r)),
             )
             assert.equal(req.error, null, `the request is valid: ${req.error?.message ?? ''}`)
-            const t0 = performance.now()
-            const r = await settlesWithin(
-              H.processRequest(method, { transport, sleep: async () => {} })(req)(),
-              CEILING_MS,
-              'the run',
-            )
-            const elapsed = performance.now() - t0
+            const { r, elapsed } = await timedRun(req, method, transport)
             const got =
               r._tag === 'Right'
                 ? `Right ${r.right.status}`
@@ -330,13 +335,7 @@ describe('connect timeout (undici, cross-fetch)', { concurrency: true }, () => {
             H.maxAttempts(1),
             (r) => (method === 'POST' ? H.setStringBody('x')(r) : r),
           )
-          const t0 = performance.now()
-          const r = await settlesWithin(
-            H.processRequest(method, { transport, sleep: async () => {} })(req)(),
-            CEILING_MS,
-            'the run',
-          )
-          const elapsed = performance.now() - t0
+          const { r, elapsed } = await timedRun(req, method, transport)
           assert.equal(r._tag, 'Left')
           if (r._tag !== 'Left') return
           assert.equal(r.left._tag, 'Timeout', r.left.message)
