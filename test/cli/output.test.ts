@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { startEchoServer } from '../../src/testing/index.js'
 import { FLAGS } from '../../src/cli/flags.js'
 import { MAIN, httpipe, onTerminal, useFixtures } from './helpers.js'
+import { waitFor } from '../support/wait.js'
 
 const ESC = '\u001b['
 const fx = useFixtures()
@@ -78,7 +79,7 @@ describe('exit codes', () => {
     })
     let err = ''
     child.stderr.on('data', (b: Buffer) => (err += b.toString()))
-    for (let waited = 0; seen() === 0 && waited < 20_000; waited += 50) await new Promise((r) => setTimeout(r, 50))
+    await waitFor(() => seen() > 0, 20_000, 'the request reaching the server').catch(() => undefined)
     assert.equal(seen(), 1, 'the request is on its way')
     child.kill('SIGINT')
     const code = await new Promise<number | null>((r) => child.on('close', r))

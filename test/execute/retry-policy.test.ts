@@ -10,7 +10,8 @@ import assert from 'node:assert/strict'
 import { after, describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
-import { closeAllServers, useFaultyServer, waitFor, withFaultyServer, withStatusServer } from '../support/faulty.js'
+import { closeAllServers, useFaultyServer, withFaultyServer, withStatusServer } from '../support/faulty.js'
+import { waitFor } from '../support/wait.js'
 import { asTag, freePort, ko, lines, ok } from './helpers.js'
 
 after(closeAllServers)

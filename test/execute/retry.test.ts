@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
-import { waitFor } from '../support/faulty.js'
+import { waitFor } from '../support/wait.js'
 import { asTag, freePort, ko, lines, ok, onTestTransport } from './helpers.js'
 
 let server: EchoServer

@@ -10,6 +10,7 @@ import * as H from '../../src/index.js'
 import type { RecordedRequest } from '../../src/testing/index.js'
 import { asTag, echoOf, freePort, ko, lines, ok, onTestTransport, patternBytes, TEST_TRANSPORT } from './helpers.js'
 import { useEchoServer, useTempDir } from '../support/fixtures.js'
+import { waitFor } from '../support/wait.js'
 
 const srv = useEchoServer()
 const tmp = useTempDir('run')
@@ -321,10 +322,11 @@ describe('env effects and limits', () => {
   test('env.signal aborting a pending request is a TransportError', async () => {
     const ac = new AbortController()
     const before = received('/hang').length
-    // aborts once the server holds the request (polling, so a loaded machine only waits longer)
-    const timer = setInterval(() => received('/hang').length > before && ac.abort(), 10)
-    const e = asTag(await fail(at('/hang'), 'GET', { signal: ac.signal }), 'TransportError')
-    clearInterval(timer)
+    const run = fail(at('/hang'), 'GET', { signal: ac.signal })
+    // abort while the request is pending: once the server holds it
+    await waitFor(() => received('/hang').length > before, 10_000, 'the server recording /hang')
+    ac.abort()
+    const e = asTag(await run, 'TransportError')
     assert.equal(e.cause, 'ABORTED')
     assert.match(e.message, /aborted/)
     assert.ok(lines(e).includes('executeRequest: aborted by env.signal'))

@@ -12,6 +12,7 @@ import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { freePort, ok } from './helpers.js'
 import { useTempDir } from '../support/fixtures.js'
+import { waitFor } from '../support/wait.js'
 
 const TRANSPORTS: ReadonlyArray<readonly [string, H.Transport]> = [
   ['undici', H.undiciTransport()],
@@ -124,8 +125,7 @@ for (const [name, transport] of TRANSPORTS) {
           )
         }
         // the descriptor is closed as the run settles; on a loaded machine that can take a moment
-        for (let waited = 0; openOn(file) > 0 && waited < 10_000; waited += 20)
-          await new Promise((r) => setTimeout(r, 20))
+        await waitFor(() => openOn(file) === 0, 10_000, 'the body file closed').catch(() => undefined)
         assert.equal(openOn(file), 0, 'no descriptor left open on the body file')
       },
     )

@@ -8,15 +8,14 @@ import { connect } from 'node:net'
 import { after, describe, test } from 'node:test'
 import {
   closeAllServers,
-  settlesWithin,
   startBlockedListener,
   startFaultyServer,
   startStatusServer,
   takeRequest,
-  waitFor,
   withFaultyServer,
   type FaultKind,
 } from './faulty.js'
+import { settlesWithin, waitFor } from './wait.js'
 
 interface Exchange {
   readonly data: string

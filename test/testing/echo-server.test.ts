@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 
 import { startEchoServer, type EchoPayload } from '../../src/testing/index.js'
-import { assertBadRequest, call, echoOf, raw, server, useSharedServer, waitFor } from './support.js'
+import { assertBadRequest, call, echoOf, raw, server, useSharedServer } from './support.js'
+import { waitFor } from '../support/wait.js'
 
 useSharedServer()
 

@@ -3,7 +3,8 @@ import { describe, test } from 'node:test'
 import { inflateSync } from 'node:zlib'
 
 import type { EchoPayload } from '../../src/testing/index.js'
-import { assertBadRequest, call, echoOf, headerLines, raw, server, useSharedServer, waitFor } from './support.js'
+import { assertBadRequest, call, echoOf, headerLines, raw, server, useSharedServer } from './support.js'
+import { waitFor } from '../support/wait.js'
 
 useSharedServer()
 

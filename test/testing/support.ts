@@ -71,14 +71,6 @@ export const headerLines = (rawHeaders: ReadonlyArray<string>, name: string): Ar
   return lines
 }
 
-export const waitFor = async (condition: () => boolean, timeoutMs = 2000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
-
 /** Asserts a 400 with a JSON `{ error: string }` body; returns the error. */
 export const assertBadRequest = async (path: string, init?: RequestInit): Promise<string> => {
   const res = await call(path, init)

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { after, before, describe, test } from 'node:test'
-import { closeAllServers, waitFor, withFaultyServer } from '../support/faulty.js'
+import { closeAllServers, withFaultyServer } from '../support/faulty.js'
+import { waitFor } from '../support/wait.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const index = pathToFileURL(join(root, 'src', 'index.ts')).href

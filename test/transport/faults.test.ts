@@ -22,13 +22,12 @@ import * as H from '../../src/index.js'
 import { lines } from '../execute/helpers.js'
 import {
   closeAllServers,
-  settlesWithin,
   startBlockedListener,
-  waitFor,
   withFaultyServer,
   type BlockedListener,
   type FaultKind,
 } from '../support/faulty.js'
+import { settlesWithin, waitFor } from '../support/wait.js'
 
 const undici = H.undiciTransport()
 type TransportName = 'undici' | 'crossFetch' | 'fromFetch(globalThis.fetch)'

@@ -12,7 +12,7 @@ import * as H from '../../src/index.js'
 import { DispatchBody } from '../../src/transport/dispatch-body.js'
 import { responsePairs } from '../../src/transport/undici-dispatch.js'
 import { isPushBody } from '../../src/model/transport.js'
-import { waitFor } from '../support/faulty.js'
+import { waitFor } from '../support/wait.js'
 
 const bytes = (s: string): Uint8Array => Buffer.from(s)
 const text = (chunks: ReadonlyArray<Uint8Array>): string => Buffer.concat(chunks).toString()
