@@ -1,9 +1,17 @@
 /**
- * memoized: a pure function of a text remembered for a bounded number of keys.
+ * memoized: a pure function of a text remembered for a bounded number of keys, never a key
+ * that may carry a credential (user info, a query, a fragment, a `name=value`): after requests
+ * to `http://u:p@…?token=…` on every transport (steps, redaction, the undici transport's URL
+ * splits, redirects), no cache holds the password or the token.
  */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { memoized } from '../../src/model/memo.js'
+import { pipe } from 'fp-ts/function'
+import * as H from '../../src/index.js'
+import { mayHoldCredential, memoized, memoizedKeys } from '../../src/model/memo.js'
+import { useEchoServer } from '../support/fixtures.js'
+
+const echo = useEchoServer()
 
 describe('memoized', () => {
   test('asks f once per key while the key is remembered, and gives the same answers as f', () => {
@@ -31,4 +39,79 @@ describe('memoized', () => {
     f('none')
     assert.equal(n, 3)
   })
+  test('a key that may hold a credential is worked out every time and never held', () => {
+    const hostile = [
+      'https://u:p@h/x',
+      'http://h/x?token=t0k',
+      'http://h/x#access_token=t0k',
+      'http://h/x;jsessionid=s3ss',
+      '//u:p@h',
+      'a@b',
+      '?',
+      '#',
+      '=',
+    ]
+    for (const k of hostile) assert.equal(mayHoldCredential(k), true, k)
+    for (const k of ['http://h/users/1', 'http://127.0.0.1:9/json', 'X-Api-Key', '', 'h:8080/a%40b'])
+      assert.equal(mayHoldCredential(k), false, k)
+    const calls: string[] = []
+    const f = memoized(100, (k: string) => (calls.push(k), k.length))
+    for (const k of [...hostile, ...hostile]) assert.equal(f(k), k.length)
+    assert.deepEqual(calls, [...hostile, ...hostile])
+    f('http://h/users/1')
+    f('http://h/users/1')
+    assert.equal(calls.length, hostile.length * 2 + 1)
+    const held = memoizedKeys()
+    assert.ok(held.includes('http://h/users/1'), 'memoizedKeys sees the caches')
+    for (const k of hostile) assert.ok(!held.includes(k), k)
+  })
+})
+
+describe('no cache keeps a credential after the request is gone', () => {
+  const transports: ReadonlyArray<readonly [string, H.Transport]> = [
+    ['undici', H.undiciTransport()],
+    ['crossFetch', H.crossFetchTransport],
+    ['fromFetch(globalThis.fetch)', H.fromFetch(globalThis.fetch)],
+  ]
+  for (const [name, transport] of transports)
+    test(`${name}: user info, query and fragment tokens, a redirect, a refused https URL`, async () => {
+      const base = echo.url.replace('http://', `http://memo-u-${name.length}:memoPass${name.length}@`)
+      const runs = [
+        pipe(
+          H.newRequest(),
+          H.initialize(`${base}/get?token=memoTok1&page=2#access_token=memoFrag1`),
+          H.addUrlParameter('api_key', 'memoKey1'),
+          H.maxRedirects(2),
+        ),
+        pipe(H.newRequest(), H.initialize(`${echo.url}/redirect-to?url=${encodeURIComponent('/get?token=memoTok2')}`)),
+        pipe(H.newRequest(), H.initialize(`${echo.url}/get?signature=memoSig3`), H.maxRedirects(0)),
+      ]
+      for (const req of runs) {
+        const r = await H.processRequest('GET', { transport })(req)()
+        assert.equal(r._tag, 'Right', r._tag === 'Left' ? r.left.message : '')
+        assert.ok(H.getLog(r._tag === 'Right' ? r.right : r.left, true).length > 0)
+      }
+      // https to a port nothing listens on: a TransportError, after the steps, redaction and the split
+      const refused = await H.processRequest('GET', { transport })(
+        pipe(H.newRequest(), H.initialize('https://memo-u:memoPass9@127.0.0.1:9/x?token=memoTok9'), H.maxAttempts(0)),
+      )()
+      assert.equal(refused._tag, 'Left')
+      const held = memoizedKeys()
+      assert.ok(held.length > 0, 'the caches are in use')
+      for (const secret of [
+        `memoPass${name.length}`,
+        'memoTok1',
+        'memoFrag1',
+        'memoKey1',
+        'memoTok2',
+        'memoSig3',
+        'memoPass9',
+        'memoTok9',
+      ])
+        assert.deepEqual(
+          held.filter((k) => k.includes(secret)),
+          [],
+          secret,
+        )
+    })
 })
