@@ -74,6 +74,13 @@ const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
   return out
 }
 
+/**
+ * A file path that no command reads as an option, nor as stdin: one that starts with `-` is
+ * written `./-n` (for `cat`, `tail`, curl's `@file` and `--output`, where `-n` would be an
+ * option and `-` stdin or stdout; `cat -- -` would still read stdin).
+ */
+const safePath = (path: string): string => (path.startsWith('-') ? `./${path}` : path)
+
 /** The shell command that writes one segment to stdout (literal secrets hidden in parts that are text). */
 const segmentCommand = (s: Segment, h: Hider): ReadonlyArray<string> => {
   switch (s._tag) {
@@ -82,8 +89,8 @@ const segmentCommand = (s: Segment, h: Hider): ReadonlyArray<string> => {
       return printfCommands(text === null ? s.bytes : ASCII.encode(h.text(text)))
     }
     case 'File':
-      if (s.start === 0 && s.end === s.size) return [`cat ${shellQuote(s.path)}`]
-      return [`tail -c +${s.start + 1} ${shellQuote(s.path)} | head -c ${s.end - s.start}`]
+      if (s.start === 0 && s.end === s.size) return [`cat ${shellQuote(safePath(s.path))}`]
+      return [`tail -c +${s.start + 1} ${shellQuote(safePath(s.path))} | head -c ${s.end - s.start}`]
     case 'Url':
       return [`curl -sS --fail ${shellQuote(h.url(s.url))}`]
   }
@@ -99,7 +106,7 @@ const bodyArgs = (
   const segments = p.body.segments
   const only = segments[0]
   if (segments.length === 1 && only?._tag === 'File' && only.start === 0 && only.end === only.size)
-    return { args: [`--data-binary ${shellQuote(`@${only.path}`)}`], feed: [] }
+    return { args: [`--data-binary ${shellQuote(`@${safePath(only.path)}`)}`], feed: [] }
   if (segments.every((s) => s._tag === 'Bytes')) {
     const bytes = concat(segments.map((s) => (s._tag === 'Bytes' ? s.bytes : new Uint8Array(0))))
     const text = showableText(bytes)
@@ -175,7 +182,7 @@ const settingArgs = (p: PreparedRequest, h: Hider): ReadonlyArray<string> => {
     if (!t.rejectUnauthorized) out.push('--insecure')
   }
   const output = sinkFile(p.sink)
-  if (output !== null) out.push(`--output ${shellQuote(output)}`)
+  if (output !== null) out.push(`--output ${shellQuote(safePath(output))}`)
   return out
 }
 
@@ -185,6 +192,8 @@ const settingArgs = (p: PreparedRequest, h: Hider): ReadonlyArray<string> => {
  * bytes. A body of one whole file is `--data-binary @file`; text is inline; anything else
  * (multipart bodies of text and file parts, file ranges, bytes that are not showable text) is
  * written to curl's stdin by `printf`, `cat` and `tail | head` in a POSIX shell pipeline.
+ * A relative file path that starts with `-` is written `./-n`: never an option of `cat` or
+ * `tail`, nor stdin (`@-`) or stdout (`--output -`) to curl.
  * Settings are added where curl has an option: redirects (`--location --max-redirs`),
  * decompression, timeouts, retries, the size limit, proxy, TLS files and the output file.
  * Secrets (credentials, secret-named headers, params and body fields, passwords in URLs) are

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { RecordedRequest } from '../../src/testing/index.js'
+import { shellQuote } from '../../src/encoding/shell.js'
 import { httpipe, shell, useFixtures } from './helpers.js'
 
 const fx = useFixtures()
@@ -46,6 +47,42 @@ const compare = async (args: ReadonlyArray<string>): Promise<string> => {
 }
 
 describe('--curl', () => {
+  test('body files named -n, --help and - (relative paths) reach the server as their bytes, not as options of cat or stdin', async () => {
+    // curl is required by this file as a whole (each test runs the printed command), as by test/show/curl.test.ts
+    await writeFile(join(fx.dir, '-n'), 'number me\nplease\n')
+    await writeFile(join(fx.dir, '--help'), Buffer.from([0, 0xff, 0x2d, 10]))
+    await writeFile(join(fx.dir, '-'), 'a file named dash')
+    const inDir = async (args: ReadonlyArray<string>): Promise<string> => {
+      const printed = await httpipe([...args, '--curl'], { cwd: fx.dir })
+      assert.equal(printed.code, 0, printed.err)
+      const ran = await shell(`cd ${shellQuote(fx.dir)} && ${printed.out.trimEnd()} -sS -o /dev/null\n`)
+      assert.equal(ran.code, 0, ran.err)
+      const viaCurl = seen(fx.server.requests.at(-1))
+      const sent = await httpipe(args, { cwd: fx.dir })
+      assert.equal(sent.code, 0, sent.err)
+      assert.deepEqual(viaCurl, seen(fx.server.requests.at(-1)), printed.out)
+      return printed.out
+    }
+    const multipart = await inDir([
+      `${fx.server.url}/post`,
+      '--form',
+      'title=x',
+      '--file',
+      'a=@-n;type=text/plain',
+      '--file',
+      'b=@--help',
+      '--file',
+      'c=@-',
+    ])
+    for (const name of ['-n', '--help', '-']) assert.ok(multipart.includes(`cat ${shellQuote(`./${name}`)}`), multipart)
+    const body = fx.server.requests.at(-1)
+    assert.ok(Buffer.from(body?.body ?? []).includes('number me\nplease\n'))
+    assert.ok(Buffer.from(body?.body ?? []).includes('a file named dash'))
+    const dash = await inDir(['PUT', `${fx.server.url}/put`, '--data-file=-'])
+    assert.ok(dash.includes(`--data-binary ${shellQuote('@./-')}`), dash)
+    assert.equal(Buffer.from(fx.server.requests.at(-1)?.body ?? []).toString(), 'a file named dash')
+  })
+
   test('a GET with params and headers; a JSON POST with a bearer from the environment', async () => {
     await compare([`${fx.server.url}/get`, '--param', "q=it's a [test]", '-H', 'X-A: "quoted" $HOME'])
     await compare([`${fx.server.url}/post`, '--json', '{"a":1,"b":"two"}', '--bearer', 'env:CLI_CURL_TOKEN'])

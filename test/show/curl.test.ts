@@ -150,6 +150,48 @@ describe('curl sends what httpipe sends', () => {
     const got = await runCurl(H.toCurl(p))
     assert.equal(Buffer.from(got.body).toString(), '<cdeabcdefghij{"status":200}')
   })
+  test('file paths that start with - (-n, --help, -) are files for cat, tail and curl, never options or stdin', async () => {
+    // curl is required by this file as a whole (every test runs the rendered command), as by test/cli/curl.test.ts
+    const home = process.cwd()
+    await writeFile(tmp.file('-n'), 'number me\nplease\n')
+    await writeFile(tmp.file('--help'), new Uint8Array([0, 0xff, 0x2d, 0x2d, 10]))
+    await writeFile(tmp.file('-'), 'a file named dash')
+    process.chdir(tmp.path) // the paths are relative, as given: sh and curl run here too
+    try {
+      for (const name of ['-n', '-']) {
+        const cmd = await assertSame(pipe(at('/post'), H.setBinaryBody(H.fromFile(name))), 'POST')
+        assert.ok(cmd.includes(`--data-binary ${shellQuote(`@./${name}`)}`), cmd)
+      }
+      const form = pipe(
+        at('/post'),
+        H.startMultipartBody(),
+        H.addMultipartFormDataFile('a', 'a.txt', H.fromFile('-n'), 'text/plain'),
+        H.addMultipartFormDataFile('b', 'b.bin', H.fromFile('--help')),
+        H.addMultipartFormDataFile('c', 'c.txt', H.fromFile('-')),
+      )
+      const cmd = await assertSame(form, 'POST')
+      for (const name of ['-n', '--help', '-']) assert.ok(cmd.includes(`cat ${shellQuote(`./${name}`)}`), cmd)
+      const p0 = await prepare(pipe(at('/post'), H.setStringBody('x')), 'POST')
+      const body = segmentsBody([
+        { _tag: 'File', path: '-n', start: 2, end: 6, size: 17 },
+        { _tag: 'File', path: '--help', start: 1, end: 5, size: 5 },
+        { _tag: 'File', path: '-', start: 0, end: 17, size: 17 },
+      ])
+      const ranged = H.toCurl({
+        ...p0,
+        body,
+        headers: p0.headers.filter(([n]) => n.toLowerCase() !== 'content-length'),
+      })
+      assert.match(ranged, /tail -c \+3 \.\/-n \| head -c 4/)
+      const got = await runCurl(ranged)
+      assert.deepEqual(
+        Buffer.from(got.body),
+        Buffer.concat([Buffer.from('mber'), Buffer.from([0xff, 0x2d, 0x2d, 10]), Buffer.from('a file named dash')]),
+      )
+    } finally {
+      process.chdir(home)
+    }
+  })
   test('HEAD, DELETE with a body, GET with a body', async () => {
     const head = await assertSame(at('/get'), 'HEAD')
     assert.match(head, /--head/)
