@@ -93,8 +93,51 @@ const escapeControls = (s: string): string =>
   s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true })
-// control characters a terminal would act on (escape sequences, bell, backspace…); tab, LF and CR are text
-const TERMINAL_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u009b]/
+// control characters a terminal would act on (escape sequences, bell, backspace, C1 such as CSI and OSC…); tab, LF and CR are text
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/
+
+// C0 but TAB, DEL and C1: what visible() writes as \xNN
+const NOT_VISIBLE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/
+const NOT_VISIBLE_ALL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g
+
+/**
+ * A text safe to print on a terminal as one line: every control character (C0 but TAB, DEL
+ * and C1) written as `\xNN`. What the command prints that came from the server other than the
+ * body (the reason phrase, header names and values, the URL reached by redirects) and every
+ * message it prints goes through it, so an escape sequence (colours, a window title, an OSC 52
+ * clipboard write) shows as text, and a CR or LF cannot start a line that looks like the
+ * command's own.
+ * @example
+ * visible('Not Found\u001b]52;c;aGk=\u0007') // 'Not Found\\x1b]52;c;aGk=\\x07'
+ * @category cli
+ * @since 0.3.0
+ */
+export const visible = (text: string): string =>
+  NOT_VISIBLE.test(text)
+    ? text.replace(NOT_VISIBLE_ALL, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    : text
+
+/**
+ * The line `--fail` writes on stderr for a status of 400 or above: the status and the server's
+ * reason phrase, made {@link visible}.
+ * @example
+ * failLine(404, 'Not Found\u001b[2J') // 'httpipe: HTTP 404 Not Found\\x1b[2J\n'
+ * @category cli
+ * @since 0.3.0
+ */
+export const failLine = (status: number, statusText: string): string =>
+  `${`httpipe: HTTP ${status} ${visible(statusText)}`.trimEnd()}\n`
+
+/**
+ * A message of the command (a ClientError's, a usage error's) as it is written on stderr: the
+ * `httpipe:` prefix, the text made {@link visible} (a message may quote a URL, a header or a
+ * template's text).
+ * @example
+ * messageLine('executeRequest: GET http://h/ failed') // 'httpipe: executeRequest: GET http://h/ failed\n'
+ * @category cli
+ * @since 0.3.0
+ */
+export const messageLine = (message: string): string => `httpipe: ${visible(message)}\n`
 
 const isJsonType = (contentType: string | undefined): boolean =>
   /^application\/(?:[\w.+-]+\+)?json\b|^text\/json\b/i.test(contentType ?? '')
@@ -160,12 +203,12 @@ export const statusAndHeaders = (
   const c = paint(colour)
   const tint = res.status >= 400 ? c.red : res.status >= 300 ? c.yellow : c.green
   const moved =
-    res.redirects > 0 ? c.dim(`  (${res.url} after ${res.redirects} redirect${res.redirects === 1 ? '' : 's'})`) : ''
-  const clean = (s: string): string =>
-    s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    res.redirects > 0
+      ? c.dim(`  (${visible(res.url)} after ${res.redirects} redirect${res.redirects === 1 ? '' : 's'})`)
+      : ''
   const lines = [
-    c.bold(tint(`HTTP ${res.status} ${clean(res.statusText)}`.trimEnd())) + moved,
-    ...res.rawHeaders.map(([n, v]) => `${c.cyan(clean(n))}: ${clean(v)}`),
+    c.bold(tint(`HTTP ${res.status} ${visible(res.statusText)}`.trimEnd())) + moved,
+    ...res.rawHeaders.map(([n, v]) => `${c.cyan(visible(n))}: ${visible(v)}`),
   ]
   return `${lines.join('\n')}\n\n`
 }

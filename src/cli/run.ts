@@ -9,7 +9,7 @@ import type { HttpResponse } from '../model/response.js'
 import { isToken } from '../model/valid.js'
 import { FLAGS } from './flags.js'
 import type { Lib, Values } from './flag.js'
-import { bodyOutput, statusAndHeaders, useColour } from './output.js'
+import { bodyOutput, failLine, messageLine, statusAndHeaders, useColour } from './output.js'
 import { attributeOf, EXIT } from './program.js'
 import { progressBar } from './progress.js'
 
@@ -132,7 +132,7 @@ const printResponse = async (H: Lib, res: HttpResponse, values: Values, io: Io):
   }
   if (values['log'] === true) await write(io.stderr, `${H.getLog(res, true)}\n`)
   if (values['fail'] === true && res.status >= 400) {
-    await write(io.stderr, `httpipe: HTTP ${res.status} ${res.statusText}`.trimEnd() + '\n')
+    await write(io.stderr, failLine(res.status, res.statusText))
     return EXIT.httpError
   }
   return EXIT.ok
@@ -155,7 +155,7 @@ export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): 
     built = build(H, args, values)
   } catch (e) {
     if (!(e instanceof Usage)) throw e
-    await write(io.stderr, `httpipe: ${e.message}\n`)
+    await write(io.stderr, messageLine(e.message))
     return EXIT.usage
   }
   const { req, method } = built
@@ -170,7 +170,7 @@ export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): 
   if (values['curl'] === true) {
     const prepared = await H.prepareRequest(method, { secrets: (n) => io.env[n] })(req)()
     if (prepared._tag === 'Left') {
-      await write(io.stderr, `httpipe: ${prepared.left.message}\n`)
+      await write(io.stderr, messageLine(prepared.left.message))
       return EXIT.clientError
     }
     await write(io.stdout, `${H.toCurl(prepared.right, { showSecrets: values['showSecrets'] === true })}\n`)
@@ -194,7 +194,7 @@ export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): 
     return EXIT.interrupted
   }
   if (result._tag === 'Left') {
-    await write(io.stderr, `httpipe: ${result.left.message}\n`)
+    await write(io.stderr, messageLine(result.left.message))
     if (values['log'] === true) await write(io.stderr, `${H.getLog(result.left, true)}\n`)
     return EXIT.clientError
   }
