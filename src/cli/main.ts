@@ -7,10 +7,12 @@
 import { readCommandLine } from './program.js'
 
 const stdout = process.stdout
-// a reader that stopped reading (`httpipe … | head`) is no error of the request
+// A reader that stopped reading (`httpipe … | head`) is no error of the request: the rest of the
+// body is dropped (a write to the closed stdout calls back with an error, which `write` ignores),
+// while stderr (-v, --log, the --fail line) is still written in full and the exit code is the
+// request's own (0, 1, 22…). Exiting here would lose them.
 stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0)
-  throw e
+  if (e.code !== 'EPIPE') throw e
 })
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
