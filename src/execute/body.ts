@@ -4,8 +4,7 @@
  * @module
  */
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { open, stat } from 'node:fs/promises'
+import { open, type FileHandle } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import type { BodyHasher, PreparedBody, Segment, SignFailure } from '../model/prepared.js'
 
@@ -33,31 +32,56 @@ export class BodyFileError extends Error {
  */
 export const codeOf = (e: unknown): string => String((e as NodeJS.ErrnoException | null)?.code ?? e)
 
+/** The most bytes of a body file read (and handed on) at a time. */
+const READ_CHUNK = 64 * 1024
+
+/**
+ * The bytes `[start, end)` of a body file, read through one open handle. The file must still
+ * have the size it had when the request was prepared, when it is opened and once the declared
+ * bytes are read (an `fstat` of the same handle, so a file that grew or shrank while it was
+ * sent is caught). The last chunk is held back until that second check has passed: a server
+ * never receives the whole declared body of a file that changed, so it cannot answer it as
+ * complete; the attempt ends in a `BodyFileError` with `EFILECHANGED` instead.
+ */
 async function* fileSegment(s: Extract<Segment, { _tag: 'File' }>): AsyncGenerator<Uint8Array> {
-  let size: number
+  let fh: FileHandle
   try {
-    size = (await stat(s.path)).size
+    fh = await open(s.path, 'r')
   } catch (e) {
     throw new BodyFileError(s.path, codeOf(e))
   }
-  if (size !== s.size) throw new BodyFileError(s.path, 'EFILECHANGED')
-  if (s.end <= s.start) return
-  let read = 0
   try {
-    for await (const chunk of createReadStream(s.path, { start: s.start, end: s.end - 1 })) {
-      read += (chunk as Buffer).byteLength
-      yield chunk as Buffer
+    const sizeNow = async (): Promise<number> => {
+      try {
+        return (await fh.stat()).size
+      } catch (e) {
+        throw new BodyFileError(s.path, codeOf(e))
+      }
     }
-  } catch (e) {
-    throw new BodyFileError(s.path, codeOf(e))
+    if ((await sizeNow()) !== s.size) throw new BodyFileError(s.path, 'EFILECHANGED')
+    let at = s.start
+    let held: Uint8Array | null = null
+    while (at < s.end) {
+      const want = Math.min(READ_CHUNK, s.end - at)
+      const buf = Buffer.allocUnsafe(want)
+      let n: number
+      try {
+        n = (await fh.read(buf, 0, want, at)).bytesRead
+      } catch (e) {
+        throw new BodyFileError(s.path, codeOf(e))
+      }
+      // the file ended before the declared bytes: it shrank
+      if (n === 0) throw new BodyFileError(s.path, 'EFILECHANGED')
+      at += n
+      if (held !== null) yield held
+      held = buf.subarray(0, n)
+    }
+    // every declared byte is read: the file must not have grown (or shrunk) meanwhile
+    if ((await sizeNow()) !== s.size) throw new BodyFileError(s.path, 'EFILECHANGED')
+    if (held !== null) yield held
+  } finally {
+    await fh.close().catch(() => undefined)
   }
-  if (read !== s.end - s.start) throw new BodyFileError(s.path, 'EFILECHANGED')
-  // a file that grew while it was sent: its range was read whole, but it is not what was prepared
-  const after = await stat(s.path).then(
-    (st) => st.size,
-    () => -1,
-  )
-  if (after !== s.size) throw new BodyFileError(s.path, 'EFILECHANGED')
 }
 
 async function* segmentStream(segments: ReadonlyArray<Segment>): AsyncGenerator<Uint8Array> {
