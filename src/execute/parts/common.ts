@@ -107,3 +107,52 @@ export const partsProgress = (
     },
   })
 }
+
+/**
+ * Answers in a row that make no progress (see {@link progressWatch}) after which a transfer in
+ * parts is given up.
+ * @example
+ * STALLS // 3
+ * @internal
+ */
+export const STALLS = 3
+
+/**
+ * The share of a chunk an answer must add to count as progress: a quarter (`ceil(chunkSize / 4)`
+ * bytes, at least 1).
+ * @example
+ * PROGRESS_SHARE // 4
+ * @internal
+ */
+export const PROGRESS_SHARE = 4
+
+/**
+ * Watches how far a transfer in parts got. An answer makes progress when the offset it reaches
+ * passes the highest offset reached so far by at least `ceil(chunkSize / 4)` bytes; any other
+ * answer (less, the same, or going back) is a stall, and `note` gives the stalls in a row.
+ * With {@link STALLS} = 3 a transfer so ends after at most `3 × ceil(total / ceil(chunkSize / 4))`
+ * requests (about 12 per chunk at the worst), and after 3 when the server moves no further: a
+ * server that alternates its answers, or takes a byte at a time, cannot keep it going.
+ * @example
+ * const w = progressWatch(100, 0)
+ * w.note(100) // 0 (progress)
+ * w.note(50) // 1 (a stall)
+ * @internal
+ */
+export const progressWatch = (
+  chunkSize: number,
+  start: number,
+): { readonly step: number; readonly note: (offset: number) => number; readonly highest: () => number } => {
+  const step = Math.max(1, Math.ceil(chunkSize / PROGRESS_SHARE))
+  let highest = start
+  let stalls = 0
+  return {
+    step,
+    note: (offset) => {
+      stalls = offset >= highest + step ? 0 : stalls + 1
+      highest = Math.max(highest, offset)
+      return stalls
+    },
+    highest: () => highest,
+  }
+}

@@ -5,7 +5,14 @@
  */
 import { rm, stat, truncate } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
-import { fileError, invalidInput, statusError, transportError } from '../../model/errors.js'
+import {
+  fileError,
+  invalidInput,
+  responseTooLarge,
+  statusError,
+  transportError,
+  type ClientError,
+} from '../../model/errors.js'
 import { putHeader } from '../../model/headers.js'
 import type { Log } from '../../model/log.js'
 import { rangeHeader, unsatisfiedTotal, parseContentRange } from '../../encoding/range.js'
@@ -15,7 +22,7 @@ import type { Request } from '../../model/request.js'
 import type { HttpResponse } from '../../model/response.js'
 import type { ResolvedEnv } from '../env.js'
 import { errText } from '../attempt/failures.js'
-import { isWhole, note, spanProblem, partsProgress, prepared, type Result } from './common.js'
+import { isWhole, note, spanProblem, partsProgress, prepared, progressWatch, STALLS, type Result } from './common.js'
 import { partProblem } from './ranges.js'
 import { run } from '../run.js'
 
@@ -90,11 +97,69 @@ const cutBack = async (path: string, size: number): Promise<string | null> => {
 }
 
 /**
+ * Why the download cannot go on with an answer naming `total`, or null: another total than the
+ * first answer named (the representation changed: a `StatusError`), or a total over the limit
+ * (`ResponseTooLarge`). The answer's part is cut from the file again either way.
+ */
+const totalProblem = async (
+  step: string,
+  known: number | null,
+  total: number | null,
+  limit: number | null,
+  res: HttpResponse,
+  file: string,
+  offset: number,
+  env: ResolvedEnv,
+): Promise<ClientError | null> => {
+  const changed = known !== null && total !== known
+  const over = limit !== null && total !== null && total > limit
+  if (!changed && !over) return null
+  const cut = await cutBack(file, offset)
+  const back =
+    cut === null ? `the part was cut from ${file}: back to ${offset} bytes` : `${file} cannot be cut back: ${cut}`
+  if (changed) {
+    const why = `the representation changed size during the download: the first answer said ${known} bytes, this one ${total ?? '*'}`
+    return statusError(`${step}: ${why}`, { ...res, log: note(note(res.log, step, why, env), step, back, env) })
+  }
+  const why = `${step}: the representation has ${total} bytes, over the limit of ${limit} bytes (setMaxResponseSize, across all parts)`
+  return responseTooLarge(why, limit ?? 0, note(res.log, step, back, env))
+}
+
+/**
+ * A failure of the run of one part, the part cut from the file again; a part over what the
+ * limit left for it (`byLimit`) is a `ResponseTooLarge` of the whole download.
+ */
+const partFailed = async (
+  step: string,
+  e: ClientError,
+  file: string,
+  offset: number,
+  limit: number | null,
+  byLimit: boolean,
+): Promise<ClientError> => {
+  await cutBack(file, offset)
+  if (e._tag !== 'ResponseTooLarge' || limit === null || !byLimit) return e
+  const why = `${step}: the download is over the limit of ${limit} bytes (setMaxResponseSize, across all parts)`
+  return responseTooLarge(why, limit, e.log)
+}
+
+/**
  * Downloads the whole representation to the request's response file in parts of `chunkSize`,
  * continuing a partial file from its size. A part is streamed onto the end of the file once its
  * answer is checked (`206`, its Content-Range), so memory never holds a part; a part that is cut
  * off or shorter than its Content-Range is cut from the file again, which so holds the bytes
  * from 0 up to a part boundary whenever a run ends.
+ *
+ * Bounded whatever the server does:
+ * - the total size is the one the first answer names (Content-Range `bytes s-e/total`); a later
+ *   answer naming another total (a representation that grows or changes) ends the download in a
+ *   `StatusError`, its part cut from the file again;
+ * - `setMaxResponseSize` (or `env.maxResponseBytes`) caps the file across all parts, the bytes
+ *   already on disk included: a total over it, or a part that would take the file past it (a
+ *   total of `*`), ends the download in `ResponseTooLarge` with no byte past the limit written;
+ * - a part that adds fewer than a quarter of a chunk and does not complete the file is a stall,
+ *   and 3 stalls in a row end the download in a `StatusError` (see `progressWatch`): a server
+ *   sending a byte at a time costs 3 requests, not one per byte.
  * @example
  * await getInPartsNow(5 << 20, 'GET', env, req)
  * @internal
@@ -108,35 +173,37 @@ export const getInPartsNow = async (
   const step = 'getDataInParts'
   const r = await prepared(step, method, env, req, false)
   if (E.isLeft(r)) return r
-  const p0 = r.right.p
-  const file = sinkFile(p0.sink)
+  const p = r.right.p
+  const file = sinkFile(p.sink)
   if (file === null)
-    return E.left(invalidInput(step, `${step}: no file to download to: call setResponseFile(path) first`, p0.log))
+    return E.left(invalidInput(step, `${step}: no file to download to: call setResponseFile(path) first`, p.log))
   if (!isWhole(chunkSize, 1))
     return E.left(
-      invalidInput(step, `${step}: the chunk size must be a whole number >= 1, got ${showValue(chunkSize)}`, p0.log),
+      invalidInput(step, `${step}: the chunk size must be a whole number >= 1, got ${showValue(chunkSize)}`, p.log),
     )
   const had = await sizeOnDisk(file)
   if (E.isLeft(had))
-    return E.left(fileError(`${step}: cannot continue the download in ${file}: ${had.left}`, file, had.left, p0.log))
-  // the size limit is one of a part: a part is never held whole, but a limit below it would cut each one
-  const p: PreparedRequest = {
-    ...p0,
-    settings: { ...p0.settings, maxResponseSize: Math.max(chunkSize, p0.settings.maxResponseSize ?? 0) },
-  }
+    return E.left(fileError(`${step}: cannot continue the download in ${file}: ${had.left}`, file, had.left, p.log))
+  // the limit is one of the whole file; each part is read under what is left of it
+  const limit = env.maxResponseBytes ?? p.settings.maxResponseSize
   let offset = had.right
   let log = offset > 0 ? note(p.log, step, `${file} holds ${offset} bytes: continuing from there`, env) : p.log
   let attempts = 0
   let known: number | null = null
+  const watch = progressWatch(chunkSize, offset)
   const progress = partsProgress(env, 'download', () => known)
   for (;;) {
     const end = offset + chunkSize
+    const room = limit === null ? chunkSize : Math.max(0, Math.min(chunkSize, limit - offset))
     const got = await run(
-      rangeRequest(p, offset, end, note(log, step, `asking for bytes ${offset}-${end - 1}`, env), true),
-      progress(offset),
+      {
+        ...rangeRequest(p, offset, end, note(log, step, `asking for bytes ${offset}-${end - 1}`, env), true),
+        settings: { ...p.settings, maxResponseSize: room },
+      },
+      { ...progress(offset), maxResponseBytes: room },
     )
     // a part read whole but failed after (a limit that fired at its end) is not kept either
-    if (E.isLeft(got)) return (await cutBack(file, offset), got)
+    if (E.isLeft(got)) return E.left(await partFailed(step, got.left, file, offset, limit, room < chunkSize))
     const res = { ...got.right, attempts: (attempts += got.right.attempts) }
     log = res.log
     if (res.status === 416 && unsatisfiedTotal(res.headers['content-range']) === offset)
@@ -166,9 +233,18 @@ export const getInPartsNow = async (
         ),
       )
     }
+    const stop = await totalProblem(step, known, range.total, limit, res, file, offset, env)
+    if (stop !== null) return E.left(stop)
     offset = range.end + 1
     known = range.total
-    if (range.total === null ? expected < chunkSize : offset >= range.total)
+    const done = range.total === null ? expected < chunkSize : offset >= range.total
+    if (!done && watch.note(offset) >= STALLS) {
+      const why =
+        `the server sent fewer than ${watch.step} new bytes (a quarter of the ${chunkSize}-byte chunk) ` +
+        `in ${STALLS} answers in a row: ${file} holds ${offset} of ${range.total ?? '*'} bytes`
+      return E.left(statusError(`${step}: ${why}`, { ...res, log: note(log, step, why, env) }))
+    }
+    if (done)
       return E.right({
         ...res,
         body: new Uint8Array(0),

@@ -14,7 +14,7 @@ import { showValue } from '../../encoding/json.js'
 import { sliceBody, type PreparedRequest } from '../../model/prepared.js'
 import type { Request } from '../../model/request.js'
 import type { ResolvedEnv } from '../env.js'
-import { isWhole, note, spanProblem, partsProgress, prepared, type Result } from './common.js'
+import { isWhole, note, spanProblem, partsProgress, prepared, progressWatch, STALLS, type Result } from './common.js'
 import { nextChunk } from './ranges.js'
 import { run } from '../run.js'
 
@@ -26,9 +26,6 @@ import { run } from '../run.js'
  * @since 0.3.0
  */
 export const DEFAULT_CHUNK_SIZE = 5 * 1024 * 1024
-
-/** Consecutive answers that move an upload no further before it is given up. */
-const STALLS = 3
 
 /** The request for the bytes `[start, end)` of the body of `total`, with their Content-Range. */
 const bodyPart = (p: PreparedRequest, start: number, end: number, total: number, log: Log): PreparedRequest => ({
@@ -76,6 +73,12 @@ export const sendPartNow = async (
  * where the server says it is (`308` with `Range: bytes=0-N`, also fewer bytes than were sent);
  * a chunk is retried by the retry layer (at least 2 retries, the method included). The answer
  * that completes the upload, or the first that is neither `308` nor `2xx`, is the response.
+ *
+ * Bounded (see `progressWatch`): an answer that does not take the upload at least a quarter of
+ * a chunk past the most the server held so far is a stall, and 3 stalls in a row end the upload
+ * in a `StatusError` carrying the last answer; so a server that alternates its `Range` answers,
+ * goes back, or takes a byte at a time costs at most 3 requests per quarter of a chunk, never a
+ * request per byte, and one that takes nothing new costs 3.
  * @example
  * await sendInPartsNow(5 << 20, 'PUT', env, req)
  * @internal
@@ -109,7 +112,7 @@ export const sendInPartsNow = async (
   let offset = 0
   let log = p.log
   let attempts = 0
-  let stalls = 0
+  const watch = progressWatch(Math.min(chunkSize, total), 0)
   let first: number | null = null
   for (;;) {
     const end = Math.min(total, offset + chunkSize)
@@ -127,9 +130,10 @@ export const sendInPartsNow = async (
     if (next._tag === 'done' || next._tag === 'stop') return E.right(whole)
     if (next._tag === 'fail')
       return E.left(statusError(`${step}: ${next.reason}`, { ...whole, log: note(log, step, next.reason, env) }))
-    stalls = next.offset > offset ? 0 : stalls + 1
-    if (stalls >= STALLS) {
-      const why = `the server took no new bytes in ${STALLS} answers in a row (it holds ${next.offset} of ${total})`
+    if (watch.note(next.offset) >= STALLS) {
+      const why =
+        `the server took fewer than ${watch.step} bytes past the most it held (a quarter of the ${Math.min(chunkSize, total)}-byte chunk) ` +
+        `in ${STALLS} answers in a row: it holds ${next.offset} of ${total} bytes, the most it held was ${watch.highest()}`
       return E.left(statusError(`${step}: ${why}`, { ...whole, log: note(log, step, why, env) }))
     }
     if (next.offset < end) log = note(log, step, `the server holds ${next.offset} bytes: resuming from there`, env)
