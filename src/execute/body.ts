@@ -32,9 +32,6 @@ export class BodyFileError extends Error {
  */
 export const codeOf = (e: unknown): string => String((e as NodeJS.ErrnoException | null)?.code ?? e)
 
-/** The most bytes of a body file read (and handed on) at a time. */
-const READ_CHUNK = 64 * 1024
-
 /**
  * The bytes `[start, end)` of a body file, read through one open handle. The file must still
  * have the size it had when the request was prepared, when it is opened and once the declared
@@ -50,34 +47,33 @@ async function* fileSegment(s: Extract<Segment, { _tag: 'File' }>): AsyncGenerat
   } catch (e) {
     throw new BodyFileError(s.path, codeOf(e))
   }
+  const sizeNow = async (): Promise<number> => {
+    try {
+      return (await fh.stat()).size
+    } catch (e) {
+      throw new BodyFileError(s.path, codeOf(e))
+    }
+  }
   try {
-    const sizeNow = async (): Promise<number> => {
-      try {
-        return (await fh.stat()).size
-      } catch (e) {
-        throw new BodyFileError(s.path, codeOf(e))
-      }
-    }
     if ((await sizeNow()) !== s.size) throw new BodyFileError(s.path, 'EFILECHANGED')
-    let at = s.start
+    if (s.end <= s.start) return
+    let read = 0
     let held: Uint8Array | null = null
-    while (at < s.end) {
-      const want = Math.min(READ_CHUNK, s.end - at)
-      const buf = Buffer.allocUnsafe(want)
-      let n: number
-      try {
-        n = (await fh.read(buf, 0, want, at)).bytesRead
-      } catch (e) {
-        throw new BodyFileError(s.path, codeOf(e))
+    const stream = fh.createReadStream({ start: s.start, end: s.end - 1, autoClose: false })
+    try {
+      for await (const chunk of stream) {
+        read += (chunk as Buffer).byteLength
+        if (held !== null) yield held
+        held = chunk as Buffer
       }
-      // the file ended before the declared bytes: it shrank
-      if (n === 0) throw new BodyFileError(s.path, 'EFILECHANGED')
-      at += n
-      if (held !== null) yield held
-      held = buf.subarray(0, n)
+      // every declared byte is read (fewer: the file shrank); it must not have grown meanwhile
+      if (read !== s.end - s.start || (await sizeNow()) !== s.size) throw new BodyFileError(s.path, 'EFILECHANGED')
+    } catch (e) {
+      throw e instanceof BodyFileError ? e : new BodyFileError(s.path, codeOf(e))
+    } finally {
+      // (destroying a FileHandle's stream closes the handle, autoClose or not: checked above first)
+      stream.destroy()
     }
-    // every declared byte is read: the file must not have grown (or shrunk) meanwhile
-    if ((await sizeNow()) !== s.size) throw new BodyFileError(s.path, 'EFILECHANGED')
     if (held !== null) yield held
   } finally {
     await fh.close().catch(() => undefined)
