@@ -109,8 +109,8 @@ export const sendPart =
  * with a retryable status or transport error is retried (at least 2 retries). Returns the answer
  * that completes the upload, or the first that is neither `308` nor `2xx`; upload progress is
  * reported across all chunks. Bounded: an answer that takes the upload fewer than a quarter of a
- * chunk past the most the server held so far is a stall, and 3 stalls in a row end the upload in
- * a `StatusError` (at most 3 requests per quarter of a chunk, never one per byte). A body file
+ * chunk (at most 64 KiB) past the most the server held so far is a stall, and 3 stalls in a row
+ * end the upload in a `StatusError` (at most 3 requests per such step, never one per byte). A body file
  * that changes size before or while it is sent is a `FileError`.
  * @example
  * const res = await pipe(H.newRequest(), H.initialize(`${url}/upload/backup`), H.setBinaryBody(new Uint8Array(100_000)), H.sendDataInParts(32 * 1024))()
@@ -143,7 +143,8 @@ export const getPart =
  * continued from its size, so an interrupted download resumes. Memory holds one part at a time.
  * Bounded: the total is the one the first answer names (another total later is a `StatusError`);
  * `setMaxResponseSize` caps the whole file across all parts (`ResponseTooLarge`, no byte past it
- * written); 3 parts in a row that add fewer than a quarter of a chunk each end it in a `StatusError`.
+ * written); 3 parts in a row that add fewer than a quarter of a chunk (at most 64 KiB) each end it in a
+ * `StatusError`.
  * @example
  * const res = await pipe(H.newRequest(), H.initialize('http://127.0.0.1:8080/range/100000'), H.setResponseFile('/tmp/httpipe-doc-range.bin'), H.getDataInParts(16 * 1024))()
  * @category running

@@ -17,6 +17,7 @@ import * as H from '../../src/index.js'
 import { useTempDir } from '../support/fixtures.js'
 import { settlesWithin } from '../support/wait.js'
 import { asTag, ko, ok } from './helpers.js'
+import { progressStep, progressWatch } from '../../src/execute/parts/common.js'
 
 const undici = H.undiciTransport()
 const transports: ReadonlyArray<readonly [string, H.Transport]> = [
@@ -133,7 +134,7 @@ for (const [name, transport] of transports) {
       assert.equal(requests, 4)
       assert.match(
         e.message,
-        /^sendDataInParts: the server took fewer than 25 bytes past the most it held \(a quarter of the 100-byte chunk\) in 3 answers in a row: it holds 50 of 1000 bytes, the most it held was 100$/,
+        /^sendDataInParts: the server took fewer than 25 bytes past the most it held \(a quarter of the 100-byte chunk, at most 64 KiB\) in 3 answers in a row: it holds 50 of 1000 bytes, the most it held was 100$/,
       )
     })
 
@@ -220,7 +221,7 @@ for (const [name, transport] of transports) {
       assert.ok(result._tag === 'Left')
       assert.match(
         asTag(result.left, 'StatusError').message,
-        /fewer than 25 new bytes \(a quarter of the 100-byte chunk\) in 3 answers in a row: .* holds 3 of 1000000 bytes$/,
+        /fewer than 25 new bytes \(a quarter of the 100-byte chunk, at most 64 KiB\) in 3 answers in a row: .* holds 3 of 1000000 bytes$/,
       )
       assert.equal(requests, 3)
       assert.equal(bytesOut, 3)
@@ -270,6 +271,31 @@ for (const [name, transport] of transports) {
       assert.match(e.message, /has 1000000 bytes, over the limit of 5000 bytes/)
       assert.equal(requests, 1)
       assert.equal(existsSync(out), false)
+    })
+
+    test('a server that caps its parts below a quarter of the chunk (but at 64 KiB or more) still completes', async () => {
+      const size = 1_000_000
+      const cap = 100 * 1024
+      const { result, requests } = await withScript(
+        ({ range }) => {
+          const [s, e] = asked(range)
+          return part(s, Math.min(e, s + cap - 1, size - 1), size)
+        },
+        (url) =>
+          H.getDataInParts(
+            1024 * 1024,
+            'GET',
+            env,
+          )(
+            pipe(
+              H.newRequest(),
+              H.initialize(`${url}/f`),
+              H.setResponseFile(tmp.file(`capped-${name.replace(/\W/g, '')}.bin`)),
+            ),
+          )(),
+      )
+      assert.ok(result._tag === 'Right', JSON.stringify(result._tag === 'Left' ? result.left.message : ''))
+      assert.equal(requests, Math.ceil(size / cap))
     })
 
     test('a total that fits the limit exactly downloads whole; a limit below one chunk is one of the file too', async () => {
@@ -372,5 +398,14 @@ describe('hostile input to the bounded transfers', () => {
     assert.match(asTag(result, 'StatusError').message, /no valid Content-Range/)
     assert.equal(requests, 1)
     assert.equal(existsSync(out), false)
+  })
+})
+
+describe('progressWatch', () => {
+  test('a quarter of a chunk, at most 64 KiB, at least 1; stalls counted in a row, reset only by progress past the highest', () => {
+    assert.deepEqual([1, 3, 4, 100, 262_144, 5 * 1024 * 1024].map(progressStep), [1, 1, 1, 25, 65_536, 65_536])
+    const w = progressWatch(100, 0)
+    assert.deepEqual([100, 50, 100, 110, 150, 160, 170, 180].map(w.note), [0, 1, 2, 3, 0, 1, 2, 3])
+    assert.equal(w.highest(), 180)
   })
 })

@@ -118,21 +118,23 @@ export const partsProgress = (
 export const STALLS = 3
 
 /**
- * The share of a chunk an answer must add to count as progress: a quarter (`ceil(chunkSize / 4)`
- * bytes, at least 1).
+ * The least an answer must add to count as progress: a quarter of a chunk, at most 64 KiB (so a
+ * server that caps its parts, say at 1 MiB of a 5 MiB chunk, is not taken for a stalled one).
  * @example
- * PROGRESS_SHARE // 4
+ * progressStep(100) // 25
+ * progressStep(5 * 1024 * 1024) // 65536
  * @internal
  */
-export const PROGRESS_SHARE = 4
+export const progressStep = (chunkSize: number): number => Math.max(1, Math.min(Math.ceil(chunkSize / 4), 64 * 1024))
 
 /**
  * Watches how far a transfer in parts got. An answer makes progress when the offset it reaches
- * passes the highest offset reached so far by at least `ceil(chunkSize / 4)` bytes; any other
- * answer (less, the same, or going back) is a stall, and `note` gives the stalls in a row.
- * With {@link STALLS} = 3 a transfer so ends after at most `3 × ceil(total / ceil(chunkSize / 4))`
- * requests (about 12 per chunk at the worst), and after 3 when the server moves no further: a
- * server that alternates its answers, or takes a byte at a time, cannot keep it going.
+ * passes the highest offset reached so far by at least {@link progressStep} bytes (a quarter of
+ * a chunk, at most 64 KiB); any other answer (less, the same, or going back) is a stall, and
+ * `note` gives the stalls in a row. With {@link STALLS} = 3 a transfer so ends after at most
+ * `3 × ceil(total / step)` requests, and after 3 when the server moves no further: a server that
+ * alternates its answers, goes back, or moves a byte at a time cannot keep it going (nor cost a
+ * request per byte).
  * @example
  * const w = progressWatch(100, 0)
  * w.note(100) // 0 (progress)
@@ -143,7 +145,7 @@ export const progressWatch = (
   chunkSize: number,
   start: number,
 ): { readonly step: number; readonly note: (offset: number) => number; readonly highest: () => number } => {
-  const step = Math.max(1, Math.ceil(chunkSize / PROGRESS_SHARE))
+  const step = progressStep(chunkSize)
   let highest = start
   let stalls = 0
   return {

@@ -157,7 +157,7 @@ const partFailed = async (
  * - `setMaxResponseSize` (or `env.maxResponseBytes`) caps the file across all parts, the bytes
  *   already on disk included: a total over it, or a part that would take the file past it (a
  *   total of `*`), ends the download in `ResponseTooLarge` with no byte past the limit written;
- * - a part that adds fewer than a quarter of a chunk and does not complete the file is a stall,
+ * - a part that adds fewer than a quarter of a chunk (at most 64 KiB) and does not complete the file is a stall,
  *   and 3 stalls in a row end the download in a `StatusError` (see `progressWatch`): a server
  *   sending a byte at a time costs 3 requests, not one per byte.
  * @example
@@ -240,7 +240,7 @@ export const getInPartsNow = async (
     const done = range.total === null ? expected < chunkSize : offset >= range.total
     if (!done && watch.note(offset) >= STALLS) {
       const why =
-        `the server sent fewer than ${watch.step} new bytes (a quarter of the ${chunkSize}-byte chunk) ` +
+        `the server sent fewer than ${watch.step} new bytes (a quarter of the ${chunkSize}-byte chunk, at most 64 KiB) ` +
         `in ${STALLS} answers in a row: ${file} holds ${offset} of ${range.total ?? '*'} bytes`
       return E.left(statusError(`${step}: ${why}`, { ...res, log: note(log, step, why, env) }))
     }

@@ -75,10 +75,10 @@ export const sendPartNow = async (
  * that completes the upload, or the first that is neither `308` nor `2xx`, is the response.
  *
  * Bounded (see `progressWatch`): an answer that does not take the upload at least a quarter of
- * a chunk past the most the server held so far is a stall, and 3 stalls in a row end the upload
- * in a `StatusError` carrying the last answer; so a server that alternates its `Range` answers,
- * goes back, or takes a byte at a time costs at most 3 requests per quarter of a chunk, never a
- * request per byte, and one that takes nothing new costs 3.
+ * a chunk (at most 64 KiB) past the most the server held so far is a stall, and 3 stalls in a row
+ * end the upload in a `StatusError` carrying the last answer; so a server that alternates its
+ * `Range` answers, goes back, or takes a byte at a time costs at most 3 requests per such step,
+ * never a request per byte, and one that takes nothing new costs 3.
  * @example
  * await sendInPartsNow(5 << 20, 'PUT', env, req)
  * @internal
@@ -132,7 +132,7 @@ export const sendInPartsNow = async (
       return E.left(statusError(`${step}: ${next.reason}`, { ...whole, log: note(log, step, next.reason, env) }))
     if (watch.note(next.offset) >= STALLS) {
       const why =
-        `the server took fewer than ${watch.step} bytes past the most it held (a quarter of the ${Math.min(chunkSize, total)}-byte chunk) ` +
+        `the server took fewer than ${watch.step} bytes past the most it held (a quarter of the ${Math.min(chunkSize, total)}-byte chunk, at most 64 KiB) ` +
         `in ${STALLS} answers in a row: it holds ${next.offset} of ${total} bytes, the most it held was ${watch.highest()}`
       return E.left(statusError(`${step}: ${why}`, { ...whole, log: note(log, step, why, env) }))
     }
