@@ -7,7 +7,7 @@
  * client without a bound fails on the count instead of hanging the suite).
  */
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { appendFileSync, existsSync } from 'node:fs'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -151,6 +151,29 @@ for (const [name, transport] of transports) {
       const { result, requests } = await withScript(() => ({ status: 308 }), upload)
       assert.match(asTag(result, 'StatusError').message, /it holds 0 of 1000 bytes, the most it held was 0$/)
       assert.equal(requests, 3)
+    })
+
+    test('a body file that grows between chunks: a FileError, no further chunk taken', async () => {
+      const path = tmp.file(`growing-${name.replace(/\W/g, '')}.bin`)
+      await writeFile(path, Buffer.alloc(TOTAL, 0x62))
+      const { result, requests } = await withScript(
+        ({ n }) => {
+          if (n === 1) appendFileSync(path, 'more')
+          return { status: 308, headers: { Range: `bytes=0-${n * CHUNK - 1}` } }
+        },
+        (url) =>
+          ko(
+            pipe(
+              H.newRequest(),
+              H.initialize(`${url}/up`),
+              H.setBinaryBody(H.fromFile(path)),
+              H.sendDataInParts(CHUNK, 'PUT', env),
+            ),
+          ),
+      )
+      const e = asTag(result, 'FileError')
+      assert.equal(e.cause, 'EFILECHANGED')
+      assert.equal(requests, 1)
     })
 
     test('a server that keeps only half of each chunk but the last still completes, in two requests per chunk', async () => {

@@ -151,9 +151,9 @@ const partFailed = async (
  * from 0 up to a part boundary whenever a run ends.
  *
  * Bounded whatever the server does:
- * - the total size is the one the first answer names (Content-Range `bytes s-e/total`); a later
- *   answer naming another total (a representation that grows or changes) ends the download in a
- *   `StatusError`, its part cut from the file again;
+ * - the total size is the one the first answer names (Content-Range `bytes s-e/total`; after a
+ *   `*`, the first number); a later answer naming another total (a representation that grows
+ *   or changes) ends the download in a `StatusError`, its part cut from the file again;
  * - `setMaxResponseSize` (or `env.maxResponseBytes`) caps the file across all parts, the bytes
  *   already on disk included: a total over it, or a part that would take the file past it (a
  *   total of `*`), ends the download in `ResponseTooLarge` with no byte past the limit written;
