@@ -33,6 +33,7 @@ export { fromBase64, fromFile, fromUrl } from './model/source.js'
 export { secretFromEnv } from './model/secret.js'
 export type { SecretRef } from './model/secret.js'
 export { fromTemplate, toTemplate } from './steps/template.js'
+export type { TemplateTrust } from './steps/template-trust.js'
 
 // URL params, headers, bodies, auth, settings
 export { addUrlParameter, setUrlParams } from './steps/params.js'

@@ -39,6 +39,7 @@ const SPEC_NAMES = [
   'StatusError',
   'Timeout',
   'TransportError',
+  'TemplateTrust',
   'addAws4Authorization',
   'addBasicAuthorization',
   'addBearerAuthorization',

@@ -8,7 +8,18 @@
  */
 import type { Request } from '../model/request.js'
 import { isSecretHeader } from '../encoding/redact.js'
-import { count, duration, filePart, headerLine, pair, relatedPart, secret, size, userPassword } from './values.js'
+import {
+  count,
+  duration,
+  filePart,
+  headerLine,
+  pair,
+  relatedPart,
+  secret,
+  size,
+  trustedSecret,
+  userPassword,
+} from './values.js'
 import {
   AUTH,
   AUTHS,
@@ -234,8 +245,11 @@ export const FLAGS: ReadonlyArray<Flag> = [
   one('--key-passphrase <secret>', "the private key's passphrase (setTls)", TLS, secret, (s, H, all) =>
     tls(H, (t) => ({ ...t, passphrase: s }), all),
   ),
-  bool('-k, --insecure', "do not check the server's certificate (setTls rejectUnauthorized: false)", TLS, (on, H) =>
-    on ? (req: Request) => H.setTls({ ...tlsOf(req.tls), rejectUnauthorized: false })(req) : [],
+  bool(
+    '-k, --insecure',
+    "do not check the server's certificate (setTls rejectUnauthorized: false); also lets a --template turn the checks off",
+    TLS,
+    (on, H) => (on ? (req: Request) => H.setTls({ ...tlsOf(req.tls), rejectUnauthorized: false })(req) : []),
   ),
   // output
   one('-o, --out <file>', 'stream the body to a file, not to stdout (setResponseFile)', OUTPUT, text, (p, H) =>
@@ -247,7 +261,26 @@ export const FLAGS: ReadonlyArray<Flag> = [
   bool('-f, --fail', 'exit 22 when the status is 400 or above', OUTPUT),
   bool('--no-progress', 'no progress bar (it is drawn on a terminal only)', OUTPUT),
   // templates and curl
-  value('--template <file>', 'start from a saved template; other flags change it', SAVED),
+  value(
+    '--template <file>',
+    'start from a saved template; other flags change it. A template may not read env secrets or files, use a proxy or turn TLS checks off unless a --trust flag allows it',
+    SAVED,
+  ),
+  {
+    flags: '--trust-secret <NAME=ORIGIN>',
+    help: 'let the --template read the environment variable NAME, sent only to ORIGIN (never after a redirect elsewhere); repeatable',
+    group: SAVED,
+    parse: trustedSecret,
+    repeat: true,
+  },
+  {
+    flags: '--trust-files <dir>',
+    help: 'let the --template read and write files inside this directory; repeatable',
+    group: SAVED,
+    parse: text,
+    repeat: true,
+  },
+  bool('--trust-proxy', 'let the --template send the request through its proxy', SAVED),
   value(
     '--save-template <file>',
     'save the request as a template (secrets given as env:NAME saved by name, other secrets withheld) and exit',

@@ -3,7 +3,8 @@
  * table's rows, and then saved as a template, printed as curl, or sent and printed.
  * @module
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
+import { InvalidArgumentError } from 'commander'
 import type { Request } from '../model/request.js'
 import type { HttpResponse } from '../model/response.js'
 import { isToken } from '../model/valid.js'
@@ -12,6 +13,7 @@ import type { Lib, Values } from './flag.js'
 import { bodyOutput, failLine, messageLine, statusAndHeaders, useColour } from './output.js'
 import { attributeOf, EXIT } from './program.js'
 import { progressBar } from './progress.js'
+import { loadTemplate, templateSummary, Usage } from './template.js'
 
 /**
  * Where the command writes and what it reads from its process.
@@ -27,9 +29,6 @@ export interface Io {
 }
 
 const KNOWN_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT']
-
-/** A usage error: the message on stderr and exit 2. */
-class Usage extends Error {}
 
 const write = (stream: NodeJS.WritableStream, data: string | Uint8Array): Promise<void> =>
   new Promise((resolve) => {
@@ -52,25 +51,6 @@ const target = (
   }
 }
 
-const loadTemplate = (H: Lib, path: string): Request => {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (e) {
-    throw new Usage(`cannot read the template ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`)
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (e) {
-    throw new Usage(`the template ${path} is not JSON: ${e instanceof Error ? e.message : String(e)}`)
-  }
-  const loaded = H.fromTemplate(json)
-  if (loaded._tag === 'Left')
-    throw new Usage(`the template ${path}: ${loaded.left.message.replace(/^fromTemplate: /, '')}`)
-  return loaded.right
-}
-
 /** The request: the template or `initialize(URL)`, then every row with a value, in table order. */
 const build = (
   H: Lib,
@@ -86,12 +66,19 @@ const build = (
     values['saveTemplate'] === undefined
   )
     throw new Usage('a URL is required: httpipe [METHOD] URL [options] (httpipe --help lists the flags)')
-  let req = typeof template === 'string' ? loadTemplate(H, template) : H.initialize(url)(H.newRequest())
+  let req = typeof template === 'string' ? loadTemplate(H, template, values) : H.initialize(url)(H.newRequest())
   if (typeof template === 'string' && url !== undefined) req = H.setUrl(url)(req)
   for (const f of FLAGS) {
     const v = values[attributeOf(f)]
     if (v === undefined || f.step === undefined) continue
-    const steps = f.step(v as never, H, values)
+    let steps: ReturnType<NonNullable<typeof f.step>>
+    try {
+      steps = f.step(v as never, H, values)
+    } catch (e) {
+      // a value read when the steps are made (env:NAME in a header, --aws4, --oauth1) names its flag
+      if (e instanceof InvalidArgumentError) throw new Usage(`${f.flags.replace(/ <.*$/, '')}: ${e.message}`)
+      throw e
+    }
     for (const s of Array.isArray(steps) ? steps : [steps]) req = s(req)
   }
   if (req.error !== null) throw new Usage(req.error.message)
@@ -177,6 +164,8 @@ export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): 
     return EXIT.ok
   }
   if (typeof values['saveTemplate'] === 'string') return EXIT.ok
+  // a template is someone else's: say what it will do before it is sent
+  if (typeof values['template'] === 'string') await write(io.stderr, templateSummary(values['template'], method, req))
   const bar = progressEnv(req, values, io)
   // Ctrl-C aborts the run through env.signal: files are closed, and the exit is 130 as for any interrupted command
   const interrupt = new AbortController()

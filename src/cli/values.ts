@@ -6,7 +6,7 @@
  * @module
  */
 import { InvalidArgumentError } from 'commander'
-import { secretFromEnv, type SecretRef } from '../model/secret.js'
+import { isEnvName, secretFromEnv, type SecretRef } from '../model/secret.js'
 
 const bad = (why: string): never => {
   throw new InvalidArgumentError(why)
@@ -38,11 +38,10 @@ export const headerLine = (text: string): readonly [string, string] => {
   return [text.slice(0, i).trim(), text.slice(i + 1).replace(/^[ \t]+/, '')]
 }
 
-const ENV = /^env:([A-Za-z_][A-Za-z0-9_]*)$/
-
 /**
  * A credential: `env:NAME` is a reference to the environment variable NAME (read when the
- * request runs, saved by name in a template), anything else the value itself.
+ * request runs, saved by name in a template), anything else the value itself. `env:` followed by
+ * what is not a variable name (`env:API-TOKEN`) is a usage error, never sent as the value.
  * @example
  * secret('env:API_TOKEN') // { _tag: 'SecretRef', env: 'API_TOKEN' }
  * secret('s3cret') // 's3cret'
@@ -50,8 +49,27 @@ const ENV = /^env:([A-Za-z_][A-Za-z0-9_]*)$/
  * @since 0.3.0
  */
 export const secret = (text: string): string | SecretRef => {
-  const m = ENV.exec(text)
-  return m?.[1] === undefined ? text : secretFromEnv(m[1])
+  if (!text.startsWith('env:')) return text
+  const name = text.slice(4)
+  if (!isEnvName(name)) bad(`env:${name} is not a variable name (letters, digits and _, not starting with a digit)`)
+  return secretFromEnv(name)
+}
+
+/**
+ * `NAME=ORIGIN` for `--trust-secret`: a template may read the environment variable NAME, and
+ * send it only to ORIGIN (normalized as `new URL(origin).origin`).
+ * @example
+ * trustedSecret('GITHUB_TOKEN=https://api.github.com/') // ['GITHUB_TOKEN', 'https://api.github.com']
+ * @category cli
+ * @since 0.3.0
+ */
+export const trustedSecret = (text: string): readonly [string, string] => {
+  const [name, origin] = pair(text)
+  if (!isEnvName(name)) bad(`expected NAME=ORIGIN: ${JSON.stringify(name)} is not a variable name`)
+  const u = URL.canParse(origin) ? new URL(origin) : null
+  if (u === null || (u.protocol !== 'http:' && u.protocol !== 'https:'))
+    bad(`expected NAME=ORIGIN: ${JSON.stringify(origin)} is not an http(s) origin such as https://api.example.com`)
+  return [name, u?.origin ?? '']
 }
 
 /**

@@ -6,18 +6,24 @@ import { memoized } from '../model/memo.js'
 import { SECRET } from '../model/log.js'
 
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-amz-security-token'])
-const SECRET_NAME = /(token|secret|passw|pwd|api[-_]?key|signature|credential|session)/i
-/** Short words that mark a secret only as a whole part of a name (`X-Client-Key`, `sig`), and `code` (OAuth) as the whole name. */
-const SECRET_PART = /(^|[-_. ])(key|sig)([-_. ]|$)|^code$/i
+const SECRET_NAME =
+  /(token|secret|passw|passphrase|pwd|api[-_]?key|private[-_]?key|signature|credential|session|authori[sz]ation|authentication)/i
+/**
+ * Short words that mark a secret only as a whole part of a name (`X-Client-Key`, `sig`,
+ * `X-Auth`, `jwt`), and `code` (OAuth) as the whole name.
+ */
+const SECRET_PART = /(^|[-_. ])(key|sig|auth|jwt)([-_. ]|$)|^code$/i
 
 /**
- * Whether a header's value must be hidden in logs: the credential headers and any name that
- * looks like a token, secret, password or API key.
+ * Whether a header's value must be hidden in logs (and withheld from a template): the credential
+ * headers and any name that looks like a token, secret, password, passphrase, API or private key,
+ * or authorization (`X-Authorization`, `Authentication`, `X-Auth`).
  * Asked for every header of every request, of a handful of names: remembered (bounded).
  * @example
  * isSecretHeader('Authorization') // true
  * isSecretHeader('X-Api-Key') // true
  * isSecretHeader('Ocp-Apim-Subscription-Key') // true
+ * isSecretHeader('X-Authorization') // true
  * isSecretHeader('Accept') // false
  */
 export const isSecretHeader: (name: string) => boolean = memoized(
@@ -26,9 +32,12 @@ export const isSecretHeader: (name: string) => boolean = memoized(
 )
 
 /**
- * Whether a query parameter's value must be hidden in logs.
+ * Whether a query parameter's value must be hidden in logs; the same rule names the secret
+ * fields of a body (JSON at any depth, form and multipart text fields) that a template withholds.
  * @example
  * isSecretParam('access_token') // true
+ * isSecretParam('client_secret') // true
+ * isSecretParam('page') // false
  */
 export const isSecretParam = (name: string): boolean => SECRET_NAME.test(name) || SECRET_PART.test(name)
 

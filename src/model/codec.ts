@@ -38,8 +38,10 @@ const SourceCodec: t.Type<Source> = t.union([
   t.type({ _tag: t.literal('Url'), url: t.string }),
 ])
 
+const WithheldCodec = t.type({ _tag: t.literal('Withheld'), field: t.string })
+
 const PartCodec: t.Type<Part> = t.union([
-  t.type({ _tag: t.literal('Field'), name: t.string, value: t.string }),
+  t.type({ _tag: t.literal('Field'), name: t.string, value: t.union([t.string, WithheldCodec]) }),
   t.type({
     _tag: t.literal('File'),
     name: t.string,
@@ -73,7 +75,11 @@ const BodyCodec: t.Type<Body> = t.union([
   MultipartCodec,
 ])
 
-const SecretRefCodec: t.Type<SecretRef> = t.type({ _tag: t.literal('SecretRef'), env: t.string })
+// `origins` (the origins a reference is bound to) is optional: kept when present, absent when not
+const SecretRefCodec: t.Type<SecretRef> = t.intersection([
+  t.type({ _tag: t.literal('SecretRef'), env: t.string }),
+  t.partial({ origins: t.readonlyArray(t.string) }),
+])
 const SecretCodec: t.Type<Secret> = t.union([
   t.string,
   SecretRefCodec,

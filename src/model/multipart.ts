@@ -5,6 +5,7 @@
  * @module
  */
 import type { Source } from './request.js'
+import type { Withheld } from './secret.js'
 
 /**
  * The multipart subtype: `form-data` (RFC 7578), `related` (RFC 2387) or `mixed` (RFC 2046).
@@ -35,7 +36,8 @@ export const MULTIPART_KINDS: ReadonlyArray<MultipartKind> = ['form-data', 'rela
  * @since 0.3.0
  */
 export type Part =
-  | { readonly _tag: 'Field'; readonly name: string; readonly value: string }
+  /** a text field; its value is `Withheld` when a template did not save it (a secret-named field) */
+  | { readonly _tag: 'Field'; readonly name: string; readonly value: string | Withheld }
   | {
       readonly _tag: 'File'
       readonly name: string

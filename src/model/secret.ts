@@ -7,15 +7,22 @@
 
 /**
  * A reference to a secret in the environment the request runs in (`env.secrets`, by default the
- * process environment), resolved when the request is prepared.
+ * process environment), resolved when the request is prepared. `origins`, when present, binds
+ * it: the variable is read only for a request to one of these origins (`https://api.github.com`;
+ * for the proxy password, the proxy's origin), and running the request anywhere else is an
+ * `InvalidInput` naming the field and the origin, before anything is sent. `fromTemplate` binds
+ * every reference a template holds to the origins its trust names; a reference made by code has
+ * none and is read for any origin.
  * @example
  * const r: SecretRef = { _tag: 'SecretRef', env: 'API_TOKEN' }
+ * const bound: SecretRef = { _tag: 'SecretRef', env: 'GITHUB_TOKEN', origins: ['https://api.github.com'] }
  * @category auth
  * @since 0.2.0
  */
 export interface SecretRef {
   readonly _tag: 'SecretRef'
   readonly env: string
+  readonly origins?: ReadonlyArray<string>
 }
 
 /**
@@ -65,7 +72,20 @@ export const isSecretRef = (x: unknown): x is SecretRef =>
   x !== null &&
   (x as { _tag?: unknown })._tag === 'SecretRef' &&
   typeof (x as { env?: unknown }).env === 'string' &&
-  ENV_NAME.test((x as { env: string }).env)
+  isEnvName((x as { env: string }).env) &&
+  isOrigins((x as { origins?: unknown }).origins)
+
+const isOrigins = (o: unknown): boolean =>
+  o === undefined || (Array.isArray(o) && o.every((s) => typeof s === 'string'))
+
+/**
+ * Whether a text is a valid environment variable name (`A-Z a-z 0-9 _`, not starting with a digit).
+ * @example
+ * isEnvName('API_TOKEN') // true
+ * isEnvName('API-TOKEN') // false
+ * @internal
+ */
+export const isEnvName = (name: unknown): name is string => typeof name === 'string' && ENV_NAME.test(name)
 
 /**
  * Whether a step may take a value as a credential: a string or a valid reference.
@@ -82,4 +102,8 @@ export const isSecretInput = (x: unknown): x is string | SecretRef => typeof x =
  * @internal
  */
 export const showSecret = (s: Secret): string =>
-  typeof s === 'string' ? '***' : s._tag === 'SecretRef' ? `env:${s.env}` : `withheld (${s.field})`
+  typeof s === 'string'
+    ? '***'
+    : s._tag === 'SecretRef'
+      ? `env:${s.env}${s.origins === undefined ? '' : ` (for ${s.origins.join(', ')})`}`
+      : `withheld (${s.field})`

@@ -8,11 +8,19 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import { invalidInput, type ClientError } from '../model/errors.js'
-import { isSecretHeader, isSecretParam } from '../encoding/redact.js'
 import { RequestCodec } from '../model/codec.js'
-import type { Auth, Json, Pairs, Request } from '../model/request.js'
-import type { Secret } from '../model/secret.js'
+import type { Auth, Json, Request } from '../model/request.js'
 import { isRequest } from './step.js'
+import { checkTemplate, readTrust, type TemplateTrust } from './template-trust.js'
+import {
+  withholdAuth,
+  withholdBody,
+  withholdHeaders,
+  withholdPairs,
+  withholdTls,
+  withoutQuerySecrets,
+  withoutUserInfo,
+} from './template-withhold.js'
 
 /**
  * The version of the template format written by {@link toTemplate}.
@@ -23,80 +31,17 @@ import { isRequest } from './step.js'
  */
 export const TEMPLATE_VERSION = 1
 
-const withhold = (s: Secret, field: string): Secret => (typeof s === 'string' ? { _tag: 'Withheld', field } : s)
-const withholdOrNull = (s: Secret | null, field: string): Secret | null => (s === null ? null : withhold(s, field))
-
-const withholdAuth = (a: Auth): Auth => {
-  switch (a._tag) {
-    case 'None':
-      return a
-    case 'Basic':
-    case 'Digest':
-      return { ...a, password: withhold(a.password, 'auth.password') }
-    case 'Bearer':
-      return { ...a, token: withhold(a.token, 'auth.token') }
-    case 'Aws4':
-      return {
-        ...a,
-        secretKey: withhold(a.secretKey, 'auth.secretKey'),
-        sessionToken: withholdOrNull(a.sessionToken, 'auth.sessionToken'),
-      }
-    case 'OAuth1':
-      return {
-        ...a,
-        token: withhold(a.token, 'auth.token'),
-        tokenSecret: withhold(a.tokenSecret, 'auth.tokenSecret'),
-        consumerSecret: withhold(a.consumerSecret, 'auth.consumerSecret'),
-      }
-  }
-}
-
-/** A param value a template withheld: JSON data, refused when the request is prepared. */
-const withheldParam = (field: string): Json => ({ _tag: 'Withheld', field })
-
 /**
- * The URL without the values of its secret-named query params (moved to the params, withheld,
- * in the same order after the rest of the query).
- */
-const withoutQuerySecrets = (url: string | null): { readonly url: string | null; readonly moved: Pairs } => {
-  if (url === null) return { url, moved: [] }
-  const q = url.indexOf('?')
-  if (q === -1) return { url, moved: [] }
-  const hash = url.indexOf('#', q)
-  const query = url.slice(q + 1, hash === -1 ? undefined : hash)
-  const kept: string[] = []
-  const moved: Array<readonly [string, Json]> = []
-  for (const part of query.split('&')) {
-    const raw = part.split('=')[0] ?? ''
-    let name = raw
-    try {
-      name = decodeURIComponent(raw.replace(/\+/g, ' '))
-    } catch {
-      /* keep the raw name */
-    }
-    if (part !== '' && isSecretParam(name)) moved.push([name, withheldParam(`url query ${name}`)])
-    else kept.push(part)
-  }
-  if (moved.length === 0) return { url, moved: [] }
-  const rest = kept.join('&')
-  return { url: `${url.slice(0, q)}${rest === '' ? '' : `?${rest}`}${hash === -1 ? '' : url.slice(hash)}`, moved }
-}
-
-/** The URL without the password of its user info (which would be a literal secret). */
-const withoutPassword = (url: string | null): string | null => {
-  if (url === null || !URL.canParse(url)) return url
-  const u = new URL(url)
-  if (u.password === '') return url
-  const at = url.indexOf('@', url.indexOf('//') + 2)
-  const colon = url.indexOf(':', url.indexOf('//') + 2)
-  return colon !== -1 && colon < at ? `${url.slice(0, colon)}${url.slice(at)}` : url
-}
-
-/**
- * A request as a shareable template (JSON data): every literal secret withheld (auth
- * credentials, the proxy password, the TLS passphrase, the value of every header and query param
- * named like a secret, the password in the URL), `secretFromEnv` references kept as the names of
- * their variables, and no log. Load it with {@link fromTemplate}.
+ * A request as a shareable template (JSON data): every literal secret withheld and no log.
+ * Withheld: the auth credentials, the proxy password, the TLS passphrase and a private key given
+ * as PEM text, the value of every header named like a secret (`Authorization`, `X-Authorization`,
+ * `Authentication`, `X-Api-Key`, …), every query param and body field named like one (JSON
+ * members at any depth, form fields, multipart text fields: `password`, `client_secret`,
+ * `token`, `api_key`, …) and any PEM private key text; the URL's user info (user name and
+ * password) and a fragment that carries a secret (`#access_token=…`) are dropped. Running the
+ * loaded request is an `InvalidInput` naming each withheld field until it is set again.
+ * `secretFromEnv` references are kept as the names of their variables. Load it with
+ * {@link fromTemplate}.
  * @example
  * const saved = JSON.stringify(H.toTemplate(pipe(req, H.addBearerAuthorization(H.secretFromEnv('API_TOKEN')))))
  * @category request
@@ -104,23 +49,38 @@ const withoutPassword = (url: string | null): string | null => {
  */
 export const toTemplate = (req: Request): Json => {
   if (!isRequest(req)) return { httpipeTemplate: TEMPLATE_VERSION, request: null }
-  const query = withoutQuerySecrets(withoutPassword(req.url))
-  const params: Pairs = [
-    ...query.moved,
-    ...req.params.map(([k, v], i): readonly [string, Json] => [
-      k,
-      isSecretParam(k) && v !== null ? withheldParam(`params[${i}] (${k})`) : v,
-    ]),
-  ]
+  const url = withoutUserInfo(req.url)
+  const baseUrl = withoutUserInfo(req.baseUrl)
+  const query = withoutQuerySecrets(url.url)
+  const userInfo = url.userInfo || baseUrl.userInfo
+  const auth: Auth =
+    userInfo && req.auth._tag === 'None'
+      ? // user info becomes Basic authorization when the request runs: withheld, it is refused until set again
+        {
+          _tag: 'Basic',
+          user: '',
+          password: { _tag: 'Withheld', field: `${url.userInfo ? 'url' : 'baseUrl'} user info` },
+        }
+      : withholdAuth(req.auth)
   const safe: Request = {
     ...req,
     url: query.url,
-    params,
-    baseUrl: withoutPassword(req.baseUrl),
-    auth: withholdAuth(req.auth),
-    proxy: req.proxy === null ? null : { ...req.proxy, password: withholdOrNull(req.proxy.password, 'proxy.password') },
-    tls: req.tls === null ? null : { ...req.tls, passphrase: withholdOrNull(req.tls.passphrase, 'tls.passphrase') },
-    headers: req.headers.map(([n, v], i) => [n, isSecretHeader(n) ? withhold(v, `headers[${i}] (${n})`) : v] as const),
+    params: [...query.moved, ...withholdPairs(req.params, 'params')],
+    baseUrl: baseUrl.url,
+    auth,
+    body: withholdBody(req.body),
+    proxy:
+      req.proxy === null
+        ? null
+        : {
+            ...req.proxy,
+            password:
+              typeof req.proxy.password === 'string'
+                ? { _tag: 'Withheld', field: 'proxy.password' }
+                : req.proxy.password,
+          },
+    tls: withholdTls(req.tls),
+    headers: withholdHeaders(req.headers),
     log: [],
   }
   return { httpipeTemplate: TEMPLATE_VERSION, request: RequestCodec.encode(safe) as unknown as Json }
@@ -138,34 +98,50 @@ const pathOf = (e: t.ValidationError): string =>
 
 /**
  * Loads a template saved by {@link toTemplate} (for example `JSON.parse` of a file): a Right
- * Request, or an `InvalidInput` naming the first field that is not as a template has it.
+ * Request, or an `InvalidInput`. A template is data from someone else: it may describe a
+ * request but not act on this machine. Unless `trust` allows it, a template that would read a
+ * secret from the environment (a `secretFromEnv` reference anywhere), read or write a local file
+ * (a body, a multipart part, TLS files, the response file), use a proxy or turn TLS certificate
+ * checks off is refused, the `InvalidInput` naming every such field and the option that allows
+ * it (`headers[2] (X-Trace) reads env GITHUB_TOKEN: allow with trust.secrets.GITHUB_TOKEN`). A
+ * trusted secret is bound to the origins given for it: read only for a request to one of them,
+ * never after a redirect to another. A template that is not valid is an `InvalidInput` naming
+ * the first field that is not as a template has it; a `trust` that is not valid, one naming what
+ * is wrong with it.
  * @example
- * const saved = JSON.stringify(H.toTemplate(pipe(H.newRequest(), H.setBaseUrl('https://api.github.com'))))
- * const loaded = H.fromTemplate(JSON.parse(saved)) // Either<ClientError, Request>: here a Right
+ * const saved = JSON.stringify(H.toTemplate(pipe(H.newRequest(), H.setBaseUrl('https://api.github.com'), H.addBearerAuthorization(H.secretFromEnv('GITHUB_TOKEN')))))
+ * H.fromTemplate(JSON.parse(saved))._tag // 'Left': auth.token reads env GITHUB_TOKEN: allow with trust.secrets.GITHUB_TOKEN
+ * const loaded = H.fromTemplate(JSON.parse(saved), { secrets: { GITHUB_TOKEN: 'https://api.github.com' } }) // a Right
  * H.fromTemplate({ httpipeTemplate: 99 })._tag // 'Left'
  * @category request
  * @since 0.2.0
  */
-export const fromTemplate = (json: unknown): E.Either<ClientError, Request> => {
-  const o = json as { httpipeTemplate?: unknown; request?: unknown } | null
-  if (typeof o !== 'object' || o === null || o.httpipeTemplate !== TEMPLATE_VERSION)
-    return E.left(
-      invalidInput('fromTemplate', `fromTemplate: not an httpipe template of version ${TEMPLATE_VERSION}`, []),
-    )
-  const decoded = RequestCodec.decode(o.request)
+export const fromTemplate = (json: unknown, trust?: TemplateTrust): E.Either<ClientError, Request> => {
+  const fail = (message: string): E.Either<ClientError, Request> =>
+    E.left(invalidInput('fromTemplate', `fromTemplate: ${message}`, []))
+  const allowed = readTrust(trust)
+  if (E.isLeft(allowed)) return fail(allowed.left)
+  let decoded: ReturnType<typeof RequestCodec.decode>
+  try {
+    const o = json as { httpipeTemplate?: unknown; request?: unknown } | null
+    if (typeof o !== 'object' || o === null || o.httpipeTemplate !== TEMPLATE_VERSION)
+      return fail(`not an httpipe template of version ${TEMPLATE_VERSION}`)
+    decoded = RequestCodec.decode(o.request)
+  } catch {
+    return fail('the template could not be read')
+  }
   if (E.isLeft(decoded)) {
     const first = decoded.left[0]
     const expected = first?.context[first.context.length - 1]?.type.name ?? 'a valid value'
-    return E.left(
-      invalidInput(
-        'fromTemplate',
-        `fromTemplate: the template's request is not valid at ${first === undefined ? '<root>' : pathOf(first) || '<root>'} (expected ${expected})`,
-        [],
-      ),
+    return fail(
+      `the template's request is not valid at ${first === undefined ? '<root>' : pathOf(first) || '<root>'} (expected ${expected})`,
     )
   }
+  const checked = checkTemplate(decoded.right, allowed.right)
+  if (checked.problems.length > 0)
+    return fail(`the template may not act on this machine unless trusted: ${checked.problems.join('; ')}`)
   return E.right({
-    ...decoded.right,
+    ...checked.req,
     log: [{ at: null, step: 'fromTemplate', message: 'request loaded from a template' }],
   })
 }

@@ -54,7 +54,8 @@ describe('a template round trip', () => {
     assert.equal(json.request.settings.maxAttempts, 2)
 
     const direct = await echo(flags, { env: SECRETS })
-    const loaded = await echo(['POST', '--template', path], { env: SECRETS })
+    const trust = Object.keys(SECRETS).flatMap((n) => ['--trust-secret', `${n}=${fx.server.url}`])
+    const loaded = await echo(['POST', '--template', path, ...trust], { env: SECRETS })
     assert.deepEqual(same(loaded), same(direct))
     assert.equal(loaded.headers['authorization'], `Bearer ${SECRETS.CLI_API_TOKEN}`)
     assert.equal(loaded.headers['x-api-key'], SECRETS.CLI_KEY)

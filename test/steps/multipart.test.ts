@@ -184,7 +184,9 @@ describe('a multipart request as data', () => {
     assert.match(JSON.stringify(saved), /"path":"\/data\/big\.iso"/)
   })
   test('a template round-trips it; a template with an invalid part is refused, naming the field', () => {
-    const loaded = H.fromTemplate(JSON.parse(JSON.stringify(H.toTemplate(req))))
+    // the file part reads /data/big.iso: a template may only with trust in that directory
+    assert.ok(E.isLeft(H.fromTemplate(JSON.parse(JSON.stringify(H.toTemplate(req))))))
+    const loaded = H.fromTemplate(JSON.parse(JSON.stringify(H.toTemplate(req))), { files: ['/data'] })
     assert.ok(E.isRight(loaded))
     assert.deepEqual(loaded.right.body, req.body)
     const t = JSON.parse(JSON.stringify(H.toTemplate(req))) as { request: { body: { parts: Array<{ mime: string }> } } }

@@ -147,7 +147,9 @@ describe('toTemplate and fromTemplate', () => {
       H.setBaseUrl('http://127.0.0.1:9'),
       H.addBearerAuthorization(H.secretFromEnv('TOKEN')),
     )
-    const loaded = H.fromTemplate(JSON.parse(JSON.stringify(H.toTemplate(req))))
+    const loaded = H.fromTemplate(JSON.parse(JSON.stringify(H.toTemplate(req))), {
+      secrets: { TOKEN: 'http://127.0.0.1:9' },
+    })
     assert.ok(E.isRight(loaded))
     const env = { secrets: () => 'tok', now: () => 0 }
     const [a, b] = [await ok(H.prepareRequest('POST', env)(req)), await ok(H.prepareRequest('POST', env)(loaded.right))]
@@ -173,13 +175,17 @@ describe('toTemplate and fromTemplate', () => {
 })
 
 describe('a template runs in another process', () => {
-  const child = async (template: string, env: NodeJS.ProcessEnv): Promise<{ tag: string; detail: string }> => {
+  const child = async (
+    template: string,
+    env: NodeJS.ProcessEnv,
+    trust: H.TemplateTrust = { secrets: { HTTPIPE_CHILD_TOKEN: echo.url } },
+  ): Promise<{ tag: string; detail: string }> => {
     const script = tmp.file('run-template.mts')
     await writeFile(
       script,
       `import * as H from ${JSON.stringify(INDEX)}
 import { readFileSync } from 'node:fs'
-const loaded = H.fromTemplate(JSON.parse(readFileSync(process.argv[2], 'utf8')))
+const loaded = H.fromTemplate(JSON.parse(readFileSync(process.argv[2], 'utf8')), JSON.parse(process.argv[3]))
 if (loaded._tag === 'Left') { process.stdout.write(JSON.stringify({ tag: 'Left', detail: loaded.left.message })); process.exit(0) }
 const r = await H.processRequest('GET')(loaded.right)()
 process.stdout.write(JSON.stringify(r._tag === 'Right' ? { tag: 'Right', detail: Buffer.from(r.right.body).toString() } : { tag: r.left._tag, detail: r.left.message }))
@@ -190,7 +196,10 @@ process.stdout.write(JSON.stringify(r._tag === 'Right' ? { tag: 'Right', detail:
     const clean: NodeJS.ProcessEnv = { ...process.env, ...env }
     delete clean['NODE_OPTIONS']
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete clean[k]
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, path], { env: clean, timeout: 20_000 })
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, path, JSON.stringify(trust)], {
+      env: clean,
+      timeout: 20_000,
+    })
     return JSON.parse(stdout) as { tag: string; detail: string }
   }
 
@@ -208,6 +217,12 @@ process.stdout.write(JSON.stringify(r._tag === 'Right' ? { tag: 'Right', detail:
     const without = await child(template, { HTTPIPE_CHILD_TOKEN: undefined })
     assert.equal(without.tag, 'InvalidInput')
     assert.match(without.detail, /HTTPIPE_CHILD_TOKEN is not set/)
+    const untrusted = await child(template, { HTTPIPE_CHILD_TOKEN: 'child-secret-value' }, {})
+    assert.equal(untrusted.tag, 'Left')
+    assert.match(
+      untrusted.detail,
+      /auth\.token reads env HTTPIPE_CHILD_TOKEN: allow with trust\.secrets\.HTTPIPE_CHILD_TOKEN/,
+    )
   })
 })
 

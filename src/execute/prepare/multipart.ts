@@ -59,7 +59,11 @@ export const prepareMultipart = async (
   for (const [i, part] of body.parts.entries()) {
     const segment =
       part._tag === 'Field'
-        ? E.right<string, Segment>({ _tag: 'Bytes', bytes: encodeText(part.value, settings.encoding) })
+        ? // a withheld value (a template's) is refused before the body is prepared
+          E.right<string, Segment>({
+            _tag: 'Bytes',
+            bytes: encodeText(typeof part.value === 'string' ? part.value : '', settings.encoding),
+          })
         : await sourceSegment(part.source, settings)
     if (E.isLeft(segment)) {
       const path = part._tag === 'Field' || part.source._tag !== 'File' ? '' : part.source.path

@@ -11,7 +11,7 @@ import { authError, fileError, invalidInput, type ClientError } from '../../mode
 import type { HeaderList } from '../../model/headers.js'
 import { appendLog } from '../../model/log.js'
 import type { Request, ResolvedAuth as Auth } from '../../model/request.js'
-import { referencedValues, resolveSecrets, type Resolved } from './secrets.js'
+import { referencedValues, resolveSecrets, withheldBodyField, type Resolved } from './secrets.js'
 import { redactHeaderValue, redactSecrets, redactUrl } from '../../encoding/redact.js'
 import { showValue } from '../../encoding/json.js'
 import { isRequest } from '../../steps/step.js'
@@ -46,6 +46,12 @@ const merge = (...lists: ReadonlyArray<HeaderList>): HeaderList => {
   // the pairs are immutable: kept as they are, not copied
   for (const list of lists) for (const pair of list) byName.set(pair[0].toLowerCase(), pair)
   return [...byName.values()]
+}
+
+/** The origin a request is sent to (secrets bound to origins are read for it), null when its URL has none. */
+const originOf = (req: Request): string | null => {
+  const target = targetUrl(req)
+  return target !== null && URL.canParse(target) ? new URL(target).origin : null
 }
 
 /** A request whose secrets were read: what every step of prepare works on. */
@@ -181,8 +187,10 @@ export const prepareNow = async (
 ): Promise<E.Either<ClientError, PreparedRequest>> => {
   if (!isRequest(req0)) return E.left(invalidInput(step, `${step}: the input is not a Request`, []))
   if (req0.error !== null) return E.left(invalidInput(req0.error.step, req0.error.message, req0.log))
-  const resolved = resolveSecrets(req0, env.secrets)
+  const resolved = resolveSecrets(req0, env.secrets, () => originOf(req0))
   if (E.isLeft(resolved)) return E.left(invalidInput(step, `${step}: ${resolved.left}`, req0.log))
+  const withheld = withheldBodyField(req0)
+  if (withheld !== null) return E.left(invalidInput(step, `${step}: ${withheld}`, req0.log))
   // a request with nothing to read resolves to itself: no copy
   const req: ResolvedRequest =
     resolved.right === (req0 as unknown) ? (req0 as unknown as ResolvedRequest) : { ...req0, ...resolved.right }

@@ -7,8 +7,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { HeaderList } from '../../model/headers.js'
-import type { Proxy, Request, ResolvedAuth, Tls } from '../../model/request.js'
-import type { Secret } from '../../model/secret.js'
+import type { Json, Proxy, Request, ResolvedAuth, Tls } from '../../model/request.js'
+import type { Secret, Withheld } from '../../model/secret.js'
 
 /**
  * Where `secretFromEnv` references are read: a variable's value, or undefined when it is not set.
@@ -27,43 +27,57 @@ export interface Resolved {
   readonly headers: HeaderList
 }
 
-const one = (s: Secret, field: string, lookup: SecretLookup): E.Either<string, string> => {
+/** Where a reference is read for: the origin of the request (or of its proxy), null when it has none; asked only for a bound reference. */
+type For = () => string | null
+
+/** Fields whose value goes into a header line as it is: a value read for them may not hold CR, LF or NUL. */
+const ONE_LINE = /^(auth\.token|auth\.tokenSecret|auth\.sessionToken|headers\[)/
+
+const one = (s: Secret, field: string, lookup: SecretLookup, origin: For): E.Either<string, string> => {
   if (typeof s === 'string') return E.right(s)
   if (s._tag === 'Withheld')
     return E.left(`${field} was not saved in the template: set it again (or give it as secretFromEnv)`)
+  const to = s.origins === undefined ? null : origin()
+  if (s.origins !== undefined && (to === null || !s.origins.includes(to)))
+    return E.left(
+      `${field}: the environment variable ${s.env} is trusted only for ${s.origins.join(', ') || 'no origin'}, not for ${to ?? 'a request without an origin'}`,
+    )
   let v: string | undefined
   try {
     v = lookup(s.env)
   } catch {
     v = undefined
   }
-  return typeof v === 'string' ? E.right(v) : E.left(`${field}: the environment variable ${s.env} is not set`)
+  if (typeof v !== 'string') return E.left(`${field}: the environment variable ${s.env} is not set`)
+  if (ONE_LINE.test(field) && /[\r\n\0]/.test(v))
+    return E.left(`${field}: the environment variable ${s.env} holds a CR, LF or NUL, which a header cannot carry`)
+  return E.right(v)
 }
 
-const maybe = (s: Secret | null, field: string, lookup: SecretLookup): E.Either<string, string | null> =>
-  s === null ? E.right(null) : one(s, field, lookup)
+const maybe = (s: Secret | null, field: string, lookup: SecretLookup, origin: For): E.Either<string, string | null> =>
+  s === null ? E.right(null) : one(s, field, lookup, origin)
 
-const resolveAuth = (a: Request['auth'], lookup: SecretLookup): E.Either<string, ResolvedAuth> => {
+const resolveAuth = (a: Request['auth'], lookup: SecretLookup, origin: For): E.Either<string, ResolvedAuth> => {
   switch (a._tag) {
     case 'None':
       return E.right(a)
     case 'Basic':
     case 'Digest':
-      return E.map((password: string) => ({ ...a, password }))(one(a.password, 'auth.password', lookup))
+      return E.map((password: string) => ({ ...a, password }))(one(a.password, 'auth.password', lookup, origin))
     case 'Bearer':
-      return E.map((token: string) => ({ ...a, token }))(one(a.token, 'auth.token', lookup))
+      return E.map((token: string) => ({ ...a, token }))(one(a.token, 'auth.token', lookup, origin))
     case 'Aws4': {
-      const secretKey = one(a.secretKey, 'auth.secretKey', lookup)
+      const secretKey = one(a.secretKey, 'auth.secretKey', lookup, origin)
       if (E.isLeft(secretKey)) return secretKey
-      const sessionToken = maybe(a.sessionToken, 'auth.sessionToken', lookup)
+      const sessionToken = maybe(a.sessionToken, 'auth.sessionToken', lookup, origin)
       return E.map((t: string | null) => ({ ...a, secretKey: secretKey.right, sessionToken: t }))(sessionToken)
     }
     case 'OAuth1': {
-      const token = one(a.token, 'auth.token', lookup)
+      const token = one(a.token, 'auth.token', lookup, origin)
       if (E.isLeft(token)) return token
-      const tokenSecret = one(a.tokenSecret, 'auth.tokenSecret', lookup)
+      const tokenSecret = one(a.tokenSecret, 'auth.tokenSecret', lookup, origin)
       if (E.isLeft(tokenSecret)) return tokenSecret
-      const consumerSecret = one(a.consumerSecret, 'auth.consumerSecret', lookup)
+      const consumerSecret = one(a.consumerSecret, 'auth.consumerSecret', lookup, origin)
       return E.map((c: string) => ({ ...a, token: token.right, tokenSecret: tokenSecret.right, consumerSecret: c }))(
         consumerSecret,
       )
@@ -91,25 +105,28 @@ const plain = (req: Request): boolean => {
 }
 
 /**
- * Reads every reference of a request (auth, proxy password, TLS passphrase, header values).
- * Left: why one could not be read, naming the field and the variable.
+ * Reads every reference of a request (auth, proxy password, TLS passphrase, header values) for a
+ * request to `origin` (the origin of its URL; null when it has none): a reference bound to other
+ * origins is not read (the proxy password is read for the proxy's origin). Left: why one could not
+ * be read, naming the field, the variable and the origin, never the value.
  * @example
- * resolveSecrets(req, env.secrets) // right({ auth, proxy, tls, headers })
+ * resolveSecrets(req, env.secrets, () => 'https://api.example.com') // right({ auth, proxy, tls, headers })
  * @internal
  */
-export const resolveSecrets = (req: Request, lookup: SecretLookup): E.Either<string, Resolved> => {
+export const resolveSecrets = (req: Request, lookup: SecretLookup, origin: For): E.Either<string, Resolved> => {
   if (plain(req)) return E.right(req as unknown as Resolved) // nothing to read: the common request
-  const auth = resolveAuth(req.auth, lookup)
+  const auth = resolveAuth(req.auth, lookup, origin)
   if (E.isLeft(auth)) return auth
   let proxy: Proxy<string> | null = null
   if (req.proxy !== null) {
-    const password = maybe(req.proxy.password, 'proxy.password', lookup)
+    const p = req.proxy
+    const password = maybe(p.password, 'proxy.password', lookup, () => proxyOrigin(p))
     if (E.isLeft(password)) return password
-    proxy = { ...req.proxy, password: password.right }
+    proxy = { ...p, password: password.right }
   }
   let tls: Tls<string> | null = null
   if (req.tls !== null) {
-    const passphrase = maybe(req.tls.passphrase, 'tls.passphrase', lookup)
+    const passphrase = maybe(req.tls.passphrase, 'tls.passphrase', lookup, origin)
     if (E.isLeft(passphrase)) return passphrase
     tls = { ...req.tls, passphrase: passphrase.right }
   }
@@ -119,11 +136,55 @@ export const resolveSecrets = (req: Request, lookup: SecretLookup): E.Either<str
       headers.push([n, v])
       continue
     }
-    const r = one(v, `headers[${i}] (${n})`, lookup)
+    const r = one(v, `headers[${i}] (${n})`, lookup, origin)
     if (E.isLeft(r)) return r
     headers.push([n, r.right])
   }
   return E.right({ auth: auth.right, proxy, tls, headers })
+}
+
+const proxyOrigin = (p: Proxy): string | null => {
+  const url = `${p.protocol}://${p.host.includes(':') && !p.host.startsWith('[') ? `[${p.host}]` : p.host}:${p.port}`
+  return URL.canParse(url) ? new URL(url).origin : null
+}
+
+const isWithheld = (v: unknown): v is Withheld =>
+  typeof v === 'object' &&
+  v !== null &&
+  (v as { _tag?: unknown })._tag === 'Withheld' &&
+  typeof (v as { field?: unknown }).field === 'string'
+
+/** The first withheld value in a JSON value, walked with a stack of its own (any depth). */
+const withheldIn = (root: Json): Withheld | null => {
+  const stack: Json[] = [root]
+  while (stack.length > 0) {
+    const v = stack.pop()
+    if (typeof v !== 'object' || v === null) continue
+    if (isWithheld(v)) return v
+    for (const x of Array.isArray(v) ? (v as ReadonlyArray<Json>) : Object.values(v)) stack.push(x)
+  }
+  return null
+}
+
+/**
+ * The first body field a template withheld (a JSON member, a form field, a multipart text
+ * field), as a message naming it; null when there is none.
+ * @example
+ * withheldBodyField(req) // 'body.password was not saved in the template: set the body again'
+ * @internal
+ */
+export const withheldBodyField = (req: Request): string | null => {
+  const b = req.body
+  const found =
+    b._tag === 'Json'
+      ? withheldIn(b.value)
+      : b._tag === 'Form'
+        ? withheldIn(b.fields.map(([, v]) => v))
+        : b._tag === 'Multipart'
+          ? ((b.parts.find((p) => p._tag === 'Field' && isWithheld(p.value)) as { value: Withheld } | undefined)
+              ?.value ?? null)
+          : null
+  return found === null ? null : `${found.field} was not saved in the template: set the body again`
 }
 
 /**
