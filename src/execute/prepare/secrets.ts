@@ -36,7 +36,7 @@ const ONE_LINE = /^(auth\.token|auth\.tokenSecret|auth\.sessionToken|headers\[)/
 const one = (s: Secret, field: string, lookup: SecretLookup, origin: For): E.Either<string, string> => {
   if (typeof s === 'string') return E.right(s)
   if (s._tag === 'Withheld')
-    return E.left(`${field} was not saved in the template: set it again (or give it as secretFromEnv)`)
+    return E.left(`${s.field} was not saved in the template: set it again (or give it as secretFromEnv)`)
   const to = s.origins === undefined ? null : origin()
   if (s.origins !== undefined && (to === null || !s.origins.includes(to)))
     return E.left(
@@ -154,21 +154,25 @@ const isWithheld = (v: unknown): v is Withheld =>
   (v as { _tag?: unknown })._tag === 'Withheld' &&
   typeof (v as { field?: unknown }).field === 'string'
 
-/** The first withheld value in a JSON value, walked with a stack of its own (any depth). */
-const withheldIn = (root: Json): Withheld | null => {
+/** The withheld values in a JSON value (at most `max`), in document order, walked with a stack of its own (any depth). */
+const withheldIn = (root: Json, max = 10): ReadonlyArray<Withheld> => {
+  const found: Withheld[] = []
   const stack: Json[] = [root]
-  while (stack.length > 0) {
+  while (stack.length > 0 && found.length < max) {
     const v = stack.pop()
     if (typeof v !== 'object' || v === null) continue
-    if (isWithheld(v)) return v
-    for (const x of Array.isArray(v) ? (v as ReadonlyArray<Json>) : Object.values(v)) stack.push(x)
+    if (isWithheld(v)) found.push(v)
+    else {
+      const children = Array.isArray(v) ? (v as ReadonlyArray<Json>) : Object.values(v)
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Json)
+    }
   }
-  return null
+  return found
 }
 
 /**
- * The first body field a template withheld (a JSON member, a form field, a multipart text
- * field), as a message naming it; null when there is none.
+ * The body fields a template withheld (JSON members, form fields, multipart text fields), as a
+ * message naming them; null when there is none.
  * @example
  * withheldBodyField(req) // 'body.password was not saved in the template: set the body again'
  * @internal
@@ -181,10 +185,11 @@ export const withheldBodyField = (req: Request): string | null => {
       : b._tag === 'Form'
         ? withheldIn(b.fields.map(([, v]) => v))
         : b._tag === 'Multipart'
-          ? ((b.parts.find((p) => p._tag === 'Field' && isWithheld(p.value)) as { value: Withheld } | undefined)
-              ?.value ?? null)
-          : null
-  return found === null ? null : `${found.field} was not saved in the template: set the body again`
+          ? b.parts.flatMap((p) => (p._tag === 'Field' && isWithheld(p.value) ? [p.value] : []))
+          : []
+  if (found.length === 0) return null
+  const names = found.map((w) => w.field).join(', ')
+  return `${names} ${found.length === 1 ? 'was' : 'were'} not saved in the template: set the body again`
 }
 
 /**
