@@ -21,7 +21,9 @@ const EXAMPLES = `
 Method: GET, or POST when a body is given; any other as the first argument (httpipe PUT URL …).
 A secret (password, token, AWS or OAuth secret, key passphrase, secret-named header) given as
 env:NAME is read from the environment variable NAME when the request runs, and a template saves
-the name, never the value.
+the name, never the value. A template is someone else's: one that reads env secrets or files,
+uses a proxy or turns TLS checks off is refused unless --trust-secret NAME=ORIGIN,
+--trust-files DIR, --trust-proxy or --insecure allow it; what it will do is printed first.
 
 Examples:
   httpipe https://api.example.com/users --param page=2 -H 'Accept: application/json'
@@ -29,7 +31,7 @@ Examples:
   httpipe https://example.com/upload --form title=Report --file 'doc=@report.pdf;type=application/pdf'
   httpipe https://example.com/big.iso --out big.iso --retries 3 --timeout 10m
   httpipe https://api.example.com/users --bearer env:API_TOKEN --save-template users.json
-  httpipe --template users.json --param page=3 -v
+  httpipe --template users.json --param page=3 --trust-secret API_TOKEN=https://api.example.com
   httpipe POST https://api.example.com/items --json '{"a":1}' --curl
 
 Output: the body on stdout (pretty, coloured JSON on a terminal; the bytes as they came when
