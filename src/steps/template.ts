@@ -59,7 +59,10 @@ export const toTemplate = (req: Request): Json => {
         {
           _tag: 'Basic',
           user: '',
-          password: { _tag: 'Withheld', field: `${url.userInfo ? 'url' : 'baseUrl'} user info` },
+          password: {
+            _tag: 'Withheld',
+            field: `${url.userInfo ? 'url' : 'baseUrl'} user info (addBasicAuthorization sets it)`,
+          },
         }
       : withholdAuth(req.auth)
   const safe: Request = {
@@ -137,7 +140,12 @@ export const fromTemplate = (json: unknown, trust?: TemplateTrust): E.Either<Cli
       `the template's request is not valid at ${first === undefined ? '<root>' : pathOf(first) || '<root>'} (expected ${expected})`,
     )
   }
-  const checked = checkTemplate(decoded.right, allowed.right)
+  let checked: ReturnType<typeof checkTemplate>
+  try {
+    checked = checkTemplate(decoded.right, allowed.right)
+  } catch {
+    return fail('the template could not be read')
+  }
   if (checked.problems.length > 0)
     return fail(`the template may not act on this machine unless trusted: ${checked.problems.join('; ')}`)
   return E.right({
