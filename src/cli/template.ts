@@ -141,6 +141,7 @@ export const templateSummary = (path: string, method: string, req: Request): str
     `  files: ${files.length === 0 ? 'none' : files.join(', ')}`,
     `  proxy: ${p === null ? 'none' : `${p.protocol}://${p.host}:${p.port}`}`,
     ...(t !== null && !t.rejectUnauthorized ? ['  TLS certificate checks: off'] : []),
+    ...(t !== null && typeof t.ca === 'string' ? ["  TLS: trusts the template's own CA in place of the system's"] : []),
   ]
   return lines.map((l) => `httpipe: ${l}\n`).join('')
 }

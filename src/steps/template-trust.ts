@@ -21,7 +21,8 @@ import { isEnvName, type Secret, type SecretRef } from '../model/secret.js'
  *   lies inside one of them (a lexical check: a symbolic link inside a trusted directory is
  *   the user's own);
  * - `proxy`: it may send the request through its proxy;
- * - `insecureTls`: it may turn TLS certificate checks off.
+ * - `insecureTls`: it may turn TLS certificate checks off, or bring its own CA as PEM text (a CA
+ *   in a file is allowed by `files`, as its content is then the user's).
  * @example
  * const trust: TemplateTrust = { secrets: { GITHUB_TOKEN: 'https://api.github.com' }, files: ['./uploads'] }
  * H.fromTemplate(JSON.parse(text), trust)
@@ -175,6 +176,11 @@ export const checkTemplate = (
   const t = req.tls
   if (t !== null && !t.rejectUnauthorized && !trust.insecureTls)
     problems.push('tls.rejectUnauthorized is false (TLS certificate checks off): allow with trust.insecureTls')
+  // a CA of the template's own replaces the trusted roots: whoever holds its key passes the checks
+  if (t !== null && typeof t.ca === 'string' && !trust.insecureTls)
+    problems.push(
+      "tls.ca is the template's own CA (PEM text), trusted in place of the system's: allow with trust.insecureTls",
+    )
   const tls =
     t === null
       ? null

@@ -166,7 +166,12 @@ test('a safe request round-trips unchanged', () => {
     H.setTls({ ca: CERT }),
   )
   assert.equal(req.error, null)
-  const loaded = H.fromTemplate(JSON.parse(JSON.stringify(H.toTemplate(req))))
+  // its own CA (PEM text) is a TLS trust decision: loaded with insecureTls only
+  const ownCa = H.fromTemplate(JSON.parse(JSON.stringify(H.toTemplate(req))))
+  assert.ok(
+    E.isLeft(ownCa) && /tls\.ca is the template's own CA.*allow with trust\.insecureTls/.test(ownCa.left.message),
+  )
+  const loaded = H.fromTemplate(JSON.parse(JSON.stringify(H.toTemplate(req))), { insecureTls: true })
   assert.ok(E.isRight(loaded), E.isLeft(loaded) ? loaded.left.message : '')
   assert.deepEqual({ ...loaded.right, log: [] }, { ...req, log: [] })
 })
