@@ -25,7 +25,8 @@ import { isEnvName, type Secret, type SecretRef } from '../model/secret.js'
  *   in a file is allowed by `files`, as its content is then the user's).
  * @example
  * const trust: TemplateTrust = { secrets: { GITHUB_TOKEN: 'https://api.github.com' }, files: ['./uploads'] }
- * H.fromTemplate(JSON.parse(text), trust)
+ * const saved = JSON.stringify(H.toTemplate(H.initialize('https://api.github.com/user')(H.newRequest())))
+ * H.fromTemplate(JSON.parse(saved), trust)._tag // 'Right'
  * @category request
  * @since 0.3.0
  */
