@@ -10,7 +10,7 @@ import type { HttpResponse } from '../model/response.js'
 import { isToken } from '../model/valid.js'
 import { FLAGS } from './flags.js'
 import type { Lib, Values } from './flag.js'
-import { bodyOutput, failLine, messageLine, statusAndHeaders, useColour } from './output.js'
+import { bodyOutput, failLine, messageLine, statusAndHeaders, useColour, visible } from './output.js'
 import { attributeOf, EXIT } from './program.js'
 import { progressBar } from './progress.js'
 import { loadTemplate, templateSummary, Usage } from './template.js'
@@ -95,7 +95,7 @@ const saveTemplate = async (H: Lib, req: Request, path: string, io: Io): Promise
   if (withheld.length > 0)
     await write(
       io.stderr,
-      `httpipe: withheld from the template (give them as env:NAME to save a reference): ${withheld.join(', ')}\n`,
+      messageLine(`withheld from the template (give them as env:NAME to save a reference): ${withheld.join(', ')}`),
     )
 }
 
@@ -165,7 +165,8 @@ export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): 
   }
   if (typeof values['saveTemplate'] === 'string') return EXIT.ok
   // a template is someone else's: say what it will do before it is sent
-  if (typeof values['template'] === 'string') await write(io.stderr, templateSummary(values['template'], method, req))
+  if (typeof values['template'] === 'string')
+    await write(io.stderr, templateSummary(values['template'], method, req).split('\n').map(visible).join('\n'))
   const bar = progressEnv(req, values, io)
   // Ctrl-C aborts the run through env.signal: files are closed, and the exit is 130 as for any interrupted command
   const interrupt = new AbortController()
