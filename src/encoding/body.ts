@@ -18,23 +18,46 @@ export const encoderFor = (encoding: string): Encoder => {
   return (s) => iconv.encode(s, enc)
 }
 
+const UTF8_BOM = Uint8Array.of(0xef, 0xbb, 0xbf)
 const BOMS: Readonly<Record<string, Uint8Array>> = {
-  'utf-8': Uint8Array.of(0xef, 0xbb, 0xbf),
-  utf8: Uint8Array.of(0xef, 0xbb, 0xbf),
+  'utf-8': UTF8_BOM,
+  utf8: UTF8_BOM,
   'utf-16le': Uint8Array.of(0xff, 0xfe),
   'utf-16': Uint8Array.of(0xff, 0xfe),
   'utf-16be': Uint8Array.of(0xfe, 0xff),
 }
 
 /**
- * Text as bytes in an encoding, with its byte order mark when asked (UTF-8/16 only).
+ * The byte order mark of an encoding: U+FEFF in it, when the encoding can write it (UTF-8,
+ * UTF-16, GB18030, …), or null for one that has none (windows-1251, ISO-8859-1, …).
+ * @example
+ * bomOf('utf-8') // Uint8Array [0xef, 0xbb, 0xbf]
+ * bomOf('windows-1251') // null
+ */
+export const bomOf = (encoding: string): Uint8Array | null => {
+  const enc = encoding.toLowerCase()
+  const known = BOMS[enc]
+  if (known !== undefined) return known
+  try {
+    const bytes = iconv.encode('\ufeff', enc, { addBOM: false })
+    return new TextDecoder(enc, { ignoreBOM: true }).decode(bytes) === '\ufeff' ? new Uint8Array(bytes) : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Text as bytes in an encoding, with its byte order mark first when asked and the encoding has
+ * one (see {@link bomOf}: an encoding without one is written without).
  * @example
  * encodeText('hi', 'utf-8', true) // Uint8Array [0xef, 0xbb, 0xbf, 0x68, 0x69]
  */
 export const encodeText = (text: string, encoding: string, bom = false): Uint8Array => {
   const bytes = encoderFor(encoding)(text)
-  const mark = bom ? BOMS[encoding.toLowerCase()] : undefined
-  return mark === undefined ? bytes : Buffer.concat([mark, bytes])
+  const mark = bom ? bomOf(encoding) : null
+  // iconv-lite's utf-16 writes its BOM itself: never twice
+  if (mark === null || Buffer.from(bytes.subarray(0, mark.length)).equals(mark)) return bytes
+  return Buffer.concat([mark, bytes])
 }
 
 /**
@@ -51,6 +74,7 @@ export const defaultContentType = (body: Body, encoding: string): string | null 
     case 'String':
       return `text/plain; charset=${encoding}`
     case 'Json':
+    case 'JsonText':
       return `application/json; charset=${encoding}`
     case 'Form':
     case 'FormText':
@@ -87,6 +111,8 @@ export const bodyBytes = (body: Body, s: Settings): Uint8Array | null => {
       return encodeText(body.text, s.encoding, body.bom)
     case 'Json':
       return encodeText(JSON.stringify(body.value), s.encoding)
+    case 'JsonText':
+      return encodeText(body.text, s.encoding)
     case 'Form':
       return Buffer.from(
         renderPairs(body.fields, {

@@ -101,6 +101,25 @@ export const renderPairs = (pairs: Pairs, o: RenderOptions): string => {
   return parts.join('&')
 }
 
+/**
+ * With URL encoding off, the first param whose name or value holds CR, LF or tab (which the URL
+ * parser would silently remove, so the server would get other text than given), or null.
+ * @example
+ * rawParamProblem([['q', 'a\r\nb']]) // 'the query param q holds CR, LF or tab: …'
+ * rawParamProblem([['q', 'a b']]) // null
+ * @category request
+ * @since 0.3.0
+ * @internal
+ */
+export const rawParamProblem = (pairs: Pairs): string | null => {
+  for (const [key, value] of pairs) {
+    const texts = Array.isArray(value) ? (value as ReadonlyArray<Json>).map(scalarText) : [scalarText(value)]
+    if (/[\r\n\t]/.test(key) || texts.some((t) => /[\r\n\t]/.test(t)))
+      return `the query param ${JSON.stringify(key)} holds CR, LF or tab, which a URL cannot carry unencoded (the URL parser drops them): keep URL encoding on (useUrlEncoding(true)) or remove them`
+  }
+  return null
+}
+
 const ILLEGAL_IN_URL = /[\s"'<>{}|\\^`\u0000-\u001f\u{7f}-\u{10ffff}]/gu
 
 /**
@@ -197,6 +216,18 @@ export const checkUrl = (step: string, url: unknown): E.Either<string, string> =
     ? E.right(full)
     : E.left(`unsupported scheme ${protocol} (${step} takes http or https URLs)`)
 }
+
+/**
+ * Whether a URL names a scheme (`https://…`, `mailto:…`; `host:8080` is a port, no scheme): one
+ * without a scheme joins onto a base URL, or means `https://`.
+ * @example
+ * hasScheme('https://h/x') // true
+ * hasScheme('localhost:8080/x') // false
+ * @category request
+ * @since 0.3.0
+ * @internal
+ */
+export const hasScheme = (url: string): boolean => SCHEME.test(url) || SCHEME_ONLY.test(url)
 
 /**
  * A path to join onto the base URL: it starts with one `/` (`//host` would name a host).

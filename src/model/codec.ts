@@ -70,6 +70,7 @@ const BodyCodec: t.Type<Body> = t.union([
   t.type({ _tag: t.literal('Binary'), source: SourceCodec }),
   t.type({ _tag: t.literal('String'), text: t.string, bom: t.boolean }),
   t.type({ _tag: t.literal('Json'), value: JsonCodec, collection: t.boolean }),
+  t.type({ _tag: t.literal('JsonText'), text: Valid.JsonText }),
   t.type({ _tag: t.literal('Form'), fields: PairsCodec, collection: t.boolean }),
   t.type({ _tag: t.literal('FormText'), text: t.string }),
   MultipartCodec,

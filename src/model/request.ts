@@ -48,6 +48,9 @@ export type Pairs = ReadonlyArray<readonly [string, Json]>
 /**
  * The request body as data. `Json` and `Form` bodies are built whole or field by field
  * (`collection: true` after `initializeJsonBody`/`initializeFormBody`); `Multipart` part by part.
+ * `JsonText` is JSON text given to `setJsonBody` (checked, then sent exactly as written: no digit
+ * of a big number or duplicate key lost); a step that adds a field to it reads it into a `Json`
+ * value first.
  * @example
  * const b: Body = { _tag: 'Json', value: { a: 1 }, collection: false }
  * @category bodies
@@ -58,6 +61,7 @@ export type Body =
   | { readonly _tag: 'Binary'; readonly source: Source }
   | { readonly _tag: 'String'; readonly text: string; readonly bom: boolean }
   | { readonly _tag: 'Json'; readonly value: Json; readonly collection: boolean }
+  | { readonly _tag: 'JsonText'; readonly text: string }
   | { readonly _tag: 'Form'; readonly fields: Pairs; readonly collection: boolean }
   | { readonly _tag: 'FormText'; readonly text: string }
   | MultipartBody

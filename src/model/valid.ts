@@ -122,17 +122,22 @@ export const isEncodingName = (s: unknown): s is string => {
 }
 
 /**
- * A URL a request may name: `http:` or `https:` with a host, or a path (`/users`) for a base.
- * The steps check more (that the host is unambiguous); this is the shape a template must have.
+ * A URL a request may name: `http:` or `https:` with a host, or a URL without a scheme (`/users`,
+ * `users?x=1`, `example.com/x`), which joins onto the base URL when one is set and is
+ * `https://` otherwise. The steps check more (that the host is unambiguous); this is the shape a
+ * template must have.
  * @example
  * isRequestUrl('https://api.example.com/v1') // true
+ * isRequestUrl('users') // true
  * isRequestUrl('ftp://h/') // false
  * @category request
  * @since 0.2.0
  */
 export const isRequestUrl = (s: unknown): s is string =>
   typeof s === 'string' &&
-  ((s.startsWith('/') && !s.startsWith('//')) || /^https?:\/\/[^/\\?#\s]/i.test(s)) &&
+  s !== '' &&
+  !s.startsWith('//') &&
+  (/^https?:\/\/[^/\\?#\s]/i.test(s) || !/^[a-z][a-z0-9+.-]*:(?!\d)/i.test(s)) &&
   !hasCrLfNul(s)
 
 /**
@@ -215,6 +220,54 @@ export const isTagged =
     Array.isArray((x as { log?: unknown }).log)
 
 /**
+ * How deep a value a step takes (objects and arrays inside each other): deeper is
+ * `InvalidInput`, so that no step, template or log walks a value deep enough to exhaust the stack.
+ * @example
+ * MAX_DEPTH // 256
+ * @category request
+ * @since 0.3.0
+ */
+export const MAX_DEPTH = 256
+
+/**
+ * JSON text: what `JSON.parse` reads (a body given as such text is sent exactly as written).
+ * @example
+ * isJsonText('{"id":12345678901234567890}') // true
+ * isJsonText('{a:1}') // false
+ * @category request
+ * @since 0.3.0
+ */
+export const isJsonText = (s: unknown): s is string => {
+  if (typeof s !== 'string') return false
+  try {
+    JSON.parse(s)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * A plain record: an object made by a literal, `JSON.parse` or `Object.create(null)`, the only
+ * objects a value is rendered from field by field (a `Map`, a `Set` or a class instance is not
+ * one: its data is not in its own enumerable fields). Never throws (a Proxy that throws is no record).
+ * @example
+ * isPlainRecord({ a: 1 }) // true
+ * isPlainRecord(new Map()) // false
+ * @category request
+ * @since 0.3.0
+ */
+export const isPlainRecord = (v: unknown): v is Readonly<Record<string, unknown>> => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false
+  try {
+    const proto: unknown = Object.getPrototypeOf(v)
+    return proto === Object.prototype || proto === null
+  } catch {
+    return false
+  }
+}
+
+/**
  * The refinements `RequestCodec` is built from (same predicates as the steps).
  * @example
  * Valid.FieldValue.is('ok') // true
@@ -235,4 +288,5 @@ export const Valid = {
   HostName: t.refinement(t.string, isHostName, 'HostName'),
   BareMediaType: t.refinement(t.string, isBareMediaType, 'BareMediaType'),
   ContentId: t.refinement(t.string, isContentId, 'ContentId'),
+  JsonText: t.refinement(t.string, isJsonText, 'JsonText'),
 } as const

@@ -57,9 +57,12 @@ const hideBody = (text: string, contentType: string, h: Hider): string => {
   if (type.startsWith('application/x-www-form-urlencoded')) return h.url(`?${text}`).slice(1)
   if (/^application\/([\w.+-]+\+)?json/.test(type))
     try {
-      return h.text(JSON.stringify(hideJsonFields(JSON.parse(text))))
+      const value: unknown = JSON.parse(text)
+      const hidden = JSON.stringify(hideJsonFields(value))
+      // nothing secret-named: the text as sent, byte for byte (big numbers, duplicate keys, spaces)
+      return h.text(hidden === JSON.stringify(value) ? text : hidden)
     } catch {
-      /* not JSON after all: literal secrets only */
+      /* not JSON after all (or too deep to walk): literal secrets only */
     }
   return h.text(text)
 }

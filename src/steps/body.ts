@@ -68,25 +68,35 @@ export const setStringBody = (text: string, writeBom = false): Step =>
         ? note('no data - skipped')
         : change(
             { body: { _tag: 'String', text, bom: writeBom === true } },
-            `body set, ${text.length} chars${writeBom ? ', with BOM' : ''}`,
+            `body set, ${text.length} chars${writeBom ? ', with a BOM where the encoding has one' : ''}`,
           ),
   )
 
 /**
- * An `application/json; charset=<encoding>` body, sent as compact JSON. Takes a value, or JSON
- * text (parsed: invalid text is `InvalidInput`). An empty string is skipped.
+ * An `application/json; charset=<encoding>` body. Takes a value, sent as compact JSON (read as
+ * `JSON.stringify` reads it: `toJSON` honoured; a `Map`, a `Set` or a class instance without
+ * `toJSON`, a value nested deeper than 256 levels, or one whose getter or Proxy throws is
+ * `InvalidInput`), or JSON text: checked (invalid text is `InvalidInput`) and then sent exactly as
+ * written, in the request's encoding (no digit of a big number, duplicate key or space lost). An
+ * empty string is skipped.
  * @example
  * pipe(req, setJsonBody({ field1: 10, field2: 'Text' }))
- * pipe(req, setJsonBody('{"field1":10}'))
+ * pipe(req, setJsonBody('{"id":12345678901234567890}')) // sent as written
  * @category bodies
  * @since 0.1.0
  */
 export const setJsonBody = (data: unknown): Step =>
   makeStep('setJsonBody', () => {
     if (data === '') return note('no data - skipped')
-    const value = typeof data === 'string' ? parseJson(data) : toJson(data === undefined ? null : data)
+    if (typeof data === 'string')
+      return pipe(
+        parseJson(data),
+        E.flatMap(() =>
+          change({ body: { _tag: 'JsonText', text: data } }, `body set, JSON text of ${data.length} chars`),
+        ),
+      )
     return pipe(
-      value,
+      toJson(data === undefined ? null : data),
       E.flatMap((v: Json) =>
         change({ body: { _tag: 'Json', value: v, collection: false } }, `body set, ${describeJson(v)}`),
       ),
@@ -94,10 +104,14 @@ export const setJsonBody = (data: unknown): Step =>
   })
 
 /**
- * An `application/x-www-form-urlencoded; charset=<encoding>` body: a record or pairs rendered
- * like URL params, or a string sent as is. Turns `useBodyFieldsAtOAuth` on.
+ * An `application/x-www-form-urlencoded; charset=<encoding>` body: a record, `[name, value]`
+ * pairs, a `URLSearchParams`, a `FormData` of text fields or a `Map` (in their order, repeated
+ * names kept), rendered like URL params (arrays too: `k=[a,b]`, or `k=a&k=b` / `k[]=a&k[]=b`
+ * with `splitArraysInUrl`), or a string sent as is. A file in a `FormData` is `InvalidInput`
+ * naming the field (files go in a multipart body). Turns `useBodyFieldsAtOAuth` on.
  * @example
  * pipe(req, setFormBody({ name: 'Ann', tags: ['a', 'b'] }))
+ * pipe(req, setFormBody(new URLSearchParams('a=1&a=2')))
  * @category bodies
  * @since 0.1.0
  */

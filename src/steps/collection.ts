@@ -6,7 +6,7 @@ import { SECRET } from '../model/log.js'
 import { isSecretParam } from '../encoding/redact.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { isJsonObject, quote } from '../encoding/json.js'
+import { isJsonObject, parseJson, quote, toJson } from '../encoding/json.js'
 import type { Json, Pairs, Request, Step } from '../model/request.js'
 import { change, invalid, makeStep } from './step.js'
 import { convertValue, type FieldType } from './convert.js'
@@ -64,9 +64,19 @@ const updateAt = (
 const splitKey = (obj: { readonly [k: string]: Json }, key: string): ReadonlyArray<string> =>
   Object.prototype.hasOwnProperty.call(obj, key) ? [key] : key.split('.')
 
-/** Applies `update` at `key` of the JSON or form body. */
+/** JSON text read into a value, for a step that adds a field to a body given as text. */
+const jsonValueOf = (text: string): E.Either<string, Json> =>
+  pipe(
+    parseJson(text),
+    E.flatMap(toJson),
+    E.mapLeft((why) => `the JSON body text cannot take a field: ${why}`),
+  )
+
+/** Applies `update` at `key` of the JSON or form body (JSON text is read into a value first). */
 const updateBody = (req: Request, step: string, key: string, update: Update): E.Either<string, Request['body']> => {
-  const body = req.body
+  const text = req.body._tag === 'JsonText' ? jsonValueOf(req.body.text) : null
+  if (text !== null && E.isLeft(text)) return text
+  const body: Request['body'] = text === null ? req.body : { _tag: 'Json', value: text.right, collection: false }
   if (body._tag === 'Json') {
     if (key === '') return E.map((value: Json) => ({ ...body, value }))(update(body.value))
     if (!isJsonObject(body.value)) return E.left("the JSON body is an array: use addValue with key ''")
@@ -100,7 +110,9 @@ const show = (v: Json): string => {
 /**
  * Sets `key` in the JSON or form body collection; dots are paths into objects (`a.b.c`,
  * missing objects are created; a key that exists as written is used literally). `type`
- * converts the value (its type lists the conversions: `'date'`, `'json'`, `'base64'`, …).
+ * converts the value (its type lists the conversions: `'date'`, `'json'`, `'base64'`, …);
+ * without one the value is read as `setJsonBody` reads it (`toJSON` honoured; a `Map`, `Set` or
+ * class instance is `InvalidInput`). A body set from JSON text is read into a value first.
  * @example
  * pipe(req, initializeJsonBody(), insertBodyField('user.name', 'Ann'), insertBodyField('since', new Date(), 'dateOnly'))
  * @category bodies

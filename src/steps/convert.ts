@@ -93,7 +93,7 @@ export const convertValue = (value: unknown, type?: FieldType): E.Either<string,
     case 'boolean':
       return toBoolean(value)
     case 'json':
-      return typeof value === 'string' ? parseJson(value) : toJson(value)
+      return typeof value === 'string' ? pipe(parseJson(value), E.flatMap(toJson)) : toJson(value)
     case 'date':
       return pipe(
         toDate(value),

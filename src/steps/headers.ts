@@ -2,7 +2,7 @@
  * Header steps. Names match case-insensitively and keep the caller's spelling.
  * @module
  */
-import { hasCrLfNul, isFieldValue, isToken } from '../model/valid.js'
+import { hasCrLfNul, isFieldValue, isPlainRecord, isToken } from '../model/valid.js'
 import { putHeader, type HeaderList } from '../model/headers.js'
 import { isSecretRef, showSecret, type Secret, type SecretRef } from '../model/secret.js'
 import * as E from 'fp-ts/lib/Either.js'
@@ -20,6 +20,8 @@ import type { Step } from '../model/request.js'
  */
 export const checkHeader = (name: unknown, value: unknown): E.Either<string, readonly [string, string | SecretRef]> => {
   if (!isToken(name)) return E.left(`invalid header name ${JSON.stringify(showValue(name))}`)
+  // as a key of a JavaScript object it names the prototype: a transport that builds an object of the headers would drop it
+  if (name === '__proto__') return E.left('the header name __proto__ cannot be sent (it names an object prototype)')
   if (isSecretRef(value)) return E.right([name, value])
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
     return E.left(`header ${name}: value must be a string, got ${value === null ? 'null' : typeof value}`)
@@ -59,23 +61,33 @@ export const addHeader = (name: string, value: string | SecretRef, ignoreEmpty =
     )
   })
 
+/** The entries of headers input, in order, or null when it is none of the shapes taken. */
+const headerEntries = (headers: unknown): ReadonlyArray<readonly [unknown, unknown]> | null => {
+  if (Array.isArray(headers)) return headers as ReadonlyArray<readonly [unknown, unknown]>
+  if (headers instanceof Map || (typeof Headers === 'function' && headers instanceof Headers))
+    return [...(headers as Iterable<readonly [unknown, unknown]>)]
+  return isPlainRecord(headers) ? Object.entries(headers) : null
+}
+
 /**
  * Merges headers into the user headers (later wins), or with `fullReplace` replaces them all.
- * Takes a record or an array of pairs.
+ * Takes a record, an array of pairs, a `Map` or a fetch `Headers`. A header named `__proto__`
+ * (which `JSON.parse` can give as a key) is `InvalidInput`, never dropped silently.
  * @example
  * pipe(req, setHeaders({ Accept: 'application/json', 'X-Trace': '1' }))
  * @category headers
  * @since 0.1.0
  */
 export const setHeaders = (
-  headers: Readonly<Record<string, string | SecretRef>> | HeaderList<string | SecretRef>,
+  headers:
+    | Readonly<Record<string, string | SecretRef>>
+    | HeaderList<string | SecretRef>
+    | ReadonlyMap<string, string | SecretRef>,
   fullReplace = false,
 ): Step =>
   makeStep('setHeaders', (req) => {
-    if (typeof headers !== 'object' || headers === null) return invalid('headers must be a record or an array of pairs')
-    const entries: ReadonlyArray<readonly [unknown, unknown]> = Array.isArray(headers)
-      ? (headers as ReadonlyArray<readonly [unknown, unknown]>)
-      : Object.entries(headers)
+    const entries = headerEntries(headers)
+    if (entries === null) return invalid('headers must be a record, an array of pairs, a Map or a Headers')
     let list: HeaderList<Secret> = fullReplace ? [] : req.headers
     const lines: string[] = []
     for (const entry of entries) {

@@ -8,46 +8,60 @@ import * as E from 'fp-ts/lib/Either.js'
 import { flow, pipe } from 'fp-ts/lib/function.js'
 import { SECRET } from '../model/log.js'
 import { redactUrl } from '../encoding/redact.js'
-import { checkPath, checkUrl, isRelative } from '../encoding/url.js'
+import { checkPath, checkUrl, hasScheme, isRelative } from '../encoding/url.js'
 import { quote, showValue } from '../encoding/json.js'
 import { change, invalid, makeStep, note, type Change } from './step.js'
 import { newRequest, type Pem, type Proxy, type Request, type Tls, type Step } from '../model/request.js'
 
 /**
- * Replaces the URL. No scheme means `https://`; a path (`/users`, with its query) is joined onto
- * the base of `setBaseUrl` when the request runs. An empty string is logged and ignored.
+ * Replaces the URL. A URL with a scheme (`http://`, `https://`) is taken as it is. A URL without
+ * one (`/users`, `users`, `users?x=1`, `example.com/x`) is kept as given and decided when the
+ * request runs: while a base URL is set (`setBaseUrl`, before or after this step) it joins onto
+ * the base's path with one slash, never becoming a host; without a base it means `https://`
+ * (and a path starting with `/` is `InvalidInput`). An empty string is logged and ignored.
  * Characters illegal in a URL are encoded when the request runs.
  * @example
- * pipe(newRequest(), setUrl('127.0.0.1:8443/api')) // url: 'https://127.0.0.1:8443/api'
- * pipe(newRequest(), setBaseUrl('https://api.example.com/v2'), setUrl('/users')) // sent to https://api.example.com/v2/users
+ * pipe(newRequest(), setUrl('127.0.0.1:8443/api')) // sent to https://127.0.0.1:8443/api
+ * pipe(newRequest(), setBaseUrl('https://api.example.com/v2'), setUrl('users')) // sent to https://api.example.com/v2/users
  * @category request
  * @since 0.1.0
  */
 export const setUrl = (url: string): Step =>
-  makeStep('setUrl', () =>
-    url === ''
-      ? note('empty URL - ignored')
-      : typeof url === 'string' && isRelative(url)
-        ? pipe(
-            checkPath(url),
-            E.flatMap((path) =>
-              change({ url: path }, `URL set to the path ${redactUrl(path)} (joined onto the base URL when sent)`),
-            ),
-          )
-        : pipe(
-            checkUrl('setUrl', url),
-            E.flatMap((full) => change({ url: full }, `URL set to ${redactUrl(full)}`)),
-          ),
-  )
+  makeStep('setUrl', (req) => {
+    if (url === '') return note('empty URL - ignored')
+    if (typeof url === 'string' && isRelative(url))
+      return pipe(
+        checkPath(url),
+        E.flatMap((path) =>
+          change({ url: path }, `URL set to the path ${redactUrl(path)} (joined onto the base URL when sent)`),
+        ),
+      )
+    if (typeof url !== 'string' || hasScheme(url) || url.startsWith('//'))
+      return pipe(
+        checkUrl('setUrl', url),
+        E.flatMap((full) => change({ url: full }, `URL set to ${redactUrl(full)}`)),
+      )
+    // no scheme: a path while a base is set, https:// without one; checked as it reads now, again when sent
+    return pipe(
+      req.baseUrl === null ? checkUrl('setUrl', url) : checkPath(`/${url}`),
+      E.flatMap(() =>
+        change(
+          { url },
+          `URL set to ${redactUrl(url)} (joined onto the base URL when sent, https://${redactUrl(url)} without one)`,
+        ),
+      ),
+    )
+  })
 
 /**
- * A base for relative URLs, as ky's `prefixUrl`: a later (or earlier) `setUrl('/users')` is
- * sent to the base and the path joined with exactly one slash, so a template of base and auth
- * composes with any path. No scheme means `https://`. Without a base a path is `InvalidInput`
- * when the request is prepared; a request with a base and no URL goes to the base.
+ * A base for URLs without a scheme, as ky's `prefixUrl`: a later (or earlier) `setUrl('users')`
+ * or `setUrl('/users')` is sent to the base and the path joined with exactly one slash, so a
+ * template of base and auth composes with any path, and a path never becomes a host (the base's
+ * credentials never go to `https://users`). A URL with a scheme replaces the base. No scheme in
+ * the base means `https://`. A request with a base and no URL goes to the base.
  * @example
  * const api = flow(H.setBaseUrl('https://api.example.com/v2'), H.addBearerAuthorization(token))
- * pipe(H.newRequest(), api, H.setUrl('/users')) // sent to https://api.example.com/v2/users
+ * pipe(H.newRequest(), api, H.setUrl('users')) // sent to https://api.example.com/v2/users
  * @category request
  * @since 0.2.0
  */
@@ -62,19 +76,22 @@ export const setBaseUrl = (url: string): Step =>
   )
 
 /**
- * The URL a request goes to: its URL, or its path joined onto the base with exactly one slash.
- * Null when a path has no base (or there is no URL at all).
+ * The URL a request goes to: a URL with a scheme as it is; one without a scheme joined onto the
+ * base with exactly one slash while there is a base, `https://` added without one. Null when a
+ * path (`/users`) has no base, or there is no URL at all.
  * @example
  * targetUrl({ url: '/users', baseUrl: 'https://api.example.com/v2/' }) // 'https://api.example.com/v2/users'
+ * targetUrl({ url: 'users', baseUrl: 'https://api.example.com/v2' }) // 'https://api.example.com/v2/users'
+ * targetUrl({ url: 'example.com/x', baseUrl: null }) // 'https://example.com/x'
  * @category request
  * @since 0.2.0
  */
 export const targetUrl = (req: Pick<Request, 'url' | 'baseUrl'>): string | null => {
   if (typeof req !== 'object' || req === null) return null
   if (typeof req.url !== 'string') return typeof req.baseUrl === 'string' ? req.baseUrl : null
-  if (!isRelative(req.url)) return req.url
-  if (req.baseUrl === null) return null
-  return `${req.baseUrl.replace(/\/+$/, '')}/${req.url.replace(/^\/+/, '')}`
+  if (hasScheme(req.url)) return req.url
+  if (typeof req.baseUrl === 'string') return `${req.baseUrl.replace(/\/+$/, '')}/${req.url.replace(/^\/+/, '')}`
+  return isRelative(req.url) ? null : `https://${req.url}`
 }
 
 /**

@@ -7,44 +7,76 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { isSecretParam } from '../encoding/redact.js'
 import { SECRET } from '../model/log.js'
-import { toJson } from '../encoding/json.js'
+import { showValue, toJson } from '../encoding/json.js'
+import { isPlainRecord } from '../model/valid.js'
 import type { Json, Pairs, Step } from '../model/request.js'
 import { change, invalid, makeStep, note } from './step.js'
 import { scalarText } from '../encoding/url.js'
 
 /**
- * Params as a record or as ordered pairs (values: strings, numbers, booleans, null, arrays,
- * objects, Dates).
+ * Params as a record, ordered pairs, a `URLSearchParams`, a `FormData` of text fields or a
+ * `Map` (values: strings, numbers, booleans, null, arrays, plain objects, anything with
+ * `toJSON` such as a Date).
  * @example
  * const p: ParamsInput = [['q', 'fp-ts'], ['tags', ['a', 'b']]]
  * @inline
  * @category request
  * @since 0.1.0
  */
-export type ParamsInput = Readonly<Record<string, unknown>> | ReadonlyArray<readonly [string, unknown]>
+export type ParamsInput =
+  | Readonly<Record<string, unknown>>
+  | ReadonlyArray<readonly [string, unknown]>
+  | URLSearchParams
+  | FormData
+  | ReadonlyMap<string, unknown>
 
 const shown = (name: string, v: Json): string => (isSecretParam(name) ? SECRET : scalarText(v))
 
+const PAIRS_SHAPE = 'params must be a record, an array of [name, value] pairs, a URLSearchParams, a FormData or a Map'
+
+/** The entries of params input, in order, or why they cannot be read. */
+const entriesOf = (params: unknown): E.Either<string, ReadonlyArray<unknown>> => {
+  if (params instanceof URLSearchParams || params instanceof Map) return E.right([...params.entries()])
+  if (typeof FormData === 'function' && params instanceof FormData) {
+    const out: Array<readonly [string, string]> = []
+    for (const [name, value] of params as unknown as Iterable<readonly [string, unknown]>) {
+      if (typeof value !== 'string')
+        return E.left(`field ${name} is a file: a form body holds text fields (use startMultipartBody for files)`)
+      out.push([name, value])
+    }
+    return E.right(out)
+  }
+  if (Array.isArray(params)) return E.right(params)
+  if (!isPlainRecord(params)) return E.left(PAIRS_SHAPE)
+  return E.right(Object.entries(params))
+}
+
 /**
- * Turns params input into checked pairs.
+ * Turns params input into checked pairs, in order (repeated names kept). Values are read as
+ * `toJson` reads them; a value that cannot be (a `Set`, a class instance, a throwing getter) is a
+ * Left naming the param. Never throws.
  * @example
  * toPairs({ a: 1 }) // right([['a', 1]])
+ * toPairs(new URLSearchParams('a=1&a=2')) // right([['a', '1'], ['a', '2']])
  */
 export const toPairs = (params: unknown): E.Either<string, Pairs> => {
-  if (typeof params !== 'object' || params === null)
-    return E.left('params must be a record or an array of [name, value] pairs')
-  const entries: ReadonlyArray<unknown> = Array.isArray(params) ? params : Object.entries(params)
-  const out: Array<readonly [string, Json]> = []
-  for (const entry of entries) {
-    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string')
-      return E.left('each param must be a [name, value] pair with a string name')
-    const [name, raw] = entry as [string, unknown]
-    if (name === '') continue
-    const v = toJson(raw === undefined ? null : raw)
-    if (E.isLeft(v)) return E.left(`param ${name}: ${v.left}`)
-    out.push([name, v.right])
+  try {
+    const entries = entriesOf(params)
+    if (E.isLeft(entries)) return entries
+    const out: Array<readonly [string, Json]> = []
+    for (const entry of entries.right) {
+      if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string')
+        return E.left('each param must be a [name, value] pair with a string name')
+      const [name, raw] = entry as [string, unknown]
+      if (name === '') continue
+      const v = toJson(raw === undefined ? null : raw)
+      if (E.isLeft(v)) return E.left(`param ${name}: ${v.left}`)
+      out.push([name, v.right])
+    }
+    return E.right(out)
+  } catch (e) {
+    return E.left(`the params cannot be read: ${e instanceof Error ? e.message : showValue(e)}`)
   }
-  return E.right(out)
 }
 
 /**

@@ -83,7 +83,7 @@ export const makeStep =
   (req) => {
     if (!isRequest(req)) return notARequest(step, req)
     if (req.error !== null) return req
-    const decision = decide(req)
+    const decision = decideSafely(decide, req)
     if (E.isLeft(decision)) {
       const message = `${step}: ${decision.left}`
       return {
@@ -94,6 +94,18 @@ export const makeStep =
     }
     return applyPatch(req, decision.right.patch, appendLog(req.log, ...entries(step, decision.right.messages)))
   }
+
+/**
+ * A step's decision, or a Left when reading its input threw (a getter, a Proxy trap, a
+ * `toString`, a value deep enough to exhaust the stack): a step never throws.
+ */
+const decideSafely = (decide: (req: Request) => E.Either<string, Change>, req: Request): E.Either<string, Change> => {
+  try {
+    return decide(req)
+  } catch (e) {
+    return E.left(`the input cannot be read: ${e instanceof Error ? `${e.name}: ${e.message}` : showValue(e)}`)
+  }
+}
 
 /**
  * `{ ...req, ...patch, log }`, written out: one object of one shape (a spread of a patch whose

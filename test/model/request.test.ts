@@ -4,6 +4,7 @@ import * as E from 'fp-ts/Either'
 import { flow, pipe } from 'fp-ts/function'
 
 import * as H from '../../src/index.js'
+import { targetUrl } from '../../src/steps/init.js'
 import { assertInvalid, base, everyStep, lastLine, lines, PEM_CERT, PEM_KEY, URL0 } from '../helpers.js'
 
 describe('newRequest', () => {
@@ -92,7 +93,7 @@ describe('initialize', () => {
   })
 
   test('with a URL without scheme: https:// is assumed', () => {
-    assert.equal(pipe(H.newRequest(), H.initialize('example.com/api')).url, 'https://example.com/api')
+    assert.equal(targetUrl(pipe(H.newRequest(), H.initialize('example.com/api'))), 'https://example.com/api')
   })
 
   test('resets everything to defaults but keeps the log', () => {

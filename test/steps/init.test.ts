@@ -22,10 +22,17 @@ describe('setUrl', () => {
     }
   })
 
-  test('no scheme means https://', () => {
-    assert.equal(pipe(base(), H.setUrl('127.0.0.1:8443/api')).url, 'https://127.0.0.1:8443/api')
-    assert.equal(pipe(base(), H.setUrl('example.com')).url, 'https://example.com')
-    assert.equal(pipe(base(), H.setUrl('localhost:3000/x?y=1')).url, 'https://localhost:3000/x?y=1')
+  test('no scheme means https:// (without a base): kept as given, decided when prepared', async () => {
+    for (const [given, sent] of [
+      ['127.0.0.1:8443/api', 'https://127.0.0.1:8443/api'],
+      ['example.com', 'https://example.com'],
+      ['localhost:3000/x?y=1', 'https://localhost:3000/x?y=1'],
+    ] as const) {
+      const r = pipe(base(), H.setUrl(given))
+      assert.equal(r.url, given)
+      const p = await H.prepareRequest('GET')(r)()
+      assert.ok(E.isRight(p) && p.right.url === sent, JSON.stringify(p))
+    }
   })
 
   test('keeps characters that are encoded only at send time', () => {

@@ -11,6 +11,7 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
+import { targetUrl } from '../../src/steps/init.js'
 import { assertInvalid, base } from '../helpers.js'
 
 describe('setUrl refuses what is ambiguous or no http(s) URL', () => {
@@ -30,7 +31,9 @@ describe('setUrl refuses what is ambiguous or no http(s) URL', () => {
     })
 
   test('host:port without a scheme is still https://host:port', () => {
-    assert.equal(H.setUrl('localhost:8080/x')(H.newRequest()).url, 'https://localhost:8080/x')
+    const r = H.setUrl('localhost:8080/x')(H.newRequest())
+    assert.equal(r.url, 'localhost:8080/x')
+    assert.equal(targetUrl(r), 'https://localhost:8080/x')
   })
 
   test('a template with such a URL is InvalidInput at prepare, never sent elsewhere', async () => {

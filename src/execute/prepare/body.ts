@@ -8,7 +8,7 @@ import { fileError, type ClientError } from '../../model/errors.js'
 import { redactUrl } from '../../encoding/redact.js'
 import type { Request } from '../../model/request.js'
 import { noBody, segmentsBody, type PreparedBody } from '../../model/prepared.js'
-import { bodyBytes, defaultContentType } from '../../encoding/body.js'
+import { bodyBytes, bomOf, defaultContentType } from '../../encoding/body.js'
 import type { ResolvedEnv } from '../env.js'
 import { fileSegmentOf } from '../body.js'
 import { prepareMultipart } from './multipart.js'
@@ -32,9 +32,16 @@ export const syncBody = (req: BodyInput): BodyOut => {
   if (b._tag === 'Binary' && b.source._tag === 'Url')
     return { body: segmentsBody([{ _tag: 'Url', url: b.source.url }]), contentType }
   const bytes = bodyBytes(b, req.settings)
-  return bytes === null
-    ? { body: noBody, contentType: null }
-    : { body: segmentsBody([{ _tag: 'Bytes', bytes }]), contentType }
+  if (bytes === null) return { body: noBody, contentType: null }
+  const body = segmentsBody([{ _tag: 'Bytes', bytes }])
+  // a BOM asked of an encoding that has none: the log says what is sent
+  if (b._tag === 'String' && b.bom && bomOf(req.settings.encoding) === null)
+    return {
+      body,
+      contentType,
+      summary: `body ${bytes.byteLength} bytes, without a BOM (${req.settings.encoding} has none)`,
+    }
+  return { body, contentType }
 }
 
 /**

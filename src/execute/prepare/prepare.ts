@@ -15,7 +15,7 @@ import { referencedValues, resolveSecrets, withheldBodyField, type Resolved } fr
 import { redactHeaderValue, redactSecrets, redactUrl } from '../../encoding/redact.js'
 import { showValue } from '../../encoding/json.js'
 import { isRequest } from '../../steps/step.js'
-import { renderUrl, urlProblem } from '../../encoding/url.js'
+import { rawParamProblem, renderUrl, urlProblem } from '../../encoding/url.js'
 import { isToken } from '../../model/valid.js'
 import { targetUrl } from '../../steps/init.js'
 import { VERSION } from '../../model/version.js'
@@ -94,6 +94,8 @@ const checkTarget = (
   const problem = urlProblem(target)
   if (problem !== null) return E.left(invalidInput(step, `${step}: ${problem}`, req.log))
   const s = req.settings
+  const raw = s.urlEncoding ? null : rawParamProblem(req.params)
+  if (raw !== null) return E.left(invalidInput(step, `${step}: ${raw}`, req.log))
   const url = renderUrl(target, req.params, {
     encode: s.urlEncoding,
     splitArrays: s.splitArrayParams,
