@@ -25,6 +25,17 @@ describe('method and URL', () => {
   test('--base-url joins a path onto its base', async () => {
     assert.equal((await echo(['/anything/users', '--base-url', `${fx.server.url}/`])).path, '/anything/users')
   })
+  test('--base-url joins a URL without a scheme (users, users?x=1) onto its path, with the auth: never https://users', async () => {
+    for (const [url, path] of [
+      ['users', '/anything/v2/users'],
+      ['users?x=1', '/anything/v2/users'],
+    ] as const) {
+      const e = await echo([url, '--base-url', `${fx.server.url}/anything/v2`, '--bearer', 'tok-1'])
+      assert.equal(e.path, path)
+      assert.equal(e.headers['authorization'], 'Bearer tok-1')
+    }
+    assert.deepEqual((await echo(['users?x=1', '--base-url', `${fx.server.url}/anything/v2`])).args, { x: '1' })
+  })
   test('a method that is no token, or no URL at all, is a usage error', async () => {
     const bad = await httpipe(['GE T', `${fx.server.url}/get`])
     assert.equal(bad.code, 2)
@@ -83,9 +94,11 @@ describe('request flags', () => {
 })
 
 describe('body flags', () => {
-  test('--json sends compact JSON; invalid JSON text is a usage error naming setJsonBody', async () => {
+  test('--json sends the JSON text as written; invalid JSON text is a usage error naming setJsonBody', async () => {
     const e = await echo([`${fx.server.url}/post`, '--json', '{ "a": [1, 2] }'])
-    assert.equal(e.data, '{"a":[1,2]}')
+    assert.equal(e.data, '{ "a": [1, 2] }')
+    const big = '{"id":12345678901234567890,"big":1e400,"id":1}'
+    assert.equal((await echo([`${fx.server.url}/post`, '--json', big])).data, big)
     assert.equal(e.headers['content-type'], 'application/json; charset=utf-8')
     const bad = await httpipe([`${fx.server.url}/post`, '-j', '{nope'])
     assert.equal(bad.code, 2)
