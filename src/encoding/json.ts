@@ -79,7 +79,7 @@ const thrown = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.mes
 export const toJson = (value: unknown): E.Either<string, Json> => {
   const seen = new Set<object>()
   const go = (v0: unknown, path: string, key: string, depth: number): E.Either<string, Json> => {
-    const at = path === '' ? 'value' : path
+    const at = path === '' ? 'value' : path.length > 80 ? `…${path.slice(-79)}` : path
     let v = v0
     if (v instanceof Date && Number.isNaN(v.getTime())) return E.left(`${at}: invalid Date`)
     if (v instanceof Uint8Array) return E.right(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'))

@@ -2,7 +2,7 @@
  * RequestCodec: the io-ts codec that saves and loads Request values (templates) as JSON.
  * @module
  */
-import { MAX_TIMER_MS, Valid } from './valid.js'
+import { MAX_DEPTH, MAX_TIMER_MS, Valid } from './valid.js'
 import * as t from 'io-ts'
 import type { Auth, Body, Json, Pairs, Pem, Proxy, Request, Source, Tls } from './request.js'
 import type { Settings } from './settings.js'
@@ -11,22 +11,42 @@ import type { MultipartBody, Part } from './multipart.js'
 
 const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null])
 
-/**
- * JSON data (finite numbers only).
- * @example
- * JsonCodec.is({ a: [1, null] }) // true
- * @category request
- * @since 0.1.0
- */
-export const JsonCodec: t.Type<Json> = t.recursion('Json', () =>
+const JsonTree: t.Type<Json> = t.recursion('Json', () =>
   t.union([
     t.null,
     t.boolean,
     t.refinement(t.number, Number.isFinite, 'FiniteNumber'),
     t.string,
-    t.readonlyArray(JsonCodec),
-    t.record(t.string, JsonCodec),
+    t.readonlyArray(JsonTree),
+    t.record(t.string, JsonTree),
   ]),
+)
+
+/** Whether a value nests no deeper than `MAX_DEPTH`, found without recursion (a template may be any depth). */
+const withinDepth = (u: unknown): boolean => {
+  const stack: Array<readonly [unknown, number]> = [[u, 1]]
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, depth] = top
+    if (typeof v !== 'object' || v === null) continue
+    if (depth > MAX_DEPTH) return false
+    for (const x of Object.values(v)) stack.push([x, depth + 1])
+  }
+  return true
+}
+
+/**
+ * JSON data (finite numbers only), nested no deeper than `MAX_DEPTH` (256) levels, as the
+ * steps take it: a deeper template is refused, never walked until the stack runs out.
+ * @example
+ * JsonCodec.is({ a: [1, null] }) // true
+ * @category request
+ * @since 0.1.0
+ */
+export const JsonCodec: t.Type<Json> = new t.Type<Json>(
+  'Json',
+  (u): u is Json => withinDepth(u) && JsonTree.is(u),
+  (u, c) => (withinDepth(u) ? JsonTree.validate(u, c) : t.failure(u, c, `nested deeper than ${MAX_DEPTH} levels`)),
+  t.identity,
 )
 
 const PairsCodec: t.Type<Pairs> = t.readonlyArray(t.readonly(t.tuple([t.string, JsonCodec])), 'Pairs')
