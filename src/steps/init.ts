@@ -18,7 +18,9 @@ import { newRequest, type Pem, type Proxy, type Request, type Tls, type Step } f
  * one (`/users`, `users`, `users?x=1`, `example.com/x`) is kept as given and decided when the
  * request runs: while a base URL is set (`setBaseUrl`, before or after this step) it joins onto
  * the base's path with one slash, never becoming a host; without a base it means `https://`
- * (and a path starting with `/` is `InvalidInput`). An empty string is logged and ignored.
+ * (and a path starting with `/` is `InvalidInput`). Without a base yet, a URL without a scheme
+ * that is no valid host but a valid path (`v1.0/users`, for a base set later) is taken and
+ * refused when prepared if no base came. An empty string is logged and ignored.
  * Characters illegal in a URL are encoded when the request runs.
  * @example
  * pipe(newRequest(), setUrl('127.0.0.1:8443/api')) // sent to https://127.0.0.1:8443/api
@@ -41,9 +43,12 @@ export const setUrl = (url: string): Step =>
         checkUrl('setUrl', url),
         E.flatMap((full) => change({ url: full }, `URL set to ${redactUrl(full)}`)),
       )
-    // no scheme: a path while a base is set, https:// without one; checked as it reads now, again when sent
+    // no scheme: a path while a base is set, https:// without one. The base may come later, so
+    // it is taken when it reads as either; the URL it makes is checked again when prepared.
+    const asHost = checkUrl('setUrl', url)
+    const asPath = checkPath(`/${url}`)
     return pipe(
-      req.baseUrl === null ? checkUrl('setUrl', url) : checkPath(`/${url}`),
+      req.baseUrl !== null ? asPath : E.isRight(asHost) || E.isLeft(asPath) ? asHost : asPath,
       E.flatMap(() =>
         change(
           { url },

@@ -75,6 +75,26 @@ describe('setBaseUrl and a path in setUrl', () => {
     )
   })
 
+  test('property: a URL without a scheme or leading slash joins exactly as the path does, in either order', async () => {
+    const segment = fc.stringMatching(/^[a-z0-9._~-]{1,8}$/)
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(segment, { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+        fc.option(segment, { nil: undefined }),
+        async (p, baseFirst, query) => {
+          const given = `${p.join('/')}${query === undefined ? '' : `?q=${query}`}`
+          const b = H.setBaseUrl('http://127.0.0.1:9/api')
+          const req = baseFirst ? pipe(H.newRequest(), b, H.setUrl(given)) : pipe(H.newRequest(), H.setUrl(given), b)
+          assert.equal(req.error, null)
+          assert.equal(await urlOf(req), `http://127.0.0.1:9/api/${given}`)
+          assert.equal(await urlOf(pipe(H.newRequest(), b, H.setUrl(`/${given}`))), `http://127.0.0.1:9/api/${given}`)
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
   test('hostile input is InvalidInput naming the step', () => {
     const before = base()
     for (const bad of ['/relative', 'ftp://h/x', '//host/x', 'http://', 42, null, undefined, {}, 10n, Symbol('s')])

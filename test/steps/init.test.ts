@@ -5,6 +5,7 @@ import { pipe } from 'fp-ts/function'
 
 import * as H from '../../src/index.js'
 import { renderUrl } from '../../src/encoding/url.js'
+import { targetUrl } from '../../src/steps/init.js'
 import { assertInvalid, assertOk, base, lastLine, PEM_CERT, PEM_KEY } from '../helpers.js'
 
 const roundTrips = (r: H.Request): boolean => {
@@ -78,10 +79,20 @@ describe('setUrl', () => {
       'http://127.0.0.1:99999/',
       'http://[::1/',
       'javascript:alert(1)',
-      '::::',
     ]) {
       const before = base()
       assertInvalid(before, pipe(before, H.setUrl(u)), 'setUrl')
+    }
+  })
+
+  test('a URL without a scheme that reads only as a path (a base may come later) is refused when prepared without one', async () => {
+    for (const u of ['::::', 'v1.0/users', 'a b/c']) {
+      const r = pipe(base(), H.setUrl(u))
+      assert.equal(r.error, null)
+      const p = await H.prepareRequest('GET')(r)()
+      assert.ok(E.isLeft(p) && p.left._tag === 'InvalidInput' && p.left.step === 'prepareRequest', u)
+      const joined = await H.prepareRequest('GET')(pipe(r, H.setBaseUrl('http://127.0.0.1:9/api')))()
+      assert.ok(E.isRight(joined) && joined.right.url.startsWith('http://127.0.0.1:9/api/'), u)
     }
   })
 
@@ -145,11 +156,18 @@ describe('setUrl: robustness', () => {
   // Was a bug (fixed): the WHATWG parser strips leading/trailing C0 controls, so checkUrl accepts
   // them, but the URL that is sent has them percent-encoded into the host and no longer parses
   // (the failure only shows up later, in prepareRequest).
-  test('a URL setUrl accepts renders to a URL that parses', () => {
+  // A URL without a scheme may be a path for a base set later: one that is no host is refused
+  // when prepared without a base (InvalidInput naming prepareRequest), never sent.
+  test('a URL setUrl accepts renders to a URL that parses, or is InvalidInput when prepared', async () => {
     for (const u of ['http://127.0.0.1\u0000', '127.0.0.1\u0001', 'http://127.0.0.1:8080\u001f']) {
       const r = pipe(base(), H.setUrl(u))
       if (r.error !== null) continue // rejecting it at the step is fine too
-      const sent = renderUrl(r.url ?? '', [], { encode: true, splitArrays: false, squareBrackets: false })
+      const p = await H.prepareRequest('GET')(r)()
+      if (E.isLeft(p)) {
+        assert.equal(p.left._tag, 'InvalidInput')
+        continue
+      }
+      const sent = renderUrl(targetUrl(r) ?? '', [], { encode: true, splitArrays: false, squareBrackets: false })
       assert.ok(URL.canParse(sent), `${JSON.stringify(u)} accepted but sent as unparseable ${JSON.stringify(sent)}`)
     }
   })
