@@ -120,7 +120,11 @@ describe('hostile values: InvalidInput naming the step, never a throw', () => {
     assert.equal(ok.error, null)
     const b = base()
     assertInvalid(b, H.setJsonBody(deepObject(MAX_DEPTH + 1))(b), 'setJsonBody', /deeper than 256 levels/)
-    assert.equal(pipe(base(), H.setJsonBody(`${'['.repeat(5000)}1${']'.repeat(5000)}`)).error, null, 'JSON text: as written')
+    assert.equal(
+      pipe(base(), H.setJsonBody(`${'['.repeat(5000)}1${']'.repeat(5000)}`)).error,
+      null,
+      'JSON text: as written',
+    )
   })
 
   test('a deep JSON text is refused only when a field is added to it', () => {
