@@ -172,6 +172,12 @@ export const withholdBody = (b: Body): Body => {
       const value = withholdJson(b.value, 'body')
       return value === b.value ? b : { ...b, value }
     }
+    case 'JsonText': {
+      // kept verbatim unless a member must be withheld: then it is saved as a value, with the marker
+      const parsed = JSON.parse(b.text) as Json // checked by setJsonBody and by the codec
+      const value = withholdJson(parsed, 'body')
+      return value === parsed ? b : { _tag: 'Json', value, collection: false }
+    }
     case 'Form':
       return { ...b, fields: withholdPairs(b.fields, 'body.fields') }
     case 'FormText': {
