@@ -61,6 +61,12 @@ export interface TransportRequest {
    * the executor then never has to make.
    */
   readonly onAbort?: (listener: () => void) => void
+  /**
+   * Where present, called for each interim (1xx) answer that comes before the final head
+   * (`102 Processing`, `103 Early Hints`): a byte received, so the idle limit starts again. A
+   * transport that can see them calls it (undici's and cross-fetch's do; a WHATWG fetch cannot).
+   */
+  readonly onInformational?: () => void
 }
 
 /**
@@ -137,6 +143,18 @@ export interface Transport {
   (req: TransportRequest): Promise<TransportResponse>
   readonly close?: () => Promise<void>
 }
+
+/**
+ * The error of a status line whose code is no HTTP status (below 100: `HTTP/1.1 000 …`), as
+ * the transports and the executor raise it (`code` `INVALID_STATUS`).
+ * @example
+ * invalidStatus(0).message // 'invalid status 000'
+ * @category transports
+ * @since 0.3.0
+ * @internal
+ */
+export const invalidStatus = (status: number): Error =>
+  Object.assign(new Error(`invalid status ${String(status).padStart(3, '0')}`), { code: 'INVALID_STATUS' })
 
 /**
  * The part of the WHATWG fetch signature httpipe uses.

@@ -7,7 +7,8 @@
 import { tlsConnectOptions } from './tls.js'
 import './bundled-fetch.js'
 import { fingerprint, lruCache, type LruCache } from './cache.js'
-import { Agent, ProxyAgent, type Dispatcher } from 'undici'
+import { Agent, type Dispatcher } from 'undici'
+import { boundedConnector, Connects, type ConnectSpec } from './connect.js'
 import type { Proxy } from '../model/request.js'
 import type { TransportRequest } from '../model/transport.js'
 
@@ -78,12 +79,64 @@ export const dispatcherKey = (
   return JSON.stringify([undiciMs(req.timeouts.connectMs), secure, proxy, tls])
 }
 
-const tlsConnect = tlsConnectOptions
+/**
+ * A dispatcher of the transport, with the registry of the connections it is opening (see
+ * {@link Connects}).
+ * @example
+ * const d: BoundedDispatcher = makeDispatcher(settings, url, req)
+ * d.connects // the registry
+ * @category transports
+ * @since 0.3.0
+ * @internal
+ */
+export type BoundedDispatcher = Dispatcher & { readonly connects: Connects }
+
+/** The undici Agent of a configuration, its connections opened by a {@link boundedConnector}. */
+class BoundedAgent extends Agent {
+  constructor(
+    options: Agent.Options,
+    spec: ConnectSpec,
+    readonly connects: Connects,
+  ) {
+    super({ ...options, connect: boundedConnector(spec, connects) })
+  }
+}
+
+/** Whether a header record (as undici takes it) has `name` (lower case), in any spelling. */
+const hasHeader = (headers: Record<string, unknown>, name: string): boolean =>
+  Object.keys(headers).some((k) => k.toLowerCase() === name)
 
 /**
- * A new dispatcher for an attempt's configuration: an `Agent`, or a `ProxyAgent` that forwards
- * `http:` targets and tunnels `https:` ones through CONNECT, with the TLS options applied to
- * the target connection (inside the tunnel too) and the connect timeout to every connection.
+ * Plain forwarding of `http:` targets through an `http:` proxy: each request goes to the proxy
+ * with its absolute URL as the path, its target's Host and the proxy's credentials, on the
+ * keep-alive connections of one agent to the proxy. The proxy's answer is the response,
+ * whatever its status (a 407 included).
+ */
+class Forwarder extends BoundedAgent {
+  constructor(
+    options: Agent.Options,
+    spec: ConnectSpec,
+    private readonly proxy: string,
+    private readonly token: string | null,
+  ) {
+    super(options, spec, new Connects(true))
+  }
+
+  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    const origin = String(opts.origin)
+    const headers: Record<string, string | string[]> = { ...(opts.headers as Record<string, string | string[]>) }
+    if (!hasHeader(headers, 'host')) headers['host'] = origin.slice(origin.indexOf('//') + 2)
+    if (this.token !== null) headers['proxy-authorization'] = this.token
+    return super.dispatch({ ...opts, origin: this.proxy, path: `${origin}${opts.path}`, headers }, handler)
+  }
+}
+
+/**
+ * A new dispatcher for an attempt's configuration, each connection opened by a
+ * {@link boundedConnector} under the connect timeout (TCP, TLS and a proxy's tunnel as one): an
+ * agent straight to the targets; through an `http:` proxy, a {@link Forwarder} for `http:`
+ * targets; otherwise (an `https:` target, or an `https:` proxy) an agent that tunnels through
+ * CONNECT, the TLS options applied to the target connection inside the tunnel.
  * @example
  * makeDispatcher({ connections: null, allowH2: false, keepAliveTimeoutMs: null }, new URL('http://127.0.0.1/'), req)
  * @category transports
@@ -94,24 +147,23 @@ export const makeDispatcher = (
   s: AgentSettings,
   url: URL | string,
   req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>,
-): Dispatcher => {
-  const timeout = undiciMs(req.timeouts.connectMs)
-  const tls = isSecure(url) ? tlsConnect(req.tls) : {}
-  const base = {
+): BoundedDispatcher => {
+  const timeoutMs = undiciMs(req.timeouts.connectMs)
+  const secure = isSecure(url)
+  const options: Agent.Options = {
     allowH2: s.allowH2,
     ...(s.connections === null ? {} : { connections: s.connections }),
     ...(s.keepAliveTimeoutMs === null ? {} : { keepAliveTimeout: s.keepAliveTimeoutMs }),
   }
-  if (req.proxy === null) return new Agent({ ...base, connect: { ...tls, timeout } })
-  const token = proxyToken(req.proxy, req.headers)
-  return new ProxyAgent({
-    ...base,
-    uri: proxyOrigin(req.proxy),
-    ...(token === null ? {} : { token }),
-    proxyTunnel: false,
-    proxyTls: { timeout },
-    requestTls: { ...tls, timeout, allowH2: s.allowH2 },
-  })
+  const tls = secure ? tlsConnectOptions(req.tls) : {}
+  const proxy = req.proxy
+  if (proxy === null)
+    return new BoundedAgent(options, { tls, allowH2: s.allowH2, timeoutMs, tunnel: null }, new Connects(false))
+  const token = proxyToken(proxy, req.headers)
+  if (!secure && proxy.protocol === 'http')
+    return new Forwarder(options, { tls: {}, allowH2: false, timeoutMs, tunnel: null }, proxyOrigin(proxy), token)
+  const tunnel = { protocol: proxy.protocol, host: proxy.host, port: proxy.port, token }
+  return new BoundedAgent(options, { tls, allowH2: s.allowH2, timeoutMs, tunnel }, new Connects(false))
 }
 
 /**
@@ -124,7 +176,7 @@ export const makeDispatcher = (
  * @since 0.2.0
  * @internal
  */
-export type DispatcherCache = LruCache<Dispatcher>
+export type DispatcherCache = LruCache<BoundedDispatcher>
 
 /**
  * Makes a {@link DispatcherCache} holding at most `max` dispatchers.
@@ -134,4 +186,4 @@ export type DispatcherCache = LruCache<Dispatcher>
  * @since 0.2.0
  * @internal
  */
-export const dispatcherCache = (max: number): DispatcherCache => lruCache<Dispatcher>(max, (d) => d.close())
+export const dispatcherCache = (max: number): DispatcherCache => lruCache<BoundedDispatcher>(max, (d) => d.close())

@@ -6,14 +6,18 @@
 import { tlsConnectOptions } from './tls.js'
 import crossFetch from 'cross-fetch'
 import http from 'node:http'
-import type net from 'node:net'
+import net from 'node:net'
+import tls from 'node:tls'
+import { openTunnel, type TunnelProxy } from './connect.js'
 import { fingerprint, lruCache } from './cache.js'
 import https from 'node:https'
 import { HttpProxyAgent } from 'http-proxy-agent'
 import { HttpsProxyAgent } from 'https-proxy-agent'
 import type { Proxy } from '../model/request.js'
 import { fromFetch } from './fetch.js'
-import type { FetchLike, Transport, TransportRequest } from '../model/transport.js'
+import { invalidStatus, type FetchLike, type Transport, type TransportRequest } from '../model/transport.js'
+
+const ignore = (): void => undefined
 
 const cache = lruCache<http.Agent>(32, (a) => a.destroy())
 
@@ -46,23 +50,97 @@ const timedConnections = <A extends http.Agent>(agent: A, ms: number, secure: bo
   return agent
 }
 
+/** What the agents of one attempt see of it: its 1xx answers, and the status the server really sent. */
+interface Seen {
+  readonly onInformational: (() => void) | undefined
+  status: number
+}
+
 /**
- * CONNECT through a proxy, then TLS to the target with the request's TLS options
- * (https-proxy-agent applies its constructor options to the proxy connection only).
+ * The attempt whose request node-fetch is making: set when node-fetch asks for its agent, and
+ * read (once) when that agent is given the request, in the same synchronous step of `fetch`.
+ */
+let making: Seen | null = null
+
+/**
+ * Watches each request an agent is given for the attempt making it: its interim (1xx) answers
+ * (node-fetch ignores them) and the status code of its answer (node-fetch reads 0 as 200).
+ */
+const watched = <A extends http.Agent>(agent: A): A => {
+  const add = (agent as unknown as { addRequest: (req: http.ClientRequest, o: unknown) => void }).addRequest.bind(agent)
+  ;(agent as unknown as { addRequest: (req: http.ClientRequest, o: unknown) => void }).addRequest = (req, o) => {
+    const seen = making
+    making = null
+    if (seen !== null) {
+      if (seen.onInformational !== undefined) req.on('information', seen.onInformational)
+      req.once('response', (res: http.IncomingMessage) => (seen.status = res.statusCode ?? 0))
+    }
+    add(req, o)
+  }
+  return agent
+}
+
+const resume = (s: net.Socket): void => void s.resume()
+
+/**
+ * CONNECT through a proxy, then TLS to the target with the request's TLS options, the whole
+ * of it (connection to the proxy, its answer, the TLS handshake) bounded by the connect limit
+ * and stopped when the request is aborted. A proxy that refuses the tunnel is an error (as on
+ * undici), not a response: its answer is not the target's.
  */
 class TunnelAgent extends HttpsProxyAgent<string> {
+  private readonly tunnel: TunnelProxy
+
   constructor(
-    proxy: string,
-    private readonly targetTls: https.AgentOptions,
-    headers: Record<string, string>,
+    proxy: Proxy<string>,
+    private readonly targetTls: tls.ConnectionOptions,
+    token: string | null,
+    private readonly ms: number,
   ) {
-    super(proxy, { keepAlive: true, headers })
+    super(proxyUrl(proxy), { keepAlive: true })
+    this.tunnel = { protocol: proxy.protocol, host: proxy.host, port: proxy.port, token }
   }
+
   override connect(
     req: http.ClientRequest,
     opts: Parameters<HttpsProxyAgent<string>['connect']>[1],
-  ): ReturnType<HttpsProxyAgent<string>['connect']> {
-    return super.connect(req, { ...opts, ...this.targetTls } as typeof opts)
+  ): Promise<net.Socket> {
+    const host = String(opts.host ?? '')
+    const authority = `${net.isIPv6(host) ? `[${host}]` : host}:${opts.port}`
+    return new Promise((resolve, reject) => {
+      let done = false
+      let secured: tls.TLSSocket | null = null
+      const finish = (e: Error | null, s: net.Socket | null): void => {
+        if (done) return
+        done = true
+        if (timer !== null) clearTimeout(timer)
+        req.removeListener('abort', onAbort)
+        req.removeListener('close', onAbort)
+        if (e === null && s !== null) {
+          req.once('socket', resume)
+          return resolve(s)
+        }
+        stop(e ?? new Error('no connection'))
+        secured?.destroy()
+        reject(e)
+      }
+      const onAbort = (): void => finish(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }), null)
+      const timer = this.ms > 0 ? setTimeout(() => finish(connectTimeout(this.ms), null), this.ms) : null
+      req.once('abort', onAbort)
+      req.once('close', onAbort)
+      const stop = openTunnel(this.tunnel, authority, (e, s) => {
+        if (e !== null || s === null) return finish(e, null)
+        if (opts.secureEndpoint !== true) return finish(null, s)
+        const t = (secured = tls.connect({
+          ...this.targetTls,
+          socket: s,
+          ...(net.isIP(host) ? {} : { servername: String(opts.servername ?? host) }),
+        }))
+        t.once('secureConnect', () => (t.removeListener('error', onError), t.on('error', ignore), finish(null, t)))
+        const onError = (err: Error): void => (s.destroy(), finish(err, null))
+        t.once('error', onError)
+      })
+    })
   }
 }
 
@@ -70,20 +148,25 @@ const makeAgent = (
   secure: boolean,
   req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>,
 ): http.Agent => {
-  const tls = secure ? tlsConnectOptions(req.tls) : {}
+  const tlsOptions = secure ? tlsConnectOptions(req.tls) : {}
+  const ms = req.timeouts.connectMs
+  const connectMs = Number.isFinite(ms) && ms > 0 ? Math.ceil(ms) : 0
   const proxy = req.proxy
   if (proxy !== null) {
     const auth = proxy.user === null ? proxyAuthorization(req.headers) : null
     const headers: Record<string, string> = auth === null ? {} : { 'Proxy-Authorization': auth }
     // Plain forwarding through a proxy opens a connection per request: proxies such as
     // tinyproxy close idle client connections without saying so, and a reused one then fails.
-    return secure
-      ? new TunnelAgent(proxyUrl(proxy), tls, headers)
-      : new HttpProxyAgent(proxyUrl(proxy), { keepAlive: false, headers })
+    const token =
+      proxy.user === null ? auth : `Basic ${Buffer.from(`${proxy.user}:${proxy.password ?? ''}`).toString('base64')}`
+    return watched(
+      secure
+        ? new TunnelAgent(proxy, tlsOptions, token, connectMs)
+        : new HttpProxyAgent(proxyUrl(proxy), { keepAlive: false, headers }),
+    )
   }
-  const ms = req.timeouts.connectMs
-  const agent = secure ? new https.Agent({ keepAlive: true, ...tls }) : new http.Agent({ keepAlive: true })
-  return Number.isFinite(ms) && ms > 0 ? timedConnections(agent, Math.ceil(ms), secure) : agent
+  const agent = secure ? new https.Agent({ keepAlive: true, ...tlsOptions }) : new http.Agent({ keepAlive: true })
+  return watched(connectMs > 0 ? timedConnections(agent, connectMs, secure) : agent)
 }
 
 /**
@@ -126,18 +209,35 @@ const targetHeaders = (req: TransportRequest): TransportRequest =>
     ? req
     : { ...req, headers: req.headers.filter(([n]) => n.toLowerCase() !== 'proxy-authorization'), signal: req.signal }
 
-/** One attempt: the agent is chosen from the request as given (its Proxy-Authorization included). */
-const send = async (req: TransportRequest): ReturnType<Transport> =>
-  fromFetch(crossFetch as unknown as FetchLike, {
+/**
+ * One attempt: the agent is chosen from the request as given (its Proxy-Authorization
+ * included), and told of the attempt; a status below 100 (which node-fetch reads as 200) fails.
+ */
+const send = async (req: TransportRequest): ReturnType<Transport> => {
+  const seen: Seen = { onInformational: req.onInformational, status: -1 }
+  const res = await fromFetch(crossFetch as unknown as FetchLike, {
     decodes: false,
-    extra: () => ({ compress: false, follow: 0, agent: (url: URL) => agentFor(url, req) }),
+    extra: () => ({
+      compress: false,
+      follow: 0,
+      agent: (url: URL) => ((making = seen), agentFor(url, req)),
+    }),
   })(targetHeaders(req))
+  if (seen.status >= 0 && seen.status < 100) {
+    ;(res.body as unknown as { destroy?: () => void } | null)?.destroy?.()
+    throw invalidStatus(seen.status)
+  }
+  return res
+}
 
 /**
  * A transport on cross-fetch (node-fetch v2 on Node.js) with keep-alive `node:http` agents (at
  * most 32 configurations, keyed without secrets), the connect timeout, TLS options and proxies
- * (http-proxy-agent, https-proxy-agent; a caller's `Proxy-Authorization` goes to the proxy
- * only); no automatic decompression, no redirects followed; `close()` ends its connections. For
+ * (http-proxy-agent forwards `http:` targets, its answer the response; `https:` targets are
+ * tunnelled with CONNECT, the tunnel and its TLS under the connect timeout, and a refused
+ * tunnel is an error, as on undici; a caller's `Proxy-Authorization` goes to the proxy only);
+ * 1xx answers call `onInformational`, a status below 100 is an `INVALID_STATUS` error (node-fetch
+ * reads it as 200); no automatic decompression, no redirects followed; `close()` ends its connections. For
  * setups where undici is not wanted; on Node.js {@link undiciTransport} is the default
  * (node-fetch v2 does not notice a truncated body).
  * @example

@@ -8,7 +8,8 @@
 import { STATUS_CODES } from 'node:http'
 import { errors, type Dispatcher } from 'undici'
 import { memoized } from '../model/memo.js'
-import type { TransportRequest, TransportResponse } from '../model/transport.js'
+import type { Connects, Waiter } from './connect.js'
+import { invalidStatus, type TransportRequest, type TransportResponse } from '../model/transport.js'
 import { DispatchBody, type BodySource } from './dispatch-body.js'
 
 /** A request body that is a Node stream (as undici tells one): destroyed when the request fails. */
@@ -56,13 +57,18 @@ export const responsePairs = (raw: ReadonlyArray<string | Buffer>): ReadonlyArra
 export const statusText = (status: number, given: string | undefined): string =>
   given !== undefined && given !== '' ? given : (STATUS_CODES[status] ?? '')
 
-/** The handler of one dispatched request (undici's handler interface), and the source of its body. */
-class Handler implements BodySource {
+/**
+ * The handler of one dispatched request (undici's handler interface), and the source of its
+ * body; from its dispatch until it is connected, a {@link Waiter} of its dispatcher's connects.
+ */
+class Handler implements BodySource, Waiter {
   private abortConnection: ((error: Error) => void) | null = null
   private resumeConnection: (() => void) | null = null
   private reason: Error | null = null
   private body: DispatchBody | null = null
   private settled = false
+  prev: Waiter | null = null
+  next: Waiter | null = null
 
   constructor(
     private readonly method: string,
@@ -70,12 +76,23 @@ class Handler implements BodySource {
     private readonly resolve: (r: TransportResponse) => void,
     private readonly reject: (e: unknown) => void,
     private readonly cleanup: () => void,
+    readonly origin: string,
+    private readonly connects: Connects | undefined,
+    private readonly onInformational: (() => void) | undefined,
   ) {}
 
-  /** The attempt is aborted: before the head the request fails with `reason`, after it the body does. */
+  /**
+   * The attempt is aborted: before the head the request fails with `reason` at once (still
+   * connecting too: the connection nobody else waits for is stopped), after it the body does.
+   */
   abort(reason: Error): void {
     if (this.reason !== null) return
     this.reason = reason
+    if (!this.settled) {
+      this.settled = true
+      this.connects?.abandon(this, reason)
+      this.reject(reason)
+    }
     this.body?.fail(reason)
     this.abortConnection?.(reason)
   }
@@ -89,12 +106,19 @@ class Handler implements BodySource {
   }
 
   onConnect(abort: (error: Error) => void): void {
+    this.connects?.leave(this)
     if (this.reason !== null) return abort(this.reason)
     this.abortConnection = abort
   }
 
   onHeaders(status: number, raw: Buffer[], resume: () => void, message: string): boolean {
-    if (status < 200 || this.settled) return true
+    if (this.settled) return true
+    if (status < 200) {
+      // an interim answer (102 Processing, 103 Early Hints) is a byte received
+      if (status >= 100) this.onInformational?.()
+      else this.fail(invalidStatus(status))
+      return true
+    }
     this.settled = true
     this.resumeConnection = resume
     const body = withoutBody(this.method, status) ? null : new DispatchBody(this)
@@ -112,8 +136,16 @@ class Handler implements BodySource {
     this.body?.end()
   }
 
+  /** Fails the request before its head (undici then calls onError, which finds it settled). */
+  private fail(error: Error): void {
+    this.settled = true
+    this.reject(error)
+    this.abortConnection?.(error)
+  }
+
   onError(error: unknown): void {
     this.cleanup()
+    this.connects?.leave(this)
     if (!this.settled) {
       this.settled = true
       this.reject(error)
@@ -167,7 +199,7 @@ export interface DispatchOptions {
  * @internal
  */
 export const dispatchRequest = (
-  dispatcher: Dispatcher,
+  dispatcher: Dispatcher & { readonly connects?: Connects },
   req: TransportRequest,
   o: DispatchOptions,
 ): Promise<TransportResponse> => {
@@ -175,7 +207,18 @@ export const dispatchRequest = (
   const method = req.method
   return new Promise<TransportResponse>((resolve, reject) => {
     let cleanup = ignore
-    const handler = new Handler(method.toUpperCase(), req.body, resolve, reject, () => cleanup())
+    const connects = dispatcher.connects
+    const handler = new Handler(
+      method.toUpperCase(),
+      req.body,
+      resolve,
+      reject,
+      () => cleanup(),
+      origin,
+      connects,
+      req.onInformational,
+    )
+    connects?.enter(handler)
     const aborted = (): void => handler.abort(new DOMException('This operation was aborted', 'AbortError'))
     if (req.onAbort !== undefined) req.onAbort(aborted)
     else if (req.signal !== undefined && req.signal !== null) {

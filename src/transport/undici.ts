@@ -4,8 +4,14 @@
  * @module
  */
 import './bundled-fetch.js'
-import type { Dispatcher } from 'undici'
-import { dispatcherCache, dispatcherKey, makeDispatcher, undiciMs, type AgentSettings } from './agents.js'
+import {
+  dispatcherCache,
+  dispatcherKey,
+  makeDispatcher,
+  undiciMs,
+  type AgentSettings,
+  type BoundedDispatcher,
+} from './agents.js'
 import type { Transport, TransportRequest, TransportResponse } from '../model/transport.js'
 import { dispatchRequest } from './undici-dispatch.js'
 
@@ -64,7 +70,7 @@ export const requestHeaders = (headers: TransportRequest['headers'], viaProxy: b
 }
 
 const sendWith =
-  (agentFor: (url: string, req: TransportRequest) => Dispatcher) =>
+  (agentFor: (url: string, req: TransportRequest) => BoundedDispatcher) =>
   async (req: TransportRequest): Promise<TransportResponse> => {
     const idle = undiciMs(req.timeouts.idleMs)
     return dispatchRequest(agentFor(req.url, req), req, {
@@ -80,17 +86,21 @@ const sendWith =
  * A transport on undici (Node's own HTTP client), through its dispatchers' handler interface
  * (none of `undici.request`'s per-request streams and signals): a keep-alive agent per connect
  * timeout, proxy and TLS configuration (at most `maxAgents`, the least recently used closed
- * past it); proxies forward `http:` targets and tunnel `https:` ones with CONNECT, with Basic
- * proxy authentication from the proxy's user and password (or, without a user, the caller's
- * `Proxy-Authorization` header, sent to the proxy only); TLS options apply to the target,
- * through a tunnel too; `connectMs` bounds each connection, `idleMs` the wait for the head and
- * for each body chunk (undici checks these about once a second). No redirects are followed and
- * nothing is decompressed (`decoded: false`). Errors reject as undici raised them, `code` kept
- * (`ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`, `UND_ERR_HEADERS_TIMEOUT`, `UND_ERR_BODY_TIMEOUT`,
- * `UND_ERR_SOCKET`; `UND_ERR_INVALID_ARG` or `UND_ERR_NOT_SUPPORTED` for a header undici manages
- * itself: `Transfer-Encoding`, `Keep-Alive`, `Upgrade`, `Expect`; `UND_ERR_ABORTED` with
- * `Proxy response (407) !== 200` when a proxy refuses a tunnel). `close()` closes every agent
- * once their running requests are done; a later request opens new connections.
+ * past it); proxies forward `http:` targets (the proxy's answer is the response, a 407
+ * included) and tunnel `https:` ones with CONNECT, with Basic proxy authentication from the
+ * proxy's user and password (or, without a user, the caller's `Proxy-Authorization` header,
+ * sent to the proxy only); TLS options apply to the target, through a tunnel too. `connectMs`
+ * bounds each connection as a whole (TCP, the proxy's tunnel, TLS) on an exact timer; an
+ * attempt aborted while it connects (its limit, the deadline, `env.signal`) fails at once, and
+ * a connection no other attempt waits for is dropped. `idleMs` bounds the wait for the head
+ * and for each body chunk (undici checks these about once a second); each 1xx answer calls
+ * `onInformational`. No redirects are followed and nothing is decompressed (`decoded: false`).
+ * Errors reject as undici raised them, `code` kept (`ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`,
+ * `UND_ERR_HEADERS_TIMEOUT`, `UND_ERR_BODY_TIMEOUT`, `UND_ERR_SOCKET`; `UND_ERR_INVALID_ARG` or
+ * `UND_ERR_NOT_SUPPORTED` for a header undici manages itself: `Transfer-Encoding`,
+ * `Keep-Alive`, `Upgrade`, `Expect`; `UND_ERR_ABORTED` with `Proxy response (407) !== 200`
+ * when a proxy refuses a tunnel; `INVALID_STATUS` for a status below 100). `close()` closes
+ * every agent once their running requests are done; a later request opens new connections.
  * @example
  * const transport = H.undiciTransport({ allowH2: true })
  * const result = await pipe(H.newRequest(), H.initialize('http://127.0.0.1:8080/get'), H.processRequest('GET', { transport }))()

@@ -7,9 +7,8 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:https'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
-import { dispatcherCache, dispatcherKey, proxyToken } from '../../src/transport/agents.js'
+import { dispatcherCache, dispatcherKey, proxyToken, type BoundedDispatcher } from '../../src/transport/agents.js'
 import { requestHeaders } from '../../src/transport/undici.js'
-import type { Dispatcher } from 'undici'
 import { makePki, type Pki } from '../support/peers.js'
 import { ok } from '../execute/helpers.js'
 
@@ -83,8 +82,8 @@ describe('dispatcherKey', () => {
 })
 
 describe('dispatcherCache', () => {
-  const stub = (name: string, closed: string[]): Dispatcher =>
-    ({ close: () => (closed.push(name), Promise.resolve()) }) as unknown as Dispatcher
+  const stub = (name: string, closed: string[]): BoundedDispatcher =>
+    ({ close: () => (closed.push(name), Promise.resolve()) }) as unknown as BoundedDispatcher
 
   test('never holds more than its bound; the least recently used is closed first', () => {
     const closed: string[] = []
