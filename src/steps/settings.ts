@@ -49,7 +49,9 @@ export const useEncoding = (enc: string): Step =>
 
 /**
  * Advertise (`Accept-Encoding: gzip, deflate, br`) and decode compressed responses (default on).
- * Off: no Accept-Encoding is sent and bodies are returned as they arrive.
+ * Off: no Accept-Encoding is sent and bodies are returned as they arrive. At most 5 codings are
+ * undone (as undici and curl do): an answer listing more is a `TransportError` (`cause`
+ * `TOO_MANY_CODINGS`) before any decoding.
  * @example
  * pipe(req, useGzipCompression(false))
  * @category settings
@@ -170,7 +172,10 @@ export const setDeadline = msStep('setDeadline', 'deadline', 'deadline')
  * The most decoded bytes of one response body, in memory and streamed to a file (default: 100
  * MiB in memory, no limit to a file). Past it the body is cut off, a partial file removed, and
  * the run ends in `ResponseTooLarge`. Applies to every body of the run (redirects and retried
- * answers too); `env.maxResponseBytes`, where given, takes its place.
+ * answers too); `env.maxResponseBytes`, where given, takes its place. A body held in memory is
+ * at most what one Buffer holds (4 GiB on Node.js 20), whatever the limit: a larger one is a
+ * `ResponseTooLarge` (save it with `setResponseFile`). A body whose Content-Length is past the
+ * limit (and that is kept as it comes, not decoded) fails before a byte of it is read.
  * @example
  * pipe(req, setMaxResponseSize(10 * 1024 * 1024))
  * @category settings

@@ -15,6 +15,7 @@ import { openBody } from '../body.js'
 import type { Progress } from '../env.js'
 import { withLazySignal } from './abort.js'
 import { classify, errText, readFailure, timeoutFailure } from './failures.js'
+import { declaredLength, dropBody, MAX_IN_MEMORY, refusedHead } from './head.js'
 import { decodersFor, readBody } from './collect.js'
 import { targetOf, undoFile } from './sink.js'
 import { Watch } from './watch.js'
@@ -131,6 +132,7 @@ const call = (sh: Shared, hop: Hop, up: Upload, w: Watch): Promise<TransportResp
         headers: hop.headers,
         body: up.body,
         onAbort: (listener: () => void) => abort.onAbort(listener),
+        onInformational: w.touch,
         proxy: sh.ctx.p.proxy,
         tls: sh.ctx.tls,
         timeouts: sh.timeouts,
@@ -141,9 +143,13 @@ const call = (sh: Shared, hop: Hop, up: Upload, w: Watch): Promise<TransportResp
 }
 
 /** The decoders of an answer's Content-Encoding (none for a body that has none or came decoded; null: unknown, kept as received). */
-const decodersOf = (sh: Shared, res: TransportResponse, noBody: boolean): ReadonlyArray<Transform> | null => {
+const decodersOf = (
+  sh: Shared,
+  res: TransportResponse,
+  encoding: string | undefined,
+  noBody: boolean,
+): ReadonlyArray<Transform> | null => {
   if (!sh.ctx.p.settings.gzip || res.decoded || noBody) return []
-  const encoding = findHeader(res.headers, 'content-encoding')
   const decoders = decodersFor(encoding)
   if (decoders === null) sh.ctx.log.add(`unknown Content-Encoding ${encoding ?? ''} - body returned as received`)
   return decoders
@@ -170,20 +176,33 @@ const receive = async (
 ): Promise<E.Either<Failure, Received>> => {
   const { ctx, onProgress } = sh
   const noBody = hop.method === 'HEAD' || res.status === 204 || res.status === 304
-  const decoders = decodersOf(sh, res, noBody)
+  const encoding = noBody ? undefined : findHeader(res.headers, 'content-encoding')
+  const decoders = decodersOf(sh, res, encoding, noBody)
   const target = targetOf(sh.sink, res.status, res.headers, noBody)
   const file = target.file
-  const lengthText = findHeader(res.headers, 'content-length')
+  const total = declaredLength(findHeader(res.headers, 'content-length'))
+  const limit = target.unwanted
+    ? UNWANTED_BYTES
+    : (ctx.env.maxResponseBytes ??
+      ctx.p.settings.maxResponseSize ??
+      (file === null ? DEFAULT_MAX_MEMORY_BYTES : Number.POSITIVE_INFINITY))
+  // one body in memory is at most one Buffer
+  const maxBytes = file === null && limit > MAX_IN_MEMORY ? MAX_IN_MEMORY : limit
+  const asItComes = !noBody && !target.unwanted && (decoders === null || decoders.length === 0)
+  const refused = refusedHead(ctx, res, encoding, total, maxBytes, asItComes, what)
+  if (refused !== null) {
+    dropBody(res.body)
+    w.abort.abort()
+    w.finish()
+    up.close()
+    return E.left(refused)
+  }
   const r = await readBody(res.body, {
     decoders: decoders ?? [],
     file,
     append: target.append,
-    total: lengthText !== undefined && /^\d+$/.test(lengthText) ? Number(lengthText) : null,
-    maxBytes: target.unwanted
-      ? UNWANTED_BYTES
-      : (ctx.env.maxResponseBytes ??
-        ctx.p.settings.maxResponseSize ??
-        (file === null ? DEFAULT_MAX_MEMORY_BYTES : Number.POSITIVE_INFINITY)),
+    total,
+    maxBytes,
     onProgress: onProgress === undefined ? w.touch : (p) => (w.touch(), onProgress(p)),
   })
   w.finish()

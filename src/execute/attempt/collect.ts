@@ -134,7 +134,13 @@ class Collector {
   done(): Collected {
     if (!this.inMemory) return { _tag: 'Bytes', bytes: new Uint8Array(0) }
     const only = this.chunks.length === 1 ? this.chunks[0] : undefined
-    return { _tag: 'Bytes', bytes: only !== undefined ? only : Buffer.concat(this.chunks, this.size) }
+    if (only !== undefined) return { _tag: 'Bytes', bytes: only }
+    try {
+      return { _tag: 'Bytes', bytes: Buffer.concat(this.chunks, this.size) }
+    } catch {
+      // more than one Buffer holds (the limit keeps a body below it): never a throw in a listener
+      return this.limit()
+    }
   }
 
   limit(): Collected {

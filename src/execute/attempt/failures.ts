@@ -7,6 +7,7 @@ import { fileError, responseTooLarge, timeout, transportError, type TimeoutLimit
 import { redactSecrets, redactUrl } from '../../encoding/redact.js'
 import { BodyFileError } from '../body.js'
 import type { ReadFailure } from './collect.js'
+import { constants } from 'node:buffer'
 import { EXECUTE_STEP as STEP, type Failure, type RunCtx } from '../context.js'
 
 /**
@@ -126,12 +127,60 @@ export const classify = (ctx: RunCtx, e: unknown, fired: Fired, what: string): F
   const { code, text } = errText(e)
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return timeoutFailure(ctx, 'connect', what)
   if (IDLE.has(code)) return timeoutFailure(ctx, 'idle', what)
+  // a fetch that refused the answer itself: its own cap on codings, or a check on the head
+  const codings = /too many content-encodings in response: (\d+)/.exec(text)
+  if (codings !== null) return tooManyCodings(ctx, Number(codings[1]), 5, what)
+  if (code === 'ERR_ASSERTION') return classify(ctx, invalidResponse(text), null, what)
   const reason = redactSecrets(redactUrl(text), ctx.secrets)
   ctx.log.add(`transport error ${code}: ${reason}`)
   const tunnel = refusedTunnel(text)
   const phase =
     UNSENT.has(code) || tunnel === 'unsent' ? 'unsent' : FINAL.has(code) || tunnel === 'final' ? 'final' : 'sent'
   return { error: transportError(`${STEP}: ${what} failed: ${code}: ${reason}`, code, ctx.log.log), phase }
+}
+
+/** A transport's failed internal check on an answer (Node's fetch on `HTTP/1.1 000`), told as such. */
+const invalidResponse = (text: string): Error =>
+  Object.assign(new Error(`invalid response (the transport's check failed: ${text.split('\n')[0] ?? ''})`), {
+    code: 'INVALID_RESPONSE',
+  })
+
+/**
+ * The failure of an answer listing more content codings than are undone (`n` of at most
+ * `max`): a `TransportError` (`TOO_MANY_CODINGS`) before any decoding, not retried.
+ * @example
+ * tooManyCodings(ctx, 2000, 5, 'GET http://h/')
+ * @internal
+ */
+export const tooManyCodings = (ctx: RunCtx, n: number, max: number, what: string): Failure => {
+  ctx.log.add(`transport error TOO_MANY_CODINGS: ${n} content codings, at most ${max} are undone`)
+  return {
+    error: transportError(
+      `${STEP}: ${what} failed: TOO_MANY_CODINGS: ${n} content codings, at most ${max} are undone`,
+      'TOO_MANY_CODINGS',
+      ctx.log.log,
+    ),
+    phase: 'final',
+  }
+}
+
+/** The limit's text: the one-Buffer cap of a body in memory says so. */
+const limitText = (limit: number): string =>
+  limit === constants.MAX_LENGTH ? `${limit} bytes (the most one body can be held in memory)` : `${limit} bytes`
+
+/**
+ * The failure of an answer whose declared Content-Length is past the limit: a
+ * `ResponseTooLarge` before a byte of its body is read.
+ * @example
+ * declaredTooLarge(ctx, 5 * 2 ** 30, 2 ** 32)
+ * @internal
+ */
+export const declaredTooLarge = (ctx: RunCtx, declared: number, limit: number): Failure => {
+  ctx.log.add(`response body over ${limitText(limit)} (Content-Length ${declared}) - not read`)
+  return {
+    error: responseTooLarge(`${STEP}: the response body is over the limit of ${limitText(limit)}`, limit, ctx.log.log),
+    phase: 'final',
+  }
 }
 
 /**
@@ -143,9 +192,13 @@ export const classify = (ctx: RunCtx, e: unknown, fired: Fired, what: string): F
  */
 export const readFailure = (ctx: RunCtx, f: ReadFailure, fired: Fired, file: string | null): Failure => {
   if (f._tag === 'Limit') {
-    ctx.log.add(`response body over ${f.limit} bytes - stopped`)
+    ctx.log.add(`response body over ${limitText(f.limit)} - stopped`)
     return {
-      error: responseTooLarge(`${STEP}: the response body is over the limit of ${f.limit} bytes`, f.limit, ctx.log.log),
+      error: responseTooLarge(
+        `${STEP}: the response body is over the limit of ${limitText(f.limit)}`,
+        f.limit,
+        ctx.log.log,
+      ),
       phase: 'final',
     }
   }
