@@ -1,7 +1,8 @@
 /**
  * No public function throws or rejects, whatever it is given: every exported step, runner and
  * reader is called with hostile arguments (BigInt, Symbol, cycles, null-prototype objects, huge
- * strings, an Either where a Request goes, …) and applied to hostile inputs.
+ * strings, an Either where a Request goes, Proxies and getters that throw, a value 5000 levels
+ * deep, Map and Set, a throwing toJSON, an own `__proto__` key, …) and applied to hostile inputs.
  */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -10,7 +11,26 @@ import * as H from '../src/index.js'
 
 const cyclic: Record<string, unknown> = {}
 cyclic['self'] = cyclic
+const deep = (n: number): unknown => {
+  let v: unknown = 'bottom'
+  for (let i = 0; i < n; i++) v = { a: [v] }
+  return v
+}
+const boom = (): never => {
+  throw new Error('hostile')
+}
+const throwingProxy = new Proxy(
+  {},
+  { get: boom, has: boom, ownKeys: boom, getPrototypeOf: boom, getOwnPropertyDescriptor: boom },
+)
 const HOSTILE: ReadonlyArray<readonly [string, unknown]> = [
+  ['a Proxy whose every trap throws', throwingProxy],
+  ['an object with a throwing getter', Object.defineProperty({}, 'x', { get: boom, enumerable: true })],
+  ['a value 5000 levels deep', deep(5000)],
+  ['a Map', new Map([['k', 'v']])],
+  ['a Set', new Set(['v'])],
+  ['an object whose toJSON throws', { toJSON: boom }],
+  ["an object with an own '__proto__' key", JSON.parse('{"__proto__":"x","a":"b"}')],
   ['undefined', undefined],
   ['null', null],
   ['a bigint', 10n],

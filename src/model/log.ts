@@ -101,6 +101,11 @@ export function getLog(x: HasLog, asString: true): string
 export function getLog(x: HasLog, asString: false): Log
 export function getLog(x: HasLog, asString?: boolean): Log | string
 export function getLog(x: HasLog, asString = false): Log | string {
-  const log = x !== null && typeof x === 'object' && Array.isArray(x.log) ? x.log : []
+  let log: Log = []
+  try {
+    if (x !== null && typeof x === 'object' && Array.isArray(x.log)) log = x.log
+  } catch {
+    /* an object whose log cannot be read (a Proxy, a getter that throws) has none */
+  }
   return asString ? log.map(renderEntry).join('\n') : log
 }

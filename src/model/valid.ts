@@ -204,7 +204,7 @@ export const isContentId = (s: unknown): s is string =>
 /**
  * Whether a value is one of httpipe's tagged values (`Request`, `PreparedRequest`,
  * `HttpResponse`): a plain object with that `_tag` and a log. Steps, runners and readers check
- * their input with it before reading it.
+ * their input with it before reading it; an object whose properties throw is not one.
  * @example
  * isTagged('Request')(newRequest()) // true
  * isTagged('Request')(E.right(newRequest())) // false
@@ -213,11 +213,14 @@ export const isContentId = (s: unknown): s is string =>
  */
 export const isTagged =
   <T>(tag: string) =>
-  (x: unknown): x is T =>
-    typeof x === 'object' &&
-    x !== null &&
-    (x as { _tag?: unknown })._tag === tag &&
-    Array.isArray((x as { log?: unknown }).log)
+  (x: unknown): x is T => {
+    if (typeof x !== 'object' || x === null) return false
+    try {
+      return (x as { _tag?: unknown })._tag === tag && Array.isArray((x as { log?: unknown }).log)
+    } catch {
+      return false // a Proxy or a getter that throws: not one of ours
+    }
+  }
 
 /**
  * How deep a value a step takes (objects and arrays inside each other): deeper is

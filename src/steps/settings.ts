@@ -6,7 +6,7 @@ import { isByteCount, isCount, isEncodingName, MAX_TIMER_MS } from '../model/val
 import { type Request, type Step } from '../model/request.js'
 import { defaultSettings, type Settings } from '../model/settings.js'
 import { quote, showValue } from '../encoding/json.js'
-import { change, invalid, makeStep, note } from './step.js'
+import { change, invalid, isRequest, makeStep, note } from './step.js'
 
 const setting = <K extends keyof Settings>(step: string, key: K, value: Settings[K], message: string) =>
   makeStep(step, (req) => change({ settings: { ...req.settings, [key]: value } }, message))
@@ -205,7 +205,7 @@ export function returnSettings<K extends keyof Settings>(filter: K): (req: Reque
 export function returnSettings<K extends keyof Settings>(filter: ReadonlyArray<K>): (req: Request) => Pick<Settings, K>
 export function returnSettings(filter?: keyof Settings | ReadonlyArray<keyof Settings>): (req: Request) => unknown {
   return (req) => {
-    const s: Settings = req?.settings ?? defaultSettings
+    const s: Settings = isRequest(req) ? req.settings : defaultSettings
     if (filter === undefined) return s
     if (typeof filter === 'string') return Object.prototype.hasOwnProperty.call(s, filter) ? s[filter] : undefined
     if (!Array.isArray(filter)) return undefined

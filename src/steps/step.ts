@@ -50,16 +50,20 @@ export const invalid = (reason: string): E.Either<string, Change> => E.left(reas
  */
 export const isRequest: (x: unknown) => x is Request = isTagged<Request>('Request')
 
+/** ` tagged "X"` for an object with a string `_tag`, '' otherwise (or when reading it throws). */
+const tagOf = (x: object): string => {
+  try {
+    const tag = (x as { _tag?: unknown })._tag
+    return typeof tag === 'string' ? ` tagged ${showValue(tag)}` : ''
+  } catch {
+    return ''
+  }
+}
+
 /** What a step gives for an input that is no Request: a new Request holding the error. */
 const notARequest = (step: string, x: unknown): Request => {
   const what =
-    x === null
-      ? 'null'
-      : Array.isArray(x)
-        ? 'an array'
-        : typeof x === 'object'
-          ? `an object${typeof (x as { _tag?: unknown })._tag === 'string' ? ` tagged ${showValue((x as { _tag: string })._tag)}` : ''}`
-          : typeof x
+    x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x === 'object' ? `an object${tagOf(x)}` : typeof x
   const reason = `the input is not a Request (got ${what})`
   return {
     ...newRequest(),

@@ -111,12 +111,21 @@ const sendWith =
  */
 export const undiciTransport = (options0: UndiciOptions = {}): Transport & { readonly close: () => Promise<void> } => {
   const options: UndiciOptions = typeof options0 === 'object' && options0 !== null ? options0 : {}
-  const settings: AgentSettings = {
-    connections: options.connections ?? null,
-    allowH2: options.allowH2 ?? false,
-    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? null,
+  let settings: AgentSettings
+  let maxAgents: number
+  try {
+    settings = {
+      connections: options.connections ?? null,
+      allowH2: options.allowH2 ?? false,
+      keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? null,
+    }
+    maxAgents = options.maxAgents ?? 32
+  } catch (e) {
+    // options whose reading throws (a Proxy, a getter): a transport that refuses every request, never a throw here
+    const refused = new TypeError(`undiciTransport: its options could not be read (${String(e)})`)
+    return Object.assign(() => Promise.reject(refused), { close: () => Promise.resolve() })
   }
-  const cache = dispatcherCache(options.maxAgents ?? 32)
+  const cache = dispatcherCache(maxAgents)
   const send = sendWith((url, req) => cache.get(dispatcherKey(url, req), () => makeDispatcher(settings, url, req)))
   return Object.assign(send, { close: cache.closeAll })
 }
