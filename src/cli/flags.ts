@@ -263,7 +263,7 @@ export const FLAGS: ReadonlyArray<Flag> = [
   // templates and curl
   value(
     '--template <file>',
-    'start from a saved template; other flags change it. A template may not read env secrets or files, use a proxy or turn TLS checks off unless a --trust flag allows it',
+    'start from a saved template; other flags change it. A template may not read env secrets or files, download from a URL, use a proxy or turn TLS checks off unless a --trust flag allows it',
     SAVED,
   ),
   {
@@ -280,6 +280,7 @@ export const FLAGS: ReadonlyArray<Flag> = [
     parse: text,
     repeat: true,
   },
+  bool('--trust-downloads', 'let the --template download a body or part from a URL (fromUrl) when it runs', SAVED),
   bool('--trust-proxy', 'let the --template send the request through its proxy', SAVED),
   value(
     '--save-template <file>',

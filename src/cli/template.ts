@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import type { Request } from '../model/request.js'
+import { redactUrl } from '../encoding/redact.js'
 import type { Secret } from '../model/secret.js'
 import type { TemplateTrust } from '../steps/template-trust.js'
 import { targetUrl } from '../steps/init.js'
@@ -21,9 +22,10 @@ export class Usage extends Error {}
 
 /**
  * The trust the flags give a template: `--trust-secret NAME=ORIGIN` (repeatable, origins of one
- * name gathered), `--trust-files DIR`, `--trust-proxy`, and `--insecure` (TLS checks off).
+ * name gathered), `--trust-files DIR`, `--trust-downloads`, `--trust-proxy`, and `--insecure`
+ * (TLS checks off).
  * @example
- * trustOf({ trustSecret: [['TOKEN', 'https://a.example']], trustProxy: true }) // { secrets: { TOKEN: ['https://a.example'] }, files: [], proxy: true, insecureTls: false }
+ * trustOf({ trustSecret: [['TOKEN', 'https://a.example']], trustProxy: true }) // { secrets: { TOKEN: ['https://a.example'] }, files: [], downloads: false, proxy: true, insecureTls: false }
  * @internal
  */
 export const trustOf = (values: Values): TemplateTrust => {
@@ -36,6 +38,7 @@ export const trustOf = (values: Values): TemplateTrust => {
     // fromEntries defines each name as the object's own property (`__proto__` too)
     secrets: Object.fromEntries(secrets),
     files: Array.isArray(files) ? (files as ReadonlyArray<string>) : [],
+    downloads: values['trustDownloads'] === true,
     proxy: values['trustProxy'] === true,
     insecureTls: values['insecure'] === true,
   }
@@ -44,6 +47,7 @@ export const trustOf = (values: Values): TemplateTrust => {
 const FLAG_OF: ReadonlyArray<readonly [RegExp, string]> = [
   [/allow with trust\.secrets\.([A-Za-z0-9_]+)$/, 'allow with --trust-secret $1=ORIGIN'],
   [/allow with trust\.files$/, 'allow with --trust-files DIR (a directory that holds it)'],
+  [/allow with trust\.downloads$/, 'allow with --trust-downloads'],
   [/allow with trust\.proxy$/, 'allow with --trust-proxy'],
   [/allow with trust\.insecureTls$/, 'allow with --insecure'],
 ]
@@ -130,6 +134,7 @@ export const templateSummary = (path: string, method: string, req: Request): str
     ...sources.flatMap((s) => (s._tag === 'File' ? [s.path] : [])),
     ...(t === null ? [] : [t.ca, t.cert, t.key]).flatMap((p) => (p !== null && typeof p !== 'string' ? [p.path] : [])),
   ]
+  const downloads = sources.flatMap((s) => (s._tag === 'Url' ? [`downloads ${redactUrl(s.url)}`] : []))
   const files = [
     ...reads.map((p) => `reads ${p}`),
     ...(req.responseFile === null ? [] : [`writes ${req.responseFile}`]),
@@ -139,6 +144,7 @@ export const templateSummary = (path: string, method: string, req: Request): str
     `template ${path}: ${method} ${origin}`,
     `  secrets: ${secrets.length === 0 ? 'none' : secrets.join(', ')}`,
     `  files: ${files.length === 0 ? 'none' : files.join(', ')}`,
+    ...(downloads.length === 0 ? [] : [`  ${downloads.join(', ')}`]),
     `  proxy: ${p === null ? 'none' : `${p.protocol}://${p.host}:${p.port}`}`,
     ...(t !== null && !t.rejectUnauthorized ? ['  TLS certificate checks: off'] : []),
     ...(t !== null && typeof t.ca === 'string' ? ["  TLS: trusts the template's own CA in place of the system's"] : []),

@@ -1,8 +1,8 @@
 /**
  * Templates from someone else: what a loaded template may do on the user's machine. A template
- * that would read a secret from the environment, read or write a local file, use a proxy or turn
- * TLS verification off is refused unless the user's trust allows each; a trusted secret is bound
- * to the origins the trust names.
+ * that would read a secret from the environment, read or write a local file, download a body
+ * from a URL, use a proxy or turn TLS verification off is refused unless the user's trust allows
+ * each; a trusted secret is bound to the origins the trust names.
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
@@ -10,6 +10,7 @@ import { resolve, relative, isAbsolute, sep } from 'node:path'
 import type { MultipartBody, Part } from '../model/multipart.js'
 import type { Auth, Request, Source } from '../model/request.js'
 import { isEnvName, type Secret, type SecretRef } from '../model/secret.js'
+import { redactUrl } from '../encoding/redact.js'
 
 /**
  * What a loaded template is allowed to do on this machine (every option off by default):
@@ -20,6 +21,9 @@ import { isEnvName, type Secret, type SecretRef } from '../model/secret.js'
  *   the response file to; a path is allowed when, resolved against the current directory, it
  *   lies inside one of them (a lexical check: a symbolic link inside a trusted directory is
  *   the user's own);
+ * - `downloads`: it may download a body or a part from a URL (`fromUrl`) when it runs: from
+ *   this machine, which may reach what the template's author cannot (`localhost`, an intranet,
+ *   a cloud metadata address), and send what it got to the template's host;
  * - `proxy`: it may send the request through its proxy;
  * - `insecureTls`: it may turn TLS certificate checks off, or bring its own CA as PEM text (a CA
  *   in a file is allowed by `files`, as its content is then the user's).
@@ -33,6 +37,7 @@ import { isEnvName, type Secret, type SecretRef } from '../model/secret.js'
 export interface TemplateTrust {
   readonly secrets?: Readonly<Record<string, string | ReadonlyArray<string>>>
   readonly files?: ReadonlyArray<string>
+  readonly downloads?: boolean
   readonly proxy?: boolean
   readonly insecureTls?: boolean
 }
@@ -41,11 +46,12 @@ export interface TemplateTrust {
 export interface Trust {
   readonly secrets: ReadonlyMap<string, ReadonlyArray<string>>
   readonly files: ReadonlyArray<string>
+  readonly downloads: boolean
   readonly proxy: boolean
   readonly insecureTls: boolean
 }
 
-const KEYS = ['secrets', 'files', 'proxy', 'insecureTls']
+const KEYS = ['secrets', 'files', 'downloads', 'proxy', 'insecureTls']
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> =>
   typeof x === 'object' && x !== null && !Array.isArray(x)
@@ -86,12 +92,14 @@ const readSecrets = (x: unknown): E.Either<string, ReadonlyMap<string, ReadonlyA
 /**
  * Reads the `trust` argument of `fromTemplate`: a Left says what is wrong with it (never a throw).
  * @example
- * readTrust({ proxy: true }) // right({ secrets: new Map(), files: [], proxy: true, insecureTls: false })
+ * readTrust({ proxy: true }) // right({ secrets: new Map(), files: [], downloads: false, proxy: true, insecureTls: false })
  */
 export const readTrust = (trust: unknown): E.Either<string, Trust> => {
   try {
-    if (trust === undefined) return E.right({ secrets: new Map(), files: [], proxy: false, insecureTls: false })
-    if (!isPlainObject(trust)) return E.left('trust must be an object { secrets?, files?, proxy?, insecureTls? }')
+    if (trust === undefined)
+      return E.right({ secrets: new Map(), files: [], downloads: false, proxy: false, insecureTls: false })
+    if (!isPlainObject(trust))
+      return E.left('trust must be an object { secrets?, files?, downloads?, proxy?, insecureTls? }')
     const unknown = Object.keys(trust).filter((k) => !KEYS.includes(k))
     if (unknown.length > 0) return E.left(`trust has no option ${JSON.stringify(unknown[0])} (${KEYS.join(', ')})`)
     const secrets = readSecrets(trust['secrets'])
@@ -102,11 +110,12 @@ export const readTrust = (trust: unknown): E.Either<string, Trust> => {
       !(Array.isArray(files) && files.every((d) => typeof d === 'string' && d !== '' && !d.includes('\0')))
     )
       return E.left('trust.files must be an array of directory paths')
-    for (const k of ['proxy', 'insecureTls'])
+    for (const k of ['downloads', 'proxy', 'insecureTls'])
       if (trust[k] !== undefined && typeof trust[k] !== 'boolean') return E.left(`trust.${k} must be a boolean`)
     return E.right({
       secrets: secrets.right,
       files: ((files ?? []) as ReadonlyArray<string>).map((d) => resolve(d)),
+      downloads: trust['downloads'] === true,
       proxy: trust['proxy'] === true,
       insecureTls: trust['insecureTls'] === true,
     })
@@ -149,8 +158,12 @@ export const checkTemplate = (
     problems.push(`${field} ${verb} the file ${path}: allow with trust.files`)
     return path
   }
-  const source = (s: Source, field: string): Source =>
-    s._tag === 'File' ? { ...s, path: file(s.path, field, 'reads') } : s
+  const source = (s: Source, field: string): Source => {
+    if (s._tag === 'File') return { ...s, path: file(s.path, field, 'reads') }
+    if (s._tag === 'Url' && !trust.downloads)
+      problems.push(`${field} downloads ${redactUrl(s.url)} from this machine: allow with trust.downloads`)
+    return s
+  }
   const part = (p: Part, i: number): Part =>
     p._tag === 'Field'
       ? p

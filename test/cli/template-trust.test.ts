@@ -57,6 +57,7 @@ const counting = (forward = false): { readonly seen: Seen[]; url: string } => {
 
 const origin = counting()
 const proxy = counting(true)
+const internal = counting()
 const tmp = useTempDir('cli-trust')
 const ENV = { GITHUB_TOKEN: 'ghp-cli-secret-1111', AWS_SECRET_ACCESS_KEY: 'aws-cli-secret-2222' }
 
@@ -142,6 +143,27 @@ describe('httpipe --template with a template from someone else', () => {
     assert.equal(got.headers['x-trace'], ENV.GITHUB_TOKEN)
     assert.equal(got.headers['authorization'], `Bearer ${ENV.AWS_SECRET_ACCESS_KEY}`)
     assert.equal(got.body, 'LOCAL-KEY-FILE')
+  })
+
+  test('a body downloaded from a URL: refused without --trust-downloads (nothing fetched), runs with it', async () => {
+    const dir = tmp.file('downloads')
+    await mkdir(dir, { recursive: true })
+    const path = join(dir, 'download.json')
+    const source = `${internal.url}/metadata`
+    const req = pipe(H.newRequest(), H.initialize(`${origin.url}/collect`), H.setBinaryBody(H.fromUrl(source)))
+    await writeFile(path, JSON.stringify(H.toTemplate(req)))
+    const before = [internal.seen.length, origin.seen.length]
+    const refused = await httpipe(['--template', path])
+    assert.equal(refused.code, 2, refused.err)
+    assert.match(
+      refused.err,
+      /body downloads http:\/\/127\.0\.0\.1:\d+\/metadata from this machine: allow with --trust-downloads/,
+    )
+    assert.deepEqual([internal.seen.length, origin.seen.length], before, 'nothing fetched, nothing sent')
+    const r = await httpipe(['--template', path, '--trust-downloads'])
+    assert.equal(r.code, 0, r.err)
+    assert.match(r.err, new RegExp(`httpipe:   downloads ${source.replace(/[.]/g, '\\.')}\n`))
+    assert.deepEqual([internal.seen.length, origin.seen.length], [(before[0] ?? 0) + 1, (before[1] ?? 0) + 1])
   })
 
   test('a secret trusted for the template origin is not read for another URL given on the command line', async () => {

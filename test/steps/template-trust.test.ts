@@ -1,7 +1,7 @@
 /**
  * Templates from someone else (SPEC §13): a loaded template may describe a request but not act
- * on this machine. Without trust, one that reads an env secret, reads or writes a file, uses a
- * proxy or turns TLS checks off is refused field by field (nothing is sent); with the matching
+ * on this machine. Without trust, one that reads an env secret, reads or writes a file, downloads
+ * a body from a URL, uses a proxy or turns TLS checks off is refused field by field (nothing is sent); with the matching
  * trust it runs; a trusted secret is read only for its origin and never follows a redirect to
  * another; an env secret with CR/LF is an InvalidInput; hostile trust is an InvalidInput.
  * Servers are raw node:http on 127.0.0.1 that count what they receive.
@@ -187,6 +187,47 @@ describe('a hostile template', () => {
       _tag: 'Binary',
       source: { _tag: 'File', path: `${process.cwd()}/inside-rel/x.bin` },
     })
+  })
+})
+
+describe('a template that downloads a body from a URL', () => {
+  // the URL is on this machine's network: what the template's author cannot reach, the user's machine can
+  const internal = counting((_s, res) => res.end('internal-only-data'))
+  const downloading = (): unknown =>
+    asTemplate(
+      pipe(
+        H.newRequest(),
+        H.initialize(`${origin.url}/collect`),
+        H.startMultipartBody(),
+        H.addMultipartFormDataField('note', 'hello'),
+        H.addMultipartFormDataFile('f', 'a.txt', H.fromUrl(`${internal.url}/secret?token=t0k`)),
+      ),
+    )
+
+  test('is refused, naming the part and trust.downloads (the URL redacted); nothing is fetched or sent', async () => {
+    const before = [internal.seen.length, origin.seen.length]
+    const r = H.fromTemplate(downloading())
+    assert.ok(E.isLeft(r))
+    assert.match(
+      r.left.message,
+      /body\.parts\[1\] \(f\) downloads http:\/\/127\.0\.0\.1:\d+\/secret\?token=\*\*\* from this machine: allow with trust\.downloads/,
+    )
+    assert.ok(!r.left.message.includes('t0k'))
+    assert.ok(
+      E.isLeft(H.fromTemplate(downloading(), { downloads: 'yes' } as unknown as H.TemplateTrust)),
+      'a non-boolean is refused',
+    )
+    assert.deepEqual([internal.seen.length, origin.seen.length], before)
+  })
+
+  test('runs with trust.downloads', async () => {
+    const loaded = H.fromTemplate(downloading(), { downloads: true })
+    assert.ok(E.isRight(loaded), E.isLeft(loaded) ? loaded.left.message : '')
+    const [i, o] = [internal.seen.length, origin.seen.length]
+    const res = await ok(H.processRequest('POST')(loaded.right))
+    assert.equal(res.status, 200)
+    assert.deepEqual([internal.seen.length, origin.seen.length], [i + 1, o + 1])
+    assert.match((JSON.parse(new TextDecoder().decode(res.body)) as Seen).body, /internal-only-data/)
   })
 })
 
