@@ -297,6 +297,27 @@ describe('a trusted secret is bound to its origin', () => {
     assert.equal((JSON.parse(Buffer.from(res.body).toString()) as Seen).headers['x-api-key'], SECRETS['GITHUB_TOKEN'])
   })
 
+  test('a Proxy-Authorization header is read for the proxy origin, not the target: a secret trusted for the target never reaches the proxy', async () => {
+    const req = pipe(
+      H.newRequest(),
+      H.initialize(`${b.url}/pa`),
+      H.addHeader('Proxy-Authorization', H.secretFromEnv('GITHUB_TOKEN')),
+      H.setProxy(proxy.url),
+    )
+    const before = [b.seen.length, proxy.seen.length]
+    const forTarget = H.fromTemplate(asTemplate(req), { proxy: true, secrets: { GITHUB_TOKEN: b.url } })
+    assert.ok(E.isRight(forTarget))
+    const e = asTag(await ko(H.processRequest('GET', { secrets })(forTarget.right)), 'InvalidInput')
+    assert.match(
+      e.message,
+      /headers\[0\] \(Proxy-Authorization\): the environment variable GITHUB_TOKEN is trusted only for/,
+    )
+    assert.deepEqual([b.seen.length, proxy.seen.length], before, 'nothing sent to the proxy or the target')
+    const forProxy = H.fromTemplate(asTemplate(req), { proxy: true, secrets: { GITHUB_TOKEN: proxy.url } })
+    assert.ok(E.isRight(forProxy))
+    assert.ok(E.isRight(await H.prepareRequest('GET', { secrets })(forProxy.right)()))
+  })
+
   test('the proxy password is bound to the proxy origin', async () => {
     const req = pipe(
       H.newRequest(),

@@ -107,7 +107,8 @@ const plain = (req: Request): boolean => {
 /**
  * Reads every reference of a request (auth, proxy password, TLS passphrase, header values) for a
  * request to `origin` (the origin of its URL; null when it has none): a reference bound to other
- * origins is not read (the proxy password is read for the proxy's origin). Left: why one could not
+ * origins is not read (the proxy password and a Proxy-Authorization header are read for the
+ * proxy's origin). Left: why one could not
  * be read, naming the field, the variable and the origin, never the value.
  * @example
  * resolveSecrets(req, env.secrets, () => 'https://api.example.com') // right({ auth, proxy, tls, headers })
@@ -131,12 +132,15 @@ export const resolveSecrets = (req: Request, lookup: SecretLookup, origin: For):
     tls = { ...req.tls, passphrase: passphrase.right }
   }
   const headers: Array<readonly [string, string]> = []
+  const p = req.proxy
   for (const [i, [n, v]] of req.headers.entries()) {
     if (typeof v === 'string') {
       headers.push([n, v])
       continue
     }
-    const r = one(v, `headers[${i}] (${n})`, lookup, origin)
+    // a Proxy-Authorization header goes to the proxy, not to the target: read for the proxy's origin
+    const to = p !== null && n.toLowerCase() === 'proxy-authorization' ? () => proxyOrigin(p) : origin
+    const r = one(v, `headers[${i}] (${n})`, lookup, to)
     if (E.isLeft(r)) return r
     headers.push([n, r.right])
   }
