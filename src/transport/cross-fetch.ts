@@ -134,6 +134,8 @@ class TunnelAgent extends HttpsProxyAgent<string> {
         const t = (secured = tls.connect({
           ...this.targetTls,
           socket: s,
+          // the certificate is checked against the target (an IP target by its address, without SNI)
+          host,
           ...(net.isIP(host) ? {} : { servername: String(opts.servername ?? host) }),
         }))
         t.once('secureConnect', () => (t.removeListener('error', onError), t.on('error', ignore), finish(null, t)))

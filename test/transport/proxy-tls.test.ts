@@ -20,6 +20,8 @@ let proxy: Tinyproxy
 let pki: Pki
 let tlsServer: Server
 let tlsUrl = ''
+let otherServer: Server
+let otherUrl = ''
 const undici = H.undiciTransport()
 const TRANSPORTS: ReadonlyArray<readonly [string, H.Transport]> = [
   ['undici', undici],
@@ -49,6 +51,11 @@ before(async () => {
   await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', () => resolve()))
   const a = tlsServer.address()
   tlsUrl = `https://127.0.0.1:${typeof a === 'object' && a !== null ? a.port : 0}`
+  // the same certificate (IP:127.0.0.1, DNS:localhost) on another loopback address it does not name
+  otherServer = createServer({ key: pki.serverKey, cert: pki.serverCert }, (_req, res) => res.end('should not be read'))
+  await new Promise<void>((resolve) => otherServer.listen(0, '127.0.0.2', () => resolve()))
+  const o = otherServer.address()
+  otherUrl = `https://127.0.0.2:${typeof o === 'object' && o !== null ? o.port : 0}`
 })
 
 after(async () => {
@@ -56,6 +63,8 @@ after(async () => {
   await proxy.stop()
   tlsServer.closeAllConnections()
   await new Promise((r) => tlsServer.close(r))
+  otherServer.closeAllConnections()
+  await new Promise((r) => otherServer.close(r))
   pki.cleanup()
   await undici.close()
 })
@@ -137,6 +146,21 @@ for (const [name, transport] of TRANSPORTS) {
       assert.deepEqual(JSON.parse(Buffer.from(r.right.body).toString()).path, '/secure')
       assert.match(proxy.log(), new RegExp(`CONNECT 127\\.0\\.0\\.1:${new URL(tlsUrl).port}`))
       assert.ok(!H.getLog(r.right, true).includes(PROXY_PASSWORD))
+    })
+
+    test('through the tunnel, an IP target is checked against its own address: a certificate that does not name it is refused', async () => {
+      const r = await run(
+        pipe(
+          H.newRequest(),
+          H.initialize(`${otherUrl}/x`),
+          H.setProxy(proxyUrl()),
+          H.setTls({ ca: H.fromFile(pki.caPath) }),
+        ),
+      )
+      assert.equal(r._tag, 'Left', 'a certificate for 127.0.0.1 and localhost must not pass for 127.0.0.2')
+      if (r._tag !== 'Left') return
+      assert.equal(r.left._tag, 'TransportError')
+      assert.match(r.left.message, /altnames|ALTNAME|127\.0\.0\.2/i)
     })
 
     test('an unreachable proxy is a TransportError without the proxy password in it', async () => {
