@@ -62,6 +62,11 @@ export const redactUrl = (url: string): string =>
 const redactUrlNow = (url: string): string =>
   url
     .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*/gi, redactUserInfo)
+    // a protocol-relative URL (`//ann:pw@host/x`): read with a scheme put in front
+    .replace(
+      /(^|[\s("'])(\/\/[^\s"'<>]*@[^\s"'<>]*)/g,
+      (_, pre: string, rest: string) => `${pre}${redactUserInfo(`x:${rest}`).slice(2)}`,
+    )
     .replace(/([?&])([^=&#\s]+)=([^&#\s]*)/g, (whole, sep: string, key: string) => {
       let name = key
       try {

@@ -74,10 +74,14 @@ export const setBaseUrl = (url: string): Step =>
   makeStep('setBaseUrl', () =>
     typeof url === 'string' && isRelative(url)
       ? invalid('the base URL must name a host (a path cannot be a base)')
-      : pipe(
-          checkUrl('setBaseUrl', url),
-          E.flatMap((full) => change({ baseUrl: full }, `base URL set to ${redactUrl(full)}`)),
-        ),
+      : typeof url === 'string' && /[?#]/.test(url)
+        ? invalid(
+            'the base URL has a query or a fragment: a path cannot join onto it (give params with addUrlParameter)',
+          )
+        : pipe(
+            checkUrl('setBaseUrl', url),
+            E.flatMap((full) => change({ baseUrl: full }, `base URL set to ${redactUrl(full)}`)),
+          ),
   )
 
 /**
@@ -95,7 +99,9 @@ export const targetUrl = (req: Pick<Request, 'url' | 'baseUrl'>): string | null 
   if (typeof req !== 'object' || req === null) return null
   if (typeof req.url !== 'string') return typeof req.baseUrl === 'string' ? req.baseUrl : null
   if (hasScheme(req.url)) return req.url
-  if (typeof req.baseUrl === 'string') return `${req.baseUrl.replace(/\/+$/, '')}/${req.url.replace(/^\/+/, '')}`
+  if (typeof req.baseUrl === 'string')
+    // a base with a query or a fragment (from a template: setBaseUrl refuses one) joins nothing
+    return /[?#]/.test(req.baseUrl) ? null : `${req.baseUrl.replace(/\/+$/, '')}/${req.url.replace(/^\/+/, '')}`
   return isRelative(req.url) ? null : `https://${req.url}`
 }
 

@@ -52,6 +52,8 @@ export const toTemplate = (req: Request): Json => {
   const url = withoutUserInfo(req.url)
   const baseUrl = withoutUserInfo(req.baseUrl)
   const query = withoutQuerySecrets(url.url)
+  // a base's query is sent only when the request has no URL of its own (setBaseUrl refuses one)
+  const baseQuery = withoutQuerySecrets(baseUrl.url)
   const userInfo = url.userInfo || baseUrl.userInfo
   const auth: Auth =
     userInfo && req.auth._tag === 'None'
@@ -68,8 +70,8 @@ export const toTemplate = (req: Request): Json => {
   const safe: Request = {
     ...req,
     url: query.url,
-    params: [...query.moved, ...withholdPairs(req.params, 'params')],
-    baseUrl: baseUrl.url,
+    params: [...query.moved, ...(req.url === null ? baseQuery.moved : []), ...withholdPairs(req.params, 'params')],
+    baseUrl: baseQuery.url,
     auth,
     body: withholdBody(req.body),
     proxy:

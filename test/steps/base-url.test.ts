@@ -95,6 +95,15 @@ describe('setBaseUrl and a path in setUrl', () => {
     )
   })
 
+  test('a base with a query or a fragment is refused (a path joined after it would land in the query); one from a template joins nothing', async () => {
+    const before = base()
+    for (const bad of ['https://h.example/v1/?k=1', 'https://h.example/v1#top', 'https://h.example/v1?'])
+      assertInvalid(before, pipe(before, H.setBaseUrl(bad)), 'setBaseUrl')
+    const loaded: H.Request = { ...pipe(H.newRequest(), H.setUrl('users')), baseUrl: 'https://h.example/v1/?k=1' }
+    const e = asTag(await ko(H.prepareRequest('GET')(loaded)), 'InvalidInput')
+    assert.match(e.message, /base URL https:\/\/h\.example\/v1\/\?k=1 has a query or a fragment/)
+  })
+
   test('hostile input is InvalidInput naming the step', () => {
     const before = base()
     for (const bad of ['/relative', 'ftp://h/x', '//host/x', 'http://', 42, null, undefined, {}, 10n, Symbol('s')])

@@ -151,6 +151,16 @@ describe('toTemplate withholds', () => {
     }
   })
 
+  test("a secret-named query param of the base URL, and a protocol-relative URL's password in the step error", () => {
+    const withBase: H.Request = { ...start(), url: null, baseUrl: 'https://h.example/v1?api_key=K1-base-secret&page=2' }
+    const text = JSON.stringify(H.toTemplate(withBase))
+    assert.ok(!text.includes('K1-base-secret'), text)
+    assert.match(text, /page=2/)
+    const relative = H.initialize('//ann:rel-s3cret@api.example.com/x')(H.newRequest())
+    assert.match(relative.error?.message ?? '', /\/\/ann:\*\*\*@api\.example\.com/)
+    assert.ok(!JSON.stringify(H.toTemplate(relative)).includes('rel-s3cret'))
+  })
+
   test('a fragment that carries a secret (#access_token=…) is dropped; another is kept', () => {
     const dropped = H.toTemplate(
       pipe(H.newRequest(), H.initialize('https://app.example.com/cb#access_token=frag-at-9&token_type=bearer')),

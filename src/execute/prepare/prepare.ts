@@ -72,7 +72,9 @@ const checkTarget = (
         step,
         req.url === null
           ? `${step}: no URL to send to: call initialize(url) or setUrl(url) first`
-          : `${step}: the URL is the path ${redactUrl(req.url)} and there is no base URL to join it onto: call setBaseUrl(url)`,
+          : req.baseUrl === null
+            ? `${step}: the URL is the path ${redactUrl(req.url)} and there is no base URL to join it onto: call setBaseUrl(url)`
+            : `${step}: the URL is the path ${redactUrl(req.url)} and the base URL ${redactUrl(req.baseUrl)} has a query or a fragment: a path cannot join onto it`,
         req.log,
       ),
     )
