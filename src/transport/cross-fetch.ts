@@ -11,7 +11,7 @@ import tls from 'node:tls'
 import { openTunnel, type TunnelProxy } from './connect.js'
 import { fingerprint, lruCache } from './cache.js'
 import https from 'node:https'
-import { HttpProxyAgent } from 'http-proxy-agent'
+import { TimedHttpProxyAgent } from './forward-agent.js'
 import { HttpsProxyAgent } from 'https-proxy-agent'
 import type { Proxy } from '../model/request.js'
 import { fromFetch } from './fetch.js'
@@ -164,7 +164,7 @@ const makeAgent = (
     return watched(
       secure
         ? new TunnelAgent(proxy, tlsOptions, token, connectMs)
-        : new HttpProxyAgent(proxyUrl(proxy), { keepAlive: false, headers }),
+        : new TimedHttpProxyAgent(proxyUrl(proxy), { keepAlive: false, headers }, connectMs),
     )
   }
   const agent = secure ? new https.Agent({ keepAlive: true, ...tlsOptions }) : new http.Agent({ keepAlive: true })

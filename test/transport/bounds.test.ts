@@ -220,6 +220,21 @@ describe('connecting: TCP that never completes (a listener whose accept queue is
         const e = expectLeft(r, cut.tag, cut.limit)
         if (e._tag === 'TransportError') assert.equal(e.cause, 'ABORTED')
       })
+  for (const [name, transport] of PROXYING)
+    test(`${name}: forwarding through a proxy that never accepts, setConnectTimeout(${LIMIT_MS}) → Timeout 'connect'`, async (t) => {
+      if (blocked === null || !blocked.reliable)
+        return t.skip('the accept queue did not fill: connect never hangs here')
+      const req = pipe(
+        H.newRequest(),
+        H.initialize('http://127.0.0.1:9/'),
+        H.setProxy(blocked.url),
+        H.setConnectTimeout(LIMIT_MS),
+        H.setTimeout(LONG_MS),
+        H.setIdleTimeout(LONG_MS),
+        H.maxAttempts(1),
+      )
+      expectLeft(await run(req, transport), 'Timeout', 'connect')
+    })
 })
 
 describe('connecting: a proxy that takes CONNECT and never answers', { concurrency: true }, () => {
