@@ -22,8 +22,13 @@ const JsonTree: t.Type<Json> = t.recursion('Json', () =>
   ]),
 )
 
-/** Whether a value nests no deeper than `MAX_DEPTH`, found without recursion (a template may be any depth). */
-const withinDepth = (u: unknown): boolean => {
+/**
+ * Whether a value nests no deeper than `MAX_DEPTH`, found without recursion (a template may be any depth).
+ * @example
+ * withinDepth({ a: [1] }) // true
+ * @internal
+ */
+export const withinDepth = (u: unknown): boolean => {
   const stack: Array<readonly [unknown, number]> = [[u, 1]]
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
     const [v, depth] = top

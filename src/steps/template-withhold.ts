@@ -8,6 +8,7 @@ import { isSecretHeader, isSecretParam } from '../encoding/redact.js'
 import type { MultipartBody, Part } from '../model/multipart.js'
 import type { Auth, Body, Json, Pairs, Request } from '../model/request.js'
 import type { Secret, Withheld } from '../model/secret.js'
+import { withinDepth } from '../model/codec.js'
 
 const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/
 
@@ -176,7 +177,9 @@ export const withholdBody = (b: Body): Body => {
       // kept verbatim unless a member must be withheld: then it is saved as a value, with the marker
       const parsed = JSON.parse(b.text) as Json // checked by setJsonBody and by the codec
       const value = withholdJson(parsed, 'body')
-      return value === parsed ? b : { _tag: 'Json', value, collection: false }
+      if (value === parsed) return b
+      // a value too deep for a template to hold (or to stringify): the whole body is withheld
+      return { _tag: 'Json', value: withinDepth(value) ? value : withheldJson('body'), collection: false }
     }
     case 'Form':
       return { ...b, fields: withholdPairs(b.fields, 'body.fields') }

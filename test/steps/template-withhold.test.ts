@@ -73,6 +73,11 @@ describe('toTemplate withholds', () => {
     const plain = '{ "id": 12345678901234567890, "id": 1, "big": 1e400 }'
     const kept = roundTrip(pipe(start(), H.setJsonBody(plain))).loaded
     assert.deepEqual(kept.body, { _tag: 'JsonText', text: plain })
+    // deeper than a template holds: the whole body is withheld, and the template still saves and loads
+    const deepText = `${'['.repeat(100_000)}{"password":"deep-pw-4"}${']'.repeat(100_000)}`
+    const deep = roundTrip(pipe(start(), H.setJsonBody(deepText)))
+    assert.ok(!deep.text.includes('deep-pw-4'))
+    await refused(deep.loaded, /body was not saved in the template/)
   })
 
   test('form fields, given as fields or as text', async () => {
