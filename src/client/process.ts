@@ -140,8 +140,10 @@ export const getPart =
 /**
  * Downloads the whole representation to the file set with `setResponseFile`, in ranged parts of
  * `chunkSize` (5 MiB by default), each checked before it is appended; an existing partial file is
- * continued from its size, so an interrupted download resumes. Memory holds one part at a time.
- * Bounded: the total is the one the first answer names (another total later is a `StatusError`);
+ * continued from its size, so an interrupted download resumes; parts stream to the file. It ends
+ * at the total the answers name, or, when they name none (`bytes 0-99/*`), at a `416`: a short part
+ * may be a server's cap on parts, not the end. Bounded: the total is the one the first answer
+ * names (another total later is a `StatusError`);
  * `setMaxResponseSize` caps the whole file across all parts (`ResponseTooLarge`, no byte past it
  * written); 3 parts in a row that add fewer than a quarter of a chunk (at most 64 KiB) each end it in a
  * `StatusError`.

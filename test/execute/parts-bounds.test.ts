@@ -250,6 +250,28 @@ for (const [name, transport] of transports) {
       assert.equal(bytesOut, 3)
     })
 
+    for (const [end, headers] of [
+      ['bytes */200', { 'Content-Range': 'bytes */200' }],
+      ['no Content-Range', {}],
+    ] as const)
+      test(`a total of * with parts capped below the chunk: not taken for the end; the 416 (${end}) is`, async () => {
+        let out = ''
+        const { result, requests } = await withScript(
+          ({ range }) => {
+            const [s] = asked(range)
+            return s >= 200 ? { status: 416, headers } : part(s, Math.min(s + 29, 199), '*') // 30 bytes of 100
+          },
+          async (url) => {
+            const d = download(url)
+            out = d.out
+            return d.run()
+          },
+        )
+        assert.ok(result._tag === 'Right', result._tag === 'Left' ? result.left.message : '')
+        assert.deepEqual(await readFile(out), Buffer.alloc(200, 0x63), 'the whole file, not its first 30 bytes')
+        assert.equal(requests, 8, 'seven parts and the 416')
+      })
+
     test('a total of * with full parts forever: ResponseTooLarge at setMaxResponseSize across all parts', async () => {
       let out = ''
       const { result, requests } = await withScript(

@@ -26,6 +26,12 @@ import { isWhole, note, spanProblem, partsProgress, prepared, progressWatch, STA
 import { partProblem } from './ranges.js'
 import { run } from '../run.js'
 
+// A 416 that names no length (none, or bytes star-slash-star): after parts of an unknown total, the end.
+const unknownEnd = (res: HttpResponse): boolean => {
+  const cr = res.headers['content-range']
+  return cr === undefined || /^\s*bytes\s+\*\/\*\s*$/i.test(cr)
+}
+
 /**
  * The ranged request for `[start, end)`: identity encoding, so the range counts the bytes of the
  * file, and a `Part` sink, so only the part asked for is saved (to the response file when one is
@@ -206,7 +212,12 @@ export const getInPartsNow = async (
     if (E.isLeft(got)) return E.left(await partFailed(step, got.left, file, offset, limit, room < chunkSize))
     const res = { ...got.right, attempts: (attempts += got.right.attempts) }
     log = res.log
-    if (res.status === 416 && unsatisfiedTotal(res.headers['content-range']) === offset)
+    // the end: a 416 saying the file holds `offset` bytes (after parts of an unknown total, `bytes */*` too)
+    const unsatisfied = res.status === 416 ? unsatisfiedTotal(res.headers['content-range']) : null
+    if (
+      res.status === 416 &&
+      (unsatisfied === offset || (unsatisfied === null && known === null && offset > had.right && unknownEnd(res)))
+    )
       return E.right({
         ...res,
         body: new Uint8Array(0),
@@ -237,7 +248,8 @@ export const getInPartsNow = async (
     if (stop !== null) return E.left(stop)
     offset = range.end + 1
     known = range.total
-    const done = range.total === null ? expected < chunkSize : offset >= range.total
+    // with a total of `*`, a short part may be a server's cap on parts: only a 416 ends the download
+    const done = range.total !== null && offset >= range.total
     if (!done && watch.note(offset) >= STALLS) {
       const why =
         `the server sent fewer than ${watch.step} new bytes (a quarter of the ${chunkSize}-byte chunk, at most 64 KiB) ` +
