@@ -1,15 +1,27 @@
 // Builds dist/esm (ES modules) and dist/cjs (CommonJS), both with type declarations; the command
 // line's entry (package.json `bin`, its `#!/usr/bin/env node` kept by tsc) is made executable.
-import { execFileSync } from 'node:child_process'
+// The two compilations run side by side (each is one process on one core).
+import { spawn } from 'node:child_process'
 import { chmodSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
 rmSync('dist', { recursive: true, force: true })
 const run = (...args) =>
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', ...args], { stdio: 'inherit' })
-run('--outDir', 'dist/esm')
-run('--outDir', 'dist/cjs', '--module', 'commonjs', '--moduleResolution', 'node10')
+  new Promise((resolve, reject) =>
+    spawn(process.execPath, [tsc, '-p', 'tsconfig.build.json', ...args], { stdio: 'inherit' }).on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`tsc ${args.join(' ')} exited with ${code}`)),
+    ),
+  )
+try {
+  await Promise.all([
+    run('--outDir', 'dist/esm'),
+    run('--outDir', 'dist/cjs', '--module', 'commonjs', '--moduleResolution', 'node10'),
+  ])
+} catch (e) {
+  console.error(String(e))
+  process.exit(1)
+}
 writeFileSync('dist/esm/package.json', JSON.stringify({ type: 'module' }) + '\n')
 writeFileSync('dist/cjs/package.json', JSON.stringify({ type: 'commonjs' }) + '\n')
 chmodSync('dist/esm/cli/main.js', 0o755)
