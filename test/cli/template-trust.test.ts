@@ -7,53 +7,29 @@
  * Servers are raw node:http on 127.0.0.1 that count what they receive.
  */
 import assert from 'node:assert/strict'
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { request as httpRequest } from 'node:http'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { httpipe } from './helpers.js'
-import { useTempDir } from '../support/fixtures.js'
+import { useRecordingServer, useTempDir, type Recorded, type RecordingFixture } from '../support/fixtures.js'
 
-interface Seen {
-  readonly url: string
-  readonly headers: IncomingHttpHeaders
-  readonly body: string
-}
+/** What a recording server received, as its JSON echo carries it (the body as text). */
+type Seen = Omit<Recorded, 'body'> & { readonly body: string }
 
-/** A raw node:http server on 127.0.0.1 recording what it receives; `forward` makes it a forwarding proxy. */
-const counting = (forward = false): { readonly seen: Seen[]; url: string } => {
-  const seen: Seen[] = []
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const s = { url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() }
-      seen.push(s)
-      if (!forward) return void res.end(JSON.stringify(s))
-      const up = httpRequest(s.url, { method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers)
-        r.pipe(res)
-      })
-      up.on('error', () => res.destroy())
-      up.end(Buffer.concat(chunks))
+/** A recording server on 127.0.0.1 that echoes what it received as JSON; `forward` makes it a forwarding proxy. */
+const counting = (forward = false): RecordingFixture =>
+  useRecordingServer((r, res) => {
+    if (!forward) return void res.end(JSON.stringify({ ...r, body: r.body.toString() }))
+    const up = httpRequest(r.url, { method: r.method, headers: r.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.pipe(res)
     })
+    up.on('error', () => res.destroy())
+    up.end(r.body)
   })
-  const out = { seen, url: '' }
-  before(
-    () =>
-      new Promise<void>((done) =>
-        server.listen(0, '127.0.0.1', () => {
-          out.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-          done()
-        }),
-      ),
-  )
-  after(() => new Promise<void>((done) => server.close(() => done())))
-  return out
-}
 
 const origin = counting()
 const proxy = counting(true)

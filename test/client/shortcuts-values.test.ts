@@ -5,30 +5,14 @@
  * form and JSON text arrive as given.
  */
 import assert from 'node:assert/strict'
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
+import { useRecordingServer } from '../support/fixtures.js'
 
-const bodies: Buffer[] = []
-let server: http.Server
-let origin = ''
-
-before(async () => {
-  server = http.createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      bodies.push(Buffer.concat(chunks))
-      res.end('ok')
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-})
-after(() => new Promise<void>((resolve) => server.close(() => resolve())))
+const recorder = useRecordingServer()
+const bodies = recorder.seen
 
 const deep = (n: number): unknown => {
   let v: unknown = 1
@@ -54,19 +38,27 @@ const proxy = (): unknown =>
 
 describe('shortcuts: hostile values are InvalidInput naming the step, nothing sent', () => {
   const cases: ReadonlyArray<readonly [string, () => ReturnType<typeof H.get>, string]> = [
-    ['a 5000-deep JSON body', () => H.postWithBody(`${origin}/p`, deep(5000)), 'setJsonBody'],
-    ['a JSON body with a throwing getter', () => H.putWithBody(`${origin}/p`, getter()), 'setJsonBody'],
-    ['a JSON body Proxy', () => H.patchWithBody(`${origin}/p`, proxy()), 'setJsonBody'],
-    ['a Map as a JSON body', () => H.postWithBody(`${origin}/p`, new Map([['a', 1]])), 'setJsonBody'],
-    ['a Set in a form', () => H.postWithBody(`${origin}/p`, { s: new Set([1]) }, { bodyType: 'form' }), 'setFormBody'],
-    ['a form Proxy', () => H.postWithBody(`${origin}/p`, proxy() as never, { bodyType: 'form' }), 'setFormBody'],
-    ['5000-deep params', () => H.get(`${origin}/g`, { params: { q: deep(5000) } }), 'setUrlParams'],
-    ['params with a throwing getter', () => H.get(`${origin}/g`, { params: getter() as never }), 'setUrlParams'],
-    ['headers Proxy', () => H.head(`${origin}/g`, { headers: proxy() as never }), 'setHeaders'],
-    ['headers with a throwing getter', () => H.delete(`${origin}/g`, { headers: getter() as never }), 'setHeaders'],
+    ['a 5000-deep JSON body', () => H.postWithBody(`${recorder.url}/p`, deep(5000)), 'setJsonBody'],
+    ['a JSON body with a throwing getter', () => H.putWithBody(`${recorder.url}/p`, getter()), 'setJsonBody'],
+    ['a JSON body Proxy', () => H.patchWithBody(`${recorder.url}/p`, proxy()), 'setJsonBody'],
+    ['a Map as a JSON body', () => H.postWithBody(`${recorder.url}/p`, new Map([['a', 1]])), 'setJsonBody'],
+    [
+      'a Set in a form',
+      () => H.postWithBody(`${recorder.url}/p`, { s: new Set([1]) }, { bodyType: 'form' }),
+      'setFormBody',
+    ],
+    ['a form Proxy', () => H.postWithBody(`${recorder.url}/p`, proxy() as never, { bodyType: 'form' }), 'setFormBody'],
+    ['5000-deep params', () => H.get(`${recorder.url}/g`, { params: { q: deep(5000) } }), 'setUrlParams'],
+    ['params with a throwing getter', () => H.get(`${recorder.url}/g`, { params: getter() as never }), 'setUrlParams'],
+    ['headers Proxy', () => H.head(`${recorder.url}/g`, { headers: proxy() as never }), 'setHeaders'],
+    [
+      'headers with a throwing getter',
+      () => H.delete(`${recorder.url}/g`, { headers: getter() as never }),
+      'setHeaders',
+    ],
     [
       'a __proto__ header',
-      () => H.get(`${origin}/g`, { headers: JSON.parse('{"__proto__":"x"}') as never }),
+      () => H.get(`${recorder.url}/g`, { headers: JSON.parse('{"__proto__":"x"}') as never }),
       'setHeaders',
     ],
   ]
@@ -89,16 +81,16 @@ describe('shortcuts: hostile values are InvalidInput naming the step, nothing se
 describe('shortcuts: bytes as given', () => {
   test('JSON text and a URLSearchParams form arrive as given', async () => {
     const text = '{"id":12345678901234567890,"id":1}'
-    assert.ok(E.isRight(await H.postWithBody(`${origin}/p`, text)()))
-    assert.equal(bodies.at(-1)?.toString(), text)
-    const r = await H.postWithBody(`${origin}/p`, new URLSearchParams('a=1&a=2'), { bodyType: 'form' })()
+    assert.ok(E.isRight(await H.postWithBody(`${recorder.url}/p`, text)()))
+    assert.equal(bodies.at(-1)?.body.toString(), text)
+    const r = await H.postWithBody(`${recorder.url}/p`, new URLSearchParams('a=1&a=2'), { bodyType: 'form' })()
     assert.ok(E.isRight(r))
-    assert.equal(bodies.at(-1)?.toString(), 'a=1&a=2')
+    assert.equal(bodies.at(-1)?.body.toString(), 'a=1&a=2')
     assert.ok(E.isRight(r) && r.right.status === 200)
   })
 
   test('a template holding a value nested past the depth limit is refused, not a stack overflow', () => {
-    const t = H.toTemplate(pipe(H.newRequest(), H.initialize(`${origin}/p`), H.setJsonBody({ a: 1 })))
+    const t = H.toTemplate(pipe(H.newRequest(), H.initialize(`${recorder.url}/p`), H.setJsonBody({ a: 1 })))
     const text = JSON.stringify(t).replace('{"a":1}', `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`)
     const r = H.fromTemplate(JSON.parse(text) as unknown)
     assert.ok(E.isLeft(r) && r.left._tag === 'InvalidInput')

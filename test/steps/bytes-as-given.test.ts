@@ -5,9 +5,7 @@
  * the exact path and bytes it received, on the three transports.
  */
 import assert from 'node:assert/strict'
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { after, before, describe, test } from 'node:test'
+import { after, describe, test } from 'node:test'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import fc from 'fast-check'
@@ -16,34 +14,13 @@ import { bodyBytes } from '../../src/encoding/body.js'
 import { defaultSettings } from '../../src/model/settings.js'
 import { assertInvalid, base } from '../helpers.js'
 import { lines } from '../execute/helpers.js'
+import { useRecordingServer, type Recorded } from '../support/fixtures.js'
 
-interface Seen {
-  readonly method: string
-  readonly path: string
-  readonly headers: http.IncomingHttpHeaders
-  readonly body: Buffer
-}
+type Seen = Recorded
 
-const seen: Seen[] = []
-let server: http.Server
-let origin = ''
-
-before(async () => {
-  server = http.createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      seen.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) })
-      res.end('ok')
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-})
-after(async () => {
-  await H.crossFetchTransport.close()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-})
+const recorder = useRecordingServer()
+const seen = recorder.seen
+after(() => H.crossFetchTransport.close())
 
 const TRANSPORTS: ReadonlyArray<readonly [string, H.Env]> = [
   ['undici', {}],
@@ -70,7 +47,7 @@ const refused = async (req: H.Request, step: string, reason: RegExp): Promise<vo
   assert.equal(seen.length, before, 'nothing was sent')
 }
 
-const at = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${origin}${path}`))
+const at = (path: string): H.Request => pipe(H.newRequest(), H.initialize(`${recorder.url}${path}`))
 
 describe('JSON text is sent exactly as written', () => {
   const TEXTS = [
@@ -149,34 +126,34 @@ describe('JSON text is sent exactly as written', () => {
 describe('a URL without a scheme joins onto the base URL (SPEC §2)', () => {
   for (const [name, env] of TRANSPORTS)
     test(`on ${name}: users, /users and users?x=1 go to the base's path with its Authorization`, async () => {
-      const api = (r: H.Request) => pipe(r, H.setBaseUrl(`${origin}/api/v2`), H.addBearerAuthorization('tok-1'))
+      const api = (r: H.Request) => pipe(r, H.setBaseUrl(`${recorder.url}/api/v2`), H.addBearerAuthorization('tok-1'))
       for (const [url, path] of [
         ['users', '/api/v2/users'],
         ['/users', '/api/v2/users'],
         ['users?x=1', '/api/v2/users?x=1'],
       ] as const) {
         const got = await send(pipe(H.newRequest(), api, H.setUrl(url)), env, 'GET')
-        assert.equal(got.path, path)
+        assert.equal(got.url, path)
         assert.equal(got.headers['authorization'], 'Bearer tok-1')
       }
     })
 
   test('the order does not matter: setUrl("users") before setBaseUrl joins too (as the CLI builds it)', async () => {
     const got = await send(
-      pipe(H.newRequest(), H.initialize('users'), H.setBaseUrl(`${origin}/root/`), H.addUrlParameter('p', 1)),
+      pipe(H.newRequest(), H.initialize('users'), H.setBaseUrl(`${recorder.url}/root/`), H.addUrlParameter('p', 1)),
       {},
       'GET',
     )
-    assert.equal(got.path, '/root/users?p=1')
+    assert.equal(got.url, '/root/users?p=1')
   })
 
   test('a URL with a scheme replaces the base; without a base no scheme means https://', async () => {
     const got = await send(
-      pipe(H.newRequest(), H.setBaseUrl('https://elsewhere.invalid/x'), H.setUrl(`${origin}/own`)),
+      pipe(H.newRequest(), H.setBaseUrl('https://elsewhere.invalid/x'), H.setUrl(`${recorder.url}/own`)),
       {},
       'GET',
     )
-    assert.equal(got.path, '/own')
+    assert.equal(got.url, '/own')
     const p = await H.prepareRequest('GET')(pipe(H.newRequest(), H.setUrl('users')))()
     assert.ok(E.isRight(p) && p.right.url === 'https://users')
   })
@@ -265,7 +242,7 @@ describe('one value rule: toJSON honoured; Map, Set and class instances refused'
     const got = await send(pipe(at('/v'), H.setJsonBody({ d, c: withToJson, p: { toJSON: () => undefined } })), {})
     assert.equal(got.body.toString(), JSON.stringify({ d, c: withToJson }))
     const q = await send(pipe(at('/q'), H.addUrlParameter('c', withToJson), H.addUrlParameter('d', d)), {}, 'GET')
-    assert.equal(q.path, `/q?c=${encodeURIComponent('{"kind":"custom"}')}&d=${encodeURIComponent(d.toISOString())}`)
+    assert.equal(q.url, `/q?c=${encodeURIComponent('{"kind":"custom"}')}&d=${encodeURIComponent(d.toISOString())}`)
   })
 })
 
@@ -306,7 +283,7 @@ describe('a raw query param with CR, LF or tab is InvalidInput, never silently c
         new RegExp(`query param ${JSON.stringify(JSON.stringify(name)).slice(1, -1)}`),
       )
     const got = await send(pipe(at('/raw'), H.addUrlParameter('q', 'a\r\nb')), {}, 'GET')
-    assert.equal(got.path, '/raw?q=a%0D%0Ab')
+    assert.equal(got.url, '/raw?q=a%0D%0Ab')
   })
 })
 

@@ -7,55 +7,21 @@
  * Servers are raw node:http on 127.0.0.1 that count what they receive.
  */
 import assert from 'node:assert/strict'
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { request as httpRequest, type ServerResponse } from 'node:http'
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { asTag, ko, ok } from '../execute/helpers.js'
-import { useTempDir } from '../support/fixtures.js'
+import { useRecordingServer, useTempDir, type Recorded, type RecordingFixture } from '../support/fixtures.js'
 
-interface Seen {
-  readonly method: string
-  readonly url: string
-  readonly headers: IncomingHttpHeaders
-  readonly body: string
-}
+/** What a recording server received, as its JSON echo carries it (the body as text). */
+type Seen = Omit<Recorded, 'body'> & { readonly body: string }
 
-/** A raw node:http server on 127.0.0.1 that records every request it receives and answers with `answer`. */
-const counting = (
-  answer: (seen: Seen, res: import('node:http').ServerResponse) => void = (_s, res) => res.end('ok'),
-): { readonly seen: Seen[]; url: string; readonly server: Server } => {
-  const seen: Seen[] = []
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const s = {
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString(),
-      }
-      seen.push(s)
-      answer(s, res)
-    })
-  })
-  const out = { seen, url: '', server }
-  before(
-    () =>
-      new Promise<void>((done) =>
-        server.listen(0, '127.0.0.1', () => {
-          out.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-          done()
-        }),
-      ),
-  )
-  after(() => new Promise<void>((done) => server.close(() => done())))
-  return out
-}
+/** A recording server (test/support/fixtures) whose `answer` sees the body as text. */
+const counting = (answer: (seen: Seen, res: ServerResponse) => void = (_s, res) => res.end('ok')): RecordingFixture =>
+  useRecordingServer((r, res) => answer({ ...r, body: r.body.toString() }, res))
 
 const TRANSPORTS: ReadonlyArray<readonly [string, H.Env]> = [
   ['undici', {}],
@@ -73,26 +39,16 @@ const secrets = (n: string): string | undefined => SECRETS[n]
 const asTemplate = (req: H.Request): unknown => JSON.parse(JSON.stringify(H.toTemplate(req)))
 
 const origin = counting((s, res) => res.end(JSON.stringify(s)))
-const proxy = counting()
-const tmp = useTempDir('template-trust')
-
 // a forwarding proxy: what it receives in absolute form it sends on to the origin, and answers with the origin's answer
-before(() => {
-  proxy.server.removeAllListeners('request')
-  proxy.server.on('request', (req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      proxy.seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '' })
-      const fwd = httpRequest(req.url ?? '', { method: req.method, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers)
-        up.pipe(res)
-      })
-      fwd.on('error', () => res.destroy())
-      fwd.end(Buffer.concat(chunks))
-    })
+const proxy = useRecordingServer((r, res) => {
+  const fwd = httpRequest(r.url, { method: r.method, headers: r.headers }, (up) => {
+    res.writeHead(up.statusCode ?? 502, up.headers)
+    up.pipe(res)
   })
+  fwd.on('error', () => res.destroy())
+  fwd.end(r.body)
 })
+const tmp = useTempDir('template-trust')
 
 /** The hostile template: env secrets (in X-Trace and in auth), a file to read, a file to write, a proxy, TLS off. */
 const hostile = async (): Promise<{ readonly json: unknown; readonly dir: string }> => {
@@ -277,10 +233,11 @@ describe('a trusted secret is bound to its origin', () => {
       assert.equal(res.status, 200)
       assert.equal(a.seen.length, na + 1)
       assert.equal(b.seen.length, nb + 1)
-      const atA = a.seen[a.seen.length - 1] as Seen
+      const atA = a.seen[a.seen.length - 1] as Recorded
       assert.equal(atA.headers['x-trace'], SECRETS['GITHUB_TOKEN'])
       assert.equal(atA.headers['authorization'], `Bearer ${SECRETS['AWS_SECRET_ACCESS_KEY']}`)
-      const atB = JSON.stringify(b.seen[b.seen.length - 1])
+      const lastB = b.seen[b.seen.length - 1] as Recorded
+      const atB = JSON.stringify({ ...lastB, body: lastB.body.toString() })
       for (const v of Object.values(SECRETS)) assert.ok(!atB.includes(v), `${v} reached the other origin: ${atB}`)
     })
   }

@@ -16,6 +16,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { after, before } from 'node:test'
 import { startEchoServer, type EchoServer } from '../../src/testing/index.js'
 
@@ -91,6 +93,67 @@ export const useTempDir = (label: string): TempDirFixture => {
       return path()
     },
     file: (...names) => join(path(), ...names),
+    ready,
+  }
+}
+
+/** One request a recording server received, its body read whole. */
+export interface Recorded {
+  readonly method: string
+  /** The request target as sent: a path, or an absolute URL through a forwarding proxy. */
+  readonly url: string
+  readonly headers: IncomingHttpHeaders
+  readonly body: Buffer
+}
+
+/** A started raw node:http server on 127.0.0.1 that records every request it receives. */
+export interface RecordingFixture {
+  /** What it received, in order. */
+  readonly seen: Recorded[]
+  readonly server: Server
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  readonly url: string
+  /** Settles once the server listens (or failed to). */
+  readonly ready: Promise<void>
+}
+
+/**
+ * Starts a raw node:http server on 127.0.0.1, port 0, before the suite: each request is recorded
+ * once its body is read, then `answer` answers it (by default `ok`). Closed (by its handle) after.
+ */
+export const useRecordingServer = (
+  answer: (r: Recorded, res: ServerResponse) => void = (_r, res) => res.end('ok'),
+): RecordingFixture => {
+  const seen: Recorded[] = []
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const r = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) }
+      seen.push(r)
+      answer(r, res)
+    })
+  })
+  let url: string | undefined
+  const ready = beforeReady(
+    () =>
+      new Promise<void>((resolve) =>
+        server.listen(0, '127.0.0.1', () => {
+          url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+          resolve()
+        }),
+      ),
+  )
+  after(async () => {
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  })
+  return {
+    seen,
+    server,
+    get url() {
+      return url ?? unset('useRecordingServer().url')
+    },
     ready,
   }
 }
