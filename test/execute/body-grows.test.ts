@@ -8,19 +8,15 @@
 import assert from 'node:assert/strict'
 import { appendFile, truncate, writeFile } from 'node:fs/promises'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { useTempDir } from '../support/fixtures.js'
+import { useTransports } from '../support/transports.js'
 import { settlesWithin, waitFor } from '../support/wait.js'
 import { asTag } from './helpers.js'
 
-const undici = H.undiciTransport()
-const transports: ReadonlyArray<readonly [string, H.Transport]> = [
-  ['undici', undici],
-  ['cross-fetch', H.crossFetchTransport],
-  ['fromFetch(globalThis.fetch)', H.fromFetch(globalThis.fetch)],
-]
+const transports = useTransports()
 const tmp = useTempDir('body-grows')
 /** Large enough that the loopback socket buffers cannot hold it: the client is mid-file when the server pauses. */
 const SIZE = 48 * 1024 * 1024
@@ -98,9 +94,6 @@ const startSlowReader = async (): Promise<SlowReader> => {
 let data: Buffer
 before(async () => {
   data = Buffer.alloc(SIZE, 0x61)
-})
-after(async () => {
-  await undici.close?.()
 })
 
 /** Runs `steps` against a paused slow reader, changes the file with `change`, lets the server read on. */

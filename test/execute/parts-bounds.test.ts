@@ -11,24 +11,17 @@ import { appendFileSync, existsSync } from 'node:fs'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { useTempDir } from '../support/fixtures.js'
+import { useTransports } from '../support/transports.js'
 import { settlesWithin } from '../support/wait.js'
 import { asTag, ko, ok } from './helpers.js'
 import { progressStep, progressWatch } from '../../src/execute/parts/common.js'
 
-const undici = H.undiciTransport()
-const transports: ReadonlyArray<readonly [string, H.Transport]> = [
-  ['undici', undici],
-  ['cross-fetch', H.crossFetchTransport],
-  ['fromFetch(globalThis.fetch)', H.fromFetch(globalThis.fetch)],
-]
+const transports = useTransports()
 const tmp = useTempDir('parts-bounds')
-after(async () => {
-  await undici.close?.()
-})
 
 /** Requests a server answers as asked before it answers 400 to everything. */
 const CAP = 200

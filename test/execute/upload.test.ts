@@ -12,13 +12,10 @@ import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { freePort, ok } from './helpers.js'
 import { useTempDir } from '../support/fixtures.js'
+import { useTransports } from '../support/transports.js'
 import { waitFor } from '../support/wait.js'
 
-const TRANSPORTS: ReadonlyArray<readonly [string, H.Transport]> = [
-  ['undici', H.undiciTransport()],
-  ['cross-fetch', H.crossFetchTransport],
-  ['global fetch', H.fromFetch(globalThis.fetch)],
-]
+const TRANSPORTS = useTransports()
 
 /** Large enough that the upload outlasts the kernel's socket buffers (a few MiB on loopback). */
 const UPLOAD = 40 << 20

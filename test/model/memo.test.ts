@@ -8,6 +8,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
+import { useTransports } from '../support/transports.js'
 import { mayHoldCredential, memoized, memoizedKeys } from '../../src/model/memo.js'
 import { useEchoServer } from '../support/fixtures.js'
 
@@ -68,11 +69,7 @@ describe('memoized', () => {
 })
 
 describe('no cache keeps a credential after the request is gone', () => {
-  const transports: ReadonlyArray<readonly [string, H.Transport]> = [
-    ['undici', H.undiciTransport()],
-    ['crossFetch', H.crossFetchTransport],
-    ['fromFetch(globalThis.fetch)', H.fromFetch(globalThis.fetch)],
-  ]
+  const transports = useTransports()
   for (const [name, transport] of transports)
     test(`${name}: user info, query and fragment tokens, a redirect, a refused https URL`, async () => {
       const base = echo.url.replace('http://', `http://memo-u-${name.length}:memoPass${name.length}@`)

@@ -16,17 +16,12 @@ import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { lines } from '../execute/helpers.js'
 import { startBlockedListener, type BlockedListener } from '../support/faulty.js'
+import { useTransports } from '../support/transports.js'
 import { settlesWithin, waitFor } from '../support/wait.js'
 
-const undici = H.undiciTransport()
-type Name = 'undici' | 'cross-fetch' | 'fetch'
-const ALL: ReadonlyArray<readonly [Name, H.Transport]> = [
-  ['undici', undici],
-  ['cross-fetch', H.crossFetchTransport],
-  ['fetch', H.fromFetch(globalThis.fetch)],
-]
-/** The transports that take a proxy and a connect limit (a WHATWG fetch has neither). */
-const PROXYING = ALL.filter(([n]) => n !== 'fetch')
+const ALL = useTransports()
+const undici = (ALL[0] as (typeof ALL)[number])[1]
+const PROXYING = ALL.filter(([n]) => n !== 'global fetch')
 const CEILING_MS = 30_000
 const LIMIT_MS = 400
 const LONG_MS = 60_000
@@ -84,7 +79,6 @@ const startServer = async (onHead: (s: Socket, head: string) => void = () => und
 const servers = new Set<Server>()
 after(async () => {
   for (const s of servers) s.close()
-  await undici.close()
   await H.crossFetchTransport.close()
 })
 
@@ -157,7 +151,7 @@ describe(
             assert.equal(server.connections(), 1, 'one connection, not retried')
             // the connection is dropped, not left to the connect limit (a WHATWG fetch's own
             // dispatcher keeps it until its 10 s connect timeout: not httpipe's to drop)
-            if (name !== 'fetch') await waitFor(() => server.open() === 0, 20_000, 'the connection dropped')
+            if (name !== 'global fetch') await waitFor(() => server.open() === 0, 20_000, 'the connection dropped')
           } finally {
             await server.close()
           }
@@ -336,7 +330,7 @@ describe('the head alone settles it', { concurrency: true }, () => {
       try {
         const req = pipe(H.newRequest(), H.initialize(`${server.url}/`), H.maxAttempts(0))
         const e = expectLeft(await run(req, transport), 'TransportError')
-        if (name === 'fetch') {
+        if (name === 'global fetch') {
           // Node's fetch refuses the answer itself (an assertion in its parser): the status is not told
           assert.equal(e._tag === 'TransportError' && e.cause, 'INVALID_RESPONSE', e.message)
           assert.match(e.message, /invalid response/)
@@ -370,7 +364,7 @@ describe('1xx answers keep the idle limit alive', { concurrency: true }, () => {
       try {
         const req = pipe(H.newRequest(), H.initialize(`${server.url}/`), H.setIdleTimeout(1500), H.maxAttempts(0))
         const r = await run(req, transport)
-        if (name === 'fetch') {
+        if (name === 'global fetch') {
           // a WHATWG fetch never shows a 1xx answer: the wait looks idle
           expectLeft(r, 'Timeout', 'idle')
         } else {

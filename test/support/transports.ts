@@ -1,0 +1,24 @@
+/**
+ * The three transports a behaviour is shown on (not a test file itself): the undici transport
+ * (its own instance, closed after the suite that asked for it), cross-fetch and Node's global
+ * fetch through `fromFetch`.
+ *
+ * @example
+ * const transports = useTransports()
+ * for (const [name, transport] of transports) test(`${name}: …`, () => run(req, { transport }))
+ */
+import { after } from 'node:test'
+import * as H from '../../src/index.js'
+
+export type TransportName = 'undici' | 'cross-fetch' | 'global fetch'
+
+/** A fresh undici transport, cross-fetch and global fetch, by name; the undici one is closed after the suite. */
+export const useTransports = (): ReadonlyArray<readonly [TransportName, H.Transport]> => {
+  const undici = H.undiciTransport()
+  after(() => undici.close())
+  return [
+    ['undici', undici],
+    ['cross-fetch', H.crossFetchTransport],
+    ['global fetch', H.fromFetch(globalThis.fetch)],
+  ]
+}
