@@ -11,7 +11,10 @@ import assert from 'node:assert/strict'
 
 import { CATEGORIES, publicApi } from '../scripts/api-docs.mjs'
 
-const MAX_ROOT_NAMES = 125
+// 125 until the typed endpoints (setPathParams, setPathParam, asJsonByStatus, endpoint, processAll
+// and their option and result types); it grows with the names the specification makes public,
+// never with helpers a user can write from them
+const MAX_ROOT_NAMES = 140
 
 /** Executor plumbing that once leaked into the root: reachable from their modules only. */
 const INTERNAL = ['Hop', 'SignInput', 'SignFailure', 'BodyHasher', 'ResolvedAuth', 'targetUrl']
