@@ -100,6 +100,8 @@ export type { CurlOptions } from './show/curl.js'
 export type { Env, Progress } from './execute/env.js'
 export type { HttpResponse } from './model/response.js'
 export { asBinary, asJson, asString, ensureStatus, responseFilename } from './read/readers.js'
+export { asJsonByStatus } from './read/by-status.js'
+export type { ByStatus, HttpStatus, StatusCases } from './read/by-status.js'
 
 // errors and log
 export type {

@@ -201,7 +201,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
         jsonData.map((j) => JSON.stringify(j)),
       ),
     )
-    .map(op('setJsonBody', H.setJsonBody)),
+    .map(op('setJsonBody', (d: unknown) => H.setJsonBody(d))),
   fc.tuple(fc.oneof(params, text)).map(op('setFormBody', (d) => H.setFormBody(anyCast<ParamsInput | string>(d)))),
   fc.tuple(fc.constantFrom<'object' | 'array'>('object', 'array')).map(op('initializeJsonBody', H.initializeJsonBody)),
   fc.constant(op('initializeFormBody', H.initializeFormBody)([])),

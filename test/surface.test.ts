@@ -56,6 +56,7 @@ const SPEC_NAMES = [
   'addValue',
   'asBinary',
   'asJson',
+  'asJsonByStatus',
   'asString',
   'crossFetchTransport',
   'defaultTransport',

@@ -33,11 +33,20 @@ const decoderFor = (label: string): TextDecoder | null => {
   }
 }
 
-/** Whether a value is an HttpResponse (readers check their input before reading it). */
-const isResponse = (x: unknown): x is HttpResponse =>
+/**
+ * Whether a value is an HttpResponse (readers check their input before reading it).
+ * @example
+ * isResponse(E.right(res)) // false
+ */
+export const isResponse = (x: unknown): x is HttpResponse =>
   isTagged<HttpResponse>('HttpResponse')(x) && x.body instanceof Uint8Array
 
-const notAResponse = (step: string): E.Either<ClientError, never> =>
+/**
+ * The `InvalidInput` of a reader given something else than an HttpResponse.
+ * @example
+ * notAResponse('asJson') // left(InvalidInput)
+ */
+export const notAResponse = (step: string): E.Either<ClientError, never> =>
   E.left(invalidInput(step, `${step}: the input is not an HttpResponse`, []))
 
 const decodeText = (step: string, res: HttpResponse, encoding?: string): E.Either<ClientError, string> => {
@@ -129,36 +138,68 @@ export function asJson<A>(codec: t.Decoder<unknown, A>): (res: HttpResponse) => 
 export function asJson<A>(codec?: t.Decoder<unknown, A>): (res: HttpResponse) => E.Either<ClientError, unknown> {
   // plain control flow: this runs once per response, so no combinator allocations here
   return (res) => {
-    const text = decodeText('asJson', res)
-    if (E.isLeft(text)) return text
-    const body = text.right.charCodeAt(0) === 0xfeff ? text.right.slice(1) : text.right
-    let json: unknown
-    try {
-      json = body.trim() === '' ? {} : (JSON.parse(body) as unknown)
-    } catch (e) {
-      return E.left(
-        parseError(
-          `asJson: the body is not valid JSON (${e instanceof Error ? e.message : String(e)}): ${shortJson(body.trim())}`,
+    const json = parseBody('asJson', res, {})
+    if (codec === undefined || E.isLeft(json)) return json
+    return decodeBody('asJson', 'the body', codec, json.right, res)
+  }
+}
+
+/**
+ * The body parsed as JSON for reader `step` (a leading byte order mark dropped), `empty` when it
+ * is empty or blank; invalid JSON is a `ParseError`, a body saved to a file an `InvalidInput`.
+ * @example
+ * parseBody('asJson', res, {}) // right({ field1: 10 })
+ */
+export const parseBody = (step: string, res: HttpResponse, empty: unknown): E.Either<ClientError, unknown> => {
+  const text = decodeText(step, res)
+  if (E.isLeft(text)) return text
+  const body = text.right.charCodeAt(0) === 0xfeff ? text.right.slice(1) : text.right
+  try {
+    return E.right(body.trim() === '' ? empty : (JSON.parse(body) as unknown))
+  } catch (e) {
+    return E.left(
+      parseError(
+        `${step}: the body is not valid JSON (${e instanceof Error ? e.message : String(e)}): ${shortJson(body.trim())}`,
+        res.log,
+        res,
+      ),
+    )
+  }
+}
+
+/**
+ * `json` decoded by `codec` for reader `step`: a mismatch is a `DecodeError` naming `what`, the
+ * codec and the io-ts paths; a codec without `decode` (or one that throws) an `InvalidInput`.
+ * @example
+ * decodeBody('asJson', 'the body', t.number, 1, res) // right(1)
+ */
+export const decodeBody = <A>(
+  step: string,
+  what: string,
+  codec: t.Decoder<unknown, A>,
+  json: unknown,
+  res: HttpResponse,
+): E.Either<ClientError, A> => {
+  if (typeof (codec as { decode?: unknown } | null)?.decode !== 'function')
+    return E.left(invalidInput(step, `${step}: the codec has no decode function`, res.log))
+  let decoded: t.Validation<A>
+  try {
+    decoded = codec.decode(json)
+  } catch (e) {
+    return E.left(
+      invalidInput(step, `${step}: the codec threw: ${e instanceof Error ? e.message : String(e)}`, res.log),
+    )
+  }
+  return E.isRight(decoded)
+    ? decoded
+    : E.left(
+        decodeError(
+          `${step}: ${what} does not match ${codecName(codec)}: ${formatErrors(decoded.left).join('; ')}`,
+          decoded.left,
           res.log,
           res,
         ),
       )
-    }
-    if (codec === undefined) return E.right(json)
-    if (typeof (codec as { decode?: unknown } | null)?.decode !== 'function')
-      return E.left(invalidInput('asJson', 'asJson: the codec has no decode function', res.log))
-    const decoded = codec.decode(json)
-    return E.isRight(decoded)
-      ? decoded
-      : E.left(
-          decodeError(
-            `asJson: the body does not match ${codecName(codec)}: ${formatErrors(decoded.left).join('; ')}`,
-            decoded.left,
-            res.log,
-            res,
-          ),
-        )
-  }
 }
 
 const codecName = (codec: t.Decoder<unknown, unknown>): string =>

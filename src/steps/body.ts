@@ -4,6 +4,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
+import type * as t from 'io-ts'
 import { pipe } from 'fp-ts/lib/function.js'
 import { parseJson, toJson } from '../encoding/json.js'
 import type { Body, Json, Pairs, Source, Step } from '../model/request.js'
@@ -72,6 +73,9 @@ export const setStringBody = (text: string, writeBom = false): Step =>
           ),
   )
 
+/** `T`, not inferred from where it is used (so a codec, not the data, decides `A`). */
+type NoInfer<T> = [T][T extends unknown ? 0 : never]
+
 /**
  * An `application/json; charset=<encoding>` body. Takes a value, sent as compact JSON (read as
  * `JSON.stringify` reads it: `toJSON` honoured; a `Map`, a `Set` or a class instance without
@@ -79,14 +83,24 @@ export const setStringBody = (text: string, writeBom = false): Step =>
  * `InvalidInput`), or JSON text: checked (invalid text is `InvalidInput`) and then sent exactly as
  * written, in the request's encoding (no digit of a big number, duplicate key or space lost). An
  * empty string is skipped.
+ *
+ * With an io-ts codec (any `Encoder<A, O>`: `t.type`, `DateFromISOString`, a branded type…) the
+ * data is typed `A` and `codec.encode(data)` is what is serialized (a string it gives is a JSON
+ * string, not JSON text); an encoder that throws is `InvalidInput`.
  * @example
  * pipe(req, setJsonBody({ field1: 10, field2: 'Text' }))
  * pipe(req, setJsonBody('{"id":12345678901234567890}')) // sent as written
+ * const DateFromISO = new t.Type<Date, string>('DateFromISO', (u): u is Date => u instanceof Date, (u, c) => t.failure(u, c), (d) => d.toISOString())
+ * const NewUser = t.type({ name: t.string, born: DateFromISO })
+ * pipe(req, setJsonBody({ name: 'Ann', born: new Date(0) }, NewUser)).body // { _tag: 'Json', value: { name: 'Ann', born: '1970-01-01T00:00:00.000Z' }, collection: false }
  * @category bodies
  * @since 0.1.0
  */
-export const setJsonBody = (data: unknown): Step =>
-  makeStep('setJsonBody', () => {
+export function setJsonBody(data: unknown): Step
+export function setJsonBody<A, O>(data: NoInfer<A>, codec: t.Encoder<A, O>): Step
+export function setJsonBody(data: unknown, codec?: t.Encoder<unknown, unknown>): Step {
+  if (codec !== undefined) return setEncodedJson(data, codec)
+  return makeStep('setJsonBody', () => {
     if (data === '') return note('no data - skipped')
     if (typeof data === 'string')
       return pipe(
@@ -95,12 +109,29 @@ export const setJsonBody = (data: unknown): Step =>
           change({ body: { _tag: 'JsonText', text: data } }, `body set, JSON text of ${data.length} chars`),
         ),
       )
-    return pipe(
-      toJson(data === undefined ? null : data),
-      E.flatMap((v: Json) =>
-        change({ body: { _tag: 'Json', value: v, collection: false } }, `body set, ${describeJson(v)}`),
-      ),
-    )
+    return jsonValue(data)
+  })
+}
+
+const jsonValue = (data: unknown) =>
+  pipe(
+    toJson(data === undefined ? null : data),
+    E.flatMap((v: Json) =>
+      change({ body: { _tag: 'Json', value: v, collection: false } }, `body set, ${describeJson(v)}`),
+    ),
+  )
+
+const setEncodedJson = (data: unknown, codec: t.Encoder<unknown, unknown>): Step =>
+  makeStep('setJsonBody', () => {
+    if (typeof (codec as { encode?: unknown } | null)?.encode !== 'function')
+      return invalid('the codec has no encode function')
+    let encoded: unknown
+    try {
+      encoded = codec.encode(data)
+    } catch (e) {
+      return invalid(`the codec's encode threw: ${e instanceof Error ? e.message : String(e)}`)
+    }
+    return jsonValue(encoded)
   })
 
 /**

@@ -136,6 +136,9 @@ const trackSockets = (server: Server): Set<Socket> => {
  * - `/flaky/:key?failures=&status=&retryAfter=` (fails the first N hits per key)
  * - `/response-headers?Name=Value`, `/cookies/set?name=value`
  * - `/stream/:n` (n JSON lines, chunked), `/close` (drops the socket), `/hang` (never answers)
+ * - `/users/:id` (GET: 200 `{ id, name }` for ids 1 to 1000, else 404 `{ title, detail }`; DELETE: 204)
+ *   and `/users` (POST a JSON object: 201 `{ id: 1001, ...fields }`, or 422 `{ errors }` without a
+ *   non-empty `name`; GET: three users): a small JSON API for typed endpoints
  *
  * Bad parameters answer 400 `{ error }`, unknown paths 404 `{ error: 'not found', path }`.
  *

@@ -10,6 +10,7 @@ import { basicAuth, bearer, delay, echo, flaky, redirect, redirectTo, status } f
 import { multipartEcho } from './routes-multipart.js'
 import { range } from './routes-range.js'
 import { upload } from './routes-upload.js'
+import { user, users } from './routes-users.js'
 
 /** Route patterns: literal segments, `:name` (one non-empty segment), or a final `*` (any rest). */
 const ROUTES: ReadonlyArray<readonly [string, Handler]> = [
@@ -42,6 +43,8 @@ const ROUTES: ReadonlyArray<readonly [string, Handler]> = [
   ['/stream/:n', stream],
   ['/close', closeSocket],
   ['/hang', hang],
+  ['/users', users],
+  ['/users/:id', user],
 ]
 
 const decodeSegment = (segment: string): string => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { pipe } from 'fp-ts/function'
+import * as t from 'io-ts'
 
 import * as H from '../../src/index.js'
 import { assertInvalid, assertOk, base, lastLine } from '../helpers.js'
@@ -171,6 +172,55 @@ describe('setJsonBody', () => {
     assert.equal(r.error, null)
     assert.deepStrictEqual(r.body, before.body)
     assert.match(lastLine(r), /^setJsonBody: .*skipped/)
+  })
+
+  describe('with a codec', () => {
+    /** A Date sent as ISO text, as io-ts-types' DateFromISOString does. */
+    const DateFromISO = new t.Type<Date, string, unknown>(
+      'DateFromISO',
+      (u): u is Date => u instanceof Date,
+      (u, c) => (typeof u === 'string' && !Number.isNaN(Date.parse(u)) ? t.success(new Date(u)) : t.failure(u, c)),
+      (d) => d.toISOString(),
+    )
+    const NewUser = t.type({ name: t.string, born: DateFromISO })
+
+    test('codec.encode(data) is what is serialized', () => {
+      const r = pipe(base(), H.setJsonBody({ name: 'Ann', born: new Date(Date.UTC(1990, 0, 2)) }, NewUser))
+      assert.equal(r.error, null)
+      assert.deepStrictEqual(r.body, {
+        _tag: 'Json',
+        value: { name: 'Ann', born: '1990-01-02T00:00:00.000Z' },
+        collection: false,
+      })
+    })
+
+    test('a string the codec gives is a JSON string, never JSON text', () => {
+      for (const text of ['{"a":1}', '', '12']) {
+        const r = pipe(base(), H.setJsonBody(text, t.string))
+        assert.deepStrictEqual(r.body, { _tag: 'Json', value: text, collection: false })
+      }
+    })
+
+    test('an encoder that throws, or a codec without encode, is InvalidInput', () => {
+      const throws: t.Encoder<number, number> = {
+        encode: () => {
+          throw new Error('cannot encode 3')
+        },
+      }
+      const before = base()
+      assertInvalid(before, pipe(before, H.setJsonBody(3, throws)), 'setJsonBody', /encode threw: cannot encode 3/)
+      for (const codec of [{}, null, { encode: 'x' }])
+        assertInvalid(
+          before,
+          pipe(before, H.setJsonBody(3, codec as unknown as t.Encoder<number, number>)),
+          'setJsonBody',
+          /no encode function/,
+        )
+      const cyclic: Record<string, unknown> = {}
+      cyclic.self = cyclic
+      const toCycle: t.Encoder<number, unknown> = { encode: () => cyclic }
+      assertInvalid(before, pipe(before, H.setJsonBody(1, toCycle)), 'setJsonBody')
+    })
   })
 
   test('does not keep a reference to the caller object', () => {

@@ -277,3 +277,40 @@ describe('/stream/:n', () => {
     for (const n of ['0', '1001', 'many']) await assertBadRequest(`/stream/${n}`)
   })
 })
+
+describe('/users and /users/:id', () => {
+  test('a user by id: 200 for 1 to 1000, 404 otherwise, DELETE 204', async () => {
+    const one = await call('/users/1000')
+    assert.equal(one.status, 200)
+    assert.deepEqual(await one.json(), { id: 1000, name: 'User 1000' })
+    for (const id of ['0', '1001', '07', 'abc', '%2F']) {
+      const res = await call(`/users/${id}`)
+      assert.equal(res.status, 404, id)
+      assert.equal(((await res.json()) as { title: string }).title, 'Not Found')
+    }
+    const del = await call('/users/5', { method: 'DELETE' })
+    assert.equal(del.status, 204)
+    assert.equal((await del.arrayBuffer()).byteLength, 0)
+    assert.equal((await call('/users/5', { method: 'PUT', body: '{}' })).status, 405)
+  })
+
+  test('create: 201 with the fields and id 1001, 422 without a name, 400 for a non-object', async () => {
+    const post = (body: string) =>
+      call('/users', { method: 'POST', body, headers: { 'content-type': 'application/json' } })
+    const created = await post('{"name":"Ann","age":30}')
+    assert.equal(created.status, 201)
+    assert.equal(created.headers.get('location'), '/users/1001')
+    assert.deepEqual(await created.json(), { name: 'Ann', age: 30, id: 1001 })
+    for (const body of ['{}', '{"name":""}', '{"name":3}']) {
+      const res = await post(body)
+      assert.equal(res.status, 422, body)
+      assert.equal(((await res.json()) as { errors: Array<{ field: string }> }).errors[0]?.field, 'name')
+    }
+    for (const body of ['[1]', 'null', '{oops']) assert.equal((await post(body)).status, 400, body)
+    const list = await call('/users')
+    assert.deepEqual(
+      ((await list.json()) as Array<{ id: number }>).map((u) => u.id),
+      [1, 2, 3],
+    )
+  })
+})
