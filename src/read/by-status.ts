@@ -70,6 +70,11 @@ export type ByStatus<C> = {
     : never
 }[keyof C]
 
+/** A key that is not a case (`'2xx'`, `'ok'`) is a compile error. */
+type OnlyCases<C> = {
+  readonly [K in keyof C]: K extends number | `${number}` | `${Class}XX` | 'default' ? C[K] : never
+}
+
 const KEY = /^(?:[1-9]\d\d|[1-5]XX|default)$/
 
 /** Why `cases` cannot be used, or null. Keys and decoders are checked before any is used. */
@@ -113,7 +118,7 @@ const casesProblem = (cases: unknown): string | null => {
  * @since 0.3.0
  */
 export const asJsonByStatus =
-  <C extends StatusCases>(cases: C) =>
+  <C extends StatusCases>(cases: C & OnlyCases<C>) =>
   (res: HttpResponse): E.Either<ClientError, ByStatus<C>> => {
     if (!isResponse(res)) return notAResponse('asJsonByStatus')
     const problem = casesProblem(cases)
