@@ -8,6 +8,7 @@ import type { Auth, Body, Json, Pairs, Pem, Proxy, Request, Source, Tls } from '
 import type { Settings } from './settings.js'
 import type { Secret, SecretRef } from './secret.js'
 import type { MultipartBody, Part } from './multipart.js'
+import { PathParamsCodec } from './path-params.js'
 
 const nullable = <C extends t.Mixed>(c: C) => t.union([c, t.null])
 
@@ -183,23 +184,14 @@ const TlsCodec: t.Type<Tls> = t.type({
 
 const LogCodec = t.readonlyArray(t.type({ at: nullable(t.number), step: t.string, message: t.string }))
 
-/**
- * Decodes a saved Request (for example `JSON.parse` of a template file) and encodes one for
- * saving: bytes are base64 text and files are path references, so `JSON.stringify` of the
- * encoded value is the template.
- * @example
- * const saved = JSON.stringify(RequestCodec.encode(req))
- * const loaded = RequestCodec.decode(JSON.parse(saved)) // right(req)
- * @category request
- * @since 0.1.0
- */
-export const RequestCodec: t.Type<Request, Request, unknown> = t.type(
+const RequestFields: t.Type<Request, Request, unknown> = t.type(
   {
     _tag: t.literal('Request'),
     initialized: t.boolean,
     url: nullable(Valid.RequestUrl),
     baseUrl: nullable(Valid.RequestUrl),
     params: PairsCodec,
+    pathParams: PathParamsCodec,
     headers: t.readonlyArray(
       t.readonly(
         t.tuple([
@@ -219,4 +211,26 @@ export const RequestCodec: t.Type<Request, Request, unknown> = t.type(
     log: LogCodec,
   },
   'Request',
+)
+
+/** A saved request without `pathParams` (saved before 0.3.0) has none. */
+const withDefaults = (u: unknown): unknown =>
+  typeof u === 'object' && u !== null && !Array.isArray(u) && !('pathParams' in u) ? { ...u, pathParams: [] } : u
+
+/**
+ * Decodes a saved Request (for example `JSON.parse` of a template file) and encodes one for
+ * saving: bytes are base64 text and files are path references, so `JSON.stringify` of the
+ * encoded value is the template. A saved request without `pathParams` (written before 0.3.0)
+ * loads with none.
+ * @example
+ * const saved = JSON.stringify(RequestCodec.encode(req))
+ * const loaded = RequestCodec.decode(JSON.parse(saved)) // right(req)
+ * @category request
+ * @since 0.1.0
+ */
+export const RequestCodec: t.Type<Request, Request, unknown> = new t.Type<Request, Request, unknown>(
+  'Request',
+  RequestFields.is,
+  (u, c) => RequestFields.validate(withDefaults(u), c),
+  RequestFields.encode,
 )

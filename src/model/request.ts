@@ -46,6 +46,16 @@ export type Source =
 export type Pairs = ReadonlyArray<readonly [string, Json]>
 
 /**
+ * The value of a `{name}` placeholder in the URL path (`setPathParams`): one path segment.
+ * @example
+ * const id: PathParamValue = 42
+ * @inline
+ * @category request
+ * @since 0.3.0
+ */
+export type PathParamValue = string | number | boolean
+
+/**
  * The request body as data. `Json` and `Form` bodies are built whole or field by field
  * (`collection: true` after `initializeJsonBody`/`initializeFormBody`); `Multipart` part by part.
  * `JsonText` is JSON text given to `setJsonBody` (checked, then sent exactly as written: no digit
@@ -207,6 +217,8 @@ export interface Request {
   /** the base of a relative URL (`setBaseUrl`) */
   readonly baseUrl: string | null
   readonly params: Pairs
+  /** values of the `{name}` placeholders in the URL path, filled when the request is prepared (`setPathParams`) */
+  readonly pathParams: ReadonlyArray<readonly [string, PathParamValue]>
   /** user headers; a value may be a `secretFromEnv` reference */
   readonly headers: ReadonlyArray<readonly [string, Secret]>
   readonly dataType: string | null
@@ -245,6 +257,7 @@ export const newRequest = (): Request => ({
   url: null,
   baseUrl: null,
   params: [],
+  pathParams: [],
   headers: [],
   dataType: null,
   body: { _tag: 'None' },

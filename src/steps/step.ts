@@ -121,6 +121,7 @@ const applyPatch = (req: Request, p: Change['patch'], log: Request['log']): Requ
   url: 'url' in p ? (p.url as Request['url']) : req.url,
   baseUrl: 'baseUrl' in p ? (p.baseUrl as Request['baseUrl']) : req.baseUrl,
   params: 'params' in p ? (p.params as Request['params']) : req.params,
+  pathParams: 'pathParams' in p ? (p.pathParams as Request['pathParams']) : req.pathParams,
   headers: 'headers' in p ? (p.headers as Request['headers']) : req.headers,
   dataType: 'dataType' in p ? (p.dataType as Request['dataType']) : req.dataType,
   body: 'body' in p ? (p.body as Request['body']) : req.body,

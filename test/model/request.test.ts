@@ -15,6 +15,7 @@ describe('newRequest', () => {
       url: null,
       baseUrl: null,
       params: [],
+      pathParams: [],
       headers: [],
       dataType: null,
       body: { _tag: 'None' },

@@ -11,11 +11,12 @@ import { authError, fileError, invalidInput, type ClientError } from '../../mode
 import type { HeaderList } from '../../model/headers.js'
 import { appendLog } from '../../model/log.js'
 import type { Request, ResolvedAuth as Auth } from '../../model/request.js'
-import { referencedValues, resolveSecrets, withheldBodyField, type Resolved } from './secrets.js'
+import { referencedValues, resolveSecrets, withheldBodyField, withheldParam, type Resolved } from './secrets.js'
 import { redactHeaderValue, redactSecrets, redactUrl } from '../../encoding/redact.js'
 import { showValue } from '../../encoding/json.js'
 import { isRequest } from '../../steps/step.js'
 import { rawParamProblem, renderUrl, urlProblem } from '../../encoding/url.js'
+import { fillPath } from '../../encoding/path.js'
 import { isToken } from '../../model/valid.js'
 import { targetUrl } from '../../steps/init.js'
 import { VERSION } from '../../model/version.js'
@@ -65,8 +66,8 @@ const checkTarget = (
   if (req.error !== null) return E.left(invalidInput(req.error.step, req.error.message, req.log))
   if (!isToken(method))
     return E.left(invalidInput(step, `${step}: invalid method ${JSON.stringify(showValue(method))}`, req.log))
-  const target = targetUrl(req)
-  if (target === null)
+  const joined = targetUrl(req)
+  if (joined === null)
     return E.left(
       invalidInput(
         step,
@@ -78,20 +79,12 @@ const checkTarget = (
         req.log,
       ),
     )
-  const withheld = req.params.findIndex(
-    ([, v]) =>
-      typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { _tag?: unknown })._tag === 'Withheld',
-  )
-  if (withheld !== -1) {
-    const [name] = req.params[withheld] ?? ['']
-    return E.left(
-      invalidInput(
-        step,
-        `${step}: the query param ${name} was not saved in the template: set it again (addUrlParameter)`,
-        req.log,
-      ),
-    )
-  }
+  const withheld = withheldParam(req.params)
+  if (withheld !== null) return E.left(invalidInput(step, `${step}: ${withheld}`, req.log))
+  // the path params filled first (a template keeps its placeholders), each value one segment
+  const filled = fillPath(joined, req.pathParams)
+  if (E.isLeft(filled)) return E.left(invalidInput(step, `${step}: ${filled.left}`, req.log))
+  const target = filled.right
   // a template is checked as the steps check a URL: the host sent is the one new URL() reads
   const problem = urlProblem(target)
   if (problem !== null) return E.left(invalidInput(step, `${step}: ${problem}`, req.log))

@@ -197,6 +197,22 @@ export const withheldBodyField = (req: Request): string | null => {
 }
 
 /**
+ * The first query param a template withheld, as a message naming it; null when there is none.
+ * @example
+ * withheldParam([['token', { _tag: 'Withheld', field: 'params.token' }]]) // 'the query param token was not saved …'
+ * @internal
+ */
+export const withheldParam = (params: Request['params']): string | null => {
+  const found = params.find(
+    ([, v]) =>
+      typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { _tag?: unknown })._tag === 'Withheld',
+  )
+  return found === undefined
+    ? null
+    : `the query param ${found[0]} was not saved in the template: set it again (addUrlParameter)`
+}
+
+/**
  * The values of a request's references, to be masked in its log like every literal secret.
  * @example
  * referencedValues(req, env.secrets) // ['t0k']
