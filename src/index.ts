@@ -37,6 +37,7 @@ export type { TemplateTrust } from './steps/template-trust.js'
 
 // URL params, headers, bodies, auth, settings
 export { addUrlParameter, setUrlParams } from './steps/params.js'
+export { setPathParam, setPathParams } from './steps/path-params.js'
 export type { Encoder } from './encoding/url.js'
 export { addHeader, setHeaders } from './steps/headers.js'
 export type { HeaderList } from './model/headers.js'

@@ -21,7 +21,7 @@ const INTERNAL = ['Hop', 'SignInput', 'SignFailure', 'BodyHasher', 'ResolvedAuth
 
 /**
  * The names the specification makes public that the package exports today (values and types).
- * Those it names for features still to come (`setPathParams`, `setPathParam`, `asJsonByStatus`,
+ * Those it names for features still to come (`asJsonByStatus`,
  * `endpoint`, `processAll`, `streamRequest`, `HttpStream`, `asNdjson`, `asEventStream`,
  * `ServerSentEvent`, `streamEvents`, `paginate`, `nextLink`, `useHttp2`) join the list with them.
  */
@@ -104,6 +104,8 @@ const SPEC_NAMES = [
   'setJsonBody',
   'setMaxResponseSize',
   'setOAuthV1Algorithm',
+  'setPathParam',
+  'setPathParams',
   'setProxy',
   'setResponseFile',
   'setRetryPolicy',
