@@ -63,6 +63,13 @@ export const FLAGS: ReadonlyArray<Flag> = [
     ps.map(([k, v]) => H.addUrlParameter(k, v)),
   ),
   many(
+    '--path-param <name=value>',
+    'a value for the {name} placeholder in the URL path, sent as one encoded segment (setPathParam); repeatable',
+    REQUEST,
+    pair,
+    (ps, H) => ps.map(([k, v]) => H.setPathParam(k, v)),
+  ),
+  many(
     '-H, --header <line>',
     "add a header 'Name: value' (addHeader); a secret-named header's value may be env:NAME; repeatable",
     REQUEST,
