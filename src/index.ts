@@ -96,6 +96,8 @@ export {
   putWithBody,
 } from './client/shortcuts.js'
 export type { BodyShortcutOptions, ShortcutOptions } from './client/shortcuts.js'
+export { endpoint } from './client/endpoint.js'
+export type { Endpoint, EndpointDefinition, EndpointInput } from './client/endpoint.js'
 export { toCurl } from './show/curl.js'
 export type { CurlOptions } from './show/curl.js'
 export type { Env, Progress } from './execute/env.js'

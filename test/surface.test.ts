@@ -62,6 +62,7 @@ const SPEC_NAMES = [
   'defaultTransport',
   'delete',
   'deleteWithBody',
+  'endpoint',
   'ensureStatus',
   'executeRequest',
   'fromBase64',

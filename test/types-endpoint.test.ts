@@ -85,6 +85,89 @@ H.asJsonByStatus({ 200: 'User' })
 // @ts-expect-error statuses come from the response: status 201 is not a case
 const never201 = (r: H.ByStatus<typeof cases>) => r.status === 201
 
+// ---- endpoint: the input inferred from the encoders, the result the union of the responses
+const base = H.setUrl('http://127.0.0.1:1/users/{id}')
+const getUser = H.endpoint({
+  method: 'GET',
+  request: base,
+  path: t.type({ id: t.number }),
+  responses: { 200: User, 404: Problem },
+})
+expectType<Equal<Parameters<typeof getUser>, [input: { readonly path: { id: number } }]>>()
+expectType<
+  Equal<
+    ReturnType<typeof getUser>,
+    TE.TaskEither<
+      H.ClientError,
+      { readonly status: 200; readonly body: User } | { readonly status: 404; readonly body: Problem }
+    >
+  >
+>()
+getUser({ path: { id: 7 } })
+// @ts-expect-error a missing path param
+getUser({ path: {} })
+// @ts-expect-error a path param of the wrong type
+getUser({ path: { id: '7' } })
+// @ts-expect-error the path is required when its codec is given
+getUser({})
+// @ts-expect-error no input at all
+getUser()
+// @ts-expect-error a part the definition has no encoder for
+getUser({ path: { id: 7 }, body: { name: 'x' } })
+
+const Tags = t.type({ q: t.string, page: t.union([t.number, t.undefined]) })
+const search = H.endpoint({
+  method: 'POST',
+  request: base,
+  query: Tags,
+  headers: t.type({ 'If-Match': t.string }),
+  body: NewUser,
+  responses: { 201: User, 422: Invalid, default: t.unknown },
+})
+expectType<
+  Equal<
+    Parameters<typeof search>[0],
+    {
+      readonly query: { q: string; page: number | undefined }
+      readonly headers: { 'If-Match': string }
+      readonly body: { name: string; age: number }
+    }
+  >
+>()
+// @ts-expect-error a body of the wrong type
+search({ query: { q: 'a', page: 1 }, headers: { 'If-Match': '*' }, body: { name: 'Ann', age: '30' } })
+// @ts-expect-error the headers are required when their codec is given
+search({ query: { q: 'a', page: 1 }, body: { name: 'Ann', age: 30 } })
+const readSearch = async (): Promise<string> => {
+  const r = await search({
+    query: { q: 'a', page: undefined },
+    headers: { 'If-Match': '*' },
+    body: { name: 'A', age: 1 },
+  })()
+  if (E.isLeft(r)) return r.left._tag
+  // @ts-expect-error reading .body.name without narrowing
+  void r.right.body.name
+  if (r.right.status === 201) return r.right.body.name
+  if (r.right.status === 422) return r.right.body.errors[0]?.field ?? ''
+  return String(r.right.body)
+}
+
+// no encoders: no input
+const ping = H.endpoint({ method: 'GET', request: base, responses: { 204: t.undefined } })
+expectType<
+  Equal<
+    Awaited<ReturnType<ReturnType<typeof ping>>>,
+    E.Either<H.ClientError, { readonly status: 204; readonly body: undefined }>
+  >
+>()
+ping()
+// @ts-expect-error an encoder must encode to what its part takes: path params are strings, numbers or booleans
+H.endpoint({ method: 'GET', request: base, path: t.type({ id: t.array(t.number) }), responses: { 200: User } })
+// @ts-expect-error responses are required
+H.endpoint({ method: 'GET', request: base })
+// @ts-expect-error the template is a Request or a step
+H.endpoint({ method: 'GET', request: 'http://x/', responses: { 200: User } })
+
 // ---- the runtime side of the same values
 const echo = useEchoServer()
 
@@ -101,6 +184,7 @@ test('the type tests are compiled by npm run typecheck; the values they describe
   assert.equal(narrow(missing.right), 'Not Found')
   assert.equal(narrowWide({ status: 404, body: { title: 'x' } }), 'x')
   assert.equal(typeof never201, 'function')
+  assert.equal(typeof readSearch, 'function')
   assert.equal(typeof flow, 'function')
   const task: T.Task<unknown> | TE.TaskEither<unknown, unknown> | undefined = undefined
   assert.equal(task, undefined)

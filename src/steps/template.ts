@@ -10,6 +10,7 @@ import type * as t from 'io-ts'
 import { invalidInput, type ClientError } from '../model/errors.js'
 import { RequestCodec } from '../model/codec.js'
 import type { Auth, Json, Request } from '../model/request.js'
+import { isSecretParam } from '../encoding/redact.js'
 import { isRequest } from './step.js'
 import { checkTemplate, readTrust, type TemplateTrust } from './template-trust.js'
 import {
@@ -38,7 +39,8 @@ export const TEMPLATE_VERSION = 1
  * `Authentication`, `X-Api-Key`, …), every query param and body field named like one (JSON
  * members at any depth, form fields, multipart text fields: `password`, `client_secret`,
  * `token`, `api_key`, …) and any PEM private key text; the URL's user info (user name and
- * password) and a fragment that carries a secret (`#access_token=…`) are dropped. Running the
+ * password), a fragment that carries a secret (`#access_token=…`) and the values of secret-named
+ * path params (`{token}`) are dropped. Running the
  * loaded request is an `InvalidInput` naming each withheld field until it is set again.
  * `secretFromEnv` references are kept as the names of their variables. Load it with
  * {@link fromTemplate}.
@@ -86,6 +88,11 @@ export const toTemplate = (req: Request): Json => {
           },
     tls: withholdTls(req.tls),
     headers: withholdHeaders(req.headers),
+    // a secret-named path param (`/bot{token}/…`) is left out: its placeholder, without a value,
+    // is an InvalidInput naming it until setPathParam sets it again
+    pathParams: Array.isArray(req.pathParams)
+      ? req.pathParams.filter(([name, value]) => typeof value === 'boolean' || !isSecretParam(name))
+      : [],
     log: [],
   }
   return { httpipeTemplate: TEMPLATE_VERSION, request: RequestCodec.encode(safe) as unknown as Json }

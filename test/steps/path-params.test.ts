@@ -254,6 +254,24 @@ describe('templates', () => {
     // a loaded template takes new values as any request does
     assert.equal(await targetOf(pipe(loaded.right, H.setPathParam('id', 'x y'))), '/t/a%2Fb/u/x%20y')
   })
+  test('a secret-named path param is left out of the template: loaded, the run names its placeholder, nothing sent', async () => {
+    const req = pipe(
+      H.newRequest(),
+      H.setUrl(`${recorder.url}/bot{token}/send/{chat_id}`),
+      H.setPathParams({ token: '123:SECRET', chat_id: 42 }),
+    )
+    const text = JSON.stringify(H.toTemplate(req))
+    assert.ok(!text.includes('SECRET'), text)
+    const loaded = H.fromTemplate(JSON.parse(text))
+    assert.ok(E.isRight(loaded))
+    assert.deepEqual(loaded.right.pathParams, [['chat_id', 42]])
+    const before = recorder.seen.length
+    const r = await H.processRequest('GET')(loaded.right)()
+    assert.ok(E.isLeft(r) && r.left._tag === 'InvalidInput')
+    assert.match(r.left.message, /\{token\} has no value/)
+    assert.equal(recorder.seen.length, before)
+    assert.equal(await targetOf(pipe(loaded.right, H.setPathParam('token', '7:x'))), '/bot7%3Ax/send/42')
+  })
   test('a template saved before path params existed (no pathParams key) still loads, with none', async () => {
     const json = saved(at('/old')) as { request: Record<string, unknown> }
     delete json.request['pathParams']
