@@ -84,6 +84,8 @@ export {
   sendDataInParts,
   sendPart,
 } from './client/process.js'
+export { processAll } from './client/process-all.js'
+export type { ProcessAllOptions } from './client/process-all.js'
 export type { Method } from './model/method.js'
 export {
   del as delete,

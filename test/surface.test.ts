@@ -86,6 +86,7 @@ const SPEC_NAMES = [
   'patchWithBody',
   'postWithBody',
   'prepareRequest',
+  'processAll',
   'processRequest',
   'put',
   'putWithBody',

@@ -24,17 +24,32 @@ import { fromFetch } from '../transport/fetch.js'
 
 const defaults: TransportDefaults = { transport: defaultTransport, fromFetch: (f) => fromFetch(f) }
 
-/** The log of what a runner was given (a Request or a PreparedRequest), or none. */
-const logOf = (input: unknown): Log => {
-  const log = typeof input === 'object' && input !== null ? (input as { readonly log?: unknown }).log : undefined
-  return Array.isArray(log) ? (log as Log) : []
+/**
+ * The log of what a runner was given (a Request or a PreparedRequest), or none (also when
+ * reading it throws: it is read where a failure is reported, so it must not fail itself).
+ * @example
+ * logOf(H.newRequest()).length // 0
+ * @internal
+ */
+export const logOf = (input: unknown): Log => {
+  try {
+    const log = typeof input === 'object' && input !== null ? (input as { readonly log?: unknown }).log : undefined
+    return Array.isArray(log) ? (log as Log) : []
+  } catch {
+    return []
+  }
 }
 
 /** What the net makes of a throw below it: a failure of `step`, with the log of its input. */
 type Unexpected = (step: string, e: unknown, log: Log) => ClientError
 
-/** A throw while running: a TransportError. */
-const unexpected: Unexpected = (step, e, log) =>
+/**
+ * A throw while running: a TransportError of `step`.
+ * @example
+ * unexpected('processAll', new Error('boom'), []).message // 'processAll: unexpected failure: boom'
+ * @internal
+ */
+export const unexpected: Unexpected = (step, e, log) =>
   transportError(`${step}: unexpected failure: ${errText(e).text}`, errText(e).code, log)
 
 /** A throw while preparing (prepareRequest, which sends nothing): the request is InvalidInput. */
@@ -55,13 +70,35 @@ const boundary =
     go: (env: ResolvedEnv) => Promise<E.Either<ClientError, A>>,
     fail: Unexpected = unexpected,
   ): TE.TaskEither<ClientError, A> =>
-  () => {
-    try {
-      return go(resolveEnv(env, defaults)).catch((e: unknown) => E.left(fail(step, e, logOf(input))))
-    } catch (e) {
-      return Promise.resolve(E.left(fail(step, e, logOf(input))))
-    }
+  () =>
+    guarded(
+      () => go(resolveClientEnv(env)),
+      (e) => E.left(fail(step, e, logOf(input))),
+    )
+
+/**
+ * The net of every runner: `go()`, or `caught(e)` for whatever it throws or rejects with, so
+ * the promise never rejects (as long as `caught` does not throw).
+ * @example
+ * await guarded(() => Promise.reject(new Error('x')), () => 'caught') // 'caught'
+ * @internal
+ */
+export const guarded = <A>(go: () => Promise<A>, caught: (e: unknown) => A): Promise<A> => {
+  try {
+    return go().catch(caught)
+  } catch (e) {
+    return Promise.resolve(caught(e))
   }
+}
+
+/**
+ * An Env with its defaults filled in, with this package's transports to fall back on (the
+ * default transport, and `fromFetch` for `env.fetch`): what a runner resolves once per call.
+ * @example
+ * resolveClientEnv({ now: () => 0 }).now() // 0
+ * @internal
+ */
+export const resolveClientEnv = (env: Env | undefined): ResolvedEnv => resolveEnv(env, defaults)
 
 /**
  * Sends a PreparedRequest: attempts with timeouts, retries, redirects; returns the final
