@@ -17,13 +17,16 @@
  * - transfers (bench/transfers.ts): a 1 GiB file uploaded as a multipart part, as a file body
  *   and with sendDataInParts, and 1 GiB downloaded to a file with setResponseFile and with
  *   getDataInParts, each case in a process of its own: MiB/s next to a raw node:http pipe of the
- *   same bytes, peak RSS against the 150 MiB target, the bytes checked by SHA-256.
+ *   same bytes, peak RSS against the 150 MiB target, the bytes checked by SHA-256;
+ * - processAll (bench/process-all.ts): 10,000 GETs through H.processAll at concurrency 64 next to
+ *   undici.request from a pool of 64 workers, each side in a process of its own, the ratio against
+ *   the 0.8 target and each side's peak RSS growth against 100 MiB.
  *
  * Options (`npm run bench -- <options>`):
  *   --quick          3 short rounds, transfers of 256 MiB in 1 round (about a minute and a half
  *                    in all); the full run takes about 7 minutes
  *   --only=a,b       only these clients (ids below; undici, the baseline, always runs), sections
- *                    (overhead, sign, memory, transfers) and/or transfer cases (ids in
+ *                    (overhead, sign, memory, process-all, transfers) and/or transfer cases (ids in
  *                    bench/transfer-cases.ts; the raw pipes always run); e.g. --only=httpipe,got,
  *                    --only=memory or --only=up-multipart,down-file
  *   --write          write BENCHMARKS.md (the full run without --only writes it anyway)
@@ -46,13 +49,14 @@ import { httpipeDownload, measureDownload, measureOverhead, rawDownloads } from 
 import { routes } from './payload.js'
 import { renderMarkdown, renderText, type Report } from './report.js'
 import { measureSigning } from './sign.js'
+import { measureProcessAll } from './process-all.js'
 import { transferCases } from './transfer-cases.js'
 import { measureTransfers } from './transfers.js'
 import { makeClients } from './variants.js'
 
 const t0 = performance.now()
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const SECTIONS = ['overhead', 'sign', 'memory', 'transfers'] as const
+const SECTIONS = ['overhead', 'sign', 'memory', 'process-all', 'transfers'] as const
 const CONCURRENCIES = [1, 16, 64] as const
 const MEMORY_BYTES = 64 << 20
 
@@ -106,6 +110,7 @@ const cfg = opts.quick
       signRounds: 3,
       transferMiB: 256,
       transferRounds: 1,
+      processAllRounds: 3,
     }
   : {
       rounds: 7,
@@ -117,6 +122,7 @@ const cfg = opts.quick
       signRounds: 5,
       transferMiB: 1024,
       transferRounds: 3,
+      processAllRounds: 5,
     }
 const rounds = opts.rounds ?? cfg.rounds
 const sliceMs = opts.slice ?? cfg.sliceMs
@@ -222,6 +228,17 @@ try {
         MEMORY_BYTES,
       ))
     : null
+  // each side in processes of its own: the parent's heap and pools are not in its numbers
+  const processAll = wants('process-all')
+    ? await measureProcessAll({
+        root,
+        base,
+        n: 10_000,
+        concurrency: 64,
+        rounds: cfg.processAllRounds,
+        onProgress: progress,
+      })
+    : null
   const results = cells.length > 0 ? await runRounds(plan) : new Map()
   // last: the transfers run in child processes of their own and leave the parent's state alone,
   // but move gigabytes through the server and the page cache
@@ -262,6 +279,7 @@ try {
     signing,
     memory,
     memoryBytes: MEMORY_BYTES,
+    processAll,
     transfers,
     transfersQuick: opts.quick && opts.transferMiB === null,
     seconds: (performance.now() - t0) / 1000,

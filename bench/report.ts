@@ -7,6 +7,7 @@ import type { MemoryRow, OverheadRow } from './overhead.js'
 import type { SignResult } from './sign.js'
 import { SIGN_CASE } from './sign.js'
 import { RSS_TARGET, type TransferResult, type TransferRow } from './transfers.js'
+import { processAllLines, type ProcessAllResult } from './process-all.js'
 
 export interface Machine {
   readonly cpu: string
@@ -30,6 +31,7 @@ export interface Report {
   readonly signing: SignResult | null
   readonly memory: ReadonlyArray<MemoryRow> | null
   readonly memoryBytes: number
+  readonly processAll: ProcessAllResult | null
   readonly transfers: TransferResult | null
   /** the transfers moved the quick mode's smaller size */
   readonly transfersQuick: boolean
@@ -212,6 +214,7 @@ export const renderText = (r: Report): string => {
       textTable(memoryTable(r.memory)),
       '',
     )
+  out.push(...processAllLines(r.processAll, textTable, false))
   if (r.transfers !== null) out.push(transferTitle(r, r.transfers), textTable(transferTable(r.transfers.rows)), '')
   out.push(`took ${r.seconds.toFixed(0)} s`)
   return out.join('\n')
@@ -283,6 +286,7 @@ export const renderMarkdown = (r: Report): string => {
       mdTable(memoryTable(r.memory)),
       '',
     )
+  out.push(...processAllLines(r.processAll, mdTable, true))
   if (r.transfers !== null)
     out.push(
       `## ${transferTitle(r, r.transfers)}`,
