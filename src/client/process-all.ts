@@ -15,6 +15,7 @@ import { appendLog } from '../model/log.js'
 import type { Method } from '../model/method.js'
 import type { Request } from '../model/request.js'
 import type { HttpResponse } from '../model/response.js'
+import { isRequest } from '../steps/step.js'
 import { guarded, logOf, resolveClientEnv, unexpected } from './process.js'
 
 /**
@@ -50,7 +51,11 @@ interface Plan {
   readonly env: Env | undefined
 }
 
-const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : showValue(v))
+/** A value as short text for a message (at most 60 characters). */
+const shown = (v: unknown): string => {
+  const text = typeof v === 'string' ? JSON.stringify(v) : showValue(v)
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text
+}
 
 /** The options read once (a Left names the option that is wrong). */
 const readOptions = (options: unknown): E.Either<string, Plan> => {
@@ -165,9 +170,10 @@ const runAll = async (
 /**
  * Runs a list of Requests, each as {@link processRequest} runs it (log, retries, redirects,
  * auth, limits), with at most `concurrency` in flight (default 8) and, when `perSecond` is set,
- * starts spaced `1000 / perSecond` ms apart; the results come back in the order of the list.
- * The env is resolved once, so every request shares one transport and its connection pool
- * (10,000 requests at concurrency 16 use at most 16 connections on the default transport).
+ * starts at least `1000 / perSecond` ms apart on `env.now` (timers can only make the real rate
+ * lower); the results come back in the order of the list. The env is resolved once, so every
+ * request shares one transport and its connection pool, and a connection is reused as soon as
+ * its answer is read (2,000 requests at concurrency 16 open 16 connections, not 2,000).
  * When `env.signal` aborts, no further request starts: those in flight end as the executor
  * ends them (a `TransportError` with cause `ABORTED`) and those not started are
  * `TransportError`s with cause `ABORTED` (`processAll: not started: aborted by env.signal`).
@@ -200,12 +206,10 @@ export const processAll =
     const results: Array<Result | undefined> = []
     return guarded(
       async () => {
-        if (!Array.isArray(requests))
-          return [
-            E.left(
-              invalidInput(STEP, `${STEP}: the requests must be an array of Requests, not ${shown(requests)}`, []),
-            ),
-          ]
+        if (!Array.isArray(requests)) {
+          const what = isRequest(requests) ? 'one Request (put it in an array)' : shown(requests)
+          return [E.left(invalidInput(STEP, `${STEP}: the requests must be an array of Requests, not ${what}`, []))]
+        }
         const all: ReadonlyArray<unknown> = Array.prototype.slice.call(requests)
         list = all
         const plan = readOptions(options)

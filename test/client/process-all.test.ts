@@ -302,13 +302,18 @@ describe('processAll: hostile input is a Left, never a throw or a rejection', ()
   })
 
   test('requests that are not an array: one InvalidInput', async () => {
-    for (const bad of [undefined, null, 'x', { length: 2 }, 7]) {
+    for (const bad of [undefined, null, 'x', { length: 2 }, 7, at('/a')]) {
       const results = await H.processAll('GET')(bad as unknown as ReadonlyArray<H.Request>)()
       assert.equal(results.length, 1)
       const [r] = results
       assert.ok(r !== undefined && E.isLeft(r) && r.left._tag === 'InvalidInput')
       assert.match(r.left.message, /^processAll: the requests must be an array of Requests/)
     }
+    const [one] = await H.processAll('GET')(at('/a') as unknown as ReadonlyArray<H.Request>)()
+    assert.ok(one !== undefined && E.isLeft(one))
+    assert.match(one.left.message, /not one Request \(put it in an array\)$/)
+    const [long] = await H.processAll('GET')('x'.repeat(10_000) as unknown as ReadonlyArray<H.Request>)()
+    assert.ok(long !== undefined && E.isLeft(long) && long.left.message.length < 200, 'a long value is cut')
   })
 
   test('an empty list is []', async () => {
