@@ -19,8 +19,9 @@
  *   getDataInParts, each case in a process of its own: MiB/s next to a raw node:http pipe of the
  *   same bytes, peak RSS against the 150 MiB target, the bytes checked by SHA-256;
  * - processAll (bench/process-all.ts): 10,000 GETs through H.processAll at concurrency 64 next to
- *   undici.request from a pool of 64 workers, each side in a process of its own, the ratio against
- *   the 0.8 target and each side's peak RSS growth against 100 MiB.
+ *   undici.request from a pool of 64 workers (and the same pool reusing its connections as
+ *   processAll does), each side in a process of its own, the ratio against the 0.8 target and
+ *   each side's peak RSS growth against 100 MiB.
  *
  * Options (`npm run bench -- <options>`):
  *   --quick          3 short rounds, transfers of 256 MiB in 1 round (about a minute and a half

@@ -8,7 +8,10 @@
  * - `httpipe`: `H.processAll('GET', { concurrency })` over `n` Requests built in the timed part
  *   (`newRequest`, `initialize(url)`), on the default transport;
  * - `undici`: `undici.request` through one `Agent`, from a pool of `concurrency` workers taking
- *   the next index in turn, each body read whole (`body.bytes()`).
+ *   the next index in turn, each body read whole (`body.bytes()`);
+ * - `undici-settled`: the same, each worker waiting for a `setImmediate` before its next request,
+ *   as processAll does (so undici puts the connection back in its pool first and reuses it: the
+ *   plain pool opens about 1.5 connections per worker).
  *
  * The peak RSS growth is the highest RSS sampled every 10 ms during the measured run, less the
  * RSS just before it (after the warm-up and a GC): what the `n` requests and their kept answers
@@ -25,7 +28,7 @@ import * as H from '../dist/esm/index.js'
 
 /** What the parent asks for. */
 export interface SideJob {
-  readonly side: 'httpipe' | 'undici'
+  readonly side: 'httpipe' | 'undici' | 'undici-settled'
   readonly url: string
   readonly n: number
   readonly concurrency: number
@@ -78,7 +81,7 @@ const viaHttpipe =
   }
 
 /** undici.request: `concurrency` workers over one Agent; the answers kept until checked. */
-const viaUndici = (job: SideJob, dispatcher: Agent) => async (n: number) => {
+const viaUndici = (job: SideJob, dispatcher: Agent, settled: boolean) => async (n: number) => {
   const results: Array<{ status: number; body: Uint8Array } | string> = new Array(n)
   let next = 0
   const worker = async (): Promise<void> => {
@@ -90,6 +93,7 @@ const viaUndici = (job: SideJob, dispatcher: Agent) => async (n: number) => {
       } catch (e) {
         results[i] = String((e as { message?: unknown } | null)?.message ?? e)
       }
+      if (settled) await new Promise((resolve) => setImmediate(resolve))
     }
   }
   await Promise.all(Array.from({ length: Math.min(job.concurrency, n) }, worker))
@@ -108,7 +112,7 @@ const viaUndici = (job: SideJob, dispatcher: Agent) => async (n: number) => {
 
 const job = JSON.parse(process.argv[2] ?? '{}') as SideJob
 const agent = new Agent()
-const go = job.side === 'httpipe' ? viaHttpipe(job) : viaUndici(job, agent)
+const go = job.side === 'httpipe' ? viaHttpipe(job) : viaUndici(job, agent, job.side === 'undici-settled')
 await go(job.warmup)
 gc()
 await new Promise((r) => setTimeout(r, 50))
