@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 
 import { useTempDir } from './support/fixtures.js'
 import { installPacked, ROOT } from './support/pack.js'
@@ -19,11 +20,11 @@ const section = (title: string): string => {
   const end = readme.indexOf('\n## ', start + 1)
   return readme.slice(start, end < 0 ? undefined : end)
 }
-const snippet = (file: string): string => {
-  const block = [...section('Quick start').matchAll(/```js\n([\s\S]*?)```/g)]
+const snippet = (file: string, title = 'Quick start'): string => {
+  const block = [...section(title).matchAll(/```(?:js|ts)\n([\s\S]*?)```/g)]
     .map((m) => m[1] ?? '')
     .find((code) => code.startsWith(`// ${file}\n`))
-  assert.ok(block !== undefined, `the quick start has a js block starting // ${file}`)
+  assert.ok(block !== undefined, `the section ${title} has a block starting // ${file}`)
   return block
 }
 /** The lines the snippet says it prints: `// prints: x` or `// prints:` and `// x` lines after it. */
@@ -38,15 +39,18 @@ const printed = (code: string): string => {
 const tmp = useTempDir('readme')
 before(async () => {
   await tmp.ready
-  installPacked(tmp.path)
+  installPacked(tmp.path, ['@types/node'])
 })
 
-const run = (file: string, code: string) => {
+const run = (file: string, code: string, nodeArgs: ReadonlyArray<string> = []) => {
   writeFileSync(tmp.file(file), code)
   const env = { ...process.env }
   delete env['NODE_OPTIONS']
-  return spawnSync(process.execPath, [file], { cwd: tmp.path, encoding: 'utf8', env, timeout: 30_000 })
+  return spawnSync(process.execPath, [...nodeArgs, file], { cwd: tmp.path, encoding: 'utf8', env, timeout: 30_000 })
 }
+
+/** TypeScript as a user of the package runs it: tsx's loader (this repository's, by path). */
+const TSX = [`--import=${pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href}`]
 
 describe('README', () => {
   test('has the install line', () => {
@@ -61,6 +65,38 @@ describe('README', () => {
       assert.equal(r.stdout.trim(), printed(code))
       assert.equal(r.stderr, '')
     })
+
+  test('the typed endpoints example type-checks (strict, NodeNext) against the packed package, runs, and prints what the README says', () => {
+    const file = 'typed-endpoints.mts'
+    const code = snippet(file, 'Typed endpoints')
+    writeFileSync(tmp.file(file), code)
+    writeFileSync(
+      tmp.file('tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: 'nodenext', target: 'es2022', noEmit: true, types: ['node'] },
+        files: [file],
+      }),
+    )
+    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], {
+      cwd: tmp.path,
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr)
+    // the comment says a string id does not compile: it does not
+    const wrong = code.replace('getUser({ path: { id } })', 'getUser({ path: { id: String(id) } })')
+    assert.notEqual(wrong, code)
+    writeFileSync(tmp.file(file), wrong)
+    const refused = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], {
+      cwd: tmp.path,
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    assert.match(refused.stdout, /error TS2322/)
+    const r = run(file, code, TSX)
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stdout.trim(), printed(code))
+  })
 
   test('what the README says of fp-ts/function holds: plain Node ESM refuses it, CommonJS takes it', () => {
     const esm = run('dir-import.mjs', "import { pipe } from 'fp-ts/function'\nconsole.log(typeof pipe)\n")

@@ -61,7 +61,8 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {}
  * The input of an endpoint: `{ path, query, headers, body }`, each present exactly when the
  * definition has its encoder, typed as what that encoder takes.
  * @example
- * type In = EndpointInput<{ method: 'GET'; request: Step; path: t.TypeC<{ id: t.NumberC }>; responses: {} }>
+ * const Path = t.type({ id: t.number })
+ * type In = EndpointInput<{ method: 'GET'; request: H.Step; path: typeof Path; responses: {} }>
  * // { readonly path: { id: number } }
  * @category running
  * @since 0.3.0
