@@ -176,7 +176,7 @@ describe('asNdjson: errors', () => {
   test('a codec that throws is an InvalidInput; a codec without decode is refused before reading', async () => {
     const Throws = new t.Type<number>(
       'Throws',
-      (u): u is number => false,
+      (_): _ is number => false,
       () => {
         throw new Error('boom')
       },
