@@ -136,6 +136,13 @@ const trackSockets = (server: Server): Set<Socket> => {
  * - `/flaky/:key?failures=&status=&retryAfter=` (fails the first N hits per key)
  * - `/response-headers?Name=Value`, `/cookies/set?name=value`
  * - `/stream/:n` (n JSON lines, chunked), `/close` (drops the socket), `/hang` (never answers)
+ * - streams (chunked): `/drip?chunks=&size=&delay=` (chunks of `a-z` bytes, `delay` ms apart),
+ *   `/ndjson/:n?delay=` (n lines `{"id":i,"name":"item i","note":"é€😀"}` written 7 bytes at a time),
+ *   `/events?count=&dropAfter=&retry=&delay=&reset=` (server-sent events `id: i` / `data: {"n":i}`,
+ *   i from 1 to count; each connection sends `retry` first when given and at most `dropAfter` events
+ *   before its body ends, or breaks with `reset=1`; `Last-Event-ID: k` continues at k+1, and is
+ *   answered 204 once all were sent), `/pages?page=&pages=&per=&relative=` (a JSON array of
+ *   `{ id }` per page with a `Link` header: `rel="next"` until the last page, `prev`, `first`, `last`)
  * - `/users/:id` (GET: 200 `{ id, name }` for ids 1 to 1000, else 404 `{ title, detail }`; DELETE: 204)
  *   and `/users` (POST a JSON object: 201 `{ id: 1001, ...fields }`, or 422 `{ errors }` without a
  *   non-empty `name`; GET: three users): a small JSON API for typed endpoints

@@ -9,6 +9,7 @@ import { bytes, closeSocket, compressed, ENCODINGS, hang, responseHeaders, setCo
 import { basicAuth, bearer, delay, echo, flaky, redirect, redirectTo, status } from './routes-echo.js'
 import { multipartEcho } from './routes-multipart.js'
 import { range } from './routes-range.js'
+import { drip, events, ndjson, pages } from './routes-stream.js'
 import { upload } from './routes-upload.js'
 import { user, users } from './routes-users.js'
 
@@ -41,6 +42,10 @@ const ROUTES: ReadonlyArray<readonly [string, Handler]> = [
   ['/response-headers', responseHeaders],
   ['/cookies/set', setCookies],
   ['/stream/:n', stream],
+  ['/drip', drip],
+  ['/ndjson/:n', ndjson],
+  ['/events', events],
+  ['/pages', pages],
   ['/close', closeSocket],
   ['/hang', hang],
   ['/users', users],
