@@ -64,8 +64,9 @@ export interface ServerSentEvent<A = string> {
   /** the `data` lines joined with `\n` (JSON-parsed and decoded when a codec was given) */
   readonly data: A
   /**
-   * the last event ID: the last `id` field seen so far in the stream, this event's or an earlier
-   * one's (what a reconnection sends as `Last-Event-ID`); `''` before any
+   * the last event ID: the value of the last `id` field of this event's block or an earlier one
+   * (a block without data counts too; an `id` holding NUL is ignored), `''` before any: what a
+   * reconnection sends as `Last-Event-ID`
    */
   readonly id: string
   /** the reconnection time in ms, when the stream has set one with a `retry` field (the last one) */

@@ -95,7 +95,7 @@ export const eventStreamDecoder = <A = string>(
     if (error !== null) return
     if (message.data.length > maxChars) return void (error = tooLarge())
     count += 1
-    if (message.id !== undefined) lastEventId = message.id
+    if (blockId !== undefined) lastEventId = blockId
     const data = dataOf(message.data)
     if (E.isLeft(data)) return void (error = data.left)
     const event = message.event === undefined || message.event === '' ? 'message' : message.event
@@ -114,6 +114,38 @@ export const eventStreamDecoder = <A = string>(
   }
   const parser = createParser({ onEvent, onRetry, onError, maxBufferSize: maxChars })
 
+  // The id field of the block being read (what the standard calls the last event ID buffer is
+  // committed when the block ends, with or without an event: eventsource-parser drops the id of
+  // a block without data, so the lines are watched here for it), and the line read so far while
+  // it may be an id field (null once it cannot).
+  let blockId: string | undefined
+  let line: string | null = ''
+  const watch = (complete: string): void => {
+    if (complete === '') {
+      if (blockId !== undefined) lastEventId = blockId
+      blockId = undefined
+    } else if (complete === 'id' || complete.startsWith('id:')) {
+      const value = complete.slice(complete.charCodeAt(3) === 0x20 ? 4 : 3)
+      if (!value.includes('\0')) blockId = value
+    }
+  }
+  const feedLines = (s: string): void => {
+    let from = 0
+    while (error === null && from < s.length) {
+      const lf = s.indexOf('\n', from)
+      const piece = s.slice(from, lf < 0 ? s.length : lf + 1)
+      parser.feed(piece)
+      if (lf < 0) {
+        if (line !== null)
+          line = 'id:'.startsWith(line + piece) || (line + piece).startsWith('id:') ? line + piece : null
+        return
+      }
+      if (line !== null) watch(line + piece.slice(0, -1))
+      line = ''
+      from = lf + 1
+    }
+  }
+
   // Line ends are made LF before the parser sees them (CR, LF and CRLF all end a line; no value
   // holds CR or LF), and a final CR is held until the next piece tells whether an LF follows:
   // eventsource-parser holds a CR that ends a piece with the text after it until a line break
@@ -124,7 +156,7 @@ export const eventStreamDecoder = <A = string>(
     heldCR = !last && s.charCodeAt(s.length - 1) === 0x0d
     if (heldCR) s = s.slice(0, -1)
     if (s.includes('\r')) s = s.replace(/\r\n?/g, '\n')
-    if (error === null && s !== '') parser.feed(s)
+    if (error === null) feedLines(s)
     const out = { items, error }
     items = []
     return out

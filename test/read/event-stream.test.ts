@@ -71,6 +71,13 @@ describe('asEventStream: the HTML standard (§9.2 server-sent events)', () => {
     ])
   })
 
+  test('the id of a block without data still sets the last event ID (what a reconnection sends)', async () => {
+    const d = eventStreamDecoder('t', undefined, streamHead(streamOf([]).stream))
+    assert.deepEqual(d.push(utf8('data: a\n\nid: 9\n\n: ping\nid: 10')), { items: [ev('a')], error: null })
+    assert.equal(d.state().lastEventId, '9', 'an id line not followed by a blank line is not committed')
+    assert.deepEqual(d.push(utf8('\n\ndata: b\n\n')), { items: [ev('b', '10')], error: null })
+  })
+
   test('an id holding NUL is ignored; invalid UTF-8 is read as U+FFFD', async () => {
     const rs = await read([utf8('id: 1\ndata: x\n\nid: a\0b\ndata: '), new Uint8Array([0xff, 0x0a, 0x0a])])
     assert.deepEqual(rs, [E.right(ev('x', '1')), E.right(ev('\ufffd', '1'))])
@@ -103,35 +110,60 @@ const eventStreamText = fc
       (trailing ? 'data: unfinished' : ''),
   )
 
-/** What eventsource-parser makes of the whole text fed at once, with the standard's last-ID and retry carried. */
-const reference = (bytes: Uint8Array): ServerSentEvent[] => {
-  const out: ServerSentEvent[] = []
-  let id = ''
-  let retry: number | undefined
-  const parser = createParser({
-    onEvent: (m) => {
-      if (m.id !== undefined) id = m.id
-      out.push(ev(m.data, id, m.event || 'message', retry))
-    },
-    onRetry: (ms) => {
-      retry = ms
-    },
-  })
-  const whole = new TextDecoder().decode(bytes)
+/** The events and data eventsource-parser makes of the whole text fed at once. */
+const parserReference = (whole: string): Array<{ event: string; data: string }> => {
+  const out: Array<{ event: string; data: string }> = []
+  const parser = createParser({ onEvent: (m) => out.push({ event: m.event || 'message', data: m.data }) })
   parser.feed(whole)
   // eventsource-parser keeps a final CR, waiting for the LF of a CRLF: at the end of the text none comes
   if (whole.endsWith('\r')) parser.feed('\n')
   return out
 }
 
+/** The HTML standard's algorithm (§9.2.6), written out line by line over the whole (decoded) text. */
+const standardReference = (whole: string): ServerSentEvent[] => {
+  const out: ServerSentEvent[] = []
+  let data = ''
+  let type = ''
+  let idBuffer = ''
+  let lastId = ''
+  let retry: number | undefined
+  const lines = whole.split(/\r\n|\r|\n/)
+  lines.pop() // the text after the last line end is not a line: discarded at the end of the stream
+  for (const line of lines) {
+    if (line === '') {
+      lastId = idBuffer
+      if (data !== '') out.push(ev(data.slice(0, -1), lastId, type === '' ? 'message' : type, retry))
+      data = ''
+      type = ''
+      continue
+    }
+    if (line.startsWith(':')) continue
+    const colon = line.indexOf(':')
+    const field = colon < 0 ? line : line.slice(0, colon)
+    const raw = colon < 0 ? '' : line.slice(colon + 1)
+    const value = raw.startsWith(' ') ? raw.slice(1) : raw
+    if (field === 'event') type = value
+    else if (field === 'data') data += `${value}\n`
+    else if (field === 'id' && !value.includes('\0')) idBuffer = value
+    else if (field === 'retry' && /^[0-9]+$/.test(value)) retry = Number(value)
+  }
+  return out
+}
+
 describe('asEventStream: split anywhere', () => {
-  test('the same bytes re-chunked at random points give the same events, and eventsource-parser fed the whole text agrees (fast-check)', async () => {
+  test("the same bytes re-chunked at random points give the same events, those of the standard's algorithm written out, and eventsource-parser fed the whole text agrees on types and data (fast-check)", async () => {
     await fc.assert(
       fc.asyncProperty(eventStreamText, fc.array(fc.nat(300), { maxLength: 40 }), async (s, cuts) => {
         const bytes = utf8(s)
         const whole = await read([bytes])
         assert.deepStrictEqual(await read(cutAt(bytes, cuts)), whole)
-        assert.deepStrictEqual(whole, reference(bytes).map(E.right))
+        const decoded = new TextDecoder().decode(bytes)
+        assert.deepStrictEqual(whole, standardReference(decoded).map(E.right))
+        assert.deepStrictEqual(
+          whole.map((r) => E.isRight(r) && { event: r.right.event, data: r.right.data }),
+          parserReference(decoded),
+        )
       }),
       { numRuns: 300 },
     )
