@@ -65,9 +65,31 @@ const release = (iterator: AsyncIterator<unknown>): void => {
 
 type Next = { readonly chunk: Uint8Array } | { readonly error: ClientError } | null
 
+/** What the body's iterator gave: its chunk, its Left, null at its end, or an error for anything else. */
+const inspect = (step: string, stream: HttpStream, result: unknown): Next => {
+  const notEither = (): Next => ({
+    error: invalidInput(
+      step,
+      `${step}: the body yielded something else than Either<ClientError, Uint8Array>`,
+      stream.log,
+    ),
+  })
+  if (typeof result !== 'object' || result === null)
+    return {
+      error: invalidInput(step, `${step}: the body's iterator returned something else than a result`, stream.log),
+    }
+  const { done, value } = result as IteratorResult<unknown>
+  if (done === true) return null
+  if (typeof value !== 'object' || value === null) return notEither()
+  const item = value as { _tag?: unknown; left?: unknown; right?: unknown }
+  if (item._tag === 'Right' && item.right instanceof Uint8Array) return { chunk: item.right }
+  if (item._tag === 'Left' && isLeftError(item as { _tag: unknown })) return { error: item.left as ClientError }
+  return notEither()
+}
+
 /** The body's next chunk, its Left, an error for what it should not do, or null at its end. */
 const pull = async (step: string, stream: HttpStream, iterator: AsyncIterator<unknown>): Promise<Next> => {
-  let result: IteratorResult<unknown>
+  let result: unknown
   try {
     result = await iterator.next()
   } catch (e) {
@@ -75,22 +97,11 @@ const pull = async (step: string, stream: HttpStream, iterator: AsyncIterator<un
       error: transportError(`${step}: reading the body failed: ${messageOf(e)}`, codeOf(e), stream.log),
     }
   }
-  if (typeof result !== 'object' || result === null)
-    return {
-      error: invalidInput(step, `${step}: the body's iterator returned something else than a result`, stream.log),
-    }
-  if (result.done === true) return null
-  const item = result.value as { _tag?: unknown; left?: unknown; right?: unknown } | null
-  if (typeof item === 'object' && item !== null) {
-    if (item._tag === 'Right' && item.right instanceof Uint8Array) return { chunk: item.right }
-    if (item._tag === 'Left' && isLeftError(item as { _tag: unknown })) return { error: item.left as ClientError }
-  }
-  return {
-    error: invalidInput(
-      step,
-      `${step}: the body yielded something else than Either<ClientError, Uint8Array>`,
-      stream.log,
-    ),
+  try {
+    return inspect(step, stream, result)
+  } catch (e) {
+    // a result or an item whose fields throw when read
+    return { error: invalidInput(step, `${step}: the body's result cannot be read: ${messageOf(e)}`, stream.log) }
   }
 }
 
@@ -103,7 +114,12 @@ async function* run<X>(
     yield E.left(invalidInput(step, `${step}: the input is not an HttpStream`, []))
     return
   }
-  const decoder = start(stream)
+  let decoder: E.Either<ClientError, IncrementalDecoder<X>>
+  try {
+    decoder = start(stream)
+  } catch (e) {
+    decoder = E.left(invalidInput(step, `${step}: the stream cannot be read: ${messageOf(e)}`, stream.log))
+  }
   if (E.isLeft(decoder)) {
     yield decoder
     return

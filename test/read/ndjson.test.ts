@@ -229,6 +229,43 @@ describe('asNdjson: hostile input', () => {
     }
   })
 
+  test('fields that throw when read (the stream, a result, an item) are InvalidInputs, never a rejection', async () => {
+    const boom = (): never => {
+      throw new Error('boom')
+    }
+    const { stream } = streamOf([utf8('1\n')])
+    const head = Object.defineProperty({ ...stream }, 'status', { get: boom })
+    assert.deepEqual((await collect(asNdjson()(head))).map(plain), [
+      { _tag: 'InvalidInput', message: 'asNdjson: the stream cannot be read: boom' },
+    ])
+    const results: ReadonlyArray<unknown> = [
+      Object.defineProperty({}, 'done', { get: boom }),
+      { done: false, value: Object.defineProperty({}, '_tag', { get: boom }) },
+      {
+        done: false,
+        value: {
+          _tag: 'Left',
+          get left() {
+            return boom()
+          },
+        },
+      },
+    ]
+    for (const result of results) {
+      const odd: HttpStream = {
+        ...stream,
+        body: {
+          [Symbol.asyncIterator]: () => ({
+            next: async () => result as IteratorResult<E.Either<ClientError, Uint8Array>>,
+          }),
+        },
+      }
+      assert.deepEqual((await collect(asNdjson()(odd))).map(plain), [
+        { _tag: 'InvalidInput', message: "asNdjson: the body's result cannot be read: boom" },
+      ])
+    }
+  })
+
   test('a body whose iterator cannot be made, or whose return() throws, is still a value', async () => {
     const { stream } = streamOf([])
     const broken = { ...stream, body: { [Symbol.asyncIterator]: () => assert.fail('no') } }
