@@ -19,6 +19,8 @@ import { codecProblem, decodeStream, shortText, type Decoded, type IncrementalDe
  * still unfinished past it, is a `ResponseTooLarge`, so a stream cannot grow memory without end.
  * @example
  * MAX_EVENT_CHARS // 104857600
+ * @category responses
+ * @since 0.3.0
  */
 export const MAX_EVENT_CHARS = DEFAULT_MAX_MEMORY_BYTES
 

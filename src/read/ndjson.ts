@@ -17,6 +17,8 @@ import { codecProblem, decodeStream, shortText, type Decoded, type IncrementalDe
  * without line breaks cannot grow memory without end.
  * @example
  * MAX_LINE_BYTES // 104857600
+ * @category responses
+ * @since 0.3.0
  */
 export const MAX_LINE_BYTES = DEFAULT_MAX_MEMORY_BYTES
 
