@@ -101,7 +101,7 @@ export const ndjson: Handler = (ctx) => {
 /**
  * `/events?count=N&dropAfter=K&retry=MS&delay=MS&reset=1`: a `text/event-stream` of events
  * `id: i` / `data: {"n":i}` for i from 1 to N (1-100000, default 10), `delay` ms apart (0-10000).
- * Without `Last-Event-ID` it starts at 1; with `Last-Event-ID: k` (0-N) it continues at k+1,
+ * Without `Last-Event-ID` (or with an empty one) it starts at 1; with `Last-Event-ID: k` (0-N) it continues at k+1,
  * and when k is N (all sent) it answers 204, which ends a client's reconnecting. Each
  * connection sends `retry: MS` first when asked (0-60000), and at most K events (1-N, default
  * all) before the body ends (with `reset=1`, the connection is destroyed instead: a broken
@@ -115,7 +115,8 @@ export const events: Handler = (ctx) => {
   const reset = queryInteger(ctx, 'reset', 0, 0, 1) === 1
   const delay = delayOf(ctx, Math.min(count, dropAfter) - 1)
   const lastHeader = ctx.request.headers['last-event-id']
-  const last = lastHeader === undefined ? 0 : parseInteger(lastHeader.trim(), 'Last-Event-ID', 0, count)
+  const lastText = lastHeader?.trim() ?? ''
+  const last = lastText === '' ? 0 : parseInteger(lastText, 'Last-Event-ID', 0, count)
   if (last === count) return send(ctx, 204, EMPTY)
   const { res } = ctx
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' })

@@ -197,6 +197,7 @@ describe('/events', () => {
     }
     assert.deepEqual(ids, ['1', '2', '3', '4', '5'])
     assert.equal((await read('count=5&dropAfter=2', '5')).res.status, 204)
+    assert.equal((await read('count=2', '')).events.length, 2, 'an empty Last-Event-ID starts over')
     const sent = server.requests.filter((r) => r.url.startsWith('/events?count=5&dropAfter=2&retry=150'))
     assert.deepEqual(
       sent.map((r) => r.headers['last-event-id']),
