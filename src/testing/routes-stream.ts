@@ -101,11 +101,11 @@ export const ndjson: Handler = (ctx) => {
 /**
  * `/events?count=N&dropAfter=K&retry=MS&delay=MS&reset=1`: a `text/event-stream` of events
  * `id: i` / `data: {"n":i}` for i from 1 to N (1-100000, default 10), `delay` ms apart (0-10000).
- * Without `Last-Event-ID` (or with an empty one) it starts at 1; with `Last-Event-ID: k` (0-N) it continues at k+1,
- * and when k is N (all sent) it answers 204, which ends a client's reconnecting. Each
- * connection sends `retry: MS` first when asked (0-60000), and at most K events (1-N, default
- * all) before the body ends (with `reset=1`, the connection is destroyed instead: a broken
- * stream).
+ * Without `Last-Event-ID` (or with an empty one) it starts at 1; with `Last-Event-ID: k` (0-N)
+ * it continues at k+1, and when k is N (all sent) it answers 204, which ends a client's
+ * reconnecting. Each connection sends `retry: MS` first when asked (0-60000), and at most K
+ * events (1-N, default all) before its body ends (with `reset=1`, the connection is closed
+ * without the body's last chunk instead: a broken stream).
  * @internal
  */
 export const events: Handler = (ctx) => {
