@@ -17,7 +17,7 @@ import { change, isRequest, makeStep } from './step.js'
  * (RFC 8288: several links in a header and several headers, quoted or bare parameters, a `rel`
  * list such as `rel="next last"`, compared case-insensitively), resolved against the page's
  * URL, as `req` with its URL set to it and everything else kept (headers, auth, settings), but
- * its URL params: the link carries the whole query. None when there is no such link, or its
+ * its URL params and path params: the link carries the whole query and the path as sent. None when there is no such link, or its
  * target is not an `http:` or `https:` URL. The default `next` of `paginate`.
  * @example
  * // a page answered with  Link: <https://api.example.com/items?page=3>; rel="next"
@@ -36,6 +36,8 @@ export const nextLink = (res: HttpResponse, req: Request): O.Option<Request> => 
   if (target === null || E.isLeft(checkUrl('nextLink', target))) return O.none
   const url = target
   return O.some(
-    makeStep('nextLink', () => change({ url, params: [] }, `URL set to the next page ${redactUrl(url)}`))(req),
+    makeStep('nextLink', () =>
+      change({ url, params: [], pathParams: [] }, `URL set to the next page ${redactUrl(url)}`),
+    )(req),
   )
 }

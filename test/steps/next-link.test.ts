@@ -11,8 +11,9 @@ import { linkTarget, parseLinkHeader } from '../../src/encoding/link.js'
 import type { HttpResponse } from '../../src/model/response.js'
 import { newRequest, type Request } from '../../src/model/request.js'
 import { addHeader } from '../../src/steps/headers.js'
-import { initialize } from '../../src/steps/init.js'
+import { initialize, setUrl } from '../../src/steps/init.js'
 import { nextLink } from '../../src/steps/next-link.js'
+import { setPathParam } from '../../src/steps/path-params.js'
 import { addUrlParameter } from '../../src/steps/params.js'
 
 const page = (
@@ -173,6 +174,15 @@ describe('nextLink', () => {
     assert.equal(got.value.settings, req.settings)
     assert.deepEqual(got.value.log.at(-1)?.step, 'nextLink')
     assert.equal(got.value.error, null)
+  })
+
+  test('a templated request: the next page keeps no path params (the link is the path as sent)', () => {
+    const templated = pipe(req, setUrl('https://api.example.com/v1/{kind}'), setPathParam('kind', 'a/b'))
+    const got = nextLink(page([['link', '</v1/a%2Fb?page=2>; rel="next"']]), templated)
+    assert.ok(O.isSome(got))
+    assert.deepEqual(got.value.pathParams, [])
+    assert.equal(got.value.error, null)
+    assert.equal(got.value.url, 'https://api.example.com/v1/a%2Fb?page=2')
   })
 
   test('no next link, or not a response or not a request: none', () => {
