@@ -14,9 +14,23 @@ const walk = (dir) =>
     e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
   )
 const filter = process.argv[2]
+// the longest files (each 10-40 s, most of it child processes) start first, so that the two
+// workers finish together instead of one running a long file alone at the end
+const LONGEST = [
+  'test/readme.test.ts',
+  'test/docs.test.ts',
+  'test/cli/curl.test.ts',
+  'test/execute/limits.test.ts',
+  'test/doc-examples.test.ts',
+  'test/cli/flags.test.ts',
+  'test/cli/output.test.ts',
+  'test/cli/template.test.ts',
+  'test/cli/units.test.ts',
+]
+const rank = (f) => (LONGEST.includes(f) ? LONGEST.indexOf(f) : LONGEST.length)
 const files = walk('test')
   .filter((f) => !filter || f.includes(filter))
-  .sort()
+  .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))
 const SERIAL = ['test/transport/exit.test.ts']
 const ACROSS = [
   'test/execute/run.test.ts',
