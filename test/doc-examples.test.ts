@@ -45,15 +45,14 @@ const examples: ReadonlyArray<Example> = [
   ...moduleExamples(ROOT).flatMap((m) =>
     m.examples.map((text, i) => parseExample(`module ${m.module}#${i + 1}`, m.file, text)),
   ),
-  // the README's TypeScript snippets; its quick start (JavaScript) and its whole programs (a
-  // first line `// name.mts`, what they print checked) are run by test/readme.test.ts
-  ...[...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/^```ts\n(?!\/\/ [\w-]+\.mts\n)([\s\S]*?)^```/gm)].map(
-    (m, i, all) =>
-      parseExample(
-        `README#${i + 1}/${all.length}`,
-        `README.md:${(m.input?.slice(0, m.index).split('\n').length ?? 0) + 1}`,
-        m[1] ?? '',
-      ),
+  // the README's TypeScript snippets, type-checked and run here (its quick start is JavaScript,
+  // and what its whole programs print is checked, by test/readme.test.ts)
+  ...[...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m, i, all) =>
+    parseExample(
+      `README#${i + 1}/${all.length}`,
+      `README.md:${(m.input?.slice(0, m.index).split('\n').length ?? 0) + 1}`,
+      m[1] ?? '',
+    ),
   ),
 ]
 const names = (module: string, kinds: ReadonlyArray<string>) =>
