@@ -18,7 +18,7 @@ import { nextLink } from '../../src/steps/next-link.js'
 import type { HttpResponse } from '../../src/model/response.js'
 import { collect } from '../support/streams.js'
 import { waitFor } from '../support/wait.js'
-import { assertBadRequest, call, server, useSharedServer } from './support.js'
+import { assertBadRequest, call, server, useSharedServer, withTimerSpy } from './support.js'
 
 useSharedServer()
 
@@ -93,34 +93,16 @@ describe('/drip', () => {
   })
 
   test('stops and clears its timer when the client leaves', async () => {
-    const realSetTimeout = globalThis.setTimeout
-    const realClearTimeout = globalThis.clearTimeout
-    const created: unknown[] = []
-    const cleared: unknown[] = []
-    const spySet = (handler: () => void, ms?: number): NodeJS.Timeout => {
-      const timer = realSetTimeout(handler, ms)
-      if (ms === 9_999) created.push(timer)
-      return timer
-    }
-    const spyClear = (timer?: NodeJS.Timeout | string | number): void => {
-      cleared.push(timer)
-      realClearTimeout(timer)
-    }
-    globalThis.setTimeout = spySet as unknown as typeof setTimeout
-    globalThis.clearTimeout = spyClear as typeof clearTimeout
-    try {
+    await withTimerSpy(9_999, async (spy) => {
       const controller = new AbortController()
       const res = await call('/drip?chunks=5&size=3&delay=9999', { signal: controller.signal })
       const reader = res.body?.getReader()
       assert.equal(Buffer.from((await reader?.read())?.value ?? []).toString(), 'abc')
-      await waitFor(() => created.length === 1)
+      await waitFor(() => spy.created.length === 1)
       controller.abort()
-      await waitFor(() => cleared.includes(created[0]))
-      assert.equal(created.length, 1, 'no further chunk was scheduled')
-    } finally {
-      globalThis.setTimeout = realSetTimeout
-      globalThis.clearTimeout = realClearTimeout
-    }
+      await waitFor(() => spy.cleared.includes(spy.created[0]))
+      assert.equal(spy.created.length, 1, 'no further chunk was scheduled')
+    })
   })
 
   test('bad or unbounded parameters are 400', async () => {

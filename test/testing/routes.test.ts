@@ -3,7 +3,7 @@ import { describe, test } from 'node:test'
 import { inflateSync } from 'node:zlib'
 
 import type { EchoPayload } from '../../src/testing/index.js'
-import { assertBadRequest, call, echoOf, headerLines, raw, server, useSharedServer } from './support.js'
+import { assertBadRequest, call, echoOf, headerLines, raw, server, useSharedServer, withTimerSpy } from './support.js'
 import { waitFor } from '../support/wait.js'
 
 useSharedServer()
@@ -22,32 +22,14 @@ describe('/delay/:ms', () => {
   })
 
   test('clears its timer when the client disconnects', async () => {
-    const realSetTimeout = globalThis.setTimeout
-    const realClearTimeout = globalThis.clearTimeout
-    const created: unknown[] = []
-    const cleared: unknown[] = []
-    const spySet = (handler: () => void, ms?: number): NodeJS.Timeout => {
-      const timer = realSetTimeout(handler, ms)
-      if (ms === 59_999) created.push(timer)
-      return timer
-    }
-    const spyClear = (timer?: NodeJS.Timeout | string | number): void => {
-      cleared.push(timer)
-      realClearTimeout(timer)
-    }
-    globalThis.setTimeout = spySet as unknown as typeof setTimeout
-    globalThis.clearTimeout = spyClear as typeof clearTimeout
-    try {
+    await withTimerSpy(59_999, async (spy) => {
       const controller = new AbortController()
       const pending = call('/delay/59999', { signal: controller.signal })
-      await waitFor(() => created.length === 1)
+      await waitFor(() => spy.created.length === 1)
       controller.abort()
       await assert.rejects(pending, { name: 'AbortError' })
-      await waitFor(() => cleared.includes(created[0]))
-    } finally {
-      globalThis.setTimeout = realSetTimeout
-      globalThis.clearTimeout = realClearTimeout
-    }
+      await waitFor(() => spy.cleared.includes(spy.created[0]))
+    })
   })
 })
 

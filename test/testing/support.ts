@@ -122,3 +122,37 @@ export const MALFORMED_MULTIPART: ReadonlyArray<readonly [string, string, string
     '--b\r\nContent-Disposition: attachment; name="a"\r\n\r\nx\r\n--b--',
   ],
 ]
+
+/** The timers of `ms` milliseconds that were set, and every timer that was cleared, while `body` ran. */
+export interface TimerSpy {
+  readonly created: unknown[]
+  readonly cleared: unknown[]
+}
+
+/**
+ * Runs `body` with `setTimeout`/`clearTimeout` spied on (the echo server runs in this process):
+ * a route's timer of `ms` milliseconds is recorded when set, and every clear is; the real
+ * functions are put back after.
+ */
+export const withTimerSpy = async (ms: number, body: (spy: TimerSpy) => Promise<void>): Promise<void> => {
+  const realSetTimeout = globalThis.setTimeout
+  const realClearTimeout = globalThis.clearTimeout
+  const spy: TimerSpy = { created: [], cleared: [] }
+  const spySet = (handler: () => void, delay?: number): NodeJS.Timeout => {
+    const timer = realSetTimeout(handler, delay)
+    if (delay === ms) spy.created.push(timer)
+    return timer
+  }
+  const spyClear = (timer?: NodeJS.Timeout | string | number): void => {
+    spy.cleared.push(timer)
+    realClearTimeout(timer)
+  }
+  globalThis.setTimeout = spySet as unknown as typeof setTimeout
+  globalThis.clearTimeout = spyClear as typeof clearTimeout
+  try {
+    await body(spy)
+  } finally {
+    globalThis.setTimeout = realSetTimeout
+    globalThis.clearTimeout = realClearTimeout
+  }
+}
