@@ -80,6 +80,8 @@ expectType<Equal<H.ByStatus<{ '201': typeof User }>, { readonly status: 201; rea
 H.asJsonByStatus({ '2xx': User })
 // @ts-expect-error a key that is not a status, a class or default
 H.asJsonByStatus({ 200: User, ok: Problem })
+// @ts-expect-error a status outside 100-999 is no case
+H.asJsonByStatus({ 200: User, 42: Problem })
 // @ts-expect-error a case must be a decoder
 H.asJsonByStatus({ 200: 'User' })
 // @ts-expect-error statuses come from the response: status 201 is not a case

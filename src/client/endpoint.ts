@@ -9,14 +9,15 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
 import { invalidInput, type ClientError } from '../model/errors.js'
+import type { Log } from '../model/log.js'
 import type { Method } from '../model/method.js'
 import { newRequest, type Request, type Step } from '../model/request.js'
 import type { Env } from '../execute/env.js'
 import { asJsonByStatus, type ByStatus, type StatusCases } from '../read/by-status.js'
 import { setJsonBody } from '../steps/body.js'
 import { setHeaders } from '../steps/headers.js'
-import { addUrlParameter, toPairs, type ParamsInput } from '../steps/params.js'
-import { setPathParams, type PathParamValue } from '../steps/path-params.js'
+import { setUrlParams, toPairs, type ParamsInput } from '../steps/params.js'
+import { setPathParam, type PathParamValue } from '../steps/path-params.js'
 import { isRequest } from '../steps/step.js'
 import { processRequest } from './process.js'
 
@@ -88,10 +89,23 @@ export type Endpoint<D extends EndpointDefinition> =
     ? (input?: EndpointInput<D>) => TE.TaskEither<ClientError, ByStatus<D['responses']>>
     : (input: EndpointInput<D>) => TE.TaskEither<ClientError, ByStatus<D['responses']>>
 
-const fail = (message: string): E.Either<ClientError, never> =>
-  E.left(invalidInput('endpoint', `endpoint: ${message}`, []))
+const fail = (message: string, log: Log = []): E.Either<ClientError, never> =>
+  E.left(invalidInput('endpoint', `endpoint: ${message}`, log))
 
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+/** What was thrown, as text (never throwing itself: a thrown object may have no prototype). */
+const errorText = (e: unknown): string => {
+  try {
+    return e instanceof Error ? e.message : String(e)
+  } catch {
+    return 'a value that cannot be shown'
+  }
+}
+
+/** A record's entries without the `undefined` ones (an optional field left out), other inputs as they are. */
+const withoutUndefined = <O>(o: O): O =>
+  typeof o === 'object' && o !== null && !Array.isArray(o) && Object.getPrototypeOf(o) === Object.prototype
+    ? (Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as O)
+    : o
 
 /** Why a definition cannot run, or null (read once per call: a definition is a value from anywhere). */
 const definitionProblem = (d: EndpointDefinition): string | null => {
@@ -108,48 +122,76 @@ const definitionProblem = (d: EndpointDefinition): string | null => {
 }
 
 /** The value of `part` in the input, checked by the codec's guard when it has one. */
-const partOf = (codec: t.Encoder<never, unknown>, input: unknown, part: Part): E.Either<ClientError, unknown> => {
+const partOf = (
+  codec: t.Encoder<never, unknown>,
+  input: unknown,
+  part: Part,
+  log: Log,
+): E.Either<ClientError, unknown> => {
   if (typeof input !== 'object' || input === null || !Object.hasOwn(input, part))
-    return fail(`the input has no ${part} (the definition has a ${part} codec)`)
+    return fail(`the input has no ${part} (the definition has a ${part} codec)`, log)
   const value: unknown = (input as Record<Part, unknown>)[part]
   const is: unknown = (codec as { is?: unknown }).is
-  if (typeof is === 'function' && (is as (u: unknown) => boolean).call(codec, value) !== true)
-    return fail(`the input's ${part} is not a ${(codec as { name?: unknown }).name ?? 'value of its codec'}`)
-  return E.right(value)
+  if (typeof is !== 'function') return E.right(value)
+  let passes: unknown
+  try {
+    passes = (is as (u: unknown) => boolean).call(codec, value)
+  } catch (e) {
+    return fail(`the ${part} codec's guard threw: ${errorText(e)}`, log)
+  }
+  if (passes === true) return E.right(value)
+  const name: unknown = (codec as { name?: unknown }).name
+  return fail(`the input's ${part} is not a ${typeof name === 'string' ? name : 'value of its codec'}`, log)
 }
 
 /** A part of the input encoded (an encoder that throws is InvalidInput). */
-const encoded = <O>(codec: t.Encoder<never, O>, value: unknown, part: Part): E.Either<ClientError, O> => {
+const encoded = <O>(codec: t.Encoder<never, O>, value: unknown, part: Part, log: Log): E.Either<ClientError, O> => {
   try {
-    return E.right((codec.encode as (a: unknown) => O)(value))
+    return E.right(withoutUndefined((codec.encode as (a: unknown) => O)(value)))
   } catch (e) {
-    return fail(`the ${part} codec's encode threw: ${errorText(e)}`)
+    return fail(`the ${part} codec's encode threw: ${errorText(e)}`, log)
   }
 }
 
-/** The step a part of the input makes. */
-const stepOf = (d: EndpointDefinition, part: Part, value: unknown): E.Either<ClientError, Step> => {
+/** Steps in order, as one. */
+const all =
+  (steps: ReadonlyArray<Step>): Step =>
+  (req) =>
+    steps.reduce((r, step) => step(r), req)
+
+/**
+ * The step a part of the input makes: path params set one by one (the template's others kept),
+ * query params added after the template's (those it has by name replaced, repeated names kept),
+ * headers merged, the body set with its codec.
+ */
+const stepOf = (d: EndpointDefinition, part: Part, value: unknown, log: Log): E.Either<ClientError, Step> => {
   switch (part) {
     case 'path':
-      return pipe(encoded(d.path!, value, part), E.map(setPathParams))
+      return pipe(
+        encoded(d.path!, value, part, log),
+        E.flatMap((p) =>
+          typeof p === 'object' && p !== null && !Array.isArray(p)
+            ? E.right(all(Object.entries(p).map(([k, v]) => setPathParam(k, v))))
+            : fail('the path codec must encode to an object of path params', log),
+        ),
+      )
     case 'query':
       return pipe(
-        encoded(d.query!, value, part),
+        encoded(d.query!, value, part, log),
         E.flatMap((q) =>
           pipe(
             toPairs(q),
-            E.mapLeft((m) => invalidInput('endpoint', `endpoint: query: ${m}`, [])),
+            E.mapLeft((m) => invalidInput('endpoint', `endpoint: query: ${m}`, log)),
           ),
         ),
-        E.map(
-          (pairs): Step =>
-            (req) =>
-              pairs.reduce((r, [k, v]) => addUrlParameter(k, v)(r), req),
-        ),
+        E.map((pairs): Step => {
+          const names = new Set(pairs.map(([k]) => k))
+          return (req) => setUrlParams([...req.params.filter(([k]) => !names.has(k)), ...pairs])(req)
+        }),
       )
     case 'headers':
       return pipe(
-        encoded(d.headers!, value, part),
+        encoded(d.headers!, value, part, log),
         E.map((h) => setHeaders(h)),
       )
     case 'body':
@@ -169,9 +211,10 @@ const buildRequest = (d: EndpointDefinition, input: unknown): E.Either<ClientErr
   for (const part of PARTS) {
     const codec = d[part]
     if (codec === undefined) continue
+    const log = req.log
     const step = pipe(
-      partOf(codec, input, part),
-      E.flatMap((v) => stepOf(d, part, v)),
+      partOf(codec, input, part, log),
+      E.flatMap((v) => stepOf(d, part, v, log)),
     )
     if (E.isLeft(step)) return step
     req = step.right(req)
@@ -208,9 +251,17 @@ export const endpoint = <D extends EndpointDefinition>(definition: D): Endpoint<
       const problem = definitionProblem(definition)
       const built = problem !== null ? fail(problem) : buildRequest(definition, input)
       if (E.isLeft(built)) return TE.left(built.left)
+      const read = asJsonByStatus<D['responses']>(definition.responses as never)
       return pipe(
         processRequest(definition.method, definition.env)(built.right),
-        TE.flatMapEither(asJsonByStatus<D['responses']>(definition.responses as never)),
+        // a reader given hostile decoders answers with a Left; this net is for what it cannot foresee
+        TE.flatMapEither((res) => {
+          try {
+            return read(res)
+          } catch (e) {
+            return fail(`reading the response failed: ${errorText(e)}`, res.log)
+          }
+        }),
       )
     } catch (e) {
       return TE.fromEither(fail(`the definition or the input cannot be read: ${errorText(e)}`))

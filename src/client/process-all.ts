@@ -210,7 +210,8 @@ export const processAll =
           const what = isRequest(requests) ? 'one Request (put it in an array)' : shown(requests)
           return [E.left(invalidInput(STEP, `${STEP}: the requests must be an array of Requests, not ${what}`, []))]
         }
-        const all: ReadonlyArray<unknown> = Array.prototype.slice.call(requests)
+        // Array.from: a hole in the list is undefined (a Left of its own), never a hole in the results
+        const all: ReadonlyArray<unknown> = Array.from(requests as ReadonlyArray<unknown>)
         list = all
         const plan = readOptions(options)
         if (E.isLeft(plan)) return all.map((req) => E.left(invalidInput(STEP, `${STEP}: ${plan.left}`, logOf(req))))

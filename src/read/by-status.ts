@@ -8,7 +8,7 @@ import type * as t from 'io-ts'
 import { invalidInput, statusError, type ClientError } from '../model/errors.js'
 import { redactUrl } from '../encoding/redact.js'
 import type { HttpResponse } from '../model/response.js'
-import { decodeBody, isResponse, notAResponse, parseBody } from './readers.js'
+import { decodeBody, isResponse, notAResponse, parseBody, thrownText } from './readers.js'
 
 type Digit = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9
 type ToNumber<S> = S extends `${infer N extends number}` ? N : never
@@ -70,31 +70,41 @@ export type ByStatus<C> = {
     : never
 }[keyof C]
 
-/** A key that is not a case (`'2xx'`, `'ok'`) is a compile error. */
+/** A key that is not a case (`'2xx'`, `'ok'`, `42`) is a compile error. */
 type OnlyCases<C> = {
-  readonly [K in keyof C]: K extends number | `${number}` | `${Class}XX` | 'default' ? C[K] : never
+  // `number` itself is the index signature of a value typed StatusCases: taken as it is
+  readonly [K in keyof C]: K extends HttpStatus | `${HttpStatus}` | `${Class}XX` | 'default'
+    ? C[K]
+    : number extends K
+      ? C[K]
+      : never
 }
 
 const KEY = /^(?:[1-9]\d\d|[1-5]XX|default)$/
 
-/** Why `cases` cannot be used, or null. Keys and decoders are checked before any is used. */
-const casesProblem = (cases: unknown): string | null => {
+/**
+ * The cases, each key and decoder read once (a getter is not asked twice), or why they cannot
+ * be used. Everything is checked before any decoder is used.
+ */
+const readCases = (cases: unknown): E.Either<string, ReadonlyMap<string, t.Decoder<unknown, unknown>>> => {
   if (typeof cases !== 'object' || cases === null || Array.isArray(cases))
-    return 'the cases must be an object of decoders keyed by status, status class or default'
-  let keys: ReadonlyArray<string>
+    return E.left('the cases must be an object of decoders keyed by status, status class or default')
+  const table = new Map<string, t.Decoder<unknown, unknown>>()
   try {
-    keys = Object.keys(cases)
-    for (const key of keys) {
+    for (const key of Object.keys(cases)) {
       if (!KEY.test(key))
-        return `${JSON.stringify(key.slice(0, 40))} is not a case: use a status (200), a class ('4XX') or 'default'`
+        return E.left(
+          `${JSON.stringify(key.slice(0, 40))} is not a case: use a status (200), a class ('4XX') or 'default'`,
+        )
       const decoder: unknown = (cases as Record<string, unknown>)[key]
       if (typeof (decoder as { decode?: unknown } | null)?.decode !== 'function')
-        return `the case ${key} is not a decoder (no decode function)`
+        return E.left(`the case ${key} is not a decoder (no decode function)`)
+      table.set(key, decoder as t.Decoder<unknown, unknown>)
     }
   } catch (e) {
-    return `the cases cannot be read: ${e instanceof Error ? e.message : String(e)}`
+    return E.left(`the cases cannot be read: ${thrownText(e)}`)
   }
-  return keys.length === 0 ? 'no cases: give at least one decoder' : null
+  return table.size === 0 ? E.left('no cases: give at least one decoder') : E.right(table)
 }
 
 /**
@@ -121,18 +131,18 @@ export const asJsonByStatus =
   <C extends StatusCases>(cases: C & OnlyCases<C>) =>
   (res: HttpResponse): E.Either<ClientError, ByStatus<C>> => {
     if (!isResponse(res)) return notAResponse('asJsonByStatus')
-    const problem = casesProblem(cases)
-    if (problem !== null) return E.left(invalidInput('asJsonByStatus', `asJsonByStatus: ${problem}`, res.log))
-    const table = cases as unknown as Readonly<Record<string, t.Decoder<unknown, unknown>>>
+    const table = readCases(cases)
+    if (E.isLeft(table)) return E.left(invalidInput('asJsonByStatus', `asJsonByStatus: ${table.left}`, res.log))
     const status = res.status
-    const key = [String(status), `${Math.floor(status / 100)}XX`, 'default'].find((k) => Object.hasOwn(table, k))
-    if (key === undefined)
+    const key = [String(status), `${Math.floor(status / 100)}XX`, 'default'].find((k) => table.right.has(k))
+    const decoder = key === undefined ? undefined : table.right.get(key)
+    if (key === undefined || decoder === undefined)
       return E.left(
         statusError(`asJsonByStatus: no case for status ${status} ${res.statusText} from ${redactUrl(res.url)}`, res),
       )
     const json = parseBody('asJsonByStatus', res, undefined)
     if (E.isLeft(json)) return json
     const what = key === String(status) ? `the ${status} body` : `the ${status} body (case ${key})`
-    const body = decodeBody('asJsonByStatus', what, table[key] as t.Decoder<unknown, unknown>, json.right, res)
+    const body = decodeBody('asJsonByStatus', what, decoder, json.right, res)
     return E.isLeft(body) ? body : E.right({ status, body: body.right } as ByStatus<C>)
   }

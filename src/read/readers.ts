@@ -180,26 +180,41 @@ export const decodeBody = <A>(
   json: unknown,
   res: HttpResponse,
 ): E.Either<ClientError, A> => {
-  if (typeof (codec as { decode?: unknown } | null)?.decode !== 'function')
-    return E.left(invalidInput(step, `${step}: the codec has no decode function`, res.log))
-  let decoded: t.Validation<A>
+  // a codec is a value from anywhere: read once, called and its answer read inside one net
   try {
-    decoded = codec.decode(json)
-  } catch (e) {
+    const decode: unknown = (codec as { decode?: unknown } | null)?.decode
+    if (typeof decode !== 'function')
+      return E.left(invalidInput(step, `${step}: the codec has no decode function`, res.log))
+    const decoded = (decode as (u: unknown) => unknown).call(codec, json) as t.Validation<A>
+    const tag: unknown = (decoded as { _tag?: unknown } | null)?._tag
+    if (tag === 'Right') return E.right((decoded as E.Right<A>).right)
+    const errors: unknown = tag === 'Left' ? (decoded as E.Left<unknown>).left : undefined
+    if (!Array.isArray(errors))
+      return E.left(invalidInput(step, `${step}: the codec's decode did not return a Validation`, res.log))
     return E.left(
-      invalidInput(step, `${step}: the codec threw: ${e instanceof Error ? e.message : String(e)}`, res.log),
+      decodeError(
+        `${step}: ${what} does not match ${codecName(codec)}: ${formatErrors(errors as t.Errors).join('; ')}`,
+        errors as t.Errors,
+        res.log,
+        res,
+      ),
     )
+  } catch (e) {
+    return E.left(invalidInput(step, `${step}: the codec threw: ${thrownText(e)}`, res.log))
   }
-  return E.isRight(decoded)
-    ? decoded
-    : E.left(
-        decodeError(
-          `${step}: ${what} does not match ${codecName(codec)}: ${formatErrors(decoded.left).join('; ')}`,
-          decoded.left,
-          res.log,
-          res,
-        ),
-      )
+}
+
+/**
+ * What was thrown, as text, never throwing itself (a thrown object may have no prototype).
+ * @example
+ * thrownText(new Error('boom')) // 'boom'
+ */
+export const thrownText = (e: unknown): string => {
+  try {
+    return e instanceof Error ? e.message : String(e)
+  } catch {
+    return 'a value that cannot be shown'
+  }
 }
 
 const codecName = (codec: t.Decoder<unknown, unknown>): string =>

@@ -87,6 +87,53 @@ for (const [name, transport] of TRANSPORTS)
       assert.equal(seen.body.toString('utf8'), '{"text":"hi","at":"2024-02-03T00:00:00.000Z"}')
     })
 
+    test("the template's own path params are kept, repeated query names kept, fields left undefined dropped", async () => {
+      const list = H.endpoint({
+        method: 'GET',
+        request: flow(
+          H.setUrl(`${recorder.url}/t/{tenant}/users/{id}`),
+          H.setPathParam('tenant', 'acme'),
+          H.addUrlParameter('tag', 'template'),
+          H.addUrlParameter('keep', 'k'),
+        ),
+        path: t.type({ id: t.number }),
+        query: t.partial({ tag: t.array(t.string), page: t.number, q: t.string }),
+        headers: t.partial({ 'X-Trace': t.string, 'X-Other': t.string }),
+        responses: { 200: Ok },
+        env,
+      })
+      const before = recorder.seen.length
+      const r = await list({
+        path: { id: 7 },
+        query: { tag: ['a', 'b'], q: undefined },
+        headers: { 'X-Trace': 't', 'X-Other': undefined },
+      })()
+      assert.deepStrictEqual(rightOf(r), { status: 200, body: { ok: true } })
+      const seen = recorder.seen[before]!
+      assert.equal(seen.url, '/t/acme/users/7?keep=k&tag=[a,b]')
+      assert.equal(seen.headers['x-trace'], 't')
+      assert.equal(seen.headers['x-other'], undefined)
+      const pairs = H.endpoint({
+        method: 'GET',
+        request: H.setUrl(`${recorder.url}/q`),
+        query: { encode: (q: ReadonlyArray<readonly [string, string]>) => q } as t.Encoder<
+          ReadonlyArray<readonly [string, string]>,
+          ReadonlyArray<readonly [string, string]>
+        >,
+        responses: { 200: Ok },
+        env,
+      })
+      rightOf(
+        await pairs({
+          query: [
+            ['tag', 'a'],
+            ['tag', 'b'],
+          ],
+        })(),
+      )
+      assert.equal(recorder.seen.at(-1)?.url, '/q?tag=a&tag=b')
+    })
+
     test('an endpoint without encoders takes no input; the template may be a Request value', async () => {
       const ping = H.endpoint({
         method: 'GET',
@@ -219,6 +266,53 @@ describe('endpoint with hostile definitions and inputs', () => {
     const badBody = H.endpoint({ ...good(), body: { encode: () => cyclic } as t.Encoder<number, unknown> })
     invalidOf(await badBody({ path: { id: 1 }, body: 1 })(), 'setJsonBody')
     assert.equal(recorder.seen.length, before)
+  })
+
+  test('decoders that do not answer with a Validation, or throw what cannot be shown, are InvalidInput, never a rejection', async () => {
+    for (const responses of [
+      { 200: { decode: () => undefined } },
+      {
+        200: {
+          decode: () => {
+            throw Object.create(null)
+          },
+        },
+      },
+      new Proxy(
+        {},
+        {
+          ownKeys: () => {
+            throw Object.create(null)
+          },
+        },
+      ),
+    ]) {
+      const call = H.endpoint({ ...good(), responses: responses as unknown as H.StatusCases })
+      const r = await call({ path: { id: 1 } })().catch((e: unknown) => assert.fail(`rejected: ${String(e)}`))
+      assert.ok(E.isLeft(r) && r.left._tag === 'InvalidInput', JSON.stringify(r))
+    }
+    const throwingInput = H.endpoint(good()) as unknown as (
+      i: unknown,
+    ) => () => Promise<E.Either<H.ClientError, unknown>>
+    const input = {
+      get path() {
+        throw Object.create(null)
+      },
+    }
+    assert.match(invalidOf(await throwingInput(input)()), /cannot be read/)
+  })
+
+  test('an InvalidInput of the input carries the log of the template', async () => {
+    const call = H.endpoint({
+      ...good(),
+      request: flow(H.setUrl(`${recorder.url}/items/{id}`), H.addHeader('X-A', '1')),
+    })
+    const r = await (call as unknown as (i: unknown) => () => Promise<E.Either<H.ClientError, unknown>>)({})()
+    assert.ok(E.isLeft(r))
+    assert.ok(
+      r.left.log.some((l) => l.step === 'addHeader'),
+      JSON.stringify(r.left.log),
+    )
   })
 
   test('a placeholder the path codec gives no value for is InvalidInput when the request is prepared, nothing sent', async () => {

@@ -119,6 +119,30 @@ describe('asJsonByStatus', () => {
     const err = leftOf(H.asJsonByStatus(throwing as unknown as H.StatusCases)(res))
     assert.equal(err._tag, 'InvalidInput')
     assert.match(err.message, /boom/)
+    // decoders that answer with something else than a Validation, throw what cannot be shown, or change when read again
+    let reads = 0
+    const hostile: ReadonlyArray<unknown> = [
+      { 200: { decode: () => undefined } },
+      { 200: { decode: () => ({ _tag: 'Left', left: 5 }) } },
+      {
+        200: {
+          decode: () => {
+            throw Object.create(null)
+          },
+        },
+      },
+      {
+        get 200() {
+          if (reads++ > 0) throw new Error('read twice')
+          return t.unknown
+        },
+      },
+    ]
+    for (const [i, c] of hostile.entries()) {
+      const r = H.asJsonByStatus(c as H.StatusCases)(res)
+      if (i === 3) assert.ok(E.isRight(r), 'a getter is read once')
+      else assert.equal(leftOf(r)._tag, 'InvalidInput', `hostile ${i}`)
+    }
     for (const notRes of [null, undefined, {}, E.right(res), 'x'])
       assert.equal(leftOf(H.asJsonByStatus({ 200: User })(notRes as H.HttpResponse))._tag, 'InvalidInput')
   })

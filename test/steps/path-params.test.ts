@@ -213,6 +213,18 @@ describe('on the wire', () => {
     assert.match(H.toCurl(p.right), new RegExp(`^curl ${recorder.url}/u/a%20b%2Fc`))
   })
 
+  test('a secret-named path param is *** in the log, in errors and in toCurl; the server gets it', async () => {
+    const req = pipe(at('/bot{token}/send'), H.setPathParam('token', '123:SeCrEt'))
+    const p = await H.prepareRequest('GET')(req)()
+    assert.ok(E.isRight(p))
+    assert.equal(p.right.url, `${recorder.url}/bot123%3ASeCrEt/send`)
+    const log = H.getLog(p.right, true)
+    assert.ok(!log.includes('SeCrEt'), log)
+    assert.ok(log.includes(`GET ${recorder.url}/bot***/send`), log)
+    assert.ok(!H.toCurl(p.right).includes('SeCrEt'))
+    assert.equal(await targetOf(req), '/bot123%3ASeCrEt/send')
+  })
+
   test('property: any string value but empty, . and .. arrives as one segment that decodes back to it', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -11,7 +11,14 @@ import { authError, fileError, invalidInput, type ClientError } from '../../mode
 import type { HeaderList } from '../../model/headers.js'
 import { appendLog } from '../../model/log.js'
 import type { Request, ResolvedAuth as Auth } from '../../model/request.js'
-import { referencedValues, resolveSecrets, withheldBodyField, withheldParam, type Resolved } from './secrets.js'
+import {
+  referencedValues,
+  resolveSecrets,
+  secretPathValues,
+  withheldBodyField,
+  withheldParam,
+  type Resolved,
+} from './secrets.js'
 import { redactHeaderValue, redactSecrets, redactUrl } from '../../encoding/redact.js'
 import { showValue } from '../../encoding/json.js'
 import { isRequest } from '../../steps/step.js'
@@ -191,7 +198,7 @@ export const prepareNow = async (
   // a request with nothing to read resolves to itself: no copy
   const req: ResolvedRequest =
     resolved.right === (req0 as unknown) ? (req0 as unknown as ResolvedRequest) : { ...req0, ...resolved.right }
-  const masked = referencedValues(req0, resolved.right)
+  const masked = [...referencedValues(req0, resolved.right), ...secretPathValues(req0)]
   const target = checkTarget(req, method, step)
   if (E.isLeft(target)) return target
   const t = target.right

@@ -9,6 +9,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { HeaderList } from '../../model/headers.js'
 import type { Json, Proxy, Request, ResolvedAuth, Tls } from '../../model/request.js'
 import type { Secret, Withheld } from '../../model/secret.js'
+import { isSecretParam } from '../../encoding/redact.js'
+import { encodeComponent } from '../../encoding/url.js'
 
 /**
  * Where `secretFromEnv` references are read: a variable's value, or undefined when it is not set.
@@ -220,3 +222,14 @@ export const withheldParam = (params: Request['params']): string | null => {
  */
 export const referencedValues = (req: Request, r: Resolved): ReadonlyArray<string> =>
   req.headers.flatMap(([, v], i) => (typeof v === 'string' ? [] : [r.headers[i]?.[1] ?? '']))
+
+/**
+ * The values of secret-named path params (`/bot{token}/…`) as they appear in the URL (encoded)
+ * and as given: masked in the run's log, errors and `toCurl`, as secret query params are.
+ * @example
+ * secretPathValues({ ...req, pathParams: [['token', '1:ab'], ['id', 7]] }) // ['1%3Aab', '1:ab']
+ */
+export const secretPathValues = (req: Pick<Request, 'pathParams'>): ReadonlyArray<string> =>
+  (Array.isArray(req.pathParams) ? req.pathParams : []).flatMap(([name, value]) =>
+    typeof value === 'boolean' || !isSecretParam(name) ? [] : [encodeComponent(String(value)), String(value)],
+  )
