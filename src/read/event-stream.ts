@@ -121,7 +121,10 @@ export const eventStreamDecoder = <A = string>(
   // a block without data, so the lines are watched here for it), and the line read so far while
   // it may be an id field (null once it cannot).
   let blockId: string | undefined
-  let line: string | null = ''
+  // the line so far, kept in pieces (joined once, at its end) only while it may be an id field:
+  // whether it may is decided by its first three characters, never by the whole line again
+  let lineHead = ''
+  let parts: string[] | null = []
   const watch = (complete: string): void => {
     if (complete === '') {
       if (blockId !== undefined) lastEventId = blockId
@@ -138,12 +141,16 @@ export const eventStreamDecoder = <A = string>(
       const piece = s.slice(from, lf < 0 ? s.length : lf + 1)
       parser.feed(piece)
       if (lf < 0) {
-        if (line !== null)
-          line = 'id:'.startsWith(line + piece) || (line + piece).startsWith('id:') ? line + piece : null
+        if (parts !== null) {
+          if (lineHead.length < 3) lineHead = (lineHead + piece).slice(0, 3)
+          if (lineHead === 'id:' || 'id:'.startsWith(lineHead)) parts.push(piece)
+          else parts = null
+        }
         return
       }
-      if (line !== null) watch(line + piece.slice(0, -1))
-      line = ''
+      if (parts !== null) watch(parts.join('') + piece.slice(0, -1))
+      lineHead = ''
+      parts = []
       from = lf + 1
     }
   }

@@ -54,8 +54,28 @@ export const ndjsonDecoder = <A = unknown>(
   head: HttpResponse,
   maxLineBytes: number = MAX_LINE_BYTES,
 ): IncrementalDecoder<A> => {
-  let pending: Uint8Array[] = []
+  // the unfinished line, in one buffer that doubles as it fills (never a piece per chunk: a body
+  // arriving a few bytes at a time would cost far more than its bytes), capped by the bound
+  let pending = new Uint8Array(0)
   let pendingBytes = 0
+  const carry = (bytes: Uint8Array): void => {
+    if (pendingBytes + bytes.length > pending.length) {
+      const grown = new Uint8Array(
+        Math.min(Math.max(64, pending.length * 2, pendingBytes + bytes.length), maxLineBytes + 1),
+      )
+      grown.set(pending.subarray(0, pendingBytes))
+      pending = grown
+    }
+    pending.set(bytes, pendingBytes)
+    pendingBytes += bytes.length
+  }
+  const takePending = (piece: Uint8Array): Uint8Array => {
+    const whole =
+      pendingBytes === 0 ? piece : concat([pending.subarray(0, pendingBytes), piece], pendingBytes + piece.length)
+    pending = new Uint8Array(0)
+    pendingBytes = 0
+    return whole
+  }
   let lineNo = 0
 
   const tooLong = (n: number): ClientError =>
@@ -105,16 +125,11 @@ export const ndjsonDecoder = <A = unknown>(
         // (a \r the next chunk would drop is not counted)
         const carried = pendingBytes + rest - (rest > 0 && chunk[chunk.length - 1] === CR ? 1 : 0)
         if (carried > maxLineBytes) return { items, error: tooLong(lineNo + 1) }
-        if (rest > 0) {
-          pending.push(chunk.slice(start))
-          pendingBytes += rest
-        }
+        if (rest > 0) carry(chunk.subarray(start))
         return { items, error: null }
       }
       const piece = chunk.subarray(start, at)
-      const whole = pending.length === 0 ? piece : concat([...pending, piece], pendingBytes + piece.length)
-      pending = []
-      pendingBytes = 0
+      const whole = takePending(piece)
       const error = take(whole, items)
       if (error !== null) return { items, error }
       start = at + 1
@@ -124,9 +139,7 @@ export const ndjsonDecoder = <A = unknown>(
   const end = (): Decoded<A> => {
     if (pendingBytes === 0) return { items: [], error: null }
     const items: A[] = []
-    const whole = concat(pending, pendingBytes)
-    pending = []
-    pendingBytes = 0
+    const whole = takePending(new Uint8Array(0))
     return { items, error: take(whole, items) }
   }
 
