@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startEchoServer } from '../../src/testing/index.js'
 import { FLAGS } from '../../src/cli/flags.js'
-import { MAIN, httpipe, onTerminal, useFixtures } from './helpers.js'
+import { MAIN, httpipe, httpipeSpawned, onTerminal, useFixtures } from './helpers.js'
 import { waitFor } from '../support/wait.js'
 
 const ESC = '\u001b['
@@ -41,33 +41,34 @@ describe('piped', () => {
   })
 })
 
+// exit codes are the process's: these run the built command in a process of its own
 describe('exit codes', () => {
   test('0 on any status; 22 with --fail on 400 and above (the body still written, the status on stderr)', async () => {
-    assert.equal((await httpipe([`${fx.server.url}/status/404`])).code, 0)
-    const failed = await httpipe([`${fx.server.url}/status/404`, '--fail'])
+    assert.equal((await httpipeSpawned([`${fx.server.url}/status/404`])).code, 0)
+    const failed = await httpipeSpawned([`${fx.server.url}/status/404`, '--fail'])
     assert.equal(failed.code, 22)
     assert.equal(failed.out, '{"status":404}')
     assert.equal(failed.err, 'httpipe: HTTP 404 Not Found\n')
-    assert.equal((await httpipe([`${fx.server.url}/status/399`, '-f', '--max-redirects', '0'])).code, 0)
-    assert.equal((await httpipe([`${fx.server.url}/status/500`, '-f'])).code, 22)
+    assert.equal((await httpipeSpawned([`${fx.server.url}/status/399`, '-f', '--max-redirects', '0'])).code, 0)
+    assert.equal((await httpipeSpawned([`${fx.server.url}/status/500`, '-f'])).code, 22)
   })
   test('1 on a ClientError, its message on stderr; --log adds the log', async () => {
     const closed = await startEchoServer()
     const url = closed.url
     await closed.close()
-    const r = await httpipe([`${url}/get`, '--log'])
+    const r = await httpipeSpawned([`${url}/get`, '--log'])
     assert.equal(r.code, 1)
     assert.match(r.err, /^httpipe: executeRequest: .*(ECONNREFUSED|refused)/)
     assert.match(r.err, /\nexecuteRequest: sending GET/)
   })
   test('2 on a usage error: an unknown flag (with a suggestion), a missing value, too many arguments', async () => {
-    const unknown = await httpipe([`${fx.server.url}/get`, '--heder', 'A: b'])
+    const unknown = await httpipeSpawned([`${fx.server.url}/get`, '--heder', 'A: b'])
     assert.equal(unknown.code, 2)
     assert.match(unknown.err, /^httpipe: unknown option '--heder'\n\(Did you mean --header\?\)/)
-    const missing = await httpipe([`${fx.server.url}/get`, '--timeout'])
+    const missing = await httpipeSpawned([`${fx.server.url}/get`, '--timeout'])
     assert.equal(missing.code, 2)
     assert.match(missing.err, /option '--timeout <duration>' argument missing/)
-    const many = await httpipe(['GET', `${fx.server.url}/get`, 'extra'])
+    const many = await httpipeSpawned(['GET', `${fx.server.url}/get`, 'extra'])
     assert.equal(many.code, 2)
     assert.match(many.err, /too many arguments/)
     assert.equal(fx.server.requests.filter((r) => r.url.includes('extra')).length, 0)
@@ -87,7 +88,7 @@ describe('exit codes', () => {
     assert.equal(err, 'httpipe: interrupted\n')
   })
   test('--help lists every flag of the table, examples and the exit codes; --version is the package version', async () => {
-    const help = await httpipe(['--help'])
+    const help = await httpipeSpawned(['--help'])
     assert.equal(help.code, 0)
     for (const f of FLAGS) assert.ok(help.out.includes(f.flags), `--help lists ${f.flags}`)
     assert.match(help.out, /Examples:\n {2}httpipe /)
@@ -95,7 +96,7 @@ describe('exit codes', () => {
       help.out,
       /Exit codes:\n {2}0 +success[^]*\n {2}1 +[^]*\n {2}2 +usage error[^]*\n {2}22 +with --fail[^]*\n {2}130 +interrupted/,
     )
-    const version = await httpipe(['--version'])
+    const version = await httpipeSpawned(['--version'])
     assert.equal(version.out, `${(JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version}\n`)
   })
 })
