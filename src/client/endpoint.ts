@@ -5,7 +5,9 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { getMonoid } from 'fp-ts/lib/Endomorphism.js'
 import { pipe } from 'fp-ts/lib/function.js'
+import { concatAll } from 'fp-ts/lib/Monoid.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
 import { invalidInput, type ClientError } from '../model/errors.js'
@@ -14,6 +16,7 @@ import type { Method } from '../model/method.js'
 import { newRequest, type Request, type Step } from '../model/request.js'
 import type { Env } from '../execute/env.js'
 import { asJsonByStatus, type ByStatus, type StatusCases } from '../read/by-status.js'
+import { thrownText } from '../read/readers.js'
 import { setJsonBody } from '../steps/body.js'
 import { setHeaders } from '../steps/headers.js'
 import { setUrlParams, toPairs, type ParamsInput } from '../steps/params.js'
@@ -92,15 +95,6 @@ export type Endpoint<D extends EndpointDefinition> =
 const fail = (message: string, log: Log = []): E.Either<ClientError, never> =>
   E.left(invalidInput('endpoint', `endpoint: ${message}`, log))
 
-/** What was thrown, as text (never throwing itself: a thrown object may have no prototype). */
-const errorText = (e: unknown): string => {
-  try {
-    return e instanceof Error ? e.message : String(e)
-  } catch {
-    return 'a value that cannot be shown'
-  }
-}
-
 /** A record's entries without the `undefined` ones (an optional field left out), other inputs as they are. */
 const withoutUndefined = <O>(o: O): O =>
   typeof o === 'object' && o !== null && !Array.isArray(o) && Object.getPrototypeOf(o) === Object.prototype
@@ -137,7 +131,7 @@ const partOf = (
   try {
     passes = (is as (u: unknown) => boolean).call(codec, value)
   } catch (e) {
-    return fail(`the ${part} codec's guard threw: ${errorText(e)}`, log)
+    return fail(`the ${part} codec's guard threw: ${thrownText(e)}`, log)
   }
   if (passes === true) return E.right(value)
   const name: unknown = (codec as { name?: unknown }).name
@@ -149,15 +143,12 @@ const encoded = <O>(codec: t.Encoder<never, O>, value: unknown, part: Part, log:
   try {
     return E.right(withoutUndefined((codec.encode as (a: unknown) => O)(value)))
   } catch (e) {
-    return fail(`the ${part} codec's encode threw: ${errorText(e)}`, log)
+    return fail(`the ${part} codec's encode threw: ${thrownText(e)}`, log)
   }
 }
 
-/** Steps in order, as one. */
-const all =
-  (steps: ReadonlyArray<Step>): Step =>
-  (req) =>
-    steps.reduce((r, step) => step(r), req)
+/** Steps in order, as one (fp-ts's Endomorphism monoid: `flow` of any number, the identity of none). */
+const all: (steps: ReadonlyArray<Step>) => Step = concatAll(getMonoid<Request>())
 
 /**
  * The step a part of the input makes: path params set one by one (the template's others kept),
@@ -205,7 +196,7 @@ const buildRequest = (d: EndpointDefinition, input: unknown): E.Either<ClientErr
   try {
     req = isRequest(d.request) ? d.request : d.request(newRequest())
   } catch (e) {
-    return fail(`the request step threw: ${errorText(e)}`)
+    return fail(`the request step threw: ${thrownText(e)}`)
   }
   if (!isRequest(req)) return fail('the request step did not return a Request')
   for (const part of PARTS) {
@@ -259,11 +250,11 @@ export const endpoint = <D extends EndpointDefinition>(definition: D): Endpoint<
           try {
             return read(res)
           } catch (e) {
-            return fail(`reading the response failed: ${errorText(e)}`, res.log)
+            return fail(`reading the response failed: ${thrownText(e)}`, res.log)
           }
         }),
       )
     } catch (e) {
-      return TE.fromEither(fail(`the definition or the input cannot be read: ${errorText(e)}`))
+      return TE.fromEither(fail(`the definition or the input cannot be read: ${thrownText(e)}`))
     }
   }) as Endpoint<D>

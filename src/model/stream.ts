@@ -26,24 +26,12 @@ import { isTagged } from './valid.js'
  * @category responses
  * @since 0.3.0
  */
-export interface HttpStream {
+export interface HttpStream extends Omit<HttpResponse, '_tag' | 'body' | 'file' | 'timings' | 'log'> {
   readonly _tag: 'HttpStream'
-  readonly status: number
-  readonly statusText: string
-  /** lower-case names; repeated headers joined with `, ` (Set-Cookie with `\n`) */
-  readonly headers: Readonly<Record<string, string>>
-  /** the headers as they arrived */
-  readonly rawHeaders: ReadonlyArray<readonly [string, string]>
-  /** the final URL, after redirects */
-  readonly url: string
   /** the body's bytes, decoded (gzip, deflate, br), read as the consumer asks for them */
   readonly body: AsyncIterable<E.Either<ClientError, Uint8Array>>
   /** always `null`: a stream is never saved to a file */
   readonly file: null
-  /** redirects followed */
-  readonly redirects: number
-  /** attempts made in all, over every redirect hop */
-  readonly attempts: number
   /** up to the head: `end` is `headers`, `total` is `headers - start` */
   readonly timings: Timings
   /** the log up to the head */

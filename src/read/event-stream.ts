@@ -6,12 +6,12 @@
 import { createParser, type EventSourceMessage, type ParseError as SseParseError } from 'eventsource-parser'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
-import { parseError, responseTooLarge, type ClientError } from '../model/errors.js'
+import { responseTooLarge, type ClientError } from '../model/errors.js'
 import type { HttpResponse } from '../model/response.js'
 import { DEFAULT_MAX_MEMORY_BYTES } from '../model/settings.js'
 import { streamHead, type HttpStream, type ServerSentEvent } from '../model/stream.js'
 import { decodeBody } from './readers.js'
-import { codecProblem, decodeStream, shortText, type Decoded, type IncrementalDecoder } from './stream-body.js'
+import { codecProblem, decodeStream, parseJsonText, type Decoded, type IncrementalDecoder } from './stream-body.js'
 
 /**
  * The most text one event may buffer, in characters: its unfinished line and its `data` so far
@@ -77,20 +77,9 @@ export const eventStreamDecoder = <A = string>(
 
   const dataOf = (data: string): E.Either<ClientError, A> => {
     if (codec === undefined) return E.right(data as A)
-    let json: unknown
-    try {
-      json = JSON.parse(data)
-    } catch (e) {
-      const why = e instanceof Error ? e.message : String(e)
-      return E.left(
-        parseError(
-          `${step}: the data of event ${count} is not valid JSON (${why}): ${shortText(data)}`,
-          head.log,
-          head,
-        ),
-      )
-    }
-    return decodeBody(step, `the data of event ${count}`, codec, json, head)
+    const json = parseJsonText(step, `the data of event ${count}`, data, head)
+    if (E.isLeft(json)) return json
+    return decodeBody(step, `the data of event ${count}`, codec, json.right, head)
   }
 
   const onEvent = (message: EventSourceMessage): void => {

@@ -9,7 +9,7 @@ import type { HttpResponse } from '../model/response.js'
 import { DEFAULT_MAX_MEMORY_BYTES } from '../model/settings.js'
 import { streamHead, type HttpStream } from '../model/stream.js'
 import { decodeBody } from './readers.js'
-import { codecProblem, decodeStream, shortText, type Decoded, type IncrementalDecoder } from './stream-body.js'
+import { codecProblem, decodeStream, parseJsonText, type Decoded, type IncrementalDecoder } from './stream-body.js'
 
 /**
  * The longest NDJSON line, in bytes (its line break not counted): the run's memory cap,
@@ -94,15 +94,9 @@ export const ndjsonDecoder = <A = unknown>(
     }
     if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1)
     if (text.trim() === '') return E.right(undefined)
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch (e) {
-      const why = e instanceof Error ? e.message : String(e)
-      return E.left(
-        parseError(`${step}: line ${lineNo} is not valid JSON (${why}): ${shortText(text.trim())}`, head.log, head),
-      )
-    }
+    const parsed = parseJsonText(step, `line ${lineNo}`, text, head, text.trim())
+    if (E.isLeft(parsed)) return parsed
+    const json = parsed.right
     if (codec === undefined) return E.right({ value: json as A })
     return E.map((value: A) => ({ value }))(decodeBody(step, `line ${lineNo}`, codec, json, head))
   }

@@ -5,8 +5,10 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { invalidInput, transportError, type ClientError } from '../model/errors.js'
+import { invalidInput, parseError, transportError, type ClientError } from '../model/errors.js'
 import { isStream, type HttpStream } from '../model/stream.js'
+import type { HttpResponse } from '../model/response.js'
+import { thrownText } from './readers.js'
 
 /**
  * What an incremental decoder made of a piece of input: the items, in order, then the error that
@@ -28,14 +30,6 @@ export interface Decoded<X> {
 export interface IncrementalDecoder<X> {
   readonly push: (chunk: Uint8Array) => Decoded<X>
   readonly end: () => Decoded<X>
-}
-
-const messageOf = (e: unknown): string => {
-  try {
-    return e instanceof Error ? e.message : String(e)
-  } catch {
-    return 'unknown error'
-  }
 }
 
 const codeOf = (e: unknown): string => {
@@ -94,14 +88,14 @@ const pull = async (step: string, stream: HttpStream, iterator: AsyncIterator<un
     result = await iterator.next()
   } catch (e) {
     return {
-      error: transportError(`${step}: reading the body failed: ${messageOf(e)}`, codeOf(e), stream.log),
+      error: transportError(`${step}: reading the body failed: ${thrownText(e)}`, codeOf(e), stream.log),
     }
   }
   try {
     return inspect(step, stream, result)
   } catch (e) {
     // a result or an item whose fields throw when read
-    return { error: invalidInput(step, `${step}: the body's result cannot be read: ${messageOf(e)}`, stream.log) }
+    return { error: invalidInput(step, `${step}: the body's result cannot be read: ${thrownText(e)}`, stream.log) }
   }
 }
 
@@ -118,7 +112,7 @@ async function* run<X>(
   try {
     decoder = start(stream)
   } catch (e) {
-    decoder = E.left(invalidInput(step, `${step}: the stream cannot be read: ${messageOf(e)}`, stream.log))
+    decoder = E.left(invalidInput(step, `${step}: the stream cannot be read: ${thrownText(e)}`, stream.log))
   }
   if (E.isLeft(decoder)) {
     yield decoder
@@ -130,7 +124,7 @@ async function* run<X>(
     if (typeof iterator !== 'object' || iterator === null || typeof iterator.next !== 'function')
       throw new TypeError('the body has no iterator')
   } catch (e) {
-    yield E.left(invalidInput(step, `${step}: the body cannot be read: ${messageOf(e)}`, stream.log))
+    yield E.left(invalidInput(step, `${step}: the body cannot be read: ${thrownText(e)}`, stream.log))
     return
   }
   let open = true
@@ -152,7 +146,7 @@ async function* run<X>(
       try {
         decoded = next === null ? decoder.right.end() : decoder.right.push(next.chunk)
       } catch (e) {
-        decoded = { items: [], error: invalidInput(step, `${step}: decoding failed: ${messageOf(e)}`, stream.log) }
+        decoded = { items: [], error: invalidInput(step, `${step}: decoding failed: ${thrownText(e)}`, stream.log) }
       }
       if (decoded.error !== null) stop()
       for (const item of decoded.items) yield E.right(item)
@@ -193,6 +187,28 @@ export const decodeStream = <X>(
 export const shortText = (s: string): string => {
   const json = JSON.stringify(s.length > 60 ? s.slice(0, 60) : s)
   return json.length > 60 || s.length > 60 ? `${json.slice(0, 57)}...` : json
+}
+
+/**
+ * `text` parsed as JSON for reader `step`: invalid JSON is a `ParseError` naming `what` (`line 3`,
+ * `the data of event 2`) and showing `shown` (the text, by default) short.
+ * @example
+ * parseJsonText('asNdjson', 'line 2', '{oops', head) // left(ParseError 'asNdjson: line 2 is not valid JSON (…): "{oops"')
+ */
+export const parseJsonText = (
+  step: string,
+  what: string,
+  text: string,
+  head: HttpResponse,
+  shown: string = text,
+): E.Either<ClientError, unknown> => {
+  try {
+    return E.right(JSON.parse(text) as unknown)
+  } catch (e) {
+    return E.left(
+      parseError(`${step}: ${what} is not valid JSON (${thrownText(e)}): ${shortText(shown)}`, head.log, head),
+    )
+  }
 }
 
 /**

@@ -15,7 +15,7 @@ import { transportError, type ClientError } from '../../src/model/errors.js'
 import { streamHead, type HttpStream, type ServerSentEvent } from '../../src/model/stream.js'
 import { asEventStream, eventStreamDecoder } from '../../src/read/event-stream.js'
 import { decodeStream } from '../../src/read/stream-body.js'
-import { collect, cutAt, plain, streamOf, utf8, type BodyItem } from '../support/streams.js'
+import { collect, cutAt, plain, streamOf, utf8, type BodyItem, throwingCodec as Throws } from '../support/streams.js'
 
 const read = (items: Iterable<BodyItem>) => collect(asEventStream()(streamOf(items).stream))
 const events = async (text: string): Promise<ServerSentEvent[]> =>
@@ -238,14 +238,6 @@ describe('asEventStream: data decoded, errors', () => {
   })
 
   test('throwing codecs and codecs without decode are InvalidInputs', async () => {
-    const Throws = new t.Type<number>(
-      'Throws',
-      (_): _ is number => false,
-      () => {
-        throw new Error('boom')
-      },
-      (a) => a,
-    )
     const rs = await collect(asEventStream(Throws)(streamOf([utf8('data: 1\n\n')]).stream))
     assert.deepEqual(rs.map(plain), [{ _tag: 'InvalidInput', message: 'asEventStream: the codec threw: boom' }])
     const body = streamOf([utf8('data: 1\n\n')])

@@ -13,7 +13,7 @@ import type { HttpStream } from '../../src/model/stream.js'
 import { asNdjson, MAX_LINE_BYTES, ndjsonDecoder } from '../../src/read/ndjson.js'
 import { decodeStream } from '../../src/read/stream-body.js'
 import { streamHead } from '../../src/model/stream.js'
-import { collect, cutAt, plain, streamOf, utf8, type BodyItem } from '../support/streams.js'
+import { collect, cutAt, plain, streamOf, utf8, type BodyItem, throwingCodec as Throws } from '../support/streams.js'
 
 const read = (items: Iterable<BodyItem>) => collect(asNdjson()(streamOf(items).stream))
 
@@ -174,14 +174,6 @@ describe('asNdjson: errors', () => {
   })
 
   test('a codec that throws is an InvalidInput; a codec without decode is refused before reading', async () => {
-    const Throws = new t.Type<number>(
-      'Throws',
-      (_): _ is number => false,
-      () => {
-        throw new Error('boom')
-      },
-      (a) => a,
-    )
     const rs = await collect(asNdjson(Throws)(streamOf([utf8('1\n')]).stream))
     assert.deepEqual(plain(rs[0]!), { _tag: 'InvalidInput', message: 'asNdjson: the codec threw: boom' })
     const body = streamOf([utf8('1\n')])

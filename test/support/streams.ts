@@ -2,6 +2,7 @@
  * HttpStream values built by hand for the stream readers' tests (not a test file itself): a body
  * over given chunks whose iterator records how far it was read and whether it was told to stop.
  */
+import * as t from 'io-ts'
 import * as E from 'fp-ts/lib/Either.js'
 import type { ClientError } from '../../src/model/errors.js'
 import type { HttpStream } from '../../src/model/stream.js'
@@ -88,3 +89,13 @@ export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text)
 /** The same error with its log and response left out, for comparing results. */
 export const plain = <X>(r: E.Either<ClientError, X>): unknown =>
   E.isLeft(r) ? { _tag: r.left._tag, message: r.left.message } : r
+
+/** A codec whose decode throws `boom` (what a reader must turn into an InvalidInput). */
+export const throwingCodec = new t.Type<number>(
+  'Throws',
+  (_): _ is number => false,
+  () => {
+    throw new Error('boom')
+  },
+  (a) => a,
+)
