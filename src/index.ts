@@ -108,6 +108,13 @@ export { asBinary, asJson, asString, ensureStatus, responseFilename } from './re
 export { asJsonByStatus } from './read/by-status.js'
 export type { ByStatus, HttpStatus, StatusCases } from './read/by-status.js'
 
+// streams
+export { streamRequest } from './client/stream.js'
+export type { HttpStream, ServerSentEvent } from './model/stream.js'
+export { asNdjson } from './read/ndjson.js'
+export { asEventStream } from './read/event-stream.js'
+export { nextLink } from './steps/next-link.js'
+
 // errors and log
 export type {
   AuthError,

@@ -61,8 +61,11 @@ const unpreparable: Unexpected = (step, e, log) =>
  * defaults are in `resolveEnv`), and everything below runs with it inside one net, so that a
  * runner never rejects: whatever is thrown below (a bug, a hostile input) is a ClientError of
  * `step` with the log of its input.
+ * @example
+ * boundary('processRequest', env, req, (r) => processNow('GET', r, req))
+ * @internal
  */
-const boundary =
+export const boundary =
   <A>(
     step: string,
     env: Env | undefined,

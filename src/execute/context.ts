@@ -32,6 +32,18 @@ export interface Received {
   readonly body: Uint8Array
   readonly file: string | null
   readonly headersAt: number
+  /** a stream's body, handed on unread (`body` is then empty): the consumer reads it, a layer that throws the answer away returns it */
+  readonly open?: OpenBody
+}
+
+/**
+ * A body handed on unread (a stream's): what its consumer iterates; `return` drops it.
+ * @example
+ * const b: OpenBody = { [Symbol.asyncIterator]: () => it, return: () => Promise.resolve({ done: true, value: undefined }) }
+ * @internal
+ */
+export interface OpenBody extends AsyncIterable<E.Either<ClientError, Uint8Array>> {
+  readonly return: () => Promise<unknown>
 }
 
 /**

@@ -9,7 +9,9 @@ import { pipe } from 'fp-ts/lib/function.js'
 import { secretsOf } from '../auth/schemes.js'
 import { invalidInput, type ClientError } from '../model/errors.js'
 import { putHeader } from '../model/headers.js'
-import type { PreparedRequest } from '../model/prepared.js'
+import type { PreparedRequest, Sink } from '../model/prepared.js'
+import type { HttpStream } from '../model/stream.js'
+import { toStream } from './streams/response.js'
 import type { Request } from '../model/request.js'
 import type { HttpResponse } from '../model/response.js'
 import { attempt } from './attempt/attempt.js'
@@ -21,16 +23,13 @@ import { withSigning } from './layers/signing.js'
 import { prepareNow } from './prepare/prepare.js'
 import { loadTls, resolveBody } from './resolve.js'
 import { toResponse } from './response.js'
-import { RunLog, runContext } from './context.js'
+import { RunLog, runContext, type Received, type RunCtx } from './context.js'
 
-/**
- * Runs a prepared request to its final response, with the env resolved by the client's
- * boundary (which also catches whatever is thrown below).
- * @example
- * await run(prepared, resolveEnv({}, defaults)) // right(HttpResponse) or left(ClientError)
- * @internal
- */
-export const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<ClientError, HttpResponse>> => {
+/** A run up to its final answer: the context, and what was received or why not. */
+const send = async (
+  p: PreparedRequest,
+  env: ResolvedEnv,
+): Promise<E.Either<ClientError, { readonly ctx: RunCtx; readonly received: Received }>> => {
   const secrets = secretsOf(p)
   const log = new RunLog(p.log, env.now, env.debug, secrets)
   const tls = p.tls === null ? E.right(null) : await loadTls(p, log)
@@ -41,10 +40,42 @@ export const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Eithe
   const length = body.right._tag === 'Segments' ? body.right.length : null
   const headers =
     length !== null && body.right !== p.body ? putHeader(p.headers, 'Content-Length', String(length)) : p.headers
-  const send = pipe(attempt(ctx), withSigning(ctx), withChallenge(ctx), withRetries(ctx), withRedirects(ctx))
-  const r = await send({ method: p.method, url: p.url, headers, body: body.right, auth: p.auth, attempt: 1 })
-  return E.isLeft(r) ? E.left(r.left.error) : toResponse(ctx, r.right)
+  const go = pipe(attempt(ctx), withSigning(ctx), withChallenge(ctx), withRetries(ctx), withRedirects(ctx))
+  const r = await go({ method: p.method, url: p.url, headers, body: body.right, auth: p.auth, attempt: 1 })
+  return E.isLeft(r) ? E.left(r.left.error) : E.right({ ctx, received: r.right })
 }
+
+/**
+ * Runs a prepared request to its final response, with the env resolved by the client's
+ * boundary (which also catches whatever is thrown below).
+ * @example
+ * await run(prepared, resolveEnv({}, defaults)) // right(HttpResponse) or left(ClientError)
+ * @internal
+ */
+export const run = async (p: PreparedRequest, env: ResolvedEnv): Promise<E.Either<ClientError, HttpResponse>> => {
+  const r = await send(p, env)
+  return E.isLeft(r) ? r : toResponse(r.right.ctx, r.right.received)
+}
+
+/**
+ * Prepares and runs a Request up to the head of its final answer, its body left to be read as
+ * it arrives (a `2xx`; any other answer is read whole, as the layers read it).
+ * @example
+ * await streamNow('GET', env, req) // right(HttpStream) or left(ClientError)
+ * @internal
+ */
+export const streamNow = async (
+  method: string,
+  env: ResolvedEnv,
+  req: Request,
+): Promise<E.Either<ClientError, HttpStream>> => {
+  const p = await prepareNow('streamRequest', method, env, req)
+  if (E.isLeft(p)) return p
+  const r = await send({ ...p.right, sink: STREAM }, env)
+  return E.isLeft(r) ? r : E.right(toStream(r.right.ctx, r.right.received))
+}
+
+const STREAM: Sink = { _tag: 'Stream' }
 
 const isPrepared = isTagged<PreparedRequest>('PreparedRequest')
 

@@ -84,8 +84,9 @@ export const segmentsBody = (segments: ReadonlyArray<Segment>): PreparedBody => 
  * asked for (`Part`: the `206` of a range starting at `start` and ending by `end`, saved to
  * `path` when there is one; with `append`, `path` holds the `start` bytes before the part, the
  * part is appended to it as it arrives, and an attempt that fails cuts it back to `start`
- * bytes). Each case is one row where a response's target is chosen, so a `Stream` sink is one
- * more case, not one more flag.
+ * bytes), or handed to its consumer unread when the answer is a `2xx` (`Stream`, from
+ * `streamRequest`; any other answer is read whole). Each case is one row where a response's
+ * target is chosen.
  * @example
  * const s: Sink = { _tag: 'Part', path: '/tmp/a.bin', start: 0, end: 1024, append: true }
  * @category running
@@ -101,6 +102,7 @@ export type Sink =
       readonly end: number
       readonly append: boolean
     }
+  | { readonly _tag: 'Stream' }
 
 /**
  * The sink of a response kept in memory.
@@ -129,7 +131,7 @@ export const fileSink = (path: string | null): Sink => (path === null ? memorySi
  * @category running
  * @since 0.3.0
  */
-export const sinkFile = (s: Sink): string | null => (s._tag === 'Memory' ? null : s.path)
+export const sinkFile = (s: Sink): string | null => (s._tag === 'Memory' || s._tag === 'Stream' ? null : s.path)
 
 /**
  * A request ready to send: final method, URL and headers (Basic/Bearer included, AWS4 and

@@ -19,6 +19,7 @@ import { declaredLength, dropBody, MAX_IN_MEMORY, refusedHead } from './head.js'
 import { decodersFor, readBody } from './collect.js'
 import { targetOf, undoFile } from './sink.js'
 import { Watch } from './watch.js'
+import { StreamBody } from '../streams/body.js'
 import type { Failure, Received, RunCtx, Send } from '../context.js'
 
 /** How much of an answer that its sink did not ask for (not the part asked for) is kept (for its error). */
@@ -155,6 +156,8 @@ const decodersOf = (
   return decoders
 }
 
+const EMPTY = new Uint8Array(0)
+
 const received = (
   hop: Hop,
   res: TransportResponse,
@@ -181,13 +184,15 @@ const receive = async (
   const target = targetOf(sh.sink, res.status, res.headers, noBody)
   const file = target.file
   const total = declaredLength(findHeader(res.headers, 'content-length'))
+  // a stream's 2xx body goes on to its consumer unread (any other answer is read here, whole)
+  const streamed = sh.sink._tag === 'Stream' && res.status >= 200 && res.status < 300 && !noBody
   const limit = target.unwanted
     ? UNWANTED_BYTES
     : (ctx.env.maxResponseBytes ??
       ctx.p.settings.maxResponseSize ??
-      (file === null ? DEFAULT_MAX_MEMORY_BYTES : Number.POSITIVE_INFINITY))
+      (file === null && !streamed ? DEFAULT_MAX_MEMORY_BYTES : Number.POSITIVE_INFINITY))
   // one body in memory is at most one Buffer
-  const maxBytes = file === null && limit > MAX_IN_MEMORY ? MAX_IN_MEMORY : limit
+  const maxBytes = file === null && !streamed && limit > MAX_IN_MEMORY ? MAX_IN_MEMORY : limit
   const asItComes = !noBody && !target.unwanted && (decoders === null || decoders.length === 0)
   const refused = refusedHead(ctx, res, encoding, total, maxBytes, asItComes, what)
   if (refused !== null) {
@@ -196,6 +201,12 @@ const receive = async (
     w.finish()
     up.close()
     return E.left(refused)
+  }
+  if (streamed) {
+    w.afterHead(ctx.deadlineAt - ctx.env.now())
+    const body = new StreamBody({ ctx, res, watch: w, decoders: decoders ?? [], limit, close: () => up.close() })
+    const { status, statusText, headers } = res
+    return E.right({ hop, status, statusText, headers, body: EMPTY, file: null, headersAt, open: body })
   }
   const r = await readBody(res.body, {
     decoders: decoders ?? [],

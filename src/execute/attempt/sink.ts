@@ -45,6 +45,7 @@ export const MEMORY: Target = { file: null, append: false, unwanted: false, cutT
 export const targetOf = (sink: Sink, status: number, headers: HeaderList, noBody: boolean): Target => {
   switch (sink._tag) {
     case 'Memory':
+    case 'Stream':
       return MEMORY
     case 'File':
       return status >= 200 && status < 300 && !noBody

@@ -21,8 +21,8 @@ export class Watch {
   fired: Fired = null
   private readonly start = Date.now()
   private lastByte = this.start
-  private readonly whole: number
-  private readonly wholeLimit: TimeoutLimit
+  private whole: number
+  private wholeLimit: TimeoutLimit
   private readonly idle: number
   private readonly signal: AbortSignal | undefined
   private readonly onSignal: (() => void) | null = null
@@ -56,6 +56,19 @@ export class Watch {
     if (wholeIn <= 0) return this.fire(this.wholeLimit)
     if (idleIn <= 0) return this.fire('idle')
     this.timer = setTimeout(this.check, Math.min(wholeIn, idleIn))
+  }
+
+  /**
+   * The head came and the body goes to a consumer that reads it as it likes (a stream): from
+   * now on the attempt limit is over, and only the idle limit, what is left of the deadline
+   * (`deadlineLeftMs`, Infinity without one) and the signal apply.
+   */
+  afterHead(deadlineLeftMs: number): void {
+    if (this.fired !== null) return
+    this.whole = Date.now() - this.start + Math.max(0, deadlineLeftMs)
+    this.wholeLimit = 'deadline'
+    clearTimeout(this.timer)
+    this.timer = setTimeout(this.check, Math.min(this.whole - (Date.now() - this.start), this.idle))
   }
 
   /** A byte moved (either way): the idle limit starts again. */

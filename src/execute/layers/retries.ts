@@ -50,6 +50,8 @@ export const withRetries =
         const r = await send(n === 1 ? hop : { ...hop, attempt: n })
         const d = retryDecision(outcome(r), hop.method, n, ctx.p.settings, ctx.env.random, ctx.env.now)
         if (d._tag === 'Done') return r
+        // a stream's body the policy retries (a 2xx it lists) is dropped unread
+        if (E.isRight(r)) void r.right.open?.return()
         ctx.log.add(d.reason)
         const stop = await pause(ctx, d.waitMs, `${hop.method} ${redactSecrets(redactUrl(hop.url), ctx.secrets)}`, n)
         if (stop !== null) return E.left(stop)
