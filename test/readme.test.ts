@@ -74,6 +74,14 @@ describe('README', () => {
     assert.equal(r.stdout.trim(), printed(code))
   })
 
+  test('the Streams example runs with tsx against the packed package and prints what it says', () => {
+    const file = 'streams.mts'
+    const code = snippet(file, 'Streams')
+    const r = run(file, code, TSX)
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stdout.trim(), printed(code))
+  })
+
   test('what the README says of fp-ts/function holds: plain Node ESM refuses it, CommonJS takes it', () => {
     const esm = run('dir-import.mjs', "import { pipe } from 'fp-ts/function'\nconsole.log(typeof pipe)\n")
     assert.notEqual(esm.status, 0)
