@@ -5,6 +5,7 @@
 import { schemeOf } from '../../auth/schemes.js'
 import { dropHeaders, findHeader, type HeaderList } from '../../model/headers.js'
 import { noBody, type Hop } from '../../model/prepared.js'
+import type { ResolvedAuth as Auth } from '../../model/request.js'
 import { isSecretHeader } from '../../encoding/redact.js'
 import { defaultRetryPolicy, type RetryPolicy } from '../../model/retry-policy.js'
 import { type Settings } from '../../model/settings.js'
@@ -153,6 +154,23 @@ export const planRedirect = (
 export type RedirectPlan = Extract<ReturnType<typeof planRedirect>, { readonly _tag: 'Follow' }>
 
 /**
+ * The headers that may go to another origin: without the credential headers, the headers the
+ * auth scheme's signature added, every header the log treats as secret (X-Api-Key,
+ * Private-Token, …) and every header whose value is a secret (`isSecretValue`: a value read from
+ * `secretFromEnv`). Used by a cross-origin redirect ({@link nextHop}) and by `paginate`.
+ * @example
+ * crossOriginHeaders([['X-Api-Key', 'k'], ['Accept', '*\/*']], { _tag: 'None' }, () => false) // [['Accept', '*\/*']]
+ */
+export const crossOriginHeaders = <V>(
+  headers: HeaderList<V>,
+  auth: Pick<Auth, '_tag'>,
+  isSecretValue: (value: V) => boolean,
+): HeaderList<V> =>
+  dropHeaders(headers, [...CREDENTIAL_HEADERS, ...schemeOf(auth as Auth).crossOriginDrop]).filter(
+    ([n, v]) => !isSecretHeader(n) && !isSecretValue(v),
+  )
+
+/**
  * The next hop of a redirect: the new method and URL, the body kept or dropped (with its
  * headers), and on another origin no credentials: the credential headers and every header
  * named like a secret, the scheme and the headers its signature added.
@@ -160,14 +178,8 @@ export type RedirectPlan = Extract<ReturnType<typeof planRedirect>, { readonly _
  * nextHop(hop, { _tag: 'Follow', to: 'http://other/', method: 'GET', keepBody: false, crossOrigin: true }, []).auth // { _tag: 'None' }
  */
 export const nextHop = (hop: Hop, plan: RedirectPlan, secretValues: ReadonlyArray<string> = []): Hop => {
-  let headers = redirectHeaders(hop.headers, plan)
-  if (plan.crossOrigin) {
-    // every header the log treats as secret (X-Api-Key, Private-Token, …), and every header whose
-    // value was given as a secret (secretFromEnv), stays with its origin
-    headers = dropHeaders(headers, schemeOf(hop.auth).crossOriginDrop).filter(
-      ([n, v]) => !isSecretHeader(n) && !secretValues.includes(v),
-    )
-  }
+  const kept = redirectHeaders(hop.headers, plan)
+  const headers = plan.crossOrigin ? crossOriginHeaders(kept, hop.auth, (v) => secretValues.includes(v)) : kept
   return {
     method: plan.method,
     url: plan.to,
