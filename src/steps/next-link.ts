@@ -17,8 +17,14 @@ import { change, isRequest, makeStep } from './step.js'
  * (RFC 8288: several links in a header and several headers, quoted or bare parameters, a `rel`
  * list such as `rel="next last"`, compared case-insensitively), resolved against the page's
  * URL, as `req` with its URL set to it and everything else kept (headers, auth, settings), but
- * its URL params and path params: the link carries the whole query and the path as sent. None when there is no such link, or its
- * target is not an `http:` or `https:` URL. The default `next` of `paginate`.
+ * its URL params and path params: the link carries the whole query and the path as sent. None
+ * when there is no such link, or its target is not an `http:` or `https:` URL. The default
+ * `next` of `paginate`.
+ *
+ * It keeps the auth and every header also when the link points to another origin: a step says
+ * where the next page is and does not judge it. The guard is in `paginate`, which refuses a next
+ * page on another origin than its page (a Left), or with `crossOrigin: true` sends it without
+ * the credentials. Run the result yourself only after checking its origin.
  * @example
  * // a page answered with  Link: <https://api.example.com/items?page=3>; rel="next"
  * H.nextLink(res, req) // some(req with URL https://api.example.com/items?page=3)
