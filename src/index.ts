@@ -114,6 +114,8 @@ export type { HttpStream, ServerSentEvent } from './model/stream.js'
 export { asNdjson } from './read/ndjson.js'
 export { asEventStream } from './read/event-stream.js'
 export { nextLink } from './steps/next-link.js'
+export { paginate } from './client/paginate.js'
+export type { PaginateOptions } from './client/paginate.js'
 
 // errors and log
 export type {

@@ -65,6 +65,8 @@ const SPEC_NAMES = [
   'asJson',
   'asJsonByStatus',
   'asString',
+  'paginate',
+  'PaginateOptions',
   'crossFetchTransport',
   'defaultTransport',
   'delete',
