@@ -1,14 +1,15 @@
 /**
  * paginate against the echo server's `/pages` route and loopback node:http servers that record
  * what they receive: pages in order (absolute and relative links, cross-fetch too), laziness,
- * maxPages, leaving early, a non-2xx page, a failed page, `next` that throws or returns
+ * maxPages, leaving early, a non-2xx page, a failed page, an aborted env.signal, `next` that throws or returns
  * nonsense, a custom `next` and method, the cross-origin guard (another port, another scheme, a
- * page redirected to another origin) and what `crossOrigin: true` leaves behind, AWS4 and
+ * page redirected to another origin, https to http) and what `crossOrigin: true` leaves behind, AWS4 and
  * OAuth1 signed again for each page, hostile input.
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
@@ -17,7 +18,7 @@ import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { useEchoServer } from '../support/fixtures.js'
 import { startOAuth1Verifier, type Verifier } from '../support/oauth1-verifier.js'
-import { freePort } from '../support/peers.js'
+import { freePort, makePki } from '../support/peers.js'
 import { startSigV4Verifier, type SigV4Verifier } from '../support/sigv4-verifier.js'
 import { settlesWithin } from '../support/wait.js'
 
@@ -247,6 +248,21 @@ describe('paginate: the stream ends after its first Left', () => {
     assert.equal(leftOf(results[1])._tag, 'TransportError')
   })
 
+  test('env.signal aborted after the first page: the next one is a TransportError (ABORTED), not sent', async () => {
+    const srv = await serve(endless)
+    const controller = new AbortController()
+    const got: Result[] = []
+    for await (const r of pipe(at(`${srv.url}/p?n=1`), H.paginate({ env: { signal: controller.signal } }))) {
+      got.push(r)
+      controller.abort()
+    }
+    assert.equal(got.length, 2)
+    const e = leftOf(got[1])
+    assert.equal(e._tag === 'TransportError' ? e.cause : e._tag, 'ABORTED')
+    await settle()
+    assert.equal(srv.seen.length, 1)
+  })
+
   test('next that throws, or returns anything but an Option of a Request: an InvalidInput of paginate', async () => {
     const srv = await serve(endless)
     const req = at(`${srv.url}/p?n=1`)
@@ -324,6 +340,32 @@ describe('paginate: another origin', () => {
     assert.equal(results.length, 2)
     assert.match(leftOf(results[1]).message, /another origin \(https:\/\/127\.0\.0\.1:\d+\) than its page \(http:/)
     assert.equal(srv.seen.length, 1)
+  })
+
+  test('https to http on the same host and port is another origin: a Left, nothing sent', async () => {
+    const pki = makePki()
+    const seen: string[] = []
+    const server = createHttpsServer({ key: pki.serverKey, cert: pki.serverCert }, (req, res) => {
+      seen.push(req.url ?? '')
+      const port = (server.address() as AddressInfo).port
+      res.writeHead(200, { link: `<http://127.0.0.1:${port}/p2>; rel="next"` }).end('one')
+    })
+    try {
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+      const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const req = pipe(at(`${origin}/p1`), H.setTls({ ca: pki.ca }), H.addBearerAuthorization('tok-1'))
+      const results = await collect(pipe(req, H.paginate()))
+      assert.equal(results.length, 2)
+      assert.ok(results[0] !== undefined && E.isRight(results[0]))
+      const e = leftOf(results[1])
+      assert.equal(e._tag, 'InvalidInput')
+      assert.ok(e.message.includes(`(${origin.replace('https:', 'http:')}) than its page (${origin})`), e.message)
+      assert.deepStrictEqual(seen, ['/p1'])
+    } finally {
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+      pki.cleanup()
+    }
   })
 
   test('the origin compared is the page request’s, not where a redirect took it', async () => {
