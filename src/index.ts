@@ -110,6 +110,8 @@ export type { ByStatus, HttpStatus, StatusCases } from './read/by-status.js'
 
 // streams
 export { streamRequest } from './client/stream.js'
+export { streamEvents } from './client/stream-events.js'
+export type { StreamEventsOptions } from './client/stream-events.js'
 export type { HttpStream, ServerSentEvent } from './model/stream.js'
 export { asNdjson } from './read/ndjson.js'
 export { asEventStream } from './read/event-stream.js'

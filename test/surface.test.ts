@@ -33,6 +33,8 @@ const SPEC_NAMES = [
   'asNdjson',
   'nextLink',
   'streamRequest',
+  'streamEvents',
+  'StreamEventsOptions',
   'AuthError',
   'ClientError',
   'DecodeError',
