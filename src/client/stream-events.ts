@@ -10,7 +10,7 @@ import { redactUrl } from '../encoding/redact.js'
 import type { Env, ResolvedEnv } from '../execute/env.js'
 import { invalidInput, statusError, transportError, type ClientError } from '../model/errors.js'
 import { dropHeaders, findHeader, putHeader } from '../model/headers.js'
-import { appendLog, traceEntries, type Log, type LogEntry } from '../model/log.js'
+import { appendLog, traceEntries, type LogEntry } from '../model/log.js'
 import type { Request } from '../model/request.js'
 import { streamHead, type HttpStream, type ServerSentEvent } from '../model/stream.js'
 import { isFieldValue } from '../model/valid.js'
@@ -113,7 +113,9 @@ const asking = makeStep(STEP, (req) =>
  * says and as transports send header text), or null for one a header cannot carry (controls).
  */
 const headerValueOf = (id: string): string | null => {
-  const value = String.fromCharCode(...new TextEncoder().encode(id))
+  const bytes = new TextEncoder().encode(id)
+  let value = ''
+  for (let at = 0; at < bytes.length; at += 8192) value += String.fromCharCode(...bytes.subarray(at, at + 8192))
   return isFieldValue(value) ? value : null
 }
 
@@ -132,10 +134,12 @@ const reconnecting = (base: Request, lastEventId: string, line: LogEntry): Reque
 const transient = (e: ClientError): boolean =>
   (e._tag === 'TransportError' && e.cause !== 'ABORTED') || (e._tag === 'Timeout' && e.limit !== 'deadline')
 
-const why = (e: ClientError | null): string =>
-  e === null
-    ? 'the stream ended'
-    : `${e._tag}${e._tag === 'TransportError' ? ` ${e.cause}` : e._tag === 'Timeout' ? ` (${e.limit})` : ''}`
+const why = (e: ClientError): string =>
+  e._tag === 'TransportError'
+    ? e.cause === 'ENDED'
+      ? 'the stream ended'
+      : `TransportError ${e.cause}`
+    : `${e._tag}${e._tag === 'Timeout' ? ` (${e.limit})` : ''}`
 
 /** Asks a body to stop (releasing its connection), never throwing nor waiting on it. */
 const release = (stream: HttpStream): void => {
@@ -178,51 +182,44 @@ async function* connections(plan: Plan, req: Request): AsyncGenerator<Result, vo
   const given = findHeader(base.headers, 'Last-Event-ID')
   let state: EventStreamState = { lastEventId: typeof given === 'string' ? given : '', retry: undefined }
   let next = base
-  let log: Log = base.log
   // reconnections since the last event delivered
   for (let inARow = 0; ; inARow++) {
     if (aborted(env)) {
       const line = entry(env, 'aborted by env.signal')
-      return void (yield E.left(transportError(`${STEP}: aborted by env.signal`, 'ABORTED', appendLog(log, line))))
+      return void (yield E.left(transportError(`${STEP}: aborted by env.signal`, 'ABORTED', appendLog(next.log, line))))
     }
     const connected = await streamRequest('GET', env)(next)()
-    let failure: ClientError | null = null
+    let failure: ClientError
     if (E.isLeft(connected)) {
       if (!transient(connected.left)) return void (yield connected)
       failure = connected.left
     } else {
       const stream = connected.right
-      log = stream.log
       if (stream.status === 204) return release(stream)
       if (stream.status < 200 || stream.status > 299) return void (yield E.left(await statusFailure(stream)))
       const notEvents = typeFailure(stream)
       if (notEvents !== null) return void (yield E.left(notEvents))
       const decoder = eventStreamDecoder(STEP, plan.codec, streamHead(stream), state)
+      let broken: ClientError | null = null
       for await (const item of decodeStream(STEP, stream, () => E.right(decoder))) {
-        if (E.isLeft(item)) failure = item.left
+        if (E.isLeft(item)) broken = item.left
         else {
           inARow = 0
           yield item
         }
       }
       state = decoder.state()
-      if (failure !== null && !transient(failure)) return void (yield E.left(failure))
+      if (broken !== null && !transient(broken)) return void (yield E.left(broken))
+      failure = broken ?? transportError(`${STEP}: the stream ended`, 'ENDED', stream.log)
     }
-    if (failure !== null) log = failure.log
     if (inARow >= plan.maxReconnects) {
-      const line = entry(
-        env,
-        `${why(failure)} - not reconnecting: ${inARow} reconnections in a row without an event (maxReconnects ${plan.maxReconnects})`,
-      )
-      const last =
-        failure ??
-        transportError(`${STEP}: the stream ended (maxReconnects ${plan.maxReconnects} reached)`, 'ENDED', log)
-      return void (yield E.left({ ...last, log: appendLog(last.log, line) }))
+      const limit = `${inARow} reconnections in a row without an event (maxReconnects ${plan.maxReconnects})`
+      const line = entry(env, `${why(failure)} - not reconnecting: ${limit}`)
+      return void (yield E.left({ ...failure, log: appendLog(failure.log, line) }))
     }
     const wait = Math.min(state.retry ?? DEFAULT_RETRY_MS, MAX_WAIT_MS)
     const id = state.lastEventId === '' ? 'no Last-Event-ID' : `Last-Event-ID ${shortText(state.lastEventId)}`
     const line = entry(env, `${why(failure)} - reconnection ${inARow + 1} in ${wait} ms, ${id}`)
-    log = appendLog(log, line)
     await env.sleep(wait, env.signal)
     next = reconnecting(base, state.lastEventId, line)
   }
@@ -292,6 +289,9 @@ export function streamEvents<A>(
 export function streamEvents(
   options?: StreamEventsOptions & { readonly codec?: undefined },
 ): (req: Request) => AsyncIterable<E.Either<ClientError, ServerSentEvent>>
+export function streamEvents<A>(
+  options?: StreamEventsOptions<A>,
+): (req: Request) => AsyncIterable<E.Either<ClientError, ServerSentEvent<A | string>>>
 export function streamEvents(options?: unknown): (req: Request) => AsyncIterable<Result> {
   const plan = planOf(options)
   return (req) => ({ [Symbol.asyncIterator]: () => run(plan, req) })

@@ -159,19 +159,17 @@ describe('streamEvents: reconnecting to the echo server /events', () => {
   })
 
   test('the consumer leaving drops the connection at once; no reconnection', async () => {
-    const target = '/events?count=50&delay=200'
+    const s = raw((_req, res) => sse(res, 'id: 1\ndata: first\n\n', false))
+    const url = await s.start()
     const { waits, sleep } = recorder()
-    const before = echo.server.requests.length
-    for await (const e of H.streamEvents({ env: { sleep } })(reqTo(echo.url + target))) {
+    for await (const e of H.streamEvents({ env: { sleep } })(reqTo(url))) {
       assert.equal(E.isRight(e) && e.right.id, '1')
       break
     }
-    // /events stops writing when the client goes away: the pending timer is cleared, and
-    // another request to the server is answered (the server is not stuck on the dropped one)
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    assert.deepEqual(seenIds(target), [undefined])
+    // the server never ends this body: only the client can have closed the socket
+    await waitFor(() => s.closed.includes(1), 10_000, 'the connection closed')
+    assert.equal(s.seen.length, 1)
     assert.deepEqual(waits, [])
-    assert.equal(echo.server.requests.length, before + 1)
   })
 })
 
@@ -286,4 +284,238 @@ describe('streamEvents: stops', () => {
       'TransportError ECONNREFUSED - not reconnecting: 3 reconnections in a row without an event (maxReconnects 3)',
     ])
   })
+
+  test('an idle timeout breaks the stream: reconnected with the last ID', async () => {
+    // the first connection sends one event and stalls; the second is told it is all over
+    const s = raw((_req, res, n) => (n === 1 ? sse(res, 'id: 1\ndata: a\n\n', false) : void res.writeHead(204).end()))
+    const url = await s.start()
+    const { waits, sleep } = recorder()
+    const req = pipe(reqTo(url), H.setIdleTimeout(300))
+    const rs = await all(H.streamEvents({ env: { sleep } })(req))
+    noLeft(rs)
+    assert.deepEqual(ids(rights(rs)), ['1'])
+    assert.deepEqual(waits, [3000])
+    assert.deepEqual(
+      s.seen.map((h) => h['last-event-id']),
+      [undefined, '1'],
+    )
+  })
+})
+
+describe('streamEvents: the last event ID and retry across connections', () => {
+  test('retry persists; an id field without a value resets the ID (no Last-Event-ID sent); a later id is sent', async () => {
+    const bodies = [
+      'retry: 1500\nid: 5\ndata: a\n\nid\ndata: b\n\n',
+      'id: 7\ndata: c\n\n',
+      ': a block without data still sets the ID\nid: 8\n\n',
+    ]
+    const s = raw((_req, res, n) => {
+      const body = bodies[n - 1]
+      if (body === undefined) return void res.writeHead(204).end()
+      sse(res, body)
+    })
+    const url = await s.start()
+    const { waits, sleep } = recorder()
+    const rs = await all(H.streamEvents({ env: { sleep } })(reqTo(url)))
+    noLeft(rs)
+    assert.deepEqual(
+      rights(rs).map((e) => [e.data, e.id, e.retry]),
+      [
+        ['a', '5', 1500],
+        ['b', '', 1500],
+        ['c', '7', 1500],
+      ],
+    )
+    assert.deepEqual(waits, [1500, 1500, 1500])
+    assert.deepEqual(
+      s.seen.map((h) => h['last-event-id']),
+      [undefined, undefined, '7', '8'],
+    )
+  })
+
+  test('an ID beyond ASCII is sent as its UTF-8 bytes', async () => {
+    const s = raw((_req, res, n) => (n === 1 ? sse(res, 'id: é€😀\ndata: x\n\n') : void res.writeHead(204).end()))
+    const url = await s.start()
+    const { sleep } = recorder()
+    noLeft(await all(H.streamEvents({ env: { sleep } })(reqTo(url))))
+    const sent = String(s.seen[1]?.['last-event-id'] ?? '')
+    assert.equal(Buffer.from(sent, 'latin1').toString('utf8'), 'é€😀')
+  })
+
+  test('an Accept on the request is replaced; a Last-Event-ID on it is where the first connection resumes', async () => {
+    const target = '/events?count=4&dropAfter=1&retry=0'
+    const { waits, sleep } = recorder()
+    const req = pipe(
+      reqTo(echo.url + target),
+      H.addHeader('Accept', 'application/json'),
+      H.addHeader('Last-Event-ID', '2'),
+    )
+    const rs = await all(H.streamEvents({ env: { sleep } })(req))
+    noLeft(rs)
+    assert.deepEqual(ids(rights(rs)), ['3', '4'])
+    assert.deepEqual(seenIds(target), ['2', '3', '4'])
+    const accepts = echo.server.requests.filter((r) => r.url === target).map((r) => r.headers['accept'])
+    assert.deepEqual(accepts, ['text/event-stream', 'text/event-stream', 'text/event-stream'])
+    assert.deepEqual(waits, [0, 0])
+  })
+})
+
+describe('streamEvents: env.signal', () => {
+  test('aborted while waiting to reconnect: a TransportError ABORTED, no further connection', async () => {
+    const s = raw((_req, res) => sse(res, 'id: 1\ndata: a\n\n'))
+    const url = await s.start()
+    const controller = new AbortController()
+    const waits: number[] = []
+    const sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+      waits.push(ms)
+      assert.equal(signal, controller.signal)
+      controller.abort()
+    }
+    const rs = await all(H.streamEvents({ env: { sleep, signal: controller.signal } })(reqTo(url)))
+    assert.deepEqual(ids(rights(rs)), ['1'])
+    const e = asTag(leftAtEnd(rs), 'TransportError')
+    assert.equal(e.cause, 'ABORTED')
+    assert.equal(s.seen.length, 1)
+    assert.deepEqual(waits, [3000])
+  })
+
+  test('aborted while reading: a TransportError ABORTED, the connection dropped, no reconnection', async () => {
+    const s = raw((_req, res) => sse(res, 'id: 1\ndata: a\n\n', false))
+    const url = await s.start()
+    const controller = new AbortController()
+    const { waits, sleep } = recorder()
+    const rs: Array<E.Either<ClientError, ServerSentEvent>> = []
+    for await (const e of H.streamEvents({ env: { sleep, signal: controller.signal } })(reqTo(url))) {
+      rs.push(e)
+      controller.abort()
+    }
+    assert.deepEqual(ids(rights(rs)), ['1'])
+    assert.equal(asTag(leftAtEnd(rs), 'TransportError').cause, 'ABORTED')
+    await waitFor(() => s.closed.includes(1), 10_000, 'the connection closed')
+    assert.equal(s.seen.length, 1)
+    assert.deepEqual(waits, [])
+  })
+
+  test('aborted before the iteration: a TransportError ABORTED, nothing sent', async () => {
+    const s = raw((_req, res) => sse(res, 'data: a\n\n'))
+    const url = await s.start()
+    const rs = await all(H.streamEvents({ env: { signal: AbortSignal.abort() } })(reqTo(url)))
+    assert.equal(rs.length, 1)
+    assert.equal(asTag(leftAtEnd(rs), 'TransportError').cause, 'ABORTED')
+    assert.equal(s.seen.length, 0)
+  })
+})
+
+describe('streamEvents: hostile input is one Left, never a throw', () => {
+  const throwing = {
+    get maxReconnects(): number {
+      throw new Error('boom')
+    },
+  }
+  const trap = new Proxy(
+    {},
+    {
+      ownKeys: () => {
+        throw new Error('trap')
+      },
+    },
+  )
+  const cases: ReadonlyArray<readonly [string, unknown, RegExp]> = [
+    ['a number', 5, /the options must be an object/],
+    ['null', null, /the options must be an object/],
+    ['an array', [], /the options must be an object/],
+    ['an unknown option', { retry: 1 }, /unknown option "retry"/],
+    ['a negative maxReconnects', { maxReconnects: -1 }, /maxReconnects must be a whole number/],
+    ['a fractional maxReconnects', { maxReconnects: 1.5 }, /maxReconnects must be a whole number/],
+    ['a NaN maxReconnects', { maxReconnects: NaN }, /maxReconnects must be a whole number/],
+    ['a text maxReconnects', { maxReconnects: '3' }, /maxReconnects must be a whole number/],
+    ['a codec without decode', { codec: {} }, /the codec has no decode function/],
+    ['a null codec', { codec: null }, /the codec has no decode function/],
+    ['an env that is not an object', { env: 5 }, /env must be an object/],
+    ['an env.sleep that is not a function', { env: { sleep: 5 } }, /env.sleep must be a function/],
+    ['a getter that throws', throwing, /the options cannot be read: "boom"/],
+    ['a Proxy whose traps throw', trap, /the options cannot be read: "trap"/],
+  ]
+  for (const [name, options, message] of cases)
+    test(`${name}: InvalidInput naming streamEvents, nothing sent`, async () => {
+      const s = raw((_req, res) => sse(res, 'data: a\n\n'))
+      const url = await s.start()
+      let events: AsyncIterable<unknown> | undefined
+      assert.doesNotThrow(() => {
+        events = H.streamEvents(options as H.StreamEventsOptions)(reqTo(url))
+      })
+      const rs = await all(events as AsyncIterable<E.Either<ClientError, unknown>>)
+      assert.equal(rs.length, 1)
+      const e = asTag(leftAtEnd(rs), 'InvalidInput')
+      assert.equal(e.step, 'streamEvents')
+      assert.match(e.message, message)
+      assert.equal(s.seen.length, 0)
+    })
+
+  test('a value that is not a Request, or a Request holding an error: one InvalidInput', async () => {
+    for (const req of [null, 'http://x/', { _tag: 'Nope' }]) {
+      const rs = await all(H.streamEvents()(req as unknown as H.Request))
+      assert.equal(rs.length, 1)
+      const e = asTag(leftAtEnd(rs), 'InvalidInput')
+      assert.equal(e.step, 'streamEvents')
+    }
+    const rs = await all(H.streamEvents()(pipe(H.newRequest(), H.initialize(echo.url), H.setJsonBody('{oops'))))
+    assert.equal(asTag(leftAtEnd(rs), 'InvalidInput').step, 'setJsonBody')
+  })
+
+  test('an env.sleep that throws or rejects ends the stream with a Left, never a rejection', async () => {
+    const s = raw((_req, res) => sse(res, 'data: a\n\n'))
+    const url = await s.start()
+    const sleeps = [
+      () => {
+        throw new Error('sleep threw')
+      },
+      () => Promise.reject(new Error('sleep rejected')),
+    ]
+    for (const sleep of sleeps) {
+      const rs = await all(H.streamEvents({ env: { sleep } })(reqTo(url)))
+      assert.deepEqual(
+        rights(rs).map((e) => e.data),
+        ['a'],
+      )
+      assert.match(
+        asTag(leftAtEnd(rs), 'TransportError').message,
+        /^streamEvents: unexpected failure: sleep (threw|rejected)/,
+      )
+    }
+    assert.equal(s.seen.length, 2)
+  })
+})
+
+test('types: ServerSentEvent<string> without a codec, ServerSentEvent<A> with one', () => {
+  const req = reqTo(echo.url)
+  const plain: AsyncIterable<E.Either<ClientError, ServerSentEvent<string>>> = H.streamEvents()(req)
+  const typed: AsyncIterable<E.Either<ClientError, ServerSentEvent<{ n: number }>>> = H.streamEvents({
+    codec: t.type({ n: t.number }),
+  })(req)
+  // @ts-expect-error without a codec the data is a string
+  const wrong: AsyncIterable<E.Either<ClientError, ServerSentEvent<number>>> = H.streamEvents({ maxReconnects: 1 })(req)
+  const options: H.StreamEventsOptions<number> = { codec: t.number }
+  // @ts-expect-error options whose codec may be absent: the data is an A or a string
+  const either: AsyncIterable<E.Either<ClientError, ServerSentEvent<number>>> = H.streamEvents(
+    options as H.StreamEventsOptions<number>,
+  )(req)
+  assert.ok([plain, typed, wrong, either].every((x) => typeof x[Symbol.asyncIterator] === 'function'))
+})
+
+describe('streamEvents on the fetch transports', () => {
+  const cases: ReadonlyArray<readonly [string, () => H.Env]> = [
+    ['crossFetchTransport', () => ({ transport: H.crossFetchTransport })],
+    ['global fetch (env.fetch)', () => ({ fetch: globalThis.fetch })],
+  ]
+  for (const [name, env] of cases)
+    test(`${name}: drops, reconnections with Last-Event-ID after the server retry, 204 at the end`, async () => {
+      const target = `/events?count=5&dropAfter=2&retry=20&via=${name.split(' ')[0] ?? ''}`
+      const { waits, sleep } = recorder()
+      const rs = await all(H.streamEvents({ env: { ...env(), sleep } })(reqTo(echo.url + target)))
+      noLeft(rs)
+      assert.deepEqual(ids(rights(rs)), ['1', '2', '3', '4', '5'])
+      assert.deepEqual(waits, [20, 20, 20])
+      assert.deepEqual(seenIds(target), [undefined, '2', '4', '5'])
+    })
 })
