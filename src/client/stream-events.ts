@@ -253,9 +253,9 @@ async function* run(plan: E.Either<string, Plan>, req: Request): AsyncGenerator<
  * When the stream ends, or breaks (a `TransportError`, a `Timeout` other than the deadline,
  * the connection refused too), it connects again after the last `retry` the server sent (3000
  * ms before any), waiting with `env.sleep`, and sends `Last-Event-ID` with the last event ID
- * (none while it is empty: an `id` field without a value resets it); a `Last-Event-ID` already on
- * the request is where the first connection resumes. Each reconnection writes a line to the log
- * of the next connection (and of its errors). It stops:
+ * (as UTF-8; none while it is empty: an `id` field without a value resets it); a `Last-Event-ID`
+ * already on the request is where the first connection resumes. Each reconnection writes a line
+ * to the log of the next connection (and of its errors). It stops:
  * - on a `204` (the normal end: no Left);
  * - on another status than `2xx` (a `StatusError` carrying the response, as `ensureStatus`
  *   makes it), or another Content-Type than `text/event-stream` (a `ParseError`);

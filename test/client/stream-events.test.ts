@@ -30,18 +30,32 @@ const recorder = () => {
 
 const reqTo = (url: string): H.Request => pipe(H.newRequest(), H.initialize(url))
 
-/** Every item of the iterable, failing (not hanging) after 30 s. */
-const all = async <X>(items: AsyncIterable<X>): Promise<X[]> => {
+/** Every item of the iterable (`each` called on each), failing (not hanging) after 30 s. */
+const all = async <X>(items: AsyncIterable<X>, each: (x: X) => void = () => undefined): Promise<X[]> => {
   const out: X[] = []
   await settlesWithin(
     (async () => {
-      for await (const x of items) out.push(x)
+      for await (const x of items) {
+        out.push(x)
+        each(x)
+      }
     })(),
     30_000,
     'the event stream',
   )
   return out
 }
+
+/** The first item, then the loop left (as `break` leaves it), failing (not hanging) after 30 s. */
+const first = <X>(items: AsyncIterable<X>): Promise<X | undefined> =>
+  settlesWithin(
+    (async () => {
+      for await (const x of items) return x
+      return undefined
+    })(),
+    30_000,
+    'the first event',
+  )
 
 const rights = <X>(rs: ReadonlyArray<E.Either<ClientError, X>>): X[] =>
   rs.flatMap((r) => (E.isRight(r) ? [r.right] : []))
@@ -162,10 +176,8 @@ describe('streamEvents: reconnecting to the echo server /events', () => {
     const s = raw((_req, res) => sse(res, 'id: 1\ndata: first\n\n', false))
     const url = await s.start()
     const { waits, sleep } = recorder()
-    for await (const e of H.streamEvents({ env: { sleep } })(reqTo(url))) {
-      assert.equal(E.isRight(e) && e.right.id, '1')
-      break
-    }
+    const e = await first(H.streamEvents({ env: { sleep } })(reqTo(url)))
+    assert.equal(e !== undefined && E.isRight(e) && e.right.id, '1')
     // the server never ends this body: only the client can have closed the socket
     await waitFor(() => s.closed.includes(1), 10_000, 'the connection closed')
     assert.equal(s.seen.length, 1)
@@ -384,11 +396,9 @@ describe('streamEvents: env.signal', () => {
     const url = await s.start()
     const controller = new AbortController()
     const { waits, sleep } = recorder()
-    const rs: Array<E.Either<ClientError, ServerSentEvent>> = []
-    for await (const e of H.streamEvents({ env: { sleep, signal: controller.signal } })(reqTo(url))) {
-      rs.push(e)
-      controller.abort()
-    }
+    const rs = await all(H.streamEvents({ env: { sleep, signal: controller.signal } })(reqTo(url)), () =>
+      controller.abort(),
+    )
     assert.deepEqual(ids(rights(rs)), ['1'])
     assert.equal(asTag(leftAtEnd(rs), 'TransportError').cause, 'ABORTED')
     await waitFor(() => s.closed.includes(1), 10_000, 'the connection closed')
@@ -517,5 +527,23 @@ describe('streamEvents on the fetch transports', () => {
       assert.deepEqual(ids(rights(rs)), ['1', '2', '3', '4', '5'])
       assert.deepEqual(waits, [20, 20, 20])
       assert.deepEqual(seenIds(target), [undefined, '2', '4', '5'])
+    })
+
+  for (const [name, env] of cases)
+    test(`${name}: leaving the loop drops the connection; aborting while reading is ABORTED, no reconnection`, async () => {
+      const s = raw((_req, res) => sse(res, 'id: 1\ndata: a\n\n', false))
+      const url = await s.start()
+      const { waits, sleep } = recorder()
+      const e = await first(H.streamEvents({ env: { ...env(), sleep } })(reqTo(url)))
+      assert.equal(e !== undefined && E.isRight(e) && e.right.id, '1')
+      await waitFor(() => s.closed.includes(1), 10_000, 'the connection closed')
+      const controller = new AbortController()
+      const rs = await all(H.streamEvents({ env: { ...env(), sleep, signal: controller.signal } })(reqTo(url)), () =>
+        controller.abort(),
+      )
+      assert.equal(asTag(leftAtEnd(rs), 'TransportError').cause, 'ABORTED')
+      await waitFor(() => s.closed.includes(2), 10_000, 'the connection closed')
+      assert.equal(s.seen.length, 2)
+      assert.deepEqual(waits, [])
     })
 })
