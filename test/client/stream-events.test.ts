@@ -372,6 +372,41 @@ describe('streamEvents: the last event ID and retry across connections', () => {
   })
 })
 
+describe('streamEvents: odd values', () => {
+  test('a retry past what a timer can wait is waited as 2^31-1 ms; maxReconnects Infinity is taken', async () => {
+    const s = raw((_req, res, n) => (n <= 3 ? sse(res, 'retry: 99999999999\n\n') : void res.writeHead(204).end()))
+    const url = await s.start()
+    const { waits, sleep } = recorder()
+    const rs = await all(H.streamEvents({ maxReconnects: Infinity, env: { sleep } })(reqTo(url)))
+    assert.deepEqual(rs, [])
+    assert.deepEqual(waits, [2_147_483_647, 2_147_483_647, 2_147_483_647])
+  })
+
+  test('an ID a header cannot carry (a control character) is not sent; the stream goes on', async () => {
+    const s = raw((_req, res, n) => (n === 1 ? sse(res, 'id: a\u0001b\ndata: x\n\n') : void res.writeHead(204).end()))
+    const url = await s.start()
+    const { sleep } = recorder()
+    const rs = await all(H.streamEvents({ env: { sleep } })(reqTo(url)))
+    noLeft(rs)
+    assert.deepEqual(ids(rights(rs)), ['a\u0001b'])
+    assert.deepEqual(
+      s.seen.map((h) => h['last-event-id']),
+      [undefined, undefined],
+    )
+  })
+
+  test('the deadline ends the stream with its Timeout: no reconnection', async () => {
+    const s = raw((_req, res) => sse(res, 'id: 1\ndata: a\n\n', false))
+    const url = await s.start()
+    const { waits, sleep } = recorder()
+    const rs = await all(H.streamEvents({ env: { sleep } })(pipe(reqTo(url), H.setDeadline(300))))
+    assert.deepEqual(ids(rights(rs)), ['1'])
+    assert.equal(asTag(leftAtEnd(rs), 'Timeout').limit, 'deadline')
+    assert.equal(s.seen.length, 1)
+    assert.deepEqual(waits, [])
+  })
+})
+
 describe('streamEvents: env.signal', () => {
   test('aborted while waiting to reconnect: a TransportError ABORTED, no further connection', async () => {
     const s = raw((_req, res) => sse(res, 'id: 1\ndata: a\n\n'))
