@@ -19,10 +19,14 @@ import { isTagged } from './valid.js'
  * always `null`: a stream is read by its consumer, never saved to a file (pipe it into one with
  * `Readable.from` and `pipeline`).
  * @example
- * for await (const chunk of stream.body) {
- *   if (chunk._tag === 'Left') break // a ClientError; the stream ends after it
- *   hash.update(chunk.right)
- * }
+ * const s = await pipe(H.newRequest(), H.initialize(`${url}/drip?chunks=3&size=5`), H.streamRequest('GET'))()
+ * let bytes = 0
+ * if (E.isRight(s))
+ *   for await (const chunk of s.right.body) {
+ *     if (chunk._tag === 'Left') break // a ClientError; the stream ends after it
+ *     bytes += chunk.right.byteLength
+ *   }
+ * bytes // 15
  * @category responses
  * @since 0.3.0
  */

@@ -177,9 +177,10 @@ export const eventStreamDecoder = <A = string>(
  * iterable ends after its first Left, and leaving the loop early releases the connection.
  * Never throws nor rejects. (`streamEvents` adds the reconnections.)
  * @example
- * for await (const e of H.asEventStream(t.type({ delta: t.string }))(stream)) {
+ * const s = await pipe(H.newRequest(), H.initialize(`${url}/events?count=2`), H.streamRequest('GET'))()
+ * if (E.isRight(s)) for await (const e of H.asEventStream(t.type({ n: t.number }))(s.right)) {
  *   if (e._tag === 'Left') break
- *   process.stdout.write(e.right.data.delta) // e.right.event, e.right.id, e.right.retry
+ *   console.log(e.right.data.n) // e.right.event, e.right.id, e.right.retry
  * }
  * @category responses
  * @since 0.3.0

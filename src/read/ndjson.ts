@@ -150,7 +150,8 @@ export const ndjsonDecoder = <A = unknown>(
  * first Left, and leaving the loop early releases the connection. Never throws nor rejects.
  * @example
  * const Row = t.type({ id: t.number })
- * for await (const row of H.asNdjson(Row)(stream)) {
+ * const s = await pipe(H.newRequest(), H.initialize(`${url}/ndjson/2`), H.streamRequest('GET'))()
+ * if (E.isRight(s)) for await (const row of H.asNdjson(Row)(s.right)) {
  *   if (row._tag === 'Left') { console.error(row.left.message); break } // 'asNdjson: line 3 is not valid JSON …'
  *   console.log(row.right.id)
  * }
