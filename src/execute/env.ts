@@ -4,6 +4,7 @@
  */
 import { randomFillSync } from 'node:crypto'
 import type { FetchLike, Transport } from '../model/transport.js'
+import { MAX_TIMER_MS } from '../model/valid.js'
 
 /**
  * Progress of a body transfer: which way (`upload`: request body bytes the transport took;
@@ -103,7 +104,8 @@ export const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
       signal?.removeEventListener('abort', done)
       resolve()
     }
-    const timer = setTimeout(done, ms)
+    // a longer wait than a timer holds would fire at once: it is cut to the longest one
+    const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS))
     signal?.addEventListener('abort', done, { once: true })
   })
 

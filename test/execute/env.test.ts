@@ -5,7 +5,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
-import { cryptoRandom } from '../../src/execute/env.js'
+import { cryptoRandom, realSleep } from '../../src/execute/env.js'
 import { rightOf } from './helpers.js'
 
 describe('cryptoRandom', () => {
@@ -41,5 +41,19 @@ describe('cryptoRandom', () => {
     } finally {
       Math.random = original
     }
+  })
+})
+
+describe('realSleep', () => {
+  test('a wait longer than a timer holds (2^31 ms and more) does not end at once; the signal ends it', async () => {
+    const stop = new AbortController()
+    let woke = false
+    const slept = realSleep(2 ** 32, stop.signal).then(() => (woke = true))
+    // a timer past 2^31 - 1 ms fires after 1 ms: well before this one
+    await new Promise((r) => setTimeout(r, 100))
+    assert.equal(woke, false)
+    stop.abort()
+    await slept
+    assert.equal(woke, true)
   })
 })
