@@ -6,9 +6,10 @@ import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type { ClientError } from '../model/errors.js'
 import type { Method } from '../model/method.js'
 import type { Request } from '../model/request.js'
+import type { HttpResponse } from '../model/response.js'
 import type { HttpStream } from '../model/stream.js'
 import type { Env } from '../execute/env.js'
-import { streamNow } from '../execute/run.js'
+import { processOrStreamNow, streamNow } from '../execute/run.js'
 import { boundary } from './process.js'
 
 /**
@@ -35,3 +36,17 @@ export const streamRequest =
   (method: Method, env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, HttpStream> =>
     boundary('streamRequest', env, req, (r) => streamNow(method, r, req))
+
+/**
+ * Runs a Request as `processRequest` does, but hands a `2xx` answer whose media type is one of
+ * `only` (any, when `only` is undefined) over unread, as an HttpStream: what the command line
+ * runs, so that an event stream or NDJSON is printed as it arrives and any other body is read
+ * whole under the same limits, retries and log as `processRequest`'s.
+ * @example
+ * const r = await processOrStream('GET', ['text/event-stream'])(req)() // right(HttpResponse | HttpStream)
+ * @internal
+ */
+export const processOrStream =
+  (method: Method, only: ReadonlyArray<string> | undefined, env?: Env) =>
+  (req: Request): TE.TaskEither<ClientError, HttpResponse | HttpStream> =>
+    boundary('processRequest', env, req, (r) => processOrStreamNow(method, r, req, only))

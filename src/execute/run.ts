@@ -77,6 +77,28 @@ export const streamNow = async (
 
 const STREAM: Sink = { _tag: 'Stream' }
 
+/**
+ * Runs a Request as `processRequest` does, but a `2xx` answer whose media type is one of
+ * `only` is handed over unread, as an HttpStream (the command line's run: an event stream or
+ * NDJSON is printed as it arrives, any other body read whole under the attempt's limits).
+ * @example
+ * await processOrStreamNow('GET', env, req, ['text/event-stream']) // right(HttpResponse | HttpStream)
+ * @internal
+ */
+export const processOrStreamNow = async (
+  method: string,
+  env: ResolvedEnv,
+  req: Request,
+  only: ReadonlyArray<string> | undefined,
+): Promise<E.Either<ClientError, HttpResponse | HttpStream>> => {
+  const p = await prepareNow('processRequest', method, env, req)
+  if (E.isLeft(p)) return p
+  const r = await send({ ...p.right, sink: only === undefined ? STREAM : { _tag: 'Stream', only } }, env)
+  if (E.isLeft(r)) return r
+  const { ctx, received } = r.right
+  return received.open === undefined ? toResponse(ctx, received) : E.right(toStream(ctx, received))
+}
+
 const isPrepared = isTagged<PreparedRequest>('PreparedRequest')
 
 /**

@@ -85,7 +85,8 @@ export const segmentsBody = (segments: ReadonlyArray<Segment>): PreparedBody => 
  * `path` when there is one; with `append`, `path` holds the `start` bytes before the part, the
  * part is appended to it as it arrives, and an attempt that fails cuts it back to `start`
  * bytes), or handed to its consumer unread when the answer is a `2xx` (`Stream`, from
- * `streamRequest`; any other answer is read whole). Each case is one row where a response's
+ * `streamRequest`; with `only`, just a `2xx` whose Content-Type is one of those media types,
+ * lower case; any other answer is read whole). Each case is one row where a response's
  * target is chosen.
  * @example
  * const s: Sink = { _tag: 'Part', path: '/tmp/a.bin', start: 0, end: 1024, append: true }
@@ -102,7 +103,7 @@ export type Sink =
       readonly end: number
       readonly append: boolean
     }
-  | { readonly _tag: 'Stream' }
+  | { readonly _tag: 'Stream'; readonly only?: ReadonlyArray<string> }
 
 /**
  * The sink of a response kept in memory.

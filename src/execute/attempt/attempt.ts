@@ -158,6 +158,11 @@ const decodersOf = (
 
 const EMPTY = new Uint8Array(0)
 
+/** Whether a stream sink takes an answer of this media type (any, without `only`). */
+const wanted = (sink: Extract<Sink, { _tag: 'Stream' }>, res: TransportResponse): boolean =>
+  sink.only === undefined ||
+  sink.only.includes((findHeader(res.headers, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '')
+
 const received = (
   hop: Hop,
   res: TransportResponse,
@@ -185,7 +190,7 @@ const receive = async (
   const file = target.file
   const total = declaredLength(findHeader(res.headers, 'content-length'))
   // a stream's 2xx body goes on to its consumer unread (any other answer is read here, whole)
-  const streamed = sh.sink._tag === 'Stream' && res.status >= 200 && res.status < 300 && !noBody
+  const streamed = sh.sink._tag === 'Stream' && res.status >= 200 && res.status < 300 && !noBody && wanted(sh.sink, res)
   const limit = target.unwanted
     ? UNWANTED_BYTES
     : (ctx.env.maxResponseBytes ??
