@@ -26,16 +26,12 @@ const LF = 0x0a
 const CR = 0x0d
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
-const concat = (pieces: ReadonlyArray<Uint8Array>, length: number): Uint8Array => {
-  if (pieces.length === 1 && pieces[0] !== undefined) return pieces[0]
-  const out = new Uint8Array(length)
-  let at = 0
-  for (const piece of pieces) {
-    out.set(piece, at)
-    at += piece.length
-  }
-  return out
-}
+/** A carry buffer grown past this is let go once its line is read (a long line is not kept alive). */
+const KEEP_BYTES = 1 << 20
+
+/** `chunk` as a Buffer (a view, no copy): its indexOf is memchr, a Uint8Array's a byte loop. */
+const asBuffer = (chunk: Uint8Array): Buffer =>
+  Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
 
 /**
  * The incremental NDJSON decoder of reader `step`: bytes in, one value per line out. Lines end
@@ -55,7 +51,8 @@ export const ndjsonDecoder = <A = unknown>(
   maxLineBytes: number = MAX_LINE_BYTES,
 ): IncrementalDecoder<A> => {
   // the unfinished line, in one buffer that doubles as it fills (never a piece per chunk: a body
-  // arriving a few bytes at a time would cost far more than its bytes), capped by the bound
+  // arriving a few bytes at a time would cost far more than its bytes), capped by the bound, and
+  // kept from line to line (a line spanning chunks costs one copy and no allocation) unless large
   let pending = new Uint8Array(0)
   let pendingBytes = 0
   const carry = (bytes: Uint8Array): void => {
@@ -69,11 +66,15 @@ export const ndjsonDecoder = <A = unknown>(
     pending.set(bytes, pendingBytes)
     pendingBytes += bytes.length
   }
-  const takePending = (piece: Uint8Array): Uint8Array => {
-    const whole =
-      pendingBytes === 0 ? piece : concat([pending.subarray(0, pendingBytes), piece], pendingBytes + piece.length)
-    pending = new Uint8Array(0)
+  /** The carried bytes and then `piece`: the whole line (read before the next carry), or null when too long. */
+  const takePending = (piece: Uint8Array): Uint8Array | null => {
+    if (pendingBytes === 0) return piece
+    // the line is too long even if it ends with a \r (dropped): no need to copy it
+    if (pendingBytes + piece.length > maxLineBytes + 1) return null
+    carry(piece)
+    const whole = pending.subarray(0, pendingBytes)
     pendingBytes = 0
+    if (pending.length > KEEP_BYTES) pending = new Uint8Array(0)
     return whole
   }
   let lineNo = 0
@@ -108,7 +109,8 @@ export const ndjsonDecoder = <A = unknown>(
     return null
   }
 
-  const push = (chunk: Uint8Array): Decoded<A> => {
+  const push = (input: Uint8Array): Decoded<A> => {
+    const chunk = asBuffer(input)
     const items: A[] = []
     let start = 0
     for (;;) {
@@ -122,8 +124,8 @@ export const ndjsonDecoder = <A = unknown>(
         if (rest > 0) carry(chunk.subarray(start))
         return { items, error: null }
       }
-      const piece = chunk.subarray(start, at)
-      const whole = takePending(piece)
+      const whole = takePending(chunk.subarray(start, at))
+      if (whole === null) return { items, error: tooLong(lineNo + 1) }
       const error = take(whole, items)
       if (error !== null) return { items, error }
       start = at + 1
@@ -134,6 +136,7 @@ export const ndjsonDecoder = <A = unknown>(
     if (pendingBytes === 0) return { items: [], error: null }
     const items: A[] = []
     const whole = takePending(new Uint8Array(0))
+    if (whole === null) return { items, error: tooLong(lineNo + 1) }
     return { items, error: take(whole, items) }
   }
 
