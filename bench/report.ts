@@ -4,8 +4,8 @@
  */
 import type { Cell, Summary } from './harness.js'
 import type { MemoryRow, OverheadRow } from './overhead.js'
-import type { SignResult } from './sign.js'
-import { SIGN_CASE } from './sign.js'
+import { SIGN_CASE, type SignResult } from './sign.js'
+import { streamsLines, type StreamsResult } from './streams.js'
 import { RSS_TARGET, type TransferResult, type TransferRow } from './transfers.js'
 import { processAllLines, type ProcessAllResult } from './process-all.js'
 
@@ -32,6 +32,7 @@ export interface Report {
   readonly memory: ReadonlyArray<MemoryRow> | null
   readonly memoryBytes: number
   readonly processAll: ProcessAllResult | null
+  readonly streams: StreamsResult | null
   readonly transfers: TransferResult | null
   /** the transfers moved the quick mode's smaller size */
   readonly transfersQuick: boolean
@@ -186,14 +187,13 @@ const machineLine = (m: Machine): string =>
 
 /** The report as text, for stdout. */
 export const renderText = (r: Report): string => {
-  const out: string[] = []
-  out.push(
+  const out: string[] = [
     `machine: ${machineLine(r.machine)}`,
     `command: ${r.command}   date: ${r.date}   mode: ${r.mode}`,
     r.method,
     ...r.notes.map((n) => `note: ${n}`),
     '',
-  )
+  ]
   if (r.cells.length > 0) {
     out.push(
       `req/s as a ratio to ${r.baselineLabel} (median over rounds of the same-round ratio)`,
@@ -214,7 +214,7 @@ export const renderText = (r: Report): string => {
       textTable(memoryTable(r.memory)),
       '',
     )
-  out.push(...processAllLines(r.processAll, textTable, false))
+  out.push(...streamsLines(r.streams, textTable, false), ...processAllLines(r.processAll, textTable, false))
   if (r.transfers !== null) out.push(transferTitle(r, r.transfers), textTable(transferTable(r.transfers.rows)), '')
   out.push(`took ${r.seconds.toFixed(0)} s`)
   return out.join('\n')
@@ -286,7 +286,7 @@ export const renderMarkdown = (r: Report): string => {
       mdTable(memoryTable(r.memory)),
       '',
     )
-  out.push(...processAllLines(r.processAll, mdTable, true))
+  out.push(...streamsLines(r.streams, mdTable, true), ...processAllLines(r.processAll, mdTable, true))
   if (r.transfers !== null)
     out.push(
       `## ${transferTitle(r, r.transfers)}`,

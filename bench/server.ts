@@ -7,6 +7,7 @@
  *
  * Routes: GET /json/1k and /json/64k (exactly 1 KiB / 64 KiB of JSON, see payload.ts);
  * GET /big/<bytes> (that many bytes of application/octet-stream, streamed with backpressure);
+ * GET /first/<bytes>/<ms> (1 KiB with the head at once, then <bytes> more, at most 64 KiB, <ms> later);
  * the transfer routes /sink, /upload/<id> and /blob/<n> (see transfer-routes.ts).
  */
 import http from 'node:http'
@@ -44,6 +45,14 @@ const server = http.createServer((req, res) => {
     return void res.end(body)
   }
   if (path.startsWith('/big/')) return stream(res, Number(path.slice(5)))
+  const first = /^\/first\/(\d+)\/(\d+)$/.exec(path)
+  if (first !== null) {
+    const rest = chunk.subarray(0, Number(first[1]))
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(1024 + rest.length) })
+    res.write(chunk.subarray(0, 1024))
+    const later = setTimeout(() => res.end(rest), Number(first[2]))
+    return void res.once('close', () => clearTimeout(later))
+  }
   res.writeHead(404, { 'content-type': 'text/plain', 'content-length': '9' })
   res.end('not found')
 })
