@@ -265,6 +265,7 @@ export const FLAGS: ReadonlyArray<Flag> = [
   bool('-v, --verbose', 'print the status line and headers on stderr', OUTPUT),
   bool('--log', "print the request's log on stderr", OUTPUT),
   bool('--raw', 'write the body as it came, also on a terminal', OUTPUT),
+  bool('--stream', 'print any body as it arrives (event streams and NDJSON always are)', OUTPUT),
   bool('-f, --fail', 'exit 22 when the status is 400 or above', OUTPUT),
   bool('--no-progress', 'no progress bar (it is drawn on a terminal only)', OUTPUT),
   // templates and curl

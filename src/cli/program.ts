@@ -37,6 +37,9 @@ Examples:
 Output: the body on stdout (pretty, coloured JSON on a terminal; the bytes as they came when
 piped or with --raw); -v the status line and headers, --log the log, on stderr; a progress bar
 on stderr for --out downloads and uploads on a terminal. No colour when NO_COLOR is set.
+A text/event-stream or NDJSON answer (any answer with --stream) is printed as it arrives: the
+bytes as they come when piped or with --raw; on a terminal event: / id: / data: blocks, one
+pretty JSON value per NDJSON line. A pipe closed by its reader (| head) ends the request.
 
 Exit codes:
   0   success (any HTTP status, unless --fail)

@@ -5,6 +5,9 @@
  */
 import { writeFileSync } from 'node:fs'
 import { InvalidArgumentError } from 'commander'
+import type { Env } from '../execute/env.js'
+import type { ClientError } from '../model/errors.js'
+import { appendLog } from '../model/log.js'
 import type { Request } from '../model/request.js'
 import type { HttpResponse } from '../model/response.js'
 import { isToken } from '../model/valid.js'
@@ -13,6 +16,7 @@ import type { Lib, Values } from './flag.js'
 import { bodyOutput, failLine, messageLine, statusAndHeaders, useColour, visible } from './output.js'
 import { attributeOf, EXIT } from './program.js'
 import { progressBar } from './progress.js'
+import { bodyEntry, printStream, readWhole, streamingKind } from './stream.js'
 import { loadTemplate, templateSummary, Usage } from './template.js'
 
 /**
@@ -172,21 +176,81 @@ export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): 
   const interrupt = new AbortController()
   const onSigint = (): void => interrupt.abort()
   process.once('SIGINT', onSigint)
-  const result = await H.processRequest(method, {
-    secrets: (n) => io.env[n],
+  const env = {
+    secrets: (n: string) => io.env[n],
     signal: interrupt.signal,
     ...(bar === null ? {} : { onProgress: bar.onProgress }),
-  })(req)()
-  process.off('SIGINT', onSigint)
+  }
+  try {
+    // a body for stdout is read as it arrives, so that an event stream or NDJSON is printed as it
+    // comes; one for a file (--out, a template's response file) is written there as it arrives
+    if (req.responseFile === null) return await streamAndPrint(H, method, req, env, values, io, bar)
+    const result = await H.processRequest(method, env)(req)()
+    bar?.done()
+    if (interrupt.signal.aborted) return await interrupted(io)
+    if (result._tag === 'Left') return await failed(H, result.left, values, io)
+    return await printResponse(H, result.right, values, io)
+  } finally {
+    process.off('SIGINT', onSigint)
+  }
+}
+
+const interrupted = async (io: Io): Promise<number> => {
+  await write(io.stderr, 'httpipe: interrupted\n')
+  return EXIT.interrupted
+}
+
+const failed = async (H: Lib, error: ClientError, values: Values, io: Io): Promise<number> => {
+  await write(io.stderr, messageLine(error.message))
+  if (values['log'] === true) await write(io.stderr, `${H.getLog(error, true)}\n`)
+  return EXIT.clientError
+}
+
+/**
+ * Sends with streamRequest and prints the answer: an event stream or NDJSON (any body with
+ * --stream) as it arrives, any other body once read whole, as before.
+ */
+const streamAndPrint = async (
+  H: Lib,
+  method: string,
+  req: Request,
+  env: Env & { readonly signal: AbortSignal },
+  values: Values,
+  io: Io,
+  bar: { readonly done: () => void } | null,
+): Promise<number> => {
+  const result = await H.streamRequest(method, env)(req)()
   bar?.done()
-  if (interrupt.signal.aborted) {
-    await write(io.stderr, 'httpipe: interrupted\n')
-    return EXIT.interrupted
+  if (env.signal.aborted) return interrupted(io)
+  if (result._tag === 'Left') return failed(H, result.left, values, io)
+  const stream = result.right
+  const kind = streamingKind(stream.headers['content-type']) ?? (values['stream'] === true ? 'bytes' : null)
+  if (kind === null) {
+    const whole = await readWhole(H, stream, req.settings.maxResponseSize)
+    if (env.signal.aborted) return interrupted(io)
+    if (whole._tag === 'Left') return failed(H, whole.left, values, io)
+    return printResponse(H, whole.right, values, io)
   }
-  if (result._tag === 'Left') {
-    await write(io.stderr, messageLine(result.left.message))
-    if (values['log'] === true) await write(io.stderr, `${H.getLog(result.left, true)}\n`)
-    return EXIT.clientError
+  if (values['verbose'] === true) await write(io.stderr, statusAndHeaders(stream, useColour(io.stderr, io.env)))
+  const terminal = io.stdout.isTTY === true
+  const ended = await printStream(
+    H,
+    stream,
+    kind,
+    { terminal, raw: values['raw'] === true, colour: useColour(io.stdout, io.env) },
+    io.stdout,
+  )
+  if (env.signal.aborted) return interrupted(io)
+  if (ended.note !== null) await write(io.stderr, messageLine(ended.note))
+  if (ended.error !== null) return failed(H, ended.error, values, io)
+  const last = ended.closed
+    ? `stdout closed by its reader after ${ended.bytes} bytes of the body - the rest not read`
+    : `body read, ${ended.bytes} bytes`
+  if (values['log'] === true)
+    await write(io.stderr, `${H.getLog({ log: appendLog(stream.log, bodyEntry(last)) }, true)}\n`)
+  if (values['fail'] === true && stream.status >= 400) {
+    await write(io.stderr, failLine(stream.status, stream.statusText))
+    return EXIT.httpError
   }
-  return printResponse(H, result.right, values, io)
+  return EXIT.ok
 }
