@@ -127,8 +127,12 @@ const jsonLines = (colour: boolean) => {
   const line = (l: string): string => {
     const s = l.endsWith('\r') ? l.slice(0, -1) : l
     if (s.trim() === '') return ''
-    const pretty = prettyJson(s, colour)
-    return `${pretty === s ? shownLine(s) : pretty}\n`
+    try {
+      JSON.parse(s)
+    } catch {
+      return `${shownLine(s)}\n`
+    }
+    return `${prettyJson(s, colour)}\n`
   }
   return {
     push: (chunk: Uint8Array): string => {
