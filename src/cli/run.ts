@@ -1,6 +1,7 @@
 /**
  * The command line's run: the request built from a template or the URL and then the flag
- * table's rows, and then saved as a template, printed as curl, or sent and printed.
+ * table's rows, and then saved as a template, printed as curl, or sent and printed (an event
+ * stream or NDJSON as it arrives: stream.ts).
  * @module
  */
 import { writeFileSync } from 'node:fs'
@@ -131,7 +132,10 @@ const printResponse = async (H: Lib, res: HttpResponse, values: Values, io: Io):
 
 /**
  * Runs the command line once it is read: builds the request, then saves it (`--save-template`),
- * prints it as curl (`--curl`), or sends it and prints the answer. The exit code: 0, 1 for a
+ * prints it as curl (`--curl`), or sends it and prints the answer: a body for stdout is read with
+ * `streamRequest`, printed as it arrives when it is an event stream or NDJSON (any body with
+ * `--stream`), else read whole and printed; one for a file (`--out`) is written there as it
+ * arrives by `processRequest`. The exit code: 0, 1 for a
  * ClientError, 2 for a usage error, 22 with `--fail` on a status of 400 or above, 130 when
  * interrupted (SIGINT, Ctrl-C).
  * @example

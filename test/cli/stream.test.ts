@@ -67,6 +67,10 @@ const heldServer = () => {
           'event: up\nid: 7\ndata: a\u001b]52;c;aGk=\u0007b\ndata: {"k":[1,2]}\n\n: comment\ndata: x\r\n\r\n',
         )
       }
+      if (path === '/ansi') {
+        res.writeHead(200, { 'Content-Type': 'text/plain' })
+        return void res.write('a\u001b[2Jb\u009b\tc\r\n', () => res.end('no end of line'))
+      }
       if (path === '/down')
         return void res.writeHead(503, { 'Content-Type': 'text/event-stream' }).end('data: down\n\n')
       res.writeHead(404).end()
@@ -118,6 +122,7 @@ const spawnWatching = (
 const runWatching = async (
   args: ReadonlyArray<string>,
   onOut: (soFar: string) => void,
+  terminal = false,
 ): Promise<{ readonly code: number; readonly out: string; readonly err: string }> => {
   const [{ readCommandLine }, { run }] = await Promise.all([
     import('../../src/cli/program.js'),
@@ -132,6 +137,7 @@ const runWatching = async (
       done()
     },
   })
+  if (terminal) Object.assign(stdout, { isTTY: true })
   const stderr = new Writable({
     write(chunk: Buffer, _encoding, done) {
       err += chunk.toString('utf8')
@@ -234,6 +240,11 @@ describe('the text printed', () => {
       binary.out,
       /^httpipe: the body is binary: the rest is not written to the terminal \(use --out FILE, a pipe, or --raw\)\r?\n$/,
     )
+  })
+  test('--stream of text on a terminal: control characters as \\xNN (TAB, CR, LF kept), a last line break added', async () => {
+    const r = await runWatching([`${held.url}/ansi`, '--stream'], () => undefined, true)
+    assert.equal(r.code, 0, r.err)
+    assert.equal(r.out, 'a\\x1b[2Jb\\x9b\tc\r\nno end of line\n')
   })
   test('piped, or with --raw on a terminal, the bytes as sent', async () => {
     const piped = await httpipe([`${held.url}/hostile`])
