@@ -180,15 +180,18 @@ export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): 
   const interrupt = new AbortController()
   const onSigint = (): void => interrupt.abort()
   process.once('SIGINT', onSigint)
+  // what stops a body read whole from a stream at the attempt's timeout, as processRequest would
+  const cut = new AbortController()
   const env = {
     secrets: (n: string) => io.env[n],
-    signal: interrupt.signal,
+    signal: AbortSignal.any([interrupt.signal, cut.signal]),
     ...(bar === null ? {} : { onProgress: bar.onProgress }),
   }
   try {
     // a body for stdout is read as it arrives, so that an event stream or NDJSON is printed as it
     // comes; one for a file (--out, a template's response file) is written there as it arrives
-    if (req.responseFile === null) return await streamAndPrint(H, method, req, env, values, io, bar)
+    if (req.responseFile === null)
+      return await streamAndPrint(H, method, req, { env, interrupted: interrupt.signal, cut, bar }, values, io)
     const result = await H.processRequest(method, env)(req)()
     bar?.done()
     if (interrupt.signal.aborted) return await interrupted(io)
@@ -218,20 +221,25 @@ const streamAndPrint = async (
   H: Lib,
   method: string,
   req: Request,
-  env: Env & { readonly signal: AbortSignal },
+  r: {
+    readonly env: Env
+    readonly interrupted: AbortSignal
+    readonly cut: AbortController
+    readonly bar: { readonly done: () => void } | null
+  },
   values: Values,
   io: Io,
-  bar: { readonly done: () => void } | null,
 ): Promise<number> => {
+  const { env, interrupted: stopped, bar } = r
   const result = await H.streamRequest(method, env)(req)()
   bar?.done()
-  if (env.signal.aborted) return interrupted(io)
+  if (stopped.aborted) return interrupted(io)
   if (result._tag === 'Left') return failed(H, result.left, values, io)
   const stream = result.right
   const kind = streamingKind(stream.headers['content-type']) ?? (values['stream'] === true ? 'bytes' : null)
   if (kind === null) {
-    const whole = await readWhole(H, stream, req.settings.maxResponseSize)
-    if (env.signal.aborted) return interrupted(io)
+    const whole = await readWhole(H, stream, req.settings, r.cut)
+    if (stopped.aborted) return interrupted(io)
     if (whole._tag === 'Left') return failed(H, whole.left, values, io)
     return printResponse(H, whole.right, values, io)
   }
@@ -244,7 +252,7 @@ const streamAndPrint = async (
     { terminal, raw: values['raw'] === true, colour: useColour(io.stdout, io.env) },
     io.stdout,
   )
-  if (env.signal.aborted) return interrupted(io)
+  if (stopped.aborted) return interrupted(io)
   if (ended.note !== null) await write(io.stderr, messageLine(ended.note))
   if (ended.error !== null) return failed(H, ended.error, values, io)
   const last = ended.closed

@@ -268,6 +268,19 @@ describe('errors and endings', () => {
     assert.equal(r.out, '{"n":1}\n')
     assert.match(r.err, /idle: no byte received for 300 ms/)
   })
+  test('--timeout still bounds a body read whole (exit 1, as before); an event stream may outlast it', async () => {
+    const slow = await httpipe([`${fx.server.url}/drip?chunks=3&size=5&delay=400`, '--timeout', '300ms', '--log'])
+    assert.equal(slow.code, 1)
+    assert.equal(slow.out, '')
+    assert.match(
+      slow.err,
+      /^httpipe: executeRequest: reading the response body timed out \(attempt: no complete response within 300 ms\)\n/,
+    )
+    assert.match(slow.err, /executeRequest: timeout \(attempt\): no complete response within 300 ms\n$/)
+    const events = await httpipe([`${fx.server.url}/events?count=2&delay=1200`, '--timeout', '1s'])
+    assert.equal(events.code, 0, events.err)
+    assert.equal(events.out, 'id: 1\ndata: {"n":1}\n\nid: 2\ndata: {"n":2}\n\n')
+  })
   test('--max-size still refuses a streamed body past it', async () => {
     const r = await httpipe([`${fx.server.url}/drip?chunks=5&size=100`, '--max-size', '250'])
     assert.equal(r.code, 1)
