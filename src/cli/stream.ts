@@ -120,12 +120,21 @@ const eventBlock =
     ].join('')
   }
 
-/** NDJSON lines as they complete: each pretty JSON (text that is not JSON shown as it is), blank lines skipped. */
+/** The longest NDJSON line laid out as JSON on a terminal; a longer one is shown as text as it comes. */
+const PRETTY_LINE_CHARS = 1024 * 1024
+
+/**
+ * NDJSON lines as they complete: each pretty JSON (a line that is not JSON shown as text),
+ * blank lines skipped; a line past {@link PRETTY_LINE_CHARS} is shown as text as it comes, so
+ * a line without end holds no memory.
+ */
 const jsonLines = (colour: boolean) => {
   const text = new TextDecoder('utf-8')
   let pending = ''
+  let spilled = false
   const line = (l: string): string => {
     const s = l.endsWith('\r') ? l.slice(0, -1) : l
+    if (spilled) return `${shownLine(s)}\n`
     if (s.trim() === '') return ''
     try {
       JSON.parse(s)
@@ -134,13 +143,29 @@ const jsonLines = (colour: boolean) => {
     }
     return `${prettyJson(s, colour)}\n`
   }
+  const lines = (all: ReadonlyArray<string>): string =>
+    all
+      .map((l) => {
+        const out = line(l)
+        spilled = false
+        return out
+      })
+      .join('')
   return {
     push: (chunk: Uint8Array): string => {
-      const lines = (pending + text.decode(chunk, { stream: true })).split('\n')
-      pending = lines.pop() ?? ''
-      return lines.map(line).join('')
+      const all = (pending + text.decode(chunk, { stream: true })).split('\n')
+      pending = all.pop() ?? ''
+      const done = lines(all)
+      if (pending.length <= PRETTY_LINE_CHARS) return done
+      const spill = shownLine(pending)
+      pending = ''
+      spilled = true
+      return done + spill
     },
-    end: (): string => line(pending + text.decode()),
+    end: (): string => {
+      const rest = pending + text.decode()
+      return rest === '' ? (spilled ? '\n' : '') : line(rest)
+    },
   }
 }
 

@@ -71,6 +71,10 @@ const heldServer = () => {
         res.writeHead(200, { 'Content-Type': 'text/plain' })
         return void res.write('a\u001b[2Jb\u009b\tc\r\n', () => res.end('no end of line'))
       }
+      if (path === '/longline') {
+        res.writeHead(200, { 'Content-Type': 'application/x-ndjson' })
+        return void res.end(`["${'x'.repeat(LONG)}",1]\n{"a":1}\n`)
+      }
       if (path === '/down')
         return void res.writeHead(503, { 'Content-Type': 'text/event-stream' }).end('data: down\n\n')
       res.writeHead(404).end()
@@ -90,6 +94,9 @@ const heldServer = () => {
     closedEarly: () => closedEarly,
   }
 }
+
+/** Longer than the longest NDJSON line a terminal gets laid out (1 MiB). */
+const LONG = 1536 * 1024
 
 const held = heldServer()
 
@@ -149,7 +156,8 @@ const runWatching = async (
     (s) => (err += s),
     (s) => (out += s),
   )
-  const code = read._tag === 'Exit' ? read.exit : await run(read.args, read.values, { stdout, stderr, env: {} })
+  const code =
+    read._tag === 'Exit' ? read.exit : await run(read.args, read.values, { stdout, stderr, env: { NO_COLOR: '1' } })
   return { code, out, err }
 }
 
@@ -245,6 +253,11 @@ describe('the text printed', () => {
     const r = await runWatching([`${held.url}/ansi`, '--stream'], () => undefined, true)
     assert.equal(r.code, 0, r.err)
     assert.equal(r.out, 'a\\x1b[2Jb\\x9b\tc\r\nno end of line\n')
+  })
+  test('NDJSON on a terminal: a JSON line longer than 1 MiB is shown as text as it comes (not held to be laid out), the next one laid out', async () => {
+    const r = await runWatching([`${held.url}/longline`], () => undefined, true)
+    assert.equal(r.code, 0, r.err)
+    assert.equal(r.out, `["${'x'.repeat(LONG)}",1]\n{\n  "a": 1\n}\n`)
   })
   test('piped, or with --raw on a terminal, the bytes as sent', async () => {
     const piped = await httpipe([`${held.url}/hostile`])
