@@ -1,7 +1,7 @@
 /**
  * The command prints a text/event-stream or NDJSON answer as it arrives, and any answer with
- * --stream: a line reaches the spawned command's stdout while the server still holds the rest
- * (a latch); the exact text piped and on a terminal; an error mid-stream; a reader that closes
+ * --stream: a line is written (in this process, and on the spawned command's stdout pipe) while
+ * the server still holds the rest (a latch); the exact text piped and on a terminal; an error mid-stream; a reader that closes
  * the pipe (| head) or Ctrl-C ends the request; --stream with --out; other bodies still read
  * whole (the same output, log and limits as before).
  */
@@ -21,16 +21,18 @@ const fx = useFixtures()
 /**
  * A raw server whose `/held/<type>` answer sends `first`, then holds the rest until `release()`
  * (or 20 s, so that a command that waits for the end still ends: its test then fails), then
- * sends `rest` and ends. `ended` counts the answers it ended.
+ * sends `rest` and ends. `holding` counts the answers whose first part was sent, `ended` those
+ * it ended, `closedEarly` those the client closed before their end.
  */
 const heldServer = () => {
   let server: Server | undefined
   let release: () => void = () => undefined
   let ended = 0
+  let holding = 0
   let closedEarly = 0
   const answer = (res: ServerResponse, type: string, first: string, rest: string): void => {
     res.writeHead(200, { 'Content-Type': type })
-    res.write(first)
+    res.write(first, () => (holding += 1))
     const held = new Promise<void>((resolve) => {
       release = resolve
       setTimeout(resolve, 20_000).unref()
@@ -91,6 +93,7 @@ const heldServer = () => {
     },
     release: () => release(),
     ended: () => ended,
+    holding: () => holding,
     closedEarly: () => closedEarly,
   }
 }
@@ -200,11 +203,13 @@ describe('printed as it arrives', () => {
   })
   test('without --stream a text body is still read whole: nothing written while the server holds the rest', async () => {
     const endedBefore = held.ended()
+    const holdingBefore = held.holding()
     let early = ''
     const run = runWatching([`${held.url}/held/text`], (soFar) => {
       if (held.ended() === endedBefore) early = soFar
     })
-    // the head and the first line are in long before this; a line printed early would be seen
+    // the first line is sent; a command that printed it as it arrives would have written it by now
+    await waitFor(() => held.holding() > holdingBefore, 10_000, 'the first line sent')
     await new Promise((resolve) => setTimeout(resolve, 500))
     held.release()
     const r = await run
