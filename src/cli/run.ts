@@ -6,18 +6,19 @@
  */
 import { writeFileSync } from 'node:fs'
 import { InvalidArgumentError } from 'commander'
-import type { Env } from '../execute/env.js'
+import { processOrStream } from '../client/stream.js'
 import type { ClientError } from '../model/errors.js'
 import { appendLog } from '../model/log.js'
 import type { Request } from '../model/request.js'
 import type { HttpResponse } from '../model/response.js'
+import type { HttpStream } from '../model/stream.js'
 import { isToken } from '../model/valid.js'
 import { FLAGS } from './flags.js'
 import type { Lib, Values } from './flag.js'
 import { bodyOutput, failLine, messageLine, statusAndHeaders, useColour, visible } from './output.js'
 import { attributeOf, EXIT } from './program.js'
 import { progressBar } from './progress.js'
-import { bodyEntry, printStream, readWhole, streamingKind } from './stream.js'
+import { bodyEntry, printStream, STREAMED_TYPES, streamingKind } from './stream.js'
 import { loadTemplate, templateSummary, Usage } from './template.js'
 
 /**
@@ -132,10 +133,10 @@ const printResponse = async (H: Lib, res: HttpResponse, values: Values, io: Io):
 
 /**
  * Runs the command line once it is read: builds the request, then saves it (`--save-template`),
- * prints it as curl (`--curl`), or sends it and prints the answer: a body for stdout is read with
- * `streamRequest`, printed as it arrives when it is an event stream or NDJSON (any body with
- * `--stream`), else read whole and printed; one for a file (`--out`) is written there as it
- * arrives by `processRequest`. The exit code: 0, 1 for a
+ * prints it as curl (`--curl`), or sends it and prints the answer: a `2xx` event stream or
+ * NDJSON for stdout (any `2xx` body with `--stream`) is printed as it arrives, any other answer
+ * is read whole as `processRequest` reads it (its limits, retries and log) and then printed; a
+ * body for a file (`--out`) is written there as it arrives. The exit code: 0, 1 for a
  * ClientError, 2 for a usage error, 22 with `--fail` on a status of 400 or above, 130 when
  * interrupted (SIGINT, Ctrl-C).
  * @example
@@ -180,23 +181,25 @@ export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): 
   const interrupt = new AbortController()
   const onSigint = (): void => interrupt.abort()
   process.once('SIGINT', onSigint)
-  // what stops a body read whole from a stream at the attempt's timeout, as processRequest would
-  const cut = new AbortController()
   const env = {
     secrets: (n: string) => io.env[n],
-    signal: AbortSignal.any([interrupt.signal, cut.signal]),
+    signal: interrupt.signal,
     ...(bar === null ? {} : { onProgress: bar.onProgress }),
   }
   try {
-    // a body for stdout is read as it arrives, so that an event stream or NDJSON is printed as it
-    // comes; one for a file (--out, a template's response file) is written there as it arrives
-    if (req.responseFile === null)
-      return await streamAndPrint(H, method, req, { env, interrupted: interrupt.signal, cut, bar }, values, io)
-    const result = await H.processRequest(method, env)(req)()
+    // a body for stdout that is an event stream or NDJSON (any body with --stream) is printed as
+    // it arrives; any other is read whole, as processRequest reads it; one for a file (--out, a
+    // template's response file) is written there as it arrives
+    const only = values['stream'] === true ? undefined : STREAMED_TYPES
+    const result =
+      req.responseFile === null
+        ? await processOrStream(method, only, env)(req)()
+        : await H.processRequest(method, env)(req)()
     bar?.done()
     if (interrupt.signal.aborted) return await interrupted(io)
     if (result._tag === 'Left') return await failed(H, result.left, values, io)
-    return await printResponse(H, result.right, values, io)
+    if (result.right._tag === 'HttpResponse') return await printResponse(H, result.right, values, io)
+    return await printStreamed(H, result.right, interrupt.signal, values, io)
   } finally {
     process.off('SIGINT', onSigint)
   }
@@ -213,36 +216,15 @@ const failed = async (H: Lib, error: ClientError, values: Values, io: Io): Promi
   return EXIT.clientError
 }
 
-/**
- * Sends with streamRequest and prints the answer: an event stream or NDJSON (any body with
- * --stream) as it arrives, any other body once read whole, as before.
- */
-const streamAndPrint = async (
+/** Prints a stream as it arrives: an event stream, NDJSON, or (with --stream) any body. */
+const printStreamed = async (
   H: Lib,
-  method: string,
-  req: Request,
-  r: {
-    readonly env: Env
-    readonly interrupted: AbortSignal
-    readonly cut: AbortController
-    readonly bar: { readonly done: () => void } | null
-  },
+  stream: HttpStream,
+  stopped: AbortSignal,
   values: Values,
   io: Io,
 ): Promise<number> => {
-  const { env, interrupted: stopped, bar } = r
-  const result = await H.streamRequest(method, env)(req)()
-  bar?.done()
-  if (stopped.aborted) return interrupted(io)
-  if (result._tag === 'Left') return failed(H, result.left, values, io)
-  const stream = result.right
-  const kind = streamingKind(stream.headers['content-type']) ?? (values['stream'] === true ? 'bytes' : null)
-  if (kind === null) {
-    const whole = await readWhole(H, stream, req.settings, r.cut)
-    if (stopped.aborted) return interrupted(io)
-    if (whole._tag === 'Left') return failed(H, whole.left, values, io)
-    return printResponse(H, whole.right, values, io)
-  }
+  const kind = streamingKind(stream.headers['content-type']) ?? 'bytes'
   if (values['verbose'] === true) await write(io.stderr, statusAndHeaders(stream, useColour(io.stderr, io.env)))
   const terminal = io.stdout.isTTY === true
   const ended = await printStream(

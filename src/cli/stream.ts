@@ -6,10 +6,9 @@
  * @module
  */
 import type * as E from 'fp-ts/lib/Either.js'
-import { responseTooLarge, timeout, type ClientError } from '../model/errors.js'
-import { appendLog, type LogEntry } from '../model/log.js'
-import type { HttpResponse } from '../model/response.js'
-import { streamHead, type HttpStream } from '../model/stream.js'
+import type { ClientError } from '../model/errors.js'
+import type { LogEntry } from '../model/log.js'
+import type { HttpStream } from '../model/stream.js'
 import type { Lib } from './flag.js'
 import { paint, prettyJson } from './output.js'
 
@@ -30,6 +29,15 @@ export const streamingKind = (contentType: string | undefined): 'events' | 'line
 }
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines']
+
+/**
+ * The media types printed as they arrive without `--stream`: the event stream and NDJSON's.
+ * @example
+ * STREAMED_TYPES.includes('text/event-stream') // true
+ * @category cli
+ * @since 0.3.0
+ */
+export const STREAMED_TYPES: ReadonlyArray<string> = ['text/event-stream', ...NDJSON_TYPES]
 
 /**
  * Writes to a stream and waits until it is handed on: `false` when the stream refused it (a
@@ -226,58 +234,3 @@ export const printStream = async (
  * @since 0.3.0
  */
 export const bodyEntry = (message: string): LogEntry => ({ at: Date.now(), step: 'executeRequest', message })
-
-/** When the attempt that brought the stream's head was sent: its `sending` log line, or the run's start. */
-const attemptStart = (stream: HttpStream): number => {
-  for (let i = stream.log.length - 1; i >= 0; i--) {
-    const e = stream.log[i]
-    if (e !== undefined && e.step === 'executeRequest' && e.message.startsWith('sending ') && e.at !== null) return e.at
-  }
-  return stream.timings.start
-}
-
-/**
- * The body of a stream read whole, as processRequest reads it, into an HttpResponse whose log
- * ends with `body read, N bytes`: at most `maxResponseSize` (which the stream keeps to) or,
- * when none is set, `DEFAULT_MAX_MEMORY_BYTES` (a `ResponseTooLarge` past it), and within the
- * attempt's `timeout` counted from when it was sent (a `Timeout`, as processRequest's: `cut`,
- * whose signal the stream's run was given, then drops the connection).
- * @example
- * const res = await readWhole(H, stream, req.settings, cut) // right(HttpResponse) or left(ClientError)
- * @category cli
- * @since 0.3.0
- */
-export const readWhole = async (
-  H: Lib,
-  stream: HttpStream,
-  settings: { readonly maxResponseSize: number | null; readonly timeout: number },
-  cut: AbortController,
-): Promise<E.Either<ClientError, HttpResponse>> => {
-  const limit = settings.maxResponseSize ?? H.DEFAULT_MAX_MEMORY_BYTES
-  const ms = settings.timeout
-  const timer = setTimeout(() => cut.abort(), Math.max(0, ms - (Date.now() - attemptStart(stream))))
-  const chunks: Uint8Array[] = []
-  let bytes = 0
-  try {
-    for await (const chunk of stream.body) {
-      if (chunk._tag === 'Left') {
-        if (!cut.signal.aborted) return chunk
-        const log = appendLog(stream.log, bodyEntry(`timeout (attempt): no complete response within ${ms} ms`))
-        const why = `executeRequest: reading the response body timed out (attempt: no complete response within ${ms} ms)`
-        return { _tag: 'Left', left: timeout(why, ms, log, 'attempt') }
-      }
-      bytes += chunk.right.byteLength
-      if (bytes > limit) {
-        const log = appendLog(stream.log, bodyEntry(`response body over ${limit} bytes - stopped`))
-        const why = `executeRequest: the response body is over the limit of ${limit} bytes`
-        return { _tag: 'Left', left: responseTooLarge(why, limit, log) }
-      }
-      chunks.push(chunk.right)
-    }
-  } finally {
-    clearTimeout(timer)
-  }
-  const body = Buffer.concat(chunks)
-  const log = appendLog(stream.log, bodyEntry(`body read, ${body.byteLength} bytes`))
-  return { _tag: 'Right', right: { ...streamHead(stream), body, log } }
-}
