@@ -18,6 +18,9 @@ type Item = IteratorResult<E.Either<ClientError, Uint8Array>, undefined>
 
 const DONE: Item = { done: true, value: undefined }
 
+/** What a read raced against the watch settles with when a limit or `env.signal` fired first. */
+const FIRED = Symbol('fired')
+
 /** A failure of the decoders, told apart from one of the connection that feeds them. */
 class SourceFailed {
   constructor(readonly error: unknown) {}
@@ -70,6 +73,7 @@ export class StreamBody
   private finished = false
   private taken = false
   private size = 0
+  private fired: Promise<typeof FIRED> | null = null
 
   constructor(private readonly o: Opened) {}
 
@@ -94,13 +98,23 @@ export class StreamBody
     return out[Symbol.asyncIterator]()
   }
 
+  /**
+   * Settles when the watch aborts: a read does not wait on the body alone, since a transport
+   * aborted while nobody was reading may leave its body neither ended nor failed (node-fetch).
+   */
+  private whenFired(): Promise<typeof FIRED> {
+    return (this.fired ??= new Promise((resolve) => this.o.watch.abort.onAbort(() => resolve(FIRED))))
+  }
+
   async next(): Promise<Item> {
     if (this.finished) return DONE
     const o = this.o
     try {
+      if (o.watch.abort.aborted) return this.failed({ _tag: 'Source', error: new Error('aborted') })
       this.source ??= this.open()
-      const r = await this.source.next()
+      const r = await Promise.race([this.source.next(), this.whenFired()])
       if (this.finished) return DONE
+      if (r === FIRED) return this.failed({ _tag: 'Source', error: new Error('aborted') })
       if (r.done === true) return this.ended()
       const chunk = r.value
       o.watch.touch()

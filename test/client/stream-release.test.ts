@@ -1,0 +1,132 @@
+/**
+ * streamRequest × transports: what a stream holds while it is read, and what it lets go. A
+ * reader that stops early (`break`, `return()`) drops the connection at once (the server sees
+ * its socket close); a stream nobody reads does not pin a socket past the idle limit (the
+ * server sees it close, and a later read is a Timeout `idle`); a slow reader slows the server
+ * (its writes block while the client has read a bounded number of bytes), and the bytes still
+ * arrive whole once it reads on. Run on undici, cross-fetch and global fetch; no time budgets,
+ * only safety ceilings (a hang fails there).
+ */
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as H from '../../src/index.js'
+import { asTag, leftOf, rightOf } from '../execute/helpers.js'
+import { useTransports } from '../support/transports.js'
+import { collect } from '../support/streams.js'
+import { settlesWithin, waitFor } from '../support/wait.js'
+import { withStreamServer, type StreamServer } from '../execute/streams/server.js'
+
+const CEILING = 30_000
+const transports = useTransports()
+
+/** An answer that never ends: a chunk of `size` bytes whenever the socket takes more. */
+const endless =
+  (size = 16 * 1024) =>
+  (_req: unknown, res: import('node:http').ServerResponse): void => {
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream' })
+    const chunk = Buffer.alloc(size, 7)
+    const pump = (): void => {
+      while (!res.destroyed && res.write(chunk));
+    }
+    res.on('drain', pump)
+    pump()
+  }
+
+const open = async (s: StreamServer, transport: H.Transport, steps: H.Step = (r) => r): Promise<H.HttpStream> =>
+  rightOf(
+    await settlesWithin(
+      pipe(H.newRequest(), H.initialize(`${s.url}/s`), steps, H.streamRequest('GET', { transport }))(),
+      CEILING,
+      'the head',
+    ),
+  )
+
+for (const [name, transport] of transports)
+  describe(`streamRequest on ${name}: the connection is released`, () => {
+    test('a break out of for await closes the socket while the server still sends', async () => {
+      await withStreamServer(endless(), async (s) => {
+        const st = await open(s, transport)
+        let got = 0
+        for await (const c of st.body) {
+          got += rightOf(c).byteLength
+          if (got > 100_000) break
+        }
+        await settlesWithin(s.allClosed(), CEILING, 'the server seeing the socket close')
+        assert.equal(s.open(), 0)
+        assert.ok(st.log.some((l) => l.message.startsWith('head received')))
+      })
+    })
+
+    test('return() before the first next() closes the socket too', async () => {
+      await withStreamServer(endless(), async (s) => {
+        const st = await open(s, transport)
+        const it = st.body[Symbol.asyncIterator]()
+        const r = await it.return?.()
+        assert.equal(r?.done, true)
+        await settlesWithin(s.allClosed(), CEILING, 'the server seeing the socket close')
+        // and the iterator is over
+        assert.equal((await it.next()).done, true)
+      })
+    })
+
+    test('a stream nobody reads does not pin the socket past the idle limit; a later read is Timeout idle', async () => {
+      await withStreamServer(endless(), async (s) => {
+        const st = await open(s, transport, H.setIdleTimeout(300))
+        await settlesWithin(s.allClosed(), CEILING, 'the server seeing the unread socket close')
+        const items = await settlesWithin(collect(st.body), CEILING, 'reading the timed-out stream')
+        const last = items.at(-1)
+        assert.ok(last !== undefined && E.isLeft(last), 'the stream ends with a Left')
+        const e = asTag(leftOf(last), 'Timeout')
+        assert.equal(e.limit, 'idle')
+        assert.ok(items.slice(0, -1).every(E.isRight), 'only the last item is a Left')
+      })
+    })
+
+    test('backpressure: a reader that stops asking blocks the server, which goes on once it reads again', async (t) => {
+      const TOTAL = 48 * 1024 * 1024
+      const CHUNK = 64 * 1024
+      let written = 0
+      let waiting = false
+      let drains = 0
+      await withStreamServer(
+        (_req, res) => {
+          res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(TOTAL) })
+          const chunk = Buffer.alloc(CHUNK, 1)
+          const pump = (): void => {
+            waiting = false
+            while (written < TOTAL) {
+              written += CHUNK
+              if (!res.write(chunk)) return void (waiting = true)
+            }
+            res.end()
+          }
+          res.on('drain', () => (drains++, pump()))
+          pump()
+        },
+        async (s) => {
+          const st = await open(s, transport)
+          const it = st.body[Symbol.asyncIterator]()
+          const first = await it.next()
+          assert.equal(first.done, false)
+          let read = rightOf(first.value as E.Either<H.ClientError, Uint8Array>).byteLength
+          // the reader asks for nothing more for a while: the socket's buffers fill, then the server waits
+          await new Promise((r) => setTimeout(r, 300))
+          await waitFor(() => waiting, CEILING, 'the server blocked')
+          const held = written
+          t.diagnostic(`the server wrote ${held} bytes (${drains} drains) while the reader had read ${read}`)
+          assert.ok(held <= 16 * 1024 * 1024, `the server wrote ${held} bytes to a reader that read ${read}`)
+          // reading on drains it all, byte for byte
+          for (;;) {
+            const r = await settlesWithin(it.next(), CEILING, 'the next chunk')
+            if (r.done === true) break
+            read += rightOf(r.value).byteLength
+          }
+          assert.equal(read, TOTAL)
+          assert.equal(written, TOTAL)
+          assert.ok(drains > 0, 'the server waited for the reader at least once')
+        },
+      )
+    })
+  })
