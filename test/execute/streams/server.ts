@@ -22,7 +22,10 @@ export interface StreamServer {
   readonly accepted: () => number
   /** connections accepted and not closed yet */
   readonly open: () => number
-  /** settles at the next `close` event of an accepted socket once none is left open */
+  /**
+   * settles once every socket that carried a request has had its `close` event (a fetch may open
+   * a spare connection that carries nothing: global fetch does after an abort)
+   */
   readonly allClosed: () => Promise<void>
   readonly close: () => Promise<void>
 }
@@ -30,17 +33,19 @@ export interface StreamServer {
 /** Starts a server answering with `handler` (its third argument: the request's number, from 1). */
 export const startStreamServer = async (handler: Handler): Promise<StreamServer> => {
   const sockets = new Set<Socket>()
+  const served = new Set<Socket>()
   const paths: string[] = []
   let accepted = 0
   let waiters: Array<() => void> = []
   const settle = (): void => {
-    if (sockets.size > 0) return
+    if (served.size > 0) return
     const ws = waiters
     waiters = []
     for (const w of ws) w()
   }
   const server = createServer((req, res) => {
     paths.push(req.url ?? '')
+    if (!req.socket.destroyed) served.add(req.socket)
     res.on('error', () => undefined)
     handler(req, res, paths.length)
   })
@@ -50,6 +55,7 @@ export const startStreamServer = async (handler: Handler): Promise<StreamServer>
     s.on('error', () => undefined)
     s.on('close', () => {
       sockets.delete(s)
+      served.delete(s)
       settle()
     })
   })
