@@ -34,13 +34,14 @@ export class Watch {
     this.whole = Math.max(0, Math.min(s.timeout, left))
     this.wholeLimit = left < s.timeout ? 'deadline' : 'attempt'
     this.idle = s.idleTimeout
-    this.timer = setTimeout(this.check, Math.min(this.whole, this.idle))
+    // the signal first: one that is not an AbortSignal throws here, before a timer is left running
     const signal = (this.signal = ctx.env.signal)
     if (signal !== undefined) {
       const onSignal = (this.onSignal = (): void => this.fire('signal'))
       if (signal.aborted) onSignal()
       else signal.addEventListener('abort', onSignal, { once: true })
     }
+    this.timer = setTimeout(this.check, Math.min(this.whole, this.idle))
   }
 
   fire(why: Exclude<Fired, null>): void {
