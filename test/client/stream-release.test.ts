@@ -8,6 +8,8 @@
  * only safety ceilings (a hang fails there).
  */
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
 import { describe, test } from 'node:test'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
@@ -125,6 +127,81 @@ for (const [name, transport] of transports)
           assert.equal(read, TOTAL)
           assert.equal(written, TOTAL)
           assert.ok(drains > 0, 'the server waited for the reader at least once')
+        },
+      )
+    })
+    test('a body read to its end leaves its connection to be used again (not dropped)', async () => {
+      await withStreamServer(
+        (_req, res) => res.end('x'.repeat(10_000)),
+        async (s) => {
+          for (let i = 0; i < 3; i++) {
+            const st = await open(s, transport)
+            const items = await settlesWithin(collect(st.body), CEILING, 'the body')
+            assert.equal(Buffer.concat(items.map((r) => rightOf(r))).length, 10_000)
+          }
+          assert.equal(s.count(), 3)
+          // a pool may open a second connection while the first is being given back, never one per stream
+          assert.ok(s.accepted() < 3, `${s.accepted()} connections for 3 streams read to their end`)
+        },
+      )
+    })
+
+    test('after a break, the next request to the same server goes through', async () => {
+      await withStreamServer(
+        (req, res) => (req.url === '/done' ? res.end('done') : endless()(req, res)),
+        async (s) => {
+          const st = await open(s, transport)
+          for await (const c of st.body) if (rightOf(c).byteLength > 0) break
+          const r = rightOf(
+            await settlesWithin(
+              H.processRequest('GET', { transport })(pipe(H.newRequest(), H.initialize(`${s.url}/done`)))(),
+              CEILING,
+              'the next request',
+            ),
+          )
+          assert.equal(Buffer.from(r.body).toString(), 'done')
+        },
+      )
+    })
+
+    test('backpressure through the decoder: a gzip body read slowly blocks the server too', async (t) => {
+      const TOTAL = 32 * 1024 * 1024
+      // incompressible bytes: the compressed body is as large as the decoded one
+      const plain = randomBytes(TOTAL)
+      const gz = gzipSync(plain, { level: 1 })
+      let written = 0
+      let waiting = false
+      await withStreamServer(
+        (_req, res) => {
+          res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Encoding': 'gzip' })
+          const pump = (): void => {
+            waiting = false
+            while (written < gz.length) {
+              const next = gz.subarray(written, written + 64 * 1024)
+              written += next.length
+              if (!res.write(next)) return void (waiting = true)
+            }
+            res.end()
+          }
+          res.on('drain', pump)
+          pump()
+        },
+        async (s) => {
+          const st = await open(s, transport)
+          const it = st.body[Symbol.asyncIterator]()
+          const first = await it.next()
+          const parts: Uint8Array[] = [rightOf(first.value as E.Either<H.ClientError, Uint8Array>)]
+          await new Promise((r) => setTimeout(r, 300))
+          await waitFor(() => waiting, CEILING, 'the server blocked')
+          const held = written
+          t.diagnostic(`the server wrote ${held} of ${gz.length} compressed bytes`)
+          assert.ok(held <= 16 * 1024 * 1024, `the server wrote ${held} bytes to a reader that read one chunk`)
+          for (;;) {
+            const r = await settlesWithin(it.next(), CEILING, 'the next chunk')
+            if (r.done === true) break
+            parts.push(rightOf(r.value))
+          }
+          assert.ok(Buffer.concat(parts).equals(plain))
         },
       )
     })
