@@ -11,6 +11,8 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import { describe, test } from 'node:test'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as H from '../../src/index.js'
@@ -21,6 +23,9 @@ import { settlesWithin, waitFor } from '../support/wait.js'
 import { withStreamServer, type StreamServer } from '../execute/streams/server.js'
 
 const CEILING = 30_000
+setFlagsFromString('--expose_gc')
+/** A full garbage collection (what is still held after it is held by someone). */
+const gc = runInNewContext('gc') as () => void
 const transports = useTransports()
 
 /** An answer that never ends: a chunk of `size` bytes whenever the socket takes more. */
@@ -35,6 +40,14 @@ const endless =
     res.on('drain', pump)
     pump()
   }
+
+let made: { readonly plain: Buffer; readonly gz: Buffer } | null = null
+/** 24 MiB of random bytes and their gzip (as large: nothing to compress), made once for the file. */
+const incompressible = (): { readonly plain: Buffer; readonly gz: Buffer } => {
+  if (made !== null) return made
+  const plain = randomBytes(24 * 1024 * 1024)
+  return (made = { plain, gz: gzipSync(plain, { level: 1 }) })
+}
 
 const open = async (s: StreamServer, transport: H.Transport, steps: H.Step = (r) => r): Promise<H.HttpStream> =>
   rightOf(
@@ -165,10 +178,7 @@ for (const [name, transport] of transports)
     })
 
     test('backpressure through the decoder: a gzip body read slowly blocks the server too', async (t) => {
-      const TOTAL = 32 * 1024 * 1024
-      // incompressible bytes: the compressed body is as large as the decoded one
-      const plain = randomBytes(TOTAL)
-      const gz = gzipSync(plain, { level: 1 })
+      const { plain, gz } = incompressible()
       let written = 0
       let waiting = false
       await withStreamServer(
@@ -195,13 +205,50 @@ for (const [name, transport] of transports)
           await waitFor(() => waiting, CEILING, 'the server blocked')
           const held = written
           t.diagnostic(`the server wrote ${held} of ${gz.length} compressed bytes`)
-          assert.ok(held <= 16 * 1024 * 1024, `the server wrote ${held} bytes to a reader that read one chunk`)
+          assert.ok(held <= 12 * 1024 * 1024, `the server wrote ${held} bytes to a reader that read one chunk`)
           for (;;) {
             const r = await settlesWithin(it.next(), CEILING, 'the next chunk')
             if (r.done === true) break
             parts.push(rightOf(r.value))
           }
           assert.ok(Buffer.concat(parts).equals(plain))
+        },
+      )
+    })
+    test('memory does not grow with the bytes read: 128 MiB through a stream, a few MiB held', async (t) => {
+      const TOTAL = 128 * 1024 * 1024
+      await withStreamServer(
+        (_req, res) => {
+          res.writeHead(200, { 'Content-Length': String(TOTAL) })
+          const chunk = Buffer.alloc(64 * 1024, 1)
+          let sent = 0
+          const pump = (): void => {
+            while (sent < TOTAL) {
+              sent += chunk.length
+              if (!res.write(chunk)) return
+            }
+            res.end()
+          }
+          res.on('drain', pump)
+          pump()
+        },
+        async (s) => {
+          const st = await open(s, transport)
+          /** ArrayBuffers alive after a full collection, when a quarter and when 90% of the body was read */
+          const at: number[] = []
+          let read = 0
+          for await (const c of st.body) {
+            read += rightOf(c).byteLength
+            if (read > TOTAL * [0.25, 0.9][at.length]!) {
+              gc()
+              at.push(process.memoryUsage().arrayBuffers)
+            }
+          }
+          const held = (at[1] ?? 0) - (at[0] ?? 0)
+          t.diagnostic(`ArrayBuffers grew by ${held} bytes while ${Math.round(TOTAL * 0.65)} bytes were read`)
+          assert.equal(read, TOTAL)
+          assert.equal(at.length, 2)
+          assert.ok(held < 32 * 1024 * 1024, `ArrayBuffers grew by ${held} bytes while the reader dropped what it read`)
         },
       )
     })

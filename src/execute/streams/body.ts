@@ -73,7 +73,9 @@ export class StreamBody
   private finished = false
   private taken = false
   private size = 0
-  private fired: Promise<typeof FIRED> | null = null
+  /** the pending read's resolve, called by the watch's abort (one listener for the whole stream) */
+  private wake: ((r: typeof FIRED) => void) | null = null
+  private listening = false
 
   constructor(private readonly o: Opened) {}
 
@@ -99,11 +101,20 @@ export class StreamBody
   }
 
   /**
-   * Settles when the watch aborts: a read does not wait on the body alone, since a transport
-   * aborted while nobody was reading may leave its body neither ended nor failed (node-fetch).
+   * The next chunk of the body, or FIRED when the watch aborts first: a read does not wait on the
+   * body alone, since a transport aborted while nobody was reading may leave its body neither
+   * ended nor failed (node-fetch). Not a `Promise.race` with one long-pending promise: each race
+   * would leave a reaction on it holding its chunk, and memory would grow with the bytes read.
    */
-  private whenFired(): Promise<typeof FIRED> {
-    return (this.fired ??= new Promise((resolve) => this.o.watch.abort.onAbort(() => resolve(FIRED))))
+  private read(source: AsyncIterator<Uint8Array>): Promise<IteratorResult<Uint8Array> | typeof FIRED> {
+    if (!this.listening) {
+      this.listening = true
+      this.o.watch.abort.onAbort(() => this.wake?.(FIRED))
+    }
+    return new Promise((resolve, reject) => {
+      this.wake = resolve
+      source.next().then(resolve, reject)
+    }).finally(() => (this.wake = null)) as Promise<IteratorResult<Uint8Array> | typeof FIRED>
   }
 
   async next(): Promise<Item> {
@@ -112,7 +123,7 @@ export class StreamBody
     try {
       if (o.watch.abort.aborted) return this.failed({ _tag: 'Source', error: new Error('aborted') })
       this.source ??= this.open()
-      const r = await Promise.race([this.source.next(), this.whenFired()])
+      const r = await this.read(this.source)
       if (this.finished) return DONE
       if (r === FIRED) return this.failed({ _tag: 'Source', error: new Error('aborted') })
       if (r.done === true) return this.ended()
