@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { getEventListeners } from 'node:events'
 import { gzipSync } from 'node:zlib'
 import { describe, test } from 'node:test'
 import { setFlagsFromString } from 'node:v8'
@@ -49,10 +50,15 @@ const incompressible = (): { readonly plain: Buffer; readonly gz: Buffer } => {
   return (made = { plain, gz: gzipSync(plain, { level: 1 }) })
 }
 
-const open = async (s: StreamServer, transport: H.Transport, steps: H.Step = (r) => r): Promise<H.HttpStream> =>
+const open = async (
+  s: StreamServer,
+  transport: H.Transport,
+  steps: H.Step = (r) => r,
+  env: H.Env = {},
+): Promise<H.HttpStream> =>
   rightOf(
     await settlesWithin(
-      pipe(H.newRequest(), H.initialize(`${s.url}/s`), steps, H.streamRequest('GET', { transport }))(),
+      pipe(H.newRequest(), H.initialize(`${s.url}/s`), steps, H.streamRequest('GET', { ...env, transport }))(),
       CEILING,
       'the head',
     ),
@@ -95,6 +101,18 @@ for (const [name, transport] of transports)
         const e = asTag(leftOf(last), 'Timeout')
         assert.equal(e.limit, 'idle')
         assert.ok(items.slice(0, -1).every(E.isRight), 'only the last item is a Left')
+      })
+    })
+
+    test('a stream nobody reads lets go of env.signal once the idle limit fired (nothing left listening on it)', async () => {
+      const controller = new AbortController()
+      await withStreamServer(endless(), async (s) => {
+        const st = await open(s, transport, H.setIdleTimeout(300), { signal: controller.signal })
+        assert.equal(getEventListeners(controller.signal, 'abort').length, 1, 'the run listens while the body is open')
+        await settlesWithin(s.allClosed(), CEILING, 'the server seeing the unread socket close')
+        assert.equal(getEventListeners(controller.signal, 'abort').length, 0, 'a listener left on env.signal')
+        const items = await settlesWithin(collect(st.body), CEILING, 'reading the timed-out stream')
+        assert.equal(asTag(leftOf(items.at(-1) as E.Either<H.ClientError, Uint8Array>), 'Timeout').limit, 'idle')
       })
     })
 

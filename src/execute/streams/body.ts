@@ -75,9 +75,17 @@ export class StreamBody
   private size = 0
   /** the pending read's resolve, called by the watch's abort (one listener for the whole stream) */
   private wake: ((r: typeof FIRED) => void) | null = null
-  private listening = false
 
-  constructor(private readonly o: Opened) {}
+  constructor(private readonly o: Opened) {
+    // a limit or env.signal that fires while nobody reads lets go of what the run holds at once
+    // (the timer, its listener on env.signal, the request body), not at a read that may never come
+    o.watch.abort.onAbort(() => {
+      if (this.finished) return
+      o.watch.finish()
+      o.close()
+      this.wake?.(FIRED)
+    })
+  }
 
   [Symbol.asyncIterator](): AsyncIterator<E.Either<ClientError, Uint8Array>, undefined> {
     if (!this.taken) {
@@ -107,14 +115,11 @@ export class StreamBody
    * would leave a reaction on it holding its chunk, and memory would grow with the bytes read.
    */
   private read(source: AsyncIterator<Uint8Array>): Promise<IteratorResult<Uint8Array> | typeof FIRED> {
-    if (!this.listening) {
-      this.listening = true
-      this.o.watch.abort.onAbort(() => this.wake?.(FIRED))
-    }
-    return new Promise((resolve, reject) => {
+    const read = new Promise<IteratorResult<Uint8Array> | typeof FIRED>((resolve, reject) => {
       this.wake = resolve
       source.next().then(resolve, reject)
-    }).finally(() => (this.wake = null)) as Promise<IteratorResult<Uint8Array> | typeof FIRED>
+    })
+    return read.finally(() => (this.wake = null))
   }
 
   async next(): Promise<Item> {
