@@ -12,7 +12,7 @@ import { after, describe, test } from 'node:test'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as H from '../../src/index.js'
-import { asTag, leftOf, rightOf } from '../execute/helpers.js'
+import { asTag, leftOf, lines, rightOf } from '../execute/helpers.js'
 import { closeAllServers, withFaultyServer } from '../support/faulty.js'
 import { collect } from '../support/streams.js'
 import { useTransports } from '../support/transports.js'
@@ -115,6 +115,13 @@ for (const [name, transport] of transports)
         const { bytes, left } = split(await all(st))
         assert.equal(bytes.toString(), 'some;')
         assert.equal(asTag(left, 'Timeout').limit, 'idle')
+        // the error's log goes on from the stream's: the head, then why the body ended
+        const log = lines(left)
+        assert.deepEqual(log.slice(0, st.log.length), lines(st))
+        assert.ok(
+          log.slice(st.log.length).some((l) => /timeout \(idle\)/.test(l)),
+          log.join('\n'),
+        )
         await settlesWithin(s.allClosed(), CEILING, 'the server seeing the socket close')
       })
     })
@@ -152,6 +159,25 @@ for (const [name, transport] of transports)
         assert.equal(asTag(leftOf(r.value as Item), 'TransportError').cause, 'ABORTED')
         assert.equal((await it.next()).done, true)
         await settlesWithin(s.allClosed(), CEILING, 'the server seeing the socket close')
+      })
+    })
+
+    test('env.signal aborted after the head, before the first read: that read is TransportError ABORTED', async () => {
+      const controller = new AbortController()
+      await withStreamServer(stalls('some;'), async (s) => {
+        const st = await open(s, transport, (r) => r, { signal: controller.signal })
+        controller.abort()
+        await settlesWithin(s.allClosed(), CEILING, 'the server seeing the socket close')
+        const items = await all(st)
+        assert.equal(items.length, 1)
+        assert.equal(asTag(leftOf(items[0] as Item), 'TransportError').cause, 'ABORTED')
+      })
+    })
+
+    test('env.signal aborted before the run: a Left ABORTED, no stream', async () => {
+      await withStreamServer(stalls('some;'), async (s) => {
+        const r = await run(`${s.url}/s`, transport, (r) => r, { signal: AbortSignal.abort() })
+        assert.equal(asTag(leftOf(r), 'TransportError').cause, 'ABORTED')
       })
     })
 
