@@ -65,6 +65,29 @@ for (const [name, transport] of transports)
       assert.equal(lines(st).at(-1), 'executeRequest: head received - the body is streamed to its reader')
     })
 
+    test('the same run as processRequest up to the head: the same log lines', async () => {
+      const req = pipe(H.newRequest(), H.initialize(`${echo.url}/redirect/2`), H.addHeader('X-Probe', '1'))
+      const st = rightOf(await stream(req, 'GET', env))
+      await all(st)
+      const res = rightOf(await settlesWithin(H.processRequest('GET', env)(req)(), CEILING, 'processRequest'))
+      /** a line without its durations, the runner's name as processRequest's */
+      const same = (l: string): string =>
+        l.replace(/\(\d+ ms\)/g, '(… ms)').replace(/^streamRequest:/, 'processRequest:')
+      const head = lines(st).map(same).slice(0, -1)
+      assert.deepEqual(head, lines(res).map(same).slice(0, head.length))
+      assert.equal(lines(res).length, head.length + 1, 'processRequest adds one line: the body read')
+    })
+
+    test('a 200 with an empty body: done at once', async () => {
+      await withStreamServer(
+        (_req, res) => res.writeHead(200, { 'Content-Length': '0' }).end(),
+        async (s) => {
+          const st = rightOf(await stream(pipe(H.newRequest(), H.initialize(`${s.url}/empty`)), 'GET', env))
+          assert.deepEqual(await all(st), [])
+        },
+      )
+    })
+
     test('a retried 503 then a 200: the 200 is streamed, attempts 2', async () => {
       await withStatusServer({ status: 503, failures: 1 }, async (s) => {
         const req = pipe(H.newRequest(), H.initialize(`${s.url}/r`), H.maxAttempts(2))
