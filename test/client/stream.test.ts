@@ -14,7 +14,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as H from '../../src/index.js'
 import { asTag, leftOf, lines, rightOf } from '../execute/helpers.js'
 import { startDigestServer, type DigestServer } from '../support/digest-server.js'
-import { withStatusServer } from '../support/faulty.js'
+import { withFaultyServer, withStatusServer } from '../support/faulty.js'
 import { useEchoServer } from '../support/fixtures.js'
 import { startSigV4Verifier, type SigV4Verifier } from '../support/sigv4-verifier.js'
 import { collect } from '../support/streams.js'
@@ -101,6 +101,27 @@ for (const [name, transport] of transports)
           lines(st).join('\n'),
         )
       })
+    })
+
+    test('a head that fails (a reset before any byte) is retried as processRequest retries it', async () => {
+      await withFaultyServer('reset-before-headers', async (s) => {
+        const req = pipe(H.newRequest(), H.initialize(`${s.url}/x`), H.maxAttempts(2))
+        asTag(leftOf(await stream(req, 'GET', env)), 'TransportError')
+        assert.equal(s.count(), 3)
+      })
+    })
+
+    test('a POST with a body: the body goes out, the answer is streamed back', async () => {
+      const req = pipe(
+        H.newRequest(),
+        H.initialize(`${echo.url}/post`),
+        H.setJsonBody({ n: 42, s: 'x'.repeat(100_000) }),
+      )
+      const st = rightOf(await stream(req, 'POST', env))
+      assert.equal(st.status, 200)
+      const body = JSON.parse(await text(st)) as { method: string; json: unknown }
+      assert.equal(body.method, 'POST')
+      assert.deepEqual(body.json, { n: 42, s: 'x'.repeat(100_000) })
     })
 
     test('a 404 is a Right HttpStream whose body is the whole 404 body, in one chunk', async () => {
