@@ -91,6 +91,22 @@ for (const [name, transport] of transports)
       })
     })
 
+    test('return() while a read is pending: the read settles, the socket closes', async () => {
+      await withStreamServer(
+        (_req, res) => res.writeHead(200, { 'Content-Type': 'text/plain' }).flushHeaders(),
+        async (s) => {
+          const st = await open(s, transport)
+          const it = st.body[Symbol.asyncIterator]()
+          const pending = it.next()
+          await new Promise((r) => setImmediate(r))
+          await it.return?.()
+          const r = await settlesWithin(pending, CEILING, 'the pending read')
+          assert.equal(r.done, true)
+          await settlesWithin(s.allClosed(), CEILING, 'the server seeing the socket close')
+        },
+      )
+    })
+
     test('a stream nobody reads does not pin the socket past the idle limit; a later read is Timeout idle', async () => {
       await withStreamServer(endless(), async (s) => {
         const st = await open(s, transport, H.setIdleTimeout(300))
