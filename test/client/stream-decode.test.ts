@@ -22,10 +22,15 @@ const transports = useTransports()
 
 type Item = E.Either<H.ClientError, Uint8Array>
 
-const open = async (s: StreamServer, transport: H.Transport, steps: H.Step = (r) => r): Promise<H.HttpStream> =>
+const open = async (
+  s: StreamServer,
+  transport: H.Transport,
+  steps: H.Step = (r) => r,
+  env: H.Env = {},
+): Promise<H.HttpStream> =>
   rightOf(
     await settlesWithin(
-      pipe(H.newRequest(), H.initialize(`${s.url}/s`), steps, H.streamRequest('GET', { transport }))(),
+      pipe(H.newRequest(), H.initialize(`${s.url}/s`), steps, H.streamRequest('GET', { ...env, transport }))(),
       CEILING,
       'the head',
     ),
@@ -118,5 +123,28 @@ for (const [name, transport] of transports)
         assert.ok(whole(rights).length <= 200_000, `${whole(rights).length} decoded bytes handed over`)
         assert.equal(asTag(leftOf(last), 'ResponseTooLarge').limit, 200_000)
       })
+    })
+    test('env.onProgress: download progress as the bytes arrive, ending where processRequest ends', async () => {
+      const bytes = gzipSync(PLAIN)
+      await withStreamServer(
+        (_req, res) => {
+          res.writeHead(200, { 'Content-Encoding': 'gzip', 'Content-Length': String(bytes.length) })
+          res.end(bytes)
+        },
+        async (s) => {
+          const seen: H.Progress[] = []
+          const onProgress = (p: H.Progress): void => void seen.push(p)
+          const st = await open(s, transport, (r) => r, { onProgress })
+          assert.ok(whole(await all(st)).equals(PLAIN))
+          const streamed = seen.splice(0)
+          assert.ok(streamed.length > 0, 'no download progress')
+          assert.ok(streamed.every((p, i) => p.direction === 'download' && p.loaded >= (streamed[i - 1]?.loaded ?? 0)))
+          const req = pipe(H.newRequest(), H.initialize(`${s.url}/s`))
+          rightOf(
+            await settlesWithin(H.processRequest('GET', { transport, onProgress })(req)(), CEILING, 'processRequest'),
+          )
+          assert.deepEqual(streamed.at(-1), seen.at(-1))
+        },
+      )
     })
   })

@@ -209,7 +209,8 @@ const receive = async (
   }
   if (streamed) {
     w.afterHead(ctx.deadlineAt - ctx.env.now())
-    const body = new StreamBody({ ctx, res, watch: w, decoders: decoders ?? [], limit, close: () => up.close() })
+    const close = (): void => up.close()
+    const body = new StreamBody({ ctx, res, watch: w, decoders: decoders ?? [], limit, close, onProgress, total })
     const { status, statusText, headers } = res
     return E.right({ hop, status, statusText, headers, body: EMPTY, file: null, headersAt, open: body })
   }

@@ -13,6 +13,7 @@ import { readFailure } from '../attempt/failures.js'
 import { dropBody } from '../attempt/head.js'
 import type { Watch } from '../attempt/watch.js'
 import type { RunCtx } from '../context.js'
+import type { Progress } from '../env.js'
 
 type Item = IteratorResult<E.Either<ClientError, Uint8Array>, undefined>
 
@@ -26,10 +27,13 @@ class SourceFailed {
   constructor(readonly error: unknown) {}
 }
 
-/** The connection's chunks, a failure of it marked as such (for a pipeline of decoders). */
-async function* marked(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+/** The connection's chunks, counted as they arrive, a failure of it marked as such (for a pipeline of decoders). */
+async function* marked(body: AsyncIterable<Uint8Array>, arrived: (n: number) => void): AsyncGenerator<Uint8Array> {
   try {
-    for await (const chunk of body) yield chunk
+    for await (const chunk of body) {
+      arrived(chunk.byteLength)
+      yield chunk
+    }
   } catch (e) {
     throw new SourceFailed(e)
   }
@@ -42,7 +46,8 @@ const ignore = (): void => undefined
  * still running over it, the decoders of its Content-Encoding, the size limit (decoded bytes)
  * and what to close when it ends (the request body).
  * @example
- * const o: Opened = { ctx, res, watch, decoders: [], limit: Infinity, close: () => undefined }
+ * const close = () => undefined
+ * const o: Opened = { ctx, res, watch, decoders: [], limit: Infinity, close, onProgress: undefined, total: null }
  * @internal
  */
 export interface Opened {
@@ -52,6 +57,9 @@ export interface Opened {
   readonly decoders: ReadonlyArray<Transform>
   readonly limit: number
   readonly close: () => void
+  /** `env.onProgress` (made safe), told of the bytes as they arrive, against the declared `total` */
+  readonly onProgress: ((p: Progress) => void) | undefined
+  readonly total: number | null
 }
 
 /**
@@ -73,6 +81,8 @@ export class StreamBody
   private finished = false
   private taken = false
   private size = 0
+  /** bytes as they arrived (before decoding), for env.onProgress */
+  private loaded = 0
   /** the pending read's resolve, called by the watch's abort (one listener for the whole stream) */
   private wake: ((r: typeof FIRED) => void) | null = null
 
@@ -104,7 +114,10 @@ export class StreamBody
     const body = this.o.res.body
     if (body === null) return [][Symbol.iterator]() as unknown as AsyncIterator<Uint8Array>
     if (this.o.decoders.length === 0) return body[Symbol.asyncIterator]()
-    const out = pipeline([Readable.from(marked(body), { objectMode: false }), ...this.o.decoders], ignore) as Transform
+    const out = pipeline(
+      [Readable.from(marked(body, this.arrived), { objectMode: false }), ...this.o.decoders],
+      ignore,
+    ) as Transform
     return out[Symbol.asyncIterator]()
   }
 
@@ -122,6 +135,12 @@ export class StreamBody
     return read.finally(() => (this.wake = null))
   }
 
+  /** Bytes arrived from the connection: download progress, as processRequest tells it. */
+  private readonly arrived = (n: number): void => {
+    const f = this.o.onProgress
+    if (f !== undefined) f({ direction: 'download', loaded: (this.loaded += n), total: this.o.total })
+  }
+
   async next(): Promise<Item> {
     if (this.finished) return DONE
     const o = this.o
@@ -134,6 +153,7 @@ export class StreamBody
       if (r.done === true) return this.ended()
       const chunk = r.value
       o.watch.touch()
+      if (o.decoders.length === 0) this.arrived(chunk.byteLength)
       this.size += chunk.byteLength
       if (this.size > o.limit) return this.failed({ _tag: 'Limit', limit: o.limit })
       return { done: false, value: E.right(chunk) }
