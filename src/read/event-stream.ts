@@ -173,7 +173,7 @@ export const eventStreamDecoder = <A = string>(
  * defaulting to `message`, `id`, `retry`, comments and unknown fields ignored), each event as
  * it arrives. With a codec, `data` is parsed as JSON and decoded: a bad one is a `ParseError`
  * or `DecodeError` naming the event's number. An event longer than 100 Mi characters
- * ({@link MAX_EVENT_CHARS}) is a `ResponseTooLarge`. A Left of the body is passed on; the
+ * is a `ResponseTooLarge`. A Left of the body is passed on; the
  * iterable ends after its first Left, and leaving the loop early releases the connection.
  * Never throws nor rejects. (`streamEvents` adds the reconnections.)
  * @example

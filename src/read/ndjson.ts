@@ -147,7 +147,7 @@ export const ndjsonDecoder = <A = unknown>(
  * Reads a stream as NDJSON (JSON Lines): one JSON value per line (`\n` or `\r\n`; blank lines
  * skipped; a last line without a line break counts), each decoded with the codec when one is
  * given, as the lines arrive. A line that is not UTF-8 or not JSON is a `ParseError`, one the
- * codec refuses a `DecodeError`, one longer than 100 MiB ({@link MAX_LINE_BYTES}) a
+ * codec refuses a `DecodeError`, one longer than 100 MiB a
  * `ResponseTooLarge`, each naming its line number (blank lines counted) and carrying the
  * stream's head as `response`. A Left of the body is passed on; the iterable ends after its
  * first Left, and leaving the loop early releases the connection. Never throws nor rejects.
