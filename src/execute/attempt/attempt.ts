@@ -13,7 +13,7 @@ import { DEFAULT_MAX_MEMORY_BYTES } from '../../model/settings.js'
 import { redactSecrets, redactUrl } from '../../encoding/redact.js'
 import { openBody } from '../body.js'
 import type { Progress } from '../env.js'
-import { withLazySignal } from './abort.js'
+import { AttemptRequest } from './abort.js'
 import { classify, errText, readFailure, timeoutFailure } from './failures.js'
 import { declaredLength, dropBody, MAX_IN_MEMORY, refusedHead } from './head.js'
 import { decodersFor, readBody } from './collect.js'
@@ -123,25 +123,22 @@ class Upload {
 }
 
 /** The transport call of one attempt, the watch's abort handed over as a lazy signal. */
-const call = (sh: Shared, hop: Hop, up: Upload, w: Watch): Promise<TransportResponse> => {
-  const abort = w.abort
-  return sh.ctx.env.transport(
-    withLazySignal(
+const call = (sh: Shared, hop: Hop, up: Upload, w: Watch): Promise<TransportResponse> =>
+  sh.ctx.env.transport(
+    new AttemptRequest(
       {
         method: hop.method,
         url: hop.url,
         headers: hop.headers,
         body: up.body,
-        onAbort: (listener: () => void) => abort.onAbort(listener),
-        onInformational: w.touch,
         proxy: sh.ctx.p.proxy,
         tls: sh.ctx.tls,
         timeouts: sh.timeouts,
       },
-      abort,
+      w.abort,
+      w.touch,
     ),
   )
-}
 
 /** The decoders of an answer's Content-Encoding (none for a body that has none or came decoded; null: unknown, kept as received). */
 const decodersOf = (
