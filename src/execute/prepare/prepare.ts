@@ -27,6 +27,7 @@ import { fillPath } from '../../encoding/path.js'
 import { isToken } from '../../model/valid.js'
 import { targetUrl } from '../../steps/init.js'
 import { VERSION } from '../../model/version.js'
+import { moveUserInfo, userInfoOf } from './userinfo.js'
 import { fileSink, type PreparedBody, type PreparedRequest } from '../../model/prepared.js'
 import { bodyHasher } from '../body.js'
 import { describeBody, prepareBody, syncBody, type BodyOut } from './body.js'
@@ -103,38 +104,10 @@ const checkTarget = (
     splitArrays: s.splitArrayParams,
     squareBrackets: s.arraysSquareBrackets,
   })
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
+  const parsed = userInfoOf(url)
+  if (parsed === null)
     return E.left(invalidInput(step, `${step}: the rendered URL is not valid: ${redactUrl(url)}`, req.log))
-  }
   return E.right({ method: method.toUpperCase(), ...moveUserInfo(url, req.auth, parsed) })
-}
-
-/** A %-escaped text decoded, or as it is when an escape is malformed (`%` alone). */
-const decodeOrRaw = (s: string): string => {
-  try {
-    return decodeURIComponent(s)
-  } catch {
-    return s
-  }
-}
-
-/**
- * User info in a URL (`http://user:pass@host/`) never travels in the URL: it is removed, and
- * becomes Basic authorization when no other scheme is set (as curl and browsers do).
- * @example
- * moveUserInfo('http://ann:pw@h/x', { _tag: 'None' }) // { url: 'http://h/x', auth: { _tag: 'Basic', user: 'ann', password: 'pw' } }
- */
-export const moveUserInfo = (url: string, auth: Auth, parsed?: URL): { readonly url: string; readonly auth: Auth } => {
-  const u = parsed ?? new URL(url)
-  if (u.username === '' && u.password === '') return { url, auth }
-  const user = decodeOrRaw(u.username)
-  const password = decodeOrRaw(u.password)
-  const at = url.indexOf('@', url.indexOf('//') + 2)
-  const stripped = at === -1 ? url : `${url.slice(0, url.indexOf('//') + 2)}${url.slice(at + 1)}`
-  return { url: stripped, auth: auth._tag === 'None' ? { _tag: 'Basic', user, password } : auth }
 }
 
 /**
