@@ -27,7 +27,8 @@ import { fillPath } from '../../encoding/path.js'
 import { isToken } from '../../model/valid.js'
 import { targetUrl } from '../../steps/init.js'
 import { VERSION } from '../../model/version.js'
-import { moveUserInfo, userInfoOf } from './userinfo.js'
+import { moveUserInfo, userInfoOf, type UserInfo } from './userinfo.js'
+import { memoized } from '../../model/memo.js'
 import { fileSink, type PreparedBody, type PreparedRequest } from '../../model/prepared.js'
 import { bodyHasher } from '../body.js'
 import { describeBody, prepareBody, syncBody, type BodyOut } from './body.js'
@@ -87,6 +88,13 @@ const checkTarget = (
         req.log,
       ),
     )
+  // the common request (no params of either kind, URL encoding on): its URL checked and read once per text
+  const s = req.settings
+  if (s.urlEncoding && isEmpty(req.params) && isEmpty(req.pathParams) && !joined.includes('{')) {
+    const bare = bareTarget(joined)
+    if (bare.problem !== null) return E.left(invalidInput(step, `${step}: ${bare.problem}`, req.log))
+    return E.right({ method: method.toUpperCase(), ...moveUserInfo(bare.url, req.auth, bare.info) })
+  }
   const withheld = withheldParam(req.params)
   if (withheld !== null) return E.left(invalidInput(step, `${step}: ${withheld}`, req.log))
   // the path params filled first (a template keeps its placeholders), each value one segment
@@ -96,7 +104,6 @@ const checkTarget = (
   // a template is checked as the steps check a URL: the host sent is the one new URL() reads
   const problem = urlProblem(target)
   if (problem !== null) return E.left(invalidInput(step, `${step}: ${problem}`, req.log))
-  const s = req.settings
   const raw = s.urlEncoding ? null : rawParamProblem(req.params)
   if (raw !== null) return E.left(invalidInput(step, `${step}: ${raw}`, req.log))
   const url = renderUrl(target, req.params, {
@@ -109,6 +116,28 @@ const checkTarget = (
     return E.left(invalidInput(step, `${step}: the rendered URL is not valid: ${redactUrl(url)}`, req.log))
   return E.right({ method: method.toUpperCase(), ...moveUserInfo(url, req.auth, parsed) })
 }
+
+const isEmpty = (xs: unknown): boolean => Array.isArray(xs) && xs.length === 0
+
+const ENCODED = { encode: true, splitArrays: false, squareBrackets: false } as const
+
+/**
+ * A target URL without params of either kind, as checkTarget takes it: why not (its problem, or
+ * its rendering not parsing), or the URL sent and its user info. A pure function of the text,
+ * remembered (bounded; a URL that may hold a credential is not kept).
+ */
+const bareTarget = memoized(
+  512,
+  (target): { readonly problem: string | null; readonly url: string; readonly info: UserInfo | undefined } => {
+    const problem = urlProblem(target)
+    if (problem !== null) return { problem, url: target, info: undefined }
+    const url = renderUrl(target, [], ENCODED)
+    const info = userInfoOf(url)
+    return info === null
+      ? { problem: `the rendered URL is not valid: ${redactUrl(url)}`, url, info: undefined }
+      : { problem: null, url, info }
+  },
+)
 
 /**
  * The body's framing is httpipe's: a user `Transfer-Encoding` header, a Content-Type on a multipart body, or a `Content-Length`
