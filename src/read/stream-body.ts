@@ -115,6 +115,12 @@ async function* run<X>(
     decoder = E.left(invalidInput(step, `${step}: the stream cannot be read: ${thrownText(e)}`, stream.log))
   }
   if (E.isLeft(decoder)) {
+    // the stream ends here: its connection is let go at once, not at the idle limit
+    try {
+      release(stream.body[Symbol.asyncIterator]())
+    } catch {
+      // a body whose iterator cannot be made holds nothing to let go
+    }
     yield decoder
     return
   }

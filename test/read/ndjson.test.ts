@@ -180,6 +180,8 @@ describe('asNdjson: errors', () => {
     const bad = await collect(asNdjson({} as t.Decoder<unknown, number>)(body.stream))
     assert.deepEqual(bad.map(plain), [{ _tag: 'InvalidInput', message: 'asNdjson: the codec has no decode function' }])
     assert.equal(body.pulls(), 0)
+    // the stream ends with that Left: its body is told to stop (its connection let go at once)
+    assert.equal(body.returns(), 1)
   })
 })
 
