@@ -26,6 +26,10 @@ const LONGEST = [
   'test/cli/output.test.ts',
   'test/cli/template.test.ts',
   'test/cli/units.test.ts',
+  'test/cli/stream.test.ts',
+  'test/client/stream-backpressure.test.ts',
+  'test/client/stream-memory.test.ts',
+  'test/client/stream-limits.test.ts',
 ]
 const rank = (f) => (LONGEST.includes(f) ? LONGEST.indexOf(f) : LONGEST.length)
 const files = walk('test')
