@@ -12,12 +12,11 @@ import { describe, test } from 'node:test'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
 import * as H from '../../src/index.js'
 import { rightOf } from '../execute/helpers.js'
 import { useTransports } from '../support/transports.js'
 import { settlesWithin, waitFor } from '../support/wait.js'
-import { withStreamServer, type StreamServer } from '../execute/streams/server.js'
+import { openStream as open, withStreamServer } from '../execute/streams/server.js'
 
 const CEILING = 30_000
 setFlagsFromString('--expose_gc')
@@ -38,20 +37,6 @@ const incompressible = (): { readonly plain: Buffer; readonly gz: Buffer } => {
   const plain = randomBytes(24 * 1024 * 1024)
   return (made = { plain, gz: gzipSync(plain, { level: 1 }) })
 }
-
-const open = async (
-  s: StreamServer,
-  transport: H.Transport,
-  steps: H.Step = (r) => r,
-  env: H.Env = {},
-): Promise<H.HttpStream> =>
-  rightOf(
-    await settlesWithin(
-      pipe(H.newRequest(), H.initialize(`${s.url}/s`), steps, H.streamRequest('GET', { ...env, transport }))(),
-      CEILING,
-      'the head',
-    ),
-  )
 
 for (const [name, transport] of transports)
   describe(`streamRequest on ${name}: backpressure and memory`, () => {

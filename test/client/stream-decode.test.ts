@@ -15,26 +15,12 @@ import { asTag, leftOf, patternBytes, rightOf } from '../execute/helpers.js'
 import { collect } from '../support/streams.js'
 import { useTransports } from '../support/transports.js'
 import { settlesWithin } from '../support/wait.js'
-import { latch, withStreamServer, type StreamServer } from '../execute/streams/server.js'
+import { latch, openStream as open, withStreamServer } from '../execute/streams/server.js'
 
 const CEILING = 30_000
 const transports = useTransports()
 
 type Item = E.Either<H.ClientError, Uint8Array>
-
-const open = async (
-  s: StreamServer,
-  transport: H.Transport,
-  steps: H.Step = (r) => r,
-  env: H.Env = {},
-): Promise<H.HttpStream> =>
-  rightOf(
-    await settlesWithin(
-      pipe(H.newRequest(), H.initialize(`${s.url}/s`), steps, H.streamRequest('GET', { ...env, transport }))(),
-      CEILING,
-      'the head',
-    ),
-  )
 
 const all = (st: H.HttpStream): Promise<Item[]> => settlesWithin(collect(st.body), CEILING, 'reading the body')
 

@@ -17,7 +17,7 @@ import { asTag, leftOf, rightOf } from '../execute/helpers.js'
 import { useTransports } from '../support/transports.js'
 import { collect } from '../support/streams.js'
 import { settlesWithin } from '../support/wait.js'
-import { withStreamServer, type StreamServer } from '../execute/streams/server.js'
+import { openStream as open, withStreamServer } from '../execute/streams/server.js'
 
 const CEILING = 30_000
 const transports = useTransports()
@@ -34,20 +34,6 @@ const endless =
     res.on('drain', pump)
     pump()
   }
-
-const open = async (
-  s: StreamServer,
-  transport: H.Transport,
-  steps: H.Step = (r) => r,
-  env: H.Env = {},
-): Promise<H.HttpStream> =>
-  rightOf(
-    await settlesWithin(
-      pipe(H.newRequest(), H.initialize(`${s.url}/s`), steps, H.streamRequest('GET', { ...env, transport }))(),
-      CEILING,
-      'the head',
-    ),
-  )
 
 for (const [name, transport] of transports)
   describe(`streamRequest on ${name}: the connection is released`, () => {

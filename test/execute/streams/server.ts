@@ -8,6 +8,10 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as H from '../../../src/index.js'
+import { rightOf } from '../helpers.js'
+import { settlesWithin } from '../../support/wait.js'
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void
 
@@ -110,3 +114,18 @@ export const latch = <A = void>(): Latch<A> => {
   })
   return { promise, open, opened: () => opened }
 }
+
+/** A stream of GET `/s` on the server through `transport` (its head within 30 s), after `steps`. */
+export const openStream = async (
+  s: StreamServer,
+  transport: H.Transport,
+  steps: H.Step = (r) => r,
+  env: H.Env = {},
+): Promise<H.HttpStream> =>
+  rightOf(
+    await settlesWithin(
+      pipe(H.newRequest(), H.initialize(`${s.url}/s`), steps, H.streamRequest('GET', { ...env, transport }))(),
+      30_000,
+      'the head',
+    ),
+  )
