@@ -35,7 +35,7 @@
  *   --no-write       do not write BENCHMARKS.md
  *   --rounds=N --slice=MS --seed=N   override the rounds, the slice length, the shuffle seed
  *   --transfer-mib=N --transfer-rounds=N   override the transfers' size and rounds
- * Client ids: undici, http, fetch, cross-fetch, httpipe, httpipe-fetch, httpipe-cross-fetch,
+ * Client ids: undici, dispatch (raw Agent.dispatch, the limit; always runs beside undici), http, fetch, cross-fetch, httpipe, httpipe-fetch, httpipe-cross-fetch,
  * httpipe-undici (the last two when this build exports them), httpipe-aws4, axios, got, ky.
  *
  * Uses the built package (dist/esm), so run `npm run build` first (`npm run bench` does).
@@ -189,8 +189,10 @@ try {
       usage(
         `--only: unknown name ${name} (clients: ${clients.contenders.map((c) => c.id).join(', ')}; sections: ${SECTIONS.join(', ')}; transfer cases: ${[...transferIds].join(', ')})`,
       )
-  const contenders = clients.contenders.filter((c) => c.id === 'undici' || wants(c.id))
-  const anyClient = opts.only === null || contenders.some((c) => c.id !== 'undici' || opts.only?.has('undici') === true)
+  const contenders = clients.contenders.filter((c) => c.id === 'undici' || c.id === 'dispatch' || wants(c.id))
+  const anyClient =
+    opts.only === null ||
+    contenders.some((c) => (c.id !== 'undici' && c.id !== 'dispatch') || opts.only?.has('undici') === true)
   const cells: Cell[] = anyClient
     ? [
         ['1k', '1 KiB', routes.small],

@@ -22,6 +22,7 @@ import { Agent, request } from 'undici'
 import * as H from '../dist/esm/index.js'
 import type { Contender, Op } from './harness.js'
 import { Payload } from './payload.js'
+import { rawDispatch } from './raw-dispatch.js'
 
 /** The check every non-httpipe client applies to what it read. */
 export const check = (status: number | undefined, text: string): void => {
@@ -154,6 +155,7 @@ export const makeClients = (
   exports: Readonly<Record<string, unknown>> = H as unknown as Record<string, unknown>,
 ): Clients => {
   const undiciAgent = new Agent({ keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000 })
+  const dispatchAgent = new Agent({ keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000 })
   const agents = {
     http: new http.Agent({ keepAlive: true }),
     cross: new http.Agent({ keepAlive: true }),
@@ -185,6 +187,7 @@ export const makeClients = (
 
   const contenders: Contender[] = [
     { id: 'undici', label: 'undici.request (Agent)', op: undiciRequest(undiciAgent) },
+    { id: 'dispatch', label: 'undici Agent.dispatch (minimal handler)', op: rawDispatch(dispatchAgent) },
     { id: 'http', label: 'node:http (keep-alive agent)', op: nodeHttp(agents.http) },
     { id: 'fetch', label: 'fetch (global)', op: globalFetch },
     { id: 'cross-fetch', label: 'cross-fetch (keep-alive agent)', op: crossFetchRaw(agents.cross) },
@@ -206,7 +209,7 @@ export const makeClients = (
     close: async () => {
       for (const a of Object.values(agents)) a.destroy()
       H.defaultTransport.close !== undefined && (await H.defaultTransport.close())
-      await Promise.allSettled([undiciAgent.close(), ...closers.map((c) => c())])
+      await Promise.allSettled([undiciAgent.close(), dispatchAgent.close(), ...closers.map((c) => c())])
     },
   }
 }
