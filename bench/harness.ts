@@ -137,6 +137,8 @@ export interface Plan {
   readonly contenders: ReadonlyArray<Contender>
   /** id of the contender the others are compared to, in the same round */
   readonly baseline: string
+  /** id of the limit they are also compared to (raw dispatch): req/s ratio and CPU per request over it */
+  readonly limit?: string
   readonly rounds: number
   readonly sliceMs: number
   readonly warmupMs: number
@@ -198,6 +200,10 @@ export interface Summary {
   readonly cpuUs: number
   /** median over rounds of (req/s / the baseline's req/s in the same round and cell) */
   readonly ratio: number
+  /** the same against the limit (NaN without one) */
+  readonly limitRatio: number
+  /** median over rounds of (client CPU µs/req − the limit's in the same round and cell): the whole in-I/O cost over raw dispatch */
+  readonly overLimitUs: number
 }
 
 /** Medians over rounds, with the ratio to the baseline taken round by round. */
@@ -206,6 +212,7 @@ export const summarize = (plan: Plan, results: Results): ReadonlyMap<string, Rea
     plan.cells.map((cell) => {
       const byId = results.get(cell.key) ?? new Map<string, ReadonlyArray<Slice>>()
       const base = byId.get(plan.baseline) ?? []
+      const limit = plan.limit === undefined ? [] : (byId.get(plan.limit) ?? [])
       const rows = plan.contenders.flatMap((c): Summary[] => {
         const slices = byId.get(c.id)
         if (slices === undefined) return []
@@ -223,6 +230,8 @@ export const summarize = (plan: Plan, results: Results): ReadonlyMap<string, Rea
             p99: median(slices.map((s) => s.p99)),
             cpuUs: median(slices.map((s) => s.cpuUs)),
             ratio: median(slices.map((s, i) => s.rps / (base[i]?.rps ?? Number.NaN))),
+            limitRatio: median(slices.map((s, i) => s.rps / (limit[i]?.rps ?? Number.NaN))),
+            overLimitUs: median(slices.map((s, i) => s.cpuUs - (limit[i]?.cpuUs ?? Number.NaN))),
           },
         ]
       })

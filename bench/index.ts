@@ -35,7 +35,8 @@
  *   --no-write       do not write BENCHMARKS.md
  *   --rounds=N --slice=MS --seed=N   override the rounds, the slice length, the shuffle seed
  *   --transfer-mib=N --transfer-rounds=N   override the transfers' size and rounds
- * Client ids: undici, dispatch (raw Agent.dispatch, the limit; always runs beside undici), http, fetch, cross-fetch, httpipe, httpipe-fetch, httpipe-cross-fetch,
+ * Client ids: undici, dispatch (raw Agent.dispatch, the limit; always runs beside undici), http, fetch, cross-fetch,
+ * httpipe, httpipe-chained (readers chained with TE.flatMapEither), httpipe-fetch, httpipe-cross-fetch,
  * httpipe-undici (the last two when this build exports them), httpipe-aws4, axios, got, ky.
  *
  * Uses the built package (dist/esm), so run `npm run build` first (`npm run bench` does).
@@ -210,6 +211,7 @@ try {
     cells,
     contenders,
     baseline: 'undici',
+    limit: 'dispatch',
     rounds,
     sliceMs,
     warmupMs: cfg.warmupMs,

@@ -45,11 +45,14 @@ type Table = {
   readonly left: number
 }
 
+const LIMIT_LABEL = 'raw undici Agent.dispatch'
+
 const num = (x: number, digits: number): string => (Number.isFinite(x) ? x.toFixed(digits) : '–')
 const rps = (x: number): string => (Number.isFinite(x) ? Math.round(x).toString() : '–')
 const ms = (x: number): string => (!Number.isFinite(x) ? '–' : x < 10 ? x.toFixed(2) : x.toFixed(1))
 const broken = (s: Summary): boolean => s.failures > 0 || s.ok === 0
 const ratio = (s: Summary): string => (broken(s) ? 'broken' : num(s.ratio, 2))
+const limitRatio = (s: Summary): string => (broken(s) ? 'broken' : num(s.limitRatio, 2))
 const sizeOf = (bytes: number): string => (bytes >= 1 << 20 ? `${bytes / (1 << 20)} MiB` : `${bytes / 1024} KiB`)
 
 /** Plain text: columns padded, the first `left` of them left-aligned. */
@@ -69,8 +72,8 @@ export const mdTable = ({ head, rows, left }: Table): string => {
   return [line(head), `|${head.map((_, i) => (i < left ? ':---' : '---:')).join('|')}|`, ...rows.map(line)].join('\n')
 }
 
-/** The ratio to the baseline of every contender in every cell. */
-const ratioTable = (r: Report): Table => {
+/** The ratio to the baseline (or, with `limit`, to raw dispatch) of every contender in every cell. */
+const ratioTable = (r: Report, limit = false): Table => {
   const ids = new Map<string, string>()
   for (const cell of r.cells) for (const s of r.summaries.get(cell.key) ?? []) ids.set(s.id, s.label)
   return {
@@ -79,7 +82,7 @@ const ratioTable = (r: Report): Table => {
       label,
       ...r.cells.map((c) => {
         const s = (r.summaries.get(c.key) ?? []).find((x) => x.id === id)
-        return s === undefined ? '' : ratio(s)
+        return s === undefined ? '' : limit ? limitRatio(s) : ratio(s)
       }),
     ]),
     left: 1,
@@ -87,8 +90,28 @@ const ratioTable = (r: Report): Table => {
 }
 
 const cellTable = (rows: ReadonlyArray<Summary>): Table => ({
-  head: ['client', 'req/s', 'p50 ms', 'p99 ms', 'client CPU µs/req', `× undici`, 'failed'],
-  rows: rows.map((s) => [s.label, rps(s.rps), ms(s.p50), ms(s.p99), num(s.cpuUs, 0), ratio(s), String(s.failures)]),
+  head: [
+    'client',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'client CPU µs/req',
+    'CPU µs over dispatch',
+    `× undici`,
+    '× dispatch',
+    'failed',
+  ],
+  rows: rows.map((s) => [
+    s.label,
+    rps(s.rps),
+    ms(s.p50),
+    ms(s.p99),
+    num(s.cpuUs, 0),
+    num(s.overLimitUs, 0),
+    ratio(s),
+    limitRatio(s),
+    String(s.failures),
+  ]),
   left: 1,
 })
 
@@ -199,6 +222,9 @@ export const renderText = (r: Report): string => {
       `req/s as a ratio to ${r.baselineLabel} (median over rounds of the same-round ratio)`,
       textTable(ratioTable(r)),
       '',
+      `req/s as a ratio to the limit, ${LIMIT_LABEL} (same method)`,
+      textTable(ratioTable(r, true)),
+      '',
     )
     for (const c of r.cells)
       out.push(`${c.title} JSON, concurrency ${c.concurrency}`, textTable(cellTable(r.summaries.get(c.key) ?? [])), '')
@@ -241,6 +267,12 @@ export const renderMarkdown = (r: Report): string => {
       "Median over rounds of (req/s ÷ the baseline's req/s in the same round); 1.00 = as fast as the baseline.",
       '',
       mdTable(ratioTable(r)),
+      '',
+      `## req/s as a ratio to the limit, ${LIMIT_LABEL}`,
+      '',
+      "undici's dispatcher driven with a minimal handler (bench/raw-dispatch.ts): what httpipe's default transport runs on, nothing on top. Median over rounds of the same-round ratio; \"CPU µs over dispatch\" in the tables below is the median over rounds of the client's CPU per request minus raw dispatch's in the same round — the whole in-I/O cost of a client over its transport.",
+      '',
+      mdTable(ratioTable(r, true)),
       '',
     )
     const f = failures(r)

@@ -115,19 +115,28 @@ export const kyClient = (): ((url: string) => Op) => {
 
 const decode = H.asJson(Payload)
 const is200 = H.ensureStatus((s) => s === 200)
+const readOk = H.readOk(decode, (s) => s === 200)
 
 /**
- * httpipe as a user writes it: the request built per call, run with `env`, status checked
- * with `ensureStatus`, decoded with `asJson(Payload)`. `extra` adds steps (e.g. AWS4).
+ * httpipe as the README writes it: the request built per call, run with `env`, status checked
+ * and the answer decoded in one step with `readOk(asJson(Payload))`. `extra` adds steps (e.g. AWS4).
  */
 export const httpipe =
   (env: H.Env, extra: (r: H.Request) => H.Request = (r) => r) =>
   (url: string): Op =>
   async () => {
+    const r = await pipe(H.newRequest(), H.initialize(url), extra, H.processRequest('GET', env), readOk)()
+    if (r._tag === 'Left') throw new Error(`${r.left._tag}: ${r.left.message}`)
+  }
+
+/** The same with the two readers chained on the TaskEither (`TE.flatMapEither` twice), as before `readOk`. */
+export const httpipeChained =
+  (env: H.Env) =>
+  (url: string): Op =>
+  async () => {
     const r = await pipe(
       H.newRequest(),
       H.initialize(url),
-      extra,
       H.processRequest('GET', env),
       TE.flatMapEither(is200),
       TE.flatMapEither(decode),
@@ -192,6 +201,11 @@ export const makeClients = (
     { id: 'fetch', label: 'fetch (global)', op: globalFetch },
     { id: 'cross-fetch', label: 'cross-fetch (keep-alive agent)', op: crossFetchRaw(agents.cross) },
     ...transports.map(([id, label, env]): Contender => ({ id, label, op: httpipe(env) })),
+    {
+      id: 'httpipe-chained',
+      label: 'httpipe, readers chained with TE.flatMapEither (default transport)',
+      op: httpipeChained({ transport: H.defaultTransport }),
+    },
     {
       id: 'httpipe-aws4',
       label: 'httpipe + AWS4 signing (default transport)',

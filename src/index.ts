@@ -105,6 +105,7 @@ export type { CurlOptions } from './show/curl.js'
 export type { Env, Progress } from './execute/env.js'
 export type { HttpResponse } from './model/response.js'
 export { asBinary, asJson, asString, ensureStatus, responseFilename } from './read/readers.js'
+export { readOk, type ResponseReader } from './read/read-ok.js'
 export { asJsonByStatus } from './read/by-status.js'
 export type { ByStatus, HttpStatus, StatusCases } from './read/by-status.js'
 

@@ -118,6 +118,18 @@ export const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 export const processSecrets = (name: string): string | undefined =>
   typeof process === 'undefined' ? undefined : process.env[name]
 
+let debugSeen: boolean | undefined
+
+/**
+ * `HTTPIPE_DEBUG=1` in the environment, read once, by the first run that asks (reading
+ * `process.env` costs a microsecond and a half a run; never at import, never by a step).
+ * @example
+ * debugFromEnvironment() // true when the process started with HTTPIPE_DEBUG=1
+ * @internal
+ */
+export const debugFromEnvironment = (): boolean =>
+  (debugSeen ??= typeof process !== 'undefined' && process.env['HTTPIPE_DEBUG'] === '1')
+
 /**
  * The transports an Env falls back on, given by the layer that knows them (the executor itself
  * depends on the transport interface only).
@@ -153,6 +165,6 @@ export const resolveEnv = (env: Env = {}, defaults?: TransportDefaults): Resolve
   onProgress: env.onProgress,
   maxResponseBytes: env.maxResponseBytes,
   // read here, when a request runs (never at import, never by a builder step)
-  debug: env.debug ?? (typeof process !== 'undefined' && process.env['HTTPIPE_DEBUG'] === '1'),
+  debug: env.debug ?? debugFromEnvironment(),
   secrets: env.secrets ?? processSecrets,
 })

@@ -10,7 +10,7 @@ import { SECRET } from '../model/log.js'
 import { redactUrl } from '../encoding/redact.js'
 import { checkPath, checkUrl, hasScheme, isRelative } from '../encoding/url.js'
 import { quote, showValue } from '../encoding/json.js'
-import { change, invalid, makeStep, note, type Change } from './step.js'
+import { andThen, change, invalid, makeStep, note, type Change } from './step.js'
 import { newRequest, type Pem, type Proxy, type Request, type Tls, type Step } from '../model/request.js'
 
 /**
@@ -32,28 +32,19 @@ export const setUrl = (url: string): Step =>
   makeStep('setUrl', (req) => {
     if (url === '') return note('empty URL - ignored')
     if (typeof url === 'string' && isRelative(url))
-      return pipe(
-        checkPath(url),
-        E.flatMap((path) =>
-          change({ url: path }, `URL set to the path ${redactUrl(path)} (joined onto the base URL when sent)`),
-        ),
+      return andThen(checkPath(url), (path) =>
+        change({ url: path }, `URL set to the path ${redactUrl(path)} (joined onto the base URL when sent)`),
       )
     if (typeof url !== 'string' || hasScheme(url) || url.startsWith('//'))
-      return pipe(
-        checkUrl('setUrl', url),
-        E.flatMap((full) => change({ url: full }, `URL set to ${redactUrl(full)}`)),
-      )
+      return andThen(checkUrl('setUrl', url), (full) => change({ url: full }, `URL set to ${redactUrl(full)}`))
     // no scheme: a path while a base is set, https:// without one. The base may come later, so
     // it is taken when it reads as either; the URL it makes is checked again when prepared.
     const asHost = checkUrl('setUrl', url)
     const asPath = checkPath(`/${url}`)
-    return pipe(
-      req.baseUrl !== null ? asPath : E.isRight(asHost) || E.isLeft(asPath) ? asHost : asPath,
-      E.flatMap(() =>
-        change(
-          { url },
-          `URL set to ${redactUrl(url)} (joined onto the base URL when sent, https://${redactUrl(url)} without one)`,
-        ),
+    return andThen(req.baseUrl !== null ? asPath : E.isRight(asHost) || E.isLeft(asPath) ? asHost : asPath, () =>
+      change(
+        { url },
+        `URL set to ${redactUrl(url)} (joined onto the base URL when sent, https://${redactUrl(url)} without one)`,
       ),
     )
   })

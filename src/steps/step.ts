@@ -20,6 +20,15 @@ export interface Change {
 }
 
 /**
+ * `f` of a checked value, or the check's refusal: `pipe(e, E.flatMap(f))` without fp-ts's
+ * per-call argument handling (a step that checks a URL runs per request in most programs).
+ * @example
+ * andThen(checkUrl('setUrl', url), (full) => change({ url: full }, 'URL set'))
+ */
+export const andThen = <A, B>(e: E.Either<string, A>, f: (a: A) => E.Either<string, B>): E.Either<string, B> =>
+  e._tag === 'Left' ? e : f(e.right)
+
+/**
  * A change with these fields and one log line.
  * @example
  * change({ url: 'https://x/' }, 'URL set')
