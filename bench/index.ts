@@ -8,6 +8,8 @@
  * - peak RSS growth of a 64 MiB download streamed to a file with H.setResponseFile (next to
  *   undici.request and fetch piping to a file);
  * - streams (bench/streams.ts): H.streamRequest's time to first chunk and throughput, next to undici's;
+ * - memory per request in flight (bench/inflight.ts): heap per 1,000 requests waiting for their
+ *   answer, httpipe next to raw Agent.dispatch and undici.request;
  * - throughput and latency for a 1 KiB and a 64 KiB JSON answer at concurrency 1, 16 and 64:
  *   a closed loop of c workers; after a warm-up, rounds in which every client runs once per
  *   (size, concurrency) for a time slice, in an order shuffled per round by a seeded PRNG;
@@ -28,7 +30,7 @@
  *   --quick          3 short rounds, transfers of 256 MiB in 1 round (about a minute and a half
  *                    in all); the full run takes about 7 minutes
  *   --only=a,b       only these clients (ids below; undici, the baseline, always runs), sections
- *                    (overhead, sign, memory, streams, process-all, transfers) and/or transfer cases (ids in
+ *                    (overhead, sign, memory, streams, inflight, process-all, transfers) and/or transfer cases (ids in
  *                    bench/transfer-cases.ts; the raw pipes always run); e.g. --only=httpipe,got,
  *                    --only=memory or --only=up-multipart,down-file
  *   --write          write BENCHMARKS.md (the full run without --only writes it anyway)
@@ -53,6 +55,7 @@ import { routes } from './payload.js'
 import { renderMarkdown, renderText, type Report } from './report.js'
 import { measureSigning } from './sign.js'
 import { measureStreams } from './streams.js'
+import { measureInflight } from './inflight.js'
 import { measureProcessAll } from './process-all.js'
 import { transferCases } from './transfer-cases.js'
 import { measureTransfers } from './transfers.js'
@@ -60,7 +63,7 @@ import { makeClients } from './variants.js'
 
 const t0 = performance.now()
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const SECTIONS = ['overhead', 'sign', 'memory', 'streams', 'process-all', 'transfers'] as const
+const SECTIONS = ['overhead', 'sign', 'memory', 'streams', 'inflight', 'process-all', 'transfers'] as const
 const CONCURRENCIES = [1, 16, 64] as const
 const MEMORY_BYTES = 64 << 20
 
@@ -236,6 +239,9 @@ try {
       ))
     : null
   const streams = wants('streams') ? await measureStreams({ base, quick: opts.quick, onProgress: progress }) : null
+  const inflight = wants('inflight')
+    ? (progress('memory per request in flight'), await measureInflight(base, 1000, opts.quick ? 3 : 7, opts.seed))
+    : null
   // each side in processes of its own: the parent's heap and pools are not in its numbers
   const processAll = wants('process-all')
     ? await measureProcessAll({
@@ -288,6 +294,7 @@ try {
     memoryBytes: MEMORY_BYTES,
     processAll,
     streams,
+    inflight,
     transfers,
     transfersQuick: opts.quick && opts.transferMiB === null,
     seconds: (performance.now() - t0) / 1000,

@@ -6,6 +6,7 @@ import type { Cell, Summary } from './harness.js'
 import type { MemoryRow, OverheadRow } from './overhead.js'
 import { SIGN_CASE, type SignResult } from './sign.js'
 import { streamsLines, type StreamsResult } from './streams.js'
+import { inflightLines, type InflightRow } from './inflight.js'
 import { RSS_TARGET, type TransferResult, type TransferRow } from './transfers.js'
 import { processAllLines, type ProcessAllResult } from './process-all.js'
 
@@ -33,6 +34,7 @@ export interface Report {
   readonly memoryBytes: number
   readonly processAll: ProcessAllResult | null
   readonly streams: StreamsResult | null
+  readonly inflight: ReadonlyArray<InflightRow> | null
   readonly transfers: TransferResult | null
   /** the transfers moved the quick mode's smaller size */
   readonly transfersQuick: boolean
@@ -240,7 +242,11 @@ export const renderText = (r: Report): string => {
       textTable(memoryTable(r.memory)),
       '',
     )
-  out.push(...streamsLines(r.streams, textTable, false), ...processAllLines(r.processAll, textTable, false))
+  out.push(
+    ...streamsLines(r.streams, textTable, false),
+    ...inflightLines(r.inflight, textTable, false),
+    ...processAllLines(r.processAll, textTable, false),
+  )
   if (r.transfers !== null) out.push(transferTitle(r, r.transfers), textTable(transferTable(r.transfers.rows)), '')
   out.push(`took ${r.seconds.toFixed(0)} s`)
   return out.join('\n')
@@ -318,7 +324,11 @@ export const renderMarkdown = (r: Report): string => {
       mdTable(memoryTable(r.memory)),
       '',
     )
-  out.push(...streamsLines(r.streams, mdTable, true), ...processAllLines(r.processAll, mdTable, true))
+  out.push(
+    ...streamsLines(r.streams, mdTable, true),
+    ...inflightLines(r.inflight, mdTable, true),
+    ...processAllLines(r.processAll, mdTable, true),
+  )
   if (r.transfers !== null)
     out.push(
       `## ${transferTitle(r, r.transfers)}`,
