@@ -80,7 +80,7 @@ for (const [name, transport] of transports)
 
     test('a stream nobody reads does not pin the socket past the idle limit; a later read is Timeout idle', async () => {
       await withStreamServer(endless(), async (s) => {
-        const st = await open(s, transport, H.setIdleTimeout(300))
+        const st = await open(s, transport, H.setIdleTimeout(1_000)) // long enough for the head on a busy machine
         await settlesWithin(s.allClosed(), CEILING, 'the server seeing the unread socket close')
         const items = await settlesWithin(collect(st.body), CEILING, 'reading the timed-out stream')
         const last = items.at(-1)
@@ -94,7 +94,7 @@ for (const [name, transport] of transports)
     test('a stream nobody reads lets go of env.signal once the idle limit fired (nothing left listening on it)', async () => {
       const controller = new AbortController()
       await withStreamServer(endless(), async (s) => {
-        const st = await open(s, transport, H.setIdleTimeout(300), { signal: controller.signal })
+        const st = await open(s, transport, H.setIdleTimeout(1_000), { signal: controller.signal })
         assert.equal(getEventListeners(controller.signal, 'abort').length, 1, 'the run listens while the body is open')
         await settlesWithin(s.allClosed(), CEILING, 'the server seeing the unread socket close')
         assert.equal(getEventListeners(controller.signal, 'abort').length, 0, 'a listener left on env.signal')
