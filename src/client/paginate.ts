@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as O from 'fp-ts/lib/Option.js'
 import { showValue } from '../encoding/json.js'
 import { isSecretParam, redactUrl } from '../encoding/redact.js'
-import type { Env, ResolvedEnv } from '../execute/env.js'
+import { envProblem, type Env, type ResolvedEnv } from '../execute/env.js'
 import { crossOriginHeaders } from '../execute/layers/policy.js'
 import { invalidInput, statusError, type ClientError } from '../model/errors.js'
 import { appendLog } from '../model/log.js'
@@ -89,8 +89,8 @@ const readOptions = (options: unknown): E.Either<string, Plan> => {
   if (!isToken(method)) return E.left(`method must be an HTTP method such as 'GET', not ${shown(method)}`)
   if (typeof maxPages !== 'number' || !Number.isSafeInteger(maxPages) || maxPages < 1)
     return E.left(`maxPages must be a whole number ≥ 1, not ${shown(maxPages)}`)
-  if (env !== undefined && (typeof env !== 'object' || env === null || Array.isArray(env)))
-    return E.left(`env must be an object, not ${shown(env)}`)
+  const envWrong = envProblem(env)
+  if (envWrong !== null) return E.left(envWrong)
   if (typeof crossOrigin !== 'boolean') return E.left(`crossOrigin must be true or false, not ${shown(crossOrigin)}`)
   return E.right({
     next: next as Plan['next'],

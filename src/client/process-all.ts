@@ -7,7 +7,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as T from 'fp-ts/lib/Task.js'
 import { showValue } from '../encoding/json.js'
-import type { Env, ResolvedEnv } from '../execute/env.js'
+import { envProblem, type Env, type ResolvedEnv } from '../execute/env.js'
 import { prepareNow } from '../execute/prepare/prepare.js'
 import { run } from '../execute/run.js'
 import { invalidInput, transportError, type ClientError } from '../model/errors.js'
@@ -73,8 +73,8 @@ const readOptions = (options: unknown): E.Either<string, Plan> => {
     return E.left(`concurrency must be a whole number ≥ 1 or Infinity, not ${shown(concurrency)}`)
   if (perSecond !== undefined && (typeof perSecond !== 'number' || !(perSecond > 0)))
     return E.left(`perSecond must be a number > 0, not ${shown(perSecond)}`)
-  if (env !== undefined && (typeof env !== 'object' || env === null || Array.isArray(env)))
-    return E.left(`env must be an object, not ${shown(env)}`)
+  const envWrong = envProblem(env)
+  if (envWrong !== null) return E.left(envWrong)
   return E.right({ concurrency, intervalMs: perSecond === undefined ? 0 : 1000 / perSecond, env: env as Env })
 }
 

@@ -9,7 +9,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { invalidInput, transportError, type ClientError } from '../model/errors.js'
 import type { Log } from '../model/log.js'
-import { resolveEnv, type Env, type ResolvedEnv, type TransportDefaults } from '../execute/env.js'
+import { envProblem, resolveEnv, type Env, type ResolvedEnv, type TransportDefaults } from '../execute/env.js'
 import { errText } from '../execute/attempt/failures.js'
 import { DEFAULT_CHUNK_SIZE, sendInPartsNow, sendPartNow } from '../execute/parts/upload.js'
 import { getInPartsNow, getPartNow } from '../execute/parts/download.js'
@@ -75,7 +75,12 @@ export const boundary =
   ): TE.TaskEither<ClientError, A> =>
   () =>
     guarded(
-      () => go(resolveClientEnv(env)),
+      () => {
+        const problem = envProblem(env)
+        return problem === null
+          ? go(resolveClientEnv(env))
+          : Promise.resolve(E.left(invalidInput(step, `${step}: ${problem}`, logOf(input))))
+      },
       (e) => E.left(fail(step, e, logOf(input))),
     )
 

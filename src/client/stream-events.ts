@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import { showValue } from '../encoding/json.js'
 import { redactUrl } from '../encoding/redact.js'
-import type { Env, ResolvedEnv } from '../execute/env.js'
+import { envProblem, type Env, type ResolvedEnv } from '../execute/env.js'
 import { invalidInput, statusError, transportError, type ClientError } from '../model/errors.js'
 import { dropHeaders, findHeader, putHeader } from '../model/headers.js'
 import { appendLog, traceEntries, type LogEntry } from '../model/log.js'
@@ -74,11 +74,8 @@ const readOptions = (options: unknown): E.Either<string, Plan> => {
     !(maxReconnects === Infinity || (Number.isInteger(maxReconnects) && maxReconnects >= 0))
   )
     return E.left(`maxReconnects must be a whole number ≥ 0 or Infinity, not ${shown(maxReconnects)}`)
-  if (env !== undefined && (typeof env !== 'object' || env === null || Array.isArray(env)))
-    return E.left(`env must be an object, not ${shown(env)}`)
-  const sleep = (env as { sleep?: unknown } | undefined)?.sleep
-  if (sleep !== undefined && typeof sleep !== 'function')
-    return E.left(`env.sleep must be a function, not ${shown(sleep)}`)
+  const envWrong = envProblem(env)
+  if (envWrong !== null) return E.left(envWrong)
   return E.right({ codec: codec as Plan['codec'], maxReconnects, env: env as Env | undefined })
 }
 

@@ -118,6 +118,54 @@ export const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 export const processSecrets = (name: string): string | undefined =>
   typeof process === 'undefined' ? undefined : process.env[name]
 
+const FUNCTIONS = ['transport', 'fetch', 'now', 'random', 'sleep', 'onProgress', 'secrets'] as const
+
+const kind = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v)
+
+/**
+ * What is wrong with an `env` given to a run, or null: it must be an object (or absent) whose
+ * fields, where given, are what {@link Env} says — functions, an `AbortSignal`-like `signal`, a
+ * whole `maxResponseBytes` ≥ 0, a boolean `debug`. A field that cannot be read (a throwing
+ * getter, a hostile Proxy) is named too. Checked once per run, before anything is sent, so a
+ * hostile env is an `InvalidInput` naming the step, not a failure deep in the run.
+ * @example
+ * envProblem({ now: 'x' }) // 'env.now must be a function, not string'
+ * envProblem({}) // null
+ * @internal
+ */
+export const envProblem = (env: unknown): string | null => {
+  if (env === undefined) return null
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) return `env must be an object, not ${kind(env)}`
+  const e = env as Record<string, unknown>
+  let name = ''
+  try {
+    for (name of FUNCTIONS) {
+      const v = e[name]
+      if (v !== undefined && typeof v !== 'function') return `env.${name} must be a function, not ${kind(v)}`
+    }
+    name = 'signal'
+    const signal = e['signal'] as { aborted?: unknown; addEventListener?: unknown } | undefined
+    if (
+      signal !== undefined &&
+      (typeof signal !== 'object' ||
+        signal === null ||
+        typeof signal.aborted !== 'boolean' ||
+        typeof signal.addEventListener !== 'function')
+    )
+      return `env.signal must be an AbortSignal, not ${kind(signal)}`
+    name = 'maxResponseBytes'
+    const max = e['maxResponseBytes']
+    if (max !== undefined && (typeof max !== 'number' || !(Number.isSafeInteger(max) || max === Infinity) || max < 0))
+      return `env.maxResponseBytes must be a whole number of bytes ≥ 0, not ${typeof max === 'number' ? String(max) : kind(max)}`
+    name = 'debug'
+    const debug = e['debug']
+    if (debug !== undefined && typeof debug !== 'boolean') return `env.debug must be true or false, not ${kind(debug)}`
+    return null
+  } catch (err) {
+    return `env.${name} cannot be read (${err instanceof Error ? err.message : String(err)})`
+  }
+}
+
 let debugSeen: boolean | undefined
 
 /**

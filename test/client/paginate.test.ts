@@ -553,7 +553,7 @@ describe('paginate: hostile input is one InvalidInput, never a throw, nothing se
     }
   })
 
-  test('an env whose getters throw: a Left, not a rejection', async () => {
+  test('an env whose getters throw: one InvalidInput naming the field, not a rejection', async () => {
     const srv = await serve(endless)
     const env = new Proxy(
       {},
@@ -565,7 +565,8 @@ describe('paginate: hostile input is one InvalidInput, never a throw, nothing se
     )
     const results = await collect(pipe(at(`${srv.url}/p`), H.paginate({ env })))
     assert.equal(results.length, 1)
-    assert.match(leftOf(results[0]).message, /^paginate: unexpected failure: env trap/)
+    assert.equal(leftOf(results[0])._tag, 'InvalidInput')
+    assert.match(leftOf(results[0]).message, /^paginate: env\.transport cannot be read \(env trap\)/)
     assert.equal(srv.seen.length, 0)
   })
 

@@ -1,5 +1,6 @@
 /**
- * The defaults of env: cryptographically random by default (never Math.random).
+ * The defaults of env: cryptographically random by default (never Math.random); a hostile env
+ * is an InvalidInput naming the step, before anything is sent.
  */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -7,6 +8,7 @@ import { pipe } from 'fp-ts/function'
 import * as H from '../../src/index.js'
 import { cryptoRandom, realSleep } from '../../src/execute/env.js'
 import { rightOf } from './helpers.js'
+import { useFaultyServer } from '../support/faulty.js'
 
 describe('cryptoRandom', () => {
   test('draws numbers in [0, 1) that do not repeat and spread evenly', () => {
@@ -55,5 +57,76 @@ describe('realSleep', () => {
     stop.abort()
     await slept
     assert.equal(woke, true)
+  })
+})
+
+describe('a hostile env', () => {
+  const server = useFaultyServer('ok')
+  const req = (): H.Request => pipe(H.newRequest(), H.initialize(`${server().url}/x`))
+  const getter = Object.defineProperty({}, 'now', {
+    get: () => {
+      throw new Error('no clock here')
+    },
+  })
+  const hostile: ReadonlyArray<readonly [string, unknown, RegExp]> = [
+    ['a string', 'env', /env must be an object, not string/],
+    ['an array', [], /env must be an object, not an array/],
+    ['null', null, /env must be an object, not null/],
+    ['a non-function transport', { transport: {} }, /env\.transport must be a function, not object/],
+    ['a non-function fetch', { fetch: 'nope' }, /env\.fetch must be a function, not string/],
+    ['a non-function now', { now: 5 }, /env\.now must be a function, not number/],
+    ['a non-function random', { random: 0.5 }, /env\.random must be a function/],
+    ['a non-function sleep', { sleep: true }, /env\.sleep must be a function/],
+    ['a non-function onProgress', { onProgress: [] }, /env\.onProgress must be a function, not an array/],
+    ['a non-function secrets', { secrets: {} }, /env\.secrets must be a function/],
+    ['a signal that is a string', { signal: 'stop' }, /env\.signal must be an AbortSignal, not string/],
+    ['a signal without addEventListener', { signal: { aborted: false } }, /env\.signal must be an AbortSignal/],
+    [
+      'a negative maxResponseBytes',
+      { maxResponseBytes: -1 },
+      /env\.maxResponseBytes must be a whole number of bytes ≥ 0, not -1/,
+    ],
+    ['a fractional maxResponseBytes', { maxResponseBytes: 1.5 }, /env\.maxResponseBytes must be a whole number/],
+    ['a string debug', { debug: 'yes' }, /env\.debug must be true or false, not string/],
+    ['a field whose getter throws', getter, /env\.now cannot be read \(no clock here\)/],
+  ]
+  for (const [title, env, message] of hostile)
+    test(`${title}: InvalidInput naming the step, nothing sent`, async () => {
+      const before = server().count()
+      const runs: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
+        ['processRequest', () => H.processRequest('GET', env as H.Env)(req())()],
+        ['prepareRequest', () => H.prepareRequest('GET', env as H.Env)(req())()],
+        ['streamRequest', () => H.streamRequest('GET', env as H.Env)(req())()],
+        ['getPart', () => H.getPart(0, 10, 'GET', env as H.Env)(req())()],
+      ]
+      for (const [step, go] of runs) {
+        const r = (await go()) as { _tag: string; left?: H.ClientError }
+        assert.equal(r._tag, 'Left', step)
+        assert.equal(r.left?._tag, 'InvalidInput', `${step}: ${r.left?.message ?? ''}`)
+        assert.match(r.left?.message ?? '', new RegExp(`^${step}: `))
+        assert.match(r.left?.message ?? '', message)
+      }
+      const [all] = await H.processAll('GET', { env: env as H.Env })([req()])()
+      assert.ok(
+        all !== undefined && all._tag === 'Left' && all.left._tag === 'InvalidInput',
+        'processAll refuses its options',
+      )
+      assert.match(all._tag === 'Left' ? all.left.message : '', message)
+      assert.equal(server().count(), before, 'nothing was sent')
+    })
+
+  test('a good env passes: an AbortSignal, functions, a whole maxResponseBytes, debug false', async () => {
+    const env: H.Env = {
+      signal: new AbortController().signal,
+      now: Date.now,
+      random: Math.random,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      onProgress: () => undefined,
+      secrets: () => undefined,
+      maxResponseBytes: 1 << 20,
+      debug: false,
+    }
+    const r = rightOf(await H.processRequest('GET', env)(req())())
+    assert.equal(r.status, 200)
   })
 })
