@@ -23,7 +23,9 @@ const ALL = useTransports()
 const undici = (ALL[0] as (typeof ALL)[number])[1]
 const PROXYING = ALL.filter(([n]) => n !== 'global fetch')
 const CEILING_MS = 30_000
-const LIMIT_MS = 400
+// long enough that the cut lands while connecting even on a machine at load 15 (at 400 ms the
+// attempt could end before its first connection was started), far below every other limit
+const LIMIT_MS = 1_500
 const LONG_MS = 60_000
 
 interface Scripted {
@@ -148,6 +150,8 @@ describe(
             const r = await run(cut.steps(longLimits(url)), transport, cut.env())
             const e = expectLeft(r, cut.tag, cut.limit)
             if (e._tag === 'TransportError') assert.equal(e.cause, 'ABORTED')
+            // the server's own loop may not have seen the connection yet
+            await waitFor(() => server.connections() >= 1, 10_000, 'the connection').catch(() => undefined)
             assert.equal(server.connections(), 1, 'one connection, not retried')
             // the connection is dropped, not left to the connect limit (a WHATWG fetch's own
             // dispatcher keeps it until its 10 s connect timeout: not httpipe's to drop)
