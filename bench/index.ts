@@ -10,6 +10,8 @@
  * - streams (bench/streams.ts): H.streamRequest's time to first chunk and throughput, next to undici's;
  * - memory per request in flight (bench/inflight.ts): heap per 1,000 requests waiting for their
  *   answer, httpipe next to raw Agent.dispatch and undici.request;
+ * - requests (bench/requests.ts): POST JSON 1 KiB / 64 KiB, AWS4 and OAuth1 against raw dispatch
+ *   sending the same bytes (JSON.stringify, aws4.sign, oauth-1.0a by hand), at c=16;
  * - throughput and latency for a 1 KiB and a 64 KiB JSON answer at concurrency 1, 16 and 64:
  *   a closed loop of c workers; after a warm-up, rounds in which every client runs once per
  *   (size, concurrency) for a time slice, in an order shuffled per round by a seeded PRNG;
@@ -30,7 +32,7 @@
  *   --quick          3 short rounds, transfers of 256 MiB in 1 round (about a minute and a half
  *                    in all); the full run takes about 7 minutes
  *   --only=a,b       only these clients (ids below; undici, the baseline, always runs), sections
- *                    (overhead, sign, memory, streams, inflight, process-all, transfers) and/or transfer cases (ids in
+ *                    (overhead, sign, memory, streams, inflight, requests, process-all, transfers) and/or transfer cases (ids in
  *                    bench/transfer-cases.ts; the raw pipes always run); e.g. --only=httpipe,got,
  *                    --only=memory or --only=up-multipart,down-file
  *   --write          write BENCHMARKS.md (the full run without --only writes it anyway)
@@ -54,6 +56,7 @@ import { httpipeDownload, measureDownload, measureOverhead, rawDownloads } from 
 import { routes } from './payload.js'
 import { renderMarkdown, renderText, type Report } from './report.js'
 import { measureSigning } from './sign.js'
+import { measureRequests, requestsMarkdown, requestsText } from './requests.js'
 import { measureStreams } from './streams.js'
 import { measureInflight } from './inflight.js'
 import { measureProcessAll } from './process-all.js'
@@ -63,7 +66,7 @@ import { makeClients } from './variants.js'
 
 const t0 = performance.now()
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const SECTIONS = ['overhead', 'sign', 'memory', 'streams', 'inflight', 'process-all', 'transfers'] as const
+const SECTIONS = ['overhead', 'sign', 'memory', 'streams', 'inflight', 'requests', 'process-all', 'transfers'] as const
 const CONCURRENCIES = [1, 16, 64] as const
 const MEMORY_BYTES = 64 << 20
 
@@ -242,6 +245,9 @@ try {
   const inflight = wants('inflight')
     ? (progress('memory per request in flight'), await measureInflight(base, 1000, opts.quick ? 3 : 7, opts.seed))
     : null
+  const requests = wants('requests')
+    ? await measureRequests({ base, rounds, sliceMs, warmupMs: cfg.warmupMs, seed: opts.seed, onProgress: progress })
+    : null
   // each side in processes of its own: the parent's heap and pools are not in its numbers
   const processAll = wants('process-all')
     ? await measureProcessAll({
@@ -300,8 +306,10 @@ try {
     seconds: (performance.now() - t0) / 1000,
   }
   console.log(`\n${renderText(report)}`)
+  if (requests !== null) console.log(`\n${requestsText(requests)}`)
   if (write) {
-    writeFileSync(join(root, 'BENCHMARKS.md'), `${renderMarkdown(report)}\n`)
+    const more = requests === null ? '' : `\n${requestsMarkdown(requests)}\n`
+    writeFileSync(join(root, 'BENCHMARKS.md'), `${renderMarkdown(report)}\n${more}`)
     console.log('wrote BENCHMARKS.md')
   }
 } finally {

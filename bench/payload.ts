@@ -44,4 +44,6 @@ export const routes = {
   small: '/json/1k',
   large: '/json/64k',
   big: (bytes: number): string => `/big/${bytes}`,
+  /** POST: the request body read whole (its length in `x-received-bytes`), then the 1 KiB JSON */
+  post: '/post/1k',
 } as const

@@ -8,6 +8,7 @@
  * Routes: GET /json/1k and /json/64k (exactly 1 KiB / 64 KiB of JSON, see payload.ts);
  * GET /big/<bytes> (that many bytes of application/octet-stream, streamed with backpressure);
  * GET /first/<bytes>/<ms> (1 KiB with the head at once, then <bytes> more, at most 64 KiB, <ms> later);
+ * POST /post/1k (the request body read to its end, then the 1 KiB JSON, the bytes received in `x-received-bytes`);
  * the transfer routes /sink, /upload/<id> and /blob/<n> (see transfer-routes.ts).
  */
 import http from 'node:http'
@@ -34,10 +35,26 @@ const stream = (res: http.ServerResponse, total: number): void => {
   pump()
 }
 
+/** The 1 KiB JSON, once the whole request body has arrived (as an API answers a POST). */
+const answerAfterBody = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+  let received = 0
+  req.on('data', (c: Buffer) => void (received += c.length))
+  req.on('end', () => {
+    const body = bodies.get(routes.small) as Buffer
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': String(body.length),
+      'x-received-bytes': String(received),
+    })
+    res.end(body)
+  })
+}
+
 const server = http.createServer((req, res) => {
   const url = req.url ?? '/'
   const path = url.split('?', 1)[0] ?? url
   if (transferRoute(req, res, path)) return
+  if (path === routes.post) return answerAfterBody(req, res)
   req.resume()
   const body = bodies.get(path)
   if (body !== undefined) {
