@@ -5,6 +5,7 @@
 import * as iconv from 'iconv-lite'
 import type { Body, Source } from '../model/request.js'
 import type { Settings } from '../model/settings.js'
+import { jsonTextOf } from './json.js'
 import { renderPairs, type Encoder } from './url.js'
 
 /**
@@ -110,7 +111,8 @@ export const bodyBytes = (body: Body, s: Settings): Uint8Array | null => {
     case 'String':
       return encodeText(body.text, s.encoding, body.bom)
     case 'Json':
-      return encodeText(JSON.stringify(body.value), s.encoding)
+      // serialized once, when the body was set (a body made otherwise: now)
+      return encodeText(jsonTextOf(body) ?? JSON.stringify(body.value), s.encoding)
     case 'JsonText':
       return encodeText(body.text, s.encoding)
     case 'Form':

@@ -133,6 +133,127 @@ export const toJson = (value: unknown): E.Either<string, Json> => {
 }
 
 /**
+ * Whether a value is JSON data as it stands, so that `JSON.stringify` writes it and `JSON.parse`
+ * reads that text back into an equal value: null, strings, booleans, finite numbers but -0,
+ * arrays and plain records of them (no `toJSON`, no `undefined`, no hole, no `Date`, `Map`,
+ * class instance or boxed value), nested at most {@link MAX_DEPTH} deep. A walk that copies
+ * nothing: a cycle ends it at the depth limit. May throw (a getter, a Proxy trap): the caller
+ * reads the value again with {@link toJson} for the reason.
+ */
+const isPlainJson = (v: unknown, depth: number): boolean => {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true
+    case 'number':
+      return Number.isFinite(v) && (v !== 0 || 1 / v > 0)
+    case 'object': {
+      if (v === null) return true
+      if (depth > MAX_DEPTH) return false
+      if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return false
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!isPlainJson(v[i], depth + 1)) return false
+        return true
+      }
+      const proto: unknown = Object.getPrototypeOf(v)
+      if (proto !== Object.prototype && proto !== null) return false
+      const keys = Object.keys(v)
+      for (let i = 0; i < keys.length; i++)
+        if (!isPlainJson((v as Record<string, unknown>)[keys[i] as string], depth + 1)) return false
+      return true
+    }
+    default:
+      return false
+  }
+}
+
+/**
+ * A value checked as JSON data, and its compact JSON text, serialized once. `shared` says that
+ * `value` is the caller's own value, which was JSON as it stands: checked by a walk that copies
+ * nothing, and exactly what `JSON.parse(text)` gives back (see {@link jsonTextBody}, which
+ * keeps the text and copies on demand). Anything else is read as {@link toJson} reads it
+ * (`toJSON` honoured, `undefined` dropped, …) into a copy, or is a Left naming the path of what
+ * is not JSON. Never throws.
+ * @example
+ * jsonData({ a: [1, 'x'] }) // right({ value: { a: [1, 'x'] }, text: '{"a":[1,"x"]}', shared: true })
+ * jsonData({ d: new Date(0) }) // right({ value: { d: '1970-01-01T00:00:00.000Z' }, text: '{"d":"1970-01-01T00:00:00.000Z"}', shared: false })
+ * jsonData({ n: 1n }) // left('n: a bigint is not JSON')
+ */
+export const jsonData = (
+  value: unknown,
+): E.Either<string, { readonly value: Json; readonly text: string; readonly shared: boolean }> => {
+  try {
+    if (isPlainJson(value, 1)) {
+      const text = JSON.stringify(value) as string | undefined
+      // a getter that answered otherwise the second time it was read: read again below
+      if (typeof text === 'string')
+        return E.right({ value: value as Json, text, shared: typeof value === 'object' && value !== null })
+    }
+  } catch {
+    /* a getter or a Proxy trap threw: toJson says which */
+  }
+  const r = toJson(value)
+  return E.isLeft(r) ? r : E.right({ value: r.right, text: JSON.stringify(r.right), shared: false })
+}
+
+/** The JSON text of body values, written once when the body was set (see {@link keepJsonText}). */
+const jsonTexts = new WeakMap<object, string>()
+
+/**
+ * Keeps the JSON text a body was serialized to when it was set, for that body object: when the
+ * request is prepared its bytes are that text, not a second serialization.
+ * @example
+ * const body = keepJsonText({ _tag: 'Json', value: { a: 1 }, collection: false }, '{"a":1}')
+ * jsonTextOf(body) // '{"a":1}'
+ */
+export const keepJsonText = <B extends object>(body: B, text: string): B => {
+  jsonTexts.set(body, text)
+  return body
+}
+
+/**
+ * The JSON text kept for a body object by {@link keepJsonText}, or undefined.
+ * @example
+ * jsonTextOf({ _tag: 'Json', value: {}, collection: false }) // undefined (serialize it)
+ */
+export const jsonTextOf = (body: object): string | undefined => jsonTexts.get(body)
+
+/**
+ * A JSON body held as its text (kept, see {@link keepJsonText}): its `value` is read from the
+ * text when it is first asked for, so a body is not copied until someone reads it, and reads as
+ * the value was when the text was written, whatever its owner does to it afterwards.
+ * @example
+ * jsonTextBody('{"a":[1]}').value // { a: [1] }
+ */
+export const jsonTextBody = (
+  text: string,
+): { readonly _tag: 'Json'; readonly value: Json; readonly collection: false } => {
+  let value: Json | undefined
+  return keepJsonText(
+    {
+      _tag: 'Json',
+      get value(): Json {
+        if (value === undefined) value = JSON.parse(text) as Json
+        return value
+      },
+      collection: false,
+    },
+    text,
+  )
+}
+
+/**
+ * Whether a body is JSON whose kept text (see {@link keepJsonText}) shows it holds no value a
+ * template withheld (no `"Withheld"` in it): such a body need not be walked to look for one.
+ * @example
+ * holdsNoWithheld(keepJsonText({ _tag: 'Json', value: { a: 1 }, collection: false }, '{"a":1}')) // true
+ */
+export const holdsNoWithheld = (body: { readonly _tag: string }): boolean => {
+  const text = body._tag === 'Json' ? jsonTexts.get(body) : undefined
+  return text !== undefined && !text.includes('"Withheld"')
+}
+
+/**
  * Parses JSON text, with the parser's reason on failure.
  * @example
  * parseJson('{"a":1}') // right({ a: 1 })

@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import { pipe } from 'fp-ts/lib/function.js'
-import { parseJson, toJson } from '../encoding/json.js'
+import { jsonData, jsonTextBody, keepJsonText, parseJson } from '../encoding/json.js'
 import type { Body, Json, Pairs, Source, Step } from '../model/request.js'
 import { isEmptySource, toSource, type BodyData } from '../model/source.js'
 import { change, invalid, makeStep, note } from './step.js'
@@ -113,11 +113,18 @@ export function setJsonBody(data: unknown, codec?: t.Encoder<unknown, unknown>):
   })
 }
 
+/**
+ * The body of a value, serialized once (the text kept for when it is sent). A value that is JSON
+ * as it stands is checked without a copy, and held as its text (copied from it when read).
+ */
 const jsonValue = (data: unknown) =>
   pipe(
-    toJson(data === undefined ? null : data),
-    E.flatMap((v: Json) =>
-      change({ body: { _tag: 'Json', value: v, collection: false } }, `body set, ${describeJson(v)}`),
+    jsonData(data === undefined ? null : data),
+    E.flatMap(({ value, text, shared }) =>
+      change(
+        { body: shared ? jsonTextBody(text) : keepJsonText<Body>({ _tag: 'Json', value, collection: false }, text) },
+        `body set, ${describeJson(value)}`,
+      ),
     ),
   )
 
