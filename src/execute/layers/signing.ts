@@ -1,14 +1,51 @@
 /**
  * The signing layer: schemes that sign the request itself (AWS4, OAuth1) sign every attempt,
- * with the clock and randomness of the run, just before it is sent.
+ * with the clock and randomness of the run, just before it is sent. A request prepared to run
+ * at once (`processRequest`) was signed when it was prepared, for its log: its first attempt
+ * sends that signature, and the body hashed then is not hashed again in the run.
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { schemeOf } from '../../auth/schemes.js'
 import { authError, fileError } from '../../model/errors.js'
-import type { Hop, SignFailure, SignInput } from '../../model/prepared.js'
+import type { HeaderList } from '../../model/headers.js'
+import type { BodyHasher, Hop, PreparedBody, SignFailure, SignInput } from '../../model/prepared.js'
 import { redactSecrets } from '../../encoding/redact.js'
 import { EXECUTE_STEP as STEP, type Failure, type Layer, type RunCtx } from '../context.js'
+
+/** What a signature made when the request was prepared was made for: its first attempt. */
+interface Presigned {
+  readonly method: string
+  readonly url: string
+  readonly body: PreparedBody
+  readonly hash: BodyHasher
+}
+
+/** Signed header lists of requests prepared to run at once, by the list (each sent once). */
+const presigned = new WeakMap<HeaderList, Presigned>()
+/** The hashes of a body computed when its request was prepared, for the run that follows. */
+const inherited = new WeakMap<PreparedBody, BodyHasher>()
+
+/**
+ * Hands the signature made when a request was prepared over to the run that follows at once
+ * (`processRequest`, never `prepareRequest`, whose request may run later or twice): the first
+ * attempt of that method, URL and body with exactly these headers sends them unsigned again,
+ * and the run reuses `hash`, the body's hashes so far.
+ * @example
+ * presign(signedHeaders, { method: 'PUT', url, body, hash: bodyHasher(body) })
+ * @internal
+ */
+export const presign = (headers: HeaderList, made: Presigned): void => void presigned.set(headers, made)
+
+/** The presigned headers of this hop, taken (once): null when it must be signed now. */
+const takePresigned = (hop: Hop): boolean => {
+  if (hop.attempt !== 1) return false
+  const p = presigned.get(hop.headers)
+  if (p === undefined || p.method !== hop.method || p.url !== hop.url || p.body !== hop.body) return false
+  presigned.delete(hop.headers)
+  inherited.set(p.body, p.hash)
+  return true
+}
 
 /**
  * What a scheme gets to sign or answer one hop.
@@ -21,7 +58,7 @@ export const signInput = (ctx: RunCtx, hop: Hop): SignInput => ({
   settings: ctx.p.settings,
   now: ctx.env.now(),
   random: ctx.env.random,
-  hash: ctx.hasher(hop.body),
+  hash: inherited.get(hop.body) ?? ctx.hasher(hop.body),
 })
 
 /**
@@ -56,7 +93,7 @@ export const withSigning =
     if (schemeOf(ctx.p.auth).sign === null) return send
     return async (hop) => {
       const sign = schemeOf(hop.auth).sign
-      if (sign === null) return send(hop)
+      if (sign === null || takePresigned(hop)) return send(hop)
       const signed = await sign(hop.auth, signInput(ctx, hop))
       return E.isLeft(signed) ? E.left(signFailure(ctx, signed.left)) : send({ ...hop, headers: signed.right })
     }

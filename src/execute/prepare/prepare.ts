@@ -4,8 +4,6 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import * as TE from 'fp-ts/lib/TaskEither.js'
-import { pipe } from 'fp-ts/lib/function.js'
 import { schemeOf, secretsOf } from '../../auth/schemes.js'
 import { authError, fileError, invalidInput, type ClientError } from '../../model/errors.js'
 import type { HeaderList } from '../../model/headers.js'
@@ -20,7 +18,7 @@ import {
   type Resolved,
 } from './secrets.js'
 import { redactHeaderValue, redactSecrets, redactUrl } from '../../encoding/redact.js'
-import { showValue } from '../../encoding/json.js'
+import { holdsNoWithheld, showValue } from '../../encoding/json.js'
 import { isRequest } from '../../steps/step.js'
 import { rawParamProblem, renderUrl, urlProblem } from '../../encoding/url.js'
 import { fillPath } from '../../encoding/path.js'
@@ -29,10 +27,11 @@ import { targetUrl } from '../../steps/init.js'
 import { VERSION } from '../../model/version.js'
 import { moveUserInfo, userInfoOf, type UserInfo } from './userinfo.js'
 import { memoized } from '../../model/memo.js'
-import { fileSink, type PreparedBody, type PreparedRequest } from '../../model/prepared.js'
+import { fileSink, type PreparedBody, type PreparedRequest, type SignFailure } from '../../model/prepared.js'
 import { bodyHasher } from '../body.js'
 import { describeBody, prepareBody, syncBody, type BodyOut } from './body.js'
 import type { ResolvedEnv } from '../env.js'
+import { presign } from '../layers/signing.js'
 
 /**
  * The headers every request starts with.
@@ -195,7 +194,7 @@ export const prepareNow = async (
   if (req0.error !== null) return E.left(invalidInput(req0.error.step, req0.error.message, req0.log))
   const resolved = resolveSecrets(req0, env.secrets, () => originOf(req0))
   if (E.isLeft(resolved)) return E.left(invalidInput(step, `${step}: ${resolved.left}`, req0.log))
-  const withheld = withheldBodyField(req0)
+  const withheld = holdsNoWithheld(req0.body) ? null : withheldBodyField(req0)
   if (withheld !== null) return E.left(invalidInput(step, `${step}: ${withheld}`, req0.log))
   // a request with nothing to read resolves to itself: no copy
   const req: ResolvedRequest =
@@ -216,7 +215,7 @@ export const prepareNow = async (
   const signed =
     schemeOf(t.auth).sign === null
       ? E.right({ body: prepared.right.body, headers: composeHeaders(req, t.auth, prepared.right) })
-      : await signPrepared(req, step, t, prepared.right, env)()
+      : await signPrepared(req, step, t, prepared.right, env)
   if (E.isLeft(signed)) return signed
   const { body, headers } = signed.right
   const at = env.now()
@@ -265,36 +264,35 @@ const composeHeaders = (req: ResolvedRequest, auth: Auth, { body, contentType }:
   )
 }
 
-/** Composes the headers and signs them (AWS4, OAuth1) as the first attempt would be. */
-const signPrepared = (
+/** Composes the headers and signs them (AWS4, OAuth1) as the first attempt would be (sent by it when run at once). */
+const signPrepared = async (
   req: ResolvedRequest,
   step: string,
   target: { readonly method: string; readonly url: string; readonly auth: Auth },
   out: BodyOut,
   env: ResolvedEnv,
-): TE.TaskEither<ClientError, { readonly body: PreparedBody; readonly headers: HeaderList }> => {
+): Promise<E.Either<ClientError, { readonly body: PreparedBody; readonly headers: HeaderList }>> => {
   const body = out.body
   const headers = composeHeaders(req, target.auth, out)
   const sign = schemeOf(target.auth).sign
   if (sign === null || (body._tag === 'Segments' && body.segments.some((s) => s._tag === 'Url')))
-    return TE.right({ body, headers })
+    return E.right({ body, headers })
   const hop = { method: target.method, url: target.url, headers, body, auth: target.auth, attempt: 1 }
-  const input = { hop, settings: req.settings, now: env.now(), random: env.random, hash: bodyHasher(body) }
-  return pipe(
-    TE.tryCatch(
-      () => sign(target.auth, input),
-      (e) => authError(`${step}: signing failed: ${e instanceof Error ? e.message : String(e)}`, req.log),
-    ),
-    TE.flatMap(
-      E.match(
-        (f): TE.TaskEither<ClientError, { readonly body: PreparedBody; readonly headers: HeaderList }> =>
-          TE.left(
-            f._tag === 'File'
-              ? fileError(`${step}: cannot read body file ${f.path} to sign it: ${f.code}`, f.path, f.code, req.log)
-              : authError(`${step}: ${redactSecrets(f.message, schemeOf(target.auth).secrets(target.auth))}`, req.log),
-          ),
-        (signed) => TE.right({ body, headers: signed }),
-      ),
-    ),
+  const hash = bodyHasher(body)
+  let signed: E.Either<SignFailure, HeaderList>
+  try {
+    signed = await sign(target.auth, { hop, settings: req.settings, now: env.now(), random: env.random, hash })
+  } catch (e) {
+    return E.left(authError(`${step}: signing failed: ${e instanceof Error ? e.message : String(e)}`, req.log))
+  }
+  if (E.isRight(signed)) {
+    if (step !== 'prepareRequest') presign(signed.right, { ...hop, hash })
+    return E.right({ body, headers: signed.right })
+  }
+  const f = signed.left
+  return E.left(
+    f._tag === 'File'
+      ? fileError(`${step}: cannot read body file ${f.path} to sign it: ${f.code}`, f.path, f.code, req.log)
+      : authError(`${step}: ${redactSecrets(f.message, schemeOf(target.auth).secrets(target.auth))}`, req.log),
   )
 }
