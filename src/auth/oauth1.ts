@@ -122,12 +122,26 @@ export const setOAuthV1Algorithm = (algorithm: OAuth1Algorithm, hash: 'SHA1' | '
     return change({ auth }, `OAuth1 signature method ${methodName(auth)}`)
   })
 
+const UNRESERVED = /^[A-Za-z0-9._~-]*$/
+/** What `encodeURIComponent` keeps that RFC 3986 does not count as unreserved. */
+const SUB_DELIMS = /[!'()*]/g
+const escapeSubDelim = (c: string): string => `%${c.charCodeAt(0).toString(16).toUpperCase()}`
+
 /**
- * Percent-encoding of RFC 5849 §3.6 (unreserved characters kept, uppercase hex, UTF-8).
+ * Percent-encoding of RFC 5849 §3.6 (unreserved characters kept, uppercase hex, UTF-8): text
+ * that needs none is returned as it is, the rest through the engine's `encodeURIComponent`
+ * (a lone surrogate, which it refuses, is written as U+FFFD, as the bytes encoder writes it).
  * @example
  * oauthEncode('a b+c') // 'a%20b%2Bc'
  */
-export const oauthEncode = (s: string): string => encodeComponent(s)
+export const oauthEncode = (s: string): string => {
+  if (UNRESERVED.test(s)) return s
+  try {
+    return encodeURIComponent(s).replace(SUB_DELIMS, escapeSubDelim)
+  } catch {
+    return encodeComponent(s)
+  }
+}
 
 /**
  * What OAuth1 signs besides the credentials.
