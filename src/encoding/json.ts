@@ -138,7 +138,8 @@ export const toJson = (value: unknown): E.Either<string, Json> => {
  * arrays and plain records of them (no `toJSON`, no `undefined`, no hole, no `Date`, `Map`,
  * class instance or boxed value), nested at most {@link MAX_DEPTH} deep. A walk that copies
  * nothing: a cycle ends it at the depth limit. May throw (a getter, a Proxy trap): the caller
- * reads the value again with {@link toJson} for the reason.
+ * reads the value again with {@link toJson} for the reason. A record tagged `Withheld` (a value a
+ * template withheld) is not taken either: a body taken here is known to hold none.
  */
 const isPlainJson = (v: unknown, depth: number): boolean => {
   switch (typeof v) {
@@ -157,9 +158,11 @@ const isPlainJson = (v: unknown, depth: number): boolean => {
       }
       const proto: unknown = Object.getPrototypeOf(v)
       if (proto !== Object.prototype && proto !== null) return false
-      const keys = Object.keys(v)
-      for (let i = 0; i < keys.length; i++)
-        if (!isPlainJson((v as Record<string, unknown>)[keys[i] as string], depth + 1)) return false
+      // a value a template withheld is looked for when the request is prepared: not on this path
+      if ((v as { _tag?: unknown })._tag === 'Withheld') return false
+      // for-in allocates no list of keys; it also lists enumerable keys inherited from a polluted
+      // Object.prototype, which can only make this say no (and toJson reads the own ones)
+      for (const k in v) if (!isPlainJson((v as Record<string, unknown>)[k], depth + 1)) return false
       return true
     }
     default:
@@ -170,12 +173,13 @@ const isPlainJson = (v: unknown, depth: number): boolean => {
 /**
  * A value checked as JSON data, and its compact JSON text, serialized once. `shared` says that
  * `value` is the caller's own value, which was JSON as it stands: checked by a walk that copies
- * nothing, and exactly what `JSON.parse(text)` gives back (see {@link jsonTextBody}, which
- * keeps the text and copies on demand). Anything else is read as {@link toJson} reads it
+ * nothing, holding no value a template withheld, and exactly what `JSON.parse(text)` gives back
+ * (see {@link jsonTextBody}, which keeps the text and copies on demand). Anything else is read as {@link toJson} reads it
  * (`toJSON` honoured, `undefined` dropped, …) into a copy, or is a Left naming the path of what
  * is not JSON. Never throws.
  * @example
  * jsonData({ a: [1, 'x'] }) // right({ value: { a: [1, 'x'] }, text: '{"a":[1,"x"]}', shared: true })
+ * jsonData(null) // right({ value: null, text: 'null', shared: true })
  * jsonData({ d: new Date(0) }) // right({ value: { d: '1970-01-01T00:00:00.000Z' }, text: '{"d":"1970-01-01T00:00:00.000Z"}', shared: false })
  * jsonData({ n: 1n }) // left('n: a bigint is not JSON')
  */
@@ -186,8 +190,7 @@ export const jsonData = (
     if (isPlainJson(value, 1)) {
       const text = JSON.stringify(value) as string | undefined
       // a getter that answered otherwise the second time it was read: read again below
-      if (typeof text === 'string')
-        return E.right({ value: value as Json, text, shared: typeof value === 'object' && value !== null })
+      if (typeof text === 'string') return E.right({ value: value as Json, text, shared: true })
     }
   } catch {
     /* a getter or a Proxy trap threw: toJson says which */
@@ -196,18 +199,25 @@ export const jsonData = (
   return E.isLeft(r) ? r : E.right({ value: r.right, text: JSON.stringify(r.right), shared: false })
 }
 
+/** What is kept of a body set from a value: its text, and whether it is known to hold no withheld value. */
+interface Kept {
+  readonly text: string
+  readonly clean: boolean
+}
+
 /** The JSON text of body values, written once when the body was set (see {@link keepJsonText}). */
-const jsonTexts = new WeakMap<object, string>()
+const kept = new WeakMap<object, Kept>()
 
 /**
  * Keeps the JSON text a body was serialized to when it was set, for that body object: when the
- * request is prepared its bytes are that text, not a second serialization.
+ * request is prepared its bytes are that text, not a second serialization. `clean`: the value
+ * was seen to hold no value a template withheld (see {@link holdsNoWithheld}).
  * @example
  * const body = keepJsonText({ _tag: 'Json', value: { a: 1 }, collection: false }, '{"a":1}')
  * jsonTextOf(body) // '{"a":1}'
  */
-export const keepJsonText = <B extends object>(body: B, text: string): B => {
-  jsonTexts.set(body, text)
+export const keepJsonText = <B extends object>(body: B, text: string, clean = false): B => {
+  kept.set(body, { text, clean })
   return body
 }
 
@@ -216,12 +226,13 @@ export const keepJsonText = <B extends object>(body: B, text: string): B => {
  * @example
  * jsonTextOf({ _tag: 'Json', value: {}, collection: false }) // undefined (serialize it)
  */
-export const jsonTextOf = (body: object): string | undefined => jsonTexts.get(body)
+export const jsonTextOf = (body: object): string | undefined => kept.get(body)?.text
 
 /**
- * A JSON body held as its text (kept, see {@link keepJsonText}): its `value` is read from the
- * text when it is first asked for, so a body is not copied until someone reads it, and reads as
- * the value was when the text was written, whatever its owner does to it afterwards.
+ * A JSON body held as its text, from a value {@link jsonData} took as it stands (`shared`): its
+ * `value` is read from the text when it is first asked for, so a body is not copied until
+ * someone reads it, and reads as the value was when the text was written, whatever its owner
+ * does to it afterwards.
  * @example
  * jsonTextBody('{"a":[1]}').value // { a: [1] }
  */
@@ -239,19 +250,19 @@ export const jsonTextBody = (
       collection: false,
     },
     text,
+    true,
   )
 }
 
 /**
- * Whether a body is JSON whose kept text (see {@link keepJsonText}) shows it holds no value a
- * template withheld (no `"Withheld"` in it): such a body need not be walked to look for one.
+ * Whether a body is known to hold no value a template withheld, without a walk: a JSON body set
+ * from a value that was JSON as it stands (see {@link jsonTextBody}).
  * @example
- * holdsNoWithheld(keepJsonText({ _tag: 'Json', value: { a: 1 }, collection: false }, '{"a":1}')) // true
+ * holdsNoWithheld(jsonTextBody('{"a":1}')) // true
+ * holdsNoWithheld({ _tag: 'Json', value: { a: 1 }, collection: false }) // false (walk it)
  */
-export const holdsNoWithheld = (body: { readonly _tag: string }): boolean => {
-  const text = body._tag === 'Json' ? jsonTexts.get(body) : undefined
-  return text !== undefined && !text.includes('"Withheld"')
-}
+export const holdsNoWithheld = (body: { readonly _tag: string }): boolean =>
+  body._tag === 'Json' && kept.get(body)?.clean === true
 
 /**
  * Parses JSON text, with the parser's reason on failure.
