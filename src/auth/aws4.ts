@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto'
 import aws4 from 'aws4'
 import querystring from 'node:querystring'
 import * as E from 'fp-ts/lib/Either.js'
-import { dropHeaders, type HeaderList } from '../model/headers.js'
+import type { HeaderList } from '../model/headers.js'
 import type { SignFailure } from '../model/prepared.js'
 import type { Aws4Auth, Step } from '../model/request.js'
 import type { Scheme } from './schemes.js'
@@ -80,14 +80,31 @@ export const addAws4Authorization = (
   })
 
 /** Headers AWS4 signing writes; removed before signing again. */
-const SIGNATURE_HEADERS = ['authorization', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token', 'host']
+const SIGNATURE_HEADERS = new Set([
+  'authorization',
+  'x-amz-date',
+  'x-amz-content-sha256',
+  'x-amz-security-token',
+  'host',
+])
 
 /**
  * The AWS4 timestamp (`YYYYMMDDTHHMMSSZ`) of epoch milliseconds.
  * @example
  * amzDate(Date.UTC(2015, 7, 30, 12, 36)) // '20150830T123600Z'
  */
-export const amzDate = (ms: number): string => new Date(ms).toISOString().replace(/[:-]|\.\d{3}/g, '')
+export const amzDate = (ms: number): string => {
+  const second = Math.floor(ms / 1000)
+  if (second === lastDate.second) return lastDate.text
+  const iso = new Date(ms).toISOString() // YYYY-MM-DDTHH:MM:SS.sssZ (a year past 9999 has more digits)
+  const t = iso.indexOf('T')
+  const text = `${iso.slice(0, t).replace(/-/g, '')}T${iso.slice(t + 1, t + 3)}${iso.slice(t + 4, t + 6)}${iso.slice(t + 7, t + 9)}Z`
+  lastDate = { second, text }
+  return text
+}
+
+/** The last timestamp written (requests signed in the same second share it). */
+let lastDate = { second: Number.NaN, text: '' }
 
 /**
  * The hex SHA-256 of bytes (the AWS4 payload hash).
@@ -121,7 +138,7 @@ export interface Aws4Input {
  * Unicode spaces; CR and LF never reach here). aws4 trims and collapses header values with
  * `\s`, AWS (and its SDKs) only with SP and HTAB, so such a value would be signed wrongly.
  */
-const ODD_SPACE = /[^\S \t]/u
+const ODD_SPACE = /[^\S \t]/
 
 /**
  * Signs: returns the headers with Authorization, X-Amz-Date, X-Amz-Content-Sha256 (and
@@ -130,15 +147,15 @@ const ODD_SPACE = /[^\S \t]/u
  * signAws4(auth, { method: 'GET', url: 'http://127.0.0.1:9000/bucket/key', headers: [], payloadHash: null, now: Date.now() })
  */
 export const signAws4 = (auth: Aws4Auth<string>, input: Aws4Input): E.Either<string, HeaderList> => {
-  if (!URL.canParse(input.url)) return E.left('AWS4 signing failed: the URL is not valid')
-  const u = new URL(input.url)
+  const u = URL.parse(input.url)
+  if (u === null) return E.left('AWS4 signing failed: the URL is not valid')
   const headers: Record<string, string> = {}
-  for (const [n, v] of dropHeaders(input.headers, SIGNATURE_HEADERS)) headers[n] = v
+  for (const [n, v] of input.headers) if (!SIGNATURE_HEADERS.has(n.toLowerCase())) headers[n] = v
   headers['X-Amz-Date'] = amzDate(input.now)
   headers['X-Amz-Content-Sha256'] = input.payloadHash ?? 'UNSIGNED-PAYLOAD'
   if (auth.sessionToken !== null) headers['X-Amz-Security-Token'] = auth.sessionToken
-  for (const [n, v] of Object.entries(headers))
-    if (ODD_SPACE.test(v))
+  for (const n in headers)
+    if (ODD_SPACE.test(headers[n] as string))
       return E.left(
         `AWS4 signing failed: header ${n} holds a space other than SP or HTAB (such as U+00A0), which aws4 would sign as a plain space`,
       )

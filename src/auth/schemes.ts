@@ -96,8 +96,16 @@ export const secretsOf = (p: {
   readonly tls: Tls<string> | null
   readonly masked?: ReadonlyArray<string>
 }): ReadonlyArray<string> => {
-  const out: string[] = [...schemeOf(p.auth).secrets(p.auth), ...(p.masked ?? [])]
-  if (p.proxy?.password != null) out.push(p.proxy.password)
-  if (p.tls?.passphrase != null) out.push(p.tls.passphrase)
+  const own = schemeOf(p.auth).secrets(p.auth)
+  const masked = p.masked ?? NONE
+  const proxy = p.proxy?.password
+  const tls = p.tls?.passphrase
+  // the common request (no masked value, no proxy or TLS secret): the scheme's list itself
+  if (masked.length === 0 && proxy == null && tls == null) return own
+  const out = own.concat(masked)
+  if (proxy != null) out.push(proxy)
+  if (tls != null) out.push(tls)
   return out
 }
+
+const NONE: ReadonlyArray<string> = []
