@@ -21,29 +21,32 @@ interface Presigned {
   readonly hash: BodyHasher
 }
 
-/** Signed header lists of requests prepared to run at once, by the list (each sent once). */
-const presigned = new WeakMap<HeaderList, Presigned>()
-/** The hashes of a body computed when its request was prepared, for the run that follows. */
-const inherited = new WeakMap<PreparedBody, BodyHasher>()
+/** Signed header lists of requests prepared to run at once, by the list; `sent` once its first attempt took it. */
+const presigned = new WeakMap<HeaderList, Presigned & { sent: boolean }>()
 
 /**
  * Hands the signature made when a request was prepared over to the run that follows at once
  * (`processRequest`, never `prepareRequest`, whose request may run later or twice): the first
- * attempt of that method, URL and body with exactly these headers sends them unsigned again,
- * and the run reuses `hash`, the body's hashes so far.
+ * attempt of that method, URL and body with exactly these headers sends them without signing
+ * again, and every attempt of the run with that body reuses `hash`, the body's hashes so far.
  * @example
  * presign(signedHeaders, { method: 'PUT', url, body, hash: bodyHasher(body) })
  * @internal
  */
-export const presign = (headers: HeaderList, made: Presigned): void => void presigned.set(headers, made)
+export const presign = (headers: HeaderList, made: Presigned): void =>
+  void presigned.set(headers, { method: made.method, url: made.url, body: made.body, hash: made.hash, sent: false })
 
-/** The presigned headers of this hop, taken (once): null when it must be signed now. */
-const takePresigned = (hop: Hop): boolean => {
-  if (hop.attempt !== 1) return false
+/** What was presigned for this hop's headers and body, if anything. */
+const presignedFor = (hop: Hop): (Presigned & { sent: boolean }) | undefined => {
   const p = presigned.get(hop.headers)
-  if (p === undefined || p.method !== hop.method || p.url !== hop.url || p.body !== hop.body) return false
-  presigned.delete(hop.headers)
-  inherited.set(p.body, p.hash)
+  return p !== undefined && p.body === hop.body ? p : undefined
+}
+
+/** Whether this hop is the first attempt its presigned headers were made for (taken: once). */
+const takePresigned = (hop: Hop): boolean => {
+  const p = hop.attempt === 1 ? presignedFor(hop) : undefined
+  if (p === undefined || p.sent || p.method !== hop.method || p.url !== hop.url) return false
+  p.sent = true
   return true
 }
 
@@ -58,7 +61,7 @@ export const signInput = (ctx: RunCtx, hop: Hop): SignInput => ({
   settings: ctx.p.settings,
   now: ctx.env.now(),
   random: ctx.env.random,
-  hash: inherited.get(hop.body) ?? ctx.hasher(hop.body),
+  hash: presignedFor(hop)?.hash ?? ctx.hasher(hop.body),
 })
 
 /**
