@@ -7,7 +7,9 @@
  * - AWS4: `aws4.sign` (the body hashed by it) + raw dispatch of a 1 KiB JSON POST, against
  *   `H.addAws4Authorization` on the same request;
  * - OAuth1 (HMAC-SHA256): the `oauth-1.0a` package's header + raw dispatch of a GET with a
- *   query, against `H.addOAuthV1Authorization`.
+ *   query, against `H.addOAuthV1Authorization`;
+ * - and, for reference, a plain GET: what the executor itself costs against raw dispatch, under
+ *   every case above.
  *
  * Every request reads the whole answer (the 1 KiB JSON), checks status 200 and decodes it with
  * the same io-ts codec. Each round runs every case, its two contenders in a shuffled order, for
@@ -142,7 +144,16 @@ export const makeCases = (base: string, agent: Agent, env: H.Env): ReadonlyArray
     const header = oauth.toHeader(oauth.authorize({ url: oauthUrl, method: 'GET' }, OAUTH_TOKEN))
     return rawCheck(dispatchOnce(agent, oauthTarget, { method: 'GET', headers: { ...header } }))
   }
+  const getUrl = `${base}${routes.small}`
+  const get = new URL(getUrl)
   return [
+    {
+      // the reference: no body, no auth; what the executor itself costs against raw dispatch
+      key: 'get',
+      title: 'GET 1 KiB (reference: no body, no auth)',
+      raw: { label: 'raw dispatch', op: () => rawCheck(dispatchOnce(agent, get)) },
+      httpipe: { label: 'httpipe processRequest', op: httpipeOp(env, getUrl, 'GET', (r) => r) },
+    },
     jsonCase('1k', 'POST JSON 1 KiB'),
     jsonCase('64k', 'POST JSON 64 KiB'),
     {
@@ -188,7 +199,7 @@ export const measureRequests = async (o: {
 }): Promise<RequestsResult> => {
   const agent = new Agent({ keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000 })
   const transport = H.undiciTransport()
-  // BENCH_REQUESTS=aws4,oauth1 runs only those cases (keys: post-1k, post-64k, aws4, oauth1)
+  // BENCH_REQUESTS=aws4,oauth1 runs only those cases (keys: get, post-1k, post-64k, aws4, oauth1)
   const only = o.only ?? (process.env['BENCH_REQUESTS'] ? new Set(process.env['BENCH_REQUESTS'].split(',')) : undefined)
   const cases = makeCases(o.base, agent, { transport }).filter((c) => only === undefined || only.has(c.key))
   const random = mulberry32(o.seed)
@@ -231,33 +242,43 @@ export const measureRequests = async (o: {
 
 const TARGET = 0.8
 
-const table = (r: RequestsResult) => ({
-  head: [
-    'case (c=16)',
-    'raw contender',
-    'raw req/s',
-    'httpipe req/s',
-    'raw CPU µs',
-    'httpipe CPU µs',
-    'ratio',
-    'target',
-  ],
-  left: 2,
-  rows: r.rows.map((x) => [
-    x.title,
-    x.rawLabel,
-    Math.round(x.rawRps).toString(),
-    Math.round(x.httpipeRps).toString(),
-    x.rawCpuUs.toFixed(0),
-    x.httpipeCpuUs.toFixed(0),
-    x.failures > 0 ? `broken (${x.firstError ?? ''})` : x.ratio.toFixed(2),
-    x.failures === 0 && x.ratio >= TARGET ? `≥ ${TARGET}: met` : `≥ ${TARGET}: short`,
-  ]),
-})
+const table = (r: RequestsResult) => {
+  const ref = r.rows.find((x) => x.key === 'get')
+  const extra = (cpu: number, base: number | undefined): string =>
+    base === undefined || !Number.isFinite(cpu - base) ? '–' : (cpu - base).toFixed(0)
+  return {
+    head: [
+      'case (c=16)',
+      'raw contender',
+      'raw req/s',
+      'httpipe req/s',
+      'raw CPU µs',
+      'httpipe CPU µs',
+      'raw +µs',
+      'httpipe +µs',
+      'ratio',
+      'target',
+    ],
+    left: 2,
+    rows: r.rows.map((x) => [
+      x.title,
+      x.rawLabel,
+      Math.round(x.rawRps).toString(),
+      Math.round(x.httpipeRps).toString(),
+      x.rawCpuUs.toFixed(0),
+      x.httpipeCpuUs.toFixed(0),
+      x.key === 'get' ? '' : extra(x.rawCpuUs, ref?.rawCpuUs),
+      x.key === 'get' ? '' : extra(x.httpipeCpuUs, ref?.httpipeCpuUs),
+      x.failures > 0 ? `broken (${x.firstError ?? ''})` : x.ratio.toFixed(2),
+      x.failures === 0 && x.ratio >= TARGET ? `≥ ${TARGET}: met` : `≥ ${TARGET}: short`,
+    ]),
+  }
+}
 
 const caption = (r: RequestsResult): string =>
   `Request bodies and signing at c=${CONCURRENCY}, httpipe against raw Agent.dispatch sending the same bytes: ` +
-  `${r.rounds} rounds of ${r.sliceMs} ms per contender, cases and contenders shuffled per round; ratio = httpipe req/s / raw req/s in the same round, median over rounds.`
+  `${r.rounds} rounds of ${r.sliceMs} ms per contender, cases and contenders shuffled per round; ratio = httpipe req/s / raw req/s in the same round, median over rounds. ` +
+  'CPU is the client process per request (median over rounds); "+µs" is that CPU above the same side\'s plain GET: what the body or the signature costs each side.'
 
 /** The section as plain text. */
 export const requestsText = (r: RequestsResult): string => `${caption(r)}\n${textTable(table(r))}`
