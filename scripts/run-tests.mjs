@@ -17,6 +17,7 @@ const filter = process.argv[2]
 // the longest files (each 10-40 s, most of it child processes) start first, so that the two
 // workers finish together instead of one running a long file alone at the end
 const LONGEST = [
+  'test/types-compile.test.ts',
   'test/readme.test.ts',
   'test/docs.test.ts',
   'test/cli/curl.test.ts',

@@ -2,7 +2,8 @@
  * The built package: both module formats load through the `exports` map (run after
  * `npm run build`, which `npm test` does first), the version matches package.json, `delete`
  * is exported under its name, and what `npm pack` ships: no test file, LICENSE and CHANGELOG,
- * source maps whose sources resolve, a README that names no file the package lacks.
+ * no source maps, at most 250 kB packed, the code once (dist/esm wraps dist/cjs), every file a
+ * shipped file imports shipped too, a README that names no file the package lacks.
  */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -92,20 +93,43 @@ describe('npm pack', () => {
     assert.deepStrictEqual(unwanted, [])
   })
 
-  test('every source map shipped carries its sources, or they are shipped too', () => {
-    const maps = files.filter((f) => f.endsWith('.map'))
-    assert.ok(maps.length > 0)
-    for (const m of maps) {
-      const map = JSON.parse(readFileSync(join(ROOT, m), 'utf8')) as {
-        sources: string[]
-        sourcesContent?: (string | null)[]
+  test("ships no source maps and no sources: the JavaScript is the compiler's, the TSDoc is in the .d.ts", () => {
+    assert.deepEqual(
+      files.filter((f) => /\.map$|\.ts$/.test(f) && !f.endsWith('.d.ts')),
+      [],
+    )
+  })
+
+  test('at most 250 kB packed', () => {
+    const [packed] = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' }),
+    ) as ReadonlyArray<{ size: number; unpackedSize: number }>
+    assert.ok(packed !== undefined && packed.size > 50_000, 'npm pack reports the size')
+    assert.ok(packed.size <= 250_000, `${packed.size} bytes packed`)
+  })
+
+  test('the code is shipped once: dist/esm holds the ES module entry points, wrappers of dist/cjs', () => {
+    assert.deepEqual(files.filter((f) => f.startsWith('dist/esm/')).sort(), [
+      'dist/esm/cli/main.js',
+      'dist/esm/index.d.ts',
+      'dist/esm/index.js',
+      'dist/esm/package.json',
+      'dist/esm/testing/index.d.ts',
+      'dist/esm/testing/index.js',
+    ])
+  })
+
+  test('every relative require and type import of a shipped file names a shipped file', () => {
+    const missing: string[] = []
+    for (const f of files.filter((f) => /\.(js|d\.ts)$/.test(f))) {
+      const text = readFileSync(join(ROOT, f), 'utf8')
+      const specs = [...text.matchAll(/(?:\brequire\(|\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g)]
+      for (const m of specs) {
+        const target = join(f, '..', (m[1] ?? '').replace(/\.js$/, f.endsWith('.d.ts') ? '.d.ts' : '.js'))
+        if (!shipped.has(target)) missing.push(`${f} -> ${target}`)
       }
-      map.sources.forEach((s, i) => {
-        const inline = typeof map.sourcesContent?.[i] === 'string'
-        const beside = shipped.has(join(m, '..', s))
-        assert.ok(inline || beside, `${m}: source ${s} is neither inlined nor shipped`)
-      })
     }
+    assert.deepEqual(missing, [])
   })
 
   test('LICENSE is MIT by the httpipe contributors; package.json says where the code lives', () => {

@@ -5,9 +5,8 @@
  * @module
  */
 import { tlsConnectOptions } from './tls.js'
-import './bundled-fetch.js'
 import { fingerprint, lruCache, type LruCache } from './cache.js'
-import { Agent, type Dispatcher } from 'undici'
+import { Agent, type Dispatcher } from './undici-lib.js'
 import { boundedConnector, Connects, type ConnectSpec } from './connect.js'
 import type { Proxy } from '../model/request.js'
 import type { TransportRequest } from '../model/transport.js'

@@ -7,7 +7,7 @@
  */
 import net from 'node:net'
 import tls from 'node:tls'
-import { buildConnector, errors } from 'undici'
+import { buildConnector, errors } from './undici-lib.js'
 
 /** How much of a proxy's answer to CONNECT is read before it is refused as malformed. */
 const MAX_TUNNEL_HEAD = 16 * 1024

@@ -3,7 +3,7 @@
  * or iterated with backpressure.
  * @module
  */
-import { errors } from 'undici'
+import { errors } from './undici-lib.js'
 import type { BodyReader, PushBody } from '../model/transport.js'
 
 /** Bytes a body holds for an iterating reader before the connection is paused (as undici's Readable). */

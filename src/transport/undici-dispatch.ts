@@ -6,7 +6,7 @@
  * @module
  */
 import { STATUS_CODES } from 'node:http'
-import { errors, type Dispatcher } from 'undici'
+import { errors, type Dispatcher } from './undici-lib.js'
 import { memoized } from '../model/memo.js'
 import type { Connects, Waiter } from './connect.js'
 import { invalidStatus, type TransportRequest, type TransportResponse } from '../model/transport.js'

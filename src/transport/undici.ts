@@ -3,7 +3,6 @@
  * proxies (forwarding and CONNECT), TLS options, optional HTTP/2, bytes as they arrived.
  * @module
  */
-import './bundled-fetch.js'
 import {
   dispatcherCache,
   dispatcherKey,

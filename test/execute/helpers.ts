@@ -63,6 +63,9 @@ export const patternBytes = (n: number, seed = 0): Buffer => {
  * same tests also check the other transports (scripts/run-tests.mjs runs them once more).
  */
 export const TEST_TRANSPORT = process.env['HTTPIPE_TEST_TRANSPORT'] ?? 'undici'
+// crossFetchTransport's sending loads on its first request; under tsx that is an asynchronous
+// load a short limit could cut, so it is loaded here and the tests' limits time requests only
+if (TEST_TRANSPORT === 'cross-fetch') await import('../../src/transport/cross-fetch-send.js')
 
 /** `env` with the suite's transport, unless `env` names a transport or a fetch of its own. */
 export const onTestTransport = (env: H.Env = {}): H.Env => {

@@ -10,6 +10,10 @@
 import { after } from 'node:test'
 import * as H from '../../src/index.js'
 
+// crossFetchTransport's sending loads on its first request; under tsx that is an asynchronous
+// load a short limit could cut, so it is loaded here and the tests' limits time requests only
+await import('../../src/transport/cross-fetch-send.js')
+
 export type TransportName = 'undici' | 'cross-fetch' | 'global fetch'
 
 /** A fresh undici transport, cross-fetch and global fetch, by name; the undici one is closed after the suite. */

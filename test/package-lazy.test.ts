@@ -1,0 +1,122 @@
+/**
+ * Importing the built package loads only what the default path needs (run after
+ * `npm run build`): no cross-fetch (node-fetch, whatwg-url), no proxy agents, no commander, no
+ * test server, and of undici only its dispatcher modules, not its index. What is left out
+ * loads on first use: `crossFetchTransport`'s first request loads node-fetch and works; when
+ * cross-fetch cannot be loaded (here: missing from the packed package's install) each request
+ * on it is a TransportError (`TRANSPORT_UNAVAILABLE`), and the default transport still works.
+ */
+import { before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { unlinkSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { Agent, buildConnector, errors } from '../src/transport/undici-lib.js'
+import { useTempDir } from './support/fixtures.js'
+import { installPacked, ROOT } from './support/pack.js'
+
+const PROBE = join(ROOT, 'bench', 'import-probe.mjs')
+
+/** The files a fresh process loads to import (or require) `specifier`, relative to ROOT. */
+const loaded = (specifier: string, format: 'esm' | 'cjs'): ReadonlyArray<string> => {
+  const out = execFileSync(process.execPath, [PROBE, specifier, format, 'files'], { cwd: ROOT, encoding: 'utf8' })
+  const { files } = JSON.parse(out) as { files: ReadonlyArray<string> }
+  // a dependency as node_modules/…, wherever node_modules really is; the package's files from ROOT
+  return files.map((f) =>
+    f.includes('/node_modules/')
+      ? f.slice(f.indexOf('/node_modules/') + 1)
+      : f.startsWith(ROOT)
+        ? f.slice(ROOT.length + 1)
+        : f,
+  )
+}
+
+const LATER =
+  /node_modules\/(cross-fetch|node-fetch|whatwg-url|tr46|webidl-conversions|http-proxy-agent|https-proxy-agent|agent-base|commander)\/|^dist\/\w+\/(testing|cli)\/|cross-fetch-send|forward-agent|node_modules\/undici\/index\.js$/
+
+const node = (code: string, cwd: string): string =>
+  execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd, encoding: 'utf8', timeout: 30_000 }).trim()
+
+describe('importing httpipe', () => {
+  for (const format of ['esm', 'cjs'] as const)
+    test(`${format === 'esm' ? 'import' : 'require'}: loads what a request on the default transport needs, nothing loaded on first use`, () => {
+      const files = loaded('httpipe', format)
+      assert.deepEqual(
+        files.filter((f) => LATER.test(f)),
+        [],
+      )
+      // what it does load: the package's code (once, as CommonJS) and undici's dispatcher
+      for (const f of [
+        'dist/cjs/index.js',
+        'dist/cjs/transport/undici.js',
+        'node_modules/undici/lib/dispatcher/agent.js',
+      ])
+        assert.ok(files.includes(f), `${f} is loaded`)
+      assert.equal(files.filter((f) => /^dist\/esm\//.test(f)).length, format === 'esm' ? 1 : 0)
+    })
+
+  test('httpipe/testing is an export of its own: it loads the test server, not commander', () => {
+    const files = loaded('httpipe/testing', 'esm')
+    assert.ok(files.includes('dist/cjs/testing/echo-server.js'))
+    assert.deepEqual(
+      files.filter((f) => /node_modules\/commander\/|^dist\/\w+\/cli\//.test(f)),
+      [],
+    )
+  })
+
+  test("undici's own modules are the very values its index exports", () => {
+    const undici = createRequire(import.meta.url)('undici') as typeof import('undici')
+    assert.equal(Agent, undici.Agent)
+    assert.equal(buildConnector, undici.buildConnector)
+    assert.equal(errors, undici.errors)
+  })
+})
+
+describe('crossFetchTransport on first use', () => {
+  const SCRIPT = `
+    import { unlinkSync } from 'node:fs'
+import { createRequire } from 'node:module'
+    import * as H from 'httpipe'
+    import { startEchoServer } from 'httpipe/testing'
+    const has = (name) => Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes('/node_modules/' + name + '/'))
+    const server = await startEchoServer()
+    const send = async () => {
+      const r = await H.get(server.url + '/get', { env: { transport: H.crossFetchTransport } })()
+      return r._tag === 'Right' ? String(r.right.status) : r.left._tag + ' ' + r.left.cause
+    }
+    const lines = ['before: ' + has('node-fetch'), 'first: ' + (await send()), 'second: ' + (await send())]
+    const r = await H.get(server.url + '/get')()
+    lines.push('default: ' + (r._tag === 'Right' ? r.right.status : r.left._tag), 'after: ' + has('node-fetch'))
+    await H.crossFetchTransport.close()
+    await server.close()
+    console.log(lines.join('\\n'))
+  `
+
+  test('its first request loads node-fetch, and works', () => {
+    assert.equal(
+      node(SCRIPT, ROOT),
+      ['before: false', 'first: 200', 'second: 200', 'default: 200', 'after: true'].join('\n'),
+    )
+  })
+
+  const tmp = useTempDir('lazy')
+  before(async () => {
+    await tmp.ready
+    installPacked(tmp.path)
+  })
+
+  test('cross-fetch missing: each request on it is a TransportError TRANSPORT_UNAVAILABLE, the default transport works', () => {
+    unlinkSync(tmp.file('node_modules', 'cross-fetch')) // the link installPacked made, not what it points to
+    assert.equal(
+      node(SCRIPT, tmp.path),
+      [
+        'before: false',
+        'first: TransportError TRANSPORT_UNAVAILABLE',
+        'second: TransportError TRANSPORT_UNAVAILABLE',
+        'default: 200',
+        'after: false',
+      ].join('\n'),
+    )
+  })
+})
