@@ -1,6 +1,7 @@
 // One fresh process's import of one package, for bench/import.ts and test/package-lazy.test.ts:
 // `node bench/import-probe.mjs SPECIFIER [esm|cjs] [files]` prints one JSON line:
-// { ms, files } — the time `import(SPECIFIER)` (or `require`) took in this process, and, with
+// { ms, cpuMs, files } — the time `import(SPECIFIER)` (or `require`) took in this process (wall
+// clock, and the CPU time the process used meanwhile, which a busy machine disturbs less), and, with
 // `files`, the list of files it loaded (ESM through a module hook, CommonJS from require.cache;
 // the hook slows the import, so a timed run asks for no list). SPECIFIER resolves from this
 // folder: `httpipe` is the package itself (through its package.json `exports`), the others
@@ -25,9 +26,12 @@ export const load = async (url, context, next) => { if (url.startsWith('file:'))
   })
 }
 const start = performance.now()
+const cpuStart = process.cpuUsage()
 if (format === 'cjs') require(specifier)
 else await import(specifier)
 const ms = performance.now() - start
+const cpu = process.cpuUsage(cpuStart)
+const cpuMs = (cpu.user + cpu.system) / 1000
 let files
 if (port !== null) {
   await new Promise((r) => setTimeout(r, 50)) // the hook's last messages
@@ -37,4 +41,4 @@ if (port !== null) {
   all.delete(fileURLToPath(import.meta.url))
   files = [...all].sort()
 }
-console.log(JSON.stringify({ ms, files }))
+console.log(JSON.stringify({ ms, cpuMs, files }))

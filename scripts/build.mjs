@@ -8,7 +8,8 @@
 //   lexer pass over every CommonJS dependency, no module graph to link).
 // - dist/cjs: each file of src transpiled on its own (`isolatedModules` holds, so this is what
 //   tsc emits), without comments (the TSDoc is in the .d.ts) and without source maps (the
-//   output is tsc's readable JavaScript, line for line close to the source). Only what an entry
+//   output is tsc's readable JavaScript, line for line close to the source; `import.meta.url`
+//   becomes the file's URL). Only what an entry
 //   point reaches is kept (`index`, `testing/index`, `cli/main`, following static and dynamic
 //   imports), with a declaration emit of the program (`noCheck`: the type check is
 //   `npm run typecheck`, which npm test runs right after the build).
@@ -70,7 +71,10 @@ for (const file of sources) {
     reportDiagnostics: true,
   })
   if (out.diagnostics.length > 0) fail(ts.formatDiagnostics(out.diagnostics, host))
-  write(join(CJS, relative(SRC, file)).replace(/\.ts$/, '.js'), out.outputText)
+  // CommonJS has no import.meta: its url is the file's (as bundlers do), anything else fails the build
+  const text = out.outputText.replaceAll('import.meta.url', "require('node:url').pathToFileURL(__filename).href")
+  if (/\bimport\.meta\b/.test(text)) fail(`build: ${relative(ROOT, file)} uses import.meta beyond import.meta.url`)
+  write(join(CJS, relative(SRC, file)).replace(/\.ts$/, '.js'), text)
 }
 const REQUIRE = /\brequire\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g
 const reached = new Set()

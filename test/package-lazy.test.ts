@@ -1,7 +1,8 @@
 /**
  * Importing the built package loads only what the default path needs (run after
  * `npm run build`): no cross-fetch (node-fetch, whatwg-url), no proxy agents, no commander, no
- * test server, and of undici only its dispatcher modules, not its index. What is left out
+ * test server, no iconv-lite (loaded by the first encoding other than UTF-8), and of undici
+ * only its dispatcher modules, not its index. What is left out
  * loads on first use: `crossFetchTransport`'s first request loads node-fetch and works; when
  * cross-fetch cannot be loaded (here: missing from the packed package's install) each request
  * on it is a TransportError (`TRANSPORT_UNAVAILABLE`), and the default transport still works.
@@ -33,7 +34,7 @@ const loaded = (specifier: string, format: 'esm' | 'cjs'): ReadonlyArray<string>
 }
 
 const LATER =
-  /node_modules\/(cross-fetch|node-fetch|whatwg-url|tr46|webidl-conversions|http-proxy-agent|https-proxy-agent|agent-base|commander)\/|^dist\/\w+\/(testing|cli)\/|cross-fetch-send|forward-agent|node_modules\/undici\/index\.js$/
+  /node_modules\/(cross-fetch|node-fetch|whatwg-url|tr46|webidl-conversions|http-proxy-agent|https-proxy-agent|agent-base|commander|iconv-lite)\/|^dist\/\w+\/(testing|cli)\/|cross-fetch-send|forward-agent|node_modules\/undici\/index\.js$/
 
 const node = (code: string, cwd: string): string =>
   execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd, encoding: 'utf8', timeout: 30_000 }).trim()

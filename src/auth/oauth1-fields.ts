@@ -3,7 +3,7 @@
  * OPI does, outside RFC 5849) the top-level fields of a JSON object body.
  * @module
  */
-import * as iconv from 'iconv-lite'
+import { iconv } from '../model/iconv.js'
 import { findHeader, type HeaderList } from '../model/headers.js'
 import type { PreparedBody } from '../model/prepared.js'
 
@@ -16,7 +16,7 @@ import type { PreparedBody } from '../model/prepared.js'
  */
 export const decodeForm = (text: string, encoding: string): ReadonlyArray<readonly [string, string]> => {
   const decode = (s: string): string =>
-    iconv.decode(
+    iconv().decode(
       Buffer.from(
         s.replace(/\+/g, ' ').replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
         'latin1',

@@ -2,7 +2,7 @@
  * Turning a body description into bytes and a Content-Type, when a request is prepared.
  * @module
  */
-import * as iconv from 'iconv-lite'
+import { iconv } from '../model/iconv.js'
 import type { Body, Source } from '../model/request.js'
 import type { Settings } from '../model/settings.js'
 import { jsonTextOf } from './json.js'
@@ -16,7 +16,7 @@ import { renderPairs, type Encoder } from './url.js'
 export const encoderFor = (encoding: string): Encoder => {
   const enc = encoding.toLowerCase()
   if (enc === 'utf-8' || enc === 'utf8') return (s) => Buffer.from(s, 'utf8')
-  return (s) => iconv.encode(s, enc)
+  return (s) => iconv().encode(s, enc)
 }
 
 const UTF8_BOM = Uint8Array.of(0xef, 0xbb, 0xbf)
@@ -40,7 +40,7 @@ export const bomOf = (encoding: string): Uint8Array | null => {
   const known = BOMS[enc]
   if (known !== undefined) return known
   try {
-    const bytes = iconv.encode('\ufeff', enc, { addBOM: false })
+    const bytes = iconv().encode('\ufeff', enc, { addBOM: false })
     return new TextDecoder(enc, { ignoreBOM: true }).decode(bytes) === '\ufeff' ? new Uint8Array(bytes) : null
   } catch {
     return null

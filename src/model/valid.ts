@@ -4,7 +4,7 @@
  * as valid as a request built step by step.
  * @module
  */
-import * as iconv from 'iconv-lite'
+import { iconv } from './iconv.js'
 import * as t from 'io-ts'
 
 /** tchar (RFC 9110 §5.6.2), the characters of a token: the one place it is written. */
@@ -118,7 +118,8 @@ export const isEncodingName = (s: unknown): s is string => {
   } catch {
     return false
   }
-  return iconv.encodingExists(s)
+  // UTF-8 by its two names is known to both without loading iconv-lite
+  return /^utf-?8$/i.test(s) || iconv().encodingExists(s)
 }
 
 /**
