@@ -5,8 +5,9 @@
  * resolved through its package.json `exports`, as a user's import is; the others from
  * node_modules); the contenders take turns within each round (a round's order rotates), `runs`
  * rounds (default 11, at least 11) after one warm-up round, so a drift in the machine's speed
- * falls on all alike. Prints each one's median, fastest and slowest import in ms and the files
- * it loaded (one more run, with a module hook listing them), then httpipe's median over got's.
+ * falls on all alike. Prints each one's median, fastest and slowest import in ms (wall clock,
+ * and the CPU time the process used meanwhile, which a busy machine disturbs less) and the files
+ * it loaded (one more run, with a module hook listing them), then httpipe's medians over got's.
  * `httpipe (cjs)` is `require('httpipe')` for the CommonJS build.
  */
 import { spawn } from 'node:child_process'
@@ -32,6 +33,7 @@ const CONTENDERS: ReadonlyArray<Contender> = [
 
 interface Probe {
   readonly ms: number
+  readonly cpuMs: number
   readonly files?: ReadonlyArray<string>
 }
 
@@ -55,25 +57,28 @@ const median = (xs: ReadonlyArray<number>): number => {
 }
 
 const times = new Map<string, number[]>(CONTENDERS.map((c) => [c.label, []]))
+const cpus = new Map<string, number[]>(CONTENDERS.map((c) => [c.label, []]))
 console.log(`import time, Node ${process.version}: ${runs} interleaved rounds of a fresh process each`)
 for (const c of CONTENDERS) await probe(c) // warm-up: the file system cache
 for (let round = 0; round < runs; round += 1)
   for (let i = 0; i < CONTENDERS.length; i += 1) {
     const c = CONTENDERS[(round + i) % CONTENDERS.length] as Contender
-    times.get(c.label)?.push((await probe(c)).ms)
+    const p = await probe(c)
+    times.get(c.label)?.push(p.ms)
+    cpus.get(c.label)?.push(p.cpuMs)
   }
-const medians = new Map<string, number>()
+const medians = new Map<string, readonly [number, number]>()
+const fixed = (n: number, width = 7): string => n.toFixed(1).padStart(width)
 for (const c of CONTENDERS) {
   const ts = times.get(c.label) ?? []
+  const cs = cpus.get(c.label) ?? []
   const files = (await probe(c, true)).files?.length ?? 0
-  medians.set(c.label, median(ts))
+  medians.set(c.label, [median(ts), median(cs)])
   console.log(
-    `${c.label.padEnd(14)} median ${median(ts).toFixed(1).padStart(7)} ms   min ${Math.min(...ts)
-      .toFixed(1)
-      .padStart(7)}   max ${Math.max(...ts)
-      .toFixed(1)
-      .padStart(7)}   files ${String(files).padStart(4)}`,
+    `${c.label.padEnd(14)} median ${fixed(median(ts))} ms (${fixed(Math.min(...ts), 0)}-${fixed(Math.max(...ts), 0)})` +
+      `   cpu ${fixed(median(cs))} ms (${fixed(Math.min(...cs), 0)}-${fixed(Math.max(...cs), 0)})   files ${String(files).padStart(4)}`,
   )
 }
-const ratio = (medians.get('httpipe') ?? 0) / (medians.get('got') ?? 1)
-console.log(`httpipe / got (medians): ${ratio.toFixed(2)}${ratio <= 1 ? ' (at most got)' : ' (slower than got)'}`)
+const [wall, cpu] = medians.get('httpipe') ?? [0, 0]
+const [gotWall, gotCpu] = medians.get('got') ?? [1, 1]
+console.log(`httpipe / got (medians): ${(wall / gotWall).toFixed(2)} wall, ${(cpu / gotCpu).toFixed(2)} cpu`)

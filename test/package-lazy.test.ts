@@ -1,9 +1,9 @@
 /**
  * Importing the built package loads only what the default path needs (run after
  * `npm run build`): no cross-fetch (node-fetch, whatwg-url), no proxy agents, no commander, no
- * test server, no iconv-lite (loaded by the first encoding other than UTF-8), and of undici
- * only its dispatcher modules, not its index. What is left out
- * loads on first use: `crossFetchTransport`'s first request loads node-fetch and works; when
+ * test server, no iconv-lite (loaded by the first encoding other than UTF-8), no undici (its
+ * dispatcher modules, not its index, load with the default transport's first request). What is
+ * left out loads on first use: `crossFetchTransport`'s first request loads node-fetch and works; when
  * cross-fetch cannot be loaded (here: missing from the packed package's install) each request
  * on it is a TransportError (`TRANSPORT_UNAVAILABLE`), and the default transport still works.
  */
@@ -34,25 +34,21 @@ const loaded = (specifier: string, format: 'esm' | 'cjs'): ReadonlyArray<string>
 }
 
 const LATER =
-  /node_modules\/(cross-fetch|node-fetch|whatwg-url|tr46|webidl-conversions|http-proxy-agent|https-proxy-agent|agent-base|commander|iconv-lite)\/|^dist\/\w+\/(testing|cli)\/|cross-fetch-send|forward-agent|node_modules\/undici\/index\.js$/
+  /node_modules\/(cross-fetch|node-fetch|whatwg-url|tr46|webidl-conversions|http-proxy-agent|https-proxy-agent|agent-base|commander|iconv-lite|undici)\/|^dist\/\w+\/(testing|cli)\/|cross-fetch-send|forward-agent/
 
 const node = (code: string, cwd: string): string =>
   execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd, encoding: 'utf8', timeout: 30_000 }).trim()
 
 describe('importing httpipe', () => {
   for (const format of ['esm', 'cjs'] as const)
-    test(`${format === 'esm' ? 'import' : 'require'}: loads what a request on the default transport needs, nothing loaded on first use`, () => {
+    test(`${format === 'esm' ? 'import' : 'require'}: loads none of what waits for first use`, () => {
       const files = loaded('httpipe', format)
       assert.deepEqual(
         files.filter((f) => LATER.test(f)),
         [],
       )
-      // what it does load: the package's code (once, as CommonJS) and undici's dispatcher
-      for (const f of [
-        'dist/cjs/index.js',
-        'dist/cjs/transport/undici.js',
-        'node_modules/undici/lib/dispatcher/agent.js',
-      ])
+      // what it does load: the package's code (once, as CommonJS), the default transport's too
+      for (const f of ['dist/cjs/index.js', 'dist/cjs/transport/undici.js', 'node_modules/fp-ts/lib/TaskEither.js'])
         assert.ok(files.includes(f), `${f} is loaded`)
       assert.equal(files.filter((f) => /^dist\/esm\//.test(f)).length, format === 'esm' ? 1 : 0)
     })
@@ -66,11 +62,19 @@ describe('importing httpipe', () => {
     )
   })
 
-  test("undici's own modules are the very values its index exports", () => {
+  test("undici's parts are undici's own: its error classes, its connector, its Agent under a subclass", () => {
     const undici = createRequire(import.meta.url)('undici') as typeof import('undici')
-    assert.equal(Agent, undici.Agent)
-    assert.equal(buildConnector, undici.buildConnector)
-    assert.equal(errors, undici.errors)
+    assert.equal(errors.SocketError, undici.errors.SocketError)
+    assert.ok(new errors.SocketError('x') instanceof undici.errors.UndiciError)
+    assert.equal(typeof buildConnector({}), 'function')
+    class Sub extends Agent {
+      readonly mine = 1
+    }
+    const agent = new Sub({ connections: 1 })
+    assert.ok(agent instanceof undici.Agent && agent instanceof Agent && agent instanceof Sub)
+    assert.equal(agent.mine, 1)
+    assert.equal(Object.getPrototypeOf(Agent.prototype), undici.Agent.prototype)
+    return agent.close()
   })
 })
 
@@ -87,8 +91,11 @@ import { createRequire } from 'node:module'
       return r._tag === 'Right' ? String(r.right.status) : r.left._tag + ' ' + r.left.cause
     }
     const lines = ['before: ' + has('node-fetch'), 'first: ' + (await send()), 'second: ' + (await send())]
+    lines.push('undici: ' + has('undici'))
     const r = await H.get(server.url + '/get')()
-    lines.push('default: ' + (r._tag === 'Right' ? r.right.status : r.left._tag), 'after: ' + has('node-fetch'))
+    lines.push('default: ' + (r._tag === 'Right' ? r.right.status : r.left._tag), 'undici: ' + has('undici'))
+    lines.push('after: ' + has('node-fetch'))
+    await H.defaultTransport.close()
     await H.crossFetchTransport.close()
     await server.close()
     console.log(lines.join('\\n'))
@@ -97,7 +104,15 @@ import { createRequire } from 'node:module'
   test('its first request loads node-fetch, and works', () => {
     assert.equal(
       node(SCRIPT, ROOT),
-      ['before: false', 'first: 200', 'second: 200', 'default: 200', 'after: true'].join('\n'),
+      [
+        'before: false',
+        'first: 200',
+        'second: 200',
+        'undici: false',
+        'default: 200',
+        'undici: true',
+        'after: true',
+      ].join('\n'),
     )
   })
 
@@ -115,7 +130,9 @@ import { createRequire } from 'node:module'
         'before: false',
         'first: TransportError TRANSPORT_UNAVAILABLE',
         'second: TransportError TRANSPORT_UNAVAILABLE',
+        'undici: false',
         'default: 200',
+        'undici: true',
         'after: false',
       ].join('\n'),
     )

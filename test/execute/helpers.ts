@@ -66,6 +66,9 @@ export const TEST_TRANSPORT = process.env['HTTPIPE_TEST_TRANSPORT'] ?? 'undici'
 // crossFetchTransport's sending loads on its first request; under tsx that is an asynchronous
 // load a short limit could cut, so it is loaded here and the tests' limits time requests only
 if (TEST_TRANSPORT === 'cross-fetch') await import('../../src/transport/cross-fetch-send.js')
+// and undici's modules on the default transport's first request (synchronously, but under a
+// busy machine's load a first request's limit could still be spent on it)
+void (await import('../../src/transport/undici-lib.js')).errors.UndiciError
 
 /** `env` with the suite's transport, unless `env` names a transport or a fetch of its own. */
 export const onTestTransport = (env: H.Env = {}): H.Env => {

@@ -10,9 +10,11 @@
 import { after } from 'node:test'
 import * as H from '../../src/index.js'
 
-// crossFetchTransport's sending loads on its first request; under tsx that is an asynchronous
-// load a short limit could cut, so it is loaded here and the tests' limits time requests only
+// The transports' modules load on their first request (cross-fetch's sending, under tsx an
+// asynchronous load, and undici's): a short limit could cut that, so they are loaded here and
+// the tests' limits time requests only
 await import('../../src/transport/cross-fetch-send.js')
+void (await import('../../src/transport/undici-lib.js')).errors.UndiciError
 
 export type TransportName = 'undici' | 'cross-fetch' | 'global fetch'
 

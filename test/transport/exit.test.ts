@@ -52,6 +52,10 @@ const runScript = async (
   const file = join(dir, `${name}.mts`)
   const prelude = [
     `import * as H from ${JSON.stringify(index)}`,
+    // the transports' modules load on their first request (under tsx, cross-fetch's as a slow
+    // asynchronous import): loaded here, so that the 300 ms limits time the requests
+    `await import(${JSON.stringify(new URL('transport/cross-fetch-send.js', index).href)})`,
+    `void (await import(${JSON.stringify(new URL('transport/undici-lib.js', index).href)})).errors.UndiciError`,
     "import { writeSync } from 'node:fs'",
     'const url = process.argv[2]',
     "console.log('start')",
