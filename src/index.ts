@@ -68,6 +68,7 @@ export {
   useBodyFieldsAtOAuth,
   useEncoding,
   useGzipCompression,
+  useHttp2,
   useUrlEncoding,
 } from './steps/settings.js'
 export { setRetryPolicy } from './steps/retry-policy.js'
@@ -103,7 +104,7 @@ export type { Endpoint, EndpointDefinition, EndpointInput } from './client/endpo
 export { toCurl } from './show/curl.js'
 export type { CurlOptions } from './show/curl.js'
 export type { Env, Progress } from './execute/env.js'
-export type { HttpResponse } from './model/response.js'
+export type { HttpResponse, HttpVersion } from './model/response.js'
 export { asBinary, asJson, asString, ensureStatus, responseFilename } from './read/readers.js'
 export { readOk, type ResponseReader } from './read/read-ok.js'
 export { asJsonByStatus } from './read/by-status.js'

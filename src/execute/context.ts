@@ -13,6 +13,7 @@ import { redactSecrets } from '../encoding/redact.js'
 import { bodyHasher } from './body.js'
 import type { BodyHasher, Hop, PreparedBody, PreparedRequest } from '../model/prepared.js'
 import type { TransportTls } from '../model/transport.js'
+import type { HttpVersion } from '../model/response.js'
 import type { ResolvedEnv } from './env.js'
 
 const STEP = 'executeRequest'
@@ -32,6 +33,8 @@ export interface Received {
   readonly body: Uint8Array
   readonly file: string | null
   readonly headersAt: number
+  /** the HTTP version the answer came over, where the transport said */
+  readonly httpVersion?: HttpVersion
   /** a stream's body, handed on unread (`body` is then empty): the consumer reads it, a layer that throws the answer away returns it */
   readonly open?: OpenBody
 }

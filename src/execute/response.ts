@@ -47,6 +47,7 @@ export const toResponse = async (ctx: RunCtx, r: Received): Promise<E.Either<Cli
     file,
     redirects: ctx.stats.redirects,
     attempts: ctx.stats.attempts,
+    ...(r.httpVersion === undefined ? {} : { httpVersion: r.httpVersion }),
     timings: { start: ctx.start, headers: r.headersAt, end, total: end - ctx.start },
     log: ctx.log.log,
   })

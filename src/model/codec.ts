@@ -162,6 +162,7 @@ const SettingsCodec: t.Type<Settings> = t.type({
     retryAfterCapMs: Ms,
   }),
   maxResponseSize: nullable(Valid.ByteCount),
+  http2: t.boolean,
 })
 
 const ProxyCodec: t.Type<Proxy> = t.type({
@@ -213,15 +214,26 @@ const RequestFields: t.Type<Request, Request, unknown> = t.type(
   'Request',
 )
 
-/** A saved request without `pathParams` (saved before 0.3.0) has none. */
-const withDefaults = (u: unknown): unknown =>
-  typeof u === 'object' && u !== null && !Array.isArray(u) && !('pathParams' in u) ? { ...u, pathParams: [] } : u
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
+
+/** A saved request without `pathParams` (saved before 0.3.0) has none; settings without `http2` have it off. */
+const withDefaults = (u: unknown): unknown => {
+  if (!isRecord(u)) return u
+  const settings = u['settings']
+  const oldSettings = isRecord(settings) && !('http2' in settings)
+  if ('pathParams' in u && !oldSettings) return u
+  return {
+    ...u,
+    ...('pathParams' in u ? {} : { pathParams: [] }),
+    ...(oldSettings ? { settings: { ...settings, http2: false } } : {}),
+  }
+}
 
 /**
  * Decodes a saved Request (for example `JSON.parse` of a template file) and encodes one for
  * saving: bytes are base64 text and files are path references, so `JSON.stringify` of the
- * encoded value is the template. A saved request without `pathParams` (written before 0.3.0)
- * loads with none.
+ * encoded value is the template. A saved request without `pathParams` or without the `http2`
+ * setting (written before 0.3.0) loads with none and with HTTP/2 off.
  * @example
  * const saved = JSON.stringify(RequestCodec.encode(req))
  * const loaded = RequestCodec.decode(JSON.parse(saved)) // right(req)

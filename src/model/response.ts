@@ -21,6 +21,15 @@ export interface Timings {
 }
 
 /**
+ * The HTTP version an answer came over: `'2'` (HTTP/2) or `'1.1'` (HTTP/1.x).
+ * @example
+ * const v: HttpVersion = res.httpVersion ?? '1.1'
+ * @category responses
+ * @since 0.3.0
+ */
+export type HttpVersion = '1.1' | '2'
+
+/**
  * A response: any HTTP status that arrived. The body is decoded (gzip, deflate, br) and held
  * in `body`, or streamed to `file` (then `body` is empty).
  * @example
@@ -45,6 +54,11 @@ export interface HttpResponse {
   readonly redirects: number
   /** attempts made in all, over every redirect hop */
   readonly attempts: number
+  /**
+   * the HTTP version the final answer came over (`'2'` with `useHttp2` where the server took
+   * it); absent where the transport cannot tell (a WHATWG fetch, a transport of your own)
+   */
+  readonly httpVersion?: HttpVersion
   readonly timings: Timings
   readonly log: Log
 }

@@ -43,6 +43,11 @@ export interface Settings {
    * null: {@link DEFAULT_MAX_MEMORY_BYTES} in memory, no limit to a file
    */
   readonly maxResponseSize: number | null
+  /**
+   * offer HTTP/2 by ALPN on `https:`; concurrent requests to one origin share one connection
+   * (`useHttp2`)
+   */
+  readonly http2: boolean
 }
 
 /**
@@ -78,4 +83,5 @@ export const defaultSettings: Settings = {
   deadline: null,
   retryPolicy: defaultRetryPolicy,
   maxResponseSize: null,
+  http2: false,
 }

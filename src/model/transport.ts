@@ -5,6 +5,7 @@
  * @module
  */
 import type { Proxy } from './request.js'
+import type { HttpVersion } from './response.js'
 
 /**
  * TLS material, already read from files.
@@ -56,6 +57,11 @@ export interface TransportRequest {
   readonly tls: TransportTls | null
   readonly timeouts: TransportTimeouts
   /**
+   * The request asks for HTTP/2 (`useHttp2`): a transport that can (`offersHttp2`) offers it by
+   * ALPN on `https:` and multiplexes concurrent requests to one origin on one connection.
+   */
+  readonly http2?: boolean
+  /**
    * Where present, a cheaper way than `signal` to learn of an abort: the listener is called
    * once when the attempt is aborted. A transport that uses it need not read `signal`, which
    * the executor then never has to make.
@@ -83,6 +89,8 @@ export interface TransportResponse {
   readonly headers: ReadonlyArray<readonly [string, string]>
   readonly body: AsyncIterable<Uint8Array> | null
   readonly decoded: boolean
+  /** the HTTP version the answer came over, where the transport knows it */
+  readonly httpVersion?: HttpVersion
 }
 
 /**
@@ -142,6 +150,26 @@ export const isPushBody = (body: unknown): body is PushBody =>
 export interface Transport {
   (req: TransportRequest): Promise<TransportResponse>
   readonly close?: () => Promise<void>
+  /** true for a transport that honours `TransportRequest.http2` (`undiciTransport` does) */
+  readonly offersHttp2?: boolean
+}
+
+/**
+ * The log line that says which HTTP version a request that asked for HTTP/2 (`useHttp2`) got,
+ * and why not HTTP/2 where it did not.
+ * @example
+ * http2Note('https://a.example/', '2', true) // 'HTTP/2 used'
+ * http2Note('http://a.example/', '1.1', true) // 'HTTP/1.1 used: HTTP/2 is offered on https: only (no h2c)'
+ * @category transports
+ * @since 0.3.0
+ * @internal
+ */
+export const http2Note = (url: string, version: HttpVersion | undefined, offers: boolean): string => {
+  if (!offers)
+    return `useHttp2 has no effect on this transport: it chooses the HTTP version itself (${version === undefined ? 'version not known' : `HTTP/${version} used`})`
+  if (version === '2') return 'HTTP/2 used'
+  if (!/^https:/i.test(url)) return 'HTTP/1.1 used: HTTP/2 is offered on https: only (no h2c)'
+  return 'HTTP/1.1 used: the server did not take HTTP/2'
 }
 
 /**

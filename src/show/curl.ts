@@ -168,6 +168,8 @@ const settingArgs = (p: PreparedRequest, h: Hider): ReadonlyArray<string> => {
   if (limits.length > 0) out.push(`--max-time ${seconds(Math.min(...limits))}`)
   if (s.maxAttempts > 0) out.push(`--retry ${s.maxAttempts}`)
   if (s.maxResponseSize !== null) out.push(`--max-filesize ${s.maxResponseSize}`)
+  // on http: curl's --http2 would ask for h2c, which httpipe never does
+  if (s.http2 && /^https:/i.test(p.url)) out.push('--http2')
   const a = p.auth
   if (a._tag === 'Digest') out.push('--digest', `--user ${shellQuote(`${a.user}:${h.text(a.password)}`)}`)
   if (p.proxy !== null) {
@@ -198,7 +200,8 @@ const settingArgs = (p: PreparedRequest, h: Hider): ReadonlyArray<string> => {
  * A relative file path that starts with `-` is written `./-n`: never an option of `cat` or
  * `tail`, nor stdin (`@-`) or stdout (`--output -`) to curl.
  * Settings are added where curl has an option: redirects (`--location --max-redirs`),
- * decompression, timeouts, retries, the size limit, proxy, TLS files and the output file.
+ * decompression, timeouts, retries, the size limit, HTTP/2 (`--http2`, on `https:` only),
+ * proxy, TLS files and the output file.
  * Secrets (credentials, secret-named headers, params and body fields, passwords in URLs) are
  * `***` unless `options.showSecrets`. curl keeps a method given with `--request` across
  * redirects, where httpipe turns POST into GET on 301/302/303. Not a PreparedRequest: `''`.

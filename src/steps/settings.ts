@@ -12,7 +12,7 @@ const setting = <K extends keyof Settings>(step: string, key: K, value: Settings
   makeStep(step, (req) => change({ settings: { ...req.settings, [key]: value } }, message))
 
 const flagStep =
-  (step: string, key: 'gzip' | 'bodyFieldsAtOAuth' | 'urlEncoding', label: string) =>
+  (step: string, key: 'gzip' | 'bodyFieldsAtOAuth' | 'urlEncoding' | 'http2', label: string) =>
   (flag: boolean): Step =>
     typeof flag !== 'boolean'
       ? makeStep(step, () => invalid(`flag must be a boolean, got ${typeof flag}`))
@@ -76,6 +76,33 @@ export const useBodyFieldsAtOAuth = flagStep('useBodyFieldsAtOAuth', 'bodyFields
  * @since 0.1.0
  */
 export const useUrlEncoding = flagStep('useUrlEncoding', 'urlEncoding', 'URL encoding')
+
+const http2Step = flagStep('useHttp2', 'http2', 'HTTP/2')
+
+/**
+ * Offer HTTP/2 (default off). On `https:` the default transport offers `h2` by ALPN, and
+ * concurrent requests to one origin then share ONE connection as streams (as many at once as
+ * the server's `SETTINGS_MAX_CONCURRENT_STREAMS` allows; the others wait for a stream on the
+ * same connection). Where the server does not choose `h2`, the request goes over HTTP/1.1 on
+ * the usual keep-alive connections. `res.httpVersion` says which version answered (`'2'` or
+ * `'1.1'`) and the log says it too (`HTTP/2 used`, or why HTTP/1.1 was). What it does not do:
+ * - plain `http:` is always HTTP/1.1 (no cleartext h2c is offered), and the log says so;
+ * - through a proxy, `https:` targets offer h2 inside the CONNECT tunnel; `http:` targets
+ *   forwarded by a proxy are HTTP/1.1;
+ * - `crossFetchTransport` (always HTTP/1.1) and a WHATWG fetch (`fromFetch`: it chooses the
+ *   version itself and does not say) cannot choose: the request runs as it would without,
+ *   and the log says the setting had no effect;
+ * - `undiciTransport({ allowH2: true })` behaves as if every request had it on.
+ * Faults stay typed: a stream the server resets is a `TransportError`, a stalled stream a
+ * `Timeout` (`idle`), a GOAWAY ends the streams it did not take as `TransportError`s (retried
+ * by the retry policy where it allows).
+ * @example
+ * pipe(req, useHttp2()) // on
+ * pipe(req, useHttp2(false)) // off again
+ * @category settings
+ * @since 0.3.0
+ */
+export const useHttp2 = (flag = true): Step => http2Step(flag)
 
 /**
  * How many retries the retry policy may make (default 0: one attempt only; `maxAttempts(3)`

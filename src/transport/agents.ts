@@ -8,6 +8,7 @@ import { tlsConnectOptions } from './tls.js'
 import { fingerprint, lruCache, type LruCache } from './cache.js'
 import { Agent, type Dispatcher } from './undici-lib.js'
 import { boundedConnector, Connects, type ConnectSpec } from './connect.js'
+import { Http2Origin } from './h2-origin.js'
 import type { Proxy } from '../model/request.js'
 import type { TransportRequest } from '../model/transport.js'
 
@@ -57,9 +58,23 @@ const proxyOrigin = (p: Proxy<string>): string =>
   `${p.protocol}://${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`
 
 /**
+ * Whether an attempt goes on HTTP/2-offering connections: an `https:` target, and HTTP/2 asked
+ * for by the request (`useHttp2`) or by the transport (`allowH2`).
+ * @example
+ * usesH2('https://a.example/', { http2: true }, false) // true
+ * usesH2('http://a.example/', { http2: true }, true) // false
+ * @category transports
+ * @since 0.3.0
+ * @internal
+ */
+export const usesH2 = (url: URL | string, req: Pick<TransportRequest, 'http2'>, allowH2: boolean): boolean =>
+  (allowH2 || req.http2 === true) && isSecure(url)
+
+/**
  * The cache key of the dispatcher for an attempt: the connect timeout, the proxy's origin and
  * the target's security in clear; proxy credentials and TLS material only as fingerprints.
  * TLS options count for `https:` targets only (plain ones share the agent without them).
+ * HTTP/2 (`h2`, see {@link usesH2}) has agents of its own (`,"h2"` at the end).
  * @example
  * dispatcherKey(new URL('http://127.0.0.1/'), { proxy: null, tls: null, headers: [], timeouts: { connectMs: 10_000, idleMs: 0 } }) // '[10000,false,null,null]'
  * @category transports
@@ -69,13 +84,18 @@ const proxyOrigin = (p: Proxy<string>): string =>
 export const dispatcherKey = (
   url: URL | string,
   req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>,
+  h2 = false,
 ): string => {
   const secure = isSecure(url)
   if (req.proxy === null && (req.tls === null || !secure))
-    return `[${undiciMs(req.timeouts.connectMs)},${secure},null,null]`
+    return `[${undiciMs(req.timeouts.connectMs)},${secure},null,null${h2 ? ',"h2"' : ''}]`
   const proxy = req.proxy === null ? null : [proxyOrigin(req.proxy), fingerprint(proxyToken(req.proxy, req.headers))]
   const tls = secure && req.tls !== null ? fingerprint(req.tls) : null
-  return JSON.stringify([undiciMs(req.timeouts.connectMs), secure, proxy, tls])
+  return JSON.stringify(
+    h2
+      ? [undiciMs(req.timeouts.connectMs), secure, proxy, tls, 'h2']
+      : [undiciMs(req.timeouts.connectMs), secure, proxy, tls],
+  )
 }
 
 /**
@@ -131,11 +151,26 @@ class Forwarder extends BoundedAgent {
 }
 
 /**
+ * The agent of `https:` targets with HTTP/2 offered: an {@link Http2Origin} per origin (one
+ * connection offering h2, HTTP/1.1 connections where the server does not take it), each
+ * connection opened by a {@link boundedConnector} (h2 offered or not) under the connect limit.
+ */
+const h2Agent = (options: Agent.Options, spec: ConnectSpec): BoundedDispatcher => {
+  const connects = new Connects(false)
+  const h1 = boundedConnector({ ...spec, allowH2: false }, connects)
+  const factory = (origin: string | URL, opts: object): Dispatcher =>
+    new Http2Origin(origin, opts, h1) as unknown as Dispatcher
+  return new BoundedAgent({ ...options, factory }, { ...spec, allowH2: true }, connects)
+}
+
+/**
  * A new dispatcher for an attempt's configuration, each connection opened by a
  * {@link boundedConnector} under the connect timeout (TCP, TLS and a proxy's tunnel as one): an
  * agent straight to the targets; through an `http:` proxy, a {@link Forwarder} for `http:`
  * targets; otherwise (an `https:` target, or an `https:` proxy) an agent that tunnels through
- * CONNECT, the TLS options applied to the target connection inside the tunnel.
+ * CONNECT, the TLS options applied to the target connection inside the tunnel. With `h2` (an
+ * `https:` target, see {@link usesH2}), straight or through the tunnel, HTTP/2 is offered and
+ * the requests to one origin share one connection (see {@link Http2Origin}).
  * @example
  * makeDispatcher({ connections: null, allowH2: false, keepAliveTimeoutMs: null }, new URL('http://127.0.0.1/'), req)
  * @category transports
@@ -146,23 +181,24 @@ export const makeDispatcher = (
   s: AgentSettings,
   url: URL | string,
   req: Pick<TransportRequest, 'proxy' | 'tls' | 'headers' | 'timeouts'>,
+  h2 = false,
 ): BoundedDispatcher => {
   const timeoutMs = undiciMs(req.timeouts.connectMs)
   const secure = isSecure(url)
   const options: Agent.Options = {
-    allowH2: s.allowH2,
     ...(s.connections === null ? {} : { connections: s.connections }),
     ...(s.keepAliveTimeoutMs === null ? {} : { keepAliveTimeout: s.keepAliveTimeoutMs }),
   }
   const tls = secure ? tlsConnectOptions(req.tls) : {}
   const proxy = req.proxy
+  const token = proxy === null ? null : proxyToken(proxy, req.headers)
+  const tunnel = proxy === null ? null : { protocol: proxy.protocol, host: proxy.host, port: proxy.port, token }
+  if (h2 && secure) return h2Agent(options, { tls, allowH2: true, timeoutMs, tunnel })
   if (proxy === null)
-    return new BoundedAgent(options, { tls, allowH2: s.allowH2, timeoutMs, tunnel: null }, new Connects(false))
-  const token = proxyToken(proxy, req.headers)
+    return new BoundedAgent(options, { tls, allowH2: false, timeoutMs, tunnel: null }, new Connects(false))
   if (!secure && proxy.protocol === 'http')
     return new Forwarder(options, { tls: {}, allowH2: false, timeoutMs, tunnel: null }, proxyOrigin(proxy), token)
-  const tunnel = { protocol: proxy.protocol, host: proxy.host, port: proxy.port, token }
-  return new BoundedAgent(options, { tls, allowH2: s.allowH2, timeoutMs, tunnel }, new Connects(false))
+  return new BoundedAgent(options, { tls, allowH2: false, timeoutMs, tunnel }, new Connects(false))
 }
 
 /**

@@ -11,6 +11,8 @@ import { memoized } from '../model/memo.js'
 import type { Connects, Waiter } from './connect.js'
 import { invalidStatus, type TransportRequest, type TransportResponse } from '../model/transport.js'
 import { DispatchBody, type BodySource } from './dispatch-body.js'
+import type { HttpVersion } from '../model/response.js'
+import type { Versioned, VersionCell } from './h2-origin.js'
 
 /** A request body that is a Node stream (as undici tells one): destroyed when the request fails. */
 const isStream = (x: unknown): x is { on: (e: string, f: () => void) => unknown; destroy: (e?: Error) => void } =>
@@ -60,8 +62,12 @@ export const statusText = (status: number, given: string | undefined): string =>
 /**
  * The handler of one dispatched request (undici's handler interface), and the source of its
  * body; from its dispatch until it is connected, a {@link Waiter} of its dispatcher's connects.
+ * Its HTTP version is HTTP/1.1 unless an HTTP/2-offering dispatcher says otherwise (`via`, read
+ * when the request is written on its connection).
  */
-class Handler implements BodySource, Waiter {
+class Handler implements BodySource, Waiter, Versioned {
+  via: VersionCell | null = null
+  private version: HttpVersion = '1.1'
   private abortConnection: ((error: Error) => void) | null = null
   private resumeConnection: (() => void) | null = null
   private reason: Error | null = null
@@ -107,6 +113,7 @@ class Handler implements BodySource, Waiter {
 
   onConnect(abort: (error: Error) => void): void {
     this.connects?.leave(this)
+    if (this.via !== null) this.version = this.via.version
     if (this.reason !== null) return abort(this.reason)
     this.abortConnection = abort
   }
@@ -123,7 +130,14 @@ class Handler implements BodySource, Waiter {
     this.resumeConnection = resume
     const body = withoutBody(this.method, status) ? null : new DispatchBody(this)
     this.body = body
-    this.resolve({ status, statusText: statusText(status, message), headers: responsePairs(raw), body, decoded: false })
+    this.resolve({
+      status,
+      statusText: statusText(status, message),
+      headers: responsePairs(raw),
+      body,
+      decoded: false,
+      httpVersion: this.version,
+    })
     return true
   }
 

@@ -8,6 +8,7 @@ import {
   dispatcherKey,
   makeDispatcher,
   undiciMs,
+  usesH2,
   type AgentSettings,
   type BoundedDispatcher,
 } from './agents.js'
@@ -108,7 +109,9 @@ const sendWith =
  * @category transports
  * @since 0.2.0
  */
-export const undiciTransport = (options0: UndiciOptions = {}): Transport & { readonly close: () => Promise<void> } => {
+export const undiciTransport = (
+  options0: UndiciOptions = {},
+): Transport & { readonly close: () => Promise<void>; readonly offersHttp2: true } => {
   const options: UndiciOptions = typeof options0 === 'object' && options0 !== null ? options0 : {}
   let settings: AgentSettings
   let maxAgents: number
@@ -122,9 +125,12 @@ export const undiciTransport = (options0: UndiciOptions = {}): Transport & { rea
   } catch (e) {
     // options whose reading throws (a Proxy, a getter): a transport that refuses every request, never a throw here
     const refused = new TypeError(`undiciTransport: its options could not be read (${String(e)})`)
-    return Object.assign(() => Promise.reject(refused), { close: () => Promise.resolve() })
+    return Object.assign(() => Promise.reject(refused), { close: () => Promise.resolve(), offersHttp2: true as const })
   }
   const cache = dispatcherCache(maxAgents)
-  const send = sendWith((url, req) => cache.get(dispatcherKey(url, req), () => makeDispatcher(settings, url, req)))
-  return Object.assign(send, { close: cache.closeAll })
+  const send = sendWith((url, req) => {
+    const h2 = usesH2(url, req, settings.allowH2)
+    return cache.get(dispatcherKey(url, req, h2), () => makeDispatcher(settings, url, req, h2))
+  })
+  return Object.assign(send, { close: cache.closeAll, offersHttp2: true as const })
 }

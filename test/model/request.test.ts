@@ -51,6 +51,7 @@ describe('newRequest', () => {
         retryAfterCapMs: 60_000,
       },
       maxResponseSize: null,
+      http2: false,
     })
   })
 

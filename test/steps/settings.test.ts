@@ -256,6 +256,7 @@ describe('setting steps are independent', () => {
       H.setDeadline(400),
       H.setRetryPolicy({ methods: ['post'], statuses: [418], baseMs: 1, capMs: 2, retryAfterCapMs: 3 }),
       H.setMaxResponseSize(1024),
+      H.useHttp2(),
     )
     assert.deepStrictEqual(r.settings, {
       encoding: 'windows-1252',
@@ -272,6 +273,7 @@ describe('setting steps are independent', () => {
       deadline: 400,
       retryPolicy: { methods: ['POST'], statuses: [418], baseMs: 1, capMs: 2, retryAfterCapMs: 3 },
       maxResponseSize: 1024,
+      http2: true,
     })
   })
 })

@@ -105,6 +105,7 @@ export class AttemptRequest implements TransportRequest {
   readonly proxy: Proxy<string> | null
   readonly tls: TransportTls | null
   readonly timeouts: TransportTimeouts
+  readonly http2: boolean
   declare readonly signal: AbortSignal
   readonly #abort: LazyAbort
 
@@ -122,6 +123,7 @@ export class AttemptRequest implements TransportRequest {
     this.proxy = fields.proxy
     this.tls = fields.tls
     this.timeouts = fields.timeouts
+    this.http2 = fields.http2 === true
     this.#abort = abort
     Object.defineProperty(this, 'signal', SIGNAL)
   }

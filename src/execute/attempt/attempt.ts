@@ -8,7 +8,7 @@ import type { Transform } from 'node:stream'
 import * as E from 'fp-ts/lib/Either.js'
 import { findHeader } from '../../model/headers.js'
 import type { Hop, Sink } from '../../model/prepared.js'
-import type { TransportResponse } from '../../model/transport.js'
+import { http2Note, type TransportResponse } from '../../model/transport.js'
 import { DEFAULT_MAX_MEMORY_BYTES } from '../../model/settings.js'
 import { redactSecrets, redactUrl } from '../../encoding/redact.js'
 import { openBody } from '../body.js'
@@ -92,6 +92,7 @@ interface Shared {
   readonly sink: Sink
   readonly tries: number
   readonly timeouts: { readonly connectMs: number; readonly idleMs: number }
+  readonly http2: boolean
   readonly onProgress: ((p: Progress) => void) | undefined
 }
 
@@ -134,6 +135,7 @@ const call = (sh: Shared, hop: Hop, up: Upload, w: Watch): Promise<TransportResp
         proxy: sh.ctx.p.proxy,
         tls: sh.ctx.tls,
         timeouts: sh.timeouts,
+        http2: sh.http2,
       },
       w.abort,
       w.touch,
@@ -167,7 +169,16 @@ const received = (
   body: Uint8Array,
   file: string | null,
 ): E.Either<Failure, Received> =>
-  E.right({ hop, status: res.status, statusText: res.statusText, headers: res.headers, body, file, headersAt })
+  E.right({
+    hop,
+    status: res.status,
+    statusText: res.statusText,
+    headers: res.headers,
+    body,
+    file,
+    headersAt,
+    ...(res.httpVersion === undefined ? {} : { httpVersion: res.httpVersion }),
+  })
 
 /** Reads the body of an answer where its sink says, under the watch, and settles the attempt. */
 const receive = async (
@@ -208,8 +219,9 @@ const receive = async (
     w.afterHead(ctx.deadlineAt - ctx.env.now())
     const close = (): void => up.close()
     const body = new StreamBody({ ctx, res, watch: w, decoders: decoders ?? [], limit, close, onProgress, total })
-    const { status, statusText, headers } = res
-    return E.right({ hop, status, statusText, headers, body: EMPTY, file: null, headersAt, open: body })
+    const { status, statusText, headers, httpVersion } = res
+    const version = httpVersion === undefined ? {} : { httpVersion }
+    return E.right({ hop, status, statusText, headers, body: EMPTY, file: null, headersAt, ...version, open: body })
   }
   const r = await readBody(res.body, {
     decoders: decoders ?? [],
@@ -258,6 +270,7 @@ export const attempt = (ctx: RunCtx): Send => {
     sink: ctx.p.sink,
     tries: s.maxAttempts + 1,
     timeouts: { connectMs: s.connectTimeout, idleMs: s.idleTimeout },
+    http2: s.http2,
     onProgress: safeProgress(ctx),
   }
   const shown = shownUrls(ctx)
@@ -279,6 +292,7 @@ export const attempt = (ctx: RunCtx): Send => {
     }
     const headersAt = ctx.env.now()
     ctx.log.add(`response received, code ${res.status} (${headersAt - t0} ms)`)
+    if (sh.http2) ctx.log.add(http2Note(hop.url, res.httpVersion, ctx.env.transport.offersHttp2 === true))
     w.touch()
     // awaited, not returned: one promise hop fewer per attempt
     return await receive(sh, hop, res, w, up, headersAt, what)

@@ -37,6 +37,7 @@ export const toStream = (ctx: RunCtx, r: Received): HttpStream => {
     file: null,
     redirects: ctx.stats.redirects,
     attempts: ctx.stats.attempts,
+    ...(r.httpVersion === undefined ? {} : { httpVersion: r.httpVersion }),
     timings: { start: ctx.start, headers: r.headersAt, end: r.headersAt, total: r.headersAt - ctx.start },
     log: ctx.log.log,
   }
