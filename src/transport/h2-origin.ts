@@ -226,10 +226,16 @@ export class Http2Origin extends EventEmitter {
     session.on('close', opened)
   }
 
-  /** h2 is open (or its connection is gone): the waiting requests go to the Client. */
+  /**
+   * h2 is open (or its connection is gone): the waiting requests go to the Client, on the next
+   * microtask (never inside undici's own loops over its queue; a failed connect that follows
+   * in the same turn fails them instead).
+   */
   private open(): void {
     if (this.state !== 'settling' && this.state !== 'probing') return
-    this.release('h2')
+    queueMicrotask(() => {
+      if (this.state === 'settling' || this.state === 'probing') this.release('h2')
+    })
   }
 
   private release(to: 'h1' | 'h2'): void {
