@@ -97,6 +97,14 @@ export const bool = (
 })
 /** A flag with a value that steers the command, no step. */
 export const value = (flags: string, help: string, group: string): Flag => ({ flags, help, group, parse: text })
+/** A repeatable flag whose values steer the command, no step. */
+export const values = <T>(flags: string, help: string, group: string, parse: (text: string) => T): Flag => ({
+  flags,
+  help,
+  group,
+  parse,
+  repeat: true,
+})
 export const text = (s: string): string => s
 
 export const BODIES = ['json', 'form', 'data', 'dataFile', 'file', 'related']

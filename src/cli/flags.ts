@@ -41,6 +41,7 @@ import {
   tls,
   tlsOf,
   value,
+  values,
   type Flag,
 } from './flag.js'
 
@@ -232,6 +233,7 @@ export const FLAGS: ReadonlyArray<Flag> = [
   bool('--no-gzip', 'do not ask for or decode compressed answers (useGzipCompression)', LIMITS, (on, H) =>
     on ? [] : H.useGzipCompression(false),
   ),
+  bool('--http2', 'offer HTTP/2 on https: (useHttp2)', LIMITS, (on, H) => (on ? H.useHttp2() : [])),
   one('--proxy <url>', 'an HTTP(S) proxy, http://user:password@host:port (setProxy)', LIMITS, text, (v, H) =>
     H.setProxy(v),
   ),
@@ -274,20 +276,18 @@ export const FLAGS: ReadonlyArray<Flag> = [
     'start from a saved template; other flags change it. A template may not read env secrets or files, download from a URL, use a proxy or turn TLS checks off unless a --trust flag allows it',
     SAVED,
   ),
-  {
-    flags: '--trust-secret <NAME=ORIGIN>',
-    help: 'let the --template read the environment variable NAME, sent only to ORIGIN (never after a redirect elsewhere); repeatable',
-    group: SAVED,
-    parse: trustedSecret,
-    repeat: true,
-  },
-  {
-    flags: '--trust-files <dir>',
-    help: 'let the --template read and write files inside this directory; repeatable',
-    group: SAVED,
-    parse: text,
-    repeat: true,
-  },
+  values(
+    '--trust-secret <NAME=ORIGIN>',
+    'let the --template read the environment variable NAME, sent only to ORIGIN (never after a redirect elsewhere); repeatable',
+    SAVED,
+    trustedSecret,
+  ),
+  values(
+    '--trust-files <dir>',
+    'let the --template read and write files inside this directory; repeatable',
+    SAVED,
+    text,
+  ),
   bool('--trust-downloads', 'let the --template download a body or part from a URL (fromUrl) when it runs', SAVED),
   bool('--trust-proxy', 'let the --template send the request through its proxy', SAVED),
   value(
