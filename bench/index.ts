@@ -26,13 +26,15 @@
  * - processAll (bench/process-all.ts): 10,000 GETs through H.processAll at concurrency 64 next to
  *   undici.request from a pool of 64 workers (and the same pool reusing its connections as
  *   processAll does), each side in a process of its own, the ratio against the 0.8 target and
- *   each side's peak RSS growth against 100 MiB.
+ *   each side's peak RSS growth against 100 MiB;
+ * - HTTP/2 (bench/http2.ts): httpipe useHttp2() against undici on one multiplexed connection
+ *   over TLS at c=64, the server counting one connection per client.
  *
  * Options (`npm run bench -- <options>`):
  *   --quick          3 short rounds, transfers of 256 MiB in 1 round (about a minute and a half
  *                    in all); the full run takes about 7 minutes
  *   --only=a,b       only these clients (ids below; undici, the baseline, always runs), sections
- *                    (overhead, sign, memory, streams, inflight, requests, process-all, transfers) and/or transfer cases (ids in
+ *                    (overhead, sign, memory, streams, inflight, requests, http2, process-all, transfers) and/or transfer cases (ids in
  *                    bench/transfer-cases.ts; the raw pipes always run); e.g. --only=httpipe,got,
  *                    --only=memory or --only=up-multipart,down-file
  *   --write          write BENCHMARKS.md (the full run without --only writes it anyway)
@@ -60,13 +62,24 @@ import { measureRequests, requestsMarkdown, requestsText } from './requests.js'
 import { measureStreams } from './streams.js'
 import { measureInflight } from './inflight.js'
 import { measureProcessAll } from './process-all.js'
+import { http2Lines, measureHttp2 } from './http2.js'
 import { transferCases } from './transfer-cases.js'
 import { measureTransfers } from './transfers.js'
 import { makeClients } from './variants.js'
 
 const t0 = performance.now()
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const SECTIONS = ['overhead', 'sign', 'memory', 'streams', 'inflight', 'requests', 'process-all', 'transfers'] as const
+const SECTIONS = [
+  'overhead',
+  'sign',
+  'memory',
+  'streams',
+  'inflight',
+  'requests',
+  'http2',
+  'process-all',
+  'transfers',
+] as const
 const CONCURRENCIES = [1, 16, 64] as const
 const MEMORY_BYTES = 64 << 20
 
@@ -259,6 +272,9 @@ try {
         onProgress: progress,
       })
     : null
+  const http2 = wants('http2')
+    ? await measureHttp2({ root, rounds, sliceMs, warmupMs: cfg.warmupMs, seed: opts.seed, onProgress: progress })
+    : null
   const results = cells.length > 0 ? await runRounds(plan) : new Map()
   // last: the transfers run in child processes of their own and leave the parent's state alone,
   // but move gigabytes through the server and the page cache
@@ -307,9 +323,11 @@ try {
   }
   console.log(`\n${renderText(report)}`)
   if (requests !== null) console.log(`\n${requestsText(requests)}`)
+  if (http2 !== null) console.log(`\n${http2Lines(http2, false).join('\n')}`)
   if (write) {
     const more = requests === null ? '' : `\n${requestsMarkdown(requests)}\n`
-    writeFileSync(join(root, 'BENCHMARKS.md'), `${renderMarkdown(report)}\n${more}`)
+    const h2 = http2 === null ? '' : `\n${http2Lines(http2, true).join('\n')}\n`
+    writeFileSync(join(root, 'BENCHMARKS.md'), `${renderMarkdown(report)}\n${more}${h2}`)
     console.log('wrote BENCHMARKS.md')
   }
 } finally {
