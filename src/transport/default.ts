@@ -6,7 +6,7 @@ import { undiciTransport } from './undici.js'
 
 /**
  * The transport requests use when `env` names none: a shared `undiciTransport()` (keep-alive
- * agents, proxies, TLS options, HTTP/1.1). `defaultTransport.close()` ends its idle
+ * agents, proxies, TLS options, HTTP/1.1, and HTTP/2 for requests with `useHttp2()`). `defaultTransport.close()` ends its idle
  * connections, for a script that wants to exit at once.
  * @example
  * pipe(req, H.processRequest('GET', { transport: H.defaultTransport }))

@@ -18,7 +18,8 @@ import { dispatchRequest } from './undici-dispatch.js'
 /**
  * Options of {@link undiciTransport}.
  * - `connections`: the most connections per origin (default: undici's, no limit);
- * - `allowH2`: offer HTTP/2 through ALPN on `https:` connections (default false);
+ * - `allowH2`: HTTP/2 for every `https:` request, as if each had `useHttp2()` (default false:
+ *   only the requests with `useHttp2()` offer it);
  * - `keepAliveTimeoutMs`: how long an idle connection is kept when the server gives no
  *   `Keep-Alive` hint (default: undici's, 4 s);
  * - `maxAgents`: how many agents (one per connect timeout, proxy and TLS configuration) are
@@ -89,7 +90,12 @@ const sendWith =
  * past it); proxies forward `http:` targets (the proxy's answer is the response, a 407
  * included) and tunnel `https:` ones with CONNECT, with Basic proxy authentication from the
  * proxy's user and password (or, without a user, the caller's `Proxy-Authorization` header,
- * sent to the proxy only); TLS options apply to the target, through a tunnel too. `connectMs`
+ * sent to the proxy only); TLS options apply to the target, through a tunnel too. A request
+ * with `http2` (`useHttp2`) to an `https:` target offers HTTP/2 by ALPN, straight or inside
+ * the tunnel: the requests to one origin share one connection as streams (up to the server's
+ * `SETTINGS_MAX_CONCURRENT_STREAMS` at once, the others wait on it), and where the server
+ * answers with HTTP/1.1 they go on keep-alive HTTP/1.1 connections; `httpVersion` says which
+ * (`'2'` or `'1.1'`; plain `http:` is always HTTP/1.1). `connectMs`
  * bounds each connection as a whole (TCP, the proxy's tunnel, TLS) on an exact timer; an
  * attempt aborted while it connects (its limit, the deadline, `env.signal`) fails at once, and
  * a connection no other attempt waits for is dropped. `idleMs` bounds the wait for the head
