@@ -10,7 +10,7 @@ import { Agent, type Dispatcher } from './undici-lib.js'
 import { boundedConnector, Connects, type ConnectSpec } from './connect.js'
 import { Http2Origin } from './h2-origin.js'
 import type { Proxy } from '../model/request.js'
-import type { TransportRequest } from '../model/transport.js'
+import type { TransportRequest, TransportTls } from '../model/transport.js'
 
 /**
  * Settings shared by every dispatcher of one transport.
@@ -54,6 +54,21 @@ export const proxyToken = (proxy: Proxy<string>, headers: TransportRequest['head
 const isSecure = (url: URL | string): boolean =>
   typeof url === 'string' ? /^https:/i.test(url) : url.protocol === 'https:'
 
+/** Fingerprints of CA-only TLS material (public: no key, no passphrase), by the CA text, per `rejectUnauthorized`. */
+const caPrints: readonly [Map<string, string>, Map<string, string>] = [new Map(), new Map()]
+
+/** The fingerprint of TLS material; a CA alone (the usual case) is hashed once, not per request. */
+const tlsPrint = (tls: TransportTls): string => {
+  if (tls.ca === null || tls.cert !== null || tls.key !== null || tls.passphrase !== null) return fingerprint(tls)
+  const known = caPrints[tls.rejectUnauthorized ? 1 : 0]
+  const hit = known.get(tls.ca)
+  if (hit !== undefined) return hit
+  const print = fingerprint(tls)
+  if (known.size >= 32) known.clear()
+  known.set(tls.ca, print)
+  return print
+}
+
 const proxyOrigin = (p: Proxy<string>): string =>
   `${p.protocol}://${p.host.includes(':') ? `[${p.host}]` : p.host}:${p.port}`
 
@@ -90,7 +105,7 @@ export const dispatcherKey = (
   if (req.proxy === null && (req.tls === null || !secure))
     return `[${undiciMs(req.timeouts.connectMs)},${secure},null,null${h2 ? ',"h2"' : ''}]`
   const proxy = req.proxy === null ? null : [proxyOrigin(req.proxy), fingerprint(proxyToken(req.proxy, req.headers))]
-  const tls = secure && req.tls !== null ? fingerprint(req.tls) : null
+  const tls = secure && req.tls !== null ? tlsPrint(req.tls) : null
   return JSON.stringify(
     h2
       ? [undiciMs(req.timeouts.connectMs), secure, proxy, tls, 'h2']

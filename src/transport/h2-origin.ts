@@ -256,10 +256,22 @@ export class Http2Origin extends EventEmitter {
     for (const [, h] of waiting) h.onError?.(error)
   }
 
+  /**
+   * Passes the events of the Client or the Pool on, until this origin is closed: the Agent has
+   * dropped it then, and a late event (a GOAWAY's session closing after its disconnect) would
+   * count against the origin's next dispatcher under the same key and close it.
+   */
   private forward(d: Dispatcher): void {
-    d.on('connect', (origin, targets) => this.emit('connect', origin, [this, ...targets]))
-    d.on('disconnect', (origin, targets, error) => this.emit('disconnect', origin, [this, ...targets], error))
-    d.on('connectionError', (origin, targets, error) => this.emit('connectionError', origin, [this, ...targets], error))
-    d.on('drain', (origin: URL) => this.emit('drain', origin, [this]))
+    const pass =
+      (event: string) =>
+      (origin: URL, targets: ReadonlyArray<Dispatcher>, error?: Error): void => {
+        if (!this.closing) this.emit(event, origin, [this, ...targets], error)
+      }
+    d.on('connect', pass('connect'))
+    d.on('disconnect', pass('disconnect'))
+    d.on('connectionError', pass('connectionError'))
+    d.on('drain', (origin: URL) => {
+      if (!this.closing) this.emit('drain', origin, [this])
+    })
   }
 }
