@@ -9,7 +9,8 @@
 import { EventEmitter } from 'node:events'
 import type net from 'node:net'
 import type { TLSSocket } from 'node:tls'
-import { Client, errors, Pool, type buildConnector, type Dispatcher } from 'undici'
+import type { Client, Pool, buildConnector, Dispatcher } from 'undici'
+import { errors, newClient, newPool } from './undici-lib.js'
 import type { HttpVersion } from '../model/response.js'
 
 /**
@@ -92,7 +93,7 @@ export class Http2Origin extends EventEmitter {
   ) {
     super()
     const connect = options.connect as Connector
-    this.client = new Client(origin, {
+    this.client = newClient(origin, {
       ...(options as Client.Options),
       allowH2: true,
       connect: (o, cb) =>
@@ -167,7 +168,7 @@ export class Http2Origin extends EventEmitter {
   private toPool(opts: Dispatcher.DispatchOptions, handler: Handler): boolean {
     if ('via' in handler) handler.via = H1
     if (this.pool === null) {
-      this.pool = new Pool(this.origin, { ...this.options, allowH2: false, connect: this.h1Connect })
+      this.pool = newPool(this.origin, { ...this.options, allowH2: false, connect: this.h1Connect })
       this.forward(this.pool)
     }
     return this.pool.dispatch(opts, handler)

@@ -14,6 +14,8 @@ import type * as U from 'undici'
 
 interface Undici {
   readonly Agent: typeof U.Agent
+  readonly Client: typeof U.Client
+  readonly Pool: typeof U.Pool
   readonly buildConnector: typeof U.buildConnector
   readonly errors: typeof U.errors
 }
@@ -26,6 +28,8 @@ const undici = (): Undici => {
   const load = createRequire(import.meta.url)
   loaded = {
     Agent: load('undici/lib/dispatcher/agent.js') as typeof U.Agent,
+    Client: load('undici/lib/dispatcher/client.js') as typeof U.Client,
+    Pool: load('undici/lib/dispatcher/pool.js') as typeof U.Pool,
     buildConnector: load('undici/lib/core/connect.js') as typeof U.buildConnector,
     errors: load('undici/lib/core/errors.js') as typeof U.errors,
   }
@@ -85,6 +89,29 @@ export declare namespace Agent {
    */
   export type Options = U.Agent.Options
 }
+/**
+ * A new undici `Client` (`undici/lib/dispatcher/client.js`, loaded on the first call): one
+ * connection to `origin` (the HTTP/2 dispatcher's, see h2-origin.ts).
+ * @example
+ * const client = newClient('https://127.0.0.1:8443', { allowH2: true })
+ * @category transports
+ * @since 0.3.0
+ * @internal
+ */
+export const newClient = (origin: string | URL, options: U.Client.Options): U.Client =>
+  new (undici().Client)(origin, options)
+
+/**
+ * A new undici `Pool` (`undici/lib/dispatcher/pool.js`, loaded on the first call): the HTTP/1.1
+ * keep-alive connections of an origin that did not take HTTP/2.
+ * @example
+ * const pool = newPool('https://127.0.0.1:8443', { connections: 4 })
+ * @category transports
+ * @since 0.3.0
+ * @internal
+ */
+export const newPool = (origin: string | URL, options: U.Pool.Options): U.Pool => new (undici().Pool)(origin, options)
+
 /**
  * undici's `buildConnector` (`undici/lib/core/connect.js`), loaded on the first call.
  * @example
