@@ -47,6 +47,8 @@ const FINAL = new Set([
   'ERR_INVALID_ARG_VALUE',
   'ERR_INVALID_CHAR',
   'ERR_INVALID_HTTP_TOKEN',
+  // a transport whose code could not be loaded (crossFetchTransport without cross-fetch): a retry loads nothing more
+  'TRANSPORT_UNAVAILABLE',
 ])
 
 /**
