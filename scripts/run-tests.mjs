@@ -1,42 +1,58 @@
-// Runs every test/**/*.test.ts file with node's built-in test runner (TypeScript through tsx).
-// Node 20's --test takes no globs, so the files are listed here. The executor suites then run
-// once more on each of the other transports (HTTPIPE_TEST_TRANSPORT, read by the tests only),
-// so that what holds on the default undici transport is seen to hold on cross-fetch and on
-// Node's global fetch as well. The few files that measure real time (how soon a child process
-// exits) run alone, one at a time (SERIAL), so no other test file competes with them for the
-// CPU; the rest of the suite runs last, without them, so its closing lines are the summary.
+// Runs every test/**/*.test.ts file with node's built-in test runner; `node scripts/run-tests.mjs
+// <substring>` runs the files whose path contains the substring.
+//
+// The TypeScript is compiled once, with esbuild, into a temporary copy of the repository
+// (scripts/compile-tests.mjs), and node runs the JavaScript with source maps on (a failure's
+// stack names the .ts file and line). Loading tsx and compiling the src tree again in every test
+// process cost about a second of CPU each; a process start and the src tree's load cost most of
+// another second, so the files that share nothing with the process but their module graph run
+// several to a process: one generated file per group, each test file in it a `describe` named
+// after the file (its tests, its `before`/`after` hooks and its output inside), one after the
+// other, as node runs the top-level tests of one file. A file runs in a process of its own when
+// it starts child processes itself (those are the long files: they gain nothing from sharing a
+// process, and alone they pack best on the two workers) or changes the process for whatever else
+// runs in it (the working directory, a global, a V8 flag, a process listener).
+//
+// The executor suites run once more on each of the other transports (HTTPIPE_TEST_TRANSPORT, read
+// by the tests only, set by the generated file before it imports them), so that what holds on the
+// default undici transport is seen to hold on cross-fetch and on Node's global fetch as well. The
+// few files that measure real time (how soon a child process exits) run first, alone, one at a
+// time (SERIAL), so no other test file competes with them for the CPU; the rest of the suite runs
+// after, without them, in one `node --test`, so its closing lines are the summary.
+//
+// HTTPIPE_TEST_TSX=1 runs each file in its own process through tsx instead, as before.
 import { spawnSync } from 'node:child_process'
-import { readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { basename, join, relative } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { compileTests, removeCompiled } from './compile-tests.mjs'
 
 const walk = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
   )
 const filter = process.argv[2]
-// the longest files (each 10-40 s, most of it child processes) start first, so that the two
-// workers finish together instead of one running a long file alone at the end
-const LONGEST = [
-  'test/types-compile.test.ts',
-  'test/readme.test.ts',
-  'test/docs.test.ts',
-  'test/cli/curl.test.ts',
-  'test/execute/limits.test.ts',
-  'test/doc-examples.test.ts',
-  'test/cli/flags.test.ts',
-  'test/cli/output.test.ts',
-  'test/cli/template.test.ts',
-  'test/cli/units.test.ts',
-  'test/cli/stream.test.ts',
-  'test/client/stream-backpressure.test.ts',
-  'test/client/stream-memory.test.ts',
-  'test/client/stream-limits.test.ts',
-]
-const rank = (f) => (LONGEST.includes(f) ? LONGEST.indexOf(f) : LONGEST.length)
 const files = walk('test')
   .filter((f) => !filter || f.includes(filter))
-  .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))
+  .sort()
+
+/** The longest files (each 10-40 s, most of it child processes): they start first, so that the two
+ * workers finish together instead of one running a long file alone at the end. */
+const LONGEST = [
+  'test/docs.test.ts',
+  'test/doc-examples.test.ts',
+  'test/client/stream-memory.test.ts',
+  'test/readme.test.ts',
+  'test/cli/output.test.ts',
+  'test/cli/stream.test.ts',
+  'test/client/stream-backpressure.test.ts',
+  'test/cli/hostile-output.test.ts',
+  'test/package.test.ts',
+]
 const SERIAL = ['test/transport/exit.test.ts']
+/** Files that import TypeScript at run time (not through their own imports: files they write):
+ * their process loads tsx first, as every test process did before. */
+const TSX = ['test/doc-examples.test.ts']
 const ACROSS = [
   'test/execute/run.test.ts',
   'test/execute/redirect.test.ts',
@@ -45,30 +61,104 @@ const ACROSS = [
   'test/execute/parts.test.ts',
   'test/execute/progress.test.ts',
 ]
-const runs = [
-  { label: 'other transports', files: ACROSS.filter((f) => files.includes(f)), envs: ['cross-fetch', 'fetch'] },
-  {
-    label: 'real time, one file at a time',
-    files: SERIAL.filter((f) => files.includes(f)),
-    envs: [undefined],
-    concurrency: 1,
-  },
-  { label: 'all', files: files.filter((f) => !SERIAL.includes(f)), envs: [undefined] },
-]
-let status = 0
-for (const run of runs) {
-  for (const transport of run.envs) {
-    if (run.files.length === 0) continue
-    if (transport !== undefined) console.log(`# executor suites on HTTPIPE_TEST_TRANSPORT=${transport}`)
-    else if (run.concurrency === 1)
-      console.log(`# ${run.label}: ${run.files.join(', ')} (not counted in the summary below)`)
-    const env = transport === undefined ? process.env : { ...process.env, HTTPIPE_TEST_TRANSPORT: transport }
-    const r = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', '--test', `--test-concurrency=${run.concurrency ?? 2}`, ...run.files],
-      { stdio: 'inherit', env },
-    )
-    if ((r.status ?? 1) !== 0) status = r.status ?? 1
-  }
+/** What makes a file run in a process of its own (see above). */
+const OWN_PROCESS =
+  /from 'node:child_process'|process\.chdir|setFlagsFromString|setGlobalDispatcher|mock\.timers|process\.(on|once|addListener)\(|globalThis\.\w+\s*=[^=]/
+/** At most this many files share a process: enough to pay the start once for many, few enough that
+ * the groups still pack on the two workers. */
+const GROUP_SIZE = 8
+
+const tsx = () => {
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=2', ...files.filter((f) => !SERIAL.includes(f))],
+    { stdio: 'inherit' },
+  )
+  return r.status ?? 1
 }
-process.exit(status)
+
+const run = (args, env = process.env) =>
+  spawnSync(process.execPath, ['--enable-source-maps', '--test', ...args], { stdio: 'inherit', env }).status ?? 1
+
+const main = async () => {
+  if (files.length === 0) {
+    console.error(`no test file matches ${JSON.stringify(filter)}`)
+    return 1
+  }
+  let status = 0
+  const serial = SERIAL.filter((f) => files.includes(f))
+  const rest = files.filter((f) => !SERIAL.includes(f))
+  if (process.env['HTTPIPE_TEST_TSX'] === '1') {
+    for (const f of serial) {
+      console.log(`# real time, one file at a time: ${f} (not counted in the summary below)`)
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', f], { stdio: 'inherit' })
+      if ((r.status ?? 1) !== 0) status = r.status ?? 1
+    }
+    const code = tsx()
+    return status || code
+  }
+
+  const dir = await compileTests()
+  // Ctrl-C reaches the test processes too; this one waits for them, then removes the copy
+  process.on('SIGINT', () => {})
+  try {
+    const js = (f) => join(dir, f.replace(/\.ts$/, '.js'))
+    for (const f of serial) {
+      console.log(`# real time, one file at a time: ${f} (not counted in the summary below)`)
+      const code = run(['--test-concurrency=1', js(f)])
+      if (code !== 0) status = code
+    }
+
+    // the generated files that run several test files in one process
+    mkdirSync(join(dir, 'test-groups'))
+    const group = (name, members, transport) => {
+      const path = join(dir, 'test-groups', `${name}.test.js`)
+      const lines = ["import { describe } from 'node:test'"]
+      if (members.some((f) => TSX.includes(f))) lines.push("await import('tsx')")
+      if (transport !== undefined) lines.push(`process.env.HTTPIPE_TEST_TRANSPORT = ${JSON.stringify(transport)}`)
+      for (const f of members) {
+        const label = transport === undefined ? f : `${f} [HTTPIPE_TEST_TRANSPORT=${transport}]`
+        lines.push(
+          `describe(${JSON.stringify(label)}, async () => { await import(${JSON.stringify(pathToFileURL(js(f)).href)}) })`,
+        )
+      }
+      writeFileSync(path, lines.join('\n') + '\n')
+      return path
+    }
+    // each unit is one process: a file alone, or a generated file running several
+    const rank = (f) => (LONGEST.includes(f) ? LONGEST.indexOf(f) : LONGEST.length)
+    const units = []
+    const shared = new Map()
+    for (const f of rest) {
+      if (TSX.includes(f)) units.push({ rank: rank(f), weight: 1, path: group(basename(f, '.test.ts'), [f]) })
+      else if (LONGEST.includes(f) || OWN_PROCESS.test(readFileSync(f, 'utf8')))
+        units.push({ rank: rank(f), weight: 1, path: js(f) })
+      else {
+        const folder = relative('test', f).split('/').slice(0, -1)[0] ?? 'top'
+        shared.set(folder, [...(shared.get(folder) ?? []), f])
+      }
+    }
+    const last = LONGEST.length + 1
+    for (const [folder, members] of shared) {
+      const n = Math.ceil(members.length / GROUP_SIZE)
+      const size = Math.ceil(members.length / n)
+      for (let i = 0; i < n; i++) {
+        const part = members.slice(i * size, (i + 1) * size)
+        units.push({ rank: last, weight: part.length, path: group(n === 1 ? folder : `${folder}-${i + 1}`, part) })
+      }
+    }
+    for (const transport of ['cross-fetch', 'fetch']) {
+      const part = ACROSS.filter((f) => files.includes(f))
+      if (part.length > 0)
+        units.push({ rank: last, weight: part.length, path: group(`execute-${transport}`, part, transport) })
+    }
+    const order = units.sort((a, b) => a.rank - b.rank || b.weight - a.weight).map((u) => u.path)
+    const code = run(['--test-concurrency=2', ...order])
+    if (code !== 0) status = code
+  } finally {
+    removeCompiled(dir)
+  }
+  return status
+}
+
+process.exit(await main())
