@@ -20,10 +20,12 @@
 // time (SERIAL), so no other test file competes with them for the CPU; the rest of the suite runs
 // after, without them, in one `node --test`, so its closing lines are the summary.
 //
-// HTTPIPE_TEST_TSX=1 runs each file in its own process through tsx instead, as before.
+// HTTPIPE_TEST_TSX=1 runs each file in its own process through tsx instead, as before;
+// HTTPIPE_TEST_DRY=1 prints the processes (one test file or generated file a line) and keeps the
+// compiled copy, without running them.
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { basename, join, relative } from 'node:path'
+import { basename, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { compileTests, removeCompiled } from './compile-tests.mjs'
 
@@ -50,9 +52,11 @@ const LONGEST = [
   'test/package.test.ts',
 ]
 const SERIAL = ['test/transport/exit.test.ts']
-/** Files that import TypeScript at run time (not through their own imports: files they write):
- * their process loads tsx first, as every test process did before. */
-const TSX = ['test/doc-examples.test.ts']
+/** Files that run from the repository itself, through tsx, as every test file did before: those that
+ * import TypeScript at run time (not through their own imports: files they write), and those that
+ * pack the package (`npm pack` leaves out the copy's linked dist/). */
+const IN_PLACE = ['test/doc-examples.test.ts']
+const IN_PLACE_USE = /support\/pack\.js/
 const ACROSS = [
   'test/execute/run.test.ts',
   'test/execute/redirect.test.ts',
@@ -103,7 +107,12 @@ const main = async () => {
   process.on('SIGINT', () => {})
   try {
     const js = (f) => join(dir, f.replace(/\.ts$/, '.js'))
+    const dry = process.env['HTTPIPE_TEST_DRY'] === '1'
     for (const f of serial) {
+      if (dry) {
+        console.log(`${js(f)} (alone)`)
+        continue
+      }
       console.log(`# real time, one file at a time: ${f} (not counted in the summary below)`)
       const code = run(['--test-concurrency=1', js(f)])
       if (code !== 0) status = code
@@ -111,15 +120,15 @@ const main = async () => {
 
     // the generated files that run several test files in one process
     mkdirSync(join(dir, 'test-groups'))
-    const group = (name, members, transport) => {
+    const group = (name, members, transport, inPlace = false) => {
       const path = join(dir, 'test-groups', `${name}.test.js`)
       const lines = ["import { describe } from 'node:test'"]
-      if (members.some((f) => TSX.includes(f))) lines.push("await import('tsx')")
+      if (inPlace) lines.push("await import('tsx')")
       if (transport !== undefined) lines.push(`process.env.HTTPIPE_TEST_TRANSPORT = ${JSON.stringify(transport)}`)
       for (const f of members) {
         const label = transport === undefined ? f : `${f} [HTTPIPE_TEST_TRANSPORT=${transport}]`
         lines.push(
-          `describe(${JSON.stringify(label)}, async () => { await import(${JSON.stringify(pathToFileURL(js(f)).href)}) })`,
+          `describe(${JSON.stringify(label)}, async () => { await import(${JSON.stringify(pathToFileURL(inPlace ? resolve(f) : js(f)).href)}) })`,
         )
       }
       writeFileSync(path, lines.join('\n') + '\n')
@@ -130,9 +139,10 @@ const main = async () => {
     const units = []
     const shared = new Map()
     for (const f of rest) {
-      if (TSX.includes(f)) units.push({ rank: rank(f), weight: 1, path: group(basename(f, '.test.ts'), [f]) })
-      else if (LONGEST.includes(f) || OWN_PROCESS.test(readFileSync(f, 'utf8')))
-        units.push({ rank: rank(f), weight: 1, path: js(f) })
+      const text = readFileSync(f, 'utf8')
+      if (IN_PLACE.includes(f) || IN_PLACE_USE.test(text))
+        units.push({ rank: rank(f), weight: 1, path: group(basename(f, '.test.ts'), [f], undefined, true) })
+      else if (LONGEST.includes(f) || OWN_PROCESS.test(text)) units.push({ rank: rank(f), weight: 1, path: js(f) })
       else {
         const folder = relative('test', f).split('/').slice(0, -1)[0] ?? 'top'
         shared.set(folder, [...(shared.get(folder) ?? []), f])
@@ -153,10 +163,15 @@ const main = async () => {
         units.push({ rank: last, weight: part.length, path: group(`execute-${transport}`, part, transport) })
     }
     const order = units.sort((a, b) => a.rank - b.rank || b.weight - a.weight).map((u) => u.path)
+    if (dry) {
+      // the processes, one a line, and the copy kept: to time or run them one by one
+      for (const p of order) console.log(p)
+      return 0
+    }
     const code = run(['--test-concurrency=2', ...order])
     if (code !== 0) status = code
   } finally {
-    removeCompiled(dir)
+    if (process.env['HTTPIPE_TEST_DRY'] !== '1') removeCompiled(dir)
   }
   return status
 }
