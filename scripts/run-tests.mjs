@@ -118,18 +118,30 @@ const main = async () => {
       if (code !== 0) status = code
     }
 
-    // the generated files that run several test files in one process
+    // The generated files that run several test files in one process. Each file's module is
+    // imported inside its describe (so that its tests, hooks and output are the describe's), and
+    // no describe's tests start before every file of the process is loaded: loading (compiling)
+    // a module blocks the event loop, which would stretch the timers of a test already running.
     mkdirSync(join(dir, 'test-groups'))
     const group = (name, members, transport, inPlace = false) => {
       const path = join(dir, 'test-groups', `${name}.test.js`)
       const lines = ["import { describe } from 'node:test'"]
       if (inPlace) lines.push("await import('tsx')")
       if (transport !== undefined) lines.push(`process.env.HTTPIPE_TEST_TRANSPORT = ${JSON.stringify(transport)}`)
+      lines.push(
+        'const loads = []',
+        'const file = (label, url) =>',
+        '  describe(label, async () => {',
+        '    const load = import(url)',
+        '    loads.push(load)',
+        '    await load',
+        '    await Promise.allSettled(loads)',
+        '  })',
+      )
       for (const f of members) {
         const label = transport === undefined ? f : `${f} [HTTPIPE_TEST_TRANSPORT=${transport}]`
-        lines.push(
-          `describe(${JSON.stringify(label)}, async () => { await import(${JSON.stringify(pathToFileURL(inPlace ? resolve(f) : js(f)).href)}) })`,
-        )
+        const url = pathToFileURL(inPlace ? resolve(f) : js(f)).href
+        lines.push(`file(${JSON.stringify(label)}, ${JSON.stringify(url)})`)
       }
       writeFileSync(path, lines.join('\n') + '\n')
       return path
