@@ -24,7 +24,7 @@
 // HTTPIPE_TEST_DRY=1 prints the processes (one test file or generated file a line) and keeps the
 // compiled copy, without running them.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { compileTests, removeCompiled } from './compile-tests.mjs'
@@ -38,19 +38,24 @@ const files = walk('test')
   .filter((f) => !filter || f.includes(filter))
   .sort()
 
-/** The longest files (each 10-40 s, most of it child processes): they start first, so that the two
- * workers finish together instead of one running a long file alone at the end. */
+/** The longest files (each 10-40 s, most of it child processes), longest first, each a path or the
+ * start of one (`test/types-compile` is every test/types-compile*.test.ts): they run in processes
+ * of their own and start first, so that the two workers finish together instead of one running a
+ * long file alone at the end. */
 const LONGEST = [
   'test/docs.test.ts',
   'test/doc-examples.test.ts',
-  'test/client/stream-memory.test.ts',
-  'test/readme.test.ts',
   'test/cli/output.test.ts',
+  'test/client/stream-memory.test.ts',
+  'test/types-compile',
+  'test/readme.test.ts',
+  'test/execute/debug.test.ts',
   'test/cli/stream.test.ts',
+  'test/package',
   'test/client/stream-backpressure.test.ts',
   'test/cli/hostile-output.test.ts',
-  'test/package.test.ts',
 ]
+const longest = (f) => LONGEST.findIndex((l) => f.startsWith(l))
 const SERIAL = ['test/transport/exit.test.ts']
 /** Files that run from the repository itself, through tsx, as every test file did before: those that
  * import TypeScript at run time (not through their own imports: files they write), and those that
@@ -147,32 +152,34 @@ const main = async () => {
       return path
     }
     // each unit is one process: a file alone, or a generated file running several
-    const rank = (f) => (LONGEST.includes(f) ? LONGEST.indexOf(f) : LONGEST.length)
+    const rank = (f) => (longest(f) >= 0 ? longest(f) : LONGEST.length)
     const units = []
     const shared = new Map()
     for (const f of rest) {
       const text = readFileSync(f, 'utf8')
       if (IN_PLACE.includes(f) || IN_PLACE_USE.test(text))
         units.push({ rank: rank(f), weight: 1, path: group(basename(f, '.test.ts'), [f], undefined, true) })
-      else if (LONGEST.includes(f) || OWN_PROCESS.test(text)) units.push({ rank: rank(f), weight: 1, path: js(f) })
+      else if (longest(f) >= 0 || OWN_PROCESS.test(text)) units.push({ rank: rank(f), weight: 1, path: js(f) })
       else {
         const folder = relative('test', f).split('/').slice(0, -1)[0] ?? 'top'
         shared.set(folder, [...(shared.get(folder) ?? []), f])
       }
     }
     const last = LONGEST.length + 1
+    /** the larger groups (by source size, roughly how much they test) start first */
+    const size = (part) => part.reduce((n, f) => n + statSync(f).size, 0)
     for (const [folder, members] of shared) {
       const n = Math.ceil(members.length / GROUP_SIZE)
-      const size = Math.ceil(members.length / n)
+      const each = Math.ceil(members.length / n)
       for (let i = 0; i < n; i++) {
-        const part = members.slice(i * size, (i + 1) * size)
-        units.push({ rank: last, weight: part.length, path: group(n === 1 ? folder : `${folder}-${i + 1}`, part) })
+        const part = members.slice(i * each, (i + 1) * each)
+        units.push({ rank: last, weight: size(part), path: group(n === 1 ? folder : `${folder}-${i + 1}`, part) })
       }
     }
     for (const transport of ['cross-fetch', 'fetch']) {
       const part = ACROSS.filter((f) => files.includes(f))
       if (part.length > 0)
-        units.push({ rank: last, weight: part.length, path: group(`execute-${transport}`, part, transport) })
+        units.push({ rank: last, weight: size(part), path: group(`execute-${transport}`, part, transport) })
     }
     const order = units.sort((a, b) => a.rank - b.rank || b.weight - a.weight).map((u) => u.path)
     if (dry) {
