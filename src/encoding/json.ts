@@ -229,6 +229,20 @@ export const keepJsonText = <B extends object>(body: B, text: string, clean = fa
 export const jsonTextOf = (body: object): string | undefined => kept.get(body)?.text
 
 /**
+ * `v` and everything in it frozen (JSON data: arrays and plain records), so that the value a
+ * body shows cannot be changed away from the text it sends.
+ * @example
+ * Object.isFrozen(deepFreeze({ a: [1] }).a) // true
+ */
+export const deepFreeze = <A>(v: A): A => {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v)
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k])
+  }
+  return v
+}
+
+/**
  * A JSON body held as its text, from a value {@link jsonData} took as it stands (`shared`): its
  * `value` is read from the text when it is first asked for, so a body is not copied until
  * someone reads it, and reads as the value was when the text was written, whatever its owner
@@ -244,13 +258,15 @@ export const jsonTextBody = (
     {
       _tag: 'Json',
       get value(): Json {
-        if (value === undefined) value = JSON.parse(text) as Json
+        // frozen: the value shown is the text sent, and stays so
+        if (value === undefined) value = deepFreeze(JSON.parse(text) as Json)
         return value
       },
       collection: false,
     },
     text,
-    true,
+    // a getter read twice may have answered otherwise the second time: the text is the truth
+    !text.includes('"Withheld"'),
   )
 }
 

@@ -165,9 +165,9 @@ export interface Transport {
  * @internal
  */
 export const http2Note = (url: string, version: HttpVersion | undefined, offers: boolean): string => {
+  if (version === '2') return 'HTTP/2 used'
   if (!offers)
     return `useHttp2 has no effect on this transport: it chooses the HTTP version itself (${version === undefined ? 'version not known' : `HTTP/${version} used`})`
-  if (version === '2') return 'HTTP/2 used'
   if (!/^https:/i.test(url)) return 'HTTP/1.1 used: HTTP/2 is offered on https: only (no h2c)'
   return 'HTTP/1.1 used: the server did not take HTTP/2'
 }

@@ -49,6 +49,7 @@ export const readOk = <A>(
 ): ((run: TE.TaskEither<ClientError, HttpResponse>) => TE.TaskEither<ClientError, A>) => {
   const check = ensureStatus(ok)
   const then = (r: E.Either<ClientError, HttpResponse>): E.Either<ClientError, A> => {
+    if (typeof r !== 'object' || r === null) return failed('the run did not give an Either')
     if (r._tag === 'Left') return r
     const checked = check(r.right)
     if (checked._tag === 'Left') return checked

@@ -6,7 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import { pipe } from 'fp-ts/lib/function.js'
-import { jsonData, jsonTextBody, keepJsonText, parseJson } from '../encoding/json.js'
+import { deepFreeze, jsonData, jsonTextBody, keepJsonText, parseJson } from '../encoding/json.js'
 import type { Body, Json, Pairs, Source, Step } from '../model/request.js'
 import { isEmptySource, toSource, type BodyData } from '../model/source.js'
 import { change, invalid, makeStep, note } from './step.js'
@@ -122,7 +122,11 @@ const jsonValue = (data: unknown) =>
     jsonData(data === undefined ? null : data),
     E.flatMap(({ value, text, shared }) =>
       change(
-        { body: shared ? jsonTextBody(text) : keepJsonText<Body>({ _tag: 'Json', value, collection: false }, text) },
+        {
+          body: shared
+            ? jsonTextBody(text)
+            : keepJsonText<Body>({ _tag: 'Json', value: deepFreeze(value), collection: false }, text),
+        },
         `body set, ${describeJson(value)}`,
       ),
     ),

@@ -72,6 +72,10 @@ describe('readOk', () => {
       ],
       [() => H.readOk(H.asJson())(boom as never)(), /readOk: the run threw: reader exploded/],
       [
+        () => H.readOk(H.asJson())((() => Promise.resolve(undefined)) as never)(),
+        /readOk: the run did not give an Either/,
+      ],
+      [
         () => H.readOk(H.asJson())((() => Promise.resolve(E.right({ not: 'a response' }))) as never)(),
         /not an HttpResponse|not a response/i,
       ],

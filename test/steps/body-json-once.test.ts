@@ -139,6 +139,39 @@ describe('setJsonBody on a 64 KiB value', () => {
     )
   })
 
+  test('the value a body shows is frozen: it cannot be changed away from the bytes sent', async () => {
+    for (const given of [
+      { a: 1, list: [1, { b: 2 }] },
+      { d: new Date(0), list: [1, { b: 2 }] },
+    ]) {
+      const r = pipe(base(), H.initialize(`${echo.url}/anything`), H.setJsonBody(given))
+      const text = (await sent(r)).data
+      const value = r.body._tag === 'Json' ? (r.body.value as Record<string, unknown>) : {}
+      assert.throws(() => {
+        value['a'] = 2
+      }, TypeError)
+      assert.throws(() => {
+        ;((value['list'] as unknown[])[1] as Record<string, unknown>)['b'] = 3
+      }, TypeError)
+      assert.equal((await sent(r)).data, text)
+      assert.equal(JSON.stringify(value), text)
+    }
+  })
+
+  test('a getter that answers a withheld template value the second time it is read is refused when it runs', async () => {
+    let reads = 0
+    const value = {
+      get pw(): unknown {
+        reads++
+        return reads === 1 ? 'x' : { _tag: 'Withheld', field: 'body.pw' }
+      },
+    }
+    const r = pipe(base(), H.initialize(`${echo.url}/anything`), H.setJsonBody(value))
+    const e = await pipe(r, H.processRequest('POST'))()
+    assert.ok(E.isLeft(e) && e.left._tag === 'InvalidInput', JSON.stringify(e))
+    assert.match(e.left.message, /body\.pw was not saved in the template/)
+  })
+
   test('fields added to the body afterwards are sent with it', async () => {
     const r = pipe(
       base(),

@@ -44,7 +44,14 @@ export class LazyAbort {
     this.controller?.abort()
     const ls = this.listeners
     this.listeners = null
-    if (ls !== null) for (const l of ls) l()
+    // a transport's listener that throws must not stop the others, nor escape a timer
+    if (ls !== null)
+      for (const l of ls)
+        try {
+          l()
+        } catch {
+          /* the attempt is aborted either way */
+        }
   }
 }
 

@@ -30,7 +30,12 @@ export const sharedWatchState = (): { readonly watched: number; readonly ticking
 })
 
 const tick = (): void => {
-  for (const w of shared) w.poll()
+  for (const w of shared)
+    try {
+      w.poll()
+    } catch {
+      /* one attempt's failure must not stop the others' limits (LazyAbort already keeps listeners apart) */
+    }
   if (shared.size === 0 && ticker !== null) {
     clearInterval(ticker)
     ticker = null

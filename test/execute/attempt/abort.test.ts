@@ -10,6 +10,20 @@ import * as H from '../../../src/index.js'
 import { LazyAbort, withLazySignal } from '../../../src/execute/attempt/abort.js'
 
 describe('LazyAbort', () => {
+  test('a listener that throws stops neither the abort nor the other listeners', () => {
+    const a = new LazyAbort()
+    const heard: string[] = []
+    a.onAbort(() => heard.push('first'))
+    a.onAbort(() => {
+      throw new Error('a transport listener threw')
+    })
+    a.onAbort(() => heard.push('third'))
+    assert.doesNotThrow(() => a.abort())
+    assert.deepEqual(heard, ['first', 'third'])
+    assert.equal(a.aborted, true)
+    assert.equal(a.signal.aborted, true)
+  })
+
   test('listeners run once on abort, at once when added after; the signal follows, made before or after', () => {
     const early = new LazyAbort()
     const before = early.signal
