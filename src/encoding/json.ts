@@ -229,8 +229,7 @@ export const keepJsonText = <B extends object>(body: B, text: string, clean = fa
 export const jsonTextOf = (body: object): string | undefined => kept.get(body)?.text
 
 /**
- * `v` and everything in it frozen (JSON data: arrays and plain records), so that the value a
- * body shows cannot be changed away from the text it sends.
+ * `v` and everything in it frozen, so that a body's value cannot drift from the text it sends.
  * @example
  * Object.isFrozen(deepFreeze({ a: [1] }).a) // true
  */
@@ -258,15 +257,13 @@ export const jsonTextBody = (
     {
       _tag: 'Json',
       get value(): Json {
-        // frozen: the value shown is the text sent, and stays so
         if (value === undefined) value = deepFreeze(JSON.parse(text) as Json)
         return value
       },
       collection: false,
     },
     text,
-    // a getter read twice may have answered otherwise the second time: the text is the truth
-    !text.includes('"Withheld"'),
+    !text.includes('"Withheld"'), // a getter may answer otherwise the second time: the text decides
   )
 }
 
