@@ -214,4 +214,4 @@ export const getDataInParts =
 export const prepareRequest =
   (method: Method, env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, PreparedRequest> =>
-    boundary('prepareRequest', env, req, (r) => prepareNow('prepareRequest', method, r, req), unpreparable)
+    boundary('prepareRequest', env, req, (r) => prepareNow('prepareRequest', method, r, req, false), unpreparable)

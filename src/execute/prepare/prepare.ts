@@ -177,11 +177,11 @@ const checkFraming = (req: ResolvedRequest, body: PreparedBody, step: string): E
 }
 
 /**
- * The PreparedRequest of `req` for `method` (shared by prepareRequest, processRequest and the
- * transfers in parts, whose log lines name their own step), in plain control flow: this runs
- * once per request.
+ * The PreparedRequest of `req` for `method` (for every run; log lines name `step`). `runsNow`:
+ * the caller runs it at once, so its first attempt may send the signature made here (false for
+ * prepareRequest: its request may run later, or twice).
  * @example
- * await prepareNow('prepareRequest', 'GET', {}, req) // right({ _tag: 'PreparedRequest', … })
+ * await prepareNow('prepareRequest', 'GET', {}, req, false) // right({ _tag: 'PreparedRequest', … })
  * @internal
  */
 export const prepareNow = async (
@@ -189,6 +189,7 @@ export const prepareNow = async (
   method: string,
   env: ResolvedEnv,
   req0: Request,
+  runsNow = true,
 ): Promise<E.Either<ClientError, PreparedRequest>> => {
   if (!isRequest(req0)) return E.left(invalidInput(step, `${step}: the input is not a Request`, []))
   if (req0.error !== null) return E.left(invalidInput(req0.error.step, req0.error.message, req0.log))
@@ -215,7 +216,7 @@ export const prepareNow = async (
   const signed =
     schemeOf(t.auth).sign === null
       ? E.right({ body: prepared.right.body, headers: composeHeaders(req, t.auth, prepared.right) })
-      : await signPrepared(req, step, t, prepared.right, env)
+      : await signPrepared(req, step, t, prepared.right, env, runsNow)
   if (E.isLeft(signed)) return signed
   const { body, headers } = signed.right
   const at = env.now()
@@ -264,13 +265,14 @@ const composeHeaders = (req: ResolvedRequest, auth: Auth, { body, contentType }:
   )
 }
 
-/** Composes the headers and signs them (AWS4, OAuth1) as the first attempt would be (sent by it when run at once). */
+/** Composes the headers and signs them (AWS4, OAuth1) as the first attempt would be (sent by it when `runsNow`). */
 const signPrepared = async (
   req: ResolvedRequest,
   step: string,
   target: { readonly method: string; readonly url: string; readonly auth: Auth },
   out: BodyOut,
   env: ResolvedEnv,
+  runsNow: boolean,
 ): Promise<E.Either<ClientError, { readonly body: PreparedBody; readonly headers: HeaderList }>> => {
   const body = out.body
   const headers = composeHeaders(req, target.auth, out)
@@ -286,7 +288,7 @@ const signPrepared = async (
     return E.left(authError(`${step}: signing failed: ${e instanceof Error ? e.message : String(e)}`, req.log))
   }
   if (E.isRight(signed)) {
-    if (step !== 'prepareRequest') presign(signed.right, { ...hop, hash })
+    if (runsNow) presign(signed.right, { ...hop, hash })
     return E.right({ body, headers: signed.right })
   }
   const f = signed.left
