@@ -14,7 +14,12 @@ import * as H from '../../src/index.js'
 import type { Aws4Auth } from '../../src/model/request.js'
 import { signAws4 } from '../../src/auth/aws4.js'
 import { assertInvalid, assertOk, base, lastLine } from '../helpers.js'
-import { startSigV4Verifier, type SigV4Verifier, type VerifiedRequest } from '../support/sigv4-verifier.js'
+import {
+  startSigV4Verifier,
+  withSigV4Verifier,
+  type SigV4Verifier,
+  type VerifiedRequest,
+} from '../support/sigv4-verifier.js'
 import { useTempDir } from '../support/fixtures.js'
 
 const AK = 'AKIDHTTPIPETEST'
@@ -136,8 +141,7 @@ describe('addAws4Authorization (step)', () => {
   }
 
   test('a request with an invalid AWS4 step is never sent: processRequest answers InvalidInput without the secret', async () => {
-    const v = await startSigV4Verifier({ accessKey: AK, secretKey: SK, region: 'us-east-1', service: 's3' })
-    try {
+    await withSigV4Verifier({ accessKey: AK, secretKey: SK, region: 'us-east-1', service: 's3' }, async (v) => {
       const e = await pipe(
         H.newRequest(),
         H.initialize(`${v.url}/x`),
@@ -150,9 +154,7 @@ describe('addAws4Authorization (step)', () => {
       assert.ok(e.left._tag === 'InvalidInput' && e.left.step === 'addAws4Authorization')
       assertNoSecrets(e.left, SK, TOKEN)
       assert.equal(v.requests.length, 0)
-    } finally {
-      await v.close()
-    }
+    })
   })
 })
 
@@ -604,40 +606,40 @@ describe('AWS4 against a verifying server (@smithy/signature-v4 recomputes every
   })
 
   test('a session token is sent as X-Amz-Security-Token and signed; the log hides it', async () => {
-    const v = await startSigV4Verifier({
-      accessKey: AK,
-      secretKey: SK,
-      region: 'us-east-1',
-      service: 's3',
-      sessionToken: TOKEN,
-    })
-    try {
-      const res = await run(
-        pipe(
-          H.newRequest(),
-          H.initialize(`${v.url}/b/k`),
-          H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: TOKEN }),
-        ),
-        'GET',
-      )
-      assert.equal(res.status, 200, text(res))
-      assert.equal(only(v).headers['x-amz-security-token'], TOKEN)
-      assert.ok(only(v).signedHeaders.includes('x-amz-security-token'))
-      assertNoSecrets(res, SK, TOKEN)
-      // the verifier insists on its token: another one is refused
-      const other = await run(
-        pipe(
-          H.newRequest(),
-          H.initialize(`${v.url}/b/k`),
-          H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: `${TOKEN}x` }),
-        ),
-        'GET',
-      )
-      assert.equal(other.status, 403)
-      assert.match(String(json(other)['reason']), /session token/)
-    } finally {
-      await v.close()
-    }
+    await withSigV4Verifier(
+      {
+        accessKey: AK,
+        secretKey: SK,
+        region: 'us-east-1',
+        service: 's3',
+        sessionToken: TOKEN,
+      },
+      async (v) => {
+        const res = await run(
+          pipe(
+            H.newRequest(),
+            H.initialize(`${v.url}/b/k`),
+            H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: TOKEN }),
+          ),
+          'GET',
+        )
+        assert.equal(res.status, 200, text(res))
+        assert.equal(only(v).headers['x-amz-security-token'], TOKEN)
+        assert.ok(only(v).signedHeaders.includes('x-amz-security-token'))
+        assertNoSecrets(res, SK, TOKEN)
+        // the verifier insists on its token: another one is refused
+        const other = await run(
+          pipe(
+            H.newRequest(),
+            H.initialize(`${v.url}/b/k`),
+            H.addAws4Authorization(AK, SK, 'us-east-1', 's3', { sessionToken: `${TOKEN}x` }),
+          ),
+          'GET',
+        )
+        assert.equal(other.status, 403)
+        assert.match(String(json(other)['reason']), /session token/)
+      },
+    )
   })
 
   test('unsignedPayload sends and signs UNSIGNED-PAYLOAD; the body still arrives whole', async () => {
@@ -708,106 +710,109 @@ describe('AWS4 against a verifying server (@smithy/signature-v4 recomputes every
   })
 
   test('every retry is signed again: each attempt has its own X-Amz-Date and signature, all valid', async () => {
-    const v = await startSigV4Verifier({
-      accessKey: AK,
-      secretKey: SK,
-      region: 'us-east-1',
-      service: 's3',
-      failFirst: 2,
-    })
-    try {
-      const file = tmp.file('small.txt')
-      await new Promise<void>((resolve, reject) =>
-        createWriteStream(file).on('error', reject).end('file body', resolve),
-      )
-      const res = await run(
-        pipe(
-          H.newRequest(),
-          H.initialize(`${v.url}/b/retry`),
-          H.setBinaryBody(H.fromFile(file)),
-          H.maxAttempts(3),
-          H.addAws4Authorization(AK, SK, 'us-east-1'),
-        ),
-        'PUT',
-        { now: ticking(), sleep: noSleep },
-      )
-      assert.equal(res.status, 200, text(res))
-      assert.equal(res.attempts, 3)
-      assert.deepEqual(
-        v.requests.map((r) => [r.status, r.ok, r.bodyBytes]),
-        [
-          [503, true, 9],
-          [503, true, 9],
-          [200, true, 9],
-        ],
-      )
-      assert.equal(new Set(v.requests.map((r) => r.amzDate)).size, 3, 'three distinct X-Amz-Date values')
-      assert.equal(new Set(v.requests.map((r) => r.signature)).size, 3, 'three distinct signatures')
-    } finally {
-      await v.close()
-    }
+    await withSigV4Verifier(
+      {
+        accessKey: AK,
+        secretKey: SK,
+        region: 'us-east-1',
+        service: 's3',
+        failFirst: 2,
+      },
+      async (v) => {
+        const file = tmp.file('small.txt')
+        await new Promise<void>((resolve, reject) =>
+          createWriteStream(file).on('error', reject).end('file body', resolve),
+        )
+        const res = await run(
+          pipe(
+            H.newRequest(),
+            H.initialize(`${v.url}/b/retry`),
+            H.setBinaryBody(H.fromFile(file)),
+            H.maxAttempts(3),
+            H.addAws4Authorization(AK, SK, 'us-east-1'),
+          ),
+          'PUT',
+          { now: ticking(), sleep: noSleep },
+        )
+        assert.equal(res.status, 200, text(res))
+        assert.equal(res.attempts, 3)
+        assert.deepEqual(
+          v.requests.map((r) => [r.status, r.ok, r.bodyBytes]),
+          [
+            [503, true, 9],
+            [503, true, 9],
+            [200, true, 9],
+          ],
+        )
+        assert.equal(new Set(v.requests.map((r) => r.amzDate)).size, 3, 'three distinct X-Amz-Date values')
+        assert.equal(new Set(v.requests.map((r) => r.signature)).size, 3, 'three distinct signatures')
+      },
+    )
   })
 
   test('a same-origin 307 redirect is signed again for the new path and query, and accepted', async () => {
-    const v = await startSigV4Verifier({
-      accessKey: AK,
-      secretKey: SK,
-      region: 'us-east-1',
-      service: 's3',
-      redirects: [{ path: '/b/start', location: '/b/final/%C3%A9?part=2&x=a%2Fb', status: 307 }],
-    })
-    try {
-      const res = await run(
-        pipe(
-          H.newRequest(),
-          H.initialize(`${v.url}/b/start?part=1`),
-          H.setStringBody('moved body'),
-          H.addAws4Authorization(AK, SK, 'us-east-1'),
-        ),
-        'PUT',
-        { now: ticking() },
-      )
-      assert.equal(res.status, 200, text(res))
-      assert.equal(res.redirects, 1)
-      const [first, second] = [only(v, 0), only(v, 1)]
-      assert.deepEqual([first.status, first.ok, first.path, first.query], [307, true, '/b/start', 'part=1'])
-      assert.deepEqual(
-        [second.status, second.ok, second.method, second.path, second.query, second.bodyBytes],
-        [200, true, 'PUT', '/b/final/%C3%A9', 'part=2&x=a%2Fb', 10],
-      )
-      assert.notEqual(first.signature, second.signature)
-      assert.notEqual(first.amzDate, second.amzDate)
-    } finally {
-      await v.close()
-    }
+    await withSigV4Verifier(
+      {
+        accessKey: AK,
+        secretKey: SK,
+        region: 'us-east-1',
+        service: 's3',
+        redirects: [{ path: '/b/start', location: '/b/final/%C3%A9?part=2&x=a%2Fb', status: 307 }],
+      },
+      async (v) => {
+        const res = await run(
+          pipe(
+            H.newRequest(),
+            H.initialize(`${v.url}/b/start?part=1`),
+            H.setStringBody('moved body'),
+            H.addAws4Authorization(AK, SK, 'us-east-1'),
+          ),
+          'PUT',
+          { now: ticking() },
+        )
+        assert.equal(res.status, 200, text(res))
+        assert.equal(res.redirects, 1)
+        const [first, second] = [only(v, 0), only(v, 1)]
+        assert.deepEqual([first.status, first.ok, first.path, first.query], [307, true, '/b/start', 'part=1'])
+        assert.deepEqual(
+          [second.status, second.ok, second.method, second.path, second.query, second.bodyBytes],
+          [200, true, 'PUT', '/b/final/%C3%A9', 'part=2&x=a%2Fb', 10],
+        )
+        assert.notEqual(first.signature, second.signature)
+        assert.notEqual(first.amzDate, second.amzDate)
+      },
+    )
   })
 
   test('a same-origin 303 redirect (POST becomes GET, body dropped) is signed with the empty payload hash', async () => {
-    const v = await startSigV4Verifier({
-      accessKey: AK,
-      secretKey: SK,
-      region: 'eu-west-1',
-      service: 'execute-api',
-      redirects: [{ path: '/stage/create', location: '/stage/result/42', status: 303 }],
-    })
-    try {
-      const res = await run(
-        pipe(
-          H.newRequest(),
-          H.initialize(`${v.url}/stage/create`),
-          H.setJsonBody({ a: 1 }),
-          H.addAws4Authorization(AK, SK, 'eu-west-1', 'execute-api'),
-        ),
-        'POST',
-      )
-      assert.equal(res.status, 200, text(res))
-      const second = only(v, 1)
-      assert.deepEqual([second.ok, second.method, second.path, second.bodyBytes], [true, 'GET', '/stage/result/42', 0])
-      assert.equal(second.headers['x-amz-content-sha256'], sha256(''))
-      assert.ok(!second.signedHeaders.includes('content-type'))
-    } finally {
-      await v.close()
-    }
+    await withSigV4Verifier(
+      {
+        accessKey: AK,
+        secretKey: SK,
+        region: 'eu-west-1',
+        service: 'execute-api',
+        redirects: [{ path: '/stage/create', location: '/stage/result/42', status: 303 }],
+      },
+      async (v) => {
+        const res = await run(
+          pipe(
+            H.newRequest(),
+            H.initialize(`${v.url}/stage/create`),
+            H.setJsonBody({ a: 1 }),
+            H.addAws4Authorization(AK, SK, 'eu-west-1', 'execute-api'),
+          ),
+          'POST',
+        )
+        assert.equal(res.status, 200, text(res))
+        const second = only(v, 1)
+        assert.deepEqual(
+          [second.ok, second.method, second.path, second.bodyBytes],
+          [true, 'GET', '/stage/result/42', 0],
+        )
+        assert.equal(second.headers['x-amz-content-sha256'], sha256(''))
+        assert.ok(!second.signedHeaders.includes('content-type'))
+      },
+    )
   })
 
   test('a cross-origin redirect arrives without Authorization (the AWS4 scheme is dropped)', async () => {

@@ -13,7 +13,7 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 
 import * as H from '../../src/index.js'
-import { startSigV4Verifier } from '../support/sigv4-verifier.js'
+import { withSigV4Verifier } from '../support/sigv4-verifier.js'
 import { startOAuth1Verifier, type Verifier } from '../support/oauth1-verifier.js'
 
 const AK = 'AKIDHTTPIPEONCE'
@@ -54,54 +54,53 @@ const bigValue = {
 
 describe('AWS4: one signature per attempt, the body hashed once per run', () => {
   test('the first attempt sends the signature the log shows; each retry is signed afresh; all verified', async () => {
-    const v = await startSigV4Verifier({
-      accessKey: AK,
-      secretKey: SK,
-      region: 'us-east-1',
-      service: 's3',
-      failFirst: 2,
-    })
-    try {
-      const res = await ok(
-        pipe(
-          H.newRequest(),
-          H.initialize(`${v.url}/b/once`),
-          H.setJsonBody(bigValue),
-          H.maxAttempts(3),
-          H.addAws4Authorization(AK, SK, 'us-east-1'),
-          H.processRequest('PUT', { now: ticking(), sleep: noSleep }),
-        ),
-      )
-      assert.equal(res.status, 200)
-      assert.equal(res.attempts, 3)
-      const bytes = Buffer.from(JSON.stringify(bigValue))
-      assert.ok(bytes.length > 60_000)
-      assert.deepEqual(
-        v.requests.map((r) => [r.status, r.ok, r.bodyBytes]),
-        [
-          [503, true, bytes.length],
-          [503, true, bytes.length],
-          [200, true, bytes.length],
-        ],
-      )
-      // signed once for the first attempt: the date the log shows is the one the server got
-      // (with this clock, a second signature would carry a later second)
-      const [first] = v.requests
-      assert.equal(loggedHeader(res.log, 'processRequest', 'X-Amz-Date'), first?.amzDate)
-      assert.equal(new Set(v.requests.map((r) => r.amzDate)).size, 3, 'each retry signed with its own date')
-      assert.equal(new Set(v.requests.map((r) => r.signature)).size, 3)
-      // one payload hash for the run, the hash of the bytes sent
-      const hashes = new Set(v.requests.map((r) => r.headers['x-amz-content-sha256']))
-      assert.deepEqual([...hashes], [createHash('sha256').update(bytes).digest('hex')])
-      assert.equal(loggedHeader(res.log, 'processRequest', 'X-Amz-Content-Sha256'), [...hashes][0])
-    } finally {
-      await v.close()
-    }
+    await withSigV4Verifier(
+      {
+        accessKey: AK,
+        secretKey: SK,
+        region: 'us-east-1',
+        service: 's3',
+        failFirst: 2,
+      },
+      async (v) => {
+        const res = await ok(
+          pipe(
+            H.newRequest(),
+            H.initialize(`${v.url}/b/once`),
+            H.setJsonBody(bigValue),
+            H.maxAttempts(3),
+            H.addAws4Authorization(AK, SK, 'us-east-1'),
+            H.processRequest('PUT', { now: ticking(), sleep: noSleep }),
+          ),
+        )
+        assert.equal(res.status, 200)
+        assert.equal(res.attempts, 3)
+        const bytes = Buffer.from(JSON.stringify(bigValue))
+        assert.ok(bytes.length > 60_000)
+        assert.deepEqual(
+          v.requests.map((r) => [r.status, r.ok, r.bodyBytes]),
+          [
+            [503, true, bytes.length],
+            [503, true, bytes.length],
+            [200, true, bytes.length],
+          ],
+        )
+        // signed once for the first attempt: the date the log shows is the one the server got
+        // (with this clock, a second signature would carry a later second)
+        const [first] = v.requests
+        assert.equal(loggedHeader(res.log, 'processRequest', 'X-Amz-Date'), first?.amzDate)
+        assert.equal(new Set(v.requests.map((r) => r.amzDate)).size, 3, 'each retry signed with its own date')
+        assert.equal(new Set(v.requests.map((r) => r.signature)).size, 3)
+        // one payload hash for the run, the hash of the bytes sent
+        const hashes = new Set(v.requests.map((r) => r.headers['x-amz-content-sha256']))
+        assert.deepEqual([...hashes], [createHash('sha256').update(bytes).digest('hex')])
+        assert.equal(loggedHeader(res.log, 'processRequest', 'X-Amz-Content-Sha256'), [...hashes][0])
+      },
+    )
   })
 
   test('a prepared request is signed again each time it is executed, never sent with the prepared date', async () => {
-    const v = await startSigV4Verifier({ accessKey: AK, secretKey: SK, region: 'us-east-1', service: 's3' })
-    try {
+    await withSigV4Verifier({ accessKey: AK, secretKey: SK, region: 'us-east-1', service: 's3' }, async (v) => {
       const env = { now: ticking() }
       const req = pipe(
         H.newRequest(),
@@ -120,9 +119,7 @@ describe('AWS4: one signature per attempt, the body hashed once per run', () => 
       )
       const dates = v.requests.map((r) => r.amzDate)
       assert.equal(new Set([shown, ...dates]).size, 3, `${shown} ${dates.join(' ')}`)
-    } finally {
-      await v.close()
-    }
+    })
   })
 })
 

@@ -426,3 +426,20 @@ export const startSigV4Verifier = async (o: SigV4VerifierOptions): Promise<SigV4
       })),
   }
 }
+
+/**
+ * Runs `f` with a fresh verifier, closed after whatever happens.
+ * @example
+ * await withSigV4Verifier({ accessKey: 'AKID', secretKey: 'SECRET', region: 'us-east-1', service: 's3' }, async (v) => { … })
+ */
+export const withSigV4Verifier = async <A>(
+  o: SigV4VerifierOptions,
+  f: (v: SigV4Verifier) => Promise<A>,
+): Promise<A> => {
+  const v = await startSigV4Verifier(o)
+  try {
+    return await f(v)
+  } finally {
+    await v.close()
+  }
+}
