@@ -34,7 +34,7 @@ export interface Received {
   readonly file: string | null
   readonly headersAt: number
   /** the HTTP version the answer came over, where the transport said */
-  readonly httpVersion?: HttpVersion
+  readonly httpVersion?: HttpVersion | undefined
   /** a stream's body, handed on unread (`body` is then empty): the consumer reads it, a layer that throws the answer away returns it */
   readonly open?: OpenBody
 }

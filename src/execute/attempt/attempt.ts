@@ -177,7 +177,7 @@ const received = (
     body,
     file,
     headersAt,
-    ...(res.httpVersion === undefined ? {} : { httpVersion: res.httpVersion }),
+    httpVersion: res.httpVersion,
   })
 
 /** Reads the body of an answer where its sink says, under the watch, and settles the attempt. */
@@ -220,8 +220,7 @@ const receive = async (
     const close = (): void => up.close()
     const body = new StreamBody({ ctx, res, watch: w, decoders: decoders ?? [], limit, close, onProgress, total })
     const { status, statusText, headers, httpVersion } = res
-    const version = httpVersion === undefined ? {} : { httpVersion }
-    return E.right({ hop, status, statusText, headers, body: EMPTY, file: null, headersAt, ...version, open: body })
+    return E.right({ hop, status, statusText, headers, body: EMPTY, file: null, headersAt, httpVersion, open: body })
   }
   const r = await readBody(res.body, {
     decoders: decoders ?? [],
