@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises'
 import * as E from 'fp-ts/lib/Either.js'
 import { fileError, type ClientError } from '../model/errors.js'
-import { headerRecord, withHttpVersion, type HttpResponse } from '../model/response.js'
+import { headerRecord, type HttpResponse } from '../model/response.js'
 import { errText } from './attempt/failures.js'
 import { EXECUTE_STEP as STEP, type Received, type RunCtx } from './context.js'
 
@@ -36,7 +36,7 @@ export const toResponse = async (ctx: RunCtx, r: Received): Promise<E.Either<Cli
   }
   ctx.log.add(file === null ? `body read, ${body.byteLength} bytes` : `body saved to ${file}`)
   const end = ctx.env.now()
-  const res: HttpResponse = {
+  return E.right({
     _tag: 'HttpResponse',
     status: r.status,
     statusText: r.statusText,
@@ -47,8 +47,8 @@ export const toResponse = async (ctx: RunCtx, r: Received): Promise<E.Either<Cli
     file,
     redirects: ctx.stats.redirects,
     attempts: ctx.stats.attempts,
+    ...(r.httpVersion === undefined ? {} : { httpVersion: r.httpVersion }),
     timings: { start: ctx.start, headers: r.headersAt, end, total: end - ctx.start },
     log: ctx.log.log,
-  }
-  return E.right(withHttpVersion(res, r.httpVersion))
+  })
 }

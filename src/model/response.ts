@@ -64,17 +64,6 @@ export interface HttpResponse {
 }
 
 /**
- * `x` with its `httpVersion` when the transport told it (absent otherwise): a copy only then, so
- * the common answer is built as one object literal.
- * @example
- * withHttpVersion({ status: 200 }, '2') // { status: 200, httpVersion: '2' }
- * withHttpVersion({ status: 200 }, undefined) // { status: 200 }
- * @internal
- */
-export const withHttpVersion = <T extends object>(x: T, version: HttpVersion | undefined): T =>
-  version === undefined ? x : { ...x, httpVersion: version }
-
-/**
  * The response headers as a record: lower-case names, repeated values joined.
  * @example
  * headerRecord([['Set-Cookie', 'a=1'], ['set-cookie', 'b=2']]) // { 'set-cookie': 'a=1\nb=2' }

@@ -5,7 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { ClientError } from '../../model/errors.js'
-import { headerRecord, withHttpVersion } from '../../model/response.js'
+import { headerRecord } from '../../model/response.js'
 import type { HttpStream } from '../../model/stream.js'
 import type { Received, RunCtx } from '../context.js'
 
@@ -26,7 +26,7 @@ const readWhole = (bytes: Uint8Array): AsyncIterable<E.Either<ClientError, Uint8
 export const toStream = (ctx: RunCtx, r: Received): HttpStream => {
   if (r.open === undefined) ctx.log.add(`body read, ${r.body.byteLength} bytes`)
   else ctx.log.add('head received - the body is streamed to its reader')
-  const stream: HttpStream = {
+  return {
     _tag: 'HttpStream',
     status: r.status,
     statusText: r.statusText,
@@ -37,8 +37,8 @@ export const toStream = (ctx: RunCtx, r: Received): HttpStream => {
     file: null,
     redirects: ctx.stats.redirects,
     attempts: ctx.stats.attempts,
+    ...(r.httpVersion === undefined ? {} : { httpVersion: r.httpVersion }),
     timings: { start: ctx.start, headers: r.headersAt, end: r.headersAt, total: r.headersAt - ctx.start },
     log: ctx.log.log,
   }
-  return withHttpVersion(stream, r.httpVersion)
 }
