@@ -238,7 +238,8 @@ describe('processAll: shared connections, paced starts, abort', () => {
   test('Infinity concurrency runs them all at once', async () => {
     await fresh()
     const results = await run(
-      Array.from({ length: 12 }, (_, i) => at(`/delay/30/${i}`)),
+      // each held 1 s, so that all 12 are open together even when a busy machine starts them slowly
+      Array.from({ length: 12 }, (_, i) => at(`/delay/1000/${i}`)),
       { concurrency: Infinity },
     )
     assert.ok(results.every(E.isRight))
