@@ -211,11 +211,14 @@ export const checkUrl = (step: string, url: unknown): E.Either<string, string> =
   const full = SCHEME.test(url) ? url : `https://${url}`
   const problem = urlProblem(full)
   if (problem !== null) return E.left(problem)
-  const protocol = new URL(encodeIllegal(full)).protocol
+  const protocol = protocolOf(full)
   return protocol === 'http:' || protocol === 'https:'
     ? E.right(full)
     : E.left(`unsupported scheme ${protocol} (${step} takes http or https URLs)`)
 }
+
+/** The scheme the URL parser reads in a URL that has no problem: a pure function of the text, remembered (bounded). */
+const protocolOf = memoized(512, (full) => new URL(encodeIllegal(full)).protocol)
 
 /**
  * Whether a URL names a scheme (`https://…`, `mailto:…`; `host:8080` is a port, no scheme): one
