@@ -36,7 +36,11 @@ export interface Progress {
  * - `secrets`: where `secretFromEnv` references are read (default: the process environment,
  *   read when the request runs);
  * - `debug`: print every line of a run to stderr as it is written (default: `HTTPIPE_DEBUG=1`
- *   in the environment when the request runs).
+ *   in the environment when the request runs);
+ * - `cookieJar`: a cookie jar (a tough-cookie `CookieJar`, or anything with its
+ *   `getCookieString(url)` and `setCookie(cookie, url)`): every attempt and redirect sends the
+ *   cookies it holds for its URL and stores the answer's `Set-Cookie` lines (default: none, no
+ *   cookie is kept).
  * @example
  * pipe(req, H.processRequest('GET', { fetch: globalThis.fetch, now: () => 0, random: () => 0.5 }))
  * @category running
@@ -53,6 +57,24 @@ export interface Env {
   readonly maxResponseBytes?: number
   readonly debug?: boolean
   readonly secrets?: (name: string) => string | undefined
+  readonly cookieJar?: CookieJarLike
+}
+
+/**
+ * What `env.cookieJar` must do: what tough-cookie's `CookieJar` does (RFC 6265: domain and path
+ * matching, Secure, HttpOnly, SameSite, expiry, public suffixes). Either method may answer with
+ * a promise. A `Cookie` string the jar gives is sent after the request's own `Cookie` header;
+ * a `Set-Cookie` line it refuses (another domain) is logged by its name and dropped.
+ * @example
+ * import { CookieJar } from 'tough-cookie'
+ * const jar: H.CookieJarLike = new CookieJar()
+ * pipe(req, H.processRequest('GET', { cookieJar: jar }))
+ * @category running
+ * @since 0.3.0
+ */
+export interface CookieJarLike {
+  readonly getCookieString: (url: string) => string | Promise<string>
+  readonly setCookie: (cookie: string, url: string) => unknown
 }
 
 /**
@@ -70,6 +92,7 @@ export interface ResolvedEnv {
   readonly maxResponseBytes: number | undefined
   readonly debug: boolean
   readonly secrets: (name: string) => string | undefined
+  readonly cookieJar: CookieJarLike | undefined
 }
 
 const POOL = new Uint32Array(256)
@@ -160,6 +183,16 @@ export const envProblem = (env: unknown): string | null => {
     name = 'debug'
     const debug = e['debug']
     if (debug !== undefined && typeof debug !== 'boolean') return `env.debug must be true or false, not ${kind(debug)}`
+    name = 'cookieJar'
+    const jar = e['cookieJar'] as Partial<Record<keyof CookieJarLike, unknown>> | undefined
+    if (
+      jar !== undefined &&
+      (typeof jar !== 'object' ||
+        jar === null ||
+        typeof jar.getCookieString !== 'function' ||
+        typeof jar.setCookie !== 'function')
+    )
+      return `env.cookieJar must be a cookie jar (getCookieString(url) and setCookie(cookie, url), as tough-cookie's CookieJar), not ${kind(jar)}`
     return null
   } catch (err) {
     return `env.${name} cannot be read (${err instanceof Error ? err.message : String(err)})`
@@ -215,4 +248,5 @@ export const resolveEnv = (env: Env = {}, defaults?: TransportDefaults): Resolve
   // read here, when a request runs (never at import, never by a builder step)
   debug: env.debug ?? debugFromEnvironment(),
   secrets: env.secrets ?? processSecrets,
+  cookieJar: env.cookieJar,
 })

@@ -17,6 +17,7 @@ import type { HttpResponse } from '../model/response.js'
 import { attempt } from './attempt/attempt.js'
 import type { ResolvedEnv } from './env.js'
 import { withChallenge } from './layers/challenge.js'
+import { withCookies } from './layers/cookies.js'
 import { withRedirects } from './layers/redirects.js'
 import { withRetries } from './layers/retries.js'
 import { withSigning } from './layers/signing.js'
@@ -40,7 +41,14 @@ const send = async (
   const length = body.right._tag === 'Segments' ? body.right.length : null
   const headers =
     length !== null && body.right !== p.body ? putHeader(p.headers, 'Content-Length', String(length)) : p.headers
-  const go = pipe(attempt(ctx), withSigning(ctx), withChallenge(ctx), withRetries(ctx), withRedirects(ctx))
+  const go = pipe(
+    attempt(ctx),
+    withCookies(ctx),
+    withSigning(ctx),
+    withChallenge(ctx),
+    withRetries(ctx),
+    withRedirects(ctx),
+  )
   const r = await go({ method: p.method, url: p.url, headers, body: body.right, auth: p.auth, attempt: 1 })
   return E.isLeft(r) ? E.left(r.left.error) : E.right({ ctx, received: r.right })
 }
