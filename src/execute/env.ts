@@ -138,8 +138,13 @@ export const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
  * processSecrets('HOME') // '/root'
  * @internal
  */
-export const processSecrets = (name: string): string | undefined =>
-  typeof process === 'undefined' ? undefined : process.env[name]
+export const processSecrets = (name: string): string | undefined => {
+  try {
+    return typeof process === 'undefined' ? undefined : process.env[name]
+  } catch {
+    return undefined // reading the environment refused (Deno without --allow-env): the variable is not set
+  }
+}
 
 const FUNCTIONS = ['transport', 'fetch', 'now', 'random', 'sleep', 'onProgress', 'secrets'] as const
 
@@ -208,8 +213,16 @@ let debugSeen: boolean | undefined
  * debugFromEnvironment() // true when the process started with HTTPIPE_DEBUG=1
  * @internal
  */
-export const debugFromEnvironment = (): boolean =>
-  (debugSeen ??= typeof process !== 'undefined' && process.env['HTTPIPE_DEBUG'] === '1')
+export const debugFromEnvironment = (): boolean => (debugSeen ??= readDebug())
+
+/** The variable itself; where reading the environment is refused (Deno without `--allow-env` throws), off. */
+const readDebug = (): boolean => {
+  try {
+    return typeof process !== 'undefined' && process.env['HTTPIPE_DEBUG'] === '1'
+  } catch {
+    return false
+  }
+}
 
 /**
  * The transports an Env falls back on, given by the layer that knows them (the executor itself
