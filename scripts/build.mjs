@@ -148,3 +148,7 @@ wrapper('testing/index')
 write(join(ESM, 'cli', 'main.js'), `#!/usr/bin/env node\nimport '../../cjs/cli/main.js'\n`)
 write(join(ESM, 'package.json'), JSON.stringify({ type: 'module' }) + '\n')
 chmodSync(join(ESM, 'cli', 'main.js'), 0o755)
+
+// dist/browser: the `browser` export condition, one ES module bundle (see scripts/build-browser.mjs)
+const { buildBrowser } = await import('./build-browser.mjs')
+await buildBrowser().catch((e) => fail(e.message))

@@ -32,6 +32,7 @@ import { bodyHasher } from '../body.js'
 import { describeBody, prepareBody, syncBody, type BodyOut } from './body.js'
 import type { ResolvedEnv } from '../env.js'
 import { presign } from '../layers/signing.js'
+import { unavailableHere } from './platform.js'
 
 /**
  * The headers every request starts with.
@@ -192,20 +193,19 @@ export const prepareNow = async (
   runsNow = true,
 ): Promise<E.Either<ClientError, PreparedRequest>> => {
   if (!isRequest(req0)) return E.left(invalidInput(step, `${step}: the input is not a Request`, []))
-  if (req0.error !== null) return E.left(invalidInput(req0.error.step, req0.error.message, req0.log))
+  const stop = req0.error ?? unavailableHere(req0) // null, but in the browser build (files, proxy, TLS)
+  if (stop !== null) return E.left(invalidInput(stop.step, stop.message, req0.log))
   const resolved = resolveSecrets(req0, env.secrets, () => originOf(req0))
   if (E.isLeft(resolved)) return E.left(invalidInput(step, `${step}: ${resolved.left}`, req0.log))
   const withheld = holdsNoWithheld(req0.body) ? null : withheldBodyField(req0)
   if (withheld !== null) return E.left(invalidInput(step, `${step}: ${withheld}`, req0.log))
-  // a request with nothing to read resolves to itself: no copy
-  const req: ResolvedRequest =
+  const req: ResolvedRequest = // a request with nothing to read resolves to itself: no copy
     resolved.right === (req0 as unknown) ? (req0 as unknown as ResolvedRequest) : { ...req0, ...resolved.right }
   const masked = [...referencedValues(req0, resolved.right), ...secretPathValues(req0)]
   const target = checkTarget(req, method, step)
   if (E.isLeft(target)) return target
   const t = target.right
-  // only a file body (stat) and a signing scheme need to wait: the common request does not
-  const b = req.body
+  const b = req.body // only a file body (stat) and a signing scheme need to wait: the common request does not
   const prepared =
     (b._tag === 'Binary' && b.source._tag === 'File') || b._tag === 'Multipart'
       ? await prepareBody(req, step, env)
