@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the real peer servers the tests run against (Debian packages), when missing:
 # tinyproxy (a forward proxy), openssl (to make test certificates) and apache2 with
-# apache2-utils (mod_auth_digest, for the live Digest tests). The tests start and stop them
-# on 127.0.0.1 themselves. Needs root (or sudo) on a Debian-like machine.
+# apache2-utils (mod_auth_digest, for the live Digest tests), and chromium (headless, for the
+# browser build's test, test/runtime/browser.test.ts). The tests start and stop them on
+# 127.0.0.1 themselves. Needs root (or sudo) on a Debian-like machine.
 set -euo pipefail
 need=()
 command -v tinyproxy >/dev/null 2>&1 || need+=(tinyproxy)
@@ -10,6 +11,7 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # apache2 lives in /usr/sbin, which is not always on a non-root PATH
 { command -v apache2 >/dev/null 2>&1 || [ -x /usr/sbin/apache2 ]; } || need+=(apache2)
 { command -v htdigest >/dev/null 2>&1 || [ -x /usr/bin/htdigest ]; } || need+=(apache2-utils)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing test peers: ${need[*]}"
 as_root=()
