@@ -6,6 +6,8 @@
  * request it saw. Needs `npm run build` (npm test builds first) and Debian's chromium.
  */
 import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, realpath, rm, symlink, mkdir } from 'node:fs/promises'
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -17,10 +19,73 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as H from '../../src/index.js'
 import { startDigestServer, type DigestServer } from '../support/digest-server.js'
 import { aws4Request, BASIC, oauth1Request, SIGNING_ENV } from './browser-cases.js'
-import { chromiumMissing, openInChromium } from './chromium.js'
 
 const ROOT = dirname(await realpath(join(import.meta.dirname, '..', '..', 'package.json')))
 const esbuild = createRequire(join(ROOT, 'package.json'))('esbuild') as typeof import('esbuild')
+
+// headless Chromium: Debian's /usr/bin/chromium (scripts/install-peers.sh installs it), a fresh
+// profile, nothing that reaches the network by itself, stopped by its process group
+/** Where Debian puts Chromium (HTTPIPE_CHROMIUM names another). */
+const CHROMIUM = process.env['HTTPIPE_CHROMIUM'] ?? '/usr/bin/chromium'
+
+/** Why the browser tests cannot run here, or null when they can. */
+const chromiumMissing = (): string | null =>
+  existsSync(CHROMIUM)
+    ? null
+    : `${CHROMIUM} is not installed (Debian's chromium package; scripts/install-peers.sh installs it as npm test's pretest)`
+
+interface Browser {
+  /** what Chromium printed (for a failure's message) */
+  readonly output: () => string
+  /** stops the browser and its helpers, removes the profile */
+  readonly stop: () => Promise<void>
+}
+
+/** Opens `url` in headless Chromium. */
+const openInChromium = async (url: string): Promise<Browser> => {
+  const profile = await mkdtemp(join(tmpdir(), 'httpipe-chromium-'))
+  const child: ChildProcess = spawn(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-proxy-server',
+      '--disable-dev-shm-usage',
+      `--user-data-dir=${profile}`,
+      url,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  )
+  let output = ''
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()))
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()))
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve()
+    else child.once('exit', () => resolve())
+  })
+  child.once('error', (e) => (output += `\nspawn failed: ${e.message}`))
+  return {
+    output: () => output,
+    stop: async () => {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+        try {
+          // the group: the browser and the zygote, renderer and utility processes it started
+          process.kill(-child.pid, 'SIGKILL')
+        } catch {
+          child.kill('SIGKILL')
+        }
+        await exited
+      }
+      await rm(profile, { recursive: true, force: true })
+    },
+  }
+}
 
 interface Seen {
   readonly method: string
