@@ -5,7 +5,8 @@
 //   folders of one rank (steps, read) may not import each other, and no two folders import each other;
 // - index.ts never imports a folder listed in notFromIndex (cli/: the command line, never loaded by the library);
 // - a folder listed in apart (testing/: the echo server) imports no other folder and is imported by none;
-// - no cycle between files of imports that remain at run time;
+// - no cycle between files of imports that remain at run time, in the Node build and in the browser
+//   build (where an import of X.ts is of its sibling X.browser.ts, when there is one);
 // - no module longer than maxLines (layers.json; 300): a longer one is two concerns.
 // Run by `npm test`; exits 1 naming each offence. Arguments: [srcDir] [layers.json].
 import { readdirSync, readFileSync } from 'node:fs'
@@ -33,6 +34,14 @@ const graph = (typesToo) =>
   )
 const imports = graph(true)
 const runtime = graph(false)
+// the browser build's graph (scripts/build-browser.mjs): an import of X.ts is of X.browser.ts where
+// that sibling exists (not from the sibling itself); its files are in the graphs above, so the layer
+// rule holds for them as for any file, and its cycles are checked as well
+const browserOf = (f, t) => {
+  const sibling = t.replace(/\.ts$/, '.browser.ts')
+  return sibling !== f && files.includes(sibling) ? sibling : t
+}
+const browserRuntime = new Map([...runtime].map(([f, ts]) => [f, ts.map((t) => browserOf(f, t))]))
 const problems = []
 
 // a file's unit: its top folder, or the root file's own name
@@ -82,20 +91,25 @@ for (const [from, tos] of edges)
       problems.push(`layer: ${example}; ${from} and ${to} are of one rank and do not import each other`)
   }
 
-// cycles of files at run time
-const state = new Map()
-const stack = []
-const visit = (f) => {
-  state.set(f, 'open')
-  stack.push(f)
-  for (const t of runtime.get(f) ?? []) {
-    if (state.get(t) === 'open') problems.push(`cycle: ${[...stack.slice(stack.indexOf(t)), t].map(rel).join(' → ')}`)
-    else if (!state.has(t)) visit(t)
+// cycles of files at run time, in the Node build and in the browser build
+const cycles = (g, label) => {
+  const state = new Map()
+  const stack = []
+  const visit = (f) => {
+    state.set(f, 'open')
+    stack.push(f)
+    for (const t of g.get(f) ?? []) {
+      if (state.get(t) === 'open')
+        problems.push(`${label}: ${[...stack.slice(stack.indexOf(t)), t].map(rel).join(' → ')}`)
+      else if (!state.has(t)) visit(t)
+    }
+    stack.pop()
+    state.set(f, 'done')
   }
-  stack.pop()
-  state.set(f, 'done')
+  for (const f of files) if (!state.has(f)) visit(f)
 }
-for (const f of files) if (!state.has(f)) visit(f)
+cycles(runtime, 'cycle')
+cycles(browserRuntime, 'cycle in the browser build')
 
 const unique = [...new Set(problems)]
 if (unique.length > 0) {

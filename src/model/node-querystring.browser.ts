@@ -6,21 +6,31 @@
  */
 
 /**
- * Node's `querystring.unescape`: percent-decoding, a malformed escape left as it is.
+ * Node's `querystring.unescape`: percent-decoding; when that fails (a malformed or partial
+ * escape), each valid `%XX` is a byte and the bytes are read as UTF-8 (U+FFFD for a bad
+ * sequence), the rest left as it is, as Node's `unescapeBuffer` does.
  * @example
  * unescape('a%20b') // 'a b'
+ * unescape('%C3%zz') // '\ufffd%zz'
  */
 export const unescape = (s: string): string => {
   try {
     return decodeURIComponent(s)
   } catch {
-    return s.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
-      try {
-        return decodeURIComponent(run)
-      } catch {
-        return run
+    const bytes: number[] = []
+    const encoder = new TextEncoder()
+    for (let i = 0; i < s.length; i++) {
+      const hex = s.slice(i + 1, i + 3)
+      if (s[i] === '%' && /^[0-9a-fA-F]{2}$/.test(hex)) {
+        bytes.push(parseInt(hex, 16))
+        i += 2
+      } else {
+        const cp = s.codePointAt(i) ?? 0
+        if (cp > 0xffff) i++
+        bytes.push(...encoder.encode(String.fromCodePoint(cp)))
       }
-    })
+    }
+    return new TextDecoder().decode(Uint8Array.from(bytes))
   }
 }
 
