@@ -36,7 +36,20 @@ const status = (te: TE.TaskEither<H.ClientError, H.HttpResponse>): Promise<Outco
     TE.map((r) => r.status),
   )().then(outcome)
 
+/** NDJSON read as it arrives: the names, or the first Left. */
+const streamed = async (): Promise<Outcome> => {
+  const items = await pipe(H.newRequest(), H.initialize(`${base}/api/ndjson`), H.streamRequest('GET'))()
+  if (E.isLeft(items)) return outcome(items)
+  const names: string[] = []
+  for await (const item of H.asNdjson(t.type({ name: t.string }))(items.right)) {
+    if (E.isLeft(item)) return outcome(item)
+    names.push(item.right.name)
+  }
+  return { tag: 'Right', value: names }
+}
+
 const run = async (): Promise<Record<string, Outcome>> => ({
+  ndjson: await streamed(),
   get: await pipe(H.newRequest(), H.initialize(`${base}/api/user`), H.processRequest('GET'), json(User)),
   post: await pipe(
     H.newRequest(),

@@ -191,6 +191,13 @@ describe('httpipe in headless Chromium (the browser export condition)', { skip: 
         if (url.startsWith('/digest-md5/')) return forward(md5, req, body, res)
         if (url.startsWith('/digest-sha512/')) return forward(sha512, req, body, res)
         if (url === '/api/user') return json(res, 200, { id: 7, name: 'Ann', tags: ['a', 'b'] })
+        if (url === '/api/ndjson') {
+          // three lines in four writes, one line cut in two
+          res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+          res.write('{"name":"a"}\n{"na')
+          setTimeout(() => res.end('me":"b"}\n{"name":"c"}\n'), 20)
+          return
+        }
         if (url === '/api/echo')
           return json(res, 200, {
             method: req.method,
@@ -225,7 +232,7 @@ describe('httpipe in headless Chromium (the browser export condition)', { skip: 
     )
   })
 
-  test('requests run in Chromium: io-ts decode, JSON POST, Basic, Digest, signing; files and proxies are InvalidInput', async () => {
+  test('requests run in Chromium: io-ts decode, JSON POST, NDJSON stream, Basic, Digest, signing; files and proxies are InvalidInput', async () => {
     const browser = await openInChromium(`${base}/`)
     let got: unknown
     try {
@@ -255,6 +262,7 @@ describe('httpipe in headless Chromium (the browser export condition)', { skip: 
       value: { method: 'POST', contentType: 'application/json; charset=utf-8', body: { a: 1, list: ['x', 'ÿ'] } },
     })
     assert.deepEqual(results['basic'], { tag: 'Right', value: { user: BASIC.user } })
+    assert.deepEqual(results['ndjson'], { tag: 'Right', value: ['a', 'b', 'c'] })
 
     // Digest: a 401 with the challenge, then the answer the server checked itself (its own hashing)
     assert.deepEqual(results['digestMd5'], {
