@@ -23,7 +23,7 @@
 //  - fp-ts, io-ts and eventsource-parser stay imports (the user's bundler resolves them, one copy
 //    with the user's own), everything else used (aws4, buffer) is in the bundle.
 // The bundle is checked to name no `node:` module and to require no builtin.
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { builtinModules, createRequire } from 'node:module'
 import { dirname, join, relative, resolve } from 'node:path'
 
@@ -100,7 +100,6 @@ export const buildBrowser = async () => {
     target: 'es2022',
     mainFields: ['browser', 'module', 'main'],
     inject: [join(SRC, 'model', 'globals.browser.ts')],
-    external: [],
     plugins: [
       { name: 'external', setup: (b) => b.onResolve({ filter: EXTERNAL }, (a) => ({ path: a.path, external: true })) },
       browserModules,
@@ -112,7 +111,6 @@ export const buildBrowser = async () => {
     logLevel: 'silent',
     metafile: true,
   })
-  const { readFileSync } = await import('node:fs')
   const problems = nodeImports(readFileSync(OUT, 'utf8'))
   if (problems.length > 0) throw new Error(`build: dist/browser/index.js names Node modules: ${problems.join(', ')}`)
   return result.metafile
