@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the real peer servers the tests run against (Debian packages), when missing:
 # tinyproxy (a forward proxy), openssl (to make test certificates) and apache2 with
-# apache2-utils (mod_auth_digest, for the live Digest tests), and chromium (headless, for the
-# browser build's test, test/runtime/browser.test.ts). The tests start and stop them on
-# 127.0.0.1 themselves. Needs root (or sudo) on a Debian-like machine.
+# apache2-utils (mod_auth_digest, for the live Digest tests), chromium (headless, for the
+# browser build's test, test/runtime/browser.test.ts) and httpie (the `http` command the
+# command-line differential test compares httpipe with). The tests start and stop the servers
+# on 127.0.0.1 themselves. Needs root (or sudo) on a Debian-like machine.
 set -euo pipefail
 need=()
 command -v tinyproxy >/dev/null 2>&1 || need+=(tinyproxy)
@@ -12,6 +13,7 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 { command -v apache2 >/dev/null 2>&1 || [ -x /usr/sbin/apache2 ]; } || need+=(apache2)
 { command -v htdigest >/dev/null 2>&1 || [ -x /usr/bin/htdigest ]; } || need+=(apache2-utils)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v http >/dev/null 2>&1 || need+=(httpie)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing test peers: ${need[*]}"
 as_root=()
