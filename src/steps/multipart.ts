@@ -5,6 +5,7 @@
  * when it is sent.
  * @module
  */
+import { createRequire } from 'node:module'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { quote } from '../encoding/json.js'
@@ -14,6 +15,19 @@ import { isBareMediaType, isContentId, isMediaType } from '../model/valid.js'
 import type { Request, Source, Step } from '../model/request.js'
 import { isEmptySource, toSource, type BodyData } from '../model/source.js'
 import { change, invalid, makeStep, note, type Change } from './step.js'
+
+let mimeTypes: { readonly lookup: (path: string) => string | false } | undefined
+
+/**
+ * The media type of a file from its name (`report.pdf` is `application/pdf`), from the
+ * mime-types database (loaded on first use), or null for a name it does not know.
+ * @example
+ * mediaTypeOf('report.pdf') // 'application/pdf'
+ * mediaTypeOf('README') // null
+ * @internal
+ */
+export const mediaTypeOf = (filename: string): string | null =>
+  (mimeTypes ??= createRequire(import.meta.url)('mime-types') as NonNullable<typeof mimeTypes>).lookup(filename) || null
 
 /**
  * Starts an empty multipart body of `kind` (`form-data` by default, `related` or `mixed`),
@@ -78,8 +92,9 @@ export const addMultipartFormDataField = (name: string, value: string | number |
   })
 
 /**
- * Adds a file to a multipart body: a part with `name`, `filename` and its media type
- * (`application/octet-stream` when none is given). The data is bytes, text, or
+ * Adds a file to a multipart body: a part with `name`, `filename` and its media type (when
+ * none is given, the one its file name says, `report.pdf` is `application/pdf`, from the
+ * mime-types database; `application/octet-stream` for a name it does not know). The data is bytes, text, or
  * `fromFile`/`fromUrl`/`fromBase64`; a file is streamed from disk when the request is sent and
  * re-opened on every attempt. With `ignoreEmpty`, empty data (an empty file too, found when the
  * request is prepared) adds no part. Non-ASCII file names are sent as `filename*` (RFC 8187)
@@ -110,7 +125,7 @@ export const addMultipartFormDataFile = (
           name,
           filename,
           source,
-          mime: mime ?? 'application/octet-stream',
+          mime: mime ?? mediaTypeOf(filename) ?? 'application/octet-stream',
           ignoreEmpty: ignoreEmpty === true,
         }
         return addPart(req, part, `file ${quote(filename)} added as ${quote(name)}, ${describe(source)}`)

@@ -146,7 +146,7 @@ describe('a golden body', () => {
       ),
       Buffer.from([0, 13, 10, 255]),
       Buffer.from(
-        `\r\n--${B}\r\nContent-Disposition: form-data; name="empty"; filename="e.txt"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--${B}--\r\n`,
+        `\r\n--${B}\r\nContent-Disposition: form-data; name="empty"; filename="e.txt"\r\nContent-Type: text/plain\r\n\r\n\r\n--${B}--\r\n`,
       ),
     ])
     const sent = await wire(p.body)
