@@ -45,13 +45,15 @@ export interface Flag {
   readonly parse?: (text: string) => unknown
   readonly repeat?: boolean
   readonly conflicts?: ReadonlyArray<string>
+  /** left out of --help (the names argv.ts gives HTTPie's spellings) */
+  readonly hidden?: boolean
   readonly step?: (value: never, lib: Lib, all: Values) => Step | ReadonlyArray<Step>
 }
 
 export const REQUEST = 'Request:'
 export const BODY = 'Body (one of; --form and --file together make multipart/form-data):'
 export const AUTH = 'Authorization (one of; a secret may be env:NAME, read from the environment):'
-export const LIMITS = 'Limits, retries and network (durations: 500ms, 30s, 2m; sizes: 512k, 10M):'
+export const LIMITS = 'Limits, retries and network (durations: 500ms, 30s, 2m, or seconds: 5, 0.5; sizes: 512k, 10M):'
 export const TLS = 'TLS:'
 export const OUTPUT = 'Output:'
 export const SAVED = 'Templates and curl:'

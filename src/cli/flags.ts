@@ -1,9 +1,7 @@
 /**
- * The command line's flags as one table: a row per flag with its syntax, its help, how its text
- * is read, and the builder steps it stands for. The program (commander) is built from the
- * table and the request is built by applying the rows in table order, so a step added to the
- * library is one row away from a flag. Rows without steps steer the output. The row type and
- * its constructors are in flag.ts.
+ * The flags as one table: a row per flag (syntax, help, how its text is read, the steps it
+ * stands for; rows without steps steer the output; row type in flag.ts, HTTPie's rows in
+ * flags-httpie.ts). The program is built from it, the request by applying the rows in order.
  * @module
  */
 import type { Request } from '../model/request.js'
@@ -44,6 +42,7 @@ import {
   values,
   type Flag,
 } from './flag.js'
+import { HTTPIE_FLAGS } from './flags-httpie.js'
 
 /**
  * The table. Rows are applied in this order, after the template (`--template`) or `initialize(URL)`.
@@ -86,7 +85,7 @@ export const FLAGS: ReadonlyArray<Flag> = [
   // body
   one(
     '-j, --json <text>',
-    'a JSON body, given as JSON text (setJsonBody)',
+    "a JSON body, given as JSON text (setJsonBody); a bare --json (no JSON text after it) is HTTPie's: data items as JSON",
     BODY,
     text,
     (v, H) => H.setJsonBody(v),
@@ -94,7 +93,7 @@ export const FLAGS: ReadonlyArray<Flag> = [
   ),
   many(
     '--form <name=value>',
-    'a urlencoded form field (setFormBody), or a text part with --file; repeatable',
+    "a urlencoded form field (setFormBody), or a text part with --file; repeatable; a bare --form (no name=value after it, or with data items) is HTTPie's: data items as a form",
     BODY,
     pair,
     (fs, H, all) =>
@@ -264,11 +263,11 @@ export const FLAGS: ReadonlyArray<Flag> = [
   one('-o, --out <file>', 'stream the body to a file, not to stdout (setResponseFile)', OUTPUT, text, (p, H) =>
     H.setResponseFile(p),
   ),
-  bool('-v, --verbose', 'print the status line and headers on stderr', OUTPUT),
+  bool('-v, --verbose', 'print the request sent (head, body) and the status line and headers on stderr', OUTPUT),
   bool('--log', "print the request's log on stderr", OUTPUT),
-  bool('--raw', 'write the body as it came, also on a terminal', OUTPUT),
+  bool('--raw', "write the body as it came, also on a terminal; --raw TEXT is HTTPie's: TEXT is the body", OUTPUT),
   bool('--stream', 'print any body as it arrives (event streams and NDJSON always are)', OUTPUT),
-  bool('-f, --fail', 'exit 22 when the status is 400 or above', OUTPUT),
+  bool('-f, --fail', "exit 22 when the status is 400 or above; with data items -f is HTTPie's --form", OUTPUT),
   bool('--no-progress', 'no progress bar (it is drawn on a terminal only)', OUTPUT),
   // templates and curl
   value(
@@ -296,5 +295,6 @@ export const FLAGS: ReadonlyArray<Flag> = [
     SAVED,
   ),
   bool('--curl', 'print the equivalent curl command and exit, nothing sent', SAVED),
-  bool('--show-secrets', 'with --curl: write secrets, not ***', SAVED),
+  bool('--show-secrets', 'with --curl, -v, --print, --offline: write secrets, not ***', SAVED),
+  ...HTTPIE_FLAGS,
 ]

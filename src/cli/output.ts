@@ -184,9 +184,10 @@ export const bodyOutput = (
 }
 
 /**
- * The status line and headers as `-v` shows them on stderr.
+ * The status line and headers as `-v` shows them on stderr, with the HTTP version the answer
+ * came over when the transport told it (`HTTP/1.1 200 OK`).
  * @example
- * statusAndHeaders({ status: 200, statusText: 'OK', rawHeaders: [['Content-Type', 'text/plain']], url: 'http://h/', redirects: 0 }, false) // 'HTTP 200 OK\nContent-Type: text/plain\n\n'
+ * statusAndHeaders({ status: 200, statusText: 'OK', rawHeaders: [['Content-Type', 'text/plain']], url: 'http://h/', redirects: 0, httpVersion: '1.1' }, false) // 'HTTP/1.1 200 OK\nContent-Type: text/plain\n\n'
  * @category cli
  * @since 0.3.0
  */
@@ -197,6 +198,7 @@ export const statusAndHeaders = (
     readonly rawHeaders: ReadonlyArray<readonly [string, string]>
     readonly url: string
     readonly redirects: number
+    readonly httpVersion?: string
   },
   colour: boolean,
 ): string => {
@@ -207,7 +209,11 @@ export const statusAndHeaders = (
       ? c.dim(`  (${visible(res.url)} after ${res.redirects} redirect${res.redirects === 1 ? '' : 's'})`)
       : ''
   const lines = [
-    c.bold(tint(`HTTP ${res.status} ${visible(res.statusText)}`.trimEnd())) + moved,
+    c.bold(
+      tint(
+        `HTTP${res.httpVersion === undefined ? '' : `/${res.httpVersion}`} ${res.status} ${visible(res.statusText)}`.trimEnd(),
+      ),
+    ) + moved,
     ...res.rawHeaders.map(([n, v]) => `${c.cyan(visible(n))}: ${visible(v)}`),
   ]
   return `${lines.join('\n')}\n\n`

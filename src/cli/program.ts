@@ -7,6 +7,12 @@ import { Command, CommanderError, Option } from 'commander'
 import { VERSION } from '../model/version.js'
 import { FLAGS } from './flags.js'
 import type { Flag, Values } from './flag.js'
+import { httpieArgv } from './argv.js'
+
+/** The flags that take a value (`-o`, `--out`, …): what follows them is no positional argument. */
+const VALUED = new Set(
+  FLAGS.flatMap((f) => (f.flags.includes('<') ? f.flags.replace(/ [<[].*$/, '').split(/,\s*/) : [])),
+)
 
 /**
  * The exit codes, as `--help` and the README list them.
@@ -66,10 +72,17 @@ const collect =
  */
 export const makeProgram = (writeErr: (s: string) => void, writeOut: (s: string) => void): Command => {
   const program = new Command('httpipe')
-    .usage('[METHOD] URL [options]')
+    .usage('[METHOD] URL [ITEM …] [options]')
     .description("Send an HTTP request built from flags that mirror httpipe's builder steps.")
     .argument('[method]', 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or another token')
-    .argument('[url]', 'the URL (no scheme: https://), or a path with --base-url or --template')
+    .argument(
+      '[url]',
+      'the URL (no scheme: https://; :3000/x is http://localhost:3000/x), or a path with --base-url or --template',
+    )
+    .argument(
+      '[items...]',
+      "HTTPie's request items: Header:value, name==value, name=value, name:=json, field@file (below)",
+    )
     .version(VERSION, '--version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     .exitOverride()
@@ -80,6 +93,7 @@ export const makeProgram = (writeErr: (s: string) => void, writeOut: (s: string)
     const o = new Option(f.flags, f.help).helpGroup(f.group)
     if (f.parse !== undefined) o.argParser(f.repeat === true ? collect(f.parse) : f.parse)
     if (f.conflicts !== undefined) o.conflicts([...f.conflicts])
+    if (f.hidden === true) o.hideHelp()
     program.addOption(o)
   }
   return program
@@ -102,7 +116,10 @@ export const readCommandLine = (
   | { readonly _tag: 'Exit'; readonly exit: number } => {
   const program = makeProgram(writeErr, writeOut)
   try {
-    program.parse([...argv], { from: 'user' })
+    program.parse(
+      httpieArgv(argv, (f) => VALUED.has(f)),
+      { from: 'user' },
+    )
   } catch (e) {
     if (e instanceof CommanderError) return { _tag: 'Exit', exit: e.exitCode === 0 ? EXIT.ok : EXIT.usage }
     throw e

@@ -12,11 +12,14 @@ import { appendLog } from '../model/log.js'
 import type { Request } from '../model/request.js'
 import type { HttpResponse } from '../model/response.js'
 import type { HttpStream } from '../model/stream.js'
-import { isToken } from '../model/valid.js'
+import { mediaTypeOf } from '../steps/multipart.js'
+import { itemSteps, readItems } from './apply-items.js'
+import { isKnownMethod, positionals } from './argv.js'
 import { FLAGS } from './flags.js'
 import type { Lib, Values } from './flag.js'
 import { bodyOutput, failLine, messageLine, statusAndHeaders, useColour, visible } from './output.js'
 import { attributeOf, EXIT } from './program.js'
+import { offline, printPlan, showing, streamOf } from './printing.js'
 import { progressBar } from './progress.js'
 import { bodyEntry, printStream, STREAMED_TYPES, streamingKind } from './stream.js'
 import { loadTemplate, templateSummary, Usage } from './template.js'
@@ -34,26 +37,30 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>
 }
 
-const KNOWN_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT']
-
 const write = (stream: NodeJS.WritableStream, data: string | Uint8Array): Promise<void> =>
   new Promise((resolve) => {
     if (data.length === 0) return resolve()
     stream.write(data, () => resolve())
   })
 
-/** The method and URL from the positional arguments: `[METHOD] URL`, or a lone method name with a template. */
+/** HTTPie's shorthands: `:3000/x` is http://localhost:3000/x, `:/x` http://localhost/x, `://h` is h. */
+const shorthand = (url: string): string => {
+  if (url.startsWith('://')) return url.slice(3)
+  const m = /^:(?!:)(\d*)(\/?.*)$/.exec(url)
+  return m === null ? url : `http://localhost${m[1] === '' ? '' : `:${m[1]}`}${m[2] ?? ''}`
+}
+
+/** The method, URL and request items from the positional arguments: `[METHOD] URL [ITEM …]`, or a lone method name with a template. */
 const target = (
   args: ReadonlyArray<string>,
-): { readonly method: string | undefined; readonly url: string | undefined } => {
-  const [a, b] = args
-  const lone = a !== undefined && b === undefined && KNOWN_METHODS.includes(a.toUpperCase())
-  const method = b !== undefined || lone ? a : undefined
-  if (method !== undefined && !isToken(method)) throw new Usage(`not a method name: ${JSON.stringify(method)}`)
+): { readonly method: string | undefined; readonly url: string | undefined; readonly items: ReadonlyArray<string> } => {
+  const { method, url, items, error } = positionals(args)
+  if (error !== null) throw new Usage(error)
   return {
-    method:
-      method === undefined ? undefined : KNOWN_METHODS.includes(method.toUpperCase()) ? method.toUpperCase() : method,
-    url: lone ? undefined : (b ?? a),
+    method: method === undefined ? undefined : isKnownMethod(method) ? method.toUpperCase() : method,
+    // HTTPie's shorthands: `:3000/x` is http://localhost:3000/x, `://h` is h
+    url: url === undefined ? undefined : shorthand(url),
+    items,
   }
 }
 
@@ -63,7 +70,7 @@ const build = (
   args: ReadonlyArray<string>,
   values: Values,
 ): { readonly req: Request; readonly method: string } => {
-  const { method, url } = target(args)
+  const { method, url, items } = target(args)
   const template = values['template']
   if (
     url === undefined &&
@@ -87,6 +94,7 @@ const build = (
     }
     for (const s of Array.isArray(steps) ? steps : [steps]) req = s(req)
   }
+  for (const s of itemSteps(H, readItems(items), values, mediaTypeOf)) req = s(req)
   if (req.error !== null) throw new Usage(req.error.message)
   return { req, method: method ?? (req.body._tag === 'None' ? 'GET' : 'POST') }
 }
@@ -112,9 +120,16 @@ const progressEnv = (req: Request, values: Values, io: Io) => {
   return progressBar(io.stderr, (p) => p.direction === 'upload' || toFile)
 }
 
+/** The response head where the plan says (-v: stderr; --print h: stdout). */
+const printHead = async (res: Parameters<typeof statusAndHeaders>[0], values: Values, io: Io): Promise<void> => {
+  const where = printPlan(values).responseHead
+  if (where !== null) await write(streamOf(io, where), statusAndHeaders(res, useColour(streamOf(io, where), io.env)))
+}
+
 const printResponse = async (H: Lib, res: HttpResponse, values: Values, io: Io): Promise<number> => {
-  if (values['verbose'] === true) await write(io.stderr, statusAndHeaders(res, useColour(io.stderr, io.env)))
-  if (res.file === null) {
+  await printHead(res, values, io)
+  const { responseBody, meta } = printPlan(values)
+  if (res.file === null && responseBody) {
     const out = bodyOutput(res.body, res.headers['content-type'], {
       terminal: io.stdout.isTTY === true,
       raw: values['raw'] === true,
@@ -123,6 +138,7 @@ const printResponse = async (H: Lib, res: HttpResponse, values: Values, io: Io):
     await write(io.stdout, out.data)
     if (out.note !== null) await write(io.stderr, `httpipe: ${out.note}\n`)
   }
+  if (meta !== null) await write(streamOf(io, meta), `Elapsed time: ${res.timings.total / 1000}s\n`)
   if (values['log'] === true) await write(io.stderr, `${H.getLog(res, true)}\n`)
   if (values['fail'] === true && res.status >= 400) {
     await write(io.stderr, failLine(res.status, res.statusText))
@@ -173,6 +189,7 @@ export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): 
     return EXIT.ok
   }
   if (typeof values['saveTemplate'] === 'string') return EXIT.ok
+  if (values['offline'] === true) return offline(H, req, method, values, io)
   // a template is someone else's: say what it will do before it is sent
   if (typeof values['template'] === 'string')
     await write(io.stderr, templateSummary(values['template'], method, req).split('\n').map(visible).join('\n'))
@@ -185,6 +202,7 @@ export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): 
     secrets: (n: string) => io.env[n],
     signal: interrupt.signal,
     ...(bar === null ? {} : { onProgress: bar.onProgress }),
+    ...showing(H, values, io),
   }
   try {
     // a body for stdout that is an event stream or NDJSON (any body with --stream) is printed as
@@ -225,7 +243,7 @@ const printStreamed = async (
   io: Io,
 ): Promise<number> => {
   const kind = streamingKind(stream.headers['content-type']) ?? 'bytes'
-  if (values['verbose'] === true) await write(io.stderr, statusAndHeaders(stream, useColour(io.stderr, io.env)))
+  await printHead(stream, values, io)
   const terminal = io.stdout.isTTY === true
   const ended = await printStream(
     H,

@@ -88,17 +88,19 @@ export const userPassword = (text: string): readonly [string, string | SecretRef
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
 /**
- * A duration in milliseconds: `500ms`, `30s`, `2m`, `1h`, `1.5s`; a bare number is milliseconds.
+ * A duration in milliseconds: `500ms`, `30s`, `2m`, `1h`, `1.5s`; a bare number is seconds, as
+ * HTTPie's and curl's `--timeout` take it (`5`, `0.5`).
  * @example
  * duration('1.5s') // 1500
+ * duration('5') // 5000
  * @category cli
  * @since 0.3.0
  */
 export const duration = (text: string): number => {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
-  const ms = m === null ? Number.NaN : Math.round(Number(m[1]) * (UNITS[m[2] ?? 'ms'] ?? 1))
+  const m = /^(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h)?$/.exec(text.trim())
+  const ms = m === null ? Number.NaN : Math.round(Number(m[1]) * (UNITS[m[2] ?? 's'] ?? 1))
   if (!Number.isSafeInteger(ms) || ms <= 0)
-    bad('expected a duration above 0 such as 500ms, 30s or 2m (a bare number is milliseconds)')
+    bad('expected a duration above 0 such as 500ms, 30s or 2m (a bare number is seconds)')
   return ms
 }
 

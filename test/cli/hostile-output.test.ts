@@ -79,7 +79,8 @@ describe('what comes from the server is printed visible, never raw', () => {
     assert.equal(r.code, 22)
     assert.equal(r.out, 'plain body\n', 'the body itself is written as it came')
     assert.doesNotMatch(r.err, RAW_CONTROL, JSON.stringify(r.err))
-    assert.ok(r.err.startsWith(`HTTP 404 ${SHOWN_REASON}\n`), r.err)
+    assert.ok(r.err.startsWith('GET /osc HTTP/1.1\n'), r.err)
+    assert.ok(r.err.includes(`\n\nHTTP/1.1 404 ${SHOWN_REASON}\n`), r.err)
     assert.ok(r.err.includes('x-evil: v\\x9b31m\\x9d52;c;aGk=\\x9c\n'), r.err)
     assert.ok(r.err.endsWith(`\nhttpipe: HTTP 404 ${SHOWN_REASON}\n`), r.err)
   })
@@ -98,7 +99,11 @@ describe('what comes from the server is printed visible, never raw', () => {
   test('a redirect: the URL reached in -v, and a Location not followed in --log', async () => {
     const moved = await httpipe([`${url}/moved`, '-v', '--log', '--max-redirects', '2'])
     assert.equal(moved.code, 0, moved.err)
-    assert.match(moved.err, /^HTTP 404 .* \(http:\/\/127\.0\.0\.1:\d+\/osc\?.* after 1 redirect\)\n/)
+    // each request sent (the first, then the redirect's), then the final status line
+    assert.match(
+      moved.err,
+      /^GET \/moved HTTP\/1\.1\n[^]*\n\nGET \/osc\?[^]*\n\nHTTP\/1\.1 404 .* \(http:\/\/127\.0\.0\.1:\d+\/osc\?.* after 1 redirect\)\n/,
+    )
     assert.doesNotMatch(moved.err, RAW_CONTROL, JSON.stringify(moved.err))
     const elsewhere = await httpipe([`${url}/elsewhere`, '-v', '--log', '--max-redirects', '2', '--fail'])
     assert.equal(elsewhere.code, 0, elsewhere.err)
@@ -150,7 +155,7 @@ describe('stdout closed by its reader', () => {
   test('with --fail the status line still follows the log, and the exit code is 22', async () => {
     const r = await closingStdout([`${url}/big404`, '--log', '--fail', '-v'], 'first-chunk')
     assert.equal(r.code, 22, r.err)
-    assert.match(r.err, /^HTTP 404 /)
+    assert.match(r.err, /^GET \/big404 HTTP\/1\.1\n[^]*\n\nHTTP\/1\.1 404 /)
     assert.ok(r.err.endsWith(`executeRequest: body read, ${BIG} bytes\nhttpipe: HTTP 404 ${SHOWN_REASON}\n`), r.err)
   })
   test('`| head -c 1` in bash: one byte read, the log complete, the exit code (PIPESTATUS) 0', async () => {

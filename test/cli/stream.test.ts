@@ -224,7 +224,10 @@ describe('the text printed', () => {
     const events = await httpipe([`${fx.server.url}/events?count=3`, '-v', '--log'])
     assert.equal(events.code, 0, events.err)
     assert.equal(events.out, [1, 2, 3].map((n) => `id: ${n}\ndata: {"n":${n}}\n\n`).join(''))
-    assert.match(events.err, /^HTTP 200 OK\ncontent-type: text\/event-stream\n/)
+    assert.match(
+      events.err,
+      /^GET \/events\?count=3 HTTP\/1\.1\n[^]*\n\nHTTP\/1\.1 200 OK\ncontent-type: text\/event-stream\n/,
+    )
     assert.ok(events.err.endsWith('executeRequest: body read, 63 bytes\n'), events.err)
     const lines = await httpipe([`${fx.server.url}/ndjson/3`])
     assert.equal(lines.code, 0, lines.err)

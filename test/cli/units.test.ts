@@ -43,7 +43,11 @@ describe('flag values', () => {
     rejects(() => userPassword('ann'), /user:password/)
   })
   test('durations, sizes and counts', () => {
-    assert.deepEqual(['250', '250ms', '1.5s', '2m', '1h'].map(duration), [250, 250, 1500, 120_000, 3_600_000])
+    // a bare number is seconds, as HTTPie's and curl's --timeout
+    assert.deepEqual(
+      ['250', '0.5', '.25', '250ms', '1.5s', '2m', '1h'].map(duration),
+      [250_000, 500, 250, 250, 1500, 120_000, 3_600_000],
+    )
     for (const t of ['', '0', '-1', '1e3', 'abc', '1d', '0.0001ms', '9'.repeat(400)])
       rejects(() => duration(t), /duration above 0/)
     assert.deepEqual(

@@ -1,0 +1,48 @@
+/**
+ * The rows of the flag table (flags.ts) that HTTPie users expect: how data items make the
+ * body (`--multipart`, and `--json`, `--form`, `-f`, `--raw TEXT` read as HTTPie's by argv.ts),
+ * and what is printed (`--offline`, `--print`). None of them is a step: the items and these
+ * flags are applied by apply-items.ts, the printing is run.ts's.
+ * @module
+ */
+import { InvalidArgumentError } from 'commander'
+import { BODY, OUTPUT, bool, value, type Flag } from './flag.js'
+
+/**
+ * `--print` letters: H request head, B request body, h response head, b response body, m meta.
+ * @example
+ * printLetters('HBhb') // 'HBhb'
+ * @category cli
+ * @since 0.3.0
+ */
+export const printLetters = (s: string): string => {
+  if (!/^[HBhbm]+$/.test(s))
+    throw new InvalidArgumentError(
+      'expected letters of HBhbm (H request head, B request body, h response head, b response body, m meta)',
+    )
+  return s
+}
+
+const hidden = (f: Flag): Flag => ({ ...f, hidden: true })
+
+/**
+ * The rows, appended to the table.
+ * @example
+ * HTTPIE_FLAGS.map((f) => f.flags) // ['--multipart', …]
+ * @category cli
+ * @since 0.3.0
+ */
+export const HTTPIE_FLAGS: ReadonlyArray<Flag> = [
+  bool('--multipart', 'data items as a multipart/form-data body, even without a file part (HTTPie)', BODY),
+  hidden(bool('--httpie-json', "HTTPie's --json: data items as a JSON body (the default)", BODY)),
+  hidden(bool('--httpie-form', "HTTPie's --form: data items as a urlencoded form", BODY)),
+  hidden(value('--raw-body <text>', "HTTPie's --raw TEXT: the body", BODY)),
+  bool('--offline', 'build the request and print it (--print HB), nothing sent (HTTPie)', OUTPUT),
+  {
+    flags: '-p, --print <what>',
+    help: 'print these on stdout: H request head, B request body, h response head, b response body, m meta (HTTPie; default b, with --offline HB)',
+    group: OUTPUT,
+    parse: printLetters,
+  },
+  bool('-I, --ignore-stdin', 'accepted for HTTPie command lines: httpipe never reads stdin', OUTPUT),
+]
