@@ -24,7 +24,23 @@ const VALUED = new Set(
 export const EXIT = { ok: 0, clientError: 1, usage: 2, httpError: 22, interrupted: 130 } as const
 
 const EXAMPLES = `
-Method: GET, or POST when a body is given; any other as the first argument (httpipe PUT URL …).
+Method: GET, or POST when a body or data item is given; any other as the first argument (httpipe PUT URL …).
+
+Request items (HTTPie's), after the URL:
+  Header:value        a header; Header: none; Header; an empty one; Header:@file from a file
+  name==value         a query parameter (name==@file: from a file)
+  name=value          a JSON string field (a form field with -f/--form); name=@file: the file's text
+  name:=json          a raw JSON field: 30, true, null, [1,2], {"a":1}; name:=@file: from a file
+  a[b][c]=x  a[]=1    nested JSON keys (HTTPie 3); a[2]=x sets an index, []=1 a top-level array
+  field@file          a file part, multipart (;type=mime, else the type its name says)
+  @file               the file is the body
+  \\:  \\=  \\@          a separator's character taken literally (in quotes: 'a\\:b==c')
+JSON data is sent with Content-Type: application/json and Accept: application/json, */*;q=0.5;
+--form (or -f with data items; -f alone is --fail) makes a urlencoded form, --multipart or a
+file part multipart/form-data; --raw TEXT sends TEXT. --offline prints the request and sends
+nothing; --print HBhbm picks what goes to stdout (H/B request head/body, h/b response head/body,
+m elapsed time); -v shows the request sent and the response head on stderr.
+
 A secret (password, token, AWS or OAuth secret, key passphrase, secret-named header) given as
 env:NAME is read from the environment variable NAME when the request runs, and a template saves
 the name, never the value. A template is someone else's: one that reads env secrets or files,
@@ -39,6 +55,9 @@ Examples:
   httpipe https://api.example.com/users --bearer env:API_TOKEN --save-template users.json
   httpipe --template users.json --param page=3 --trust-secret API_TOKEN=https://api.example.com
   httpipe POST https://api.example.com/items --json '{"a":1}' --curl
+  httpipe api.example.com/users name=Ann age:=30 'tags[]=a' X-Trace:1 page==2
+  httpipe -f PUT example.com/upload title=Report doc@report.pdf -v
+  httpipe --offline :8080/items q==1 'filter[kind]=open'
 
 Output: the body on stdout (pretty, coloured JSON on a terminal; the bytes as they came when
 piped or with --raw); -v the status line and headers, --log the log, on stderr; a progress bar
