@@ -10,7 +10,8 @@
  * `Accept-Encoding` (HTTPie `gzip, deflate`, httpipe `gzip, deflate, br`) and `Connection`
  * (HTTPie prints `keep-alive`; httpipe does not print it, its transport sends it). HTTPie's
  * `--offline` ends some bodies without a line break where httpipe writes one: trailing line
- * breaks are set aside. Two choices of HTTPie's HTTP library (requests) are set aside too: a
+ * breaks are set aside. HTTPie's main function runs for every command line in one Python
+ * process (what the `http` script runs; one `http` process is checked to print the same). Two choices of HTTPie's HTTP library (requests) are set aside too: a
  * space in the query is `+` there and `%20` in httpipe (the same space for every query
  * parser), and a DELETE (any method but GET and HEAD) without a body says `Content-Length: 0`
  * there and nothing in httpipe (the same empty body). HTTPie runs with `--ignore-stdin` (the test's stdin is a pipe, which
@@ -19,7 +20,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { useRecordingServer, useTempDir, type Recorded } from '../support/fixtures.js'
 import { httpipe, spawnCollect } from './helpers.js'
@@ -115,8 +116,62 @@ const received = (r: Recorded): Compared =>
     r.body,
   )
 
-const http = (args: ReadonlyArray<string>) =>
-  spawnCollect(found, ['--ignore-stdin', ...args], { env: { HTTPIE_CONFIG_DIR: join(tmp.path, 'httpie-config') } })
+const httpieEnv = (): NodeJS.ProcessEnv => ({ HTTPIE_CONFIG_DIR: join(tmp.path, 'httpie-config') })
+
+/** One run of the `http` command, a process of its own. */
+const http = (args: ReadonlyArray<string>) => spawnCollect(found, ['--ignore-stdin', ...args], { env: httpieEnv() })
+
+/**
+ * HTTPie's main function (what the `http` script calls, httpie.core.main) run for each command
+ * line in one process of the script's own Python: a Python start and HTTPie's imports cost
+ * ~0.35 s of CPU per `http` process, 50 of them too long for one test file on a busy machine.
+ * Stdin closed (HTTPie's "closed fd" case), stdout and stderr captured per command line.
+ */
+const BATCH = `
+import base64, io, json, sys
+from httpie.core import main
+from httpie.context import Environment
+for line in sys.stdin:
+    out = io.TextIOWrapper(io.BytesIO(), encoding='utf-8', write_through=True)
+    err = io.TextIOWrapper(io.BytesIO(), encoding='utf-8', write_through=True)
+    env = Environment(stdin=None, stdin_isatty=False, stdout=out, stdout_isatty=False, stderr=err, stderr_isatty=False)
+    code = main(['http', '--ignore-stdin', *json.loads(line)], env)
+    out.flush()
+    err.flush()
+    print(json.dumps({'code': int(code.value), 'out': base64.b64encode(out.buffer.getvalue()).decode(), 'err': err.buffer.getvalue().decode('utf-8', 'replace')}), flush=True)
+`
+const python = (() => {
+  try {
+    return /^#!\s*(\S*python\S*)\s*$/.exec(readFileSync(found, 'utf8').split('\n')[0] ?? '')?.[1] ?? null
+  } catch {
+    return null
+  }
+})()
+
+/** HTTPie run for each command line: in one Python process when `http` is a Python script, else one process each, 4 at a time. */
+const httpAll = async (
+  lines: ReadonlyArray<ReadonlyArray<string>>,
+): Promise<ReadonlyArray<{ readonly code: number | null; readonly stdout: Buffer; readonly err: string }>> => {
+  if (python === null) {
+    const out: Array<Awaited<ReturnType<typeof http>>> = []
+    await pool(lines, 4, async (args, i) => {
+      out[i] = await http(args)
+    })
+    return out
+  }
+  const r = await spawnCollect(python, ['-c', BATCH], {
+    env: httpieEnv(),
+    input: lines.map((l) => JSON.stringify(l)).join('\n') + '\n',
+  })
+  assert.equal(r.code, 0, r.err)
+  return r.out
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const d = JSON.parse(l) as { code: number; out: string; err: string }
+      return { code: d.code, stdout: Buffer.from(d.out, 'base64'), err: d.err }
+    })
+}
 
 /** Runs `work` over the items, `n` at a time. */
 const pool = async <A>(items: ReadonlyArray<A>, n: number, work: (a: A, i: number) => Promise<void>): Promise<void> => {
@@ -146,24 +201,29 @@ describe('HTTPie command lines: httpipe builds and sends what http does', { skip
 
   test('--offline prints the same request, and the server receives the same request', { timeout: 60_000 }, async () => {
     const failures: string[] = []
+    const untool = (c: Compared): Compared => ({ ...c, line: c.line.replace(/\/c\d+\/[to]/, '/cN') })
+    // the path names the tool, so that the two are told apart: compared without it
+    const [theirs] = await Promise.all([
+      httpAll([
+        ...CASES.map((args, i) => ['--offline', ...fill(args, i, 't')]),
+        ...CASES.map((args, i) => fill(args, i, 't')),
+      ]),
+      pool(CASES, 4, async (args, i) => {
+        const sent = await httpipe(fill(args, i, 'o'))
+        assert.equal(sent.code, 0, `httpipe ${args.join(' ')}: ${sent.err}`)
+      }),
+    ])
     await pool(CASES, 4, async (args, i) => {
-      // the path names the tool, so that the two are told apart: compared without it
-      const [theirs, ours] = await Promise.all([
-        http(['--offline', ...fill(args, i, 't')]),
-        httpipe(['--offline', ...fill(args, i, 'o')]),
-      ])
-      assert.equal(theirs.code, 0, `http ${args.join(' ')}: ${theirs.err}`)
+      const ours = await httpipe(['--offline', ...fill(args, i, 'o')])
+      const their = theirs[i]
+      assert.equal(their?.code, 0, `http ${args.join(' ')}: ${their?.err}`)
+      assert.equal(theirs[CASES.length + i]?.code, 0, `http ${args.join(' ')}: ${theirs[CASES.length + i]?.err}`)
       assert.equal(ours.code, 0, `httpipe ${args.join(' ')}: ${ours.err}`)
-      const untool = (c: Compared): Compared => ({ ...c, line: c.line.replace(/\/c\d+\/[to]/, '/cN') })
       try {
-        const [a, b] = [untool(printed(theirs.stdout)), untool(printed(ours.stdout))]
-        assert.deepEqual(b, a)
+        assert.deepEqual(untool(printed(ours.stdout)), untool(printed(their?.stdout ?? Buffer.alloc(0))))
       } catch (e) {
         failures.push(`offline #${i} ${args.join(' ')}:\n${(e as Error).message}`)
       }
-      const [sentT, sentO] = await Promise.all([http(fill(args, i, 't')), httpipe(fill(args, i, 'o'))])
-      assert.equal(sentT.code, 0, sentT.err)
-      assert.equal(sentO.code, 0, sentO.err)
     })
     for (const [i, args] of CASES.entries()) {
       const byTool = (tool: string): Compared => {
@@ -181,5 +241,12 @@ describe('HTTPie command lines: httpipe builds and sends what http does', { skip
       }
     }
     assert.equal(failures.length, 0, failures.join('\n\n'))
+  })
+
+  test('the http command itself prints what its main function printed', async () => {
+    const args = fill(CASES[4] ?? [], 4, 't')
+    const [alone, batched] = await Promise.all([http(['--offline', ...args]), httpAll([['--offline', ...args]])])
+    assert.equal(alone.code, 0, alone.err)
+    assert.deepEqual(printed(alone.stdout), printed(batched[0]?.stdout ?? Buffer.alloc(0)))
   })
 })
