@@ -105,6 +105,8 @@ export const itemSteps = (
   // header items: repeated names joined with ', '; `Name:` (no value) sends none of them
   const byName = new Map<string, { name: string; values: string[] }>()
   for (const [n, v] of r.headers) {
+    // `Accept-Encoding:` asks for no compressed answer; httpipe's Accept and User-Agent stay (no step drops them)
+    if (v === null && n.toLowerCase() === 'accept-encoding') steps.push(H.useGzipCompression(false))
     if (v === null) continue
     const at = byName.get(n.toLowerCase()) ?? { name: n, values: [] }
     at.values.push(v)

@@ -31,7 +31,19 @@ describe('request items against the echo server', () => {
     assert.equal(e.headers['content-type'], 'application/json')
     assert.equal(e.headers['accept'], 'application/json, */*;q=0.5')
     assert.equal(e.data, '{"name": "Ann", "age": 30, "tags": ["x"], "o": {"k": true}}')
-    assert.equal((await echo([`${fx.server.url}/anything`, 'q==1'])).method, 'GET')
+    const get = await echo([
+      `${fx.server.url}/anything`,
+      'q==1',
+      'X-Gone:1',
+      'X-Gone:',
+      'Accept-Encoding:',
+      'X-Two:1',
+      'X-Two:2',
+    ])
+    assert.equal(get.method, 'GET')
+    assert.equal(get.headers['x-gone'], undefined)
+    assert.equal(get.headers['accept-encoding'], undefined)
+    assert.equal(get.headers['x-two'], '1, 2')
   })
   test('-f with data items is a form, and without them --fail; a file part is multipart with its media type', async () => {
     const form = await echo([`${fx.server.url}/anything`, '-f', 'name=Ann Lee', 'n:=2'])
