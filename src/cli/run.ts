@@ -208,7 +208,8 @@ export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): 
     // a body for stdout that is an event stream or NDJSON (any body with --stream) is printed as
     // it arrives; any other is read whole, as processRequest reads it; one for a file (--out, a
     // template's response file) is written there as it arrives
-    const only = values['stream'] === true ? undefined : STREAMED_TYPES
+    // (--print without b: no body printed, so none is streamed)
+    const only = !printPlan(values).responseBody ? [] : values['stream'] === true ? undefined : STREAMED_TYPES
     const result =
       req.responseFile === null
         ? await processOrStream(method, only, env)(req)()
