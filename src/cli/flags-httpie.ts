@@ -1,12 +1,13 @@
 /**
- * The rows of the flag table (flags.ts) that HTTPie users expect: how data items make the
- * body (`--multipart`, and `--json`, `--form`, `-f`, `--raw TEXT` read as HTTPie's by argv.ts),
+ * The rows of the flag table (flags.ts) that HTTPie and curl users expect: curl's `-X`, `-u`
+ * and `-L`, how data items make the body (`--multipart`, and `--json`, `--form`, `-f`, `--raw TEXT` read as HTTPie's by argv.ts),
  * and what is printed (`--offline`, `--print`). None of them is a step: the items and these
  * flags are applied by apply-items.ts, the printing is run.ts's.
  * @module
  */
 import { InvalidArgumentError } from 'commander'
-import { BODY, OUTPUT, bool, value, type Flag } from './flag.js'
+import { AUTH, AUTHS, BODY, LIMITS, OUTPUT, REQUEST, bool, one, others, value, type Flag } from './flag.js'
+import { userPassword } from './values.js'
 
 /**
  * `--print` letters: H request head, B request body, h response head, b response body, m meta.
@@ -33,6 +34,16 @@ const hidden = (f: Flag): Flag => ({ ...f, hidden: true })
  * @since 0.3.0
  */
 export const HTTPIE_FLAGS: ReadonlyArray<Flag> = [
+  value('-X, --request <method>', "the method, as curl's -X (wins over the METHOD argument)", REQUEST),
+  one(
+    '-u, --user <user:password>',
+    "Basic authorization, as curl's -u (addBasicAuthorization)",
+    AUTH,
+    userPassword,
+    ([u, p], H) => H.addBasicAuthorization(u, p),
+    others('user', AUTHS),
+  ),
+  bool('-L, --location', "follow redirects, as curl's -L: the default (up to --max-redirects)", LIMITS),
   bool('--multipart', 'data items as a multipart/form-data body, even without a file part (HTTPie)', BODY),
   hidden(bool('--httpie-json', "HTTPie's --json: data items as a JSON body (the default)", BODY)),
   hidden(bool('--httpie-form', "HTTPie's --form: data items as a urlencoded form", BODY)),

@@ -12,6 +12,7 @@ import { appendLog } from '../model/log.js'
 import type { Request } from '../model/request.js'
 import type { HttpResponse } from '../model/response.js'
 import type { HttpStream } from '../model/stream.js'
+import { isToken } from '../model/valid.js'
 import { mediaTypeOf } from '../steps/multipart.js'
 import { itemSteps, readItems } from './apply-items.js'
 import { isKnownMethod, positionals } from './argv.js'
@@ -96,7 +97,10 @@ const build = (
   }
   for (const s of itemSteps(H, readItems(items), values, mediaTypeOf)) req = s(req)
   if (req.error !== null) throw new Usage(req.error.message)
-  return { req, method: method ?? (req.body._tag === 'None' ? 'GET' : 'POST') }
+  const forced = typeof values['request'] === 'string' ? values['request'] : undefined
+  if (forced !== undefined && !isToken(forced)) throw new Usage(`-X: not a method name: ${JSON.stringify(forced)}`)
+  const chosen = forced === undefined ? method : isKnownMethod(forced) ? forced.toUpperCase() : forced
+  return { req, method: chosen ?? (req.body._tag === 'None' ? 'GET' : 'POST') }
 }
 
 const saveTemplate = async (H: Lib, req: Request, path: string, io: Io): Promise<void> => {

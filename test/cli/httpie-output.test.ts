@@ -62,6 +62,14 @@ describe('request items against the echo server', () => {
     const given = await echo([`${fx.server.url}/anything`, '-f', `doc@${pdf};type=application/x-mine`])
     assert.equal(given.files['doc']?.contentType, 'application/x-mine')
   })
+  test("curl's -X, -u and -L", async () => {
+    const e = await echo([`${fx.server.url}/anything`, '-X', 'put', 'a=1', '-u', 'ann:pw', '-L'])
+    assert.equal(e.method, 'PUT')
+    assert.equal(e.headers['authorization'], `Basic ${Buffer.from('ann:pw').toString('base64')}`)
+    assert.equal((await echo(['GET', `${fx.server.url}/anything`, '-X', 'PURGE'])).method, 'PURGE')
+    const both = await httpipe([`${fx.server.url}/anything`, '-u', 'a:b', '--bearer', 't'])
+    assert.equal(both.code, 2)
+  })
   test('items that cannot be read are usage errors naming them, nothing sent', async () => {
     const before = rec.seen.length
     for (const [args, message] of [
