@@ -38,7 +38,8 @@ export const looksLikeUrl = (s: string): boolean =>
 /**
  * The roles of the positional arguments: the method (when one is given), the URL and the
  * request items, as HTTPie tells them apart (a method is letters, or a known method, or with
- * httpipe any token before a URL), or why they cannot be read.
+ * httpipe any token before a URL; unlike HTTPie, a word followed by an item is the URL:
+ * `localhost a=1`), or why they cannot be read.
  * @example
  * positionals(['POST', 'example.org', 'a=1']) // { method: 'POST', url: 'example.org', items: ['a=1'], error: null }
  * @category cli
@@ -58,8 +59,10 @@ export const positionals = (
     return isKnownMethod(a)
       ? { method: a, url: undefined, items: [], error: null }
       : { method: undefined, url: a, items: [], error: null }
-  const isMethod = isKnownMethod(a) || /^[a-zA-Z]+$/.test(a) || (!looksLikeUrl(a) && isToken(a))
-  if (!isMethod && !looksLikeUrl(a))
+  // a word that could be a method is one unless an item follows it (`localhost a=1`: HTTPie takes localhost for the method)
+  const itemNext = parseItem(b) !== null && !looksLikeUrl(b)
+  const isMethod = isKnownMethod(a) || ((/^[a-zA-Z]+$/.test(a) || (!looksLikeUrl(a) && isToken(a))) && !itemNext)
+  if (!isMethod && !looksLikeUrl(a) && !itemNext)
     return { method: a, url: b, items: args.slice(2), error: `not a method name: ${JSON.stringify(a)}` }
   return isMethod
     ? { method: a, url: b, items: args.slice(2), error: null }

@@ -113,6 +113,14 @@ describe('the positional arguments and the flags both tools spell alike', () => 
     assert.deepEqual(positionals([':3000/x', 'q==1']).url, ':3000/x')
     assert.deepEqual(positionals(['127.0.0.1:8080', 'X:y']).url, '127.0.0.1:8080')
     assert.match(positionals(['GE T', 'http://h/']).error ?? '', /not a method name/)
+    assert.deepEqual(positionals(['localhost', 'a=1']), {
+      method: undefined,
+      url: 'localhost',
+      items: ['a=1'],
+      error: null,
+    })
+    assert.deepEqual(positionals(['api', 'q==1']).url, 'api')
+    assert.deepEqual(positionals(['get', 'localhost:3000', 'a=1']).method, 'get')
   })
   test('-f: HTTPie --form with data items, curl --fail without', () => {
     assert.deepEqual(httpieArgv(['-f', 'POST', 'h.org', 'a=1'], valued), ['--httpie-form', 'POST', 'h.org', 'a=1'])
