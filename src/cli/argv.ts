@@ -7,8 +7,10 @@
  * (or `--raw=TEXT`) is HTTPie's raw body, a bare `--raw` httpipe's raw output.
  * @module
  */
-import { isToken } from '../model/valid.js'
 import { isDataItem, parseItem } from './item.js'
+
+// RFC 9110 token (as model/valid.ts's isToken, whose module loads io-ts: too much for --version)
+const isToken = (s: string): boolean => /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s)
 
 const KNOWN_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT']
 
