@@ -5,7 +5,6 @@
  * when it is sent.
  * @module
  */
-import { createRequire } from 'node:module'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { quote } from '../encoding/json.js'
@@ -14,20 +13,8 @@ import type { MultipartBody, MultipartKind, Part } from '../model/multipart.js'
 import { isBareMediaType, isContentId, isMediaType } from '../model/valid.js'
 import type { Request, Source, Step } from '../model/request.js'
 import { isEmptySource, toSource, type BodyData } from '../model/source.js'
+import { mediaTypeOf } from '../model/media-type.js'
 import { change, invalid, makeStep, note, type Change } from './step.js'
-
-let mimeTypes: { readonly lookup: (path: string) => string | false } | undefined
-
-/**
- * The media type of a file from its name (`report.pdf` is `application/pdf`), from the
- * mime-types database (loaded on first use), or null for a name it does not know.
- * @example
- * mediaTypeOf('report.pdf') // 'application/pdf'
- * mediaTypeOf('README') // null
- * @internal
- */
-export const mediaTypeOf = (filename: string): string | null =>
-  (mimeTypes ??= createRequire(import.meta.url)('mime-types') as NonNullable<typeof mimeTypes>).lookup(filename) || null
 
 /**
  * Starts an empty multipart body of `kind` (`form-data` by default, `related` or `mixed`),

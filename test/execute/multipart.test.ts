@@ -3,7 +3,7 @@
  * and binary files, 100 parts, random parts (a property), multipart/related part by part, files
  * that cannot be read or change while sent, retries, AWS4 and OAuth1 over multipart.
  */
-import { mediaTypeOf } from '../../src/steps/multipart.js'
+import { mediaTypeOf } from '../../src/model/media-type.js'
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
