@@ -20,9 +20,10 @@ import type { PreparedRequest } from '../model/prepared.js'
 import type { Request } from '../model/request.js'
 import type { HttpResponse } from '../model/response.js'
 import { defaultTransport } from '../transport/default.js'
+import { proxyRoute } from '../transport/env-proxy.js'
 import { fromFetch } from '../transport/fetch.js'
 
-const defaults: TransportDefaults = { transport: defaultTransport, fromFetch: (f) => fromFetch(f) }
+const defaults: TransportDefaults = { transport: defaultTransport, fromFetch: (f) => fromFetch(f), proxyRoute }
 
 /**
  * The log of what a runner was given (a Request or a PreparedRequest), or none (also when

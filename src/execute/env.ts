@@ -5,6 +5,7 @@
 import { randomFillSync } from 'node:crypto'
 import type { FetchLike, Transport } from '../model/transport.js'
 import { MAX_TIMER_MS } from '../model/valid.js'
+import { resolveEnvProxies, type EnvProxies, type EnvProxyRoute } from './proxy-env.js'
 
 /**
  * Progress of a body transfer: which way (`upload`: request body bytes the transport took;
@@ -40,7 +41,11 @@ export interface Progress {
  * - `cookieJar`: a cookie jar (a tough-cookie `CookieJar`, or anything with its
  *   `getCookieString(url)` and `setCookie(cookie, url)`): every attempt and redirect sends the
  *   cookies it holds for its URL and stores the answer's `Set-Cookie` lines (default: none, no
- *   cookie is kept).
+ *   cookie is kept);
+ * - `proxyEnv`: the proxy variables (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`, either case) for a
+ *   request that sets no proxy, or `false` for none (default: the process environment's, read
+ *   once, at the first request); which URL goes through which proxy is undici's
+ *   `EnvHttpProxyAgent`'s rule.
  * @example
  * pipe(req, H.processRequest('GET', { fetch: globalThis.fetch, now: () => 0, random: () => 0.5 }))
  * @category running
@@ -58,6 +63,7 @@ export interface Env {
   readonly debug?: boolean
   readonly secrets?: (name: string) => string | undefined
   readonly cookieJar?: CookieJarLike
+  readonly proxyEnv?: Readonly<Record<string, string | undefined>> | false
 }
 
 /**
@@ -93,6 +99,8 @@ export interface ResolvedEnv {
   readonly debug: boolean
   readonly secrets: (name: string) => string | undefined
   readonly cookieJar: CookieJarLike | undefined
+  /** the environment's proxies, for a request without one of its own (null: none) */
+  readonly proxies: EnvProxies | null
 }
 
 const POOL = new Uint32Array(256)
@@ -188,6 +196,14 @@ export const envProblem = (env: unknown): string | null => {
     name = 'debug'
     const debug = e['debug']
     if (debug !== undefined && typeof debug !== 'boolean') return `env.debug must be true or false, not ${kind(debug)}`
+    name = 'proxyEnv'
+    const pe = e['proxyEnv']
+    if (pe !== undefined && pe !== false) {
+      if (typeof pe !== 'object' || pe === null || Array.isArray(pe))
+        return `env.proxyEnv must be an object of variables (as process.env) or false, not ${kind(pe)}`
+      for (const [k, v] of Object.entries(pe as Record<string, unknown>))
+        if (v !== undefined && typeof v !== 'string') return `env.proxyEnv.${k} must be a string, not ${kind(v)}`
+    }
     name = 'cookieJar'
     const jar = e['cookieJar'] as Partial<Record<keyof CookieJarLike, unknown>> | undefined
     if (
@@ -234,6 +250,8 @@ const readDebug = (): boolean => {
 export interface TransportDefaults {
   readonly transport: Transport
   readonly fromFetch: (fetch: FetchLike) => Transport
+  /** where the environment's proxy variables send a URL (undici's rule) */
+  readonly proxyRoute?: EnvProxyRoute
 }
 
 /** Without a transport to fall back on, every attempt says so (instead of a crash). */
@@ -262,4 +280,5 @@ export const resolveEnv = (env: Env = {}, defaults?: TransportDefaults): Resolve
   debug: env.debug ?? debugFromEnvironment(),
   secrets: env.secrets ?? processSecrets,
   cookieJar: env.cookieJar,
+  proxies: resolveEnvProxies(env.proxyEnv, defaults?.proxyRoute),
 })

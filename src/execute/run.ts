@@ -24,15 +24,20 @@ import { withSigning } from './layers/signing.js'
 import { prepareNow } from './prepare/prepare.js'
 import { loadTls, resolveBody } from './resolve.js'
 import { toResponse } from './response.js'
-import { RunLog, runContext, type Received, type RunCtx } from './context.js'
+import { EXECUTE_STEP, RunLog, runContext, type Received, type RunCtx } from './context.js'
+import { redactSecrets } from '../encoding/redact.js'
 
 /** A run up to its final answer: the context, and what was received or why not. */
 const send = async (
   p: PreparedRequest,
   env: ResolvedEnv,
 ): Promise<E.Either<ClientError, { readonly ctx: RunCtx; readonly received: Received }>> => {
-  const secrets = secretsOf(p)
+  const proxies = p.proxy === null ? env.proxies : null
+  const secrets =
+    proxies === null || proxies.secrets.length === 0 ? secretsOf(p) : [...secretsOf(p), ...proxies.secrets]
   const log = new RunLog(p.log, env.now, env.debug, secrets)
+  if (proxies !== null && proxies.problem !== null)
+    return E.left(invalidInput(EXECUTE_STEP, `${EXECUTE_STEP}: ${redactSecrets(proxies.problem, secrets)}`, log.log))
   const tls = p.tls === null ? E.right(null) : await loadTls(p, log)
   if (E.isLeft(tls)) return tls
   const ctx = runContext(p, env, tls.right, secrets, log)

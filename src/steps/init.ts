@@ -203,6 +203,16 @@ const parseProxy = (p: ProxyInput): E.Either<string, Proxy> => {
 }
 
 /**
+ * A proxy URL as the environment gives one (`HTTP_PROXY`): `http://user:pass@host:port`, or
+ * `host:port` (read as `http://`, as curl reads it); why not, naming no password.
+ * @example
+ * proxyFromUrl('proxy.local:3128') // right({ protocol: 'http', host: 'proxy.local', port: 3128, user: null, password: null })
+ * @internal
+ */
+export const proxyFromUrl = (text: string): E.Either<string, Proxy<string>> =>
+  parseProxy(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`) as E.Either<string, Proxy<string>>
+
+/**
  * Sends the request through an HTTP(S) proxy: `'http://user:pass@host:port'` or parts. HTTPS
  * targets go through CONNECT.
  * @example

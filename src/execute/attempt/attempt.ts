@@ -8,10 +8,11 @@ import type { Transform } from 'node:stream'
 import * as E from 'fp-ts/lib/Either.js'
 import { findHeader } from '../../model/headers.js'
 import type { Hop, Sink } from '../../model/prepared.js'
-import { http2Note, type TransportResponse } from '../../model/transport.js'
+import { proxyOf } from './proxy.js'
+import { Upload } from './upload.js'
+import { http2Note, type TransportRequest, type TransportResponse } from '../../model/transport.js'
 import { DEFAULT_MAX_MEMORY_BYTES } from '../../model/settings.js'
 import { redactSecrets, redactUrl } from '../../encoding/redact.js'
-import { openBody } from '../body.js'
 import type { Progress } from '../env.js'
 import { AttemptRequest } from './abort.js'
 import { classify, errText, readFailure, timeoutFailure } from './failures.js'
@@ -24,49 +25,6 @@ import type { Failure, Received, RunCtx, Send } from '../context.js'
 
 /** How much of an answer that its sink did not ask for (not the part asked for) is kept (for its error). */
 const UNWANTED_BYTES = 64 * 1024
-
-/** Byte bodies larger than this go out in chunks of it, so that the idle limit sees the upload move. */
-const CHUNK = 64 * 1024
-
-/** Notes how many body bytes the transport has taken so far. */
-type Sent = (loaded: number) => void
-
-/**
- * The outgoing body as a stream the attempt watches: each chunk handed to the transport counts
- * as progress for the idle limit (an upload that moves is not idle) and, after the transport
- * took it, as upload progress (the one place upload bytes are counted); a failure of the body (a
- * file that vanished or changed size) is kept and ends the attempt at once, since transports
- * react to a failing body slowly or vaguely (node-fetch waits for the socket to hang up).
- */
-async function* outgoing(
-  src: Uint8Array | AsyncIterable<Uint8Array>,
-  touch: () => void,
-  onError: (e: unknown) => void,
-  sent: Sent | undefined,
-): AsyncGenerator<Uint8Array> {
-  let loaded = 0
-  try {
-    if (src instanceof Uint8Array) {
-      for (let at = 0; at < src.byteLength; at += CHUNK) {
-        touch()
-        const chunk = src.subarray(at, at + CHUNK)
-        yield chunk
-        // the transport asked for more: this chunk is written (or buffered to be)
-        if (sent !== undefined) sent((loaded += chunk.byteLength))
-      }
-      return
-    }
-    for await (const chunk of src) {
-      touch()
-      yield chunk
-      if (sent !== undefined) sent((loaded += chunk.byteLength))
-    }
-  } catch (e) {
-    onError(e)
-    throw e
-  }
-}
-
 /**
  * `env.onProgress`, made safe: a callback that throws is logged once and not called again for
  * the run; the transfer goes on.
@@ -96,35 +54,14 @@ interface Shared {
   readonly onProgress: ((p: Progress) => void) | undefined
 }
 
-/**
- * The request body of one attempt as the transport gets it: the bytes as they are, or a watched
- * stream (see {@link outgoing}); a failure of the body is kept in `error` and aborts the attempt.
- */
-class Upload {
-  error: unknown = null
-  readonly stream: AsyncGenerator<Uint8Array> | null
-  readonly body: Uint8Array | AsyncIterable<Uint8Array> | null
-
-  constructor(hop: Hop, w: Watch, onProgress: ((p: Progress) => void) | undefined) {
-    const opened = openBody(hop.body)
-    const total = hop.body._tag === 'Segments' ? hop.body.length : null
-    const sent: Sent | undefined =
-      onProgress === undefined ? undefined : (loaded) => onProgress({ direction: 'upload', loaded, total })
-    const plain =
-      opened === null ||
-      (opened instanceof Uint8Array && (opened.byteLength === 0 || (opened.byteLength <= CHUNK && sent === undefined)))
-    this.stream = plain ? null : outgoing(opened, w.touch, (e) => ((this.error = e), w.abort.abort()), sent)
-    this.body = this.stream ?? opened
-  }
-
-  /** Whatever the transport did with the body, the attempt closes it (a file is never left open). */
-  close(): void {
-    if (this.stream !== null) void this.stream.return(undefined).catch(() => undefined)
-  }
-}
-
 /** The transport call of one attempt, the watch's abort handed over as a lazy signal. */
-const call = (sh: Shared, hop: Hop, up: Upload, w: Watch): Promise<TransportResponse> =>
+const call = (
+  sh: Shared,
+  hop: Hop,
+  up: Upload,
+  w: Watch,
+  proxy: TransportRequest['proxy'],
+): Promise<TransportResponse> =>
   sh.ctx.env.transport(
     new AttemptRequest(
       {
@@ -132,7 +69,7 @@ const call = (sh: Shared, hop: Hop, up: Upload, w: Watch): Promise<TransportResp
         url: hop.url,
         headers: hop.headers,
         body: up.body,
-        proxy: sh.ctx.p.proxy,
+        proxy,
         tls: sh.ctx.tls,
         timeouts: sh.timeouts,
         http2: sh.http2,
@@ -278,12 +215,13 @@ export const attempt = (ctx: RunCtx): Send => {
     const what = `${hop.method} ${shown(hop.url)}`
     ctx.log.add(`sending ${what}${sh.tries > 1 ? ` (attempt ${hop.attempt}/${sh.tries})` : ''}`)
     if (ctx.env.now() >= ctx.deadlineAt) return E.left(timeoutFailure(ctx, 'deadline', what))
+    const proxy = proxyOf(ctx, hop.url)
     const w = new Watch(ctx)
     const t0 = ctx.env.now()
     const up = new Upload(hop, w, sh.onProgress)
     let res: TransportResponse
     try {
-      res = await call(sh, hop, up, w)
+      res = await call(sh, hop, up, w, proxy)
     } catch (e) {
       w.finish()
       up.close()
