@@ -2,10 +2,19 @@
  * Importing the built package loads only what the default path needs (run after
  * `npm run build`): no cross-fetch (node-fetch, whatwg-url), no proxy agents, no commander, no
  * test server, no iconv-lite (loaded by the first encoding other than UTF-8), no undici (its
- * dispatcher modules, not its index, load with the default transport's first request). What is
- * left out loads on first use: `crossFetchTransport`'s first request loads node-fetch and works; when
- * cross-fetch cannot be loaded (here: missing from the packed package's install) each request
- * on it is a TransportError (`TRANSPORT_UNAVAILABLE`), and the default transport still works.
+ * dispatcher modules, not its index, load with the default transport's first request), no aws4
+ * (loaded by the first AWS4 signature), no eventsource-parser (by the first event stream read),
+ * none of fp-ts's TaskEither, Task, Option, Monoid and Endomorphism modules (the package uses
+ * their types only), and not the ranged transfers' modules (execute/parts/upload, download and
+ * common, loaded by the first `sendPart`, `sendDataInParts`, `getPart` or `getDataInParts`).
+ * What is left out loads on first
+ * use: `crossFetchTransport`'s first request loads node-fetch and works, and so do the first
+ * AWS4-signed request, event stream and ranged download. When a dependency cannot be loaded
+ * (here: missing from the packed package's install) what needs it fails with a ClientError
+ * naming it, each time, never a throw: a request on cross-fetch is a TransportError
+ * (`TRANSPORT_UNAVAILABLE`), an AWS4-signed one an AuthError, an event stream read a
+ * TransportError (`TRANSPORT_UNAVAILABLE`, not reconnected by `streamEvents`); and the default
+ * transport still works.
  */
 import { before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -34,7 +43,7 @@ const loaded = (specifier: string, format: 'esm' | 'cjs'): ReadonlyArray<string>
 }
 
 const LATER =
-  /node_modules\/(cross-fetch|node-fetch|whatwg-url|tr46|webidl-conversions|http-proxy-agent|https-proxy-agent|agent-base|commander|iconv-lite|undici)\/|^dist\/\w+\/(testing|cli)\/|cross-fetch-send|forward-agent/
+  /node_modules\/(cross-fetch|node-fetch|whatwg-url|tr46|webidl-conversions|http-proxy-agent|https-proxy-agent|agent-base|commander|iconv-lite|undici|aws4|eventsource-parser)\/|node_modules\/fp-ts\/lib\/(TaskEither|Task|Option|Monoid|Endomorphism)\.js$|^dist\/\w+\/(testing|cli)\/|^dist\/\w+\/execute\/parts\/(upload|download|common)\.js$|cross-fetch-send|forward-agent/
 
 const node = (code: string, cwd: string): string =>
   execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd, encoding: 'utf8', timeout: 30_000 }).trim()
@@ -48,7 +57,7 @@ describe('importing httpipe', () => {
         [],
       )
       // what it does load: the package's code (once, as CommonJS), the default transport's too
-      for (const f of ['dist/cjs/index.js', 'dist/cjs/transport/undici.js', 'node_modules/fp-ts/lib/TaskEither.js'])
+      for (const f of ['dist/cjs/index.js', 'dist/cjs/transport/undici.js', 'node_modules/fp-ts/lib/Either.js'])
         assert.ok(files.includes(f), `${f} is loaded`)
       assert.equal(files.filter((f) => /^dist\/esm\//.test(f)).length, format === 'esm' ? 1 : 0)
     })
@@ -134,6 +143,71 @@ import { createRequire } from 'node:module'
         'default: 200',
         'undici: true',
         'after: false',
+      ].join('\n'),
+    )
+  })
+
+  // aws4, eventsource-parser and the ranged transfers' modules: not loaded by the import, loaded by
+  // their first use (which works), or, missing, a ClientError naming them each time
+  const FIRST_USE = `
+    import { createRequire } from 'node:module'
+    import * as H from 'httpipe'
+    import { startEchoServer } from 'httpipe/testing'
+    const has = (re) => Object.keys(createRequire(import.meta.url).cache).some((f) => re.test(f))
+    const loaded = () => [/\\/node_modules\\/aws4\\//, /\\/node_modules\\/eventsource-parser\\//, /\\/execute\\/parts\\/(upload|download|common)\\.js$/].map(has).join(' ')
+    const server = await startEchoServer()
+    const at = (path) => H.initialize(server.url + path)(H.newRequest())
+    const shown = (e) => e._tag + (e.cause ? ' ' + e.cause : '') + (/cannot be loaded/.test(e.message) ? ' (cannot be loaded)' : '')
+    const status = (r) => (r._tag === 'Right' ? String(r.right.status) : shown(r.left))
+    const signed = () => H.processRequest('GET')(H.addAws4Authorization('AKID', 'SECRET', 'us-east-1')(at('/get')))()
+    const events = async (read) => {
+      const out = []
+      for await (const e of read) out.push(e._tag === 'Right' ? e.right.data : shown(e.left) + (e.left.log.some((l) => /reconnection/.test(l.message)) ? ' reconnected' : ''))
+      return out.join(',')
+    }
+    const streamed = async () => {
+      const s = await H.streamRequest('GET')(at('/events?count=2'))()
+      return s._tag === 'Right' ? events(H.asEventStream()(s.right)) : shown(s.left)
+    }
+    const lines = ['import: ' + loaded()]
+    lines.push('aws4: ' + status(await signed()) + ' ' + status(await signed()))
+    lines.push('asEventStream: ' + (await streamed()) + ' ' + (await streamed()))
+    lines.push('streamEvents: ' + (await events(H.streamEvents({ maxReconnects: 1 })(at('/events?count=2')))))
+    lines.push('getPart: ' + status(await H.getPart(0, 10)(at('/range/100'))()))
+    lines.push('default: ' + status(await H.get(server.url + '/get')()))
+    lines.push('after: ' + loaded())
+    await H.defaultTransport.close()
+    await server.close()
+    console.log(lines.join('\\n'))
+  `
+
+  test('the first AWS4 signature, event stream and ranged transfer load aws4, eventsource-parser and execute/parts, and work', () => {
+    assert.equal(
+      node(FIRST_USE, ROOT),
+      [
+        'import: false false false',
+        'aws4: 200 200',
+        'asEventStream: {"n":1},{"n":2} {"n":1},{"n":2}',
+        'streamEvents: {"n":1},{"n":2}',
+        'getPart: 206',
+        'default: 200',
+        'after: true true true',
+      ].join('\n'),
+    )
+  })
+
+  test('aws4 and eventsource-parser missing: an AuthError and a TransportError TRANSPORT_UNAVAILABLE naming them, each time; the rest works', () => {
+    for (const dep of ['aws4', 'eventsource-parser']) unlinkSync(tmp.file('node_modules', dep))
+    assert.equal(
+      node(FIRST_USE, tmp.path),
+      [
+        'import: false false false',
+        'aws4: AuthError (cannot be loaded) AuthError (cannot be loaded)',
+        'asEventStream: TransportError TRANSPORT_UNAVAILABLE (cannot be loaded) TransportError TRANSPORT_UNAVAILABLE (cannot be loaded)',
+        'streamEvents: TransportError TRANSPORT_UNAVAILABLE (cannot be loaded)',
+        'getPart: 206',
+        'default: 200',
+        'after: false false true',
       ].join('\n'),
     )
   })

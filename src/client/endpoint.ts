@@ -5,10 +5,8 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { getMonoid } from 'fp-ts/lib/Endomorphism.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { concatAll } from 'fp-ts/lib/Monoid.js'
-import * as TE from 'fp-ts/lib/TaskEither.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
 import type * as t from 'io-ts'
 import { invalidInput, type ClientError } from '../model/errors.js'
 import type { Log } from '../model/log.js'
@@ -147,8 +145,21 @@ const encoded = <O>(codec: t.Encoder<never, O>, value: unknown, part: Part, log:
   }
 }
 
-/** Steps in order, as one (fp-ts's Endomorphism monoid: `flow` of any number, the identity of none). */
-const all: (steps: ReadonlyArray<Step>) => Step = concatAll(getMonoid<Request>())
+/**
+ * Steps in order, as one (fp-ts's Endomorphism monoid: `flow` of any number, the identity of
+ * none), written out: importing fp-ts's Endomorphism, Monoid and TaskEither modules for this
+ * file's few uses loaded nine more files with the package (see test/package-lazy.test.ts).
+ */
+const all =
+  (steps: ReadonlyArray<Step>): Step =>
+  (req) =>
+    steps.reduce((r, step) => step(r), req)
+
+/** `TE.fromEither`. */
+const fromEither =
+  <A>(e: E.Either<ClientError, A>): TE.TaskEither<ClientError, A> =>
+  () =>
+    Promise.resolve(e)
 
 /**
  * The step a part of the input makes: path params set one by one (the template's others kept),
@@ -241,20 +252,20 @@ export const endpoint = <D extends EndpointDefinition>(definition: D): Endpoint<
     try {
       const problem = definitionProblem(definition)
       const built = problem !== null ? fail(problem) : buildRequest(definition, input)
-      if (E.isLeft(built)) return TE.left(built.left)
+      if (E.isLeft(built)) return fromEither(E.left(built.left))
       const read = asJsonByStatus<D['responses']>(definition.responses as never)
-      return pipe(
-        processRequest(definition.method, definition.env)(built.right),
-        // a reader given hostile decoders answers with a Left; this net is for what it cannot foresee
-        TE.flatMapEither((res) => {
+      const run = processRequest(definition.method, definition.env)(built.right)
+      // `TE.flatMapEither`: a reader given hostile decoders answers with a Left; this net is for what it cannot foresee
+      return () =>
+        run().then((res) => {
+          if (E.isLeft(res)) return res
           try {
-            return read(res)
+            return read(res.right)
           } catch (e) {
-            return fail(`reading the response failed: ${thrownText(e)}`, res.log)
+            return fail(`reading the response failed: ${thrownText(e)}`, res.right.log)
           }
-        }),
-      )
+        })
     } catch (e) {
-      return TE.fromEither(fail(`the definition or the input cannot be read: ${thrownText(e)}`))
+      return fromEither(fail(`the definition or the input cannot be read: ${thrownText(e)}`))
     }
   }) as Endpoint<D>

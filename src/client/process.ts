@@ -11,8 +11,6 @@ import { invalidInput, transportError, type ClientError } from '../model/errors.
 import type { Log } from '../model/log.js'
 import { envProblem, resolveEnv, type Env, type ResolvedEnv, type TransportDefaults } from '../execute/env.js'
 import { errText } from '../execute/attempt/failures.js'
-import { DEFAULT_CHUNK_SIZE, sendInPartsNow, sendPartNow } from '../execute/parts/upload.js'
-import { getInPartsNow, getPartNow } from '../execute/parts/download.js'
 import { prepareNow } from '../execute/prepare/prepare.js'
 import { processNow, runPrepared } from '../execute/run.js'
 import type { Method } from '../model/method.js'
@@ -24,6 +22,26 @@ import { proxyRoute } from '../transport/env-proxy.js'
 import { fromFetch } from '../transport/fetch.js'
 
 const defaults: TransportDefaults = { transport: defaultTransport, fromFetch: (f) => fromFetch(f), proxyRoute }
+
+type Upload = typeof import('../execute/parts/upload.js')
+type Download = typeof import('../execute/parts/download.js')
+
+/**
+ * A module loaded on the first call (a dynamic import, kept until the process ends; a failed
+ * load is tried again on the next call): the parts runners (`sendPart`, `getDataInParts`, …)
+ * load theirs with their first run, not with the package. A load that fails rejects, inside
+ * the runner's net ({@link boundary}): a `TransportError` of the runner, never a throw.
+ */
+const onFirstUse = <M>(load: () => Promise<M>): (() => Promise<M>) => {
+  let loading: Promise<M> | null = null
+  return () =>
+    (loading ??= load().catch((e: unknown) => {
+      loading = null
+      throw e
+    }))
+}
+const upload = onFirstUse((): Promise<Upload> => import('../execute/parts/upload.js'))
+const download = onFirstUse((): Promise<Download> => import('../execute/parts/download.js'))
 
 /**
  * The log of what a runner was given (a Request or a PreparedRequest), or none (also when
@@ -146,7 +164,7 @@ export const processRequest =
 export const sendPart =
   (start: number, count: number, method: Method = 'PUT', env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
-    boundary('sendPart', env, req, (r) => sendPartNow(start, count, method, r, req))
+    boundary('sendPart', env, req, async (r) => (await upload()).sendPartNow(start, count, method, r, req))
 
 /**
  * Sends the whole body in chunks of `chunkSize` (5 MiB by default), each with its Content-Range,
@@ -164,9 +182,12 @@ export const sendPart =
  * @since 0.3.0
  */
 export const sendDataInParts =
-  (chunkSize: number = DEFAULT_CHUNK_SIZE, method: Method = 'PUT', env?: Env) =>
+  (chunkSize?: number, method: Method = 'PUT', env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
-    boundary('sendDataInParts', env, req, (r) => sendInPartsNow(chunkSize, method, r, req))
+    boundary('sendDataInParts', env, req, async (r) => {
+      const m = await upload()
+      return m.sendInPartsNow(chunkSize === undefined ? m.DEFAULT_CHUNK_SIZE : chunkSize, method, r, req)
+    })
 
 /**
  * Fetches the bytes `[start, start + count)` with `Range: bytes=s-e` (and no compression, so the
@@ -181,7 +202,7 @@ export const sendDataInParts =
 export const getPart =
   (start: number, count: number, method: Method = 'GET', env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
-    boundary('getPart', env, req, (r) => getPartNow(start, count, method, r, req))
+    boundary('getPart', env, req, async (r) => (await download()).getPartNow(start, count, method, r, req))
 
 /**
  * Downloads the whole representation to the file set with `setResponseFile`, in ranged parts of
@@ -199,9 +220,12 @@ export const getPart =
  * @since 0.3.0
  */
 export const getDataInParts =
-  (chunkSize: number = DEFAULT_CHUNK_SIZE, method: Method = 'GET', env?: Env) =>
+  (chunkSize?: number, method: Method = 'GET', env?: Env) =>
   (req: Request): TE.TaskEither<ClientError, HttpResponse> =>
-    boundary('getDataInParts', env, req, (r) => getInPartsNow(chunkSize, method, r, req))
+    boundary('getDataInParts', env, req, async (r) => {
+      const [m, { DEFAULT_CHUNK_SIZE }] = await Promise.all([download(), upload()])
+      return m.getInPartsNow(chunkSize === undefined ? DEFAULT_CHUNK_SIZE : chunkSize, method, r, req)
+    })
 
 /**
  * What a Request would send, with nothing sent: the final URL, headers (auth composed, AWS4 and

@@ -127,9 +127,13 @@ const reconnecting = (base: Request, lastEventId: string, line: LogEntry): Reque
   }
 }
 
-/** Whether a connection that failed this way is made again (a refused or broken connection, a timeout). */
+/**
+ * Whether a connection that failed this way is made again (a refused or broken connection, a
+ * timeout; not a transport or a parser that cannot be loaded, TRANSPORT_UNAVAILABLE).
+ */
 const transient = (e: ClientError): boolean =>
-  (e._tag === 'TransportError' && e.cause !== 'ABORTED') || (e._tag === 'Timeout' && e.limit !== 'deadline')
+  (e._tag === 'TransportError' && e.cause !== 'ABORTED' && e.cause !== 'TRANSPORT_UNAVAILABLE') ||
+  (e._tag === 'Timeout' && e.limit !== 'deadline')
 
 const why = (e: ClientError): string =>
   e._tag === 'TransportError'

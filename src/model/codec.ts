@@ -55,164 +55,173 @@ export const JsonCodec: t.Type<Json> = new t.Type<Json>(
   t.identity,
 )
 
-const PairsCodec: t.Type<Pairs> = t.readonlyArray(t.readonly(t.tuple([t.string, JsonCodec])), 'Pairs')
+/**
+ * The codec of a Request's fields, built by the first use of {@link RequestCodec} rather than
+ * with the package (about forty io-ts codecs, which only templates use).
+ */
+const buildRequestFields = (): t.Type<Request, Request, unknown> => {
+  const PairsCodec: t.Type<Pairs> = t.readonlyArray(t.readonly(t.tuple([t.string, JsonCodec])), 'Pairs')
 
-const SourceCodec: t.Type<Source> = t.union([
-  t.type({ _tag: t.literal('Bytes'), base64: t.string }),
-  t.type({ _tag: t.literal('Text'), text: t.string }),
-  t.type({ _tag: t.literal('File'), path: t.string }),
-  t.type({ _tag: t.literal('Url'), url: t.string }),
-])
+  const SourceCodec: t.Type<Source> = t.union([
+    t.type({ _tag: t.literal('Bytes'), base64: t.string }),
+    t.type({ _tag: t.literal('Text'), text: t.string }),
+    t.type({ _tag: t.literal('File'), path: t.string }),
+    t.type({ _tag: t.literal('Url'), url: t.string }),
+  ])
 
-const WithheldCodec = t.type({ _tag: t.literal('Withheld'), field: t.string })
+  const WithheldCodec = t.type({ _tag: t.literal('Withheld'), field: t.string })
 
-const PartCodec: t.Type<Part> = t.union([
-  t.type({ _tag: t.literal('Field'), name: t.string, value: t.union([t.string, WithheldCodec]) }),
-  t.type({
-    _tag: t.literal('File'),
-    name: t.string,
-    filename: t.string,
-    source: SourceCodec,
-    mime: Valid.MediaType,
-    ignoreEmpty: t.boolean,
-  }),
-  t.type({
-    _tag: t.literal('Related'),
-    source: SourceCodec,
-    mime: Valid.MediaType,
-    contentId: nullable(Valid.ContentId),
-  }),
-])
+  const PartCodec: t.Type<Part> = t.union([
+    t.type({ _tag: t.literal('Field'), name: t.string, value: t.union([t.string, WithheldCodec]) }),
+    t.type({
+      _tag: t.literal('File'),
+      name: t.string,
+      filename: t.string,
+      source: SourceCodec,
+      mime: Valid.MediaType,
+      ignoreEmpty: t.boolean,
+    }),
+    t.type({
+      _tag: t.literal('Related'),
+      source: SourceCodec,
+      mime: Valid.MediaType,
+      contentId: nullable(Valid.ContentId),
+    }),
+  ])
 
-const MultipartCodec: t.Type<MultipartBody> = t.type({
-  _tag: t.literal('Multipart'),
-  kind: t.union([t.literal('form-data'), t.literal('related'), t.literal('mixed')]),
-  rootType: nullable(Valid.BareMediaType),
-  parts: t.readonlyArray(PartCodec),
-})
+  const MultipartCodec: t.Type<MultipartBody> = t.type({
+    _tag: t.literal('Multipart'),
+    kind: t.union([t.literal('form-data'), t.literal('related'), t.literal('mixed')]),
+    rootType: nullable(Valid.BareMediaType),
+    parts: t.readonlyArray(PartCodec),
+  })
 
-const BodyCodec: t.Type<Body> = t.union([
-  t.type({ _tag: t.literal('None') }),
-  t.type({ _tag: t.literal('Binary'), source: SourceCodec }),
-  t.type({ _tag: t.literal('String'), text: t.string, bom: t.boolean }),
-  t.type({ _tag: t.literal('Json'), value: JsonCodec, collection: t.boolean }),
-  t.type({ _tag: t.literal('JsonText'), text: Valid.JsonText }),
-  t.type({ _tag: t.literal('Form'), fields: PairsCodec, collection: t.boolean }),
-  t.type({ _tag: t.literal('FormText'), text: t.string }),
-  MultipartCodec,
-])
+  const BodyCodec: t.Type<Body> = t.union([
+    t.type({ _tag: t.literal('None') }),
+    t.type({ _tag: t.literal('Binary'), source: SourceCodec }),
+    t.type({ _tag: t.literal('String'), text: t.string, bom: t.boolean }),
+    t.type({ _tag: t.literal('Json'), value: JsonCodec, collection: t.boolean }),
+    t.type({ _tag: t.literal('JsonText'), text: Valid.JsonText }),
+    t.type({ _tag: t.literal('Form'), fields: PairsCodec, collection: t.boolean }),
+    t.type({ _tag: t.literal('FormText'), text: t.string }),
+    MultipartCodec,
+  ])
 
-// `origins` (the origins a reference is bound to) is optional: kept when present, absent when not
-const SecretRefCodec: t.Type<SecretRef> = t.intersection([
-  t.type({ _tag: t.literal('SecretRef'), env: t.string }),
-  t.partial({ origins: t.readonlyArray(t.string) }),
-])
-const SecretCodec: t.Type<Secret> = t.union([
-  t.string,
-  SecretRefCodec,
-  t.type({ _tag: t.literal('Withheld'), field: t.string }),
-])
+  // `origins` (the origins a reference is bound to) is optional: kept when present, absent when not
+  const SecretRefCodec: t.Type<SecretRef> = t.intersection([
+    t.type({ _tag: t.literal('SecretRef'), env: t.string }),
+    t.partial({ origins: t.readonlyArray(t.string) }),
+  ])
+  const SecretCodec: t.Type<Secret> = t.union([
+    t.string,
+    SecretRefCodec,
+    t.type({ _tag: t.literal('Withheld'), field: t.string }),
+  ])
 
-const AuthCodec: t.Type<Auth> = t.union([
-  t.type({ _tag: t.literal('None') }),
-  t.type({ _tag: t.literal('Basic'), user: t.string, password: SecretCodec }),
-  t.type({ _tag: t.literal('Bearer'), token: SecretCodec }),
-  t.type({
-    _tag: t.literal('Aws4'),
-    accessKey: t.string,
-    secretKey: SecretCodec,
-    region: t.string,
-    service: t.string,
-    sessionToken: nullable(SecretCodec),
-    unsignedPayload: t.boolean,
-  }),
-  t.type({
-    _tag: t.literal('OAuth1'),
-    token: SecretCodec,
-    tokenSecret: SecretCodec,
-    consumerKey: t.string,
-    consumerSecret: SecretCodec,
-    version: t.string,
-    algorithm: t.union([t.literal('HMAC'), t.literal('RSA'), t.literal('PLAINTEXT')]),
-    hash: t.union([t.literal('SHA1'), t.literal('SHA256')]),
-  }),
-  t.type({ _tag: t.literal('Digest'), user: t.string, password: SecretCodec }),
-])
+  const AuthCodec: t.Type<Auth> = t.union([
+    t.type({ _tag: t.literal('None') }),
+    t.type({ _tag: t.literal('Basic'), user: t.string, password: SecretCodec }),
+    t.type({ _tag: t.literal('Bearer'), token: SecretCodec }),
+    t.type({
+      _tag: t.literal('Aws4'),
+      accessKey: t.string,
+      secretKey: SecretCodec,
+      region: t.string,
+      service: t.string,
+      sessionToken: nullable(SecretCodec),
+      unsignedPayload: t.boolean,
+    }),
+    t.type({
+      _tag: t.literal('OAuth1'),
+      token: SecretCodec,
+      tokenSecret: SecretCodec,
+      consumerKey: t.string,
+      consumerSecret: SecretCodec,
+      version: t.string,
+      algorithm: t.union([t.literal('HMAC'), t.literal('RSA'), t.literal('PLAINTEXT')]),
+      hash: t.union([t.literal('SHA1'), t.literal('SHA256')]),
+    }),
+    t.type({ _tag: t.literal('Digest'), user: t.string, password: SecretCodec }),
+  ])
 
-const Ms = t.refinement(t.number, (n): n is number => Number.isInteger(n) && n >= 0 && n <= MAX_TIMER_MS, 'Ms')
+  const Ms = t.refinement(t.number, (n): n is number => Number.isInteger(n) && n >= 0 && n <= MAX_TIMER_MS, 'Ms')
 
-const SettingsCodec: t.Type<Settings> = t.type({
-  encoding: Valid.Encoding,
-  gzip: t.boolean,
-  bodyFieldsAtOAuth: t.boolean,
-  urlEncoding: t.boolean,
-  maxAttempts: Valid.Count,
-  maxRedirects: Valid.Count,
-  splitArrayParams: t.boolean,
-  arraysSquareBrackets: t.boolean,
-  timeout: Valid.LimitMs,
-  connectTimeout: Valid.LimitMs,
-  idleTimeout: Valid.LimitMs,
-  deadline: nullable(Valid.LimitMs),
-  retryPolicy: t.type({
-    methods: t.readonlyArray(Valid.Token),
-    statuses: t.readonlyArray(Valid.Status),
-    baseMs: Ms,
-    capMs: Ms,
-    retryAfterCapMs: Ms,
-  }),
-  maxResponseSize: nullable(Valid.ByteCount),
-  http2: t.boolean,
-})
+  const SettingsCodec: t.Type<Settings> = t.type({
+    encoding: Valid.Encoding,
+    gzip: t.boolean,
+    bodyFieldsAtOAuth: t.boolean,
+    urlEncoding: t.boolean,
+    maxAttempts: Valid.Count,
+    maxRedirects: Valid.Count,
+    splitArrayParams: t.boolean,
+    arraysSquareBrackets: t.boolean,
+    timeout: Valid.LimitMs,
+    connectTimeout: Valid.LimitMs,
+    idleTimeout: Valid.LimitMs,
+    deadline: nullable(Valid.LimitMs),
+    retryPolicy: t.type({
+      methods: t.readonlyArray(Valid.Token),
+      statuses: t.readonlyArray(Valid.Status),
+      baseMs: Ms,
+      capMs: Ms,
+      retryAfterCapMs: Ms,
+    }),
+    maxResponseSize: nullable(Valid.ByteCount),
+    http2: t.boolean,
+  })
 
-const ProxyCodec: t.Type<Proxy> = t.type({
-  protocol: t.union([t.literal('http'), t.literal('https')]),
-  host: Valid.HostName,
-  port: Valid.Port,
-  user: nullable(t.string),
-  password: nullable(SecretCodec),
-})
+  const ProxyCodec: t.Type<Proxy> = t.type({
+    protocol: t.union([t.literal('http'), t.literal('https')]),
+    host: Valid.HostName,
+    port: Valid.Port,
+    user: nullable(t.string),
+    password: nullable(SecretCodec),
+  })
 
-const PemCodec: t.Type<Pem> = t.union([t.string, t.type({ _tag: t.literal('File'), path: t.string })])
+  const PemCodec: t.Type<Pem> = t.union([t.string, t.type({ _tag: t.literal('File'), path: t.string })])
 
-const TlsCodec: t.Type<Tls> = t.type({
-  ca: nullable(PemCodec),
-  cert: nullable(PemCodec),
-  key: nullable(PemCodec),
-  passphrase: nullable(SecretCodec),
-  rejectUnauthorized: t.boolean,
-})
+  const TlsCodec: t.Type<Tls> = t.type({
+    ca: nullable(PemCodec),
+    cert: nullable(PemCodec),
+    key: nullable(PemCodec),
+    passphrase: nullable(SecretCodec),
+    rejectUnauthorized: t.boolean,
+  })
 
-const LogCodec = t.readonlyArray(t.type({ at: nullable(t.number), step: t.string, message: t.string }))
+  const LogCodec = t.readonlyArray(t.type({ at: nullable(t.number), step: t.string, message: t.string }))
 
-const RequestFields: t.Type<Request, Request, unknown> = t.type(
-  {
-    _tag: t.literal('Request'),
-    initialized: t.boolean,
-    url: nullable(Valid.RequestUrl),
-    baseUrl: nullable(Valid.RequestUrl),
-    params: PairsCodec,
-    pathParams: PathParamsCodec,
-    headers: t.readonlyArray(
-      t.readonly(
-        t.tuple([
-          Valid.Token,
-          t.union([Valid.FieldValue, SecretRefCodec, t.type({ _tag: t.literal('Withheld'), field: t.string })]),
-        ]),
+  return t.type(
+    {
+      _tag: t.literal('Request'),
+      initialized: t.boolean,
+      url: nullable(Valid.RequestUrl),
+      baseUrl: nullable(Valid.RequestUrl),
+      params: PairsCodec,
+      pathParams: PathParamsCodec,
+      headers: t.readonlyArray(
+        t.readonly(
+          t.tuple([
+            Valid.Token,
+            t.union([Valid.FieldValue, SecretRefCodec, t.type({ _tag: t.literal('Withheld'), field: t.string })]),
+          ]),
+        ),
       ),
-    ),
-    dataType: nullable(Valid.MediaType),
-    body: BodyCodec,
-    auth: AuthCodec,
-    settings: SettingsCodec,
-    responseFile: nullable(t.string),
-    proxy: nullable(ProxyCodec),
-    tls: nullable(TlsCodec),
-    error: nullable(t.type({ step: t.string, message: t.string })),
-    log: LogCodec,
-  },
-  'Request',
-)
+      dataType: nullable(Valid.MediaType),
+      body: BodyCodec,
+      auth: AuthCodec,
+      settings: SettingsCodec,
+      responseFile: nullable(t.string),
+      proxy: nullable(ProxyCodec),
+      tls: nullable(TlsCodec),
+      error: nullable(t.type({ step: t.string, message: t.string })),
+      log: LogCodec,
+    },
+    'Request',
+  )
+}
+
+let requestFields: t.Type<Request, Request, unknown> | null = null
+const fields = (): t.Type<Request, Request, unknown> => (requestFields ??= buildRequestFields())
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
 
@@ -242,7 +251,7 @@ const withDefaults = (u: unknown): unknown => {
  */
 export const RequestCodec: t.Type<Request, Request, unknown> = new t.Type<Request, Request, unknown>(
   'Request',
-  RequestFields.is,
-  (u, c) => RequestFields.validate(withDefaults(u), c),
-  RequestFields.encode,
+  (u): u is Request => fields().is(u),
+  (u, c) => fields().validate(withDefaults(u), c),
+  (a) => fields().encode(a),
 )

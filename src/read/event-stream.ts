@@ -3,10 +3,11 @@
  * `eventsource-parser` as the bytes arrive.
  * @module
  */
-import { createParser, type EventSourceMessage, type ParseError as SseParseError } from 'eventsource-parser'
+import type { EventSourceMessage, ParseError as SseParseError } from 'eventsource-parser'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
-import { responseTooLarge, type ClientError } from '../model/errors.js'
+import { createRequire } from 'node:module'
+import { responseTooLarge, transportError, type ClientError } from '../model/errors.js'
 import type { HttpResponse } from '../model/response.js'
 import { DEFAULT_MAX_MEMORY_BYTES } from '../model/settings.js'
 import { streamHead, type HttpStream, type ServerSentEvent } from '../model/stream.js'
@@ -45,6 +46,22 @@ export interface EventStreamState {
  */
 export interface EventStreamDecoder<A> extends IncrementalDecoder<ServerSentEvent<A>> {
   readonly state: () => EventStreamState
+}
+
+let parserLib: typeof import('eventsource-parser') | null = null
+
+/**
+ * `eventsource-parser`, loaded (synchronously) by the first event stream read rather than with
+ * httpipe; when it cannot be loaded, why (the next stream read tries again).
+ */
+const eventsourceParser = (): E.Either<string, typeof import('eventsource-parser')> => {
+  if (parserLib !== null) return E.right(parserLib)
+  try {
+    parserLib = createRequire(import.meta.url)('eventsource-parser') as typeof import('eventsource-parser')
+    return E.right(parserLib)
+  } catch (e) {
+    return E.left((e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '')
+  }
 }
 
 /**
@@ -103,7 +120,15 @@ export const eventStreamDecoder = <A = string>(
   const onError = (e: SseParseError): void => {
     if (error === null && e.type === 'max-buffer-size-exceeded') error = tooLarge()
   }
-  const parser = createParser({ onEvent, onRetry, onError, maxBufferSize: maxChars })
+  const lib = eventsourceParser()
+  // a stream read without its parser ends at once in a TransportError (TRANSPORT_UNAVAILABLE)
+  if (E.isLeft(lib))
+    error = transportError(
+      `${step}: cannot read server-sent events: the eventsource-parser package cannot be loaded: ${lib.left}`,
+      'TRANSPORT_UNAVAILABLE',
+      head.log,
+    )
+  const parser = E.isRight(lib) ? lib.right.createParser({ onEvent, onRetry, onError, maxBufferSize: maxChars }) : null
 
   // The id field of the block being read (what the standard calls the last event ID buffer is
   // committed when the block ends, with or without an event: eventsource-parser drops the id of
@@ -128,7 +153,7 @@ export const eventStreamDecoder = <A = string>(
     while (error === null && from < s.length) {
       const lf = s.indexOf('\n', from)
       const piece = s.slice(from, lf < 0 ? s.length : lf + 1)
-      parser.feed(piece)
+      parser?.feed(piece)
       if (lf < 0) {
         if (parts !== null) {
           if (lineHead.length < 3) lineHead = (lineHead + piece).slice(0, 3)

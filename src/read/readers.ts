@@ -4,11 +4,15 @@
  */
 import { isTagged } from '../model/valid.js'
 import * as E from 'fp-ts/lib/Either.js'
-import * as O from 'fp-ts/lib/Option.js'
+import type * as O from 'fp-ts/lib/Option.js'
 import * as t from 'io-ts'
 import { decodeError, invalidInput, parseError, statusError, type ClientError } from '../model/errors.js'
 import { redactUrl } from '../encoding/redact.js'
 import type { HttpResponse } from '../model/response.js'
+
+// fp-ts's `some` and `none`, written out: fp-ts/lib/Option.js would load seven more files with the package
+const none: O.Option<never> = { _tag: 'None' }
+const some = <A>(value: A): O.Option<A> => ({ _tag: 'Some', value })
 
 /**
  * The charset named by a Content-Type, if any.
@@ -97,7 +101,7 @@ export const asBinary = (res: HttpResponse): Uint8Array => (isResponse(res) ? re
  * @since 0.1.0
  */
 export const responseFilename = (res: HttpResponse): O.Option<string> =>
-  isResponse(res) && typeof res.file === 'string' ? O.some(res.file) : O.none
+  isResponse(res) && typeof res.file === 'string' ? some(res.file) : none
 
 const shortJson = (v: unknown): string => {
   let s: string

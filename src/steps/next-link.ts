@@ -3,7 +3,7 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import * as O from 'fp-ts/lib/Option.js'
+import type * as O from 'fp-ts/lib/Option.js'
 import { linkTarget } from '../encoding/link.js'
 import { redactUrl } from '../encoding/redact.js'
 import { checkUrl } from '../encoding/url.js'
@@ -11,6 +11,10 @@ import type { Request } from '../model/request.js'
 import type { HttpResponse } from '../model/response.js'
 import { isTagged } from '../model/valid.js'
 import { change, isRequest, makeStep } from './step.js'
+
+// fp-ts's `some` and `none`, written out: fp-ts/lib/Option.js would load seven more files with the package
+const none: O.Option<never> = { _tag: 'None' }
+const some = <A>(value: A): O.Option<A> => ({ _tag: 'Some', value })
 
 /**
  * The next page: the target of the first `rel="next"` link of the response's `Link` headers
@@ -32,16 +36,16 @@ import { change, isRequest, makeStep } from './step.js'
  * @since 0.3.0
  */
 export const nextLink = (res: HttpResponse, req: Request): O.Option<Request> => {
-  if (!isTagged<HttpResponse>('HttpResponse')(res) || !isRequest(req)) return O.none
+  if (!isTagged<HttpResponse>('HttpResponse')(res) || !isRequest(req)) return none
   let target: string | null
   try {
     target = linkTarget(res.rawHeaders, res.url, 'next')
   } catch {
-    return O.none // a response whose fields throw when read
+    return none // a response whose fields throw when read
   }
-  if (target === null || E.isLeft(checkUrl('nextLink', target))) return O.none
+  if (target === null || E.isLeft(checkUrl('nextLink', target))) return none
   const url = target
-  return O.some(
+  return some(
     makeStep('nextLink', () =>
       change({ url, params: [], pathParams: [] }, `URL set to the next page ${redactUrl(url)}`),
     )(req),
