@@ -174,7 +174,7 @@ const h2Agent = (options: Agent.Options, spec: ConnectSpec): BoundedDispatcher =
   const connects = new Connects(false)
   const h1 = boundedConnector({ ...spec, allowH2: false }, connects)
   const factory = (origin: string | URL, opts: object): Dispatcher =>
-    new Http2Origin(origin, opts, h1) as unknown as Dispatcher
+    new Http2Origin(origin, opts, h1, connects) as unknown as Dispatcher
   return new BoundedAgent({ ...options, factory }, { ...spec, allowH2: true }, connects)
 }
 

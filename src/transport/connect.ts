@@ -51,6 +51,7 @@ interface Opening {
 export class Connects {
   private head: Waiter | null = null
   private readonly opening = new Set<Opening>()
+  private readonly watchers = new Set<(w: Waiter, reason: Error) => void>()
 
   /** `shared`: every request goes through one origin (a forwarding proxy), whatever its target. */
   constructor(private readonly shared: boolean) {}
@@ -74,9 +75,16 @@ export class Connects {
   /** A waiter aborted before it had its connection: it leaves, and connections nobody waits for stop. */
   abandon(w: Waiter, reason: Error): void {
     this.leave(w)
+    for (const f of this.watchers) f(w, reason)
     if (this.opening.size === 0) return
     for (let x = this.head; x !== null; x = x.next) if (this.shared || x.origin === w.origin) return
     for (const o of [...this.opening]) if (this.shared || o.origin === w.origin) o.cancel(reason)
+  }
+
+  /** Tells `f` of each waiter abandoned from now on (an Http2Origin drops it from its queue) until the call it returns. */
+  watchAbandoned(f: (w: Waiter, reason: Error) => void): () => void {
+    this.watchers.add(f)
+    return () => void this.watchers.delete(f)
   }
 
   /** Notes a connection being opened until `done` is called. */

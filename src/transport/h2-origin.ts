@@ -11,6 +11,8 @@ import type net from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import type { Client, Pool, buildConnector, Dispatcher } from 'undici'
 import { errors, newClient, newPool } from './undici-lib.js'
+import type { Connects, Waiter } from './connect.js'
+import { sessionOf, settle } from './h2-session.js'
 import type { HttpVersion } from '../model/response.js'
 
 /**
@@ -46,13 +48,6 @@ type Waiting = readonly [Dispatcher.DispatchOptions, Handler]
 type Connector = buildConnector.connector
 type Callback = (error: Error | null, socket: net.Socket | null) => void
 
-/** The h2 session undici put on a socket (not public: found by its symbol's name, else null). */
-const sessionOf = (socket: object): EventEmitter | null => {
-  const key = Object.getOwnPropertySymbols(socket).find((s) => s.description?.toLowerCase() === 'http2session')
-  const session: unknown = key === undefined ? undefined : (socket as Record<symbol, unknown>)[key]
-  return session instanceof EventEmitter ? session : null
-}
-
 /**
  * The dispatcher of one origin with HTTP/2 offered: an undici `Client` (one connection,
  * `h2` offered) and, where the server answers its ALPN with HTTP/1.1, a `Pool` of HTTP/1.1
@@ -60,13 +55,15 @@ const sessionOf = (socket: object): EventEmitter | null => {
  *
  * - Unknown yet: the first request goes to the Client (its connection says the protocol); the
  *   others wait here, not in the Client, so that they are not queued behind it on HTTP/1.1.
- * - `h2`: the waiting requests go to the Client once the server's SETTINGS are in (its
- *   `SETTINGS_MAX_CONCURRENT_STREAMS`: before them a burst could exceed it and be refused),
- *   or once the first request has its answer. The Client's `pipelining` is the connection's
- *   own (no limit on h2: streams past the server's limit wait on the connection, in nghttp2).
+ * - `h2`: the waiting requests go to the Client once the server's SETTINGS are in (before its
+ *   `SETTINGS_MAX_CONCURRENT_STREAMS` a burst could exceed it and be refused), or once the first
+ *   request has its answer; no `pipelining` limit (past the server's, streams wait in nghttp2).
  * - HTTP/1.1: the waiting requests, and every later one, go to the Pool.
  * - The first connection fails: the waiting requests fail with its error (they were waiting
  *   for it, as undici's own queue of a Client does).
+ * - A waiting request aborted ({@link Connects} tells) leaves the queue at once, ended with its reason.
+ * - `close()` serves what was dispatched, as undici's Client's (the waiting requests go where the
+ *   first connection says, or fail with it), then closes the connections; `destroy()` fails them.
  *
  * Events (`connect`, `disconnect`, `connectionError`, `drain`) are those of the Client and
  * the Pool, so that the Agent counts connections and closes an origin without any.
@@ -85,13 +82,17 @@ export class Http2Origin extends EventEmitter {
   private socket: net.Socket | null = null
   private closing = false
   private gone = false
+  private emptied: Array<() => void> = [] // a close() waiting for the queue to empty
+  private readonly unwatch: () => void
 
   constructor(
     private readonly origin: string | URL,
     private readonly options: Pool.Options,
     private readonly h1Connect: Connector,
+    connects: Connects | null = null,
   ) {
     super()
+    this.unwatch = connects?.watchAbandoned((w, reason) => this.abandoned(w, reason)) ?? (() => undefined)
     const connect = options.connect as Connector
     this.client = newClient(origin, {
       ...(options as Client.Options),
@@ -138,12 +139,11 @@ export class Http2Origin extends EventEmitter {
 
   close(callback?: () => void): Promise<void> | undefined {
     this.closing = true
-    // what still waits goes on the one connection there is
-    if (this.waiting.length > 0) this.release(this.state === 'h1' ? 'h1' : 'h2')
-    const done = Promise.all([this.client.close(), this.pool?.close()]).then(() => undefined)
-    if (callback === undefined) return done
-    void done.then(callback, callback)
-    return undefined
+    // the waiting requests go where the first connection says (or fail with it), then all close
+    const done = new Promise<void>((resolve) => (this.waiting.length === 0 ? resolve() : this.emptied.push(resolve)))
+      .then(() => (this.gone ? undefined : Promise.all([this.client.close(), this.pool?.close()])))
+      .then(this.unwatch)
+    return settle(done, callback)
   }
 
   destroy(error?: Error | null | (() => void), callback?: () => void): Promise<void> | undefined {
@@ -151,13 +151,9 @@ export class Http2Origin extends EventEmitter {
     const reason = error instanceof Error ? error : null
     this.gone = true
     this.closing = true
-    const waiting = this.waiting
-    this.waiting = []
-    for (const [, h] of waiting) h.onError?.(reason ?? new errors.ClientDestroyedError())
-    const done = Promise.all([this.client.destroy(reason), this.pool?.destroy(reason)]).then(() => undefined)
-    if (cb === undefined) return done
-    void done.then(cb, cb)
-    return undefined
+    this.unwatch()
+    this.fail(reason ?? new errors.ClientDestroyedError())
+    return settle(Promise.all([this.client.destroy(reason), this.pool?.destroy(reason)]), cb)
   }
 
   private toClient(opts: Dispatcher.DispatchOptions, handler: Handler): boolean {
@@ -246,15 +242,37 @@ export class Http2Origin extends EventEmitter {
     for (const [opts, handler] of waiting)
       if (this.state === 'h1') this.toPool(opts, handler)
       else this.toClient(opts, handler)
+    this.drained()
   }
 
   /** The first connection could not be opened: what waited for it fails with its error. */
   private failed(error: Error): void {
     if (this.state !== 'probing' && this.state !== 'settling') return
     this.state = 'unknown'
+    this.fail(error)
+  }
+
+  private fail(error: Error): void {
     const waiting = this.waiting
     this.waiting = []
     for (const [, h] of waiting) h.onError?.(error)
+    this.drained()
+  }
+
+  /** A waiting request aborted: out of the queue now, ended (as undici would) on the next microtask. */
+  private abandoned(w: Waiter, reason: Error): void {
+    const waiting = this.waiting.filter(([, h]) => h !== w)
+    if (waiting.length === this.waiting.length) return
+    this.waiting = waiting
+    queueMicrotask(() => (w as Handler).onError?.(reason))
+    this.drained()
+  }
+
+  private drained(): void {
+    if (this.waiting.length > 0) return
+    const emptied = this.emptied
+    this.emptied = []
+    for (const f of emptied) f()
   }
 
   /**
