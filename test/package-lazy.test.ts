@@ -6,7 +6,9 @@
  * (loaded by the first AWS4 signature), no eventsource-parser (by the first event stream read),
  * none of fp-ts's TaskEither, Task, Option, Monoid and Endomorphism modules (the package uses
  * their types only), and not the ranged transfers' modules (execute/parts/upload, download and
- * common, loaded by the first `sendPart`, `sendDataInParts`, `getPart` or `getDataInParts`).
+ * common, loaded by the first `sendPart`, `sendDataInParts`, `getPart` or `getDataInParts`), nor
+ * the running parts of `endpoint`, `paginate`, `processAll` and `streamEvents` (client/*-run.js,
+ * loaded by their first call or iteration).
  * What is left out loads on first
  * use: `crossFetchTransport`'s first request loads node-fetch and works, and so do the first
  * AWS4-signed request, event stream and ranged download. When a dependency cannot be loaded
@@ -43,7 +45,7 @@ const loaded = (specifier: string, format: 'esm' | 'cjs'): ReadonlyArray<string>
 }
 
 const LATER =
-  /node_modules\/(cross-fetch|node-fetch|whatwg-url|tr46|webidl-conversions|http-proxy-agent|https-proxy-agent|agent-base|commander|iconv-lite|undici|aws4|eventsource-parser)\/|node_modules\/fp-ts\/lib\/(TaskEither|Task|Option|Monoid|Endomorphism)\.js$|^dist\/\w+\/(testing|cli)\/|^dist\/\w+\/execute\/parts\/(upload|download|common)\.js$|cross-fetch-send|forward-agent/
+  /node_modules\/(cross-fetch|node-fetch|whatwg-url|tr46|webidl-conversions|http-proxy-agent|https-proxy-agent|agent-base|commander|iconv-lite|undici|aws4|eventsource-parser)\/|node_modules\/fp-ts\/lib\/(TaskEither|Task|Option|Monoid|Endomorphism)\.js$|^dist\/\w+\/(testing|cli)\/|^dist\/\w+\/execute\/parts\/(upload|download|common)\.js$|^dist\/\w+\/client\/[\w-]+-run\.js$|cross-fetch-send|forward-agent/
 
 const node = (code: string, cwd: string): string =>
   execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd, encoding: 'utf8', timeout: 30_000 }).trim()
@@ -154,7 +156,7 @@ import { createRequire } from 'node:module'
     import * as H from 'httpipe'
     import { startEchoServer } from 'httpipe/testing'
     const has = (re) => Object.keys(createRequire(import.meta.url).cache).some((f) => re.test(f))
-    const loaded = () => [/\\/node_modules\\/aws4\\//, /\\/node_modules\\/eventsource-parser\\//, /\\/execute\\/parts\\/(upload|download|common)\\.js$/].map(has).join(' ')
+    const loaded = () => [/\\/node_modules\\/aws4\\//, /\\/node_modules\\/eventsource-parser\\//, /\\/execute\\/parts\\/(upload|download|common)\\.js$/, /\\/client\\/[\\w-]+-run\\.js$/].map(has).join(' ')
     const server = await startEchoServer()
     const at = (path) => H.initialize(server.url + path)(H.newRequest())
     const shown = (e) => e._tag + (e.cause ? ' ' + e.cause : '') + (/cannot be loaded/.test(e.message) ? ' (cannot be loaded)' : '')
@@ -174,6 +176,13 @@ import { createRequire } from 'node:module'
     lines.push('asEventStream: ' + (await streamed()) + ' ' + (await streamed()))
     lines.push('streamEvents: ' + (await events(H.streamEvents({ maxReconnects: 1 })(at('/events?count=2')))))
     lines.push('getPart: ' + status(await H.getPart(0, 10)(at('/range/100'))()))
+    const all = await H.processAll('GET')([at('/get'), at('/get')])()
+    lines.push('processAll: ' + all.map(status).join(' '))
+    const pages = []
+    for await (const page of H.paginate()(at('/pages?pages=2'))) pages.push(status(page))
+    lines.push('paginate: ' + pages.join(' '))
+    const call = await H.endpoint({ method: 'GET', request: at('/get'), responses: { 200: { decode: (u) => ({ _tag: 'Right', right: u }) } } })()()
+    lines.push('endpoint: ' + (call._tag === 'Right' ? call.right.status : shown(call.left)))
     lines.push('default: ' + status(await H.get(server.url + '/get')()))
     lines.push('after: ' + loaded())
     await H.defaultTransport.close()
@@ -181,17 +190,20 @@ import { createRequire } from 'node:module'
     console.log(lines.join('\\n'))
   `
 
-  test('the first AWS4 signature, event stream and ranged transfer load aws4, eventsource-parser and execute/parts, and work', () => {
+  test('the first AWS4 signature, event stream, ranged transfer and endpoint, paginate and processAll load what they need, and work', () => {
     assert.equal(
       node(FIRST_USE, ROOT),
       [
-        'import: false false false',
+        'import: false false false false',
         'aws4: 200 200',
         'asEventStream: {"n":1},{"n":2} {"n":1},{"n":2}',
         'streamEvents: {"n":1},{"n":2}',
         'getPart: 206',
+        'processAll: 200 200',
+        'paginate: 200 200',
+        'endpoint: 200',
         'default: 200',
-        'after: true true true',
+        'after: true true true true',
       ].join('\n'),
     )
   })
@@ -201,13 +213,16 @@ import { createRequire } from 'node:module'
     assert.equal(
       node(FIRST_USE, tmp.path),
       [
-        'import: false false false',
+        'import: false false false false',
         'aws4: AuthError (cannot be loaded) AuthError (cannot be loaded)',
         'asEventStream: TransportError TRANSPORT_UNAVAILABLE (cannot be loaded) TransportError TRANSPORT_UNAVAILABLE (cannot be loaded)',
         'streamEvents: TransportError TRANSPORT_UNAVAILABLE (cannot be loaded)',
         'getPart: 206',
+        'processAll: 200 200',
+        'paginate: 200 200',
+        'endpoint: 200',
         'default: 200',
-        'after: false false true',
+        'after: false false true true',
       ].join('\n'),
     )
   })

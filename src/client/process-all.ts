@@ -7,16 +7,13 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type * as T from 'fp-ts/lib/Task.js'
 import { showValue } from '../encoding/json.js'
-import { envProblem, type Env, type ResolvedEnv } from '../execute/env.js'
-import { prepareNow } from '../execute/prepare/prepare.js'
-import { run } from '../execute/run.js'
-import { invalidInput, transportError, type ClientError } from '../model/errors.js'
-import { appendLog } from '../model/log.js'
+import { envProblem, type Env } from '../execute/env.js'
+import { invalidInput, type ClientError } from '../model/errors.js'
 import type { Method } from '../model/method.js'
 import type { Request } from '../model/request.js'
 import type { HttpResponse } from '../model/response.js'
 import { isRequest } from '../steps/step.js'
-import { guarded, logOf, resolveClientEnv, unexpected } from './process.js'
+import { guarded, logOf, unexpected } from './process.js'
 
 /**
  * Options of {@link processAll}; all optional:
@@ -44,12 +41,39 @@ const KEYS: ReadonlySet<string> = new Set(['concurrency', 'perSecond', 'env'])
 
 type Result = E.Either<ClientError, HttpResponse>
 
-/** What the options come to: workers, the spacing of starts (0: none) and the env. */
+/**
+ * One result of {@link processAll}.
+ * @example
+ * const r: ProcessAllResult = E.left(invalidInput('processAll', 'processAll: …', []))
+ * @category running
+ * @since 0.3.0
+ * @internal
+ */
+export type ProcessAllResult = Result
+
 interface Plan {
   readonly concurrency: number
   readonly intervalMs: number
   readonly env: Env | undefined
 }
+
+/**
+ * What the options of {@link processAll} come to: workers, the spacing of starts (0: none) and the env.
+ * @example
+ * const plan: ProcessAllPlan = { concurrency: 8, intervalMs: 0, env: undefined }
+ * @category running
+ * @since 0.3.0
+ * @internal
+ */
+export type ProcessAllPlan = Plan
+
+/** The runs, loaded by the first call rather than with the package (a failed load is tried again by the next). */
+let loading: Promise<typeof import('./process-all-run.js')> | null = null
+const runModule = (): Promise<typeof import('./process-all-run.js')> =>
+  (loading ??= import('./process-all-run.js').catch((e: unknown) => {
+    loading = null
+    throw e
+  }))
 
 /** A value as short text for a message (at most 60 characters). */
 const shown = (v: unknown): string => {
@@ -76,95 +100,6 @@ const readOptions = (options: unknown): E.Either<string, Plan> => {
   const envWrong = envProblem(env)
   if (envWrong !== null) return E.left(envWrong)
   return E.right({ concurrency, intervalMs: perSecond === undefined ? 0 : 1000 / perSecond, env: env as Env })
-}
-
-/** `env.signal` has aborted (a signal that cannot be read counts as aborted: nothing more starts). */
-const aborted = (env: ResolvedEnv): boolean => {
-  try {
-    return env.signal?.aborted === true
-  } catch {
-    return true
-  }
-}
-
-/**
- * Waits for the next start: one caller at a time, in the order they called, each at least
- * `intervalMs` (on `env.now`) after the one before; a wait is cut short when `env.signal` aborts.
- */
-const pacer = (env: ResolvedEnv, intervalMs: number): (() => Promise<void>) => {
-  let turns: Promise<void> = Promise.resolve()
-  let next = Number.NEGATIVE_INFINITY
-  const turn = async (): Promise<void> => {
-    const wait = next - env.now()
-    if (wait > 0 && !aborted(env)) await env.sleep(wait, env.signal)
-    next = env.now() + intervalMs
-  }
-  return () => {
-    const mine = turns.then(turn)
-    turns = mine.catch(() => undefined)
-    return mine
-  }
-}
-
-/**
- * Waits for the event loop's current phase to end. Between one request's end and the next's
- * start it lets the transport put the connection back in its pool first (undici marks it free
- * on a later tick), so the next request reuses it instead of opening another: without this,
- * 2,000 requests 16 at a time open about 25 connections, with it 16. A no-op without
- * `setImmediate` (browsers, where the pool is the browser's).
- */
-const settle: () => Promise<void> =
-  typeof setImmediate === 'function' ? () => new Promise((resolve) => setImmediate(resolve)) : () => Promise.resolve()
-
-/** One request, as `processRequest` runs it (prepared, then run with the shared env). */
-const runOne = async (method: Method, env: ResolvedEnv, req: unknown): Promise<Result> => {
-  const prepared = await prepareNow(STEP, method, env, req as Request)
-  return E.isLeft(prepared) ? prepared : run(prepared.right, env)
-}
-
-/** A request that was not started because `env.signal` aborted first: a TransportError as the executor's. */
-const notStarted = (env: ResolvedEnv, req: unknown): Result => {
-  const message = 'not started: aborted by env.signal'
-  let at: number | null = null
-  try {
-    at = env.now()
-  } catch {
-    // a clock that throws leaves the entry without a time
-  }
-  return E.left(transportError(`${STEP}: ${message}`, 'ABORTED', appendLog(logOf(req), { at, step: STEP, message })))
-}
-
-/**
- * Runs the list with `min(concurrency, n)` workers, each taking the next request in turn
- * (paced when `perSecond` is set) until the list is done or `env.signal` aborts; then the
- * requests not started are TransportErrors. A throw while running one request is a Left of
- * that request only.
- */
-const runAll = async (
-  method: Method,
-  plan: Plan,
-  list: ReadonlyArray<unknown>,
-  results: Array<Result | undefined>,
-): Promise<ReadonlyArray<Result>> => {
-  const env = resolveClientEnv(plan.env)
-  const pace = plan.intervalMs > 0 ? pacer(env, plan.intervalMs) : null
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < list.length && !aborted(env)) {
-      const i = next++
-      const req = list[i]
-      results[i] = await guarded(
-        async () => {
-          if (pace !== null) await pace()
-          return aborted(env) ? notStarted(env, req) : runOne(method, env, req)
-        },
-        (e) => E.left(unexpected(STEP, e, logOf(req))),
-      )
-      if (next < list.length) await settle()
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(plan.concurrency, list.length) }, worker))
-  return list.map((req, i) => results[i] ?? notStarted(env, req))
 }
 
 /**
@@ -204,7 +139,7 @@ export const processAll =
   () => {
     let list: ReadonlyArray<unknown> | null = null
     const results: Array<Result | undefined> = []
-    return guarded(
+    return guarded<ReadonlyArray<Result>>(
       async () => {
         if (!Array.isArray(requests)) {
           const what = isRequest(requests) ? 'one Request (put it in an array)' : shown(requests)
@@ -215,7 +150,7 @@ export const processAll =
         list = all
         const plan = readOptions(options)
         if (E.isLeft(plan)) return all.map((req) => E.left(invalidInput(STEP, `${STEP}: ${plan.left}`, logOf(req))))
-        return runAll(method, plan.right, all, results)
+        return (await runModule()).runAll(method, plan.right, all, results)
       },
       (e) =>
         list === null
