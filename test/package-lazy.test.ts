@@ -8,7 +8,8 @@
  * their types only), and not the ranged transfers' modules (execute/parts/upload, download and
  * common, loaded by the first `sendPart`, `sendDataInParts`, `getPart` or `getDataInParts`), nor
  * the running parts of `endpoint`, `paginate`, `processAll` and `streamEvents` (client/*-run.js,
- * loaded by their first call or iteration).
+ * loaded by their first call or iteration), nor the template reader (steps/template-load.js and
+ * template-trust.js, loaded by the first `fromTemplate`).
  * What is left out loads on first
  * use: `crossFetchTransport`'s first request loads node-fetch and works, and so do the first
  * AWS4-signed request, event stream and ranged download. When a dependency cannot be loaded
@@ -45,7 +46,7 @@ const loaded = (specifier: string, format: 'esm' | 'cjs'): ReadonlyArray<string>
 }
 
 const LATER =
-  /node_modules\/(cross-fetch|node-fetch|whatwg-url|tr46|webidl-conversions|http-proxy-agent|https-proxy-agent|agent-base|commander|iconv-lite|undici|aws4|eventsource-parser)\/|node_modules\/fp-ts\/lib\/(TaskEither|Task|Option|Monoid|Endomorphism)\.js$|^dist\/\w+\/(testing|cli)\/|^dist\/\w+\/execute\/parts\/(upload|download|common)\.js$|^dist\/\w+\/client\/[\w-]+-run\.js$|cross-fetch-send|forward-agent/
+  /node_modules\/(cross-fetch|node-fetch|whatwg-url|tr46|webidl-conversions|http-proxy-agent|https-proxy-agent|agent-base|commander|iconv-lite|undici|aws4|eventsource-parser)\/|node_modules\/fp-ts\/lib\/(TaskEither|Task|Option|Monoid|Endomorphism)\.js$|^dist\/\w+\/(testing|cli)\/|^dist\/\w+\/execute\/parts\/(upload|download|common)\.js$|^dist\/\w+\/client\/[\w-]+-run\.js$|^dist\/\w+\/steps\/template-(trust|load)\.js$|cross-fetch-send|forward-agent/
 
 const node = (code: string, cwd: string): string =>
   execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd, encoding: 'utf8', timeout: 30_000 }).trim()
@@ -156,7 +157,7 @@ import { createRequire } from 'node:module'
     import * as H from 'httpipe'
     import { startEchoServer } from 'httpipe/testing'
     const has = (re) => Object.keys(createRequire(import.meta.url).cache).some((f) => re.test(f))
-    const loaded = () => [/\\/node_modules\\/aws4\\//, /\\/node_modules\\/eventsource-parser\\//, /\\/execute\\/parts\\/(upload|download|common)\\.js$/, /\\/client\\/[\\w-]+-run\\.js$/].map(has).join(' ')
+    const loaded = () => [/\\/node_modules\\/aws4\\//, /\\/node_modules\\/eventsource-parser\\//, /\\/execute\\/parts\\/(upload|download|common)\\.js$/, /\\/client\\/[\\w-]+-run\\.js$/, /\\/steps\\/template-load\\.js$/].map(has).join(' ')
     const server = await startEchoServer()
     const at = (path) => H.initialize(server.url + path)(H.newRequest())
     const shown = (e) => e._tag + (e.cause ? ' ' + e.cause : '') + (/cannot be loaded/.test(e.message) ? ' (cannot be loaded)' : '')
@@ -183,6 +184,8 @@ import { createRequire } from 'node:module'
     lines.push('paginate: ' + pages.join(' '))
     const call = await H.endpoint({ method: 'GET', request: at('/get'), responses: { 200: { decode: (u) => ({ _tag: 'Right', right: u }) } } })()()
     lines.push('endpoint: ' + (call._tag === 'Right' ? call.right.status : shown(call.left)))
+    const loadedTemplate = H.fromTemplate(H.toTemplate(at('/get')))
+    lines.push('fromTemplate: ' + (loadedTemplate._tag === 'Right' ? 'Right' : shown(loadedTemplate.left)))
     lines.push('default: ' + status(await H.get(server.url + '/get')()))
     lines.push('after: ' + loaded())
     await H.defaultTransport.close()
@@ -194,7 +197,7 @@ import { createRequire } from 'node:module'
     assert.equal(
       node(FIRST_USE, ROOT),
       [
-        'import: false false false false',
+        'import: false false false false false',
         'aws4: 200 200',
         'asEventStream: {"n":1},{"n":2} {"n":1},{"n":2}',
         'streamEvents: {"n":1},{"n":2}',
@@ -202,27 +205,35 @@ import { createRequire } from 'node:module'
         'processAll: 200 200',
         'paginate: 200 200',
         'endpoint: 200',
+        'fromTemplate: Right',
         'default: 200',
-        'after: true true true true',
+        'after: true true true true true',
       ].join('\n'),
     )
   })
 
-  test('aws4 and eventsource-parser missing: an AuthError and a TransportError TRANSPORT_UNAVAILABLE naming them, each time; the rest works', () => {
+  test('aws4, eventsource-parser and own lazy modules missing: a ClientError each time (AuthError, TransportError, InvalidInput), never a throw; the rest works', () => {
     for (const dep of ['aws4', 'eventsource-parser']) unlinkSync(tmp.file('node_modules', dep))
+    // and two of the package's own modules loaded on first use
+    for (const own of [
+      ['client', 'paginate-run.js'],
+      ['steps', 'template-load.js'],
+    ])
+      unlinkSync(tmp.file('node_modules', 'httpipe', 'dist', 'cjs', ...own))
     assert.equal(
       node(FIRST_USE, tmp.path),
       [
-        'import: false false false false',
+        'import: false false false false false',
         'aws4: AuthError (cannot be loaded) AuthError (cannot be loaded)',
         'asEventStream: TransportError TRANSPORT_UNAVAILABLE (cannot be loaded) TransportError TRANSPORT_UNAVAILABLE (cannot be loaded)',
         'streamEvents: TransportError TRANSPORT_UNAVAILABLE (cannot be loaded)',
         'getPart: 206',
         'processAll: 200 200',
-        'paginate: 200 200',
+        'paginate: TransportError MODULE_NOT_FOUND',
         'endpoint: 200',
+        'fromTemplate: InvalidInput (cannot be loaded)',
         'default: 200',
-        'after: false false true true',
+        'after: false false true true false',
       ].join('\n'),
     )
   })

@@ -6,13 +6,13 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type * as t from 'io-ts'
+import { createRequire } from 'node:module'
 import { invalidInput, type ClientError } from '../model/errors.js'
 import { RequestCodec } from '../model/codec.js'
 import type { Auth, Json, Request } from '../model/request.js'
 import { isSecretParam } from '../encoding/redact.js'
 import { isRequest } from './step.js'
-import { checkTemplate, readTrust, type TemplateTrust } from './template-trust.js'
+import type { TemplateTrust } from './template-trust.js'
 import {
   withholdAuth,
   withholdBody,
@@ -22,6 +22,24 @@ import {
   withoutQuerySecrets,
   withoutUserInfo,
 } from './template-withhold.js'
+
+type Loader = typeof import('./template-load.js')
+let loaded: Loader | null = null
+const here = import.meta.url
+
+/**
+ * The module that loads templates (and reads their trust), loaded (synchronously) by the first
+ * `fromTemplate` rather than with the package; a failed load throws, and is tried again next time.
+ */
+const templateLoader = (): Loader => {
+  if (loaded === null) {
+    // named `require`: scripts/build.mjs keeps the files that the entry points' `require('./…')`
+    // reach (and `here`, not import.meta.url: the build makes that a call of `require` too)
+    const require = createRequire(here)
+    loaded = require('./template-load.js') as Loader
+  }
+  return loaded
+}
 
 /**
  * The version of the template format written by {@link toTemplate}.
@@ -98,16 +116,6 @@ export const toTemplate = (req: Request): Json => {
   return { httpipeTemplate: TEMPLATE_VERSION, request: RequestCodec.encode(safe) as unknown as Json }
 }
 
-/** The field of a validation error as code would name it: `headers[0][1]`, `settings.timeout`. */
-const pathOf = (e: t.ValidationError): string =>
-  e.context
-    // a union adds an entry per member it tried: not a field
-    .filter(
-      (c, i) => c.key !== '' && !((e.context[i - 1]?.type as { _tag?: string } | undefined)?._tag === 'UnionType'),
-    )
-    .map((c) => c.key)
-    .reduce((acc, k) => (/^\d+$/.test(k) ? `${acc}[${k}]` : acc === '' ? k : `${acc}.${k}`), '')
-
 /**
  * Loads a template saved by {@link toTemplate} (for example `JSON.parse` of a file): a Right
  * Request, or an `InvalidInput`. A template is data from someone else: it may describe a
@@ -129,36 +137,12 @@ const pathOf = (e: t.ValidationError): string =>
  * @since 0.2.0
  */
 export const fromTemplate = (json: unknown, trust?: TemplateTrust): E.Either<ClientError, Request> => {
-  const fail = (message: string): E.Either<ClientError, Request> =>
-    E.left(invalidInput('fromTemplate', `fromTemplate: ${message}`, []))
-  const allowed = readTrust(trust)
-  if (E.isLeft(allowed)) return fail(allowed.left)
-  let decoded: ReturnType<typeof RequestCodec.decode>
+  let loader: Loader
   try {
-    const o = json as { httpipeTemplate?: unknown; request?: unknown } | null
-    if (typeof o !== 'object' || o === null || o.httpipeTemplate !== TEMPLATE_VERSION)
-      return fail(`not an httpipe template of version ${TEMPLATE_VERSION}`)
-    decoded = RequestCodec.decode(o.request)
-  } catch {
-    return fail('the template could not be read')
+    loader = templateLoader()
+  } catch (e) {
+    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? ''
+    return E.left(invalidInput('fromTemplate', `fromTemplate: the template reader cannot be loaded: ${why}`, []))
   }
-  if (E.isLeft(decoded)) {
-    const first = decoded.left[0]
-    const expected = first?.context[first.context.length - 1]?.type.name ?? 'a valid value'
-    return fail(
-      `the template's request is not valid at ${first === undefined ? '<root>' : pathOf(first) || '<root>'} (expected ${expected})`,
-    )
-  }
-  let checked: ReturnType<typeof checkTemplate>
-  try {
-    checked = checkTemplate(decoded.right, allowed.right)
-  } catch {
-    return fail('the template could not be read')
-  }
-  if (checked.problems.length > 0)
-    return fail(`the template may not act on this machine unless trusted: ${checked.problems.join('; ')}`)
-  return E.right({
-    ...checked.req,
-    log: [{ at: null, step: 'fromTemplate', message: 'request loaded from a template' }],
-  })
+  return loader.loadTemplate(json, trust, TEMPLATE_VERSION)
 }
