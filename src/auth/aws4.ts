@@ -9,7 +9,7 @@
 import { isSecretInput, isSecretRef, showSecret, type SecretRef } from '../model/secret.js'
 import { createHash } from 'node:crypto'
 import type aws4 from 'aws4'
-import { createRequire } from 'node:module'
+import { aws4Package } from './aws4-package.js'
 import querystring from 'node:querystring'
 import * as E from 'fp-ts/lib/Either.js'
 import type { HeaderList } from '../model/headers.js'
@@ -140,25 +140,6 @@ export interface Aws4Input {
  * `\s`, AWS (and its SDKs) only with SP and HTAB, so such a value would be signed wrongly.
  */
 const ODD_SPACE = /[^\S \t]/
-
-let aws4Lib: typeof aws4 | null = null
-
-/**
- * The `aws4` package, loaded (synchronously) by the first signature rather than with httpipe: a
- * program that signs nothing never loads it. When it cannot be loaded (a package installed
- * without its dependencies) each signature fails with why, which the run reports as an
- * `AuthError` (and the next signature tries again).
- */
-const aws4Package = (): E.Either<string, typeof aws4> => {
-  if (aws4Lib !== null) return E.right(aws4Lib)
-  try {
-    aws4Lib = createRequire(import.meta.url)('aws4') as typeof aws4
-    return E.right(aws4Lib)
-  } catch (e) {
-    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0]
-    return E.left(`AWS4 signing failed: the aws4 package cannot be loaded: ${why}`)
-  }
-}
 
 /**
  * Signs: returns the headers with Authorization, X-Amz-Date, X-Amz-Content-Sha256 (and

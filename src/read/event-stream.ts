@@ -6,7 +6,7 @@
 import type { EventSourceMessage, ParseError as SseParseError } from 'eventsource-parser'
 import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
-import { createRequire } from 'node:module'
+import { eventsourceParser } from './sse-parser.js'
 import { responseTooLarge, transportError, type ClientError } from '../model/errors.js'
 import type { HttpResponse } from '../model/response.js'
 import { DEFAULT_MAX_MEMORY_BYTES } from '../model/settings.js'
@@ -46,22 +46,6 @@ export interface EventStreamState {
  */
 export interface EventStreamDecoder<A> extends IncrementalDecoder<ServerSentEvent<A>> {
   readonly state: () => EventStreamState
-}
-
-let parserLib: typeof import('eventsource-parser') | null = null
-
-/**
- * `eventsource-parser`, loaded (synchronously) by the first event stream read rather than with
- * httpipe; when it cannot be loaded, why (the next stream read tries again).
- */
-const eventsourceParser = (): E.Either<string, typeof import('eventsource-parser')> => {
-  if (parserLib !== null) return E.right(parserLib)
-  try {
-    parserLib = createRequire(import.meta.url)('eventsource-parser') as typeof import('eventsource-parser')
-    return E.right(parserLib)
-  } catch (e) {
-    return E.left((e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '')
-  }
 }
 
 /**

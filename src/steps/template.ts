@@ -6,13 +6,13 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { createRequire } from 'node:module'
 import { invalidInput, type ClientError } from '../model/errors.js'
 import { RequestCodec } from '../model/codec.js'
 import type { Auth, Json, Request } from '../model/request.js'
 import { isSecretParam } from '../encoding/redact.js'
 import { isRequest } from './step.js'
 import type { TemplateTrust } from './template-trust.js'
+import { templateLoader } from './template-loader.js'
 import {
   withholdAuth,
   withholdBody,
@@ -22,24 +22,6 @@ import {
   withoutQuerySecrets,
   withoutUserInfo,
 } from './template-withhold.js'
-
-type Loader = typeof import('./template-load.js')
-let loaded: Loader | null = null
-const here = import.meta.url
-
-/**
- * The module that loads templates (and reads their trust), loaded (synchronously) by the first
- * `fromTemplate` rather than with the package; a failed load throws, and is tried again next time.
- */
-const templateLoader = (): Loader => {
-  if (loaded === null) {
-    // named `require`: scripts/build.mjs keeps the files that the entry points' `require('./…')`
-    // reach (and `here`, not import.meta.url: the build makes that a call of `require` too)
-    const require = createRequire(here)
-    loaded = require('./template-load.js') as Loader
-  }
-  return loaded
-}
 
 /**
  * The version of the template format written by {@link toTemplate}.
@@ -137,7 +119,7 @@ export const toTemplate = (req: Request): Json => {
  * @since 0.2.0
  */
 export const fromTemplate = (json: unknown, trust?: TemplateTrust): E.Either<ClientError, Request> => {
-  let loader: Loader
+  let loader: ReturnType<typeof templateLoader>
   try {
     loader = templateLoader()
   } catch (e) {
