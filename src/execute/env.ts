@@ -198,12 +198,12 @@ export const envProblem = (env: unknown): string | null => {
     if (debug !== undefined && typeof debug !== 'boolean') return `env.debug must be true or false, not ${kind(debug)}`
     name = 'proxyEnv'
     const pe = e['proxyEnv']
-    if (pe !== undefined && pe !== false) {
-      if (typeof pe !== 'object' || pe === null || Array.isArray(pe))
-        return `env.proxyEnv must be an object of variables (as process.env) or false, not ${kind(pe)}`
-      for (const [k, v] of Object.entries(pe as Record<string, unknown>))
-        if (v !== undefined && typeof v !== 'string') return `env.proxyEnv.${k} must be a string, not ${kind(v)}`
-    }
+    if (
+      pe !== undefined &&
+      pe !== false &&
+      (typeof pe !== 'object' || pe === null || Array.isArray(pe) || pe instanceof Map)
+    )
+      return `env.proxyEnv must be an object of variables (as process.env) or false, not ${pe instanceof Map ? 'a Map' : kind(pe)}`
     name = 'cookieJar'
     const jar = e['cookieJar'] as Partial<Record<keyof CookieJarLike, unknown>> | undefined
     if (
@@ -216,7 +216,16 @@ export const envProblem = (env: unknown): string | null => {
       return `env.cookieJar must be a cookie jar (getCookieString(url) and setCookie(cookie, url), as tough-cookie's CookieJar), not ${kind(jar)}`
     return null
   } catch (err) {
-    return `env.${name} cannot be read (${err instanceof Error ? err.message : String(err)})`
+    return `env.${name} cannot be read (${errorText(err)})`
+  }
+}
+
+/** What was thrown, as text, whatever it is (an error whose message throws, a null-prototype object). */
+const errorText = (e: unknown): string => {
+  try {
+    return e instanceof Error ? String(e.message) : String(e)
+  } catch {
+    return 'an error that cannot be read'
   }
 }
 

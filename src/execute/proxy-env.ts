@@ -2,83 +2,83 @@
  * The proxies of the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`, either case), for a
  * request that sets no proxy of its own: read from `env.proxyEnv`, or from the process
  * environment once (at the first request that asks, as undici's `EnvHttpProxyAgent` reads it
- * when made). Which one a URL goes through is the transport layer's to say (`route`: undici's
+ * when made; under CGI, `REQUEST_METHOD` set, the upper-case `HTTP_PROXY` is not read: httpoxy). Which one a URL goes through is the transport layer's to say (`route`: undici's
  * `EnvHttpProxyAgent` decides), the proxies themselves are parsed as `setProxy` parses them.
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type { Proxy } from '../model/request.js'
-import { redactUrl } from '../encoding/redact.js'
+import type { ProxyRoute, ProxyVars } from '../model/transport.js'
 import { proxyFromUrl } from '../steps/init.js'
 
 /**
- * Where the environment sends a URL (as the transport layer's `ProxyRoute`).
+ * Where the environment sends a URL (the transport layer's router, undici's rule).
  * @example
  * const route: EnvProxyRoute = (vars, url) => 'direct'
  * @internal
  */
-export type EnvProxyRoute = (
-  vars: { readonly http: boolean; readonly https: boolean; readonly noProxy: string },
-  url: string,
-) => 'direct' | 'http' | 'https'
+export type EnvProxyRoute = (vars: ProxyVars, url: string) => ProxyRoute
 
 /**
- * The environment's proxies, ready for the attempts: each proxy with the variable it came from,
- * the values to mask in the log, the route of a URL, or why a variable cannot be used.
+ * One proxy of the environment: the proxy and the variable it came from, or why that variable
+ * cannot be used (a request routed to it is refused; one that is not goes on).
  * @example
- * const p = envProxies({ HTTP_PROXY: 'http://p:3128' }, route) // { http: { proxy, from: 'HTTP_PROXY' }, … }
+ * const p: EnvProxy = { from: 'HTTP_PROXY', proxy: { protocol: 'http', host: 'p', port: 3128, user: null, password: null } }
+ * @internal
+ */
+export type EnvProxy =
+  { readonly from: string; readonly proxy: Proxy<string> } | { readonly from: string; readonly problem: string }
+
+/**
+ * The environment's proxies, ready for the attempts: the values to mask in the log, and the
+ * proxy of a URL (null: straight).
+ * @example
+ * const p = envProxies({ HTTP_PROXY: 'http://p:3128' }, route) // { secrets: [], route: … }
  * @internal
  */
 export interface EnvProxies {
-  readonly http: { readonly proxy: Proxy<string>; readonly from: string } | null
-  readonly https: { readonly proxy: Proxy<string>; readonly from: string } | null
-  readonly noProxy: string
-  /** a variable that is not a proxy URL: every request that would use the environment's proxies is refused */
-  readonly problem: string | null
   readonly secrets: ReadonlyArray<string>
-  readonly route: (url: string) => { readonly proxy: Proxy<string>; readonly from: string } | null
+  readonly route: (url: string) => EnvProxy | null
 }
 
-type Vars = Readonly<Record<string, string | undefined>>
+/** The variables read, lower case first as undici and curl read them. */
+const NAMES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY'] as const
+type Snapshot = Readonly<Partial<Record<(typeof NAMES)[number], string>>>
 
-/** The first of the names that is set (not empty) in `vars`, lower case first as undici and curl read them. */
-const first = (vars: Vars, lower: string): { readonly name: string; readonly value: string } | null => {
-  for (const name of [lower, lower.toUpperCase()]) {
+/** The first of a variable's two spellings that is set (not blank). */
+const first = (vars: Snapshot, lower: 'http_proxy' | 'https_proxy' | 'no_proxy') => {
+  for (const name of [lower, lower.toUpperCase() as Uppercase<typeof lower>]) {
     const v = vars[name]
-    if (typeof v === 'string' && v.trim() !== '') return { name, value: v.trim() }
+    if (v !== undefined && v.trim() !== '') return { name, value: v.trim() }
   }
   return null
 }
 
+/** A proxy variable parsed; why not names the variable only (its value may hold a password). */
+const parse = (v: { readonly name: string; readonly value: string } | null): EnvProxy | null => {
+  if (v === null) return null
+  const p = proxyFromUrl(v.value)
+  if (E.isRight(p)) return { from: v.name, proxy: p.right }
+  const why = /^not a proxy URL/.test(p.left) ? 'not a proxy URL' : p.left
+  return { from: v.name, problem: `the proxy in ${v.name} cannot be used: ${why}` }
+}
+
 /**
- * The proxies `vars` name, or null when neither `http_proxy` nor `https_proxy` is set (either
- * case): then every request goes straight, as before.
+ * The proxies a snapshot of the variables names, or null when neither `http_proxy` nor
+ * `https_proxy` is set (either case): then every request goes straight, as before.
  * @example
  * envProxies({}, route) // null
  * @internal
  */
-export const envProxies = (vars: Vars, route: EnvProxyRoute): EnvProxies | null => {
-  const httpVar = first(vars, 'http_proxy')
-  const httpsVar = first(vars, 'https_proxy')
-  if (httpVar === null && httpsVar === null) return null
-  const noProxy = first(vars, 'no_proxy')?.value ?? ''
-  let problem: string | null = null
-  const parse = (v: { readonly name: string; readonly value: string } | null) => {
-    if (v === null) return null
-    const p = proxyFromUrl(v.value)
-    if (E.isRight(p)) return { proxy: p.right, from: v.name }
-    problem ??= `the proxy in ${v.name} cannot be used (${p.left}): ${redactUrl(v.value)}`
-    return null
-  }
-  const http = parse(httpVar)
-  const https = parse(httpsVar)
-  const vs = { http: http !== null, https: https !== null, noProxy }
-  const secrets = [http, https].flatMap((p) => (p?.proxy.password == null ? [] : [p.proxy.password]))
+export const envProxies = (vars: Snapshot, route: EnvProxyRoute): EnvProxies | null => {
+  const http = parse(first(vars, 'http_proxy'))
+  const https = parse(first(vars, 'https_proxy'))
+  if (http === null && https === null) return null
+  const vs: ProxyVars = { http: http !== null, https: https !== null, noProxy: first(vars, 'no_proxy')?.value ?? '' }
+  const secrets = [http, https].flatMap((p) =>
+    p !== null && 'proxy' in p && p.proxy.password !== null ? [p.proxy.password] : [],
+  )
   return {
-    http,
-    https,
-    noProxy,
-    problem,
     secrets,
     route: (url) => {
       const r = route(vs, url)
@@ -87,44 +87,58 @@ export const envProxies = (vars: Vars, route: EnvProxyRoute): EnvProxies | null 
   }
 }
 
-const byObject = new WeakMap<object, EnvProxies | null>()
-let fromProcess: { readonly route: EnvProxyRoute; readonly proxies: EnvProxies | null } | null = null
-
-/** The process environment's proxy variables; a refused read (Deno without --allow-env) is none. */
-const processVars = (): Vars => {
-  const out: Record<string, string | undefined> = {}
-  try {
-    if (typeof process === 'undefined') return out
-    for (const n of ['http_proxy', 'https_proxy', 'no_proxy']) {
-      out[n] = process.env[n]
-      out[n.toUpperCase()] = process.env[n.toUpperCase()]
+/**
+ * The variables of `source`, each read once, strings only; a variable that cannot be read (a
+ * throwing getter, a refused read: Deno without --allow-env) counts as unset.
+ */
+const snapshot = (source: object, cgi: boolean): Snapshot => {
+  const out: Partial<Record<(typeof NAMES)[number], string>> = {}
+  for (const name of NAMES) {
+    // httpoxy: under CGI, HTTP_PROXY is the client's `Proxy:` request header (curl never reads
+    // it upper case; Go and Python ignore it when REQUEST_METHOD is set)
+    if (cgi && name === 'HTTP_PROXY') continue
+    try {
+      const v: unknown = (source as Record<string, unknown>)[name]
+      if (typeof v === 'string') out[name] = v
+    } catch {
+      /* unreadable: unset */
     }
-  } catch {
-    /* not allowed to read the environment: no proxy */
   }
   return out
 }
 
+const isCgi = (source: object): boolean => {
+  try {
+    const m: unknown = (source as Record<string, unknown>)['REQUEST_METHOD']
+    return typeof m === 'string' && m !== ''
+  } catch {
+    return false
+  }
+}
+
+let fromProcess: { readonly route: EnvProxyRoute; readonly proxies: EnvProxies | null } | null = null
+
 /**
- * The environment's proxies for a run: none with `proxyEnv: false`, those of `proxyEnv` (an
- * object of variables, remembered per object), else the process environment's (read once).
+ * The environment's proxies for a run: none with `proxyEnv: false`, those of `proxyEnv` (its
+ * variables read at each run), else the process environment's (read once).
  * @example
  * resolveEnvProxies(undefined, route) // the process environment's proxies, or null
  * @internal
  */
-export const resolveEnvProxies = (
-  proxyEnv: Vars | false | undefined,
-  route: EnvProxyRoute | undefined,
-): EnvProxies | null => {
+export const resolveEnvProxies = (proxyEnv: unknown, route: EnvProxyRoute | undefined): EnvProxies | null => {
   if (proxyEnv === false || route === undefined) return null
   if (proxyEnv === undefined) {
-    if (fromProcess === null || fromProcess.route !== route)
-      fromProcess = { route, proxies: envProxies(processVars(), route) }
+    if (fromProcess === null || fromProcess.route !== route) {
+      let vars: Snapshot = {}
+      try {
+        if (typeof process !== 'undefined') vars = snapshot(process.env, isCgi(process.env))
+      } catch {
+        /* not allowed to read the environment: no proxy */
+      }
+      fromProcess = { route, proxies: envProxies(vars, route) }
+    }
     return fromProcess.proxies
   }
-  const known = byObject.get(proxyEnv)
-  if (known !== undefined) return known
-  const made = envProxies(proxyEnv, route)
-  byObject.set(proxyEnv, made)
-  return made
+  // read at each run (a change to the object is seen; nothing that may hold a password is cached)
+  return typeof proxyEnv === 'object' && proxyEnv !== null ? envProxies(snapshot(proxyEnv, false), route) : null
 }

@@ -24,8 +24,7 @@ import { withSigning } from './layers/signing.js'
 import { prepareNow } from './prepare/prepare.js'
 import { loadTls, resolveBody } from './resolve.js'
 import { toResponse } from './response.js'
-import { EXECUTE_STEP, RunLog, runContext, type Received, type RunCtx } from './context.js'
-import { redactSecrets } from '../encoding/redact.js'
+import { RunLog, runContext, type Received, type RunCtx } from './context.js'
 
 /** A run up to its final answer: the context, and what was received or why not. */
 const send = async (
@@ -36,8 +35,6 @@ const send = async (
   const secrets =
     proxies === null || proxies.secrets.length === 0 ? secretsOf(p) : [...secretsOf(p), ...proxies.secrets]
   const log = new RunLog(p.log, env.now, env.debug, secrets)
-  if (proxies !== null && proxies.problem !== null)
-    return E.left(invalidInput(EXECUTE_STEP, `${EXECUTE_STEP}: ${redactSecrets(proxies.problem, secrets)}`, log.log))
   const tls = p.tls === null ? E.right(null) : await loadTls(p, log)
   if (E.isLeft(tls)) return tls
   const ctx = runContext(p, env, tls.right, secrets, log)
@@ -48,8 +45,8 @@ const send = async (
     length !== null && body.right !== p.body ? putHeader(p.headers, 'Content-Length', String(length)) : p.headers
   const go = pipe(
     attempt(ctx),
-    withCookies(ctx),
     withSigning(ctx),
+    withCookies(ctx),
     withChallenge(ctx),
     withRetries(ctx),
     withRedirects(ctx),

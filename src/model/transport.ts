@@ -152,6 +152,8 @@ export interface Transport {
   readonly close?: () => Promise<void>
   /** true for a transport that honours `TransportRequest.http2` (`undiciTransport` does) */
   readonly offersHttp2?: boolean
+  /** true for a transport that sends through `TransportRequest.proxy` (`undiciTransport` and `crossFetchTransport` do; a WHATWG fetch cannot) */
+  readonly offersProxy?: boolean
 }
 
 /**
@@ -192,3 +194,24 @@ export const invalidStatus = (status: number): Error =>
  * @since 0.1.0
  */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
+
+/**
+ * Where the environment's proxy variables send a URL: straight, or through their `http` or
+ * `https` proxy.
+ * @example
+ * const r: ProxyRoute = 'direct'
+ * @internal
+ */
+export type ProxyRoute = 'direct' | 'http' | 'https'
+
+/**
+ * What a proxy router is made from: whether each proxy variable is set, and `NO_PROXY` as given.
+ * @example
+ * const v: ProxyVars = { http: true, https: false, noProxy: 'localhost,.internal' }
+ * @internal
+ */
+export interface ProxyVars {
+  readonly http: boolean
+  readonly https: boolean
+  readonly noProxy: string
+}

@@ -47,4 +47,5 @@ const close = async (): Promise<void> => {
  * @category transports
  * @since 0.2.0
  */
-export const crossFetchTransport: Transport & { readonly close: () => Promise<void> } = Object.assign(send, { close })
+export const crossFetchTransport: Transport & { readonly close: () => Promise<void>; readonly offersProxy: true } =
+  Object.assign(send, { close, offersProxy: true as const })

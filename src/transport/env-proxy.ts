@@ -11,31 +11,7 @@
 import { createRequire } from 'node:module'
 import type * as U from 'undici'
 import { memoized } from '../model/memo.js'
-
-/**
- * Where the environment sends a URL: straight, or through its `http` or `https` proxy (undici
- * sends `https:` targets through `HTTP_PROXY` when `HTTPS_PROXY` is not set).
- * @example
- * const r: ProxyRoute = 'direct'
- * @category transports
- * @since 0.3.0
- * @internal
- */
-export type ProxyRoute = 'direct' | 'http' | 'https'
-
-/**
- * What the router is made from: whether each proxy is set, and `NO_PROXY` as given.
- * @example
- * const v: ProxyVars = { http: true, https: false, noProxy: 'localhost,.internal' }
- * @category transports
- * @since 0.3.0
- * @internal
- */
-export interface ProxyVars {
-  readonly http: boolean
-  readonly https: boolean
-  readonly noProxy: string
-}
+import type { ProxyRoute, ProxyVars } from '../model/transport.js'
 
 interface Symbols {
   readonly kNoProxyAgent: symbol
@@ -46,7 +22,7 @@ interface Symbols {
 type EnvAgent = U.Dispatcher & Record<symbol, unknown>
 
 /** A dispatcher that only notes that it was chosen. */
-const marker = (route: ProxyRoute, chosen: { route: ProxyRoute }): unknown => ({
+const marker = (route: ProxyRoute, chosen: { route: ProxyRoute | null }): unknown => ({
   dispatch: () => {
     chosen.route = route
     return true
@@ -54,8 +30,6 @@ const marker = (route: ProxyRoute, chosen: { route: ProxyRoute }): unknown => ({
   close: () => Promise.resolve(),
   destroy: () => Promise.resolve(),
 })
-
-const NOWHERE = { onError: (): void => undefined }
 
 /** The router of one set of variables (undici's agent, its dispatchers swapped for markers). */
 const makeRouter = (vars: ProxyVars): ((url: string) => ProxyRoute) => {
@@ -68,27 +42,55 @@ const makeRouter = (vars: ProxyVars): ((url: string) => ProxyRoute) => {
     httpsProxy: vars.https ? 'http://127.0.0.1:9' : '',
     noProxy: vars.noProxy,
   })
-  const made = [symbols.kNoProxyAgent, symbols.kHttpProxyAgent, symbols.kHttpsProxyAgent].map((k) => agent[k])
-  for (const d of new Set(made)) void (d as U.Dispatcher).close().catch(() => undefined) // never connected
-  const chosen: { route: ProxyRoute } = { route: 'direct' }
+  const keys = [symbols.kNoProxyAgent, symbols.kHttpProxyAgent, symbols.kHttpsProxyAgent]
+  if (keys.some((k) => typeof k !== 'symbol' || typeof (agent[k] as U.Dispatcher | undefined)?.close !== 'function'))
+    throw new Error('undici EnvHttpProxyAgent has changed (its dispatchers are not where they were)')
+  for (const d of new Set(keys.map((k) => agent[k]))) void (d as U.Dispatcher).close().catch(() => undefined) // never connected
+  const chosen: { route: ProxyRoute | null; failure: unknown } = { route: null, failure: null }
   const http: ProxyRoute = vars.http ? 'http' : 'direct'
   agent[symbols.kNoProxyAgent] = marker('direct', chosen)
   agent[symbols.kHttpProxyAgent] = marker(http, chosen)
   agent[symbols.kHttpsProxyAgent] = marker(vars.https ? 'https' : http, chosen)
-  return memoized(256, (origin) => {
-    chosen.route = 'direct'
-    agent.dispatch({ origin, path: '/', method: 'GET' }, NOWHERE as unknown as U.Dispatcher.DispatchHandler)
+  const handler = { onError: (e: unknown) => void (chosen.failure = e) } as unknown as U.Dispatcher.DispatchHandler
+  return (origin) => {
+    chosen.route = null
+    chosen.failure = null
+    agent.dispatch({ origin, path: '/', method: 'GET' }, handler)
+    // fails closed: a decision undici did not make is not taken as "straight"
+    if (chosen.route === null)
+      throw new Error(`undici EnvHttpProxyAgent did not route ${origin}: ${String(chosen.failure ?? 'no decision')}`)
     return chosen.route
-  })
+  }
+}
+
+/**
+ * undici's rule as this module reads it, checked once (three decisions known in advance): a
+ * change in undici that the markers no longer see throws for every URL instead of sending it
+ * past a proxy the environment asks for.
+ */
+let checked: Error | null | undefined
+const check = (): void => {
+  if (checked === undefined) {
+    try {
+      const r = makeRouter({ http: true, https: true, noProxy: 'skip.invalid' })
+      const seen = [r('http://a.invalid'), r('https://a.invalid'), r('http://skip.invalid')].join(' ')
+      checked = seen === 'http https direct' ? null : new Error(`undici EnvHttpProxyAgent routes differently (${seen})`)
+    } catch (e) {
+      checked = e instanceof Error ? e : new Error(String(e))
+    }
+  }
+  if (checked !== null) throw new Error(`the proxy variables cannot be applied: ${checked.message}`)
 }
 
 const routers = memoized(16, (key) => {
   const [http, https, noProxy] = JSON.parse(key) as [boolean, boolean, string]
-  return makeRouter({ http, https, noProxy })
+  check()
+  return memoized(256, makeRouter({ http, https, noProxy }))
 })
 
 /**
- * The route of `url` (its origin) under `vars`, as undici's `EnvHttpProxyAgent` decides it.
+ * The route of `url` (its origin) under `vars`, as undici's `EnvHttpProxyAgent` decides it;
+ * throws when undici cannot be read as this module reads it (the attempt then fails, closed).
  * @example
  * proxyRoute({ http: true, https: true, noProxy: 'localhost' }, 'http://localhost:8080/x') // 'direct'
  * proxyRoute({ http: true, https: false, noProxy: '' }, 'https://example.com/') // 'http'

@@ -117,7 +117,7 @@ const sendWith =
  */
 export const undiciTransport = (
   options0: UndiciOptions = {},
-): Transport & { readonly close: () => Promise<void>; readonly offersHttp2: true } => {
+): Transport & { readonly close: () => Promise<void>; readonly offersHttp2: true; readonly offersProxy: true } => {
   const options: UndiciOptions = typeof options0 === 'object' && options0 !== null ? options0 : {}
   let settings: AgentSettings
   let maxAgents: number
@@ -131,12 +131,16 @@ export const undiciTransport = (
   } catch (e) {
     // options whose reading throws (a Proxy, a getter): a transport that refuses every request, never a throw here
     const refused = new TypeError(`undiciTransport: its options could not be read (${String(e)})`)
-    return Object.assign(() => Promise.reject(refused), { close: () => Promise.resolve(), offersHttp2: true as const })
+    return Object.assign(() => Promise.reject(refused), {
+      close: () => Promise.resolve(),
+      offersHttp2: true as const,
+      offersProxy: true as const,
+    })
   }
   const cache = dispatcherCache(maxAgents)
   const send = sendWith((url, req) => {
     const h2 = usesH2(url, req, settings.allowH2)
     return cache.get(dispatcherKey(url, req, h2), () => makeDispatcher(settings, url, req, h2))
   })
-  return Object.assign(send, { close: cache.closeAll, offersHttp2: true as const })
+  return Object.assign(send, { close: cache.closeAll, offersHttp2: true as const, offersProxy: true as const })
 }

@@ -8,6 +8,7 @@ import * as H from '../../src/index.js'
 import type { EchoServer } from '../../src/testing/index.js'
 import { ko, ok, onTestTransport } from './helpers.js'
 import { useEchoServer } from '../support/fixtures.js'
+import { withSigV4Verifier } from '../support/sigv4-verifier.js'
 
 const echo = useEchoServer()
 const other = useEchoServer()
@@ -30,6 +31,11 @@ before(async () => {
     if (route === 'set' || route === 'set-other') {
       const domain = route === 'set-other' ? '; Domain=example.com' : ''
       res.writeHead(200, { 'Set-Cookie': `${name ?? 'x'}=${SECRET_VALUE}; Path=/${domain}` })
+      return void res.end('set')
+    }
+    if (route === 'unnamed') {
+      // a pair without `=` is all value (RFC 6265bis, browsers): no name to log
+      res.writeHead(200, { 'Set-Cookie': `${SECRET_VALUE}; Path=/` })
       return void res.end('set')
     }
     res.writeHead(302, { Location: q.get('to') ?? '/', 'Set-Cookie': q.get('cookie') ?? 'none=1' })
@@ -151,6 +157,107 @@ describe('env.cookieJar', () => {
     assert.equal(calls, 2)
     const seen = echo.server.requests.filter((r) => r.url.startsWith(path)).map((r) => r.headers['cookie'])
     assert.deepEqual(seen, ['seed=1', 'seed=1'])
+  })
+})
+
+describe('env.cookieJar, review', () => {
+  test('a cookie without a name is logged as unnamed: its value reaches no line, stored or refused', async () => {
+    for (const jar of [new CookieJar(), new CookieJar(undefined, { looseMode: true })]) {
+      const set = await get(`${hopsUrl}/unnamed`, { cookieJar: jar })
+      await jar.setCookie('x=1; Path=/', hopsUrl)
+      const next = await get(`${hopsUrl}/set/y`, { cookieJar: jar })
+      const text = JSON.stringify([H.getLog(set, true), H.getLog(next, true)])
+      assert.doesNotMatch(text, new RegExp(SECRET_VALUE))
+      assert.match(text, /unnamed cookie/)
+    }
+  })
+
+  test('a jar that never answers ends the run at the attempt limit (Timeout), and at env.signal (aborted)', async () => {
+    const stuck: H.CookieJarLike = {
+      getCookieString: () => new Promise<string>(() => undefined),
+      setCookie: () => undefined,
+    }
+    const t = await ko(
+      pipe(
+        H.newRequest(),
+        H.initialize(`${echo.url}/anything/stuck`),
+        H.setTimeout(300),
+        H.processRequest('GET', { cookieJar: stuck }),
+      ),
+    )
+    assert.equal(t._tag, 'Timeout')
+    assert.match(t.message, /env\.cookieJar\.getCookieString timed out/)
+    const c = new AbortController()
+    setTimeout(() => c.abort(), 100)
+    const a = await ko(
+      pipe(
+        H.newRequest(),
+        H.initialize(`${echo.url}/anything/stuck`),
+        H.processRequest('GET', { cookieJar: stuck, signal: c.signal }),
+      ),
+    )
+    assert.equal(a._tag, 'TransportError')
+    assert.match(a.message, /aborted by env\.signal/)
+    const stuckSet: H.CookieJarLike = { getCookieString: () => '', setCookie: () => new Promise(() => undefined) }
+    const s2 = await ko(
+      pipe(
+        H.newRequest(),
+        H.initialize(`${echo.url}/cookies/set?z=1`),
+        H.setTimeout(300),
+        H.processRequest('GET', { cookieJar: stuckSet }),
+      ),
+    )
+    assert.equal(s2._tag, 'Timeout')
+    assert.equal(echo.server.requests.filter((r) => r.url === '/anything/stuck').length, 0)
+  })
+
+  test("AWS4 signs the cookies sent: a request's own Cookie header and the jar's cookies verify", async () => {
+    await withSigV4Verifier(
+      { accessKey: 'AKIDCOOKIE', secretKey: 'c00kie/S3cret', region: 'us-east-1', service: 's3' },
+      async (v) => {
+        const jar = new CookieJar()
+        await jar.setCookie('fromjar=2; Path=/', v.url)
+        await ok(
+          pipe(
+            H.newRequest(),
+            H.initialize(`${v.url}/b/cookie`),
+            H.addHeader('Cookie', 'mine=1'),
+            H.addAws4Authorization('AKIDCOOKIE', 'c00kie/S3cret', 'us-east-1'),
+            H.processRequest('GET', { cookieJar: jar }),
+          ),
+        )
+        const r = v.requests.at(-1)
+        assert.equal(r?.headers['cookie'], 'mine=1; fromjar=2')
+        assert.equal(r?.ok, true, r?.reason ?? '')
+      },
+    )
+  })
+
+  test('an error whose message cannot be read, thrown by the jar, is still a ClientError', async () => {
+    const hostile = Object.create(null) as object
+    const bad = Object.defineProperty(new Error('x'), 'message', {
+      get: () => {
+        throw new Error('no')
+      },
+    })
+    for (const thrown of [hostile, bad]) {
+      const e = await ko(
+        pipe(
+          H.newRequest(),
+          H.initialize(`${echo.url}/anything/unreadable`),
+          H.processRequest('GET', {
+            cookieJar: {
+              getCookieString: () => {
+                throw thrown
+              },
+              setCookie: () => undefined,
+            },
+          }),
+        ),
+      )
+      assert.equal(e._tag, 'InvalidInput')
+      assert.match(e.message, /getCookieString failed/)
+    }
   })
 })
 

@@ -129,14 +129,38 @@ for (const [name, transport] of [
       assert.doesNotMatch(text, /wr0ng-pw-value/)
     })
 
-    test('a variable that is not a proxy URL is InvalidInput naming it, without its password; nothing is sent', async () => {
-      const before = echo.requests.length
-      const r = await get(`${echo.url}/anything/env-bad`, { HTTPS_PROXY: 'http://u:s3cret-pw@:99999' })
-      assert.ok(r._tag === 'Left')
-      assert.equal(r.left._tag, 'InvalidInput')
-      assert.match(r.left.message, /HTTPS_PROXY/)
-      assert.doesNotMatch(r.left.message + logText(r.left), /s3cret-pw/)
-      assert.equal(echo.requests.length, before)
+    test('a variable that is not a proxy URL is InvalidInput naming it, never its value, for the requests routed to it only', async () => {
+      for (const bad of [
+        'http://u:s3cret-pw@:99999',
+        'u:s3cret-pw@proxy.corp:99999',
+        "http://u:it's#s3cret-pw@proxy:3128",
+        'socks5://u:s3cret-pw@p:1080',
+      ]) {
+        const before = echo.requests.length
+        // an https URL goes through HTTPS_PROXY: refused, nothing sent
+        const r = await get(`https://127.0.0.1:${echoPort()}/anything/env-bad`, { HTTPS_PROXY: bad })
+        assert.ok(r._tag === 'Left', bad)
+        assert.equal(r.left._tag, 'InvalidInput', bad)
+        assert.match(r.left.message, /HTTPS_PROXY/)
+        assert.doesNotMatch(JSON.stringify([r.left.message, H.getLog(r.left, true)]), /s3cret-pw/, bad)
+        assert.equal(echo.requests.length, before)
+        // an http URL is not routed to HTTPS_PROXY (undici: no HTTP_PROXY, straight): it goes on
+        const path = `/anything/env-bad-http-${name}`
+        const ok = await get(`${echo.url}${path}`, { HTTPS_PROXY: bad })
+        assert.equal(ok._tag, 'Right', bad)
+        assert.equal(viaProxy(path), false)
+      }
+    })
+
+    test('on a transport that takes no proxy, the log says so instead of claiming one', async () => {
+      const r = await pipe(
+        H.newRequest(),
+        H.initialize(`${echo.url}/anything/env-fetch`),
+        H.processRequest('GET', { fetch: globalThis.fetch, proxyEnv: { HTTP_PROXY: proxyUrl() } }),
+      )()
+      assert.ok(r._tag === 'Right')
+      assert.match(logText(r.right), /HTTP_PROXY names the proxy .* but this transport takes no proxy/)
+      assert.doesNotMatch(logText(r.right), /through the proxy/)
     })
   })
 }
@@ -155,6 +179,26 @@ describe('the process environment (the default of env.proxyEnv)', () => {
     })
     assert.equal(stdout.trim(), '200')
     assert.equal(viaProxy(path), true)
+  })
+
+  test('under CGI (REQUEST_METHOD set) the upper-case HTTP_PROXY is not read (httpoxy); the lower-case one is', async () => {
+    const script = (path: string) =>
+      [
+        `import * as H from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist/esm/index.js')).href)}`,
+        `const r = await H.processRequest('GET')(H.initialize(${JSON.stringify(`${echo.url}${path}`)})(H.newRequest()))()`,
+        `console.log(r._tag === 'Right' ? r.right.status : r.left.message)`,
+        `await H.defaultTransport.close()`,
+      ].join('\n')
+    const upper = await run(process.execPath, ['--input-type=module', '-e', script('/anything/env-cgi-upper')], {
+      env: { ...process.env, REQUEST_METHOD: 'GET', HTTP_PROXY: proxyUrl() },
+    })
+    assert.equal(upper.stdout.trim(), '200')
+    assert.equal(viaProxy('/anything/env-cgi-upper'), false)
+    const lower = await run(process.execPath, ['--input-type=module', '-e', script('/anything/env-cgi-lower')], {
+      env: { ...process.env, REQUEST_METHOD: 'GET', http_proxy: proxyUrl() },
+    })
+    assert.equal(lower.stdout.trim(), '200')
+    assert.equal(viaProxy('/anything/env-cgi-lower'), true)
   })
 })
 
@@ -191,14 +235,19 @@ describe('resolveEnvProxies', () => {
   test('false and variables without a proxy give none; an object is read once', () => {
     assert.equal(resolveEnvProxies(false, proxyRoute), null)
     assert.equal(resolveEnvProxies({ NO_PROXY: 'x' }, proxyRoute), null)
-    const vars = { HTTP_PROXY: 'proxy.local:3128' }
+    const vars: Record<string, string> = { HTTP_PROXY: 'proxy.local:3128' }
     const p = resolveEnvProxies(vars, proxyRoute)
-    assert.deepEqual(p?.http?.proxy, { protocol: 'http', host: 'proxy.local', port: 3128, user: null, password: null })
-    assert.equal(resolveEnvProxies(vars, proxyRoute), p)
+    assert.deepEqual(p?.route('http://x.example/'), {
+      from: 'HTTP_PROXY',
+      proxy: { protocol: 'http', host: 'proxy.local', port: 3128, user: null, password: null },
+    })
+    // read at each run: a change to the object is seen
+    vars['NO_PROXY'] = 'x.example'
+    assert.equal(resolveEnvProxies(vars, proxyRoute)?.route('http://x.example/'), null)
   })
 
   test('hostile env.proxyEnv is InvalidInput naming the field', async () => {
-    for (const bad of ['x', 5, [], { HTTP_PROXY: 5 }]) {
+    for (const bad of ['x', 5, [], new Map([['HTTP_PROXY', 'p:1']])]) {
       const r = await pipe(
         H.newRequest(),
         H.initialize(`${echo.url}/get`),

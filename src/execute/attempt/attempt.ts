@@ -21,7 +21,8 @@ import { decodersFor, readBody } from './collect.js'
 import { targetOf, undoFile } from './sink.js'
 import { Watch } from './watch.js'
 import { StreamBody } from '../streams/body.js'
-import type { Failure, Received, RunCtx, Send } from '../context.js'
+import { EXECUTE_STEP as STEP, type Failure, type Received, type RunCtx, type Send } from '../context.js'
+import { invalidInput } from '../../model/errors.js'
 
 /** How much of an answer that its sink did not ask for (not the part asked for) is kept (for its error). */
 const UNWANTED_BYTES = 64 * 1024
@@ -215,7 +216,14 @@ export const attempt = (ctx: RunCtx): Send => {
     const what = `${hop.method} ${shown(hop.url)}`
     ctx.log.add(`sending ${what}${sh.tries > 1 ? ` (attempt ${hop.attempt}/${sh.tries})` : ''}`)
     if (ctx.env.now() >= ctx.deadlineAt) return E.left(timeoutFailure(ctx, 'deadline', what))
-    const proxy = proxyOf(ctx, hop.url)
+    let proxy: TransportRequest['proxy']
+    try {
+      const px = proxyOf(ctx, hop.url)
+      if (E.isLeft(px)) return E.left({ error: invalidInput(STEP, `${STEP}: ${px.left}`, ctx.log.log), phase: 'final' })
+      proxy = px.right
+    } catch (e) {
+      return E.left(classify(ctx, e, null, what))
+    }
     const w = new Watch(ctx)
     const t0 = ctx.env.now()
     const up = new Upload(hop, w, sh.onProgress)
