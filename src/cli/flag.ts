@@ -109,7 +109,7 @@ export const values = <T>(flags: string, help: string, group: string, parse: (te
 })
 export const text = (s: string): string => s
 
-export const BODIES = ['json', 'form', 'data', 'dataFile', 'file', 'related']
+export const BODIES = ['json', 'form', 'data', 'dataFile', 'file', 'related', 'mixed']
 export const others = (
   name: string,
   group: ReadonlyArray<string>,

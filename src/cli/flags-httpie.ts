@@ -1,13 +1,15 @@
 /**
  * The rows of the flag table (flags.ts) that HTTPie and curl users expect: curl's `-X`, `-u`
  * and `-L`, how data items make the body (`--multipart`, and `--json`, `--form`, `-f`, `--raw TEXT` read as HTTPie's by argv.ts),
- * and what is printed (`--offline`, `--print`). None of them is a step: the items and these
+ * and what is printed (`--offline`, `--print`), then flags-transfer.ts's rows (sessions, parts, the
+ * retry policy, `--mixed`). None of HTTPie's is a step: the items and these
  * flags are applied by apply-items.ts, the printing is run.ts's.
  * @module
  */
 import { InvalidArgumentError } from 'commander'
 import { AUTH, AUTHS, BODY, LIMITS, OUTPUT, REQUEST, bool, one, others, value, type Flag } from './flag.js'
 import { userPassword } from './values.js'
+import { TRANSFER_FLAGS } from './flags-transfer.js'
 
 /**
  * `--print` letters: H request head, B request body, h response head, b response body, m meta.
@@ -56,4 +58,5 @@ export const HTTPIE_FLAGS: ReadonlyArray<Flag> = [
     parse: printLetters,
   },
   bool('-I, --ignore-stdin', 'accepted for HTTPie command lines: httpipe never reads stdin', OUTPUT),
+  ...TRANSFER_FLAGS,
 ]

@@ -24,6 +24,8 @@ import { offline, printPlan, showing, streamOf } from './printing.js'
 import { progressBar } from './progress.js'
 import { bodyEntry, printStream, STREAMED_TYPES, streamingKind } from './stream.js'
 import { loadTemplate, templateSummary, Usage } from './template.js'
+import { endSession, startSession } from './run-session.js'
+import { downloadInParts, partSize, sendSize } from './parts.js'
 
 /**
  * Where the command writes and what it reads from its process.
@@ -167,14 +169,19 @@ const printResponse = async (H: Lib, res: HttpResponse, values: Values, io: Io):
 export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): Promise<number> => {
   const H: Lib = await import('../index.js')
   let built: { readonly req: Request; readonly method: string }
+  let session: Awaited<ReturnType<typeof startSession>>
+  let parts: { readonly send: number | null; readonly get: number | null }
   try {
     built = build(H, args, values)
+    parts = { send: sendSize(values), get: partSize(values, built.req) }
+    session = await startSession(H, built.req, args, values, io.env)
   } catch (e) {
     if (!(e instanceof Usage)) throw e
     await write(io.stderr, messageLine(e.message))
     return EXIT.usage
   }
-  const { req, method } = built
+  const { method } = built
+  const req = session?.req ?? built.req
   if (typeof values['saveTemplate'] === 'string') {
     try {
       await saveTemplate(H, req, values['saveTemplate'], io)
@@ -206,6 +213,7 @@ export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): 
     secrets: (n: string) => io.env[n],
     signal: interrupt.signal,
     ...(bar === null ? {} : { onProgress: bar.onProgress }),
+    ...(session === null ? {} : { cookieJar: session.session.jar }),
     ...showing(H, values, io),
   }
   try {
@@ -214,15 +222,27 @@ export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): 
     // template's response file) is written there as it arrives
     // (--print without b: no body printed, so none is streamed)
     const only = !printPlan(values).responseBody ? [] : values['stream'] === true ? undefined : STREAMED_TYPES
+    const note = (line: string): Promise<void> => write(io.stderr, messageLine(line))
     const result =
-      req.responseFile === null
-        ? await processOrStream(method, only, env)(req)()
-        : await H.processRequest(method, env)(req)()
+      parts.send !== null
+        ? await H.sendDataInParts(parts.send, method, env)(req)()
+        : parts.get !== null
+          ? await downloadInParts(H, method, parts.get, env, note)(req)
+          : req.responseFile === null
+            ? await processOrStream(method, only, env)(req)()
+            : await H.processRequest(method, env)(req)()
     bar?.done()
     if (interrupt.signal.aborted) return await interrupted(io)
-    if (result._tag === 'Left') return await failed(H, result.left, values, io)
-    if (result.right._tag === 'HttpResponse') return await printResponse(H, result.right, values, io)
-    return await printStreamed(H, result.right, interrupt.signal, values, io)
+    // the session is written once the request was sent (its cookies, the headers given)
+    const kept = session === null ? null : await endSession(session, values)
+    for (const line of [...(kept?.notes ?? []), ...(kept?.failed == null ? [] : [kept.failed])]) await note(line)
+    const code =
+      result._tag === 'Left'
+        ? await failed(H, result.left, values, io)
+        : result.right._tag === 'HttpResponse'
+          ? await printResponse(H, result.right, values, io)
+          : await printStreamed(H, result.right, interrupt.signal, values, io)
+    return code === EXIT.ok && kept?.failed != null ? EXIT.clientError : code
   } finally {
     process.off('SIGINT', onSigint)
   }
