@@ -5,27 +5,34 @@
  * @module
  */
 
+import { styleText } from 'node:util'
+
+type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'blue' | 'magenta' | 'cyan'
+// Node 22.13+ checks by default that process.stdout is a terminal and NO_COLOR unset; the
+// command decides that itself for the stream it writes to (useColour), so the check is off
+const style = styleText as (format: Style, text: string, options?: { readonly validateStream?: boolean }) => string
+
 /**
- * The ANSI styles used, or none.
+ * The ANSI styles used (Node's own `util.styleText`), or none.
  * @example
  * paint(true).green('ok') // '\u001b[32mok\u001b[39m'
  * @category cli
  * @since 0.3.0
  */
 export const paint = (on: boolean) => {
-  const style =
-    (open: number, close: number) =>
+  const as =
+    (format: Style) =>
     (s: string): string =>
-      on ? `\u001b[${open}m${s}\u001b[${close}m` : s
+      on ? style(format, s, { validateStream: false }) : s
   return {
-    bold: style(1, 22),
-    dim: style(2, 22),
-    red: style(31, 39),
-    green: style(32, 39),
-    yellow: style(33, 39),
-    blue: style(34, 39),
-    magenta: style(35, 39),
-    cyan: style(36, 39),
+    bold: as('bold'),
+    dim: as('dim'),
+    red: as('red'),
+    green: as('green'),
+    yellow: as('yellow'),
+    blue: as('blue'),
+    magenta: as('magenta'),
+    cyan: as('cyan'),
   }
 }
 
