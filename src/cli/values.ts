@@ -6,6 +6,7 @@
  * @module
  */
 import { InvalidArgumentError } from 'commander'
+import ms from 'ms'
 import { isEnvName, secretFromEnv, type SecretRef } from '../model/secret.js'
 
 const bad = (why: string): never => {
@@ -85,23 +86,28 @@ export const userPassword = (text: string): readonly [string, string | SecretRef
   return [text.slice(0, i), secret(text.slice(i + 1))]
 }
 
-const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
-
 /**
- * A duration in milliseconds: `500ms`, `30s`, `2m`, `1h`, `1.5s`; a bare number is seconds, as
- * HTTPie's and curl's `--timeout` take it (`5`, `0.5`).
+ * A duration in milliseconds, as the `ms` package reads it (`500ms`, `30s`, `2m`, `1.5h`,
+ * `2 minutes`, `1d`); a bare number is seconds, as HTTPie's and curl's `--timeout` take it
+ * (`5`, `0.5`), where `ms` would read milliseconds.
  * @example
  * duration('1.5s') // 1500
+ * duration('2 minutes') // 120000
  * duration('5') // 5000
  * @category cli
  * @since 0.3.0
  */
 export const duration = (text: string): number => {
-  const m = /^(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h)?$/.exec(text.trim())
-  const ms = m === null ? Number.NaN : Math.round(Number(m[1]) * (UNITS[m[2] ?? 's'] ?? 1))
-  if (!Number.isSafeInteger(ms) || ms <= 0)
+  const t = text.trim()
+  const read = /^(\d+(?:\.\d+)?|\.\d+)$/.test(t)
+    ? Number(t) * 1000
+    : t === '' || t.startsWith('-')
+      ? undefined
+      : ms(t as ms.StringValue)
+  const n = Math.round(read ?? Number.NaN)
+  if (!Number.isSafeInteger(n) || n <= 0)
     bad('expected a duration above 0 such as 500ms, 30s or 2m (a bare number is seconds)')
-  return ms
+  return n
 }
 
 const SIZES: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }

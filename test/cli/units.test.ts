@@ -45,10 +45,21 @@ describe('flag values', () => {
   test('durations, sizes and counts', () => {
     // a bare number is seconds, as HTTPie's and curl's --timeout
     assert.deepEqual(
-      ['250', '0.5', '.25', '250ms', '1.5s', '2m', '1h'].map(duration),
-      [250_000, 500, 250, 250, 1500, 120_000, 3_600_000],
+      ['250', '0.5', '.25', '250ms', '1.5s', '2m', '1h', '2 minutes', '1d', '3 secs'].map(duration),
+      [250_000, 500, 250, 250, 1500, 120_000, 3_600_000, 120_000, 86_400_000, 3000],
     )
-    for (const t of ['', '0', '-1', '1e3', 'abc', '1d', '0.0001ms', '9'.repeat(400)])
+    for (const t of [
+      '',
+      '0',
+      '-1',
+      '-1s',
+      '1e3',
+      'abc',
+      '1 fortnight',
+      '0.0001ms',
+      '9'.repeat(400),
+      '1'.repeat(99) + 's',
+    ])
       rejects(() => duration(t), /duration above 0/)
     assert.deepEqual(
       ['0', '100', '1k', '1.5K', '10M', '1G', '2MiB', '3kb'].map(size),
