@@ -53,7 +53,8 @@ export interface Flag {
 export const REQUEST = 'Request:'
 export const BODY = 'Body (one of; --form and --file together make multipart/form-data):'
 export const AUTH = 'Authorization (one of; a secret may be env:NAME, read from the environment):'
-export const LIMITS = 'Limits, retries and network (durations: 500ms, 30s, 2m, or seconds: 5, 0.5; sizes: 512k, 10M):'
+export const LIMITS =
+  'Limits, retries and network (durations: 500ms, 30s, 2m, 1h, or seconds: 5, 0.5; sizes: 512k, 10M):'
 export const TLS = 'TLS:'
 export const OUTPUT = 'Output:'
 export const SAVED = 'Templates and curl:'

@@ -42,8 +42,9 @@ nothing; --print HBhbm picks what goes to stdout (H/B request head/body, h/b res
 m elapsed time); -v shows the request sent and the response head on stderr.
 
 A secret (password, token, AWS or OAuth secret, key passphrase, secret-named header) given as
-env:NAME is read from the environment variable NAME when the request runs, and a template saves
-the name, never the value. A template is someone else's: one that reads env secrets or files,
+env:NAME is read from the environment variable NAME when the request runs, and a template or a
+session saves the name, never the value. --session NAME keeps cookies, headers and auth between
+runs (by host under $XDG_CONFIG_HOME/httpipe/sessions, mode 0600); -c resumes an --out download. A template is someone else's: one that reads env secrets or files,
 uses a proxy or turns TLS checks off is refused unless --trust-secret NAME=ORIGIN,
 --trust-files DIR, --trust-proxy or --insecure allow it; what it will do is printed first.
 
@@ -58,6 +59,8 @@ Examples:
   httpipe api.example.com/users name=Ann age:=30 'tags[]=a' X-Trace:1 page==2
   httpipe -f PUT example.com/upload title=Report doc@report.pdf -v
   httpipe --offline :8080/items q==1 'filter[kind]=open'
+  httpipe --session api example.com/login -u ann:env:PW && httpipe --session api example.com/me
+  httpipe example.com/big.iso --out big.iso -c
 
 Output: the body on stdout (pretty, coloured JSON on a terminal; the bytes as they came when
 piped or with --raw); -v the status line and headers, --log the log, on stderr; a progress bar
@@ -69,7 +72,7 @@ pretty JSON value per NDJSON line. A pipe closed by its reader (| head) ends the
 Exit codes:
   0   success (any HTTP status, unless --fail)
   1   the request failed (a ClientError: connection, timeout, TLS, file, auth, size …)
-  2   usage error: a bad flag or value, or a template that cannot be loaded
+  2   usage error: a bad flag or value, a template or session that cannot be loaded
   22  with --fail: the status was 400 or above
   130 interrupted (Ctrl-C)
 `
