@@ -8,7 +8,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { httpipe, httpipeSpawned, useFixtures } from './helpers.js'
+import { httpipe, httpipeSpawned, MAIN, spawnCollect, useFixtures } from './helpers.js'
 
 const fx = useFixtures()
 let n = 0
@@ -151,5 +151,26 @@ describe('a session file that cannot be used is a usage error naming it, nothing
     const r = await httpipe(['--session', 'a b', `${fx.server.url}/get`], { env: config().env })
     assert.equal(r.code, 2)
     assert.match(r.err, /neither a name/)
+  })
+})
+
+describe('tough-cookie is loaded only when a session is used', () => {
+  test('not by --version or a run without a session; by a run with one', async () => {
+    const hook = join(fx.dir, 'hook.cjs')
+    await writeFile(
+      hook,
+      `const Module = require('node:module'); const load = Module._load; let seen = false
+Module._load = function (request, ...rest) { if (String(request).includes('tough-cookie')) seen = true; return load.call(this, request, ...rest) }
+process.on('exit', () => process.stderr.write('tough-cookie loaded: ' + seen + '\\n'))`,
+    )
+    const loads = async (args: ReadonlyArray<string>): Promise<boolean> => {
+      const r = await spawnCollect(process.execPath, ['--require', hook, MAIN, ...args], { env: config().env })
+      const m = /tough-cookie loaded: (true|false)/.exec(r.err)
+      assert.ok(m !== null, r.err)
+      return m?.[1] === 'true'
+    }
+    assert.equal(await loads(['--version']), false)
+    assert.equal(await loads([`${fx.server.url}/get`]), false)
+    assert.equal(await loads(['--session', 'lazy', `${fx.server.url}/get`]), true)
   })
 })
