@@ -39,6 +39,10 @@ export interface Session {
 /** Request headers HTTPie never keeps in a session: they belong to one request. */
 const IGNORED = /^(content-|if-)/i
 const ENV_REF = /^env:[A-Za-z_][A-Za-z0-9_]*$/
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+// a header value: no CR, LF, NUL or other control but TAB
+const FIELD_VALUE = /^[^\u0000-\u0008\u000a-\u001f\u007f]*$/
+const COOKIE_TEXT = /^[^\u0000-\u001f\u007f;]*$/
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)
 
@@ -50,8 +54,10 @@ const readHeaders = (bad: (why: string) => never, x: unknown): ReadonlyArray<Hea
   if (x === undefined) return []
   if (!Array.isArray(x)) bad('"headers" must be a list of {"name", "value"}')
   return (x as ReadonlyArray<unknown>).map((h, i) => {
-    if (!isRecord(h) || typeof h['name'] !== 'string' || typeof h['value'] !== 'string' || h['name'] === '')
+    if (!isRecord(h) || typeof h['name'] !== 'string' || typeof h['value'] !== 'string')
       bad(`headers[${i}] must be {"name": text, "value": text}`)
+    if (!TOKEN.test(h['name'] as string) || !FIELD_VALUE.test(h['value'] as string))
+      bad(`headers[${i}] is no header: a name of letters, digits and !#$%&'*+-.^_\`|~, a value without line breaks`)
     const { name, value } = h as Header
     if (isSecretHeader(name) && !ENV_REF.test(value))
       bad(`headers[${i}] (${name}) is a secret: only an env:NAME reference may be kept, not a value`)
@@ -109,12 +115,21 @@ export const openSession = async (
   const cookies = data['cookies'] === undefined ? { cookies: [] } : data['cookies']
   if (!isRecord(cookies) || !Array.isArray(cookies['cookies']) || !cookies['cookies'].every(isRecord))
     bad('"cookies" must be a cookie jar as tough-cookie writes it ({"cookies": [...]})')
+  const list = (cookies as { cookies: ReadonlyArray<Record<string, unknown>> }).cookies
+  list.forEach((c, i) => {
+    // a name or value a Cookie header cannot carry would fail every request, not this file
+    if (typeof c['key'] !== 'string' || typeof c['value'] !== 'string' || !COOKIE_TEXT.test(`${c['key']}${c['value']}`))
+      bad(`cookies[${i}] must have a "key" and a "value" a Cookie header can carry`)
+    // tough-cookie reads these as dates, and throws (out of reach of a catch) writing one that is none
+    for (const f of ['expires', 'creation', 'lastAccessed']) {
+      const v = c[f]
+      if ((typeof v === 'string' || typeof v === 'number') && v !== 'Infinity' && Number.isNaN(new Date(v).getTime()))
+        bad(`cookies[${i}].${f} is no date: ${JSON.stringify(v)}`)
+    }
+  })
   let jar: CookieJar
   try {
-    jar = await CookieJar.deserialize({
-      ...new CookieJar().serializeSync(),
-      cookies: (cookies as { cookies: unknown[] }).cookies,
-    })
+    jar = await CookieJar.deserialize({ ...new CookieJar().serializeSync(), cookies: list })
   } catch (e) {
     return bad(`its cookies cannot be read (${(e as Error).message})`)
   }

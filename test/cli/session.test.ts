@@ -120,6 +120,21 @@ describe('a session file that cannot be used is a usage error naming it, nothing
       /auth.password must be an env:NAME/,
     ],
     ['bad cookies', '{"cookies": {"cookies": 7}}', /"cookies" must be a cookie jar/],
+    [
+      'a header value with a line break',
+      '{"headers": [{"name": "X-A", "value": "v\\r\\nInjected: 1"}]}',
+      /headers\[0\] is no header/,
+    ],
+    [
+      'a cookie value with a line break',
+      '{"cookies": {"cookies": [{"key": "a", "value": "b\\r\\nX: y"}]}}',
+      /cookies\[0\] must have/,
+    ],
+    [
+      'a cookie date that is no date',
+      '{"cookies": {"cookies": [{"key": "a", "value": "b", "expires": "soon"}]}}',
+      /cookies\[0\]\.expires is no date/,
+    ],
     ['a folder', null, /not a regular file/],
   ]
   for (const [what, content, message] of cases)
