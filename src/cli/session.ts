@@ -7,6 +7,7 @@
  * as a value is sent but not kept, and the run says so.
  * @module
  */
+import { createRequire } from 'node:module'
 import type { CookieJar } from 'tough-cookie'
 import { isSecretHeader } from '../encoding/redact.js'
 import type { Request, Step } from '../model/request.js'
@@ -99,7 +100,8 @@ export const openSession = async (
   readOnly: boolean,
 ): Promise<Session> => {
   const path = sessionPath(nameOrPath, url, env)
-  const { CookieJar } = await import('tough-cookie')
+  // loaded here only (a run without a session never loads it); required, as media-type.ts loads mime-types
+  const { CookieJar } = createRequire(import.meta.url)('tough-cookie') as typeof import('tough-cookie')
   const text = readSessionFile(path)
   if (text === null) return { path, readOnly, headers: [], auth: null, jar: new CookieJar() }
   const bad = (why: string): never => {
