@@ -6,6 +6,7 @@
  */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { httpipe, httpipeSpawned, MAIN, spawnCollect, useFixtures } from './helpers.js'
@@ -151,6 +152,15 @@ describe('a session file that cannot be used is a usage error naming it, nothing
       assert.doesNotMatch(r.err, /unexpected failure/)
       assert.equal(fx.server.requests.length, before)
     })
+
+  test('a FIFO is refused, never read (a read would wait for a writer)', async () => {
+    const c = config()
+    await mkdir(join(c.file('fifo'), '..'), { recursive: true })
+    execFileSync('mkfifo', ['-m', '600', c.file('fifo')])
+    const r = await httpipe(['--session', 'fifo', `${fx.server.url}/get`], { env: c.env })
+    assert.equal(r.code, 2)
+    assert.match(r.err, /not a regular file/)
+  })
 
   test('a file others may read (0644) is refused, with the chmod that fixes it', async () => {
     const c = config()
