@@ -1,7 +1,8 @@
 /**
  * The built package: both module formats load through the `exports` map (run after
  * `npm run build`, which `npm test` does first), the version matches package.json, `delete`
- * is exported under its name, and what `npm pack` ships: no test file, LICENSE and CHANGELOG,
+ * is exported under its name, and what `npm pack` ships: no test file, LICENSE (the CHANGELOG
+ * stays in the repository: the tarball's weight),
  * no source maps, at most 250 kB packed for Node.js (the browser bundle, a second copy of the
  * code for bundlers, at most 80 kB gzipped on top), the code once (dist/esm wraps dist/cjs), every file a
  * shipped file imports shipped too, a README that names no file the package lacks.
@@ -73,12 +74,11 @@ describe('npm pack', () => {
   const files = packFiles().map((f) => f.path)
   const shipped = new Set(files)
 
-  test('ships the builds, README, LICENSE and CHANGELOG, and nothing of the repository besides', () => {
+  test('ships the builds, README and LICENSE, and nothing of the repository besides (not the CHANGELOG)', () => {
     for (const f of [
       'package.json',
       'README.md',
       'LICENSE',
-      'CHANGELOG.md',
       'dist/esm/index.js',
       'dist/esm/index.d.ts',
       'dist/cjs/index.js',
@@ -93,6 +93,7 @@ describe('npm pack', () => {
       ),
     )
     assert.deepStrictEqual(unwanted, [])
+    assert.ok(!shipped.has('CHANGELOG.md'), 'the CHANGELOG is read in the repository')
   })
 
   test("ships no source maps and no sources: the JavaScript is the compiler's, the TSDoc is in the .d.ts", () => {
