@@ -15,7 +15,6 @@ import { proxyFromUrl } from '../steps/init.js'
  * Where the environment sends a URL (the transport layer's router, undici's rule).
  * @example
  * const route: EnvProxyRoute = (vars, url) => 'direct'
- * @internal
  */
 export type EnvProxyRoute = (vars: ProxyVars, url: string) => ProxyRoute
 
@@ -24,7 +23,6 @@ export type EnvProxyRoute = (vars: ProxyVars, url: string) => ProxyRoute
  * cannot be used (a request routed to it is refused; one that is not goes on).
  * @example
  * const p: EnvProxy = { from: 'HTTP_PROXY', proxy: { protocol: 'http', host: 'p', port: 3128, user: null, password: null } }
- * @internal
  */
 export type EnvProxy =
   { readonly from: string; readonly proxy: Proxy<string> } | { readonly from: string; readonly problem: string }
@@ -34,7 +32,6 @@ export type EnvProxy =
  * proxy of a URL (null: straight).
  * @example
  * const p = envProxies({ HTTP_PROXY: 'http://p:3128' }, route) // { secrets: [], route: … }
- * @internal
  */
 export interface EnvProxies {
   readonly secrets: ReadonlyArray<string>

@@ -200,7 +200,6 @@ export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
  * `https` proxy.
  * @example
  * const r: ProxyRoute = 'direct'
- * @internal
  */
 export type ProxyRoute = 'direct' | 'http' | 'https'
 
@@ -208,7 +207,6 @@ export type ProxyRoute = 'direct' | 'http' | 'https'
  * What a proxy router is made from: whether each proxy variable is set, and `NO_PROXY` as given.
  * @example
  * const v: ProxyVars = { http: true, https: false, noProxy: 'localhost,.internal' }
- * @internal
  */
 export interface ProxyVars {
   readonly http: boolean
