@@ -44,7 +44,9 @@ m elapsed time); -v shows the request sent and the response head on stderr.
 A secret (password, token, AWS or OAuth secret, key passphrase, secret-named header) given as
 env:NAME is read from the environment variable NAME when the request runs, and a template or a
 session saves the name, never the value. --session NAME keeps cookies, headers and auth between
-runs (by host under $XDG_CONFIG_HOME/httpipe/sessions, mode 0600); -c resumes an --out download. A template is someone else's: one that reads env secrets or files,
+runs (by host under $XDG_CONFIG_HOME/httpipe/sessions, mode 0600); -c resumes an --out download.
+HTTP_PROXY, HTTPS_PROXY and NO_PROXY are honoured unless --proxy is given. A template is
+someone else's: one that reads env secrets or files,
 uses a proxy or turns TLS checks off is refused unless --trust-secret NAME=ORIGIN,
 --trust-files DIR, --trust-proxy or --insecure allow it; what it will do is printed first.
 

@@ -211,6 +211,8 @@ export const run = async (args: ReadonlyArray<string>, values: Values, io: Io): 
   process.once('SIGINT', onSigint)
   const env = {
     secrets: (n: string) => io.env[n],
+    // HTTP_PROXY, HTTPS_PROXY, NO_PROXY of the command's environment (a --proxy, or a template's proxy, comes first)
+    proxyEnv: io.env,
     signal: interrupt.signal,
     ...(bar === null ? {} : { onProgress: bar.onProgress }),
     ...(session === null ? {} : { cookieJar: session.session.jar }),

@@ -117,7 +117,8 @@ let fromProcess: { readonly route: EnvProxyRoute; readonly proxies: EnvProxies |
 
 /**
  * The environment's proxies for a run: none with `proxyEnv: false`, those of `proxyEnv` (its
- * variables read at each run), else the process environment's (read once).
+ * variables read at each run), else the process environment's (read once). Either way, where
+ * `REQUEST_METHOD` is set (CGI) the upper-case `HTTP_PROXY` is not read.
  * @example
  * resolveEnvProxies(undefined, route) // the process environment's proxies, or null
  * @internal
@@ -137,5 +138,7 @@ export const resolveEnvProxies = (proxyEnv: unknown, route: EnvProxyRoute | unde
     return fromProcess.proxies
   }
   // read at each run (a change to the object is seen; nothing that may hold a password is cached)
-  return typeof proxyEnv === 'object' && proxyEnv !== null ? envProxies(snapshot(proxyEnv, false), route) : null
+  return typeof proxyEnv === 'object' && proxyEnv !== null
+    ? envProxies(snapshot(proxyEnv, isCgi(proxyEnv)), route)
+    : null
 }

@@ -204,6 +204,25 @@ describe('network: proxy and TLS', () => {
     pki.cleanup()
   })
 
+  test('HTTP_PROXY and NO_PROXY of the environment are honoured; --proxy comes first', async () => {
+    const proxy = await startTinyproxy('eu', 'epw')
+    try {
+      const via = `http://eu:epw@127.0.0.1:${proxy.port}`
+      const e = await echo([`${srv.url}/get?env=proxy`], { env: { HTTP_PROXY: via } })
+      assert.match(e.headers['via'] ?? '', /tinyproxy/)
+      const straight = await echo([`${srv.url}/get?env=noproxy`], { env: { HTTP_PROXY: via, NO_PROXY: '127.0.0.1' } })
+      assert.equal(straight.headers['via'], undefined)
+      const own = await echo([`${srv.url}/get?env=own`, '--proxy', via], { env: { HTTP_PROXY: 'http://127.0.0.1:1' } })
+      assert.match(own.headers['via'] ?? '', /tinyproxy/)
+      const bad = await httpipe([`https://127.0.0.1:1/x`], { env: { HTTPS_PROXY: 'socks5://u:s3cr3t@p:1' } })
+      assert.notEqual(bad.code, 0)
+      assert.match(bad.err, /HTTPS_PROXY/)
+      assert.doesNotMatch(bad.err, /s3cr3t/)
+    } finally {
+      await proxy.stop()
+    }
+  })
+
   test('--proxy sends through an authenticating proxy', async () => {
     const proxy = await startTinyproxy('pu', 'ppw')
     try {
