@@ -4,7 +4,6 @@
  * @module
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { showValue } from '../encoding/json.js'
 import { isSecretParam, redactUrl } from '../encoding/redact.js'
 import type { ResolvedEnv } from '../execute/env.js'
 import { crossOriginHeaders } from '../execute/layers/policy.js'
@@ -17,19 +16,9 @@ import { thrownText } from '../read/readers.js'
 import { isRequest } from '../steps/step.js'
 import { logOf, processRequest, resolveClientEnv, unexpected } from './process.js'
 import type { PaginatePlan as Plan, PaginateResult as Result } from './paginate.js'
+import { shown } from './shown.js'
 
 const STEP = 'paginate'
-
-/** A value as short text for a message (at most 60 characters), as paginate.ts shows one. */
-const shown = (v: unknown): string => {
-  let text: string
-  try {
-    text = typeof v === 'function' ? 'a function' : typeof v === 'string' ? JSON.stringify(v) : showValue(v)
-  } catch {
-    text = 'a value that cannot be shown'
-  }
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text
-}
 
 /** The origin (scheme, host, port) a request goes to; null when its URL has none. */
 const originOf = (req: Request): string | null => {

@@ -5,7 +5,6 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import type * as O from 'fp-ts/lib/Option.js'
-import { showValue } from '../encoding/json.js'
 import { envProblem, type Env } from '../execute/env.js'
 import type { ClientError } from '../model/errors.js'
 import type { Method } from '../model/method.js'
@@ -15,6 +14,7 @@ import { isToken } from '../model/valid.js'
 import { nextLink } from '../steps/next-link.js'
 import { thrownText } from '../read/readers.js'
 import { logOf, processRequest, unexpected } from './process.js'
+import { shown } from './shown.js'
 
 /**
  * Options of {@link paginate}; all optional:
@@ -89,17 +89,6 @@ async function* lazyPages(plan: E.Either<string, Plan>, req: Request): AsyncGene
     return void (yield E.left(unexpected(STEP, e, logOf(req))))
   }
   yield* run.pages(plan, req)
-}
-
-/** A value as short text for a message (at most 60 characters). */
-const shown = (v: unknown): string => {
-  let text: string
-  try {
-    text = typeof v === 'function' ? 'a function' : typeof v === 'string' ? JSON.stringify(v) : showValue(v)
-  } catch {
-    text = 'a value that cannot be shown'
-  }
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text
 }
 
 /** The options read once (a Left names the option that is wrong). */

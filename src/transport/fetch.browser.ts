@@ -13,28 +13,7 @@ import type { FetchLike, Transport, TransportRequest, TransportResponse } from '
 
 export type { ExtraInit } from './fetch.js'
 import type { ExtraInit } from './fetch.js'
-
-interface HeadersWithRaw {
-  raw?: () => Record<string, string[]>
-  getSetCookie?: () => string[]
-  forEach: (cb: (value: string, name: string) => void) => void
-}
-
-/**
- * The response headers as pairs, keeping repeated Set-Cookie lines apart.
- * @example
- * responseHeaders(new Headers({ a: '1' })) // [['a', '1']]
- */
-export const responseHeaders = (h: HeadersWithRaw): ReadonlyArray<readonly [string, string]> => {
-  if (typeof h.raw === 'function') return Object.entries(h.raw()).flatMap(([k, vs]) => vs.map((v) => [k, v] as const))
-  const out: Array<readonly [string, string]> = []
-  h.forEach((v, k) => {
-    if (k !== 'set-cookie') out.push([k, v])
-  })
-  const cookies = typeof h.getSetCookie === 'function' ? h.getSetCookie() : []
-  for (const c of cookies) out.push(['set-cookie', c])
-  return out
-}
+import { responseHeaders, type HeadersWithRaw } from './fetch-headers.js'
 
 /** A body as fetch takes it in a browser: bytes, or the chunks of a stream joined. */
 const requestBody = async (body: TransportRequest['body']): Promise<Uint8Array | undefined> => {

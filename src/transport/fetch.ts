@@ -4,6 +4,7 @@
  */
 import { Readable } from 'node:stream'
 import type { FetchLike, Transport, TransportRequest, TransportResponse } from '../model/transport.js'
+import { responseHeaders, type HeadersWithRaw } from './fetch-headers.js'
 
 /**
  * Extra options an adapter passes to its fetch for one attempt (node-fetch's `agent`,
@@ -16,28 +17,6 @@ import type { FetchLike, Transport, TransportRequest, TransportResponse } from '
  * @since 0.1.0
  */
 export type ExtraInit = (req: TransportRequest) => Record<string, unknown>
-
-interface HeadersWithRaw {
-  raw?: () => Record<string, string[]>
-  getSetCookie?: () => string[]
-  forEach: (cb: (value: string, name: string) => void) => void
-}
-
-/**
- * The response headers as pairs, keeping repeated Set-Cookie lines apart.
- * @example
- * responseHeaders(new Headers({ a: '1' })) // [['a', '1']]
- */
-export const responseHeaders = (h: HeadersWithRaw): ReadonlyArray<readonly [string, string]> => {
-  if (typeof h.raw === 'function') return Object.entries(h.raw()).flatMap(([k, vs]) => vs.map((v) => [k, v] as const))
-  const out: Array<readonly [string, string]> = []
-  h.forEach((v, k) => {
-    if (k !== 'set-cookie') out.push([k, v])
-  })
-  const cookies = typeof h.getSetCookie === 'function' ? h.getSetCookie() : []
-  for (const c of cookies) out.push(['set-cookie', c])
-  return out
-}
 
 const requestBody = (body: TransportRequest['body']): unknown =>
   body === null ? undefined : body instanceof Uint8Array ? body : Readable.from(body, { objectMode: false })
