@@ -7,6 +7,7 @@
  * @module
  */
 import { md5, sha1, sha256, sha512_256 } from './digests.browser.js'
+import { concatBytes } from './bytes.js'
 
 type Digest = (data: Uint8Array) => Uint8Array
 
@@ -26,16 +27,6 @@ const hashOf = (name: string): { readonly digest: Digest; readonly block: number
 const bytesOf = (data: string | Uint8Array): Uint8Array =>
   typeof data === 'string' ? new TextEncoder().encode(data) : data
 
-const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.byteLength
-  }
-  return out
-}
-
 /**
  * A hash being fed, as Node's `Hash` is used: `update` (text as UTF-8) then `digest`.
  * @example
@@ -51,7 +42,7 @@ export class BrowserHash {
   digest(): Buffer
   digest(encoding: 'hex' | 'base64'): string
   digest(encoding?: 'hex' | 'base64'): string | Buffer {
-    const out = Buffer.from(this.finish(concat(this.parts)))
+    const out = Buffer.from(this.finish(concatBytes(this.parts)))
     return encoding === undefined ? out : out.toString(encoding)
   }
 }
@@ -77,7 +68,7 @@ export const createHmac = (name: string, key: string | Uint8Array): BrowserHash 
     for (let i = 0; i < k.byteLength; i++) out[i] = (k[i] ?? 0) ^ x
     return out
   }
-  return new BrowserHash((data) => digest(concat([pad(0x5c), digest(concat([pad(0x36), data]))])))
+  return new BrowserHash((data) => digest(concatBytes([pad(0x5c), digest(concatBytes([pad(0x36), data]))])))
 }
 
 /**

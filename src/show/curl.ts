@@ -13,6 +13,7 @@ import { isTagged } from '../model/valid.js'
 import type { Pem } from '../model/request.js'
 import { defaultSettings } from '../model/settings.js'
 import { isSecretParam, redactHeaderValue, redactSecrets, redactUrl } from '../encoding/redact.js'
+import { concatBytes } from '../model/bytes.js'
 
 /**
  * Options of {@link toCurl}.
@@ -67,16 +68,6 @@ const hideBody = (text: string, contentType: string, h: Hider): string => {
   return h.text(text)
 }
 
-const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.byteLength
-  }
-  return out
-}
-
 /**
  * A file path that no command reads as an option, nor as stdin: one that starts with `-` is
  * written `./-n` (for `cat`, `tail`, curl's `@file` and `--output`, where `-n` would be an
@@ -111,7 +102,7 @@ const bodyArgs = (
   if (segments.length === 1 && only?._tag === 'File' && only.start === 0 && only.end === only.size)
     return { args: [`--data-binary ${shellQuote(`@${safePath(only.path)}`)}`], feed: [] }
   if (segments.every((s) => s._tag === 'Bytes')) {
-    const bytes = concat(segments.map((s) => (s._tag === 'Bytes' ? s.bytes : new Uint8Array(0))))
+    const bytes = concatBytes(segments.map((s) => (s._tag === 'Bytes' ? s.bytes : new Uint8Array(0))))
     const text = showableText(bytes)
     const shown = text === null || show ? text : hideBody(text, findHeader(p.headers, 'content-type') ?? '', h)
     // a word starting with @ would be read by curl as a file name

@@ -1,8 +1,9 @@
 /**
- * The response headers of a WHATWG fetch as httpipe's pairs (shared by the Node and browser fetch
- * transports).
+ * The answer of a WHATWG fetch as httpipe's TransportResponse (shared by the Node and browser
+ * fetch transports): the headers as pairs, repeated Set-Cookie lines kept apart.
  * @module
  */
+import type { TransportResponse } from '../model/transport.js'
 
 /** Headers as fetch implementations give them (node-fetch's `raw()`, the standard's `getSetCookie()`). */
 export interface HeadersWithRaw {
@@ -27,3 +28,17 @@ export const responseHeaders = (h: HeadersWithRaw): ReadonlyArray<readonly [stri
   for (const c of cookies) out.push(['set-cookie', c])
   return out
 }
+
+/**
+ * A fetch `Response` as a TransportResponse; `decoded`: the fetch undid the Content-Encoding.
+ * @example
+ * fromFetchResponse(await fetch(url), true) // { status: 200, statusText: 'OK', headers, body, decoded: true }
+ * @internal
+ */
+export const fromFetchResponse = (res: Response, decoded: boolean): TransportResponse => ({
+  status: res.status,
+  statusText: res.statusText,
+  headers: responseHeaders(res.headers as unknown as HeadersWithRaw),
+  body: (res.body as unknown as AsyncIterable<Uint8Array> | null) ?? null,
+  decoded,
+})

@@ -13,7 +13,7 @@ import type { FetchLike, Transport, TransportRequest, TransportResponse } from '
 
 export type { ExtraInit } from './fetch.js'
 import type { ExtraInit } from './fetch.js'
-import { responseHeaders, type HeadersWithRaw } from './fetch-headers.js'
+import { fromFetchResponse } from './fetch-headers.js'
 
 /** A body as fetch takes it in a browser: bytes, or the chunks of a stream joined. */
 const requestBody = async (body: TransportRequest['body']): Promise<Uint8Array | undefined> => {
@@ -56,12 +56,5 @@ export const fromFetch =
       signal: req.signal,
       ...(options.extra?.(req) ?? {}),
     }
-    const res = await fetch(req.url, init as unknown as RequestInit)
-    return {
-      status: res.status,
-      statusText: res.statusText,
-      headers: responseHeaders(res.headers as unknown as HeadersWithRaw),
-      body: (res.body as unknown as AsyncIterable<Uint8Array> | null) ?? null,
-      decoded: options.decodes ?? true,
-    }
+    return fromFetchResponse(await fetch(req.url, init as unknown as RequestInit), options.decodes ?? true)
   }

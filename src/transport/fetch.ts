@@ -4,7 +4,7 @@
  */
 import { Readable } from 'node:stream'
 import type { FetchLike, Transport, TransportRequest, TransportResponse } from '../model/transport.js'
-import { responseHeaders, type HeadersWithRaw } from './fetch-headers.js'
+import { fromFetchResponse } from './fetch-headers.js'
 
 /**
  * Extra options an adapter passes to its fetch for one attempt (node-fetch's `agent`,
@@ -44,12 +44,5 @@ export const fromFetch =
       duplex: 'half',
       ...(options.extra?.(req) ?? {}),
     }
-    const res = await fetch(req.url, init as unknown as RequestInit)
-    return {
-      status: res.status,
-      statusText: res.statusText,
-      headers: responseHeaders(res.headers as unknown as HeadersWithRaw),
-      body: (res.body as unknown as AsyncIterable<Uint8Array> | null) ?? null,
-      decoded: options.decodes ?? true,
-    }
+    return fromFetchResponse(await fetch(req.url, init as unknown as RequestInit), options.decodes ?? true)
   }

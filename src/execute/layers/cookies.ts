@@ -39,35 +39,40 @@ const names = (cookie: string): string =>
     .map((c) => nameOf(c) ?? '(unnamed cookie)')
     .join(', ')
 
+/** What a jar call came to: its answer, what it threw (or rejected with), or the run stopped waiting. */
+type JarAnswer<A> =
+  | { readonly _tag: 'Answer'; readonly value: A }
+  | { readonly _tag: 'Threw'; readonly why: string }
+  | { readonly _tag: 'Stopped'; readonly failure: Failure }
+
 /**
- * A jar call under the attempt's limits: its answer, or a `Timeout` (the attempt's limit or the
+ * A jar call under the attempt's limits: stopped by a `Timeout` (the attempt's limit or the
  * deadline, the nearer) or the abort of `env.signal` when it does not settle before.
  */
-const bounded = <A>(ctx: RunCtx, call: () => unknown, what: string): Promise<E.Either<Failure, A>> =>
+const bounded = <A>(ctx: RunCtx, call: () => unknown, what: string): Promise<JarAnswer<A>> =>
   new Promise((resolve) => {
     const left = ctx.deadlineAt - ctx.env.now()
     const limit = left < ctx.p.settings.timeout ? 'deadline' : 'attempt'
     const signal = ctx.env.signal
     let timer: ReturnType<typeof setTimeout> | undefined
-    const done = (r: E.Either<Failure, A>): void => {
+    const done = (r: JarAnswer<A>): void => {
       clearTimeout(timer)
       signal?.removeEventListener('abort', aborted)
       resolve(r)
     }
-    const aborted = (): void => done(E.left(classify(ctx, null, 'signal', `env.cookieJar.${what}`)))
+    const stopped = (failure: Failure): void => done({ _tag: 'Stopped', failure })
+    const aborted = (): void => stopped(classify(ctx, null, 'signal', `env.cookieJar.${what}`))
     if (signal?.aborted === true) return aborted()
     signal?.addEventListener('abort', aborted, { once: true })
     timer = setTimeout(
-      () => done(E.left(timeoutFailure(ctx, limit, `env.cookieJar.${what}`))),
+      () => stopped(timeoutFailure(ctx, limit, `env.cookieJar.${what}`)),
       Math.max(0, Math.min(left, ctx.p.settings.timeout)),
     )
+    const threw = (e: unknown): void => done({ _tag: 'Threw', why: text(e) })
     try {
-      Promise.resolve(call()).then(
-        (v) => done(E.right(v as A)),
-        (e: unknown) => done(E.left(jarFailure(ctx, `.${what} failed: ${redactSecrets(text(e), ctx.secrets)}`))),
-      )
+      Promise.resolve(call()).then((value) => done({ _tag: 'Answer', value: value as A }), threw)
     } catch (e) {
-      done(E.left(jarFailure(ctx, `.${what} failed: ${redactSecrets(text(e), ctx.secrets)}`)))
+      threw(e)
     }
   })
 
@@ -79,8 +84,10 @@ const jarFailure = (ctx: RunCtx, message: string): Failure => ({
 /** The jar's `Cookie` value for `url`: a string a header can carry, or why not. */
 const cookiesFor = async (ctx: RunCtx, jar: CookieJarLike, url: string): Promise<E.Either<Failure, string>> => {
   const got = await bounded<unknown>(ctx, () => jar.getCookieString(url), 'getCookieString')
-  if (E.isLeft(got)) return got
-  const v = got.right
+  if (got._tag === 'Stopped') return E.left(got.failure)
+  if (got._tag === 'Threw')
+    return E.left(jarFailure(ctx, `.getCookieString failed: ${redactSecrets(got.why, ctx.secrets)}`))
+  const v = got.value
   if (typeof v !== 'string')
     return E.left(jarFailure(ctx, `.getCookieString must give a string, not ${v === null ? 'null' : typeof v}`))
   // a value a header cannot carry (CR, LF: a header of its own) is never sent
@@ -110,13 +117,13 @@ const store = async (ctx: RunCtx, jar: CookieJarLike, url: string, res: Received
     if (name.toLowerCase() !== 'set-cookie') continue
     const cookie = nameOf(value.split(';', 1)[0] ?? '') ?? '(unnamed cookie)'
     const r = await bounded(ctx, () => jar.setCookie(value, url), 'setCookie')
-    if (E.isRight(r)) ctx.log.add(`cookie ${cookie} stored in the jar`)
-    else if (r.left.error._tag === 'InvalidInput')
-      // the reason may quote the line: its value is masked (and the line, for a pair without a name)
-      ctx.log.add(
-        `cookie ${cookie} refused by the jar: ${redactSecrets(r.left.error.message.replace(/^.*? failed: /, ''), [...ctx.secrets, value, value.slice(value.indexOf('=') + 1).split(';', 1)[0] ?? ''])}`,
-      )
-    else return r.left
+    if (r._tag === 'Stopped') return r.failure
+    if (r._tag === 'Answer') ctx.log.add(`cookie ${cookie} stored in the jar`)
+    else {
+      // the reason may quote the line: its value is masked (and the whole line, for a pair without a name)
+      const masked = [...ctx.secrets, value, value.slice(value.indexOf('=') + 1).split(';', 1)[0] ?? '']
+      ctx.log.add(`cookie ${cookie} refused by the jar: ${redactSecrets(r.why, masked)}`)
+    }
   }
   return null
 }
